@@ -1,0 +1,39 @@
+// Login page (/): email and password; an unverified account is sent to code entry.
+
+import { get, post } from './api.js';
+import { clearErrors, initPage, isBusy, reportClientErrors, requireFilled, setBusy, showApiError } from './ui.js';
+import { startVerification } from './verification.js';
+
+initPage('login.title');
+
+const form = document.getElementById('login-form');
+const submit = form.querySelector('button[type="submit"]');
+
+form.addEventListener('submit', async (event) => {
+  event.preventDefault();
+  if (isBusy(form)) return;
+  clearErrors(form);
+  if (!requireFilled(form, ['email', 'password'])) {
+    reportClientErrors(form);
+    return;
+  }
+
+  const email = form.elements.email.value.trim();
+  setBusy(submit, true, 'login.busy');
+  const result = await post('/api/session', { email, password: form.elements.password.value });
+
+  if (result.ok) {
+    location.assign('/home');
+    return;
+  }
+  if (result.status === 403 && result.error.code === 'email_not_verified' && result.error.verification_id) {
+    location.assign(startVerification(result.error.verification_id, email));
+    return;
+  }
+  setBusy(submit, false);
+  if (result.status === 401) form.elements.password.value = '';
+  showApiError(form, result.error);
+});
+
+const me = await get('/api/me');
+if (me.ok) location.replace('/home');

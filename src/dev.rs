@@ -1,0 +1,97 @@
+//! Development tools, answered only when ENVIRONMENT is "development" (404 elsewhere): the
+//! mailbox of delivered emails, the dead letters, a movable clock for tests, and a way to put an
+//! arbitrary message on the email queue (to prove poison messages are parked).
+
+use crate::email::EmailMessage;
+use crate::http::body::json_object;
+use crate::http::error::ApiError;
+use crate::http::{Call, Reply};
+use crate::infra::Context;
+use crate::storage::{dev_clock, mailbox};
+use serde_json::{json, Value};
+use worker::Env;
+
+fn recipient(call: &Call) -> Option<String> {
+    let url = call.req.url().ok()?;
+    let to = url
+        .query_pairs()
+        .find(|(key, _)| key == "to")
+        .map(|(_, value)| value.trim().to_lowercase());
+    to.filter(|to| !to.is_empty())
+}
+
+pub async fn mailbox(call: &Call) -> Result<Reply, ApiError> {
+    let entries = mailbox::list(&call.app.db, recipient(call).as_deref(), 200).await?;
+    Ok(Reply::json(
+        200,
+        serde_json::to_value(entries).context("Failed to encode the mailbox")?,
+    ))
+}
+
+pub async fn mailbox_page(call: &Call) -> Result<Reply, ApiError> {
+    let to = recipient(call);
+    let entries = mailbox::list(&call.app.db, to.as_deref(), 200).await?;
+    let escape = |text: &str| {
+        text.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+    };
+    let rows: String = entries
+        .iter()
+        .map(|entry| {
+            let sent = chrono::DateTime::from_timestamp_millis(entry.sent_at).map(|t| t.to_rfc3339()).unwrap_or_default();
+            format!(
+                "<article class=\"card\"><h2>{}</h2><p><strong>À / To :</strong> {} · <time datetime=\"{sent}\">{sent}</time></p><pre>{}</pre></article>",
+                escape(&entry.subject),
+                escape(&entry.to),
+                escape(&entry.text)
+            )
+        })
+        .collect();
+    let empty = "<p>Aucun courriel pour l'instant. / No email yet.</p>";
+    let filter = to.as_deref().map(escape).unwrap_or_default();
+    let page = format!(
+        "<!doctype html><html lang=\"fr\"><head><meta charset=\"utf-8\"><title>Boîte de développement — SEL</title><link rel=\"stylesheet\" href=\"/css/app.css\"></head>\
+         <body><main class=\"container\"><h1>Boîte de courriels de développement</h1>\
+         <form method=\"get\" action=\"/dev/mailbox/\"><label for=\"to\">Destinataire / Recipient</label> <input id=\"to\" name=\"to\" value=\"{filter}\"> <button>Filtrer</button></form>{}</main></body></html>",
+        if rows.is_empty() { empty.to_owned() } else { rows }
+    );
+    Ok(Reply::html(page))
+}
+
+/// Moves the clock forward by `advance_ms` (only when CLOCK_CONTROL is "enabled").
+pub async fn advance_clock(call: &mut Call) -> Result<Reply, ApiError> {
+    if !call.app.config.clock_control {
+        return Err(ApiError::new(404, "not_found"));
+    }
+    let body = json_object(&mut call.req).await?;
+    let by = body
+        .get("advance_ms")
+        .and_then(Value::as_i64)
+        .filter(|ms| *ms >= 0)
+        .ok_or_else(|| ApiError::new(400, "malformed_json"))?;
+    dev_clock::advance(&call.app.db, by).await?;
+    Ok(Reply::json(200, json!({ "now": call.app.now + by })))
+}
+
+pub async fn dead_letters(call: &Call) -> Result<Reply, ApiError> {
+    Ok(Reply::json(
+        200,
+        Value::Array(mailbox::dead_letters(&call.app.db).await?),
+    ))
+}
+
+/// Puts the request body, whatever it is, on the email queue.
+pub async fn enqueue_email(call: &mut Call, env: &Env) -> Result<Reply, ApiError> {
+    let body = json_object(&mut call.req).await?;
+    let queue = env
+        .queue("EMAIL_QUEUE")
+        .context("Failed to bind the email queue")?;
+    match serde_json::from_value::<EmailMessage>(Value::Object(body.clone())) {
+        Ok(message) => queue.send(message).await,
+        Err(_) => queue.send(Value::Object(body)).await,
+    }
+    .context("Failed to enqueue a development message")?;
+    Ok(Reply::json(202, json!({})))
+}

@@ -1,0 +1,204 @@
+//! One-time codes emailed to prove an address or reset a password.
+//!
+//! Six digits from a CSPRNG, valid ten minutes, single use, stored as a keyed hash. Five wrong
+//! tries kill a code; a per-email failure budget (see [`super::throttle::CODE_FAILURES_PER_EMAIL`])
+//! survives resends; a new code can be asked for once a minute.
+
+use super::fields::Problem;
+use super::{Entropy, Millis, MINUTE, SECOND};
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+use subtle::ConstantTimeEq;
+
+pub const CODE_LIFETIME: Millis = 10 * MINUTE;
+pub const MAX_WRONG_ATTEMPTS: i64 = 5;
+pub const RESEND_COOLDOWN: Millis = 60 * SECOND;
+
+/// Six decimal digits.
+#[derive(Clone, PartialEq, Eq)]
+pub struct OneTimeCode(String);
+
+impl std::fmt::Debug for OneTimeCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("OneTimeCode(<redacted>)")
+    }
+}
+
+impl OneTimeCode {
+    /// A uniformly random code: 32-bit draws above the largest multiple of 10^6 are rejected so
+    /// that no code is likelier than another.
+    pub fn generate(entropy: &mut dyn Entropy) -> OneTimeCode {
+        const RANGE: u32 = 1_000_000;
+        let limit = u32::MAX - (u32::MAX % RANGE);
+        loop {
+            let mut bytes = [0u8; 4];
+            entropy.fill(&mut bytes);
+            let draw = u32::from_le_bytes(bytes);
+            if draw < limit {
+                return OneTimeCode(format!("{:06}", draw % RANGE));
+            }
+        }
+    }
+
+    /// A code as typed: spaces and hyphens are forgiven, anything but six digits is not.
+    pub fn parse(raw: &str) -> Result<OneTimeCode, Problem> {
+        let digits: String = raw
+            .chars()
+            .filter(|c| !c.is_whitespace() && *c != '-')
+            .collect();
+        if digits.is_empty() {
+            return Err(Problem::Required);
+        }
+        if digits.len() != 6 || !digits.chars().all(|c| c.is_ascii_digit()) {
+            return Err(Problem::InvalidCode);
+        }
+        Ok(OneTimeCode(digits))
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// The stored form: HMAC-SHA256 keyed by the server secret over the verification id and the
+    /// code, so equal codes of two verifications never share a hash.
+    pub fn keyed_hash(&self, key: &[u8], verification_id: &str) -> String {
+        let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC accepts keys of any length");
+        mac.update(verification_id.as_bytes());
+        mac.update(b":");
+        mac.update(self.0.as_bytes());
+        super::to_hex(&mac.finalize().into_bytes())
+    }
+
+    /// Constant-time comparison with a stored hash.
+    pub fn matches(&self, key: &[u8], verification_id: &str, stored_hash: &str) -> bool {
+        let computed = self.keyed_hash(key, verification_id);
+        computed.as_bytes().ct_eq(stored_hash.as_bytes()).into()
+    }
+}
+
+/// What is known of a stored code when someone types one.
+#[derive(Debug, Clone, Copy)]
+pub struct CodeState {
+    pub expires_at: Millis,
+    pub wrong_attempts: i64,
+    pub consumed: bool,
+}
+
+/// Why a code can no longer be tried.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CodeRejection {
+    AlreadyUsed,
+    Expired,
+    Exhausted,
+}
+
+impl CodeState {
+    pub fn check_usable(&self, now: Millis) -> Result<(), CodeRejection> {
+        if self.consumed {
+            Err(CodeRejection::AlreadyUsed)
+        } else if self.wrong_attempts >= MAX_WRONG_ATTEMPTS {
+            Err(CodeRejection::Exhausted)
+        } else if now >= self.expires_at {
+            Err(CodeRejection::Expired)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Tries left once one more wrong code has been counted.
+    pub fn attempts_left_after_failure(&self) -> i64 {
+        (MAX_WRONG_ATTEMPTS - self.wrong_attempts - 1).max(0)
+    }
+}
+
+/// `Err(wait)` while the resend cooldown runs, with the milliseconds left.
+pub fn check_resend(last_sent_at: Millis, now: Millis) -> Result<(), Millis> {
+    let allowed_at = last_sent_at + RESEND_COOLDOWN;
+    if now < allowed_at {
+        Err(allowed_at - now)
+    } else {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::testing::FixedEntropy;
+
+    #[test]
+    fn generated_codes_have_six_digits_with_leading_zeros() {
+        let code = OneTimeCode::generate(&mut FixedEntropy::new(&[7, 0, 0, 0]));
+        assert_eq!(code.expose(), "000007");
+    }
+
+    #[test]
+    fn draws_that_would_bias_the_distribution_are_rejected() {
+        // 0xFFFFFFFF is above the last multiple of 10^6, so the next draw (1) is used.
+        let code = OneTimeCode::generate(&mut FixedEntropy::new(&[
+            0xFF, 0xFF, 0xFF, 0xFF, 1, 0, 0, 0,
+        ]));
+        assert_eq!(code.expose(), "000001");
+    }
+
+    #[test]
+    fn typed_codes_forgive_spaces_but_nothing_else() {
+        assert_eq!(OneTimeCode::parse(" 123 456 ").unwrap().expose(), "123456");
+        assert_eq!(OneTimeCode::parse("123-456").unwrap().expose(), "123456");
+        assert_eq!(OneTimeCode::parse(""), Err(Problem::Required));
+        assert_eq!(OneTimeCode::parse("12345"), Err(Problem::InvalidCode));
+        assert_eq!(OneTimeCode::parse("1234567"), Err(Problem::InvalidCode));
+        assert_eq!(OneTimeCode::parse("12345a"), Err(Problem::InvalidCode));
+        assert_eq!(
+            OneTimeCode::parse("١٢٣٤٥٦"),
+            Err(Problem::InvalidCode),
+            "Arabic-Indic digits"
+        );
+    }
+
+    #[test]
+    fn the_keyed_hash_matches_only_the_same_code_id_and_key() {
+        let code = OneTimeCode::parse("123456").unwrap();
+        let stored = code.keyed_hash(b"key", "verification-1");
+        assert!(code.matches(b"key", "verification-1", &stored));
+        assert!(!code.matches(b"other key", "verification-1", &stored));
+        assert!(!code.matches(b"key", "verification-2", &stored));
+        assert!(!OneTimeCode::parse("123457")
+            .unwrap()
+            .matches(b"key", "verification-1", &stored));
+        assert!(!stored.contains("123456"));
+    }
+
+    #[test]
+    fn a_code_is_usable_until_it_expires_is_used_or_is_exhausted() {
+        let fresh = CodeState {
+            expires_at: 10 * MINUTE,
+            wrong_attempts: 0,
+            consumed: false,
+        };
+        assert_eq!(fresh.check_usable(10 * MINUTE - 1), Ok(()));
+        assert_eq!(fresh.check_usable(10 * MINUTE), Err(CodeRejection::Expired));
+        let used = CodeState {
+            consumed: true,
+            ..fresh
+        };
+        assert_eq!(used.check_usable(0), Err(CodeRejection::AlreadyUsed));
+        let four_wrong = CodeState {
+            wrong_attempts: 4,
+            ..fresh
+        };
+        assert_eq!(four_wrong.check_usable(0), Ok(()));
+        assert_eq!(four_wrong.attempts_left_after_failure(), 0);
+        let five_wrong = CodeState {
+            wrong_attempts: 5,
+            ..fresh
+        };
+        assert_eq!(five_wrong.check_usable(0), Err(CodeRejection::Exhausted));
+    }
+
+    #[test]
+    fn a_new_code_can_be_sent_once_a_minute() {
+        assert_eq!(check_resend(0, 59 * SECOND), Err(SECOND));
+        assert_eq!(check_resend(0, 60 * SECOND), Ok(()));
+    }
+}

@@ -1,0 +1,88 @@
+//! Field-level validation problems, collected so one answer can list every wrong field.
+
+use std::collections::BTreeMap;
+
+/// Why one field was rejected. The HTTP layer turns each into a sentence in the user's language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Problem {
+    Required,
+    NotAString,
+    NotABoolean,
+    TooLong,
+    InvalidEmail,
+    PasswordTooShort,
+    PasswordTooLong,
+    PasswordTooCommon,
+    PasswordContainsEmail,
+    PasswordMismatch,
+    InvalidName,
+    TermsNotAccepted,
+    InvalidLocale,
+    InvalidCode,
+    InvalidId,
+}
+
+/// Every rejected field of one request, by field name (ordered, for stable answers).
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct FieldErrors(BTreeMap<&'static str, Problem>);
+
+impl FieldErrors {
+    pub fn add(&mut self, field: &'static str, problem: Problem) {
+        self.0.entry(field).or_insert(problem);
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&'static str, Problem)> + '_ {
+        self.0.iter().map(|(field, problem)| (*field, *problem))
+    }
+
+    pub fn get(&self, field: &str) -> Option<Problem> {
+        self.0.get(field).copied()
+    }
+
+    /// Keeps the value when valid, records the problem under `field` otherwise.
+    pub fn take<T>(&mut self, field: &'static str, result: Result<T, Problem>) -> Option<T> {
+        result.map_err(|problem| self.add(field, problem)).ok()
+    }
+
+    /// `Ok(value)` when no field was rejected.
+    pub fn into_result<T>(self, value: impl FnOnce() -> T) -> Result<T, FieldErrors> {
+        if self.is_empty() {
+            Ok(value())
+        } else {
+            Err(self)
+        }
+    }
+}
+
+/// Rejects text that would render misleadingly: control characters and bidirectional overrides.
+pub fn has_hidden_characters(text: &str) -> bool {
+    text.chars().any(|c| {
+        c.is_control()
+            || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_first_problem_of_a_field_is_the_one_kept() {
+        let mut errors = FieldErrors::default();
+        errors.add("email", Problem::Required);
+        errors.add("email", Problem::InvalidEmail);
+        assert_eq!(errors.get("email"), Some(Problem::Required));
+    }
+
+    #[test]
+    fn hidden_characters_are_detected() {
+        assert!(has_hidden_characters("abc\u{202E}def"));
+        assert!(has_hidden_characters("a\u{0000}b"));
+        assert!(has_hidden_characters("zero\u{200B}width"));
+        assert!(!has_hidden_characters("Hélène Côté-Ouellet"));
+    }
+}

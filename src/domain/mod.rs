@@ -1,0 +1,87 @@
+//! Pure rules of the portal: validated types and the policies that govern them.
+//!
+//! Nothing here imports `worker`: time arrives as epoch milliseconds and randomness through
+//! [`Entropy`], so every rule is unit-tested natively with `cargo test`.
+
+pub mod code;
+pub mod email;
+pub mod fields;
+pub mod locale;
+pub mod name;
+pub mod password;
+pub mod session;
+pub mod throttle;
+
+/// Milliseconds since the Unix epoch, UTC.
+pub type Millis = i64;
+
+pub const SECOND: Millis = 1_000;
+pub const MINUTE: Millis = 60 * SECOND;
+pub const HOUR: Millis = 60 * MINUTE;
+
+/// A source of cryptographically secure random bytes, injected so rules stay deterministic in tests.
+pub trait Entropy {
+    fn fill(&mut self, dest: &mut [u8]);
+}
+
+/// Whole seconds until `later`, rounded up, never below one: what a client must wait.
+pub fn seconds_until(now: Millis, later: Millis) -> u64 {
+    let remaining = (later - now).max(1);
+    ((remaining + SECOND - 1) / SECOND) as u64
+}
+
+/// Lower-case hexadecimal of some bytes.
+pub fn to_hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut out, b| {
+            let _ = write!(out, "{b:02x}");
+            out
+        })
+}
+
+#[cfg(test)]
+pub mod testing {
+    use super::Entropy;
+
+    /// Deterministic entropy: yields the given bytes in a loop.
+    pub struct FixedEntropy(pub Vec<u8>, pub usize);
+
+    impl FixedEntropy {
+        pub fn new(bytes: &[u8]) -> Self {
+            Self(bytes.to_vec(), 0)
+        }
+    }
+
+    impl Entropy for FixedEntropy {
+        fn fill(&mut self, dest: &mut [u8]) {
+            for byte in dest {
+                *byte = self.0[self.1 % self.0.len()];
+                self.1 += 1;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn waiting_time_is_rounded_up_to_whole_seconds() {
+        assert_eq!(seconds_until(0, 1), 1);
+        assert_eq!(seconds_until(0, 1_000), 1);
+        assert_eq!(seconds_until(0, 1_001), 2);
+        assert_eq!(
+            seconds_until(5_000, 1_000),
+            1,
+            "a past instant still asks for one second"
+        );
+    }
+
+    #[test]
+    fn hex_encoding_is_lower_case_and_two_digits_per_byte() {
+        assert_eq!(to_hex(&[0, 15, 255]), "000fff");
+    }
+}

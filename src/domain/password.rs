@@ -1,0 +1,250 @@
+//! The password policy: 12 to 128 characters, not a common password, not containing the email's
+//! local part. Passwords are never logged: `Debug` is redacted.
+
+use super::email::Email;
+use super::fields::{FieldErrors, Problem};
+
+/// Lower-cased common passwords of 8 characters or more (the 30,000 most frequent passwords of the
+/// MIT-licensed zxcvbn frequency lists, plus common French-Canadian choices). Shorter ones already
+/// fail the length rule; longer variants are caught by stripping digits and symbols from the ends.
+const COMMON_PASSWORDS: &str = include_str!("common_passwords.txt");
+
+pub const MIN_CHARS: usize = 12;
+pub const MAX_CHARS: usize = 128;
+
+/// A password that satisfies the policy, ready to be hashed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Password(String);
+
+impl std::fmt::Debug for Password {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Password(<redacted>)")
+    }
+}
+
+impl Password {
+    /// Checks a new password and its confirmation against the policy. Problems are reported under
+    /// `password_field` and `confirmation_field` so screens can show them next to the right input.
+    pub fn parse_new(
+        password: &str,
+        confirmation: &str,
+        email: Option<&Email>,
+        password_field: &'static str,
+        confirmation_field: &'static str,
+        errors: &mut FieldErrors,
+    ) -> Option<Password> {
+        let checked = Self::check(password, email);
+        if checked.is_ok() && password != confirmation {
+            errors.add(confirmation_field, Problem::PasswordMismatch);
+            return None;
+        }
+        errors.take(password_field, checked)
+    }
+
+    fn check(password: &str, email: Option<&Email>) -> Result<Password, Problem> {
+        let length = password.chars().count();
+        if length == 0 {
+            return Err(Problem::Required);
+        }
+        if length < MIN_CHARS {
+            return Err(Problem::PasswordTooShort);
+        }
+        if length > MAX_CHARS {
+            return Err(Problem::PasswordTooLong);
+        }
+        let lowered = password.to_lowercase();
+        if let Some(email) = email {
+            let local = email.local_part();
+            if local.chars().count() >= 3 && lowered.contains(local) {
+                return Err(Problem::PasswordContainsEmail);
+            }
+        }
+        if is_common(&lowered) {
+            return Err(Problem::PasswordTooCommon);
+        }
+        Ok(Password(password.to_owned()))
+    }
+
+    /// A password as typed at login: only its size is bounded, so hashing cost stays bounded.
+    pub fn parse_attempt(password: &str) -> Result<Password, Problem> {
+        match password.chars().count() {
+            0 => Err(Problem::Required),
+            n if n > MAX_CHARS => Err(Problem::PasswordTooLong),
+            _ => Ok(Password(password.to_owned())),
+        }
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Argon2id with the OWASP parameters: m=19456 KiB, t=2, p=1.
+fn hasher() -> argon2::Argon2<'static> {
+    let params = argon2::Params::new(19_456, 2, 1, None).expect("valid Argon2 parameters");
+    argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params)
+}
+
+/// The PHC string stored for a password, with a fresh 128-bit salt.
+pub fn hash(password: &Password, entropy: &mut dyn super::Entropy) -> String {
+    use argon2::password_hash::{PasswordHasher, SaltString};
+    let mut salt = [0u8; 16];
+    entropy.fill(&mut salt);
+    let salt = SaltString::encode_b64(&salt).expect("16 bytes make a valid salt");
+    hasher()
+        .hash_password(password.expose().as_bytes(), &salt)
+        .expect("Argon2 hashing succeeds")
+        .to_string()
+}
+
+/// Whether a password matches a stored PHC string (constant-time inside argon2).
+pub fn verify(password: &Password, stored: &str) -> bool {
+    use argon2::password_hash::{PasswordHash, PasswordVerifier};
+    PasswordHash::new(stored).is_ok_and(|parsed| {
+        hasher()
+            .verify_password(password.expose().as_bytes(), &parsed)
+            .is_ok()
+    })
+}
+
+fn is_common(lowered: &str) -> bool {
+    let distinct: std::collections::BTreeSet<char> = lowered.chars().collect();
+    if distinct.len() < 5 {
+        return true;
+    }
+    let core = lowered.trim_matches(|c: char| !c.is_alphabetic());
+    let listed = |candidate: &str| COMMON_PASSWORDS.lines().any(|line| line == candidate);
+    listed(lowered) || (core.chars().count() >= 6 && listed(core))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(password: &str, confirmation: &str, email: &str) -> Result<Password, FieldErrors> {
+        let email = Email::parse(email).unwrap();
+        let mut errors = FieldErrors::default();
+        let parsed = Password::parse_new(
+            password,
+            confirmation,
+            Some(&email),
+            "password",
+            "password_confirmation",
+            &mut errors,
+        );
+        parsed.ok_or(errors)
+    }
+
+    fn problem(password: &str) -> Option<Problem> {
+        check(password, password, "marie.tremblay@exemple.ca")
+            .err()
+            .and_then(|e| e.get("password"))
+    }
+
+    #[test]
+    fn a_long_uncommon_password_is_accepted() {
+        assert!(check(
+            "Trois chats gris dorment",
+            "Trois chats gris dorment",
+            "marie@exemple.ca"
+        )
+        .is_ok());
+    }
+
+    #[test]
+    fn length_is_counted_in_characters_from_12_to_128() {
+        assert_eq!(problem(""), Some(Problem::Required));
+        assert_eq!(
+            problem("Xq7!vR2#pL9"),
+            Some(Problem::PasswordTooShort),
+            "11 characters"
+        );
+        assert_eq!(problem("Xq7!vR2#pL9z"), None, "12 characters");
+        assert_eq!(
+            problem("éèêëàâäôöûüç"),
+            None,
+            "12 accented characters are 12, not 24"
+        );
+        assert_eq!(problem(&"Xq7!vR2#".repeat(16)), None, "128 characters");
+        assert_eq!(
+            problem(&format!("{}a", "Xq7!vR2#".repeat(16))),
+            Some(Problem::PasswordTooLong)
+        );
+    }
+
+    #[test]
+    fn common_passwords_and_their_decorated_forms_are_rejected() {
+        for password in [
+            "qwerty123456",
+            "PASSWORD123456",
+            "!!Password2024!!",
+            "motdepasse123",
+            "aaaaaaaaaaaaaaaa",
+            "121212121212",
+        ] {
+            assert_eq!(
+                problem(password),
+                Some(Problem::PasswordTooCommon),
+                "{password}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_password_containing_the_email_local_part_is_rejected() {
+        assert_eq!(
+            problem("xx-Marie.Tremblay-2024"),
+            Some(Problem::PasswordContainsEmail)
+        );
+    }
+
+    #[test]
+    fn a_mismatched_confirmation_is_reported_on_the_confirmation_field() {
+        let errors = check(
+            "Trois chats gris dorment",
+            "Trois chats gris dorment!",
+            "m@exemple.ca",
+        )
+        .unwrap_err();
+        assert_eq!(
+            errors.get("password_confirmation"),
+            Some(Problem::PasswordMismatch)
+        );
+        assert_eq!(errors.get("password"), None);
+    }
+
+    #[test]
+    fn passwords_never_appear_in_debug_output() {
+        let password = Password::parse_attempt("Trois chats gris dorment").unwrap();
+        assert!(!format!("{password:?}").contains("chats"));
+    }
+
+    #[test]
+    fn hashes_are_argon2id_with_owasp_parameters_and_verify_only_the_same_password() {
+        let password = Password::parse_attempt("Trois chats gris dorment").unwrap();
+        let stored = hash(
+            &password,
+            &mut crate::domain::testing::FixedEntropy::new(&[1, 2, 3]),
+        );
+        assert!(
+            stored.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{stored}"
+        );
+        assert!(verify(&password, &stored));
+        assert!(!verify(
+            &Password::parse_attempt("Trois chats gris dorment.").unwrap(),
+            &stored
+        ));
+        assert!(!verify(&password, "not a hash"));
+    }
+
+    #[test]
+    fn login_attempts_only_bound_the_size() {
+        assert!(Password::parse_attempt("short").is_ok());
+        assert_eq!(Password::parse_attempt(""), Err(Problem::Required));
+        assert_eq!(
+            Password::parse_attempt(&"x".repeat(129)),
+            Err(Problem::PasswordTooLong)
+        );
+    }
+}

@@ -1,0 +1,146 @@
+//! Throttles and budgets over fixed one-hour windows of failures: a few failures are free, then
+//! each one doubles the wait, and past a hard cap the subject waits for the window to end.
+
+use super::{Millis, HOUR, MINUTE, SECOND};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Policy {
+    /// Prefix of the counter's key, e.g. `login-account`.
+    pub name: &'static str,
+    pub window: Millis,
+    pub free_failures: i64,
+    pub max_failures: i64,
+    pub max_delay: Millis,
+}
+
+/// Wrong passwords for one account: five free, then growing delays, at most 100 in an hour.
+pub const LOGIN_PER_ACCOUNT: Policy = Policy {
+    name: "login-account",
+    window: HOUR,
+    free_failures: 5,
+    max_failures: 100,
+    max_delay: 15 * MINUTE,
+};
+
+/// Wrong passwords from one IP address, across accounts.
+pub const LOGIN_PER_IP: Policy = Policy {
+    name: "login-ip",
+    window: HOUR,
+    free_failures: 20,
+    max_failures: 500,
+    max_delay: 15 * MINUTE,
+};
+
+/// Wrong one-time codes for one email address, across codes and resends: ten an hour.
+pub const CODE_FAILURES_PER_EMAIL: Policy = Policy {
+    name: "code-failures",
+    window: HOUR,
+    free_failures: 10,
+    max_failures: 10,
+    max_delay: HOUR,
+};
+
+/// A stored failure counter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Counter {
+    pub window_start: Millis,
+    pub count: i64,
+    pub last_at: Millis,
+}
+
+impl Policy {
+    pub fn key(&self, subject: &str) -> String {
+        format!("{}:{}", self.name, subject)
+    }
+
+    /// `Some(instant)` until which the subject must wait, or `None` when it may try now.
+    pub fn blocked_until(&self, counter: Option<Counter>, now: Millis) -> Option<Millis> {
+        let counter = counter.filter(|c| now < c.window_start + self.window)?;
+        let until = if counter.count >= self.max_failures {
+            counter.window_start + self.window
+        } else if counter.count >= self.free_failures {
+            let doublings = (counter.count - self.free_failures).min(30) as u32;
+            counter.last_at + (SECOND << doublings).min(self.max_delay)
+        } else {
+            return None;
+        };
+        (now < until).then_some(until)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn counter(count: i64, last_at: Millis) -> Option<Counter> {
+        Some(Counter {
+            window_start: 0,
+            count,
+            last_at,
+        })
+    }
+
+    #[test]
+    fn the_first_failures_are_free() {
+        assert_eq!(LOGIN_PER_ACCOUNT.blocked_until(None, 0), None);
+        assert_eq!(LOGIN_PER_ACCOUNT.blocked_until(counter(4, 0), 0), None);
+    }
+
+    #[test]
+    fn each_failure_past_the_free_ones_doubles_the_delay_up_to_the_cap() {
+        assert_eq!(
+            LOGIN_PER_ACCOUNT.blocked_until(counter(5, 1_000), 1_000),
+            Some(2_000)
+        );
+        assert_eq!(
+            LOGIN_PER_ACCOUNT.blocked_until(counter(6, 1_000), 1_000),
+            Some(3_000)
+        );
+        assert_eq!(
+            LOGIN_PER_ACCOUNT.blocked_until(counter(8, 1_000), 1_000),
+            Some(9_000)
+        );
+        assert_eq!(
+            LOGIN_PER_ACCOUNT.blocked_until(counter(60, 1_000), 1_000),
+            Some(1_000 + 15 * MINUTE)
+        );
+        assert_eq!(
+            LOGIN_PER_ACCOUNT.blocked_until(counter(6, 1_000), 3_000),
+            None,
+            "the delay has passed"
+        );
+    }
+
+    #[test]
+    fn at_most_100_failures_per_account_per_hour() {
+        assert_eq!(
+            LOGIN_PER_ACCOUNT.blocked_until(counter(100, 10), 20 * MINUTE),
+            Some(HOUR)
+        );
+    }
+
+    #[test]
+    fn a_new_window_forgets_old_failures() {
+        assert_eq!(
+            LOGIN_PER_ACCOUNT.blocked_until(counter(100, 10), HOUR),
+            None
+        );
+    }
+
+    #[test]
+    fn the_code_budget_allows_ten_failures_an_hour() {
+        assert_eq!(
+            CODE_FAILURES_PER_EMAIL.blocked_until(counter(9, 5), 10),
+            None
+        );
+        assert_eq!(
+            CODE_FAILURES_PER_EMAIL.blocked_until(counter(10, 5), 10),
+            Some(HOUR)
+        );
+    }
+
+    #[test]
+    fn keys_name_the_policy_and_the_subject() {
+        assert_eq!(LOGIN_PER_IP.key("203.0.113.9"), "login-ip:203.0.113.9");
+    }
+}

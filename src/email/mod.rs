@@ -1,0 +1,70 @@
+//! Email: requests never send mail themselves. They write an outbox row in the same batch as the
+//! change that causes it, then enqueue the row's id; the queue consumer renders the template and
+//! sends it through the configured provider, exactly once.
+
+pub mod consumer;
+pub mod providers;
+pub mod queue;
+pub mod templates;
+
+use crate::domain::code::OneTimeCode;
+use crate::domain::email::Email;
+use crate::domain::locale::Locale;
+use crate::infra::{random_id, App, Context, InfraError};
+use crate::storage::outbox;
+use serde::{Deserialize, Serialize};
+use templates::Template;
+use worker::D1PreparedStatement;
+
+/// The body of a message on the email queue. A one-time code travels only here, never in D1.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct EmailMessage {
+    pub outbox_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+}
+
+/// An email decided by a use case: its outbox row goes into the use case's batch, its message is
+/// enqueued once that batch has committed.
+pub struct PendingEmail {
+    pub insert: D1PreparedStatement,
+    pub message: EmailMessage,
+}
+
+pub fn prepare(
+    app: &App,
+    to: &Email,
+    template: Template,
+    locale: Locale,
+    code: Option<&OneTimeCode>,
+    params: serde_json::Value,
+) -> Result<PendingEmail, InfraError> {
+    let id = random_id();
+    let params = params.to_string();
+    let insert = outbox::insert(
+        &app.db,
+        &outbox::NewEmail {
+            id: &id,
+            to_email: to.as_str(),
+            template: template.name(),
+            locale: locale.code(),
+            params: &params,
+        },
+        app.now,
+    )?;
+    Ok(PendingEmail {
+        insert,
+        message: EmailMessage {
+            outbox_id: id,
+            code: code.map(|c| c.expose().to_owned()),
+        },
+    })
+}
+
+/// Hands committed emails to the queue.
+pub async fn dispatch(app: &App, message: EmailMessage) -> Result<(), InfraError> {
+    app.email_queue
+        .send(message)
+        .await
+        .context("Failed to enqueue an email")
+}

@@ -1,0 +1,203 @@
+//! The emails of the portal, in French and English, as text and HTML.
+
+use crate::domain::code::CODE_LIFETIME;
+use crate::domain::locale::Locale;
+use crate::domain::MINUTE;
+use serde_json::Value;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Template {
+    /// The code that proves a new account's address.
+    SignupCode,
+    /// Someone tried to create an account with an address that already has one.
+    AccountExists,
+    /// The code that lets the owner of an address choose a new password.
+    PasswordResetCode,
+    /// The password was just changed: a warning in case it was not the owner.
+    PasswordChanged,
+}
+
+pub struct Rendered {
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+impl Template {
+    pub fn name(self) -> &'static str {
+        match self {
+            Template::SignupCode => "signup_code",
+            Template::AccountExists => "account_exists",
+            Template::PasswordResetCode => "password_reset_code",
+            Template::PasswordChanged => "password_changed",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Template> {
+        [
+            Template::SignupCode,
+            Template::AccountExists,
+            Template::PasswordResetCode,
+            Template::PasswordChanged,
+        ]
+        .into_iter()
+        .find(|t| t.name() == name)
+    }
+
+    /// Whether the template shows a one-time code, which must then come with the message.
+    pub fn needs_code(self) -> bool {
+        matches!(self, Template::SignupCode | Template::PasswordResetCode)
+    }
+
+    pub fn render(self, locale: Locale, params: &Value, code: Option<&str>) -> Rendered {
+        let first_name = params
+            .get("first_name")
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        let minutes = CODE_LIFETIME / MINUTE;
+        let code = code.unwrap_or("");
+        let fr = locale == Locale::Fr;
+        let greeting = match (fr, first_name.is_empty()) {
+            (true, true) => "Bonjour,".to_owned(),
+            (true, false) => format!("Bonjour {first_name},"),
+            (false, true) => "Hello,".to_owned(),
+            (false, false) => format!("Hello {first_name},"),
+        };
+        let (subject, paragraphs): (&str, Vec<String>) = match (self, fr) {
+            (Template::SignupCode, true) => ("Votre code de validation SEL", vec![
+                "Voici le code qui valide votre adresse courriel et active votre compte SEL :".into(),
+                format!("CODE:{code}"),
+                format!("Ce code est valide pendant {minutes} minutes et ne peut servir qu'une fois."),
+                "Si vous n'avez pas demandé la création d'un compte, ignorez ce courriel.".into(),
+            ]),
+            (Template::SignupCode, false) => ("Your SEL verification code", vec![
+                "Here is the code that verifies your email address and activates your SEL account:".into(),
+                format!("CODE:{code}"),
+                format!("This code is valid for {minutes} minutes and can be used once."),
+                "If you did not ask to create an account, ignore this email.".into(),
+            ]),
+            (Template::AccountExists, true) => ("Tentative de création de compte avec votre adresse", vec![
+                "Quelqu'un a tenté de créer un compte SEL avec votre adresse courriel, qui en possède déjà un.".into(),
+                "Si c'était vous, connectez-vous ou choisissez « Mot de passe oublié? » sur la page de connexion.".into(),
+                "Sinon, aucune action n'est requise : votre compte n'a pas été modifié.".into(),
+            ]),
+            (Template::AccountExists, false) => ("Attempt to create an account with your address", vec![
+                "Someone tried to create a SEL account with your email address, which already has one.".into(),
+                "If it was you, sign in or choose \u{201c}Forgot your password?\u{201d} on the sign-in page.".into(),
+                "Otherwise, nothing needs to be done: your account was not changed.".into(),
+            ]),
+            (Template::PasswordResetCode, true) => ("Votre code de réinitialisation SEL", vec![
+                "Voici le code qui vous permet de choisir un nouveau mot de passe :".into(),
+                format!("CODE:{code}"),
+                format!("Ce code est valide pendant {minutes} minutes et ne peut servir qu'une fois."),
+                "Si vous n'avez pas demandé de réinitialisation, ignorez ce courriel : votre mot de passe reste inchangé.".into(),
+            ]),
+            (Template::PasswordResetCode, false) => ("Your SEL password reset code", vec![
+                "Here is the code that lets you choose a new password:".into(),
+                format!("CODE:{code}"),
+                format!("This code is valid for {minutes} minutes and can be used once."),
+                "If you did not ask for a reset, ignore this email: your password is unchanged.".into(),
+            ]),
+            (Template::PasswordChanged, true) => ("Votre mot de passe SEL a été modifié", vec![
+                "Le mot de passe de votre compte SEL vient d'être modifié et toutes vos sessions ont été fermées.".into(),
+                "Si vous n'êtes pas à l'origine de ce changement, choisissez immédiatement « Mot de passe oublié? » sur la page de connexion.".into(),
+            ]),
+            (Template::PasswordChanged, false) => ("Your SEL password was changed", vec![
+                "The password of your SEL account was just changed and all your sessions were signed out.".into(),
+                "If you did not make this change, choose \u{201c}Forgot your password?\u{201d} on the sign-in page right away.".into(),
+            ]),
+        };
+        let signature = if fr {
+            "Services en ligne (SEL)"
+        } else {
+            "Online services (SEL)"
+        };
+        let text_paragraph = |p: &String| {
+            p.strip_prefix("CODE:")
+                .map(str::to_owned)
+                .unwrap_or_else(|| p.clone())
+        };
+        let html_paragraph = |p: &String| match p.strip_prefix("CODE:") {
+            Some(code) => format!(
+                "<p style=\"font-size:28px;letter-spacing:6px;font-weight:bold\">{}</p>",
+                escape_html(code)
+            ),
+            None => format!("<p>{}</p>", escape_html(p)),
+        };
+        let text = std::iter::once(greeting.clone())
+            .chain(paragraphs.iter().map(text_paragraph))
+            .chain(std::iter::once(format!("— {signature}")))
+            .collect::<Vec<_>>()
+            .join("\n\n");
+        let html = format!(
+            "<!doctype html><html lang=\"{lang}\"><body style=\"font-family:sans-serif\"><p>{greeting}</p>{body}<p>— {signature}</p></body></html>",
+            lang = locale.code(),
+            greeting = escape_html(&greeting),
+            body = paragraphs.iter().map(html_paragraph).collect::<String>(),
+        );
+        Rendered {
+            subject: subject.to_owned(),
+            text,
+            html,
+        }
+    }
+}
+
+fn escape_html(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn the_signup_code_email_shows_the_code_in_both_languages_and_formats() {
+        for locale in [Locale::Fr, Locale::En] {
+            let rendered = Template::SignupCode.render(
+                locale,
+                &json!({"first_name": "Marie"}),
+                Some("042917"),
+            );
+            assert!(rendered.text.contains("042917"), "{locale:?} text");
+            assert!(rendered.html.contains("042917"), "{locale:?} html");
+            assert!(rendered.text.contains("Marie"));
+            assert!(rendered.text.contains("10 minutes"));
+        }
+        assert_eq!(
+            Template::SignupCode
+                .render(Locale::Fr, &json!({}), Some("1"))
+                .subject,
+            "Votre code de validation SEL"
+        );
+    }
+
+    #[test]
+    fn names_are_escaped_in_html() {
+        let rendered = Template::AccountExists.render(
+            Locale::Fr,
+            &json!({"first_name": "<script>x</script>"}),
+            None,
+        );
+        assert!(!rendered.html.contains("<script>"));
+        assert!(rendered.html.contains("&lt;script&gt;"));
+    }
+
+    #[test]
+    fn template_names_round_trip() {
+        for template in [
+            Template::SignupCode,
+            Template::AccountExists,
+            Template::PasswordResetCode,
+            Template::PasswordChanged,
+        ] {
+            assert_eq!(Template::from_name(template.name()), Some(template));
+        }
+        assert_eq!(Template::from_name("nope"), None);
+    }
+}

@@ -1,0 +1,139 @@
+//! Reading JSON request bodies: bounded size, JSON media type, an object, and typed fields whose
+//! problems are collected per field.
+
+use super::error::ApiError;
+use crate::domain::fields::{FieldErrors, Problem};
+use serde_json::{Map, Value};
+use worker::Request;
+
+/// Larger bodies answer 413 before being parsed. Every form of the portal fits in a few KiB.
+pub const MAX_BODY_BYTES: usize = 16 * 1024;
+
+/// The JSON object of a request body.
+pub async fn json_object(req: &mut Request) -> Result<Map<String, Value>, ApiError> {
+    let content_type = req
+        .headers()
+        .get("Content-Type")
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    let media_type = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    if media_type != "application/json" {
+        return Err(ApiError::new(415, "unsupported_media_type"));
+    }
+    let declared = req
+        .headers()
+        .get("Content-Length")
+        .ok()
+        .flatten()
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|length| length > MAX_BODY_BYTES) {
+        return Err(ApiError::new(413, "body_too_large"));
+    }
+    let bytes = req
+        .bytes()
+        .await
+        .map_err(|_| ApiError::new(400, "malformed_json"))?;
+    if bytes.len() > MAX_BODY_BYTES {
+        return Err(ApiError::new(413, "body_too_large"));
+    }
+    match serde_json::from_slice::<Value>(&bytes) {
+        Ok(Value::Object(object)) => Ok(object),
+        Ok(_) => Err(ApiError::new(400, "body_not_object")),
+        Err(_) => Err(ApiError::new(400, "malformed_json")),
+    }
+}
+
+/// Typed access to the members of a JSON object, recording each field's problem.
+pub struct Fields {
+    object: Map<String, Value>,
+    pub errors: FieldErrors,
+}
+
+impl Fields {
+    pub fn new(object: Map<String, Value>) -> Fields {
+        Fields {
+            object,
+            errors: FieldErrors::default(),
+        }
+    }
+
+    /// A required string; `None` (with the problem recorded) when missing or not a string.
+    pub fn string(&mut self, name: &'static str) -> Option<String> {
+        match self.object.get(name) {
+            None | Some(Value::Null) => {
+                self.errors.add(name, Problem::Required);
+                None
+            }
+            Some(Value::String(value)) => Some(value.clone()),
+            Some(_) => {
+                self.errors.add(name, Problem::NotAString);
+                None
+            }
+        }
+    }
+
+    /// An optional string: `None` when absent or null.
+    pub fn optional_string(&mut self, name: &'static str) -> Option<String> {
+        match self.object.get(name) {
+            None | Some(Value::Null) => None,
+            Some(Value::String(value)) => Some(value.clone()),
+            Some(_) => {
+                self.errors.add(name, Problem::NotAString);
+                None
+            }
+        }
+    }
+
+    pub fn boolean(&mut self, name: &'static str) -> Option<bool> {
+        match self.object.get(name) {
+            None | Some(Value::Null) => {
+                self.errors.add(name, Problem::Required);
+                None
+            }
+            Some(Value::Bool(value)) => Some(*value),
+            Some(_) => {
+                self.errors.add(name, Problem::NotABoolean);
+                None
+            }
+        }
+    }
+
+    /// A required string parsed into a domain type.
+    pub fn parsed<T>(
+        &mut self,
+        name: &'static str,
+        parse: impl FnOnce(&str) -> Result<T, Problem>,
+    ) -> Option<T> {
+        let raw = self.string(name)?;
+        self.errors.take(name, parse(&raw))
+    }
+
+    /// An identifier handed out by the API: short printable ASCII.
+    pub fn id(&mut self, name: &'static str) -> Option<String> {
+        self.parsed(name, |raw| {
+            let valid = !raw.is_empty()
+                && raw.len() <= 64
+                && raw.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+            if valid {
+                Ok(raw.to_owned())
+            } else {
+                Err(Problem::InvalidId)
+            }
+        })
+    }
+
+    /// Fails with 422 and every field problem when any field was rejected.
+    pub fn finish<T>(self, value: impl FnOnce() -> Option<T>) -> Result<T, ApiError> {
+        if self.errors.is_empty() {
+            value().ok_or_else(|| ApiError::invalid(FieldErrors::default()))
+        } else {
+            Err(ApiError::invalid(self.errors))
+        }
+    }
+}

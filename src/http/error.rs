@@ -1,0 +1,154 @@
+//! The one error type of the HTTP layer, and the one place where every use-case error becomes a
+//! status and a JSON body `{"error": {"code", "message", "fields"?, ...}}`. 5xx bodies are opaque;
+//! their cause is logged.
+
+use super::i18n;
+use crate::domain::code::CodeRejection;
+use crate::domain::fields::FieldErrors;
+use crate::domain::locale::Locale;
+use crate::infra::InfraError;
+use crate::use_cases::codes::{CodeError, ResendError};
+use crate::use_cases::passwords::ResetError;
+use crate::use_cases::sessions::LoginError;
+use serde_json::{json, Map, Value};
+
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: u16,
+    pub code: &'static str,
+    pub fields: Option<FieldErrors>,
+    /// Extra members of the error object (e.g. `attempts_left`).
+    pub extra: Map<String, Value>,
+    /// Sent as `Retry-After` and as `retry_after` in the body.
+    pub retry_after: Option<u64>,
+    /// Extra response headers (e.g. `Allow`).
+    pub headers: Vec<(&'static str, String)>,
+}
+
+impl ApiError {
+    pub fn new(status: u16, code: &'static str) -> ApiError {
+        ApiError {
+            status,
+            code,
+            fields: None,
+            extra: Map::new(),
+            retry_after: None,
+            headers: Vec::new(),
+        }
+    }
+
+    pub fn with(mut self, key: &str, value: impl Into<Value>) -> ApiError {
+        self.extra.insert(key.to_owned(), value.into());
+        self
+    }
+
+    pub fn retry_after(mut self, seconds: u64) -> ApiError {
+        self.retry_after = Some(seconds);
+        self
+    }
+
+    pub fn invalid(fields: FieldErrors) -> ApiError {
+        ApiError {
+            fields: Some(fields),
+            ..ApiError::new(422, "validation_failed")
+        }
+    }
+
+    pub fn internal(error: InfraError) -> ApiError {
+        worker::console_error!("internal error: {error}");
+        ApiError::new(500, "internal_error")
+    }
+
+    pub fn body(&self, locale: Locale) -> Value {
+        let mut error = Map::new();
+        error.insert("code".into(), self.code.into());
+        error.insert(
+            "message".into(),
+            i18n::error_message(self.code, locale).into(),
+        );
+        if let Some(fields) = &self.fields {
+            let fields: Map<String, Value> = fields
+                .iter()
+                .map(|(name, problem)| {
+                    (
+                        name.to_owned(),
+                        i18n::problem_message(problem, locale).into(),
+                    )
+                })
+                .collect();
+            error.insert("fields".into(), Value::Object(fields));
+        }
+        if let Some(seconds) = self.retry_after {
+            error.insert("retry_after".into(), seconds.into());
+        }
+        error.extend(self.extra.clone());
+        json!({ "error": error })
+    }
+}
+
+impl From<InfraError> for ApiError {
+    fn from(error: InfraError) -> Self {
+        ApiError::internal(error)
+    }
+}
+
+impl From<FieldErrors> for ApiError {
+    fn from(fields: FieldErrors) -> Self {
+        ApiError::invalid(fields)
+    }
+}
+
+impl From<CodeError> for ApiError {
+    fn from(error: CodeError) -> Self {
+        match error {
+            CodeError::NotFound => ApiError::new(404, "verification_not_found"),
+            CodeError::Invalid { attempts_left } => {
+                ApiError::new(422, "invalid_code").with("attempts_left", attempts_left)
+            }
+            CodeError::Rejected(CodeRejection::Expired) => ApiError::new(410, "code_expired"),
+            CodeError::Rejected(CodeRejection::Exhausted) => ApiError::new(410, "code_exhausted"),
+            CodeError::Rejected(CodeRejection::AlreadyUsed) => ApiError::new(410, "code_used"),
+            CodeError::TooManyAttempts { retry_after } => {
+                ApiError::new(429, "too_many_attempts").retry_after(retry_after)
+            }
+            CodeError::Infra(error) => ApiError::internal(error),
+        }
+    }
+}
+
+impl From<ResendError> for ApiError {
+    fn from(error: ResendError) -> Self {
+        match error {
+            ResendError::NotFound => ApiError::new(404, "verification_not_found"),
+            ResendError::AlreadyUsed => ApiError::new(410, "code_used"),
+            ResendError::TooSoon { retry_after } => {
+                ApiError::new(429, "resend_too_soon").retry_after(retry_after)
+            }
+            ResendError::Infra(error) => ApiError::internal(error),
+        }
+    }
+}
+
+impl From<ResetError> for ApiError {
+    fn from(error: ResetError) -> Self {
+        match error {
+            ResetError::Code(error) => error.into(),
+            ResetError::InvalidPassword(fields) => ApiError::invalid(fields),
+        }
+    }
+}
+
+impl From<LoginError> for ApiError {
+    fn from(error: LoginError) -> Self {
+        match error {
+            LoginError::InvalidCredentials => ApiError::new(401, "invalid_credentials"),
+            LoginError::EmailNotVerified { verification_id } => {
+                ApiError::new(403, "email_not_verified").with("verification_id", verification_id)
+            }
+            LoginError::Throttled { retry_after } => {
+                ApiError::new(429, "too_many_attempts").retry_after(retry_after)
+            }
+            LoginError::Infra(error) => ApiError::internal(error),
+        }
+    }
+}

@@ -1,0 +1,96 @@
+//! Every sentence the API says to a person, in French and English.
+
+use crate::domain::fields::Problem;
+use crate::domain::locale::Locale;
+
+/// The message of an error code.
+pub fn error_message(code: &str, locale: Locale) -> &'static str {
+    let (fr, en) = match code {
+        "validation_failed" => ("Certains champs sont à corriger.", "Some fields need to be corrected."),
+        "malformed_json" => ("Le corps de la requête n'est pas un JSON valide.", "The request body is not valid JSON."),
+        "body_not_object" => ("Le corps de la requête doit être un objet JSON.", "The request body must be a JSON object."),
+        "body_too_large" => ("Le corps de la requête est trop volumineux.", "The request body is too large."),
+        "unsupported_media_type" => ("Le corps de la requête doit être envoyé en JSON (Content-Type: application/json).", "The request body must be sent as JSON (Content-Type: application/json)."),
+        "cross_site_request" => ("Requête refusée : elle ne provient pas du portail.", "Request refused: it does not come from the portal."),
+        "not_found" => ("Cette ressource n'existe pas.", "This resource does not exist."),
+        "method_not_allowed" => ("Cette méthode n'est pas permise sur cette ressource.", "This method is not allowed on this resource."),
+        "unauthenticated" => ("Vous devez vous connecter.", "You must sign in."),
+        "invalid_credentials" => ("Adresse courriel ou mot de passe invalide.", "Invalid email address or password."),
+        "email_not_verified" => ("Votre adresse courriel n'est pas encore validée. Un nouveau code vient de vous être envoyé.", "Your email address is not verified yet. A new code was just sent to you."),
+        "too_many_attempts" => ("Trop de tentatives. Réessayez plus tard.", "Too many attempts. Try again later."),
+        "verification_not_found" => ("Cette demande de code est introuvable. Recommencez la démarche.", "This code request cannot be found. Please start over."),
+        "invalid_code" => ("Le code est invalide.", "The code is invalid."),
+        "code_expired" => ("Le code est expiré. Demandez-en un nouveau.", "The code has expired. Ask for a new one."),
+        "code_exhausted" => ("Trop de codes erronés : ce code n'est plus valide. Demandez-en un nouveau.", "Too many wrong codes: this code is no longer valid. Ask for a new one."),
+        "code_used" => ("Ce code a déjà été utilisé.", "This code has already been used."),
+        "resend_too_soon" => ("Veuillez patienter avant de demander un nouveau code.", "Please wait before asking for a new code."),
+        "service_unavailable" => ("Le service est momentanément indisponible. Réessayez dans un instant.", "The service is temporarily unavailable. Try again in a moment."),
+        _ => ("Une erreur inattendue est survenue. Réessayez plus tard.", "An unexpected error occurred. Try again later."),
+    };
+    pick(locale, fr, en)
+}
+
+/// The message of a field problem.
+pub fn problem_message(problem: Problem, locale: Locale) -> &'static str {
+    let (fr, en) = match problem {
+        Problem::Required => ("Ce champ est obligatoire.", "This field is required."),
+        Problem::NotAString => ("Ce champ doit être du texte.", "This field must be text."),
+        Problem::NotABoolean => (
+            "Ce champ doit être vrai ou faux.",
+            "This field must be true or false.",
+        ),
+        Problem::TooLong => ("Ce champ est trop long.", "This field is too long."),
+        Problem::InvalidEmail => (
+            "Entrez une adresse courriel valide, par exemple nom@exemple.com.",
+            "Enter a valid email address, for example name@example.com.",
+        ),
+        Problem::PasswordTooShort => (
+            "Le mot de passe doit contenir au moins 12 caractères.",
+            "The password must be at least 12 characters long.",
+        ),
+        Problem::PasswordTooLong => (
+            "Le mot de passe doit contenir au plus 128 caractères.",
+            "The password must be at most 128 characters long.",
+        ),
+        Problem::PasswordTooCommon => (
+            "Ce mot de passe est trop courant. Choisissez-en un plus difficile à deviner.",
+            "This password is too common. Choose one that is harder to guess.",
+        ),
+        Problem::PasswordContainsEmail => (
+            "Le mot de passe ne doit pas contenir votre adresse courriel.",
+            "The password must not contain your email address.",
+        ),
+        Problem::PasswordMismatch => (
+            "Les mots de passe ne correspondent pas.",
+            "The passwords do not match.",
+        ),
+        Problem::InvalidName => (
+            "Entrez un nom valide, sans caractères spéciaux invisibles.",
+            "Enter a valid name, without invisible special characters.",
+        ),
+        Problem::TermsNotAccepted => (
+            "Vous devez lire et approuver les conditions d'utilisation.",
+            "You must read and accept the terms of use.",
+        ),
+        Problem::InvalidLocale => (
+            "La langue doit être « fr » ou « en ».",
+            "The language must be \u{201c}fr\u{201d} or \u{201c}en\u{201d}.",
+        ),
+        Problem::InvalidCode => (
+            "Le code doit contenir 6 chiffres.",
+            "The code must have 6 digits.",
+        ),
+        Problem::InvalidId => (
+            "Cet identifiant est invalide.",
+            "This identifier is invalid.",
+        ),
+    };
+    pick(locale, fr, en)
+}
+
+fn pick(locale: Locale, fr: &'static str, en: &'static str) -> &'static str {
+    match locale {
+        Locale::Fr => fr,
+        Locale::En => en,
+    }
+}

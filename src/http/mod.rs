@@ -1,0 +1,160 @@
+//! HTTP: routing, parsing requests into domain types, one error mapping, cookies, CSRF and
+//! security headers. Handlers are short scripts: parse, call the use case, respond.
+
+mod accounts;
+pub mod body;
+mod cookies;
+pub mod error;
+pub mod i18n;
+mod meta;
+pub mod routes;
+mod security;
+mod sessions;
+
+use crate::domain::locale::Locale;
+use crate::infra::App;
+use crate::use_cases::Requester;
+use error::ApiError;
+use routes::{Miss, Route};
+use serde_json::Value;
+use worker::{Env, Request, Response, Result};
+
+/// What a handler answers, turned into a `Response` in one place.
+pub struct Reply {
+    pub status: u16,
+    pub body: Option<Value>,
+    pub cookie: Option<String>,
+    pub html: Option<String>,
+}
+
+impl Reply {
+    pub fn json(status: u16, body: Value) -> Reply {
+        Reply {
+            status,
+            body: Some(body),
+            cookie: None,
+            html: None,
+        }
+    }
+
+    pub fn no_content() -> Reply {
+        Reply {
+            status: 204,
+            body: None,
+            cookie: None,
+            html: None,
+        }
+    }
+
+    pub fn html(page: String) -> Reply {
+        Reply {
+            status: 200,
+            body: None,
+            cookie: None,
+            html: Some(page),
+        }
+    }
+
+    pub fn with_cookie(mut self, cookie: String) -> Reply {
+        self.cookie = Some(cookie);
+        self
+    }
+}
+
+/// One request being answered.
+pub struct Call {
+    pub req: Request,
+    pub app: App,
+    pub locale: Locale,
+    pub requester: Requester,
+}
+
+pub async fn handle(req: Request, env: Env) -> Result<Response> {
+    let locale = req
+        .headers()
+        .get("Accept-Language")
+        .ok()
+        .flatten()
+        .map(|h| Locale::from_accept_language(&h))
+        .unwrap_or_default();
+    let (status, mut response, html) = match answer(req, &env, locale).await {
+        Ok(reply) => {
+            let html = reply.html.is_some();
+            (reply.status, to_response(reply)?, html)
+        }
+        Err(error) => (error.status, error_response(&error, locale)?, false),
+    };
+    security::apply_headers(response.headers_mut(), html);
+    Ok(response.with_status(status))
+}
+
+async fn answer(req: Request, env: &Env, locale: Locale) -> std::result::Result<Reply, ApiError> {
+    let path = req.path();
+    let route = routes::resolve(req.method().as_ref(), &path).map_err(|miss| match miss {
+        Miss::NotFound => ApiError::new(404, "not_found"),
+        Miss::MethodNotAllowed { allow } => {
+            let mut error = ApiError::new(405, "method_not_allowed");
+            error.headers.push(("Allow", allow.join(", ")));
+            error
+        }
+    })?;
+    security::reject_cross_site(&req)?;
+    let app = App::from_env(env).await?;
+    if route.is_development_only() && !app.config.development {
+        return Err(ApiError::new(404, "not_found"));
+    }
+    let header = |name: &str| req.headers().get(name).ok().flatten();
+    let requester = Requester {
+        ip: header("CF-Connecting-IP"),
+        user_agent: header("User-Agent"),
+    };
+    let mut call = Call {
+        req,
+        app,
+        locale,
+        requester,
+    };
+    match route {
+        Route::Health => meta::health(&call).await,
+        Route::OpenApi => Ok(meta::openapi()),
+        Route::SignupValidate => accounts::validate(&mut call).await,
+        Route::Signup => accounts::sign_up(&mut call).await,
+        Route::SignupVerify => accounts::verify(&mut call).await,
+        Route::SignupResend => accounts::resend(&mut call).await,
+        Route::LogIn => sessions::log_in(&mut call).await,
+        Route::LogOut => sessions::log_out(&call).await,
+        Route::Me => sessions::me(&call).await,
+        Route::PasswordForgot => accounts::forgot_password(&mut call).await,
+        Route::PasswordReset => accounts::reset_password(&mut call).await,
+        Route::DevMailbox => crate::dev::mailbox(&call).await,
+        Route::DevMailboxPage => crate::dev::mailbox_page(&call).await,
+        Route::DevClock => crate::dev::advance_clock(&mut call).await,
+        Route::DevDeadLetters => crate::dev::dead_letters(&call).await,
+        Route::DevEnqueueEmail => crate::dev::enqueue_email(&mut call, env).await,
+    }
+}
+
+fn to_response(reply: Reply) -> Result<Response> {
+    let mut response = match (reply.html, reply.body) {
+        (Some(page), _) => Response::from_html(page)?,
+        (None, Some(body)) => Response::from_json(&body)?,
+        (None, None) => Response::empty()?,
+    };
+    if let Some(cookie) = reply.cookie {
+        response.headers_mut().append("Set-Cookie", &cookie)?;
+    }
+    Ok(response)
+}
+
+fn error_response(error: &ApiError, locale: Locale) -> Result<Response> {
+    let mut response = Response::from_json(&error.body(locale))?;
+    if let Some(seconds) = error.retry_after {
+        response
+            .headers_mut()
+            .set("Retry-After", &seconds.to_string())?;
+    }
+    for (name, value) in &error.headers {
+        response.headers_mut().set(name, value)?;
+    }
+    Ok(response)
+}

@@ -1,0 +1,25 @@
+use crate::domain::Millis;
+use crate::infra::{Context, InfraError};
+use worker::{query, D1Database};
+
+pub async fn offset(db: &D1Database) -> Result<Millis, InfraError> {
+    let offset: Option<Millis> = query!(db, "SELECT offset_ms FROM dev_clock WHERE id = 1")
+        .first(Some("offset_ms"))
+        .await
+        .context("Failed to read the development clock")?;
+    Ok(offset.unwrap_or(0))
+}
+
+pub async fn advance(db: &D1Database, by: Millis) -> Result<(), InfraError> {
+    query!(
+        db,
+        "INSERT INTO dev_clock (id, offset_ms) VALUES (1, ?1)
+         ON CONFLICT (id) DO UPDATE SET offset_ms = offset_ms + excluded.offset_ms",
+        by
+    )
+    .context("Failed to prepare moving the development clock")?
+    .run()
+    .await
+    .context("Failed to move the development clock")?;
+    Ok(())
+}

@@ -1,0 +1,94 @@
+//! The development mailbox: emails "delivered" by the mailbox provider.
+
+use crate::domain::Millis;
+use crate::infra::{Context, InfraError};
+use serde::{Deserialize, Serialize};
+use worker::{query, D1Database};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct MailboxEntry {
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+    pub sent_at: Millis,
+}
+
+/// Stores a delivered email once: a redelivered queue message finds its outbox id already there.
+pub async fn deliver(
+    db: &D1Database,
+    outbox_id: &str,
+    entry: &MailboxEntry,
+) -> Result<(), InfraError> {
+    query!(
+        db,
+        "INSERT OR IGNORE INTO dev_mailbox (outbox_id, to_email, subject, text_body, html_body, sent_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        outbox_id,
+        entry.to,
+        entry.subject,
+        entry.text,
+        entry.html,
+        entry.sent_at
+    )
+    .context("Failed to prepare a mailbox delivery")?
+    .run()
+    .await
+    .context("Failed to store an email in the development mailbox")?;
+    Ok(())
+}
+
+/// Newest first; every recipient when `to` is `None`.
+pub async fn list(
+    db: &D1Database,
+    to: Option<&str>,
+    limit: i64,
+) -> Result<Vec<MailboxEntry>, InfraError> {
+    query!(
+        db,
+        "SELECT to_email AS \"to\", subject, text_body AS text, html_body AS html, sent_at FROM dev_mailbox
+         WHERE ?1 IS NULL OR to_email = ?1 ORDER BY sent_at DESC, rowid DESC LIMIT ?2",
+        to,
+        limit
+    )
+    .context("Failed to prepare the mailbox listing")?
+    .all()
+    .await
+    .context("Failed to list the development mailbox")?
+    .results()
+    .context("Failed to read the development mailbox")
+}
+
+pub async fn record_dead_letter(
+    db: &D1Database,
+    id: &str,
+    queue: &str,
+    body: &str,
+    now: Millis,
+) -> Result<(), InfraError> {
+    query!(
+        db,
+        "INSERT OR IGNORE INTO dead_letters (id, queue, body, received_at) VALUES (?1, ?2, ?3, ?4)",
+        id,
+        queue,
+        body,
+        now
+    )
+    .context("Failed to prepare recording a dead letter")?
+    .run()
+    .await
+    .context("Failed to record a dead letter")?;
+    Ok(())
+}
+
+pub async fn dead_letters(db: &D1Database) -> Result<Vec<serde_json::Value>, InfraError> {
+    query!(
+        db,
+        "SELECT id, queue, body, received_at FROM dead_letters ORDER BY received_at DESC LIMIT 100"
+    )
+    .all()
+    .await
+    .context("Failed to list dead letters")?
+    .results()
+    .context("Failed to read dead letters")
+}

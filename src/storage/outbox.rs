@@ -1,0 +1,81 @@
+use crate::domain::Millis;
+use crate::infra::{Context, InfraError};
+use serde::Deserialize;
+use worker::{query, D1Database, D1PreparedStatement};
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct OutboxRow {
+    pub id: String,
+    pub to_email: String,
+    pub template: String,
+    pub locale: String,
+    pub params: String,
+    pub status: String,
+    pub attempts: i64,
+}
+
+pub struct NewEmail<'a> {
+    pub id: &'a str,
+    pub to_email: &'a str,
+    pub template: &'a str,
+    pub locale: &'a str,
+    pub params: &'a str,
+}
+
+pub fn insert(
+    db: &D1Database,
+    email: &NewEmail,
+    now: Millis,
+) -> Result<D1PreparedStatement, InfraError> {
+    query!(
+        db,
+        "INSERT INTO email_outbox (id, to_email, template, locale, params, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        email.id,
+        email.to_email,
+        email.template,
+        email.locale,
+        email.params,
+        now
+    )
+    .context("Failed to prepare an outgoing email")
+}
+
+pub async fn find(db: &D1Database, id: &str) -> Result<Option<OutboxRow>, InfraError> {
+    query!(db, "SELECT id, to_email, template, locale, params, status, attempts FROM email_outbox WHERE id = ?1", id)
+        .context("Failed to prepare the outbox lookup")?
+        .first(None)
+        .await
+        .context("Failed to look up an outgoing email")
+}
+
+pub async fn mark_sent(db: &D1Database, id: &str, now: Millis) -> Result<(), InfraError> {
+    query!(db, "UPDATE email_outbox SET status = 'sent', sent_at = ?2, attempts = attempts + 1, last_error = NULL WHERE id = ?1", id, now)
+        .context("Failed to prepare marking an email sent")?
+        .run()
+        .await
+        .context("Failed to mark an email sent")?;
+    Ok(())
+}
+
+/// Records a failed attempt; `final_failure` marks the email as given up.
+pub async fn record_failure(
+    db: &D1Database,
+    id: &str,
+    error: &str,
+    final_failure: bool,
+) -> Result<(), InfraError> {
+    query!(
+        db,
+        "UPDATE email_outbox SET attempts = attempts + 1, last_error = ?2,
+           status = CASE WHEN ?3 = 1 THEN 'failed' ELSE status END
+         WHERE id = ?1 AND status = 'queued'",
+        id,
+        error,
+        i32::from(final_failure)
+    )
+    .context("Failed to prepare recording an email failure")?
+    .run()
+    .await
+    .context("Failed to record an email failure")?;
+    Ok(())
+}

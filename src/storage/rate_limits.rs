@@ -1,0 +1,71 @@
+use crate::domain::throttle::{Counter, Policy};
+use crate::domain::Millis;
+use crate::infra::{Context, InfraError};
+use worker::{query, D1Database, D1PreparedStatement};
+
+pub async fn find(db: &D1Database, key: &str) -> Result<Option<Counter>, InfraError> {
+    #[derive(serde::Deserialize)]
+    struct Row {
+        window_start: Millis,
+        count: i64,
+        last_at: Millis,
+    }
+    let row: Option<Row> = query!(
+        db,
+        "SELECT window_start, count, last_at FROM rate_limits WHERE key = ?1",
+        key
+    )
+    .context("Failed to prepare a rate-limit lookup")?
+    .first(None)
+    .await
+    .context("Failed to read a rate-limit counter")?;
+    Ok(row.map(|r| Counter {
+        window_start: r.window_start,
+        count: r.count,
+        last_at: r.last_at,
+    }))
+}
+
+/// Counts one failure in the policy's current window, starting a new window when the old one ended.
+pub fn record_failure(
+    db: &D1Database,
+    policy: &Policy,
+    key: &str,
+    now: Millis,
+) -> Result<D1PreparedStatement, InfraError> {
+    query!(
+        db,
+        "INSERT INTO rate_limits (key, window_start, count, last_at) VALUES (?1, ?2, 1, ?2)
+         ON CONFLICT (key) DO UPDATE SET
+           count = CASE WHEN window_start <= ?2 - ?3 THEN 1 ELSE count + 1 END,
+           window_start = CASE WHEN window_start <= ?2 - ?3 THEN ?2 ELSE window_start END,
+           last_at = ?2",
+        key,
+        now,
+        policy.window
+    )
+    .context("Failed to prepare counting a failure")
+}
+
+pub fn clear(db: &D1Database, key: &str) -> Result<D1PreparedStatement, InfraError> {
+    query!(db, "DELETE FROM rate_limits WHERE key = ?1", key)
+        .context("Failed to prepare clearing a counter")
+}
+
+pub async fn purge_older_than(
+    db: &D1Database,
+    before: Millis,
+    limit: i64,
+) -> Result<usize, InfraError> {
+    let result = query!(
+        db,
+        "DELETE FROM rate_limits WHERE key IN (SELECT key FROM rate_limits WHERE last_at < ?1 LIMIT ?2)",
+        before,
+        limit
+    )
+    .context("Failed to prepare purging counters")?
+    .run()
+    .await
+    .context("Failed to purge old counters")?;
+    Ok(super::changes(&result))
+}

@@ -1,0 +1,192 @@
+use crate::domain::session::SessionTimes;
+use crate::domain::Millis;
+use crate::infra::{Context, InfraError};
+use serde::Deserialize;
+use worker::{query, D1Database, D1PreparedStatement};
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct SessionRow {
+    pub token_hash: String,
+    pub user_id: String,
+    pub last_seen_at: Millis,
+    pub expires_at: Millis,
+    pub revoked_at: Option<Millis>,
+}
+
+impl SessionRow {
+    pub fn times(&self) -> SessionTimes {
+        SessionTimes {
+            last_seen_at: self.last_seen_at,
+            expires_at: self.expires_at,
+            revoked: self.revoked_at.is_some(),
+        }
+    }
+}
+
+pub struct NewSession<'a> {
+    pub token_hash: &'a str,
+    pub user_id: &'a str,
+    pub expires_at: Millis,
+    pub ip: Option<&'a str>,
+    pub user_agent: Option<&'a str>,
+}
+
+pub fn insert(
+    db: &D1Database,
+    session: &NewSession,
+    now: Millis,
+) -> Result<D1PreparedStatement, InfraError> {
+    query!(
+        db,
+        "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at, ip, user_agent)
+         VALUES (?1, ?2, ?3, ?3, ?4, ?5, ?6)",
+        session.token_hash,
+        session.user_id,
+        now,
+        session.expires_at,
+        session.ip,
+        session.user_agent
+    )
+    .context("Failed to prepare the creation of a session")
+}
+
+/// Same as [`insert`], but only if this request consumed the verification (see
+/// `verifications::consume`).
+pub fn insert_if_consumed_by(
+    db: &D1Database,
+    session: &NewSession,
+    verification_id: &str,
+    nonce: &str,
+    now: Millis,
+) -> Result<D1PreparedStatement, InfraError> {
+    query!(
+        db,
+        "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at, ip, user_agent)
+         SELECT ?1, ?2, ?3, ?3, ?4, ?5, ?6
+         WHERE EXISTS (SELECT 1 FROM verifications WHERE id = ?7 AND consumed_by = ?8)",
+        session.token_hash,
+        session.user_id,
+        now,
+        session.expires_at,
+        session.ip,
+        session.user_agent,
+        verification_id,
+        nonce
+    )
+    .context("Failed to prepare the creation of a session")
+}
+
+/// The session and its user in one read: the hot path of every authenticated request.
+pub async fn find_with_user(
+    db: &D1Database,
+    token_hash: &str,
+) -> Result<Option<(SessionRow, super::users::UserRow)>, InfraError> {
+    #[derive(Deserialize)]
+    struct Joined {
+        token_hash: String,
+        user_id: String,
+        last_seen_at: Millis,
+        expires_at: Millis,
+        revoked_at: Option<Millis>,
+        email: String,
+        password_hash: String,
+        first_name: String,
+        last_name: String,
+        locale: String,
+        status: String,
+    }
+    let row: Option<Joined> = query!(
+        db,
+        "SELECT s.token_hash, s.user_id, s.last_seen_at, s.expires_at, s.revoked_at,
+                u.email, u.password_hash, u.first_name, u.last_name, u.locale, u.status
+         FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?1",
+        token_hash
+    )
+    .context("Failed to prepare the session lookup")?
+    .first(None)
+    .await
+    .context("Failed to look up a session")?;
+    Ok(row.map(|j| {
+        let session = SessionRow {
+            token_hash: j.token_hash,
+            user_id: j.user_id.clone(),
+            last_seen_at: j.last_seen_at,
+            expires_at: j.expires_at,
+            revoked_at: j.revoked_at,
+        };
+        let user = super::users::UserRow {
+            id: j.user_id,
+            email: j.email,
+            password_hash: j.password_hash,
+            first_name: j.first_name,
+            last_name: j.last_name,
+            locale: j.locale,
+            status: j.status,
+        };
+        (session, user)
+    }))
+}
+
+pub async fn touch(db: &D1Database, token_hash: &str, now: Millis) -> Result<(), InfraError> {
+    query!(
+        db,
+        "UPDATE sessions SET last_seen_at = ?2 WHERE token_hash = ?1",
+        token_hash,
+        now
+    )
+    .context("Failed to prepare touching a session")?
+    .run()
+    .await
+    .context("Failed to record session activity")?;
+    Ok(())
+}
+
+pub fn revoke(
+    db: &D1Database,
+    token_hash: &str,
+    now: Millis,
+) -> Result<D1PreparedStatement, InfraError> {
+    query!(
+        db,
+        "UPDATE sessions SET revoked_at = ?2 WHERE token_hash = ?1 AND revoked_at IS NULL",
+        token_hash,
+        now
+    )
+    .context("Failed to prepare revoking a session")
+}
+
+/// Ends every session of a user, provided this request consumed the reset code.
+pub fn revoke_all_of_user_if_consumed_by(
+    db: &D1Database,
+    user_id: &str,
+    verification_id: &str,
+    nonce: &str,
+    now: Millis,
+) -> Result<D1PreparedStatement, InfraError> {
+    query!(
+        db,
+        "UPDATE sessions SET revoked_at = ?2 WHERE user_id = ?1 AND revoked_at IS NULL
+           AND EXISTS (SELECT 1 FROM verifications WHERE id = ?3 AND consumed_by = ?4)",
+        user_id,
+        now,
+        verification_id,
+        nonce
+    )
+    .context("Failed to prepare revoking the sessions of a user")
+}
+
+/// Deletes sessions past their absolute expiry or revoked before `before`, a bounded batch at a time.
+pub async fn purge_ended(db: &D1Database, before: Millis, limit: i64) -> Result<usize, InfraError> {
+    let result = query!(
+        db,
+        "DELETE FROM sessions WHERE token_hash IN (
+           SELECT token_hash FROM sessions WHERE expires_at < ?1 OR revoked_at < ?1 LIMIT ?2)",
+        before,
+        limit
+    )
+    .context("Failed to prepare purging sessions")?
+    .run()
+    .await
+    .context("Failed to purge ended sessions")?;
+    Ok(super::changes(&result))
+}

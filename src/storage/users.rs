@@ -1,0 +1,125 @@
+use crate::domain::Millis;
+use crate::infra::{Context, InfraError};
+use serde::Deserialize;
+use worker::{query, D1Database, D1PreparedStatement};
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct UserRow {
+    pub id: String,
+    pub email: String,
+    pub password_hash: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub locale: String,
+    pub status: String,
+}
+
+impl UserRow {
+    pub fn is_active(&self) -> bool {
+        self.status == "active"
+    }
+}
+
+const COLUMNS: &str = "id, email, password_hash, first_name, last_name, locale, status";
+
+pub async fn find_by_email(db: &D1Database, email: &str) -> Result<Option<UserRow>, InfraError> {
+    query!(
+        db,
+        &format!("SELECT {COLUMNS} FROM users WHERE email = ?1"),
+        email
+    )
+    .context("Failed to prepare the user lookup by email")?
+    .first(None)
+    .await
+    .context("Failed to look up a user by email")
+}
+
+pub async fn find_by_id(db: &D1Database, id: &str) -> Result<Option<UserRow>, InfraError> {
+    query!(
+        db,
+        &format!("SELECT {COLUMNS} FROM users WHERE id = ?1"),
+        id
+    )
+    .context("Failed to prepare the user lookup by id")?
+    .first(None)
+    .await
+    .context("Failed to look up a user by id")
+}
+
+pub struct NewUser<'a> {
+    pub id: &'a str,
+    pub email: &'a str,
+    pub password_hash: &'a str,
+    pub first_name: &'a str,
+    pub last_name: &'a str,
+    pub locale: &'a str,
+}
+
+/// Creates a pending user, or refreshes the details of a pending one with the same email (someone
+/// signing up again before validating). An active user is never touched.
+pub fn upsert_pending(
+    db: &D1Database,
+    user: &NewUser,
+    now: Millis,
+) -> Result<D1PreparedStatement, InfraError> {
+    query!(
+        db,
+        "INSERT INTO users (id, email, password_hash, first_name, last_name, locale, status, created_at, password_changed_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', ?7, ?7)
+         ON CONFLICT (email) DO UPDATE SET
+           password_hash = excluded.password_hash, first_name = excluded.first_name,
+           last_name = excluded.last_name, locale = excluded.locale, password_changed_at = excluded.created_at
+         WHERE users.status = 'pending'",
+        user.id,
+        user.email,
+        user.password_hash,
+        user.first_name,
+        user.last_name,
+        user.locale,
+        now
+    )
+    .context("Failed to prepare the creation of a user")
+}
+
+/// Activates the user of a verification, provided this very request consumed it.
+pub fn activate_if_consumed_by(
+    db: &D1Database,
+    user_id: &str,
+    verification_id: &str,
+    nonce: &str,
+    now: Millis,
+) -> Result<D1PreparedStatement, InfraError> {
+    query!(
+        db,
+        "UPDATE users SET status = 'active', verified_at = COALESCE(verified_at, ?4)
+         WHERE id = ?1 AND EXISTS (SELECT 1 FROM verifications WHERE id = ?2 AND consumed_by = ?3)",
+        user_id,
+        verification_id,
+        nonce,
+        now
+    )
+    .context("Failed to prepare the activation of a user")
+}
+
+/// Sets a new password for the user of a reset verification, provided this request consumed it.
+pub fn set_password_if_consumed_by(
+    db: &D1Database,
+    user_id: &str,
+    password_hash: &str,
+    verification_id: &str,
+    nonce: &str,
+    now: Millis,
+) -> Result<D1PreparedStatement, InfraError> {
+    query!(
+        db,
+        "UPDATE users SET password_hash = ?2, password_changed_at = ?5,
+           status = 'active', verified_at = COALESCE(verified_at, ?5)
+         WHERE id = ?1 AND EXISTS (SELECT 1 FROM verifications WHERE id = ?3 AND consumed_by = ?4)",
+        user_id,
+        password_hash,
+        verification_id,
+        nonce,
+        now
+    )
+    .context("Failed to prepare the password change")
+}

@@ -1,0 +1,181 @@
+use crate::domain::code::CodeState;
+use crate::domain::Millis;
+use crate::infra::{Context, InfraError};
+use serde::Deserialize;
+use worker::{query, D1Database, D1PreparedStatement};
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct VerificationRow {
+    pub id: String,
+    pub purpose: String,
+    pub user_id: Option<String>,
+    pub email: String,
+    pub code_hash: String,
+    pub attempts: i64,
+    pub expires_at: Millis,
+    pub last_sent_at: Millis,
+    pub consumed_at: Option<Millis>,
+}
+
+impl VerificationRow {
+    pub fn state(&self) -> CodeState {
+        CodeState {
+            expires_at: self.expires_at,
+            wrong_attempts: self.attempts,
+            consumed: self.consumed_at.is_some(),
+        }
+    }
+}
+
+/// Whose code it is.
+pub enum CodeOwner<'a> {
+    /// An existing user.
+    User(&'a str),
+    /// The pending user with the verification's email, created in the same batch.
+    PendingUserWithEmail,
+    /// Nobody: a decoy that answers like a real verification but never matches.
+    Nobody,
+}
+
+pub struct NewVerification<'a> {
+    pub id: &'a str,
+    pub purpose: &'a str,
+    pub owner: CodeOwner<'a>,
+    pub email: &'a str,
+    pub code_hash: &'a str,
+    pub expires_at: Millis,
+}
+
+pub fn insert(
+    db: &D1Database,
+    verification: &NewVerification,
+    now: Millis,
+) -> Result<D1PreparedStatement, InfraError> {
+    let (user_id, pending_user) = match verification.owner {
+        CodeOwner::User(id) => (Some(id), 0),
+        CodeOwner::PendingUserWithEmail => (None, 1),
+        CodeOwner::Nobody => (None, 0),
+    };
+    query!(
+        db,
+        "INSERT INTO verifications (id, purpose, user_id, email, code_hash, expires_at, last_sent_at, created_at)
+         VALUES (?1, ?2,
+           CASE WHEN ?8 = 1 THEN (SELECT id FROM users WHERE email = ?4 AND status = 'pending') ELSE ?3 END,
+           ?4, ?5, ?6, ?7, ?7)",
+        verification.id,
+        verification.purpose,
+        user_id,
+        verification.email,
+        verification.code_hash,
+        verification.expires_at,
+        now,
+        pending_user
+    )
+    .context("Failed to prepare the creation of a verification")
+}
+
+pub async fn find(
+    db: &D1Database,
+    id: &str,
+    purpose: &str,
+) -> Result<Option<VerificationRow>, InfraError> {
+    query!(
+        db,
+        "SELECT id, purpose, user_id, email, code_hash, attempts, expires_at, last_sent_at, consumed_at
+         FROM verifications WHERE id = ?1 AND purpose = ?2",
+        id,
+        purpose
+    )
+    .context("Failed to prepare the verification lookup")?
+    .first(None)
+    .await
+    .context("Failed to look up a verification")
+}
+
+/// The most recent unused verification of a purpose for an address.
+pub async fn latest_unused(
+    db: &D1Database,
+    purpose: &str,
+    email: &str,
+) -> Result<Option<VerificationRow>, InfraError> {
+    query!(
+        db,
+        "SELECT id, purpose, user_id, email, code_hash, attempts, expires_at, last_sent_at, consumed_at
+         FROM verifications WHERE email = ?1 AND purpose = ?2 AND consumed_at IS NULL
+         ORDER BY last_sent_at DESC LIMIT 1",
+        email,
+        purpose
+    )
+    .context("Failed to prepare the latest verification lookup")?
+    .first(None)
+    .await
+    .context("Failed to look up the latest verification")
+}
+
+/// Counts a wrong code, unless the code died in the meantime.
+pub fn count_wrong_attempt(db: &D1Database, id: &str) -> Result<D1PreparedStatement, InfraError> {
+    query!(
+        db,
+        "UPDATE verifications SET attempts = attempts + 1 WHERE id = ?1 AND consumed_at IS NULL",
+        id
+    )
+    .context("Failed to prepare counting a wrong code")
+}
+
+/// Marks the code used, once: of two concurrent requests with the right code only the first
+/// leaves its nonce, and the statements that follow it in the batch check for that nonce.
+pub fn consume(
+    db: &D1Database,
+    id: &str,
+    nonce: &str,
+    now: Millis,
+) -> Result<D1PreparedStatement, InfraError> {
+    query!(
+        db,
+        "UPDATE verifications SET consumed_at = ?3, consumed_by = ?2 WHERE id = ?1 AND consumed_at IS NULL",
+        id,
+        nonce,
+        now
+    )
+    .context("Failed to prepare consuming a code")
+}
+
+/// Replaces the code of a verification (resend): fresh expiry, attempts back to zero. The
+/// per-email failure budget lives in `rate_limits` and is not reset.
+pub fn replace_code(
+    db: &D1Database,
+    id: &str,
+    code_hash: &str,
+    expires_at: Millis,
+    now: Millis,
+) -> Result<D1PreparedStatement, InfraError> {
+    query!(
+        db,
+        "UPDATE verifications SET code_hash = ?2, expires_at = ?3, last_sent_at = ?4, attempts = 0
+         WHERE id = ?1 AND consumed_at IS NULL",
+        id,
+        code_hash,
+        expires_at,
+        now
+    )
+    .context("Failed to prepare replacing a code")
+}
+
+/// Deletes verifications that can no longer be used, a bounded batch at a time.
+pub async fn purge_expired(
+    db: &D1Database,
+    before: Millis,
+    limit: i64,
+) -> Result<usize, InfraError> {
+    let result = query!(
+        db,
+        "DELETE FROM verifications WHERE id IN (SELECT id FROM verifications WHERE expires_at < ?1 LIMIT ?2)",
+        before,
+        limit
+    )
+    .context("Failed to prepare purging verifications")?
+    .run()
+    .await
+    .context("Failed to purge expired verifications")?;
+    Ok(super::changes(&result))
+}

@@ -1,0 +1,169 @@
+//! Creating an account: the two signup screens, the emailed code, its resend.
+
+use super::codes::{self, CodeError, Purpose, ResendError};
+use super::sessions::StartedSession;
+use super::Requester;
+use crate::domain::email::Email;
+use crate::domain::locale::Locale;
+use crate::domain::name::PersonName;
+use crate::domain::password::Password;
+use crate::email::templates::Template;
+use crate::email::{self, PendingEmail};
+use crate::infra::{App, InfraError};
+use crate::storage::audit::{self, AuditEvent};
+use crate::storage::users::{self, NewUser, UserRow};
+use crate::storage::verifications::{self, CodeOwner};
+use crate::storage::{atomically, changes};
+use serde_json::json;
+
+pub struct SignupForm {
+    pub email: Email,
+    pub password: Password,
+    pub first_name: PersonName,
+    pub last_name: PersonName,
+    pub locale: Locale,
+}
+
+/// Starts a signup. The answer is the same whether or not the address is taken: a taken address
+/// gets a decoy verification, and its owner an email saying someone tried.
+pub async fn sign_up(
+    app: &App,
+    form: SignupForm,
+    requester: &Requester,
+) -> Result<String, InfraError> {
+    let password_hash = crate::domain::password::hash(&form.password, &mut crate::infra::OsEntropy);
+    let existing = users::find_by_email(&app.db, form.email.as_str()).await?;
+    let (issued, pending_email, statements) = match existing.filter(UserRow::is_active) {
+        Some(owner) => {
+            let issued = codes::issue(app, Purpose::Signup, CodeOwner::Nobody, &form.email)?;
+            let owner_locale = Locale::parse(&owner.locale).unwrap_or_default();
+            let notice = email::prepare(
+                app,
+                &form.email,
+                Template::AccountExists,
+                owner_locale,
+                None,
+                json!({ "first_name": owner.first_name }),
+            )?;
+            let attempt = audit::append(
+                &app.db,
+                &AuditEvent {
+                    action: "signup.address_taken",
+                    user_id: Some(&owner.id),
+                    ip: requester.ip.as_deref(),
+                    details: json!({}),
+                },
+                app.now,
+            )?;
+            (issued, notice, vec![attempt])
+        }
+        None => {
+            let id = uuid::Uuid::new_v4().to_string();
+            let user = users::upsert_pending(
+                &app.db,
+                &NewUser {
+                    id: &id,
+                    email: form.email.as_str(),
+                    password_hash: &password_hash,
+                    first_name: form.first_name.as_str(),
+                    last_name: form.last_name.as_str(),
+                    locale: form.locale.code(),
+                },
+                app.now,
+            )?;
+            let issued = codes::issue(
+                app,
+                Purpose::Signup,
+                CodeOwner::PendingUserWithEmail,
+                &form.email,
+            )?;
+            let code_email = email::prepare(
+                app,
+                &form.email,
+                Template::SignupCode,
+                form.locale,
+                Some(&issued.code),
+                json!({ "first_name": form.first_name.as_str() }),
+            )?;
+            (issued, code_email, vec![user])
+        }
+    };
+    let PendingEmail {
+        insert: outbox_insert,
+        message,
+    } = pending_email;
+    let mut batch = statements;
+    batch.push(issued.insert);
+    batch.push(outbox_insert);
+    atomically(&app.db, batch, "Failed to record a signup").await?;
+    email::dispatch(app, message).await?;
+    Ok(issued.verification_id)
+}
+
+/// Validates the emailed code: the account becomes active and a session starts.
+pub async fn verify(
+    app: &App,
+    verification_id: &str,
+    code: &crate::domain::code::OneTimeCode,
+    requester: &Requester,
+) -> Result<(UserRow, crate::domain::session::SessionToken), CodeError> {
+    let verification = codes::check(app, Purpose::Signup, verification_id, code).await?;
+    let user_id = verification.user_id.clone().ok_or(CodeError::NotFound)?;
+    let nonce = crate::infra::random_id();
+    let session = StartedSession::new(app, &user_id, requester);
+    let statements = vec![
+        verifications::consume(&app.db, &verification.id, &nonce, app.now)?,
+        users::activate_if_consumed_by(&app.db, &user_id, &verification.id, &nonce, app.now)?,
+        session.insert_if_consumed_by(app, &verification.id, &nonce)?,
+        audit::append(
+            &app.db,
+            &AuditEvent {
+                action: "signup.verified",
+                user_id: Some(&user_id),
+                ip: requester.ip.as_deref(),
+                details: json!({}),
+            },
+            app.now,
+        )?,
+    ];
+    let results = atomically(&app.db, statements, "Failed to activate an account").await?;
+    if results.first().map(changes) != Some(1) {
+        return Err(CodeError::Rejected(
+            crate::domain::code::CodeRejection::AlreadyUsed,
+        ));
+    }
+    let user = users::find_by_id(&app.db, &user_id)
+        .await?
+        .ok_or(CodeError::NotFound)?;
+    Ok((user, session.token))
+}
+
+/// Sends a new code (the old one dies). Decoys go through the same motions without an email.
+pub async fn resend(app: &App, verification_id: &str) -> Result<u64, ResendError> {
+    let (verification, code, replace) =
+        codes::reissue(app, Purpose::Signup, verification_id).await?;
+    let mut batch = vec![replace];
+    let mut message = None;
+    if let Some(user) = match &verification.user_id {
+        Some(id) => users::find_by_id(&app.db, id).await?,
+        None => None,
+    } {
+        let email = Email::parse(&user.email).map_err(|_| ResendError::NotFound)?;
+        let locale = Locale::parse(&user.locale).unwrap_or_default();
+        let pending = email::prepare(
+            app,
+            &email,
+            Template::SignupCode,
+            locale,
+            Some(&code),
+            json!({ "first_name": user.first_name }),
+        )?;
+        batch.push(pending.insert);
+        message = Some(pending.message);
+    }
+    atomically(&app.db, batch, "Failed to replace a code").await?;
+    if let Some(message) = message {
+        email::dispatch(app, message).await?;
+    }
+    Ok(crate::domain::code::RESEND_COOLDOWN as u64 / 1000)
+}

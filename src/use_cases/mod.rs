@@ -1,0 +1,14 @@
+//! One module per capability. Each orchestrates domain rules, storage and effects, and has its own
+//! error type; the HTTP layer maps those errors to statuses in one place (`http::error`).
+
+pub mod accounts;
+pub mod codes;
+pub mod passwords;
+pub mod sessions;
+
+/// Who is asking, as far as auditing and throttling care.
+#[derive(Debug, Clone, Default)]
+pub struct Requester {
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+}

@@ -1,0 +1,169 @@
+//! "Mot de passe oublié?": a code emailed to the address, then a new password.
+
+use super::codes::{self, CodeError, Purpose};
+use super::Requester;
+use crate::domain::code::{check_resend, CodeRejection, OneTimeCode};
+use crate::domain::email::Email;
+use crate::domain::fields::FieldErrors;
+use crate::domain::locale::Locale;
+use crate::domain::password::{self, Password};
+use crate::email;
+use crate::email::templates::Template;
+use crate::infra::{random_id, App, InfraError, OsEntropy};
+use crate::storage::audit::{self, AuditEvent};
+use crate::storage::users;
+use crate::storage::verifications::{self, CodeOwner};
+use crate::storage::{atomically, changes, sessions};
+use serde_json::json;
+
+/// Starts a reset. Unknown addresses get a decoy that answers alike; asking again within the
+/// resend cooldown answers the same reset id without sending another email.
+pub async fn forgot(app: &App, email: &Email, requester: &Requester) -> Result<String, InfraError> {
+    if let Some(recent) =
+        verifications::latest_unused(&app.db, Purpose::Reset.as_str(), email.as_str()).await?
+    {
+        if check_resend(recent.last_sent_at, app.now).is_err() {
+            return Ok(recent.id);
+        }
+    }
+    let user = users::find_by_email(&app.db, email.as_str()).await?;
+    let owner = user
+        .as_ref()
+        .map_or(CodeOwner::Nobody, |u| CodeOwner::User(&u.id));
+    let issued = codes::issue(app, Purpose::Reset, owner, email)?;
+    let mut batch = vec![
+        issued.insert,
+        audit::append(
+            &app.db,
+            &AuditEvent {
+                action: "password.reset_requested",
+                user_id: user.as_ref().map(|u| u.id.as_str()),
+                ip: requester.ip.as_deref(),
+                details: json!({}),
+            },
+            app.now,
+        )?,
+    ];
+    let mut message = None;
+    if let Some(user) = &user {
+        let locale = Locale::parse(&user.locale).unwrap_or_default();
+        let pending = email::prepare(
+            app,
+            email,
+            Template::PasswordResetCode,
+            locale,
+            Some(&issued.code),
+            json!({ "first_name": user.first_name }),
+        )?;
+        batch.push(pending.insert);
+        message = Some(pending.message);
+    }
+    atomically(&app.db, batch, "Failed to record a password reset request").await?;
+    if let Some(message) = message {
+        email::dispatch(app, message).await?;
+    }
+    Ok(issued.verification_id)
+}
+
+#[derive(Debug)]
+pub enum ResetError {
+    Code(CodeError),
+    InvalidPassword(FieldErrors),
+}
+
+impl From<CodeError> for ResetError {
+    fn from(error: CodeError) -> Self {
+        ResetError::Code(error)
+    }
+}
+
+impl From<InfraError> for ResetError {
+    fn from(error: InfraError) -> Self {
+        ResetError::Code(CodeError::Infra(error))
+    }
+}
+
+/// Sets the new password once the code checks out; every session of the user ends.
+pub async fn reset(
+    app: &App,
+    reset_id: &str,
+    code: &OneTimeCode,
+    new_password: &str,
+    confirmation: &str,
+    requester: &Requester,
+) -> Result<(), ResetError> {
+    let verification = verifications::find(&app.db, reset_id, Purpose::Reset.as_str())
+        .await?
+        .ok_or(CodeError::NotFound)?;
+    let email = Email::parse(&verification.email).ok();
+    let mut errors = FieldErrors::default();
+    let Some(new_password) = Password::parse_new(
+        new_password,
+        confirmation,
+        email.as_ref(),
+        "new_password",
+        "new_password_confirmation",
+        &mut errors,
+    ) else {
+        return Err(ResetError::InvalidPassword(errors));
+    };
+    let verification = codes::check(app, Purpose::Reset, reset_id, code).await?;
+    let user_id = verification.user_id.clone().ok_or(CodeError::NotFound)?;
+    let user = users::find_by_id(&app.db, &user_id)
+        .await?
+        .ok_or(CodeError::NotFound)?;
+    let password_hash = password::hash(&new_password, &mut OsEntropy);
+    let nonce = random_id();
+    let locale = Locale::parse(&user.locale).unwrap_or_default();
+    let notice = match &email {
+        Some(email) => Some(email::prepare(
+            app,
+            email,
+            Template::PasswordChanged,
+            locale,
+            None,
+            json!({ "first_name": user.first_name }),
+        )?),
+        None => None,
+    };
+    let mut batch = vec![
+        verifications::consume(&app.db, &verification.id, &nonce, app.now)?,
+        users::set_password_if_consumed_by(
+            &app.db,
+            &user_id,
+            &password_hash,
+            &verification.id,
+            &nonce,
+            app.now,
+        )?,
+        sessions::revoke_all_of_user_if_consumed_by(
+            &app.db,
+            &user_id,
+            &verification.id,
+            &nonce,
+            app.now,
+        )?,
+        audit::append(
+            &app.db,
+            &AuditEvent {
+                action: "password.reset",
+                user_id: Some(&user_id),
+                ip: requester.ip.as_deref(),
+                details: json!({}),
+            },
+            app.now,
+        )?,
+    ];
+    let message = notice.map(|pending| {
+        batch.push(pending.insert);
+        pending.message
+    });
+    let results = atomically(&app.db, batch, "Failed to reset a password").await?;
+    if results.first().map(changes) != Some(1) {
+        return Err(CodeError::Rejected(CodeRejection::AlreadyUsed).into());
+    }
+    if let Some(message) = message {
+        email::dispatch(app, message).await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,243 @@
+//! Signing in and out, and recognising the signed-in user on each request.
+
+use super::codes::{self, Purpose};
+use super::Requester;
+use crate::domain::email::Email;
+use crate::domain::locale::Locale;
+use crate::domain::password::{self, Password};
+use crate::domain::session::{SessionTimes, SessionToken};
+use crate::domain::throttle::{Policy, LOGIN_PER_ACCOUNT, LOGIN_PER_IP};
+use crate::domain::{seconds_until, Millis};
+use crate::email;
+use crate::email::templates::Template;
+use crate::infra::{App, InfraError, OsEntropy};
+use crate::storage::audit::{self, AuditEvent};
+use crate::storage::sessions::{self, NewSession};
+use crate::storage::users::{self, UserRow};
+use crate::storage::verifications::CodeOwner;
+use crate::storage::{atomically, rate_limits};
+use serde_json::json;
+use worker::D1PreparedStatement;
+
+/// A session about to be stored: the token goes to the cookie, its hash to D1.
+pub struct StartedSession {
+    pub token: SessionToken,
+    token_hash: String,
+    user_id: String,
+    expires_at: Millis,
+    ip: Option<String>,
+    user_agent: Option<String>,
+}
+
+impl StartedSession {
+    pub fn new(app: &App, user_id: &str, requester: &Requester) -> StartedSession {
+        let token = SessionToken::generate(&mut OsEntropy);
+        StartedSession {
+            token_hash: token.hash(),
+            token,
+            user_id: user_id.to_owned(),
+            expires_at: SessionTimes::absolute_expiry(app.now),
+            ip: requester.ip.clone(),
+            user_agent: requester
+                .user_agent
+                .as_deref()
+                .map(|ua| ua.chars().take(300).collect()),
+        }
+    }
+
+    fn row(&self) -> NewSession<'_> {
+        NewSession {
+            token_hash: &self.token_hash,
+            user_id: &self.user_id,
+            expires_at: self.expires_at,
+            ip: self.ip.as_deref(),
+            user_agent: self.user_agent.as_deref(),
+        }
+    }
+
+    pub fn insert(&self, app: &App) -> Result<D1PreparedStatement, InfraError> {
+        sessions::insert(&app.db, &self.row(), app.now)
+    }
+
+    pub fn insert_if_consumed_by(
+        &self,
+        app: &App,
+        verification_id: &str,
+        nonce: &str,
+    ) -> Result<D1PreparedStatement, InfraError> {
+        sessions::insert_if_consumed_by(&app.db, &self.row(), verification_id, nonce, app.now)
+    }
+}
+
+#[derive(Debug)]
+pub enum LoginError {
+    InvalidCredentials,
+    EmailNotVerified { verification_id: String },
+    Throttled { retry_after: u64 },
+    Infra(InfraError),
+}
+
+impl From<InfraError> for LoginError {
+    fn from(error: InfraError) -> Self {
+        LoginError::Infra(error)
+    }
+}
+
+/// A password check that costs the same as a real one, for unknown addresses.
+const DECOY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$CQgHBgUJCAcGBQkIBwYFCQ$V76YhijgRpiX+Tu4H47kbqJ8C3+H0zcpIZ+FF6/iJpU";
+
+/// Signs in. Unknown address and wrong password answer alike; both count against the account and
+/// the IP address, which wait longer and longer after a few failures.
+pub async fn log_in(
+    app: &App,
+    email: &str,
+    password: &Password,
+    requester: &Requester,
+) -> Result<(UserRow, SessionToken), LoginError> {
+    // An address that does not parse cannot exist; it is throttled under its raw spelling.
+    let account = Email::parse(email)
+        .map(|e| e.as_str().to_owned())
+        .unwrap_or_else(|_| email.trim().to_lowercase());
+    let account_key = LOGIN_PER_ACCOUNT.key(&account);
+    let ip_key = LOGIN_PER_IP.key(requester.ip.as_deref().unwrap_or("unknown"));
+    for (policy, key) in [(&LOGIN_PER_ACCOUNT, &account_key), (&LOGIN_PER_IP, &ip_key)] {
+        if let Some(retry_after) = blocked(app, policy, key).await? {
+            return Err(LoginError::Throttled { retry_after });
+        }
+    }
+    let user = users::find_by_email(&app.db, &account).await?;
+    let stored_hash = user
+        .as_ref()
+        .map_or(DECOY_HASH, |u| u.password_hash.as_str());
+    let password_ok = password::verify(password, stored_hash) && user.is_some();
+    let Some(user) = user.filter(|_| password_ok) else {
+        atomically(
+            &app.db,
+            vec![
+                rate_limits::record_failure(&app.db, &LOGIN_PER_ACCOUNT, &account_key, app.now)?,
+                rate_limits::record_failure(&app.db, &LOGIN_PER_IP, &ip_key, app.now)?,
+                audit::append(
+                    &app.db,
+                    &AuditEvent {
+                        action: "login.failed",
+                        user_id: None,
+                        ip: requester.ip.as_deref(),
+                        details: json!({ "email": account }),
+                    },
+                    app.now,
+                )?,
+            ],
+            "Failed to record a failed login",
+        )
+        .await?;
+        return Err(LoginError::InvalidCredentials);
+    };
+    if !user.is_active() {
+        let verification_id = send_fresh_signup_code(app, &user).await?;
+        return Err(LoginError::EmailNotVerified { verification_id });
+    }
+    let session = StartedSession::new(app, &user.id, requester);
+    atomically(
+        &app.db,
+        vec![
+            session.insert(app)?,
+            rate_limits::clear(&app.db, &account_key)?,
+            audit::append(
+                &app.db,
+                &AuditEvent {
+                    action: "login.succeeded",
+                    user_id: Some(&user.id),
+                    ip: requester.ip.as_deref(),
+                    details: json!({}),
+                },
+                app.now,
+            )?,
+        ],
+        "Failed to start a session",
+    )
+    .await?;
+    Ok((user, session.token))
+}
+
+async fn blocked(app: &App, policy: &Policy, key: &str) -> Result<Option<u64>, InfraError> {
+    let counter = rate_limits::find(&app.db, key).await?;
+    Ok(policy
+        .blocked_until(counter, app.now)
+        .map(|until| seconds_until(app.now, until)))
+}
+
+/// Someone proved the password of an account that never validated its address: a new code.
+async fn send_fresh_signup_code(app: &App, user: &UserRow) -> Result<String, InfraError> {
+    let email = Email::parse(&user.email).map_err(|_| InfraError {
+        context: "A stored email does not parse".into(),
+        cause: user.id.clone(),
+    })?;
+    let issued = codes::issue(app, Purpose::Signup, CodeOwner::User(&user.id), &email)?;
+    let locale = Locale::parse(&user.locale).unwrap_or_default();
+    let pending = email::prepare(
+        app,
+        &email,
+        Template::SignupCode,
+        locale,
+        Some(&issued.code),
+        json!({ "first_name": user.first_name }),
+    )?;
+    atomically(
+        &app.db,
+        vec![issued.insert, pending.insert],
+        "Failed to issue a new signup code",
+    )
+    .await?;
+    email::dispatch(app, pending.message).await?;
+    Ok(issued.verification_id)
+}
+
+/// The signed-in user behind a session token, if the session is still alive.
+pub struct Authenticated {
+    pub user: UserRow,
+    pub token_hash: String,
+}
+
+pub async fn authenticate(
+    app: &App,
+    token: &SessionToken,
+) -> Result<Option<Authenticated>, InfraError> {
+    let token_hash = token.hash();
+    let Some((session, user)) = sessions::find_with_user(&app.db, &token_hash).await? else {
+        return Ok(None);
+    };
+    let times = session.times();
+    if !times.is_active(app.now) || !user.is_active() {
+        return Ok(None);
+    }
+    if times.should_touch(app.now) {
+        sessions::touch(&app.db, &token_hash, app.now).await?;
+    }
+    Ok(Some(Authenticated { user, token_hash }))
+}
+
+pub async fn log_out(
+    app: &App,
+    who: &Authenticated,
+    requester: &Requester,
+) -> Result<(), InfraError> {
+    atomically(
+        &app.db,
+        vec![
+            sessions::revoke(&app.db, &who.token_hash, app.now)?,
+            audit::append(
+                &app.db,
+                &AuditEvent {
+                    action: "logout",
+                    user_id: Some(&who.user.id),
+                    ip: requester.ip.as_deref(),
+                    details: json!({}),
+                },
+                app.now,
+            )?,
+        ],
+        "Failed to end a session",
+    )
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,159 @@
+// spawnApp(): the real worker in `wrangler dev`, with fresh local D1 and Queues state, and a
+// TestApp with one method per endpoint. The worker must already be built (`scripts/test.sh` builds
+// once and sets SEL_SKIP_BUILD=1 so every instance reuses build/).
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, cpSync, existsSync, renameSync, rmSync, mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join, dirname } from 'node:path';
+import { Client, waitFor } from './client.mjs';
+
+export { Client, waitFor };
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const RUNS = join(ROOT, 'tests', '.runs');
+const WRANGLER = join(ROOT, 'node_modules', '.bin', 'wrangler');
+
+export async function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** A D1 state directory with schema.sql applied, made once and copied for every instance. */
+function templateState() {
+  const template = join(RUNS, 'template-state');
+  if (!existsSync(template)) {
+    mkdirSync(RUNS, { recursive: true });
+    const building = mkdtempSync(join(RUNS, 'building-'));
+    execFileSync(WRANGLER, ['d1', 'execute', 'DB', '--local', '--persist-to', building, '--file', join(ROOT, 'schema.sql')], {
+      cwd: ROOT, stdio: 'ignore', env: { ...process.env, WRANGLER_SEND_METRICS: 'false' },
+    });
+    try { renameSync(building, template); } catch { rmSync(building, { recursive: true, force: true }); }
+  }
+  return template;
+}
+
+/**
+ * Starts the worker. `vars` override wrangler.toml's [vars] (development mode, the dev mailbox and
+ * the controllable clock are on by default).
+ */
+export async function spawnApp({ vars = {} } = {}) {
+  mkdirSync(RUNS, { recursive: true });
+  const state = mkdtempSync(join(RUNS, 'state-'));
+  cpSync(templateState(), state, { recursive: true });
+  const port = await freePort();
+  const inspectorPort = await freePort();
+  const allVars = { ENVIRONMENT: 'development', EMAIL_PROVIDER: 'mailbox', CLOCK_CONTROL: 'enabled', ...vars };
+  const args = ['dev', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspectorPort),
+    '--persist-to', state, '--show-interactive-dev-session=false', '--test-scheduled'];
+  for (const [key, value] of Object.entries(allVars)) args.push('--var', `${key}:${value}`);
+  const child = spawn(WRANGLER, args, {
+    cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, SEL_SKIP_BUILD: '1', WRANGLER_SEND_METRICS: 'false', CI: 'true' },
+  });
+  let log = '';
+  child.stdout.on('data', (d) => { log += d; });
+  child.stderr.on('data', (d) => { log += d; });
+  const baseUrl = `http://127.0.0.1:${port}`;
+  let exited = false;
+  child.on('exit', () => { exited = true; });
+  try {
+    await waitFor('the worker to answer /api/health', async () => {
+      if (exited) throw new Error(`wrangler exited:\n${log}`);
+      const res = await fetch(`${baseUrl}/api/health`);
+      return res.status === 200;
+    }, { timeoutMs: 60000, intervalMs: 200 });
+  } catch (error) {
+    try { process.kill(-child.pid, 'SIGKILL'); } catch {}
+    throw new Error(`${error.message}\n--- wrangler output ---\n${log}`);
+  }
+  return new TestApp(baseUrl, child, state, () => log);
+}
+
+let counter = 0;
+/** A unique address for one test. */
+export function uniqueEmail(label = 'user') {
+  counter += 1;
+  return `${label}.${process.pid}.${counter}.${Date.now().toString(36)}@exemple.ca`;
+}
+
+export const GOOD_PASSWORD = 'Trois chats gris dorment';
+
+export class TestApp {
+  constructor(baseUrl, child, state, log) {
+    this.baseUrl = baseUrl;
+    this.child = child;
+    this.state = state;
+    this.log = log;
+  }
+
+  client(options) { return new Client(this.baseUrl, options); }
+
+  async mailbox(to) {
+    const res = await fetch(`${this.baseUrl}/dev/mailbox?to=${encodeURIComponent(to)}`);
+    if (res.status !== 200) throw new Error(`mailbox answered ${res.status}`);
+    return res.json();
+  }
+
+  /** Waits until `count` emails matching `predicate` have reached `to`; returns the newest. */
+  async waitForEmail(to, predicate = () => true, { count = 1 } = {}) {
+    return waitFor(`${count} email(s) to ${to}`, async () => {
+      const matching = (await this.mailbox(to)).filter(predicate);
+      return matching.length >= count ? matching[0] : undefined;
+    });
+  }
+
+  /** The six-digit code of an email. */
+  static codeOf(email) {
+    const match = email.text.match(/\b\d{6}\b/);
+    if (!match) throw new Error(`no code in email: ${email.text}`);
+    return match[0];
+  }
+
+  async advanceClock(ms) {
+    const res = await fetch(`${this.baseUrl}/dev/clock`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ advance_ms: ms }),
+    });
+    if (res.status !== 200) throw new Error(`clock answered ${res.status}`);
+  }
+
+  /** Runs the cron handler now. */
+  async runScheduled(cron = '*/10 * * * *') {
+    const res = await fetch(`${this.baseUrl}/__scheduled?cron=${encodeURIComponent(cron)}`);
+    if (res.status !== 200) throw new Error(`scheduled answered ${res.status}`);
+  }
+
+  /** Signs up a fresh user, validates the emailed code; resolves to the signed-in client. */
+  async signedUpUser({ email = uniqueEmail(), password = GOOD_PASSWORD, first_name = 'Marie', last_name = 'Tremblay', locale } = {}) {
+    const client = this.client();
+    const started = await client.signUp({ email, password, password_confirmation: password, first_name, last_name, accept_terms: true, ...(locale ? { locale } : {}) });
+    if (started.status !== 202) throw new Error(`signup answered ${started.status}: ${started.text}`);
+    const code = TestApp.codeOf(await this.waitForEmail(email));
+    const verified = await client.verify(started.body.verification_id, code);
+    if (verified.status !== 200) throw new Error(`verify answered ${verified.status}: ${verified.text}`);
+    return { client, email, password, user: verified.body };
+  }
+
+  /** Runs SQL against this instance's local D1 (for assertions on what was written). */
+  sql(command) {
+    const out = execFileSync(WRANGLER, ['d1', 'execute', 'DB', '--local', '--persist-to', this.state, '--json', '--command', command], {
+      cwd: ROOT, encoding: 'utf8', env: { ...process.env, WRANGLER_SEND_METRICS: 'false' },
+    });
+    return JSON.parse(out)[0].results;
+  }
+
+  async stop() {
+    try { process.kill(-this.child.pid, 'SIGTERM'); } catch {}
+    await waitFor('wrangler to exit', () => this.child.exitCode !== null || this.child.signalCode !== null, { timeoutMs: 10000 }).catch(() => {
+      try { process.kill(-this.child.pid, 'SIGKILL'); } catch {}
+    });
+    rmSync(this.state, { recursive: true, force: true });
+  }
+}

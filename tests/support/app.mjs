@@ -2,7 +2,8 @@
 // TestApp with one method per endpoint. The worker must already be built (`scripts/test.sh` builds
 // once and sets SEL_SKIP_BUILD=1 so every instance reuses build/).
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, cpSync, existsSync, renameSync, rmSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, cpSync, existsSync, renameSync, rmSync, mkdirSync, readdirSync } from 'node:fs';
+import { DatabaseSync } from 'node:sqlite';
 import { createServer } from 'node:net';
 import { join, dirname } from 'node:path';
 import { Client, waitFor } from './client.mjs';
@@ -59,8 +60,10 @@ export async function spawnApp({ vars = {} } = {}) {
     env: { ...process.env, SEL_SKIP_BUILD: '1', WRANGLER_SEND_METRICS: 'false', CI: 'true' },
   });
   let log = '';
-  child.stdout.on('data', (d) => { log += d; });
-  child.stderr.on('data', (d) => { log += d; });
+  // SEL_TEST_LOG=1 shows the worker's own output (console logs, errors) while tests run.
+  const echo = process.env.SEL_TEST_LOG === '1';
+  child.stdout.on('data', (d) => { log += d; if (echo) process.stderr.write(d); });
+  child.stderr.on('data', (d) => { log += d; if (echo) process.stderr.write(d); });
   const baseUrl = `http://127.0.0.1:${port}`;
   let exited = false;
   child.on('exit', () => { exited = true; });
@@ -126,7 +129,7 @@ export class TestApp {
 
   /** Runs the cron handler now. */
   async runScheduled(cron = '*/10 * * * *') {
-    const res = await fetch(`${this.baseUrl}/__scheduled?cron=${encodeURIComponent(cron)}`);
+    const res = await fetch(`${this.baseUrl}/cdn-cgi/handler/scheduled?cron=${encodeURIComponent(cron)}`);
     if (res.status !== 200) throw new Error(`scheduled answered ${res.status}`);
   }
 
@@ -141,12 +144,16 @@ export class TestApp {
     return { client, email, password, user: verified.body };
   }
 
-  /** Runs SQL against this instance's local D1 (for assertions on what was written). */
-  sql(command) {
-    const out = execFileSync(WRANGLER, ['d1', 'execute', 'DB', '--local', '--persist-to', this.state, '--json', '--command', command], {
-      cwd: ROOT, encoding: 'utf8', env: { ...process.env, WRANGLER_SEND_METRICS: 'false' },
-    });
-    return JSON.parse(out)[0].results;
+  /**
+   * Reads this instance's local D1 directly (read-only SQLite, next to the running worker), for
+   * assertions on what was written. `wrangler d1 execute` on a live state directory disturbs the
+   * running instance, so the tests never use it.
+   */
+  sql(query) {
+    const dir = join(this.state, 'v3', 'd1', 'miniflare-D1DatabaseObject');
+    const file = readdirSync(dir).find((name) => name.endsWith('.sqlite') && name !== 'metadata.sqlite');
+    const db = new DatabaseSync(join(dir, file), { readOnly: true });
+    try { return db.prepare(query).all(); } finally { db.close(); }
   }
 
   async stop() {

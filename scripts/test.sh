@@ -27,4 +27,4 @@ echo "dry run ok"
 
 step "end-to-end and browser tests"
 rm -rf tests/.runs/template-state
-node --disable-warning=ExperimentalWarning --test --test-concurrency="${TEST_CONCURRENCY:-2}" --test-timeout=240000 tests/e2e/ tests/browser/
+node --disable-warning=ExperimentalWarning --test --test-concurrency="${TEST_CONCURRENCY:-2}" --test-timeout=240000 'tests/e2e/*.test.mjs' 'tests/browser/*.test.mjs'

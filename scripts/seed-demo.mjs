@@ -3,13 +3,14 @@
 import { Client, waitFor } from '../tests/support/client.mjs';
 
 const baseUrl = process.argv[2] ?? 'http://127.0.0.1:8787';
-const DEMO = { email: 'demo@sel.example', password: 'Portail de demonstration 2026', first_name: 'Dominique', last_name: 'Démo' };
+const DEMO = { email: 'demo@sel.example', password: 'Grue jaune sur le chantier 2026', first_name: 'Dominique', last_name: 'Démo' };
 
 await waitFor('the portal to start', async () => (await fetch(`${baseUrl}/api/health`)).status === 200, { timeoutMs: 120000, intervalMs: 500 });
 const client = new Client(baseUrl);
 const login = await client.logIn(DEMO.email, DEMO.password);
 if (login.status !== 200) {
   const started = await client.signUp({ ...DEMO, password_confirmation: DEMO.password, accept_terms: true, locale: 'fr' });
+  if (started.status !== 202) throw new Error(`demo signup refused: ${started.text}`);
   const email = await waitFor('the demo code email', async () => {
     const res = await fetch(`${baseUrl}/dev/mailbox?to=${encodeURIComponent(DEMO.email)}`);
     return (await res.json())[0];

@@ -2,6 +2,7 @@
 //! mailbox of delivered emails, the dead letters, a movable clock for tests, and a way to put an
 //! arbitrary message on the email queue (to prove poison messages are parked).
 
+use crate::domain::fields::{FieldErrors, Problem};
 use crate::email::EmailMessage;
 use crate::http::body::json_object;
 use crate::http::error::ApiError;
@@ -66,11 +67,15 @@ pub async fn advance_clock(call: &mut Call) -> Result<Reply, ApiError> {
         return Err(ApiError::new(404, "not_found"));
     }
     let body = json_object(&mut call.req).await?;
-    let by = body
+    let Some(by) = body
         .get("advance_ms")
         .and_then(Value::as_i64)
         .filter(|ms| *ms >= 0)
-        .ok_or_else(|| ApiError::new(400, "malformed_json"))?;
+    else {
+        let mut fields = FieldErrors::default();
+        fields.add("advance_ms", Problem::Required);
+        return Err(ApiError::invalid(fields));
+    };
     dev_clock::advance(&call.app.db, by).await?;
     Ok(Reply::json(200, json!({ "now": call.app.now + by })))
 }

@@ -5,7 +5,12 @@ use crate::config::EmailProvider;
 use crate::infra::App;
 use crate::storage::mailbox::{self, MailboxEntry};
 use crate::storage::outbox::OutboxRow;
-use worker::{Fetch, Headers, Method, Request, RequestInit};
+use futures_util::future::{select, Either};
+use std::time::Duration;
+use worker::{AbortController, Delay, Fetch, Headers, Method, Request, RequestInit};
+
+/// How long one delivery attempt may wait for the provider before it counts as a transient failure.
+const PROVIDER_TIMEOUT: Duration = Duration::from_secs(10);
 
 #[derive(Debug)]
 pub enum SendError {
@@ -62,10 +67,22 @@ async fn send_http(
         .with_body(Some(body.to_string().into()));
     let request = Request::new_with_init(url, &init)
         .map_err(|e| SendError::Permanent(format!("bad provider URL: {e}")))?;
-    let response = Fetch::Request(request)
-        .send()
-        .await
-        .map_err(|e| SendError::Transient(format!("provider unreachable: {e}")))?;
+    let controller = AbortController::default();
+    let signal = controller.signal();
+    let fetch = Fetch::Request(request);
+    let sending = std::pin::pin!(fetch.send_with_signal(&signal));
+    let response = match select(sending, Delay::from(PROVIDER_TIMEOUT)).await {
+        Either::Left((response, _)) => {
+            response.map_err(|e| SendError::Transient(format!("provider unreachable: {e}")))?
+        }
+        Either::Right(_) => {
+            controller.abort();
+            return Err(SendError::Transient(format!(
+                "provider did not answer within {} s",
+                PROVIDER_TIMEOUT.as_secs()
+            )));
+        }
+    };
     match response.status_code() {
         200..=299 => Ok(()),
         status @ (408 | 409 | 425 | 429 | 500..=599) => {

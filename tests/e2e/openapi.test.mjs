@@ -1,0 +1,278 @@
+// The OpenAPI document and the worker agree: every documented operation is answered, every
+// answer's status is documented for its operation, and real bodies (errors and the happy path)
+// have the properties and types the document's schemas declare.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnApp, uniqueEmail, GOOD_PASSWORD, TestApp } from '../support/app.mjs';
+
+let app;
+let doc;
+before(async () => {
+  app = await spawnApp();
+  const res = await fetch(`${app.baseUrl}/api/openapi.json`);
+  doc = await res.json();
+});
+after(async () => { await app?.stop(); });
+
+// ---------------------------------------------------------------------------------------------
+// A tiny JSON Schema checker: $ref (local), type, required, properties, additionalProperties,
+// items, const, enum, pattern, minimum. Returns the list of problems, each with its JSON path.
+
+function resolveRef(ref) {
+  assert.ok(ref.startsWith('#/'), `only local $refs are supported: ${ref}`);
+  const target = ref.slice(2).split('/').map((p) => p.replaceAll('~1', '/').replaceAll('~0', '~'))
+    .reduce((node, key) => node?.[key], doc);
+  assert.ok(target !== undefined, `the $ref ${ref} resolves`);
+  return target;
+}
+
+const deref = (node) => (node && node.$ref ? deref(resolveRef(node.$ref)) : node);
+
+function typeOf(value) {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'integer' : 'number';
+  return typeof value;
+}
+
+function check(schema, value, path = '$') {
+  schema = deref(schema);
+  if (schema === undefined || schema === true) return [];
+  const problems = [];
+  const actual = typeOf(value);
+  if (schema.type !== undefined) {
+    const allowed = [schema.type].flat();
+    const ok = allowed.includes(actual) || (actual === 'integer' && allowed.includes('number'));
+    if (!ok) return [`${path}: expected ${allowed.join(' or ')}, got ${actual} (${JSON.stringify(value)?.slice(0, 80)})`];
+  }
+  if ('const' in schema && JSON.stringify(value) !== JSON.stringify(schema.const)) {
+    problems.push(`${path}: expected the constant ${JSON.stringify(schema.const)}, got ${JSON.stringify(value)}`);
+  }
+  if (schema.enum && !schema.enum.some((e) => JSON.stringify(e) === JSON.stringify(value))) {
+    problems.push(`${path}: expected one of ${JSON.stringify(schema.enum)}, got ${JSON.stringify(value)}`);
+  }
+  if (schema.pattern && actual === 'string' && !new RegExp(schema.pattern, 'u').test(value)) {
+    problems.push(`${path}: ${JSON.stringify(value)} does not match ${schema.pattern}`);
+  }
+  if (schema.minimum !== undefined && typeof value === 'number' && value < schema.minimum) {
+    problems.push(`${path}: ${value} is below the minimum ${schema.minimum}`);
+  }
+  if (actual === 'object') {
+    for (const name of schema.required ?? []) {
+      if (!(name in value)) problems.push(`${path}: the required property "${name}" is missing`);
+    }
+    for (const [name, member] of Object.entries(value)) {
+      if (schema.properties && name in schema.properties) {
+        problems.push(...check(schema.properties[name], member, `${path}.${name}`));
+      } else if (schema.additionalProperties === false) {
+        problems.push(`${path}: the property "${name}" is not declared`);
+      } else if (typeof schema.additionalProperties === 'object') {
+        problems.push(...check(schema.additionalProperties, member, `${path}.${name}`));
+      }
+    }
+  }
+  if (actual === 'array' && schema.items) {
+    value.forEach((item, i) => problems.push(...check(schema.items, item, `${path}[${i}]`)));
+  }
+  return problems;
+}
+
+/** The documented operations, as [METHOD, path, operation]. */
+function operations() {
+  return Object.entries(doc.paths).flatMap(([path, item]) => Object.entries(item)
+    .filter(([method]) => ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'].includes(method))
+    .map(([method, operation]) => [method.toUpperCase(), path, operation]));
+}
+
+/** The JSON schema documented for `status` of an operation, or a failure saying it is undocumented. */
+function documentedResponse(method, path, status) {
+  const operation = doc.paths[path]?.[method.toLowerCase()];
+  assert.ok(operation, `${method} ${path} is documented`);
+  const response = deref(operation.responses[String(status)] ?? operation.responses[`${String(status)[0]}XX`] ?? operation.responses.default);
+  assert.ok(response, `${method} ${path} answered ${status}, which the document does not list (it lists ${Object.keys(operation.responses).join(', ')})`);
+  return response;
+}
+
+/** Asserts that a real answer is documented for its operation and matches the documented schema. */
+function assertDocumented(method, path, res) {
+  const response = documentedResponse(method, path, res.status);
+  const media = response.content && Object.keys(response.content)[0];
+  if (!media) {
+    assert.equal(res.text, '', `${method} ${path} ${res.status} is documented without a body but answered ${res.text}`);
+    return;
+  }
+  assert.match(res.headers.get('content-type') ?? '', new RegExp(`^${media.replace('/', '\\/')}`), `${method} ${path} ${res.status}: the documented media type`);
+  const schema = response.content[media].schema;
+  if (media === 'application/json' && schema) {
+    const problems = check(schema, res.body);
+    assert.deepEqual(problems, [], `${method} ${path} ${res.status}: the body ${res.text.slice(0, 300)} matches the documented schema`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The document itself.
+
+test('the schema checker of this file rejects a missing required property, a wrong type and an unknown enum value', () => {
+  const me = { $ref: '#/components/schemas/Me' };
+  const good = { id: 'u1', email: 'a@b.ca', first_name: 'A', last_name: 'B', locale: 'fr' };
+
+  assert.deepEqual(check(me, good), []);
+  assert.equal(check(me, { ...good, id: undefined, email: 3 }).length, 2, 'a missing id and a numeric email');
+  assert.equal(check(me, { ...good, locale: 'de' }).length, 1, 'an unknown locale');
+  assert.equal(check({ type: 'integer' }, 1.5).length, 1, 'a fraction is not an integer');
+});
+
+test('GET /api/openapi.json is an OpenAPI 3.1 document whose every $ref resolves', async () => {
+  const res = await app.client().get('/api/openapi.json');
+
+  assert.equal(res.status, 200);
+  assert.match(res.headers.get('content-type') ?? '', /^application\/json/);
+  assert.match(String(res.body.openapi), /^3\.1\.\d+$/, 'openapi is 3.1.x');
+  assert.equal(typeof res.body.info?.title, 'string', 'info.title');
+  assert.equal(typeof res.body.info?.version, 'string', 'info.version');
+  assert.ok(Object.keys(res.body.paths ?? {}).length > 0, 'paths are described');
+  const refs = JSON.stringify(res.body).match(/"\$ref":"[^"]+"/g) ?? [];
+  assert.ok(refs.length > 0, 'the document uses shared components');
+  for (const ref of refs) resolveRef(JSON.parse(`{${ref}}`).$ref);
+  for (const [method, path, operation] of operations()) {
+    assert.ok(Object.keys(operation.responses ?? {}).length > 0, `${method} ${path} documents its responses`);
+  }
+});
+
+test('every documented error response declares the body {error: {code, message}}, and its examples match it', () => {
+  const errorShape = {
+    type: 'object', required: ['error'],
+    properties: { error: { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string' }, message: { type: 'string' } } } },
+  };
+  let checked = 0;
+  for (const [method, path, operation] of operations()) {
+    for (const [status, raw] of Object.entries(operation.responses)) {
+      if (Number(status) < 400 && !/^[45]XX$/.test(status)) continue;
+      const label = `${method} ${path} ${status}`;
+      const content = deref(raw).content?.['application/json'];
+      assert.ok(content?.schema, `${label}: the error is documented as JSON with a schema`);
+      const schema = deref(content.schema);
+      assert.ok(schema.required?.includes('error'), `${label}: the schema requires "error"`);
+      const inner = deref(schema.properties?.error);
+      assert.ok(inner?.required?.includes('code') && inner.required.includes('message'), `${label}: error.code and error.message are required`);
+      assert.equal(deref(inner.properties?.code)?.type, 'string', `${label}: error.code is a string`);
+      assert.equal(deref(inner.properties?.message)?.type, 'string', `${label}: error.message is a string`);
+      const examples = [content.example, ...Object.values(content.examples ?? {}).map((e) => deref(e).value),
+        schema.example, ...(schema.examples ?? [])].filter((e) => e !== undefined);
+      for (const example of examples) {
+        assert.deepEqual(check(errorShape, example), [], `${label}: the example ${JSON.stringify(example)} is {error: {code, message}}`);
+        assert.deepEqual(check(schema, example), [], `${label}: the example matches the documented schema`);
+      }
+      checked += 1;
+    }
+  }
+  assert.ok(checked > 10, `the error responses were found (${checked})`);
+});
+
+// ---------------------------------------------------------------------------------------------
+// Every documented operation exists in the worker.
+
+for (const [method, path] of [
+  ['GET', '/api/health'], ['GET', '/api/openapi.json'], ['POST', '/api/signup/validate'], ['POST', '/api/signup'],
+  ['POST', '/api/signup/verify'], ['POST', '/api/signup/resend'], ['POST', '/api/session'], ['DELETE', '/api/session'],
+  ['GET', '/api/me'], ['POST', '/api/password/forgot'], ['POST', '/api/password/reset'],
+]) {
+  test(`the document describes ${method} ${path}`, () => {
+    assert.ok(doc.paths[path]?.[method.toLowerCase()], `${method} ${path} is in the document`);
+  });
+}
+
+/** The answer of the worker to each documented operation, called with an empty JSON body. */
+async function callEveryOperation() {
+  const answers = [];
+  for (const [method, path] of operations()) {
+    answers.push([method, path, await app.client().request(method, path, method === 'GET' ? {} : { json: {} })]);
+  }
+  return answers;
+}
+
+test('every documented operation is answered by the worker, never with 404 not_found or 405', async (t) => {
+  const answers = await callEveryOperation();
+  assert.ok(answers.length >= 11, `the operations are listed (${answers.length})`);
+  for (const [method, path, res] of answers) {
+    await t.test(`${method} ${path}`, () => {
+      const label = `${method} ${path} answered ${res.status}: ${res.text.slice(0, 200)}`;
+      assert.notEqual(res.status, 405, `the worker routes this method — ${label}`);
+      assert.ok(!(res.status === 404 && res.body?.error?.code === 'not_found'), `the worker knows this path — ${label}`);
+    });
+  }
+});
+
+test('the status each operation answers to an empty JSON body is documented for it, with a body matching its schema', async (t) => {
+  for (const [method, path, res] of await callEveryOperation()) {
+    await t.test(`${method} ${path} (${res.status})`, () => assertDocumented(method, path, res));
+  }
+});
+
+// ---------------------------------------------------------------------------------------------
+// The errors every JSON endpoint can give are documented for it, with the documented body.
+
+const JSON_ENDPOINTS = ['/api/signup/validate', '/api/signup', '/api/signup/verify', '/api/signup/resend',
+  '/api/session', '/api/password/forgot', '/api/password/reset'];
+const BODY_ERRORS = [
+  ['malformed JSON', 400, { body: '{"email":', headers: { 'content-type': 'application/json' } }],
+  ['a body over 16 KiB', 413, { body: JSON.stringify({ email: 'x'.repeat(20_000) }), headers: { 'content-type': 'application/json' } }],
+  ['a text/plain body', 415, { body: '{}', headers: { 'content-type': 'text/plain' } }],
+  ['an empty object', 422, { json: {} }],
+];
+
+for (const path of JSON_ENDPOINTS) {
+  for (const [label, status, request] of BODY_ERRORS) {
+    test(`POST ${path} with ${label} answers ${status}, documented with its error body`, async () => {
+      const res = await app.client().request('POST', path, request);
+
+      assert.equal(res.status, status, res.text);
+      assertDocumented('POST', path, res);
+    });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// A real flow: every success body has what the document declares.
+
+test('the answers of a real signup, sign-in and password reset match the documented schemas', async () => {
+  const email = uniqueEmail('openapi');
+  const client = app.client();
+  const fields = { email, password: GOOD_PASSWORD, password_confirmation: GOOD_PASSWORD, first_name: 'Hélène', last_name: 'Côté', accept_terms: true, locale: 'fr' };
+  const steps = [];
+  const step = async (method, path, res) => { steps.push([method, path, res]); return res; };
+
+  await step('POST', '/api/signup/validate', await client.validateSignup({ email, password: GOOD_PASSWORD, password_confirmation: GOOD_PASSWORD }));
+  const started = await step('POST', '/api/signup', await client.signUp(fields));
+  assert.equal(started.status, 202, started.text);
+  await app.waitForEmail(email);
+  await app.advanceClock(61_000);
+  const resent = await step('POST', '/api/signup/resend', await client.resend(started.body.verification_id));
+  assert.equal(resent.status, 202, resent.text);
+  const email2 = await app.waitForEmail(email, () => true, { count: 2 });
+  const verified = await step('POST', '/api/signup/verify', await client.verify(started.body.verification_id, TestApp.codeOf(email2)));
+  assert.equal(verified.status, 200, verified.text);
+  assert.ok(verified.headers.getSetCookie().length > 0, 'the documented Set-Cookie header is sent');
+  const me = await step('GET', '/api/me', await client.me());
+  assert.equal(me.status, 200, me.text);
+  await step('DELETE', '/api/session', await client.logOut());
+  const loggedIn = await step('POST', '/api/session', await client.logIn(email, GOOD_PASSWORD));
+  assert.equal(loggedIn.status, 200, loggedIn.text);
+  const forgot = await step('POST', '/api/password/forgot', await app.client().forgotPassword(email));
+  assert.equal(forgot.status, 202, forgot.text);
+  const resetMail = await app.waitForEmail(email, (m) => /réinitialisation/.test(m.subject));
+  const reset = await step('POST', '/api/password/reset', await app.client().resetPassword(forgot.body.reset_id, TestApp.codeOf(resetMail), 'Quatre hiboux blancs veillent'));
+  assert.equal(reset.status, 200, reset.text);
+  await step('GET', '/api/health', await app.client().get('/api/health'));
+  await step('GET', '/dev/mailbox', await app.client().get(`/dev/mailbox?to=${encodeURIComponent(email)}`));
+
+  for (const [method, path, res] of steps) {
+    assert.ok(res.status < 300, `${method} ${path} succeeded: ${res.status} ${res.text}`);
+    assertDocumented(method, path, res);
+  }
+  for (const res of [verified, me, loggedIn]) {
+    assert.deepEqual(Object.keys(res.body).sort(), ['email', 'first_name', 'id', 'last_name', 'locale'], 'Me has exactly the documented properties');
+    assert.equal(res.body.email, email);
+    assert.equal(res.body.first_name, 'Hélène');
+  }
+});

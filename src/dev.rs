@@ -3,14 +3,13 @@
 //! arbitrary message on the email queue (to prove poison messages are parked).
 
 use crate::domain::fields::{FieldErrors, Problem};
-use crate::email::EmailMessage;
 use crate::http::body::json_object;
 use crate::http::error::ApiError;
 use crate::http::{Call, Reply};
 use crate::infra::Context;
 use crate::storage::{dev_clock, mailbox};
 use serde_json::{json, Value};
-use worker::Env;
+use worker::{Env, QueueContentType, RawMessageBuilder};
 
 fn recipient(call: &Call) -> Option<String> {
     let url = call.req.url().ok()?;
@@ -93,10 +92,12 @@ pub async fn enqueue_email(call: &mut Call, env: &Env) -> Result<Reply, ApiError
     let queue = env
         .queue("EMAIL_QUEUE")
         .context("Failed to bind the email queue")?;
-    match serde_json::from_value::<EmailMessage>(Value::Object(body.clone())) {
-        Ok(message) => queue.send(message).await,
-        Err(_) => queue.send(Value::Object(body)).await,
-    }
-    .context("Failed to enqueue a development message")?;
+    // Sent as parsed JSON, exactly as received: `Queue::send` would turn a JSON object into a JS Map.
+    let message = worker::js_sys::JSON::parse(&Value::Object(body).to_string())
+        .map_err(|_| ApiError::new(400, "malformed_json"))?;
+    queue
+        .send_raw(RawMessageBuilder::new(message).build_with_content_type(QueueContentType::Json))
+        .await
+        .context("Failed to enqueue a development message")?;
     Ok(Reply::json(202, json!({})))
 }

@@ -66,10 +66,12 @@ pub async fn handle_batch(batch: MessageBatch<serde_json::Value>, env: Env) {
 }
 
 /// A message that exhausted its retries: recorded for the operator, its email marked failed.
+/// One-time codes are redacted: a parked message is kept for the operator, a code must not be.
 async fn park(app: &App, queue: &str, message: &RawMessage) {
     let body = worker::js_sys::JSON::stringify(&message.body())
         .map(String::from)
         .unwrap_or_else(|_| "<unprintable>".into());
+    let body = redact_code(&body);
     let recorded = mailbox::record_dead_letter(&app.db, &message.id(), queue, &body, app.now).await;
     if let Ok(decoded) = serde_wasm_bindgen::from_value::<EmailMessage>(message.body()) {
         if let Err(error) =
@@ -84,5 +86,30 @@ async fn park(app: &App, queue: &str, message: &RawMessage) {
             console_error!("{error}");
             message.retry();
         }
+    }
+}
+
+fn redact_code(body: &str) -> String {
+    match serde_json::from_str::<serde_json::Value>(body) {
+        Ok(serde_json::Value::Object(mut object)) => {
+            if object.contains_key("code") {
+                object.insert("code".into(), "<redacted>".into());
+            }
+            serde_json::Value::Object(object).to_string()
+        }
+        _ => body.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact_code;
+
+    #[test]
+    fn parked_messages_never_keep_a_one_time_code() {
+        let parked = redact_code(r#"{"outbox_id":"o1","code":"123456"}"#);
+        assert!(!parked.contains("123456"), "{parked}");
+        assert!(parked.contains("o1"));
+        assert_eq!(redact_code("not json"), "not json");
     }
 }

@@ -2,7 +2,7 @@
 // TestApp with one method per endpoint. The worker must already be built (`scripts/test.sh` builds
 // once and sets SEL_SKIP_BUILD=1 so every instance reuses build/).
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, cpSync, existsSync, renameSync, rmSync, mkdirSync, readdirSync } from 'node:fs';
+import { mkdtempSync, cpSync, existsSync, renameSync, rmSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { DatabaseSync } from 'node:sqlite';
 import { createServer } from 'node:net';
 import { join, dirname } from 'node:path';
@@ -42,6 +42,22 @@ function templateState() {
 }
 
 /**
+ * wrangler.toml without its [build] section: a custom build makes `wrangler dev` watch src/ and
+ * restart on every edit, which would drop queued retries mid-test. The tests build once instead.
+ */
+function testConfig() {
+  const path = join(ROOT, '.wrangler-test.toml');
+  const config = readFileSync(join(ROOT, 'wrangler.toml'), 'utf8').replace(/^\[build\][\s\S]*?(?=^\[)/m, '');
+  // Running instances watch this file: rewrite it only when wrangler.toml changed.
+  if (!existsSync(path) || readFileSync(path, 'utf8') !== config) {
+    const temporary = `${path}.${process.pid}`;
+    writeFileSync(temporary, config);
+    renameSync(temporary, path);
+  }
+  return path;
+}
+
+/**
  * Starts the worker. `vars` override wrangler.toml's [vars] (development mode, the dev mailbox and
  * the controllable clock are on by default).
  */
@@ -52,7 +68,7 @@ export async function spawnApp({ vars = {} } = {}) {
   const port = await freePort();
   const inspectorPort = await freePort();
   const allVars = { ENVIRONMENT: 'development', EMAIL_PROVIDER: 'mailbox', CLOCK_CONTROL: 'enabled', ...vars };
-  const args = ['dev', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspectorPort),
+  const args = ['dev', '--config', testConfig(), '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspectorPort),
     '--persist-to', state, '--show-interactive-dev-session=false', '--test-scheduled'];
   for (const [key, value] of Object.entries(allVars)) args.push('--var', `${key}:${value}`);
   const child = spawn(WRANGLER, args, {

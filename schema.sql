@@ -33,15 +33,23 @@ CREATE TABLE IF NOT EXISTS verifications (
   last_sent_at  INTEGER NOT NULL,               -- drives the resend cooldown
   consumed_at   INTEGER,                        -- single use: set once, never cleared
   consumed_by   TEXT,                           -- random nonce of the request that consumed it
+  -- Signup details entered with this verification, applied to the user when its code is used.
+  signup_password_hash TEXT,
+  signup_first_name    TEXT,
+  signup_last_name     TEXT,
+  signup_locale        TEXT,
   created_at    INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS verifications_expiry ON verifications (expires_at);
 CREATE INDEX IF NOT EXISTS verifications_email ON verifications (email, purpose, last_sent_at);
 
 -- A signed-in browser. The cookie carries a 256-bit random token; only its SHA-256 is stored.
+-- `active_contact_id` is the profile the user acts as (NULL: the personal profile); every
+-- authorization check reads it, and joins the contact so a revoked one loses access at once.
 CREATE TABLE IF NOT EXISTS sessions (
   token_hash    TEXT PRIMARY KEY,
   user_id       TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  active_contact_id TEXT REFERENCES contacts(id),
   created_at    INTEGER NOT NULL,
   last_seen_at  INTEGER NOT NULL,               -- idle timeout: 30 min
   expires_at    INTEGER NOT NULL,               -- absolute timeout: created_at + 12 h
@@ -51,6 +59,71 @@ CREATE TABLE IF NOT EXISTS sessions (
 );
 CREATE INDEX IF NOT EXISTS sessions_user ON sessions (user_id);
 CREATE INDEX IF NOT EXISTS sessions_expiry ON sessions (expires_at);
+
+-- An organisation known to the commission: an accounting firm, an employer or an association.
+-- `file_number` is the commission's number (employer number for employers). The postal code and
+-- the email on file are the "known facts" a person can prove to receive a link code at that email.
+CREATE TABLE IF NOT EXISTS organisations (
+  id            TEXT PRIMARY KEY,
+  kind          TEXT NOT NULL CHECK (kind IN ('accounting_firm', 'employer', 'association')),
+  name          TEXT NOT NULL,
+  name_search   TEXT NOT NULL,                  -- lower case, accents folded: for search
+  file_number   TEXT NOT NULL UNIQUE,           -- digits only
+  postal_code   TEXT NOT NULL,                  -- normalised: 'H2X1Y4'
+  email_on_file TEXT NOT NULL,
+  created_at    INTEGER NOT NULL
+);
+
+-- A person's place in an organisation. `user_id` is set when someone links their account with
+-- this contact's credentials. A user may be a contact of several organisations, once in each.
+CREATE TABLE IF NOT EXISTS contacts (
+  id            TEXT PRIMARY KEY,
+  organisation_id TEXT NOT NULL REFERENCES organisations(id),
+  first_name    TEXT NOT NULL,
+  last_name     TEXT NOT NULL,
+  email         TEXT NOT NULL,
+  search_text   TEXT NOT NULL,                  -- names and email, lower case, accents folded
+  role          TEXT NOT NULL CHECK (role IN ('responsable', 'membre')),
+  status        TEXT NOT NULL DEFAULT 'invited' CHECK (status IN ('invited', 'linked', 'revoked')),
+  user_id       TEXT REFERENCES users(id),
+  linked_at     INTEGER,
+  revoked_at    INTEGER,
+  last_activity_at INTEGER,
+  created_at    INTEGER NOT NULL,
+  UNIQUE (organisation_id, email)
+);
+CREATE INDEX IF NOT EXISTS contacts_user ON contacts (user_id);
+CREATE UNIQUE INDEX IF NOT EXISTS contacts_one_link_per_organisation ON contacts (organisation_id, user_id) WHERE user_id IS NOT NULL;
+
+-- Personal link credentials of a contact: a public identifier and a secret code (50 bits,
+-- stored as a keyed hash). Reissuing supersedes the previous ones; five wrong codes lock them.
+CREATE TABLE IF NOT EXISTS link_credentials (
+  id            TEXT PRIMARY KEY,
+  contact_id    TEXT NOT NULL REFERENCES contacts(id),
+  identifier    TEXT NOT NULL UNIQUE,           -- 'SEL-7KQ2-M9XD'
+  code_hash     TEXT NOT NULL,
+  attempts      INTEGER NOT NULL DEFAULT 0,
+  expires_at    INTEGER NOT NULL,
+  sent_at       INTEGER NOT NULL,
+  used_at       INTEGER,
+  used_by       TEXT,                           -- nonce of the request that used it
+  locked_at     INTEGER,
+  superseded_at INTEGER,
+  created_at    INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS link_credentials_contact ON link_credentials (contact_id, created_at);
+
+-- Credentials of the legacy online services, imported with their original hashes
+-- (PBKDF2-SHA256 'pbkdf2_sha256$iterations$salt$hash' or bcrypt '$2b$...').
+-- A correct legacy password links the user to `contact_id`.
+CREATE TABLE IF NOT EXISTS legacy_credentials (
+  username      TEXT PRIMARY KEY,               -- lower case: ci… worker, er… employer, as…/ap… association
+  contact_id    TEXT NOT NULL REFERENCES contacts(id),
+  password_hash TEXT NOT NULL,
+  attempts      INTEGER NOT NULL DEFAULT 0,
+  locked_at     INTEGER,
+  imported_at   INTEGER NOT NULL
+);
 
 -- Fixed-window counters for throttling and budgets, keyed by purpose and subject:
 -- 'login-account:<email>', 'login-ip:<ip>', 'code-failures:<email>'.
@@ -65,12 +138,15 @@ CREATE TABLE IF NOT EXISTS rate_limits (
 CREATE TABLE IF NOT EXISTS audit_events (
   id            TEXT PRIMARY KEY,
   at            INTEGER NOT NULL,
-  action        TEXT NOT NULL,                  -- e.g. 'login.succeeded', 'password.reset'
-  user_id       TEXT,                           -- the user the action is about, when known
+  action        TEXT NOT NULL,                  -- e.g. 'login.succeeded', 'contact.invited'
+  user_id       TEXT,                           -- the acting user, when known
+  organisation_id TEXT,                         -- the organisation concerned, when any
+  contact_id    TEXT,                           -- the contact the action is about, when any
   ip            TEXT,
   details       TEXT NOT NULL DEFAULT '{}'      -- JSON object, never a secret
 );
 CREATE INDEX IF NOT EXISTS audit_events_user ON audit_events (user_id, at);
+CREATE INDEX IF NOT EXISTS audit_events_organisation ON audit_events (organisation_id, at);
 
 -- Every email the portal decides to send. Requests insert a row and enqueue its id; the queue
 -- consumer renders and sends it, then marks it sent so a redelivered message never sends twice.

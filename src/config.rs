@@ -4,6 +4,8 @@ use worker::Env;
 
 /// The key that hashes one-time codes in local development, where no secret is set.
 const DEVELOPMENT_CODE_HASH_KEY: &str = "sel-development-only-code-hash-key";
+/// The operator token in local development, where no secret is set (see README).
+const DEVELOPMENT_OPERATOR_TOKEN: &str = "dev-operator-token";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EmailProvider {
@@ -22,6 +24,8 @@ pub struct Config {
     pub email_provider: EmailProvider,
     pub email_from: String,
     pub code_hash_key: Vec<u8>,
+    /// Bearer token of the operator routes; `None` disables them.
+    pub operator_token: Option<String>,
 }
 
 impl Config {
@@ -61,6 +65,8 @@ impl Config {
             email_provider,
             email_from: var("EMAIL_FROM").unwrap_or_else(|| "SEL <no-reply@sel.example>".into()),
             code_hash_key,
+            operator_token: secret("OPERATOR_TOKEN")
+                .or_else(|| development.then(|| DEVELOPMENT_OPERATOR_TOKEN.to_owned())),
         })
     }
 }

@@ -12,12 +12,7 @@ use serde_json::{json, Value};
 use worker::{Env, QueueContentType, RawMessageBuilder};
 
 fn recipient(call: &Call) -> Option<String> {
-    let url = call.req.url().ok()?;
-    let to = url
-        .query_pairs()
-        .find(|(key, _)| key == "to")
-        .map(|(_, value)| value.trim().to_lowercase());
-    to.filter(|to| !to.is_empty())
+    call.query("to").map(|to| to.to_lowercase())
 }
 
 pub async fn mailbox(call: &Call) -> Result<Reply, ApiError> {

@@ -1,12 +1,12 @@
-// Home (/home) for the logged-in user: greeting, the portal's menu, and one placeholder view per
-// menu entry (#mon-organisation, …) until those parts are built.
+// Home (/home) for the logged-in user: greeting, the active profile in the header, a call to
+// link a file when none is linked yet, the portal's menu, and one placeholder view per menu entry
+// not built yet (#catalogue-de-services, …). "Mon organisation" is its own page (/organisation).
 
-import { del, get } from './api.js';
-import { hasChosenLang, setLang } from './i18n.js';
-import { focusElement, initPage, setBusy, setPageTitle, setText, showAlert } from './ui.js';
+import { isOrganisationProfile } from './profile.js';
+import { startSession } from './session.js';
+import { focusElement, initPage, setPageTitle, setText, showAlert } from './ui.js';
 
 const SECTIONS = {
-  'mon-organisation': 'menu.organisation',
   'catalogue-de-services': 'menu.catalogue',
   'base-de-connaissances': 'menu.knowledge',
   'mes-demandes': 'menu.requests',
@@ -15,10 +15,12 @@ const SECTIONS = {
 
 initPage('home.title');
 
+// Older addresses of "Mon organisation" still lead to it.
+if (decodeURIComponent(location.hash.slice(1)) === 'mon-organisation') location.replace('/organisation');
+
 const main = document.getElementById('main');
 const homeView = document.getElementById('view-home');
 const sectionView = document.getElementById('view-section');
-const logout = document.getElementById('logout');
 
 function currentSlug() {
   return decodeURIComponent(location.hash.slice(1));
@@ -26,6 +28,10 @@ function currentSlug() {
 
 function render({ focus }) {
   const slug = currentSlug();
+  if (slug === 'mon-organisation') {
+    location.assign('/organisation');
+    return;
+  }
   const sectionKey = SECTIONS[slug];
   homeView.hidden = Boolean(sectionKey);
   sectionView.hidden = !sectionKey;
@@ -44,36 +50,21 @@ function render({ focus }) {
   if (focus) focusElement((sectionKey ? sectionView : homeView).querySelector('h1'));
 }
 
-function showUser(user) {
-  // Without a choice on this browser, the account's language applies (without becoming the choice).
-  if (!hasChosenLang() && (user.locale === 'fr' || user.locale === 'en')) setLang(user.locale, { remember: false });
-  setText(document.getElementById('home-greeting'), 'home.greeting', { name: user.first_name });
-  const email = document.getElementById('user-email');
-  email.textContent = user.email;
-  email.hidden = false;
+function showUser(me) {
+  setText(document.getElementById('home-greeting'), 'home.greeting', { name: me.first_name });
+  const noLinkedFile = Number(me.linked_profiles) === 0 && !isOrganisationProfile(me.active_profile);
+  document.getElementById('link-cta').hidden = !noLinkedFile;
   document.getElementById('main-nav').hidden = false;
   document.getElementById('home-loading').hidden = true;
   render({ focus: Boolean(SECTIONS[currentSlug()]) });
   window.addEventListener('hashchange', () => render({ focus: true }));
 }
 
-logout.addEventListener('click', async () => {
-  setBusy(logout, true);
-  const result = await del('/api/session', {});
-  if (result.ok || result.status === 401) {
-    location.replace('/');
-    return;
-  }
-  setBusy(logout, false);
-  showAlert(main, [result.error.message]);
-});
-
 async function start() {
-  const me = await get('/api/me');
+  const me = await startSession();
+  if (!me) return;
   if (me.ok) {
     showUser(me.data);
-  } else if (me.status === 401) {
-    location.replace('/');
   } else {
     document.getElementById('home-loading').hidden = true;
     showAlert(main, [[{ key: 'home.load_failed' }, me.error.message]]);

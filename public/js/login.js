@@ -1,7 +1,9 @@
-// Login page (/): email and password; an unverified account is sent to code entry.
+// Login page (/): email and password; an unverified account is sent to code entry. A signed-in
+// person goes where the API's `next` says: linking a file, choosing a profile, or home.
 
 import { get, post } from './api.js';
 import { clearErrors, initPage, isBusy, reportClientErrors, requireFilled, setBusy, showApiError } from './ui.js';
+import { nextPage } from './session.js';
 import { startVerification } from './verification.js';
 
 initPage('login.title');
@@ -23,7 +25,7 @@ form.addEventListener('submit', async (event) => {
   const result = await post('/api/session', { email, password: form.elements.password.value });
 
   if (result.ok) {
-    location.assign('/home');
+    location.assign(nextPage(result.data?.next));
     return;
   }
   if (result.status === 403 && result.error.code === 'email_not_verified' && result.error.verification_id) {

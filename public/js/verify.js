@@ -1,5 +1,6 @@
 // Code entry (/verify?id=<verification_id>): validates the emailed code, or sends a new one once
-// the cooldown is over. Reached after signup, or after a login with an unverified email.
+// the cooldown is over. Reached after signup, or after a login with an unverified email. A valid
+// code signs the person in; the API's `next` then says where to go (linking a file, usually).
 
 import { post } from './api.js';
 import { showCodeError } from './code-errors.js';
@@ -7,6 +8,7 @@ import {
   clearErrors, countdown, focusElement, initPage, isBusy, normalizeCode, reportClientErrors, requireFilled, setBusy,
   setFieldError, setText, showApiError, showStatus,
 } from './ui.js';
+import { nextPage } from './session.js';
 import { forgetVerification, resendUntil, setResendAfter, verificationEmail } from './verification.js';
 
 initPage('verify.title');
@@ -60,7 +62,7 @@ function setUpCodeEntry(id) {
     const result = await post('/api/signup/verify', { verification_id: id, code });
     if (result.ok) {
       forgetVerification(id);
-      location.assign('/home');
+      location.assign(nextPage(result.data?.next));
       return;
     }
     setBusy(submit, false);

@@ -6,9 +6,6 @@
 
 use super::fields::Problem;
 use super::{Entropy, Millis, MINUTE, SECOND};
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
-use subtle::ConstantTimeEq;
 
 pub const CODE_LIFETIME: Millis = 10 * MINUTE;
 pub const MAX_WRONG_ATTEMPTS: i64 = 5;
@@ -59,20 +56,14 @@ impl OneTimeCode {
         &self.0
     }
 
-    /// The stored form: HMAC-SHA256 keyed by the server secret over the verification id and the
-    /// code, so equal codes of two verifications never share a hash.
+    /// The stored form: see [`super::keyed_hash`].
     pub fn keyed_hash(&self, key: &[u8], verification_id: &str) -> String {
-        let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC accepts keys of any length");
-        mac.update(verification_id.as_bytes());
-        mac.update(b":");
-        mac.update(self.0.as_bytes());
-        super::to_hex(&mac.finalize().into_bytes())
+        super::keyed_hash(key, verification_id, &self.0)
     }
 
     /// Constant-time comparison with a stored hash.
     pub fn matches(&self, key: &[u8], verification_id: &str, stored_hash: &str) -> bool {
-        let computed = self.keyed_hash(key, verification_id);
-        computed.as_bytes().ct_eq(stored_hash.as_bytes()).into()
+        super::keyed_hash_matches(key, verification_id, &self.0, stored_hash)
     }
 }
 

@@ -20,6 +20,12 @@ pub enum Problem {
     InvalidLocale,
     InvalidCode,
     InvalidId,
+    InvalidChoice,
+    InvalidLinkIdentifier,
+    InvalidLinkCode,
+    InvalidFileNumber,
+    InvalidPostalCode,
+    InvalidLegacyUsername,
 }
 
 /// Every rejected field of one request, by field name (ordered, for stable answers).

@@ -6,8 +6,11 @@
 pub mod code;
 pub mod email;
 pub mod fields;
+pub mod legacy;
+pub mod linking;
 pub mod locale;
 pub mod name;
+pub mod organisation;
 pub mod password;
 pub mod session;
 pub mod throttle;
@@ -39,6 +42,38 @@ pub fn to_hex(bytes: &[u8]) -> String {
             let _ = write!(out, "{b:02x}");
             out
         })
+}
+
+/// HMAC-SHA256 under the server secret over a context (e.g. a record id) and a short secret:
+/// how one-time codes and link codes are stored, so equal secrets never share a hash and a
+/// leaked table cannot be brute-forced without the key.
+pub fn keyed_hash(key: &[u8], context: &str, secret: &str) -> String {
+    use hmac::{Hmac, Mac};
+    let mut mac =
+        Hmac::<sha2::Sha256>::new_from_slice(key).expect("HMAC accepts keys of any length");
+    mac.update(context.as_bytes());
+    mac.update(b":");
+    mac.update(secret.as_bytes());
+    to_hex(&mac.finalize().into_bytes())
+}
+
+/// Constant-time check of a secret against its stored [`keyed_hash`].
+pub fn keyed_hash_matches(key: &[u8], context: &str, secret: &str, stored: &str) -> bool {
+    use subtle::ConstantTimeEq;
+    keyed_hash(key, context, secret)
+        .as_bytes()
+        .ct_eq(stored.as_bytes())
+        .into()
+}
+
+/// Lower case with accents removed ("Québec" → "quebec"), for accent-insensitive search.
+pub fn fold_for_search(text: &str) -> String {
+    use unicode_normalization::char::is_combining_mark;
+    use unicode_normalization::UnicodeNormalization;
+    text.nfd()
+        .filter(|c| !is_combining_mark(*c))
+        .collect::<String>()
+        .to_lowercase()
 }
 
 #[cfg(test)]
@@ -78,6 +113,11 @@ mod tests {
             1,
             "a past instant still asks for one second"
         );
+    }
+
+    #[test]
+    fn search_folding_ignores_case_and_accents() {
+        assert_eq!(fold_for_search("Québec ÉLÉGANT Ça"), "quebec elegant ca");
     }
 
     #[test]

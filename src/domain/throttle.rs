@@ -40,6 +40,15 @@ pub const CODE_FAILURES_PER_EMAIL: Policy = Policy {
     max_delay: HOUR,
 };
 
+/// Requests to link by known facts, per file number: five an hour, whatever their outcome.
+pub const HOUR_BUDGET_KNOWN_FACTS: Policy = Policy {
+    name: "known-facts",
+    window: HOUR,
+    free_failures: 5,
+    max_failures: 5,
+    max_delay: HOUR,
+};
+
 /// A stored failure counter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Counter {

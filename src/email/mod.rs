@@ -7,7 +7,6 @@ pub mod providers;
 pub mod queue;
 pub mod templates;
 
-use crate::domain::code::OneTimeCode;
 use crate::domain::email::Email;
 use crate::domain::locale::Locale;
 use crate::infra::{random_id, App, Context, InfraError};
@@ -36,7 +35,7 @@ pub fn prepare(
     to: &Email,
     template: Template,
     locale: Locale,
-    code: Option<&OneTimeCode>,
+    secret: Option<&str>,
     params: serde_json::Value,
 ) -> Result<PendingEmail, InfraError> {
     let id = random_id();
@@ -56,7 +55,7 @@ pub fn prepare(
         insert,
         message: EmailMessage {
             outbox_id: id,
-            code: code.map(|c| c.expose().to_owned()),
+            code: secret.map(str::to_owned),
         },
     })
 }

@@ -1,9 +1,12 @@
 //! The emails of the portal, in French and English, as text and HTML.
 
 use crate::domain::code::CODE_LIFETIME;
+use crate::domain::linking::LINK_LIFETIME;
 use crate::domain::locale::Locale;
 use crate::domain::MINUTE;
 use serde_json::Value;
+
+const LINK_DAYS: i64 = LINK_LIFETIME / (24 * crate::domain::HOUR);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Template {
@@ -15,7 +18,21 @@ pub enum Template {
     PasswordResetCode,
     /// The password was just changed: a warning in case it was not the owner.
     PasswordChanged,
+    /// Personal link credentials of a contact, sent by the organisation's responsible (or the
+    /// operator): the identifier in the params, the code in the queue message.
+    LinkCredentials,
+    /// Link credentials requested by proving known facts, sent to the address on file.
+    KnownFactsLinkCode,
 }
+
+const ALL: [Template; 6] = [
+    Template::SignupCode,
+    Template::AccountExists,
+    Template::PasswordResetCode,
+    Template::PasswordChanged,
+    Template::LinkCredentials,
+    Template::KnownFactsLinkCode,
+];
 
 pub struct Rendered {
     pub subject: String,
@@ -30,23 +47,24 @@ impl Template {
             Template::AccountExists => "account_exists",
             Template::PasswordResetCode => "password_reset_code",
             Template::PasswordChanged => "password_changed",
+            Template::LinkCredentials => "link_credentials",
+            Template::KnownFactsLinkCode => "known_facts_link_code",
         }
     }
 
     pub fn from_name(name: &str) -> Option<Template> {
-        [
-            Template::SignupCode,
-            Template::AccountExists,
-            Template::PasswordResetCode,
-            Template::PasswordChanged,
-        ]
-        .into_iter()
-        .find(|t| t.name() == name)
+        ALL.into_iter().find(|t| t.name() == name)
     }
 
     /// Whether the template shows a one-time code, which must then come with the message.
     pub fn needs_code(self) -> bool {
-        matches!(self, Template::SignupCode | Template::PasswordResetCode)
+        matches!(
+            self,
+            Template::SignupCode
+                | Template::PasswordResetCode
+                | Template::LinkCredentials
+                | Template::KnownFactsLinkCode
+        )
     }
 
     pub fn render(self, locale: Locale, params: &Value, code: Option<&str>) -> Rendered {
@@ -54,6 +72,18 @@ impl Template {
             .get("first_name")
             .and_then(Value::as_str)
             .unwrap_or("");
+        let text_param = |name: &str| {
+            params
+                .get(name)
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_owned()
+        };
+        let (organisation, file_number, identifier) = (
+            text_param("organisation_name"),
+            text_param("file_number"),
+            text_param("identifier"),
+        );
         let minutes = CODE_LIFETIME / MINUTE;
         let code = code.unwrap_or("");
         let fr = locale == Locale::Fr;
@@ -105,6 +135,28 @@ impl Template {
             (Template::PasswordChanged, false) => ("Your SEL password was changed", vec![
                 "The password of your SEL account was just changed and all your sessions were signed out.".into(),
                 "If you did not make this change, choose \u{201c}Forgot your password?\u{201d} on the sign-in page right away.".into(),
+            ]),
+            (Template::LinkCredentials | Template::KnownFactsLinkCode, true) => ("Vos coordonnées de liaison SEL", vec![
+                if self == Template::LinkCredentials {
+                    format!("Voici vos coordonnées personnelles pour lier votre compte SEL au dossier de {organisation} (numéro {file_number}).")
+                } else {
+                    format!("Une demande de liaison au dossier de {organisation} (numéro {file_number}) a été faite avec des renseignements connus. Ce courriel est envoyé à l'adresse inscrite au dossier.")
+                },
+                format!("Identifiant de liaison : {identifier}"),
+                format!("Code de liaison : {code}"),
+                "Connectez-vous à SEL (ou créez votre compte), choisissez « Liaison d'un profil », puis « Utiliser des coordonnées de liaison ».".into(),
+                format!("Ces coordonnées sont personnelles, valides {LINK_DAYS} jours et ne servent qu'une fois. Si vous n'attendiez pas ce courriel, ignorez-le."),
+            ]),
+            (Template::LinkCredentials | Template::KnownFactsLinkCode, false) => ("Your SEL link credentials", vec![
+                if self == Template::LinkCredentials {
+                    format!("Here are your personal credentials to link your SEL account to the file of {organisation} (number {file_number}).")
+                } else {
+                    format!("Someone asked to link to the file of {organisation} (number {file_number}) using known facts. This email goes to the address on file.")
+                },
+                format!("Link identifier: {identifier}"),
+                format!("Link code: {code}"),
+                "Sign in to SEL (or create your account), choose \u{201c}Link a profile\u{201d}, then \u{201c}Use link credentials\u{201d}.".into(),
+                format!("These credentials are personal, valid for {LINK_DAYS} days and can be used once. If you did not expect this email, ignore it."),
             ]),
         };
         let signature = if fr {
@@ -178,6 +230,22 @@ mod tests {
     }
 
     #[test]
+    fn link_credentials_emails_show_the_identifier_and_the_code() {
+        let params = json!({"first_name": "Luc", "organisation_name": "Cabinet Tremblay", "file_number": "1234567", "identifier": "SEL-3456-789A"});
+        for template in [Template::LinkCredentials, Template::KnownFactsLinkCode] {
+            for locale in [Locale::Fr, Locale::En] {
+                let rendered = template.render(locale, &params, Some("4F7HK-QW2ZP"));
+                assert!(
+                    rendered.text.contains("SEL-3456-789A")
+                        && rendered.text.contains("4F7HK-QW2ZP"),
+                    "{template:?} {locale:?}"
+                );
+                assert!(rendered.text.contains("Cabinet Tremblay") && rendered.text.contains("30"));
+            }
+        }
+    }
+
+    #[test]
     fn names_are_escaped_in_html() {
         let rendered = Template::AccountExists.render(
             Locale::Fr,
@@ -190,12 +258,7 @@ mod tests {
 
     #[test]
     fn template_names_round_trip() {
-        for template in [
-            Template::SignupCode,
-            Template::AccountExists,
-            Template::PasswordResetCode,
-            Template::PasswordChanged,
-        ] {
+        for template in ALL {
             assert_eq!(Template::from_name(template.name()), Some(template));
         }
         assert_eq!(Template::from_name("nope"), None);

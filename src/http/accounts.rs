@@ -13,6 +13,7 @@ use crate::domain::name::PersonName;
 use crate::domain::password::Password;
 use crate::use_cases::accounts::{self, SignupForm};
 use crate::use_cases::passwords;
+use crate::use_cases::sessions::Next;
 use serde_json::json;
 
 /// Screen 1 ("Suivant"): email and password, checked without revealing whether the email is taken.
@@ -85,7 +86,10 @@ pub async fn verify(call: &mut Call) -> Result<Reply, ApiError> {
     let (verification_id, code) = fields.finish(|| Some((verification_id?, code?)))?;
     let (user, token) =
         accounts::verify(&call.app, &verification_id, &code, &call.requester).await?;
-    Ok(Reply::json(200, me_json(&user)).with_cookie(cookies::set_session(&token)))
+    // A brand-new account has no linked file yet: the guide sends it to "Liaison d'un profil".
+    let mut body = me_json(&user, None);
+    body["next"] = Next::Link.as_str().into();
+    Ok(Reply::json(200, body).with_cookie(cookies::set_session(&token)))
 }
 
 pub async fn resend(call: &mut Call) -> Result<Reply, ApiError> {

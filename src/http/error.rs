@@ -152,3 +152,63 @@ impl From<LoginError> for ApiError {
         }
     }
 }
+
+impl From<crate::use_cases::linking::LinkError> for ApiError {
+    fn from(error: crate::use_cases::linking::LinkError) -> Self {
+        use crate::domain::linking::LinkRejection;
+        use crate::use_cases::linking::LinkError;
+        match error {
+            LinkError::NotFound | LinkError::Rejected(LinkRejection::Superseded) => {
+                ApiError::new(404, "link_not_found")
+            }
+            LinkError::InvalidCode { attempts_left } => {
+                ApiError::new(422, "invalid_link_code").with("attempts_left", attempts_left)
+            }
+            LinkError::Rejected(LinkRejection::Locked) => ApiError::new(423, "link_locked"),
+            LinkError::Rejected(LinkRejection::Expired) => ApiError::new(410, "link_expired"),
+            LinkError::Rejected(LinkRejection::Used) => ApiError::new(410, "link_used"),
+            LinkError::ContactRevoked => ApiError::new(403, "contact_revoked"),
+            LinkError::InvalidLegacyCredentials => ApiError::new(401, "invalid_legacy_credentials"),
+            LinkError::Throttled { retry_after } => {
+                ApiError::new(429, "too_many_attempts").retry_after(retry_after)
+            }
+            LinkError::Infra(error) => ApiError::internal(error),
+        }
+    }
+}
+
+impl From<crate::use_cases::profiles::SwitchError> for ApiError {
+    fn from(error: crate::use_cases::profiles::SwitchError) -> Self {
+        use crate::use_cases::profiles::SwitchError;
+        match error {
+            SwitchError::NotFound => ApiError::new(404, "profile_not_found"),
+            SwitchError::Infra(error) => ApiError::internal(error),
+        }
+    }
+}
+
+impl From<crate::use_cases::members::MembersError> for ApiError {
+    fn from(error: crate::use_cases::members::MembersError) -> Self {
+        use crate::use_cases::members::MembersError;
+        match error {
+            MembersError::ResponsableRequired => ApiError::new(403, "responsable_required"),
+            MembersError::NotFound => ApiError::new(404, "not_found"),
+            MembersError::ContactExists => ApiError::new(409, "contact_exists"),
+            MembersError::LastResponsable => ApiError::new(409, "last_responsable"),
+            MembersError::ContactLinked => ApiError::new(409, "contact_linked"),
+            MembersError::ContactRevoked => ApiError::new(409, "contact_revoked"),
+            MembersError::Infra(error) => ApiError::internal(error),
+        }
+    }
+}
+
+impl From<crate::use_cases::operator::OperatorError> for ApiError {
+    fn from(error: crate::use_cases::operator::OperatorError) -> Self {
+        use crate::use_cases::operator::OperatorError;
+        match error {
+            OperatorError::FileNumberTaken => ApiError::new(409, "file_number_taken"),
+            OperatorError::NotFound => ApiError::new(404, "not_found"),
+            OperatorError::Infra(error) => ApiError::internal(error),
+        }
+    }
+}

@@ -24,6 +24,21 @@ pub fn error_message(code: &str, locale: Locale) -> &'static str {
         "code_exhausted" => ("Trop de codes erronés : ce code n'est plus valide. Demandez-en un nouveau.", "Too many wrong codes: this code is no longer valid. Ask for a new one."),
         "code_used" => ("Ce code a déjà été utilisé.", "This code has already been used."),
         "resend_too_soon" => ("Veuillez patienter avant de demander un nouveau code.", "Please wait before asking for a new code."),
+        "link_not_found" => ("Ces coordonnées de liaison sont introuvables ou ne sont plus valides. Vérifiez l'identifiant ou demandez-en de nouvelles à votre responsable.", "These link credentials cannot be found or are no longer valid. Check the identifier or ask your responsible for new ones."),
+        "invalid_link_code" => ("Le code de liaison est invalide.", "The link code is invalid."),
+        "link_locked" => ("Trop d'essais erronés : ces coordonnées sont verrouillées. Demandez à votre responsable de vous en envoyer de nouvelles.", "Too many wrong attempts: these credentials are locked. Ask your responsible to send you new ones."),
+        "link_expired" => ("Ces coordonnées de liaison sont expirées. Demandez-en de nouvelles à votre responsable.", "These link credentials have expired. Ask your responsible for new ones."),
+        "link_used" => ("Ces coordonnées de liaison ont déjà été utilisées.", "These link credentials have already been used."),
+        "contact_revoked" => ("L'accès de ce contact a été révoqué par son organisation.", "This contact's access was revoked by their organisation."),
+        "invalid_legacy_credentials" => ("Nom d'utilisateur ou mot de passe des anciens services invalide.", "Invalid legacy username or password."),
+        "profile_not_found" => ("Ce profil n'existe pas ou ne vous est plus accessible.", "This profile does not exist or is no longer available to you."),
+        "organisation_profile_required" => ("Sélectionnez d'abord le profil d'une organisation.", "Select an organisation's profile first."),
+        "responsable_required" => ("Seuls les responsables de l'organisation peuvent faire ce changement.", "Only the organisation's responsibles can make this change."),
+        "contact_exists" => ("Cette adresse courriel est déjà celle d'un contact de l'organisation.", "This email address already belongs to a contact of the organisation."),
+        "last_responsable" => ("L'organisation doit conserver au moins un responsable.", "The organisation must keep at least one responsible."),
+        "contact_linked" => ("Ce contact a déjà lié son compte.", "This contact has already linked their account."),
+        "file_number_taken" => ("Une organisation porte déjà ce numéro de dossier.", "An organisation already has this file number."),
+        "operator_token_required" => ("Un jeton d'opérateur valide est requis.", "A valid operator token is required."),
         "service_unavailable" => ("Le service est momentanément indisponible. Réessayez dans un instant.", "The service is temporarily unavailable. Try again in a moment."),
         _ => ("Une erreur inattendue est survenue. Réessayez plus tard.", "An unexpected error occurred. Try again later."),
     };
@@ -83,6 +98,30 @@ pub fn problem_message(problem: Problem, locale: Locale) -> &'static str {
         Problem::InvalidId => (
             "Cet identifiant est invalide.",
             "This identifier is invalid.",
+        ),
+        Problem::InvalidChoice => (
+            "Cette valeur ne fait pas partie des choix permis.",
+            "This value is not one of the allowed choices.",
+        ),
+        Problem::InvalidLinkIdentifier => (
+            "L'identifiant de liaison a la forme SEL-XXXX-XXXX.",
+            "The link identifier looks like SEL-XXXX-XXXX.",
+        ),
+        Problem::InvalidLinkCode => (
+            "Le code de liaison contient 10 caractères, par exemple 4F7HK-QW2ZP.",
+            "The link code has 10 characters, for example 4F7HK-QW2ZP.",
+        ),
+        Problem::InvalidFileNumber => (
+            "Le numéro de dossier contient de 6 à 10 chiffres.",
+            "The file number has 6 to 10 digits.",
+        ),
+        Problem::InvalidPostalCode => (
+            "Entrez un code postal valide, par exemple H2X 1Y4.",
+            "Enter a valid postal code, for example H2X 1Y4.",
+        ),
+        Problem::InvalidLegacyUsername => (
+            "Le nom d'utilisateur des anciens services commence par ci, er, as ou ap.",
+            "The legacy username starts with ci, er, as or ap.",
         ),
     };
     pick(locale, fr, en)

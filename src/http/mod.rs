@@ -6,7 +6,10 @@ pub mod body;
 mod cookies;
 pub mod error;
 pub mod i18n;
+mod linking;
 mod meta;
+mod operator;
+mod organisation;
 pub mod routes;
 mod security;
 mod sessions;
@@ -67,6 +70,25 @@ pub struct Call {
     pub app: App,
     pub locale: Locale,
     pub requester: Requester,
+    /// The values of the route's `{id}` segments.
+    pub params: Vec<String>,
+}
+
+impl Call {
+    /// The route's first `{id}` segment (the router only matches routes that have one).
+    pub fn id(&self) -> &str {
+        self.params.first().map(String::as_str).unwrap_or_default()
+    }
+
+    /// A query-string parameter, trimmed; `None` when absent or blank.
+    pub fn query(&self, name: &str) -> Option<String> {
+        let url = self.req.url().ok()?;
+        let value = url
+            .query_pairs()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.trim().to_owned());
+        value.filter(|v| !v.is_empty())
+    }
 }
 
 pub async fn handle(req: Request, env: Env) -> Result<Response> {
@@ -90,14 +112,15 @@ pub async fn handle(req: Request, env: Env) -> Result<Response> {
 
 async fn answer(req: Request, env: &Env, locale: Locale) -> std::result::Result<Reply, ApiError> {
     let path = req.path();
-    let route = routes::resolve(req.method().as_ref(), &path).map_err(|miss| match miss {
-        Miss::NotFound => ApiError::new(404, "not_found"),
-        Miss::MethodNotAllowed { allow } => {
-            let mut error = ApiError::new(405, "method_not_allowed");
-            error.headers.push(("Allow", allow.join(", ")));
-            error
-        }
-    })?;
+    let routes::Matched { route, params } =
+        routes::resolve(req.method().as_ref(), &path).map_err(|miss| match miss {
+            Miss::NotFound => ApiError::new(404, "not_found"),
+            Miss::MethodNotAllowed { allow } => {
+                let mut error = ApiError::new(405, "method_not_allowed");
+                error.headers.push(("Allow", allow.join(", ")));
+                error
+            }
+        })?;
     security::reject_cross_site(&req)?;
     let app = App::from_env(env).await?;
     if route.is_development_only() && !app.config.development {
@@ -113,6 +136,7 @@ async fn answer(req: Request, env: &Env, locale: Locale) -> std::result::Result<
         app,
         locale,
         requester,
+        params,
     };
     match route {
         Route::Health => meta::health(&call).await,
@@ -126,6 +150,20 @@ async fn answer(req: Request, env: &Env, locale: Locale) -> std::result::Result<
         Route::Me => sessions::me(&call).await,
         Route::PasswordForgot => accounts::forgot_password(&mut call).await,
         Route::PasswordReset => accounts::reset_password(&mut call).await,
+        Route::LinkWithCredentials => linking::with_credentials(&mut call).await,
+        Route::LinkWithLegacy => linking::with_legacy(&mut call).await,
+        Route::LinkByKnownFacts => linking::by_known_facts(&mut call).await,
+        Route::Profiles => linking::profiles(&call).await,
+        Route::SelectProfile => linking::select_profile(&mut call).await,
+        Route::Organisation => organisation::show(&call).await,
+        Route::Members => organisation::members(&call).await,
+        Route::InviteMember => organisation::invite(&mut call).await,
+        Route::Member => organisation::member(&call).await,
+        Route::ChangeMember => organisation::change(&mut call).await,
+        Route::RevokeMember => organisation::revoke(&call).await,
+        Route::ReissueCredentials => organisation::reissue(&call).await,
+        Route::OrganisationAudit => organisation::audit(&call).await,
+        Route::OperatorCreateOrganisation => operator::create_organisation(&mut call).await,
         Route::DevMailbox => crate::dev::mailbox(&call).await,
         Route::DevMailboxPage => crate::dev::mailbox_page(&call).await,
         Route::DevClock => crate::dev::advance_clock(&mut call).await,

@@ -14,6 +14,20 @@ pub enum Route {
     Me,
     PasswordForgot,
     PasswordReset,
+    LinkWithCredentials,
+    LinkWithLegacy,
+    LinkByKnownFacts,
+    Profiles,
+    SelectProfile,
+    Organisation,
+    Members,
+    InviteMember,
+    Member,
+    ChangeMember,
+    RevokeMember,
+    ReissueCredentials,
+    OrganisationAudit,
+    OperatorCreateOrganisation,
     DevMailbox,
     DevMailboxPage,
     DevClock,
@@ -33,6 +47,36 @@ pub const ROUTES: &[(&str, &str, Route)] = &[
     ("GET", "/api/me", Route::Me),
     ("POST", "/api/password/forgot", Route::PasswordForgot),
     ("POST", "/api/password/reset", Route::PasswordReset),
+    ("POST", "/api/links/credentials", Route::LinkWithCredentials),
+    ("POST", "/api/links/legacy", Route::LinkWithLegacy),
+    ("POST", "/api/links/known-facts", Route::LinkByKnownFacts),
+    ("GET", "/api/profiles", Route::Profiles),
+    ("PUT", "/api/session/profile", Route::SelectProfile),
+    ("GET", "/api/organisation", Route::Organisation),
+    ("GET", "/api/organisation/members", Route::Members),
+    ("POST", "/api/organisation/members", Route::InviteMember),
+    ("GET", "/api/organisation/members/{id}", Route::Member),
+    (
+        "PATCH",
+        "/api/organisation/members/{id}",
+        Route::ChangeMember,
+    ),
+    (
+        "DELETE",
+        "/api/organisation/members/{id}",
+        Route::RevokeMember,
+    ),
+    (
+        "POST",
+        "/api/organisation/members/{id}/link-credentials",
+        Route::ReissueCredentials,
+    ),
+    ("GET", "/api/organisation/audit", Route::OrganisationAudit),
+    (
+        "POST",
+        "/api/operator/organisations",
+        Route::OperatorCreateOrganisation,
+    ),
     ("GET", "/dev/mailbox", Route::DevMailbox),
     ("GET", "/dev/mailbox/", Route::DevMailboxPage),
     ("POST", "/dev/clock", Route::DevClock),
@@ -46,13 +90,46 @@ pub enum Miss {
     MethodNotAllowed { allow: Vec<&'static str> },
 }
 
-pub fn resolve(method: &str, path: &str) -> Result<Route, Miss> {
+/// A matched route with the values of its `{id}` segments, in order.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Matched {
+    pub route: Route,
+    pub params: Vec<String>,
+}
+
+/// The values of a pattern's `{…}` segments when `path` matches it. Parameters are ids: short,
+/// ASCII letters, digits and hyphens; anything else does not match (and so answers 404).
+fn match_pattern(pattern: &str, path: &str) -> Option<Vec<String>> {
+    let (mut wanted, mut given) = (pattern.split('/'), path.split('/'));
+    let mut params = Vec::new();
+    loop {
+        match (wanted.next(), given.next()) {
+            (None, None) => return Some(params),
+            (Some(w), Some(g)) if w.starts_with('{') => {
+                let valid = !g.is_empty()
+                    && g.len() <= 64
+                    && g.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+                if !valid {
+                    return None;
+                }
+                params.push(g.to_owned());
+            }
+            (Some(w), Some(g)) if w == g => {}
+            _ => return None,
+        }
+    }
+}
+
+pub fn resolve(method: &str, path: &str) -> Result<Matched, Miss> {
     let method = if method == "HEAD" { "GET" } else { method };
     let mut allow = Vec::new();
     for (route_method, route_path, route) in ROUTES {
-        if *route_path == path {
+        if let Some(params) = match_pattern(route_path, path) {
             if *route_method == method {
-                return Ok(*route);
+                return Ok(Matched {
+                    route: *route,
+                    params,
+                });
             }
             allow.push(*route_method);
         }
@@ -85,8 +162,26 @@ mod tests {
 
     #[test]
     fn known_paths_resolve_and_others_say_why_not() {
-        assert_eq!(resolve("GET", "/api/me"), Ok(Route::Me));
-        assert_eq!(resolve("HEAD", "/api/health"), Ok(Route::Health));
+        assert_eq!(resolve("GET", "/api/me").map(|m| m.route), Ok(Route::Me));
+        assert_eq!(
+            resolve("HEAD", "/api/health").map(|m| m.route),
+            Ok(Route::Health)
+        );
+        assert_eq!(
+            resolve("POST", "/api/organisation/members/ab12/link-credentials"),
+            Ok(Matched {
+                route: Route::ReissueCredentials,
+                params: vec!["ab12".into()]
+            })
+        );
+        assert_eq!(
+            resolve("GET", "/api/organisation/members/a%20b"),
+            Err(Miss::NotFound)
+        );
+        assert_eq!(
+            resolve("GET", "/api/organisation/members/"),
+            Err(Miss::NotFound)
+        );
         assert_eq!(resolve("GET", "/api/nope"), Err(Miss::NotFound));
         assert_eq!(
             resolve("PUT", "/api/session"),

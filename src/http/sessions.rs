@@ -5,12 +5,46 @@ use super::cookies;
 use super::error::ApiError;
 use super::{Call, Reply};
 use crate::domain::password::Password;
+use crate::storage::contacts::ProfileRow;
 use crate::storage::users::UserRow;
+use crate::use_cases::profiles::{self, PERSONAL};
 use crate::use_cases::sessions::{self, Authenticated};
 use serde_json::{json, Value};
 
-pub fn me_json(user: &UserRow) -> Value {
-    json!({ "id": user.id, "email": user.email, "first_name": user.first_name, "last_name": user.last_name, "locale": user.locale })
+pub fn me_json(user: &UserRow, profile: Option<&ProfileRow>) -> Value {
+    json!({
+        "id": user.id,
+        "email": user.email,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "locale": user.locale,
+        "active_profile": profile_json(profile),
+    })
+}
+
+/// A profile as the API shows it: the personal one, or an organisation's contact.
+pub fn profile_json(profile: Option<&ProfileRow>) -> Value {
+    match profile {
+        None => json!({ "id": PERSONAL, "kind": "personal" }),
+        Some(p) => json!({
+            "id": p.contact_id,
+            "kind": "organisation",
+            "role": p.role,
+            "organisation": { "id": p.organisation_id, "name": p.organisation_name, "kind": p.organisation_kind, "file_number": p.file_number },
+        }),
+    }
+}
+
+/// The signed-in user with an organisation profile active, or 401/403.
+pub async fn require_organisation_profile(
+    call: &Call,
+) -> Result<(Authenticated, ProfileRow), ApiError> {
+    let mut who = require_user(call).await?;
+    let profile = who
+        .profile
+        .take()
+        .ok_or_else(|| ApiError::new(403, "organisation_profile_required"))?;
+    Ok((who, profile))
 }
 
 /// The signed-in user, or 401.
@@ -27,8 +61,12 @@ pub async fn log_in(call: &mut Call) -> Result<Reply, ApiError> {
     let email = fields.string("email");
     let password = fields.parsed("password", Password::parse_attempt);
     let (email, password) = fields.finish(|| Some((email?, password?)))?;
-    let (user, token) = sessions::log_in(&call.app, &email, &password, &call.requester).await?;
-    Ok(Reply::json(200, me_json(&user)).with_cookie(cookies::set_session(&token)))
+    let signed_in = sessions::log_in(&call.app, &email, &password, &call.requester).await?;
+    let profiles = profiles::list(&call.app, &signed_in.user.id).await?;
+    let active = profiles.iter().find(|_| profiles.len() == 1);
+    let mut body = me_json(&signed_in.user, active);
+    body["next"] = signed_in.next.as_str().into();
+    Ok(Reply::json(200, body).with_cookie(cookies::set_session(&signed_in.token)))
 }
 
 pub async fn log_out(call: &Call) -> Result<Reply, ApiError> {
@@ -40,5 +78,7 @@ pub async fn log_out(call: &Call) -> Result<Reply, ApiError> {
 
 pub async fn me(call: &Call) -> Result<Reply, ApiError> {
     let who = require_user(call).await?;
-    Ok(Reply::json(200, me_json(&who.user)))
+    let mut body = me_json(&who.user, who.profile.as_ref());
+    body["linked_profiles"] = profiles::list(&call.app, &who.user.id).await?.len().into();
+    Ok(Reply::json(200, body))
 }

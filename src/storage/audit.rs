@@ -3,9 +3,14 @@ use crate::infra::{random_id, Context, InfraError};
 use worker::{query, D1Database, D1PreparedStatement};
 
 /// One security-relevant action, appended to `audit_events`.
+#[derive(Default)]
 pub struct AuditEvent<'a> {
     pub action: &'a str,
+    /// The acting user.
     pub user_id: Option<&'a str>,
+    pub organisation_id: Option<&'a str>,
+    /// The contact the action is about.
+    pub contact_id: Option<&'a str>,
     pub ip: Option<&'a str>,
     pub details: serde_json::Value,
 }
@@ -17,13 +22,65 @@ pub fn append(
 ) -> Result<D1PreparedStatement, InfraError> {
     query!(
         db,
-        "INSERT INTO audit_events (id, at, action, user_id, ip, details) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO audit_events (id, at, action, user_id, organisation_id, contact_id, ip, details)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         random_id(),
         now,
         event.action,
         event.user_id,
+        event.organisation_id,
+        event.contact_id,
         event.ip,
-        event.details.to_string()
+        if event.details.is_null() { "{}".to_owned() } else { event.details.to_string() }
     )
     .context("Failed to prepare an audit event")
+}
+
+/// An audit event as the organisation's trail shows it.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct AuditEntry {
+    pub at: Millis,
+    pub action: String,
+    pub details: String,
+    pub actor_name: Option<String>,
+    pub actor_email: Option<String>,
+    pub contact_id: Option<String>,
+    pub subject_name: Option<String>,
+}
+
+/// Newest first, with the acting user and the contact concerned.
+pub async fn page_for_organisation(
+    db: &D1Database,
+    organisation_id: &str,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<AuditEntry>, i64), InfraError> {
+    let items = query!(
+        db,
+        "SELECT a.at, a.action, a.details, u.first_name || ' ' || u.last_name AS actor_name, u.email AS actor_email,
+                a.contact_id, c.first_name || ' ' || c.last_name AS subject_name
+         FROM audit_events a
+         LEFT JOIN users u ON u.id = a.user_id
+         LEFT JOIN contacts c ON c.id = a.contact_id
+         WHERE a.organisation_id = ?1 ORDER BY a.at DESC, a.rowid DESC LIMIT ?2 OFFSET ?3",
+        organisation_id,
+        limit,
+        offset
+    )
+    .context("Failed to prepare the audit trail")?
+    .all()
+    .await
+    .context("Failed to read the audit trail")?
+    .results()
+    .context("Failed to decode the audit trail")?;
+    let total: Option<i64> = query!(
+        db,
+        "SELECT COUNT(*) AS n FROM audit_events WHERE organisation_id = ?1",
+        organisation_id
+    )
+    .context("Failed to prepare the audit count")?
+    .first(Some("n"))
+    .await
+    .context("Failed to count audit events")?;
+    Ok((items, total.unwrap_or(0)))
 }

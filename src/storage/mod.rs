@@ -2,8 +2,12 @@
 //! source of truth for the tables.
 
 pub mod audit;
+pub mod contacts;
 pub mod dev_clock;
+pub mod legacy_credentials;
+pub mod link_credentials;
 pub mod mailbox;
+pub mod organisations;
 pub mod outbox;
 pub mod rate_limits;
 pub mod sessions;

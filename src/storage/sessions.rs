@@ -26,6 +26,7 @@ impl SessionRow {
 pub struct NewSession<'a> {
     pub token_hash: &'a str,
     pub user_id: &'a str,
+    pub active_contact_id: Option<&'a str>,
     pub expires_at: Millis,
     pub ip: Option<&'a str>,
     pub user_agent: Option<&'a str>,
@@ -38,14 +39,15 @@ pub fn insert(
 ) -> Result<D1PreparedStatement, InfraError> {
     query!(
         db,
-        "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at, ip, user_agent)
-         VALUES (?1, ?2, ?3, ?3, ?4, ?5, ?6)",
+        "INSERT INTO sessions (token_hash, user_id, active_contact_id, created_at, last_seen_at, expires_at, ip, user_agent)
+         VALUES (?1, ?2, ?7, ?3, ?3, ?4, ?5, ?6)",
         session.token_hash,
         session.user_id,
         now,
         session.expires_at,
         session.ip,
-        session.user_agent
+        session.user_agent,
+        session.active_contact_id
     )
     .context("Failed to prepare the creation of a session")
 }
@@ -61,8 +63,8 @@ pub fn insert_if_consumed_by(
 ) -> Result<D1PreparedStatement, InfraError> {
     query!(
         db,
-        "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at, ip, user_agent)
-         SELECT ?1, ?2, ?3, ?3, ?4, ?5, ?6
+        "INSERT INTO sessions (token_hash, user_id, active_contact_id, created_at, last_seen_at, expires_at, ip, user_agent)
+         SELECT ?1, ?2, ?9, ?3, ?3, ?4, ?5, ?6
          WHERE EXISTS (SELECT 1 FROM verifications WHERE id = ?7 AND consumed_by = ?8)",
         session.token_hash,
         session.user_id,
@@ -71,16 +73,25 @@ pub fn insert_if_consumed_by(
         session.ip,
         session.user_agent,
         verification_id,
-        nonce
+        nonce,
+        session.active_contact_id
     )
     .context("Failed to prepare the creation of a session")
 }
 
-/// The session and its user in one read: the hot path of every authenticated request.
+/// A live session's user and active profile, read in one query: the hot path of every
+/// authenticated request. The profile is joined only while its contact is still linked to that
+/// user, so revoking a contact takes effect on the very next request.
+pub struct SessionWithUser {
+    pub session: SessionRow,
+    pub user: super::users::UserRow,
+    pub profile: Option<super::contacts::ProfileRow>,
+}
+
 pub async fn find_with_user(
     db: &D1Database,
     token_hash: &str,
-) -> Result<Option<(SessionRow, super::users::UserRow)>, InfraError> {
+) -> Result<Option<SessionWithUser>, InfraError> {
     #[derive(Deserialize)]
     struct Joined {
         token_hash: String,
@@ -94,12 +105,23 @@ pub async fn find_with_user(
         last_name: String,
         locale: String,
         status: String,
+        contact_id: Option<String>,
+        role: Option<String>,
+        organisation_id: Option<String>,
+        organisation_name: Option<String>,
+        organisation_kind: Option<String>,
+        file_number: Option<String>,
     }
     let row: Option<Joined> = query!(
         db,
         "SELECT s.token_hash, s.user_id, s.last_seen_at, s.expires_at, s.revoked_at,
-                u.email, u.password_hash, u.first_name, u.last_name, u.locale, u.status
-         FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?1",
+                u.email, u.password_hash, u.first_name, u.last_name, u.locale, u.status,
+                c.id AS contact_id, c.role, o.id AS organisation_id, o.name AS organisation_name,
+                o.kind AS organisation_kind, o.file_number
+         FROM sessions s JOIN users u ON u.id = s.user_id
+         LEFT JOIN contacts c ON c.id = s.active_contact_id AND c.user_id = s.user_id AND c.status = 'linked'
+         LEFT JOIN organisations o ON o.id = c.organisation_id
+         WHERE s.token_hash = ?1",
         token_hash
     )
     .context("Failed to prepare the session lookup")?
@@ -107,38 +129,65 @@ pub async fn find_with_user(
     .await
     .context("Failed to look up a session")?;
     Ok(row.map(|j| {
-        let session = SessionRow {
-            token_hash: j.token_hash,
-            user_id: j.user_id.clone(),
-            last_seen_at: j.last_seen_at,
-            expires_at: j.expires_at,
-            revoked_at: j.revoked_at,
+        let profile = match (
+            j.contact_id,
+            j.role,
+            j.organisation_id,
+            j.organisation_name,
+            j.organisation_kind,
+            j.file_number,
+        ) {
+            (
+                Some(contact_id),
+                Some(role),
+                Some(organisation_id),
+                Some(organisation_name),
+                Some(organisation_kind),
+                Some(file_number),
+            ) => Some(super::contacts::ProfileRow {
+                contact_id,
+                role,
+                organisation_id,
+                organisation_name,
+                organisation_kind,
+                file_number,
+            }),
+            _ => None,
         };
-        let user = super::users::UserRow {
-            id: j.user_id,
-            email: j.email,
-            password_hash: j.password_hash,
-            first_name: j.first_name,
-            last_name: j.last_name,
-            locale: j.locale,
-            status: j.status,
-        };
-        (session, user)
+        SessionWithUser {
+            session: SessionRow {
+                token_hash: j.token_hash,
+                user_id: j.user_id.clone(),
+                last_seen_at: j.last_seen_at,
+                expires_at: j.expires_at,
+                revoked_at: j.revoked_at,
+            },
+            user: super::users::UserRow {
+                id: j.user_id,
+                email: j.email,
+                password_hash: j.password_hash,
+                first_name: j.first_name,
+                last_name: j.last_name,
+                locale: j.locale,
+                status: j.status,
+            },
+            profile,
+        }
     }))
 }
 
-pub async fn touch(db: &D1Database, token_hash: &str, now: Millis) -> Result<(), InfraError> {
+pub fn touch(
+    db: &D1Database,
+    token_hash: &str,
+    now: Millis,
+) -> Result<D1PreparedStatement, InfraError> {
     query!(
         db,
         "UPDATE sessions SET last_seen_at = ?2 WHERE token_hash = ?1",
         token_hash,
         now
     )
-    .context("Failed to prepare touching a session")?
-    .run()
-    .await
-    .context("Failed to record session activity")?;
-    Ok(())
+    .context("Failed to prepare touching a session")
 }
 
 pub fn revoke(

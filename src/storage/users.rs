@@ -57,7 +57,11 @@ pub struct NewUser<'a> {
 
 /// Creates a pending user, or refreshes the details of a pending one with the same email (someone
 /// signing up again before validating). An active user is never touched.
-pub fn upsert_pending(
+/// Creates a pending user unless one with that email exists. A second signup for a pending email
+/// changes nothing here: its details travel with its own verification and apply only when that
+/// code is used (see [`activate_if_consumed_by`]), so nobody can choose the password that another
+/// person's code activates.
+pub fn insert_pending_if_absent(
     db: &D1Database,
     user: &NewUser,
     now: Millis,
@@ -66,10 +70,7 @@ pub fn upsert_pending(
         db,
         "INSERT INTO users (id, email, password_hash, first_name, last_name, locale, status, created_at, password_changed_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', ?7, ?7)
-         ON CONFLICT (email) DO UPDATE SET
-           password_hash = excluded.password_hash, first_name = excluded.first_name,
-           last_name = excluded.last_name, locale = excluded.locale, password_changed_at = excluded.created_at
-         WHERE users.status = 'pending'",
+         ON CONFLICT (email) DO NOTHING",
         user.id,
         user.email,
         user.password_hash,
@@ -81,7 +82,8 @@ pub fn upsert_pending(
     .context("Failed to prepare the creation of a user")
 }
 
-/// Activates the user of a verification, provided this very request consumed it.
+/// Activates the user of a verification, provided this very request consumed it, with the
+/// signup details entered with that verification (when it carries any).
 pub fn activate_if_consumed_by(
     db: &D1Database,
     user_id: &str,
@@ -91,8 +93,14 @@ pub fn activate_if_consumed_by(
 ) -> Result<D1PreparedStatement, InfraError> {
     query!(
         db,
-        "UPDATE users SET status = 'active', verified_at = COALESCE(verified_at, ?4)
-         WHERE id = ?1 AND EXISTS (SELECT 1 FROM verifications WHERE id = ?2 AND consumed_by = ?3)",
+        "UPDATE users SET status = 'active', verified_at = COALESCE(verified_at, ?4),
+           password_hash = COALESCE(v.signup_password_hash, password_hash),
+           first_name = COALESCE(v.signup_first_name, first_name),
+           last_name = COALESCE(v.signup_last_name, last_name),
+           locale = COALESCE(v.signup_locale, locale),
+           password_changed_at = CASE WHEN v.signup_password_hash IS NULL THEN password_changed_at ELSE ?4 END
+         FROM (SELECT * FROM verifications WHERE id = ?2 AND consumed_by = ?3) AS v
+         WHERE users.id = ?1",
         user_id,
         verification_id,
         nonce,

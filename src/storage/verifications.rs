@@ -37,7 +37,16 @@ pub enum CodeOwner<'a> {
     Nobody,
 }
 
+/// What a person typed at signup, kept with their verification until its code is used.
+pub struct SignupDetails<'a> {
+    pub password_hash: &'a str,
+    pub first_name: &'a str,
+    pub last_name: &'a str,
+    pub locale: &'a str,
+}
+
 pub struct NewVerification<'a> {
+    pub signup: Option<SignupDetails<'a>>,
     pub id: &'a str,
     pub purpose: &'a str,
     pub owner: CodeOwner<'a>,
@@ -56,12 +65,14 @@ pub fn insert(
         CodeOwner::PendingUserWithEmail => (None, 1),
         CodeOwner::Nobody => (None, 0),
     };
+    let signup = verification.signup.as_ref();
     query!(
         db,
-        "INSERT INTO verifications (id, purpose, user_id, email, code_hash, expires_at, last_sent_at, created_at)
+        "INSERT INTO verifications (id, purpose, user_id, email, code_hash, expires_at, last_sent_at, created_at,
+           signup_password_hash, signup_first_name, signup_last_name, signup_locale)
          VALUES (?1, ?2,
            CASE WHEN ?8 = 1 THEN (SELECT id FROM users WHERE email = ?4 AND status = 'pending') ELSE ?3 END,
-           ?4, ?5, ?6, ?7, ?7)",
+           ?4, ?5, ?6, ?7, ?7, ?9, ?10, ?11, ?12)",
         verification.id,
         verification.purpose,
         user_id,
@@ -69,7 +80,11 @@ pub fn insert(
         verification.code_hash,
         verification.expires_at,
         now,
-        pending_user
+        pending_user,
+        signup.map(|d| d.password_hash),
+        signup.map(|d| d.first_name),
+        signup.map(|d| d.last_name),
+        signup.map(|d| d.locale)
     )
     .context("Failed to prepare the creation of a verification")
 }

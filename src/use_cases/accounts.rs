@@ -12,7 +12,7 @@ use crate::email::{self, PendingEmail};
 use crate::infra::{App, InfraError};
 use crate::storage::audit::{self, AuditEvent};
 use crate::storage::users::{self, NewUser, UserRow};
-use crate::storage::verifications::{self, CodeOwner};
+use crate::storage::verifications::{self, CodeOwner, SignupDetails};
 use crate::storage::{atomically, changes};
 use serde_json::json;
 
@@ -35,7 +35,7 @@ pub async fn sign_up(
     let existing = users::find_by_email(&app.db, form.email.as_str()).await?;
     let (issued, pending_email, statements) = match existing.filter(UserRow::is_active) {
         Some(owner) => {
-            let issued = codes::issue(app, Purpose::Signup, CodeOwner::Nobody, &form.email)?;
+            let issued = codes::issue(app, Purpose::Signup, CodeOwner::Nobody, &form.email, None)?;
             let owner_locale = Locale::parse(&owner.locale).unwrap_or_default();
             let notice = email::prepare(
                 app,
@@ -52,6 +52,7 @@ pub async fn sign_up(
                     user_id: Some(&owner.id),
                     ip: requester.ip.as_deref(),
                     details: json!({}),
+                    ..Default::default()
                 },
                 app.now,
             )?;
@@ -59,7 +60,7 @@ pub async fn sign_up(
         }
         None => {
             let id = uuid::Uuid::new_v4().to_string();
-            let user = users::upsert_pending(
+            let user = users::insert_pending_if_absent(
                 &app.db,
                 &NewUser {
                     id: &id,
@@ -76,13 +77,19 @@ pub async fn sign_up(
                 Purpose::Signup,
                 CodeOwner::PendingUserWithEmail,
                 &form.email,
+                Some(SignupDetails {
+                    password_hash: &password_hash,
+                    first_name: form.first_name.as_str(),
+                    last_name: form.last_name.as_str(),
+                    locale: form.locale.code(),
+                }),
             )?;
             let code_email = email::prepare(
                 app,
                 &form.email,
                 Template::SignupCode,
                 form.locale,
-                Some(&issued.code),
+                Some(issued.code.expose()),
                 json!({ "first_name": form.first_name.as_str() }),
             )?;
             (issued, code_email, vec![user])
@@ -122,6 +129,7 @@ pub async fn verify(
                 user_id: Some(&user_id),
                 ip: requester.ip.as_deref(),
                 details: json!({}),
+                ..Default::default()
             },
             app.now,
         )?,
@@ -155,7 +163,7 @@ pub async fn resend(app: &App, verification_id: &str) -> Result<u64, ResendError
             &email,
             Template::SignupCode,
             locale,
-            Some(&code),
+            Some(code.expose()),
             json!({ "first_name": user.first_name }),
         )?;
         batch.push(pending.insert);

@@ -5,7 +5,9 @@ use crate::domain::email::Email;
 use crate::domain::seconds_until;
 use crate::domain::throttle::CODE_FAILURES_PER_EMAIL;
 use crate::infra::{random_id, App, InfraError, OsEntropy};
-use crate::storage::verifications::{self, CodeOwner, NewVerification, VerificationRow};
+use crate::storage::verifications::{
+    self, CodeOwner, NewVerification, SignupDetails, VerificationRow,
+};
 use crate::storage::{atomically, rate_limits};
 use worker::D1PreparedStatement;
 
@@ -51,6 +53,7 @@ pub fn issue(
     purpose: Purpose,
     owner: CodeOwner,
     email: &Email,
+    signup: Option<SignupDetails>,
 ) -> Result<IssuedCode, InfraError> {
     let verification_id = random_id();
     let code = OneTimeCode::generate(&mut OsEntropy);
@@ -58,6 +61,7 @@ pub fn issue(
     let insert = verifications::insert(
         &app.db,
         &NewVerification {
+            signup,
             id: &verification_id,
             purpose: purpose.as_str(),
             owner,

@@ -3,7 +3,11 @@
 
 pub mod accounts;
 pub mod codes;
+pub mod linking;
+pub mod members;
+pub mod operator;
 pub mod passwords;
+pub mod profiles;
 pub mod sessions;
 
 /// Who is asking, as far as auditing and throttling care.

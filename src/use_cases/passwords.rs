@@ -30,7 +30,7 @@ pub async fn forgot(app: &App, email: &Email, requester: &Requester) -> Result<S
     let owner = user
         .as_ref()
         .map_or(CodeOwner::Nobody, |u| CodeOwner::User(&u.id));
-    let issued = codes::issue(app, Purpose::Reset, owner, email)?;
+    let issued = codes::issue(app, Purpose::Reset, owner, email, None)?;
     let mut batch = vec![
         issued.insert,
         audit::append(
@@ -40,6 +40,7 @@ pub async fn forgot(app: &App, email: &Email, requester: &Requester) -> Result<S
                 user_id: user.as_ref().map(|u| u.id.as_str()),
                 ip: requester.ip.as_deref(),
                 details: json!({}),
+                ..Default::default()
             },
             app.now,
         )?,
@@ -52,7 +53,7 @@ pub async fn forgot(app: &App, email: &Email, requester: &Requester) -> Result<S
             email,
             Template::PasswordResetCode,
             locale,
-            Some(&issued.code),
+            Some(issued.code.expose()),
             json!({ "first_name": user.first_name }),
         )?;
         batch.push(pending.insert);
@@ -150,6 +151,7 @@ pub async fn reset(
                 user_id: Some(&user_id),
                 ip: requester.ip.as_deref(),
                 details: json!({}),
+                ..Default::default()
             },
             app.now,
         )?,

@@ -12,6 +12,7 @@ use crate::email;
 use crate::email::templates::Template;
 use crate::infra::{App, InfraError, OsEntropy};
 use crate::storage::audit::{self, AuditEvent};
+use crate::storage::contacts::{self, ProfileRow};
 use crate::storage::sessions::{self, NewSession};
 use crate::storage::users::{self, UserRow};
 use crate::storage::verifications::CodeOwner;
@@ -24,6 +25,8 @@ pub struct StartedSession {
     pub token: SessionToken,
     token_hash: String,
     user_id: String,
+    /// The profile the session starts with (`None`: personal).
+    pub active_contact_id: Option<String>,
     expires_at: Millis,
     ip: Option<String>,
     user_agent: Option<String>,
@@ -36,6 +39,7 @@ impl StartedSession {
             token_hash: token.hash(),
             token,
             user_id: user_id.to_owned(),
+            active_contact_id: None,
             expires_at: SessionTimes::absolute_expiry(app.now),
             ip: requester.ip.clone(),
             user_agent: requester
@@ -49,6 +53,7 @@ impl StartedSession {
         NewSession {
             token_hash: &self.token_hash,
             user_id: &self.user_id,
+            active_contact_id: self.active_contact_id.as_deref(),
             expires_at: self.expires_at,
             ip: self.ip.as_deref(),
             user_agent: self.user_agent.as_deref(),
@@ -93,7 +98,7 @@ pub async fn log_in(
     email: &str,
     password: &Password,
     requester: &Requester,
-) -> Result<(UserRow, SessionToken), LoginError> {
+) -> Result<SignedIn, LoginError> {
     // An address that does not parse cannot exist; it is throttled under its raw spelling.
     let account = Email::parse(email)
         .map(|e| e.as_str().to_owned())
@@ -123,6 +128,7 @@ pub async fn log_in(
                         user_id: None,
                         ip: requester.ip.as_deref(),
                         details: json!({ "email": account }),
+                        ..Default::default()
                     },
                     app.now,
                 )?,
@@ -136,7 +142,12 @@ pub async fn log_in(
         let verification_id = send_fresh_signup_code(app, &user).await?;
         return Err(LoginError::EmailNotVerified { verification_id });
     }
-    let session = StartedSession::new(app, &user.id, requester);
+    let mut session = StartedSession::new(app, &user.id, requester);
+    let profiles = contacts::profiles_of(&app.db, &user.id).await?;
+    let next = Next::after_sign_in(profiles.len());
+    if let [only] = profiles.as_slice() {
+        session.active_contact_id = Some(only.contact_id.clone());
+    }
     atomically(
         &app.db,
         vec![
@@ -149,6 +160,7 @@ pub async fn log_in(
                     user_id: Some(&user.id),
                     ip: requester.ip.as_deref(),
                     details: json!({}),
+                    ..Default::default()
                 },
                 app.now,
             )?,
@@ -156,7 +168,43 @@ pub async fn log_in(
         "Failed to start a session",
     )
     .await?;
-    Ok((user, session.token))
+    Ok(SignedIn {
+        user,
+        token: session.token,
+        next,
+    })
+}
+
+/// Where a freshly signed-in user goes: link a file, choose among several, or straight home.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Next {
+    Link,
+    ChooseProfile,
+    Home,
+}
+
+impl Next {
+    pub fn after_sign_in(linked_profiles: usize) -> Next {
+        match linked_profiles {
+            0 => Next::Link,
+            1 => Next::Home,
+            _ => Next::ChooseProfile,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Next::Link => "link",
+            Next::ChooseProfile => "choose_profile",
+            Next::Home => "home",
+        }
+    }
+}
+
+pub struct SignedIn {
+    pub user: UserRow,
+    pub token: SessionToken,
+    pub next: Next,
 }
 
 async fn blocked(app: &App, policy: &Policy, key: &str) -> Result<Option<u64>, InfraError> {
@@ -172,14 +220,20 @@ async fn send_fresh_signup_code(app: &App, user: &UserRow) -> Result<String, Inf
         context: "A stored email does not parse".into(),
         cause: user.id.clone(),
     })?;
-    let issued = codes::issue(app, Purpose::Signup, CodeOwner::User(&user.id), &email)?;
+    let issued = codes::issue(
+        app,
+        Purpose::Signup,
+        CodeOwner::User(&user.id),
+        &email,
+        None,
+    )?;
     let locale = Locale::parse(&user.locale).unwrap_or_default();
     let pending = email::prepare(
         app,
         &email,
         Template::SignupCode,
         locale,
-        Some(&issued.code),
+        Some(issued.code.expose()),
         json!({ "first_name": user.first_name }),
     )?;
     atomically(
@@ -192,10 +246,11 @@ async fn send_fresh_signup_code(app: &App, user: &UserRow) -> Result<String, Inf
     Ok(issued.verification_id)
 }
 
-/// The signed-in user behind a session token, if the session is still alive.
+/// The signed-in user behind a session token, with the profile they act as.
 pub struct Authenticated {
     pub user: UserRow,
     pub token_hash: String,
+    pub profile: Option<ProfileRow>,
 }
 
 pub async fn authenticate(
@@ -203,17 +258,25 @@ pub async fn authenticate(
     token: &SessionToken,
 ) -> Result<Option<Authenticated>, InfraError> {
     let token_hash = token.hash();
-    let Some((session, user)) = sessions::find_with_user(&app.db, &token_hash).await? else {
+    let Some(found) = sessions::find_with_user(&app.db, &token_hash).await? else {
         return Ok(None);
     };
-    let times = session.times();
-    if !times.is_active(app.now) || !user.is_active() {
+    let times = found.session.times();
+    if !times.is_active(app.now) || !found.user.is_active() {
         return Ok(None);
     }
     if times.should_touch(app.now) {
-        sessions::touch(&app.db, &token_hash, app.now).await?;
+        let mut statements = vec![sessions::touch(&app.db, &token_hash, app.now)?];
+        if let Some(profile) = &found.profile {
+            statements.push(contacts::touch(&app.db, &profile.contact_id, app.now)?);
+        }
+        atomically(&app.db, statements, "Failed to record session activity").await?;
     }
-    Ok(Some(Authenticated { user, token_hash }))
+    Ok(Some(Authenticated {
+        user: found.user,
+        token_hash,
+        profile: found.profile,
+    }))
 }
 
 pub async fn log_out(
@@ -232,6 +295,7 @@ pub async fn log_out(
                     user_id: Some(&who.user.id),
                     ip: requester.ip.as_deref(),
                     details: json!({}),
+                    ..Default::default()
                 },
                 app.now,
             )?,

@@ -50,7 +50,7 @@ async function logIn(page, email, password) {
   await page.getByRole('button', { name: 'Connexion', exact: true }).click();
 }
 
-test('a new user signs up in two screens, validates the emailed code, reaches home, logs out and logs back in', async () => {
+test('a new user signs up in two screens, validates the emailed code, is offered to link a file, reaches home, logs out and logs back in', async () => {
   const email = 'marie.tremblay@example.com';
   const password = 'Grue-jaune-sur-le-chantier-42';
 
@@ -80,6 +80,10 @@ test('a new user signs up in two screens, validates the emailed code, reaches ho
     await page.getByLabel('Code de vérification', { exact: true }).fill(code);
     await page.getByRole('button', { name: 'Valider le code', exact: true }).click();
 
+    // No file is linked yet: the portal first offers to link one, which can wait.
+    await heading(page, "Liaison d'un profil").waitFor();
+    await page.getByRole('link', { name: "Lier plus tard et aller à l'accueil", exact: true }).click();
+
     await heading(page, 'Bonjour, Marie').waitFor();
     for (const entry of ['Mon organisation', 'Catalogue de services', 'Base de connaissances', 'Mes demandes', 'Mes dossiers autorisés']) {
       assert.equal(await page.getByRole('navigation').getByRole('link', { name: entry, exact: true }).count(), 1, `menu entry ${entry}`);
@@ -88,6 +92,8 @@ test('a new user signs up in two screens, validates the emailed code, reaches ho
     await page.getByRole('button', { name: 'Se déconnecter', exact: true }).click();
     await logIn(page, email, password);
 
+    await heading(page, "Liaison d'un profil").waitFor();
+    await page.getByRole('link', { name: "Lier plus tard et aller à l'accueil", exact: true }).click();
     await heading(page, 'Bonjour, Marie').waitFor();
   });
 });

@@ -114,7 +114,7 @@ function assertDocumented(method, path, res) {
 
 test('the schema checker of this file rejects a missing required property, a wrong type and an unknown enum value', () => {
   const me = { $ref: '#/components/schemas/Me' };
-  const good = { id: 'u1', email: 'a@b.ca', first_name: 'A', last_name: 'B', locale: 'fr' };
+  const good = { id: 'u1', email: 'a@b.ca', first_name: 'A', last_name: 'B', locale: 'fr', active_profile: { id: 'personal', kind: 'personal' } };
 
   assert.deepEqual(check(me, good), []);
   assert.equal(check(me, { ...good, id: undefined, email: 3 }).length, 2, 'a missing id and a numeric email');
@@ -186,7 +186,9 @@ for (const [method, path] of [
 async function callEveryOperation() {
   const answers = [];
   for (const [method, path] of operations()) {
-    answers.push([method, path, await app.client().request(method, path, method === 'GET' ? {} : { json: {} })]);
+    // Path parameters get a well-formed id that exists nowhere.
+    const url = path.replaceAll(/\{[^}]+\}/g, 'sample-id');
+    answers.push([method, path, await app.client().request(method, url, method === 'GET' ? {} : { json: {} })]);
   }
   return answers;
 }
@@ -271,7 +273,8 @@ test('the answers of a real signup, sign-in and password reset match the documen
     assertDocumented(method, path, res);
   }
   for (const res of [verified, me, loggedIn]) {
-    assert.deepEqual(Object.keys(res.body).sort(), ['email', 'first_name', 'id', 'last_name', 'locale'], 'Me has exactly the documented properties');
+    const documented = Object.keys(doc.components.schemas.Me.properties);
+    for (const key of Object.keys(res.body)) assert.ok(documented.includes(key), `Me property ${key} is documented`);
     assert.equal(res.body.email, email);
     assert.equal(res.body.first_name, 'Hélène');
   }

@@ -1,0 +1,403 @@
+// The SEL benchmark (`make bench` → bench/run.sh → this file). It measures, on this machine:
+//   1. the size of build/index_bg.wasm, raw and gzip -9;
+//   2. the cost of one Argon2id hash inside workerd, as the difference between sequential requests
+//      to a route that hashes once (a failed login for an unknown address: the decoy hash) and a
+//      route that does not hash (POST /api/signup/validate);
+//   3. p50/p99 latency and throughput of GET /api/me and of successful logins under concurrent load
+//      (wrk, loopback only, bounded in time);
+// and overwrites bench/RESULTS.md with the numbers, the goals and pass/fail against them.
+// The worker must already be built (run.sh builds it); every process started here is stopped here.
+import { execFileSync, spawn } from 'node:child_process';
+import { readFileSync, writeFileSync, statSync } from 'node:fs';
+import { availableParallelism, loadavg, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+
+process.env.SEL_SKIP_BUILD = '1';
+const { spawnApp, uniqueEmail, GOOD_PASSWORD, ROOT } = await import('../tests/support/app.mjs');
+
+const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 15);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 40);
+const WARMUP = 5;
+const SOLO_S = Math.max(5, Math.round(DURATION_S * 2 / 3));
+const ME_CONNECTIONS = 8;
+const LOGIN_CONNECTIONS = 4;
+const MiB = 1024 * 1024;
+const GOALS = { wasmGzipBytes: MiB, meP99Ms: 10, loginP99Ms: 250 };
+const QUIET_WAIT_S = Number(process.env.BENCH_QUIET_WAIT_S ?? 300);
+const QUIET_BUSY = 0.25;
+
+const log = (...args) => console.error('[bench]', ...args);
+const ms = (us) => us / 1000;
+const fmt = (x, digits = 1) => Number(x).toFixed(digits);
+
+// ---------------------------------------------------------------------------------------------
+// Everything started here is stopped on exit, whatever the way out.
+let app;
+const running = new Set();
+async function stopAll() {
+  for (const child of running) { try { child.kill('SIGKILL'); } catch {} }
+  running.clear();
+  if (app) { const a = app; app = undefined; await a.stop(); }
+}
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(signal, () => { log(`${signal}: stopping`); stopAll().finally(() => process.exit(130)); });
+}
+
+// ---------------------------------------------------------------------------------------------
+function machine() {
+  const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
+  const model = cpuinfo.match(/^model name\s*:\s*(.*)$/m)?.[1]?.trim() ?? 'unknown';
+  let nproc;
+  try { nproc = execFileSync('nproc', { encoding: 'utf8' }).trim(); } catch { nproc = String(availableParallelism()); }
+  const version = (pkg) => {
+    try { return JSON.parse(readFileSync(join(ROOT, 'node_modules', pkg, 'package.json'), 'utf8')).version; } catch { return '?'; }
+  };
+  let wrk = '?';
+  try { execFileSync('wrk', ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }); } catch (e) {
+    wrk = `${e.stdout ?? ''}`.split('\n')[0].replace(/\s*Copyright.*$/, '').trim() || '?';
+  }
+  let commit = '?';
+  try {
+    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src', 'Cargo.toml', 'Cargo.lock'], { cwd: ROOT, encoding: 'utf8' }).trim();
+    commit = `${head}${dirty ? ' with uncommitted changes in src/ or Cargo files' : ''}`;
+  } catch {}
+  const built = statSync(join(ROOT, 'build', 'index_bg.wasm')).mtime.toISOString();
+  let os = 'Linux';
+  try { os = readFileSync('/etc/os-release', 'utf8').match(/^PRETTY_NAME="?(.*?)"?$/m)[1]; } catch {}
+  return {
+    commit, built, skipBuild: process.env.BENCH_BUILD_SKIPPED === '1', nproc, model, os, memGiB: fmt(totalmem() / 1024 ** 3),
+    node: process.version, wrangler: version('wrangler'), workerd: version('@cloudflare/workerd-linux-64'), wrk,
+  };
+}
+
+function wasmSize() {
+  const wasm = join(ROOT, 'build', 'index_bg.wasm');
+  const raw = statSync(wasm).size;
+  // Exactly `gzip -9 < build/index_bg.wasm | wc -c`.
+  const gzip = execFileSync('gzip', ['-9', '-c'], { input: readFileSync(wasm), maxBuffer: 64 * MiB }).length;
+  const js = statSync(join(ROOT, 'build', 'index.js')).size;
+  return { raw, gzip, js };
+}
+
+// ---------------------------------------------------------------------------------------------
+// How busy the machine is (all processes, ours included): the share of CPU time not idle over a
+// short sample of /proc/stat. Before starting, wait (bounded) for the machine to be quiet.
+function cpuTimes() {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const idle = fields[3] + (fields[4] ?? 0);
+  return { idle, total: fields.reduce((a, b) => a + b, 0) };
+}
+async function cpuBusy(sampleMs = 2000) {
+  const a = cpuTimes();
+  await new Promise((r) => setTimeout(r, sampleMs));
+  const b = cpuTimes();
+  return 1 - (b.idle - a.idle) / Math.max(1, b.total - a.total);
+}
+async function waitForQuiet() {
+  const deadline = Date.now() + QUIET_WAIT_S * 1000;
+  let busy = await cpuBusy();
+  while (busy > QUIET_BUSY && Date.now() < deadline) {
+    log(`the machine is ${fmt(busy * 100, 0)}% busy; waiting for it to quiet down (at most ${QUIET_WAIT_S} s in all)`);
+    await new Promise((r) => setTimeout(r, 10000));
+    busy = await cpuBusy();
+  }
+  return busy;
+}
+
+// wrangler dev answers on its public port through a proxy worker (one workerd process) that
+// forwards every request to the user worker's own workerd process. To show what that extra hop
+// costs, the runs are repeated against the inner workerd's entry socket, found among the listening
+// sockets of the wrangler process group (best effort: it relies on wrangler 4's internals).
+async function directBaseUrl(app) {
+  try {
+    const ps = execFileSync('ps', ['-eo', 'pid=,pgid=,args='], { encoding: 'utf8' }).split('\n')
+      .map((l) => l.trim().split(/\s+/)).filter((f) => f[1] === String(app.child.pid) && /workerd$/.test(f[2] ?? ''));
+    const inner = ps.filter((f) => f.join(' ').includes('--socket-addr=entry=127.0.0.1:0')).map((f) => f[0]);
+    const ports = execFileSync('ss', ['-ltnpH'], { encoding: 'utf8' }).split('\n')
+      .filter((l) => inner.some((pid) => l.includes(`pid=${pid},`)))
+      .map((l) => l.trim().split(/\s+/)[3]).filter((a) => a?.startsWith('127.0.0.1:')).map((a) => a.split(':')[1]);
+    for (const port of ports) {
+      const url = `http://127.0.0.1:${port}`;
+      try {
+        const res = await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(3000) });
+        if (res.status === 200 && (await res.json()).status === 'ok') return url;
+      } catch {}
+    }
+  } catch (error) { log(`no direct port: ${error.message}`); }
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+let decoys = 0;
+// Sequential requests: one at a time, the routes interleaved so that drifting background load on
+// the machine affects them alike.
+async function timed(baseUrl, method, path, { json, headers = {} } = {}) {
+  const init = { method, headers: { ...headers }, redirect: 'manual' };
+  if (json !== undefined) { init.headers['content-type'] = 'application/json'; init.body = JSON.stringify(json); }
+  const start = performance.now();
+  const res = await fetch(baseUrl + path, init);
+  const text = await res.text();
+  const elapsed = performance.now() - start;
+  return { status: res.status, text, ms: elapsed };
+}
+
+function expectStatus(what, answer, status) {
+  if (answer.status !== status) throw new Error(`${what} answered ${answer.status} (expected ${status}): ${answer.text.slice(0, 300)}`);
+}
+
+const quantile = (values, q) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const pos = (sorted.length - 1) * q;
+  const lo = Math.floor(pos), hi = Math.ceil(pos);
+  return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
+};
+const summary = (values) => ({ n: values.length, min: Math.min(...values), p50: quantile(values, 0.5), p90: quantile(values, 0.9), max: Math.max(...values) });
+
+async function sequential(baseUrl, user) {
+  const kinds = {
+    validate: [], // POST /api/signup/validate: parsing and password policy, no hash, no D1
+    decoy: [], //    POST /api/session, unknown address: 3 D1 reads, the decoy hash, 1 batch of 3 writes
+    me: [], //       GET /api/me: 1 D1 read (session joined with user), no hash
+    login: [], //    POST /api/session, real user: 3 D1 reads, 1 hash, 1 batch of 3 writes
+  };
+  const cookie = user.cookie;
+  const one = async (record) => {
+    const validate = await timed(baseUrl, 'POST', '/api/signup/validate', {
+      json: { email: uniqueEmail('bench.validate'), password: GOOD_PASSWORD, password_confirmation: GOOD_PASSWORD },
+      headers: { 'cf-connecting-ip': '203.0.113.20' },
+    });
+    expectStatus('POST /api/signup/validate', validate, 204);
+    // A fresh address and a fresh IP each time: the per-account (5) and per-IP (20) free failures
+    // are never reached, so every one of these requests really hashes.
+    decoys += 1;
+    const decoy = await timed(baseUrl, 'POST', '/api/session', {
+      json: { email: uniqueEmail('bench.unknown'), password: 'Pas le bon mot de passe' },
+      headers: { 'cf-connecting-ip': `10.77.${(decoys >> 8) & 255}.${decoys & 255}` },
+    });
+    expectStatus('POST /api/session (unknown address)', decoy, 401);
+    const me = await timed(baseUrl, 'GET', '/api/me', { headers: { cookie, 'cf-connecting-ip': '203.0.113.20' } });
+    expectStatus('GET /api/me', me, 200);
+    const login = await timed(baseUrl, 'POST', '/api/session', {
+      json: { email: user.email, password: user.password }, headers: { 'cf-connecting-ip': '203.0.113.21' },
+    });
+    expectStatus('POST /api/session (real user)', login, 200);
+    if (record) {
+      kinds.validate.push(validate.ms); kinds.decoy.push(decoy.ms); kinds.me.push(me.ms); kinds.login.push(login.ms);
+    }
+  };
+  for (let i = 0; i < WARMUP; i += 1) await one(false);
+  for (let i = 0; i < ROUNDS; i += 1) await one(true);
+  const paired = kinds.decoy.map((d, i) => d - kinds.validate[i]);
+  return {
+    validate: summary(kinds.validate), decoy: summary(kinds.decoy), me: summary(kinds.me), login: summary(kinds.login),
+    hashMs: quantile(kinds.decoy, 0.5) - quantile(kinds.validate, 0.5),
+    pairedHashMs: quantile(paired, 0.5),
+    d1ReadMs: quantile(kinds.me, 0.5) - quantile(kinds.validate, 0.5),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Concurrent load with wrk against 127.0.0.1, bounded by -d; a watchdog kills it if it overstays.
+function wrk(url, { connections, threads = 1, seconds = DURATION_S, env }) {
+  const args = ['-t', String(threads), '-c', String(connections), '-d', `${seconds}s`, '--timeout', '5s', '--latency',
+    '-s', join(ROOT, 'bench', 'wrk.lua'), url];
+  if (!url.startsWith('http://127.0.0.1:')) throw new Error(`refusing to load anything but 127.0.0.1: ${url}`);
+  return new Promise((resolve, reject) => {
+    const child = spawn('wrk', args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    running.add(child);
+    let out = '';
+    child.stdout.on('data', (d) => { out += d; });
+    child.stderr.on('data', (d) => { out += d; });
+    const watchdog = setTimeout(() => child.kill('SIGKILL'), (seconds + 30) * 1000);
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      clearTimeout(watchdog);
+      running.delete(child);
+      const line = out.split('\n').find((l) => l.startsWith('BENCH_JSON '));
+      if (code !== 0 || !line) return reject(new Error(`wrk ${args.join(' ')} ended with ${code ?? signal}:\n${out}`));
+      const result = JSON.parse(line.slice('BENCH_JSON '.length));
+      // As one would type it from the repository root, without the (random) URL.
+      result.command = `wrk ${args.slice(0, -1).map((a) => a.replace(`${ROOT}/`, '')).join(' ')}`;
+      result.rps = result.requests / (result.duration_us / 1e6);
+      result.raw = out.replace(/^BENCH_JSON .*\n?/m, '').trimEnd();
+      resolve(result);
+    });
+  });
+}
+
+async function load(baseUrl, user) {
+  const ip = '203.0.113.30';
+  log(`${baseUrl} GET /api/me: ${ME_CONNECTIONS} connections, ${DURATION_S} s`);
+  const me = await wrk(`${baseUrl}/api/me`, {
+    connections: ME_CONNECTIONS, env: { BENCH_METHOD: 'GET', BENCH_COOKIE: user.cookie, BENCH_IP: ip, BENCH_EXPECT: '200' },
+  });
+  const loginEnv = {
+    BENCH_METHOD: 'POST', BENCH_BODY: JSON.stringify({ email: user.email, password: user.password }), BENCH_IP: ip, BENCH_EXPECT: '200',
+  };
+  log(`${baseUrl} POST /api/session: ${LOGIN_CONNECTIONS} connections, ${DURATION_S} s`);
+  const login = await wrk(`${baseUrl}/api/session`, { connections: LOGIN_CONNECTIONS, env: loginEnv });
+  log(`${baseUrl} POST /api/session: 1 connection, ${SOLO_S} s`);
+  const loginSolo = await wrk(`${baseUrl}/api/session`, { connections: 1, seconds: SOLO_S, env: loginEnv });
+  return { me, login, loginSolo };
+}
+
+// ---------------------------------------------------------------------------------------------
+const verdict = (ok) => (ok ? 'pass' : '**FAIL**');
+const ms2 = (us) => fmt(ms(us), 2);
+
+function report({ started, finished, host, loadBefore, loadAfter, busyBefore, size, seq, seqDirect, runs, direct }) {
+  const { me, login, loginSolo } = runs;
+  const bad = (r) => r.unexpected + r.socket_errors + r.timeouts;
+  const wrkRow = (name, via, r) => `| ${name} | ${via} | \`${r.command.replace(/ --timeout.*$/, '')}\` | ${r.requests} | ${fmt(r.rps)} | ${ms2(r.p50_us)} | ${ms2(r.p90_us)} | ${ms2(r.p99_us)} | ${ms2(r.max_us)} | ${bad(r)} |`;
+  const seqRow = (name, what, key) => {
+    const s = seq[key];
+    const d = seqDirect?.[key];
+    return `| ${name} | ${what} | ${fmt(s.min, 2)} | ${fmt(s.p50, 2)} | ${fmt(s.p90, 2)} | ${d ? fmt(d.p50, 2) : 'n/a'} |`;
+  };
+  const directGoal = (r, goal) => (r ? `${ms2(r.p99_us)} ms (${ms(r.p99_us) < goal ? 'would pass' : 'would fail'})` : 'n/a');
+  const queued = ms(login.p50_us) / ms(loginSolo.p50_us);
+  const perLogin = 1000 / login.rps;
+  const raw = (label, r) => `$ ${r.command} ${label}\n${r.raw}`;
+  return `# SEL benchmark results
+
+Generated by \`bench/run.sh\`; every run overwrites this file. The numbers come from one run on
+one machine, so compare runs on the same machine only.
+
+- **Command:** \`make bench\` (= \`bash bench/run.sh\`; \`BENCH_DURATION_S=${DURATION_S}\`, \`BENCH_ROUNDS=${ROUNDS}\`)
+- **Date:** ${started.toISOString()} → ${finished.toISOString()}
+- **Machine:** \`nproc\` = ${host.nproc}; CPU: ${host.model}; ${host.memGiB} GiB RAM; ${host.os}
+- **Software:** Node ${host.node}, wrangler ${host.wrangler}, workerd ${host.workerd}, ${host.wrk}
+- **Background load:** CPU ${fmt(busyBefore * 100, 0)}% busy just before the run; load average (1/5/15 min)
+  ${loadBefore.map((x) => fmt(x, 2)).join(' / ')} before, ${loadAfter.map((x) => fmt(x, 2)).join(' / ')} after. Other work on the machine skews everything below.
+- **Code:** commit ${host.commit}; \`build/\` written ${host.built}${host.skipBuild ? ' (SEL_SKIP_BUILD=1: reused, not rebuilt by this run)' : ''}
+- **Worker under test:** the release build of \`scripts/build.sh\` in \`wrangler dev\` on 127.0.0.1 (local
+  workerd, local D1 in a fresh state dir under \`tests/.runs/\`), \`ENVIRONMENT=development\`,
+  \`EMAIL_PROVIDER=mailbox\`, \`CLOCK_CONTROL=disabled\` (no request reads the test clock from D1).
+  One user seeded through the API (signup → mailbox code → verify).
+- **Two ways in:** *public* is wrangler dev's port, as a browser would use it: a proxy worker in one
+  workerd process that forwards each request to the worker's own workerd process. *direct* is that
+  inner workerd's entry socket, which skips the development-only proxy hop${direct ? '' : ' (not found in this run)'}. The goals are judged on *public*.
+
+## Goals
+
+| measure | goal | result (public) | verdict | direct, for comparison |
+|---|---|---|---|---|
+| \`build/index_bg.wasm\`, gzip -9 | < 1 MiB (${GOALS.wasmGzipBytes} B) | ${size.gzip} B (${fmt(size.gzip / 1024)} KiB) | ${verdict(size.gzip < GOALS.wasmGzipBytes)} | |
+| \`GET /api/me\` p99, ${ME_CONNECTIONS} connections, ${host.nproc} cores | < ${GOALS.meP99Ms} ms | ${ms2(me.p99_us)} ms | ${verdict(ms(me.p99_us) < GOALS.meP99Ms)} | ${directGoal(direct?.me, GOALS.meP99Ms)} |
+| \`POST /api/session\` p99 (successful login, hash included), ${LOGIN_CONNECTIONS} connections, ${host.nproc} cores | < ${GOALS.loginP99Ms} ms | ${fmt(ms(login.p99_us), 1)} ms | ${verdict(ms(login.p99_us) < GOALS.loginP99Ms)} | ${directGoal(direct?.login, GOALS.loginP99Ms)} |
+| Argon2id (m=19456 KiB, t=2, p=1) inside workerd, per hash | none (wrangler.toml assumes ~90 ms; \`cpu_ms = 1000\`) | ≈ ${fmt(seq.hashMs)} ms | info | ${seqDirect ? `≈ ${fmt(seqDirect.hashMs)} ms` : 'n/a'} |
+
+## 1. Wasm size
+
+| file | bytes | KiB |
+|---|---|---|
+| \`build/index_bg.wasm\` | ${size.raw} | ${fmt(size.raw / 1024)} |
+| \`build/index_bg.wasm\`, \`gzip -9\` | ${size.gzip} | ${fmt(size.gzip / 1024)} |
+| \`build/index.js\` (JS glue, for reference) | ${size.js} | ${fmt(size.js / 1024)} |
+
+## 2. Argon2id cost inside workerd (sequential requests)
+
+One request at a time over a keep-alive connection; each round sends the four requests below in
+turn (so background load drifts over all of them alike); ${WARMUP} warm-up rounds, then ${ROUNDS} measured
+rounds. Client-side wall time (request sent → body read) in ms. Each unknown-address login uses a
+fresh address and a fresh \`cf-connecting-ip\`, so no throttle answers 429 and each of them hashes.
+
+| request | what the worker does | min | p50 | p90 | p50 direct |
+|---|---|---|---|---|---|
+${seqRow('`POST /api/signup/validate`', 'parse + password policy; no hash, no D1 → 204', 'validate')}
+${seqRow('`POST /api/session`, unknown address', '3 D1 reads, **decoy hash**, 1 batch of 3 writes → 401', 'decoy')}
+${seqRow('`GET /api/me`', '1 D1 read (session ⨝ user) → 200', 'me')}
+${seqRow('`POST /api/session`, real user', '3 D1 reads, **hash**, 1 batch of 3 writes → 200', 'login')}
+
+- **Argon2id ≈ p50(unknown-address login) − p50(validate) = ${fmt(seq.hashMs)} ms** (median of the per-round
+  differences: ${fmt(seq.pairedHashMs)} ms${seqDirect ? `; direct: ${fmt(seqDirect.hashMs)} ms` : ''}).
+- This slightly overstates the hash: the difference also holds the login's D1 work on local SQLite
+  (3 reads, 1 batched write). One D1 read round trip costs about p50(me) − p50(validate) =
+  ${fmt(seq.d1ReadMs, 2)} ms here${seqDirect ? ` (${fmt(seqDirect.d1ReadMs, 2)} ms direct)` : ''}.
+- The floor of a worker request in wrangler dev is p50(validate) = ${fmt(seq.validate.p50, 2)} ms through the proxy${seqDirect ? `, ${fmt(seqDirect.validate.p50, 2)} ms direct` : ''}.
+
+## 3. Under concurrent load (wrk, closed loop, loopback)
+
+Each connection sends its next request as soon as the previous answer arrives. Latencies in ms;
+"bad" counts answers other than 200, socket errors and timeouts (all must be 0).
+
+| request | via | load | requests | req/s | p50 | p90 | p99 | max | bad |
+|---|---|---|---|---|---|---|---|---|---|
+${wrkRow('`GET /api/me`, valid session cookie', 'public', me)}
+${direct ? wrkRow('`GET /api/me`, valid session cookie', 'direct', direct.me) + '\n' : ''}${wrkRow('`POST /api/session`, successful login', 'public', login)}
+${direct ? wrkRow('`POST /api/session`, successful login', 'direct', direct.login) + '\n' : ''}${wrkRow('`POST /api/session`, successful login', 'public', loginSolo)}
+${direct ? wrkRow('`POST /api/session`, successful login', 'direct', direct.loginSolo) + '\n' : ''}
+- Logins: ${fmt(login.rps)} req/s with ${LOGIN_CONNECTIONS} connections against ${fmt(loginSolo.rps)} req/s with one (×${fmt(login.rps / loginSolo.rps, 2)}),
+  p50 ${fmt(ms(login.p50_us))} ms against ${fmt(ms(loginSolo.p50_us))} ms (×${fmt(queued, 2)}). ${login.rps / loginSolo.rps < 1.3
+    ? `Throughput does not grow with connections, so the hashes run one after another: the worker's Wasm runs on a single thread in wrangler dev's workerd, and each extra concurrent login waits for the hashes ahead of it (p50 ≈ connections × one login, here one login per ${fmt(perLogin)} ms of wall time). The second core does not help; on Cloudflare, concurrent requests are spread over many isolates and machines.`
+    : 'Throughput grows with connections, so concurrent logins run at least partly in parallel.'}
+- Every successful login writes a session row and an audit row (${login.requests + loginSolo.requests + (direct ? direct.login.requests + direct.loginSolo.requests : 0) + (ROUNDS + WARMUP) * (seqDirect ? 2 : 1)} logins in this run);
+  \`GET /api/me\` touches its session at most once a minute, so the /api/me runs are almost read-only.
+
+<details><summary>Raw wrk output</summary>
+
+\`\`\`
+${[raw('http://127.0.0.1:PUBLIC/api/me', me), direct && raw('http://127.0.0.1:DIRECT/api/me', direct.me),
+    raw('http://127.0.0.1:PUBLIC/api/session', login), direct && raw('http://127.0.0.1:DIRECT/api/session', direct.login),
+    raw('http://127.0.0.1:PUBLIC/api/session', loginSolo), direct && raw('http://127.0.0.1:DIRECT/api/session', direct.loginSolo)]
+    .filter(Boolean).join('\n\n')}
+\`\`\`
+</details>
+`;
+}
+
+// ---------------------------------------------------------------------------------------------
+async function main() {
+  const started = new Date();
+  const host = machine();
+  const size = wasmSize();
+  log(`wasm: ${size.raw} B raw, ${size.gzip} B gzip -9`);
+  const busyBefore = await waitForQuiet();
+  const loadBefore = loadavg();
+
+  log('starting wrangler dev');
+  app = await spawnApp({ vars: { CLOCK_CONTROL: 'disabled' } });
+  const directUrl = await directBaseUrl(app);
+  log(`worker at ${app.baseUrl} (direct: ${directUrl ?? 'not found'}); seeding a user`);
+  const seeded = await app.signedUpUser({ email: uniqueEmail('bench.user') });
+  const cookie = [...seeded.client.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  if (!cookie) throw new Error('the seeded user has no session cookie');
+  const user = { email: seeded.email, password: seeded.password, cookie };
+
+  log(`sequential: ${WARMUP} warm-up + ${ROUNDS} rounds`);
+  const seq = await sequential(app.baseUrl, user);
+  log(`validate p50 ${fmt(seq.validate.p50, 2)} ms, unknown-address login p50 ${fmt(seq.decoy.p50, 2)} ms → hash ≈ ${fmt(seq.hashMs)} ms`);
+  const seqDirect = directUrl ? await sequential(directUrl, user) : undefined;
+  if (seqDirect) log(`direct: validate p50 ${fmt(seqDirect.validate.p50, 2)} ms, hash ≈ ${fmt(seqDirect.hashMs)} ms`);
+
+  const runs = await load(app.baseUrl, user);
+  const direct = directUrl ? await load(directUrl, user) : undefined;
+  const finished = new Date();
+  const loadAfter = loadavg();
+
+  writeFileSync(join(ROOT, 'bench', 'RESULTS.md'),
+    report({ started, finished, host, loadBefore, loadAfter, busyBefore, size, seq, seqDirect, runs, direct }));
+  log('wrote bench/RESULTS.md');
+  for (const [via, set] of [['public', runs], ['direct', direct]]) {
+    if (!set) continue;
+    log(`${via}: GET /api/me p50 ${ms2(set.me.p50_us)} ms, p99 ${ms2(set.me.p99_us)} ms, ${fmt(set.me.rps)} req/s; ` +
+      `POST /api/session p50 ${fmt(ms(set.login.p50_us))} ms, p99 ${fmt(ms(set.login.p99_us))} ms, ${fmt(set.login.rps)} req/s`);
+    for (const [name, r] of Object.entries(set)) {
+      if (r.unexpected || r.socket_errors || r.timeouts) {
+        throw new Error(`${via} ${name}: ${r.unexpected} unexpected answers (last ${r.last_unexpected_status}), ${r.socket_errors} socket errors, ${r.timeouts} timeouts`);
+      }
+    }
+  }
+}
+
+try {
+  await main();
+} catch (error) {
+  console.error(error);
+  if (app) console.error(`--- wrangler output (tail) ---\n${app.log().slice(-4000)}`);
+  process.exitCode = 1;
+} finally {
+  await stopAll();
+}

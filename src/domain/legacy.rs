@@ -1,0 +1,128 @@
+//! Passwords of the legacy online services, checked against the hashes of the legacy export.
+//! Supported formats (see README "Legacy import"): PBKDF2-SHA256 in Django's layout
+//! `pbkdf2_sha256$<iterations>$<salt>$<base64 hash>` and bcrypt (`$2a$`, `$2b$`, `$2y$`).
+
+use base64::Engine;
+use subtle::ConstantTimeEq;
+
+/// Above this, one check would exceed the worker's CPU budget; such hashes are refused at import.
+pub const MAX_PBKDF2_ITERATIONS: u32 = 1_000_000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LegacyFormat {
+    Pbkdf2Sha256,
+    Bcrypt,
+}
+
+/// The format of a stored legacy hash, or `None` when the import must refuse it.
+pub fn format_of(stored: &str) -> Option<LegacyFormat> {
+    if let Some(rest) = stored.strip_prefix("pbkdf2_sha256$") {
+        let mut parts = rest.split('$');
+        let iterations = parts.next()?.parse::<u32>().ok()?;
+        let (salt, hash) = (parts.next()?, parts.next()?);
+        let valid = (1..=MAX_PBKDF2_ITERATIONS).contains(&iterations)
+            && !salt.is_empty()
+            && base64::engine::general_purpose::STANDARD
+                .decode(hash)
+                .is_ok_and(|h| h.len() == 32)
+            && parts.next().is_none();
+        return valid.then_some(LegacyFormat::Pbkdf2Sha256);
+    }
+    if ["$2a$", "$2b$", "$2y$"]
+        .iter()
+        .any(|p| stored.starts_with(p))
+        && stored.len() == 60
+    {
+        return Some(LegacyFormat::Bcrypt);
+    }
+    None
+}
+
+pub fn verify(password: &str, stored: &str) -> bool {
+    match format_of(stored) {
+        Some(LegacyFormat::Pbkdf2Sha256) => verify_pbkdf2(password, stored),
+        Some(LegacyFormat::Bcrypt) => bcrypt::verify(password, stored).unwrap_or(false),
+        None => false,
+    }
+}
+
+fn verify_pbkdf2(password: &str, stored: &str) -> bool {
+    let mut parts = stored.split('$').skip(1);
+    let (Some(iterations), Some(salt), Some(hash)) = (parts.next(), parts.next(), parts.next())
+    else {
+        return false;
+    };
+    let (Ok(iterations), Ok(expected)) = (
+        iterations.parse::<u32>(),
+        base64::engine::general_purpose::STANDARD.decode(hash),
+    ) else {
+        return false;
+    };
+    let mut computed = [0u8; 32];
+    pbkdf2::pbkdf2_hmac::<sha2::Sha256>(
+        password.as_bytes(),
+        salt.as_bytes(),
+        iterations,
+        &mut computed,
+    );
+    computed.ct_eq(&expected[..]).into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The layout Django's `make_password(..., hasher="pbkdf2_sha256")` writes.
+    fn django(password: &str, salt: &str, iterations: u32) -> String {
+        let mut hash = [0u8; 32];
+        pbkdf2::pbkdf2_hmac::<sha2::Sha256>(
+            password.as_bytes(),
+            salt.as_bytes(),
+            iterations,
+            &mut hash,
+        );
+        format!(
+            "pbkdf2_sha256${iterations}${salt}${}",
+            base64::engine::general_purpose::STANDARD.encode(hash)
+        )
+    }
+
+    #[test]
+    fn pbkdf2_sha256_hashes_in_django_layout_verify() {
+        let stored = django("motdepasse-heritage", "sel2001", 1000);
+        assert_eq!(format_of(&stored), Some(LegacyFormat::Pbkdf2Sha256));
+        assert!(verify("motdepasse-heritage", &stored));
+        assert!(!verify("motdepasse-heritage!", &stored));
+    }
+
+    #[test]
+    fn a_published_pbkdf2_vector_verifies() {
+        // RFC 7914 §11 PBKDF2-HMAC-SHA256 test vector (P="passwd", S="salt", c=1), first 32 bytes.
+        let stored = "pbkdf2_sha256$1$salt$VawEblbjCJ/sFpHCJUS2BflBhSFt3gRl5oudV8INrLw=";
+        assert!(verify("passwd", stored), "the RFC vector must verify");
+    }
+
+    #[test]
+    fn bcrypt_hashes_verify() {
+        let stored = bcrypt::hash_with_salt("motdepasse-heritage", 4, [7u8; 16])
+            .unwrap()
+            .format_for_version(bcrypt::Version::TwoB);
+        assert_eq!(format_of(&stored), Some(LegacyFormat::Bcrypt));
+        assert!(verify("motdepasse-heritage", &stored));
+        assert!(!verify("autre", &stored));
+    }
+
+    #[test]
+    fn unknown_or_malformed_hashes_never_verify() {
+        for stored in [
+            "",
+            "md5$abc",
+            "pbkdf2_sha256$x$salt$hash",
+            "pbkdf2_sha256$9999999999$s$AAAA",
+            "$2b$short",
+        ] {
+            assert_eq!(format_of(stored), None, "{stored}");
+            assert!(!verify("anything", stored));
+        }
+    }
+}

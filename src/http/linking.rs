@@ -1,0 +1,89 @@
+//! "Liaison d'un profil" and "Sélectionnez un profil".
+
+use super::body::{json_object, Fields};
+use super::cookies;
+use super::error::ApiError;
+use super::sessions::{me_json, profile_json, require_user};
+use super::{Call, Reply};
+use crate::domain::linking::{LinkCode, LinkIdentifier};
+use crate::domain::organisation::{FileNumber, LegacyUsername, PostalCode};
+use crate::use_cases::{linking, profiles};
+use serde_json::json;
+
+pub async fn with_credentials(call: &mut Call) -> Result<Reply, ApiError> {
+    let who = require_user(call).await?;
+    let mut fields = Fields::new(json_object(&mut call.req).await?);
+    let identifier = fields.parsed("identifier", LinkIdentifier::parse);
+    let code = fields.parsed("code", LinkCode::parse);
+    let (identifier, code) = fields.finish(|| Some((identifier?, code?)))?;
+    let profile =
+        linking::with_credentials(&call.app, &who.user.id, &identifier, &code, &call.requester)
+            .await?;
+    Ok(Reply::json(
+        200,
+        json!({ "profile": profile_json(Some(&profile)) }),
+    ))
+}
+
+pub async fn with_legacy(call: &mut Call) -> Result<Reply, ApiError> {
+    let who = require_user(call).await?;
+    let mut fields = Fields::new(json_object(&mut call.req).await?);
+    let username = fields.parsed("username", LegacyUsername::parse);
+    let password = fields.parsed("password", crate::domain::password::Password::parse_attempt);
+    let (username, password) = fields.finish(|| Some((username?, password?)))?;
+    let profile = linking::with_legacy(
+        &call.app,
+        &who.user.id,
+        &username,
+        password.expose(),
+        &call.requester,
+    )
+    .await?;
+    Ok(Reply::json(
+        200,
+        json!({ "profile": profile_json(Some(&profile)) }),
+    ))
+}
+
+pub async fn by_known_facts(call: &mut Call) -> Result<Reply, ApiError> {
+    let who = require_user(call).await?;
+    let mut fields = Fields::new(json_object(&mut call.req).await?);
+    let file_number = fields.parsed("file_number", FileNumber::parse);
+    let postal_code = fields.parsed("postal_code", PostalCode::parse);
+    let (file_number, postal_code) = fields.finish(|| Some((file_number?, postal_code?)))?;
+    linking::by_known_facts(
+        &call.app,
+        &who.user.id,
+        &file_number,
+        &postal_code,
+        &call.requester,
+    )
+    .await?;
+    Ok(Reply::json(202, json!({})))
+}
+
+pub async fn profiles(call: &Call) -> Result<Reply, ApiError> {
+    let who = require_user(call).await?;
+    let linked = profiles::list(&call.app, &who.user.id).await?;
+    let items: Vec<_> = std::iter::once(profile_json(None))
+        .chain(linked.iter().map(|p| profile_json(Some(p))))
+        .collect();
+    let active = who
+        .profile
+        .as_ref()
+        .map_or(profiles::PERSONAL, |p| p.contact_id.as_str());
+    Ok(Reply::json(
+        200,
+        json!({ "items": items, "active": active }),
+    ))
+}
+
+pub async fn select_profile(call: &mut Call) -> Result<Reply, ApiError> {
+    let who = require_user(call).await?;
+    let mut fields = Fields::new(json_object(&mut call.req).await?);
+    let profile_id = fields.id("profile_id");
+    let profile_id = fields.finish(|| profile_id)?;
+    let (profile, token) = profiles::switch(&call.app, &who, &profile_id, &call.requester).await?;
+    Ok(Reply::json(200, me_json(&who.user, profile.as_ref()))
+        .with_cookie(cookies::set_session(&token)))
+}

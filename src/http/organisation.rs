@@ -1,0 +1,229 @@
+//! "Mon organisation": the organisation of the active profile, its contacts and its audit trail.
+
+use super::body::{json_object, Fields};
+use super::error::ApiError;
+use super::sessions::{profile_json, require_organisation_profile};
+use super::{Call, Reply};
+use crate::domain::email::Email;
+use crate::domain::fields::Problem;
+use crate::domain::linking::CredentialState;
+use crate::domain::name::PersonName;
+use crate::domain::organisation::Role;
+use crate::domain::Millis;
+use crate::storage::contacts::ContactRow;
+use crate::use_cases::members::{self, Invitation};
+use serde_json::{json, Value};
+
+const MAX_PAGE_SIZE: i64 = 100;
+
+/// The credential state of a contact's latest credentials, as the inventory shows it.
+fn credential_json(contact: &ContactRow, now: Millis) -> Value {
+    match (
+        &contact.credential_identifier,
+        contact.credential_expires_at,
+    ) {
+        (Some(identifier), Some(expires_at)) => {
+            let state = CredentialState {
+                expires_at,
+                wrong_attempts: contact.credential_attempts.unwrap_or(0),
+                used: contact.credential_used_at.is_some(),
+                locked: contact.credential_locked_at.is_some(),
+                superseded: false,
+            };
+            json!({ "state": state.label(now), "identifier": identifier, "sent_at": contact.credential_sent_at, "expires_at": expires_at })
+        }
+        _ => json!({ "state": "none" }),
+    }
+}
+
+fn contact_json(contact: &ContactRow, now: Millis) -> Value {
+    json!({
+        "id": contact.id,
+        "first_name": contact.first_name,
+        "last_name": contact.last_name,
+        "email": contact.email,
+        "role": contact.role,
+        "status": contact.status,
+        "linked_user": contact.user_id.as_ref().map(|id| json!({ "id": id, "email": contact.user_email })),
+        "linked_at": contact.linked_at,
+        "revoked_at": contact.revoked_at,
+        "last_activity_at": contact.last_activity_at,
+        "created_at": contact.created_at,
+        "credential": credential_json(contact, now),
+    })
+}
+
+/// `page` and `page_size` from the query string, bounded; a malformed value is a 422.
+fn paging(call: &Call) -> Result<(i64, i64), ApiError> {
+    let mut errors = crate::domain::fields::FieldErrors::default();
+    let mut number = |name: &'static str, default: i64, max: i64| match call.query(name) {
+        None => Some(default),
+        Some(raw) => errors.take(
+            name,
+            raw.parse::<i64>()
+                .ok()
+                .filter(|n| (1..=max).contains(n))
+                .ok_or(Problem::InvalidChoice),
+        ),
+    };
+    let page = number("page", 1, 1_000_000);
+    let page_size = number("page_size", 25, MAX_PAGE_SIZE);
+    errors
+        .into_result(|| (page.unwrap_or(1), page_size.unwrap_or(25)))
+        .map_err(ApiError::invalid)
+}
+
+pub async fn show(call: &Call) -> Result<Reply, ApiError> {
+    let (_, profile) = require_organisation_profile(call).await?;
+    let body = profile_json(Some(&profile));
+    Ok(Reply::json(
+        200,
+        json!({ "organisation": body["organisation"], "role": profile.role }),
+    ))
+}
+
+pub async fn members(call: &Call) -> Result<Reply, ApiError> {
+    let (_, profile) = require_organisation_profile(call).await?;
+    let (page, page_size) = paging(call)?;
+    let status = call.query("status");
+    if status
+        .as_deref()
+        .is_some_and(|s| !["invited", "linked", "revoked"].contains(&s))
+    {
+        let mut errors = crate::domain::fields::FieldErrors::default();
+        errors.add("status", Problem::InvalidChoice);
+        return Err(ApiError::invalid(errors));
+    }
+    let search: Option<String> = call.query("q").map(|q| q.chars().take(40).collect());
+    let found = members::list(
+        &call.app,
+        &profile,
+        search.as_deref(),
+        status.as_deref(),
+        page,
+        page_size,
+    )
+    .await?;
+    let items: Vec<Value> = found
+        .items
+        .iter()
+        .map(|c| contact_json(c, call.app.now))
+        .collect();
+    Ok(Reply::json(
+        200,
+        json!({ "items": items, "total": found.total, "page": page, "page_size": page_size }),
+    ))
+}
+
+pub async fn member(call: &Call) -> Result<Reply, ApiError> {
+    let (_, profile) = require_organisation_profile(call).await?;
+    let contact = members::get(&call.app, &profile, call.id()).await?;
+    Ok(Reply::json(
+        200,
+        json!({ "contact": contact_json(&contact, call.app.now) }),
+    ))
+}
+
+pub async fn invite(call: &mut Call) -> Result<Reply, ApiError> {
+    let (who, profile) = require_organisation_profile(call).await?;
+    let mut fields = Fields::new(json_object(&mut call.req).await?);
+    let first_name = fields.parsed("first_name", PersonName::parse);
+    let last_name = fields.parsed("last_name", PersonName::parse);
+    let email = fields.parsed("email", Email::parse);
+    let role = fields.parsed("role", Role::parse);
+    let invitation = fields.finish(|| {
+        Some(Invitation {
+            first_name: first_name?,
+            last_name: last_name?,
+            email: email?,
+            role: role?,
+        })
+    })?;
+    let contact = members::invite(
+        &call.app,
+        &who.user.id,
+        &profile,
+        invitation,
+        &call.requester,
+    )
+    .await?;
+    Ok(Reply::json(
+        201,
+        json!({ "contact": contact_json(&contact, call.app.now) }),
+    ))
+}
+
+pub async fn change(call: &mut Call) -> Result<Reply, ApiError> {
+    let (who, profile) = require_organisation_profile(call).await?;
+    let mut fields = Fields::new(json_object(&mut call.req).await?);
+    let role = fields.parsed("role", Role::parse);
+    let role = fields.finish(|| role)?;
+    let id = call.id().to_owned();
+    let contact = members::change_role(
+        &call.app,
+        &who.user.id,
+        &profile,
+        &id,
+        role,
+        &call.requester,
+    )
+    .await?;
+    Ok(Reply::json(
+        200,
+        json!({ "contact": contact_json(&contact, call.app.now) }),
+    ))
+}
+
+pub async fn revoke(call: &Call) -> Result<Reply, ApiError> {
+    let (who, profile) = require_organisation_profile(call).await?;
+    let contact = members::revoke(
+        &call.app,
+        &who.user.id,
+        &profile,
+        call.id(),
+        &call.requester,
+    )
+    .await?;
+    Ok(Reply::json(
+        200,
+        json!({ "contact": contact_json(&contact, call.app.now) }),
+    ))
+}
+
+pub async fn reissue(call: &Call) -> Result<Reply, ApiError> {
+    let (who, profile) = require_organisation_profile(call).await?;
+    let contact = members::reissue(
+        &call.app,
+        &who.user.id,
+        &profile,
+        call.id(),
+        &call.requester,
+    )
+    .await?;
+    Ok(Reply::json(
+        201,
+        json!({ "contact": contact_json(&contact, call.app.now) }),
+    ))
+}
+
+pub async fn audit(call: &Call) -> Result<Reply, ApiError> {
+    let (_, profile) = require_organisation_profile(call).await?;
+    let (page, page_size) = paging(call)?;
+    let (entries, total) = members::audit_trail(&call.app, &profile, page, page_size).await?;
+    let items: Vec<Value> = entries
+        .iter()
+        .map(|e| {
+            json!({
+                "at": e.at,
+                "action": e.action,
+                "actor": e.actor_name.as_ref().map(|name| json!({ "name": name, "email": e.actor_email })),
+                "subject": e.contact_id.as_ref().map(|id| json!({ "contact_id": id, "name": e.subject_name })),
+                "details": serde_json::from_str::<Value>(&e.details).unwrap_or(Value::Null),
+            })
+        })
+        .collect();
+    Ok(Reply::json(
+        200,
+        json!({ "items": items, "total": total, "page": page, "page_size": page_size }),
+    ))
+}

@@ -1,0 +1,318 @@
+use crate::domain::Millis;
+use crate::infra::{Context, InfraError};
+use serde::Deserialize;
+use worker::{query, D1Database, D1PreparedStatement};
+
+/// A contact with what the inventory shows: its linked account and its latest credentials.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ContactRow {
+    pub id: String,
+    pub organisation_id: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub role: String,
+    pub status: String,
+    pub user_id: Option<String>,
+    pub user_email: Option<String>,
+    pub linked_at: Option<Millis>,
+    pub revoked_at: Option<Millis>,
+    pub last_activity_at: Option<Millis>,
+    pub created_at: Millis,
+    pub credential_identifier: Option<String>,
+    pub credential_sent_at: Option<Millis>,
+    pub credential_expires_at: Option<Millis>,
+    pub credential_attempts: Option<i64>,
+    pub credential_used_at: Option<Millis>,
+    pub credential_locked_at: Option<Millis>,
+}
+
+const SELECT: &str = "SELECT c.id, c.organisation_id, c.first_name, c.last_name, c.email, c.role, c.status,
+       c.user_id, u.email AS user_email, c.linked_at, c.revoked_at, c.last_activity_at, c.created_at,
+       lc.identifier AS credential_identifier, lc.sent_at AS credential_sent_at,
+       lc.expires_at AS credential_expires_at, lc.attempts AS credential_attempts,
+       lc.used_at AS credential_used_at, lc.locked_at AS credential_locked_at
+  FROM contacts c
+  LEFT JOIN users u ON u.id = c.user_id
+  LEFT JOIN link_credentials lc ON lc.id = (
+    SELECT id FROM link_credentials WHERE contact_id = c.id AND superseded_at IS NULL ORDER BY created_at DESC LIMIT 1)";
+
+pub struct NewContact<'a> {
+    pub id: &'a str,
+    pub organisation_id: &'a str,
+    pub first_name: &'a str,
+    pub last_name: &'a str,
+    pub email: &'a str,
+    pub role: &'a str,
+}
+
+pub fn insert(
+    db: &D1Database,
+    contact: &NewContact,
+    now: Millis,
+) -> Result<D1PreparedStatement, InfraError> {
+    let search = crate::domain::fold_for_search(&format!(
+        "{} {} {}",
+        contact.first_name, contact.last_name, contact.email
+    ));
+    query!(
+        db,
+        "INSERT INTO contacts (id, organisation_id, first_name, last_name, email, search_text, role, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        contact.id,
+        contact.organisation_id,
+        contact.first_name,
+        contact.last_name,
+        contact.email,
+        search,
+        contact.role,
+        now
+    )
+    .context("Failed to prepare the creation of a contact")
+}
+
+/// A contact of one organisation: another organisation's id finds nothing.
+pub async fn find_in(
+    db: &D1Database,
+    organisation_id: &str,
+    id: &str,
+) -> Result<Option<ContactRow>, InfraError> {
+    query!(
+        db,
+        &format!("{SELECT} WHERE c.organisation_id = ?1 AND c.id = ?2"),
+        organisation_id,
+        id
+    )
+    .context("Failed to prepare the contact lookup")?
+    .first(None)
+    .await
+    .context("Failed to look up a contact")
+}
+
+pub async fn find_by_email_in(
+    db: &D1Database,
+    organisation_id: &str,
+    email: &str,
+) -> Result<Option<ContactRow>, InfraError> {
+    query!(
+        db,
+        &format!("{SELECT} WHERE c.organisation_id = ?1 AND c.email = ?2"),
+        organisation_id,
+        email
+    )
+    .context("Failed to prepare the contact lookup by email")?
+    .first(None)
+    .await
+    .context("Failed to look up a contact by email")
+}
+
+/// The contact of an organisation already linked to a user, if any.
+pub async fn linked_contact_of_user_in(
+    db: &D1Database,
+    organisation_id: &str,
+    user_id: &str,
+) -> Result<Option<ContactRow>, InfraError> {
+    query!(
+        db,
+        &format!("{SELECT} WHERE c.organisation_id = ?1 AND c.user_id = ?2"),
+        organisation_id,
+        user_id
+    )
+    .context("Failed to prepare the linked contact lookup")?
+    .first(None)
+    .await
+    .context("Failed to look up a linked contact")
+}
+
+pub struct ContactPage {
+    pub items: Vec<ContactRow>,
+    pub total: i64,
+}
+
+/// One page of an organisation's contacts, optionally filtered by a folded search text and a status.
+pub async fn page(
+    db: &D1Database,
+    organisation_id: &str,
+    search: Option<&str>,
+    status: Option<&str>,
+    limit: i64,
+    offset: i64,
+) -> Result<ContactPage, InfraError> {
+    let pattern = search.map(|q| {
+        format!(
+            "%{}%",
+            q.replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
+        )
+    });
+    let filter = "c.organisation_id = ?1 AND (?2 IS NULL OR c.search_text LIKE ?2 ESCAPE '\\') AND (?3 IS NULL OR c.status = ?3)";
+    let items = query!(
+        db,
+        &format!(
+            "{SELECT} WHERE {filter} ORDER BY c.last_name, c.first_name, c.id LIMIT ?4 OFFSET ?5"
+        ),
+        organisation_id,
+        pattern,
+        status,
+        limit,
+        offset
+    )
+    .context("Failed to prepare the contact listing")?
+    .all()
+    .await
+    .context("Failed to list contacts")?
+    .results()
+    .context("Failed to read contacts")?;
+    let total: Option<i64> = query!(
+        db,
+        &format!("SELECT COUNT(*) AS total FROM contacts c WHERE {filter}"),
+        organisation_id,
+        pattern,
+        status
+    )
+    .context("Failed to prepare the contact count")?
+    .first(Some("total"))
+    .await
+    .context("Failed to count contacts")?;
+    Ok(ContactPage {
+        items,
+        total: total.unwrap_or(0),
+    })
+}
+
+pub async fn count_active_responsables(
+    db: &D1Database,
+    organisation_id: &str,
+) -> Result<i64, InfraError> {
+    let count: Option<i64> = query!(
+        db,
+        "SELECT COUNT(*) AS n FROM contacts WHERE organisation_id = ?1 AND role = 'responsable' AND status != 'revoked'",
+        organisation_id
+    )
+    .context("Failed to prepare counting responsables")?
+    .first(Some("n"))
+    .await
+    .context("Failed to count responsables")?;
+    Ok(count.unwrap_or(0))
+}
+
+/// Changes a role, unless that would leave the organisation without an active responsable (checked
+/// in the same statement, so two concurrent demotions cannot both succeed).
+pub fn set_role(
+    db: &D1Database,
+    organisation_id: &str,
+    id: &str,
+    role: &str,
+) -> Result<D1PreparedStatement, InfraError> {
+    query!(
+        db,
+        "UPDATE contacts SET role = ?3 WHERE organisation_id = ?1 AND id = ?2
+           AND (?3 = 'responsable' OR role != 'responsable' OR status = 'revoked' OR
+                (SELECT COUNT(*) FROM contacts WHERE organisation_id = ?1 AND role = 'responsable' AND status != 'revoked') > 1)",
+        organisation_id,
+        id,
+        role
+    )
+    .context("Failed to prepare a role change")
+}
+
+/// Revokes a contact, with the same guard for the last responsable.
+pub fn revoke(
+    db: &D1Database,
+    organisation_id: &str,
+    id: &str,
+    now: Millis,
+) -> Result<D1PreparedStatement, InfraError> {
+    query!(
+        db,
+        "UPDATE contacts SET status = 'revoked', revoked_at = ?3 WHERE organisation_id = ?1 AND id = ?2 AND status != 'revoked'
+           AND (role != 'responsable' OR
+                (SELECT COUNT(*) FROM contacts WHERE organisation_id = ?1 AND role = 'responsable' AND status != 'revoked') > 1)",
+        organisation_id,
+        id,
+        now
+    )
+    .context("Failed to prepare revoking a contact")
+}
+
+/// Links a user to a contact, provided this request used the credentials (nonce) or the contact
+/// is the target of a verified legacy login (`nonce` NULL), and the contact is not revoked.
+pub fn link_user_if_credentials_used_by(
+    db: &D1Database,
+    contact_id: &str,
+    user_id: &str,
+    nonce: &str,
+    now: Millis,
+) -> Result<D1PreparedStatement, InfraError> {
+    query!(
+        db,
+        "UPDATE contacts SET user_id = ?2, status = 'linked', linked_at = ?4, last_activity_at = ?4
+         WHERE id = ?1 AND status = 'invited'
+           AND EXISTS (SELECT 1 FROM link_credentials WHERE contact_id = ?1 AND used_by = ?3)",
+        contact_id,
+        user_id,
+        nonce,
+        now
+    )
+    .context("Failed to prepare linking a contact")
+}
+
+pub fn link_user(
+    db: &D1Database,
+    contact_id: &str,
+    user_id: &str,
+    now: Millis,
+) -> Result<D1PreparedStatement, InfraError> {
+    query!(
+        db,
+        "UPDATE contacts SET user_id = ?2, status = 'linked', linked_at = ?3, last_activity_at = ?3
+         WHERE id = ?1 AND status = 'invited'",
+        contact_id,
+        user_id,
+        now
+    )
+    .context("Failed to prepare linking a contact")
+}
+
+pub fn touch(db: &D1Database, id: &str, now: Millis) -> Result<D1PreparedStatement, InfraError> {
+    query!(
+        db,
+        "UPDATE contacts SET last_activity_at = ?2 WHERE id = ?1",
+        id,
+        now
+    )
+    .context("Failed to prepare recording contact activity")
+}
+
+/// The organisation profiles of a user: one per linked contact.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ProfileRow {
+    pub contact_id: String,
+    pub role: String,
+    pub organisation_id: String,
+    pub organisation_name: String,
+    pub organisation_kind: String,
+    pub file_number: String,
+}
+
+pub const PROFILE_COLUMNS: &str =
+    "c.id AS contact_id, c.role, o.id AS organisation_id, o.name AS organisation_name,
+       o.kind AS organisation_kind, o.file_number";
+
+pub async fn profiles_of(db: &D1Database, user_id: &str) -> Result<Vec<ProfileRow>, InfraError> {
+    query!(
+        db,
+        &format!(
+            "SELECT {PROFILE_COLUMNS} FROM contacts c JOIN organisations o ON o.id = c.organisation_id
+             WHERE c.user_id = ?1 AND c.status = 'linked' ORDER BY o.name, o.file_number"
+        ),
+        user_id
+    )
+    .context("Failed to prepare the profile listing")?
+    .all()
+    .await
+    .context("Failed to list profiles")?
+    .results()
+    .context("Failed to read profiles")
+}

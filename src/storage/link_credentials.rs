@@ -1,0 +1,128 @@
+use crate::domain::linking::{CredentialState, MAX_WRONG_CODES};
+use crate::domain::Millis;
+use crate::infra::{Context, InfraError};
+use serde::Deserialize;
+use worker::{query, D1Database, D1PreparedStatement};
+
+/// Credentials with the contact they link to.
+#[derive(Debug, Clone, Deserialize)]
+pub struct CredentialRow {
+    pub id: String,
+    pub identifier: String,
+    pub code_hash: String,
+    pub attempts: i64,
+    pub expires_at: Millis,
+    pub used_at: Option<Millis>,
+    pub locked_at: Option<Millis>,
+    pub superseded_at: Option<Millis>,
+    pub contact_id: String,
+    pub contact_status: String,
+    pub organisation_id: String,
+}
+
+impl CredentialRow {
+    pub fn state(&self) -> CredentialState {
+        CredentialState {
+            expires_at: self.expires_at,
+            wrong_attempts: self.attempts,
+            used: self.used_at.is_some(),
+            locked: self.locked_at.is_some(),
+            superseded: self.superseded_at.is_some(),
+        }
+    }
+}
+
+pub struct NewCredentials<'a> {
+    pub id: &'a str,
+    pub contact_id: &'a str,
+    pub identifier: &'a str,
+    pub code_hash: &'a str,
+    pub expires_at: Millis,
+}
+
+pub fn insert(
+    db: &D1Database,
+    credentials: &NewCredentials,
+    now: Millis,
+) -> Result<D1PreparedStatement, InfraError> {
+    query!(
+        db,
+        "INSERT INTO link_credentials (id, contact_id, identifier, code_hash, expires_at, sent_at, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
+        credentials.id,
+        credentials.contact_id,
+        credentials.identifier,
+        credentials.code_hash,
+        credentials.expires_at,
+        now
+    )
+    .context("Failed to prepare new link credentials")
+}
+
+/// Kills every earlier unused credential of a contact (reissue).
+pub fn supersede_all_of(
+    db: &D1Database,
+    contact_id: &str,
+    now: Millis,
+) -> Result<D1PreparedStatement, InfraError> {
+    query!(
+        db,
+        "UPDATE link_credentials SET superseded_at = ?2 WHERE contact_id = ?1 AND superseded_at IS NULL AND used_at IS NULL",
+        contact_id,
+        now
+    )
+    .context("Failed to prepare superseding link credentials")
+}
+
+pub async fn find_by_identifier(
+    db: &D1Database,
+    identifier: &str,
+) -> Result<Option<CredentialRow>, InfraError> {
+    query!(
+        db,
+        "SELECT lc.id, lc.identifier, lc.code_hash, lc.attempts, lc.expires_at, lc.used_at, lc.locked_at,
+                lc.superseded_at, c.id AS contact_id, c.status AS contact_status, c.organisation_id
+         FROM link_credentials lc JOIN contacts c ON c.id = lc.contact_id WHERE lc.identifier = ?1",
+        identifier
+    )
+    .context("Failed to prepare the link credentials lookup")?
+    .first(None)
+    .await
+    .context("Failed to look up link credentials")
+}
+
+/// Counts a wrong code; the fifth locks the credentials.
+pub fn count_wrong_code(
+    db: &D1Database,
+    id: &str,
+    now: Millis,
+) -> Result<D1PreparedStatement, InfraError> {
+    query!(
+        db,
+        "UPDATE link_credentials SET attempts = attempts + 1,
+           locked_at = CASE WHEN attempts + 1 >= ?3 THEN ?2 ELSE locked_at END
+         WHERE id = ?1 AND used_at IS NULL",
+        id,
+        now,
+        MAX_WRONG_CODES
+    )
+    .context("Failed to prepare counting a wrong link code")
+}
+
+/// Marks the credentials used, once, leaving this request's nonce for the statements that follow.
+pub fn mark_used(
+    db: &D1Database,
+    id: &str,
+    nonce: &str,
+    now: Millis,
+) -> Result<D1PreparedStatement, InfraError> {
+    query!(
+        db,
+        "UPDATE link_credentials SET used_at = ?3, used_by = ?2
+         WHERE id = ?1 AND used_at IS NULL AND locked_at IS NULL AND superseded_at IS NULL",
+        id,
+        nonce,
+        now
+    )
+    .context("Failed to prepare using link credentials")
+}

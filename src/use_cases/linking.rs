@@ -1,0 +1,346 @@
+//! "Liaison d'un profil": linking an account to an organisation's contact with personal link
+//! credentials, with legacy credentials, or by proving known facts (which emails credentials to
+//! the address on file).
+
+use super::Requester;
+use crate::domain::email::Email;
+use crate::domain::legacy;
+use crate::domain::linking::{LinkCode, LinkIdentifier, LinkRejection, LINK_LIFETIME};
+use crate::domain::locale::Locale;
+use crate::domain::organisation::{FileNumber, LegacyUsername, PostalCode};
+use crate::domain::seconds_until;
+use crate::domain::throttle::{Policy, HOUR_BUDGET_KNOWN_FACTS};
+use crate::email::templates::Template;
+use crate::email::{self, EmailMessage};
+use crate::infra::{random_id, App, InfraError, OsEntropy};
+use crate::storage::audit::{self, AuditEvent};
+use crate::storage::contacts::{self, ContactRow, NewContact, ProfileRow};
+use crate::storage::link_credentials::{self, NewCredentials};
+use crate::storage::organisations::{self, OrganisationRow};
+use crate::storage::{atomically, changes, legacy_credentials, rate_limits};
+use serde_json::json;
+use worker::D1PreparedStatement;
+
+/// New credentials for a contact: the statements that supersede the old ones and store the new,
+/// and the email that carries them (identifier in the outbox, code only in the queue message).
+pub struct IssuedCredentials {
+    pub identifier: LinkIdentifier,
+    pub code: LinkCode,
+    pub statements: Vec<D1PreparedStatement>,
+    pub message: EmailMessage,
+}
+
+pub fn issue_credentials(
+    app: &App,
+    organisation: &OrganisationRow,
+    contact_id: &str,
+    send_to: &Email,
+    first_name: &str,
+    template: Template,
+) -> Result<IssuedCredentials, InfraError> {
+    let identifier = LinkIdentifier::generate(&mut OsEntropy);
+    let code = LinkCode::generate(&mut OsEntropy);
+    let code_hash = code.keyed_hash(&app.config.code_hash_key, &identifier);
+    let pending = email::prepare(
+        app,
+        send_to,
+        template,
+        Locale::Fr,
+        Some(&code.display()),
+        json!({ "first_name": first_name, "organisation_name": organisation.name, "file_number": organisation.file_number, "identifier": identifier.as_str() }),
+    )?;
+    let statements = vec![
+        link_credentials::supersede_all_of(&app.db, contact_id, app.now)?,
+        link_credentials::insert(
+            &app.db,
+            &NewCredentials {
+                id: &random_id(),
+                contact_id,
+                identifier: identifier.as_str(),
+                code_hash: &code_hash,
+                expires_at: app.now + LINK_LIFETIME,
+            },
+            app.now,
+        )?,
+        pending.insert,
+    ];
+    Ok(IssuedCredentials {
+        identifier,
+        code,
+        statements,
+        message: pending.message,
+    })
+}
+
+#[derive(Debug)]
+pub enum LinkError {
+    NotFound,
+    InvalidCode { attempts_left: i64 },
+    Rejected(LinkRejection),
+    ContactRevoked,
+    InvalidLegacyCredentials,
+    Throttled { retry_after: u64 },
+    Infra(InfraError),
+}
+
+impl From<InfraError> for LinkError {
+    fn from(error: InfraError) -> Self {
+        LinkError::Infra(error)
+    }
+}
+
+/// Method (a): the identifier and code a responsible sent. Linking a file already linked is harmless.
+pub async fn with_credentials(
+    app: &App,
+    user_id: &str,
+    identifier: &LinkIdentifier,
+    code: &LinkCode,
+    requester: &Requester,
+) -> Result<ProfileRow, LinkError> {
+    let credentials = link_credentials::find_by_identifier(&app.db, identifier.as_str())
+        .await?
+        .ok_or(LinkError::NotFound)?;
+    credentials
+        .state()
+        .check_usable(app.now)
+        .map_err(LinkError::Rejected)?;
+    if credentials.contact_status == "revoked" {
+        return Err(LinkError::ContactRevoked);
+    }
+    if !code.matches(
+        &app.config.code_hash_key,
+        identifier,
+        &credentials.code_hash,
+    ) {
+        atomically(
+            &app.db,
+            vec![
+                link_credentials::count_wrong_code(&app.db, &credentials.id, app.now)?,
+                audit::append(
+                    &app.db,
+                    &AuditEvent {
+                        action: "link.failed",
+                        user_id: Some(user_id),
+                        organisation_id: Some(&credentials.organisation_id),
+                        contact_id: Some(&credentials.contact_id),
+                        ip: requester.ip.as_deref(),
+                        details: json!({ "method": "credentials" }),
+                    },
+                    app.now,
+                )?,
+            ],
+            "Failed to count a wrong link code",
+        )
+        .await?;
+        return Err(LinkError::InvalidCode {
+            attempts_left: credentials.state().attempts_left_after_failure(),
+        });
+    }
+    let nonce = random_id();
+    let already =
+        contacts::linked_contact_of_user_in(&app.db, &credentials.organisation_id, user_id).await?;
+    let mut statements = vec![link_credentials::mark_used(
+        &app.db,
+        &credentials.id,
+        &nonce,
+        app.now,
+    )?];
+    if already.is_none() {
+        statements.push(contacts::link_user_if_credentials_used_by(
+            &app.db,
+            &credentials.contact_id,
+            user_id,
+            &nonce,
+            app.now,
+        )?);
+    }
+    statements.push(audit::append(
+        &app.db,
+        &AuditEvent {
+            action: "contact.linked",
+            user_id: Some(user_id),
+            organisation_id: Some(&credentials.organisation_id),
+            contact_id: Some(&credentials.contact_id),
+            ip: requester.ip.as_deref(),
+            details: json!({ "method": "credentials" }),
+        },
+        app.now,
+    )?);
+    let results = atomically(&app.db, statements, "Failed to link an account").await?;
+    if results.first().map(changes) != Some(1) {
+        return Err(LinkError::Rejected(LinkRejection::Used));
+    }
+    profile_in(app, user_id, &credentials.organisation_id).await
+}
+
+/// Method (b): a username and password of the legacy online services.
+pub async fn with_legacy(
+    app: &App,
+    user_id: &str,
+    username: &LegacyUsername,
+    password: &str,
+    requester: &Requester,
+) -> Result<ProfileRow, LinkError> {
+    let found = legacy_credentials::find(&app.db, username.as_str()).await?;
+    let Some(legacy) = found else {
+        // Same cost as a real check, so response times do not reveal which usernames exist.
+        legacy::verify(password, DECOY_LEGACY_HASH);
+        return Err(LinkError::InvalidLegacyCredentials);
+    };
+    if legacy.locked_at.is_some() {
+        return Err(LinkError::Rejected(LinkRejection::Locked));
+    }
+    if !legacy::verify(password, &legacy.password_hash) {
+        atomically(
+            &app.db,
+            vec![legacy_credentials::count_wrong_password(
+                &app.db,
+                &legacy.username,
+                app.now,
+            )?],
+            "Failed to count a wrong legacy password",
+        )
+        .await?;
+        return Err(LinkError::InvalidLegacyCredentials);
+    }
+    if legacy.contact_status == "revoked" {
+        return Err(LinkError::ContactRevoked);
+    }
+    let mut statements = Vec::new();
+    if contacts::linked_contact_of_user_in(&app.db, &legacy.organisation_id, user_id)
+        .await?
+        .is_none()
+    {
+        statements.push(contacts::link_user(
+            &app.db,
+            &legacy.contact_id,
+            user_id,
+            app.now,
+        )?);
+    }
+    statements.push(audit::append(
+        &app.db,
+        &AuditEvent {
+            action: "contact.linked",
+            user_id: Some(user_id),
+            organisation_id: Some(&legacy.organisation_id),
+            contact_id: Some(&legacy.contact_id),
+            ip: requester.ip.as_deref(),
+            details: json!({ "method": "legacy" }),
+        },
+        app.now,
+    )?);
+    atomically(
+        &app.db,
+        statements,
+        "Failed to link an account with legacy credentials",
+    )
+    .await?;
+    profile_in(app, user_id, &legacy.organisation_id).await
+}
+
+/// bcrypt at cost 10, the cost of a typical legacy hash.
+const DECOY_LEGACY_HASH: &str = "$2b$10$/OSD/OSD/OSD/OSD/OSD/OPrd2pZiXrcPR10eOIJLzMHFn1y2zu06";
+
+/// Method (c): a file number and a fact on record. When they match, credentials go to the
+/// address on file; the answer never says whether they matched.
+pub async fn by_known_facts(
+    app: &App,
+    user_id: &str,
+    file_number: &FileNumber,
+    postal_code: &PostalCode,
+    requester: &Requester,
+) -> Result<(), LinkError> {
+    let budget: &Policy = &HOUR_BUDGET_KNOWN_FACTS;
+    let key = budget.key(file_number.as_str());
+    if let Some(until) = budget.blocked_until(rate_limits::find(&app.db, &key).await?, app.now) {
+        return Err(LinkError::Throttled {
+            retry_after: seconds_until(app.now, until),
+        });
+    }
+    let mut statements = vec![rate_limits::record_failure(&app.db, budget, &key, app.now)?];
+    let organisation = organisations::find_by_file_number(&app.db, file_number.as_str())
+        .await?
+        .filter(|o| o.postal_code == postal_code.as_str());
+    let mut message = None;
+    if let Some(organisation) = organisation {
+        let on_file = Email::parse(&organisation.email_on_file).map_err(|_| InfraError {
+            context: "An email on file does not parse".into(),
+            cause: organisation.id.clone(),
+        })?;
+        let contact =
+            contacts::find_by_email_in(&app.db, &organisation.id, on_file.as_str()).await?;
+        let contact_id = match &contact {
+            Some(ContactRow { status, .. }) if status != "invited" => None,
+            Some(existing) => Some(existing.id.clone()),
+            None => {
+                let id = random_id();
+                let role =
+                    if contacts::count_active_responsables(&app.db, &organisation.id).await? == 0 {
+                        "responsable"
+                    } else {
+                        "membre"
+                    };
+                statements.push(contacts::insert(
+                    &app.db,
+                    &NewContact {
+                        id: &id,
+                        organisation_id: &organisation.id,
+                        first_name: "Contact",
+                        last_name: "au dossier",
+                        email: on_file.as_str(),
+                        role,
+                    },
+                    app.now,
+                )?);
+                Some(id)
+            }
+        };
+        if let Some(contact_id) = contact_id {
+            let issued = issue_credentials(
+                app,
+                &organisation,
+                &contact_id,
+                &on_file,
+                "",
+                Template::KnownFactsLinkCode,
+            )?;
+            statements.extend(issued.statements);
+            statements.push(audit::append(
+                &app.db,
+                &AuditEvent {
+                    action: "link.known_facts_sent",
+                    user_id: Some(user_id),
+                    organisation_id: Some(&organisation.id),
+                    contact_id: Some(&contact_id),
+                    ip: requester.ip.as_deref(),
+                    details: json!({}),
+                },
+                app.now,
+            )?);
+            message = Some(issued.message);
+        }
+    }
+    atomically(
+        &app.db,
+        statements,
+        "Failed to record a known-facts request",
+    )
+    .await?;
+    if let Some(message) = message {
+        email::dispatch(app, message).await?;
+    }
+    Ok(())
+}
+
+async fn profile_in(
+    app: &App,
+    user_id: &str,
+    organisation_id: &str,
+) -> Result<ProfileRow, LinkError> {
+    contacts::profiles_of(&app.db, user_id)
+        .await?
+        .into_iter()
+        .find(|p| p.organisation_id == organisation_id)
+        .ok_or(LinkError::ContactRevoked)
+}

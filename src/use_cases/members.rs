@@ -1,0 +1,299 @@
+//! "Mon organisation": the responsible keeps the inventory of the organisation's contacts. Every
+//! query is scoped to the active profile's organisation, so another organisation's ids find nothing.
+
+use super::linking::issue_credentials;
+use super::Requester;
+use crate::domain::email::Email;
+use crate::domain::name::PersonName;
+use crate::domain::organisation::{leaves_a_responsable, Role};
+use crate::email::{self, templates::Template};
+use crate::infra::{random_id, App, InfraError};
+use crate::storage::audit::{self, AuditEvent};
+use crate::storage::contacts::{self, ContactPage, ContactRow, NewContact, ProfileRow};
+use crate::storage::organisations::{self, OrganisationRow};
+use crate::storage::{atomically, changes};
+use serde_json::json;
+
+#[derive(Debug)]
+pub enum MembersError {
+    ResponsableRequired,
+    NotFound,
+    ContactExists,
+    LastResponsable,
+    ContactLinked,
+    ContactRevoked,
+    Infra(InfraError),
+}
+
+impl From<InfraError> for MembersError {
+    fn from(error: InfraError) -> Self {
+        MembersError::Infra(error)
+    }
+}
+
+fn require_responsable(profile: &ProfileRow) -> Result<(), MembersError> {
+    match Role::parse(&profile.role) {
+        Ok(role) if role.may_manage_contacts() => Ok(()),
+        _ => Err(MembersError::ResponsableRequired),
+    }
+}
+
+async fn organisation_of(app: &App, profile: &ProfileRow) -> Result<OrganisationRow, MembersError> {
+    organisations::find(&app.db, &profile.organisation_id)
+        .await?
+        .ok_or(MembersError::NotFound)
+}
+
+pub async fn list(
+    app: &App,
+    profile: &ProfileRow,
+    search: Option<&str>,
+    status: Option<&str>,
+    page: i64,
+    page_size: i64,
+) -> Result<ContactPage, InfraError> {
+    let folded = search.map(crate::domain::fold_for_search);
+    contacts::page(
+        &app.db,
+        &profile.organisation_id,
+        folded.as_deref(),
+        status,
+        page_size,
+        (page - 1) * page_size,
+    )
+    .await
+}
+
+pub async fn get(app: &App, profile: &ProfileRow, id: &str) -> Result<ContactRow, MembersError> {
+    contacts::find_in(&app.db, &profile.organisation_id, id)
+        .await?
+        .ok_or(MembersError::NotFound)
+}
+
+pub struct Invitation {
+    pub first_name: PersonName,
+    pub last_name: PersonName,
+    pub email: Email,
+    pub role: Role,
+}
+
+fn event<'a>(
+    action: &'a str,
+    actor: &'a str,
+    profile: &'a ProfileRow,
+    contact_id: &'a str,
+    requester: &'a Requester,
+    details: serde_json::Value,
+) -> AuditEvent<'a> {
+    AuditEvent {
+        action,
+        user_id: Some(actor),
+        organisation_id: Some(&profile.organisation_id),
+        contact_id: Some(contact_id),
+        ip: requester.ip.as_deref(),
+        details,
+    }
+}
+
+/// Adds a contact and emails them personal link credentials.
+pub async fn invite(
+    app: &App,
+    actor: &str,
+    profile: &ProfileRow,
+    invitation: Invitation,
+    requester: &Requester,
+) -> Result<ContactRow, MembersError> {
+    require_responsable(profile)?;
+    let organisation = organisation_of(app, profile).await?;
+    if contacts::find_by_email_in(&app.db, &organisation.id, invitation.email.as_str())
+        .await?
+        .is_some()
+    {
+        return Err(MembersError::ContactExists);
+    }
+    let id = random_id();
+    let issued = issue_credentials(
+        app,
+        &organisation,
+        &id,
+        &invitation.email,
+        invitation.first_name.as_str(),
+        Template::LinkCredentials,
+    )?;
+    let mut statements = vec![contacts::insert(
+        &app.db,
+        &NewContact {
+            id: &id,
+            organisation_id: &organisation.id,
+            first_name: invitation.first_name.as_str(),
+            last_name: invitation.last_name.as_str(),
+            email: invitation.email.as_str(),
+            role: invitation.role.as_str(),
+        },
+        app.now,
+    )?];
+    statements.extend(issued.statements);
+    statements.push(audit::append(
+        &app.db,
+        &event(
+            "contact.invited",
+            actor,
+            profile,
+            &id,
+            requester,
+            json!({ "role": invitation.role.as_str() }),
+        ),
+        app.now,
+    )?);
+    atomically(&app.db, statements, "Failed to invite a contact").await?;
+    email::dispatch(app, issued.message).await?;
+    get(app, profile, &id).await
+}
+
+/// Sends new credentials; the previous ones die.
+pub async fn reissue(
+    app: &App,
+    actor: &str,
+    profile: &ProfileRow,
+    id: &str,
+    requester: &Requester,
+) -> Result<ContactRow, MembersError> {
+    require_responsable(profile)?;
+    let contact = get(app, profile, id).await?;
+    match contact.status.as_str() {
+        "linked" => return Err(MembersError::ContactLinked),
+        "revoked" => return Err(MembersError::ContactRevoked),
+        _ => {}
+    }
+    let organisation = organisation_of(app, profile).await?;
+    let email = Email::parse(&contact.email).map_err(|_| MembersError::NotFound)?;
+    let issued = issue_credentials(
+        app,
+        &organisation,
+        &contact.id,
+        &email,
+        &contact.first_name,
+        Template::LinkCredentials,
+    )?;
+    let mut statements = issued.statements;
+    statements.push(audit::append(
+        &app.db,
+        &event(
+            "contact.credentials_sent",
+            actor,
+            profile,
+            &contact.id,
+            requester,
+            json!({}),
+        ),
+        app.now,
+    )?);
+    atomically(&app.db, statements, "Failed to reissue link credentials").await?;
+    email::dispatch(app, issued.message).await?;
+    get(app, profile, id).await
+}
+
+/// Checked before writing so the audit trail never records a refused change; the guarded UPDATE
+/// still protects against two concurrent changes.
+async fn ensure_a_responsable_remains(
+    app: &App,
+    profile: &ProfileRow,
+    contact: &ContactRow,
+) -> Result<(), MembersError> {
+    let target_is_active_responsable = contact.role == "responsable" && contact.status != "revoked";
+    let active = contacts::count_active_responsables(&app.db, &profile.organisation_id).await?;
+    if leaves_a_responsable(active, target_is_active_responsable) {
+        Ok(())
+    } else {
+        Err(MembersError::LastResponsable)
+    }
+}
+
+pub async fn audit_trail(
+    app: &App,
+    profile: &ProfileRow,
+    page: i64,
+    page_size: i64,
+) -> Result<(Vec<audit::AuditEntry>, i64), InfraError> {
+    audit::page_for_organisation(
+        &app.db,
+        &profile.organisation_id,
+        page_size,
+        (page - 1) * page_size,
+    )
+    .await
+}
+
+pub async fn change_role(
+    app: &App,
+    actor: &str,
+    profile: &ProfileRow,
+    id: &str,
+    role: Role,
+    requester: &Requester,
+) -> Result<ContactRow, MembersError> {
+    require_responsable(profile)?;
+    let contact = get(app, profile, id).await?;
+    if contact.role == role.as_str() {
+        return Ok(contact);
+    }
+    ensure_a_responsable_remains(app, profile, &contact).await?;
+    let results = atomically(
+        &app.db,
+        vec![
+            contacts::set_role(&app.db, &profile.organisation_id, id, role.as_str())?,
+            audit::append(
+                &app.db,
+                &event(
+                    "contact.role_changed",
+                    actor,
+                    profile,
+                    id,
+                    requester,
+                    json!({ "from": contact.role, "to": role.as_str() }),
+                ),
+                app.now,
+            )?,
+        ],
+        "Failed to change a role",
+    )
+    .await?;
+    if results.first().map(changes) != Some(1) {
+        return Err(MembersError::LastResponsable);
+    }
+    get(app, profile, id).await
+}
+
+/// Ends a contact's access: their profile disappears and sessions acting as it lose it at once
+/// (sessions join the contact's status on every request).
+pub async fn revoke(
+    app: &App,
+    actor: &str,
+    profile: &ProfileRow,
+    id: &str,
+    requester: &Requester,
+) -> Result<ContactRow, MembersError> {
+    require_responsable(profile)?;
+    let contact = get(app, profile, id).await?;
+    if contact.status == "revoked" {
+        return Ok(contact);
+    }
+    ensure_a_responsable_remains(app, profile, &contact).await?;
+    let results = atomically(
+        &app.db,
+        vec![
+            contacts::revoke(&app.db, &profile.organisation_id, id, app.now)?,
+            audit::append(
+                &app.db,
+                &event("contact.revoked", actor, profile, id, requester, json!({})),
+                app.now,
+            )?,
+        ],
+        "Failed to revoke a contact",
+    )
+    .await?;
+    if results.first().map(changes) != Some(1) {
+        return Err(MembersError::LastResponsable);
+    }
+    get(app, profile, id).await
+}

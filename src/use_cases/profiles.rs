@@ -1,0 +1,74 @@
+//! "Sélectionnez un profil": the personal profile and one per linked contact; the active one lives
+//! in the server-side session, and choosing one rotates the session token.
+
+use super::sessions::{Authenticated, StartedSession};
+use super::Requester;
+use crate::domain::session::SessionToken;
+use crate::infra::{App, InfraError};
+use crate::storage::audit::{self, AuditEvent};
+use crate::storage::contacts::{self, ProfileRow};
+use crate::storage::{atomically, sessions};
+use serde_json::json;
+
+/// The id of the profile that acts for no organisation.
+pub const PERSONAL: &str = "personal";
+
+pub async fn list(app: &App, user_id: &str) -> Result<Vec<ProfileRow>, InfraError> {
+    contacts::profiles_of(&app.db, user_id).await
+}
+
+#[derive(Debug)]
+pub enum SwitchError {
+    NotFound,
+    Infra(InfraError),
+}
+
+impl From<InfraError> for SwitchError {
+    fn from(error: InfraError) -> Self {
+        SwitchError::Infra(error)
+    }
+}
+
+/// Makes `profile_id` the active profile: a new session replaces the current one.
+pub async fn switch(
+    app: &App,
+    who: &Authenticated,
+    profile_id: &str,
+    requester: &Requester,
+) -> Result<(Option<ProfileRow>, SessionToken), SwitchError> {
+    let profile = if profile_id == PERSONAL {
+        None
+    } else {
+        Some(
+            list(app, &who.user.id)
+                .await?
+                .into_iter()
+                .find(|p| p.contact_id == profile_id)
+                .ok_or(SwitchError::NotFound)?,
+        )
+    };
+    let mut session = StartedSession::new(app, &who.user.id, requester);
+    session.active_contact_id = profile.as_ref().map(|p| p.contact_id.clone());
+    atomically(
+        &app.db,
+        vec![
+            session.insert(app)?,
+            sessions::revoke(&app.db, &who.token_hash, app.now)?,
+            audit::append(
+                &app.db,
+                &AuditEvent {
+                    action: "profile.selected",
+                    user_id: Some(&who.user.id),
+                    organisation_id: profile.as_ref().map(|p| p.organisation_id.as_str()),
+                    contact_id: profile.as_ref().map(|p| p.contact_id.as_str()),
+                    ip: requester.ip.as_deref(),
+                    details: json!({}),
+                },
+                app.now,
+            )?,
+        ],
+        "Failed to switch profiles",
+    )
+    .await?;
+    Ok((profile, session.token))
+}

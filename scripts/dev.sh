@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
-# `make dev`: install what is missing, build, apply schema.sql to the local D1 in .state/, serve the
-# portal at http://127.0.0.1:8787 with the development mailbox, and seed a demo account.
+# `make dev`: install what is missing, apply schema.sql to the local D1 in .state/, build and serve
+# the portal at http://127.0.0.1:8787 with the development mailbox (wrangler rebuilds on every change
+# under src/), and seed the demo data (scripts/seed-demo.mjs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 source scripts/env.sh
 PORT="${PORT:-8787}"
-bash scripts/build.sh
 wrangler d1 execute DB --local --persist-to .state --file schema.sql >/dev/null
 node scripts/seed-demo.mjs "http://127.0.0.1:${PORT}" &
 SEEDER=$!
 trap 'kill $SEEDER 2>/dev/null || true' EXIT
-SEL_SKIP_BUILD=1 wrangler dev --ip 127.0.0.1 --port "$PORT" --persist-to .state --test-scheduled \
+wrangler dev --ip 127.0.0.1 --port "$PORT" --persist-to .state --test-scheduled \
   --var ENVIRONMENT:development --var EMAIL_PROVIDER:mailbox

@@ -9,8 +9,19 @@ use worker::Request;
 /// Larger bodies answer 413 before being parsed. Every form of the portal fits in a few KiB.
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
 
+/// Operator imports carry many records at once.
+pub const MAX_IMPORT_BODY_BYTES: usize = 1024 * 1024;
+
 /// The JSON object of a request body.
 pub async fn json_object(req: &mut Request) -> Result<Map<String, Value>, ApiError> {
+    json_object_within(req, MAX_BODY_BYTES).await
+}
+
+/// The JSON object of a request body of at most `max_bytes`.
+pub async fn json_object_within(
+    req: &mut Request,
+    max_bytes: usize,
+) -> Result<Map<String, Value>, ApiError> {
     let content_type = req
         .headers()
         .get("Content-Type")
@@ -32,14 +43,14 @@ pub async fn json_object(req: &mut Request) -> Result<Map<String, Value>, ApiErr
         .ok()
         .flatten()
         .and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|length| length > MAX_BODY_BYTES) {
+    if declared.is_some_and(|length| length > max_bytes) {
         return Err(ApiError::new(413, "body_too_large"));
     }
     let bytes = req
         .bytes()
         .await
         .map_err(|_| ApiError::new(400, "malformed_json"))?;
-    if bytes.len() > MAX_BODY_BYTES {
+    if bytes.len() > max_bytes {
         return Err(ApiError::new(413, "body_too_large"));
     }
     match serde_json::from_slice::<Value>(&bytes) {

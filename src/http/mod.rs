@@ -164,6 +164,7 @@ async fn answer(req: Request, env: &Env, locale: Locale) -> std::result::Result<
         Route::ReissueCredentials => organisation::reissue(&call).await,
         Route::OrganisationAudit => organisation::audit(&call).await,
         Route::OperatorCreateOrganisation => operator::create_organisation(&mut call).await,
+        Route::OperatorImportLegacy => operator::import_legacy(&mut call).await,
         Route::DevMailbox => crate::dev::mailbox(&call).await,
         Route::DevMailboxPage => crate::dev::mailbox_page(&call).await,
         Route::DevClock => crate::dev::advance_clock(&mut call).await,

@@ -93,7 +93,9 @@ CREATE TABLE IF NOT EXISTS contacts (
   UNIQUE (organisation_id, email)
 );
 CREATE INDEX IF NOT EXISTS contacts_user ON contacts (user_id);
-CREATE UNIQUE INDEX IF NOT EXISTS contacts_one_link_per_organisation ON contacts (organisation_id, user_id) WHERE user_id IS NOT NULL;
+-- A person is linked at most once per organisation; a revoked contact keeps its history (user_id)
+-- and does not stand in the way of being invited and linked again.
+CREATE UNIQUE INDEX IF NOT EXISTS contacts_one_link_per_organisation ON contacts (organisation_id, user_id) WHERE status = 'linked';
 
 -- Personal link credentials of a contact: a public identifier and a secret code (50 bits,
 -- stored as a keyed hash). Reissuing supersedes the previous ones; five wrong codes lock them.

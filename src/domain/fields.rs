@@ -26,6 +26,7 @@ pub enum Problem {
     InvalidFileNumber,
     InvalidPostalCode,
     InvalidLegacyUsername,
+    InvalidSearch,
 }
 
 /// Every rejected field of one request, by field name (ordered, for stable answers).

@@ -99,6 +99,10 @@ pub fn problem_message(problem: Problem, locale: Locale) -> &'static str {
             "Cet identifiant est invalide.",
             "This identifier is invalid.",
         ),
+        Problem::InvalidSearch => (
+            "La recherche contient des caractères invisibles ou de contrôle.",
+            "The search contains invisible or control characters.",
+        ),
         Problem::InvalidChoice => (
             "Cette valeur ne fait pas partie des choix permis.",
             "This value is not one of the allowed choices.",

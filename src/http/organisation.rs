@@ -5,7 +5,7 @@ use super::error::ApiError;
 use super::sessions::{profile_json, require_organisation_profile};
 use super::{Call, Reply};
 use crate::domain::email::Email;
-use crate::domain::fields::Problem;
+use crate::domain::fields::{has_hidden_characters, Problem};
 use crate::domain::linking::CredentialState;
 use crate::domain::name::PersonName;
 use crate::domain::organisation::Role;
@@ -94,7 +94,13 @@ pub async fn members(call: &Call) -> Result<Reply, ApiError> {
         errors.add("status", Problem::InvalidChoice);
         return Err(ApiError::invalid(errors));
     }
+    // Control characters (a NUL would cut the LIKE pattern short) are in no name: refused.
     let search: Option<String> = call.query("q").map(|q| q.chars().take(40).collect());
+    if search.as_deref().is_some_and(has_hidden_characters) {
+        let mut errors = crate::domain::fields::FieldErrors::default();
+        errors.add("q", Problem::InvalidSearch);
+        return Err(ApiError::invalid(errors));
+    }
     let found = members::list(
         &call.app,
         &profile,

@@ -79,6 +79,6 @@ pub async fn log_out(call: &Call) -> Result<Reply, ApiError> {
 pub async fn me(call: &Call) -> Result<Reply, ApiError> {
     let who = require_user(call).await?;
     let mut body = me_json(&who.user, who.profile.as_ref());
-    body["linked_profiles"] = profiles::list(&call.app, &who.user.id).await?.len().into();
+    body["linked_profiles"] = who.linked_profiles.into();
     Ok(Reply::json(200, body))
 }

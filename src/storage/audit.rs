@@ -31,9 +31,45 @@ pub fn append(
         event.organisation_id,
         event.contact_id,
         event.ip,
-        if event.details.is_null() { "{}".to_owned() } else { event.details.to_string() }
+        details_text(event)
     )
     .context("Failed to prepare an audit event")
+}
+
+/// Same as [`append`], but only if link credentials were used by this request (nonce): a request
+/// that lost the race leaves no trace of a link that did not happen.
+pub fn append_if_credentials_used_by(
+    db: &D1Database,
+    event: &AuditEvent,
+    credentials_id: &str,
+    nonce: &str,
+    now: Millis,
+) -> Result<D1PreparedStatement, InfraError> {
+    query!(
+        db,
+        "INSERT INTO audit_events (id, at, action, user_id, organisation_id, contact_id, ip, details)
+         SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8
+         WHERE EXISTS (SELECT 1 FROM link_credentials WHERE id = ?9 AND used_by = ?10)",
+        random_id(),
+        now,
+        event.action,
+        event.user_id,
+        event.organisation_id,
+        event.contact_id,
+        event.ip,
+        details_text(event),
+        credentials_id,
+        nonce
+    )
+    .context("Failed to prepare an audit event")
+}
+
+fn details_text(event: &AuditEvent) -> String {
+    if event.details.is_null() {
+        "{}".to_owned()
+    } else {
+        event.details.to_string()
+    }
 }
 
 /// An audit event as the organisation's trail shows it.

@@ -106,7 +106,7 @@ pub async fn find_by_email_in(
     .context("Failed to look up a contact by email")
 }
 
-/// The contact of an organisation already linked to a user, if any.
+/// The contact of an organisation currently linked to a user, if any (a revoked one is not).
 pub async fn linked_contact_of_user_in(
     db: &D1Database,
     organisation_id: &str,
@@ -114,7 +114,9 @@ pub async fn linked_contact_of_user_in(
 ) -> Result<Option<ContactRow>, InfraError> {
     query!(
         db,
-        &format!("{SELECT} WHERE c.organisation_id = ?1 AND c.user_id = ?2"),
+        &format!(
+            "{SELECT} WHERE c.organisation_id = ?1 AND c.user_id = ?2 AND c.status = 'linked'"
+        ),
         organisation_id,
         user_id
     )

@@ -86,6 +86,8 @@ pub struct SessionWithUser {
     pub session: SessionRow,
     pub user: super::users::UserRow,
     pub profile: Option<super::contacts::ProfileRow>,
+    /// How many organisation profiles the user has.
+    pub linked_profiles: i64,
 }
 
 pub async fn find_with_user(
@@ -111,13 +113,15 @@ pub async fn find_with_user(
         organisation_name: Option<String>,
         organisation_kind: Option<String>,
         file_number: Option<String>,
+        linked_profiles: i64,
     }
     let row: Option<Joined> = query!(
         db,
         "SELECT s.token_hash, s.user_id, s.last_seen_at, s.expires_at, s.revoked_at,
                 u.email, u.password_hash, u.first_name, u.last_name, u.locale, u.status,
                 c.id AS contact_id, c.role, o.id AS organisation_id, o.name AS organisation_name,
-                o.kind AS organisation_kind, o.file_number
+                o.kind AS organisation_kind, o.file_number,
+                (SELECT COUNT(*) FROM contacts WHERE user_id = s.user_id AND status = 'linked') AS linked_profiles
          FROM sessions s JOIN users u ON u.id = s.user_id
          LEFT JOIN contacts c ON c.id = s.active_contact_id AND c.user_id = s.user_id AND c.status = 'linked'
          LEFT JOIN organisations o ON o.id = c.organisation_id
@@ -172,6 +176,7 @@ pub async fn find_with_user(
                 status: j.status,
             },
             profile,
+            linked_profiles: j.linked_profiles,
         }
     }))
 }

@@ -118,14 +118,14 @@ pub async fn with_credentials(
                 link_credentials::count_wrong_code(&app.db, &credentials.id, app.now)?,
                 audit::append(
                     &app.db,
-                    &AuditEvent {
-                        action: "link.failed",
-                        user_id: Some(user_id),
-                        organisation_id: Some(&credentials.organisation_id),
-                        contact_id: Some(&credentials.contact_id),
-                        ip: requester.ip.as_deref(),
-                        details: json!({ "method": "credentials" }),
-                    },
+                    &link_event(
+                        "link.failed",
+                        user_id,
+                        &credentials.organisation_id,
+                        &credentials.contact_id,
+                        requester,
+                        "credentials",
+                    ),
                     app.now,
                 )?,
             ],
@@ -136,36 +136,39 @@ pub async fn with_credentials(
             attempts_left: credentials.state().attempts_left_after_failure(),
         });
     }
+    // Linking a file the user is already linked to is harmless: the existing profile answers and
+    // these credentials stay usable by the person they were meant for.
+    if contacts::linked_contact_of_user_in(&app.db, &credentials.organisation_id, user_id)
+        .await?
+        .is_some()
+    {
+        return profile_in(app, user_id, &credentials.organisation_id).await;
+    }
     let nonce = random_id();
-    let already =
-        contacts::linked_contact_of_user_in(&app.db, &credentials.organisation_id, user_id).await?;
-    let mut statements = vec![link_credentials::mark_used(
-        &app.db,
-        &credentials.id,
-        &nonce,
-        app.now,
-    )?];
-    if already.is_none() {
-        statements.push(contacts::link_user_if_credentials_used_by(
+    let statements = vec![
+        link_credentials::mark_used(&app.db, &credentials.id, &nonce, app.now)?,
+        contacts::link_user_if_credentials_used_by(
             &app.db,
             &credentials.contact_id,
             user_id,
             &nonce,
             app.now,
-        )?);
-    }
-    statements.push(audit::append(
-        &app.db,
-        &AuditEvent {
-            action: "contact.linked",
-            user_id: Some(user_id),
-            organisation_id: Some(&credentials.organisation_id),
-            contact_id: Some(&credentials.contact_id),
-            ip: requester.ip.as_deref(),
-            details: json!({ "method": "credentials" }),
-        },
-        app.now,
-    )?);
+        )?,
+        audit::append_if_credentials_used_by(
+            &app.db,
+            &link_event(
+                "contact.linked",
+                user_id,
+                &credentials.organisation_id,
+                &credentials.contact_id,
+                requester,
+                "credentials",
+            ),
+            &credentials.id,
+            &nonce,
+            app.now,
+        )?,
+    ];
     let results = atomically(&app.db, statements, "Failed to link an account").await?;
     if results.first().map(changes) != Some(1) {
         return Err(LinkError::Rejected(LinkRejection::Used));
@@ -206,36 +209,39 @@ pub async fn with_legacy(
     if legacy.contact_status == "revoked" {
         return Err(LinkError::ContactRevoked);
     }
-    let mut statements = Vec::new();
     if contacts::linked_contact_of_user_in(&app.db, &legacy.organisation_id, user_id)
         .await?
-        .is_none()
+        .is_some()
     {
-        statements.push(contacts::link_user(
-            &app.db,
-            &legacy.contact_id,
-            user_id,
-            app.now,
-        )?);
+        return profile_in(app, user_id, &legacy.organisation_id).await;
     }
-    statements.push(audit::append(
+    if legacy.contact_status == "linked" {
+        // Someone else already linked with these legacy credentials.
+        return Err(LinkError::Rejected(LinkRejection::Used));
+    }
+    let results = atomically(
         &app.db,
-        &AuditEvent {
-            action: "contact.linked",
-            user_id: Some(user_id),
-            organisation_id: Some(&legacy.organisation_id),
-            contact_id: Some(&legacy.contact_id),
-            ip: requester.ip.as_deref(),
-            details: json!({ "method": "legacy" }),
-        },
-        app.now,
-    )?);
-    atomically(
-        &app.db,
-        statements,
+        vec![
+            contacts::link_user(&app.db, &legacy.contact_id, user_id, app.now)?,
+            audit::append(
+                &app.db,
+                &link_event(
+                    "contact.linked",
+                    user_id,
+                    &legacy.organisation_id,
+                    &legacy.contact_id,
+                    requester,
+                    "legacy",
+                ),
+                app.now,
+            )?,
+        ],
         "Failed to link an account with legacy credentials",
     )
     .await?;
+    if results.first().map(changes) != Some(1) {
+        return Err(LinkError::Rejected(LinkRejection::Used));
+    }
     profile_in(app, user_id, &legacy.organisation_id).await
 }
 
@@ -331,6 +337,24 @@ pub async fn by_known_facts(
         email::dispatch(app, message).await?;
     }
     Ok(())
+}
+
+fn link_event<'a>(
+    action: &'a str,
+    user_id: &'a str,
+    organisation_id: &'a str,
+    contact_id: &'a str,
+    requester: &'a Requester,
+    method: &str,
+) -> AuditEvent<'a> {
+    AuditEvent {
+        action,
+        user_id: Some(user_id),
+        organisation_id: Some(organisation_id),
+        contact_id: Some(contact_id),
+        ip: requester.ip.as_deref(),
+        details: json!({ "method": method }),
+    }
 }
 
 async fn profile_in(

@@ -251,6 +251,7 @@ pub struct Authenticated {
     pub user: UserRow,
     pub token_hash: String,
     pub profile: Option<ProfileRow>,
+    pub linked_profiles: i64,
 }
 
 pub async fn authenticate(
@@ -276,6 +277,7 @@ pub async fn authenticate(
         user: found.user,
         token_hash,
         profile: found.profile,
+        linked_profiles: found.linked_profiles,
     }))
 }
 

@@ -5,7 +5,7 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
+import { launchBrowser } from '../support/browser.mjs';
 import { GOOD_PASSWORD, spawnApp, uniqueEmail } from '../support/app.mjs';
 
 const OPERATOR_TOKEN = 'dev-operator-token';
@@ -15,18 +15,7 @@ let browser;
 
 before(async () => {
   app = await spawnApp();
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchBrowser();
 });
 
 after(async () => {

@@ -11,7 +11,7 @@ import { spawnApp, uniqueEmail, GOOD_PASSWORD } from '../support/app.mjs';
 import {
   DAY, MINUTE, sql, quote, operatorRequest, createOrganisation, linkedResponsible, invitedMember,
   credentialsSentTo, isLinkCredentialsEmail, wrongCode, link, linkedUser, selectProfile, uniqueFileNumber,
-  badInputCases, sendCase, cookieOf, assertRejected, invalid, writeCounts, LONG,
+  badInputCases, sendCase, signedUp, cookieOf, assertRejected, invalid, writeCounts, LONG,
 } from '../support/orgs.mjs';
 
 let app;
@@ -33,7 +33,7 @@ const getMember = (client, id) => client.get(`/api/organisation/members/${id}`);
 test('linking with the emailed credentials answers 200 with the organisation profile', async () => {
   const { organisation, responsible } = await createOrganisation(app);
   const emailed = await credentialsSentTo(app, responsible.email);
-  const { client } = await app.signedUpUser({ email: responsible.email });
+  const { client } = await signedUp(app, { email: responsible.email });
 
   const res = await link(client, emailed);
 
@@ -63,7 +63,7 @@ test('a linked contact shows its account, its link time and its credentials as u
 test('each wrong code answers 422 invalid_link_code with the attempts left, then 423 link_locked even with the right code', async () => {
   const responsable = await linkedResponsible(app);
   const invited = await invitedMember(app, responsable.client);
-  const { client } = await app.signedUpUser({ email: invited.email });
+  const { client } = await signedUp(app, { email: invited.email });
 
   const attemptsLeft = [];
   for (let i = 0; i < 5; i += 1) {
@@ -85,7 +85,7 @@ test('each wrong code answers 422 invalid_link_code with the attempts left, then
 test("the responsable's reissue unlocks: new credentials link and the old identifier answers 404 link_not_found", async () => {
   const responsable = await linkedResponsible(app);
   const invited = await invitedMember(app, responsable.client);
-  const { client } = await app.signedUpUser({ email: invited.email });
+  const { client } = await signedUp(app, { email: invited.email });
   for (let i = 0; i < 5; i += 1) await link(client, { identifier: invited.identifier, code: wrongCode(invited.code) });
 
   const reissued = await responsable.client.post(`/api/organisation/members/${invited.contact.id}/link-credentials`, {});
@@ -104,7 +104,7 @@ test("the responsable's reissue unlocks: new credentials link and the old identi
 });
 
 test('an unknown identifier answers 404 link_not_found', async () => {
-  const { client } = await app.signedUpUser();
+  const { client } = await signedUp(app);
 
   const res = await link(client, { identifier: 'SEL-0000-0000', code: '00000-00000' });
 
@@ -116,7 +116,7 @@ test('used credentials answer 410 link_used, to the user who used them and to an
   const responsable = await linkedResponsible(app);
   const invited = await invitedMember(app, responsable.client);
   const first = await linkedUser(app, invited, { email: invited.email, activate: false });
-  const someoneElse = await app.signedUpUser();
+  const someoneElse = await signedUp(app);
 
   const again = await link(first.client, invited);
   const other = await link(someoneElse.client, invited);
@@ -134,7 +134,7 @@ test('a revoked contact cannot link: 403 contact_revoked', async () => {
   const invited = await invitedMember(app, responsable.client);
   const revoked = await responsable.client.request('DELETE', `/api/organisation/members/${invited.contact.id}`);
   assert.equal(revoked.status, 200, revoked.text);
-  const { client } = await app.signedUpUser({ email: invited.email });
+  const { client } = await signedUp(app, { email: invited.email });
 
   const res = await link(client, invited);
 
@@ -162,10 +162,25 @@ test('linking a file already linked is harmless: 200 with the existing profile, 
   assert.deepEqual(rows.map((r) => r.id), [firstInvite.contact.id], 'the account is linked to one contact only');
 });
 
+test("the credentials of another contact of one's own organisation are not burned by a harmless second link, and the trail does not claim that contact linked", async () => {
+  const responsable = await linkedResponsible(app);
+  const firstInvite = await invitedMember(app, responsable.client);
+  const secondInvite = await invitedMember(app, responsable.client);
+  const member = await linkedUser(app, firstInvite, { email: firstInvite.email, activate: false });
+  assert.equal((await link(member.client, secondInvite)).status, 200);
+
+  const rightful = await signedUp(app, { email: secondInvite.email });
+  const res = await link(rightful.client, secondInvite);
+
+  const claimed = await sql(app, `SELECT id FROM audit_events WHERE action = 'contact.linked' AND contact_id = ${quote(secondInvite.contact.id)} AND user_id = ${quote(member.user.id)}`);
+  assert.equal(res.status, 200, `the invitee can still use their own invitation: ${res.text}`);
+  assert.deepEqual(claimed, [], 'the second contact was not linked to that account, so the trail must not say so');
+});
+
 test('identifier and code are accepted in lower case and without hyphens', async () => {
   const responsable = await linkedResponsible(app);
   const invited = await invitedMember(app, responsable.client);
-  const { client } = await app.signedUpUser({ email: invited.email });
+  const { client } = await signedUp(app, { email: invited.email });
 
   const res = await link(client, {
     identifier: invited.identifier.toLowerCase().replaceAll('-', ''),
@@ -177,7 +192,7 @@ test('identifier and code are accepted in lower case and without hyphens', async
 });
 
 test('malformed identifiers and codes answer 422 naming the field', async () => {
-  const { client } = await app.signedUpUser();
+  const { client } = await signedUp(app);
   const cases = [
     { body: {}, fields: ['identifier', 'code'], why: 'both are required' },
     { body: { identifier: 'SEL-7KQ2', code: '4F7HK-QW2ZP' }, fields: ['identifier'], why: 'an identifier has 8 characters after SEL-' },
@@ -288,7 +303,7 @@ test('a legacy username with its PBKDF2 password links the account, whatever the
   const { organisation } = await createOrganisation(app);
   const item = legacyItem(organisation.file_number, { password_hash: django(LEGACY_PASSWORD, { iterations: 260000 }), role: 'responsable' });
   assert.equal((await importLegacy([item])).body?.created, 1);
-  const { client } = await app.signedUpUser();
+  const { client } = await signedUp(app);
 
   const res = await linkLegacy(client, item.username.toUpperCase(), LEGACY_PASSWORD);
 
@@ -305,7 +320,7 @@ test('a legacy username with its bcrypt password links the account', async () =>
   const items = [legacyItem(organisation.file_number, { username: legacyUsername('as'), password_hash: BCRYPT_2B }),
     legacyItem(organisation.file_number, { username: legacyUsername('ap'), password_hash: BCRYPT_2Y })];
   assert.equal((await importLegacy(items)).body?.created, 2);
-  const [first, second] = [await app.signedUpUser(), await app.signedUpUser()];
+  const [first, second] = [await signedUp(app), await signedUp(app)];
 
   const viaTwoB = await linkLegacy(first.client, items[0].username, LEGACY_PASSWORD);
   const viaTwoY = await linkLegacy(second.client, items[1].username, LEGACY_PASSWORD);
@@ -320,7 +335,7 @@ test('a wrong legacy password and an unknown username both answer 401 invalid_le
   const { organisation } = await createOrganisation(app);
   const item = legacyItem(organisation.file_number);
   await importLegacy([item]);
-  const { client } = await app.signedUpUser();
+  const { client } = await signedUp(app);
 
   const wrong = await linkLegacy(client, item.username, 'pas-le-bon-mot-de-passe');
   const unknown = await linkLegacy(client, legacyUsername('er'), LEGACY_PASSWORD);
@@ -335,7 +350,7 @@ test('five wrong legacy passwords lock the username: 423 link_locked even with t
   const { organisation } = await createOrganisation(app);
   const item = legacyItem(organisation.file_number);
   await importLegacy([item]);
-  const { client } = await app.signedUpUser();
+  const { client } = await signedUp(app);
 
   const statuses = [];
   for (let i = 0; i < 5; i += 1) statuses.push((await linkLegacy(client, item.username, `faux-${i}`)).status);
@@ -348,6 +363,23 @@ test('five wrong legacy passwords lock the username: 423 link_locked even with t
   assert.equal(profiles.body.items.length, 1, 'nothing was linked');
 });
 
+test('legacy credentials already linked to one account answer 410 link_used to another, and the trail records no link for it', async () => {
+  const { organisation } = await createOrganisation(app);
+  const item = legacyItem(organisation.file_number);
+  await importLegacy([item]);
+  const [owner, latecomer] = [await signedUp(app), await signedUp(app)];
+  assert.equal((await linkLegacy(owner.client, item.username, LEGACY_PASSWORD)).status, 200);
+
+  const again = await linkLegacy(owner.client, item.username, LEGACY_PASSWORD);
+  const res = await linkLegacy(latecomer.client, item.username, LEGACY_PASSWORD);
+
+  assert.equal(again.status, 200, `linking again is harmless for the owner: ${again.text}`);
+  assert.equal(res.status, 410, `the contact is already linked to someone else, it is not revoked: ${res.text}`);
+  assert.equal(res.body.error.code, 'link_used');
+  const claimed = await sql(app, `SELECT id FROM audit_events WHERE action = 'contact.linked' AND user_id = ${quote(latecomer.user.id)}`);
+  assert.deepEqual(claimed, [], 'no contact.linked event for an account that was not linked');
+});
+
 test('a revoked contact cannot link with legacy credentials either: 403 contact_revoked', async () => {
   const responsable = await linkedResponsible(app);
   const item = legacyItem(responsable.organisation.file_number);
@@ -355,7 +387,7 @@ test('a revoked contact cannot link with legacy credentials either: 403 contact_
   const found = await responsable.client.get(`/api/organisation/members?q=${encodeURIComponent(item.contact.email)}`);
   const contactId = found.body.items[0].id;
   assert.equal((await responsable.client.request('DELETE', `/api/organisation/members/${contactId}`)).status, 200);
-  const { client } = await app.signedUpUser();
+  const { client } = await signedUp(app);
 
   const res = await linkLegacy(client, item.username, LEGACY_PASSWORD);
 
@@ -364,7 +396,7 @@ test('a revoked contact cannot link with legacy credentials either: 403 contact_
 });
 
 test('legacy usernames without a known prefix answer 422 naming username', async () => {
-  const { client } = await app.signedUpUser();
+  const { client } = await signedUp(app);
   for (const username of ['xx123456', 'er', 'er 123', 'ér123', 'ab123456', '123456']) {
     const res = await linkLegacy(client, username, LEGACY_PASSWORD);
     assert.equal(res.status, 422, `${username}: ${res.text}`);
@@ -384,7 +416,7 @@ const queued = (to, template) => sql(app, `SELECT id FROM email_outbox WHERE to_
 
 test('matching known facts answer 202 and email link credentials to the address on file (never to the requester), which then link', async () => {
   const { organisation, form } = await createOrganisation(app, { postal_code: 'G1R 4P5' });
-  const requester = await app.signedUpUser();
+  const requester = await signedUp(app);
 
   const res = await knownFacts(requester.client, organisation.file_number, 'g1r4p5');
 
@@ -402,7 +434,7 @@ test('matching known facts answer 202 and email link credentials to the address 
 
 test('wrong known facts answer the very same 202 and send nothing', async () => {
   const { organisation, form } = await createOrganisation(app, { postal_code: 'H3B 2Y5' });
-  const requester = await app.signedUpUser();
+  const requester = await signedUp(app);
 
   const wrongPostalCode = await knownFacts(requester.client, organisation.file_number, 'H3B 2Y6');
   const unknownFile = await knownFacts(requester.client, uniqueFileNumber(), 'H3B 2Y5');
@@ -419,7 +451,7 @@ test('wrong known facts answer the very same 202 and send nothing', async () => 
 test('a sixth known-facts request for one file number within the hour answers 429 too_many_attempts', async () => {
   const { organisation, form } = await createOrganisation(app, { postal_code: 'J4K 1A1' });
   const other = await createOrganisation(app, { postal_code: 'J4K 1A1' });
-  const requester = await app.signedUpUser();
+  const requester = await signedUp(app);
 
   const statuses = [];
   for (let i = 0; i < 5; i += 1) statuses.push((await knownFacts(requester.client, organisation.file_number, 'J4K 1A2')).status);
@@ -436,7 +468,7 @@ test('a sixth known-facts request for one file number within the hour answers 42
 });
 
 test('malformed known facts answer 422 naming the field', async () => {
-  const { client } = await app.signedUpUser();
+  const { client } = await signedUp(app);
   const cases = [
     [{ file_number: '12345', postal_code: 'H2X 1Y4' }, ['file_number'], 'fewer than 6 digits'],
     [{ file_number: '12345678901', postal_code: 'H2X 1Y4' }, ['file_number'], 'more than 10 digits'],
@@ -518,7 +550,7 @@ test("a profile that is not the user's answers 404 profile_not_found and changes
 });
 
 test('signing in with no linked profile answers next "link" and acts as the personal profile', async () => {
-  const account = await app.signedUpUser();
+  const account = await signedUp(app);
   const client = app.client();
 
   const res = await client.logIn(account.email, account.password);
@@ -583,7 +615,7 @@ function badInputTable(method, path, spec, { operator = false } = {}) {
     let cookie;
     let counts;
     before(async () => {
-      if (!operator) cookie = cookieOf((await app.signedUpUser()).client);
+      if (!operator) cookie = cookieOf((await signedUp(app)).client);
       counts = await writeCounts(app);
     });
     for (const c of badInputCases(spec)) {
@@ -685,7 +717,7 @@ describe('with a moving clock', () => {
     await clockApp.advanceClock(29 * DAY);
     const onTime = await linkedUser(clockApp, early, { activate: false });
     await clockApp.advanceClock(DAY + MINUTE);
-    const tooLate = await clockApp.signedUpUser();
+    const tooLate = await signedUp(clockApp);
     const expired = await link(tooLate.client, late);
 
     assert.equal(onTime.profile.id, early.contact.id, 'credentials are valid for 30 days');
@@ -704,7 +736,7 @@ describe('with a moving clock', () => {
 
   test('the known-facts budget of a file number renews after an hour', async () => {
     const { organisation } = await createOrganisation(clockApp, { postal_code: 'K1A 0B1' });
-    const requester = await clockApp.signedUpUser();
+    const requester = await signedUp(clockApp);
     for (let i = 0; i < 5; i += 1) await requester.client.post('/api/links/known-facts', { file_number: organisation.file_number, postal_code: 'K1A 0B2' });
     const refused = await requester.client.post('/api/links/known-facts', { file_number: organisation.file_number, postal_code: 'K1A 0B2' });
 

@@ -96,6 +96,9 @@ export async function spawnApp({ vars = {} } = {}) {
   return new TestApp(baseUrl, child, state, () => log);
 }
 
+/** A signup or reset code email (not, say, an invitation with link credentials). */
+export const isCodeEmail = (email) => /\b\d{6}\b/.test(email.text) && !email.text.includes('SEL-');
+
 let counter = 0;
 /** A unique address for one test. */
 export function uniqueEmail(label = 'user') {
@@ -154,7 +157,7 @@ export class TestApp {
     const client = this.client();
     const started = await client.signUp({ email, password, password_confirmation: password, first_name, last_name, accept_terms: true, ...(locale ? { locale } : {}) });
     if (started.status !== 202) throw new Error(`signup answered ${started.status}: ${started.text}`);
-    const code = TestApp.codeOf(await this.waitForEmail(email));
+    const code = TestApp.codeOf(await this.waitForEmail(email, isCodeEmail));
     const verified = await client.verify(started.body.verification_id, code);
     if (verified.status !== 200) throw new Error(`verify answered ${verified.status}: ${verified.text}`);
     return { client, email, password, user: verified.body };

@@ -3,7 +3,7 @@
 // signed-up users linked to a contact with that profile active, and a bad-input table shared by
 // every new JSON endpoint.
 import assert from 'node:assert/strict';
-import { uniqueEmail } from './app.mjs';
+import { uniqueEmail, GOOD_PASSWORD, TestApp, waitFor } from './app.mjs';
 
 export const OPERATOR_TOKEN = 'dev-operator-token';
 export const MINUTE = 60 * 1000;
@@ -89,9 +89,20 @@ export function linkCredentialsOf(email) {
 
 export const isLinkCredentialsEmail = (email) => IDENTIFIER_LINE.test(email.text) && CODE_LINE.test(email.text);
 
+/**
+ * Waits for `count` emails matching `predicate` to `to`; resolves to the newest. Like
+ * app.waitForEmail, but allows for one delivery retry (the consumer retries after 10 s or more).
+ */
+export async function emailTo(app, to, predicate = () => true, { count = 1, timeoutMs = 45000 } = {}) {
+  return waitFor(`${count} email(s) to ${to}`, async () => {
+    const matching = (await app.mailbox(to)).filter(predicate);
+    return matching.length >= count ? matching[0] : undefined;
+  }, { timeoutMs, intervalMs: 150 });
+}
+
 /** Waits for the `count`-th link-credentials email to `to`; resolves to the newest one's credentials. */
 export async function credentialsSentTo(app, to, { count = 1 } = {}) {
-  const email = await app.waitForEmail(to, isLinkCredentialsEmail, { count });
+  const email = await emailTo(app, to, isLinkCredentialsEmail, { count });
   return { ...linkCredentialsOf(email), email };
 }
 
@@ -102,6 +113,22 @@ export function wrongCode(code) {
 }
 
 // --- Users, links and profiles --------------------------------------------------------------------
+
+const isSignupCodeEmail = (email) => /code de validation|verification code/i.test(email.subject);
+
+/**
+ * Like app.signedUpUser, but waits for the signup-code email itself: an invited address already
+ * holds a link-credentials email, which app.signedUpUser would take for the code email.
+ */
+export async function signedUp(app, { email = uniqueEmail(), password = GOOD_PASSWORD, first_name = 'Marie', last_name = 'Tremblay' } = {}) {
+  const client = app.client();
+  const started = await client.signUp({ email, password, password_confirmation: password, first_name, last_name, accept_terms: true });
+  if (started.status !== 202) throw new Error(`signup answered ${started.status}: ${started.text}`);
+  const code = TestApp.codeOf(await emailTo(app, email, isSignupCodeEmail));
+  const verified = await client.verify(started.body.verification_id, code);
+  if (verified.status !== 200) throw new Error(`verify answered ${verified.status}: ${verified.text}`);
+  return { client, email, password, user: verified.body };
+}
 
 export const link = (client, credentials) =>
   client.post('/api/links/credentials', { identifier: credentials.identifier, code: credentials.code });
@@ -114,7 +141,7 @@ export const selectProfile = (client, profile_id) =>
  * profile active. Resolves to {client, email, password, user, profile}.
  */
 export async function linkedUser(app, credentials, { email = uniqueEmail('lie'), first_name = 'Marie', last_name = 'Tremblay', activate = true } = {}) {
-  const account = await app.signedUpUser({ email, first_name, last_name });
+  const account = await signedUp(app, { email, first_name, last_name });
   const linked = await link(account.client, credentials);
   if (linked.status !== 200) throw new Error(`linking answered ${linked.status}: ${linked.text}`);
   const profile = linked.body.profile;

@@ -96,13 +96,18 @@ function wasmSize() {
 function cpuTimes() {
   const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
   const idle = fields[3] + (fields[4] ?? 0);
-  return { idle, total: fields.reduce((a, b) => a + b, 0) };
+  // guest time is already counted in user time
+  return { idle, steal: fields[7] ?? 0, total: fields.slice(0, 8).reduce((a, b) => a + b, 0) };
 }
 async function cpuBusy(sampleMs = 2000) {
   const a = cpuTimes();
   await new Promise((r) => setTimeout(r, sampleMs));
   const b = cpuTimes();
   return 1 - (b.idle - a.idle) / Math.max(1, b.total - a.total);
+}
+function cpuShare(a, b) {
+  const total = Math.max(1, b.total - a.total);
+  return { busy: 1 - (b.idle - a.idle) / total, steal: (b.steal - a.steal) / total };
 }
 async function waitForQuiet() {
   const deadline = Date.now() + QUIET_WAIT_S * 1000;
@@ -264,7 +269,7 @@ async function load(baseUrl, user) {
 const verdict = (ok) => (ok ? 'pass' : '**FAIL**');
 const ms2 = (us) => fmt(ms(us), 2);
 
-function report({ started, finished, host, loadBefore, loadAfter, busyBefore, size, seq, seqDirect, runs, direct }) {
+function report({ started, finished, host, loadBefore, loadAfter, busyBefore, during, size, seq, seqDirect, runs, direct }) {
   const { me, floor, login, loginSolo } = runs;
   const bad = (r) => r.unexpected + r.socket_errors + r.timeouts;
   const wrkRow = (name, via, r) => `| ${name} | ${via} | \`${r.command.replace(/ --timeout.*$/, '')}\` | ${r.requests} | ${fmt(r.rps)} | ${ms2(r.p50_us)} | ${ms2(r.p90_us)} | ${ms2(r.p99_us)} | ${ms2(r.max_us)} | ${bad(r)} |`;
@@ -286,8 +291,10 @@ one machine, so compare runs on the same machine only.
 - **Date:** ${started.toISOString()} → ${finished.toISOString()}
 - **Machine:** \`nproc\` = ${host.nproc}; CPU: ${host.model}; ${host.memGiB} GiB RAM; ${host.os}
 - **Software:** Node ${host.node}, wrangler ${host.wrangler}, workerd ${host.workerd}, ${host.wrk}
-- **Background load:** CPU ${fmt(busyBefore * 100, 0)}% busy just before the run; load average (1/5/15 min)
-  ${loadBefore.map((x) => fmt(x, 2)).join(' / ')} before, ${loadAfter.map((x) => fmt(x, 2)).join(' / ')} after. Other work on the machine skews everything below.
+- **Background load:** CPU ${fmt(busyBefore * 100, 0)}% busy just before the run; during it ${fmt(during.busy * 100, 0)}% busy (this benchmark
+  included) and ${fmt(during.steal * 100, 1)}% stolen by the hypervisor; load average (1/5/15 min) ${loadBefore.map((x) => fmt(x, 2)).join(' / ')} before,
+  ${loadAfter.map((x) => fmt(x, 2)).join(' / ')} after. Other work on the machine skews everything below; on this shared 2-core VM
+  the same code has measured up to ~1.7× slower from one run to the next.
 - **Code:** commit ${host.commit}; \`build/\` written ${host.built}${host.skipBuild ? ' (SEL_SKIP_BUILD=1: reused, not rebuilt by this run)' : ''}
 - **Worker under test:** the release build of \`scripts/build.sh\` in \`wrangler dev\` on 127.0.0.1 (local
   workerd, local D1 in a fresh state dir under \`tests/.runs/\`), \`ENVIRONMENT=development\`,
@@ -339,7 +346,7 @@ ${seqRow('`POST /api/session`, real user', '3 D1 reads, **hash**, 1 batch of 3 w
 ## 3. Under concurrent load (wrk, closed loop, loopback)
 
 Each connection sends its next request as soon as the previous answer arrives. Latencies in ms;
-"bad" counts answers other than 200, socket errors and timeouts (all must be 0).
+"bad" counts wrong statuses, socket errors and timeouts (must be 0 on *public*).
 
 | request | via | load | requests | req/s | p50 | p90 | p99 | max | bad |
 |---|---|---|---|---|---|---|---|---|---|
@@ -356,7 +363,7 @@ ${direct ? wrkRow('`POST /api/session`, successful login', 'direct', direct.logi
 ${direct ? `- *direct* has more throughput and a lower p50 than *public*, but far longer tails (p99 ${ms2(direct.me.p99_us)} ms against ${ms2(me.p99_us)} ms for /api/me): without the proxy in front, the connections are evidently not served in turn and some wait through many other requests. Read *direct* for the cost of the proxy hop (throughput, p50), not for tails.
 ` : ''}- Logins: ${fmt(login.rps)} req/s with ${LOGIN_CONNECTIONS} connections against ${fmt(loginSolo.rps)} req/s with one (×${fmt(login.rps / loginSolo.rps, 2)}),
   p50 ${fmt(ms(login.p50_us))} ms against ${fmt(ms(loginSolo.p50_us))} ms (×${fmt(queued, 2)}). ${login.rps / loginSolo.rps < 1.3
-    ? `Throughput does not grow with connections, so the hashes run one after another: the worker's Wasm runs on a single thread in wrangler dev's workerd, and each extra concurrent login waits for the hashes ahead of it (p50 ≈ connections × one login, here one login per ${fmt(perLogin)} ms of wall time). The second core does not help; on Cloudflare, concurrent requests are spread over many isolates and machines.`
+    ? `Throughput barely grows with connections (only the client's idle gaps get filled), so the hashes run one after another: the worker's Wasm runs on a single thread in wrangler dev's workerd, and each extra concurrent login waits for the hashes ahead of it (p50 ≈ connections × one login, here one login per ${fmt(perLogin)} ms of wall time). The second core does not help; on Cloudflare, concurrent requests are spread over many isolates and machines.`
     : 'Throughput grows with connections, so concurrent logins run at least partly in parallel.'}
 - Every successful login writes a session row and an audit row (${login.requests + loginSolo.requests + (direct ? direct.login.requests + direct.loginSolo.requests : 0) + (ROUNDS + WARMUP) * (seqDirect ? 2 : 1)} logins in this run);
   \`GET /api/me\` touches its session at most once a minute, so the /api/me runs are almost read-only.
@@ -393,6 +400,7 @@ async function main() {
   const busyBefore = await waitForQuiet();
   const loadBefore = loadavg();
 
+  const cpuAtStart = cpuTimes();
   log('starting wrangler dev');
   app = await spawnApp({ vars: { CLOCK_CONTROL: 'disabled' } });
   const directUrl = await directBaseUrl(app);
@@ -415,17 +423,20 @@ async function main() {
   unchanged();
   const finished = new Date();
   const loadAfter = loadavg();
+  const during = cpuShare(cpuAtStart, cpuTimes());
 
   writeFileSync(join(ROOT, 'bench', 'RESULTS.md'),
-    report({ started, finished, host, loadBefore, loadAfter, busyBefore, size, seq, seqDirect, runs, direct }));
+    report({ started, finished, host, loadBefore, loadAfter, busyBefore, during, size, seq, seqDirect, runs, direct }));
   log('wrote bench/RESULTS.md');
   for (const [via, set] of [['public', runs], ['direct', direct]]) {
     if (!set) continue;
     log(`${via}: validate (control) p99 ${ms2(set.floor.p99_us)} ms, ${fmt(set.floor.rps)} req/s`);
     log(`${via}: GET /api/me p50 ${ms2(set.me.p50_us)} ms, p99 ${ms2(set.me.p99_us)} ms, ${fmt(set.me.rps)} req/s; ` +
       `POST /api/session p50 ${fmt(ms(set.login.p50_us))} ms, p99 ${fmt(ms(set.login.p99_us))} ms, ${fmt(set.login.rps)} req/s`);
+    // A wrong status is a bug anywhere. Socket errors and timeouts spoil the judged (public) runs;
+    // on the diagnostic direct socket they are only counted in the table.
     for (const [name, r] of Object.entries(set)) {
-      if (r.unexpected || r.socket_errors || r.timeouts) {
+      if (r.unexpected || (via === 'public' && (r.socket_errors || r.timeouts))) {
         throw new Error(`${via} ${name}: ${r.unexpected} unexpected answers (last ${r.last_unexpected_status}), ${r.socket_errors} socket errors, ${r.timeouts} timeouts`);
       }
     }

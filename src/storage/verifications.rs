@@ -127,6 +127,24 @@ pub async fn latest_unused(
     .context("Failed to look up the latest verification")
 }
 
+/// Ends every unused code of a purpose for an address (a newer one replaces them).
+pub fn expire_unused(
+    db: &D1Database,
+    purpose: &str,
+    email: &str,
+    now: Millis,
+) -> Result<D1PreparedStatement, InfraError> {
+    query!(
+        db,
+        "UPDATE verifications SET expires_at = MIN(expires_at, ?3)
+         WHERE email = ?1 AND purpose = ?2 AND consumed_at IS NULL",
+        email,
+        purpose,
+        now
+    )
+    .context("Failed to prepare expiring earlier codes")
+}
+
 /// Counts a wrong code, unless the code died in the meantime.
 pub fn count_wrong_attempt(db: &D1Database, id: &str) -> Result<D1PreparedStatement, InfraError> {
     query!(

@@ -32,6 +32,8 @@ pub async fn forgot(app: &App, email: &Email, requester: &Requester) -> Result<S
         .map_or(CodeOwner::Nobody, |u| CodeOwner::User(&u.id));
     let issued = codes::issue(app, Purpose::Reset, owner, email, None)?;
     let mut batch = vec![
+        // Only the newest reset code of an address works: earlier ones expire now.
+        verifications::expire_unused(&app.db, Purpose::Reset.as_str(), email.as_str(), app.now)?,
         issued.insert,
         audit::append(
             &app.db,

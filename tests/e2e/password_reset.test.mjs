@@ -187,6 +187,20 @@ test('asking again within 60 seconds answers the same reset id and sends no seco
   assert.equal(codes.length, 2, 'one email for the first request, none for the repeat, one after the cooldown');
 });
 
+test('a new reset after the cooldown ends the earlier code: only the newest one works', async () => {
+  const { email } = await app.signedUpUser({ email: uniqueEmail('newest') });
+  const client = app.client();
+  const first = await client.forgotPassword(email);
+  const firstCode = TestApp.codeOf(await app.waitForEmail(email, isResetCode));
+  await app.advanceClock(60 * SECOND);
+
+  await client.forgotPassword(email);
+  const stale = await client.resetPassword(first.body.reset_id, firstCode, NEW_PASSWORD);
+
+  assert.equal(stale.status, 410, stale.text);
+  assert.equal(stale.body.error.code, 'code_expired', 'the earlier code died when a new one was sent');
+});
+
 test('a login and a password reset are recorded in the audit log', async () => {
   const { email, password, user } = await app.signedUpUser({ email: uniqueEmail('audit') });
   assert.equal((await clientFromOwnIp().logIn(email, password)).status, 200);

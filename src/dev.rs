@@ -2,7 +2,8 @@
 //! mailbox of delivered emails, the dead letters, a movable clock for tests, and a way to put an
 //! arbitrary message on the email queue (to prove poison messages are parked).
 
-use crate::domain::fields::{FieldErrors, Problem};
+use crate::domain::fields::Problem;
+use crate::email::templates::escape_html;
 use crate::http::body::json_object;
 use crate::http::error::ApiError;
 use crate::http::{Call, Reply};
@@ -26,26 +27,20 @@ pub async fn mailbox(call: &Call) -> Result<Reply, ApiError> {
 pub async fn mailbox_page(call: &Call) -> Result<Reply, ApiError> {
     let to = recipient(call);
     let entries = mailbox::list(&call.app.db, to.as_deref(), 200).await?;
-    let escape = |text: &str| {
-        text.replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;")
-            .replace('"', "&quot;")
-    };
     let rows: String = entries
         .iter()
         .map(|entry| {
             let sent = chrono::DateTime::from_timestamp_millis(entry.sent_at).map(|t| t.to_rfc3339()).unwrap_or_default();
             format!(
                 "<article class=\"card\"><h2>{}</h2><p><strong>À / To :</strong> {} · <time datetime=\"{sent}\">{sent}</time></p><pre>{}</pre></article>",
-                escape(&entry.subject),
-                escape(&entry.to),
-                escape(&entry.text)
+                escape_html(&entry.subject),
+                escape_html(&entry.to),
+                escape_html(&entry.text)
             )
         })
         .collect();
     let empty = "<p>Aucun courriel pour l'instant. / No email yet.</p>";
-    let filter = to.as_deref().map(escape).unwrap_or_default();
+    let filter = to.as_deref().map(escape_html).unwrap_or_default();
     let page = format!(
         "<!doctype html><html lang=\"fr\"><head><meta charset=\"utf-8\"><title>Boîte de développement — SEL</title><link rel=\"stylesheet\" href=\"/css/app.css\"></head>\
          <body><main class=\"container\"><h1>Boîte de courriels de développement</h1>\
@@ -66,9 +61,7 @@ pub async fn advance_clock(call: &mut Call) -> Result<Reply, ApiError> {
         .and_then(Value::as_i64)
         .filter(|ms| *ms >= 0)
     else {
-        let mut fields = FieldErrors::default();
-        fields.add("advance_ms", Problem::Required);
-        return Err(ApiError::invalid(fields));
+        return Err(ApiError::invalid_field("advance_ms", Problem::Required));
     };
     dev_clock::advance(&call.app.db, by).await?;
     Ok(Reply::json(200, json!({ "now": call.app.now + by })))

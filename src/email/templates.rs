@@ -195,7 +195,8 @@ impl Template {
     }
 }
 
-fn escape_html(text: &str) -> String {
+/// Text made safe to place in HTML content or attribute values.
+pub fn escape_html(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")

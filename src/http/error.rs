@@ -4,7 +4,7 @@
 
 use super::i18n;
 use crate::domain::code::CodeRejection;
-use crate::domain::fields::FieldErrors;
+use crate::domain::fields::{FieldErrors, Problem};
 use crate::domain::locale::Locale;
 use crate::infra::InfraError;
 use crate::use_cases::codes::{CodeError, ResendError};
@@ -45,6 +45,13 @@ impl ApiError {
     pub fn retry_after(mut self, seconds: u64) -> ApiError {
         self.retry_after = Some(seconds);
         self
+    }
+
+    /// 422 naming a single field.
+    pub fn invalid_field(field: &'static str, problem: Problem) -> ApiError {
+        let mut fields = FieldErrors::default();
+        fields.add(field, problem);
+        ApiError::invalid(fields)
     }
 
     pub fn invalid(fields: FieldErrors) -> ApiError {

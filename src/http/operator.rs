@@ -4,6 +4,7 @@ use super::body::{json_object, json_object_within, Fields, MAX_IMPORT_BODY_BYTES
 use super::error::ApiError;
 use super::{Call, Reply};
 use crate::domain::email::Email;
+use crate::domain::fields::Problem;
 use crate::domain::name::PersonName;
 use crate::domain::organisation::{FileNumber, OrganisationKind, PostalCode};
 use crate::use_cases::operator::{self, LegacyRecord, NewOrganisationForm};
@@ -84,9 +85,7 @@ pub async fn import_legacy(call: &mut Call) -> Result<Reply, ApiError> {
     require_operator(call)?;
     let body = json_object_within(&mut call.req, MAX_IMPORT_BODY_BYTES).await?;
     let Some(Value::Array(items)) = body.get("items") else {
-        let mut errors = crate::domain::fields::FieldErrors::default();
-        errors.add("items", crate::domain::fields::Problem::Required);
-        return Err(ApiError::invalid(errors));
+        return Err(ApiError::invalid_field("items", Problem::Required));
     };
     let text = |item: &Value, path: &[&str]| {
         let value = path.iter().try_fold(item, |value, key| value.get(key));

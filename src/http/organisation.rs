@@ -90,16 +90,12 @@ pub async fn members(call: &Call) -> Result<Reply, ApiError> {
         .as_deref()
         .is_some_and(|s| !["invited", "linked", "revoked"].contains(&s))
     {
-        let mut errors = crate::domain::fields::FieldErrors::default();
-        errors.add("status", Problem::InvalidChoice);
-        return Err(ApiError::invalid(errors));
+        return Err(ApiError::invalid_field("status", Problem::InvalidChoice));
     }
     // Control characters (a NUL would cut the LIKE pattern short) are in no name: refused.
     let search: Option<String> = call.query("q").map(|q| q.chars().take(40).collect());
     if search.as_deref().is_some_and(has_hidden_characters) {
-        let mut errors = crate::domain::fields::FieldErrors::default();
-        errors.add("q", Problem::InvalidSearch);
-        return Err(ApiError::invalid(errors));
+        return Err(ApiError::invalid_field("q", Problem::InvalidSearch));
     }
     let found = members::list(
         &call.app,

@@ -7,7 +7,7 @@ use super::{Call, Reply};
 use crate::domain::password::Password;
 use crate::storage::contacts::ProfileRow;
 use crate::storage::users::UserRow;
-use crate::use_cases::profiles::{self, PERSONAL};
+use crate::use_cases::profiles::PERSONAL;
 use crate::use_cases::sessions::{self, Authenticated};
 use serde_json::{json, Value};
 
@@ -62,9 +62,7 @@ pub async fn log_in(call: &mut Call) -> Result<Reply, ApiError> {
     let password = fields.parsed("password", Password::parse_attempt);
     let (email, password) = fields.finish(|| Some((email?, password?)))?;
     let signed_in = sessions::log_in(&call.app, &email, &password, &call.requester).await?;
-    let profiles = profiles::list(&call.app, &signed_in.user.id).await?;
-    let active = profiles.iter().find(|_| profiles.len() == 1);
-    let mut body = me_json(&signed_in.user, active);
+    let mut body = me_json(&signed_in.user, signed_in.profile.as_ref());
     body["next"] = signed_in.next.as_str().into();
     Ok(Reply::json(200, body).with_cookie(cookies::set_session(&signed_in.token)))
 }

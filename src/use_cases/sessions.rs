@@ -145,9 +145,11 @@ pub async fn log_in(
     let mut session = StartedSession::new(app, &user.id, requester);
     let profiles = contacts::profiles_of(&app.db, &user.id).await?;
     let next = Next::after_sign_in(profiles.len());
-    if let [only] = profiles.as_slice() {
-        session.active_contact_id = Some(only.contact_id.clone());
-    }
+    let profile = match <[ProfileRow; 1]>::try_from(profiles) {
+        Ok([only]) => Some(only),
+        Err(_) => None,
+    };
+    session.active_contact_id = profile.as_ref().map(|p| p.contact_id.clone());
     atomically(
         &app.db,
         vec![
@@ -172,6 +174,7 @@ pub async fn log_in(
         user,
         token: session.token,
         next,
+        profile,
     })
 }
 
@@ -205,6 +208,8 @@ pub struct SignedIn {
     pub user: UserRow,
     pub token: SessionToken,
     pub next: Next,
+    /// The profile the session starts with: the only one, when the user has exactly one.
+    pub profile: Option<ProfileRow>,
 }
 
 async fn blocked(app: &App, policy: &Policy, key: &str) -> Result<Option<u64>, InfraError> {

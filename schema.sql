@@ -89,6 +89,9 @@ CREATE TABLE IF NOT EXISTS contacts (
   linked_at     INTEGER,
   revoked_at    INTEGER,
   last_activity_at INTEGER,
+  -- Set by an employer's responsable: this contact may also grant, change and revoke the
+  -- employer's authorizations (an "administrator" of them). Responsables always may.
+  manages_authorizations INTEGER NOT NULL DEFAULT 0 CHECK (manages_authorizations IN (0, 1)),
   created_at    INTEGER NOT NULL,
   UNIQUE (organisation_id, email)
 );
@@ -145,10 +148,14 @@ CREATE TABLE IF NOT EXISTS audit_events (
   organisation_id TEXT,                         -- the organisation concerned, when any
   contact_id    TEXT,                           -- the contact the action is about, when any
   ip            TEXT,
-  details       TEXT NOT NULL DEFAULT '{}'      -- JSON object, never a secret
+  details       TEXT NOT NULL DEFAULT '{}',     -- JSON object, never a secret
+  -- The other organisation concerned, when an action spans two (an employer's authorization of a
+  -- firm's contact): the event shows in both organisations' trails.
+  counterpart_organisation_id TEXT
 );
 CREATE INDEX IF NOT EXISTS audit_events_user ON audit_events (user_id, at);
 CREATE INDEX IF NOT EXISTS audit_events_organisation ON audit_events (organisation_id, at);
+CREATE INDEX IF NOT EXISTS audit_events_counterpart ON audit_events (counterpart_organisation_id, at);
 
 -- Every email the portal decides to send. Requests insert a row and enqueue its id; the queue
 -- consumer renders and sends it, then marks it sent so a redelivered message never sends twice.
@@ -192,3 +199,112 @@ CREATE TABLE IF NOT EXISTS dev_clock (
   id            INTEGER PRIMARY KEY CHECK (id = 1),
   offset_ms     INTEGER NOT NULL
 );
+
+-- An employer's authorization of a contact of another organisation (usually an accounting firm)
+-- on its file, for one or more services. `services` is a bit set (1 workforce management,
+-- 2 job-site identification, 4 status letter, 8 monthly report). `status` is 'active' until the
+-- employer revokes it ('revoked') or its end date passes and the lifecycle job ends it ('ended');
+-- reads also treat an active row whose `ends_at` has passed as ended. At most one active
+-- authorization per employer and contact: changing one updates it in place.
+-- The employer's name and number are copied here so "Mes dossiers autorisés" reads one index
+-- range per page for a contact with 50,000 files, with no join.
+CREATE TABLE IF NOT EXISTS authorizations (
+  id            TEXT PRIMARY KEY,
+  employer_id   TEXT NOT NULL REFERENCES organisations(id),
+  contact_id    TEXT NOT NULL REFERENCES contacts(id),
+  firm_id       TEXT NOT NULL REFERENCES organisations(id),  -- the contact's organisation
+  services      INTEGER NOT NULL CHECK (services BETWEEN 1 AND 15),
+  level         TEXT NOT NULL CHECK (level IN ('consultation', 'transmission')),
+  starts_at     INTEGER NOT NULL,               -- start of the start day, America/Montreal
+  ends_at       INTEGER,                        -- end of the end day (exclusive); NULL: no end
+  origin        TEXT NOT NULL CHECK (origin IN ('granted', 'migrated')),
+  status        TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'ended', 'revoked')),
+  confirmed_at  INTEGER,                        -- migrated: when the employer confirmed it
+  legacy_id     TEXT UNIQUE,                    -- migrated: the relation's id in the legacy export
+  employer_name TEXT NOT NULL,
+  name_key      TEXT NOT NULL,                  -- ' ' + folded words of the name: sort and word-prefix search
+  file_number   TEXT NOT NULL,                  -- the employer's number
+  granted_by    TEXT,                           -- user id; NULL when migrated
+  created_at    INTEGER NOT NULL,
+  updated_at    INTEGER NOT NULL,
+  revoked_at    INTEGER,
+  ended_at      INTEGER
+);
+CREATE UNIQUE INDEX IF NOT EXISTS authorizations_one_active ON authorizations (employer_id, contact_id) WHERE status = 'active';
+-- Keyset paging of a contact's files by name or by number, and the "ends within N days" filter.
+CREATE INDEX IF NOT EXISTS authorizations_contact_name ON authorizations (contact_id, name_key, id) WHERE status = 'active';
+CREATE INDEX IF NOT EXISTS authorizations_contact_number ON authorizations (contact_id, file_number, id) WHERE status = 'active';
+CREATE INDEX IF NOT EXISTS authorizations_contact_ending ON authorizations (contact_id, ends_at) WHERE status = 'active' AND ends_at IS NOT NULL;
+CREATE INDEX IF NOT EXISTS authorizations_employer ON authorizations (employer_id, status, name_key);
+CREATE INDEX IF NOT EXISTS authorizations_ending ON authorizations (ends_at) WHERE status = 'active' AND ends_at IS NOT NULL;
+
+-- Active authorizations per contact, in total and per service, kept exact by the triggers below
+-- (whatever writes the table: grants, revocations, the lifecycle job, the migration import), so
+-- the listing's totals never count 50,000 rows.
+CREATE TABLE IF NOT EXISTS authorized_file_totals (
+  contact_id          TEXT PRIMARY KEY,
+  total               INTEGER NOT NULL DEFAULT 0,
+  workforce           INTEGER NOT NULL DEFAULT 0,
+  site_identification INTEGER NOT NULL DEFAULT 0,
+  status_letter       INTEGER NOT NULL DEFAULT 0,
+  monthly_report      INTEGER NOT NULL DEFAULT 0
+);
+CREATE TRIGGER IF NOT EXISTS authorizations_count_insert AFTER INSERT ON authorizations
+WHEN NEW.status = 'active'
+BEGIN
+  INSERT INTO authorized_file_totals (contact_id) VALUES (NEW.contact_id) ON CONFLICT (contact_id) DO NOTHING;
+  UPDATE authorized_file_totals SET total = total + 1,
+    workforce = workforce + (NEW.services & 1 != 0), site_identification = site_identification + (NEW.services & 2 != 0),
+    status_letter = status_letter + (NEW.services & 4 != 0), monthly_report = monthly_report + (NEW.services & 8 != 0)
+  WHERE contact_id = NEW.contact_id;
+END;
+CREATE TRIGGER IF NOT EXISTS authorizations_count_update AFTER UPDATE OF status, services ON authorizations
+WHEN OLD.status = 'active' OR NEW.status = 'active'
+BEGIN
+  INSERT INTO authorized_file_totals (contact_id) VALUES (NEW.contact_id) ON CONFLICT (contact_id) DO NOTHING;
+  UPDATE authorized_file_totals SET
+    total = total - (OLD.status = 'active') + (NEW.status = 'active'),
+    workforce = workforce - (OLD.status = 'active' AND OLD.services & 1 != 0) + (NEW.status = 'active' AND NEW.services & 1 != 0),
+    site_identification = site_identification - (OLD.status = 'active' AND OLD.services & 2 != 0) + (NEW.status = 'active' AND NEW.services & 2 != 0),
+    status_letter = status_letter - (OLD.status = 'active' AND OLD.services & 4 != 0) + (NEW.status = 'active' AND NEW.services & 4 != 0),
+    monthly_report = monthly_report - (OLD.status = 'active' AND OLD.services & 8 != 0) + (NEW.status = 'active' AND NEW.services & 8 != 0)
+  WHERE contact_id = NEW.contact_id;
+END;
+
+-- A firm contact's request for access to an employer's file (file number + a known fact). The
+-- employer approves (creating an authorization) or declines; pending requests expire after 21 days
+-- (reads treat a pending request past `expires_at` as expired; the lifecycle job records it).
+CREATE TABLE IF NOT EXISTS access_requests (
+  id            TEXT PRIMARY KEY,
+  employer_id   TEXT NOT NULL REFERENCES organisations(id),
+  contact_id    TEXT NOT NULL REFERENCES contacts(id),
+  firm_id       TEXT NOT NULL REFERENCES organisations(id),
+  requested_by  TEXT NOT NULL REFERENCES users(id),
+  services      INTEGER NOT NULL CHECK (services BETWEEN 1 AND 15),  -- the services wished
+  message       TEXT NOT NULL DEFAULT '',
+  status        TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'approved', 'declined', 'cancelled', 'expired')),
+  created_at    INTEGER NOT NULL,
+  expires_at    INTEGER NOT NULL,
+  answered_at   INTEGER,
+  answered_by   TEXT,                           -- user id of the employer's contact
+  decline_reason TEXT,
+  authorization_id TEXT REFERENCES authorizations(id)
+);
+CREATE UNIQUE INDEX IF NOT EXISTS access_requests_one_pending ON access_requests (employer_id, contact_id) WHERE status = 'pending';
+CREATE INDEX IF NOT EXISTS access_requests_employer ON access_requests (employer_id, status, created_at);
+CREATE INDEX IF NOT EXISTS access_requests_firm ON access_requests (firm_id, created_at);
+CREATE INDEX IF NOT EXISTS access_requests_expiry ON access_requests (expires_at) WHERE status = 'pending';
+
+-- Domain events: what happened to authorizations and access requests, appended in the same batch
+-- as the change, in order (`seq`). Webhook deliveries and sync cursors are built from this log.
+CREATE TABLE IF NOT EXISTS domain_events (
+  seq           INTEGER PRIMARY KEY AUTOINCREMENT,
+  id            TEXT NOT NULL UNIQUE,
+  type          TEXT NOT NULL,                  -- e.g. 'authorization.granted'
+  at            INTEGER NOT NULL,
+  employer_id   TEXT,
+  firm_id       TEXT,
+  payload       TEXT NOT NULL                   -- JSON object
+);
+CREATE INDEX IF NOT EXISTS domain_events_employer ON domain_events (employer_id, seq);
+CREATE INDEX IF NOT EXISTS domain_events_firm ON domain_events (firm_id, seq);

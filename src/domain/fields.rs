@@ -27,6 +27,14 @@ pub enum Problem {
     InvalidPostalCode,
     InvalidLegacyUsername,
     InvalidSearch,
+    DuplicateChoice,
+    NotAList,
+    InvalidDate,
+    EndBeforeStart,
+    DateInPast,
+    InvalidCursor,
+    NotYourOrganisation,
+    UnknownContact,
 }
 
 /// Every rejected field of one request, by field name (ordered, for stable answers).

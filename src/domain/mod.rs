@@ -3,6 +3,7 @@
 //! Nothing here imports `worker`: time arrives as epoch milliseconds and randomness through
 //! [`Entropy`], so every rule is unit-tested natively with `cargo test`.
 
+pub mod authorization;
 pub mod code;
 pub mod email;
 pub mod fields;
@@ -11,6 +12,7 @@ pub mod linking;
 pub mod locale;
 pub mod name;
 pub mod organisation;
+pub mod paging;
 pub mod password;
 pub mod session;
 pub mod throttle;

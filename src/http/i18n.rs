@@ -103,6 +103,38 @@ pub fn problem_message(problem: Problem, locale: Locale) -> &'static str {
             "La recherche contient des caractères invisibles ou de contrôle.",
             "The search contains invisible or control characters.",
         ),
+        Problem::DuplicateChoice => (
+            "Chaque valeur ne peut être choisie qu'une fois.",
+            "Each value can be chosen only once.",
+        ),
+        Problem::NotAList => (
+            "Ce champ doit être une liste.",
+            "This field must be a list.",
+        ),
+        Problem::InvalidDate => (
+            "Entrez une date valide au format AAAA-MM-JJ.",
+            "Enter a valid date as YYYY-MM-DD.",
+        ),
+        Problem::EndBeforeStart => (
+            "La date de fin doit suivre la date de début.",
+            "The end date must come after the start date.",
+        ),
+        Problem::DateInPast => (
+            "La date de fin ne peut pas être passée.",
+            "The end date cannot be in the past.",
+        ),
+        Problem::InvalidCursor => (
+            "Ce lien de pagination n'est plus valide pour cette recherche. Revenez à la première page.",
+            "This paging link is not valid for this search. Go back to the first page.",
+        ),
+        Problem::NotYourOrganisation => (
+            "Une organisation ne peut pas s'autoriser elle-même : entrez le dossier d'une autre organisation.",
+            "An organisation cannot authorize itself: enter another organisation's file.",
+        ),
+        Problem::UnknownContact => (
+            "Aucun contact de cette organisation ne porte cette adresse courriel.",
+            "No contact of that organisation has this email address.",
+        ),
         Problem::InvalidChoice => (
             "Cette valeur ne fait pas partie des choix permis.",
             "This value is not one of the allowed choices.",

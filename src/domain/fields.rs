@@ -35,6 +35,9 @@ pub enum Problem {
     InvalidCursor,
     NotYourOrganisation,
     UnknownContact,
+    UnknownFileNumber,
+    InvalidText,
+    EmployersOnly,
 }
 
 /// Every rejected field of one request, by field name (ordered, for stable answers).

@@ -25,13 +25,14 @@ pub struct ContactRow {
     pub credential_attempts: Option<i64>,
     pub credential_used_at: Option<Millis>,
     pub credential_locked_at: Option<Millis>,
+    pub manages_authorizations: i64,
 }
 
 const SELECT: &str = "SELECT c.id, c.organisation_id, c.first_name, c.last_name, c.email, c.role, c.status,
        c.user_id, u.email AS user_email, c.linked_at, c.revoked_at, c.last_activity_at, c.created_at,
        lc.identifier AS credential_identifier, lc.sent_at AS credential_sent_at,
        lc.expires_at AS credential_expires_at, lc.attempts AS credential_attempts,
-       lc.used_at AS credential_used_at, lc.locked_at AS credential_locked_at
+       lc.used_at AS credential_used_at, lc.locked_at AS credential_locked_at, c.manages_authorizations
   FROM contacts c
   LEFT JOIN users u ON u.id = c.user_id
   LEFT JOIN link_credentials lc ON lc.id = (
@@ -140,14 +141,7 @@ pub async fn page(
     limit: i64,
     offset: i64,
 ) -> Result<ContactPage, InfraError> {
-    let pattern = search.map(|q| {
-        format!(
-            "%{}%",
-            q.replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_")
-        )
-    });
+    let pattern = search.map(|q| format!("%{}%", super::escape_like(q)));
     let filter = "c.organisation_id = ?1 AND (?2 IS NULL OR c.search_text LIKE ?2 ESCAPE '\\') AND (?3 IS NULL OR c.status = ?3)";
     let items = query!(
         db,
@@ -217,6 +211,23 @@ pub fn set_role(
         role
     )
     .context("Failed to prepare a role change")
+}
+
+/// Makes a contact an administrator of the organisation's authorizations, or no longer one.
+pub fn set_manages_authorizations(
+    db: &D1Database,
+    organisation_id: &str,
+    id: &str,
+    manages: bool,
+) -> Result<D1PreparedStatement, InfraError> {
+    query!(
+        db,
+        "UPDATE contacts SET manages_authorizations = ?3 WHERE organisation_id = ?1 AND id = ?2",
+        organisation_id,
+        id,
+        i64::from(manages)
+    )
+    .context("Failed to prepare changing who manages authorizations")
 }
 
 /// Revokes a contact, with the same guard for the last responsable.
@@ -296,11 +307,12 @@ pub struct ProfileRow {
     pub organisation_name: String,
     pub organisation_kind: String,
     pub file_number: String,
+    pub manages_authorizations: i64,
 }
 
 pub const PROFILE_COLUMNS: &str =
     "c.id AS contact_id, c.role, o.id AS organisation_id, o.name AS organisation_name,
-       o.kind AS organisation_kind, o.file_number";
+       o.kind AS organisation_kind, o.file_number, c.manages_authorizations";
 
 pub async fn profiles_of(db: &D1Database, user_id: &str) -> Result<Vec<ProfileRow>, InfraError> {
     query!(

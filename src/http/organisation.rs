@@ -255,6 +255,7 @@ pub async fn audit(call: &Call) -> Result<Reply, ApiError> {
                 "actor": e.actor_name.as_ref().map(|name| json!({ "name": name, "email": e.actor_email })),
                 "subject": e.contact_id.as_ref().map(|id| json!({ "contact_id": id, "name": e.subject_name })),
                 "details": serde_json::from_str::<Value>(&e.details).unwrap_or(Value::Null),
+                "counterpart": e.other_organisation_name,
             })
         })
         .collect();

@@ -67,6 +67,12 @@ impl DynamicQuery {
     }
 }
 
+/// Whether a write changed a row. D1 counts the rows its triggers change too, so a write on
+/// `authorizations` reports more than one.
+pub fn wrote(result: &worker::D1Result) -> bool {
+    changes(result) > 0
+}
+
 /// Rows read by a statement, from D1's metadata (reported in development, for the benchmarks).
 pub fn rows_read(result: &worker::D1Result) -> usize {
     result

@@ -11,7 +11,7 @@ use crate::storage::access_requests::{self, AccessRequestRow, NewAccessRequest, 
 use crate::storage::audit::{self, AuditEvent};
 use crate::storage::contacts::ProfileRow;
 use crate::storage::domain_events::{self, DomainEvent};
-use crate::storage::{atomically, authorizations, changes, organisations, rate_limits, WrittenNow};
+use crate::storage::{atomically, authorizations, organisations, rate_limits, wrote, WrittenNow};
 use serde_json::json;
 
 #[derive(Debug)]
@@ -125,7 +125,7 @@ pub async fn create(
         )?,
     ];
     let results = atomically(&app.db, statements, "Failed to record an access request").await?;
-    if results.get(1).map(changes) != Some(1) {
+    if !results.get(1).is_some_and(wrote) {
         return Err(RequestError::AlreadyPending);
     }
     find(app, profile, &id).await
@@ -199,7 +199,7 @@ pub async fn cancel(
         )?,
     ];
     let results = atomically(&app.db, statements, "Failed to cancel an access request").await?;
-    if results.first().map(changes) != Some(1) {
+    if !results.first().is_some_and(wrote) {
         return Err(RequestError::NotPending);
     }
     find(app, profile, id).await

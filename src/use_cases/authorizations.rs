@@ -15,7 +15,7 @@ use crate::storage::authorizations::{self, AuthorizationRow, EmployerFilter, New
 use crate::storage::contacts::{self, ProfileRow};
 use crate::storage::domain_events::{self, DomainEvent};
 use crate::storage::organisations::{self, OrganisationRow};
-use crate::storage::{atomically, changes, WrittenNow};
+use crate::storage::{atomically, wrote, WrittenNow};
 use serde_json::{json, Value};
 use worker::D1PreparedStatement;
 
@@ -315,7 +315,7 @@ async fn create(
         json!({}),
     )?);
     let results = atomically(&app.db, statements, "Failed to grant an authorization").await?;
-    if results.get(1).map(changes) != Some(1) {
+    if !results.get(1).is_some_and(wrote) {
         let existing = authorizations::find_active(&app.db, &employer.id, contact_id).await?;
         return Err(AuthorizationError::Exists {
             authorization_id: existing.map(|a| a.id).unwrap_or_default(),
@@ -383,7 +383,7 @@ pub async fn change(
         details,
     )?);
     let results = atomically(&app.db, statements, "Failed to change an authorization").await?;
-    if results.first().map(changes) != Some(1) {
+    if !results.first().is_some_and(wrote) {
         return Err(AuthorizationError::Inactive);
     }
     get(app, profile, id).await
@@ -692,7 +692,7 @@ pub async fn decline(
         json!({ "decision": "declined", "reason": reason }),
     )?);
     let results = atomically(&app.db, statements, "Failed to decline an access request").await?;
-    if results.first().map(changes) != Some(1) {
+    if !results.first().is_some_and(wrote) {
         return Err(AuthorizationError::RequestAnswered);
     }
     access_requests::find_for(

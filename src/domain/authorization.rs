@@ -2,6 +2,7 @@
 //! at a level, for a period. Also the calendar days those periods are made of (America/Montreal).
 
 use super::fields::Problem;
+use super::locale::Locale;
 use super::organisation::Role;
 use super::{Millis, HOUR};
 use chrono::{Datelike, NaiveDate, Weekday};
@@ -58,6 +59,36 @@ impl Service {
             Service::MonthlyReport => 8,
         }
     }
+}
+
+impl Service {
+    /// The service's name, as the portal shows it.
+    pub fn label(self, locale: Locale) -> &'static str {
+        let (fr, en) = match self {
+            Service::Workforce => ("Gestion de la main-d'œuvre", "Workforce management"),
+            Service::SiteIdentification => {
+                ("Identification de chantier", "Job-site identification")
+            }
+            Service::StatusLetter => ("Lettre d'état de situation", "Status letter"),
+            Service::MonthlyReport => ("Rapport mensuel", "Monthly report"),
+        };
+        locale.pick(fr, en)
+    }
+}
+
+/// The label of an authorization's level or origin, as stored.
+pub fn value_label(value: &str, locale: Locale) -> &'static str {
+    let (fr, en) = match value {
+        "consultation" => ("Consultation", "Consultation"),
+        "transmission" => (
+            "Consultation et transmission",
+            "Consultation and transmission",
+        ),
+        "granted" => ("Accordée", "Granted"),
+        "migrated" => ("Migrée", "Migrated"),
+        _ => ("", ""),
+    };
+    locale.pick(fr, en)
 }
 
 /// A non-empty set of services.

@@ -2,10 +2,9 @@
 //! service pages, each checking the authorization on the server.
 
 use super::error::ApiError;
-use super::i18n::{service_label, value_label};
 use super::sessions::require_organisation_profile;
 use super::{Call, Reply};
-use crate::domain::authorization::{Day, Service, Services};
+use crate::domain::authorization::{value_label, Day, Service, Services};
 use crate::domain::fields::{has_hidden_characters, FieldErrors, Problem};
 use crate::domain::locale::Locale;
 use crate::domain::paging::Sort;
@@ -137,7 +136,7 @@ fn csv(files: &[FileRow], locale: Locale) -> String {
     let mut out = format!("\u{feff}{header}\r\n");
     for file in files {
         let services: Vec<&str> = Services::from_bits(file.services)
-            .map(|set| set.iter().map(|s| service_label(s, locale)).collect())
+            .map(|set| set.iter().map(|s| s.label(locale)).collect())
             .unwrap_or_default();
         let ends_on = file
             .ends_at
@@ -185,7 +184,7 @@ pub async fn file(call: &Call) -> Result<Reply, ApiError> {
         .map(|(service, availability)| {
             json!({
                 "code": service.code(),
-                "name": service_label(service, call.locale),
+                "name": service.label(call.locale),
                 "usable": availability.reason().is_none(),
                 "reason": availability.reason(),
             })

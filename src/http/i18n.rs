@@ -188,38 +188,5 @@ pub fn problem_message(problem: Problem, locale: Locale) -> &'static str {
 }
 
 fn pick(locale: Locale, fr: &'static str, en: &'static str) -> &'static str {
-    match locale {
-        Locale::Fr => fr,
-        Locale::En => en,
-    }
-}
-
-/// The name of a service, as the portal shows it.
-pub fn service_label(
-    service: crate::domain::authorization::Service,
-    locale: Locale,
-) -> &'static str {
-    use crate::domain::authorization::Service;
-    let (fr, en) = match service {
-        Service::Workforce => ("Gestion de la main-d'œuvre", "Workforce management"),
-        Service::SiteIdentification => ("Identification de chantier", "Job-site identification"),
-        Service::StatusLetter => ("Lettre d'état de situation", "Status letter"),
-        Service::MonthlyReport => ("Rapport mensuel", "Monthly report"),
-    };
-    pick(locale, fr, en)
-}
-
-/// The label of an authorization's level or origin, as stored.
-pub fn value_label(value: &str, locale: Locale) -> &'static str {
-    let (fr, en) = match value {
-        "consultation" => ("Consultation", "Consultation"),
-        "transmission" => (
-            "Consultation et transmission",
-            "Consultation and transmission",
-        ),
-        "granted" => ("Accordée", "Granted"),
-        "migrated" => ("Migrée", "Migrated"),
-        _ => ("", ""),
-    };
-    pick(locale, fr, en)
+    locale.pick(fr, en)
 }

@@ -15,6 +15,8 @@ pub struct ContactRow {
     pub status: String,
     pub user_id: Option<String>,
     pub user_email: Option<String>,
+    /// The language of the linked account, for the emails the contact receives.
+    pub user_locale: Option<String>,
     pub linked_at: Option<Millis>,
     pub revoked_at: Option<Millis>,
     pub last_activity_at: Option<Millis>,
@@ -28,8 +30,18 @@ pub struct ContactRow {
     pub manages_authorizations: i64,
 }
 
+impl ContactRow {
+    /// The language to write to this contact in: their account's, French by default.
+    pub fn locale(&self) -> crate::domain::locale::Locale {
+        self.user_locale
+            .as_deref()
+            .and_then(crate::domain::locale::Locale::parse)
+            .unwrap_or_default()
+    }
+}
+
 const SELECT: &str = "SELECT c.id, c.organisation_id, c.first_name, c.last_name, c.email, c.role, c.status,
-       c.user_id, u.email AS user_email, c.linked_at, c.revoked_at, c.last_activity_at, c.created_at,
+       c.user_id, u.email AS user_email, u.locale AS user_locale, c.linked_at, c.revoked_at, c.last_activity_at, c.created_at,
        lc.identifier AS credential_identifier, lc.sent_at AS credential_sent_at,
        lc.expires_at AS credential_expires_at, lc.attempts AS credential_attempts,
        lc.used_at AS credential_used_at, lc.locked_at AS credential_locked_at, c.manages_authorizations
@@ -296,6 +308,28 @@ pub fn touch(db: &D1Database, id: &str, now: Millis) -> Result<D1PreparedStateme
         now
     )
     .context("Failed to prepare recording contact activity")
+}
+
+/// The linked contacts who manage an employer's authorizations: its responsables and the
+/// contacts they designated.
+pub async fn authorization_administrators(
+    db: &D1Database,
+    organisation_id: &str,
+) -> Result<Vec<ContactRow>, InfraError> {
+    query!(
+        db,
+        &format!(
+            "{SELECT} WHERE c.organisation_id = ?1 AND c.status = 'linked'
+               AND (c.role = 'responsable' OR c.manages_authorizations = 1) ORDER BY c.created_at LIMIT 20"
+        ),
+        organisation_id
+    )
+    .context("Failed to prepare listing authorization administrators")?
+    .all()
+    .await
+    .context("Failed to list authorization administrators")?
+    .results()
+    .context("Failed to read authorization administrators")
 }
 
 /// The organisation profiles of a user: one per linked contact.

@@ -1,16 +1,21 @@
 //! The firm's side of access requests: a contact asks an employer for access to its file, proving
 //! they know it (file number and postal code on record), follows the answer, or cancels.
 
+use super::authorizations::{notify, notify_address};
 use super::Requester;
 use crate::domain::authorization::{is_current, Services, ACCESS_REQUEST_LIFETIME};
+use crate::domain::locale::Locale;
 use crate::domain::organisation::{FileNumber, PostalCode, Role};
 use crate::domain::seconds_until;
 use crate::domain::throttle::ACCESS_REQUESTS_UNMATCHED;
+use crate::email::templates::Template;
 use crate::infra::{random_id, App, InfraError};
 use crate::storage::access_requests::{self, AccessRequestRow, NewAccessRequest, PageQuery, Side};
 use crate::storage::audit::{self, AuditEvent};
+use crate::storage::contacts;
 use crate::storage::contacts::ProfileRow;
 use crate::storage::domain_events::{self, DomainEvent};
+use crate::storage::organisations::OrganisationRow;
 use crate::storage::{atomically, authorizations, organisations, rate_limits, wrote, WrittenNow};
 use serde_json::json;
 
@@ -128,7 +133,47 @@ pub async fn create(
     if !results.get(1).is_some_and(wrote) {
         return Err(RequestError::AlreadyPending);
     }
-    find(app, profile, &id).await
+    let request = find(app, profile, &id).await?;
+    tell_employer(app, &employer, &request).await?;
+    Ok(request)
+}
+
+/// Emails the employer's administrators of authorizations about a new request, or the address on
+/// file when none has linked an account yet.
+async fn tell_employer(
+    app: &App,
+    employer: &OrganisationRow,
+    request: &AccessRequestRow,
+) -> Result<(), InfraError> {
+    let params = json!({
+        "employer_name": employer.name, "file_number": employer.file_number,
+        "firm_name": request.firm_name,
+        "requester_name": format!("{} {}", request.contact_first_name, request.contact_last_name),
+        "services": Services::from_bits(request.services).map(Services::codes).unwrap_or_default(),
+        "message": request.message,
+    });
+    let administrators = contacts::authorization_administrators(&app.db, &employer.id).await?;
+    if administrators.is_empty() {
+        notify_address(
+            app,
+            &employer.email_on_file,
+            Locale::Fr,
+            "",
+            Template::AccessRequested,
+            params.clone(),
+        )
+        .await;
+    }
+    for administrator in &administrators {
+        notify(
+            app,
+            administrator,
+            Template::AccessRequested,
+            params.clone(),
+        )
+        .await;
+    }
+    Ok(())
 }
 
 async fn find(app: &App, profile: &ProfileRow, id: &str) -> Result<AccessRequestRow, RequestError> {

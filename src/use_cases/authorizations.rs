@@ -5,14 +5,16 @@
 
 use super::Requester;
 use crate::domain::authorization::{may_manage_authorizations, Day, Level, Period, Services};
+use crate::domain::email::Email;
 use crate::domain::fields::{FieldErrors, Problem};
 use crate::domain::organisation::{FileNumber, Role};
 use crate::domain::Millis;
+use crate::email::{self, templates::Template};
 use crate::infra::{random_id, App, InfraError};
 use crate::storage::access_requests::{self, AccessRequestRow, Answer, Side};
 use crate::storage::audit::{self, AuditEvent};
 use crate::storage::authorizations::{self, AuthorizationRow, EmployerFilter, NewAuthorization};
-use crate::storage::contacts::{self, ProfileRow};
+use crate::storage::contacts::{self, ContactRow, ProfileRow};
 use crate::storage::domain_events::{self, DomainEvent};
 use crate::storage::organisations::{self, OrganisationRow};
 use crate::storage::{atomically, wrote, WrittenNow};
@@ -219,6 +221,7 @@ pub async fn grant(
         &random_id(),
         requester,
         Vec::new(),
+        Template::AuthorizationGranted,
     )
     .await
 }
@@ -240,7 +243,9 @@ async fn employer_of(app: &App, profile: &ProfileRow) -> Result<OrganisationRow,
 }
 
 /// Inserts a granted authorization `id` with its records, plus `more` statements in the same
-/// batch (an access request's answer). An active authorization whose end has passed is ended first.
+/// batch (an access request's answer), then tells the contact with `template`. An active
+/// authorization whose end has passed is ended first.
+#[allow(clippy::too_many_arguments)]
 async fn create(
     app: &App,
     actor: &str,
@@ -249,6 +254,7 @@ async fn create(
     id: &str,
     requester: &Requester,
     more: Vec<D1PreparedStatement>,
+    template: Template,
 ) -> Result<AuthorizationRow, AuthorizationError> {
     let Parties {
         employer,
@@ -284,9 +290,9 @@ async fn create(
         employer_name: employer.name.clone(),
         file_number: employer.file_number.clone(),
         contact_id: contact_id.to_owned(),
-        contact_first_name: contact.first_name,
-        contact_last_name: contact.last_name,
-        contact_email: contact.email,
+        contact_first_name: contact.first_name.clone(),
+        contact_last_name: contact.last_name.clone(),
+        contact_email: contact.email.clone(),
         firm_id: firm.id.clone(),
         firm_name: firm.name.clone(),
         firm_file_number: firm.file_number.clone(),
@@ -321,9 +327,53 @@ async fn create(
             authorization_id: existing.map(|a| a.id).unwrap_or_default(),
         });
     }
+    let params = json!({
+        "employer_name": employer.name, "file_number": employer.file_number,
+        "services": terms.services.codes(), "level": terms.level.as_str(),
+        "ends_on": terms.period.ends_on.map(Day::to_iso),
+    });
+    notify(app, &contact, template, params).await;
     authorizations::find_for_employer(&app.db, &employer.id, id)
         .await?
         .ok_or(AuthorizationError::NotFound)
+}
+
+/// Emails a contact about a decision already committed.
+pub async fn notify(app: &App, contact: &ContactRow, template: Template, params: Value) {
+    notify_address(
+        app,
+        &contact.email,
+        contact.locale(),
+        &contact.first_name,
+        template,
+        params,
+    )
+    .await;
+}
+
+/// Emails an address about a decision already committed. The decision stands if the email
+/// cannot be queued: the failure is logged.
+pub async fn notify_address(
+    app: &App,
+    address: &str,
+    locale: crate::domain::locale::Locale,
+    first_name: &str,
+    template: Template,
+    mut params: Value,
+) {
+    params["first_name"] = json!(first_name);
+    let sent = async {
+        let to = Email::parse(address).map_err(|_| InfraError {
+            context: "A stored email address does not parse".into(),
+            cause: template.name().into(),
+        })?;
+        let pending = email::prepare(app, &to, template, locale, None, params)?;
+        atomically(&app.db, vec![pending.insert], "Failed to record an email").await?;
+        email::dispatch(app, pending.message).await
+    };
+    if let Err(error) = sent.await {
+        worker::console_error!("email {} not sent: {error}", template.name());
+    }
 }
 
 /// A change to an active authorization; `None` members stay as they are. `ends_on: Some(None)`
@@ -658,6 +708,7 @@ pub async fn approve(
         &authorization_id,
         requester,
         more,
+        Template::AccessApproved,
     )
     .await?;
     let request = access_requests::find_for(&app.db, Side::Employer, &employer.id, id, app.now)
@@ -666,6 +717,7 @@ pub async fn approve(
     Ok((request, authorization))
 }
 
+/// Declines a pending request; the contact is told, with the reason if one was given.
 pub async fn decline(
     app: &App,
     actor: &str,
@@ -694,6 +746,11 @@ pub async fn decline(
     let results = atomically(&app.db, statements, "Failed to decline an access request").await?;
     if !results.first().is_some_and(wrote) {
         return Err(AuthorizationError::RequestAnswered);
+    }
+    if let Some(contact) = contacts::find_in(&app.db, &request.firm_id, &request.contact_id).await?
+    {
+        let params = json!({ "employer_name": request.employer_name, "file_number": request.employer_file_number, "reason": reason });
+        notify(app, &contact, Template::AccessDeclined, params).await;
     }
     access_requests::find_for(
         &app.db,

@@ -147,6 +147,10 @@ pub fn problem_message(problem: Problem, locale: Locale) -> &'static str {
             "Aucune organisation ne porte ce numéro de dossier.",
             "No organisation has this file number.",
         ),
+        Problem::TooFarAhead => (
+            "Cette date est trop éloignée : un jeton expire au plus tard dans un an.",
+            "This date is too far ahead: a token expires within a year at most.",
+        ),
         Problem::EmployersOnly => (
             "Seuls les employeurs accordent des autorisations à leurs dossiers.",
             "Only employers grant authorizations on their files.",

@@ -31,7 +31,7 @@ pub async fn atomically(
 }
 
 /// Rows changed by a write, from D1's metadata.
-pub fn changes(result: &worker::D1Result) -> usize {
+fn changes(result: &worker::D1Result) -> usize {
     result
         .meta()
         .ok()

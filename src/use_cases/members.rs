@@ -11,7 +11,7 @@ use crate::infra::{random_id, App, InfraError};
 use crate::storage::audit::{self, AuditEvent};
 use crate::storage::contacts::{self, ContactPage, ContactRow, NewContact, ProfileRow};
 use crate::storage::organisations::{self, OrganisationRow};
-use crate::storage::{atomically, changes};
+use crate::storage::{atomically, wrote};
 use serde_json::json;
 
 #[derive(Debug)]
@@ -260,7 +260,7 @@ pub async fn change_role(
         "Failed to change a role",
     )
     .await?;
-    if results.first().map(changes) != Some(1) {
+    if !results.first().is_some_and(wrote) {
         return Err(MembersError::LastResponsable);
     }
     get(app, profile, id).await
@@ -335,7 +335,7 @@ pub async fn revoke(
         "Failed to revoke a contact",
     )
     .await?;
-    if results.first().map(changes) != Some(1) {
+    if !results.first().is_some_and(wrote) {
         return Err(MembersError::LastResponsable);
     }
     get(app, profile, id).await

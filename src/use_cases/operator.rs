@@ -232,7 +232,9 @@ async fn import_one(
         app.now,
     )?);
     let results = atomically(&app.db, statements, "Failed to import legacy credentials").await?;
-    Ok(Ok(
-        results.iter().rev().nth(1).map(crate::storage::changes) == Some(1)
-    ))
+    Ok(Ok(results
+        .iter()
+        .rev()
+        .nth(1)
+        .is_some_and(crate::storage::wrote)))
 }

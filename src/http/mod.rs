@@ -5,6 +5,7 @@ mod access_requests;
 mod accounts;
 pub mod body;
 mod cookies;
+mod csv;
 mod employer;
 pub mod error;
 mod files;
@@ -16,6 +17,7 @@ mod organisation;
 pub mod routes;
 mod security;
 mod sessions;
+mod tokens;
 
 use crate::domain::locale::Locale;
 use crate::infra::App;
@@ -205,6 +207,10 @@ async fn answer(req: Request, env: &Env, locale: Locale) -> std::result::Result<
         Route::EmployerAccessRequests => employer::access_requests(&call).await,
         Route::ApproveAccessRequest => employer::approve(&mut call).await,
         Route::DeclineAccessRequest => employer::decline(&mut call).await,
+        Route::Tokens => tokens::list(&call).await,
+        Route::CreateToken => tokens::create(&mut call).await,
+        Route::RevokeToken => tokens::revoke(&call).await,
+        Route::OrganisationAuditCsv => organisation::audit_csv(&call).await,
         Route::OperatorCreateOrganisation => operator::create_organisation(&mut call).await,
         Route::OperatorImportLegacy => operator::import_legacy(&mut call).await,
         Route::DevMailbox => crate::dev::mailbox(&call).await,

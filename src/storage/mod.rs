@@ -2,6 +2,7 @@
 //! source of truth for the tables.
 
 pub mod access_requests;
+pub mod api_tokens;
 pub mod audit;
 pub mod authorizations;
 pub mod authorized_files;
@@ -15,6 +16,7 @@ pub mod organisations;
 pub mod outbox;
 pub mod rate_limits;
 pub mod sessions;
+pub mod sync;
 pub mod users;
 pub mod verifications;
 

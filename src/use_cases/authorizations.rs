@@ -306,6 +306,7 @@ async fn create(
         created_at: app.now,
         updated_at: app.now,
         revoked_at: None,
+        version: 0,
     };
     let mut statements = vec![
         authorizations::end_lapsed(&app.db, &employer.id, contact_id, app.now)?,

@@ -32,7 +32,7 @@ impl From<InfraError> for MembersError {
     }
 }
 
-fn require_responsable(profile: &ProfileRow) -> Result<(), MembersError> {
+pub fn require_responsable(profile: &ProfileRow) -> Result<(), MembersError> {
     match Role::parse(&profile.role) {
         Ok(role) if role.may_manage_contacts() => Ok(()),
         _ => Err(MembersError::ResponsableRequired),
@@ -211,19 +211,23 @@ async fn ensure_a_responsable_remains(
     }
 }
 
+/// The organisation's audit trail, for its responsables.
 pub async fn audit_trail(
     app: &App,
     profile: &ProfileRow,
+    filter: &audit::AuditFilter<'_>,
     page: i64,
     page_size: i64,
-) -> Result<(Vec<audit::AuditEntry>, i64), InfraError> {
-    audit::page_for_organisation(
+) -> Result<(Vec<audit::AuditEntry>, i64), MembersError> {
+    require_responsable(profile)?;
+    Ok(audit::page_for_organisation(
         &app.db,
         &profile.organisation_id,
+        filter,
         page_size,
         (page - 1) * page_size,
     )
-    .await
+    .await?)
 }
 
 pub async fn change_role(

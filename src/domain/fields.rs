@@ -35,6 +35,7 @@ pub enum Problem {
     InvalidCursor,
     NotYourOrganisation,
     UnknownContact,
+    InvalidImportItem,
 }
 
 /// Every rejected field of one request, by field name (ordered, for stable answers).

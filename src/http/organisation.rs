@@ -54,7 +54,7 @@ fn contact_json(contact: &ContactRow, now: Millis) -> Value {
 }
 
 /// `page` and `page_size` from the query string, bounded; a malformed value is a 422.
-fn paging(call: &Call) -> Result<(i64, i64), ApiError> {
+pub(super) fn paging(call: &Call) -> Result<(i64, i64), ApiError> {
     let mut errors = crate::domain::fields::FieldErrors::default();
     let mut number = |name: &'static str, default: i64, max: i64| match call.query(name) {
         None => Some(default),

@@ -7,6 +7,7 @@ pub mod dev_clock;
 pub mod legacy_credentials;
 pub mod link_credentials;
 pub mod mailbox;
+pub mod migration;
 pub mod organisations;
 pub mod outbox;
 pub mod rate_limits;

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod codes;
 pub mod linking;
 pub mod members;
+pub mod migration;
 pub mod operator;
 pub mod passwords;
 pub mod profiles;

@@ -27,3 +27,26 @@ export function timeElement(ms, { withTime = true } = {}) {
   element.textContent = withTime ? formatDateTime(ms) : formatDate(ms);
   return element;
 }
+
+/** A calendar day "2027-03-31" as "31 mars 2027" / "Mar 31, 2027" (no time zone shift); '' when missing. */
+export function formatDay(day) {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(String(day ?? ''));
+  if (!match) return '';
+  const date = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])));
+  return new Intl.DateTimeFormat(locale(), { timeZone: 'UTC', dateStyle: 'medium' }).format(date);
+}
+
+/** A <time> element for a calendar day "YYYY-MM-DD". */
+export function dayElement(day) {
+  const element = document.createElement('time');
+  element.dateTime = String(day);
+  element.textContent = formatDay(day);
+  return element;
+}
+
+/** Today in Montréal as "YYYY-MM-DD" (the default start of an authorization, the earliest end). */
+export function todayInMontreal(now = Date.now()) {
+  const parts = new Intl.DateTimeFormat('en-CA', { timeZone: TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(new Date(now));
+  const part = (type) => parts.find((each) => each.type === type)?.value;
+  return `${part('year')}-${part('month')}-${part('day')}`;
+}

@@ -1,6 +1,7 @@
 // Home (/home) for the logged-in user: greeting, the active profile in the header, a call to
 // link a file when none is linked yet, the portal's menu, and one placeholder view per menu entry
-// not built yet (#catalogue-de-services, …). "Mon organisation" is its own page (/organisation).
+// not built yet (#catalogue-de-services, …). "Mon organisation" (/organisation), "Mes dossiers
+// autorisés" (/files) and, for an employer, "Autorisations (employeur)" (/employer) are pages.
 
 import { isOrganisationProfile } from './profile.js';
 import { startSession } from './session.js';
@@ -10,13 +11,17 @@ const SECTIONS = {
   'catalogue-de-services': 'menu.catalogue',
   'base-de-connaissances': 'menu.knowledge',
   'mes-demandes': 'menu.requests',
-  'mes-dossiers-autorises': 'menu.files',
+};
+
+// Sections that became pages of their own: their older addresses still lead to them.
+const MOVED = {
+  'mon-organisation': '/organisation',
+  'mes-dossiers-autorises': '/files',
 };
 
 initPage('home.title');
 
-// Older addresses of "Mon organisation" still lead to it.
-if (decodeURIComponent(location.hash.slice(1)) === 'mon-organisation') location.replace('/organisation');
+if (MOVED[decodeURIComponent(location.hash.slice(1))]) location.replace(MOVED[decodeURIComponent(location.hash.slice(1))]);
 
 const main = document.getElementById('main');
 const homeView = document.getElementById('view-home');
@@ -28,8 +33,8 @@ function currentSlug() {
 
 function render({ focus }) {
   const slug = currentSlug();
-  if (slug === 'mon-organisation') {
-    location.assign('/organisation');
+  if (MOVED[slug]) {
+    location.assign(MOVED[slug]);
     return;
   }
   const sectionKey = SECTIONS[slug];

@@ -1,7 +1,9 @@
 // "Mon organisation" (/organisation): the organisation of the active profile, its contacts and
 // its activity log. Everyone linked to it sees the contact inventory (search, status filter,
 // paging); a responsable also invites contacts and, per contact, changes the role, resends the
-// link credentials of an invited contact, or revokes (after a confirmation in the page).
+// link credentials of an invited contact, or revokes (after a confirmation in the page). In an
+// employer's organisation, the responsable also says which members may manage the employer's
+// authorizations ("Peut gérer les autorisations"; responsables always may).
 // Without an organisation profile the API answers 403 organisation_profile_required, and the page
 // explains how to get one.
 
@@ -51,6 +53,15 @@ const AUDIT_KEYS = {
   'link.known_facts_sent': 'audit.known_facts_requested',
   'profile.selected': 'audit.profile_selected',
   'session.profile_changed': 'audit.profile_selected',
+  'contact.authorizations_role_changed': 'audit.manages_changed',
+  'authorization.granted': 'audit.authorization_granted',
+  'authorization.changed': 'audit.authorization_changed',
+  'authorization.revoked': 'audit.authorization_revoked',
+  'authorization.confirmed': 'audit.authorization_confirmed',
+  'access_request.created': 'audit.access_requested',
+  'access_request.approved': 'audit.access_approved',
+  'access_request.declined': 'audit.access_declined',
+  'access_request.cancelled': 'audit.access_cancelled',
 };
 
 const main = document.getElementById('main');
@@ -229,6 +240,16 @@ for (const tab of tabs) {
 
 // ---- Contacts ----
 
+const isEmployer = () => state.organisation?.kind === 'employer';
+
+function roleCell(contact) {
+  const role = cell('td', wordSpan(ROLE_KEYS, contact.role, 'cell-main'));
+  if (isEmployer() && contact.role !== 'responsable' && contact.manages_authorizations) {
+    role.append(keySpan('org.manages_badge', undefined, 'cell-detail'));
+  }
+  return role;
+}
+
 function contactRow(contact) {
   const row = document.createElement('tr');
   row.dataset.contactId = contact.id;
@@ -252,7 +273,7 @@ function contactRow(contact) {
   row.append(
     name,
     cell('td', emailSpan(contact.email)),
-    cell('td', wordSpan(ROLE_KEYS, contact.role)),
+    roleCell(contact),
     cell('td', badge(STATUS_KEYS, contact.status)),
     account,
     activity,
@@ -405,6 +426,15 @@ function openManage(contact, { focus }) {
   slot(form, 'role-label').htmlFor = select.id;
   slot(form, 'role-error').id = `manage-${contact.id}-role-error`;
 
+  const manages = slot(form, 'manages');
+  manages.id = `manage-${contact.id}-manages`;
+  manages.checked = Boolean(contact.manages_authorizations);
+  slot(form, 'manages-label').htmlFor = manages.id;
+  slot(form, 'manages-error').id = `manage-${contact.id}-manages-error`;
+  slot(form, 'manages-hint').id = `manage-${contact.id}-manages-hint`;
+  manages.setAttribute('aria-describedby', slot(form, 'manages-hint').id);
+  slot(form, 'manages-block').hidden = !isEmployer() || contact.role === 'responsable';
+
   slot(form, 'resend-block').hidden = contact.status !== 'invited';
   setText(slot(form, 'resend-text'), 'org.resend_text', { email: contact.email });
   setText(slot(form, 'confirm-text'), 'org.revoke_confirm_text', { name });
@@ -419,6 +449,7 @@ function openManage(contact, { focus }) {
     const action = button.dataset.action;
     if (action === 'close') closeManage();
     else if (action === 'resend') resend(form, button, contact);
+    else if (action === 'manages') changeManages(form, button, contact);
     else if (action === 'revoke') askRevoke(form);
     else if (action === 'cancel-revoke') cancelRevoke(form);
     else if (action === 'confirm-revoke') revoke(form, button, contact);
@@ -490,6 +521,25 @@ async function changeRole(form, contact) {
   setBusy(submit, false);
   if (result.ok) {
     await afterChange(contact, 'org.role_changed', { name: fullName(contact), role: t(ROLE_KEYS[role]) });
+    return;
+  }
+  await onContactError(form, result);
+}
+
+async function changeManages(form, button, contact) {
+  if (isBusy(form)) return;
+  clearErrors(form);
+  const value = form.elements.manages_authorizations.checked;
+  if (value === Boolean(contact.manages_authorizations)) {
+    setFieldError(form, 'manages_authorizations', { key: 'org.manages_unchanged' });
+    reportClientErrors(form);
+    return;
+  }
+  setBusy(button, true);
+  const result = await patch(`/api/organisation/members/${encodeURIComponent(contact.id)}`, { manages_authorizations: value });
+  setBusy(button, false);
+  if (result.ok) {
+    await afterChange(contact, value ? 'org.manages_on' : 'org.manages_off', { name: fullName(contact) });
     return;
   }
   await onContactError(form, result);

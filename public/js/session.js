@@ -32,6 +32,13 @@ function showHeader(me) {
     email.hidden = false;
   }
 
+  // What only an employer's profile that manages its authorizations uses ("Autorisations
+  // (employeur)" in the menu): its responsables and the contacts they designated.
+  const profile = me.active_profile;
+  const employer = isOrganisationProfile(profile) && profile.organisation.kind === 'employer'
+    && (profile.role === 'responsable' || profile.manages_authorizations === true);
+  for (const element of document.querySelectorAll('[data-employer-only]')) element.hidden = !employer;
+
   const bar = document.getElementById('profile-bar');
   if (!bar) return;
   renderProfileSummary(document.getElementById('profile-bar-summary'), me.active_profile);

@@ -2,6 +2,7 @@
 //! at a level, for a period. Also the calendar days those periods are made of (America/Montreal).
 
 use super::fields::Problem;
+use super::locale::Locale;
 use super::organisation::Role;
 use super::{Millis, HOUR};
 use chrono::{Datelike, NaiveDate, Weekday};
@@ -60,13 +61,43 @@ impl Service {
     }
 }
 
+impl Service {
+    /// The service's name, as the portal shows it.
+    pub fn label(self, locale: Locale) -> &'static str {
+        let (fr, en) = match self {
+            Service::Workforce => ("Gestion de la main-d'œuvre", "Workforce management"),
+            Service::SiteIdentification => {
+                ("Identification de chantier", "Job-site identification")
+            }
+            Service::StatusLetter => ("Lettre d'état de situation", "Status letter"),
+            Service::MonthlyReport => ("Rapport mensuel", "Monthly report"),
+        };
+        locale.pick(fr, en)
+    }
+}
+
+/// The label of an authorization's level or origin, as stored.
+pub fn value_label(value: &str, locale: Locale) -> &'static str {
+    let (fr, en) = match value {
+        "consultation" => ("Consultation", "Consultation"),
+        "transmission" => (
+            "Consultation et transmission",
+            "Consultation and transmission",
+        ),
+        "granted" => ("Accordée", "Granted"),
+        "migrated" => ("Migrée", "Migrated"),
+        _ => ("", ""),
+    };
+    locale.pick(fr, en)
+}
+
 /// A non-empty set of services.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Services(i64);
 
 impl Services {
     /// From the API's list of service codes: at least one, each known, none twice.
-    pub fn parse<'a>(codes: impl IntoIterator<Item = &'a str>) -> Result<Services, Problem> {
+    pub fn parse(codes: &[&str]) -> Result<Services, Problem> {
         let mut bits = 0;
         for code in codes {
             let bit = Service::parse(code)?.bit();
@@ -309,13 +340,13 @@ mod tests {
 
     #[test]
     fn services_parse_from_their_codes_once_each() {
-        let set = Services::parse(["monthly_report", "workforce"]).unwrap();
+        let set = Services::parse(&["monthly_report", "workforce"]).unwrap();
         assert_eq!(set.bits(), 9);
         assert_eq!(set.codes(), vec!["workforce", "monthly_report"]);
-        assert_eq!(Services::parse([]), Err(Problem::Required));
-        assert_eq!(Services::parse(["payroll"]), Err(Problem::InvalidChoice));
+        assert_eq!(Services::parse(&[]), Err(Problem::Required));
+        assert_eq!(Services::parse(&["payroll"]), Err(Problem::InvalidChoice));
         assert_eq!(
-            Services::parse(["workforce", "workforce"]),
+            Services::parse(&["workforce", "workforce"]),
             Err(Problem::DuplicateChoice)
         );
         assert_eq!(Services::from_bits(0), None);
@@ -399,7 +430,7 @@ mod tests {
 
     #[test]
     fn a_service_is_usable_when_granted_and_started() {
-        let set = Services::parse(["monthly_report"]).unwrap();
+        let set = Services::parse(&["monthly_report"]).unwrap();
         let at = |s, start, now| Availability::of(set, start, s, now);
         assert_eq!(at(Service::MonthlyReport, 0, 1), Availability::Usable);
         assert_eq!(at(Service::Workforce, 0, 1), Availability::NotAuthorized);

@@ -35,6 +35,9 @@ pub enum Problem {
     InvalidCursor,
     NotYourOrganisation,
     UnknownContact,
+    UnknownFileNumber,
+    InvalidText,
+    EmployersOnly,
     InvalidImportItem,
 }
 

@@ -16,6 +16,14 @@ impl Locale {
         }
     }
 
+    /// The text of this language among a French and an English one.
+    pub fn pick<'a>(self, fr: &'a str, en: &'a str) -> &'a str {
+        match self {
+            Locale::Fr => fr,
+            Locale::En => en,
+        }
+    }
+
     pub fn code(self) -> &'static str {
         match self {
             Locale::Fr => "fr",

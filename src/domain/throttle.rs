@@ -49,6 +49,15 @@ pub const HOUR_BUDGET_KNOWN_FACTS: Policy = Policy {
     max_delay: HOUR,
 };
 
+/// Access requests whose facts matched no employer file, per requesting contact: ten an hour.
+pub const ACCESS_REQUESTS_UNMATCHED: Policy = Policy {
+    name: "access-request-unmatched",
+    window: HOUR,
+    free_failures: 10,
+    max_failures: 10,
+    max_delay: HOUR,
+};
+
 /// A stored failure counter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Counter {

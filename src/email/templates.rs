@@ -1,5 +1,6 @@
 //! The emails of the portal, in French and English, as text and HTML.
 
+use crate::domain::authorization::{value_label, Services};
 use crate::domain::code::CODE_LIFETIME;
 use crate::domain::linking::LINK_LIFETIME;
 use crate::domain::locale::Locale;
@@ -23,15 +24,27 @@ pub enum Template {
     LinkCredentials,
     /// Link credentials requested by proving known facts, sent to the address on file.
     KnownFactsLinkCode,
+    /// To an employer's administrators: a firm's contact asks for access to the file.
+    AccessRequested,
+    /// To the contact who asked: the employer approved, with the terms it chose.
+    AccessApproved,
+    /// To the contact who asked: the employer declined.
+    AccessDeclined,
+    /// To a contact: an employer authorized them on its file.
+    AuthorizationGranted,
 }
 
-const ALL: [Template; 6] = [
+const ALL: [Template; 10] = [
     Template::SignupCode,
     Template::AccountExists,
     Template::PasswordResetCode,
     Template::PasswordChanged,
     Template::LinkCredentials,
     Template::KnownFactsLinkCode,
+    Template::AccessRequested,
+    Template::AccessApproved,
+    Template::AccessDeclined,
+    Template::AuthorizationGranted,
 ];
 
 pub struct Rendered {
@@ -49,6 +62,10 @@ impl Template {
             Template::PasswordChanged => "password_changed",
             Template::LinkCredentials => "link_credentials",
             Template::KnownFactsLinkCode => "known_facts_link_code",
+            Template::AccessRequested => "access_requested",
+            Template::AccessApproved => "access_approved",
+            Template::AccessDeclined => "access_declined",
+            Template::AuthorizationGranted => "authorization_granted",
         }
     }
 
@@ -84,6 +101,22 @@ impl Template {
             text_param("file_number"),
             text_param("identifier"),
         );
+        let (employer, firm, requester, message, reason) = (
+            text_param("employer_name"),
+            text_param("firm_name"),
+            text_param("requester_name"),
+            text_param("message"),
+            text_param("reason"),
+        );
+        let services = services_text(params, locale);
+        let level = value_label(&text_param("level"), locale);
+        let until = match (text_param("ends_on"), locale) {
+            (end, _) if end.is_empty() => locale
+                .pick("sans date de fin", "with no end date")
+                .to_owned(),
+            (end, Locale::Fr) => format!("jusqu'au {end} inclusivement"),
+            (end, Locale::En) => format!("until {end} inclusive"),
+        };
         let minutes = CODE_LIFETIME / MINUTE;
         let code = code.unwrap_or("");
         let fr = locale == Locale::Fr;
@@ -158,6 +191,40 @@ impl Template {
                 "Sign in to SEL (or create your account), choose \u{201c}Link a profile\u{201d}, then \u{201c}Use link credentials\u{201d}.".into(),
                 format!("These credentials are personal, valid for {LINK_DAYS} days and can be used once. If you did not expect this email, ignore it."),
             ]),
+            (Template::AccessRequested, true) => ("Demande d'accès à votre dossier SEL", vec![
+                format!("{requester}, de {firm}, demande l'accès au dossier de {employer} (numéro {file_number}) pour : {services}."),
+                if message.is_empty() { "Aucun message n'accompagne la demande.".to_owned() } else { format!("Son message : « {message} »") },
+                "Connectez-vous à SEL, choisissez le profil de l'employeur, puis « Autorisations » pour l'approuver (en choisissant les services, le niveau et la date de fin) ou la refuser. Sans réponse, la demande expire dans 21 jours.".into(),
+            ]),
+            (Template::AccessRequested, false) => ("Access request to your SEL file", vec![
+                format!("{requester}, of {firm}, asks for access to the file of {employer} (number {file_number}) for: {services}."),
+                if message.is_empty() { "No message comes with the request.".to_owned() } else { format!("Their message: \u{201c}{message}\u{201d}") },
+                "Sign in to SEL, choose the employer's profile, then \u{201c}Authorizations\u{201d} to approve it (choosing the services, level and end date) or decline it. Without an answer, the request expires in 21 days.".into(),
+            ]),
+            (Template::AccessApproved | Template::AuthorizationGranted, true) => (
+                if self == Template::AccessApproved { "Votre demande d'accès a été approuvée" } else { "Un employeur vous a donné accès à son dossier" },
+                vec![
+                    format!("{employer} (numéro {file_number}) vous autorise à utiliser : {services}."),
+                    format!("Niveau : {level}, {until}."),
+                    "Le dossier figure maintenant dans « Mes dossiers autorisés » de votre profil.".into(),
+                ],
+            ),
+            (Template::AccessApproved | Template::AuthorizationGranted, false) => (
+                if self == Template::AccessApproved { "Your access request was approved" } else { "An employer gave you access to its file" },
+                vec![
+                    format!("{employer} (number {file_number}) authorizes you to use: {services}."),
+                    format!("Level: {level}, {until}."),
+                    "The file is now listed in \u{201c}My authorized files\u{201d} of your profile.".into(),
+                ],
+            ),
+            (Template::AccessDeclined, true) => ("Votre demande d'accès a été refusée", vec![
+                format!("{employer} (numéro {file_number}) a refusé votre demande d'accès à son dossier."),
+                if reason.is_empty() { "Aucun motif n'a été donné. Communiquez avec votre client au besoin.".to_owned() } else { format!("Motif : « {reason} »") },
+            ]),
+            (Template::AccessDeclined, false) => ("Your access request was declined", vec![
+                format!("{employer} (number {file_number}) declined your request for access to its file."),
+                if reason.is_empty() { "No reason was given. Contact your client if needed.".to_owned() } else { format!("Reason: \u{201c}{reason}\u{201d}") },
+            ]),
         };
         let signature = if fr {
             "Services en ligne (SEL)"
@@ -193,6 +260,23 @@ impl Template {
             html,
         }
     }
+}
+
+/// The names of the services listed in `params.services`, joined.
+fn services_text(params: &Value, locale: Locale) -> String {
+    let codes: Vec<&str> = params
+        .get("services")
+        .and_then(Value::as_array)
+        .map(|codes| codes.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    Services::parse(&codes)
+        .map(|set| {
+            set.iter()
+                .map(|s| s.label(locale))
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+        .unwrap_or_default()
 }
 
 /// Text made safe to place in HTML content or attribute values.
@@ -255,6 +339,45 @@ mod tests {
         );
         assert!(!rendered.html.contains("<script>"));
         assert!(rendered.html.contains("&lt;script&gt;"));
+    }
+
+    #[test]
+    fn authorization_emails_name_the_employer_the_services_and_the_terms() {
+        let params = json!({"first_name": "Marie", "employer_name": "Construction Boréal inc.", "file_number": "2000001",
+            "services": ["monthly_report", "workforce"], "level": "transmission", "ends_on": "2027-03-31"});
+        for template in [Template::AccessApproved, Template::AuthorizationGranted] {
+            let fr = template.render(Locale::Fr, &params, None);
+            assert!(
+                fr.text.contains("Construction Boréal inc.")
+                    && fr
+                        .text
+                        .contains("Gestion de la main-d'œuvre, Rapport mensuel")
+            );
+            assert!(
+                fr.text.contains("Consultation et transmission") && fr.text.contains("2027-03-31")
+            );
+            let en = template.render(Locale::En, &params, None);
+            assert!(
+                en.text.contains("Workforce management, Monthly report")
+                    && en.text.contains("until 2027-03-31")
+            );
+        }
+        let request = json!({"employer_name": "Boréal", "file_number": "2000001", "firm_name": "Cabinet Démo", "requester_name": "Luc Gagnon", "services": ["status_letter"], "message": "<b>Merci</b>"});
+        let rendered = Template::AccessRequested.render(Locale::Fr, &request, None);
+        assert!(
+            rendered.text.contains("Luc Gagnon, de Cabinet Démo")
+                && rendered.text.contains("Lettre d'état de situation")
+        );
+        assert!(
+            rendered.html.contains("&lt;b&gt;Merci"),
+            "a requester's message is escaped"
+        );
+        let declined = Template::AccessDeclined.render(
+            Locale::En,
+            &json!({"employer_name": "Boréal", "reason": "Pas client"}),
+            None,
+        );
+        assert!(declined.text.contains("declined") && declined.text.contains("Pas client"));
     }
 
     #[test]

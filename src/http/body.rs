@@ -115,6 +115,40 @@ impl Fields {
         }
     }
 
+    /// Whether the member is present (even as null): a PATCH changes only what it names.
+    pub fn has(&self, name: &str) -> bool {
+        self.object.contains_key(name)
+    }
+
+    /// An optional string parsed into a domain type: `None` when absent, null or rejected.
+    pub fn optional_parsed<T>(
+        &mut self,
+        name: &'static str,
+        parse: impl FnOnce(&str) -> Result<T, Problem>,
+    ) -> Option<T> {
+        let raw = self.optional_string(name)?;
+        self.errors.take(name, parse(&raw))
+    }
+
+    /// A required list of strings parsed as a whole into a domain type.
+    pub fn parsed_list<T>(
+        &mut self,
+        name: &'static str,
+        parse: impl FnOnce(&[&str]) -> Result<T, Problem>,
+    ) -> Option<T> {
+        let strings = match self.object.get(name) {
+            None | Some(Value::Null) => Err(Problem::Required),
+            Some(Value::Array(items)) if items.len() > 20 => Err(Problem::TooLong),
+            Some(Value::Array(items)) => items
+                .iter()
+                .map(|item| item.as_str().ok_or(Problem::NotAString))
+                .collect::<Result<Vec<&str>, Problem>>(),
+            Some(_) => Err(Problem::NotAList),
+        };
+        let result = strings.and_then(|strings| parse(&strings));
+        self.errors.take(name, result)
+    }
+
     /// A required string parsed into a domain type.
     pub fn parsed<T>(
         &mut self,

@@ -204,6 +204,9 @@ impl From<crate::use_cases::members::MembersError> for ApiError {
             MembersError::LastResponsable => ApiError::new(409, "last_responsable"),
             MembersError::ContactLinked => ApiError::new(409, "contact_linked"),
             MembersError::ContactRevoked => ApiError::new(409, "contact_revoked"),
+            MembersError::EmployersOnly => {
+                ApiError::invalid_field("manages_authorizations", Problem::EmployersOnly)
+            }
             MembersError::Infra(error) => ApiError::internal(error),
         }
     }
@@ -216,6 +219,63 @@ impl From<crate::use_cases::operator::OperatorError> for ApiError {
             OperatorError::FileNumberTaken => ApiError::new(409, "file_number_taken"),
             OperatorError::NotFound => ApiError::new(404, "not_found"),
             OperatorError::Infra(error) => ApiError::internal(error),
+        }
+    }
+}
+
+impl From<crate::use_cases::authorizations::AuthorizationError> for ApiError {
+    fn from(error: crate::use_cases::authorizations::AuthorizationError) -> Self {
+        use crate::use_cases::authorizations::AuthorizationError;
+        match error {
+            AuthorizationError::EmployerProfileRequired => {
+                ApiError::new(403, "employer_profile_required")
+            }
+            AuthorizationError::AdministratorRequired => {
+                ApiError::new(403, "authorization_admin_required")
+            }
+            AuthorizationError::NotFound => ApiError::new(404, "not_found"),
+            AuthorizationError::Invalid(fields) => ApiError::invalid(fields),
+            AuthorizationError::Exists { authorization_id } => {
+                ApiError::new(409, "authorization_exists")
+                    .with("authorization_id", authorization_id)
+            }
+            AuthorizationError::Inactive => ApiError::new(409, "authorization_inactive"),
+            AuthorizationError::NotMigrated => ApiError::new(409, "not_migrated"),
+            AuthorizationError::RequestExpired => ApiError::new(410, "access_request_expired"),
+            AuthorizationError::RequestAnswered => ApiError::new(409, "access_request_answered"),
+            AuthorizationError::Infra(error) => ApiError::internal(error),
+        }
+    }
+}
+
+impl From<crate::use_cases::access_requests::RequestError> for ApiError {
+    fn from(error: crate::use_cases::access_requests::RequestError) -> Self {
+        use crate::use_cases::access_requests::RequestError;
+        match error {
+            RequestError::Unmatched => ApiError::new(422, "access_request_unmatched"),
+            RequestError::OwnOrganisation => {
+                ApiError::invalid_field("file_number", Problem::NotYourOrganisation)
+            }
+            RequestError::AlreadyAuthorized => ApiError::new(409, "already_authorized"),
+            RequestError::AlreadyPending => ApiError::new(409, "access_request_pending"),
+            RequestError::NotFound => ApiError::new(404, "not_found"),
+            RequestError::NotPending => ApiError::new(409, "access_request_answered"),
+            RequestError::Throttled { retry_after } => {
+                ApiError::new(429, "too_many_attempts").retry_after(retry_after)
+            }
+            RequestError::Infra(error) => ApiError::internal(error),
+        }
+    }
+}
+
+impl From<crate::use_cases::files::FileError> for ApiError {
+    fn from(error: crate::use_cases::files::FileError) -> Self {
+        use crate::use_cases::files::FileError;
+        match error {
+            FileError::NotFound => ApiError::new(404, "not_found"),
+            FileError::ServiceNotAuthorized => ApiError::new(403, "service_not_authorized"),
+            FileError::ServiceNotStarted => ApiError::new(403, "service_not_started"),
+            FileError::Infra(error) => ApiError::internal(error),
         }
     }
 }

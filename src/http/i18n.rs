@@ -40,6 +40,18 @@ pub fn error_message(code: &str, locale: Locale) -> &'static str {
         "file_number_taken" => ("Une organisation porte déjà ce numéro de dossier.", "An organisation already has this file number."),
         "migration_run_not_found" => ("Aucune migration ne porte cet identifiant.", "No migration run has this identifier."),
         "operator_token_required" => ("Un jeton d'opérateur valide est requis.", "A valid operator token is required."),
+        "employer_profile_required" => ("Sélectionnez d'abord le profil d'un employeur.", "Select an employer's profile first."),
+        "authorization_admin_required" => ("Seuls le responsable de l'employeur et les contacts qu'il a désignés peuvent gérer les autorisations.", "Only the employer's responsible and the contacts they designated can manage authorizations."),
+        "authorization_exists" => ("Ce contact a déjà une autorisation active sur votre dossier : modifiez-la plutôt.", "This contact already has an active authorization on your file: change it instead."),
+        "authorization_inactive" => ("Cette autorisation n'est plus active.", "This authorization is no longer active."),
+        "not_migrated" => ("Seules les relations migrées de l'ancien système se confirment.", "Only relations migrated from the legacy system are confirmed."),
+        "access_request_expired" => ("Cette demande d'accès a expiré (21 jours sans réponse).", "This access request has expired (21 days without an answer)."),
+        "access_request_answered" => ("Cette demande d'accès a déjà reçu une réponse ou a été annulée.", "This access request was already answered or cancelled."),
+        "access_request_unmatched" => ("Aucun dossier d'employeur ne correspond à ce numéro et à ce code postal. Vérifiez-les auprès de votre client.", "No employer file matches this number and postal code. Check them with your client."),
+        "access_request_pending" => ("Une demande d'accès à ce dossier attend déjà la réponse de l'employeur.", "An access request for this file is already awaiting the employer's answer."),
+        "already_authorized" => ("Vous avez déjà accès à ce dossier : il figure dans « Mes dossiers autorisés ».", "You already have access to this file: it is in \u{201c}My authorized files\u{201d}."),
+        "service_not_authorized" => ("L'employeur ne vous a pas autorisé à utiliser ce service pour ce dossier.", "The employer has not authorized you to use this service for this file."),
+        "service_not_started" => ("Votre autorisation pour ce service n'est pas encore commencée.", "Your authorization for this service has not started yet."),
         "service_unavailable" => ("Le service est momentanément indisponible. Réessayez dans un instant.", "The service is temporarily unavailable. Try again in a moment."),
         _ => ("Une erreur inattendue est survenue. Réessayez plus tard.", "An unexpected error occurred. Try again later."),
     };
@@ -132,6 +144,18 @@ pub fn problem_message(problem: Problem, locale: Locale) -> &'static str {
             "Une organisation ne peut pas s'autoriser elle-même : entrez le dossier d'une autre organisation.",
             "An organisation cannot authorize itself: enter another organisation's file.",
         ),
+        Problem::UnknownFileNumber => (
+            "Aucune organisation ne porte ce numéro de dossier.",
+            "No organisation has this file number.",
+        ),
+        Problem::EmployersOnly => (
+            "Seuls les employeurs accordent des autorisations à leurs dossiers.",
+            "Only employers grant authorizations on their files.",
+        ),
+        Problem::InvalidText => (
+            "Ce texte contient des caractères invisibles ou de contrôle.",
+            "This text contains invisible or control characters.",
+        ),
         Problem::UnknownContact => (
             "Aucun contact de cette organisation ne porte cette adresse courriel.",
             "No contact of that organisation has this email address.",
@@ -169,8 +193,5 @@ pub fn problem_message(problem: Problem, locale: Locale) -> &'static str {
 }
 
 fn pick(locale: Locale, fr: &'static str, en: &'static str) -> &'static str {
-    match locale {
-        Locale::Fr => fr,
-        Locale::En => en,
-    }
+    locale.pick(fr, en)
 }

@@ -1,10 +1,13 @@
 //! HTTP: routing, parsing requests into domain types, one error mapping, cookies, CSRF and
 //! security headers. Handlers are short scripts: parse, call the use case, respond.
 
+mod access_requests;
 mod accounts;
 pub mod body;
 mod cookies;
+mod employer;
 pub mod error;
+mod files;
 pub mod i18n;
 mod linking;
 mod meta;
@@ -29,16 +32,18 @@ pub struct Reply {
     pub body: Option<Value>,
     pub cookie: Option<String>,
     pub html: Option<String>,
+    /// A file to download: its text, media type and name.
+    pub download: Option<(String, &'static str, String)>,
+    pub headers: Vec<(&'static str, String)>,
 }
 
 impl Reply {
     pub fn json(status: u16, body: Value) -> Reply {
         Reply {
-            status,
             body: Some(body),
-            cookie: None,
-            html: None,
+            ..Reply::no_content()
         }
+        .with_status(status)
     }
 
     pub fn no_content() -> Reply {
@@ -47,16 +52,36 @@ impl Reply {
             body: None,
             cookie: None,
             html: None,
+            download: None,
+            headers: Vec::new(),
         }
     }
 
     pub fn html(page: String) -> Reply {
         Reply {
-            status: 200,
-            body: None,
-            cookie: None,
             html: Some(page),
+            ..Reply::no_content()
         }
+        .with_status(200)
+    }
+
+    /// A file the browser saves under `filename`.
+    pub fn download(text: String, media_type: &'static str, filename: String) -> Reply {
+        Reply {
+            download: Some((text, media_type, filename)),
+            ..Reply::no_content()
+        }
+        .with_status(200)
+    }
+
+    fn with_status(mut self, status: u16) -> Reply {
+        self.status = status;
+        self
+    }
+
+    pub fn with_header(mut self, name: &'static str, value: String) -> Reply {
+        self.headers.push((name, value));
+        self
     }
 
     pub fn with_cookie(mut self, cookie: String) -> Reply {
@@ -164,6 +189,23 @@ async fn answer(req: Request, env: &Env, locale: Locale) -> std::result::Result<
         Route::RevokeMember => organisation::revoke(&call).await,
         Route::ReissueCredentials => organisation::reissue(&call).await,
         Route::OrganisationAudit => organisation::audit(&call).await,
+        Route::AuthorizedFiles => files::list(&call).await,
+        Route::AuthorizedFilesCsv => files::export(&call).await,
+        Route::AuthorizedFile => files::file(&call).await,
+        Route::MonthlyReport => files::monthly_report(&call).await,
+        Route::AccessRequests => access_requests::list(&call).await,
+        Route::RequestAccess => access_requests::create(&mut call).await,
+        Route::CancelAccessRequest => access_requests::cancel(&call).await,
+        Route::EmployerAuthorizations => employer::authorizations(&call).await,
+        Route::GrantAuthorization => employer::grant(&mut call).await,
+        Route::EmployerAuthorization => employer::authorization(&call).await,
+        Route::ChangeAuthorization => employer::change(&mut call).await,
+        Route::RevokeAuthorization => employer::revoke(&call).await,
+        Route::ConfirmMigrated => employer::confirm(&call).await,
+        Route::ReviewMigrated => employer::review(&mut call).await,
+        Route::EmployerAccessRequests => employer::access_requests(&call).await,
+        Route::ApproveAccessRequest => employer::approve(&mut call).await,
+        Route::DeclineAccessRequest => employer::decline(&mut call).await,
         Route::OperatorCreateOrganisation => operator::create_organisation(&mut call).await,
         Route::OperatorImportLegacy => migration::import_legacy_credentials(&mut call).await,
         Route::OperatorImportMigration => migration::import_batch(&mut call).await,
@@ -178,13 +220,26 @@ async fn answer(req: Request, env: &Env, locale: Locale) -> std::result::Result<
 }
 
 fn to_response(reply: Reply) -> Result<Response> {
-    let mut response = match (reply.html, reply.body) {
-        (Some(page), _) => Response::from_html(page)?,
-        (None, Some(body)) => Response::from_json(&body)?,
-        (None, None) => Response::empty()?,
+    let mut response = match (reply.html, reply.body, reply.download) {
+        (Some(page), _, _) => Response::from_html(page)?,
+        (None, Some(body), _) => Response::from_json(&body)?,
+        (None, None, Some((text, media_type, filename))) => {
+            let mut response = Response::ok(text)?;
+            let headers = response.headers_mut();
+            headers.set("Content-Type", media_type)?;
+            headers.set(
+                "Content-Disposition",
+                &format!("attachment; filename=\"{filename}\""),
+            )?;
+            response
+        }
+        (None, None, None) => Response::empty()?,
     };
     if let Some(cookie) = reply.cookie {
         response.headers_mut().append("Set-Cookie", &cookie)?;
+    }
+    for (name, value) in reply.headers {
+        response.headers_mut().set(name, &value)?;
     }
     Ok(response)
 }

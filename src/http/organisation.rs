@@ -50,11 +50,12 @@ fn contact_json(contact: &ContactRow, now: Millis) -> Value {
         "last_activity_at": contact.last_activity_at,
         "created_at": contact.created_at,
         "credential": credential_json(contact, now),
+        "manages_authorizations": contact.manages_authorizations == 1,
     })
 }
 
 /// `page` and `page_size` from the query string, bounded; a malformed value is a 422.
-pub(super) fn paging(call: &Call) -> Result<(i64, i64), ApiError> {
+pub fn paging(call: &Call) -> Result<(i64, i64), ApiError> {
     let mut errors = crate::domain::fields::FieldErrors::default();
     let mut number = |name: &'static str, default: i64, max: i64| match call.query(name) {
         None => Some(default),
@@ -155,21 +156,54 @@ pub async fn invite(call: &mut Call) -> Result<Reply, ApiError> {
     ))
 }
 
+/// Changes a contact's role and, for an employer, whether they manage its authorizations.
 pub async fn change(call: &mut Call) -> Result<Reply, ApiError> {
     let (who, profile) = require_organisation_profile(call).await?;
     let mut fields = Fields::new(json_object(&mut call.req).await?);
-    let role = fields.parsed("role", Role::parse);
-    let role = fields.finish(|| role)?;
+    let changes_role = fields.has("role") || !fields.has("manages_authorizations");
+    let role = if changes_role {
+        fields.parsed("role", Role::parse).map(Some)
+    } else {
+        Some(None)
+    };
+    let manages = if fields.has("manages_authorizations") {
+        fields.boolean("manages_authorizations").map(Some)
+    } else {
+        Some(None)
+    };
+    let (role, manages) = fields.finish(|| Some((role?, manages?)))?;
     let id = call.id().to_owned();
-    let contact = members::change_role(
-        &call.app,
-        &who.user.id,
-        &profile,
-        &id,
-        role,
-        &call.requester,
-    )
-    .await?;
+    let mut changed = None;
+    if let Some(role) = role {
+        changed = Some(
+            members::change_role(
+                &call.app,
+                &who.user.id,
+                &profile,
+                &id,
+                role,
+                &call.requester,
+            )
+            .await?,
+        );
+    }
+    if let Some(manages) = manages {
+        changed = Some(
+            members::set_manages_authorizations(
+                &call.app,
+                &who.user.id,
+                &profile,
+                &id,
+                manages,
+                &call.requester,
+            )
+            .await?,
+        );
+    }
+    let contact = match changed {
+        Some(contact) => contact,
+        None => members::get(&call.app, &profile, &id).await?,
+    };
     Ok(Reply::json(
         200,
         json!({ "contact": contact_json(&contact, call.app.now) }),
@@ -221,6 +255,7 @@ pub async fn audit(call: &Call) -> Result<Reply, ApiError> {
                 "actor": e.actor_name.as_ref().map(|name| json!({ "name": name, "email": e.actor_email })),
                 "subject": e.contact_id.as_ref().map(|id| json!({ "contact_id": id, "name": e.subject_name })),
                 "details": serde_json::from_str::<Value>(&e.details).unwrap_or(Value::Null),
+                "counterpart": e.other_organisation_name,
             })
         })
         .collect();

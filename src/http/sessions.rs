@@ -30,6 +30,7 @@ pub fn profile_json(profile: Option<&ProfileRow>) -> Value {
             "id": p.contact_id,
             "kind": "organisation",
             "role": p.role,
+            "manages_authorizations": p.manages_authorizations == 1,
             "organisation": { "id": p.organisation_id, "name": p.organisation_name, "kind": p.organisation_kind, "file_number": p.file_number },
         }),
     }

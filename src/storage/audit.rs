@@ -13,6 +13,8 @@ pub struct AuditEvent<'a> {
     pub contact_id: Option<&'a str>,
     pub ip: Option<&'a str>,
     pub details: serde_json::Value,
+    /// The other organisation concerned (an employer's authorization of a firm's contact).
+    pub counterpart_organisation_id: Option<&'a str>,
 }
 
 pub fn append(
@@ -22,8 +24,8 @@ pub fn append(
 ) -> Result<D1PreparedStatement, InfraError> {
     query!(
         db,
-        "INSERT INTO audit_events (id, at, action, user_id, organisation_id, contact_id, ip, details)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        "INSERT INTO audit_events (id, at, action, user_id, organisation_id, contact_id, ip, details, counterpart_organisation_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         random_id(),
         now,
         event.action,
@@ -31,7 +33,8 @@ pub fn append(
         event.organisation_id,
         event.contact_id,
         event.ip,
-        details_text(event)
+        details_text(event),
+        event.counterpart_organisation_id
     )
     .context("Failed to prepare an audit event")
 }
@@ -64,6 +67,35 @@ pub fn append_if_credentials_used_by(
     .context("Failed to prepare an audit event")
 }
 
+/// Same as [`append`], but only if `row` was written by this batch: its `column` equals `now`.
+/// A write that lost a race (it changed nothing) leaves no trace.
+pub fn append_if_written(
+    db: &D1Database,
+    event: &AuditEvent,
+    row: &super::WrittenNow,
+    now: Millis,
+) -> Result<D1PreparedStatement, InfraError> {
+    query!(
+        db,
+        &format!(
+            "INSERT INTO audit_events (id, at, action, user_id, organisation_id, contact_id, ip, details, counterpart_organisation_id)
+             SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9 WHERE {}",
+            row.exists("?10", "?2")
+        ),
+        random_id(),
+        now,
+        event.action,
+        event.user_id,
+        event.organisation_id,
+        event.contact_id,
+        event.ip,
+        details_text(event),
+        event.counterpart_organisation_id,
+        row.id
+    )
+    .context("Failed to prepare an audit event")
+}
+
 fn details_text(event: &AuditEvent) -> String {
     if event.details.is_null() {
         "{}".to_owned()
@@ -82,9 +114,12 @@ pub struct AuditEntry {
     pub actor_email: Option<String>,
     pub contact_id: Option<String>,
     pub subject_name: Option<String>,
+    /// The organisation the event belongs to, when it is not the one reading the trail.
+    pub other_organisation_name: Option<String>,
 }
 
-/// Newest first, with the acting user and the contact concerned.
+/// Newest first, with the acting user and the contact concerned: the organisation's own events
+/// and those where it is the counterpart (an employer's decision about one of its contacts).
 pub async fn page_for_organisation(
     db: &D1Database,
     organisation_id: &str,
@@ -94,11 +129,15 @@ pub async fn page_for_organisation(
     let items = query!(
         db,
         "SELECT a.at, a.action, a.details, u.first_name || ' ' || u.last_name AS actor_name, u.email AS actor_email,
-                a.contact_id, c.first_name || ' ' || c.last_name AS subject_name
+                a.contact_id, c.first_name || ' ' || c.last_name AS subject_name,
+                CASE WHEN a.organisation_id = ?1 THEN o.name ELSE oo.name END AS other_organisation_name
          FROM audit_events a
          LEFT JOIN users u ON u.id = a.user_id
          LEFT JOIN contacts c ON c.id = a.contact_id
-         WHERE a.organisation_id = ?1 ORDER BY a.at DESC, a.rowid DESC LIMIT ?2 OFFSET ?3",
+         LEFT JOIN organisations o ON o.id = a.counterpart_organisation_id
+         LEFT JOIN organisations oo ON oo.id = a.organisation_id
+         WHERE a.organisation_id = ?1 OR a.counterpart_organisation_id = ?1
+         ORDER BY a.at DESC, a.rowid DESC LIMIT ?2 OFFSET ?3",
         organisation_id,
         limit,
         offset
@@ -111,7 +150,7 @@ pub async fn page_for_organisation(
     .context("Failed to decode the audit trail")?;
     let total: Option<i64> = query!(
         db,
-        "SELECT COUNT(*) AS n FROM audit_events WHERE organisation_id = ?1",
+        "SELECT COUNT(*) AS n FROM audit_events WHERE organisation_id = ?1 OR counterpart_organisation_id = ?1",
         organisation_id
     )
     .context("Failed to prepare the audit count")?

@@ -15,6 +15,8 @@ pub struct ContactRow {
     pub status: String,
     pub user_id: Option<String>,
     pub user_email: Option<String>,
+    /// The language of the linked account, for the emails the contact receives.
+    pub user_locale: Option<String>,
     pub linked_at: Option<Millis>,
     pub revoked_at: Option<Millis>,
     pub last_activity_at: Option<Millis>,
@@ -25,13 +27,24 @@ pub struct ContactRow {
     pub credential_attempts: Option<i64>,
     pub credential_used_at: Option<Millis>,
     pub credential_locked_at: Option<Millis>,
+    pub manages_authorizations: i64,
+}
+
+impl ContactRow {
+    /// The language to write to this contact in: their account's, French by default.
+    pub fn locale(&self) -> crate::domain::locale::Locale {
+        self.user_locale
+            .as_deref()
+            .and_then(crate::domain::locale::Locale::parse)
+            .unwrap_or_default()
+    }
 }
 
 const SELECT: &str = "SELECT c.id, c.organisation_id, c.first_name, c.last_name, c.email, c.role, c.status,
-       c.user_id, u.email AS user_email, c.linked_at, c.revoked_at, c.last_activity_at, c.created_at,
+       c.user_id, u.email AS user_email, u.locale AS user_locale, c.linked_at, c.revoked_at, c.last_activity_at, c.created_at,
        lc.identifier AS credential_identifier, lc.sent_at AS credential_sent_at,
        lc.expires_at AS credential_expires_at, lc.attempts AS credential_attempts,
-       lc.used_at AS credential_used_at, lc.locked_at AS credential_locked_at
+       lc.used_at AS credential_used_at, lc.locked_at AS credential_locked_at, c.manages_authorizations
   FROM contacts c
   LEFT JOIN users u ON u.id = c.user_id
   LEFT JOIN link_credentials lc ON lc.id = (
@@ -162,14 +175,7 @@ pub async fn page(
     limit: i64,
     offset: i64,
 ) -> Result<ContactPage, InfraError> {
-    let pattern = search.map(|q| {
-        format!(
-            "%{}%",
-            q.replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_")
-        )
-    });
+    let pattern = search.map(|q| format!("%{}%", super::escape_like(q)));
     let filter = "c.organisation_id = ?1 AND (?2 IS NULL OR c.search_text LIKE ?2 ESCAPE '\\') AND (?3 IS NULL OR c.status = ?3)";
     let items = query!(
         db,
@@ -241,6 +247,23 @@ pub fn set_role(
     .context("Failed to prepare a role change")
 }
 
+/// Makes a contact an administrator of the organisation's authorizations, or no longer one.
+pub fn set_manages_authorizations(
+    db: &D1Database,
+    organisation_id: &str,
+    id: &str,
+    manages: bool,
+) -> Result<D1PreparedStatement, InfraError> {
+    query!(
+        db,
+        "UPDATE contacts SET manages_authorizations = ?3 WHERE organisation_id = ?1 AND id = ?2",
+        organisation_id,
+        id,
+        i64::from(manages)
+    )
+    .context("Failed to prepare changing who manages authorizations")
+}
+
 /// Revokes a contact, with the same guard for the last responsable.
 pub fn revoke(
     db: &D1Database,
@@ -309,6 +332,28 @@ pub fn touch(db: &D1Database, id: &str, now: Millis) -> Result<D1PreparedStateme
     .context("Failed to prepare recording contact activity")
 }
 
+/// The linked contacts who manage an employer's authorizations: its responsables and the
+/// contacts they designated.
+pub async fn authorization_administrators(
+    db: &D1Database,
+    organisation_id: &str,
+) -> Result<Vec<ContactRow>, InfraError> {
+    query!(
+        db,
+        &format!(
+            "{SELECT} WHERE c.organisation_id = ?1 AND c.status = 'linked'
+               AND (c.role = 'responsable' OR c.manages_authorizations = 1) ORDER BY c.created_at LIMIT 20"
+        ),
+        organisation_id
+    )
+    .context("Failed to prepare listing authorization administrators")?
+    .all()
+    .await
+    .context("Failed to list authorization administrators")?
+    .results()
+    .context("Failed to read authorization administrators")
+}
+
 /// The organisation profiles of a user: one per linked contact.
 #[derive(Debug, Clone, Deserialize)]
 pub struct ProfileRow {
@@ -318,11 +363,12 @@ pub struct ProfileRow {
     pub organisation_name: String,
     pub organisation_kind: String,
     pub file_number: String,
+    pub manages_authorizations: i64,
 }
 
 pub const PROFILE_COLUMNS: &str =
     "c.id AS contact_id, c.role, o.id AS organisation_id, o.name AS organisation_name,
-       o.kind AS organisation_kind, o.file_number";
+       o.kind AS organisation_kind, o.file_number, c.manages_authorizations";
 
 pub async fn profiles_of(db: &D1Database, user_id: &str) -> Result<Vec<ProfileRow>, InfraError> {
     query!(

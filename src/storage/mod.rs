@@ -1,9 +1,13 @@
 //! SQL against D1: one small named function per query, grouped by table. `schema.sql` is the
 //! source of truth for the tables.
 
+pub mod access_requests;
 pub mod audit;
+pub mod authorizations;
+pub mod authorized_files;
 pub mod contacts;
 pub mod dev_clock;
+pub mod domain_events;
 pub mod legacy_credentials;
 pub mod link_credentials;
 pub mod mailbox;
@@ -35,4 +39,72 @@ pub fn changes(result: &worker::D1Result) -> usize {
         .flatten()
         .and_then(|meta| meta.changes)
         .unwrap_or(0)
+}
+
+/// A statement whose filters depend on the request: each bound value gets the next `?N`.
+#[derive(Default)]
+pub struct DynamicQuery {
+    params: Vec<worker::wasm_bindgen::JsValue>,
+}
+
+impl DynamicQuery {
+    /// Binds a text value; returns its placeholder.
+    pub fn text(&mut self, value: &str) -> String {
+        self.params.push(value.into());
+        format!("?{}", self.params.len())
+    }
+
+    /// Binds an integer (as a JS number, as D1 expects); returns its placeholder.
+    pub fn number(&mut self, value: i64) -> String {
+        self.params
+            .push(worker::wasm_bindgen::JsValue::from_f64(value as f64));
+        format!("?{}", self.params.len())
+    }
+
+    pub fn prepare(&self, db: &D1Database, sql: &str) -> Result<D1PreparedStatement, InfraError> {
+        db.prepare(sql)
+            .bind(&self.params)
+            .context("Failed to bind a query's parameters")
+    }
+}
+
+/// Whether a write changed a row. D1 counts the rows its triggers change too, so a write on
+/// `authorizations` reports more than one.
+pub fn wrote(result: &worker::D1Result) -> bool {
+    changes(result) > 0
+}
+
+/// Rows read by a statement, from D1's metadata (reported in development, for the benchmarks).
+pub fn rows_read(result: &worker::D1Result) -> usize {
+    result
+        .meta()
+        .ok()
+        .flatten()
+        .and_then(|meta| meta.rows_read)
+        .unwrap_or(0)
+}
+
+/// Escapes `\`, `%` and `_` for a LIKE pattern written with `ESCAPE '\'`.
+pub fn escape_like(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
+
+/// A row that a statement earlier in the same batch writes, recognised by an instant column set
+/// to the batch's `now`: later statements of the batch (audit, events) apply only if it did.
+pub struct WrittenNow<'a> {
+    pub table: &'static str,
+    pub column: &'static str,
+    pub id: &'a str,
+}
+
+impl WrittenNow<'_> {
+    /// The SQL condition, with the placeholders of the id and of `now`.
+    fn exists(&self, id_param: &str, now_param: &str) -> String {
+        format!(
+            "EXISTS (SELECT 1 FROM {} WHERE id = {id_param} AND {} = {now_param})",
+            self.table, self.column
+        )
+    }
 }

@@ -113,6 +113,7 @@ pub async fn find_with_user(
         organisation_name: Option<String>,
         organisation_kind: Option<String>,
         file_number: Option<String>,
+        manages_authorizations: Option<i64>,
         linked_profiles: i64,
     }
     let row: Option<Joined> = query!(
@@ -120,7 +121,7 @@ pub async fn find_with_user(
         "SELECT s.token_hash, s.user_id, s.last_seen_at, s.expires_at, s.revoked_at,
                 u.email, u.password_hash, u.first_name, u.last_name, u.locale, u.status,
                 c.id AS contact_id, c.role, o.id AS organisation_id, o.name AS organisation_name,
-                o.kind AS organisation_kind, o.file_number,
+                o.kind AS organisation_kind, o.file_number, c.manages_authorizations,
                 (SELECT COUNT(*) FROM contacts WHERE user_id = s.user_id AND status = 'linked') AS linked_profiles
          FROM sessions s JOIN users u ON u.id = s.user_id
          LEFT JOIN contacts c ON c.id = s.active_contact_id AND c.user_id = s.user_id AND c.status = 'linked'
@@ -155,6 +156,7 @@ pub async fn find_with_user(
                 organisation_name,
                 organisation_kind,
                 file_number,
+                manages_authorizations: j.manages_authorizations.unwrap_or(0),
             }),
             _ => None,
         };

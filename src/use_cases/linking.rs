@@ -321,6 +321,7 @@ pub async fn by_known_facts(
                     contact_id: Some(&contact_id),
                     ip: requester.ip.as_deref(),
                     details: json!({}),
+                    counterpart_organisation_id: None,
                 },
                 app.now,
             )?);
@@ -354,6 +355,7 @@ fn link_event<'a>(
         contact_id: Some(contact_id),
         ip: requester.ip.as_deref(),
         details: json!({ "method": method }),
+        counterpart_organisation_id: None,
     }
 }
 

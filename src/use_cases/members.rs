@@ -22,6 +22,7 @@ pub enum MembersError {
     LastResponsable,
     ContactLinked,
     ContactRevoked,
+    EmployersOnly,
     Infra(InfraError),
 }
 
@@ -92,6 +93,7 @@ fn event<'a>(
         contact_id: Some(contact_id),
         ip: requester.ip.as_deref(),
         details,
+        counterpart_organisation_id: None,
     }
 }
 
@@ -261,6 +263,47 @@ pub async fn change_role(
     if results.first().map(changes) != Some(1) {
         return Err(MembersError::LastResponsable);
     }
+    get(app, profile, id).await
+}
+
+/// An employer's responsable makes a contact an administrator of its authorizations (they may
+/// then grant, change and revoke them), or no longer one.
+pub async fn set_manages_authorizations(
+    app: &App,
+    actor: &str,
+    profile: &ProfileRow,
+    id: &str,
+    manages: bool,
+    requester: &Requester,
+) -> Result<ContactRow, MembersError> {
+    require_responsable(profile)?;
+    if profile.organisation_kind != "employer" {
+        return Err(MembersError::EmployersOnly);
+    }
+    let contact = get(app, profile, id).await?;
+    if (contact.manages_authorizations == 1) == manages {
+        return Ok(contact);
+    }
+    atomically(
+        &app.db,
+        vec![
+            contacts::set_manages_authorizations(&app.db, &profile.organisation_id, id, manages)?,
+            audit::append(
+                &app.db,
+                &event(
+                    "contact.authorizations_role_changed",
+                    actor,
+                    profile,
+                    id,
+                    requester,
+                    json!({ "manages_authorizations": manages }),
+                ),
+                app.now,
+            )?,
+        ],
+        "Failed to change who manages authorizations",
+    )
+    .await?;
     get(app, profile, id).await
 }
 

@@ -1,8 +1,11 @@
 //! One module per capability. Each orchestrates domain rules, storage and effects, and has its own
 //! error type; the HTTP layer maps those errors to statuses in one place (`http::error`).
 
+pub mod access_requests;
 pub mod accounts;
+pub mod authorizations;
 pub mod codes;
+pub mod files;
 pub mod linking;
 pub mod members;
 pub mod migration;

@@ -63,6 +63,7 @@ pub async fn switch(
                     contact_id: profile.as_ref().map(|p| p.contact_id.as_str()),
                     ip: requester.ip.as_deref(),
                     details: json!({}),
+                    counterpart_organisation_id: None,
                 },
                 app.now,
             )?,

@@ -1,0 +1,314 @@
+//! The employer's side, under `/api/employer/`: its authorizations of other organisations'
+//! contacts, the migrated relations to review, and the access requests to answer.
+
+use super::access_requests::access_request_json;
+use super::body::{json_object, Fields};
+use super::error::ApiError;
+use super::organisation::paging;
+use super::sessions::require_organisation_profile;
+use super::{Call, Reply};
+use crate::domain::authorization::{Day, Level, Period, Services};
+use crate::domain::email::Email;
+use crate::domain::fields::{has_hidden_characters, Problem};
+use crate::domain::organisation::FileNumber;
+use crate::storage::authorizations::EmployerFilter;
+use crate::use_cases::authorizations::{
+    self, authorization_json, Change, Decision, Grant, ListQuery, Terms,
+};
+use serde_json::{json, Value};
+
+/// Services, level and period from a body; the start defaults to today.
+fn terms(fields: &mut Fields, now: crate::domain::Millis) -> Option<Terms> {
+    let services = fields.parsed_list("services", Services::parse);
+    let level = fields.parsed("level", Level::parse);
+    let starts_on = fields.optional_parsed("starts_on", Day::parse);
+    let ends_on = fields.optional_parsed("ends_on", Day::parse);
+    let starts_on = starts_on.unwrap_or_else(|| Day::of(now));
+    let period = fields
+        .errors
+        .take("ends_on", Period::new(starts_on, ends_on, now));
+    Some(Terms {
+        services: services?,
+        level: level?,
+        period: period?,
+    })
+}
+
+fn one(authorization: &crate::storage::authorizations::AuthorizationRow, call: &Call) -> Reply {
+    Reply::json(
+        200,
+        json!({ "authorization": authorization_json(authorization, call.app.now) }),
+    )
+}
+
+pub async fn authorizations(call: &Call) -> Result<Reply, ApiError> {
+    let (_, profile) = require_organisation_profile(call).await?;
+    let (page, page_size) = paging(call)?;
+    let status = call.query("status").unwrap_or_else(|| "active".into());
+    if !["active", "ended", "revoked", "all"].contains(&status.as_str()) {
+        return Err(ApiError::invalid_field("status", Problem::InvalidChoice));
+    }
+    let origin = call.query("origin");
+    if origin
+        .as_deref()
+        .is_some_and(|o| !["granted", "migrated"].contains(&o))
+    {
+        return Err(ApiError::invalid_field("origin", Problem::InvalidChoice));
+    }
+    let to_review = match call.query("review").as_deref() {
+        None => false,
+        Some("pending") => true,
+        Some(_) => return Err(ApiError::invalid_field("review", Problem::InvalidChoice)),
+    };
+    let search: Option<String> = call.query("q").map(|q| q.chars().take(60).collect());
+    if search.as_deref().is_some_and(has_hidden_characters) {
+        return Err(ApiError::invalid_field("q", Problem::InvalidSearch));
+    }
+    let folded = search.as_deref().map(crate::domain::fold_for_search);
+    let query = ListQuery {
+        filter: EmployerFilter {
+            status: (status != "all" && !to_review).then_some(status.as_str()),
+            origin: origin.as_deref(),
+            to_review,
+            search: folded.as_deref(),
+        },
+        page,
+        page_size,
+    };
+    let (items, total) = authorizations::list(&call.app, &profile, &query).await?;
+    let items: Vec<Value> = items
+        .iter()
+        .map(|a| authorization_json(a, call.app.now))
+        .collect();
+    Ok(Reply::json(
+        200,
+        json!({ "items": items, "total": total, "page": page, "page_size": page_size }),
+    ))
+}
+
+pub async fn grant(call: &mut Call) -> Result<Reply, ApiError> {
+    let (who, profile) = require_organisation_profile(call).await?;
+    authorizations::require_administrator(&profile)?;
+    let mut fields = Fields::new(json_object(&mut call.req).await?);
+    let firm_file_number = fields.parsed("firm_file_number", FileNumber::parse);
+    let contact_email = fields.parsed("contact_email", Email::parse);
+    let terms = terms(&mut fields, call.app.now);
+    let grant = fields.finish(|| {
+        Some(Grant {
+            firm_file_number: firm_file_number?,
+            contact_email: contact_email?,
+            terms: terms?,
+        })
+    })?;
+    let authorization =
+        authorizations::grant(&call.app, &who.user.id, &profile, grant, &call.requester).await?;
+    Ok(Reply::json(
+        201,
+        json!({ "authorization": authorization_json(&authorization, call.app.now) }),
+    ))
+}
+
+pub async fn authorization(call: &Call) -> Result<Reply, ApiError> {
+    let (_, profile) = require_organisation_profile(call).await?;
+    let authorization = authorizations::get(&call.app, &profile, call.id()).await?;
+    Ok(one(&authorization, call))
+}
+
+pub async fn change(call: &mut Call) -> Result<Reply, ApiError> {
+    let (who, profile) = require_organisation_profile(call).await?;
+    authorizations::get(&call.app, &profile, call.id()).await?;
+    let mut fields = Fields::new(json_object(&mut call.req).await?);
+    let services = if fields.has("services") {
+        fields.parsed_list("services", Services::parse).map(Some)
+    } else {
+        Some(None)
+    };
+    let level = if fields.has("level") {
+        fields.parsed("level", Level::parse).map(Some)
+    } else {
+        Some(None)
+    };
+    let ends_on = if fields.has("ends_on") {
+        Some(Some(fields.optional_parsed("ends_on", Day::parse)))
+    } else {
+        Some(None)
+    };
+    if !["services", "level", "ends_on"]
+        .iter()
+        .any(|name| fields.has(name))
+    {
+        fields.errors.add("services", Problem::Required);
+    }
+    let change = fields.finish(|| {
+        Some(Change {
+            services: services?,
+            level: level?,
+            ends_on: ends_on?,
+        })
+    })?;
+    let id = call.id().to_owned();
+    let authorization = authorizations::change(
+        &call.app,
+        &who.user.id,
+        &profile,
+        &id,
+        change,
+        &call.requester,
+    )
+    .await?;
+    Ok(one(&authorization, call))
+}
+
+pub async fn revoke(call: &Call) -> Result<Reply, ApiError> {
+    let (who, profile) = require_organisation_profile(call).await?;
+    let authorization = authorizations::revoke(
+        &call.app,
+        &who.user.id,
+        &profile,
+        call.id(),
+        &call.requester,
+    )
+    .await?;
+    Ok(one(&authorization, call))
+}
+
+pub async fn confirm(call: &Call) -> Result<Reply, ApiError> {
+    let (who, profile) = require_organisation_profile(call).await?;
+    let authorization = authorizations::confirm(
+        &call.app,
+        &who.user.id,
+        &profile,
+        call.id(),
+        &call.requester,
+    )
+    .await?;
+    Ok(one(&authorization, call))
+}
+
+pub async fn review(call: &mut Call) -> Result<Reply, ApiError> {
+    let (who, profile) = require_organisation_profile(call).await?;
+    authorizations::require_administrator(&profile)?;
+    let mut fields = Fields::new(json_object(&mut call.req).await?);
+    let decision = fields.parsed("decision", |raw| match raw {
+        "confirm" => Ok(Decision::Confirm),
+        "revoke" => Ok(Decision::Revoke),
+        "" => Err(Problem::Required),
+        _ => Err(Problem::InvalidChoice),
+    });
+    let ids = if fields.has("ids") {
+        fields
+            .parsed_list("ids", |ids| {
+                let valid = ids.iter().all(|id| {
+                    !id.is_empty()
+                        && id.len() <= 64
+                        && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                });
+                if valid && !ids.is_empty() {
+                    Ok(ids.iter().map(|id| id.to_string()).collect::<Vec<_>>())
+                } else if ids.is_empty() {
+                    Err(Problem::Required)
+                } else {
+                    Err(Problem::InvalidId)
+                }
+            })
+            .map(Some)
+    } else {
+        Some(None)
+    };
+    let (decision, ids) = fields.finish(|| Some((decision?, ids?)))?;
+    let decided = authorizations::review(
+        &call.app,
+        &who.user.id,
+        &profile,
+        decision,
+        ids.as_deref(),
+        &call.requester,
+    )
+    .await?;
+    let key = match decision {
+        Decision::Confirm => "confirmed",
+        Decision::Revoke => "revoked",
+    };
+    Ok(Reply::json(200, json!({ key: decided })))
+}
+
+pub async fn access_requests(call: &Call) -> Result<Reply, ApiError> {
+    let (_, profile) = require_organisation_profile(call).await?;
+    let (page, page_size) = paging(call)?;
+    let status = call.query("status").unwrap_or_else(|| "pending".into());
+    let statuses = [
+        "pending",
+        "approved",
+        "declined",
+        "cancelled",
+        "expired",
+        "all",
+    ];
+    if !statuses.contains(&status.as_str()) {
+        return Err(ApiError::invalid_field("status", Problem::InvalidChoice));
+    }
+    let status = (status != "all").then_some(status.as_str());
+    let (items, total) =
+        authorizations::requests(&call.app, &profile, status, page, page_size).await?;
+    let items: Vec<Value> = items.iter().map(access_request_json).collect();
+    Ok(Reply::json(
+        200,
+        json!({ "items": items, "total": total, "page": page, "page_size": page_size }),
+    ))
+}
+
+pub async fn approve(call: &mut Call) -> Result<Reply, ApiError> {
+    let (who, profile) = require_organisation_profile(call).await?;
+    authorizations::require_administrator(&profile)?;
+    let mut fields = Fields::new(json_object(&mut call.req).await?);
+    let terms = terms(&mut fields, call.app.now);
+    let terms = fields.finish(|| terms)?;
+    let id = call.id().to_owned();
+    let (request, authorization) = authorizations::approve(
+        &call.app,
+        &who.user.id,
+        &profile,
+        &id,
+        terms,
+        &call.requester,
+    )
+    .await?;
+    Ok(Reply::json(
+        200,
+        json!({ "access_request": access_request_json(&request), "authorization": authorization_json(&authorization, call.app.now) }),
+    ))
+}
+
+pub async fn decline(call: &mut Call) -> Result<Reply, ApiError> {
+    let (who, profile) = require_organisation_profile(call).await?;
+    authorizations::require_administrator(&profile)?;
+    let mut fields = Fields::new(json_object(&mut call.req).await?);
+    let reason = fields.optional_parsed("reason", free_text);
+    let reason = fields.finish(|| Some(reason.unwrap_or_default()))?;
+    let id = call.id().to_owned();
+    let request = authorizations::decline(
+        &call.app,
+        &who.user.id,
+        &profile,
+        &id,
+        &reason,
+        &call.requester,
+    )
+    .await?;
+    Ok(Reply::json(
+        200,
+        json!({ "access_request": access_request_json(&request) }),
+    ))
+}
+
+/// A short free text (a message, a reason): at most 500 characters, nothing hidden.
+pub fn free_text(raw: &str) -> Result<String, Problem> {
+    let text = raw.trim();
+    if text.chars().count() > 500 {
+        Err(Problem::TooLong)
+    } else if has_hidden_characters(text.replace(['\n', '\r', '\t'], " ").as_str()) {
+        Err(Problem::InvalidText)
+    } else {
+        Ok(text.to_owned())
+    }
+}

@@ -1,0 +1,225 @@
+//! "Mes dossiers autorisés" for the active profile: the list (JSON and CSV), one file, and the
+//! service pages, each checking the authorization on the server.
+
+use super::error::ApiError;
+use super::sessions::require_organisation_profile;
+use super::{Call, Reply};
+use crate::domain::authorization::{value_label, Day, Service, Services};
+use crate::domain::fields::{has_hidden_characters, FieldErrors, Problem};
+use crate::domain::locale::Locale;
+use crate::domain::paging::Sort;
+use crate::storage::authorized_files::FileRow;
+use crate::use_cases::files::{self, FileQuery, Position};
+use serde_json::{json, Value};
+
+const DEFAULT_PAGE_SIZE: i64 = 25;
+const MAX_PAGE_SIZE: i64 = 100;
+
+fn file_json(file: &FileRow) -> Value {
+    json!({
+        "id": file.id,
+        "employer": { "id": file.employer_id, "name": file.employer_name, "file_number": file.file_number },
+        "services": Services::from_bits(file.services).map(Services::codes).unwrap_or_default(),
+        "level": file.level,
+        "starts_on": Day::of(file.starts_at).to_iso(),
+        "ends_on": file.ends_at.map(|end| Day::ending_at(end).to_iso()),
+        "starts_at": file.starts_at,
+        "ends_at": file.ends_at,
+        "origin": file.origin,
+    })
+}
+
+/// A whole number from the query string within `range`; the problem is recorded otherwise.
+fn number(
+    call: &Call,
+    errors: &mut FieldErrors,
+    name: &'static str,
+    range: std::ops::RangeInclusive<i64>,
+) -> Option<i64> {
+    let raw = call.query(name)?;
+    errors.take(
+        name,
+        raw.parse::<i64>()
+            .ok()
+            .filter(|n| range.contains(n))
+            .ok_or(Problem::InvalidChoice),
+    )
+}
+
+/// The search, filters and order of the query string.
+fn file_query(call: &Call, errors: &mut FieldErrors) -> FileQuery {
+    let search: Option<String> = call.query("q").map(|q| q.chars().take(100).collect());
+    if search.as_deref().is_some_and(has_hidden_characters) {
+        errors.add("q", Problem::InvalidSearch);
+    }
+    let service = call
+        .query("service")
+        .and_then(|raw| errors.take("service", Service::parse(&raw)));
+    let ending = number(call, errors, "ending_within_days", 1..=366);
+    let sort = call
+        .query("sort")
+        .and_then(|raw| errors.take("sort", Sort::parse(&raw)))
+        .unwrap_or_default();
+    FileQuery::new(search.as_deref(), service, ending, sort)
+}
+
+/// In development, how many rows D1 read for the answer (what the benchmarks record).
+fn with_rows_read(reply: Reply, call: &Call, rows_read: usize) -> Reply {
+    if call.app.config.development {
+        reply.with_header("x-d1-rows-read", rows_read.to_string())
+    } else {
+        reply
+    }
+}
+
+pub async fn list(call: &Call) -> Result<Reply, ApiError> {
+    let (_, profile) = require_organisation_profile(call).await?;
+    let mut errors = FieldErrors::default();
+    let query = file_query(call, &mut errors);
+    let page_size = number(call, &mut errors, "page_size", 1..=MAX_PAGE_SIZE);
+    let page = number(call, &mut errors, "page", 1..=1_000_000);
+    let cursor = call
+        .query("cursor")
+        .and_then(|raw| errors.take("cursor", files::parse_cursor(&raw, &query)));
+    if call.query("cursor").is_some() && call.query("page").is_some() {
+        errors.add("page", Problem::InvalidChoice);
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::invalid(errors));
+    }
+    let position = match (cursor, page) {
+        (Some(cursor), _) => Position::Cursor(cursor),
+        (None, Some(page)) => Position::Page(page),
+        (None, None) => Position::First,
+    };
+    let page_size = page_size.unwrap_or(DEFAULT_PAGE_SIZE);
+    let found = files::list(&call.app, &profile, &query, &position, page_size).await?;
+    let fingerprint = query.fingerprint();
+    let items: Vec<Value> = found.items.iter().map(file_json).collect();
+    let window = &found.window;
+    let reply = Reply::json(
+        200,
+        json!({
+            "items": items,
+            "total": found.total,
+            "from": window.from,
+            "to": window.to,
+            "next_cursor": window.next.as_ref().map(|c| c.encode(&fingerprint)),
+            "prev_cursor": window.previous.as_ref().map(|c| c.encode(&fingerprint)),
+            "page_size": page_size,
+            "sort": query.sort.as_str(),
+        }),
+    );
+    Ok(with_rows_read(reply, call, found.rows_read))
+}
+
+/// One CSV field: quoted when needed, and a leading `=`, `+`, `-` or `@` neutralised so that a
+/// spreadsheet never runs a name as a formula.
+fn csv_field(text: &str) -> String {
+    let text = if text.starts_with(['=', '+', '-', '@']) {
+        format!("'{text}")
+    } else {
+        text.to_owned()
+    };
+    if text.contains([';', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text
+    }
+}
+
+fn csv(files: &[FileRow], locale: Locale) -> String {
+    let header = match locale {
+        Locale::Fr => "Nom;Numéro d'employeur;Services;Niveau;Date de fin;Origine",
+        Locale::En => "Name;Employer number;Services;Level;End date;Origin",
+    };
+    let mut out = format!("\u{feff}{header}\r\n");
+    for file in files {
+        let services: Vec<&str> = Services::from_bits(file.services)
+            .map(|set| set.iter().map(|s| s.label(locale)).collect())
+            .unwrap_or_default();
+        let ends_on = file
+            .ends_at
+            .map(|end| Day::ending_at(end).to_iso())
+            .unwrap_or_default();
+        let row = [
+            csv_field(&file.employer_name),
+            csv_field(&file.file_number),
+            csv_field(&services.join(", ")),
+            csv_field(value_label(&file.level, locale)),
+            csv_field(&ends_on),
+            csv_field(value_label(&file.origin, locale)),
+        ];
+        out.push_str(&row.join(";"));
+        out.push_str("\r\n");
+    }
+    out
+}
+
+pub async fn export(call: &Call) -> Result<Reply, ApiError> {
+    let (_, profile) = require_organisation_profile(call).await?;
+    let mut errors = FieldErrors::default();
+    let query = file_query(call, &mut errors);
+    if !errors.is_empty() {
+        return Err(ApiError::invalid(errors));
+    }
+    let found = files::all(&call.app, &profile, &query).await?;
+    let name = match call.locale {
+        Locale::Fr => "dossiers-autorises",
+        Locale::En => "authorized-files",
+    };
+    let filename = format!("{name}-{}.csv", Day::of(call.app.now).to_iso());
+    Ok(Reply::download(
+        csv(&found, call.locale),
+        "text/csv; charset=utf-8",
+        filename,
+    ))
+}
+
+pub async fn file(call: &Call) -> Result<Reply, ApiError> {
+    let (_, profile) = require_organisation_profile(call).await?;
+    let file = files::get(&call.app, &profile, call.id()).await?;
+    let services: Vec<Value> = files::services_of(&file, call.app.now)
+        .into_iter()
+        .map(|(service, availability)| {
+            json!({
+                "code": service.code(),
+                "name": service.label(call.locale),
+                "usable": availability.reason().is_none(),
+                "reason": availability.reason(),
+            })
+        })
+        .collect();
+    Ok(Reply::json(
+        200,
+        json!({ "file": file_json(&file), "services": services, "level": file.level }),
+    ))
+}
+
+/// The monthly report of a file: open only to a contact authorized for it. Its content is a
+/// placeholder until the service itself is built: the last three months, not yet available.
+pub async fn monthly_report(call: &Call) -> Result<Reply, ApiError> {
+    let (_, profile) = require_organisation_profile(call).await?;
+    let file = files::open_service(&call.app, &profile, call.id(), Service::MonthlyReport).await?;
+    let today = Day::of(call.app.now).to_iso();
+    let (year, month) = (
+        today[..4].parse::<i32>().unwrap_or(2000),
+        today[5..7].parse::<i32>().unwrap_or(1),
+    );
+    let periods: Vec<Value> = (1..=3)
+        .map(|back| {
+            let index = year * 12 + (month - 1) - back;
+            json!({ "period": format!("{:04}-{:02}", index / 12, index % 12 + 1), "status": "not_available" })
+        })
+        .collect();
+    Ok(Reply::json(
+        200,
+        json!({
+            "file": file_json(&file),
+            "service": Service::MonthlyReport.code(),
+            "level": file.level,
+            "may_transmit": file.level == "transmission",
+            "periods": periods,
+        }),
+    ))
+}

@@ -1,0 +1,299 @@
+//! The employer's side of `authorizations`: every query is scoped to one employer, so another
+//! employer's ids find nothing.
+
+use super::DynamicQuery;
+use crate::domain::Millis;
+use crate::infra::{Context, InfraError};
+use serde::Deserialize;
+use worker::{query, D1Database, D1PreparedStatement};
+
+/// An authorization with the contact and firm it names.
+#[derive(Debug, Clone, Deserialize)]
+pub struct AuthorizationRow {
+    pub id: String,
+    pub employer_id: String,
+    pub employer_name: String,
+    pub file_number: String,
+    pub contact_id: String,
+    pub contact_first_name: String,
+    pub contact_last_name: String,
+    pub contact_email: String,
+    pub firm_id: String,
+    pub firm_name: String,
+    pub firm_file_number: String,
+    pub services: i64,
+    pub level: String,
+    pub starts_at: Millis,
+    pub ends_at: Option<Millis>,
+    pub origin: String,
+    pub status: String,
+    pub confirmed_at: Option<Millis>,
+    pub created_at: Millis,
+    pub updated_at: Millis,
+    pub revoked_at: Option<Millis>,
+}
+
+const SELECT: &str = "SELECT a.id, a.employer_id, a.employer_name, a.file_number, a.contact_id,
+       c.first_name AS contact_first_name, c.last_name AS contact_last_name, c.email AS contact_email,
+       a.firm_id, f.name AS firm_name, f.file_number AS firm_file_number, a.services, a.level,
+       a.starts_at, a.ends_at, a.origin, a.status, a.confirmed_at, a.created_at, a.updated_at, a.revoked_at
+  FROM authorizations a
+  JOIN contacts c ON c.id = a.contact_id
+  JOIN organisations f ON f.id = a.firm_id";
+
+pub struct NewAuthorization<'a> {
+    pub id: &'a str,
+    pub employer_id: &'a str,
+    pub employer_name: &'a str,
+    pub employer_file_number: &'a str,
+    pub contact_id: &'a str,
+    pub firm_id: &'a str,
+    pub services: i64,
+    pub level: &'a str,
+    pub starts_at: Millis,
+    pub ends_at: Option<Millis>,
+    pub granted_by: &'a str,
+}
+
+/// Grants, unless an active authorization of this employer for this contact exists (the unique
+/// index makes the second of two concurrent grants change nothing).
+pub fn insert_granted(
+    db: &D1Database,
+    new: &NewAuthorization,
+    now: Millis,
+) -> Result<D1PreparedStatement, InfraError> {
+    query!(
+        db,
+        "INSERT INTO authorizations (id, employer_id, contact_id, firm_id, services, level, starts_at, ends_at,
+                                     origin, employer_name, name_key, file_number, granted_by, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'granted', ?9, ?10, ?11, ?12, ?13, ?13)
+         ON CONFLICT DO NOTHING",
+        new.id,
+        new.employer_id,
+        new.contact_id,
+        new.firm_id,
+        new.services,
+        new.level,
+        new.starts_at,
+        new.ends_at,
+        new.employer_name,
+        crate::domain::authorization::name_key(new.employer_name),
+        new.employer_file_number,
+        new.granted_by,
+        now
+    )
+    .context("Failed to prepare granting an authorization")
+}
+
+pub async fn find_for_employer(
+    db: &D1Database,
+    employer_id: &str,
+    id: &str,
+) -> Result<Option<AuthorizationRow>, InfraError> {
+    query!(
+        db,
+        &format!("{SELECT} WHERE a.employer_id = ?1 AND a.id = ?2"),
+        employer_id,
+        id
+    )
+    .context("Failed to prepare the authorization lookup")?
+    .first(None)
+    .await
+    .context("Failed to look up an authorization")
+}
+
+/// The active authorization of an employer for a contact, if any (ended ones included until the
+/// lifecycle job records them).
+pub async fn find_active(
+    db: &D1Database,
+    employer_id: &str,
+    contact_id: &str,
+) -> Result<Option<AuthorizationRow>, InfraError> {
+    query!(
+        db,
+        &format!("{SELECT} WHERE a.employer_id = ?1 AND a.contact_id = ?2 AND a.status = 'active'"),
+        employer_id,
+        contact_id
+    )
+    .context("Failed to prepare the active authorization lookup")?
+    .first(None)
+    .await
+    .context("Failed to look up an active authorization")
+}
+
+/// What the employer's list is narrowed to.
+pub struct EmployerFilter<'a> {
+    /// `active`, `ended`, `revoked`, or `None` for all; `ended` includes active rows past their end.
+    pub status: Option<&'a str>,
+    pub origin: Option<&'a str>,
+    /// Only migrated relations the employer has not reviewed yet.
+    pub to_review: bool,
+    /// Folded search text: the contact's names or email, the firm's name or number.
+    pub search: Option<&'a str>,
+}
+
+/// One page of an employer's authorizations, newest first, and the total.
+pub async fn page_for_employer(
+    db: &D1Database,
+    employer_id: &str,
+    filter: &EmployerFilter<'_>,
+    now: Millis,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<AuthorizationRow>, i64), InfraError> {
+    let mut q = DynamicQuery::default();
+    let mut conditions = vec![format!("a.employer_id = {}", q.text(employer_id))];
+    let now_param = q.number(now);
+    let effective = format!(
+        "(CASE WHEN a.status = 'active' AND a.ends_at IS NOT NULL AND a.ends_at <= {now_param} THEN 'ended' ELSE a.status END)"
+    );
+    if let Some(status) = filter.status {
+        conditions.push(format!("{effective} = {}", q.text(status)));
+    }
+    if let Some(origin) = filter.origin {
+        conditions.push(format!("a.origin = {}", q.text(origin)));
+    }
+    if filter.to_review {
+        conditions.push(format!(
+            "a.origin = 'migrated' AND a.confirmed_at IS NULL AND {effective} = 'active'"
+        ));
+    }
+    if let Some(search) = filter.search {
+        let pattern = q.text(&format!("%{}%", super::escape_like(search)));
+        conditions.push(format!(
+            "(c.search_text LIKE {pattern} ESCAPE '\\' OR f.name_search LIKE {pattern} ESCAPE '\\' OR f.file_number LIKE {pattern} ESCAPE '\\')"
+        ));
+    }
+    let filter_sql = conditions.join(" AND ");
+    let total: Option<i64> = q
+        .prepare(
+            db,
+            &format!(
+                "SELECT COUNT(*) AS n FROM authorizations a JOIN contacts c ON c.id = a.contact_id
+                 JOIN organisations f ON f.id = a.firm_id WHERE {filter_sql}"
+            ),
+        )?
+        .first(Some("n"))
+        .await
+        .context("Failed to count an employer's authorizations")?;
+    let (limit, offset) = (q.number(limit), q.number(offset));
+    let items = q
+        .prepare(
+            db,
+            &format!(
+                "SELECT * FROM ({SELECT} WHERE {filter_sql}) ORDER BY created_at DESC, id LIMIT {limit} OFFSET {offset}"
+            ),
+        )?
+        .all()
+        .await
+        .context("Failed to list an employer's authorizations")?
+        .results()
+        .context("Failed to read an employer's authorizations")?;
+    Ok((items, total.unwrap_or(0)))
+}
+
+/// Records as ended the active authorization of an employer for a contact whose end has passed,
+/// so a new one can be granted.
+pub fn end_lapsed(
+    db: &D1Database,
+    employer_id: &str,
+    contact_id: &str,
+    now: Millis,
+) -> Result<D1PreparedStatement, InfraError> {
+    query!(
+        db,
+        "UPDATE authorizations SET status = 'ended', ended_at = ?3
+          WHERE employer_id = ?1 AND contact_id = ?2 AND status = 'active' AND ends_at IS NOT NULL AND ends_at <= ?3",
+        employer_id,
+        contact_id,
+        now
+    )
+    .context("Failed to prepare ending a lapsed authorization")
+}
+
+/// Changes the services, level and end of an active authorization.
+pub fn update(
+    db: &D1Database,
+    employer_id: &str,
+    id: &str,
+    services: i64,
+    level: &str,
+    ends_at: Option<Millis>,
+    now: Millis,
+) -> Result<D1PreparedStatement, InfraError> {
+    query!(
+        db,
+        "UPDATE authorizations SET services = ?3, level = ?4, ends_at = ?5, updated_at = ?6
+         WHERE employer_id = ?1 AND id = ?2 AND status = 'active' AND (ends_at IS NULL OR ends_at > ?6)",
+        employer_id,
+        id,
+        services,
+        level,
+        ends_at,
+        now
+    )
+    .context("Failed to prepare changing an authorization")
+}
+
+pub fn revoke(
+    db: &D1Database,
+    employer_id: &str,
+    id: &str,
+    now: Millis,
+) -> Result<D1PreparedStatement, InfraError> {
+    query!(
+        db,
+        "UPDATE authorizations SET status = 'revoked', revoked_at = ?3, updated_at = ?3
+         WHERE employer_id = ?1 AND id = ?2 AND status = 'active'",
+        employer_id,
+        id,
+        now
+    )
+    .context("Failed to prepare revoking an authorization")
+}
+
+/// Confirms a migrated relation the employer has reviewed.
+pub fn confirm(
+    db: &D1Database,
+    employer_id: &str,
+    id: &str,
+    now: Millis,
+) -> Result<D1PreparedStatement, InfraError> {
+    query!(
+        db,
+        "UPDATE authorizations SET confirmed_at = ?3, updated_at = ?3
+         WHERE employer_id = ?1 AND id = ?2 AND origin = 'migrated' AND confirmed_at IS NULL AND status = 'active'",
+        employer_id,
+        id,
+        now
+    )
+    .context("Failed to prepare confirming a migrated relation")
+}
+
+/// The migrated relations an employer has yet to review: all of them, or those among `ids`.
+pub async fn pending_review(
+    db: &D1Database,
+    employer_id: &str,
+    ids: Option<&[String]>,
+    now: Millis,
+) -> Result<Vec<AuthorizationRow>, InfraError> {
+    let ids_json = ids.map(|ids| serde_json::Value::from(ids.to_vec()).to_string());
+    query!(
+        db,
+        &format!(
+            "{SELECT} WHERE a.employer_id = ?1 AND a.origin = 'migrated' AND a.confirmed_at IS NULL
+               AND a.status = 'active' AND (a.ends_at IS NULL OR a.ends_at > ?2)
+               AND (?3 IS NULL OR a.id IN (SELECT value FROM json_each(?3)))
+             ORDER BY a.created_at, a.id"
+        ),
+        employer_id,
+        now,
+        ids_json
+    )
+    .context("Failed to prepare listing migrated relations to review")?
+    .all()
+    .await
+    .context("Failed to list migrated relations to review")?
+    .results()
+    .context("Failed to read migrated relations to review")
+}

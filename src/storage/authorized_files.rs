@@ -1,0 +1,262 @@
+//! "Mes dossiers autorisés": the employer files that authorized one contact. Pages are read by
+//! keyset over the partial indexes `authorizations_contact_name` / `_number`, so a page reads about
+//! its own rows at any depth; totals come from `authorized_file_totals` when no search narrows the
+//! list. Every query also reports the rows D1 read, for the benchmarks.
+
+use super::{rows_read, DynamicQuery};
+use crate::domain::authorization::Service;
+use crate::domain::paging::{Direction, Sort, SortKey};
+use crate::domain::Millis;
+use crate::infra::{Context, InfraError};
+use serde::Deserialize;
+use worker::{query, D1Database};
+
+/// One authorized file, as the list shows it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct FileRow {
+    pub id: String,
+    pub employer_id: String,
+    pub employer_name: String,
+    pub file_number: String,
+    pub name_key: String,
+    pub services: i64,
+    pub level: String,
+    pub starts_at: Millis,
+    pub ends_at: Option<Millis>,
+    pub origin: String,
+}
+
+impl FileRow {
+    /// The value of the sort column: what cursors carry.
+    pub fn sort_value(&self, sort: Sort) -> &str {
+        match sort.by {
+            SortKey::Name => &self.name_key,
+            SortKey::Number => &self.file_number,
+        }
+    }
+}
+
+const COLUMNS: &str =
+    "a.id, a.employer_id, a.employer_name, a.file_number, a.name_key, a.services, a.level,
+       a.starts_at, a.ends_at, a.origin";
+
+/// What the list is narrowed to.
+pub struct FileFilter<'a> {
+    pub contact_id: &'a str,
+    pub now: Millis,
+    /// Folded search words; each must start a word of the name or, digits, occur in the number.
+    pub words: &'a [String],
+    pub service: Option<Service>,
+    /// Only files whose authorization ends before this instant.
+    pub ending_before: Option<Millis>,
+}
+
+impl FileFilter<'_> {
+    fn narrows_beyond_service(&self) -> bool {
+        !self.words.is_empty() || self.ending_before.is_some()
+    }
+
+    /// The WHERE clause, binding its values into `q`.
+    fn sql(&self, q: &mut DynamicQuery) -> String {
+        let now = q.number(self.now);
+        let mut conditions = vec![
+            format!("a.contact_id = {}", q.text(self.contact_id)),
+            "a.status = 'active'".to_owned(),
+            format!("(a.ends_at IS NULL OR a.ends_at > {now})"),
+        ];
+        if let Some(service) = self.service {
+            conditions.push(format!("(a.services & {}) != 0", q.number(service.bit())));
+        }
+        if let Some(before) = self.ending_before {
+            conditions.push(format!(
+                "a.ends_at IS NOT NULL AND a.ends_at <= {}",
+                q.number(before)
+            ));
+        }
+        for word in self.words {
+            let in_name = q.text(&format!("% {}%", super::escape_like(word)));
+            if word.bytes().all(|b| b.is_ascii_digit()) {
+                let in_number = q.text(&format!("%{word}%"));
+                conditions.push(format!(
+                    "(a.name_key LIKE {in_name} ESCAPE '\\' OR a.file_number LIKE {in_number})"
+                ));
+            } else {
+                conditions.push(format!("a.name_key LIKE {in_name} ESCAPE '\\'"));
+            }
+        }
+        conditions.join(" AND ")
+    }
+}
+
+/// Where a page starts: a keyset position, an offset (page jump), or the top.
+pub enum Start<'a> {
+    After {
+        direction: Direction,
+        key: &'a str,
+        id: &'a str,
+    },
+    Offset(i64),
+}
+
+/// Reads up to `limit` files in `sort` order from `start` (backwards for a previous page: the
+/// caller reverses them). Answers the rows and the rows D1 read.
+pub async fn read(
+    db: &D1Database,
+    filter: &FileFilter<'_>,
+    sort: Sort,
+    start: &Start<'_>,
+    limit: i64,
+) -> Result<(Vec<FileRow>, usize), InfraError> {
+    let mut q = DynamicQuery::default();
+    let mut sql = format!(
+        "SELECT {COLUMNS} FROM authorizations a WHERE {}",
+        filter.sql(&mut q)
+    );
+    let column = match sort.by {
+        SortKey::Name => "a.name_key",
+        SortKey::Number => "a.file_number",
+    };
+    let backwards = matches!(
+        start,
+        Start::After {
+            direction: Direction::Previous,
+            ..
+        }
+    );
+    // Descending order read backwards is ascending, and so on.
+    let descending = sort.descending != backwards;
+    let order = if descending { "DESC" } else { "ASC" };
+    let mut offset = 0;
+    match start {
+        Start::After { key, id, .. } => {
+            let comparison = if descending { "<" } else { ">" };
+            sql.push_str(&format!(
+                " AND ({column}, a.id) {comparison} ({}, {})",
+                q.text(key),
+                q.text(id)
+            ));
+        }
+        Start::Offset(n) => offset = *n,
+    }
+    sql.push_str(&format!(
+        " ORDER BY {column} {order}, a.id {order} LIMIT {} OFFSET {}",
+        q.number(limit),
+        q.number(offset)
+    ));
+    let result = q
+        .prepare(db, &sql)?
+        .all()
+        .await
+        .context("Failed to list authorized files")?;
+    let rows = result
+        .results()
+        .context("Failed to read authorized files")?;
+    Ok((rows, rows_read(&result)))
+}
+
+#[derive(Deserialize)]
+struct Totals {
+    total: i64,
+    workforce: i64,
+    site_identification: i64,
+    status_letter: i64,
+    monthly_report: i64,
+}
+
+/// How many files match `filter`, and the rows D1 read to know it. Without a search or an end
+/// filter, the totals kept by triggers answer, less the few rows whose end has passed but that
+/// the lifecycle job has not yet ended; otherwise the matching rows are counted.
+pub async fn count(db: &D1Database, filter: &FileFilter<'_>) -> Result<(i64, usize), InfraError> {
+    if filter.narrows_beyond_service() {
+        let mut q = DynamicQuery::default();
+        let sql = format!(
+            "SELECT COUNT(*) AS n FROM authorizations a WHERE {}",
+            filter.sql(&mut q)
+        );
+        let result = q
+            .prepare(db, &sql)?
+            .all()
+            .await
+            .context("Failed to count authorized files")?;
+        return Ok((first_count(&result)?, rows_read(&result)));
+    }
+    let totals = query!(
+        db,
+        "SELECT total, workforce, site_identification, status_letter, monthly_report
+           FROM authorized_file_totals WHERE contact_id = ?1",
+        filter.contact_id
+    )
+    .context("Failed to prepare reading the totals of authorized files")?
+    .all()
+    .await
+    .context("Failed to read the totals of authorized files")?;
+    let kept: Option<Totals> = totals
+        .results()
+        .context("Failed to decode the totals of authorized files")?
+        .into_iter()
+        .next();
+    let Some(kept) = kept else {
+        return Ok((0, rows_read(&totals)));
+    };
+    let (kept_total, bit) = match filter.service {
+        None => (kept.total, 0),
+        Some(service) => (
+            match service {
+                Service::Workforce => kept.workforce,
+                Service::SiteIdentification => kept.site_identification,
+                Service::StatusLetter => kept.status_letter,
+                Service::MonthlyReport => kept.monthly_report,
+            },
+            service.bit(),
+        ),
+    };
+    let lapsed = query!(
+        db,
+        "SELECT COUNT(*) AS n FROM authorizations
+          WHERE contact_id = ?1 AND status = 'active' AND ends_at IS NOT NULL AND ends_at <= ?2
+            AND (?3 = 0 OR (services & ?3) != 0)",
+        filter.contact_id,
+        filter.now,
+        bit
+    )
+    .context("Failed to prepare counting lapsed authorizations")?
+    .all()
+    .await
+    .context("Failed to count lapsed authorizations")?;
+    Ok((
+        (kept_total - first_count(&lapsed)?).max(0),
+        rows_read(&totals) + rows_read(&lapsed),
+    ))
+}
+
+fn first_count(result: &worker::D1Result) -> Result<i64, InfraError> {
+    #[derive(Deserialize)]
+    struct Count {
+        n: i64,
+    }
+    let rows: Vec<Count> = result.results().context("Failed to decode a count")?;
+    Ok(rows.first().map(|c| c.n).unwrap_or(0))
+}
+
+/// One of the contact's current files, by id.
+pub async fn find(
+    db: &D1Database,
+    contact_id: &str,
+    id: &str,
+    now: Millis,
+) -> Result<Option<FileRow>, InfraError> {
+    query!(
+        db,
+        &format!(
+            "SELECT {COLUMNS} FROM authorizations a
+              WHERE a.id = ?1 AND a.contact_id = ?2 AND a.status = 'active' AND (a.ends_at IS NULL OR a.ends_at > ?3)"
+        ),
+        id,
+        contact_id,
+        now
+    )
+    .context("Failed to prepare the authorized file lookup")?
+    .first(None)
+    .await
+    .context("Failed to look up an authorized file")
+}

@@ -1,0 +1,251 @@
+//! The firm's side of access requests: a contact asks an employer for access to its file, proving
+//! they know it (file number and postal code on record), follows the answer, or cancels.
+
+use super::authorizations::{notify, notify_address};
+use super::Requester;
+use crate::domain::authorization::{is_current, Services, ACCESS_REQUEST_LIFETIME};
+use crate::domain::locale::Locale;
+use crate::domain::organisation::{FileNumber, PostalCode, Role};
+use crate::domain::seconds_until;
+use crate::domain::throttle::ACCESS_REQUESTS_UNMATCHED;
+use crate::email::templates::Template;
+use crate::infra::{random_id, App, InfraError};
+use crate::storage::access_requests::{self, AccessRequestRow, NewAccessRequest, PageQuery, Side};
+use crate::storage::audit::{self, AuditEvent};
+use crate::storage::contacts;
+use crate::storage::contacts::ProfileRow;
+use crate::storage::domain_events::{self, DomainEvent};
+use crate::storage::organisations::OrganisationRow;
+use crate::storage::{atomically, authorizations, organisations, rate_limits, wrote, WrittenNow};
+use serde_json::json;
+
+#[derive(Debug)]
+pub enum RequestError {
+    /// No employer file has this number and postal code (the same answer either way).
+    Unmatched,
+    OwnOrganisation,
+    AlreadyAuthorized,
+    AlreadyPending,
+    NotFound,
+    NotPending,
+    Throttled {
+        retry_after: u64,
+    },
+    Infra(InfraError),
+}
+
+impl From<InfraError> for RequestError {
+    fn from(error: InfraError) -> Self {
+        RequestError::Infra(error)
+    }
+}
+
+pub struct NewRequest {
+    pub file_number: FileNumber,
+    pub postal_code: PostalCode,
+    pub services: Services,
+    pub message: String,
+}
+
+pub async fn create(
+    app: &App,
+    actor: &str,
+    profile: &ProfileRow,
+    form: NewRequest,
+    requester: &Requester,
+) -> Result<AccessRequestRow, RequestError> {
+    let budget = &ACCESS_REQUESTS_UNMATCHED;
+    let key = budget.key(&profile.contact_id);
+    if let Some(until) = budget.blocked_until(rate_limits::find(&app.db, &key).await?, app.now) {
+        return Err(RequestError::Throttled {
+            retry_after: seconds_until(app.now, until),
+        });
+    }
+    let employer = organisations::find_by_file_number(&app.db, form.file_number.as_str())
+        .await?
+        .filter(|o| o.kind == "employer" && o.postal_code == form.postal_code.as_str());
+    let Some(employer) = employer else {
+        atomically(
+            &app.db,
+            vec![rate_limits::record_failure(&app.db, budget, &key, app.now)?],
+            "Failed to count an unmatched access request",
+        )
+        .await?;
+        return Err(RequestError::Unmatched);
+    };
+    if employer.id == profile.organisation_id {
+        return Err(RequestError::OwnOrganisation);
+    }
+    let active = authorizations::find_active(&app.db, &employer.id, &profile.contact_id).await?;
+    if active.is_some_and(|a| is_current(&a.status, a.ends_at, app.now)) {
+        return Err(RequestError::AlreadyAuthorized);
+    }
+    let id = random_id();
+    let written = WrittenNow {
+        table: "access_requests",
+        column: "created_at",
+        id: &id,
+    };
+    let payload = json!({ "access_request": { "id": id, "employer_id": employer.id, "firm_id": profile.organisation_id, "contact_id": profile.contact_id, "services": form.services.codes() } });
+    let statements = vec![
+        access_requests::expire_stale(&app.db, &employer.id, &profile.contact_id, app.now)?,
+        access_requests::insert(
+            &app.db,
+            &NewAccessRequest {
+                id: &id,
+                employer_id: &employer.id,
+                contact_id: &profile.contact_id,
+                firm_id: &profile.organisation_id,
+                requested_by: actor,
+                services: form.services.bits(),
+                message: &form.message,
+                expires_at: app.now + ACCESS_REQUEST_LIFETIME,
+            },
+            app.now,
+        )?,
+        audit::append_if_written(
+            &app.db,
+            &AuditEvent {
+                action: "access_request.created",
+                user_id: Some(actor),
+                organisation_id: Some(&employer.id),
+                contact_id: Some(&profile.contact_id),
+                ip: requester.ip.as_deref(),
+                details: json!({ "access_request_id": id, "services": form.services.codes() }),
+                counterpart_organisation_id: Some(&profile.organisation_id),
+            },
+            &written,
+            app.now,
+        )?,
+        domain_events::append_if_written(
+            &app.db,
+            &DomainEvent {
+                kind: "access_request.created",
+                employer_id: &employer.id,
+                firm_id: &profile.organisation_id,
+                payload,
+            },
+            &written,
+            app.now,
+        )?,
+    ];
+    let results = atomically(&app.db, statements, "Failed to record an access request").await?;
+    if !results.get(1).is_some_and(wrote) {
+        return Err(RequestError::AlreadyPending);
+    }
+    let request = find(app, profile, &id).await?;
+    tell_employer(app, &employer, &request).await?;
+    Ok(request)
+}
+
+/// Emails the employer's administrators of authorizations about a new request, or the address on
+/// file when none has linked an account yet.
+async fn tell_employer(
+    app: &App,
+    employer: &OrganisationRow,
+    request: &AccessRequestRow,
+) -> Result<(), InfraError> {
+    let params = json!({
+        "employer_name": employer.name, "file_number": employer.file_number,
+        "firm_name": request.firm_name,
+        "requester_name": format!("{} {}", request.contact_first_name, request.contact_last_name),
+        "services": Services::from_bits(request.services).map(Services::codes).unwrap_or_default(),
+        "message": request.message,
+    });
+    let administrators = contacts::authorization_administrators(&app.db, &employer.id).await?;
+    if administrators.is_empty() {
+        notify_address(
+            app,
+            &employer.email_on_file,
+            Locale::Fr,
+            "",
+            Template::AccessRequested,
+            params.clone(),
+        )
+        .await;
+    }
+    for administrator in &administrators {
+        notify(
+            app,
+            administrator,
+            Template::AccessRequested,
+            params.clone(),
+        )
+        .await;
+    }
+    Ok(())
+}
+
+async fn find(app: &App, profile: &ProfileRow, id: &str) -> Result<AccessRequestRow, RequestError> {
+    access_requests::find_for(&app.db, Side::Firm, &profile.organisation_id, id, app.now)
+        .await?
+        .filter(|r| r.contact_id == profile.contact_id)
+        .ok_or(RequestError::NotFound)
+}
+
+/// The active contact's requests; a responsable sees every request of the organisation.
+pub async fn list(
+    app: &App,
+    profile: &ProfileRow,
+    page: i64,
+    page_size: i64,
+) -> Result<(Vec<AccessRequestRow>, i64), InfraError> {
+    let everyone = Role::parse(&profile.role).is_ok_and(|r| r.may_manage_contacts());
+    access_requests::page(
+        &app.db,
+        &PageQuery {
+            side: Side::Firm,
+            organisation_id: &profile.organisation_id,
+            contact_id: (!everyone).then_some(profile.contact_id.as_str()),
+            status: None,
+            now: app.now,
+            limit: page_size,
+            offset: (page - 1) * page_size,
+        },
+    )
+    .await
+}
+
+/// The requester withdraws a pending request.
+pub async fn cancel(
+    app: &App,
+    actor: &str,
+    profile: &ProfileRow,
+    id: &str,
+    requester: &Requester,
+) -> Result<AccessRequestRow, RequestError> {
+    let request = find(app, profile, id).await?;
+    if request.status == "cancelled" {
+        return Ok(request);
+    }
+    if request.status != "pending" {
+        return Err(RequestError::NotPending);
+    }
+    let written = WrittenNow {
+        table: "access_requests",
+        column: "answered_at",
+        id,
+    };
+    let statements = vec![
+        access_requests::cancel(&app.db, &profile.contact_id, id, app.now)?,
+        audit::append_if_written(
+            &app.db,
+            &AuditEvent {
+                action: "access_request.cancelled",
+                user_id: Some(actor),
+                organisation_id: Some(&request.employer_id),
+                contact_id: Some(&profile.contact_id),
+                ip: requester.ip.as_deref(),
+                details: json!({ "access_request_id": id }),
+                counterpart_organisation_id: Some(&profile.organisation_id),
+            },
+            &written,
+            app.now,
+        )?,
+    ];
+    let results = atomically(&app.db, statements, "Failed to cancel an access request").await?;
+    if !results.first().is_some_and(wrote) {
+        return Err(RequestError::NotPending);
+    }
+    find(app, profile, id).await
+}

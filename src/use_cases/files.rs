@@ -1,0 +1,211 @@
+//! "Mes dossiers autorisés": the employer files that authorized the active profile, searched,
+//! filtered and paged by keyset; one file and the services the contact may use in it.
+
+use crate::domain::authorization::{search_words, Availability, Service, Services, DAY};
+use crate::domain::fields::Problem;
+use crate::domain::paging::{fingerprint, window, Cursor, Direction, PageWindow, Sort};
+use crate::infra::{App, InfraError};
+use crate::storage::authorized_files::{self, FileFilter, FileRow, Start};
+use crate::storage::contacts::ProfileRow;
+
+/// The list's search, filters and order.
+pub struct FileQuery {
+    pub words: Vec<String>,
+    pub service: Option<Service>,
+    pub ending_within_days: Option<i64>,
+    pub sort: Sort,
+}
+
+impl FileQuery {
+    pub fn new(
+        search: Option<&str>,
+        service: Option<Service>,
+        ending_within_days: Option<i64>,
+        sort: Sort,
+    ) -> FileQuery {
+        FileQuery {
+            words: search.map(search_words).unwrap_or_default(),
+            service,
+            ending_within_days,
+            sort,
+        }
+    }
+
+    /// What a cursor of this list is bound to.
+    pub fn fingerprint(&self) -> String {
+        let ending = self
+            .ending_within_days
+            .map(|d| d.to_string())
+            .unwrap_or_default();
+        fingerprint(&[
+            self.sort.as_str(),
+            &self.words.join(" "),
+            self.service.map(Service::code).unwrap_or(""),
+            &ending,
+        ])
+    }
+
+    fn filter<'a>(&'a self, profile: &'a ProfileRow, app: &App) -> FileFilter<'a> {
+        FileFilter {
+            contact_id: &profile.contact_id,
+            now: app.now,
+            words: &self.words,
+            service: self.service,
+            ending_before: self.ending_within_days.map(|days| app.now + days * DAY),
+        }
+    }
+}
+
+/// Where the requested page starts.
+pub enum Position {
+    First,
+    Cursor(Cursor),
+    /// 1-based page number.
+    Page(i64),
+}
+
+pub struct FilePage {
+    pub items: Vec<FileRow>,
+    pub total: i64,
+    pub window: PageWindow,
+    /// Rows D1 read to answer, for the benchmarks.
+    pub rows_read: usize,
+}
+
+/// One page of the active profile's files.
+pub async fn list(
+    app: &App,
+    profile: &ProfileRow,
+    query: &FileQuery,
+    position: &Position,
+    page_size: i64,
+) -> Result<FilePage, InfraError> {
+    let filter = query.filter(profile, app);
+    let (start, direction, first) = match position {
+        Position::First => (Start::Offset(0), Direction::Next, 0),
+        Position::Page(page) => {
+            let offset = (page - 1) * page_size;
+            (Start::Offset(offset), Direction::Next, offset)
+        }
+        Position::Cursor(cursor) => {
+            let start = Start::After {
+                direction: cursor.direction,
+                key: &cursor.key,
+                id: &cursor.id,
+            };
+            let first = match cursor.direction {
+                Direction::Next => cursor.position + 1,
+                Direction::Previous => cursor.position,
+            };
+            (start, cursor.direction, first)
+        }
+    };
+    let (mut rows, read) =
+        authorized_files::read(&app.db, &filter, query.sort, &start, page_size + 1).await?;
+    let keys: Vec<(String, String)> = rows
+        .iter()
+        .map(|row| (row.sort_value(query.sort).to_owned(), row.id.clone()))
+        .collect();
+    let window = window(&keys, page_size as usize, direction, first);
+    rows.truncate(page_size as usize);
+    if direction == Direction::Previous {
+        rows.reverse();
+    }
+    let (total, counted) = authorized_files::count(&app.db, &filter).await?;
+    Ok(FilePage {
+        items: rows,
+        total,
+        window,
+        rows_read: read + counted,
+    })
+}
+
+/// Every file of the filtered list, in order, read in keyset chunks (for the CSV export).
+pub async fn all(
+    app: &App,
+    profile: &ProfileRow,
+    query: &FileQuery,
+) -> Result<Vec<FileRow>, InfraError> {
+    const CHUNK: i64 = 1_000;
+    let filter = query.filter(profile, app);
+    let mut files: Vec<FileRow> = Vec::new();
+    loop {
+        let last = files
+            .last()
+            .map(|row| (row.sort_value(query.sort).to_owned(), row.id.clone()));
+        let start = match &last {
+            None => Start::Offset(0),
+            Some((key, id)) => Start::After {
+                direction: Direction::Next,
+                key,
+                id,
+            },
+        };
+        let (rows, _) = authorized_files::read(&app.db, &filter, query.sort, &start, CHUNK).await?;
+        let done = (rows.len() as i64) < CHUNK;
+        files.extend(rows);
+        if done {
+            return Ok(files);
+        }
+    }
+}
+
+#[derive(Debug)]
+pub enum FileError {
+    NotFound,
+    ServiceNotAuthorized,
+    ServiceNotStarted,
+    Infra(InfraError),
+}
+
+impl From<InfraError> for FileError {
+    fn from(error: InfraError) -> Self {
+        FileError::Infra(error)
+    }
+}
+
+/// One of the active profile's current files; another contact's, revoked or ended: not found.
+pub async fn get(app: &App, profile: &ProfileRow, id: &str) -> Result<FileRow, FileError> {
+    authorized_files::find(&app.db, &profile.contact_id, id, app.now)
+        .await?
+        .ok_or(FileError::NotFound)
+}
+
+/// Each service of the portal, and whether this contact may use it in this file.
+pub fn services_of(file: &FileRow, now: crate::domain::Millis) -> Vec<(Service, Availability)> {
+    let granted = Services::from_bits(file.services);
+    Service::ALL
+        .into_iter()
+        .map(|service| {
+            let availability = match granted {
+                Some(set) => Availability::of(set, file.starts_at, service, now),
+                None => Availability::NotAuthorized,
+            };
+            (service, availability)
+        })
+        .collect()
+}
+
+/// A service page: the file, provided the contact may use `service` in it now.
+pub async fn open_service(
+    app: &App,
+    profile: &ProfileRow,
+    id: &str,
+    service: Service,
+) -> Result<FileRow, FileError> {
+    let file = get(app, profile, id).await?;
+    let availability = services_of(&file, app.now)
+        .into_iter()
+        .find(|(s, _)| *s == service)
+        .map(|(_, a)| a);
+    match availability {
+        Some(Availability::Usable) => Ok(file),
+        Some(Availability::NotStarted) => Err(FileError::ServiceNotStarted),
+        _ => Err(FileError::ServiceNotAuthorized),
+    }
+}
+
+/// A cursor from the query string, valid only for this list.
+pub fn parse_cursor(raw: &str, query: &FileQuery) -> Result<Cursor, Problem> {
+    Cursor::decode(raw, &query.fingerprint())
+}

@@ -245,32 +245,44 @@ pub fn record_migrated(
     .context("Failed to prepare the ledger of migrated relations")
 }
 
-/// One `authorization.migrated` domain event per migrated authorization, in line order.
+/// One `authorization.migrated` domain event per migrated authorization, in line order, whose
+/// payload is `{authorization, details}` like the employer's changes (built from the stored rows).
 pub fn append_migrated_events(
     db: &D1Database,
     authorizations: &[NewAuthorization],
+    run_id: Option<&str>,
     now: Millis,
 ) -> Result<D1PreparedStatement, InfraError> {
     let rows: Vec<Value> = authorizations
         .iter()
         .map(|a| {
-            let payload = json!({
-                "authorization_id": a.id, "legacy_id": a.legacy_id, "employer_id": a.employer.id,
-                "contact_id": a.contact_id, "firm_id": a.firm_id, "services": a.services.codes(),
-                "level": a.level.as_str(), "starts_on": a.starts_on.to_iso(),
-                "ends_on": a.ends_on.map(Day::to_iso), "origin": "migrated",
-                "status": if a.ended { "ended" } else { "active" },
-            });
-            json!([random_id(), a.employer.id, a.firm_id, payload.to_string()])
+            json!([
+                random_id(),
+                a.id,
+                a.services.codes(),
+                a.starts_on.to_iso(),
+                a.ends_on.map(Day::to_iso)
+            ])
         })
         .collect();
     query!(
         db,
         "INSERT INTO domain_events (id, type, at, employer_id, firm_id, payload)
-         SELECT value ->> 0, 'authorization.migrated', ?2, value ->> 1, value ->> 2, value ->> 3
-         FROM json_each(?1) ORDER BY key",
+         SELECT j.value ->> 0, 'authorization.migrated', ?2, a.employer_id, a.firm_id, json_object(
+           'authorization', json_object('id', a.id,
+             'employer', json_object('id', a.employer_id, 'name', a.employer_name, 'file_number', a.file_number),
+             'contact', json_object('id', c.id, 'first_name', c.first_name, 'last_name', c.last_name, 'email', c.email),
+             'firm', json_object('id', f.id, 'name', f.name, 'file_number', f.file_number),
+             'services', json(j.value -> 2), 'level', a.level, 'starts_on', j.value ->> 3, 'ends_on', j.value ->> 4,
+             'starts_at', a.starts_at, 'ends_at', a.ends_at, 'origin', a.origin, 'status', a.status,
+             'review', 'pending', 'created_at', a.created_at, 'updated_at', a.updated_at, 'revoked_at', a.revoked_at),
+           'details', json_object('legacy_id', a.legacy_id, 'run_id', ?3))
+         FROM json_each(?1) j JOIN authorizations a ON a.id = j.value ->> 1
+           JOIN contacts c ON c.id = a.contact_id JOIN organisations f ON f.id = a.firm_id
+         ORDER BY j.key",
         Value::from(rows).to_string(),
-        now
+        now,
+        run_id
     )
     .context("Failed to prepare the domain events of migrated authorizations")
 }

@@ -268,6 +268,7 @@ fn record_statements(
         statements.push(store::append_migrated_events(
             db,
             &plan.authorizations,
+            run_id,
             now,
         )?);
         audit.extend(plan.authorizations.iter().map(|a| MigrationAudit {
@@ -275,8 +276,8 @@ fn record_statements(
             organisation_id: &a.employer.id,
             contact_id: Some(&a.contact_id),
             counterpart_organisation_id: Some(&a.firm_id),
-            details: json!({ "run_id": run_id, "authorization_id": a.id, "legacy_id": a.legacy_id,
-                "services": a.services.codes(), "level": a.level.as_str() }),
+            details: json!({ "authorization_id": a.id, "services": a.services.codes(), "level": a.level.as_str(),
+                "details": { "legacy_id": a.legacy_id, "run_id": run_id } }),
         }));
     }
     if !audit.is_empty() {

@@ -169,9 +169,13 @@ describe('importing the sample export', () => {
     const events = await rows(`SELECT type, employer_id, firm_id, payload FROM domain_events ORDER BY seq`);
     assert.equal(events.length, 5);
     assert.ok(events.every((e) => e.type === 'authorization.migrated'));
-    const payload = JSON.parse(events.find((e) => JSON.parse(e.payload).legacy_id === 'R-1002').payload);
-    assert.deepEqual([payload.services, payload.level, payload.starts_on, payload.ends_on, payload.origin],
-      [['site_identification', 'status_letter'], 'transmission', '2018-01-01', '2030-12-31', 'migrated']);
+    const { authorization, details } = JSON.parse(events.find((e) => JSON.parse(e.payload).details.legacy_id === 'R-1002').payload);
+    assert.deepEqual(details, { legacy_id: 'R-1002', run_id: first.report.run_id });
+    assert.deepEqual([authorization.services, authorization.level, authorization.starts_on, authorization.ends_on, authorization.origin,
+      authorization.status, authorization.review], [['site_identification', 'status_letter'], 'transmission', '2018-01-01', '2030-12-31', 'migrated', 'active', 'pending'],
+    'the payload is the authorization as the API shows it');
+    assert.deepEqual([authorization.employer.file_number, authorization.firm.file_number, authorization.contact.email, authorization.contact.first_name],
+      ['2000101', '1000101', 'marc-andre@levesque.example', 'Marc-André']);
 
     const audit = await rows(`SELECT e.organisation_id, e.counterpart_organisation_id, a.employer_id, a.firm_id
       FROM audit_events e JOIN authorizations a ON a.id = json_extract(e.details, '$.authorization_id') WHERE e.action = 'authorization.migrated'`);
@@ -335,6 +339,37 @@ describe('a firm whose contacts were migrated', () => {
     assert.equal(linked.body.profile.organisation.file_number, '1000101');
     const [row] = await rows(`SELECT status FROM contacts WHERE id = ${quote(noemie.id)}`);
     assert.equal(row.status, 'linked');
+  });
+
+  test('lists the employer files migrated for the responsible in "Mes dossiers autorisés"', async () => {
+    const res = await helene.client.get('/api/authorized-files?sort=name');
+
+    assert.equal(res.status, 200, res.text);
+    assert.deepEqual(res.body.items.map((f) => [f.employer.name, f.employer.file_number, f.services, f.level, f.origin]), [
+      ['Béton QUÉBEC ltée', '2000102', ['workforce', 'site_identification', 'status_letter', 'monthly_report'], 'transmission', 'migrated'],
+      ['Construction Boréal inc.', '2000101', ['workforce', 'monthly_report'], 'consultation', 'migrated'],
+    ]);
+    assert.equal(res.body.total, 2);
+    const search = await helene.client.get('/api/authorized-files?q=quebec');
+    assert.deepEqual(search.body.items.map((f) => f.employer.file_number), ['2000102'], 'the copied name is searchable without accents');
+  });
+});
+
+describe('an employer whose relations were migrated', () => {
+  test('sees them awaiting its review', async () => {
+    const sophie = await signedUp(app, { email: 'sophie@boreal.example', first_name: 'Sophie', last_name: 'Bouchard' });
+    const linked = await sophie.client.post('/api/links/legacy', { username: 'ER300001', password: LEGACY_PASSWORD });
+    assert.equal(linked.status, 200, linked.text);
+    assert.equal((await selectProfile(sophie.client, linked.body.profile.id)).status, 200);
+
+    const res = await sophie.client.get('/api/employer/authorizations?review=pending');
+
+    assert.equal(res.status, 200, res.text);
+    assert.deepEqual(res.body.items.map((a) => [a.contact.email, a.origin, a.review, a.status]).sort(), [
+      ['helene@levesque.example', 'migrated', 'pending', 'active'],
+      ['marc-andre@levesque.example', 'migrated', 'pending', 'active'],
+    ]);
+    assert.ok(res.body.items.every((a) => a.firm.file_number === '1000101'));
   });
 });
 

@@ -39,6 +39,7 @@ pub enum Problem {
     InvalidText,
     EmployersOnly,
     TooFarAhead,
+    InvalidImportItem,
 }
 
 /// Every rejected field of one request, by field name (ordered, for stable answers).

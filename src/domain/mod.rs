@@ -11,6 +11,7 @@ pub mod fields;
 pub mod legacy;
 pub mod linking;
 pub mod locale;
+pub mod migration;
 pub mod name;
 pub mod organisation;
 pub mod paging;

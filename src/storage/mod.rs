@@ -12,6 +12,7 @@ pub mod domain_events;
 pub mod legacy_credentials;
 pub mod link_credentials;
 pub mod mailbox;
+pub mod migration;
 pub mod organisations;
 pub mod outbox;
 pub mod rate_limits;

@@ -365,7 +365,10 @@ BEGIN
   UPDATE sync_counter SET value = value + 1 WHERE id = 1;
   UPDATE contacts SET version = (SELECT value FROM sync_counter WHERE id = 1) WHERE id = NEW.id;
 END;
-CREATE TRIGGER IF NOT EXISTS contacts_version_update AFTER UPDATE ON contacts
+-- Only what a platform syncs makes a contact changed: recording activity (last_activity_at, touched
+-- at most once a minute while someone uses the portal) does not.
+CREATE TRIGGER IF NOT EXISTS contacts_version_update
+AFTER UPDATE OF organisation_id, first_name, last_name, email, role, status, user_id, linked_at, revoked_at, manages_authorizations ON contacts
 WHEN NEW.version = OLD.version
 BEGIN
   UPDATE sync_counter SET value = value + 1 WHERE id = 1;
@@ -373,6 +376,8 @@ BEGIN
 END;
 CREATE INDEX IF NOT EXISTS authorizations_firm_version ON authorizations (firm_id, version);
 CREATE INDEX IF NOT EXISTS contacts_organisation_version ON contacts (organisation_id, version);
+-- An employer's token syncs the authorizations it granted.
+CREATE INDEX IF NOT EXISTS authorizations_employer_version ON authorizations (employer_id, version);
 
 -- The legacy migration (README, "Legacy migration"). The operator's command sends the export in
 -- batches, all under one run id; each batch is written atomically, and importing the same export

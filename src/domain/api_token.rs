@@ -106,9 +106,14 @@ pub fn hash(token: &str) -> String {
     super::to_hex(&Sha256::digest(token.as_bytes()))
 }
 
-/// The token of an `Authorization: Bearer …` header, when it is shaped like one of ours.
+/// The token of an `Authorization: Bearer …` header, when it is shaped like one of ours. The
+/// scheme's name is case-insensitive (RFC 7235).
 pub fn from_header(header: &str) -> Option<&str> {
-    let token = header.strip_prefix("Bearer ")?.trim();
+    let (scheme, rest) = header.trim().split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("Bearer") {
+        return None;
+    }
+    let token = rest.trim();
     let shaped = token.len() == LENGTH
         && token.starts_with(PREFIX)
         && token[PREFIX.len()..]
@@ -160,10 +165,19 @@ mod tests {
     #[test]
     fn only_well_shaped_bearer_headers_carry_a_token() {
         let good = format!("sel_{}", "A".repeat(43));
-        assert!(from_header(&format!("Bearer {good}")).is_some());
+        for header in [
+            format!("Bearer {good}"),
+            format!("bearer {good}"),
+            format!("BEARER  {good} "),
+        ] {
+            assert_eq!(from_header(&header), Some(good.as_str()), "{header}");
+        }
         for bad in [
             good.clone(),
             format!("Basic {good}"),
+            format!("Bearer{good}"),
+            format!("Bearers {good}"),
+            "Bearer ".to_owned(),
             format!("Bearer {}", &good[..40]),
             format!("Bearer xyz_{}", "A".repeat(43)),
             format!("Bearer sel_{}!", "A".repeat(42)),
@@ -183,6 +197,32 @@ mod tests {
             Scopes::parse(&["contacts:read", "contacts:read"]),
             Err(Problem::DuplicateChoice)
         );
+    }
+
+    #[test]
+    fn a_token_makes_600_requests_a_minute_then_waits_for_the_minute_to_end() {
+        use crate::domain::throttle::Counter;
+        let after = |count| {
+            Some(Counter {
+                window_start: 0,
+                count,
+                last_at: 30_000,
+            })
+        };
+        let policy = REQUESTS_PER_TOKEN;
+        assert_eq!(policy.blocked_until(None, 0), None, "the first request");
+        assert_eq!(policy.blocked_until(after(599), 30_000), None, "the 600th");
+        assert_eq!(
+            policy.blocked_until(after(600), 30_000),
+            Some(MINUTE),
+            "the 601st waits for the minute to end"
+        );
+        assert_eq!(
+            policy.blocked_until(after(600), MINUTE),
+            None,
+            "a new minute"
+        );
+        assert_eq!(policy.key("t1"), "api-token:t1");
     }
 
     #[test]

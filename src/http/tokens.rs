@@ -131,12 +131,13 @@ fn changes(items: Vec<Value>, versions: Vec<i64>, since: i64, limit: i64) -> Rep
 }
 
 /// `GET /api/authorized-files` with a token: every authorization of the organisation's contacts
-/// (revoked and ended ones too, so the platform can remove them) changed since `since`.
+/// (a firm's) or granted by the organisation (an employer's) — revoked and ended ones too, so the
+/// platform can remove them — changed since `since`.
 pub async fn authorized_files(call: &Call, header: &str) -> Result<Reply, ApiError> {
     let token = tokens::authenticate(&call.app, header, Scope::AuthorizedFiles).await?;
     let (since, limit) = sync_window(call)?;
-    let rows = sync::authorizations_of_firm(&call.app.db, &token.organisation_id, since, limit + 1)
-        .await?;
+    let rows =
+        sync::authorizations_of(&call.app.db, &token.organisation_id, since, limit + 1).await?;
     let versions = rows.iter().map(|a| a.version).collect();
     let items = rows
         .iter()

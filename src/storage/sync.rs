@@ -6,19 +6,26 @@ use super::contacts::{ContactRow, SELECT as CONTACT_SELECT};
 use crate::infra::{Context, InfraError};
 use worker::{query, D1Database};
 
-/// The authorizations of a firm's contacts (every status) changed after `since`, oldest change first.
-pub async fn authorizations_of_firm(
+/// The authorizations an organisation is a party to (as the firm of their contact, or as the
+/// employer that granted them), every status, changed after `since`, oldest change first. Each
+/// side is read by its own `(…, version)` index, at most `limit` rows each.
+pub async fn authorizations_of(
     db: &D1Database,
-    firm_id: &str,
+    organisation_id: &str,
     since: i64,
     limit: i64,
 ) -> Result<Vec<AuthorizationRow>, InfraError> {
     query!(
         db,
         &format!(
-            "{AUTHORIZATION_SELECT} WHERE a.firm_id = ?1 AND a.version > ?2 ORDER BY a.version LIMIT ?3"
+            "WITH changed AS (
+               SELECT id FROM (SELECT id FROM authorizations WHERE firm_id = ?1 AND version > ?2 ORDER BY version LIMIT ?3)
+               UNION
+               SELECT id FROM (SELECT id FROM authorizations WHERE employer_id = ?1 AND version > ?2 ORDER BY version LIMIT ?3)
+             )
+             {AUTHORIZATION_SELECT} JOIN changed ch ON ch.id = a.id ORDER BY a.version LIMIT ?3"
         ),
-        firm_id,
+        organisation_id,
         since,
         limit
     )

@@ -1,14 +1,17 @@
-// "Mon organisation" (/organisation): the organisation of the active profile, its contacts and
-// its activity log. Everyone linked to it sees the contact inventory (search, status filter,
-// paging); a responsable also invites contacts and, per contact, changes the role, resends the
-// link credentials of an invited contact, or revokes (after a confirmation in the page). In an
-// employer's organisation, the responsable also says which members may manage the employer's
-// authorizations ("Peut gérer les autorisations"; responsables always may).
+// "Mon organisation" (/organisation): the organisation of the active profile, its contacts, its
+// activity log and its API tokens. Everyone linked to it sees the contact inventory (search,
+// status filter, paging); a responsable also invites contacts and, per contact, changes the role,
+// resends the link credentials of an invited contact, or revokes (after a confirmation in the
+// page). In an employer's organisation, the responsable also says which members may manage the
+// employer's authorizations ("Peut gérer les autorisations"; responsables always may).
+// Only responsables see the activity log (filters by type of action and dates, CSV export with the
+// same filters) and the API tokens (create with name, scopes and expiry — the secret is shown once
+// with a copy button —, list by prefix and last use, revoke after a confirmation).
 // Without an organisation profile the API answers 403 organisation_profile_required, and the page
 // explains how to get one.
 
 import { del, get, patch, post } from './api.js';
-import { formatDate, timeElement } from './format.js';
+import { dayElement, formatDate, timeElement, todayInMontreal } from './format.js';
 import { onLangChange, translate } from './i18n.js';
 import { KIND_KEYS, ROLE_KEYS, wordSpan } from './profile.js';
 import { startSession } from './session.js';
@@ -62,7 +65,15 @@ const AUDIT_KEYS = {
   'access_request.approved': 'audit.access_approved',
   'access_request.declined': 'audit.access_declined',
   'access_request.cancelled': 'audit.access_cancelled',
+  'token.created': 'audit.token_created',
+  'token.revoked': 'audit.token_revoked',
 };
+
+const TOKEN_STATE_KEYS = { active: 'tokens.state.active', expired: 'tokens.state.expired', revoked: 'tokens.state.revoked' };
+const SCOPE_KEYS = { 'authorized_files:read': 'tokens.scope.authorized_files', 'contacts:read': 'tokens.scope.contacts' };
+// The tokens' default lifetime in the form, and the longest the API accepts.
+const TOKEN_DEFAULT_DAYS = 90;
+const TOKEN_MAX_DAYS = 365;
 
 const main = document.getElementById('main');
 const $ = (id) => document.getElementById(id);
@@ -71,7 +82,8 @@ const state = {
   organisation: null,
   role: null,
   contacts: { q: '', status: '', page: 1, data: null, request: 0 },
-  audit: { page: 1, data: null, request: 0, loaded: false },
+  audit: { page: 1, data: null, request: 0, loaded: false, filters: { action: '', from: '', to: '' } },
+  tokens: { data: null, request: 0, revoking: null },
   openContactId: null,
 };
 
@@ -187,6 +199,9 @@ function renderOrganisation() {
   $('org-readonly').hidden = isResponsable();
   $('contacts-actions-col').hidden = !isResponsable();
   if (!isResponsable()) closeInvite({ focus: false });
+  // The activity log and the API tokens are the responsables'.
+  for (const tab of document.querySelectorAll('[data-responsable-only]')) tab.hidden = !isResponsable();
+  if (!isResponsable() && selectedTab() !== $('tab-contacts')) selectTab($('tab-contacts'));
 }
 
 async function loadOrganisation() {
@@ -208,7 +223,11 @@ async function loadOrganisation() {
 
 // ---- Tabs ----
 
-const tabs = [$('tab-contacts'), $('tab-audit')];
+const tabs = [$('tab-contacts'), $('tab-audit'), $('tab-tokens')];
+// Each tab's address, so a link (or a reload) opens it again.
+const TAB_HASHES = { 'tab-audit': '#journal', 'tab-tokens': '#jetons' };
+
+const selectedTab = () => tabs.find((tab) => tab.getAttribute('aria-selected') === 'true');
 
 function selectTab(tab, { focus = false } = {}) {
   for (const each of tabs) {
@@ -218,19 +237,21 @@ function selectTab(tab, { focus = false } = {}) {
     $(each.getAttribute('aria-controls')).hidden = !selected;
   }
   if (focus) tab.focus();
-  history.replaceState(null, '', tab.id === 'tab-audit' ? '#journal' : location.pathname);
+  history.replaceState(null, '', TAB_HASHES[tab.id] ?? location.pathname);
   if (tab.id === 'tab-audit') loadAudit();
+  if (tab.id === 'tab-tokens') loadTokens();
 }
 
 for (const tab of tabs) {
   tab.addEventListener('click', () => selectTab(tab));
   tab.addEventListener('keydown', (event) => {
-    const index = tabs.indexOf(tab);
+    const shown = tabs.filter((each) => !each.hidden);
+    const index = shown.indexOf(tab);
     const target = {
-      ArrowRight: tabs[(index + 1) % tabs.length],
-      ArrowLeft: tabs[(index - 1 + tabs.length) % tabs.length],
-      Home: tabs[0],
-      End: tabs[tabs.length - 1],
+      ArrowRight: shown[(index + 1) % shown.length],
+      ArrowLeft: shown[(index - 1 + shown.length) % shown.length],
+      Home: shown[0],
+      End: shown[shown.length - 1],
     }[event.key];
     if (!target) return;
     event.preventDefault();
@@ -647,7 +668,11 @@ inviteForm.addEventListener('submit', async (event) => {
 function auditRow(event) {
   const row = document.createElement('tr');
   const key = AUDIT_KEYS[event.action];
-  const action = key ? keySpan(key) : keySpan('audit.other', { code: event.action });
+  const action = cell('td', key ? keySpan(key, undefined, 'cell-main') : keySpan('audit.other', { code: event.action }, 'cell-main'));
+  if (event.action.startsWith('token.') && event.details?.name) {
+    action.append(textSpan(`${event.details.name} (${event.details.prefix ?? ''}…)`, 'cell-detail'));
+  }
+  if (event.counterpart) action.append(keySpan('audit.counterpart', { name: event.counterpart }, 'cell-detail'));
   const actor = event.actor
     ? cell('td', textSpan(event.actor.name || event.actor.email || '', 'cell-main'),
       ...(event.actor.name && event.actor.email ? [emailSpan(event.actor.email, 'cell-detail cell-email')] : []))
@@ -655,7 +680,7 @@ function auditRow(event) {
   const subject = event.subject?.name ? cell('td', textSpan(event.subject.name)) : cell('td', nothing());
   const date = cell('th', timeElement(event.at));
   date.scope = 'row';
-  row.append(date, cell('td', action), actor, subject);
+  row.append(date, action, actor, subject);
   return row;
 }
 
@@ -671,23 +696,61 @@ function renderAudit() {
   renderPager($('audit-pager'), data);
 }
 
+/** The applied filters of the log as query parameters (the list's and the export's). */
+function auditFilterParams() {
+  const params = new URLSearchParams();
+  for (const [name, value] of Object.entries(state.audit.filters)) if (value) params.set(name, value);
+  return params;
+}
+
 async function loadAudit() {
   const request = ++state.audit.request;
-  const params = new URLSearchParams({ page: String(state.audit.page), page_size: String(PAGE_SIZE) });
+  const params = auditFilterParams();
+  params.set('page', String(state.audit.page));
+  params.set('page_size', String(PAGE_SIZE));
   $('audit-wrap').setAttribute('aria-busy', 'true');
   const result = await get(`/api/organisation/audit?${params}`);
-  if (request !== state.audit.request) return;
+  if (request !== state.audit.request) return false;
   $('audit-wrap').removeAttribute('aria-busy');
   $('audit-alert').replaceChildren();
   if (!result.ok) {
-    if (handledCommonError(result)) return;
-    showAlert($('panel-audit'), [result.error.message]);
-    return;
+    if (handledCommonError(result)) return false;
+    if (result.error.code === 'responsable_required') {
+      await loadOrganisation();
+      showAlert($('panel-contacts'), [result.error.message]);
+      return false;
+    }
+    if (result.status === 422) showApiError(auditFilters, result.error);
+    else showAlert($('panel-audit'), [result.error.message]);
+    return false;
   }
   state.audit.data = result.data;
   state.audit.loaded = true;
+  $('audit-export').href = `/api/organisation/audit.csv?${auditFilterParams()}`;
   renderAudit();
+  return true;
 }
+
+const auditFilters = $('audit-filters');
+
+auditFilters.addEventListener('submit', async (event) => {
+  event.preventDefault();
+  clearErrors(auditFilters);
+  const filters = {
+    action: auditFilters.elements.action.value,
+    from: auditFilters.elements.from.value,
+    to: auditFilters.elements.to.value,
+  };
+  if (filters.from && filters.to && filters.to < filters.from) {
+    setFieldError(auditFilters, 'to', { key: 'audit.to_before_from' });
+    reportClientErrors(auditFilters);
+    return;
+  }
+  state.audit.filters = filters;
+  state.audit.page = 1;
+  if (await loadAudit()) focusElement($('audit-summary'));
+});
+auditFilters.elements.action.addEventListener('change', () => auditFilters.requestSubmit());
 
 $('audit-pager').addEventListener('click', async (event) => {
   const button = event.target.closest('[data-page]');
@@ -697,10 +760,230 @@ $('audit-pager').addEventListener('click', async (event) => {
   keepPagerFocus($('audit-summary'));
 });
 
+// ---- API tokens (responsable) ----
+
+/** `day` ("YYYY-MM-DD") moved by `n` calendar days. */
+function addDays(day, n) {
+  const date = new Date(`${day}T12:00:00Z`);
+  date.setUTCDate(date.getUTCDate() + n);
+  return date.toISOString().slice(0, 10);
+}
+
+function tokenRow(token) {
+  const row = document.createElement('tr');
+  row.dataset.tokenId = token.id;
+  const name = cell('th', textSpan(token.name, 'cell-main'));
+  if (token.created_by) name.append(keySpan('tokens.created_by', { email: token.created_by }, 'cell-detail'));
+  name.scope = 'row';
+  const prefix = cell('td', textSpan(`${token.prefix}…`, 'cell-code'));
+  const scopes = cell('td');
+  const list = document.createElement('ul');
+  list.className = 'cell-list';
+  for (const scope of token.scopes ?? []) {
+    const item = document.createElement('li');
+    item.append(SCOPE_KEYS[scope] ? keySpan(SCOPE_KEYS[scope]) : textSpan(scope));
+    list.append(item);
+  }
+  scopes.append(list);
+  const expires = cell('td', dayElement(token.expires_on));
+  const lastUse = token.last_used_at ? cell('td', timeElement(token.last_used_at)) : cell('td', nothing('tokens.never_used'));
+  const stateCell = cell('td', wordSpan(TOKEN_STATE_KEYS, token.state, `badge badge--${String(token.state).replace(/[^a-z_]/g, '')}`));
+  if (token.revoked_at) stateCell.append(keySpan('tokens.revoked_on', { date: formatDate(token.revoked_at) }, 'cell-detail'));
+  const actions = cell('td');
+  if (token.state === 'active') {
+    const revoke = document.createElement('button');
+    revoke.type = 'button';
+    revoke.className = 'button button--danger button--small';
+    revoke.dataset.revokeToken = token.id;
+    revoke.setAttribute('aria-controls', 'token-confirm');
+    revoke.append(keySpan('tokens.revoke'), textSpan(` ${token.name}`, 'visually-hidden'));
+    revoke.addEventListener('click', () => askRevokeToken(token));
+    actions.append(revoke);
+  } else {
+    actions.append(nothing());
+  }
+  row.append(name, prefix, scopes, expires, lastUse, stateCell, actions);
+  return row;
+}
+
+function renderTokens() {
+  const items = state.tokens.data?.items ?? [];
+  const body = $('tokens-body');
+  body.replaceChildren();
+  for (const token of items) body.append(tokenRow(token));
+  $('tokens-empty').hidden = items.length > 0;
+  $('tokens-wrap').hidden = items.length === 0;
+  const summary = $('tokens-summary');
+  if (items.length) setText(summary, 'tokens.rows', { n: items.length });
+  else summary.replaceChildren();
+}
+
+async function loadTokens() {
+  const request = ++state.tokens.request;
+  $('tokens-wrap').setAttribute('aria-busy', 'true');
+  const result = await get('/api/organisation/tokens');
+  if (request !== state.tokens.request) return false;
+  $('tokens-wrap').removeAttribute('aria-busy');
+  if (!result.ok) {
+    if (await handledTokenError(result)) return false;
+    showAlert($('panel-tokens'), [result.error.message]);
+    return false;
+  }
+  state.tokens.data = result.data;
+  renderTokens();
+  return true;
+}
+
+/** The person is no longer a responsable (or lost the organisation): the page shows what they may do now. */
+async function handledTokenError(result) {
+  if (handledCommonError(result)) return true;
+  if (result.error.code === 'responsable_required') {
+    await loadOrganisation();
+    showAlert($('panel-contacts'), [result.error.message]);
+    return true;
+  }
+  return false;
+}
+
+const tokenToggle = $('token-create-toggle');
+const tokenSection = $('token-create-section');
+const tokenForm = $('token-form');
+
+function openTokenForm() {
+  hideSecret();
+  tokenForm.reset();
+  clearErrors(tokenForm);
+  const today = todayInMontreal();
+  const expires = tokenForm.elements.expires_on;
+  expires.min = today;
+  expires.max = addDays(today, TOKEN_MAX_DAYS);
+  expires.value = addDays(today, TOKEN_DEFAULT_DAYS);
+  for (const box of tokenForm.querySelectorAll('input[name="scopes"]')) box.checked = true;
+  tokenSection.hidden = false;
+  tokenToggle.setAttribute('aria-expanded', 'true');
+  focusElement(tokenForm.elements.name);
+}
+
+function closeTokenForm({ focus = true } = {}) {
+  tokenSection.hidden = true;
+  tokenToggle.setAttribute('aria-expanded', 'false');
+  tokenForm.reset();
+  clearErrors(tokenForm);
+  if (focus) focusElement(tokenToggle);
+}
+
+tokenToggle.addEventListener('click', () => {
+  if (tokenSection.hidden) openTokenForm();
+  else closeTokenForm();
+});
+$('token-cancel').addEventListener('click', () => closeTokenForm());
+
+tokenForm.addEventListener('submit', async (event) => {
+  event.preventDefault();
+  if (isBusy(tokenForm)) return;
+  clearErrors(tokenForm);
+  $('tokens-status').replaceChildren();
+  let filled = requireFilled(tokenForm, ['name', 'expires_on']);
+  const scopes = [...tokenForm.querySelectorAll('input[name="scopes"]:checked')].map((box) => box.value);
+  if (scopes.length === 0) {
+    setFieldError(tokenForm, 'scopes', { key: 'tokens.scope_required' });
+    filled = false;
+  }
+  if (!filled) {
+    reportClientErrors(tokenForm);
+    return;
+  }
+  const body = { name: tokenForm.elements.name.value.trim(), scopes, expires_on: tokenForm.elements.expires_on.value };
+  const submit = tokenForm.querySelector('button[type="submit"]');
+  setBusy(submit, true);
+  const result = await post('/api/organisation/tokens', body);
+  setBusy(submit, false);
+  if (result.ok) {
+    closeTokenForm({ focus: false });
+    $('tokens-status').replaceChildren(keySpan('tokens.created', { name: result.data.token.name }));
+    showSecret(result.data.secret);
+    await loadTokens();
+    return;
+  }
+  if (await handledTokenError(result)) return;
+  showApiError(tokenForm, result.error);
+});
+
+// The secret lives only in this input until "J'ai copié le jeton": it is never stored, and the
+// list shows the prefix only.
+function showSecret(secret) {
+  const input = $('token-secret');
+  input.value = secret;
+  $('token-copy-status').replaceChildren();
+  $('token-secret-section').hidden = false;
+  focusElement($('token-secret-heading'));
+}
+
+function hideSecret() {
+  $('token-secret').value = '';
+  $('token-copy-status').replaceChildren();
+  $('token-secret-section').hidden = true;
+}
+
+$('token-copy').addEventListener('click', async () => {
+  const input = $('token-secret');
+  const status = $('token-copy-status');
+  try {
+    await navigator.clipboard.writeText(input.value);
+    status.replaceChildren(keySpan('tokens.copied'));
+  } catch {
+    input.focus();
+    input.select();
+    status.replaceChildren(keySpan('tokens.copy_failed'));
+  }
+});
+
+$('token-secret-done').addEventListener('click', () => {
+  hideSecret();
+  focusElement(tokenToggle);
+});
+
+function askRevokeToken(token) {
+  state.tokens.revoking = token;
+  const confirm = $('token-confirm');
+  setText($('token-confirm-text'), 'tokens.revoke_confirm_text', { name: token.name, prefix: token.prefix });
+  confirm.hidden = false;
+  focusElement($('token-confirm-text'));
+}
+
+function cancelRevokeToken({ focus = true } = {}) {
+  const token = state.tokens.revoking;
+  state.tokens.revoking = null;
+  $('token-confirm').hidden = true;
+  if (focus && token) focusElement(document.querySelector(`[data-revoke-token="${CSS.escape(token.id)}"]`));
+}
+
+$('token-cancel-revoke').addEventListener('click', () => cancelRevokeToken());
+
+$('token-confirm-revoke').addEventListener('click', async (event) => {
+  const button = event.currentTarget;
+  const token = state.tokens.revoking;
+  if (!token || button.disabled) return;
+  setBusy(button, true);
+  const result = await del(`/api/organisation/tokens/${encodeURIComponent(token.id)}`, {});
+  setBusy(button, false);
+  cancelRevokeToken({ focus: false });
+  if (!result.ok) {
+    if (await handledTokenError(result)) return;
+    await loadTokens();
+    showAlert($('panel-tokens'), [result.error.message]);
+    return;
+  }
+  $('tokens-status').replaceChildren(keySpan('tokens.revoked', { name: token.name }));
+  await loadTokens();
+  focusElement($('tokens-status'));
+});
+
 // Dates and words computed here follow the language too.
 onLangChange(() => {
   if (state.contacts.data) renderContacts();
   if (state.audit.data) renderAudit();
+  if (state.tokens.data) renderTokens();
 });
 
 // ---- Start ----
@@ -715,7 +998,8 @@ async function start() {
   }
   if (!(await loadOrganisation())) return;
   await loadContacts();
-  if (location.hash === '#journal') selectTab($('tab-audit'));
+  const fromAddress = tabs.find((tab) => TAB_HASHES[tab.id] === location.hash);
+  if (fromAddress && !fromAddress.hidden) selectTab(fromAddress);
 }
 
 start();

@@ -51,6 +51,7 @@ pub enum Route {
     DevClock,
     DevDeadLetters,
     DevEnqueueEmail,
+    DevJobs,
 }
 
 pub const ROUTES: &[(&str, &str, Route)] = &[
@@ -174,6 +175,7 @@ pub const ROUTES: &[(&str, &str, Route)] = &[
     ("POST", "/dev/clock", Route::DevClock),
     ("GET", "/dev/dead-letters", Route::DevDeadLetters),
     ("POST", "/dev/queues/email", Route::DevEnqueueEmail),
+    ("GET", "/dev/jobs", Route::DevJobs),
 ];
 
 #[derive(Debug, PartialEq, Eq)]
@@ -243,6 +245,7 @@ impl Route {
                 | Route::DevClock
                 | Route::DevDeadLetters
                 | Route::DevEnqueueEmail
+                | Route::DevJobs
         )
     }
 }

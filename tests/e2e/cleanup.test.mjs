@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnApp, uniqueEmail, GOOD_PASSWORD, waitFor } from '../support/app.mjs';
 import { DAY, HOUR, createOrganisation, credentialsSentTo, invitedMember, linkedMember, linkedResponsible, quote } from '../support/orgs.mjs';
-import { countsOf, insertRows, runJobs, times, workerNow } from '../support/jobs.mjs';
+import { countsOf, execute, insertRows, runJobs, times, workerNow } from '../support/jobs.mjs';
 
 /** At most this many rows of one kind per run (500 per statement, 10 statements). */
 const PER_RUN = 5000;
@@ -220,4 +220,26 @@ test('an organisation created by the operator keeps its responsible\'s credentia
 
   // Assert
   assert.equal(credentials(), 1, 'the latest credentials of a contact still invited are what the inventory shows');
+});
+
+test('a kind that fails is logged and recorded, and the other kinds and jobs still run', async () => {
+  // Arrange: old counters to delete, and the mailbox table out of the way so its purge fails.
+  await drain();
+  const now = await workerNow(app);
+  insertRows(app, 'rate_limits', ['key', 'window_start', 'count', 'last_at'],
+    times(10, (i) => [`broken-${now}:${i}`, now - 2 * DAY, 1, now - 2 * DAY]));
+  execute(app, 'ALTER TABLE dev_mailbox RENAME TO dev_mailbox_away');
+  try {
+    // Act
+    const runs = await runJobs(app);
+
+    // Assert
+    const cleanup = runs.find((run) => run.job === 'cleanup');
+    assert.match(cleanup.error ?? '', /mailbox_emails: .*dev_mailbox/, 'the run records which kind failed and why');
+    assert.equal(cleanup.counts.rate_limit_counters, 10, 'the other kinds still ran');
+    assert.deepEqual(runs.filter((run) => run.job !== 'cleanup').map((run) => run.error), [null, null, null], 'the other jobs still ran');
+    await waitFor('the failure in the worker\'s log', () => /cleanup failed .*mailbox_emails/.test(app.log()));
+  } finally {
+    execute(app, 'ALTER TABLE dev_mailbox_away RENAME TO dev_mailbox');
+  }
 });

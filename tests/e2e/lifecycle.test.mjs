@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnApp } from '../support/app.mjs';
-import { DAY, HOUR, emailTo, linkedResponsible, quote, selectProfile } from '../support/orgs.mjs';
+import { DAY, HOUR, emailTo, linkedMember, linkedResponsible, quote, selectProfile } from '../support/orgs.mjs';
 import { countsOf, montrealDay, runJobs, workerNow } from '../support/jobs.mjs';
 
 let app;
@@ -21,10 +21,10 @@ async function parties() {
   return { employer, firm };
 }
 
-/** The employer grants the firm's responsible the monthly report until `ends_on`. */
-async function grant({ employer, firm }, ends_on) {
+/** The employer grants a contact of the firm (its responsible unless told) the monthly report until `ends_on`. */
+async function grant({ employer, firm }, ends_on, contact_email = firm.email) {
   const res = await employer.client.post('/api/employer/authorizations', {
-    firm_file_number: firm.organisation.file_number, contact_email: firm.email,
+    firm_file_number: firm.organisation.file_number, contact_email,
     services: ['monthly_report'], level: 'consultation', ends_on,
   });
   assert.equal(res.status, 201, res.text);
@@ -39,6 +39,14 @@ async function signedInAgain(account) {
   assert.equal((await selectProfile(client, account.profile.id)).status, 200);
   return client;
 }
+
+/** Moves the worker's clock to `instant`. */
+const advanceTo = async (instant) => app.advanceClock(instant - await workerNow(app));
+/** The morning a reminder `daysBefore` the end of `authorization` is due. */
+const morningOf = (authorization, daysBefore) => authorization.ends_at - daysBefore * DAY + 7 * HOUR;
+const outbox = (to, template) => count('email_outbox', `to_email = ${quote(to)} AND template = ${quote(template)}`);
+/** The days_before of each authorization.expiring event of an authorization, in order. */
+const remindersOf = (authorization) => events('authorization.expiring', '$.authorization.id', authorization.id).map((e) => e.payload.details.days_before);
 
 const events = (type, path, id) => app.sql(
   `SELECT type, employer_id, firm_id, payload FROM domain_events WHERE type = ${quote(type)} AND json_extract(payload, ${quote(path)}) = ${quote(id)} ORDER BY seq`,
@@ -88,18 +96,16 @@ test('reminders go to the employer and the contact 30 and 7 days before the end,
   const both = await parties();
   const { employer, firm } = both;
   const authorization = await grant(both, montrealDay(await workerNow(app), 45));
-  const morningOf = (daysBefore) => authorization.ends_at - daysBefore * DAY + 7 * HOUR;
-  const advanceTo = async (instant) => app.advanceClock(instant - await workerNow(app));
-  const sent = () => events('authorization.expiring', '$.authorization.id', authorization.id).map((e) => e.payload.details.days_before);
-  const outbox = (to, template) => count('email_outbox', `to_email = ${quote(to)} AND template = ${quote(template)}`);
+  const morning = (daysBefore) => morningOf(authorization, daysBefore);
+  const sent = () => remindersOf(authorization);
   const remindersTo = () => [outbox(employer.email, 'authorization_expiring_employer'), outbox(firm.email, 'authorization_expiring')];
   await runJobs(app);
-  await advanceTo(morningOf(30) - HOUR);
+  await advanceTo(morning(30) - HOUR);
   await runJobs(app);
   assert.deepEqual(sent(), [], 'nothing before the morning 30 days before the end');
 
   // Act and assert: the 30-day reminder, through two runs.
-  await advanceTo(morningOf(30) + HOUR);
+  await advanceTo(morning(30) + HOUR);
   const thirty = [...await runJobs(app), ...await runJobs(app)];
   assert.deepEqual(sent(), [30], 'one authorization.expiring event for the 30-day reminder');
   assert.deepEqual(remindersTo(), [1, 1], 'one email to the employer\'s responsible, one to the contact');
@@ -112,12 +118,12 @@ test('reminders go to the employer and the contact 30 and 7 days before the end,
   assert.match(toContact.text, new RegExp(authorization.ends_on), 'and its last day');
 
   // Between the two reminders, runs send nothing.
-  await advanceTo(morningOf(7) - HOUR);
+  await advanceTo(morning(7) - HOUR);
   await runJobs(app);
   assert.deepEqual(sent(), [30], 'nothing between the two reminders');
 
   // The 7-day reminder, through three runs.
-  await advanceTo(morningOf(7) + HOUR);
+  await advanceTo(morning(7) + HOUR);
   await runJobs(app, { times: 2 });
   await runJobs(app);
   assert.deepEqual(sent(), [30, 7], 'one event for the 7-day reminder, even with overlapping runs');
@@ -157,4 +163,49 @@ test('a pending access request expires after 21 days, once, with its event and a
   assert.ok(countsOf(runs, 'access_request_expiry').expired >= 1);
   const listed = await (await signedInAgain(employer)).get('/api/employer/access-requests?status=expired');
   assert.ok(listed.body.items.some((request) => request.id === id), 'the employer lists it as expired');
+});
+
+test('an authorization whose end date moves is reminded again about its new end', async () => {
+  // Arrange: the 30-day reminder went out, then the employer pushes the end 20 days later.
+  const both = await parties();
+  const first = await grant(both, montrealDay(await workerNow(app), 35));
+  await advanceTo(morningOf(first, 30) + HOUR);
+  await runJobs(app);
+  assert.deepEqual(remindersOf(first), [30]);
+  const employer = await signedInAgain(both.employer);
+  const moved = await employer.request('PATCH', `/api/employer/authorizations/${first.id}`, {
+    json: { ends_on: montrealDay(first.ends_at - 1, 20) },
+  });
+  assert.equal(moved.status, 200, moved.text);
+  const authorization = moved.body.authorization;
+  await runJobs(app);
+  assert.deepEqual(remindersOf(authorization), [30], 'the new end is more than 30 days away');
+
+  // Act
+  await advanceTo(morningOf(authorization, 30) + HOUR);
+  await runJobs(app);
+
+  // Assert
+  assert.deepEqual(remindersOf(authorization), [30, 30], 'a 30-day reminder about the new end');
+  assert.equal(outbox(both.firm.email, 'authorization_expiring'), 2);
+  const newest = events('authorization.expiring', '$.authorization.id', authorization.id).at(-1);
+  assert.equal(newest.payload.details.ends_on, authorization.ends_on, 'it names the new last day');
+});
+
+test('a contact revoked by their firm is not reminded, the employer still is', async () => {
+  // Arrange: a member of the firm is authorized, then revoked by the firm's responsible.
+  const both = await parties();
+  const member = await linkedMember(app, both.firm.client);
+  const authorization = await grant(both, montrealDay(await workerNow(app), 40), member.email);
+  const revoked = await both.firm.client.request('DELETE', `/api/organisation/members/${member.contactId}`);
+  assert.equal(revoked.status, 200, revoked.text);
+
+  // Act
+  await advanceTo(morningOf(authorization, 30) + HOUR);
+  await runJobs(app);
+
+  // Assert
+  assert.deepEqual(remindersOf(authorization), [30], 'the reminder is recorded');
+  assert.equal(outbox(both.employer.email, 'authorization_expiring_employer'), 1, 'the employer is told');
+  assert.equal(outbox(member.email, 'authorization_expiring'), 0, 'the revoked contact is not');
 });

@@ -49,26 +49,37 @@ export function montrealDay(instant, plusDays = 0) {
   return date.toISOString().slice(0, 10);
 }
 
-/**
- * Inserts rows into a table of the instance's local D1, in one transaction, next to the running
- * worker (SQLite's own locking keeps both writers safe; the worker sees the rows at its next
- * statement). `rows` is an iterable of arrays in the order of `columns`.
- */
-export function insertRows(app, table, columns, rows) {
+/** Opens the instance's local D1 for writing, next to the running worker (SQLite's own locking keeps both writers safe). */
+function writable(app, use) {
   const dir = join(app.state, 'v3', 'd1', 'miniflare-D1DatabaseObject');
   const file = readdirSync(dir).find((name) => name.endsWith('.sqlite') && name !== 'metadata.sqlite');
   const db = new DatabaseSync(join(dir, file));
   try {
     db.exec('PRAGMA busy_timeout = 5000');
+    return use(db);
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * Inserts rows into a table of the instance's local D1 in one transaction; the worker sees them at
+ * its next statement. `rows` is an iterable of arrays in the order of `columns`.
+ */
+export function insertRows(app, table, columns, rows) {
+  return writable(app, (db) => {
     const insert = db.prepare(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`);
     db.exec('BEGIN IMMEDIATE');
     let count = 0;
     for (const row of rows) { insert.run(...row); count += 1; }
     db.exec('COMMIT');
     return count;
-  } finally {
-    db.close();
-  }
+  });
+}
+
+/** Runs one SQL statement against the instance's local D1 (to break it on purpose). */
+export function execute(app, statement) {
+  writable(app, (db) => db.exec(statement));
 }
 
 /** `count` values made by `make(i)`. */

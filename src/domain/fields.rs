@@ -38,6 +38,7 @@ pub enum Problem {
     UnknownFileNumber,
     InvalidText,
     EmployersOnly,
+    InvalidImportItem,
 }
 
 /// Every rejected field of one request, by field name (ordered, for stable answers).

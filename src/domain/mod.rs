@@ -11,6 +11,7 @@ pub mod legacy;
 pub mod lifecycle;
 pub mod linking;
 pub mod locale;
+pub mod migration;
 pub mod name;
 pub mod organisation;
 pub mod paging;

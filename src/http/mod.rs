@@ -11,6 +11,7 @@ mod files;
 pub mod i18n;
 mod linking;
 mod meta;
+mod migration;
 mod operator;
 mod organisation;
 pub mod routes;
@@ -206,7 +207,10 @@ async fn answer(req: Request, env: &Env, locale: Locale) -> std::result::Result<
         Route::ApproveAccessRequest => employer::approve(&mut call).await,
         Route::DeclineAccessRequest => employer::decline(&mut call).await,
         Route::OperatorCreateOrganisation => operator::create_organisation(&mut call).await,
-        Route::OperatorImportLegacy => operator::import_legacy(&mut call).await,
+        Route::OperatorImportLegacy => migration::import_legacy_credentials(&mut call).await,
+        Route::OperatorImportMigration => migration::import_batch(&mut call).await,
+        Route::OperatorMigrationReport => migration::report(&call).await,
+        Route::OperatorUnmigratedRelations => migration::unmigrated_relations(&call).await,
         Route::DevMailbox => crate::dev::mailbox(&call).await,
         Route::DevMailboxPage => crate::dev::mailbox_page(&call).await,
         Route::DevClock => crate::dev::advance_clock(&mut call).await,

@@ -143,10 +143,15 @@ pub async fn page_for_employer(
 ) -> Result<(Vec<AuthorizationRow>, i64), InfraError> {
     let mut q = DynamicQuery::default();
     let mut conditions = vec![format!("a.employer_id = {}", q.text(employer_id))];
-    let now_param = q.number(now);
-    let effective = format!(
-        "(CASE WHEN a.status = 'active' AND a.ends_at IS NOT NULL AND a.ends_at <= {now_param} THEN 'ended' ELSE a.status END)"
-    );
+    // Only the status and review filters read `now`: D1 refuses a value bound to no placeholder.
+    let effective = if filter.status.is_some() || filter.to_review {
+        let now_param = q.number(now);
+        format!(
+            "(CASE WHEN a.status = 'active' AND a.ends_at IS NOT NULL AND a.ends_at <= {now_param} THEN 'ended' ELSE a.status END)"
+        )
+    } else {
+        String::new()
+    };
     if let Some(status) = filter.status {
         conditions.push(format!("{effective} = {}", q.text(status)));
     }

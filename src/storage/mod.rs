@@ -13,6 +13,7 @@ pub mod job_runs;
 pub mod legacy_credentials;
 pub mod link_credentials;
 pub mod mailbox;
+pub mod migration;
 pub mod organisations;
 pub mod outbox;
 pub mod rate_limits;

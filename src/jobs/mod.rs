@@ -26,8 +26,32 @@ pub async fn run(cron: String, env: Env) {
             return;
         }
     };
+    let clock = RunClock::start(app.now);
     for job in Job::ALL {
-        run_job(&app, &cron, job).await;
+        run_job(&app, &clock, &cron, job).await;
+    }
+}
+
+/// The instants a run records: the run's `now` plus the real time elapsed since it began (the jobs
+/// themselves all work with the run's `now`).
+struct RunClock {
+    now: Millis,
+    real_start: u64,
+}
+
+impl RunClock {
+    fn start(now: Millis) -> RunClock {
+        RunClock {
+            now,
+            real_start: worker::Date::now().as_millis(),
+        }
+    }
+
+    fn at(&self) -> Millis {
+        self.now
+            + worker::Date::now()
+                .as_millis()
+                .saturating_sub(self.real_start) as Millis
     }
 }
 
@@ -66,16 +90,17 @@ impl Job {
     }
 }
 
-async fn run_job(app: &App, cron: &str, job: Job) {
+async fn run_job(app: &App, clock: &RunClock, cron: &str, job: Job) {
     let name = job.name();
     let id = random_id();
-    let started = worker::Date::now().as_millis();
-    if let Err(error) = job_runs::start(&app.db, &id, name, cron, app.now).await {
+    let started_at = clock.at();
+    if let Err(error) = job_runs::start(&app.db, &id, name, cron, started_at).await {
         console_error!("cron {cron}: {name}: {error}");
     }
     let mut counts = Counts::default();
     let outcome = job.work(app, &mut counts).await;
-    let elapsed = worker::Date::now().as_millis().saturating_sub(started) as Millis;
+    let finished_at = clock.at();
+    let elapsed = finished_at - started_at;
     let error = outcome.err().map(|error| error.to_string());
     match &error {
         None => console_log!("cron {cron}: {name}: {counts} in {elapsed} ms"),
@@ -84,7 +109,6 @@ async fn run_job(app: &App, cron: &str, job: Job) {
         }
     }
     let counts = counts.to_json();
-    let finished_at = app.now + elapsed;
     if let Err(error) = job_runs::finish(&app.db, &id, finished_at, &counts, error.as_deref()).await
     {
         console_error!("cron {cron}: {name}: {error}");

@@ -10,7 +10,7 @@ use crate::use_cases::Requester;
 use serde_json::json;
 
 /// Authorizations ended per run at most; a longer backlog drains over the next runs.
-const PER_RUN: i64 = 100;
+const PER_RUN: i64 = 50;
 
 pub async fn run(app: &App, counts: &mut Counts) -> Result<(), InfraError> {
     let lapsed = authorizations::lapsed(&app.db, app.now, PER_RUN).await?;

@@ -22,7 +22,7 @@ use worker::console_error;
 
 /// Authorizations reminded per run at most (each with a few emails); a longer backlog drains over
 /// the next runs.
-const PER_RUN: i64 = 50;
+const PER_RUN: i64 = 25;
 
 /// Someone an email goes to.
 struct Recipient {

@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnApp } from '../support/app.mjs';
 import { DAY, HOUR, emailTo, linkedMember, linkedResponsible, quote, selectProfile } from '../support/orgs.mjs';
-import { countsOf, montrealDay, runJobs, workerNow } from '../support/jobs.mjs';
+import { countsOf, insertRows, montrealDay, runJobs, times, workerNow } from '../support/jobs.mjs';
 
 let app;
 before(async () => { app = await spawnApp(); });
@@ -208,4 +208,32 @@ test('a contact revoked by their firm is not reminded, the employer still is', a
   assert.deepEqual(remindersOf(authorization), [30], 'the reminder is recorded');
   assert.equal(outbox(both.employer.email, 'authorization_expiring_employer'), 1, 'the employer is told');
   assert.equal(outbox(member.email, 'authorization_expiring'), 0, 'the revoked contact is not');
+});
+
+test('a run ends at most 50 authorizations, and the next run the rest', async () => {
+  // Arrange: 60 contacts of a firm, each with an authorization of the employer that ended yesterday,
+  // seeded straight into D1.
+  const { employer, firm } = await parties();
+  await runJobs(app);
+  const now = await workerNow(app);
+  const seeded = 60;
+  const contact = (i) => `lapsed-${now}-${i}`;
+  insertRows(app, 'contacts', ['id', 'organisation_id', 'first_name', 'last_name', 'email', 'search_text', 'role', 'created_at'],
+    times(seeded, (i) => [contact(i), firm.organisation.id, 'Ève', `Échue ${i}`, `echue${i}.${now}@exemple.ca`, `eve echue ${i}`, 'membre', now - 40 * DAY]));
+  insertRows(app, 'authorizations', ['id', 'employer_id', 'contact_id', 'firm_id', 'services', 'level', 'starts_at', 'ends_at', 'origin',
+    'employer_name', 'name_key', 'file_number', 'created_at', 'updated_at'],
+  times(seeded, (i) => [`auth-${contact(i)}`, employer.organisation.id, contact(i), firm.organisation.id, 8, 'consultation', now - 30 * DAY,
+    now - DAY, 'granted', employer.organisation.name, ` ${employer.organisation.name.toLowerCase()}`, employer.organisation.file_number, now - 30 * DAY, now - 30 * DAY]));
+  const stillActive = () => count('authorizations', `id LIKE 'auth-lapsed-${now}-%' AND status = 'active'`);
+  assert.equal(stillActive(), seeded);
+
+  // Act and assert
+  const first = await runJobs(app);
+  assert.equal(countsOf(first, 'authorization_ends').ended, 50, 'the first run ends 50');
+  assert.equal(stillActive(), seeded - 50);
+  const second = await runJobs(app);
+  assert.equal(countsOf(second, 'authorization_ends').ended, seeded - 50, 'the next run the rest');
+  assert.equal(stillActive(), 0);
+  assert.equal(count('domain_events', `type = 'authorization.expired' AND json_extract(payload, '$.authorization.id') LIKE 'auth-lapsed-${now}-%'`), seeded, 'one event each');
+  assert.equal(count('authorized_file_totals', `contact_id LIKE 'lapsed-${now}-%' AND total != 0`), 0, 'the totals follow');
 });

@@ -54,6 +54,7 @@ pub enum Route {
     DevClock,
     DevDeadLetters,
     DevEnqueueEmail,
+    DevJobs,
 }
 
 pub const ROUTES: &[(&str, &str, Route)] = &[
@@ -192,6 +193,7 @@ pub const ROUTES: &[(&str, &str, Route)] = &[
     ("POST", "/dev/clock", Route::DevClock),
     ("GET", "/dev/dead-letters", Route::DevDeadLetters),
     ("POST", "/dev/queues/email", Route::DevEnqueueEmail),
+    ("GET", "/dev/jobs", Route::DevJobs),
 ];
 
 #[derive(Debug, PartialEq, Eq)]
@@ -261,6 +263,7 @@ impl Route {
                 | Route::DevClock
                 | Route::DevDeadLetters
                 | Route::DevEnqueueEmail
+                | Route::DevJobs
         )
     }
 }

@@ -97,7 +97,7 @@ pub fn authorization_json(a: &AuthorizationRow, now: Millis) -> Value {
 
 /// The statements recording a change to an authorization: an audit event in both organisations'
 /// trails and a domain event, each only if the change was written (`updated_at` = now).
-fn record(
+pub fn record(
     app: &App,
     actor: Option<&str>,
     requester: &Requester,
@@ -618,11 +618,14 @@ async fn pending_request(
     }
 }
 
-fn request_records(
+/// The statements recording the end of an access request (`answered_at` = now): an audit event
+/// `action` in both organisations' trails and a domain event `event`, each only if it was written.
+/// `actor` is `None` when nobody acted (the lifecycle job expiring it).
+pub fn request_records(
     app: &App,
-    actor: &str,
+    actor: Option<&str>,
     requester: &Requester,
-    kind: &str,
+    (action, event): (&str, &str),
     request: &AccessRequestRow,
     details: Value,
 ) -> Result<Vec<D1PreparedStatement>, InfraError> {
@@ -636,8 +639,8 @@ fn request_records(
         audit::append_if_written(
             &app.db,
             &AuditEvent {
-                action: kind,
-                user_id: Some(actor),
+                action,
+                user_id: actor,
                 organisation_id: Some(&request.employer_id),
                 contact_id: Some(&request.contact_id),
                 ip: requester.ip.as_deref(),
@@ -650,7 +653,7 @@ fn request_records(
         domain_events::append_if_written(
             &app.db,
             &DomainEvent {
-                kind: "access_request.answered",
+                kind: event,
                 employer_id: &request.employer_id,
                 firm_id: &request.firm_id,
                 payload,
@@ -689,9 +692,9 @@ pub async fn approve(
     )?];
     more.extend(request_records(
         app,
-        actor,
+        Some(actor),
         requester,
-        "access_request.approved",
+        ("access_request.approved", "access_request.answered"),
         &request,
         json!({ "decision": "approved", "authorization_id": authorization_id }),
     )?);
@@ -737,9 +740,9 @@ pub async fn decline(
     )?];
     statements.extend(request_records(
         app,
-        actor,
+        Some(actor),
         requester,
-        "access_request.declined",
+        ("access_request.declined", "access_request.answered"),
         &request,
         json!({ "decision": "declined", "reason": reason }),
     )?);

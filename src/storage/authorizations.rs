@@ -197,25 +197,6 @@ pub async fn page_for_employer(
     Ok((items, total.unwrap_or(0)))
 }
 
-/// Records as ended the active authorization of an employer for a contact whose end has passed,
-/// so a new one can be granted.
-pub fn end_lapsed(
-    db: &D1Database,
-    employer_id: &str,
-    contact_id: &str,
-    now: Millis,
-) -> Result<D1PreparedStatement, InfraError> {
-    query!(
-        db,
-        "UPDATE authorizations SET status = 'ended', ended_at = ?3
-          WHERE employer_id = ?1 AND contact_id = ?2 AND status = 'active' AND ends_at IS NOT NULL AND ends_at <= ?3",
-        employer_id,
-        contact_id,
-        now
-    )
-    .context("Failed to prepare ending a lapsed authorization")
-}
-
 /// Changes the services, level and end of an active authorization.
 pub fn update(
     db: &D1Database,

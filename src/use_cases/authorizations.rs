@@ -261,12 +261,29 @@ async fn create(
         firm,
         contact_id,
     } = *parties;
+    // An active authorization whose end has passed (the lifecycle job has not run yet) is ended
+    // first, with its records, as the job would.
+    let mut statements = Vec::new();
     if let Some(existing) = authorizations::find_active(&app.db, &employer.id, contact_id).await? {
         if crate::domain::authorization::is_current(&existing.status, existing.ends_at, app.now) {
             return Err(AuthorizationError::Exists {
                 authorization_id: existing.id,
             });
         }
+        let ended = AuthorizationRow {
+            status: "ended".into(),
+            updated_at: app.now,
+            ..existing.clone()
+        };
+        statements.push(authorizations::end(&app.db, &existing.id, app.now)?);
+        statements.extend(record(
+            app,
+            None,
+            requester,
+            "authorization.expired",
+            &ended,
+            json!({}),
+        )?);
     }
     let contact = contacts::find_in(&app.db, &firm.id, contact_id)
         .await?
@@ -307,10 +324,8 @@ async fn create(
         updated_at: app.now,
         revoked_at: None,
     };
-    let mut statements = vec![
-        authorizations::end_lapsed(&app.db, &employer.id, contact_id, app.now)?,
-        authorizations::insert_granted(&app.db, &new, app.now)?,
-    ];
+    let insert_at = statements.len();
+    statements.push(authorizations::insert_granted(&app.db, &new, app.now)?);
     statements.extend(more);
     statements.extend(record(
         app,
@@ -321,7 +336,7 @@ async fn create(
         json!({}),
     )?);
     let results = atomically(&app.db, statements, "Failed to grant an authorization").await?;
-    if !results.get(1).is_some_and(wrote) {
+    if !results.get(insert_at).is_some_and(wrote) {
         let existing = authorizations::find_active(&app.db, &employer.id, contact_id).await?;
         return Err(AuthorizationError::Exists {
             authorization_id: existing.map(|a| a.id).unwrap_or_default(),

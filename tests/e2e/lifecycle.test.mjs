@@ -237,3 +237,28 @@ test('a run ends at most 50 authorizations, and the next run the rest', async ()
   assert.equal(count('domain_events', `type = 'authorization.expired' AND json_extract(payload, '$.authorization.id') LIKE 'auth-lapsed-${now}-%'`), seeded, 'one event each');
   assert.equal(count('authorized_file_totals', `contact_id LIKE 'lapsed-${now}-%' AND total != 0`), 0, 'the totals follow');
 });
+
+test('granting again after the end date passed, before the job runs, ends the lapsed authorization with its event and lists the new one', async () => {
+  // Arrange: an authorization whose last day is tomorrow, then two days later (no job run).
+  const sides = await parties();
+  const tomorrow = montrealDay(await workerNow(app) + DAY);
+  const lapsed = await grant(sides, tomorrow);
+  await advanceTo(lapsed.ends_at + HOUR);
+  const employerClient = await signedInAgain(sides.employer);
+
+  // Act: the employer grants the same contact again.
+  const res = await employerClient.post('/api/employer/authorizations', {
+    firm_file_number: sides.firm.organisation.file_number, contact_email: sides.firm.email,
+    services: ['workforce'], level: 'transmission',
+  });
+
+  // Assert: the old one is ended with its records, the new one is active and listed.
+  assert.equal(res.status, 201, res.text);
+  const [old] = app.sql(`SELECT status, ended_at FROM authorizations WHERE id = ${quote(lapsed.id)}`);
+  assert.equal(old.status, 'ended', 'the lapsed authorization is recorded as ended');
+  assert.equal(events('authorization.expired', '$.authorization.id', lapsed.id).length, 1, 'its authorization.expired event is written once');
+  assert.equal(audits('authorization.expired', '$.authorization_id', lapsed.id).length, 1, 'and its audit entry');
+  const files = await (await signedInAgain(sides.firm)).get('/api/authorized-files');
+  assert.deepEqual(files.body.items.map((f) => f.id), [res.body.authorization.id], 'only the new authorization is listed');
+  assert.equal(files.body.total, 1, 'the total counts it once');
+});

@@ -434,3 +434,33 @@ CREATE TABLE IF NOT EXISTS unmigrated_relations (
 CREATE UNIQUE INDEX IF NOT EXISTS unmigrated_relations_open ON unmigrated_relations (fingerprint) WHERE resolved_at IS NULL;
 CREATE INDEX IF NOT EXISTS unmigrated_relations_legacy_id ON unmigrated_relations (legacy_id, run_id);
 CREATE INDEX IF NOT EXISTS unmigrated_relations_reason ON unmigrated_relations (reason, resolved_at, created_at);
+
+-- Reminders that an authorization ends soon (30 and 7 days before), one row per reminder sent,
+-- written in the same batch as its emails and its domain event: the key makes a reminder go out
+-- once, whatever the number of runs. The end date is part of the key, so an authorization whose
+-- end the employer moves is reminded again about its new end.
+CREATE TABLE IF NOT EXISTS authorization_reminders (
+  id            TEXT PRIMARY KEY,               -- random: later statements of the batch check it
+  authorization_id TEXT NOT NULL REFERENCES authorizations(id),
+  days_before   INTEGER NOT NULL CHECK (days_before IN (30, 7)),
+  ends_at       INTEGER NOT NULL,               -- the end the reminder announced
+  sent_at       INTEGER NOT NULL,
+  UNIQUE (authorization_id, days_before, ends_at)
+);
+
+-- One row per run of a scheduled job (Cron Triggers): what it did and why it failed, for
+-- operators and tests (`GET /dev/jobs` in development). Kept 30 days by the cleanup job.
+CREATE TABLE IF NOT EXISTS job_runs (
+  id            TEXT PRIMARY KEY,
+  job           TEXT NOT NULL,                  -- 'cleanup', 'authorization_ends', ...
+  cron          TEXT NOT NULL,                  -- the schedule that started it
+  started_at    INTEGER NOT NULL,
+  finished_at   INTEGER,                        -- NULL while it runs, or if the invocation died
+  counts        TEXT NOT NULL DEFAULT '{}',     -- JSON object: rows handled, per kind
+  error         TEXT                            -- what failed; the other parts still ran
+);
+CREATE INDEX IF NOT EXISTS job_runs_started ON job_runs (started_at);
+
+-- What the cleanup job looks for: accounts never verified, link credentials by expiry.
+CREATE INDEX IF NOT EXISTS users_pending ON users (created_at) WHERE status = 'pending';
+CREATE INDEX IF NOT EXISTS link_credentials_expiry ON link_credentials (expires_at);

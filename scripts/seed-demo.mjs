@@ -3,7 +3,10 @@
 // employers, one of which (with its own demo account) authorized the firm's contacts, and a pending
 // access request. Safe to run again: what exists is left alone.
 import { Client, waitFor } from '../tests/support/client.mjs';
-import { operator } from './operator.mjs';
+import { writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { operator, importMigration } from './operator.mjs';
 
 const baseUrl = process.argv[2] ?? 'http://127.0.0.1:8787';
 const DEMO = { email: 'demo@sel.example', password: 'Grue jaune sur le chantier 2026', first_name: 'Dominique', last_name: 'Démo' };
@@ -74,6 +77,30 @@ if (firstRun && created[0].status === 201) {
   must(await demo.post('/api/access-requests', { file_number: laval.file_number, postal_code: laval.postal_code, services: ['monthly_report'], message: 'Nous préparons vos rapports mensuels.' }), 'access request');
 }
 
+// Most relations come from the legacy system: 60 more employers, each with a relation to the demo
+// responsible (so "Mes dossiers autorisés" pages), Luc's relation with Construction Boréal to review,
+// and two lines that cannot be migrated (Marie's is already granted; an unknown employer). Importing the same export again changes nothing.
+const WORDS = ['Construction', 'Béton', 'Toitures', 'Excavation', 'Charpentes', 'Électricité', 'Plomberie', 'Rénovations', 'Coffrages', 'Maçonnerie'];
+const PLACES = ['Québec', 'Laval', 'Lévis', 'Montréal', 'Sherbrooke', 'Gatineau', 'Saguenay', 'Trois-Rivières', 'Rimouski', 'Boucherville'];
+const SUFFIXES = ['inc.', 'ltée', 'S.E.N.C.', 'et fils inc.'];
+const day = (offset) => new Date(Date.now() + offset * 24 * 3600 * 1000).toISOString().slice(0, 10);
+const lines = [];
+for (let i = 1; i <= 60; i += 1) {
+  const number = String(2100000 + i);
+  const name = `${WORDS[i % WORDS.length]} ${PLACES[(i * 3 + Math.floor(i / 10)) % PLACES.length]} ${SUFFIXES[Math.floor(i / 3) % SUFFIXES.length]}`;
+  lines.push({ type: 'organisation', kind: 'employer', name, file_number: number, postal_code: 'H2X 1Y4', email: `paie${i}@employeur-demo.example` });
+  lines.push({ type: 'relation', legacy_id: `DEMO-${i}`, employer_file_number: number, firm_file_number: FIRM.file_number, contact_email: DEMO.email,
+    services: ['RM', 'RM;GMO', 'LES', 'GMO;IDC;RM'][i % 4], level: i % 3 === 0 ? 'transmission' : 'consultation',
+    starts_on: '2019-01-01', ends_on: i % 10 === 0 ? day(12 + i / 10) : (i % 4 === 0 ? day(300) : null) });
+}
+for (const [i, member] of MEMBERS.entries()) {
+  lines.push({ type: 'relation', legacy_id: `DEMO-BOREAL-${i}`, employer_file_number: EMPLOYERS[0].file_number, firm_file_number: FIRM.file_number, contact_email: member.email, services: 'RM', level: 'consultation', starts_on: '2020-01-01', ends_on: null });
+}
+lines.push({ type: 'relation', legacy_id: 'DEMO-LOST', employer_file_number: '2999999', firm_file_number: FIRM.file_number, contact_email: DEMO.email, services: 'RM', level: 'consultation', starts_on: '2020-01-01', ends_on: null });
+const exportFile = join(mkdtempSync(join(tmpdir(), 'sel-demo-')), 'legacy-export.ndjson');
+writeFileSync(exportFile, lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
+const migrated = await importMigration(baseUrl, exportFile);
+
 console.log(`
   SEL is running at ${baseUrl}
   Development mailbox: ${baseUrl}/dev/mailbox/  (every email the portal sends)
@@ -89,4 +116,7 @@ console.log(`
       (it authorized the demo responsible and Marie; the demo responsible's "Mes dossiers autorisés" lists it);
       the other employers' responsibles have their link credentials in the mailbox; ${EMPLOYERS[1].name}
       has a pending access request from the demo firm.
+  Legacy migration: ${migrated.lines} lines imported (run ${migrated.run_id}); the demo responsible has 61 authorized files,
+      Construction Boréal has Luc's migrated relation to review, and two relations could not be migrated:
+      curl -H 'Authorization: Bearer dev-operator-token' '${baseUrl}/api/operator/unmigrated-relations'
 `);

@@ -12,18 +12,21 @@
 
 import { del, get, patch, post } from './api.js';
 import { dayElement, formatDate, timeElement, todayInMontreal } from './format.js';
-import { onLangChange, translate } from './i18n.js';
-import { KIND_KEYS, ROLE_KEYS, wordSpan } from './profile.js';
-import { startSession } from './session.js';
+import { onLangChange } from './i18n.js';
+import { KIND_KEYS, ROLE_KEYS, fullName } from './profile.js';
+import { handledWithoutOrganisation, signedIn } from './session.js';
 import {
-  clearErrors, focusElement, initPage, isBusy, reportClientErrors, requireFilled, setBusy, setFieldError, setRawText,
-  setText, showAlert, showApiError, t,
+  OffsetList, RowDetails, actionButton, badge, cell, emailSpan, keySpan, nothing, textSpan, wordFor,
+} from './table.js';
+import {
+  $, clearErrors, focusElement, initPage, readyToSubmit, setFieldError, setRawText, setText, showAlert, showApiError, t,
+  whileBusy,
 } from './ui.js';
+import {
+  askConfirmation, dropConfirmation, formDisclosure, instantiate, liveSearch, slot, tabList,
+} from './widgets.js';
 
 initPage('org.title');
-
-const PAGE_SIZE = 25;
-const SEARCH_DELAY_MS = 350;
 
 const STATUS_KEYS = { invited: 'org.status.invited', linked: 'org.status.linked', revoked: 'org.status.revoked' };
 const CREDENTIAL_KEYS = {
@@ -61,6 +64,10 @@ const AUDIT_KEYS = {
   'authorization.changed': 'audit.authorization_changed',
   'authorization.revoked': 'audit.authorization_revoked',
   'authorization.confirmed': 'audit.authorization_confirmed',
+  'authorization.migrated': 'audit.authorization_migrated',
+  'organisation.imported': 'audit.organisation_imported',
+  'contact.imported': 'audit.contact_imported',
+  'legacy.imported': 'audit.legacy_imported',
   'access_request.created': 'audit.access_requested',
   'access_request.approved': 'audit.access_approved',
   'access_request.declined': 'audit.access_declined',
@@ -76,89 +83,12 @@ const TOKEN_DEFAULT_DAYS = 90;
 const TOKEN_MAX_DAYS = 365;
 
 const main = document.getElementById('main');
-const $ = (id) => document.getElementById(id);
 
-const state = {
-  organisation: null,
-  role: null,
-  contacts: { q: '', status: '', page: 1, data: null, request: 0 },
-  audit: { page: 1, data: null, request: 0, loaded: false, filters: { action: '', from: '', to: '' } },
-  tokens: { data: null, request: 0, revoking: null },
-  openContactId: null,
-};
+const state = { organisation: null, role: null };
+const contactFilters = { q: '', status: '' };
+const auditFilters = { action: '', from: '', to: '' };
 
 const isResponsable = () => state.role === 'responsable';
-const fullName = (contact) => `${contact.first_name ?? ''} ${contact.last_name ?? ''}`.trim();
-
-// ---- Small builders ----
-
-function cell(tag = 'td', ...children) {
-  const element = document.createElement(tag);
-  element.append(...children);
-  return element;
-}
-
-function textSpan(text, className) {
-  const element = document.createElement('span');
-  if (className) element.className = className;
-  element.textContent = text;
-  return element;
-}
-
-function keySpan(key, vars, className) {
-  const element = document.createElement('span');
-  if (className) element.className = className;
-  setText(element, key, vars);
-  return element;
-}
-
-/** An email address that may wrap before "@" rather than anywhere. */
-function emailSpan(email, className = 'cell-email') {
-  const element = document.createElement('span');
-  element.className = className;
-  String(email ?? '').split(/(?=@)/).forEach((part, index) => {
-    if (index > 0) element.append(document.createElement('wbr'));
-    element.append(part);
-  });
-  return element;
-}
-
-/** "—" on screen, a word for screen readers. */
-function nothing(key = 'common.none') {
-  const wrapper = document.createElement('span');
-  const dash = textSpan('—');
-  dash.setAttribute('aria-hidden', 'true');
-  wrapper.append(dash, keySpan(key, undefined, 'visually-hidden'));
-  return wrapper;
-}
-
-function badge(keys, value) {
-  const element = wordSpan(keys, value, `badge badge--${String(value).replace(/[^a-z_]/g, '')}`);
-  return element;
-}
-
-function renderSummary(element, data) {
-  if (!data || !data.total) {
-    setText(element, 'common.no_rows');
-    return;
-  }
-  const from = (data.page - 1) * data.page_size + 1;
-  const to = Math.min(data.total, from + data.items.length - 1);
-  setText(element, 'common.rows', { from, to, total: data.total });
-}
-
-function renderPager(pager, data) {
-  const pages = data ? Math.max(1, Math.ceil(data.total / data.page_size)) : 1;
-  pager.hidden = !data || pages <= 1;
-  pager.querySelector('[data-page="previous"]').disabled = !data || data.page <= 1;
-  pager.querySelector('[data-page="next"]').disabled = !data || data.page >= pages;
-}
-
-/** After paging: keep the focus on the button used, or on the summary if it became disabled. */
-function keepPagerFocus(summary) {
-  const active = document.activeElement;
-  if (!active || active === document.body || active.disabled) focusElement(summary);
-}
 
 // ---- The organisation ----
 
@@ -172,17 +102,7 @@ function showNoOrganisation() {
 }
 
 /** Handles answers every organisation route may give; true when handled. */
-function handledCommonError(result) {
-  if (result.status === 401) {
-    location.replace('/');
-    return true;
-  }
-  if (result.status === 403 && result.error.code === 'organisation_profile_required') {
-    showNoOrganisation();
-    return true;
-  }
-  return false;
-}
+const handledCommonError = (result) => handledWithoutOrganisation(result, showNoOrganisation);
 
 function renderOrganisation() {
   const { organisation } = state;
@@ -198,10 +118,10 @@ function renderOrganisation() {
   $('invite-block').hidden = !isResponsable();
   $('org-readonly').hidden = isResponsable();
   $('contacts-actions-col').hidden = !isResponsable();
-  if (!isResponsable()) closeInvite({ focus: false });
+  if (!isResponsable()) invite.close({ focus: false });
   // The activity log and the API tokens are the responsables'.
   for (const tab of document.querySelectorAll('[data-responsable-only]')) tab.hidden = !isResponsable();
-  if (!isResponsable() && selectedTab() !== $('tab-contacts')) selectTab($('tab-contacts'));
+  if (!isResponsable() && $('tab-contacts').getAttribute('aria-selected') !== 'true') tabs.select($('tab-contacts'));
 }
 
 async function loadOrganisation() {
@@ -223,48 +143,20 @@ async function loadOrganisation() {
 
 // ---- Tabs ----
 
-const tabs = [$('tab-contacts'), $('tab-audit'), $('tab-tokens')];
-// Each tab's address, so a link (or a reload) opens it again.
-const TAB_HASHES = { 'tab-audit': '#journal', 'tab-tokens': '#jetons' };
-
-const selectedTab = () => tabs.find((tab) => tab.getAttribute('aria-selected') === 'true');
-
-function selectTab(tab, { focus = false } = {}) {
-  for (const each of tabs) {
-    const selected = each === tab;
-    each.setAttribute('aria-selected', String(selected));
-    each.tabIndex = selected ? 0 : -1;
-    $(each.getAttribute('aria-controls')).hidden = !selected;
-  }
-  if (focus) tab.focus();
-  history.replaceState(null, '', TAB_HASHES[tab.id] ?? location.pathname);
-  if (tab.id === 'tab-audit') loadAudit();
-  if (tab.id === 'tab-tokens') loadTokens();
-}
-
-for (const tab of tabs) {
-  tab.addEventListener('click', () => selectTab(tab));
-  tab.addEventListener('keydown', (event) => {
-    const shown = tabs.filter((each) => !each.hidden);
-    const index = shown.indexOf(tab);
-    const target = {
-      ArrowRight: shown[(index + 1) % shown.length],
-      ArrowLeft: shown[(index - 1 + shown.length) % shown.length],
-      Home: shown[0],
-      End: shown[shown.length - 1],
-    }[event.key];
-    if (!target) return;
-    event.preventDefault();
-    selectTab(target, { focus: true });
-  });
-}
+const tabs = tabList([$('tab-contacts'), $('tab-audit'), $('tab-tokens')], {
+  hashes: { 'tab-contacts': '', 'tab-audit': '#journal', 'tab-tokens': '#jetons' },
+  onSelect: (tab) => {
+    if (tab.id === 'tab-audit') audit.load();
+    if (tab.id === 'tab-tokens') loadTokens();
+  },
+});
 
 // ---- Contacts ----
 
 const isEmployer = () => state.organisation?.kind === 'employer';
 
 function roleCell(contact) {
-  const role = cell('td', wordSpan(ROLE_KEYS, contact.role, 'cell-main'));
+  const role = cell('td', wordFor(ROLE_KEYS, contact.role, 'cell-main'));
   if (isEmployer() && contact.role !== 'responsable' && contact.manages_authorizations) {
     role.append(keySpan('org.manages_badge', undefined, 'cell-detail'));
   }
@@ -302,158 +194,54 @@ function contactRow(contact) {
   );
 
   if (isResponsable()) {
-    const actions = cell('td');
-    if (contact.status !== 'revoked') {
-      const manage = document.createElement('button');
-      manage.type = 'button';
-      manage.className = 'button button--secondary button--small';
-      manage.dataset.manage = contact.id;
-      manage.setAttribute('aria-expanded', 'false');
-      manage.setAttribute('aria-controls', `manage-${contact.id}`);
-      manage.append(keySpan('org.manage'), textSpan(` ${fullName(contact)}`, 'visually-hidden'));
-      manage.addEventListener('click', () => toggleManage(contact.id));
-      actions.append(manage);
-    } else {
-      actions.append(nothing());
-    }
-    row.append(actions);
+    const manage = contact.status !== 'revoked' ? manageDetails.button(contact, 'org.manage', fullName(contact)) : nothing();
+    row.append(cell('td', manage));
   }
   return row;
 }
 
-function renderContacts() {
-  const data = state.contacts.data;
-  const body = $('contacts-body');
-  body.replaceChildren();
-  const items = data?.items ?? [];
-  for (const contact of items) body.append(contactRow(contact));
-  const empty = $('contacts-empty');
-  empty.hidden = items.length > 0;
-  setText(empty, state.contacts.q || state.contacts.status ? 'org.empty_search' : 'org.empty');
-  $('contacts-wrap').hidden = items.length === 0;
-  renderSummary($('contacts-summary'), data);
-  renderPager($('contacts-pager'), data);
-  if (state.openContactId) {
-    const contact = items.find((each) => each.id === state.openContactId && each.status !== 'revoked');
-    if (contact) openManage(contact, { focus: false });
-    else state.openContactId = null;
-  }
-}
-
-async function loadContacts() {
-  const request = ++state.contacts.request;
-  const { q, status, page } = state.contacts;
-  const params = new URLSearchParams({ page: String(page), page_size: String(PAGE_SIZE) });
-  if (q) params.set('q', q);
-  if (status) params.set('status', status);
-  $('contacts-wrap').setAttribute('aria-busy', 'true');
-  const result = await get(`/api/organisation/members?${params}`);
-  if (request !== state.contacts.request) return false;
-  $('contacts-wrap').removeAttribute('aria-busy');
-  const alert = $('contacts-alert');
-  alert.replaceChildren();
-  if (!result.ok) {
-    if (handledCommonError(result)) return false;
+const contacts = new OffsetList('contacts', {
+  url: '/api/organisation/members',
+  filters: () => contactFilters,
+  row: contactRow,
+  emptyKey: () => (contactFilters.q || contactFilters.status ? 'org.empty_search' : 'org.empty'),
+  onError(result) {
+    if (handledCommonError(result)) return;
     showAlert($('panel-contacts'), [result.error.message]);
-    return false;
-  }
-  state.contacts.data = result.data;
-  // Past the last page (a contact was revoked, a filter changed): show the last page instead.
-  const lastPage = Math.max(1, Math.ceil((result.data.total ?? 0) / (result.data.page_size || PAGE_SIZE)));
-  if (result.data.items?.length === 0 && result.data.total > 0 && page > lastPage) {
-    state.contacts.page = lastPage;
-    return loadContacts();
-  }
-  renderContacts();
-  return true;
-}
+  },
+  afterRender: (items) => manageDetails.refresh(items),
+  beforePage: () => manageDetails.forget(),
+});
 
 const searchForm = $('search-form');
-let searchTimer = null;
 
-function search() {
-  clearTimeout(searchTimer);
+liveSearch(searchForm, () => {
   const q = searchForm.elements.q.value.trim();
   const status = searchForm.elements.status.value;
-  if (q === state.contacts.q && status === state.contacts.status && state.contacts.data) return;
-  state.contacts.q = q;
-  state.contacts.status = status;
-  state.contacts.page = 1;
-  state.openContactId = null;
-  loadContacts();
-}
-
-searchForm.elements.q.addEventListener('input', () => {
-  clearTimeout(searchTimer);
-  searchTimer = setTimeout(search, SEARCH_DELAY_MS);
-});
-searchForm.elements.status.addEventListener('change', search);
-searchForm.addEventListener('submit', (event) => {
-  event.preventDefault();
-  search();
-});
-
-$('contacts-pager').addEventListener('click', async (event) => {
-  const button = event.target.closest('[data-page]');
-  if (!button || button.disabled) return;
-  state.contacts.page += button.dataset.page === 'next' ? 1 : -1;
-  state.openContactId = null;
-  await loadContacts();
-  keepPagerFocus($('contacts-summary'));
+  if (q === contactFilters.q && status === contactFilters.status && contacts.data) return;
+  Object.assign(contactFilters, { q, status });
+  contacts.page = 1;
+  manageDetails.forget();
+  contacts.load();
 });
 
 // ---- Managing one contact (responsable) ----
 
-function closeManage({ focus = true } = {}) {
-  const id = state.openContactId;
-  state.openContactId = null;
-  for (const row of document.querySelectorAll('.manage-row')) row.remove();
-  for (const button of document.querySelectorAll('[data-manage]')) button.setAttribute('aria-expanded', 'false');
-  if (focus && id) focusElement(document.querySelector(`[data-manage="${CSS.escape(id)}"]`));
-}
+const manageDetails = new RowDetails($('contacts-body'), 'manage', {
+  find: (id) => contacts.data?.items?.find((each) => each.id === id),
+  keep: (contact) => contact.status !== 'revoked',
+  build: manageForm,
+});
 
-function toggleManage(id) {
-  if (state.openContactId === id) {
-    closeManage();
-    return;
-  }
-  const contact = state.contacts.data?.items?.find((each) => each.id === id);
-  if (contact) openManage(contact, { focus: true });
-}
-
-function slot(root, name) {
-  return root.querySelector(`[data-slot="${name}"]`);
-}
-
-function openManage(contact, { focus }) {
-  closeManage({ focus: false });
-  state.openContactId = contact.id;
-  const row = document.querySelector(`tr[data-contact-id="${CSS.escape(contact.id)}"]`);
-  if (!row) return;
-  const manageRow = $('manage-template').content.firstElementChild.cloneNode(true);
-  manageRow.id = `manage-${contact.id}`;
-  translate(manageRow);
+function manageForm(contact) {
+  const manageRow = instantiate('manage-template', `manage-${contact.id}`);
   const form = manageRow.querySelector('form');
   const name = fullName(contact);
 
   const heading = slot(form, 'heading');
-  heading.id = `manage-${contact.id}-heading`;
-  form.setAttribute('aria-labelledby', heading.id);
   setText(heading, 'org.manage_heading', { name });
-
-  const select = slot(form, 'role');
-  select.id = `manage-${contact.id}-role`;
-  select.value = contact.role;
-  slot(form, 'role-label').htmlFor = select.id;
-  slot(form, 'role-error').id = `manage-${contact.id}-role-error`;
-
-  const manages = slot(form, 'manages');
-  manages.id = `manage-${contact.id}-manages`;
-  manages.checked = Boolean(contact.manages_authorizations);
-  slot(form, 'manages-label').htmlFor = manages.id;
-  slot(form, 'manages-error').id = `manage-${contact.id}-manages-error`;
-  slot(form, 'manages-hint').id = `manage-${contact.id}-manages-hint`;
-  manages.setAttribute('aria-describedby', slot(form, 'manages-hint').id);
+  form.elements.role.value = contact.role;
+  form.elements.manages_authorizations.checked = Boolean(contact.manages_authorizations);
   slot(form, 'manages-block').hidden = !isEmployer() || contact.role === 'responsable';
 
   slot(form, 'resend-block').hidden = contact.status !== 'invited';
@@ -468,31 +256,14 @@ function openManage(contact, { focus }) {
     const button = event.target.closest('[data-action]');
     if (!button || button.disabled) return;
     const action = button.dataset.action;
-    if (action === 'close') closeManage();
+    if (action === 'close') manageDetails.close();
     else if (action === 'resend') resend(form, button, contact);
     else if (action === 'manages') changeManages(form, button, contact);
-    else if (action === 'revoke') askRevoke(form);
-    else if (action === 'cancel-revoke') cancelRevoke(form);
+    else if (action === 'revoke') askConfirmation(form);
+    else if (action === 'cancel-revoke') dropConfirmation(form);
     else if (action === 'confirm-revoke') revoke(form, button, contact);
   });
-
-  row.after(manageRow);
-  row.querySelector('[data-manage]')?.setAttribute('aria-expanded', 'true');
-  if (focus) focusElement(heading);
-}
-
-function askRevoke(form) {
-  clearErrors(form);
-  slot(form, 'confirm').hidden = false;
-  form.querySelector('[data-action="revoke"]').disabled = true;
-  focusElement(slot(form, 'confirm-text'));
-}
-
-function cancelRevoke(form) {
-  slot(form, 'confirm').hidden = true;
-  const revokeButton = form.querySelector('[data-action="revoke"]');
-  revokeButton.disabled = false;
-  focusElement(revokeButton);
+  return { row: manageRow, heading };
 }
 
 const CONTACT_HINTS = {
@@ -503,10 +274,10 @@ const CONTACT_HINTS = {
 async function afterChange(contact, statusKey, vars) {
   const status = $('contacts-status');
   status.replaceChildren(keySpan(statusKey, vars));
-  closeManage({ focus: false });
+  manageDetails.close({ focus: false });
   // The person's own role may have changed: the organisation answer says what they may do now.
   if (!(await loadOrganisation())) return;
-  await loadContacts();
+  await contacts.load();
   const button = document.querySelector(`[data-manage="${CSS.escape(contact.id)}"]`);
   focusElement(button ?? status);
 }
@@ -518,8 +289,8 @@ const STALE = new Set(['responsable_required', 'not_found', 'contact_linked', 'c
 async function onContactError(form, result) {
   if (handledCommonError(result)) return;
   if (STALE.has(result.error.code)) {
-    closeManage({ focus: false });
-    if (await loadOrganisation()) await loadContacts();
+    manageDetails.close({ focus: false });
+    if (await loadOrganisation()) await contacts.load();
     showAlert($('panel-contacts'), [result.error.message]);
     return;
   }
@@ -527,107 +298,78 @@ async function onContactError(form, result) {
   showApiError(form, result.error, hint ? [hint] : []);
 }
 
-async function changeRole(form, contact) {
-  if (isBusy(form)) return;
-  clearErrors(form);
+const memberPath = (contact) => `/api/organisation/members/${encodeURIComponent(contact.id)}`;
+
+/** A check that fails, said on the field `name` with `key`, when nothing `changed`. */
+function mustChange(form, name, changed, key) {
+  return () => {
+    if (changed) return true;
+    setFieldError(form, name, { key });
+    return false;
+  };
+}
+
+/**
+ * One change to a contact from its form: unless the form's request still runs or `check()` finds
+ * something to fix, sends `request()` with `button` busy; done, says `done(result)` ([key, vars])
+ * above the list shown again; refused, says why (after `onRefusal()`).
+ */
+async function changeContact(form, button, contact, { check, request, done, onRefusal }) {
+  if (!readyToSubmit(form, [], check)) return;
+  const result = await whileBusy(button, request);
+  if (result.ok) {
+    await afterChange(contact, ...done(result));
+    return;
+  }
+  onRefusal?.();
+  await onContactError(form, result);
+}
+
+function changeRole(form, contact) {
   const role = form.elements.role.value;
-  if (role === contact.role) {
-    setFieldError(form, 'role', { key: 'org.role_unchanged' });
-    reportClientErrors(form);
-    return;
-  }
-  const submit = form.querySelector('button[type="submit"]');
-  setBusy(submit, true);
-  const result = await patch(`/api/organisation/members/${encodeURIComponent(contact.id)}`, { role });
-  setBusy(submit, false);
-  if (result.ok) {
-    await afterChange(contact, 'org.role_changed', { name: fullName(contact), role: t(ROLE_KEYS[role]) });
-    return;
-  }
-  await onContactError(form, result);
+  return changeContact(form, form.querySelector('button[type="submit"]'), contact, {
+    check: mustChange(form, 'role', role !== contact.role, 'org.role_unchanged'),
+    request: () => patch(memberPath(contact), { role }),
+    done: () => ['org.role_changed', { name: fullName(contact), role: t(ROLE_KEYS[role]) }],
+  });
 }
 
-async function changeManages(form, button, contact) {
-  if (isBusy(form)) return;
-  clearErrors(form);
+function changeManages(form, button, contact) {
   const value = form.elements.manages_authorizations.checked;
-  if (value === Boolean(contact.manages_authorizations)) {
-    setFieldError(form, 'manages_authorizations', { key: 'org.manages_unchanged' });
-    reportClientErrors(form);
-    return;
-  }
-  setBusy(button, true);
-  const result = await patch(`/api/organisation/members/${encodeURIComponent(contact.id)}`, { manages_authorizations: value });
-  setBusy(button, false);
-  if (result.ok) {
-    await afterChange(contact, value ? 'org.manages_on' : 'org.manages_off', { name: fullName(contact) });
-    return;
-  }
-  await onContactError(form, result);
+  const changed = value !== Boolean(contact.manages_authorizations);
+  return changeContact(form, button, contact, {
+    check: mustChange(form, 'manages_authorizations', changed, 'org.manages_unchanged'),
+    request: () => patch(memberPath(contact), { manages_authorizations: value }),
+    done: () => [value ? 'org.manages_on' : 'org.manages_off', { name: fullName(contact) }],
+  });
 }
 
-async function resend(form, button, contact) {
-  if (isBusy(form)) return;
-  clearErrors(form);
-  setBusy(button, true);
-  const result = await post(`/api/organisation/members/${encodeURIComponent(contact.id)}/link-credentials`, {});
-  setBusy(button, false);
-  if (result.ok) {
-    await afterChange(contact, 'org.resent', { email: result.data?.contact?.email ?? contact.email });
-    return;
-  }
-  await onContactError(form, result);
+function resend(form, button, contact) {
+  return changeContact(form, button, contact, {
+    request: () => post(`${memberPath(contact)}/link-credentials`, {}),
+    done: (result) => ['org.resent', { email: result.data?.contact?.email ?? contact.email }],
+  });
 }
 
-async function revoke(form, button, contact) {
-  if (isBusy(form)) return;
-  clearErrors(form);
-  setBusy(button, true);
-  const result = await del(`/api/organisation/members/${encodeURIComponent(contact.id)}`, {});
-  setBusy(button, false);
-  if (result.ok) {
-    await afterChange(contact, 'org.revoked', { name: fullName(contact) });
-    return;
-  }
-  slot(form, 'confirm').hidden = true;
-  form.querySelector('[data-action="revoke"]').disabled = false;
-  await onContactError(form, result);
+function revoke(form, button, contact) {
+  return changeContact(form, button, contact, {
+    request: () => del(memberPath(contact), {}),
+    done: () => ['org.revoked', { name: fullName(contact) }],
+    onRefusal: () => dropConfirmation(form, { focus: false }),
+  });
 }
 
 // ---- Inviting (responsable) ----
 
 const inviteToggle = $('invite-toggle');
-const inviteSection = $('invite-section');
 const inviteForm = $('invite-form');
-
-function openInvite() {
-  inviteSection.hidden = false;
-  inviteToggle.setAttribute('aria-expanded', 'true');
-  focusElement(inviteForm.elements.first_name);
-}
-
-function closeInvite({ focus = true } = {}) {
-  inviteSection.hidden = true;
-  inviteToggle.setAttribute('aria-expanded', 'false');
-  inviteForm.reset();
-  clearErrors(inviteForm);
-  if (focus) focusElement(inviteToggle);
-}
-
-inviteToggle.addEventListener('click', () => {
-  if (inviteSection.hidden) openInvite();
-  else closeInvite();
+const invite = formDisclosure({
+  toggle: inviteToggle, section: $('invite-section'), form: inviteForm, cancel: $('invite-cancel'), first: 'first_name',
 });
-$('invite-cancel').addEventListener('click', () => closeInvite());
 
 inviteForm.addEventListener('submit', async (event) => {
   event.preventDefault();
-  if (isBusy(inviteForm)) return;
-  clearErrors(inviteForm);
-  if (!requireFilled(inviteForm, ['first_name', 'last_name', 'email'])) {
-    reportClientErrors(inviteForm);
-    return;
-  }
+  if (!readyToSubmit(inviteForm, ['first_name', 'last_name', 'email'])) return;
   const invitation = {
     first_name: inviteForm.elements.first_name.value.trim(),
     last_name: inviteForm.elements.last_name.value.trim(),
@@ -635,14 +377,12 @@ inviteForm.addEventListener('submit', async (event) => {
     role: inviteForm.elements.role.value,
   };
   const submit = inviteForm.querySelector('button[type="submit"]');
-  setBusy(submit, true);
-  const result = await post('/api/organisation/members', invitation);
-  setBusy(submit, false);
+  const result = await whileBusy(submit, () => post('/api/organisation/members', invitation));
   if (result.ok) {
-    closeInvite({ focus: false });
+    invite.close({ focus: false });
     $('contacts-status').replaceChildren(keySpan('org.invited', { email: result.data?.contact?.email ?? invitation.email }));
-    state.openContactId = null;
-    await loadContacts();
+    manageDetails.forget();
+    await contacts.load();
     focusElement(inviteToggle);
     return;
   }
@@ -655,8 +395,8 @@ inviteForm.addEventListener('submit', async (event) => {
     return;
   }
   if (error.code === 'responsable_required') {
-    closeInvite({ focus: false });
-    if (await loadOrganisation()) await loadContacts();
+    invite.close({ focus: false });
+    if (await loadOrganisation()) await contacts.load();
     showAlert($('panel-contacts'), [error.message]);
     return;
   }
@@ -684,81 +424,52 @@ function auditRow(event) {
   return row;
 }
 
-function renderAudit() {
-  const data = state.audit.data;
-  const items = data?.items ?? [];
-  const body = $('audit-body');
-  body.replaceChildren();
-  for (const event of items) body.append(auditRow(event));
-  $('audit-empty').hidden = items.length > 0;
-  $('audit-wrap').hidden = items.length === 0;
-  renderSummary($('audit-summary'), data);
-  renderPager($('audit-pager'), data);
-}
-
-/** The applied filters of the log as query parameters (the list's and the export's). */
-function auditFilterParams() {
+/** The filters applied to the log, as query parameters (the export's too). */
+function auditParams() {
   const params = new URLSearchParams();
-  for (const [name, value] of Object.entries(state.audit.filters)) if (value) params.set(name, value);
+  for (const [name, value] of Object.entries(auditFilters)) if (value) params.set(name, value);
   return params;
 }
 
-async function loadAudit() {
-  const request = ++state.audit.request;
-  const params = auditFilterParams();
-  params.set('page', String(state.audit.page));
-  params.set('page_size', String(PAGE_SIZE));
-  $('audit-wrap').setAttribute('aria-busy', 'true');
-  const result = await get(`/api/organisation/audit?${params}`);
-  if (request !== state.audit.request) return false;
-  $('audit-wrap').removeAttribute('aria-busy');
-  $('audit-alert').replaceChildren();
-  if (!result.ok) {
-    if (handledCommonError(result)) return false;
-    if (result.error.code === 'responsable_required') {
-      await loadOrganisation();
-      showAlert($('panel-contacts'), [result.error.message]);
-      return false;
-    }
-    if (result.status === 422) showApiError(auditFilters, result.error);
+const audit = new OffsetList('audit', {
+  url: '/api/organisation/audit',
+  filters: () => auditFilters,
+  row: auditRow,
+  onLoad: () => {
+    $('audit-export').href = `/api/organisation/audit.csv?${auditParams()}`;
+  },
+  async onError(result) {
+    if (await handledNotResponsable(result)) return;
+    if (result.status === 422) showApiError(auditForm, result.error);
     else showAlert($('panel-audit'), [result.error.message]);
-    return false;
-  }
-  state.audit.data = result.data;
-  state.audit.loaded = true;
-  $('audit-export').href = `/api/organisation/audit.csv?${auditFilterParams()}`;
-  renderAudit();
+  },
+});
+
+/** The person is no longer a responsable (or lost the organisation): the page shows what they may do now. */
+async function handledNotResponsable(result) {
+  if (handledCommonError(result)) return true;
+  if (result.error.code !== 'responsable_required') return false;
+  await loadOrganisation();
+  showAlert($('panel-contacts'), [result.error.message]);
   return true;
 }
 
-const auditFilters = $('audit-filters');
+const auditForm = $('audit-filters');
 
-auditFilters.addEventListener('submit', async (event) => {
+auditForm.addEventListener('submit', async (event) => {
   event.preventDefault();
-  clearErrors(auditFilters);
-  const filters = {
-    action: auditFilters.elements.action.value,
-    from: auditFilters.elements.from.value,
-    to: auditFilters.elements.to.value,
+  const filters = { action: auditForm.elements.action.value, from: auditForm.elements.from.value, to: auditForm.elements.to.value };
+  const ordered = () => {
+    if (!filters.from || !filters.to || filters.to >= filters.from) return true;
+    setFieldError(auditForm, 'to', { key: 'audit.to_before_from' });
+    return false;
   };
-  if (filters.from && filters.to && filters.to < filters.from) {
-    setFieldError(auditFilters, 'to', { key: 'audit.to_before_from' });
-    reportClientErrors(auditFilters);
-    return;
-  }
-  state.audit.filters = filters;
-  state.audit.page = 1;
-  if (await loadAudit()) focusElement($('audit-summary'));
+  if (!readyToSubmit(auditForm, [], ordered)) return;
+  Object.assign(auditFilters, filters);
+  audit.page = 1;
+  if (await audit.load()) focusElement(audit.summary);
 });
-auditFilters.elements.action.addEventListener('change', () => auditFilters.requestSubmit());
-
-$('audit-pager').addEventListener('click', async (event) => {
-  const button = event.target.closest('[data-page]');
-  if (!button || button.disabled) return;
-  state.audit.page += button.dataset.page === 'next' ? 1 : -1;
-  await loadAudit();
-  keepPagerFocus($('audit-summary'));
-});
+auditForm.elements.action.addEventListener('change', () => auditForm.requestSubmit());
 
 // ---- API tokens (responsable) ----
 
@@ -769,81 +480,64 @@ function addDays(day, n) {
   return date.toISOString().slice(0, 10);
 }
 
+const tokenState = { data: null, request: 0, revoking: null };
+
 function tokenRow(token) {
   const row = document.createElement('tr');
   row.dataset.tokenId = token.id;
   const name = cell('th', textSpan(token.name, 'cell-main'));
   if (token.created_by) name.append(keySpan('tokens.created_by', { email: token.created_by }, 'cell-detail'));
   name.scope = 'row';
-  const prefix = cell('td', textSpan(`${token.prefix}…`, 'cell-code'));
-  const scopes = cell('td');
   const list = document.createElement('ul');
   list.className = 'cell-list';
   for (const scope of token.scopes ?? []) {
     const item = document.createElement('li');
-    item.append(SCOPE_KEYS[scope] ? keySpan(SCOPE_KEYS[scope]) : textSpan(scope));
+    item.append(wordFor(SCOPE_KEYS, scope));
     list.append(item);
   }
-  scopes.append(list);
-  const expires = cell('td', dayElement(token.expires_on));
   const lastUse = token.last_used_at ? cell('td', timeElement(token.last_used_at)) : cell('td', nothing('tokens.never_used'));
-  const stateCell = cell('td', wordSpan(TOKEN_STATE_KEYS, token.state, `badge badge--${String(token.state).replace(/[^a-z_]/g, '')}`));
+  const stateCell = cell('td', badge(TOKEN_STATE_KEYS, token.state));
   if (token.revoked_at) stateCell.append(keySpan('tokens.revoked_on', { date: formatDate(token.revoked_at) }, 'cell-detail'));
-  const actions = cell('td');
+  let action = nothing();
   if (token.state === 'active') {
-    const revoke = document.createElement('button');
-    revoke.type = 'button';
-    revoke.className = 'button button--danger button--small';
-    revoke.dataset.revokeToken = token.id;
-    revoke.setAttribute('aria-controls', 'token-confirm');
-    revoke.append(keySpan('tokens.revoke'), textSpan(` ${token.name}`, 'visually-hidden'));
-    revoke.addEventListener('click', () => askRevokeToken(token));
-    actions.append(revoke);
-  } else {
-    actions.append(nothing());
+    action = actionButton('tokens.revoke', token.name, 'button button--danger button--small');
+    action.dataset.revokeToken = token.id;
+    action.setAttribute('aria-controls', 'token-confirm');
+    action.addEventListener('click', () => askRevokeToken(token));
   }
-  row.append(name, prefix, scopes, expires, lastUse, stateCell, actions);
+  row.append(name, cell('td', textSpan(`${token.prefix}…`, 'cell-code')), cell('td', list), cell('td', dayElement(token.expires_on)),
+    lastUse, stateCell, cell('td', action));
   return row;
 }
 
 function renderTokens() {
-  const items = state.tokens.data?.items ?? [];
-  const body = $('tokens-body');
-  body.replaceChildren();
-  for (const token of items) body.append(tokenRow(token));
+  const items = tokenState.data?.items ?? [];
+  $('tokens-body').replaceChildren(...items.map(tokenRow));
   $('tokens-empty').hidden = items.length > 0;
   $('tokens-wrap').hidden = items.length === 0;
-  const summary = $('tokens-summary');
-  if (items.length) setText(summary, 'tokens.rows', { n: items.length });
-  else summary.replaceChildren();
+  if (items.length) setText($('tokens-summary'), 'tokens.rows', { n: items.length });
+  else $('tokens-summary').replaceChildren();
 }
 
 async function loadTokens() {
-  const request = ++state.tokens.request;
+  const mine = ++tokenState.request;
   $('tokens-wrap').setAttribute('aria-busy', 'true');
   const result = await get('/api/organisation/tokens');
-  if (request !== state.tokens.request) return false;
+  if (mine !== tokenState.request) return false;
   $('tokens-wrap').removeAttribute('aria-busy');
   if (!result.ok) {
-    if (await handledTokenError(result)) return false;
+    if (await handledNotResponsable(result)) return false;
     showAlert($('panel-tokens'), [result.error.message]);
     return false;
   }
-  state.tokens.data = result.data;
+  tokenState.data = result.data;
   renderTokens();
   return true;
 }
 
-/** The person is no longer a responsable (or lost the organisation): the page shows what they may do now. */
-async function handledTokenError(result) {
-  if (handledCommonError(result)) return true;
-  if (result.error.code === 'responsable_required') {
-    await loadOrganisation();
-    showAlert($('panel-contacts'), [result.error.message]);
-    return true;
-  }
-  return false;
-}
+onLangChange(() => {
+  if (tokenState.data) renderTokens();
+});
 
 const tokenToggle = $('token-create-toggle');
 const tokenSection = $('token-create-section');
@@ -880,24 +574,16 @@ $('token-cancel').addEventListener('click', () => closeTokenForm());
 
 tokenForm.addEventListener('submit', async (event) => {
   event.preventDefault();
-  if (isBusy(tokenForm)) return;
-  clearErrors(tokenForm);
   $('tokens-status').replaceChildren();
-  let filled = requireFilled(tokenForm, ['name', 'expires_on']);
   const scopes = [...tokenForm.querySelectorAll('input[name="scopes"]:checked')].map((box) => box.value);
-  if (scopes.length === 0) {
+  const scopeChosen = () => {
+    if (scopes.length) return true;
     setFieldError(tokenForm, 'scopes', { key: 'tokens.scope_required' });
-    filled = false;
-  }
-  if (!filled) {
-    reportClientErrors(tokenForm);
-    return;
-  }
+    return false;
+  };
+  if (!readyToSubmit(tokenForm, ['name', 'expires_on'], scopeChosen)) return;
   const body = { name: tokenForm.elements.name.value.trim(), scopes, expires_on: tokenForm.elements.expires_on.value };
-  const submit = tokenForm.querySelector('button[type="submit"]');
-  setBusy(submit, true);
-  const result = await post('/api/organisation/tokens', body);
-  setBusy(submit, false);
+  const result = await whileBusy(tokenForm.querySelector('button[type="submit"]'), () => post('/api/organisation/tokens', body));
   if (result.ok) {
     closeTokenForm({ focus: false });
     $('tokens-status').replaceChildren(keySpan('tokens.created', { name: result.data.token.name }));
@@ -905,15 +591,14 @@ tokenForm.addEventListener('submit', async (event) => {
     await loadTokens();
     return;
   }
-  if (await handledTokenError(result)) return;
+  if (await handledNotResponsable(result)) return;
   showApiError(tokenForm, result.error);
 });
 
 // The secret lives only in this input until "J'ai copié le jeton": it is never stored, and the
 // list shows the prefix only.
 function showSecret(secret) {
-  const input = $('token-secret');
-  input.value = secret;
+  $('token-secret').value = secret;
   $('token-copy-status').replaceChildren();
   $('token-secret-section').hidden = false;
   focusElement($('token-secret-heading'));
@@ -944,16 +629,15 @@ $('token-secret-done').addEventListener('click', () => {
 });
 
 function askRevokeToken(token) {
-  state.tokens.revoking = token;
-  const confirm = $('token-confirm');
+  tokenState.revoking = token;
   setText($('token-confirm-text'), 'tokens.revoke_confirm_text', { name: token.name, prefix: token.prefix });
-  confirm.hidden = false;
+  $('token-confirm').hidden = false;
   focusElement($('token-confirm-text'));
 }
 
 function cancelRevokeToken({ focus = true } = {}) {
-  const token = state.tokens.revoking;
-  state.tokens.revoking = null;
+  const token = tokenState.revoking;
+  tokenState.revoking = null;
   $('token-confirm').hidden = true;
   if (focus && token) focusElement(document.querySelector(`[data-revoke-token="${CSS.escape(token.id)}"]`));
 }
@@ -962,14 +646,12 @@ $('token-cancel-revoke').addEventListener('click', () => cancelRevokeToken());
 
 $('token-confirm-revoke').addEventListener('click', async (event) => {
   const button = event.currentTarget;
-  const token = state.tokens.revoking;
+  const token = tokenState.revoking;
   if (!token || button.disabled) return;
-  setBusy(button, true);
-  const result = await del(`/api/organisation/tokens/${encodeURIComponent(token.id)}`, {});
-  setBusy(button, false);
+  const result = await whileBusy(button, () => del(`/api/organisation/tokens/${encodeURIComponent(token.id)}`, {}));
   cancelRevokeToken({ focus: false });
   if (!result.ok) {
-    if (await handledTokenError(result)) return;
+    if (await handledNotResponsable(result)) return;
     await loadTokens();
     showAlert($('panel-tokens'), [result.error.message]);
     return;
@@ -979,27 +661,13 @@ $('token-confirm-revoke').addEventListener('click', async (event) => {
   focusElement($('tokens-status'));
 });
 
-// Dates and words computed here follow the language too.
-onLangChange(() => {
-  if (state.contacts.data) renderContacts();
-  if (state.audit.data) renderAudit();
-  if (state.tokens.data) renderTokens();
-});
-
 // ---- Start ----
 
 async function start() {
-  const me = await startSession();
-  if (!me) return;
-  if (!me.ok) {
-    $('org-loading').hidden = true;
-    showAlert(main, [[{ key: 'home.load_failed' }, me.error.message]]);
-    return;
-  }
+  if (!(await signedIn($('org-loading')))) return;
   if (!(await loadOrganisation())) return;
-  await loadContacts();
-  const fromAddress = tabs.find((tab) => TAB_HASHES[tab.id] === location.hash);
-  if (fromAddress && !fromAddress.hidden) selectTab(fromAddress);
+  await contacts.load();
+  tabs.fromAddress();
 }
 
 start();

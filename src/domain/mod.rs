@@ -9,6 +9,7 @@ pub mod code;
 pub mod email;
 pub mod fields;
 pub mod legacy;
+pub mod lifecycle;
 pub mod linking;
 pub mod locale;
 pub mod migration;

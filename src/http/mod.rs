@@ -222,6 +222,7 @@ async fn answer(req: Request, env: &Env, locale: Locale) -> std::result::Result<
         Route::DevClock => crate::dev::advance_clock(&mut call).await,
         Route::DevDeadLetters => crate::dev::dead_letters(&call).await,
         Route::DevEnqueueEmail => crate::dev::enqueue_email(&mut call, env).await,
+        Route::DevJobs => crate::dev::jobs(&call).await,
     }
 }
 

@@ -58,6 +58,7 @@ pub enum Route {
     DevClock,
     DevDeadLetters,
     DevEnqueueEmail,
+    DevJobs,
 }
 
 pub const ROUTES: &[(&str, &str, Route)] = &[
@@ -208,6 +209,7 @@ pub const ROUTES: &[(&str, &str, Route)] = &[
     ("POST", "/dev/clock", Route::DevClock),
     ("GET", "/dev/dead-letters", Route::DevDeadLetters),
     ("POST", "/dev/queues/email", Route::DevEnqueueEmail),
+    ("GET", "/dev/jobs", Route::DevJobs),
 ];
 
 #[derive(Debug, PartialEq, Eq)]
@@ -277,6 +279,7 @@ impl Route {
                 | Route::DevClock
                 | Route::DevDeadLetters
                 | Route::DevEnqueueEmail
+                | Route::DevJobs
         )
     }
 }

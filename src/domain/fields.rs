@@ -40,6 +40,8 @@ pub enum Problem {
     EmployersOnly,
     TooFarAhead,
     InvalidImportItem,
+    InvalidSyncCursor,
+    InvalidSyncLimit,
 }
 
 /// Every rejected field of one request, by field name (ordered, for stable answers).

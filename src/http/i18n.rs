@@ -153,6 +153,14 @@ pub fn problem_message(problem: Problem, locale: Locale) -> &'static str {
             "Aucune organisation ne porte ce numéro de dossier.",
             "No organisation has this file number.",
         ),
+        Problem::InvalidSyncCursor => (
+            "since est le next_cursor d'une synchronisation précédente : un nombre entier, 0 pour tout recevoir.",
+            "since is the next_cursor of a previous sync: a whole number, 0 to get everything.",
+        ),
+        Problem::InvalidSyncLimit => (
+            "limit est un nombre entier de 1 à 500.",
+            "limit is a whole number from 1 to 500.",
+        ),
         Problem::TooFarAhead => (
             "Cette date est trop éloignée : un jeton expire au plus tard dans un an.",
             "This date is too far ahead: a token expires within a year at most.",

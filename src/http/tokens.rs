@@ -95,20 +95,21 @@ pub fn bearer(call: &Call) -> Option<String> {
 /// `since` (a version, default 0) and `limit` (1 to 500, default 100) of a sync request.
 fn sync_window(call: &Call) -> Result<(i64, i64), ApiError> {
     let mut errors = FieldErrors::default();
-    let mut number = |name: &'static str, range: std::ops::RangeInclusive<i64>, default| match call
-        .query(name)
-    {
+    let mut number = |name: &'static str,
+                      range: std::ops::RangeInclusive<i64>,
+                      default,
+                      problem: Problem| match call.query(name) {
         None => Some(default),
         Some(raw) => errors.take(
             name,
             raw.parse::<i64>()
                 .ok()
                 .filter(|n| range.contains(n))
-                .ok_or(Problem::InvalidCursor),
+                .ok_or(problem),
         ),
     };
-    let since = number("since", 0..=i64::MAX, 0);
-    let limit = number("limit", 1..=500, 100);
+    let since = number("since", 0..=i64::MAX, 0, Problem::InvalidSyncCursor);
+    let limit = number("limit", 1..=500, 100, Problem::InvalidSyncLimit);
     errors
         .into_result(|| (since.unwrap_or(0), limit.unwrap_or(100)))
         .map_err(ApiError::invalid)

@@ -14,10 +14,13 @@ const RETENTION: Millis = 24 * HOUR;
 
 pub async fn run(cron: String, env: Env) {
     match App::from_env(&env).await {
-        Ok(app) => match clean_up(&app).await {
-            Ok(report) => console_log!("cron {cron}: cleanup {report}"),
-            Err(error) => console_error!("cron {cron}: cleanup failed: {error}"),
-        },
+        Ok(app) => {
+            match clean_up(&app).await {
+                Ok(report) => console_log!("cron {cron}: cleanup {report}"),
+                Err(error) => console_error!("cron {cron}: cleanup failed: {error}"),
+            }
+            crate::webhooks::sweep(&app).await;
+        }
         Err(error) => console_error!("cron {cron}: {error}"),
     }
 }

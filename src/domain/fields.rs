@@ -38,6 +38,9 @@ pub enum Problem {
     UnknownFileNumber,
     InvalidText,
     EmployersOnly,
+    InvalidUrl,
+    HttpsRequired,
+    AddressNotAllowed,
 }
 
 /// Every rejected field of one request, by field name (ordered, for stable answers).

@@ -17,6 +17,7 @@ pub mod rate_limits;
 pub mod sessions;
 pub mod users;
 pub mod verifications;
+pub mod webhooks;
 
 use crate::infra::{Context, InfraError};
 use worker::{D1Database, D1PreparedStatement};

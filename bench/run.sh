@@ -3,6 +3,7 @@
 # `wrangler dev` on a free 127.0.0.1 port with a fresh state dir under tests/.runs/, seeds a user
 # through the API, measures (wasm size, Argon2id cost, latency/throughput under load with wrk),
 # overwrites bench/RESULTS.md and stops everything it started. Takes ~2 minutes after the build.
+# Then bench/webhooks.mjs measures webhook fan-out and delivery in its own section of RESULTS.md.
 # Knobs: BENCH_DURATION_S (each wrk run, default 15), BENCH_ROUNDS (sequential rounds, default 40),
 # BENCH_QUIET_WAIT_S (wait at most this long for a quiet CPU before measuring, default 300),
 # SEL_SKIP_BUILD=1 (measure build/ as it is).
@@ -28,4 +29,5 @@ else
   bash scripts/build.sh
 fi
 
-exec node bench/bench.mjs
+node bench/bench.mjs
+node bench/webhooks.mjs

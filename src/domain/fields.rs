@@ -39,6 +39,9 @@ pub enum Problem {
     InvalidText,
     EmployersOnly,
     InvalidImportItem,
+    InvalidUrl,
+    HttpsRequired,
+    AddressNotAllowed,
 }
 
 /// Every rejected field of one request, by field name (ordered, for stable answers).

@@ -53,6 +53,8 @@ pub fn error_message(code: &str, locale: Locale) -> &'static str {
         "service_not_authorized" => ("L'employeur ne vous a pas autorisé à utiliser ce service pour ce dossier.", "The employer has not authorized you to use this service for this file."),
         "service_not_started" => ("Votre autorisation pour ce service n'est pas encore commencée.", "Your authorization for this service has not started yet."),
         "service_unavailable" => ("Le service est momentanément indisponible. Réessayez dans un instant.", "The service is temporarily unavailable. Try again in a moment."),
+        "webhook_limit_reached" => ("L'organisation a atteint le nombre maximal de webhooks : supprimez-en un d'abord.", "The organisation has reached the maximum number of webhooks: delete one first."),
+        "webhook_disabled" => ("Ce webhook est désactivé : réactivez-le avant de renvoyer une livraison.", "This webhook is disabled: enable it again before replaying a delivery."),
         _ => ("Une erreur inattendue est survenue. Réessayez plus tard.", "An unexpected error occurred. Try again later."),
     };
     pick(locale, fr, en)
@@ -187,6 +189,18 @@ pub fn problem_message(problem: Problem, locale: Locale) -> &'static str {
         Problem::InvalidLegacyUsername => (
             "Le nom d'utilisateur des anciens services commence par ci, er, as ou ap.",
             "The legacy username starts with ci, er, as or ap.",
+        ),
+        Problem::InvalidUrl => (
+            "Entrez une adresse URL complète, sans identifiants, par exemple https://exemple.com/webhooks.",
+            "Enter a complete URL, without credentials, for example https://example.com/webhooks.",
+        ),
+        Problem::HttpsRequired => (
+            "L'adresse doit commencer par https://.",
+            "The URL must start with https://.",
+        ),
+        Problem::AddressNotAllowed => (
+            "Cette adresse n'est pas joignable depuis Internet (adresse privée, locale ou réservée, ou écrite sous une forme inhabituelle) : indiquez le nom public de votre serveur.",
+            "This address is not reachable from the internet (a private, local or reserved address, or one written in an unusual form): give your server's public host name.",
         ),
     };
     pick(locale, fr, en)

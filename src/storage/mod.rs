@@ -20,6 +20,7 @@ pub mod rate_limits;
 pub mod sessions;
 pub mod users;
 pub mod verifications;
+pub mod webhooks;
 
 use crate::domain::Millis;
 use crate::infra::{Context, InfraError};

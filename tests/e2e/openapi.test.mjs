@@ -3,7 +3,9 @@
 // have the properties and types the document's schemas declare.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnApp, uniqueEmail, GOOD_PASSWORD, TestApp } from '../support/app.mjs';
+import { spawnApp, uniqueEmail, GOOD_PASSWORD, TestApp, waitFor } from '../support/app.mjs';
+import { linkedResponsible, createOrganisation } from '../support/orgs.mjs';
+import { withReceiver, grant as grantWithWebhook } from '../support/webhooks.mjs';
 import { employer, firmWithMember, anotherMember, grantBody, seedMigrated, invitedContact, today, addDays } from '../support/authz.mjs';
 
 let app;
@@ -384,4 +386,51 @@ test('a real journey through every issue-4 operation answers documented statuses
       if (value && typeof value === 'object') assert.deepEqual(undeclared(schema, value), [], `${method} ${path}: every ${schema} property is documented`);
     }
   }
+});
+
+// ---------------------------------------------------------------------------------------------
+// Webhooks: every operation is documented, and a real flow's answers match the schemas.
+
+for (const [method, path] of [
+  ['GET', '/api/organisation/webhooks'], ['POST', '/api/organisation/webhooks'], ['GET', '/api/organisation/webhooks/{id}'],
+  ['PATCH', '/api/organisation/webhooks/{id}'], ['DELETE', '/api/organisation/webhooks/{id}'],
+  ['POST', '/api/organisation/webhooks/{id}/rotate-secret'], ['GET', '/api/organisation/webhooks/{id}/deliveries'],
+  ['POST', '/api/organisation/webhooks/deliveries/{id}/replay'],
+]) {
+  test(`the document describes ${method} ${path}`, () => {
+    assert.ok(doc.paths[path]?.[method.toLowerCase()], `${method} ${path} is in the document`);
+  });
+}
+
+test('the answers of the webhook routes, successes and errors, match the documented schemas', async () => {
+  await withReceiver(async (receiver) => {
+    const { client } = await linkedResponsible(app, { kind: 'employer' });
+    const base = '/api/organisation/webhooks';
+    const steps = [];
+    const step = async (method, path, res, status) => {
+      assert.equal(res.status, status, `${method} ${path}: ${res.text}`);
+      steps.push([method, path, res]);
+      return res;
+    };
+
+    const created = await step('POST', base, await client.post(base, { url: `${receiver.url}/hook`, events: ['authorization.granted'] }), 201);
+    const id = created.body.webhook.id;
+    await step('GET', base, await client.get(base), 200);
+    await step('GET', `${base}/{id}`, await client.get(`${base}/${id}`), 200);
+    await step('PATCH', `${base}/{id}`, await client.request('PATCH', `${base}/${id}`, { json: { description: 'Synchronisation' } }), 200);
+    await step('POST', `${base}/{id}/rotate-secret`, await client.post(`${base}/${id}/rotate-secret`, {}), 200);
+    await grantWithWebhook(client, await createOrganisation(app));
+    const [received] = await receiver.waitFor(1);
+    await waitFor('the attempt to be logged', async () => (await client.get(`${base}/${id}/deliveries`)).body.items[0]?.status === 'succeeded');
+    await step('GET', `${base}/{id}/deliveries`, await client.get(`${base}/${id}/deliveries`), 200);
+    const replay = `${base}/deliveries/${received.headers['webhook-id']}/replay`;
+    await step('POST', `${base}/deliveries/{id}/replay`, await client.post(replay, {}), 202);
+    await step('POST', base, await client.post(base, { url: 'http://10.0.0.1/', events: [] }), 422);
+    await step('PATCH', `${base}/{id}`, await client.request('PATCH', `${base}/${id}`, { json: { status: 'disabled' } }), 200);
+    await step('POST', `${base}/deliveries/{id}/replay`, await client.post(replay, {}), 409);
+    await step('DELETE', `${base}/{id}`, await client.request('DELETE', `${base}/${id}`), 204);
+    await step('GET', `${base}/{id}`, await client.get(`${base}/${id}`), 404);
+
+    for (const [method, path, res] of steps) assertDocumented(method, path, res);
+  });
 });

@@ -92,6 +92,7 @@ CREATE TABLE IF NOT EXISTS contacts (
   -- Set by an employer's responsable: this contact may also grant, change and revoke the
   -- employer's authorizations (an "administrator" of them). Responsables always may.
   manages_authorizations INTEGER NOT NULL DEFAULT 0 CHECK (manages_authorizations IN (0, 1)),
+  version       INTEGER NOT NULL DEFAULT 0,     -- sync cursor: see sync_counter
   created_at    INTEGER NOT NULL,
   UNIQUE (organisation_id, email)
 );
@@ -225,6 +226,7 @@ CREATE TABLE IF NOT EXISTS authorizations (
   status        TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'ended', 'revoked')),
   confirmed_at  INTEGER,                        -- migrated: when the employer confirmed it
   legacy_id     TEXT UNIQUE,                    -- migrated: the relation's id in the legacy export
+  version       INTEGER NOT NULL DEFAULT 0,     -- sync cursor: see sync_counter
   employer_name TEXT NOT NULL,
   name_key      TEXT NOT NULL,                  -- ' ' + folded words of the name: sort and word-prefix search
   file_number   TEXT NOT NULL,                  -- the employer's number
@@ -314,6 +316,68 @@ CREATE TABLE IF NOT EXISTS domain_events (
 );
 CREATE INDEX IF NOT EXISTS domain_events_employer ON domain_events (employer_id, seq);
 CREATE INDEX IF NOT EXISTS domain_events_firm ON domain_events (firm_id, seq);
+
+-- Audit events are append-only: nothing, not even a mistaken query, can change or delete one.
+CREATE TRIGGER IF NOT EXISTS audit_events_no_update BEFORE UPDATE ON audit_events
+BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
+CREATE TRIGGER IF NOT EXISTS audit_events_no_delete BEFORE DELETE ON audit_events
+BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
+
+-- Organisation API tokens for accounting platforms. The token ('sel_' + 43 characters, 256 bits)
+-- is shown once; only its SHA-256 is stored, and `prefix` (its first 12 characters) names it in
+-- lists. `scopes` is a bit set: 1 read authorized files, 2 read contacts.
+CREATE TABLE IF NOT EXISTS api_tokens (
+  id            TEXT PRIMARY KEY,
+  organisation_id TEXT NOT NULL REFERENCES organisations(id),
+  name          TEXT NOT NULL,
+  prefix        TEXT NOT NULL,
+  token_hash    TEXT NOT NULL UNIQUE,
+  scopes        INTEGER NOT NULL CHECK (scopes BETWEEN 1 AND 3),
+  expires_at    INTEGER NOT NULL,
+  created_by    TEXT NOT NULL REFERENCES users(id),
+  created_at    INTEGER NOT NULL,
+  last_used_at  INTEGER,
+  revoked_at    INTEGER
+);
+CREATE INDEX IF NOT EXISTS api_tokens_organisation ON api_tokens (organisation_id, created_at);
+
+-- Sync cursors: every insert or update of an authorization or a contact takes the next value of
+-- one counter, so a platform asks for "everything changed since version N" and never misses a
+-- change (timestamps could tie or go backwards; this counter cannot).
+CREATE TABLE IF NOT EXISTS sync_counter (
+  id            INTEGER PRIMARY KEY CHECK (id = 1),
+  value         INTEGER NOT NULL
+);
+INSERT OR IGNORE INTO sync_counter (id, value) VALUES (1, 0);
+CREATE TRIGGER IF NOT EXISTS authorizations_version_insert AFTER INSERT ON authorizations
+BEGIN
+  UPDATE sync_counter SET value = value + 1 WHERE id = 1;
+  UPDATE authorizations SET version = (SELECT value FROM sync_counter WHERE id = 1) WHERE id = NEW.id;
+END;
+CREATE TRIGGER IF NOT EXISTS authorizations_version_update AFTER UPDATE ON authorizations
+WHEN NEW.version = OLD.version
+BEGIN
+  UPDATE sync_counter SET value = value + 1 WHERE id = 1;
+  UPDATE authorizations SET version = (SELECT value FROM sync_counter WHERE id = 1) WHERE id = NEW.id;
+END;
+CREATE TRIGGER IF NOT EXISTS contacts_version_insert AFTER INSERT ON contacts
+BEGIN
+  UPDATE sync_counter SET value = value + 1 WHERE id = 1;
+  UPDATE contacts SET version = (SELECT value FROM sync_counter WHERE id = 1) WHERE id = NEW.id;
+END;
+-- Only what a platform syncs makes a contact changed: recording activity (last_activity_at, touched
+-- at most once a minute while someone uses the portal) does not.
+CREATE TRIGGER IF NOT EXISTS contacts_version_update
+AFTER UPDATE OF organisation_id, first_name, last_name, email, role, status, user_id, linked_at, revoked_at, manages_authorizations ON contacts
+WHEN NEW.version = OLD.version
+BEGIN
+  UPDATE sync_counter SET value = value + 1 WHERE id = 1;
+  UPDATE contacts SET version = (SELECT value FROM sync_counter WHERE id = 1) WHERE id = NEW.id;
+END;
+CREATE INDEX IF NOT EXISTS authorizations_firm_version ON authorizations (firm_id, version);
+CREATE INDEX IF NOT EXISTS contacts_organisation_version ON contacts (organisation_id, version);
+-- An employer's token syncs the authorizations it granted.
+CREATE INDEX IF NOT EXISTS authorizations_employer_version ON authorizations (employer_id, version);
 
 -- The legacy migration (README, "Legacy migration"). The operator's command sends the export in
 -- batches, all under one run id; each batch is written atomically, and importing the same export

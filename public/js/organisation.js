@@ -1,19 +1,26 @@
-// "Mon organisation" (/organisation): the organisation of the active profile, its contacts and
-// its activity log. Everyone linked to it sees the contact inventory (search, status filter,
-// paging); a responsable also invites contacts and, per contact, changes the role, resends the
-// link credentials of an invited contact, or revokes (after a confirmation in the page). In an
-// employer's organisation, the responsable also says which members may manage the employer's
-// authorizations ("Peut gérer les autorisations"; responsables always may).
+// "Mon organisation" (/organisation): the organisation of the active profile, its contacts, its
+// activity log and its API tokens. Everyone linked to it sees the contact inventory (search,
+// status filter, paging); a responsable also invites contacts and, per contact, changes the role,
+// resends the link credentials of an invited contact, or revokes (after a confirmation in the
+// page). In an employer's organisation, the responsable also says which members may manage the
+// employer's authorizations ("Peut gérer les autorisations"; responsables always may).
+// Only responsables see the activity log (filters by type of action and dates, CSV export with the
+// same filters) and the API tokens (create with name, scopes and expiry — the secret is shown once
+// with a copy button —, list by prefix and last use, revoke after a confirmation).
 // Without an organisation profile the API answers 403 organisation_profile_required, and the page
 // explains how to get one.
 
 import { del, get, patch, post } from './api.js';
-import { formatDate, timeElement } from './format.js';
+import { dayElement, formatDate, timeElement, todayInMontreal } from './format.js';
+import { onLangChange } from './i18n.js';
 import { KIND_KEYS, ROLE_KEYS, fullName } from './profile.js';
 import { handledWithoutOrganisation, signedIn } from './session.js';
-import { OffsetList, RowDetails, badge, cell, emailSpan, keySpan, nothing, textSpan, wordFor } from './table.js';
 import {
-  $, focusElement, initPage, readyToSubmit, setFieldError, setRawText, setText, showAlert, showApiError, t, whileBusy,
+  OffsetList, RowDetails, actionButton, badge, cell, emailSpan, keySpan, nothing, textSpan, wordFor,
+} from './table.js';
+import {
+  $, clearErrors, focusElement, initPage, readyToSubmit, setFieldError, setRawText, setText, showAlert, showApiError, t,
+  whileBusy,
 } from './ui.js';
 import {
   askConfirmation, dropConfirmation, formDisclosure, instantiate, liveSearch, slot, tabList,
@@ -65,12 +72,21 @@ const AUDIT_KEYS = {
   'access_request.approved': 'audit.access_approved',
   'access_request.declined': 'audit.access_declined',
   'access_request.cancelled': 'audit.access_cancelled',
+  'token.created': 'audit.token_created',
+  'token.revoked': 'audit.token_revoked',
 };
+
+const TOKEN_STATE_KEYS = { active: 'tokens.state.active', expired: 'tokens.state.expired', revoked: 'tokens.state.revoked' };
+const SCOPE_KEYS = { 'authorized_files:read': 'tokens.scope.authorized_files', 'contacts:read': 'tokens.scope.contacts' };
+// The tokens' default lifetime in the form, and the longest the API accepts.
+const TOKEN_DEFAULT_DAYS = 90;
+const TOKEN_MAX_DAYS = 365;
 
 const main = document.getElementById('main');
 
 const state = { organisation: null, role: null };
 const contactFilters = { q: '', status: '' };
+const auditFilters = { action: '', from: '', to: '' };
 
 const isResponsable = () => state.role === 'responsable';
 
@@ -103,6 +119,9 @@ function renderOrganisation() {
   $('org-readonly').hidden = isResponsable();
   $('contacts-actions-col').hidden = !isResponsable();
   if (!isResponsable()) invite.close({ focus: false });
+  // The activity log and the API tokens are the responsables'.
+  for (const tab of document.querySelectorAll('[data-responsable-only]')) tab.hidden = !isResponsable();
+  if (!isResponsable() && $('tab-contacts').getAttribute('aria-selected') !== 'true') tabs.select($('tab-contacts'));
 }
 
 async function loadOrganisation() {
@@ -124,10 +143,11 @@ async function loadOrganisation() {
 
 // ---- Tabs ----
 
-const tabs = tabList([$('tab-contacts'), $('tab-audit')], {
-  hashes: { 'tab-contacts': '', 'tab-audit': '#journal' },
+const tabs = tabList([$('tab-contacts'), $('tab-audit'), $('tab-tokens')], {
+  hashes: { 'tab-contacts': '', 'tab-audit': '#journal', 'tab-tokens': '#jetons' },
   onSelect: (tab) => {
     if (tab.id === 'tab-audit') audit.load();
+    if (tab.id === 'tab-tokens') loadTokens();
   },
 });
 
@@ -388,7 +408,11 @@ inviteForm.addEventListener('submit', async (event) => {
 function auditRow(event) {
   const row = document.createElement('tr');
   const key = AUDIT_KEYS[event.action];
-  const action = key ? keySpan(key) : keySpan('audit.other', { code: event.action });
+  const action = cell('td', key ? keySpan(key, undefined, 'cell-main') : keySpan('audit.other', { code: event.action }, 'cell-main'));
+  if (event.action.startsWith('token.') && event.details?.name) {
+    action.append(textSpan(`${event.details.name} (${event.details.prefix ?? ''}…)`, 'cell-detail'));
+  }
+  if (event.counterpart) action.append(keySpan('audit.counterpart', { name: event.counterpart }, 'cell-detail'));
   const actor = event.actor
     ? cell('td', textSpan(event.actor.name || event.actor.email || '', 'cell-main'),
       ...(event.actor.name && event.actor.email ? [emailSpan(event.actor.email, 'cell-detail cell-email')] : []))
@@ -396,17 +420,245 @@ function auditRow(event) {
   const subject = event.subject?.name ? cell('td', textSpan(event.subject.name)) : cell('td', nothing());
   const date = cell('th', timeElement(event.at));
   date.scope = 'row';
-  row.append(date, cell('td', action), actor, subject);
+  row.append(date, action, actor, subject);
   return row;
+}
+
+/** The filters applied to the log, as query parameters (the export's too). */
+function auditParams() {
+  const params = new URLSearchParams();
+  for (const [name, value] of Object.entries(auditFilters)) if (value) params.set(name, value);
+  return params;
 }
 
 const audit = new OffsetList('audit', {
   url: '/api/organisation/audit',
+  filters: () => auditFilters,
   row: auditRow,
-  onError(result) {
-    if (handledCommonError(result)) return;
-    showAlert($('panel-audit'), [result.error.message]);
+  onLoad: () => {
+    $('audit-export').href = `/api/organisation/audit.csv?${auditParams()}`;
   },
+  async onError(result) {
+    if (await handledNotResponsable(result)) return;
+    if (result.status === 422) showApiError(auditForm, result.error);
+    else showAlert($('panel-audit'), [result.error.message]);
+  },
+});
+
+/** The person is no longer a responsable (or lost the organisation): the page shows what they may do now. */
+async function handledNotResponsable(result) {
+  if (handledCommonError(result)) return true;
+  if (result.error.code !== 'responsable_required') return false;
+  await loadOrganisation();
+  showAlert($('panel-contacts'), [result.error.message]);
+  return true;
+}
+
+const auditForm = $('audit-filters');
+
+auditForm.addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const filters = { action: auditForm.elements.action.value, from: auditForm.elements.from.value, to: auditForm.elements.to.value };
+  const ordered = () => {
+    if (!filters.from || !filters.to || filters.to >= filters.from) return true;
+    setFieldError(auditForm, 'to', { key: 'audit.to_before_from' });
+    return false;
+  };
+  if (!readyToSubmit(auditForm, [], ordered)) return;
+  Object.assign(auditFilters, filters);
+  audit.page = 1;
+  if (await audit.load()) focusElement(audit.summary);
+});
+auditForm.elements.action.addEventListener('change', () => auditForm.requestSubmit());
+
+// ---- API tokens (responsable) ----
+
+/** `day` ("YYYY-MM-DD") moved by `n` calendar days. */
+function addDays(day, n) {
+  const date = new Date(`${day}T12:00:00Z`);
+  date.setUTCDate(date.getUTCDate() + n);
+  return date.toISOString().slice(0, 10);
+}
+
+const tokenState = { data: null, request: 0, revoking: null };
+
+function tokenRow(token) {
+  const row = document.createElement('tr');
+  row.dataset.tokenId = token.id;
+  const name = cell('th', textSpan(token.name, 'cell-main'));
+  if (token.created_by) name.append(keySpan('tokens.created_by', { email: token.created_by }, 'cell-detail'));
+  name.scope = 'row';
+  const list = document.createElement('ul');
+  list.className = 'cell-list';
+  for (const scope of token.scopes ?? []) {
+    const item = document.createElement('li');
+    item.append(wordFor(SCOPE_KEYS, scope));
+    list.append(item);
+  }
+  const lastUse = token.last_used_at ? cell('td', timeElement(token.last_used_at)) : cell('td', nothing('tokens.never_used'));
+  const stateCell = cell('td', badge(TOKEN_STATE_KEYS, token.state));
+  if (token.revoked_at) stateCell.append(keySpan('tokens.revoked_on', { date: formatDate(token.revoked_at) }, 'cell-detail'));
+  let action = nothing();
+  if (token.state === 'active') {
+    action = actionButton('tokens.revoke', token.name, 'button button--danger button--small');
+    action.dataset.revokeToken = token.id;
+    action.setAttribute('aria-controls', 'token-confirm');
+    action.addEventListener('click', () => askRevokeToken(token));
+  }
+  row.append(name, cell('td', textSpan(`${token.prefix}…`, 'cell-code')), cell('td', list), cell('td', dayElement(token.expires_on)),
+    lastUse, stateCell, cell('td', action));
+  return row;
+}
+
+function renderTokens() {
+  const items = tokenState.data?.items ?? [];
+  $('tokens-body').replaceChildren(...items.map(tokenRow));
+  $('tokens-empty').hidden = items.length > 0;
+  $('tokens-wrap').hidden = items.length === 0;
+  if (items.length) setText($('tokens-summary'), 'tokens.rows', { n: items.length });
+  else $('tokens-summary').replaceChildren();
+}
+
+async function loadTokens() {
+  const mine = ++tokenState.request;
+  $('tokens-wrap').setAttribute('aria-busy', 'true');
+  const result = await get('/api/organisation/tokens');
+  if (mine !== tokenState.request) return false;
+  $('tokens-wrap').removeAttribute('aria-busy');
+  if (!result.ok) {
+    if (await handledNotResponsable(result)) return false;
+    showAlert($('panel-tokens'), [result.error.message]);
+    return false;
+  }
+  tokenState.data = result.data;
+  renderTokens();
+  return true;
+}
+
+onLangChange(() => {
+  if (tokenState.data) renderTokens();
+});
+
+const tokenToggle = $('token-create-toggle');
+const tokenSection = $('token-create-section');
+const tokenForm = $('token-form');
+
+function openTokenForm() {
+  hideSecret();
+  tokenForm.reset();
+  clearErrors(tokenForm);
+  const today = todayInMontreal();
+  const expires = tokenForm.elements.expires_on;
+  expires.min = today;
+  expires.max = addDays(today, TOKEN_MAX_DAYS);
+  expires.value = addDays(today, TOKEN_DEFAULT_DAYS);
+  for (const box of tokenForm.querySelectorAll('input[name="scopes"]')) box.checked = true;
+  tokenSection.hidden = false;
+  tokenToggle.setAttribute('aria-expanded', 'true');
+  focusElement(tokenForm.elements.name);
+}
+
+function closeTokenForm({ focus = true } = {}) {
+  tokenSection.hidden = true;
+  tokenToggle.setAttribute('aria-expanded', 'false');
+  tokenForm.reset();
+  clearErrors(tokenForm);
+  if (focus) focusElement(tokenToggle);
+}
+
+tokenToggle.addEventListener('click', () => {
+  if (tokenSection.hidden) openTokenForm();
+  else closeTokenForm();
+});
+$('token-cancel').addEventListener('click', () => closeTokenForm());
+
+tokenForm.addEventListener('submit', async (event) => {
+  event.preventDefault();
+  $('tokens-status').replaceChildren();
+  const scopes = [...tokenForm.querySelectorAll('input[name="scopes"]:checked')].map((box) => box.value);
+  const scopeChosen = () => {
+    if (scopes.length) return true;
+    setFieldError(tokenForm, 'scopes', { key: 'tokens.scope_required' });
+    return false;
+  };
+  if (!readyToSubmit(tokenForm, ['name', 'expires_on'], scopeChosen)) return;
+  const body = { name: tokenForm.elements.name.value.trim(), scopes, expires_on: tokenForm.elements.expires_on.value };
+  const result = await whileBusy(tokenForm.querySelector('button[type="submit"]'), () => post('/api/organisation/tokens', body));
+  if (result.ok) {
+    closeTokenForm({ focus: false });
+    $('tokens-status').replaceChildren(keySpan('tokens.created', { name: result.data.token.name }));
+    showSecret(result.data.secret);
+    await loadTokens();
+    return;
+  }
+  if (await handledNotResponsable(result)) return;
+  showApiError(tokenForm, result.error);
+});
+
+// The secret lives only in this input until "J'ai copié le jeton": it is never stored, and the
+// list shows the prefix only.
+function showSecret(secret) {
+  $('token-secret').value = secret;
+  $('token-copy-status').replaceChildren();
+  $('token-secret-section').hidden = false;
+  focusElement($('token-secret-heading'));
+}
+
+function hideSecret() {
+  $('token-secret').value = '';
+  $('token-copy-status').replaceChildren();
+  $('token-secret-section').hidden = true;
+}
+
+$('token-copy').addEventListener('click', async () => {
+  const input = $('token-secret');
+  const status = $('token-copy-status');
+  try {
+    await navigator.clipboard.writeText(input.value);
+    status.replaceChildren(keySpan('tokens.copied'));
+  } catch {
+    input.focus();
+    input.select();
+    status.replaceChildren(keySpan('tokens.copy_failed'));
+  }
+});
+
+$('token-secret-done').addEventListener('click', () => {
+  hideSecret();
+  focusElement(tokenToggle);
+});
+
+function askRevokeToken(token) {
+  tokenState.revoking = token;
+  setText($('token-confirm-text'), 'tokens.revoke_confirm_text', { name: token.name, prefix: token.prefix });
+  $('token-confirm').hidden = false;
+  focusElement($('token-confirm-text'));
+}
+
+function cancelRevokeToken({ focus = true } = {}) {
+  const token = tokenState.revoking;
+  tokenState.revoking = null;
+  $('token-confirm').hidden = true;
+  if (focus && token) focusElement(document.querySelector(`[data-revoke-token="${CSS.escape(token.id)}"]`));
+}
+
+$('token-cancel-revoke').addEventListener('click', () => cancelRevokeToken());
+
+$('token-confirm-revoke').addEventListener('click', async (event) => {
+  const button = event.currentTarget;
+  const token = tokenState.revoking;
+  if (!token || button.disabled) return;
+  const result = await whileBusy(button, () => del(`/api/organisation/tokens/${encodeURIComponent(token.id)}`, {}));
+  cancelRevokeToken({ focus: false });
+  if (!result.ok) {
+    if (await handledNotResponsable(result)) return;
+    await loadTokens();
+    showAlert($('panel-tokens'), [result.error.message]);
+    return;
+  }
+  $('tokens-status').replaceChildren(keySpan('tokens.revoked', { name: token.name }));
+  await loadTokens();
+  focusElement($('tokens-status'));
 });
 
 // ---- Start ----

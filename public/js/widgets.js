@@ -7,7 +7,7 @@ import { clearErrors, focusElement } from './ui.js';
 
 /**
  * Tabs (role="tab", each aria-controls its panel): a click or the arrow keys, Home and End select
- * one; the address keeps the selected tab as `hashes[tab.id]` ('' for none). Returns select(tab,
+ * one (hidden tabs are skipped); the address keeps the selected tab as `hashes[tab.id]` ('' for none). Returns select(tab,
  * {focus}) and fromAddress(), which selects the tab the address names, if any.
  */
 export function tabList(tabs, { hashes = {}, onSelect } = {}) {
@@ -26,12 +26,14 @@ export function tabList(tabs, { hashes = {}, onSelect } = {}) {
   for (const tab of tabs) {
     tab.addEventListener('click', () => select(tab));
     tab.addEventListener('keydown', (event) => {
-      const index = tabs.indexOf(tab);
+      // A tab hidden from this person (say, a responsable's) is skipped.
+      const shown = tabs.filter((each) => !each.hidden);
+      const index = shown.indexOf(tab);
       const target = {
-        ArrowRight: tabs[(index + 1) % tabs.length],
-        ArrowLeft: tabs[(index - 1 + tabs.length) % tabs.length],
-        Home: tabs[0],
-        End: tabs[tabs.length - 1],
+        ArrowRight: shown[(index + 1) % shown.length],
+        ArrowLeft: shown[(index - 1 + shown.length) % shown.length],
+        Home: shown[0],
+        End: shown[shown.length - 1],
       }[event.key];
       if (!target) return;
       event.preventDefault();
@@ -40,7 +42,7 @@ export function tabList(tabs, { hashes = {}, onSelect } = {}) {
   }
 
   function fromAddress() {
-    const tab = location.hash && tabs.find((each) => hashes[each.id] === location.hash);
+    const tab = location.hash && tabs.find((each) => hashes[each.id] === location.hash && !each.hidden);
     if (tab) select(tab);
   }
 

@@ -38,6 +38,7 @@ pub enum Problem {
     UnknownFileNumber,
     InvalidText,
     EmployersOnly,
+    TooFarAhead,
     InvalidImportItem,
     InvalidUrl,
     HttpsRequired,

@@ -3,6 +3,7 @@
 //! Nothing here imports `worker`: time arrives as epoch milliseconds and randomness through
 //! [`Entropy`], so every rule is unit-tested natively with `cargo test`.
 
+pub mod api_token;
 pub mod authorization;
 pub mod code;
 pub mod email;

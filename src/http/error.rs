@@ -280,6 +280,33 @@ impl From<crate::use_cases::files::FileError> for ApiError {
     }
 }
 
+impl From<crate::use_cases::tokens::TokenError> for ApiError {
+    fn from(error: crate::use_cases::tokens::TokenError) -> Self {
+        use crate::use_cases::tokens::TokenError;
+        let unauthorized = |code| {
+            let mut error = ApiError::new(401, code);
+            error
+                .headers
+                .push(("WWW-Authenticate", "Bearer error=\"invalid_token\"".into()));
+            error
+        };
+        match error {
+            TokenError::Members(error) => error.into(),
+            TokenError::NotFound => ApiError::new(404, "not_found"),
+            TokenError::Invalid => unauthorized("token_invalid"),
+            TokenError::Expired => unauthorized("token_expired"),
+            TokenError::Revoked => unauthorized("token_revoked"),
+            TokenError::MissingScope(scope) => {
+                ApiError::new(403, "token_scope_missing").with("required_scope", scope.code())
+            }
+            TokenError::Throttled { retry_after } => {
+                ApiError::new(429, "too_many_requests").retry_after(retry_after)
+            }
+            TokenError::Infra(error) => ApiError::internal(error),
+        }
+    }
+}
+
 impl From<crate::use_cases::migration::MigrationError> for ApiError {
     fn from(error: crate::use_cases::migration::MigrationError) -> Self {
         use crate::use_cases::migration::MigrationError;

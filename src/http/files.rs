@@ -73,6 +73,9 @@ fn with_rows_read(reply: Reply, call: &Call, rows_read: usize) -> Reply {
 }
 
 pub async fn list(call: &Call) -> Result<Reply, ApiError> {
+    if let Some(header) = super::tokens::bearer(call) {
+        return super::tokens::authorized_files(call, &header).await;
+    }
     let (_, profile) = require_organisation_profile(call).await?;
     let mut errors = FieldErrors::default();
     let query = file_query(call, &mut errors);
@@ -112,47 +115,41 @@ pub async fn list(call: &Call) -> Result<Reply, ApiError> {
     Ok(with_rows_read(reply, call, found.rows_read))
 }
 
-/// One CSV field: quoted when needed, and a leading `=`, `+`, `-` or `@` neutralised so that a
-/// spreadsheet never runs a name as a formula.
-fn csv_field(text: &str) -> String {
-    let text = if text.starts_with(['=', '+', '-', '@']) {
-        format!("'{text}")
-    } else {
-        text.to_owned()
-    };
-    if text.contains([';', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text
-    }
-}
-
 fn csv(files: &[FileRow], locale: Locale) -> String {
     let header = match locale {
-        Locale::Fr => "Nom;Numéro d'employeur;Services;Niveau;Date de fin;Origine",
-        Locale::En => "Name;Employer number;Services;Level;End date;Origin",
+        Locale::Fr => [
+            "Nom",
+            "Numéro d'employeur",
+            "Services",
+            "Niveau",
+            "Date de fin",
+            "Origine",
+        ],
+        Locale::En => [
+            "Name",
+            "Employer number",
+            "Services",
+            "Level",
+            "End date",
+            "Origin",
+        ],
     };
-    let mut out = format!("\u{feff}{header}\r\n");
-    for file in files {
+    let rows = files.iter().map(|file| {
         let services: Vec<&str> = Services::from_bits(file.services)
             .map(|set| set.iter().map(|s| s.label(locale)).collect())
             .unwrap_or_default();
-        let ends_on = file
-            .ends_at
-            .map(|end| Day::ending_at(end).to_iso())
-            .unwrap_or_default();
-        let row = [
-            csv_field(&file.employer_name),
-            csv_field(&file.file_number),
-            csv_field(&services.join(", ")),
-            csv_field(value_label(&file.level, locale)),
-            csv_field(&ends_on),
-            csv_field(value_label(&file.origin, locale)),
-        ];
-        out.push_str(&row.join(";"));
-        out.push_str("\r\n");
-    }
-    out
+        vec![
+            file.employer_name.clone(),
+            file.file_number.clone(),
+            services.join(", "),
+            value_label(&file.level, locale).to_owned(),
+            file.ends_at
+                .map(|end| Day::ending_at(end).to_iso())
+                .unwrap_or_default(),
+            value_label(&file.origin, locale).to_owned(),
+        ]
+    });
+    super::csv::document(&header, rows)
 }
 
 pub async fn export(call: &Call) -> Result<Reply, ApiError> {

@@ -52,6 +52,11 @@ pub fn error_message(code: &str, locale: Locale) -> &'static str {
         "already_authorized" => ("Vous avez déjà accès à ce dossier : il figure dans « Mes dossiers autorisés ».", "You already have access to this file: it is in \u{201c}My authorized files\u{201d}."),
         "service_not_authorized" => ("L'employeur ne vous a pas autorisé à utiliser ce service pour ce dossier.", "The employer has not authorized you to use this service for this file."),
         "service_not_started" => ("Votre autorisation pour ce service n'est pas encore commencée.", "Your authorization for this service has not started yet."),
+        "token_invalid" => ("Jeton d'API invalide : vérifiez l'en-tête Authorization: Bearer sel_….", "Invalid API token: check the Authorization: Bearer sel_… header."),
+        "token_expired" => ("Ce jeton d'API est expiré. Demandez-en un nouveau au responsable de l'organisation.", "This API token has expired. Ask the organisation's responsible for a new one."),
+        "token_revoked" => ("Ce jeton d'API a été révoqué par l'organisation.", "This API token was revoked by the organisation."),
+        "token_scope_missing" => ("Ce jeton d'API ne donne pas accès à cette ressource (portée manquante).", "This API token does not give access to this resource (missing scope)."),
+        "too_many_requests" => ("Trop de requêtes avec ce jeton. Réessayez dans un instant.", "Too many requests with this token. Try again in a moment."),
         "service_unavailable" => ("Le service est momentanément indisponible. Réessayez dans un instant.", "The service is temporarily unavailable. Try again in a moment."),
         "webhook_limit_reached" => ("L'organisation a atteint le nombre maximal de webhooks : supprimez-en un d'abord.", "The organisation has reached the maximum number of webhooks: delete one first."),
         "webhook_disabled" => ("Ce webhook est désactivé : réactivez-le avant de renvoyer une livraison.", "This webhook is disabled: enable it again before replaying a delivery."),
@@ -149,6 +154,10 @@ pub fn problem_message(problem: Problem, locale: Locale) -> &'static str {
         Problem::UnknownFileNumber => (
             "Aucune organisation ne porte ce numéro de dossier.",
             "No organisation has this file number.",
+        ),
+        Problem::TooFarAhead => (
+            "Cette date est trop éloignée : un jeton expire au plus tard dans un an.",
+            "This date is too far ahead: a token expires within a year at most.",
         ),
         Problem::EmployersOnly => (
             "Seuls les employeurs accordent des autorisations à leurs dossiers.",

@@ -5,6 +5,7 @@ mod access_requests;
 mod accounts;
 pub mod body;
 mod cookies;
+mod csv;
 mod employer;
 pub mod error;
 mod files;
@@ -17,6 +18,7 @@ mod organisation;
 pub mod routes;
 mod security;
 mod sessions;
+mod tokens;
 mod webhooks;
 
 use crate::domain::locale::Locale;
@@ -207,6 +209,10 @@ async fn answer(req: Request, env: &Env, locale: Locale) -> std::result::Result<
         Route::EmployerAccessRequests => employer::access_requests(&call).await,
         Route::ApproveAccessRequest => employer::approve(&mut call).await,
         Route::DeclineAccessRequest => employer::decline(&mut call).await,
+        Route::Tokens => tokens::list(&call).await,
+        Route::CreateToken => tokens::create(&mut call).await,
+        Route::RevokeToken => tokens::revoke(&call).await,
+        Route::OrganisationAuditCsv => organisation::audit_csv(&call).await,
         Route::OperatorCreateOrganisation => operator::create_organisation(&mut call).await,
         Route::OperatorImportLegacy => migration::import_legacy_credentials(&mut call).await,
         Route::OperatorImportMigration => migration::import_batch(&mut call).await,

@@ -1,15 +1,19 @@
 //! "Mon organisation": the organisation of the active profile, its contacts and its audit trail.
 
 use super::body::{json_object, Fields};
+use super::csv;
 use super::error::ApiError;
 use super::sessions::{profile_json, require_organisation_profile};
 use super::{Call, Reply};
+use crate::domain::authorization::Day;
 use crate::domain::email::Email;
 use crate::domain::fields::{has_hidden_characters, Problem};
 use crate::domain::linking::CredentialState;
+use crate::domain::locale::Locale;
 use crate::domain::name::PersonName;
 use crate::domain::organisation::Role;
 use crate::domain::Millis;
+use crate::storage::audit::{AuditEntry, AuditFilter};
 use crate::storage::contacts::ContactRow;
 use crate::use_cases::members::{self, Invitation};
 use serde_json::{json, Value};
@@ -36,7 +40,7 @@ fn credential_json(contact: &ContactRow, now: Millis) -> Value {
     }
 }
 
-fn contact_json(contact: &ContactRow, now: Millis) -> Value {
+pub fn contact_json(contact: &ContactRow, now: Millis) -> Value {
     json!({
         "id": contact.id,
         "first_name": contact.first_name,
@@ -84,6 +88,9 @@ pub async fn show(call: &Call) -> Result<Reply, ApiError> {
 }
 
 pub async fn members(call: &Call) -> Result<Reply, ApiError> {
+    if let Some(header) = super::tokens::bearer(call) {
+        return super::tokens::contacts(call, &header).await;
+    }
     let (_, profile) = require_organisation_profile(call).await?;
     let (page, page_size) = paging(call)?;
     let status = call.query("status");
@@ -242,25 +249,131 @@ pub async fn reissue(call: &Call) -> Result<Reply, ApiError> {
     ))
 }
 
+/// The trail's filters from the query string: `action` (a prefix such as `authorization.`),
+/// `from` and `to` (days, inclusive).
+struct AuditQuery {
+    action: Option<String>,
+    from: Option<Millis>,
+    until: Option<Millis>,
+}
+
+impl AuditQuery {
+    fn filter(&self) -> AuditFilter<'_> {
+        AuditFilter {
+            action: self.action.as_deref(),
+            from: self.from,
+            until: self.until,
+        }
+    }
+}
+
+fn audit_query(call: &Call) -> Result<AuditQuery, ApiError> {
+    let mut errors = crate::domain::fields::FieldErrors::default();
+    let action = call.query("action");
+    if action.as_deref().is_some_and(|a| {
+        a.len() > 60
+            || !a
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b == b'.' || b == b'_')
+    }) {
+        errors.add("action", Problem::InvalidChoice);
+    }
+    let from = call
+        .query("from")
+        .and_then(|raw| errors.take("from", Day::parse(&raw)));
+    let to = call
+        .query("to")
+        .and_then(|raw| errors.take("to", Day::parse(&raw)));
+    if let (Some(from), Some(to)) = (from, to) {
+        if to < from {
+            errors.add("to", Problem::EndBeforeStart);
+        }
+    }
+    errors
+        .into_result(|| AuditQuery {
+            action,
+            from: from.map(Day::start),
+            until: to.map(Day::end),
+        })
+        .map_err(ApiError::invalid)
+}
+
+fn audit_json(e: &AuditEntry) -> Value {
+    json!({
+        "at": e.at,
+        "action": e.action,
+        "actor": e.actor_name.as_ref().map(|name| json!({ "name": name, "email": e.actor_email })),
+        "subject": e.contact_id.as_ref().map(|id| json!({ "contact_id": id, "name": e.subject_name })),
+        "details": serde_json::from_str::<Value>(&e.details).unwrap_or(Value::Null),
+        "counterpart": e.other_organisation_name,
+    })
+}
+
 pub async fn audit(call: &Call) -> Result<Reply, ApiError> {
     let (_, profile) = require_organisation_profile(call).await?;
     let (page, page_size) = paging(call)?;
-    let (entries, total) = members::audit_trail(&call.app, &profile, page, page_size).await?;
-    let items: Vec<Value> = entries
-        .iter()
-        .map(|e| {
-            json!({
-                "at": e.at,
-                "action": e.action,
-                "actor": e.actor_name.as_ref().map(|name| json!({ "name": name, "email": e.actor_email })),
-                "subject": e.contact_id.as_ref().map(|id| json!({ "contact_id": id, "name": e.subject_name })),
-                "details": serde_json::from_str::<Value>(&e.details).unwrap_or(Value::Null),
-                "counterpart": e.other_organisation_name,
-            })
-        })
-        .collect();
+    let query = audit_query(call)?;
+    let filter = query.filter();
+    let (entries, total) =
+        members::audit_trail(&call.app, &profile, &filter, page, page_size).await?;
+    let items: Vec<Value> = entries.iter().map(audit_json).collect();
     Ok(Reply::json(
         200,
         json!({ "items": items, "total": total, "page": page, "page_size": page_size }),
+    ))
+}
+
+/// At most this many events in one export: narrow the dates for more.
+const AUDIT_EXPORT_MAX: i64 = 10_000;
+
+/// The filtered trail as CSV, newest first.
+pub async fn audit_csv(call: &Call) -> Result<Reply, ApiError> {
+    let (_, profile) = require_organisation_profile(call).await?;
+    let query = audit_query(call)?;
+    let filter = query.filter();
+    let (entries, _) =
+        members::audit_trail(&call.app, &profile, &filter, 1, AUDIT_EXPORT_MAX).await?;
+    let header = match call.locale {
+        Locale::Fr => [
+            "Date (UTC)",
+            "Action",
+            "Par",
+            "Courriel",
+            "Contact visé",
+            "Autre organisation",
+            "Détails",
+        ],
+        Locale::En => [
+            "Date (UTC)",
+            "Action",
+            "By",
+            "Email",
+            "Contact concerned",
+            "Other organisation",
+            "Details",
+        ],
+    };
+    let rows = entries.iter().map(|e| {
+        let at = chrono::DateTime::from_timestamp_millis(e.at)
+            .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
+            .unwrap_or_default();
+        vec![
+            at,
+            e.action.clone(),
+            e.actor_name.clone().unwrap_or_default(),
+            e.actor_email.clone().unwrap_or_default(),
+            e.subject_name.clone().unwrap_or_default(),
+            e.other_organisation_name.clone().unwrap_or_default(),
+            e.details.clone(),
+        ]
+    });
+    let name = match call.locale {
+        Locale::Fr => "journal",
+        Locale::En => "audit-trail",
+    };
+    Ok(Reply::download(
+        csv::document(&header, rows),
+        "text/csv; charset=utf-8",
+        format!("{name}-{}.csv", Day::of(call.app.now).to_iso()),
     ))
 }

@@ -118,17 +118,31 @@ pub struct AuditEntry {
     pub other_organisation_name: Option<String>,
 }
 
+/// What a trail is narrowed to: actions starting with `action`, between two instants.
+#[derive(Default)]
+pub struct AuditFilter<'a> {
+    pub action: Option<&'a str>,
+    pub from: Option<Millis>,
+    pub until: Option<Millis>,
+}
+
 /// Newest first, with the acting user and the contact concerned: the organisation's own events
 /// and those where it is the counterpart (an employer's decision about one of its contacts).
 pub async fn page_for_organisation(
     db: &D1Database,
     organisation_id: &str,
+    filter: &AuditFilter<'_>,
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<AuditEntry>, i64), InfraError> {
+    let action = filter.action.map(|a| format!("{}%", super::escape_like(a)));
+    let condition = "(a.organisation_id = ?1 OR a.counterpart_organisation_id = ?1)
+           AND (?2 IS NULL OR a.action LIKE ?2 ESCAPE '\\')
+           AND (?3 IS NULL OR a.at >= ?3) AND (?4 IS NULL OR a.at < ?4)";
     let items = query!(
         db,
-        "SELECT a.at, a.action, a.details, u.first_name || ' ' || u.last_name AS actor_name, u.email AS actor_email,
+        &format!(
+            "SELECT a.at, a.action, a.details, u.first_name || ' ' || u.last_name AS actor_name, u.email AS actor_email,
                 a.contact_id, c.first_name || ' ' || c.last_name AS subject_name,
                 CASE WHEN a.organisation_id = ?1 THEN o.name ELSE oo.name END AS other_organisation_name
          FROM audit_events a
@@ -136,9 +150,13 @@ pub async fn page_for_organisation(
          LEFT JOIN contacts c ON c.id = a.contact_id
          LEFT JOIN organisations o ON o.id = a.counterpart_organisation_id
          LEFT JOIN organisations oo ON oo.id = a.organisation_id
-         WHERE a.organisation_id = ?1 OR a.counterpart_organisation_id = ?1
-         ORDER BY a.at DESC, a.rowid DESC LIMIT ?2 OFFSET ?3",
+         WHERE {condition}
+         ORDER BY a.at DESC, a.rowid DESC LIMIT ?5 OFFSET ?6"
+        ),
         organisation_id,
+        action,
+        filter.from,
+        filter.until,
         limit,
         offset
     )
@@ -150,8 +168,11 @@ pub async fn page_for_organisation(
     .context("Failed to decode the audit trail")?;
     let total: Option<i64> = query!(
         db,
-        "SELECT COUNT(*) AS n FROM audit_events WHERE organisation_id = ?1 OR counterpart_organisation_id = ?1",
-        organisation_id
+        &format!("SELECT COUNT(*) AS n FROM audit_events a WHERE {condition}"),
+        organisation_id,
+        action,
+        filter.from,
+        filter.until
     )
     .context("Failed to prepare the audit count")?
     .first(Some("n"))

@@ -31,12 +31,14 @@ pub struct AuthorizationRow {
     pub created_at: Millis,
     pub updated_at: Millis,
     pub revoked_at: Option<Millis>,
+    /// Sync cursor: see `sync_counter` in schema.sql.
+    pub version: i64,
 }
 
-const SELECT: &str = "SELECT a.id, a.employer_id, a.employer_name, a.file_number, a.contact_id,
+pub const SELECT: &str = "SELECT a.id, a.employer_id, a.employer_name, a.file_number, a.contact_id,
        c.first_name AS contact_first_name, c.last_name AS contact_last_name, c.email AS contact_email,
        a.firm_id, f.name AS firm_name, f.file_number AS firm_file_number, a.services, a.level,
-       a.starts_at, a.ends_at, a.origin, a.status, a.confirmed_at, a.created_at, a.updated_at, a.revoked_at
+       a.starts_at, a.ends_at, a.origin, a.status, a.confirmed_at, a.created_at, a.updated_at, a.revoked_at, a.version
   FROM authorizations a
   JOIN contacts c ON c.id = a.contact_id
   JOIN organisations f ON f.id = a.firm_id";

@@ -28,6 +28,8 @@ pub struct ContactRow {
     pub credential_used_at: Option<Millis>,
     pub credential_locked_at: Option<Millis>,
     pub manages_authorizations: i64,
+    /// Sync cursor: see `sync_counter` in schema.sql.
+    pub version: i64,
 }
 
 impl ContactRow {
@@ -40,11 +42,11 @@ impl ContactRow {
     }
 }
 
-const SELECT: &str = "SELECT c.id, c.organisation_id, c.first_name, c.last_name, c.email, c.role, c.status,
+pub const SELECT: &str = "SELECT c.id, c.organisation_id, c.first_name, c.last_name, c.email, c.role, c.status,
        c.user_id, u.email AS user_email, u.locale AS user_locale, c.linked_at, c.revoked_at, c.last_activity_at, c.created_at,
        lc.identifier AS credential_identifier, lc.sent_at AS credential_sent_at,
        lc.expires_at AS credential_expires_at, lc.attempts AS credential_attempts,
-       lc.used_at AS credential_used_at, lc.locked_at AS credential_locked_at, c.manages_authorizations
+       lc.used_at AS credential_used_at, lc.locked_at AS credential_locked_at, c.manages_authorizations, c.version
   FROM contacts c
   LEFT JOIN users u ON u.id = c.user_id
   LEFT JOIN link_credentials lc ON lc.id = (

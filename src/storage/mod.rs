@@ -2,6 +2,7 @@
 //! source of truth for the tables.
 
 pub mod access_requests;
+pub mod api_tokens;
 pub mod audit;
 pub mod authorization_reminders;
 pub mod authorizations;
@@ -18,6 +19,7 @@ pub mod organisations;
 pub mod outbox;
 pub mod rate_limits;
 pub mod sessions;
+pub mod sync;
 pub mod users;
 pub mod verifications;
 pub mod webhooks;
@@ -36,7 +38,7 @@ pub async fn atomically(
 }
 
 /// Rows changed by a write, from D1's metadata.
-pub fn changes(result: &worker::D1Result) -> usize {
+fn changes(result: &worker::D1Result) -> usize {
     result
         .meta()
         .ok()

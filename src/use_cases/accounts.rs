@@ -13,7 +13,7 @@ use crate::infra::{App, InfraError};
 use crate::storage::audit::{self, AuditEvent};
 use crate::storage::users::{self, NewUser, UserRow};
 use crate::storage::verifications::{self, CodeOwner, SignupDetails};
-use crate::storage::{atomically, changes};
+use crate::storage::{atomically, wrote};
 use serde_json::json;
 
 pub struct SignupForm {
@@ -135,7 +135,7 @@ pub async fn verify(
         )?,
     ];
     let results = atomically(&app.db, statements, "Failed to activate an account").await?;
-    if results.first().map(changes) != Some(1) {
+    if !results.first().is_some_and(wrote) {
         return Err(CodeError::Rejected(
             crate::domain::code::CodeRejection::AlreadyUsed,
         ));

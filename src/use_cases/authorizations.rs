@@ -323,6 +323,7 @@ async fn create(
         created_at: app.now,
         updated_at: app.now,
         revoked_at: None,
+        version: 0,
     };
     let insert_at = statements.len();
     statements.push(authorizations::insert_granted(&app.db, &new, app.now)?);

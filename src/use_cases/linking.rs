@@ -18,7 +18,7 @@ use crate::storage::contacts::{self, ContactRow, NewContact, ProfileRow};
 use crate::storage::link_credentials::{self, NewCredentials};
 use crate::storage::organisations::{self, OrganisationRow};
 use crate::storage::{
-    atomically, changes, domain_events, legacy_credentials, rate_limits, WrittenNow,
+    atomically, domain_events, legacy_credentials, rate_limits, wrote, WrittenNow,
 };
 use serde_json::json;
 use worker::D1PreparedStatement;
@@ -178,7 +178,7 @@ pub async fn with_credentials(
         )?,
     ];
     let results = atomically(&app.db, statements, "Failed to link an account").await?;
-    if results.first().map(changes) != Some(1) {
+    if !results.first().is_some_and(wrote) {
         return Err(LinkError::Rejected(LinkRejection::Used));
     }
     profile_in(app, user_id, &credentials.organisation_id).await
@@ -253,7 +253,7 @@ pub async fn with_legacy(
         "Failed to link an account with legacy credentials",
     )
     .await?;
-    if results.first().map(changes) != Some(1) {
+    if !results.first().is_some_and(wrote) {
         return Err(LinkError::Rejected(LinkRejection::Used));
     }
     profile_in(app, user_id, &legacy.organisation_id).await

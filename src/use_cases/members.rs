@@ -11,7 +11,7 @@ use crate::infra::{random_id, App, InfraError};
 use crate::storage::audit::{self, AuditEvent};
 use crate::storage::contacts::{self, ContactPage, ContactRow, NewContact, ProfileRow};
 use crate::storage::organisations::{self, OrganisationRow};
-use crate::storage::{atomically, changes, domain_events, WrittenNow};
+use crate::storage::{atomically, domain_events, wrote, WrittenNow};
 use serde_json::json;
 
 #[derive(Debug)]
@@ -32,7 +32,7 @@ impl From<InfraError> for MembersError {
     }
 }
 
-fn require_responsable(profile: &ProfileRow) -> Result<(), MembersError> {
+pub fn require_responsable(profile: &ProfileRow) -> Result<(), MembersError> {
     match Role::parse(&profile.role) {
         Ok(role) if role.may_manage_contacts() => Ok(()),
         _ => Err(MembersError::ResponsableRequired),
@@ -211,19 +211,23 @@ async fn ensure_a_responsable_remains(
     }
 }
 
+/// The organisation's audit trail, for its responsables.
 pub async fn audit_trail(
     app: &App,
     profile: &ProfileRow,
+    filter: &audit::AuditFilter<'_>,
     page: i64,
     page_size: i64,
-) -> Result<(Vec<audit::AuditEntry>, i64), InfraError> {
-    audit::page_for_organisation(
+) -> Result<(Vec<audit::AuditEntry>, i64), MembersError> {
+    require_responsable(profile)?;
+    Ok(audit::page_for_organisation(
         &app.db,
         &profile.organisation_id,
+        filter,
         page_size,
         (page - 1) * page_size,
     )
-    .await
+    .await?)
 }
 
 pub async fn change_role(
@@ -260,7 +264,7 @@ pub async fn change_role(
         "Failed to change a role",
     )
     .await?;
-    if results.first().map(changes) != Some(1) {
+    if !results.first().is_some_and(wrote) {
         return Err(MembersError::LastResponsable);
     }
     get(app, profile, id).await
@@ -345,7 +349,7 @@ pub async fn revoke(
         "Failed to revoke a contact",
     )
     .await?;
-    if results.first().map(changes) != Some(1) {
+    if !results.first().is_some_and(wrote) {
         return Err(MembersError::LastResponsable);
     }
     get(app, profile, id).await

@@ -13,6 +13,7 @@ pub mod operator;
 pub mod passwords;
 pub mod profiles;
 pub mod sessions;
+pub mod tokens;
 pub mod webhooks;
 
 /// Who is asking, as far as auditing and throttling care.

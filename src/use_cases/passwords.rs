@@ -13,7 +13,7 @@ use crate::infra::{random_id, App, InfraError, OsEntropy};
 use crate::storage::audit::{self, AuditEvent};
 use crate::storage::users;
 use crate::storage::verifications::{self, CodeOwner};
-use crate::storage::{atomically, changes, sessions};
+use crate::storage::{atomically, sessions, wrote};
 use serde_json::json;
 
 /// Starts a reset. Unknown addresses get a decoy that answers alike; asking again within the
@@ -163,7 +163,7 @@ pub async fn reset(
         pending.message
     });
     let results = atomically(&app.db, batch, "Failed to reset a password").await?;
-    if results.first().map(changes) != Some(1) {
+    if !results.first().is_some_and(wrote) {
         return Err(CodeError::Rejected(CodeRejection::AlreadyUsed).into());
     }
     if let Some(message) = message {

@@ -1,6 +1,6 @@
-// Who may call what: every route of issue 3 × (anonymous, a user without an organisation
-// profile, a member, a responsable, the responsable of another organisation), with the expected
-// status in one table; ids of another organisation answer 404 (no IDOR) and change nothing; the
+// Who may call what: every route of issue 3, and the audit and token routes of issue 5, ×
+// (anonymous, a user without an organisation profile, a member, a responsable, the responsable of
+// another organisation), with the expected status in one table; ids of another organisation answer 404 (no IDOR) and change nothing; the
 // operator routes need the operator token, and the development token never opens production.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -30,6 +30,10 @@ before(async () => {
 after(async () => { await app?.stop(); });
 
 const MEMBERS = '/api/organisation/members';
+const TOKENS = '/api/organisation/tokens';
+
+/** The Montreal day `n` days from now (this file never moves the worker's clock). */
+const inDays = (n) => new Intl.DateTimeFormat('en-CA', { timeZone: 'America/Montreal' }).format(Date.now() + n * 24 * 60 * 60 * 1000);
 
 /** Invites a contact without waiting for the email; resolves to the contact. */
 async function invite(client, role = 'membre') {
@@ -135,11 +139,57 @@ const ROUTES = [
   {
     route: 'GET /api/organisation/audit',
     request: () => ({ method: 'GET', path: '/api/organisation/audit' }),
-    expect: { [ANON]: unauthenticated, [PERSONAL]: noProfile, [MEMBER]: ok(), [RESPONSABLE]: ok(), [OTHER]: ok() },
+    // The trail is the responsables' (issue 5): a membre is refused.
+    expect: { [ANON]: unauthenticated, [PERSONAL]: noProfile, [MEMBER]: notResponsable, [RESPONSABLE]: ok(), [OTHER]: ok() },
     check: (actor, res) => {
       if (actor !== OTHER) return;
       const subjects = res.body.items.map((e) => e.subject?.contact_id);
       assert.ok(!subjects.includes(fixtures.member.contactId), "another organisation's events are invisible");
+    },
+  },
+  {
+    route: 'GET /api/organisation/audit.csv',
+    request: () => ({ method: 'GET', path: '/api/organisation/audit.csv' }),
+    expect: { [ANON]: unauthenticated, [PERSONAL]: noProfile, [MEMBER]: notResponsable, [RESPONSABLE]: ok(), [OTHER]: ok() },
+    check: (actor, res) => {
+      if (actor !== OTHER) return;
+      assert.ok(!res.text.includes(fixtures.member.email), "another organisation's events are not exported");
+    },
+  },
+  {
+    route: 'GET /api/organisation/tokens',
+    request: () => ({ method: 'GET', path: TOKENS }),
+    expect: { [ANON]: unauthenticated, [PERSONAL]: noProfile, [MEMBER]: notResponsable, [RESPONSABLE]: ok(), [OTHER]: ok() },
+    check: async (actor, res) => {
+      if (res.status !== 200) return;
+      const own = actor === OTHER ? fixtures.other.organisation : fixtures.responsable.organisation;
+      const rows = await sql(app, `SELECT id FROM api_tokens WHERE organisation_id = ${quote(own.id)}`);
+      assert.deepEqual(res.body.items.map((t) => t.id).sort(), rows.map((r) => r.id).sort(), 'each lists their own tokens only');
+    },
+  },
+  {
+    route: 'POST /api/organisation/tokens',
+    request: () => ({ method: 'POST', path: TOKENS, json: { name: 'Matrice', scopes: ['authorized_files:read'], expires_on: inDays(30) } }),
+    expect: { [ANON]: unauthenticated, [PERSONAL]: noProfile, [MEMBER]: notResponsable, [RESPONSABLE]: ok(201), [OTHER]: ok(201) },
+    check: async (actor, res) => {
+      if (res.status !== 201) return;
+      const [row] = await sql(app, `SELECT organisation_id FROM api_tokens WHERE id = ${quote(res.body.token.id)}`);
+      const own = actor === OTHER ? fixtures.other.organisation : fixtures.responsable.organisation;
+      assert.equal(row.organisation_id, own.id, 'a responsable creates tokens for their own organisation only');
+    },
+  },
+  {
+    route: 'DELETE /api/organisation/tokens/{id}',
+    target: async () => {
+      const res = await fixtures.responsable.client.post(TOKENS, { name: 'Cible', scopes: ['contacts:read'], expires_on: inDays(30) });
+      assert.equal(res.status, 201, `creating a target token: ${res.text}`);
+      return res.body.token;
+    },
+    request: (actor, target) => ({ method: 'DELETE', path: `${TOKENS}/${target.id}` }),
+    expect: { [ANON]: unauthenticated, [PERSONAL]: noProfile, [MEMBER]: notResponsable, [RESPONSABLE]: ok(), [OTHER]: notFound },
+    after: async (res, target) => {
+      const [row] = await sql(app, `SELECT revoked_at FROM api_tokens WHERE id = ${quote(target.id)}`);
+      assert.equal(row.revoked_at !== null, res.status === 200, 'only an accepted revocation revokes');
     },
   },
   {
@@ -166,7 +216,7 @@ describe('the access matrix', () => {
   for (const spec of ROUTES) {
     for (const [actor, [status, code]] of Object.entries(spec.expect)) {
       test(`${spec.route} as ${actor} answers ${status}${code ? ` ${code}` : ''}`, async () => {
-        const target = spec.target ? await invite(fixtures.responsable.client) : undefined;
+        const target = spec.target ? await (typeof spec.target === 'function' ? spec.target() : invite(fixtures.responsable.client)) : undefined;
         const { method, path, json } = spec.request(actor, target);
 
         const res = await actors[actor].client.request(method, path, json === undefined ? {} : { json });

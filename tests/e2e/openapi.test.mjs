@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { spawnApp, uniqueEmail, GOOD_PASSWORD, TestApp, waitFor } from '../support/app.mjs';
 import { linkedResponsible, createOrganisation } from '../support/orgs.mjs';
 import { withReceiver, grant as grantWithWebhook } from '../support/webhooks.mjs';
+import { bearerGet, primeRateLimit, ALL_SCOPES, CONTACTS_SCOPE } from '../support/tokens.mjs';
 import { employer, firmWithMember, anotherMember, grantBody, seedMigrated, invitedContact, today, addDays } from '../support/authz.mjs';
 
 let app;
@@ -433,4 +434,109 @@ test('the answers of the webhook routes, successes and errors, match the documen
 
     for (const [method, path, res] of steps) assertDocumented(method, path, res);
   });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Issue 5: API tokens (session side) and the bearer variants of the listing routes, the audit
+// trail with its filters and its CSV export.
+
+const ISSUE5_OPERATIONS = [
+  ['GET', '/api/organisation/tokens'], ['POST', '/api/organisation/tokens'], ['DELETE', '/api/organisation/tokens/{id}'],
+  ['GET', '/api/organisation/audit'], ['GET', '/api/organisation/audit.csv'],
+];
+
+for (const [method, path] of ISSUE5_OPERATIONS) {
+  test(`the document describes ${method} ${path}`, () => {
+    assert.ok(doc.paths[path]?.[method.toLowerCase()], `${method} ${path} is in the document`);
+  });
+}
+
+test('the listing routes document the token as an alternative to the session', () => {
+  for (const path of ['/api/authorized-files', '/api/organisation/members']) {
+    const security = doc.paths[path].get.security.map((s) => Object.keys(s)[0]);
+    assert.deepEqual(security.sort(), ['session', 'token'], path);
+    assert.equal(doc.components.securitySchemes.token.scheme, 'bearer');
+    for (const status of ['401', '403', '429']) assert.ok(doc.paths[path].get.responses[status], `${path} documents ${status}`);
+  }
+});
+
+/** A firm whose responsable has tokens, and the steps of one real journey through issue 5. */
+async function issue5Journey() {
+  const boss = await employer(app);
+  const firm = await firmWithMember(app);
+  const other = await firmWithMember(app);
+  const granted = await boss.client.post('/api/employer/authorizations', grantBody(firm.organisation, firm.member.email));
+  assert.equal(granted.status, 201, granted.text);
+  const steps = [];
+  const step = async (method, path, promise, expected, label = '') => {
+    const res = await promise;
+    assert.equal(res.status, expected, `${method} ${path} ${label}: ${res.text.slice(0, 300)}`);
+    steps.push([method, path, res, label]);
+    return res;
+  };
+  const T = '/api/organisation/tokens';
+  const F = '/api/authorized-files';
+  const M = '/api/organisation/members';
+  const A = '/api/organisation/audit';
+  const day = await today(app);
+  const body = { name: 'Synchro documentée', scopes: ALL_SCOPES, expires_on: addDays(day, 30) };
+  const responsable = firm.responsable.client;
+
+  const created = await step('POST', T, responsable.post(T, body), 201);
+  const { token, secret } = created.body;
+  const narrow = await step('POST', T, responsable.post(T, { ...body, scopes: [CONTACTS_SCOPE] }), 201);
+  await step('POST', T, responsable.post(T, { ...body, scopes: [] }), 422);
+  await step('POST', T, responsable.request('POST', T, { body: '{"name":', headers: { 'content-type': 'application/json' } }), 400);
+  await step('POST', T, firm.member.client.post(T, body), 403);
+  await step('POST', T, app.client().post(T, body), 401);
+  await step('GET', T, responsable.get(T), 200);
+  await step('GET', T, firm.member.client.get(T), 403);
+
+  await step('GET', F, bearerGet(app, `${F}?since=0`, secret), 200, 'token');
+  await step('GET', F, bearerGet(app, `${F}?since=0&limit=1`, secret), 200, 'token, limit 1');
+  await step('GET', M, bearerGet(app, `${M}?since=0&limit=1`, secret), 200, 'token');
+  await step('GET', M, responsable.get(M), 200, 'session');
+  await step('GET', F, firm.member.client.get(F), 200, 'session');
+  await step('GET', F, bearerGet(app, F, null, { authorization: 'Bearer sel_nope' }), 401, 'token_invalid');
+  await step('GET', F, bearerGet(app, `${F}?limit=0`, secret), 422, 'bad limit');
+  await step('GET', F, bearerGet(app, F, narrow.body.secret), 403, 'token_scope_missing');
+  await primeRateLimit(app, narrow.body.token.id, 600);
+  await step('GET', M, bearerGet(app, M, narrow.body.secret), 429, 'too_many_requests');
+
+  await step('DELETE', `${T}/{id}`, firm.member.client.request('DELETE', `${T}/${token.id}`), 403);
+  await step('DELETE', `${T}/{id}`, other.responsable.client.request('DELETE', `${T}/${token.id}`), 404);
+  await step('DELETE', `${T}/{id}`, responsable.request('DELETE', `${T}/${token.id}`), 200);
+  await step('GET', F, bearerGet(app, F, secret), 401, 'token_revoked');
+
+  await step('GET', A, responsable.get(`${A}?action=token.&from=${day}&to=${addDays(day, 1)}&page_size=5`), 200);
+  await step('GET', A, responsable.get(A), 200);
+  await step('GET', A, responsable.get(`${A}?from=hier`), 422);
+  await step('GET', A, firm.member.client.get(A), 403);
+  await step('GET', `${A}.csv`, responsable.get(`${A}.csv?action=token.`), 200);
+  await step('GET', `${A}.csv`, responsable.get(`${A}.csv?to=2026-13-40`), 422);
+  await step('GET', `${A}.csv`, firm.member.client.get(`${A}.csv`), 403);
+  await step('GET', `${A}.csv`, app.client().get(`${A}.csv`), 401);
+  return steps;
+}
+
+test('a real journey through every issue-5 operation answers documented statuses with bodies matching the schemas', async (t) => {
+  const steps = await issue5Journey();
+
+  for (const [method, path, res, label] of steps) {
+    await t.test(`${method} ${path} ${label} (${res.status}${res.body?.error ? ` ${res.body.error.code}` : ''})`, () => assertDocumented(method, path, res));
+  }
+  const succeeded = new Set(steps.filter(([, , res]) => res.status < 300).map(([method, path]) => `${method} ${path}`));
+  for (const [method, path] of ISSUE5_OPERATIONS) assert.ok(succeeded.has(`${method} ${path}`), `the happy path of ${method} ${path} was checked`);
+  for (const [method, path, res] of steps) {
+    if (res.status >= 300 || !res.body || typeof res.body !== 'object') continue;
+    for (const value of [res.body.token, ...(path.includes('tokens') ? res.body.items ?? [] : [])]) {
+      if (value) assert.deepEqual(undeclared('ApiToken', value), [], `${method} ${path}: every ApiToken property is documented`);
+    }
+    if (path === '/api/organisation/audit') {
+      assert.ok(res.body.items.length > 0, 'the trail has events to check');
+      for (const event of res.body.items) assert.deepEqual(undeclared('AuditEvent', event), [], 'every AuditEvent property is documented');
+    }
+  }
+  const synced = steps.filter(([, , res, label]) => label.startsWith('token') && res.status === 200);
+  assert.ok(synced.length >= 3 && synced.every(([, , res]) => res.body.items.length > 0), 'the sync answers had items to check against the schema');
 });

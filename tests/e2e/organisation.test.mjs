@@ -2,7 +2,8 @@
 // responsable; the responsable keeps the contact inventory (search without accents or case,
 // status filter, paging), invites, changes roles, revokes (access ends at once), reissues
 // credentials, and reads the audit trail; at least one responsable always remains; members read
-// but never write. Bad-input tables for every endpoint with a body or a query close the file.
+// the inventory but never write (nor read the trail). Bad-input tables for every endpoint with a
+// body or a query close the file.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnApp, uniqueEmail } from '../support/app.mjs';
@@ -256,7 +257,9 @@ test('the only responsable can be neither demoted nor revoked (409 last_responsa
   assert.equal(demotedTries.body.error.code, 'responsable_required');
   const roles = await sql(app, `SELECT role, status FROM contacts WHERE organisation_id = ${quote(responsable.organisation.id)} ORDER BY role`);
   assert.deepEqual(roles.map((r) => `${r.role}/${r.status}`), ['membre/linked', 'responsable/linked'], 'exactly one responsable remains');
-  const audit = await responsable.client.get('/api/organisation/audit?page_size=100');
+  // The trail is the responsables': the one who remains reads it.
+  const audit = await other.client.get('/api/organisation/audit?page_size=100');
+  assert.equal(audit.status, 200, audit.text);
   assert.equal(audit.body.items.filter((e) => e.action === 'contact.role_changed').length, 2, 'refused changes are not in the audit trail');
 });
 
@@ -417,7 +420,7 @@ test('the audit trail pages and shows only its own organisation', async () => {
 
 // --- Members read, never write -------------------------------------------------------------------
 
-test('members read the organisation, its inventory and its trail, but every write answers 403 responsable_required', async () => {
+test('members read the organisation and its inventory, but not its trail, and every write answers 403 responsable_required', async () => {
   const responsable = await linkedResponsible(app);
   const reader = await linkedMember(app, responsable.client);
   const target = await invite(responsable.client);
@@ -426,8 +429,8 @@ test('members read the organisation, its inventory and its trail, but every writ
     ['GET /api/organisation', await reader.client.get('/api/organisation')],
     ['GET members', await reader.client.get(MEMBERS)],
     ['GET a member', await reader.client.get(member(responsable.contactId))],
-    ['GET the audit trail', await reader.client.get('/api/organisation/audit')],
   ];
+  const trail = await reader.client.get('/api/organisation/audit');
   const counts = await writeCounts(app);
   const writes = [
     ['invite', await reader.client.post(MEMBERS, { first_name: 'Non', last_name: 'Autorisé', email: uniqueEmail('non'), role: 'membre' })],
@@ -440,6 +443,8 @@ test('members read the organisation, its inventory and its trail, but every writ
 
   for (const [label, res] of reads) assert.equal(res.status, 200, `${label}: ${res.text}`);
   assert.equal(reads[0][1].body.role, 'membre');
+  assert.equal(trail.status, 403, `the audit trail is the responsables' (issue 5): ${trail.text}`);
+  assert.equal(trail.body.error.code, 'responsable_required');
   for (const [label, res] of writes) {
     assert.equal(res.status, 403, `${label}: ${res.text}`);
     assert.equal(res.body.error.code, 'responsable_required', label);

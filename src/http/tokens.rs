@@ -1,0 +1,168 @@
+//! Organisation API tokens (`/api/organisation/tokens`), and the bearer side of the listing
+//! routes: what an accounting platform syncs.
+
+use super::body::{json_object, Fields};
+use super::error::ApiError;
+use super::sessions::require_organisation_profile;
+use super::{Call, Reply};
+use crate::domain::api_token::{self, Scope, Scopes};
+use crate::domain::authorization::Day;
+use crate::domain::fields::{FieldErrors, Problem};
+use crate::domain::name::PersonName;
+use crate::storage::api_tokens::TokenRow;
+use crate::storage::sync;
+use crate::use_cases::authorizations::authorization_json;
+use crate::use_cases::tokens::{self, NewTokenForm};
+use serde_json::{json, Value};
+
+fn token_json(token: &TokenRow, now: crate::domain::Millis) -> Value {
+    let state = if token.revoked_at.is_some() {
+        "revoked"
+    } else if token.expires_at <= now {
+        "expired"
+    } else {
+        "active"
+    };
+    json!({
+        "id": token.id,
+        "name": token.name,
+        "prefix": token.prefix,
+        "scopes": Scopes::from_bits(token.scopes).map(Scopes::codes).unwrap_or_default(),
+        "expires_at": token.expires_at,
+        "expires_on": Day::ending_at(token.expires_at).to_iso(),
+        "created_at": token.created_at,
+        "created_by": token.created_by_email,
+        "last_used_at": token.last_used_at,
+        "revoked_at": token.revoked_at,
+        "state": state,
+    })
+}
+
+pub async fn list(call: &Call) -> Result<Reply, ApiError> {
+    let (_, profile) = require_organisation_profile(call).await?;
+    let found = tokens::list(&call.app, &profile).await?;
+    let items: Vec<Value> = found.iter().map(|t| token_json(t, call.app.now)).collect();
+    Ok(Reply::json(200, json!({ "items": items })))
+}
+
+pub async fn create(call: &mut Call) -> Result<Reply, ApiError> {
+    let (who, profile) = require_organisation_profile(call).await?;
+    let mut fields = Fields::new(json_object(&mut call.req).await?);
+    let name = fields.parsed("name", |raw| {
+        PersonName::parse(raw).map(|n| n.as_str().to_owned())
+    });
+    let scopes = fields.parsed_list("scopes", Scopes::parse);
+    let now = call.app.now;
+    let expires_at = fields.parsed("expires_on", |raw| {
+        Day::parse(raw).and_then(|day| api_token::expiry(day, now))
+    });
+    let form = fields.finish(|| {
+        Some(NewTokenForm {
+            name: name?,
+            scopes: scopes?,
+            expires_at: expires_at?,
+        })
+    })?;
+    let (token, secret) =
+        tokens::create(&call.app, &who.user.id, &profile, form, &call.requester).await?;
+    Ok(Reply::json(
+        201,
+        json!({ "token": token_json(&token, call.app.now), "secret": secret }),
+    ))
+}
+
+pub async fn revoke(call: &Call) -> Result<Reply, ApiError> {
+    let (who, profile) = require_organisation_profile(call).await?;
+    let token = tokens::revoke(
+        &call.app,
+        &who.user.id,
+        &profile,
+        call.id(),
+        &call.requester,
+    )
+    .await?;
+    Ok(Reply::json(
+        200,
+        json!({ "token": token_json(&token, call.app.now) }),
+    ))
+}
+
+/// The `Authorization` header when it is present: the request is a platform's, not a browser's.
+pub fn bearer(call: &Call) -> Option<String> {
+    call.req.headers().get("Authorization").ok().flatten()
+}
+
+/// `since` (a version, default 0) and `limit` (1 to 500, default 100) of a sync request.
+fn sync_window(call: &Call) -> Result<(i64, i64), ApiError> {
+    let mut errors = FieldErrors::default();
+    let mut number = |name: &'static str, range: std::ops::RangeInclusive<i64>, default| match call
+        .query(name)
+    {
+        None => Some(default),
+        Some(raw) => errors.take(
+            name,
+            raw.parse::<i64>()
+                .ok()
+                .filter(|n| range.contains(n))
+                .ok_or(Problem::InvalidCursor),
+        ),
+    };
+    let since = number("since", 0..=i64::MAX, 0);
+    let limit = number("limit", 1..=500, 100);
+    errors
+        .into_result(|| (since.unwrap_or(0), limit.unwrap_or(100)))
+        .map_err(ApiError::invalid)
+}
+
+/// A page of changes: the items, and where the next sync starts.
+fn changes(items: Vec<Value>, versions: Vec<i64>, since: i64, limit: i64) -> Reply {
+    let has_more = items.len() as i64 > limit;
+    let shown: Vec<Value> = items.into_iter().take(limit as usize).collect();
+    let next = versions
+        .iter()
+        .take(limit as usize)
+        .copied()
+        .max()
+        .unwrap_or(since);
+    Reply::json(
+        200,
+        json!({ "items": shown, "next_cursor": next.to_string(), "has_more": has_more }),
+    )
+}
+
+/// `GET /api/authorized-files` with a token: every authorization of the organisation's contacts
+/// (a firm's) or granted by the organisation (an employer's) — revoked and ended ones too, so the
+/// platform can remove them — changed since `since`.
+pub async fn authorized_files(call: &Call, header: &str) -> Result<Reply, ApiError> {
+    let token = tokens::authenticate(&call.app, header, Scope::AuthorizedFiles).await?;
+    let (since, limit) = sync_window(call)?;
+    let rows =
+        sync::authorizations_of(&call.app.db, &token.organisation_id, since, limit + 1).await?;
+    let versions = rows.iter().map(|a| a.version).collect();
+    let items = rows
+        .iter()
+        .map(|a| {
+            let mut item = authorization_json(a, call.app.now);
+            item["version"] = a.version.into();
+            item
+        })
+        .collect();
+    Ok(changes(items, versions, since, limit))
+}
+
+/// `GET /api/organisation/members` with a token: the organisation's contacts changed since `since`.
+pub async fn contacts(call: &Call, header: &str) -> Result<Reply, ApiError> {
+    let token = tokens::authenticate(&call.app, header, Scope::Contacts).await?;
+    let (since, limit) = sync_window(call)?;
+    let rows = sync::contacts_of(&call.app.db, &token.organisation_id, since, limit + 1).await?;
+    let versions = rows.iter().map(|c| c.version).collect();
+    let items = rows
+        .iter()
+        .map(|c| {
+            let mut item = super::organisation::contact_json(c, call.app.now);
+            item["version"] = c.version.into();
+            item
+        })
+        .collect();
+    Ok(changes(items, versions, since, limit))
+}

@@ -1,0 +1,191 @@
+//! Organisation API tokens: a responsable creates them (shown once), lists them by prefix and last
+//! use, revokes them at once; an accounting platform presents one as `Authorization: Bearer` to
+//! read the organisation's authorized files or contacts, within its scopes and rate limit.
+
+use super::members::{require_responsable, MembersError};
+use super::Requester;
+use crate::domain::api_token::{self, IssuedToken, Scope, Scopes, REQUESTS_PER_TOKEN};
+use crate::domain::seconds_until;
+use crate::infra::{random_id, App, InfraError, OsEntropy};
+use crate::storage::api_tokens::{self, NewToken, TokenRow};
+use crate::storage::audit::{self, AuditEvent};
+use crate::storage::contacts::ProfileRow;
+use crate::storage::{atomically, rate_limits};
+use serde_json::json;
+
+#[derive(Debug)]
+pub enum TokenError {
+    Members(MembersError),
+    NotFound,
+    /// Not a token of ours, or unknown.
+    Invalid,
+    Expired,
+    Revoked,
+    MissingScope(Scope),
+    Throttled {
+        retry_after: u64,
+    },
+    Infra(InfraError),
+}
+
+impl From<InfraError> for TokenError {
+    fn from(error: InfraError) -> Self {
+        TokenError::Infra(error)
+    }
+}
+
+impl From<MembersError> for TokenError {
+    fn from(error: MembersError) -> Self {
+        TokenError::Members(error)
+    }
+}
+
+pub struct NewTokenForm {
+    pub name: String,
+    pub scopes: Scopes,
+    pub expires_at: crate::domain::Millis,
+}
+
+fn event<'a>(
+    action: &'a str,
+    actor: &'a str,
+    profile: &'a ProfileRow,
+    requester: &'a Requester,
+    details: serde_json::Value,
+) -> AuditEvent<'a> {
+    AuditEvent {
+        action,
+        user_id: Some(actor),
+        organisation_id: Some(&profile.organisation_id),
+        ip: requester.ip.as_deref(),
+        details,
+        ..Default::default()
+    }
+}
+
+/// Creates a token; answers it with its secret, which is never shown again.
+pub async fn create(
+    app: &App,
+    actor: &str,
+    profile: &ProfileRow,
+    form: NewTokenForm,
+    requester: &Requester,
+) -> Result<(TokenRow, String), TokenError> {
+    require_responsable(profile)?;
+    let issued = IssuedToken::generate(&mut OsEntropy);
+    let id = random_id();
+    atomically(
+        &app.db,
+        vec![
+            api_tokens::insert(
+                &app.db,
+                &NewToken {
+                    id: &id,
+                    organisation_id: &profile.organisation_id,
+                    name: &form.name,
+                    prefix: &issued.prefix,
+                    token_hash: &issued.hash,
+                    scopes: form.scopes.bits(),
+                    expires_at: form.expires_at,
+                    created_by: actor,
+                },
+                app.now,
+            )?,
+            audit::append(
+                &app.db,
+                &event(
+                    "token.created",
+                    actor,
+                    profile,
+                    requester,
+                    json!({ "token_id": id, "name": form.name, "prefix": issued.prefix, "scopes": form.scopes.codes() }),
+                ),
+                app.now,
+            )?,
+        ],
+        "Failed to create an API token",
+    )
+    .await?;
+    let token = api_tokens::find_in(&app.db, &profile.organisation_id, &id)
+        .await?
+        .ok_or(TokenError::NotFound)?;
+    Ok((token, issued.secret))
+}
+
+pub async fn list(app: &App, profile: &ProfileRow) -> Result<Vec<TokenRow>, TokenError> {
+    require_responsable(profile)?;
+    Ok(api_tokens::list(&app.db, &profile.organisation_id).await?)
+}
+
+/// Revokes at once: the next request with the token answers 401.
+pub async fn revoke(
+    app: &App,
+    actor: &str,
+    profile: &ProfileRow,
+    id: &str,
+    requester: &Requester,
+) -> Result<TokenRow, TokenError> {
+    require_responsable(profile)?;
+    let token = api_tokens::find_in(&app.db, &profile.organisation_id, id)
+        .await?
+        .ok_or(TokenError::NotFound)?;
+    if token.revoked_at.is_none() {
+        atomically(
+            &app.db,
+            vec![
+                api_tokens::revoke(&app.db, &profile.organisation_id, id, app.now)?,
+                audit::append(
+                    &app.db,
+                    &event(
+                        "token.revoked",
+                        actor,
+                        profile,
+                        requester,
+                        json!({ "token_id": id, "name": token.name, "prefix": token.prefix }),
+                    ),
+                    app.now,
+                )?,
+            ],
+            "Failed to revoke an API token",
+        )
+        .await?;
+    }
+    api_tokens::find_in(&app.db, &profile.organisation_id, id)
+        .await?
+        .ok_or(TokenError::NotFound)
+}
+
+/// The token of an `Authorization` header, if it is valid, unexpired, unrevoked, has `scope` and
+/// is within its rate limit; each use is counted.
+pub async fn authenticate(app: &App, header: &str, scope: Scope) -> Result<TokenRow, TokenError> {
+    let secret = api_token::from_header(header).ok_or(TokenError::Invalid)?;
+    let token = api_tokens::find_by_hash(&app.db, &api_token::hash(secret))
+        .await?
+        .ok_or(TokenError::Invalid)?;
+    if token.revoked_at.is_some() {
+        return Err(TokenError::Revoked);
+    }
+    if token.expires_at <= app.now {
+        return Err(TokenError::Expired);
+    }
+    if !Scopes::from_bits(token.scopes).is_some_and(|s| s.allows(scope)) {
+        return Err(TokenError::MissingScope(scope));
+    }
+    let limit = &REQUESTS_PER_TOKEN;
+    let key = limit.key(&token.id);
+    if let Some(until) = limit.blocked_until(rate_limits::find(&app.db, &key).await?, app.now) {
+        return Err(TokenError::Throttled {
+            retry_after: seconds_until(app.now, until),
+        });
+    }
+    atomically(
+        &app.db,
+        vec![
+            rate_limits::record_failure(&app.db, limit, &key, app.now)?,
+            api_tokens::touch(&app.db, &token.id, app.now)?,
+        ],
+        "Failed to count an API token's use",
+    )
+    .await?;
+    Ok(token)
+}

@@ -100,6 +100,10 @@ CREATE INDEX IF NOT EXISTS contacts_user ON contacts (user_id);
 -- and does not stand in the way of being invited and linked again.
 CREATE UNIQUE INDEX IF NOT EXISTS contacts_one_link_per_organisation ON contacts (organisation_id, user_id) WHERE status = 'linked';
 
+-- The legacy migration finds contacts by email across organisations (a relation may name its
+-- contact by email alone).
+CREATE INDEX IF NOT EXISTS contacts_email ON contacts (email);
+
 -- Personal link credentials of a contact: a public identifier and a secret code (50 bits,
 -- stored as a keyed hash). Reissuing supersedes the previous ones; five wrong codes lock them.
 CREATE TABLE IF NOT EXISTS link_credentials (
@@ -311,6 +315,91 @@ CREATE TABLE IF NOT EXISTS domain_events (
 CREATE INDEX IF NOT EXISTS domain_events_employer ON domain_events (employer_id, seq);
 CREATE INDEX IF NOT EXISTS domain_events_firm ON domain_events (firm_id, seq);
 
+-- The legacy migration (README, "Legacy migration"). The operator's command sends the export in
+-- batches, all under one run id; each batch is written atomically, and importing the same export
+-- again creates nothing: organisations are known by file number, contacts by (organisation,
+-- email), legacy credentials by username, relations by legacy id.
+CREATE TABLE IF NOT EXISTS migration_runs (
+  id            TEXT PRIMARY KEY,               -- chosen by the command: letters, digits, hyphens
+  started_at    INTEGER NOT NULL,
+  updated_at    INTEGER NOT NULL                -- its latest batch
+);
+
+-- What each batch of a run did, counted by record kind, outcome and reason. A batch is known by
+-- its first line: a batch sent again (a retry after a lost answer) is not counted twice.
+CREATE TABLE IF NOT EXISTS migration_outcomes (
+  run_id        TEXT NOT NULL REFERENCES migration_runs(id),
+  first_line    INTEGER NOT NULL,
+  kind          TEXT NOT NULL,                  -- organisation | contact | legacy_credential | relation | unknown
+  outcome       TEXT NOT NULL CHECK (outcome IN ('created', 'already_present', 'rejected')),
+  reason        TEXT NOT NULL DEFAULT '',       -- for 'rejected': e.g. 'unknown_contact'
+  count         INTEGER NOT NULL,
+  PRIMARY KEY (run_id, first_line, kind, outcome, reason)
+);
+
+-- Every migrated relation, by its legacy id, with a fingerprint (SHA-256 of the record as compact
+-- JSON, members sorted) of the record it came from: the same id again with other content is a
+-- duplicate, with the same content it is already present.
+CREATE TABLE IF NOT EXISTS migrated_relations (
+  legacy_id        TEXT PRIMARY KEY,
+  authorization_id TEXT NOT NULL REFERENCES authorizations(id),
+  fingerprint      TEXT NOT NULL,
+  run_id           TEXT NOT NULL,
+  line             INTEGER NOT NULL,
+  migrated_at      INTEGER NOT NULL
+);
+
+-- Relations of the export that could not be migrated, with the reason, so the operator can list
+-- them, fix the data and import again. One open row per distinct record (fingerprint): importing
+-- the same export again updates it (latest run and line) instead of adding a row. When a later run
+-- migrates a relation with that legacy id, its open rows are marked resolved.
+CREATE TABLE IF NOT EXISTS unmigrated_relations (
+  id            TEXT PRIMARY KEY,
+  legacy_id     TEXT,                           -- NULL when the record has no usable legacy id
+  fingerprint   TEXT NOT NULL,
+  reason        TEXT NOT NULL,                  -- e.g. 'unknown_contact', 'duplicate'
+  record        TEXT NOT NULL,                  -- the record as compact JSON
+  line          INTEGER NOT NULL,               -- its line in the export, in the latest run
+  run_id        TEXT NOT NULL,                  -- the latest run that refused it
+  first_run_id  TEXT NOT NULL,
+  created_at    INTEGER NOT NULL,
+  updated_at    INTEGER NOT NULL,
+  resolved_at   INTEGER,
+  resolved_run_id TEXT
+);
+CREATE UNIQUE INDEX IF NOT EXISTS unmigrated_relations_open ON unmigrated_relations (fingerprint) WHERE resolved_at IS NULL;
+CREATE INDEX IF NOT EXISTS unmigrated_relations_legacy_id ON unmigrated_relations (legacy_id, run_id);
+CREATE INDEX IF NOT EXISTS unmigrated_relations_reason ON unmigrated_relations (reason, resolved_at, created_at);
+
+-- Reminders that an authorization ends soon (30 and 7 days before), one row per reminder sent,
+-- written in the same batch as its emails and its domain event: the key makes a reminder go out
+-- once, whatever the number of runs. The end date is part of the key, so an authorization whose
+-- end the employer moves is reminded again about its new end.
+CREATE TABLE IF NOT EXISTS authorization_reminders (
+  id            TEXT PRIMARY KEY,               -- random: later statements of the batch check it
+  authorization_id TEXT NOT NULL REFERENCES authorizations(id),
+  days_before   INTEGER NOT NULL CHECK (days_before IN (30, 7)),
+  ends_at       INTEGER NOT NULL,               -- the end the reminder announced
+  sent_at       INTEGER NOT NULL,
+  UNIQUE (authorization_id, days_before, ends_at)
+);
+
+-- One row per run of a scheduled job (Cron Triggers): what it did and why it failed, for
+-- operators and tests (`GET /dev/jobs` in development). Kept 30 days by the cleanup job.
+CREATE TABLE IF NOT EXISTS job_runs (
+  id            TEXT PRIMARY KEY,
+  job           TEXT NOT NULL,                  -- 'cleanup', 'authorization_ends', ...
+  cron          TEXT NOT NULL,                  -- the schedule that started it
+  started_at    INTEGER NOT NULL,
+  finished_at   INTEGER,                        -- NULL while it runs, or if the invocation died
+  counts        TEXT NOT NULL DEFAULT '{}',     -- JSON object: rows handled, per kind
+  error         TEXT                            -- what failed; the other parts still ran
+);
+CREATE INDEX IF NOT EXISTS job_runs_started ON job_runs (started_at);
+
+-- What the cleanup job looks for: accounts never verified, link credentials by expiry.
+CREATE INDEX IF NOT EXISTS users_pending ON users (created_at) WHERE status = 'pending';
+CREATE INDEX IF NOT EXISTS link_credentials_expiry ON link_credentials (expires_at);
 -- Outgoing webhooks (Standard Webhooks). A responsible registers endpoints for the organisation;
 -- each domain event of the organisation (an employer's: employer_id = it; a firm's: firm_id = it)
 -- that an endpoint wants becomes one delivery, sent through the webhook queue and retried for

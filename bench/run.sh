@@ -2,7 +2,8 @@
 # The SEL benchmark (`make bench`): installs what is missing, builds the worker, starts one
 # `wrangler dev` on a free 127.0.0.1 port with a fresh state dir under tests/.runs/, seeds a user
 # through the API, measures (wasm size, Argon2id cost, latency/throughput under load with wrk),
-# overwrites bench/RESULTS.md and stops everything it started. Takes ~2 minutes after the build.
+# overwrites bench/RESULTS.md and stops everything it started; then the cleanup benchmark
+# (bench/cleanup.mjs) adds its section. Takes ~3 minutes after the build.
 # Then bench/webhooks.mjs measures webhook fan-out and delivery in its own section of RESULTS.md.
 # Knobs: BENCH_DURATION_S (each wrk run, default 15), BENCH_ROUNDS (sequential rounds, default 40),
 # BENCH_QUIET_WAIT_S (wait at most this long for a quiet CPU before measuring, default 300),
@@ -30,4 +31,6 @@ else
 fi
 
 node bench/bench.mjs
+# The cleanup benchmark appends its own section to bench/RESULTS.md (bench.mjs rewrites the file).
+node bench/cleanup.mjs
 node bench/webhooks.mjs

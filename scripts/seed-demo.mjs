@@ -1,8 +1,12 @@
 // Seeds the demo data of `make dev` through the public and operator APIs, as people would: a demo
-// account that is the responsible of an accounting firm, two invited members of that firm, and a
-// few employers. Safe to run again: what exists is left alone.
+// account that is the responsible of an accounting firm, two invited members of that firm, a few
+// employers, one of which (with its own demo account) authorized the firm's contacts, and a pending
+// access request. Safe to run again: what exists is left alone.
 import { Client, waitFor } from '../tests/support/client.mjs';
-import { operator } from './operator.mjs';
+import { writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { operator, importMigration } from './operator.mjs';
 
 const baseUrl = process.argv[2] ?? 'http://127.0.0.1:8787';
 const DEMO = { email: 'demo@sel.example', password: 'Grue jaune sur le chantier 2026', first_name: 'Dominique', last_name: 'Démo' };
@@ -25,25 +29,77 @@ const must = (res, what) => {
 
 await waitFor('the portal to start', async () => (await fetch(`${baseUrl}/api/health`)).status === 200, { timeoutMs: 120000, intervalMs: 500 });
 
-const demo = new Client(baseUrl);
-if ((await demo.logIn(DEMO.email, DEMO.password)).status !== 200) {
-  const started = must(await demo.signUp({ ...DEMO, password_confirmation: DEMO.password, accept_terms: true, locale: 'fr' }), 'demo signup');
-  const email = await waitFor('the demo code email', async () => (await mailbox(DEMO.email))[0]);
-  must(await demo.verify(started.verification_id, email.text.match(/\b\d{6}\b/)[0]), 'demo verification');
+/** Signs `person` up (or in, when the account exists) with the demo password; resolves to their client. */
+async function account(person) {
+  const client = new Client(baseUrl);
+  if ((await client.logIn(person.email, DEMO.password)).status === 200) return client;
+  const started = must(await client.signUp({ ...person, password: DEMO.password, password_confirmation: DEMO.password, accept_terms: true, locale: 'fr' }), `signup of ${person.email}`);
+  const email = await waitFor(`the code email of ${person.email}`, async () => (await mailbox(person.email)).find((e) => /code de validation/i.test(e.subject)));
+  must(await client.verify(started.verification_id, email.text.match(/\b\d{6}\b/)[0]), `verification of ${person.email}`);
+  return client;
 }
 
+/** Links `client` with fresh operator credentials and makes that profile active. */
+async function linkAndSelect(client, credentials, who) {
+  const linked = must(await client.post('/api/links/credentials', { identifier: credentials.identifier, code: credentials.code }), `linking of ${who}`);
+  must(await client.request('PUT', '/api/session/profile', { json: { profile_id: linked.profile.id } }), `profile of ${who}`);
+}
+
+const demo = await account(DEMO);
 const firm = await operator(baseUrl, 'create-organisation', { ...FIRM, responsible: { first_name: DEMO.first_name, last_name: DEMO.last_name, email: DEMO.email } });
-if (firm.status === 201) {
-  const linked = must(await demo.post('/api/links/credentials', { identifier: firm.body.responsible.identifier, code: firm.body.responsible.code }), 'demo linking');
-  must(await demo.request('PUT', '/api/session/profile', { json: { profile_id: linked.profile.id } }), 'demo profile');
+const firstRun = firm.status === 201;
+if (firstRun) {
+  await linkAndSelect(demo, firm.body.responsible, DEMO.email);
   for (const member of MEMBERS) must(await demo.post('/api/organisation/members', member), `invitation of ${member.email}`);
 } else if (firm.body?.error?.code !== 'file_number_taken') {
   throw new Error(`firm not created: ${JSON.stringify(firm.body)}`);
 }
+const created = [];
 for (const employer of EMPLOYERS) {
-  const created = await operator(baseUrl, 'create-organisation', { kind: 'employer', ...employer });
-  if (created.status !== 201 && created.body?.error?.code !== 'file_number_taken') throw new Error(`employer not created: ${JSON.stringify(created.body)}`);
+  const res = await operator(baseUrl, 'create-organisation', { kind: 'employer', ...employer });
+  if (res.status !== 201 && res.body?.error?.code !== 'file_number_taken') throw new Error(`employer not created: ${JSON.stringify(res.body)}`);
+  created.push(res);
 }
+if (firstRun && created[0].status === 201) {
+  // Construction Boréal's responsible authorizes the demo responsible and Marie (still invited).
+  const [boreal] = EMPLOYERS;
+  const sophie = await account(boreal.responsible);
+  await linkAndSelect(sophie, created[0].body.responsible, boreal.responsible.email);
+  const ends = new Date(Date.now() + 200 * 24 * 3600 * 1000).toISOString().slice(0, 10);
+  for (const [contact_email, services, level] of [
+    [DEMO.email, ['monthly_report', 'workforce', 'status_letter'], 'transmission'],
+    [MEMBERS[0].email, ['monthly_report'], 'consultation'],
+  ]) {
+    must(await sophie.post('/api/employer/authorizations', { firm_file_number: FIRM.file_number, contact_email, services, level, ends_on: ends }), `authorization of ${contact_email}`);
+  }
+  // The demo responsible asks Toitures Laval for access: a pending request, emailed to its address on file.
+  const laval = EMPLOYERS[1];
+  must(await demo.post('/api/access-requests', { file_number: laval.file_number, postal_code: laval.postal_code, services: ['monthly_report'], message: 'Nous préparons vos rapports mensuels.' }), 'access request');
+}
+
+// Most relations come from the legacy system: 60 more employers, each with a relation to the demo
+// responsible (so "Mes dossiers autorisés" pages), Luc's relation with Construction Boréal to review,
+// and two lines that cannot be migrated (Marie's is already granted; an unknown employer). Importing the same export again changes nothing.
+const WORDS = ['Construction', 'Béton', 'Toitures', 'Excavation', 'Charpentes', 'Électricité', 'Plomberie', 'Rénovations', 'Coffrages', 'Maçonnerie'];
+const PLACES = ['Québec', 'Laval', 'Lévis', 'Montréal', 'Sherbrooke', 'Gatineau', 'Saguenay', 'Trois-Rivières', 'Rimouski', 'Boucherville'];
+const SUFFIXES = ['inc.', 'ltée', 'S.E.N.C.', 'et fils inc.'];
+const day = (offset) => new Date(Date.now() + offset * 24 * 3600 * 1000).toISOString().slice(0, 10);
+const lines = [];
+for (let i = 1; i <= 60; i += 1) {
+  const number = String(2100000 + i);
+  const name = `${WORDS[i % WORDS.length]} ${PLACES[(i * 3 + Math.floor(i / 10)) % PLACES.length]} ${SUFFIXES[Math.floor(i / 3) % SUFFIXES.length]}`;
+  lines.push({ type: 'organisation', kind: 'employer', name, file_number: number, postal_code: 'H2X 1Y4', email: `paie${i}@employeur-demo.example` });
+  lines.push({ type: 'relation', legacy_id: `DEMO-${i}`, employer_file_number: number, firm_file_number: FIRM.file_number, contact_email: DEMO.email,
+    services: ['RM', 'RM;GMO', 'LES', 'GMO;IDC;RM'][i % 4], level: i % 3 === 0 ? 'transmission' : 'consultation',
+    starts_on: '2019-01-01', ends_on: i % 10 === 0 ? day(12 + i / 10) : (i % 4 === 0 ? day(300) : null) });
+}
+for (const [i, member] of MEMBERS.entries()) {
+  lines.push({ type: 'relation', legacy_id: `DEMO-BOREAL-${i}`, employer_file_number: EMPLOYERS[0].file_number, firm_file_number: FIRM.file_number, contact_email: member.email, services: 'RM', level: 'consultation', starts_on: '2020-01-01', ends_on: null });
+}
+lines.push({ type: 'relation', legacy_id: 'DEMO-LOST', employer_file_number: '2999999', firm_file_number: FIRM.file_number, contact_email: DEMO.email, services: 'RM', level: 'consultation', starts_on: '2020-01-01', ends_on: null });
+const exportFile = join(mkdtempSync(join(tmpdir(), 'sel-demo-')), 'legacy-export.ndjson');
+writeFileSync(exportFile, lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
+const migrated = await importMigration(baseUrl, exportFile);
 
 console.log(`
   SEL is running at ${baseUrl}
@@ -55,5 +111,12 @@ console.log(`
       1. create an account at ${baseUrl}/signup as ${MEMBERS[0].email} (code in the mailbox)
       2. link it with the credentials of the invitation email: ${baseUrl}/dev/mailbox/?to=${MEMBERS[0].email}
       3. the responsible sees the member as linked in "Mon organisation"
-  Employers (file numbers ${EMPLOYERS.map((e) => e.file_number).join(', ')}): their responsibles' credentials are in the mailbox too.
+  Employers (file numbers ${EMPLOYERS.map((e) => e.file_number).join(', ')}):
+      ${EMPLOYERS[0].responsible.email} / ${DEMO.password}  → "Autorisations (employeur)" of ${EMPLOYERS[0].name}
+      (it authorized the demo responsible and Marie; the demo responsible's "Mes dossiers autorisés" lists it);
+      the other employers' responsibles have their link credentials in the mailbox; ${EMPLOYERS[1].name}
+      has a pending access request from the demo firm.
+  Legacy migration: ${migrated.lines} lines imported (run ${migrated.run_id}); the demo responsible has 61 authorized files,
+      Construction Boréal has Luc's migrated relation to review, and two relations could not be migrated:
+      curl -H 'Authorization: Bearer dev-operator-token' '${baseUrl}/api/operator/unmigrated-relations'
 `);

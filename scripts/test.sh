@@ -26,5 +26,5 @@ wrangler deploy --dry-run --outdir tests/.runs/dry-run >/dev/null
 echo "dry run ok"
 
 step "end-to-end and browser tests"
-rm -rf tests/.runs/template-state
+rm -rf tests/.runs/template-state-* tests/.runs/worker-*
 node --disable-warning=ExperimentalWarning --test --test-concurrency="${TEST_CONCURRENCY:-2}" --test-timeout=240000 'tests/e2e/*.test.mjs' 'tests/browser/*.test.mjs'

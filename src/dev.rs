@@ -1,6 +1,7 @@
 //! Development tools, answered only when ENVIRONMENT is "development" (404 elsewhere): the
-//! mailbox of delivered emails, the dead letters, a movable clock for tests, and a way to put an
-//! arbitrary message on the email queue (to prove poison messages are parked).
+//! mailbox of delivered emails, the dead letters, a movable clock for tests, a way to put an
+//! arbitrary message on the email queue (to prove poison messages are parked), and the record of
+//! scheduled runs.
 
 use crate::domain::fields::Problem;
 use crate::email::templates::escape_html;
@@ -8,7 +9,7 @@ use crate::http::body::json_object;
 use crate::http::error::ApiError;
 use crate::http::{Call, Reply};
 use crate::infra::Context;
-use crate::storage::{dev_clock, mailbox};
+use crate::storage::{dev_clock, job_runs, mailbox};
 use serde_json::{json, Value};
 use worker::{Env, QueueContentType, RawMessageBuilder};
 
@@ -88,4 +89,21 @@ pub async fn enqueue_email(call: &mut Call, env: &Env) -> Result<Reply, ApiError
         .await
         .context("Failed to enqueue a development message")?;
     Ok(Reply::json(202, json!({})))
+}
+
+/// The latest scheduled runs, newest first (`?job=cleanup` for one job's).
+pub async fn jobs(call: &Call) -> Result<Reply, ApiError> {
+    let runs = job_runs::recent(&call.app.db, call.query("job").as_deref(), 100).await?;
+    let runs = runs
+        .into_iter()
+        .map(|run| {
+            json!({
+                "id": run.id, "job": run.job, "cron": run.cron,
+                "started_at": run.started_at, "finished_at": run.finished_at,
+                "counts": serde_json::from_str::<Value>(&run.counts).unwrap_or_default(),
+                "error": run.error,
+            })
+        })
+        .collect();
+    Ok(Reply::json(200, Value::Array(runs)))
 }

@@ -4,13 +4,12 @@
 // the profile's answers 404: the page says so and leads back to "Mes dossiers autorisés".
 
 import { get } from './api.js';
-import {
-  $, LEVEL_KEYS, ORIGIN_KEYS, SERVICES, SERVICE_KEYS, badge, endDay, handledUnauthenticated, keySpan, wordFor,
-} from './authz.js';
+import { LEVEL_KEYS, ORIGIN_KEYS, SERVICES, SERVICE_KEYS, endDay } from './authz.js';
 import { dayElement } from './format.js';
 import { onLangChange } from './i18n.js';
-import { startSession } from './session.js';
-import { focusElement, initPage, setPageTitle, setRawText, setText, showAlert, t } from './ui.js';
+import { handledWithoutOrganisation, signedIn } from './session.js';
+import { badge, keySpan, wordFor } from './table.js';
+import { $, focusElement, initPage, setPageTitle, setRawText, setText, showAlert, t } from './ui.js';
 
 initPage('file.title');
 
@@ -80,24 +79,14 @@ function render() {
 }
 
 async function start() {
-  const me = await startSession();
-  if (!me) return;
-  if (!me.ok) {
-    $('file-loading').hidden = true;
-    showAlert(main, [[{ key: 'home.load_failed' }, me.error.message]]);
-    return;
-  }
+  if (!(await signedIn($('file-loading')))) return;
   if (!id) {
     showGone();
     return;
   }
   const result = await get(`/api/authorized-files/${encodeURIComponent(id)}`);
   if (!result.ok) {
-    if (handledUnauthenticated(result)) return;
-    if (result.status === 403 && result.error.code === 'organisation_profile_required') {
-      show('file-none');
-      return;
-    }
+    if (handledWithoutOrganisation(result, () => show('file-none'))) return;
     if (result.status === 404 || result.status === 422) {
       showGone();
       return;

@@ -6,24 +6,21 @@
 // reload or the browser's back button shows the same list. Each file opens /file?id=….
 
 import { get } from './api.js';
-import {
-  $, LEVEL_KEYS, ORIGIN_KEYS, badge, cell, endDay, handledUnauthenticated, renderRows, servicesList, textSpan, wordFor,
-} from './authz.js';
+import { LEVEL_KEYS, ORIGIN_KEYS, SERVICES, endDay, servicesList } from './authz.js';
 import { onLangChange } from './i18n.js';
-import { startSession } from './session.js';
-import { clearErrors, focusElement, initPage, setFieldError, setRawText, setText, showAlert, showApiError } from './ui.js';
+import { handledWithoutOrganisation, signedIn } from './session.js';
+import { badge, cell, keepPagerFocus, renderRows, textSpan, wordFor } from './table.js';
+import { $, clearErrors, focusElement, initPage, setFieldError, setRawText, setText, showApiError } from './ui.js';
+import { liveSearch } from './widgets.js';
 
 initPage('files.title');
 
-const SEARCH_DELAY_MS = 350;
 const DEFAULT_SORT = 'name';
 const DEFAULT_PAGE_SIZE = 25;
 const SORTS = ['name', '-name', 'number', '-number'];
 const PAGE_SIZES = [10, 25, 50, 100];
-const SERVICES = ['workforce', 'site_identification', 'status_letter', 'monthly_report'];
 const ENDING_DAYS = '30';
 
-const main = document.getElementById('main');
 const form = $('files-form');
 const jumpForm = $('files-jump');
 
@@ -32,7 +29,6 @@ let data = null;
 let request = 0;
 // A search typed letter by letter makes one history entry, not one per pause.
 let typingEntry = false;
-let searchTimer = null;
 
 // ---- The address ----
 
@@ -178,11 +174,7 @@ async function load() {
   clearErrors(form);
   clearErrors(jumpForm);
   if (!result.ok) {
-    if (handledUnauthenticated(result)) return false;
-    if (result.status === 403 && result.error.code === 'organisation_profile_required') {
-      showNoOrganisation();
-      return false;
-    }
+    if (handledWithoutOrganisation(result, showNoOrganisation)) return false;
     // A cursor from another list (the filters changed, or an old address): start over at page 1.
     if (result.status === 422 && result.error.fields?.cursor && view.cursor) {
       view = { ...view, cursor: '', page: 0 };
@@ -216,24 +208,11 @@ async function load() {
 
 // ---- Search, filters, sort, page size ----
 
-function search({ typing = false } = {}) {
-  clearTimeout(searchTimer);
+const searching = liveSearch(form, ({ typing = false }) => {
   const next = formState();
   if (sameFilters(next, view) && !view.cursor && !view.page && data) return;
   go(next, { typing });
-}
-
-form.elements.q.addEventListener('input', () => {
-  clearTimeout(searchTimer);
-  searchTimer = setTimeout(() => search({ typing: true }), SEARCH_DELAY_MS);
-});
-for (const name of ['service', 'sort', 'page_size', 'ending_within_days']) {
-  form.elements[name].addEventListener('change', () => search());
-}
-form.addEventListener('submit', (event) => {
-  event.preventDefault();
-  search();
-});
+}, { changes: ['service', 'sort', 'page_size', 'ending_within_days'] });
 
 // ---- Paging ----
 
@@ -243,8 +222,7 @@ $('files-pager').addEventListener('click', async (event) => {
   const cursor = button.dataset.page === 'next' ? data.next_cursor : data.prev_cursor;
   if (!cursor) return;
   await go({ ...view, cursor, page: 0 });
-  const active = document.activeElement;
-  if (!active || active === document.body || active.disabled) focusElement($('files-summary'));
+  keepPagerFocus($('files-summary'));
 });
 
 jumpForm.addEventListener('submit', async (event) => {
@@ -264,7 +242,7 @@ jumpForm.addEventListener('submit', async (event) => {
 
 // Back and forward: the list of that address.
 window.addEventListener('popstate', () => {
-  clearTimeout(searchTimer);
+  searching.cancel();
   typingEntry = false;
   view = readAddress();
   fillForm(view);
@@ -279,14 +257,7 @@ onLangChange(() => {
 
 async function start() {
   fillForm(view);
-  const me = await startSession();
-  if (!me) return;
-  if (!me.ok) {
-    $('files-loading').hidden = true;
-    showAlert(main, [[{ key: 'home.load_failed' }, me.error.message]]);
-    return;
-  }
-  await load();
+  if (await signedIn($('files-loading'))) await load();
 }
 
 start();

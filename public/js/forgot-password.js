@@ -4,8 +4,8 @@
 import { post } from './api.js';
 import { showCodeError } from './code-errors.js';
 import {
-  clearErrors, countdown, focusElement, initPage, isBusy, normalizeCode, reportClientErrors, requireFilled, setBusy,
-  setFieldError, setText, showApiError, showScreen, showStatus,
+  clearErrors, countdown, focusElement, initPage, isBusy, normalizeCode, readyToSubmit, setBusy, setFieldError, setText,
+  showApiError, showScreen, showStatus, whileBusy,
 } from './ui.js';
 import { DEFAULT_RESEND_AFTER_SECONDS } from './verification.js';
 
@@ -45,18 +45,11 @@ function acceptResetStarted(data) {
 
 requestForm.addEventListener('submit', async (event) => {
   event.preventDefault();
-  if (isBusy(requestForm)) return;
-  clearErrors(requestForm);
-  if (!requireFilled(requestForm, ['email'])) {
-    reportClientErrors(requestForm);
-    return;
-  }
+  if (!readyToSubmit(requestForm, ['email'])) return;
 
   const submit = requestForm.querySelector('button[type="submit"]');
   const requestedEmail = requestForm.elements.email.value.trim();
-  setBusy(submit, true);
-  const result = await post('/api/password/forgot', { email: requestedEmail });
-  setBusy(submit, false);
+  const result = await whileBusy(submit, () => post('/api/password/forgot', { email: requestedEmail }));
 
   if (!result.ok) {
     showApiError(requestForm, result.error);
@@ -74,9 +67,7 @@ resend.addEventListener('click', async () => {
   if (isBusy(resetForm) || resend.disabled) return;
   clearErrors(resetForm);
   stopCooldown();
-  setBusy(resend, true);
-  const result = await post('/api/password/forgot', { email });
-  setBusy(resend, false);
+  const result = await whileBusy(resend, () => post('/api/password/forgot', { email }));
 
   if (result.ok) {
     acceptResetStarted(result.data || {});
@@ -91,18 +82,13 @@ resend.addEventListener('click', async () => {
 
 resetForm.addEventListener('submit', async (event) => {
   event.preventDefault();
-  if (isBusy(resetForm)) return;
-  clearErrors(resetForm);
   const code = normalizeCode(resetForm.elements.code.value);
-  let valid = requireFilled(resetForm, ['code', 'new_password', 'new_password_confirmation']);
-  if (code && !/^\d{6}$/.test(code)) {
+  const codeWellFormed = () => {
+    if (!code || /^\d{6}$/.test(code)) return true;
     setFieldError(resetForm, 'code', { key: 'verify.code_format' });
-    valid = false;
-  }
-  if (!valid) {
-    reportClientErrors(resetForm);
-    return;
-  }
+    return false;
+  };
+  if (!readyToSubmit(resetForm, ['code', 'new_password', 'new_password_confirmation'], codeWellFormed)) return;
 
   const submit = resetForm.querySelector('button[type="submit"]');
   setBusy(submit, true);

@@ -4,8 +4,8 @@
 // autorisés" (/files) and, for an employer, "Autorisations (employeur)" (/employer) are pages.
 
 import { isOrganisationProfile } from './profile.js';
-import { startSession } from './session.js';
-import { focusElement, initPage, setPageTitle, setText, showAlert } from './ui.js';
+import { signedIn } from './session.js';
+import { $, focusElement, initPage, setPageTitle, setText } from './ui.js';
 
 const SECTIONS = {
   'catalogue-de-services': 'menu.catalogue',
@@ -20,10 +20,11 @@ const MOVED = {
 };
 
 initPage('home.title');
+// The menu shows once the account is known.
+$('main-nav').hidden = true;
 
 if (MOVED[decodeURIComponent(location.hash.slice(1))]) location.replace(MOVED[decodeURIComponent(location.hash.slice(1))]);
 
-const main = document.getElementById('main');
 const homeView = document.getElementById('view-home');
 const sectionView = document.getElementById('view-section');
 
@@ -59,21 +60,15 @@ function showUser(me) {
   setText(document.getElementById('home-greeting'), 'home.greeting', { name: me.first_name });
   const noLinkedFile = Number(me.linked_profiles) === 0 && !isOrganisationProfile(me.active_profile);
   document.getElementById('link-cta').hidden = !noLinkedFile;
-  document.getElementById('main-nav').hidden = false;
+  $('main-nav').hidden = false;
   document.getElementById('home-loading').hidden = true;
   render({ focus: Boolean(SECTIONS[currentSlug()]) });
   window.addEventListener('hashchange', () => render({ focus: true }));
 }
 
 async function start() {
-  const me = await startSession();
-  if (!me) return;
-  if (me.ok) {
-    showUser(me.data);
-  } else {
-    document.getElementById('home-loading').hidden = true;
-    showAlert(main, [[{ key: 'home.load_failed' }, me.error.message]]);
-  }
+  const me = await signedIn($('home-loading'));
+  if (me) showUser(me);
 }
 
 start();

@@ -8,8 +8,8 @@
 import { post, put } from './api.js';
 import { startSession } from './session.js';
 import {
-  clearErrors, focusElement, initPage, isBusy, reportClientErrors, requireFilled, setBusy, setFieldError, setText,
-  showAlert, showApiError, showScreen,
+  clearErrors, focusElement, initPage, isBusy, readyToSubmit, reportClientErrors, setBusy, setFieldError, setText,
+  showAlert, showApiError, showScreen, whileBusy,
 } from './ui.js';
 
 initPage('link.title');
@@ -86,12 +86,7 @@ const CREDENTIAL_HINTS = {
 
 credentialsForm.addEventListener('submit', async (event) => {
   event.preventDefault();
-  if (isBusy(credentialsForm)) return;
-  clearErrors(credentialsForm);
-  if (!requireFilled(credentialsForm, ['identifier', 'code'])) {
-    reportClientErrors(credentialsForm);
-    return;
-  }
+  if (!readyToSubmit(credentialsForm, ['identifier', 'code'])) return;
   const identifier = normalizeIdentifier(credentialsForm.elements.identifier.value);
   const code = normalizeLinkCode(credentialsForm.elements.code.value);
   if (!identifier) setFieldError(credentialsForm, 'identifier', { key: 'link.identifier_format' });
@@ -102,9 +97,7 @@ credentialsForm.addEventListener('submit', async (event) => {
   }
 
   const submit = credentialsForm.querySelector('button[type="submit"]');
-  setBusy(submit, true, 'link.busy');
-  const result = await post('/api/links/credentials', { identifier, code });
-  setBusy(submit, false);
+  const result = await whileBusy(submit, () => post('/api/links/credentials', { identifier, code }), 'link.busy');
   if (result.ok) {
     showDone(result.data?.profile);
     return;
@@ -136,12 +129,7 @@ credentialsForm.addEventListener('submit', async (event) => {
 
 legacyForm.addEventListener('submit', async (event) => {
   event.preventDefault();
-  if (isBusy(legacyForm)) return;
-  clearErrors(legacyForm);
-  if (!requireFilled(legacyForm, ['username', 'password'])) {
-    reportClientErrors(legacyForm);
-    return;
-  }
+  if (!readyToSubmit(legacyForm, ['username', 'password'])) return;
   const username = legacyForm.elements.username.value.trim();
   if (!/^(ci|er|as|ap)/i.test(username)) {
     setFieldError(legacyForm, 'username', { key: 'link.username_format' });
@@ -150,9 +138,8 @@ legacyForm.addEventListener('submit', async (event) => {
   }
 
   const submit = legacyForm.querySelector('button[type="submit"]');
-  setBusy(submit, true, 'link.busy');
-  const result = await post('/api/links/legacy', { username, password: legacyForm.elements.password.value });
-  setBusy(submit, false);
+  const password = legacyForm.elements.password.value;
+  const result = await whileBusy(submit, () => post('/api/links/legacy', { username, password }), 'link.busy');
   if (result.ok) {
     legacyForm.reset();
     showDone(result.data?.profile);
@@ -166,12 +153,7 @@ legacyForm.addEventListener('submit', async (event) => {
 
 factsForm.addEventListener('submit', async (event) => {
   event.preventDefault();
-  if (isBusy(factsForm)) return;
-  clearErrors(factsForm);
-  if (!requireFilled(factsForm, ['file_number', 'postal_code'])) {
-    reportClientErrors(factsForm);
-    return;
-  }
+  if (!readyToSubmit(factsForm, ['file_number', 'postal_code'])) return;
   const fileNumber = factsForm.elements.file_number.value.replace(/[\s-]/g, '');
   if (!/^\d{6,10}$/.test(fileNumber)) {
     setFieldError(factsForm, 'file_number', { key: 'link.file_number_format' });

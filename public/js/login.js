@@ -2,7 +2,7 @@
 // person goes where the API's `next` says: linking a file, choosing a profile, or home.
 
 import { get, post } from './api.js';
-import { clearErrors, initPage, isBusy, reportClientErrors, requireFilled, setBusy, showApiError } from './ui.js';
+import { initPage, readyToSubmit, setBusy, showApiError } from './ui.js';
 import { nextPage } from './session.js';
 import { startVerification } from './verification.js';
 
@@ -13,12 +13,7 @@ const submit = form.querySelector('button[type="submit"]');
 
 form.addEventListener('submit', async (event) => {
   event.preventDefault();
-  if (isBusy(form)) return;
-  clearErrors(form);
-  if (!requireFilled(form, ['email', 'password'])) {
-    reportClientErrors(form);
-    return;
-  }
+  if (!readyToSubmit(form, ['email', 'password'])) return;
 
   const email = form.elements.email.value.trim();
   setBusy(submit, true, 'login.busy');

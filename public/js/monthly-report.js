@@ -4,10 +4,11 @@
 // this service, 404 when the file is not (or no longer) the profile's — each said plainly here.
 
 import { get } from './api.js';
-import { $, LEVEL_KEYS, cell, handledUnauthenticated, nothing, textSpan, wordFor } from './authz.js';
+import { LEVEL_KEYS } from './authz.js';
 import { getLang, onLangChange } from './i18n.js';
-import { startSession } from './session.js';
-import { focusElement, initPage, setPageTitle, setRawText, setText, showAlert, t } from './ui.js';
+import { handledWithoutOrganisation, signedIn } from './session.js';
+import { cell, nothing, textSpan, wordFor } from './table.js';
+import { $, focusElement, initPage, setPageTitle, setRawText, setText, showAlert, t } from './ui.js';
 
 initPage('report.title');
 
@@ -67,13 +68,7 @@ function render() {
 }
 
 async function start() {
-  const me = await startSession();
-  if (!me) return;
-  if (!me.ok) {
-    $('report-loading').hidden = true;
-    showAlert(main, [[{ key: 'home.load_failed' }, me.error.message]]);
-    return;
-  }
+  if (!(await signedIn($('report-loading')))) return;
   if (!fileId) {
     show('report-gone');
     setPageTitle('file.gone_heading');
@@ -81,11 +76,7 @@ async function start() {
   }
   const result = await get(`/api/authorized-files/${encodeURIComponent(fileId)}/monthly-report`);
   if (!result.ok) {
-    if (handledUnauthenticated(result)) return;
-    if (result.status === 403 && result.error.code === 'organisation_profile_required') {
-      show('report-none');
-      return;
-    }
+    if (handledWithoutOrganisation(result, () => show('report-none'))) return;
     if (result.status === 403) {
       $('report-forbidden-file').href = `/file?id=${encodeURIComponent(fileId)}`;
       show('report-forbidden');

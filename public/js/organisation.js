@@ -9,18 +9,17 @@
 
 import { del, get, patch, post } from './api.js';
 import { formatDate, timeElement } from './format.js';
-import { onLangChange, translate } from './i18n.js';
-import { KIND_KEYS, ROLE_KEYS, wordSpan } from './profile.js';
-import { startSession } from './session.js';
+import { KIND_KEYS, ROLE_KEYS, fullName } from './profile.js';
+import { handledWithoutOrganisation, signedIn } from './session.js';
+import { OffsetList, RowDetails, badge, cell, emailSpan, keySpan, nothing, textSpan, wordFor } from './table.js';
 import {
-  clearErrors, focusElement, initPage, isBusy, reportClientErrors, requireFilled, setBusy, setFieldError, setRawText,
-  setText, showAlert, showApiError, t,
+  $, focusElement, initPage, readyToSubmit, setFieldError, setRawText, setText, showAlert, showApiError, t, whileBusy,
 } from './ui.js';
+import {
+  askConfirmation, dropConfirmation, formDisclosure, instantiate, liveSearch, slot, tabList,
+} from './widgets.js';
 
 initPage('org.title');
-
-const PAGE_SIZE = 25;
-const SEARCH_DELAY_MS = 350;
 
 const STATUS_KEYS = { invited: 'org.status.invited', linked: 'org.status.linked', revoked: 'org.status.revoked' };
 const CREDENTIAL_KEYS = {
@@ -58,6 +57,10 @@ const AUDIT_KEYS = {
   'authorization.changed': 'audit.authorization_changed',
   'authorization.revoked': 'audit.authorization_revoked',
   'authorization.confirmed': 'audit.authorization_confirmed',
+  'authorization.migrated': 'audit.authorization_migrated',
+  'organisation.imported': 'audit.organisation_imported',
+  'contact.imported': 'audit.contact_imported',
+  'legacy.imported': 'audit.legacy_imported',
   'access_request.created': 'audit.access_requested',
   'access_request.approved': 'audit.access_approved',
   'access_request.declined': 'audit.access_declined',
@@ -65,88 +68,11 @@ const AUDIT_KEYS = {
 };
 
 const main = document.getElementById('main');
-const $ = (id) => document.getElementById(id);
 
-const state = {
-  organisation: null,
-  role: null,
-  contacts: { q: '', status: '', page: 1, data: null, request: 0 },
-  audit: { page: 1, data: null, request: 0, loaded: false },
-  openContactId: null,
-};
+const state = { organisation: null, role: null };
+const contactFilters = { q: '', status: '' };
 
 const isResponsable = () => state.role === 'responsable';
-const fullName = (contact) => `${contact.first_name ?? ''} ${contact.last_name ?? ''}`.trim();
-
-// ---- Small builders ----
-
-function cell(tag = 'td', ...children) {
-  const element = document.createElement(tag);
-  element.append(...children);
-  return element;
-}
-
-function textSpan(text, className) {
-  const element = document.createElement('span');
-  if (className) element.className = className;
-  element.textContent = text;
-  return element;
-}
-
-function keySpan(key, vars, className) {
-  const element = document.createElement('span');
-  if (className) element.className = className;
-  setText(element, key, vars);
-  return element;
-}
-
-/** An email address that may wrap before "@" rather than anywhere. */
-function emailSpan(email, className = 'cell-email') {
-  const element = document.createElement('span');
-  element.className = className;
-  String(email ?? '').split(/(?=@)/).forEach((part, index) => {
-    if (index > 0) element.append(document.createElement('wbr'));
-    element.append(part);
-  });
-  return element;
-}
-
-/** "—" on screen, a word for screen readers. */
-function nothing(key = 'common.none') {
-  const wrapper = document.createElement('span');
-  const dash = textSpan('—');
-  dash.setAttribute('aria-hidden', 'true');
-  wrapper.append(dash, keySpan(key, undefined, 'visually-hidden'));
-  return wrapper;
-}
-
-function badge(keys, value) {
-  const element = wordSpan(keys, value, `badge badge--${String(value).replace(/[^a-z_]/g, '')}`);
-  return element;
-}
-
-function renderSummary(element, data) {
-  if (!data || !data.total) {
-    setText(element, 'common.no_rows');
-    return;
-  }
-  const from = (data.page - 1) * data.page_size + 1;
-  const to = Math.min(data.total, from + data.items.length - 1);
-  setText(element, 'common.rows', { from, to, total: data.total });
-}
-
-function renderPager(pager, data) {
-  const pages = data ? Math.max(1, Math.ceil(data.total / data.page_size)) : 1;
-  pager.hidden = !data || pages <= 1;
-  pager.querySelector('[data-page="previous"]').disabled = !data || data.page <= 1;
-  pager.querySelector('[data-page="next"]').disabled = !data || data.page >= pages;
-}
-
-/** After paging: keep the focus on the button used, or on the summary if it became disabled. */
-function keepPagerFocus(summary) {
-  const active = document.activeElement;
-  if (!active || active === document.body || active.disabled) focusElement(summary);
-}
 
 // ---- The organisation ----
 
@@ -160,17 +86,7 @@ function showNoOrganisation() {
 }
 
 /** Handles answers every organisation route may give; true when handled. */
-function handledCommonError(result) {
-  if (result.status === 401) {
-    location.replace('/');
-    return true;
-  }
-  if (result.status === 403 && result.error.code === 'organisation_profile_required') {
-    showNoOrganisation();
-    return true;
-  }
-  return false;
-}
+const handledCommonError = (result) => handledWithoutOrganisation(result, showNoOrganisation);
 
 function renderOrganisation() {
   const { organisation } = state;
@@ -186,7 +102,7 @@ function renderOrganisation() {
   $('invite-block').hidden = !isResponsable();
   $('org-readonly').hidden = isResponsable();
   $('contacts-actions-col').hidden = !isResponsable();
-  if (!isResponsable()) closeInvite({ focus: false });
+  if (!isResponsable()) invite.close({ focus: false });
 }
 
 async function loadOrganisation() {
@@ -208,42 +124,19 @@ async function loadOrganisation() {
 
 // ---- Tabs ----
 
-const tabs = [$('tab-contacts'), $('tab-audit')];
-
-function selectTab(tab, { focus = false } = {}) {
-  for (const each of tabs) {
-    const selected = each === tab;
-    each.setAttribute('aria-selected', String(selected));
-    each.tabIndex = selected ? 0 : -1;
-    $(each.getAttribute('aria-controls')).hidden = !selected;
-  }
-  if (focus) tab.focus();
-  history.replaceState(null, '', tab.id === 'tab-audit' ? '#journal' : location.pathname);
-  if (tab.id === 'tab-audit') loadAudit();
-}
-
-for (const tab of tabs) {
-  tab.addEventListener('click', () => selectTab(tab));
-  tab.addEventListener('keydown', (event) => {
-    const index = tabs.indexOf(tab);
-    const target = {
-      ArrowRight: tabs[(index + 1) % tabs.length],
-      ArrowLeft: tabs[(index - 1 + tabs.length) % tabs.length],
-      Home: tabs[0],
-      End: tabs[tabs.length - 1],
-    }[event.key];
-    if (!target) return;
-    event.preventDefault();
-    selectTab(target, { focus: true });
-  });
-}
+const tabs = tabList([$('tab-contacts'), $('tab-audit')], {
+  hashes: { 'tab-contacts': '', 'tab-audit': '#journal' },
+  onSelect: (tab) => {
+    if (tab.id === 'tab-audit') audit.load();
+  },
+});
 
 // ---- Contacts ----
 
 const isEmployer = () => state.organisation?.kind === 'employer';
 
 function roleCell(contact) {
-  const role = cell('td', wordSpan(ROLE_KEYS, contact.role, 'cell-main'));
+  const role = cell('td', wordFor(ROLE_KEYS, contact.role, 'cell-main'));
   if (isEmployer() && contact.role !== 'responsable' && contact.manages_authorizations) {
     role.append(keySpan('org.manages_badge', undefined, 'cell-detail'));
   }
@@ -281,158 +174,54 @@ function contactRow(contact) {
   );
 
   if (isResponsable()) {
-    const actions = cell('td');
-    if (contact.status !== 'revoked') {
-      const manage = document.createElement('button');
-      manage.type = 'button';
-      manage.className = 'button button--secondary button--small';
-      manage.dataset.manage = contact.id;
-      manage.setAttribute('aria-expanded', 'false');
-      manage.setAttribute('aria-controls', `manage-${contact.id}`);
-      manage.append(keySpan('org.manage'), textSpan(` ${fullName(contact)}`, 'visually-hidden'));
-      manage.addEventListener('click', () => toggleManage(contact.id));
-      actions.append(manage);
-    } else {
-      actions.append(nothing());
-    }
-    row.append(actions);
+    const manage = contact.status !== 'revoked' ? manageDetails.button(contact, 'org.manage', fullName(contact)) : nothing();
+    row.append(cell('td', manage));
   }
   return row;
 }
 
-function renderContacts() {
-  const data = state.contacts.data;
-  const body = $('contacts-body');
-  body.replaceChildren();
-  const items = data?.items ?? [];
-  for (const contact of items) body.append(contactRow(contact));
-  const empty = $('contacts-empty');
-  empty.hidden = items.length > 0;
-  setText(empty, state.contacts.q || state.contacts.status ? 'org.empty_search' : 'org.empty');
-  $('contacts-wrap').hidden = items.length === 0;
-  renderSummary($('contacts-summary'), data);
-  renderPager($('contacts-pager'), data);
-  if (state.openContactId) {
-    const contact = items.find((each) => each.id === state.openContactId && each.status !== 'revoked');
-    if (contact) openManage(contact, { focus: false });
-    else state.openContactId = null;
-  }
-}
-
-async function loadContacts() {
-  const request = ++state.contacts.request;
-  const { q, status, page } = state.contacts;
-  const params = new URLSearchParams({ page: String(page), page_size: String(PAGE_SIZE) });
-  if (q) params.set('q', q);
-  if (status) params.set('status', status);
-  $('contacts-wrap').setAttribute('aria-busy', 'true');
-  const result = await get(`/api/organisation/members?${params}`);
-  if (request !== state.contacts.request) return false;
-  $('contacts-wrap').removeAttribute('aria-busy');
-  const alert = $('contacts-alert');
-  alert.replaceChildren();
-  if (!result.ok) {
-    if (handledCommonError(result)) return false;
+const contacts = new OffsetList('contacts', {
+  url: '/api/organisation/members',
+  filters: () => contactFilters,
+  row: contactRow,
+  emptyKey: () => (contactFilters.q || contactFilters.status ? 'org.empty_search' : 'org.empty'),
+  onError(result) {
+    if (handledCommonError(result)) return;
     showAlert($('panel-contacts'), [result.error.message]);
-    return false;
-  }
-  state.contacts.data = result.data;
-  // Past the last page (a contact was revoked, a filter changed): show the last page instead.
-  const lastPage = Math.max(1, Math.ceil((result.data.total ?? 0) / (result.data.page_size || PAGE_SIZE)));
-  if (result.data.items?.length === 0 && result.data.total > 0 && page > lastPage) {
-    state.contacts.page = lastPage;
-    return loadContacts();
-  }
-  renderContacts();
-  return true;
-}
+  },
+  afterRender: (items) => manageDetails.refresh(items),
+  beforePage: () => manageDetails.forget(),
+});
 
 const searchForm = $('search-form');
-let searchTimer = null;
 
-function search() {
-  clearTimeout(searchTimer);
+liveSearch(searchForm, () => {
   const q = searchForm.elements.q.value.trim();
   const status = searchForm.elements.status.value;
-  if (q === state.contacts.q && status === state.contacts.status && state.contacts.data) return;
-  state.contacts.q = q;
-  state.contacts.status = status;
-  state.contacts.page = 1;
-  state.openContactId = null;
-  loadContacts();
-}
-
-searchForm.elements.q.addEventListener('input', () => {
-  clearTimeout(searchTimer);
-  searchTimer = setTimeout(search, SEARCH_DELAY_MS);
-});
-searchForm.elements.status.addEventListener('change', search);
-searchForm.addEventListener('submit', (event) => {
-  event.preventDefault();
-  search();
-});
-
-$('contacts-pager').addEventListener('click', async (event) => {
-  const button = event.target.closest('[data-page]');
-  if (!button || button.disabled) return;
-  state.contacts.page += button.dataset.page === 'next' ? 1 : -1;
-  state.openContactId = null;
-  await loadContacts();
-  keepPagerFocus($('contacts-summary'));
+  if (q === contactFilters.q && status === contactFilters.status && contacts.data) return;
+  Object.assign(contactFilters, { q, status });
+  contacts.page = 1;
+  manageDetails.forget();
+  contacts.load();
 });
 
 // ---- Managing one contact (responsable) ----
 
-function closeManage({ focus = true } = {}) {
-  const id = state.openContactId;
-  state.openContactId = null;
-  for (const row of document.querySelectorAll('.manage-row')) row.remove();
-  for (const button of document.querySelectorAll('[data-manage]')) button.setAttribute('aria-expanded', 'false');
-  if (focus && id) focusElement(document.querySelector(`[data-manage="${CSS.escape(id)}"]`));
-}
+const manageDetails = new RowDetails($('contacts-body'), 'manage', {
+  find: (id) => contacts.data?.items?.find((each) => each.id === id),
+  keep: (contact) => contact.status !== 'revoked',
+  build: manageForm,
+});
 
-function toggleManage(id) {
-  if (state.openContactId === id) {
-    closeManage();
-    return;
-  }
-  const contact = state.contacts.data?.items?.find((each) => each.id === id);
-  if (contact) openManage(contact, { focus: true });
-}
-
-function slot(root, name) {
-  return root.querySelector(`[data-slot="${name}"]`);
-}
-
-function openManage(contact, { focus }) {
-  closeManage({ focus: false });
-  state.openContactId = contact.id;
-  const row = document.querySelector(`tr[data-contact-id="${CSS.escape(contact.id)}"]`);
-  if (!row) return;
-  const manageRow = $('manage-template').content.firstElementChild.cloneNode(true);
-  manageRow.id = `manage-${contact.id}`;
-  translate(manageRow);
+function manageForm(contact) {
+  const manageRow = instantiate('manage-template', `manage-${contact.id}`);
   const form = manageRow.querySelector('form');
   const name = fullName(contact);
 
   const heading = slot(form, 'heading');
-  heading.id = `manage-${contact.id}-heading`;
-  form.setAttribute('aria-labelledby', heading.id);
   setText(heading, 'org.manage_heading', { name });
-
-  const select = slot(form, 'role');
-  select.id = `manage-${contact.id}-role`;
-  select.value = contact.role;
-  slot(form, 'role-label').htmlFor = select.id;
-  slot(form, 'role-error').id = `manage-${contact.id}-role-error`;
-
-  const manages = slot(form, 'manages');
-  manages.id = `manage-${contact.id}-manages`;
-  manages.checked = Boolean(contact.manages_authorizations);
-  slot(form, 'manages-label').htmlFor = manages.id;
-  slot(form, 'manages-error').id = `manage-${contact.id}-manages-error`;
-  slot(form, 'manages-hint').id = `manage-${contact.id}-manages-hint`;
-  manages.setAttribute('aria-describedby', slot(form, 'manages-hint').id);
+  form.elements.role.value = contact.role;
+  form.elements.manages_authorizations.checked = Boolean(contact.manages_authorizations);
   slot(form, 'manages-block').hidden = !isEmployer() || contact.role === 'responsable';
 
   slot(form, 'resend-block').hidden = contact.status !== 'invited';
@@ -447,31 +236,14 @@ function openManage(contact, { focus }) {
     const button = event.target.closest('[data-action]');
     if (!button || button.disabled) return;
     const action = button.dataset.action;
-    if (action === 'close') closeManage();
+    if (action === 'close') manageDetails.close();
     else if (action === 'resend') resend(form, button, contact);
     else if (action === 'manages') changeManages(form, button, contact);
-    else if (action === 'revoke') askRevoke(form);
-    else if (action === 'cancel-revoke') cancelRevoke(form);
+    else if (action === 'revoke') askConfirmation(form);
+    else if (action === 'cancel-revoke') dropConfirmation(form);
     else if (action === 'confirm-revoke') revoke(form, button, contact);
   });
-
-  row.after(manageRow);
-  row.querySelector('[data-manage]')?.setAttribute('aria-expanded', 'true');
-  if (focus) focusElement(heading);
-}
-
-function askRevoke(form) {
-  clearErrors(form);
-  slot(form, 'confirm').hidden = false;
-  form.querySelector('[data-action="revoke"]').disabled = true;
-  focusElement(slot(form, 'confirm-text'));
-}
-
-function cancelRevoke(form) {
-  slot(form, 'confirm').hidden = true;
-  const revokeButton = form.querySelector('[data-action="revoke"]');
-  revokeButton.disabled = false;
-  focusElement(revokeButton);
+  return { row: manageRow, heading };
 }
 
 const CONTACT_HINTS = {
@@ -482,10 +254,10 @@ const CONTACT_HINTS = {
 async function afterChange(contact, statusKey, vars) {
   const status = $('contacts-status');
   status.replaceChildren(keySpan(statusKey, vars));
-  closeManage({ focus: false });
+  manageDetails.close({ focus: false });
   // The person's own role may have changed: the organisation answer says what they may do now.
   if (!(await loadOrganisation())) return;
-  await loadContacts();
+  await contacts.load();
   const button = document.querySelector(`[data-manage="${CSS.escape(contact.id)}"]`);
   focusElement(button ?? status);
 }
@@ -497,8 +269,8 @@ const STALE = new Set(['responsable_required', 'not_found', 'contact_linked', 'c
 async function onContactError(form, result) {
   if (handledCommonError(result)) return;
   if (STALE.has(result.error.code)) {
-    closeManage({ focus: false });
-    if (await loadOrganisation()) await loadContacts();
+    manageDetails.close({ focus: false });
+    if (await loadOrganisation()) await contacts.load();
     showAlert($('panel-contacts'), [result.error.message]);
     return;
   }
@@ -506,107 +278,78 @@ async function onContactError(form, result) {
   showApiError(form, result.error, hint ? [hint] : []);
 }
 
-async function changeRole(form, contact) {
-  if (isBusy(form)) return;
-  clearErrors(form);
+const memberPath = (contact) => `/api/organisation/members/${encodeURIComponent(contact.id)}`;
+
+/** A check that fails, said on the field `name` with `key`, when nothing `changed`. */
+function mustChange(form, name, changed, key) {
+  return () => {
+    if (changed) return true;
+    setFieldError(form, name, { key });
+    return false;
+  };
+}
+
+/**
+ * One change to a contact from its form: unless the form's request still runs or `check()` finds
+ * something to fix, sends `request()` with `button` busy; done, says `done(result)` ([key, vars])
+ * above the list shown again; refused, says why (after `onRefusal()`).
+ */
+async function changeContact(form, button, contact, { check, request, done, onRefusal }) {
+  if (!readyToSubmit(form, [], check)) return;
+  const result = await whileBusy(button, request);
+  if (result.ok) {
+    await afterChange(contact, ...done(result));
+    return;
+  }
+  onRefusal?.();
+  await onContactError(form, result);
+}
+
+function changeRole(form, contact) {
   const role = form.elements.role.value;
-  if (role === contact.role) {
-    setFieldError(form, 'role', { key: 'org.role_unchanged' });
-    reportClientErrors(form);
-    return;
-  }
-  const submit = form.querySelector('button[type="submit"]');
-  setBusy(submit, true);
-  const result = await patch(`/api/organisation/members/${encodeURIComponent(contact.id)}`, { role });
-  setBusy(submit, false);
-  if (result.ok) {
-    await afterChange(contact, 'org.role_changed', { name: fullName(contact), role: t(ROLE_KEYS[role]) });
-    return;
-  }
-  await onContactError(form, result);
+  return changeContact(form, form.querySelector('button[type="submit"]'), contact, {
+    check: mustChange(form, 'role', role !== contact.role, 'org.role_unchanged'),
+    request: () => patch(memberPath(contact), { role }),
+    done: () => ['org.role_changed', { name: fullName(contact), role: t(ROLE_KEYS[role]) }],
+  });
 }
 
-async function changeManages(form, button, contact) {
-  if (isBusy(form)) return;
-  clearErrors(form);
+function changeManages(form, button, contact) {
   const value = form.elements.manages_authorizations.checked;
-  if (value === Boolean(contact.manages_authorizations)) {
-    setFieldError(form, 'manages_authorizations', { key: 'org.manages_unchanged' });
-    reportClientErrors(form);
-    return;
-  }
-  setBusy(button, true);
-  const result = await patch(`/api/organisation/members/${encodeURIComponent(contact.id)}`, { manages_authorizations: value });
-  setBusy(button, false);
-  if (result.ok) {
-    await afterChange(contact, value ? 'org.manages_on' : 'org.manages_off', { name: fullName(contact) });
-    return;
-  }
-  await onContactError(form, result);
+  const changed = value !== Boolean(contact.manages_authorizations);
+  return changeContact(form, button, contact, {
+    check: mustChange(form, 'manages_authorizations', changed, 'org.manages_unchanged'),
+    request: () => patch(memberPath(contact), { manages_authorizations: value }),
+    done: () => [value ? 'org.manages_on' : 'org.manages_off', { name: fullName(contact) }],
+  });
 }
 
-async function resend(form, button, contact) {
-  if (isBusy(form)) return;
-  clearErrors(form);
-  setBusy(button, true);
-  const result = await post(`/api/organisation/members/${encodeURIComponent(contact.id)}/link-credentials`, {});
-  setBusy(button, false);
-  if (result.ok) {
-    await afterChange(contact, 'org.resent', { email: result.data?.contact?.email ?? contact.email });
-    return;
-  }
-  await onContactError(form, result);
+function resend(form, button, contact) {
+  return changeContact(form, button, contact, {
+    request: () => post(`${memberPath(contact)}/link-credentials`, {}),
+    done: (result) => ['org.resent', { email: result.data?.contact?.email ?? contact.email }],
+  });
 }
 
-async function revoke(form, button, contact) {
-  if (isBusy(form)) return;
-  clearErrors(form);
-  setBusy(button, true);
-  const result = await del(`/api/organisation/members/${encodeURIComponent(contact.id)}`, {});
-  setBusy(button, false);
-  if (result.ok) {
-    await afterChange(contact, 'org.revoked', { name: fullName(contact) });
-    return;
-  }
-  slot(form, 'confirm').hidden = true;
-  form.querySelector('[data-action="revoke"]').disabled = false;
-  await onContactError(form, result);
+function revoke(form, button, contact) {
+  return changeContact(form, button, contact, {
+    request: () => del(memberPath(contact), {}),
+    done: () => ['org.revoked', { name: fullName(contact) }],
+    onRefusal: () => dropConfirmation(form, { focus: false }),
+  });
 }
 
 // ---- Inviting (responsable) ----
 
 const inviteToggle = $('invite-toggle');
-const inviteSection = $('invite-section');
 const inviteForm = $('invite-form');
-
-function openInvite() {
-  inviteSection.hidden = false;
-  inviteToggle.setAttribute('aria-expanded', 'true');
-  focusElement(inviteForm.elements.first_name);
-}
-
-function closeInvite({ focus = true } = {}) {
-  inviteSection.hidden = true;
-  inviteToggle.setAttribute('aria-expanded', 'false');
-  inviteForm.reset();
-  clearErrors(inviteForm);
-  if (focus) focusElement(inviteToggle);
-}
-
-inviteToggle.addEventListener('click', () => {
-  if (inviteSection.hidden) openInvite();
-  else closeInvite();
+const invite = formDisclosure({
+  toggle: inviteToggle, section: $('invite-section'), form: inviteForm, cancel: $('invite-cancel'), first: 'first_name',
 });
-$('invite-cancel').addEventListener('click', () => closeInvite());
 
 inviteForm.addEventListener('submit', async (event) => {
   event.preventDefault();
-  if (isBusy(inviteForm)) return;
-  clearErrors(inviteForm);
-  if (!requireFilled(inviteForm, ['first_name', 'last_name', 'email'])) {
-    reportClientErrors(inviteForm);
-    return;
-  }
+  if (!readyToSubmit(inviteForm, ['first_name', 'last_name', 'email'])) return;
   const invitation = {
     first_name: inviteForm.elements.first_name.value.trim(),
     last_name: inviteForm.elements.last_name.value.trim(),
@@ -614,14 +357,12 @@ inviteForm.addEventListener('submit', async (event) => {
     role: inviteForm.elements.role.value,
   };
   const submit = inviteForm.querySelector('button[type="submit"]');
-  setBusy(submit, true);
-  const result = await post('/api/organisation/members', invitation);
-  setBusy(submit, false);
+  const result = await whileBusy(submit, () => post('/api/organisation/members', invitation));
   if (result.ok) {
-    closeInvite({ focus: false });
+    invite.close({ focus: false });
     $('contacts-status').replaceChildren(keySpan('org.invited', { email: result.data?.contact?.email ?? invitation.email }));
-    state.openContactId = null;
-    await loadContacts();
+    manageDetails.forget();
+    await contacts.load();
     focusElement(inviteToggle);
     return;
   }
@@ -634,8 +375,8 @@ inviteForm.addEventListener('submit', async (event) => {
     return;
   }
   if (error.code === 'responsable_required') {
-    closeInvite({ focus: false });
-    if (await loadOrganisation()) await loadContacts();
+    invite.close({ focus: false });
+    if (await loadOrganisation()) await contacts.load();
     showAlert($('panel-contacts'), [error.message]);
     return;
   }
@@ -659,63 +400,22 @@ function auditRow(event) {
   return row;
 }
 
-function renderAudit() {
-  const data = state.audit.data;
-  const items = data?.items ?? [];
-  const body = $('audit-body');
-  body.replaceChildren();
-  for (const event of items) body.append(auditRow(event));
-  $('audit-empty').hidden = items.length > 0;
-  $('audit-wrap').hidden = items.length === 0;
-  renderSummary($('audit-summary'), data);
-  renderPager($('audit-pager'), data);
-}
-
-async function loadAudit() {
-  const request = ++state.audit.request;
-  const params = new URLSearchParams({ page: String(state.audit.page), page_size: String(PAGE_SIZE) });
-  $('audit-wrap').setAttribute('aria-busy', 'true');
-  const result = await get(`/api/organisation/audit?${params}`);
-  if (request !== state.audit.request) return;
-  $('audit-wrap').removeAttribute('aria-busy');
-  $('audit-alert').replaceChildren();
-  if (!result.ok) {
+const audit = new OffsetList('audit', {
+  url: '/api/organisation/audit',
+  row: auditRow,
+  onError(result) {
     if (handledCommonError(result)) return;
     showAlert($('panel-audit'), [result.error.message]);
-    return;
-  }
-  state.audit.data = result.data;
-  state.audit.loaded = true;
-  renderAudit();
-}
-
-$('audit-pager').addEventListener('click', async (event) => {
-  const button = event.target.closest('[data-page]');
-  if (!button || button.disabled) return;
-  state.audit.page += button.dataset.page === 'next' ? 1 : -1;
-  await loadAudit();
-  keepPagerFocus($('audit-summary'));
-});
-
-// Dates and words computed here follow the language too.
-onLangChange(() => {
-  if (state.contacts.data) renderContacts();
-  if (state.audit.data) renderAudit();
+  },
 });
 
 // ---- Start ----
 
 async function start() {
-  const me = await startSession();
-  if (!me) return;
-  if (!me.ok) {
-    $('org-loading').hidden = true;
-    showAlert(main, [[{ key: 'home.load_failed' }, me.error.message]]);
-    return;
-  }
+  if (!(await signedIn($('org-loading')))) return;
   if (!(await loadOrganisation())) return;
-  await loadContacts();
-  if (location.hash === '#journal') selectTab($('tab-audit'));
+  await contacts.load();
+  tabs.fromAddress();
 }
 
 start();

@@ -1,6 +1,7 @@
 // How a profile (personal, or a contact's place in an organisation) is put into words, the same
 // way in the header, the profile chooser, the linking confirmation and "Mon organisation".
 
+import { wordFor } from './table.js';
 import { setRawText, setText } from './ui.js';
 
 export const KIND_KEYS = {
@@ -14,6 +15,9 @@ export const ROLE_KEYS = {
   membre: 'profile.role.membre',
 };
 
+/** "Prénom Nom" of a person (a contact, a user). */
+export const fullName = (person) => `${person?.first_name ?? ''} ${person?.last_name ?? ''}`.trim();
+
 export function isOrganisationProfile(profile) {
   return Boolean(profile && profile.kind === 'organisation' && profile.organisation);
 }
@@ -21,14 +25,6 @@ export function isOrganisationProfile(profile) {
 function span(className) {
   const element = document.createElement('span');
   if (className) element.className = className;
-  return element;
-}
-
-/** A dictionary word (kind, role, status…) in a span, or the raw value when the word is unknown. */
-export function wordSpan(keys, value, className) {
-  const element = span(className);
-  if (keys[value]) setText(element, keys[value]);
-  else setRawText(element, String(value ?? ''));
   return element;
 }
 
@@ -48,11 +44,11 @@ export function renderProfileSummary(container, profile, { kind = false } = {}) 
   const name = span('profile-summary__name');
   setRawText(name, organisation.name);
   const parts = [name];
-  if (kind) parts.push(wordSpan(KIND_KEYS, organisation.kind));
+  if (kind) parts.push(wordFor(KIND_KEYS, organisation.kind));
   const file = span();
   setText(file, 'profile.file_number', { number: organisation.file_number });
   parts.push(file);
-  if (profile.role) parts.push(wordSpan(ROLE_KEYS, profile.role));
+  if (profile.role) parts.push(wordFor(ROLE_KEYS, profile.role));
   parts.forEach((part, index) => {
     if (index > 0) {
       const separator = span('profile-summary__separator');

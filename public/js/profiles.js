@@ -3,9 +3,10 @@
 // session's active profile (PUT /api/session/profile), then goes home.
 
 import { get, put } from './api.js';
-import { KIND_KEYS, ROLE_KEYS, isOrganisationProfile, wordSpan } from './profile.js';
-import { startSession } from './session.js';
-import { initPage, setRawText, setText, showAlert, showApiError } from './ui.js';
+import { KIND_KEYS, ROLE_KEYS, isOrganisationProfile } from './profile.js';
+import { handledUnauthenticated, signedIn } from './session.js';
+import { wordFor } from './table.js';
+import { $, initPage, setRawText, setText, showAlert, showApiError } from './ui.js';
 
 initPage('profiles.title');
 
@@ -37,8 +38,8 @@ function profileButton(profile, active) {
   if (isOrganisationProfile(profile)) {
     setRawText(name, profile.organisation.name);
     button.append(line('profile-choice__name', name));
-    const details = [wordSpan(KIND_KEYS, profile.organisation.kind), dictionarySpan('profiles.file_number', { number: profile.organisation.file_number })];
-    if (profile.role) details.push(wordSpan(ROLE_KEYS, profile.role, 'profile-choice__role'));
+    const details = [wordFor(KIND_KEYS, profile.organisation.kind), dictionarySpan('profiles.file_number', { number: profile.organisation.file_number })];
+    if (profile.role) details.push(wordFor(ROLE_KEYS, profile.role, 'profile-choice__role'));
     const meta = line('profile-choice__meta');
     details.forEach((detail, index) => {
       if (index > 0) meta.append(document.createTextNode(' · '));
@@ -72,10 +73,7 @@ async function choose(button, profile) {
   form.removeAttribute('aria-busy');
   button.classList.remove('profile-choice--busy');
   for (const other of list.querySelectorAll('button')) other.disabled = false;
-  if (result.status === 401) {
-    location.replace('/');
-    return;
-  }
+  if (handledUnauthenticated(result)) return;
   showApiError(form, result.error);
   // The list may have changed (a revoked profile disappears): show it again as it is now.
   await load({ keepAlert: true });
@@ -83,12 +81,9 @@ async function choose(button, profile) {
 
 async function load({ keepAlert = false } = {}) {
   const result = await get('/api/profiles');
-  document.getElementById('profiles-loading').hidden = true;
+  $('profiles-loading').hidden = true;
   if (!result.ok) {
-    if (result.status === 401) {
-      location.replace('/');
-      return;
-    }
+    if (handledUnauthenticated(result)) return;
     showAlert(main, [[{ key: 'common.load_failed' }, result.error.message]]);
     return;
   }
@@ -106,14 +101,7 @@ async function load({ keepAlert = false } = {}) {
 }
 
 async function start() {
-  const me = await startSession();
-  if (!me) return;
-  if (!me.ok) {
-    document.getElementById('profiles-loading').hidden = true;
-    showAlert(main, [[{ key: 'home.load_failed' }, me.error.message]]);
-    return;
-  }
-  await load();
+  if (await signedIn($('profiles-loading'))) await load();
 }
 
 start();

@@ -7,6 +7,28 @@ import { hasChosenLang, setLang } from './i18n.js';
 import { isOrganisationProfile, renderProfileSummary } from './profile.js';
 import { setBusy, setText, showAlert } from './ui.js';
 
+/** Without a session (any API answer 401): back to the login page. True when handled. */
+export function handledUnauthenticated(result) {
+  if (result.status === 401) {
+    location.replace('/');
+    return true;
+  }
+  return false;
+}
+
+/**
+ * The answers every organisation route may give: no session (to the login page), or no
+ * organisation profile active (403 organisation_profile_required: `showNone()`). True when handled.
+ */
+export function handledWithoutOrganisation(result, showNone) {
+  if (handledUnauthenticated(result)) return true;
+  if (result.status === 403 && result.error.code === 'organisation_profile_required') {
+    showNone();
+    return true;
+  }
+  return false;
+}
+
 /**
  * GET /api/me. Without a session, goes to the login page and resolves to null; otherwise resolves
  * to the API result (ok or not) after showing the header.
@@ -14,12 +36,25 @@ import { setBusy, setText, showAlert } from './ui.js';
 export async function startSession() {
   wireLogout();
   const me = await get('/api/me');
-  if (me.status === 401) {
-    location.replace('/');
-    return null;
-  }
+  if (handledUnauthenticated(me)) return null;
   if (me.ok) showHeader(me.data);
   return me;
+}
+
+/**
+ * The start of a signed-in page: startSession(), then the account (GET /api/me's answer), or null
+ * when there is none to show — no session (on the way to the login page), or the answer failed
+ * (said in the page, in place of the `loading` line).
+ */
+export async function signedIn(loading) {
+  const me = await startSession();
+  if (!me) return null;
+  if (!me.ok) {
+    if (loading) loading.hidden = true;
+    showAlert(document.getElementById('main'), [[{ key: 'home.load_failed' }, me.error.message]]);
+    return null;
+  }
+  return me.data;
 }
 
 function showHeader(me) {

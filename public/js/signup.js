@@ -3,7 +3,7 @@
 
 import { post } from './api.js';
 import {
-  clearErrors, getLang, initPage, isBusy, reportClientErrors, requireFilled, setBusy, showApiError, showScreen, t,
+  clearErrors, getLang, initPage, readyToSubmit, setBusy, showApiError, showScreen, t, whileBusy,
 } from './ui.js';
 import { startVerification } from './verification.js';
 
@@ -27,17 +27,10 @@ function credentials() {
 
 credentialsForm.addEventListener('submit', async (event) => {
   event.preventDefault();
-  if (isBusy(credentialsForm)) return;
-  clearErrors(credentialsForm);
-  if (!requireFilled(credentialsForm, CREDENTIAL_FIELDS)) {
-    reportClientErrors(credentialsForm);
-    return;
-  }
+  if (!readyToSubmit(credentialsForm, CREDENTIAL_FIELDS)) return;
 
   const submit = credentialsForm.querySelector('button[type="submit"]');
-  setBusy(submit, true);
-  const result = await post('/api/signup/validate', credentials());
-  setBusy(submit, false);
+  const result = await whileBusy(submit, () => post('/api/signup/validate', credentials()));
 
   if (result.ok) {
     clearErrors(identityForm);
@@ -53,12 +46,7 @@ document.getElementById('signup-previous').addEventListener('click', () => {
 
 identityForm.addEventListener('submit', async (event) => {
   event.preventDefault();
-  if (isBusy(identityForm)) return;
-  clearErrors(identityForm);
-  if (!requireFilled(identityForm, ['first_name', 'last_name', 'accept_terms'])) {
-    reportClientErrors(identityForm);
-    return;
-  }
+  if (!readyToSubmit(identityForm, ['first_name', 'last_name', 'accept_terms'])) return;
 
   const submit = identityForm.querySelector('button[type="submit"]');
   const account = credentials();

@@ -3,7 +3,9 @@
 // Form conventions: each input's `name` is the API field name; its error paragraph carries
 // `data-error-for="<name>"` and an id; each form has one `[data-form-alert]` (role="alert").
 
+import { expandBlocks } from './blocks.js';
 import { getLang, onLangChange, otherLang, setLang, t, translate } from './i18n.js';
+import { renderLayout } from './layout.js';
 
 let pageTitleKey = null;
 
@@ -17,9 +19,14 @@ function renderLanguageToggles() {
   }
 }
 
-/** Translates the page, wires the language toggle and keeps the title in the chosen language. */
+/**
+ * Lays out the page (its header, menu and footer, its shared blocks), translates it, wires the
+ * language toggle and keeps the title in the chosen language.
+ */
 export function initPage(titleKey) {
   pageTitleKey = titleKey;
+  renderLayout();
+  expandBlocks(document);
   translate(document);
   renderTitle();
   renderLanguageToggles();
@@ -46,6 +53,8 @@ export function setPageTitle(titleKey) {
 }
 
 export { getLang, t };
+
+export const $ = (id) => document.getElementById(id);
 
 /** Shows a dictionary text in `element`, kept in the chosen language when it changes. */
 export function setText(element, key, vars) {
@@ -172,6 +181,20 @@ export function reportClientErrors(form) {
   focusFirstInvalid(form);
 }
 
+/**
+ * The start of a form's submit: false while the form's request still runs; otherwise clears the
+ * previous errors, then checks the fields `required` and `check()` (which marks what it finds),
+ * and when anything is wrong says so (false).
+ */
+export function readyToSubmit(form, required = [], check = () => true) {
+  if (isBusy(form)) return false;
+  clearErrors(form);
+  const filled = requireFilled(form, required);
+  if (check() && filled) return true;
+  reportClientErrors(form);
+  return false;
+}
+
 /** How long to wait, as a dictionary message piece. */
 export function retryAfterPiece(seconds) {
   const value = Number(seconds);
@@ -217,6 +240,14 @@ export function setBusy(button, busy, busyKey = 'common.busy') {
     delete button.dataset.idleKey;
     form?.removeAttribute('aria-busy');
   }
+}
+
+/** Sends `request()` with `button` busy meanwhile (see setBusy); the API's answer. */
+export async function whileBusy(button, request, busyKey) {
+  setBusy(button, true, busyKey);
+  const result = await request();
+  setBusy(button, false);
+  return result;
 }
 
 export function isBusy(form) {

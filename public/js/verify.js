@@ -5,8 +5,8 @@
 import { post } from './api.js';
 import { showCodeError } from './code-errors.js';
 import {
-  clearErrors, countdown, focusElement, initPage, isBusy, normalizeCode, reportClientErrors, requireFilled, setBusy,
-  setFieldError, setText, showApiError, showStatus,
+  clearErrors, countdown, focusElement, initPage, isBusy, normalizeCode, readyToSubmit, reportClientErrors, setBusy,
+  setFieldError, setText, showApiError, showStatus, whileBusy,
 } from './ui.js';
 import { nextPage } from './session.js';
 import { forgetVerification, resendUntil, setResendAfter, verificationEmail } from './verification.js';
@@ -45,13 +45,8 @@ function setUpCodeEntry(id) {
 
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
-    if (isBusy(form)) return;
-    clearErrors(form);
+    if (!readyToSubmit(form, ['code'])) return;
     const code = normalizeCode(codeInput.value);
-    if (!requireFilled(form, ['code'])) {
-      reportClientErrors(form);
-      return;
-    }
     if (!/^\d{6}$/.test(code)) {
       setFieldError(form, 'code', { key: 'verify.code_format' });
       reportClientErrors(form);
@@ -73,9 +68,7 @@ function setUpCodeEntry(id) {
     if (isBusy(form) || resend.disabled) return;
     clearErrors(form);
     stopCooldown();
-    setBusy(resend, true);
-    const result = await post('/api/signup/resend', { verification_id: id });
-    setBusy(resend, false);
+    const result = await whileBusy(resend, () => post('/api/signup/resend', { verification_id: id }));
 
     if (result.ok) {
       stopCooldown = startCooldown(setResendAfter(id, result.data?.retry_after));

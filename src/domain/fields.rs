@@ -38,6 +38,7 @@ pub enum Problem {
     UnknownFileNumber,
     InvalidText,
     EmployersOnly,
+    InvalidImportItem,
     InvalidUrl,
     HttpsRequired,
     AddressNotAllowed,

@@ -71,37 +71,42 @@ pub struct Cursor {
 }
 
 impl Cursor {
-    /// Opaque to clients: URL-safe base64 of `n|p`, the fingerprint, the position, the id and the key.
-    pub fn encode(&self, fingerprint: &str) -> String {
+    /// Opaque to clients: URL-safe base64 of the direction, position, id and key, sealed with a
+    /// keyed hash of those and of the list's `scope` (its sort and filters), so a cursor edited by
+    /// hand, cut short or used with another search is refused.
+    pub fn encode(&self, scope: &str, key: &[u8]) -> String {
         let direction = match self.direction {
             Direction::Next => 'n',
             Direction::Previous => 'p',
         };
-        let text = format!(
-            "{direction}:{fingerprint}:{}:{}:{}",
-            self.position, self.id, self.key
-        );
-        URL_SAFE_NO_PAD.encode(text)
+        let text = format!("{direction}:{}:{}:{}", self.position, self.id, self.key);
+        let seal = seal(key, scope, &text);
+        URL_SAFE_NO_PAD.encode(format!("{seal}:{text}"))
     }
 
-    /// A cursor made by [`Cursor::encode`] for the same fingerprint; anything else is refused.
-    pub fn decode(raw: &str, fingerprint: &str) -> Result<Cursor, Problem> {
+    /// A cursor made by [`Cursor::encode`] for the same scope and key; anything else is refused.
+    pub fn decode(raw: &str, scope: &str, key: &[u8]) -> Result<Cursor, Problem> {
         let invalid = Problem::InvalidCursor;
         if raw.len() > 400 {
             return Err(invalid);
         }
         let bytes = URL_SAFE_NO_PAD.decode(raw).map_err(|_| invalid)?;
-        let text = String::from_utf8(bytes).map_err(|_| invalid)?;
-        let mut parts = text.splitn(5, ':');
+        let sealed = String::from_utf8(bytes).map_err(|_| invalid)?;
+        let (given, text) = sealed.split_once(':').ok_or(invalid)?;
+        let expected = seal(key, scope, text);
+        if !bool::from(subtle::ConstantTimeEq::ct_eq(
+            given.as_bytes(),
+            expected.as_bytes(),
+        )) {
+            return Err(invalid);
+        }
+        let mut parts = text.splitn(4, ':');
         let mut next = || parts.next().ok_or(invalid);
         let direction = match next()? {
             "n" => Direction::Next,
             "p" => Direction::Previous,
             _ => return Err(invalid),
         };
-        if next()? != fingerprint {
-            return Err(invalid);
-        }
         let position = next()?
             .parse::<i64>()
             .ok()
@@ -109,12 +114,6 @@ impl Cursor {
             .ok_or(invalid)?;
         let id = next()?.to_owned();
         let key = next()?.to_owned();
-        let id_ok = !id.is_empty()
-            && id.len() <= 64
-            && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
-        if !id_ok || super::fields::has_hidden_characters(&key) {
-            return Err(invalid);
-        }
         Ok(Cursor {
             direction,
             key,
@@ -124,16 +123,14 @@ impl Cursor {
     }
 }
 
-/// A short digest of what a cursor is valid for (sort, filters, page size), so a cursor used with
-/// another search is refused instead of silently skipping rows.
-pub fn fingerprint(parts: &[&str]) -> String {
-    use sha2::{Digest, Sha256};
-    let mut hasher = Sha256::new();
-    for part in parts {
-        hasher.update(part.as_bytes());
-        hasher.update([0]);
-    }
-    super::to_hex(&hasher.finalize()[..6])
+/// 64 bits of HMAC-SHA256 over a cursor's text and the scope it belongs to.
+fn seal(key: &[u8], scope: &str, text: &str) -> String {
+    super::keyed_hash(key, &format!("cursor:{scope}"), text)[..16].to_owned()
+}
+
+/// What a cursor is valid for (sort, filters): the parts joined unambiguously.
+pub fn scope(parts: &[&str]) -> String {
+    parts.join("\u{0}")
 }
 
 /// What one page shows: rows `from`..=`to` (1-based; 0 and 0 when empty) and where to go next.
@@ -217,16 +214,34 @@ mod tests {
             id: "ab-12".into(),
             position: 40,
         };
-        let encoded = cursor.encode("f00d");
-        assert_eq!(Cursor::decode(&encoded, "f00d"), Ok(cursor));
+        let encoded = cursor.encode("name", b"key");
+        assert_eq!(Cursor::decode(&encoded, "name", b"key"), Ok(cursor));
         assert_eq!(
-            Cursor::decode(&encoded, "beef"),
+            Cursor::decode(&encoded, "number", b"key"),
             Err(Problem::InvalidCursor),
             "a cursor of another search"
         );
-        for garbage in ["", "!!!", "bjpmMDBkOi0xOmFiOmtleQ", &"A".repeat(500)] {
+        assert_eq!(
+            Cursor::decode(&encoded, "name", b"other key"),
+            Err(Problem::InvalidCursor),
+            "a cursor sealed with another key"
+        );
+        let text = String::from_utf8(URL_SAFE_NO_PAD.decode(&encoded).unwrap()).unwrap();
+        let edited = URL_SAFE_NO_PAD.encode(text.replace(":40:", ":70:"));
+        assert_eq!(
+            Cursor::decode(&edited, "name", b"key"),
+            Err(Problem::InvalidCursor),
+            "an edited position"
+        );
+        for garbage in [
+            "",
+            "!!!",
+            "bjpmMDBkOi0xOmFiOmtleQ",
+            &"A".repeat(500),
+            &encoded[..encoded.len() - 2],
+        ] {
             assert_eq!(
-                Cursor::decode(garbage, "f00d"),
+                Cursor::decode(garbage, "name", b"key"),
                 Err(Problem::InvalidCursor),
                 "{garbage}"
             );
@@ -234,9 +249,9 @@ mod tests {
     }
 
     #[test]
-    fn fingerprints_tell_searches_apart() {
-        assert_eq!(fingerprint(&["a", "b"]), fingerprint(&["a", "b"]));
-        assert_ne!(fingerprint(&["ab", ""]), fingerprint(&["a", "b"]));
+    fn scopes_tell_searches_apart() {
+        assert_eq!(scope(&["a", "b"]), scope(&["a", "b"]));
+        assert_ne!(scope(&["ab", ""]), scope(&["a", "b"]));
     }
 
     #[test]

@@ -10,7 +10,7 @@ pub mod templates;
 use crate::domain::email::Email;
 use crate::domain::locale::Locale;
 use crate::infra::{random_id, App, Context, InfraError};
-use crate::storage::outbox;
+use crate::storage::{outbox, WrittenNow};
 use serde::{Deserialize, Serialize};
 use templates::Template;
 use worker::D1PreparedStatement;
@@ -38,6 +38,30 @@ pub fn prepare(
     secret: Option<&str>,
     params: serde_json::Value,
 ) -> Result<PendingEmail, InfraError> {
+    prepare_when(app, to, (template, locale), secret, params, None)
+}
+
+/// Same as [`prepare`], for an email that goes out only if `row` is written by the same batch
+/// (a reminder claimed by this run). Never carries a one-time code.
+pub fn prepare_if_written(
+    app: &App,
+    to: &Email,
+    template: Template,
+    locale: Locale,
+    params: serde_json::Value,
+    row: &WrittenNow,
+) -> Result<PendingEmail, InfraError> {
+    prepare_when(app, to, (template, locale), None, params, Some(row))
+}
+
+fn prepare_when(
+    app: &App,
+    to: &Email,
+    (template, locale): (Template, Locale),
+    secret: Option<&str>,
+    params: serde_json::Value,
+    row: Option<&WrittenNow>,
+) -> Result<PendingEmail, InfraError> {
     let id = random_id();
     let params = params.to_string();
     let insert = outbox::insert(
@@ -49,6 +73,7 @@ pub fn prepare(
             locale: locale.code(),
             params: &params,
         },
+        row,
         app.now,
     )?;
     Ok(PendingEmail {
@@ -66,4 +91,15 @@ pub async fn dispatch(app: &App, message: EmailMessage) -> Result<(), InfraError
         .send(message)
         .await
         .context("Failed to enqueue an email")
+}
+
+/// Hands committed emails to the queue, a hundred per call (the most a batch send takes).
+pub async fn dispatch_all(app: &App, messages: &[EmailMessage]) -> Result<(), InfraError> {
+    for chunk in messages.chunks(100) {
+        app.email_queue
+            .send_batch(chunk.to_vec())
+            .await
+            .context("Failed to enqueue emails")?;
+    }
+    Ok(())
 }

@@ -32,11 +32,15 @@ pub enum Template {
     AccessDeclined,
     /// To a contact: an employer authorized them on its file.
     AuthorizationGranted,
+    /// To a contact: their authorization on an employer's file ends in 30 or 7 days.
+    AuthorizationExpiring,
+    /// To an employer's administrators: an authorization on its file ends in 30 or 7 days.
+    AuthorizationExpiringEmployer,
     /// To an organisation's responsables: one of its webhook endpoints was disabled.
     WebhookDisabled,
 }
 
-const ALL: [Template; 11] = [
+const ALL: [Template; 13] = [
     Template::SignupCode,
     Template::AccountExists,
     Template::PasswordResetCode,
@@ -47,6 +51,8 @@ const ALL: [Template; 11] = [
     Template::AccessApproved,
     Template::AccessDeclined,
     Template::AuthorizationGranted,
+    Template::AuthorizationExpiring,
+    Template::AuthorizationExpiringEmployer,
     Template::WebhookDisabled,
 ];
 
@@ -69,6 +75,8 @@ impl Template {
             Template::AccessApproved => "access_approved",
             Template::AccessDeclined => "access_declined",
             Template::AuthorizationGranted => "authorization_granted",
+            Template::AuthorizationExpiring => "authorization_expiring",
+            Template::AuthorizationExpiringEmployer => "authorization_expiring_employer",
             Template::WebhookDisabled => "webhook_disabled",
         }
     }
@@ -123,6 +131,14 @@ impl Template {
             (end, Locale::Fr) => format!("jusqu'au {end} inclusivement"),
             (end, Locale::En) => format!("until {end} inclusive"),
         };
+        let contact = text_param("contact_name");
+        let (last_day, days_left) = (
+            text_param("ends_on"),
+            params
+                .get("days_before")
+                .and_then(Value::as_i64)
+                .unwrap_or(0),
+        );
         let minutes = CODE_LIFETIME / MINUTE;
         let code = code.unwrap_or("");
         let fr = locale == Locale::Fr;
@@ -230,6 +246,22 @@ impl Template {
             (Template::AccessDeclined, false) => ("Your access request was declined", vec![
                 format!("{employer} (number {file_number}) declined your request for access to its file."),
                 if reason.is_empty() { "No reason was given. Contact your client if needed.".to_owned() } else { format!("Reason: \u{201c}{reason}\u{201d}") },
+            ]),
+            (Template::AuthorizationExpiring, true) => ("Votre accès à un dossier SEL prend fin bientôt", vec![
+                format!("Votre autorisation au dossier de {employer} (numéro {file_number}) pour : {services} prend fin dans {days_left} jours : le {last_day} est le dernier jour."),
+                "Le dossier disparaîtra ensuite de « Mes dossiers autorisés ». Seul l'employeur peut prolonger une autorisation : communiquez avec votre client au besoin.".into(),
+            ]),
+            (Template::AuthorizationExpiring, false) => ("Your access to a SEL file ends soon", vec![
+                format!("Your authorization on the file of {employer} (number {file_number}) for: {services} ends in {days_left} days: {last_day} is the last day."),
+                "The file will then leave \u{201c}My authorized files\u{201d}. Only the employer can extend an authorization: contact your client if needed.".into(),
+            ]),
+            (Template::AuthorizationExpiringEmployer, true) => ("Une autorisation à votre dossier SEL prend fin bientôt", vec![
+                format!("L'autorisation de {contact}, de {firm}, au dossier de {employer} (numéro {file_number}) pour : {services} prend fin dans {days_left} jours : le {last_day} est le dernier jour."),
+                "Pour la prolonger, connectez-vous à SEL, choisissez le profil de l'employeur, puis « Autorisations » et changez sa date de fin. Sinon, elle prendra fin d'elle-même.".into(),
+            ]),
+            (Template::AuthorizationExpiringEmployer, false) => ("An authorization on your SEL file ends soon", vec![
+                format!("The authorization of {contact}, of {firm}, on the file of {employer} (number {file_number}) for: {services} ends in {days_left} days: {last_day} is the last day."),
+                "To extend it, sign in to SEL, choose the employer's profile, then \u{201c}Authorizations\u{201d} and change its end date. Otherwise it will end by itself.".into(),
             ]),
             (Template::WebhookDisabled, true) => ("Un webhook de votre organisation a été désactivé", vec![
                 format!("Le webhook de {organisation} vers {url} a été désactivé : plus aucun événement ne lui est envoyé."),
@@ -394,6 +426,32 @@ mod tests {
             None,
         );
         assert!(declined.text.contains("declined") && declined.text.contains("Pas client"));
+    }
+
+    #[test]
+    fn reminders_say_whose_authorization_ends_and_its_last_day() {
+        let params = json!({"first_name": "Marie", "employer_name": "Construction Boréal inc.", "file_number": "2000001",
+            "contact_name": "Luc Gagnon", "firm_name": "Cabinet Démo", "services": ["monthly_report"],
+            "ends_on": "2027-03-31", "days_before": 7});
+        for locale in [Locale::Fr, Locale::En] {
+            let contact = Template::AuthorizationExpiring.render(locale, &params, None);
+            assert!(
+                contact.text.contains("Construction Boréal inc.")
+                    && contact.text.contains("2027-03-31")
+                    && contact.text.contains(" 7 "),
+                "{locale:?}: {}",
+                contact.text
+            );
+            let employer = Template::AuthorizationExpiringEmployer.render(locale, &params, None);
+            assert!(
+                employer.text.contains("Luc Gagnon")
+                    && employer.text.contains("Cabinet Démo")
+                    && employer.text.contains("2027-03-31"),
+                "{locale:?}: {}",
+                employer.text
+            );
+            assert_ne!(contact.subject, employer.subject);
+        }
     }
 
     #[test]

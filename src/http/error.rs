@@ -280,6 +280,16 @@ impl From<crate::use_cases::files::FileError> for ApiError {
     }
 }
 
+impl From<crate::use_cases::migration::MigrationError> for ApiError {
+    fn from(error: crate::use_cases::migration::MigrationError) -> Self {
+        use crate::use_cases::migration::MigrationError;
+        match error {
+            MigrationError::RunNotFound => ApiError::new(404, "migration_run_not_found"),
+            MigrationError::Infra(error) => ApiError::internal(error),
+        }
+    }
+}
+
 impl From<crate::use_cases::webhooks::WebhookError> for ApiError {
     fn from(error: crate::use_cases::webhooks::WebhookError) -> Self {
         use crate::use_cases::webhooks::WebhookError;

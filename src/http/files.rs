@@ -80,7 +80,7 @@ pub async fn list(call: &Call) -> Result<Reply, ApiError> {
     let page = number(call, &mut errors, "page", 1..=1_000_000);
     let cursor = call
         .query("cursor")
-        .and_then(|raw| errors.take("cursor", files::parse_cursor(&raw, &query)));
+        .and_then(|raw| errors.take("cursor", files::parse_cursor(&call.app, &raw, &query)));
     if call.query("cursor").is_some() && call.query("page").is_some() {
         errors.add("page", Problem::InvalidChoice);
     }
@@ -94,7 +94,6 @@ pub async fn list(call: &Call) -> Result<Reply, ApiError> {
     };
     let page_size = page_size.unwrap_or(DEFAULT_PAGE_SIZE);
     let found = files::list(&call.app, &profile, &query, &position, page_size).await?;
-    let fingerprint = query.fingerprint();
     let items: Vec<Value> = found.items.iter().map(file_json).collect();
     let window = &found.window;
     let reply = Reply::json(
@@ -104,8 +103,8 @@ pub async fn list(call: &Call) -> Result<Reply, ApiError> {
             "total": found.total,
             "from": window.from,
             "to": window.to,
-            "next_cursor": window.next.as_ref().map(|c| c.encode(&fingerprint)),
-            "prev_cursor": window.previous.as_ref().map(|c| c.encode(&fingerprint)),
+            "next_cursor": window.next.as_ref().map(|c| files::cursor_text(&call.app, c, &query)),
+            "prev_cursor": window.previous.as_ref().map(|c| files::cursor_text(&call.app, c, &query)),
             "page_size": page_size,
             "sort": query.sort.as_str(),
         }),

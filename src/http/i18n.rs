@@ -38,6 +38,7 @@ pub fn error_message(code: &str, locale: Locale) -> &'static str {
         "last_responsable" => ("L'organisation doit conserver au moins un responsable.", "The organisation must keep at least one responsible."),
         "contact_linked" => ("Ce contact a déjà lié son compte.", "This contact has already linked their account."),
         "file_number_taken" => ("Une organisation porte déjà ce numéro de dossier.", "An organisation already has this file number."),
+        "migration_run_not_found" => ("Aucune migration ne porte cet identifiant.", "No migration run has this identifier."),
         "operator_token_required" => ("Un jeton d'opérateur valide est requis.", "A valid operator token is required."),
         "employer_profile_required" => ("Sélectionnez d'abord le profil d'un employeur.", "Select an employer's profile first."),
         "authorization_admin_required" => ("Seuls le responsable de l'employeur et les contacts qu'il a désignés peuvent gérer les autorisations.", "Only the employer's responsible and the contacts they designated can manage authorizations."),
@@ -160,6 +161,10 @@ pub fn problem_message(problem: Problem, locale: Locale) -> &'static str {
         Problem::UnknownContact => (
             "Aucun contact de cette organisation ne porte cette adresse courriel.",
             "No contact of that organisation has this email address.",
+        ),
+        Problem::InvalidImportItem => (
+            "Chaque élément est un objet {line, record} ou {line, unreadable}, les numéros de ligne en ordre croissant.",
+            "Each item is an object {line, record} or {line, unreadable}, with line numbers in increasing order.",
         ),
         Problem::InvalidChoice => (
             "Cette valeur ne fait pas partie des choix permis.",

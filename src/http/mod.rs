@@ -11,6 +11,7 @@ mod files;
 pub mod i18n;
 mod linking;
 mod meta;
+mod migration;
 mod operator;
 mod organisation;
 pub mod routes;
@@ -207,12 +208,16 @@ async fn answer(req: Request, env: &Env, locale: Locale) -> std::result::Result<
         Route::ApproveAccessRequest => employer::approve(&mut call).await,
         Route::DeclineAccessRequest => employer::decline(&mut call).await,
         Route::OperatorCreateOrganisation => operator::create_organisation(&mut call).await,
-        Route::OperatorImportLegacy => operator::import_legacy(&mut call).await,
+        Route::OperatorImportLegacy => migration::import_legacy_credentials(&mut call).await,
+        Route::OperatorImportMigration => migration::import_batch(&mut call).await,
+        Route::OperatorMigrationReport => migration::report(&call).await,
+        Route::OperatorUnmigratedRelations => migration::unmigrated_relations(&call).await,
         Route::DevMailbox => crate::dev::mailbox(&call).await,
         Route::DevMailboxPage => crate::dev::mailbox_page(&call).await,
         Route::DevClock => crate::dev::advance_clock(&mut call).await,
         Route::DevDeadLetters => crate::dev::dead_letters(&call).await,
         Route::DevEnqueueEmail => crate::dev::enqueue_email(&mut call, env).await,
+        Route::DevJobs => crate::dev::jobs(&call).await,
         Route::Webhooks => webhooks::list(&call).await,
         Route::CreateWebhook => webhooks::create(&mut call).await,
         Route::Webhook => webhooks::show(&call).await,

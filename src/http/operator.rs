@@ -1,17 +1,16 @@
 //! Operator commands, protected by the OPERATOR_TOKEN secret as a bearer token.
 
-use super::body::{json_object, json_object_within, Fields, MAX_IMPORT_BODY_BYTES};
+use super::body::{json_object, Fields};
 use super::error::ApiError;
 use super::{Call, Reply};
 use crate::domain::email::Email;
-use crate::domain::fields::Problem;
 use crate::domain::name::PersonName;
 use crate::domain::organisation::{FileNumber, OrganisationKind, PostalCode};
-use crate::use_cases::operator::{self, LegacyRecord, NewOrganisationForm};
+use crate::use_cases::operator::{self, NewOrganisationForm};
 use serde_json::{json, Map, Value};
 use subtle::ConstantTimeEq;
 
-fn require_operator(call: &Call) -> Result<(), ApiError> {
+pub(super) fn require_operator(call: &Call) -> Result<(), ApiError> {
     let presented = call
         .req
         .headers()
@@ -77,36 +76,5 @@ pub async fn create_organisation(call: &mut Call) -> Result<Reply, ApiError> {
             "organisation": { "id": organisation.id, "kind": organisation.kind, "name": organisation.name, "file_number": organisation.file_number },
             "responsible": { "contact_id": created.responsible_contact_id, "identifier": created.identifier, "code": created.code },
         }),
-    ))
-}
-
-/// Imports legacy credentials (format in the README, "Legacy credentials").
-pub async fn import_legacy(call: &mut Call) -> Result<Reply, ApiError> {
-    require_operator(call)?;
-    let body = json_object_within(&mut call.req, MAX_IMPORT_BODY_BYTES).await?;
-    let Some(Value::Array(items)) = body.get("items") else {
-        return Err(ApiError::invalid_field("items", Problem::Required));
-    };
-    let text = |item: &Value, path: &[&str]| {
-        let value = path.iter().try_fold(item, |value, key| value.get(key));
-        value.and_then(Value::as_str).unwrap_or("").to_owned()
-    };
-    let records = items
-        .iter()
-        .map(|item| LegacyRecord {
-            username: text(item, &["username"]),
-            password_hash: text(item, &["password_hash"]),
-            file_number: text(item, &["file_number"]),
-            first_name: text(item, &["contact", "first_name"]),
-            last_name: text(item, &["contact", "last_name"]),
-            email: text(item, &["contact", "email"]),
-            role: text(item, &["contact", "role"]),
-        })
-        .collect();
-    let report = operator::import_legacy(&call.app, records, &call.requester).await?;
-    let rejected: Vec<Value> = report.rejected.iter().map(|(index, username, reason)| json!({ "index": index, "username": username, "reason": reason })).collect();
-    Ok(Reply::json(
-        200,
-        json!({ "created": report.created, "already_present": report.already_present, "rejected": rejected }),
     ))
 }

@@ -46,11 +46,15 @@ pub enum Route {
     DeclineAccessRequest,
     OperatorCreateOrganisation,
     OperatorImportLegacy,
+    OperatorImportMigration,
+    OperatorMigrationReport,
+    OperatorUnmigratedRelations,
     DevMailbox,
     DevMailboxPage,
     DevClock,
     DevDeadLetters,
     DevEnqueueEmail,
+    DevJobs,
     Webhooks,
     CreateWebhook,
     Webhook,
@@ -177,11 +181,27 @@ pub const ROUTES: &[(&str, &str, Route)] = &[
         "/api/operator/legacy-credentials",
         Route::OperatorImportLegacy,
     ),
+    (
+        "POST",
+        "/api/operator/migrations",
+        Route::OperatorImportMigration,
+    ),
+    (
+        "GET",
+        "/api/operator/migrations/{id}",
+        Route::OperatorMigrationReport,
+    ),
+    (
+        "GET",
+        "/api/operator/unmigrated-relations",
+        Route::OperatorUnmigratedRelations,
+    ),
     ("GET", "/dev/mailbox", Route::DevMailbox),
     ("GET", "/dev/mailbox/", Route::DevMailboxPage),
     ("POST", "/dev/clock", Route::DevClock),
     ("GET", "/dev/dead-letters", Route::DevDeadLetters),
     ("POST", "/dev/queues/email", Route::DevEnqueueEmail),
+    ("GET", "/dev/jobs", Route::DevJobs),
     ("GET", "/api/organisation/webhooks", Route::Webhooks),
     ("POST", "/api/organisation/webhooks", Route::CreateWebhook),
     ("GET", "/api/organisation/webhooks/{id}", Route::Webhook),
@@ -279,6 +299,7 @@ impl Route {
                 | Route::DevClock
                 | Route::DevDeadLetters
                 | Route::DevEnqueueEmail
+                | Route::DevJobs
         )
     }
 }

@@ -243,3 +243,43 @@ pub fn cancel(
     )
     .context("Failed to prepare cancelling an access request")
 }
+
+/// Pending requests past their expiry, oldest first: what the lifecycle job records as expired.
+pub async fn lapsed_pending(
+    db: &D1Database,
+    now: Millis,
+    limit: i64,
+) -> Result<Vec<AccessRequestRow>, InfraError> {
+    query!(
+        db,
+        &format!(
+            "{} WHERE r.status = 'pending' AND r.expires_at <= ?1 ORDER BY r.expires_at, r.id LIMIT ?2",
+            select("?1")
+        ),
+        now,
+        limit
+    )
+    .context("Failed to prepare listing lapsed access requests")?
+    .all()
+    .await
+    .context("Failed to list lapsed access requests")?
+    .results()
+    .context("Failed to read lapsed access requests")
+}
+
+/// Records a lapsed request as expired; `answered_at` says when it closed. Changes nothing if it
+/// was answered, cancelled or recorded in the meantime.
+pub fn record_expired(
+    db: &D1Database,
+    id: &str,
+    now: Millis,
+) -> Result<D1PreparedStatement, InfraError> {
+    query!(
+        db,
+        "UPDATE access_requests SET status = 'expired', answered_at = ?2
+          WHERE id = ?1 AND status = 'pending' AND expires_at <= ?2",
+        id,
+        now
+    )
+    .context("Failed to prepare expiring an access request")
+}

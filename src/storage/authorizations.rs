@@ -143,10 +143,15 @@ pub async fn page_for_employer(
 ) -> Result<(Vec<AuthorizationRow>, i64), InfraError> {
     let mut q = DynamicQuery::default();
     let mut conditions = vec![format!("a.employer_id = {}", q.text(employer_id))];
-    let now_param = q.number(now);
-    let effective = format!(
-        "(CASE WHEN a.status = 'active' AND a.ends_at IS NOT NULL AND a.ends_at <= {now_param} THEN 'ended' ELSE a.status END)"
-    );
+    // Only the status and review filters read `now`: D1 refuses a value bound to no placeholder.
+    let effective = if filter.status.is_some() || filter.to_review {
+        let now_param = q.number(now);
+        format!(
+            "(CASE WHEN a.status = 'active' AND a.ends_at IS NOT NULL AND a.ends_at <= {now_param} THEN 'ended' ELSE a.status END)"
+        )
+    } else {
+        String::new()
+    };
     if let Some(status) = filter.status {
         conditions.push(format!("{effective} = {}", q.text(status)));
     }
@@ -190,25 +195,6 @@ pub async fn page_for_employer(
         .results()
         .context("Failed to read an employer's authorizations")?;
     Ok((items, total.unwrap_or(0)))
-}
-
-/// Records as ended the active authorization of an employer for a contact whose end has passed,
-/// so a new one can be granted.
-pub fn end_lapsed(
-    db: &D1Database,
-    employer_id: &str,
-    contact_id: &str,
-    now: Millis,
-) -> Result<D1PreparedStatement, InfraError> {
-    query!(
-        db,
-        "UPDATE authorizations SET status = 'ended', ended_at = ?3
-          WHERE employer_id = ?1 AND contact_id = ?2 AND status = 'active' AND ends_at IS NOT NULL AND ends_at <= ?3",
-        employer_id,
-        contact_id,
-        now
-    )
-    .context("Failed to prepare ending a lapsed authorization")
 }
 
 /// Changes the services, level and end of an active authorization.
@@ -296,4 +282,81 @@ pub async fn pending_review(
     .context("Failed to list migrated relations to review")?
     .results()
     .context("Failed to read migrated relations to review")
+}
+
+/// Active authorizations whose end has passed, earliest end first: what the lifecycle job ends.
+pub async fn lapsed(
+    db: &D1Database,
+    now: Millis,
+    limit: i64,
+) -> Result<Vec<AuthorizationRow>, InfraError> {
+    query!(
+        db,
+        &format!(
+            "{SELECT} WHERE a.status = 'active' AND a.ends_at IS NOT NULL AND a.ends_at <= ?1
+             ORDER BY a.ends_at, a.id LIMIT ?2"
+        ),
+        now,
+        limit
+    )
+    .context("Failed to prepare listing lapsed authorizations")?
+    .all()
+    .await
+    .context("Failed to list lapsed authorizations")?
+    .results()
+    .context("Failed to read lapsed authorizations")
+}
+
+/// Records one lapsed authorization as ended (the triggers update the contact's totals); changes
+/// nothing if another run or a grant did it first.
+pub fn end(db: &D1Database, id: &str, now: Millis) -> Result<D1PreparedStatement, InfraError> {
+    query!(
+        db,
+        "UPDATE authorizations SET status = 'ended', ended_at = ?2, updated_at = ?2
+          WHERE id = ?1 AND status = 'active' AND ends_at IS NOT NULL AND ends_at <= ?2",
+        id,
+        now
+    )
+    .context("Failed to prepare ending an authorization")
+}
+
+/// When reminders are due: an authorization ending by `first_by` is due the first reminder
+/// (`first_days` before its end), one ending by `last_by` the last one (`last_days`).
+pub struct ReminderWindow {
+    pub now: Millis,
+    pub first_days: i64,
+    pub first_by: Millis,
+    pub last_days: i64,
+    pub last_by: Millis,
+}
+
+/// Active authorizations, still running, that are due a reminder not sent yet for their current
+/// end, earliest end first. A later reminder sent stands for an earlier one.
+pub async fn due_for_reminder(
+    db: &D1Database,
+    window: &ReminderWindow,
+    limit: i64,
+) -> Result<Vec<AuthorizationRow>, InfraError> {
+    query!(
+        db,
+        &format!(
+            "{SELECT} WHERE a.status = 'active' AND a.ends_at IS NOT NULL AND a.ends_at > ?1 AND a.ends_at <= ?2
+               AND NOT EXISTS (SELECT 1 FROM authorization_reminders r
+                 WHERE r.authorization_id = a.id AND r.ends_at = a.ends_at
+                   AND r.days_before <= CASE WHEN a.ends_at <= ?4 THEN ?5 ELSE ?3 END)
+             ORDER BY a.ends_at, a.id LIMIT ?6"
+        ),
+        window.now,
+        window.first_by,
+        window.first_days,
+        window.last_by,
+        window.last_days,
+        limit
+    )
+    .context("Failed to prepare listing authorizations due a reminder")?
+    .all()
+    .await
+    .context("Failed to list authorizations due a reminder")?
+    .results()
+    .context("Failed to read authorizations due a reminder")
 }

@@ -59,29 +59,51 @@ pub struct NewContact<'a> {
     pub role: &'a str,
 }
 
+/// Names and email, folded: what the inventory's search matches.
+fn search_text(contact: &NewContact) -> String {
+    crate::domain::fold_for_search(&format!(
+        "{} {} {}",
+        contact.first_name, contact.last_name, contact.email
+    ))
+}
+
 pub fn insert(
     db: &D1Database,
     contact: &NewContact,
     now: Millis,
 ) -> Result<D1PreparedStatement, InfraError> {
-    let search = crate::domain::fold_for_search(&format!(
-        "{} {} {}",
-        contact.first_name, contact.last_name, contact.email
-    ));
+    insert_many(db, std::slice::from_ref(contact), now)
+}
+
+/// Inserts many contacts (status invited) in one statement, the rows as one JSON array.
+pub fn insert_many(
+    db: &D1Database,
+    contacts: &[NewContact],
+    now: Millis,
+) -> Result<D1PreparedStatement, InfraError> {
+    let rows: Vec<serde_json::Value> = contacts
+        .iter()
+        .map(|c| {
+            serde_json::json!([
+                c.id,
+                c.organisation_id,
+                c.first_name,
+                c.last_name,
+                c.email,
+                search_text(c),
+                c.role
+            ])
+        })
+        .collect();
     query!(
         db,
         "INSERT INTO contacts (id, organisation_id, first_name, last_name, email, search_text, role, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        contact.id,
-        contact.organisation_id,
-        contact.first_name,
-        contact.last_name,
-        contact.email,
-        search,
-        contact.role,
+         SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6, ?2
+         FROM json_each(?1)",
+        serde_json::Value::from(rows).to_string(),
         now
     )
-    .context("Failed to prepare the creation of a contact")
+    .context("Failed to prepare the creation of contacts")
 }
 
 /// A contact of one organisation: another organisation's id finds nothing.

@@ -29,20 +29,28 @@ pub async fn find(db: &D1Database, username: &str) -> Result<Option<LegacyRow>, 
     .context("Failed to look up legacy credentials")
 }
 
-pub fn insert(
+/// A legacy login to import: its username (lower case), contact and original hash.
+pub struct NewLegacyCredential<'a> {
+    pub username: &'a str,
+    pub contact_id: &'a str,
+    pub password_hash: &'a str,
+}
+
+/// Inserts many legacy credentials in one statement, the rows as one JSON array.
+pub fn insert_many(
     db: &D1Database,
-    username: &str,
-    contact_id: &str,
-    password_hash: &str,
+    credentials: &[NewLegacyCredential],
     now: Millis,
 ) -> Result<D1PreparedStatement, InfraError> {
+    let rows: Vec<serde_json::Value> = credentials
+        .iter()
+        .map(|c| serde_json::json!([c.username, c.contact_id, c.password_hash]))
+        .collect();
     query!(
         db,
-        "INSERT INTO legacy_credentials (username, contact_id, password_hash, imported_at) VALUES (?1, ?2, ?3, ?4)
-         ON CONFLICT (username) DO NOTHING",
-        username,
-        contact_id,
-        password_hash,
+        "INSERT INTO legacy_credentials (username, contact_id, password_hash, imported_at)
+         SELECT value ->> 0, value ->> 1, value ->> 2, ?2 FROM json_each(?1)",
+        serde_json::Value::from(rows).to_string(),
         now
     )
     .context("Failed to prepare importing legacy credentials")

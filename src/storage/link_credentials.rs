@@ -126,3 +126,15 @@ pub fn mark_used(
     )
     .context("Failed to prepare using link credentials")
 }
+
+/// Credentials that expired before the cutoff (used, superseded and locked ones included: they
+/// expire too), except the latest ones of a contact still invited: the inventory shows their state
+/// ("expired", "locked") until the responsible reissues.
+pub const EXPIRED: super::Purge = super::Purge {
+    table: "link_credentials",
+    key: "id",
+    condition: "expires_at < ?1
+      AND NOT EXISTS (SELECT 1 FROM contacts c WHERE c.id = link_credentials.contact_id AND c.status = 'invited'
+        AND link_credentials.id = (SELECT id FROM link_credentials latest WHERE latest.contact_id = c.id
+                                   AND latest.superseded_at IS NULL ORDER BY latest.created_at DESC LIMIT 1))",
+};

@@ -92,3 +92,10 @@ pub async fn dead_letters(db: &D1Database) -> Result<Vec<serde_json::Value>, Inf
     .results()
     .context("Failed to read dead letters")
 }
+
+/// Development mailbox entries delivered before the cutoff.
+pub const DELIVERED: super::Purge = super::Purge {
+    table: "dev_mailbox",
+    key: "outbox_id",
+    condition: "sent_at < ?1",
+};

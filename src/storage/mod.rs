@@ -3,14 +3,17 @@
 
 pub mod access_requests;
 pub mod audit;
+pub mod authorization_reminders;
 pub mod authorizations;
 pub mod authorized_files;
 pub mod contacts;
 pub mod dev_clock;
 pub mod domain_events;
+pub mod job_runs;
 pub mod legacy_credentials;
 pub mod link_credentials;
 pub mod mailbox;
+pub mod migration;
 pub mod organisations;
 pub mod outbox;
 pub mod rate_limits;
@@ -19,8 +22,9 @@ pub mod users;
 pub mod verifications;
 pub mod webhooks;
 
+use crate::domain::Millis;
 use crate::infra::{Context, InfraError};
-use worker::{D1Database, D1PreparedStatement};
+use worker::{query, D1Database, D1PreparedStatement};
 
 /// Runs statements atomically: D1 executes a batch as one transaction.
 pub async fn atomically(
@@ -65,6 +69,48 @@ impl DynamicQuery {
         db.prepare(sql)
             .bind(&self.params)
             .context("Failed to bind a query's parameters")
+    }
+}
+
+/// What a cleanup deletes: the rows of `table` matching `condition`, in which `?1` is the cutoff
+/// instant. Each statement deletes at most `limit` rows, picked by primary key (`key`) in a
+/// subquery, so its write lock stays short and two overlapping runs delete each row once.
+pub struct Purge {
+    pub table: &'static str,
+    pub key: &'static str,
+    pub condition: &'static str,
+}
+
+impl Purge {
+    /// Deletes one bounded batch; answers how many rows of the table went (`RETURNING`: D1's
+    /// change count would include rows deleted through ON DELETE CASCADE).
+    pub async fn once(
+        &self,
+        db: &D1Database,
+        before: Millis,
+        limit: i64,
+    ) -> Result<usize, InfraError> {
+        let Purge {
+            table,
+            key,
+            condition,
+        } = self;
+        let deleted: Vec<serde_json::Value> = query!(
+            db,
+            &format!(
+                "DELETE FROM {table} WHERE {key} IN (SELECT {key} FROM {table} WHERE {condition} LIMIT ?2)
+                 RETURNING 1 AS deleted"
+            ),
+            before,
+            limit
+        )
+        .context("Failed to prepare a purge")?
+        .all()
+        .await
+        .context(&format!("Failed to purge {table}"))?
+        .results()
+        .context("Failed to read a purge's result")?;
+        Ok(deleted.len())
     }
 }
 

@@ -29,20 +29,39 @@ pub fn insert(
     organisation: &NewOrganisation,
     now: Millis,
 ) -> Result<D1PreparedStatement, InfraError> {
+    insert_many(db, std::slice::from_ref(organisation), now)
+}
+
+/// Inserts many organisations in one statement (D1 binds at most 100 parameters: the rows travel
+/// as one JSON array).
+pub fn insert_many(
+    db: &D1Database,
+    organisations: &[NewOrganisation],
+    now: Millis,
+) -> Result<D1PreparedStatement, InfraError> {
+    let rows: Vec<serde_json::Value> = organisations
+        .iter()
+        .map(|o| {
+            serde_json::json!([
+                o.id,
+                o.kind,
+                o.name,
+                crate::domain::fold_for_search(o.name),
+                o.file_number,
+                o.postal_code,
+                o.email_on_file
+            ])
+        })
+        .collect();
     query!(
         db,
         "INSERT INTO organisations (id, kind, name, name_search, file_number, postal_code, email_on_file, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        organisation.id,
-        organisation.kind,
-        organisation.name,
-        crate::domain::fold_for_search(organisation.name),
-        organisation.file_number,
-        organisation.postal_code,
-        organisation.email_on_file,
+         SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6, ?2
+         FROM json_each(?1)",
+        serde_json::Value::from(rows).to_string(),
         now
     )
-    .context("Failed to prepare the creation of an organisation")
+    .context("Failed to prepare the creation of organisations")
 }
 
 pub async fn find_by_file_number(

@@ -22,20 +22,28 @@ pub struct NewEmail<'a> {
     pub params: &'a str,
 }
 
+/// Records an email to send; with `row`, only if that row was written by this batch (see
+/// [`super::WrittenNow`]).
 pub fn insert(
     db: &D1Database,
     email: &NewEmail,
+    row: Option<&super::WrittenNow>,
     now: Millis,
 ) -> Result<D1PreparedStatement, InfraError> {
+    let condition = row.map_or_else(|| "?7 IS NULL".to_owned(), |row| row.exists("?7", "?6"));
     query!(
         db,
-        "INSERT INTO email_outbox (id, to_email, template, locale, params, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        &format!(
+            "INSERT INTO email_outbox (id, to_email, template, locale, params, created_at)
+             SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE {condition}"
+        ),
         email.id,
         email.to_email,
         email.template,
         email.locale,
         email.params,
-        now
+        now,
+        row.map(|row| row.id)
     )
     .context("Failed to prepare an outgoing email")
 }
@@ -79,3 +87,11 @@ pub async fn record_failure(
     .context("Failed to record an email failure")?;
     Ok(())
 }
+
+/// Emails the outbox is done with (sent, or given up) that were decided before the cutoff. Queued
+/// ones stay, however old.
+pub const DONE: super::Purge = super::Purge {
+    table: "email_outbox",
+    key: "id",
+    condition: "status IN ('sent', 'failed') AND created_at < ?1",
+};

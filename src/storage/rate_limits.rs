@@ -52,20 +52,9 @@ pub fn clear(db: &D1Database, key: &str) -> Result<D1PreparedStatement, InfraErr
         .context("Failed to prepare clearing a counter")
 }
 
-pub async fn purge_older_than(
-    db: &D1Database,
-    before: Millis,
-    limit: i64,
-) -> Result<usize, InfraError> {
-    let result = query!(
-        db,
-        "DELETE FROM rate_limits WHERE key IN (SELECT key FROM rate_limits WHERE last_at < ?1 LIMIT ?2)",
-        before,
-        limit
-    )
-    .context("Failed to prepare purging counters")?
-    .run()
-    .await
-    .context("Failed to purge old counters")?;
-    Ok(super::changes(&result))
-}
+/// Counters untouched since the cutoff.
+pub const IDLE: super::Purge = super::Purge {
+    table: "rate_limits",
+    key: "key",
+    condition: "last_at < ?1",
+};

@@ -231,18 +231,9 @@ pub fn revoke_all_of_user_if_consumed_by(
     .context("Failed to prepare revoking the sessions of a user")
 }
 
-/// Deletes sessions past their absolute expiry or revoked before `before`, a bounded batch at a time.
-pub async fn purge_ended(db: &D1Database, before: Millis, limit: i64) -> Result<usize, InfraError> {
-    let result = query!(
-        db,
-        "DELETE FROM sessions WHERE token_hash IN (
-           SELECT token_hash FROM sessions WHERE expires_at < ?1 OR revoked_at < ?1 LIMIT ?2)",
-        before,
-        limit
-    )
-    .context("Failed to prepare purging sessions")?
-    .run()
-    .await
-    .context("Failed to purge ended sessions")?;
-    Ok(super::changes(&result))
-}
+/// Sessions past their absolute expiry, or revoked, before the cutoff.
+pub const ENDED: super::Purge = super::Purge {
+    table: "sessions",
+    key: "token_hash",
+    condition: "expires_at < ?1 OR revoked_at < ?1",
+};

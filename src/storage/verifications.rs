@@ -194,21 +194,9 @@ pub fn replace_code(
     .context("Failed to prepare replacing a code")
 }
 
-/// Deletes verifications that can no longer be used, a bounded batch at a time.
-pub async fn purge_expired(
-    db: &D1Database,
-    before: Millis,
-    limit: i64,
-) -> Result<usize, InfraError> {
-    let result = query!(
-        db,
-        "DELETE FROM verifications WHERE id IN (SELECT id FROM verifications WHERE expires_at < ?1 LIMIT ?2)",
-        before,
-        limit
-    )
-    .context("Failed to prepare purging verifications")?
-    .run()
-    .await
-    .context("Failed to purge expired verifications")?;
-    Ok(super::changes(&result))
-}
+/// Verifications that expired before the cutoff: they can no longer be used.
+pub const EXPIRED: super::Purge = super::Purge {
+    table: "verifications",
+    key: "id",
+    condition: "expires_at < ?1",
+};

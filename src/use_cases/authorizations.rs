@@ -97,7 +97,7 @@ pub fn authorization_json(a: &AuthorizationRow, now: Millis) -> Value {
 
 /// The statements recording a change to an authorization: an audit event in both organisations'
 /// trails and a domain event, each only if the change was written (`updated_at` = now).
-fn record(
+pub fn record(
     app: &App,
     actor: Option<&str>,
     requester: &Requester,
@@ -261,12 +261,29 @@ async fn create(
         firm,
         contact_id,
     } = *parties;
+    // An active authorization whose end has passed (the lifecycle job has not run yet) is ended
+    // first, with its records, as the job would.
+    let mut statements = Vec::new();
     if let Some(existing) = authorizations::find_active(&app.db, &employer.id, contact_id).await? {
         if crate::domain::authorization::is_current(&existing.status, existing.ends_at, app.now) {
             return Err(AuthorizationError::Exists {
                 authorization_id: existing.id,
             });
         }
+        let ended = AuthorizationRow {
+            status: "ended".into(),
+            updated_at: app.now,
+            ..existing.clone()
+        };
+        statements.push(authorizations::end(&app.db, &existing.id, app.now)?);
+        statements.extend(record(
+            app,
+            None,
+            requester,
+            "authorization.expired",
+            &ended,
+            json!({}),
+        )?);
     }
     let contact = contacts::find_in(&app.db, &firm.id, contact_id)
         .await?
@@ -307,10 +324,8 @@ async fn create(
         updated_at: app.now,
         revoked_at: None,
     };
-    let mut statements = vec![
-        authorizations::end_lapsed(&app.db, &employer.id, contact_id, app.now)?,
-        authorizations::insert_granted(&app.db, &new, app.now)?,
-    ];
+    let insert_at = statements.len();
+    statements.push(authorizations::insert_granted(&app.db, &new, app.now)?);
     statements.extend(more);
     statements.extend(record(
         app,
@@ -321,7 +336,7 @@ async fn create(
         json!({}),
     )?);
     let results = atomically(&app.db, statements, "Failed to grant an authorization").await?;
-    if !results.get(1).is_some_and(wrote) {
+    if !results.get(insert_at).is_some_and(wrote) {
         let existing = authorizations::find_active(&app.db, &employer.id, contact_id).await?;
         return Err(AuthorizationError::Exists {
             authorization_id: existing.map(|a| a.id).unwrap_or_default(),
@@ -618,11 +633,14 @@ async fn pending_request(
     }
 }
 
-fn request_records(
+/// The statements recording the end of an access request (`answered_at` = now): an audit event
+/// `action` in both organisations' trails and a domain event `event`, each only if it was written.
+/// `actor` is `None` when nobody acted (the lifecycle job expiring it).
+pub fn request_records(
     app: &App,
-    actor: &str,
+    actor: Option<&str>,
     requester: &Requester,
-    kind: &str,
+    (action, event): (&str, &str),
     request: &AccessRequestRow,
     details: Value,
 ) -> Result<Vec<D1PreparedStatement>, InfraError> {
@@ -636,8 +654,8 @@ fn request_records(
         audit::append_if_written(
             &app.db,
             &AuditEvent {
-                action: kind,
-                user_id: Some(actor),
+                action,
+                user_id: actor,
                 organisation_id: Some(&request.employer_id),
                 contact_id: Some(&request.contact_id),
                 ip: requester.ip.as_deref(),
@@ -650,7 +668,7 @@ fn request_records(
         domain_events::append_if_written(
             &app.db,
             &DomainEvent {
-                kind: "access_request.answered",
+                kind: event,
                 employer_id: &request.employer_id,
                 firm_id: &request.firm_id,
                 payload,
@@ -689,9 +707,9 @@ pub async fn approve(
     )?];
     more.extend(request_records(
         app,
-        actor,
+        Some(actor),
         requester,
-        "access_request.approved",
+        ("access_request.approved", "access_request.answered"),
         &request,
         json!({ "decision": "approved", "authorization_id": authorization_id }),
     )?);
@@ -737,9 +755,9 @@ pub async fn decline(
     )?];
     statements.extend(request_records(
         app,
-        actor,
+        Some(actor),
         requester,
-        "access_request.declined",
+        ("access_request.declined", "access_request.answered"),
         &request,
         json!({ "decision": "declined", "reason": reason }),
     )?);

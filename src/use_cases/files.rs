@@ -3,7 +3,7 @@
 
 use crate::domain::authorization::{search_words, Availability, Service, Services, DAY};
 use crate::domain::fields::Problem;
-use crate::domain::paging::{fingerprint, window, Cursor, Direction, PageWindow, Sort};
+use crate::domain::paging::{scope, window, Cursor, Direction, PageWindow, Sort};
 use crate::infra::{App, InfraError};
 use crate::storage::authorized_files::{self, FileFilter, FileRow, Start};
 use crate::storage::contacts::ProfileRow;
@@ -32,12 +32,12 @@ impl FileQuery {
     }
 
     /// What a cursor of this list is bound to.
-    pub fn fingerprint(&self) -> String {
+    pub fn scope(&self) -> String {
         let ending = self
             .ending_within_days
             .map(|d| d.to_string())
             .unwrap_or_default();
-        fingerprint(&[
+        scope(&[
             self.sort.as_str(),
             &self.words.join(" "),
             self.service.map(Service::code).unwrap_or(""),
@@ -206,6 +206,11 @@ pub async fn open_service(
 }
 
 /// A cursor from the query string, valid only for this list.
-pub fn parse_cursor(raw: &str, query: &FileQuery) -> Result<Cursor, Problem> {
-    Cursor::decode(raw, &query.fingerprint())
+pub fn parse_cursor(app: &App, raw: &str, query: &FileQuery) -> Result<Cursor, Problem> {
+    Cursor::decode(raw, &query.scope(), &app.config.code_hash_key)
+}
+
+/// The cursor handed to the client for `cursor`.
+pub fn cursor_text(app: &App, cursor: &Cursor, query: &FileQuery) -> String {
+    cursor.encode(&query.scope(), &app.config.code_hash_key)
 }

@@ -21,7 +21,7 @@ after(async () => { await app?.stop(); });
 /** The profile the API shows for a contact of an organisation created with `form`. */
 function expectedProfile(contactId, organisation, role) {
   return {
-    id: contactId, kind: 'organisation', role,
+    id: contactId, kind: 'organisation', role, manages_authorizations: false,
     organisation: { id: organisation.id, name: organisation.name, kind: organisation.kind, file_number: organisation.file_number },
   };
 }

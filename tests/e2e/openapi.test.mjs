@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { spawnApp, uniqueEmail, GOOD_PASSWORD, TestApp, waitFor } from '../support/app.mjs';
 import { linkedResponsible, createOrganisation } from '../support/orgs.mjs';
 import { withReceiver, grant } from '../support/webhooks.mjs';
+import { employer, firmWithMember, anotherMember, grantBody, seedMigrated, invitedContact, today, addDays } from '../support/authz.mjs';
 
 let app;
 let doc;
@@ -279,6 +280,111 @@ test('the answers of a real signup, sign-in and password reset match the documen
     for (const key of Object.keys(res.body)) assert.ok(documented.includes(key), `Me property ${key} is documented`);
     assert.equal(res.body.email, email);
     assert.equal(res.body.first_name, 'Hélène');
+  }
+});
+
+// ---------------------------------------------------------------------------------------------
+// Issue 4: authorizations (employer side), access requests, "Mes dossiers autorisés". Each
+// operation's happy path and its usual errors, with bodies matching the documented schemas.
+
+const ISSUE4_OPERATIONS = [
+  ['GET', '/api/employer/authorizations'], ['POST', '/api/employer/authorizations'], ['GET', '/api/employer/authorizations/{id}'],
+  ['PATCH', '/api/employer/authorizations/{id}'], ['DELETE', '/api/employer/authorizations/{id}'],
+  ['POST', '/api/employer/authorizations/{id}/confirm'], ['POST', '/api/employer/migrated-relations/review'],
+  ['GET', '/api/employer/access-requests'], ['POST', '/api/employer/access-requests/{id}/approve'],
+  ['POST', '/api/employer/access-requests/{id}/decline'], ['GET', '/api/access-requests'], ['POST', '/api/access-requests'],
+  ['DELETE', '/api/access-requests/{id}'], ['GET', '/api/authorized-files'], ['GET', '/api/authorized-files.csv'],
+  ['GET', '/api/authorized-files/{id}'], ['GET', '/api/authorized-files/{id}/monthly-report'],
+];
+
+for (const [method, path] of ISSUE4_OPERATIONS) {
+  test(`the document describes ${method} ${path}`, () => {
+    assert.ok(doc.paths[path]?.[method.toLowerCase()], `${method} ${path} is in the document`);
+  });
+}
+
+/** The properties of `value` that the named component schema does not declare. */
+function undeclared(schemaName, value) {
+  const declared = Object.keys(deref({ $ref: `#/components/schemas/${schemaName}` }).properties ?? {});
+  return Object.keys(value).filter((key) => !declared.includes(key));
+}
+
+/** An employer, a firm with a linked member, and the steps of one real journey through issue 4. */
+async function issue4Journey() {
+  const boss = await employer(app, { name: 'Béton Documenté inc.' });
+  const other = await employer(app, { name: 'Autre Documenté ltée' });
+  const firm = await firmWithMember(app);
+  const steps = [];
+  const step = async (method, path, promise, expected) => {
+    const res = await promise;
+    assert.equal(res.status, expected, `${method} ${path}: ${res.text.slice(0, 300)}`);
+    steps.push([method, path, res]);
+    return res;
+  };
+  const A = '/api/employer/authorizations';
+  const R = '/api/employer/access-requests';
+
+  const grantedRes = await step('POST', A, boss.client.post(A, grantBody(firm.organisation, firm.member.email, { services: ['monthly_report', 'workforce'], ends_on: addDays(await today(app), 30) })), 201);
+  const id = grantedRes.body.authorization.id;
+  await step('POST', A, boss.client.post(A, grantBody(firm.organisation, firm.member.email)), 409);
+  await step('POST', A, boss.client.post(A, grantBody(firm.organisation, firm.member.email, { services: [] })), 422);
+  await step('POST', A, firm.member.client.post(A, grantBody(firm.organisation, firm.member.email)), 403);
+  await step('GET', A, boss.client.get(`${A}?status=active`), 200);
+  await step('GET', `${A}/{id}`, boss.client.get(`${A}/${id}`), 200);
+  await step('GET', `${A}/{id}`, other.client.get(`${A}/${id}`), 404);
+  await step('PATCH', `${A}/{id}`, boss.client.request('PATCH', `${A}/${id}`, { json: { level: 'transmission' } }), 200);
+  await step('PATCH', `${A}/{id}`, boss.client.request('PATCH', `${A}/${id}`, { json: { level: 'tout' } }), 422);
+
+  await step('GET', '/api/authorized-files', firm.member.client.get('/api/authorized-files?page_size=1'), 200);
+  await step('GET', '/api/authorized-files', firm.member.client.get('/api/authorized-files?cursor=abc'), 422);
+  await step('GET', '/api/authorized-files.csv', firm.member.client.get('/api/authorized-files.csv'), 200);
+  await step('GET', '/api/authorized-files/{id}', firm.member.client.get(`/api/authorized-files/${id}`), 200);
+  await step('GET', '/api/authorized-files/{id}', firm.responsable.client.get(`/api/authorized-files/${id}`), 404);
+  await step('GET', '/api/authorized-files/{id}/monthly-report', firm.member.client.get(`/api/authorized-files/${id}/monthly-report`), 200);
+
+  const migratedContact = await invitedContact(firm.responsable.client, { first_name: 'Migré', last_name: 'Documenté' });
+  const migrated = await seedMigrated(app, { employer: boss.organisation, firm: firm.organisation, contactId: migratedContact.id });
+  await step('POST', `${A}/{id}/confirm`, boss.client.post(`${A}/${migrated}/confirm`, {}), 200);
+  await step('POST', `${A}/{id}/confirm`, boss.client.post(`${A}/${id}/confirm`, {}), 409);
+  await step('POST', '/api/employer/migrated-relations/review', boss.client.post('/api/employer/migrated-relations/review', { decision: 'confirm' }), 200);
+  await step('POST', '/api/employer/migrated-relations/review', boss.client.post('/api/employer/migrated-relations/review', { decision: 'oui' }), 422);
+
+  const requestBody = { file_number: other.organisation.file_number, postal_code: other.postalCode, services: ['workforce'], message: 'Bonjour' };
+  const made = await step('POST', '/api/access-requests', firm.member.client.post('/api/access-requests', requestBody), 201);
+  await step('POST', '/api/access-requests', firm.member.client.post('/api/access-requests', requestBody), 409);
+  await step('POST', '/api/access-requests', firm.member.client.post('/api/access-requests', { ...requestBody, postal_code: 'H0H 0H0' }), 422);
+  await step('GET', '/api/access-requests', firm.member.client.get('/api/access-requests'), 200);
+  await step('GET', R, other.client.get(R), 200);
+  await step('POST', `${R}/{id}/approve`, other.client.post(`${R}/${made.body.access_request.id}/approve`, { services: ['workforce'], level: 'consultation' }), 200);
+  await step('POST', `${R}/{id}/approve`, other.client.post(`${R}/${made.body.access_request.id}/approve`, { services: ['workforce'], level: 'consultation' }), 409);
+  const colleague = await anotherMember(app, firm.responsable.client);
+  const toDecline = await step('POST', '/api/access-requests', colleague.client.post('/api/access-requests', requestBody), 201);
+  await step('POST', `${R}/{id}/decline`, other.client.post(`${R}/${toDecline.body.access_request.id}/decline`, { reason: 'Non merci' }), 200);
+  const toCancel = await step('POST', '/api/access-requests', firm.responsable.client.post('/api/access-requests', requestBody), 201);
+  await step('DELETE', '/api/access-requests/{id}', firm.responsable.client.request('DELETE', `/api/access-requests/${toCancel.body.access_request.id}`), 200);
+  await step('DELETE', '/api/access-requests/{id}', firm.member.client.request('DELETE', `/api/access-requests/${toCancel.body.access_request.id}`), 404);
+
+  await step('DELETE', `${A}/{id}`, boss.client.request('DELETE', `${A}/${id}`), 200);
+  await step('PATCH', `${A}/{id}`, boss.client.request('PATCH', `${A}/${id}`, { json: { level: 'consultation' } }), 409);
+  await step('GET', '/api/authorized-files/{id}', firm.member.client.get(`/api/authorized-files/${id}`), 404);
+  return steps;
+}
+
+test('a real journey through every issue-4 operation answers documented statuses with bodies matching the schemas', async (t) => {
+  const steps = await issue4Journey();
+
+  for (const [method, path, res] of steps) {
+    await t.test(`${method} ${path} (${res.status}${res.body?.error ? ` ${res.body.error.code}` : ''})`, () => assertDocumented(method, path, res));
+  }
+  const succeeded = new Set(steps.filter(([, , res]) => res.status < 300).map(([method, path]) => `${method} ${path}`));
+  for (const [method, path] of ISSUE4_OPERATIONS) assert.ok(succeeded.has(`${method} ${path}`), `the happy path of ${method} ${path} was checked`);
+  for (const [method, path, res] of steps) {
+    if (res.status >= 300) continue;
+    const b = res.body ?? {};
+    for (const [schema, value] of [['Authorization', b.authorization], ['AccessRequest', b.access_request], ['AuthorizedFile', b.file],
+      ...(Array.isArray(b.items) ? b.items.map((item) => [path.includes('access-requests') ? 'AccessRequest' : path.includes('authorized-files') ? 'AuthorizedFile' : 'Authorization', item]) : [])]) {
+      if (value && typeof value === 'object') assert.deepEqual(undeclared(schema, value), [], `${method} ${path}: every ${schema} property is documented`);
+    }
   }
 });
 

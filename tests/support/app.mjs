@@ -6,6 +6,7 @@ import { mkdtempSync, cpSync, existsSync, renameSync, rmSync, mkdirSync, readdir
 import { DatabaseSync } from 'node:sqlite';
 import { createServer } from 'node:net';
 import { join, dirname } from 'node:path';
+import { createHash } from 'node:crypto';
 import { Client, waitFor } from './client.mjs';
 
 export { Client, waitFor };
@@ -27,9 +28,30 @@ export async function freePort() {
   });
 }
 
-/** A D1 state directory with schema.sql applied, made once and copied for every instance. */
+/** A short digest of some files' contents (and names). */
+function digest(paths) {
+  const hash = createHash('sha256');
+  for (const path of paths) {
+    hash.update(path);
+    hash.update(readFileSync(path));
+  }
+  return hash.digest('hex').slice(0, 16);
+}
+
+/** Every file below `dir`, sorted. */
+function filesBelow(dir) {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath, entry.name))
+    .sort();
+}
+
+/**
+ * A D1 state directory with schema.sql applied, made once per version of schema.sql and copied for
+ * every instance.
+ */
 function templateState() {
-  const template = join(RUNS, 'template-state');
+  const template = join(RUNS, `template-state-${digest([join(ROOT, 'schema.sql')])}`);
   if (!existsSync(template)) {
     mkdirSync(RUNS, { recursive: true });
     const building = mkdtempSync(join(RUNS, 'building-'));
@@ -42,19 +64,25 @@ function templateState() {
 }
 
 /**
- * wrangler.toml without its [build] section: a custom build makes `wrangler dev` watch src/ and
- * restart on every edit, which would drop queued retries mid-test. The tests build once instead.
+ * The worker and its static assets as they are now, copied once per version, with a
+ * wrangler.toml that points at the copy and has no [build] section. `wrangler dev` reloads when
+ * what it serves changes: a running test must not see a rebuild of build/ or an edit of public/
+ * (a reload drops queued emails and retries mid-test), and a custom build would make it watch
+ * src/.
  */
-function testConfig() {
-  const path = join(ROOT, '.wrangler-test.toml');
+function snapshot() {
+  const served = [...filesBelow(join(ROOT, 'build')), ...filesBelow(join(ROOT, 'public'))];
   const config = readFileSync(join(ROOT, 'wrangler.toml'), 'utf8').replace(/^\[build\][\s\S]*?(?=^\[)/m, '');
-  // Running instances watch this file: rewrite it only when wrangler.toml changed.
-  if (!existsSync(path) || readFileSync(path, 'utf8') !== config) {
-    const temporary = `${path}.${process.pid}`;
-    writeFileSync(temporary, config);
-    renameSync(temporary, path);
+  const dir = join(RUNS, `worker-${digest(served)}-${createHash('sha256').update(config).digest('hex').slice(0, 8)}`);
+  if (!existsSync(dir)) {
+    mkdirSync(RUNS, { recursive: true });
+    const building = mkdtempSync(join(RUNS, 'copying-'));
+    cpSync(join(ROOT, 'build'), join(building, 'build'), { recursive: true });
+    cpSync(join(ROOT, 'public'), join(building, 'public'), { recursive: true });
+    writeFileSync(join(building, 'wrangler.toml'), config);
+    try { renameSync(building, dir); } catch { rmSync(building, { recursive: true, force: true }); }
   }
-  return path;
+  return join(dir, 'wrangler.toml');
 }
 
 /**
@@ -68,7 +96,7 @@ export async function spawnApp({ vars = {} } = {}) {
   const port = await freePort();
   const inspectorPort = await freePort();
   const allVars = { ENVIRONMENT: 'development', EMAIL_PROVIDER: 'mailbox', CLOCK_CONTROL: 'enabled', ...vars };
-  const args = ['dev', '--config', testConfig(), '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspectorPort),
+  const args = ['dev', '--config', snapshot(), '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspectorPort),
     '--persist-to', state, '--show-interactive-dev-session=false', '--test-scheduled'];
   for (const [key, value] of Object.entries(allVars)) args.push('--var', `${key}:${value}`);
   const child = spawn(WRANGLER, args, {

@@ -452,6 +452,8 @@ CREATE TABLE IF NOT EXISTS webhook_deliveries (
 );
 CREATE INDEX IF NOT EXISTS webhook_deliveries_endpoint ON webhook_deliveries (endpoint_id, created_at);
 CREATE INDEX IF NOT EXISTS webhook_deliveries_due ON webhook_deliveries (next_attempt_at) WHERE status = 'pending';
+-- The cleanup job purges concluded deliveries by the time of their last attempt.
+CREATE INDEX IF NOT EXISTS webhook_deliveries_concluded ON webhook_deliveries (last_attempt_at) WHERE status IN ('succeeded', 'failed');
 
 -- The log of every attempt: what the receiver answered and how long it took.
 CREATE TABLE IF NOT EXISTS webhook_attempts (

@@ -17,6 +17,9 @@ pub const OUTBOX_RETENTION: Millis = 30 * DAY;
 pub const MAILBOX_RETENTION: Millis = 7 * DAY;
 /// The record of each scheduled run is kept this long.
 pub const JOB_RUN_RETENTION: Millis = 30 * DAY;
+/// A webhook delivery that is over (succeeded or failed) stays in its endpoint's log this long
+/// after its last attempt, with its attempts.
+pub const WEBHOOK_LOG_RETENTION: Millis = 30 * DAY;
 
 /// A reminder that an authorization ends soon, sent to the employer and to the contact.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -581,3 +581,11 @@ pub fn replay(
     )
     .context("Failed to prepare replaying a webhook delivery")
 }
+
+/// Deliveries that are over (succeeded or failed) whose last attempt came before the cutoff; their
+/// attempts go with them (ON DELETE CASCADE). Pending ones stay, however old.
+pub const CONCLUDED: super::Purge = super::Purge {
+    table: "webhook_deliveries",
+    key: "id",
+    condition: "status IN ('succeeded', 'failed') AND last_attempt_at < ?1",
+};

@@ -6,7 +6,7 @@
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnApp, waitFor, GOOD_PASSWORD, TestApp } from '../support/app.mjs';
-import { operatorRequest, organisationForm, linkCredentialsOf, emailTo, sql, quote, selectProfile, link, HOUR, MINUTE } from '../support/orgs.mjs';
+import { operatorRequest, organisationForm, linkCredentialsOf, emailTo, sql, quote, selectProfile, link, HOUR, MINUTE, DAY } from '../support/orgs.mjs';
 import {
   startReceiver, withReceiver, verify, SCHEDULE, isDisabledEmail, createWebhook, employerWithWebhook, newFirm, grant, deliveryRows,
   attemptRows, endpointRow,
@@ -93,6 +93,28 @@ describe('webhooks over time', () => {
       assert.equal(verify(rotated.body.secret, afterGrace).signatures, 1, 'one signature after the grace period');
       assert.equal(verify(rotated.body.secret, afterGrace).valid, true);
       assert.equal(verify(employer.secret, afterGrace).valid, false, 'the previous secret no longer verifies');
+    });
+  });
+  test('the cron cleanup drops concluded deliveries 30 days after their last attempt, with their attempts, and keeps pending ones', async () => {
+    await withReceiver(async (receiver) => {
+      receiver.answer = (request) => (request.path === '/down' ? 503 : 200);
+      const employer = await employerWithWebhook(app, receiver, '/up');
+      const down = await createWebhook(employer.client, `${receiver.url}/down`);
+      await grant(employer.client, await newFirm(app));
+      await receiver.waitFor(2);
+      await waitFor('both first attempts to be logged', async () => (await sql(app,
+        `SELECT COUNT(*) AS n FROM webhook_attempts a JOIN webhook_deliveries d ON d.id = a.delivery_id
+         WHERE d.endpoint_id IN (${quote(employer.webhook.id)}, ${quote(down.body.webhook.id)})`))[0].n === 2);
+      const [succeeded] = await deliveryRows(app, employer.webhook.id);
+
+      await app.advanceClock(30 * DAY + HOUR);
+      await app.runScheduled();
+
+      assert.equal(succeeded.status, 'succeeded');
+      assert.deepEqual(await deliveryRows(app, employer.webhook.id), [], 'the concluded delivery left the log');
+      assert.deepEqual(await attemptRows(app, succeeded.id), [], 'its attempts went with it');
+      const [pending] = await deliveryRows(app, down.body.webhook.id);
+      assert.equal(pending?.status, 'pending', 'a pending delivery stays, however old');
     });
   });
 });

@@ -464,3 +464,76 @@ CREATE INDEX IF NOT EXISTS job_runs_started ON job_runs (started_at);
 -- What the cleanup job looks for: accounts never verified, link credentials by expiry.
 CREATE INDEX IF NOT EXISTS users_pending ON users (created_at) WHERE status = 'pending';
 CREATE INDEX IF NOT EXISTS link_credentials_expiry ON link_credentials (expires_at);
+
+-- Outgoing webhooks (Standard Webhooks). A responsible registers endpoints for the organisation;
+-- each domain event of the organisation (an employer's: employer_id = it; a firm's: firm_id = it)
+-- that an endpoint wants becomes one delivery, sent through the webhook queue and retried for
+-- about three days.
+-- `secret` is the signing secret sealed with AES-256-GCM under a key derived from CODE_HASH_KEY
+-- (never returned after creation or rotation). During a rotation's grace period the previous
+-- secret signs too, until `previous_secret_expires_at`. `after_seq`: the endpoint receives the
+-- events appended after it was registered.
+CREATE TABLE IF NOT EXISTS webhook_endpoints (
+  id            TEXT PRIMARY KEY,
+  organisation_id TEXT NOT NULL REFERENCES organisations(id),
+  url           TEXT NOT NULL,                  -- https (http to loopback in development only)
+  events        TEXT NOT NULL,                  -- JSON array of event types, e.g. ["contact.linked"]
+  description   TEXT NOT NULL DEFAULT '',
+  status        TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'disabled')),
+  -- Why it is disabled: 'gone' (the receiver answered 410), 'failing' (a delivery exhausted its
+  -- retries), 'manual' (a responsible paused it).
+  disabled_reason TEXT CHECK (disabled_reason IN ('gone', 'failing', 'manual')),
+  disabled_at   INTEGER,
+  secret        TEXT NOT NULL,
+  previous_secret TEXT,
+  previous_secret_expires_at INTEGER,
+  after_seq     INTEGER NOT NULL,
+  created_at    INTEGER NOT NULL,
+  updated_at    INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS webhook_endpoints_organisation ON webhook_endpoints (organisation_id, status);
+
+-- One domain event for one endpoint. The id is the `webhook-id` header: the same for every attempt
+-- and replay. `status` is 'pending' while attempts remain, then 'succeeded' or 'failed'.
+-- `attempts` counts every attempt (it is also the claim: an attempt runs only for the queue
+-- message that expected this count); `round_attempts` counts those since the first sending or the
+-- last manual replay, and picks the wait before the next retry.
+CREATE TABLE IF NOT EXISTS webhook_deliveries (
+  id            TEXT PRIMARY KEY,
+  endpoint_id   TEXT NOT NULL REFERENCES webhook_endpoints(id) ON DELETE CASCADE,
+  event_seq     INTEGER NOT NULL,               -- domain_events.seq
+  event_type    TEXT NOT NULL,
+  status        TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'succeeded', 'failed')),
+  attempts      INTEGER NOT NULL DEFAULT 0,
+  round_attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER,                      -- pending: when the next attempt is due (or its lease ends)
+  last_attempt_at INTEGER,
+  last_status_code INTEGER,
+  last_latency_ms INTEGER,
+  last_error    TEXT,
+  delivered_at  INTEGER,
+  created_at    INTEGER NOT NULL,
+  UNIQUE (endpoint_id, event_seq)               -- fan-out is idempotent
+);
+CREATE INDEX IF NOT EXISTS webhook_deliveries_endpoint ON webhook_deliveries (endpoint_id, created_at);
+CREATE INDEX IF NOT EXISTS webhook_deliveries_due ON webhook_deliveries (next_attempt_at) WHERE status = 'pending';
+CREATE INDEX IF NOT EXISTS webhook_deliveries_finished ON webhook_deliveries (created_at) WHERE status != 'pending';
+
+-- The log of every attempt: what the receiver answered and how long it took.
+CREATE TABLE IF NOT EXISTS webhook_attempts (
+  delivery_id   TEXT NOT NULL REFERENCES webhook_deliveries(id) ON DELETE CASCADE,
+  number        INTEGER NOT NULL,               -- 1 for the first attempt of the delivery
+  at            INTEGER NOT NULL,
+  status_code   INTEGER,                        -- NULL when no answer came (timeout, refused address)
+  latency_ms    INTEGER NOT NULL,
+  error         TEXT,                           -- NULL on success
+  replay        INTEGER NOT NULL DEFAULT 0 CHECK (replay IN (0, 1)),  -- 1: sent by a manual replay
+  PRIMARY KEY (delivery_id, number)
+);
+
+-- How far the fan-out has read `domain_events`: events up to `last_seq` have their deliveries.
+CREATE TABLE IF NOT EXISTS webhook_fanout (
+  id            INTEGER PRIMARY KEY CHECK (id = 1),
+  last_seq      INTEGER NOT NULL
+);
+INSERT OR IGNORE INTO webhook_fanout (id, last_seq) VALUES (1, 0);

@@ -1,4 +1,4 @@
-//! What every use case needs from the platform: the database, the email queue, the clock, the
+//! What every use case needs from the platform: the database, the queues, the clock, the
 //! random source, and an error type that keeps the cause for the logs.
 
 use crate::config::Config;
@@ -54,6 +54,7 @@ pub fn random_id() -> String {
 pub struct App {
     pub db: D1Database,
     pub email_queue: Queue,
+    pub webhook_queue: Queue,
     pub config: Rc<Config>,
     pub now: Millis,
 }
@@ -65,6 +66,9 @@ impl App {
         let email_queue = env
             .queue("EMAIL_QUEUE")
             .context("Failed to bind the queue EMAIL_QUEUE")?;
+        let webhook_queue = env
+            .queue("WEBHOOK_QUEUE")
+            .context("Failed to bind the queue WEBHOOK_QUEUE")?;
         let real_now = worker::Date::now().as_millis() as Millis;
         let now = if config.clock_control {
             real_now + crate::storage::dev_clock::offset(&db).await?
@@ -74,6 +78,7 @@ impl App {
         Ok(App {
             db,
             email_queue,
+            webhook_queue,
             config: Rc::new(config),
             now,
         })

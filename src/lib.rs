@@ -1,7 +1,7 @@
 //! SEL — the online-services portal, as one Cloudflare Worker.
 //!
-//! The entry points below only wire: requests go to [`http`], queue batches to [`email`], cron
-//! events to [`jobs`]. Rules live in [`domain`], capabilities in [`use_cases`], SQL in [`storage`].
+//! The entry points below only wire: requests go to [`http`], queue batches to [`email`] or
+//! [`webhooks`], cron events to [`jobs`]. Rules live in [`domain`], capabilities in [`use_cases`], SQL in [`storage`].
 
 pub mod config;
 pub mod dev;
@@ -12,19 +12,31 @@ pub mod infra;
 pub mod jobs;
 pub mod storage;
 pub mod use_cases;
+pub mod webhooks;
 
 use worker::{
-    event, Context, Env, MessageBatch, Request, Response, Result, ScheduleContext, ScheduledEvent,
+    event, Context, Env, MessageBatch, Method, Request, Response, Result, ScheduleContext,
+    ScheduledEvent,
 };
 
 #[event(fetch)]
-async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
-    http::handle(req, env).await
+async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
+    let writes = !matches!(req.method(), Method::Get | Method::Head);
+    let response = http::handle(req, env.clone()).await?;
+    if writes && response.status_code() < 400 {
+        // A change may have appended domain events: fan them out to webhooks once answered.
+        ctx.wait_until(webhooks::after_request(env));
+    }
+    Ok(response)
 }
 
 #[event(queue)]
 async fn queue(batch: MessageBatch<serde_json::Value>, env: Env, _ctx: Context) -> Result<()> {
-    email::queue::handle_batch(batch, env).await;
+    if webhooks::queue::consumes(&batch.queue()) {
+        webhooks::queue::handle_batch(batch, env).await;
+    } else {
+        email::queue::handle_batch(batch, env).await;
+    }
     Ok(())
 }
 

@@ -42,6 +42,9 @@ pub enum Problem {
     InvalidImportItem,
     InvalidSyncCursor,
     InvalidSyncLimit,
+    InvalidUrl,
+    HttpsRequired,
+    AddressNotAllowed,
 }
 
 /// Every rejected field of one request, by field name (ordered, for stable answers).

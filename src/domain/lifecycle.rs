@@ -13,6 +13,8 @@ pub const UNVERIFIED_ACCOUNT_LIFETIME: Millis = 7 * DAY;
 pub const SPENT_CREDENTIALS_RETENTION: Millis = 30 * DAY;
 /// Emails the outbox is done with (sent or given up) are kept this long after they were decided.
 pub const OUTBOX_RETENTION: Millis = 30 * DAY;
+/// Webhook deliveries (and their attempts) are kept 30 days once delivered or given up.
+pub const DELIVERY_LOG_RETENTION: Millis = 30 * DAY;
 /// The development mailbox keeps delivered emails this long.
 pub const MAILBOX_RETENTION: Millis = 7 * DAY;
 /// The record of each scheduled run is kept this long.

@@ -36,9 +36,11 @@ pub enum Template {
     AuthorizationExpiring,
     /// To an employer's administrators: an authorization on its file ends in 30 or 7 days.
     AuthorizationExpiringEmployer,
+    /// To an organisation's responsables: one of its webhook endpoints was disabled.
+    WebhookDisabled,
 }
 
-const ALL: [Template; 12] = [
+const ALL: [Template; 13] = [
     Template::SignupCode,
     Template::AccountExists,
     Template::PasswordResetCode,
@@ -51,6 +53,7 @@ const ALL: [Template; 12] = [
     Template::AuthorizationGranted,
     Template::AuthorizationExpiring,
     Template::AuthorizationExpiringEmployer,
+    Template::WebhookDisabled,
 ];
 
 pub struct Rendered {
@@ -74,6 +77,7 @@ impl Template {
             Template::AuthorizationGranted => "authorization_granted",
             Template::AuthorizationExpiring => "authorization_expiring",
             Template::AuthorizationExpiringEmployer => "authorization_expiring_employer",
+            Template::WebhookDisabled => "webhook_disabled",
         }
     }
 
@@ -116,6 +120,8 @@ impl Template {
             text_param("message"),
             text_param("reason"),
         );
+        let url = text_param("url");
+        let gone = text_param("reason") == "gone";
         let services = services_text(params, locale);
         let level = value_label(&text_param("level"), locale);
         let until = match (text_param("ends_on"), locale) {
@@ -256,6 +262,16 @@ impl Template {
             (Template::AuthorizationExpiringEmployer, false) => ("An authorization on your SEL file ends soon", vec![
                 format!("The authorization of {contact}, of {firm}, on the file of {employer} (number {file_number}) for: {services} ends in {days_left} days: {last_day} is the last day."),
                 "To extend it, sign in to SEL, choose the employer's profile, then \u{201c}Authorizations\u{201d} and change its end date. Otherwise it will end by itself.".into(),
+            ]),
+            (Template::WebhookDisabled, true) => ("Un webhook de votre organisation a été désactivé", vec![
+                format!("Le webhook de {organisation} vers {url} a été désactivé : plus aucun événement ne lui est envoyé."),
+                if gone { "Le serveur qui le reçoit a répondu 410 Gone, ce qui demande de ne plus l'appeler.".to_owned() } else { "Ses livraisons échouent depuis environ trois jours malgré les nouvelles tentatives.".to_owned() },
+                "Une fois le serveur corrigé, réactivez le webhook dans « Mon organisation » ; vous pourrez renvoyer les livraisons manquées depuis son journal.".into(),
+            ]),
+            (Template::WebhookDisabled, false) => ("A webhook of your organisation was disabled", vec![
+                format!("The webhook of {organisation} to {url} was disabled: no more events are sent to it."),
+                if gone { "The server receiving it answered 410 Gone, which asks never to call it again.".to_owned() } else { "Its deliveries have been failing for about three days despite retries.".to_owned() },
+                "Once the server is fixed, enable the webhook again in \u{201c}My organisation\u{201d}; you can replay missed deliveries from its log.".into(),
             ]),
         };
         let signature = if fr {
@@ -444,5 +460,22 @@ mod tests {
             assert_eq!(Template::from_name(template.name()), Some(template));
         }
         assert_eq!(Template::from_name("nope"), None);
+    }
+
+    #[test]
+    fn the_webhook_disabled_email_names_the_url_and_the_reason() {
+        let params = json!({ "first_name": "Rachel", "organisation_name": "Cabinet Nord", "url": "https://hooks.example.com/sel", "reason": "gone" });
+        let fr = Template::WebhookDisabled.render(Locale::Fr, &params, None);
+        assert!(
+            fr.text.contains("https://hooks.example.com/sel"),
+            "{}",
+            fr.text
+        );
+        assert!(fr.text.contains("410 Gone"));
+        assert!(fr.text.contains("Cabinet Nord"));
+        let failing = json!({ "url": "https://hooks.example.com/sel", "reason": "failing" });
+        let en = Template::WebhookDisabled.render(Locale::En, &failing, None);
+        assert_eq!(en.subject, "A webhook of your organisation was disabled");
+        assert!(en.text.contains("three days"), "{}", en.text);
     }
 }

@@ -316,3 +316,16 @@ impl From<crate::use_cases::migration::MigrationError> for ApiError {
         }
     }
 }
+
+impl From<crate::use_cases::webhooks::WebhookError> for ApiError {
+    fn from(error: crate::use_cases::webhooks::WebhookError) -> Self {
+        use crate::use_cases::webhooks::WebhookError;
+        match error {
+            WebhookError::ResponsableRequired => ApiError::new(403, "responsable_required"),
+            WebhookError::NotFound => ApiError::new(404, "not_found"),
+            WebhookError::TooManyEndpoints => ApiError::new(409, "webhook_limit_reached"),
+            WebhookError::EndpointDisabled => ApiError::new(409, "webhook_disabled"),
+            WebhookError::Infra(error) => ApiError::internal(error),
+        }
+    }
+}

@@ -58,6 +58,8 @@ pub fn error_message(code: &str, locale: Locale) -> &'static str {
         "token_scope_missing" => ("Ce jeton d'API ne donne pas accès à cette ressource (portée manquante).", "This API token does not give access to this resource (missing scope)."),
         "too_many_requests" => ("Trop de requêtes avec ce jeton. Réessayez dans un instant.", "Too many requests with this token. Try again in a moment."),
         "service_unavailable" => ("Le service est momentanément indisponible. Réessayez dans un instant.", "The service is temporarily unavailable. Try again in a moment."),
+        "webhook_limit_reached" => ("L'organisation a atteint le nombre maximal de webhooks : supprimez-en un d'abord.", "The organisation has reached the maximum number of webhooks: delete one first."),
+        "webhook_disabled" => ("Ce webhook est désactivé : réactivez-le avant de renvoyer une livraison.", "This webhook is disabled: enable it again before replaying a delivery."),
         _ => ("Une erreur inattendue est survenue. Réessayez plus tard.", "An unexpected error occurred. Try again later."),
     };
     pick(locale, fr, en)
@@ -204,6 +206,18 @@ pub fn problem_message(problem: Problem, locale: Locale) -> &'static str {
         Problem::InvalidLegacyUsername => (
             "Le nom d'utilisateur des anciens services commence par ci, er, as ou ap.",
             "The legacy username starts with ci, er, as or ap.",
+        ),
+        Problem::InvalidUrl => (
+            "Entrez une adresse URL complète, sans identifiants, par exemple https://exemple.com/webhooks.",
+            "Enter a complete URL, without credentials, for example https://example.com/webhooks.",
+        ),
+        Problem::HttpsRequired => (
+            "L'adresse doit commencer par https://.",
+            "The URL must start with https://.",
+        ),
+        Problem::AddressNotAllowed => (
+            "Cette adresse n'est pas joignable depuis Internet (adresse privée, locale ou réservée, ou écrite sous une forme inhabituelle) : indiquez le nom public de votre serveur.",
+            "This address is not reachable from the internet (a private, local or reserved address, or one written in an unusual form): give your server's public host name.",
         ),
     };
     pick(locale, fr, en)

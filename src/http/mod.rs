@@ -19,6 +19,7 @@ pub mod routes;
 mod security;
 mod sessions;
 mod tokens;
+mod webhooks;
 
 use crate::domain::locale::Locale;
 use crate::infra::App;
@@ -223,6 +224,14 @@ async fn answer(req: Request, env: &Env, locale: Locale) -> std::result::Result<
         Route::DevDeadLetters => crate::dev::dead_letters(&call).await,
         Route::DevEnqueueEmail => crate::dev::enqueue_email(&mut call, env).await,
         Route::DevJobs => crate::dev::jobs(&call).await,
+        Route::Webhooks => webhooks::list(&call).await,
+        Route::CreateWebhook => webhooks::create(&mut call).await,
+        Route::Webhook => webhooks::show(&call).await,
+        Route::ChangeWebhook => webhooks::change(&mut call).await,
+        Route::DeleteWebhook => webhooks::delete(&call).await,
+        Route::RotateWebhookSecret => webhooks::rotate_secret(&call).await,
+        Route::WebhookDeliveries => webhooks::deliveries(&call).await,
+        Route::ReplayWebhookDelivery => webhooks::replay(&call).await,
     }
 }
 

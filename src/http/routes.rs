@@ -59,6 +59,14 @@ pub enum Route {
     DevDeadLetters,
     DevEnqueueEmail,
     DevJobs,
+    Webhooks,
+    CreateWebhook,
+    Webhook,
+    ChangeWebhook,
+    DeleteWebhook,
+    RotateWebhookSecret,
+    WebhookDeliveries,
+    ReplayWebhookDelivery,
 }
 
 pub const ROUTES: &[(&str, &str, Route)] = &[
@@ -210,6 +218,34 @@ pub const ROUTES: &[(&str, &str, Route)] = &[
     ("GET", "/dev/dead-letters", Route::DevDeadLetters),
     ("POST", "/dev/queues/email", Route::DevEnqueueEmail),
     ("GET", "/dev/jobs", Route::DevJobs),
+    ("GET", "/api/organisation/webhooks", Route::Webhooks),
+    ("POST", "/api/organisation/webhooks", Route::CreateWebhook),
+    ("GET", "/api/organisation/webhooks/{id}", Route::Webhook),
+    (
+        "PATCH",
+        "/api/organisation/webhooks/{id}",
+        Route::ChangeWebhook,
+    ),
+    (
+        "DELETE",
+        "/api/organisation/webhooks/{id}",
+        Route::DeleteWebhook,
+    ),
+    (
+        "POST",
+        "/api/organisation/webhooks/{id}/rotate-secret",
+        Route::RotateWebhookSecret,
+    ),
+    (
+        "GET",
+        "/api/organisation/webhooks/{id}/deliveries",
+        Route::WebhookDeliveries,
+    ),
+    (
+        "POST",
+        "/api/organisation/webhooks/deliveries/{id}/replay",
+        Route::ReplayWebhookDelivery,
+    ),
 ];
 
 #[derive(Debug, PartialEq, Eq)]

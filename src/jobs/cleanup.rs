@@ -1,19 +1,17 @@
 //! Purges what can no longer be used, each kind on its own: a kind that fails is reported and
 //! the others still run. Every delete removes at most [`BATCH_ROWS`] rows picked by primary key
 //! in a subquery, and a run stops a kind after [`BATCHES_PER_RUN`] of them.
-//!
-//! Old webhook delivery logs belong to the webhooks module: their purge joins [`Kind::ALL`] as
-//! one more kind.
 
 use super::Counts;
 use crate::domain::lifecycle::{
-    CODE_AND_SESSION_RETENTION, JOB_RUN_RETENTION, MAILBOX_RETENTION, OUTBOX_RETENTION,
-    SPENT_CREDENTIALS_RETENTION, UNVERIFIED_ACCOUNT_LIFETIME,
+    CODE_AND_SESSION_RETENTION, DELIVERY_LOG_RETENTION, JOB_RUN_RETENTION, MAILBOX_RETENTION,
+    OUTBOX_RETENTION, SPENT_CREDENTIALS_RETENTION, UNVERIFIED_ACCOUNT_LIFETIME,
 };
 use crate::domain::Millis;
 use crate::infra::{App, InfraError};
 use crate::storage::{
-    job_runs, link_credentials, mailbox, outbox, rate_limits, sessions, users, verifications, Purge,
+    job_runs, link_credentials, mailbox, outbox, rate_limits, sessions, users, verifications,
+    webhooks, Purge,
 };
 
 /// Rows one delete statement removes at most: its write lock stays short.
@@ -31,10 +29,11 @@ enum Kind {
     Outbox,
     Mailbox,
     JobRuns,
+    WebhookDeliveries,
 }
 
 impl Kind {
-    const ALL: [Kind; 8] = [
+    const ALL: [Kind; 9] = [
         Kind::UnverifiedAccounts,
         Kind::Verifications,
         Kind::Sessions,
@@ -43,6 +42,7 @@ impl Kind {
         Kind::Outbox,
         Kind::Mailbox,
         Kind::JobRuns,
+        Kind::WebhookDeliveries,
     ];
 
     fn name(self) -> &'static str {
@@ -55,6 +55,7 @@ impl Kind {
             Kind::Outbox => "outbox_emails",
             Kind::Mailbox => "mailbox_emails",
             Kind::JobRuns => "job_runs",
+            Kind::WebhookDeliveries => "webhook_deliveries",
         }
     }
 
@@ -67,6 +68,7 @@ impl Kind {
             Kind::Outbox => OUTBOX_RETENTION,
             Kind::Mailbox => MAILBOX_RETENTION,
             Kind::JobRuns => JOB_RUN_RETENTION,
+            Kind::WebhookDeliveries => DELIVERY_LOG_RETENTION,
         }
     }
 
@@ -80,6 +82,7 @@ impl Kind {
             Kind::Outbox => &outbox::DONE,
             Kind::Mailbox => &mailbox::DELIVERED,
             Kind::JobRuns => &job_runs::OLD,
+            Kind::WebhookDeliveries => &webhooks::FINISHED_DELIVERIES,
         }
     }
 

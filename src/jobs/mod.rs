@@ -32,6 +32,8 @@ pub async fn run(cron: String, env: Env) {
     for job in Job::ALL {
         run_job(&app, &clock, &cron, job).await;
     }
+    // Last, so the events the jobs just emitted (authorization.expired, .expiring) go out at once.
+    crate::webhooks::sweep(&app).await;
 }
 
 /// The instants a run records: the run's `now` plus the real time elapsed since it began (the jobs

@@ -22,6 +22,7 @@ pub mod sessions;
 pub mod sync;
 pub mod users;
 pub mod verifications;
+pub mod webhooks;
 
 use crate::domain::Millis;
 use crate::infra::{Context, InfraError};

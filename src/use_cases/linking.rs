@@ -17,7 +17,9 @@ use crate::storage::audit::{self, AuditEvent};
 use crate::storage::contacts::{self, ContactRow, NewContact, ProfileRow};
 use crate::storage::link_credentials::{self, NewCredentials};
 use crate::storage::organisations::{self, OrganisationRow};
-use crate::storage::{atomically, legacy_credentials, rate_limits, wrote};
+use crate::storage::{
+    atomically, domain_events, legacy_credentials, rate_limits, wrote, WrittenNow,
+};
 use serde_json::json;
 use worker::D1PreparedStatement;
 
@@ -168,6 +170,12 @@ pub async fn with_credentials(
             &nonce,
             app.now,
         )?,
+        domain_events::append_contact_event_if_written(
+            &app.db,
+            "contact.linked",
+            &linked_now(&credentials.contact_id),
+            app.now,
+        )?,
     ];
     let results = atomically(&app.db, statements, "Failed to link an account").await?;
     if !results.first().is_some_and(wrote) {
@@ -233,6 +241,12 @@ pub async fn with_legacy(
                     requester,
                     "legacy",
                 ),
+                app.now,
+            )?,
+            domain_events::append_contact_event_if_written(
+                &app.db,
+                "contact.linked",
+                &linked_now(&legacy.contact_id),
                 app.now,
             )?,
         ],
@@ -338,6 +352,15 @@ pub async fn by_known_facts(
         email::dispatch(app, message).await?;
     }
     Ok(())
+}
+
+/// The contact this batch links (its `linked_at` is the batch's now).
+fn linked_now(contact_id: &str) -> WrittenNow<'_> {
+    WrittenNow {
+        table: "contacts",
+        column: "linked_at",
+        id: contact_id,
+    }
 }
 
 fn link_event<'a>(

@@ -11,7 +11,7 @@ use crate::infra::{random_id, App, InfraError};
 use crate::storage::audit::{self, AuditEvent};
 use crate::storage::contacts::{self, ContactPage, ContactRow, NewContact, ProfileRow};
 use crate::storage::organisations::{self, OrganisationRow};
-use crate::storage::{atomically, wrote};
+use crate::storage::{atomically, domain_events, wrote, WrittenNow};
 use serde_json::json;
 
 #[derive(Debug)]
@@ -333,6 +333,16 @@ pub async fn revoke(
             audit::append(
                 &app.db,
                 &event("contact.revoked", actor, profile, id, requester, json!({})),
+                app.now,
+            )?,
+            domain_events::append_contact_event_if_written(
+                &app.db,
+                "contact.revoked",
+                &WrittenNow {
+                    table: "contacts",
+                    column: "revoked_at",
+                    id,
+                },
                 app.now,
             )?,
         ],

@@ -14,6 +14,7 @@ pub mod passwords;
 pub mod profiles;
 pub mod sessions;
 pub mod tokens;
+pub mod webhooks;
 
 /// Who is asking, as far as auditing and throttling care.
 #[derive(Debug, Clone, Default)]

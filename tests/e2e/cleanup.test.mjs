@@ -130,6 +130,29 @@ test('sent emails leave the development mailbox after 7 days and the outbox afte
   assert.ok(countsOf(runs, 'cleanup').outbox_emails >= 1);
 });
 
+test('webhook deliveries delivered or given up leave the log after 30 days with their attempts; pending ones stay', async () => {
+  // Arrange: an endpoint with an old delivered, an old failed and an old pending delivery, each with an attempt.
+  const { organisation } = await createOrganisation(app);
+  const now = await workerNow(app);
+  const old = now - 31 * DAY;
+  const endpoint = `endpoint-${Date.now()}`;
+  insertRows(app, 'webhook_endpoints', ['id', 'organisation_id', 'url', 'events', 'secret', 'after_seq', 'created_at', 'updated_at'],
+    [[endpoint, organisation.id, 'https://logiciel.example/hook', '["contact.linked"]', 'sealed', 0, old, old]]);
+  const deliveries = ['succeeded', 'failed', 'pending'].map((status, i) => [`${endpoint}-${status}`, endpoint, i + 1, 'contact.linked', status, old]);
+  insertRows(app, 'webhook_deliveries', ['id', 'endpoint_id', 'event_seq', 'event_type', 'status', 'created_at'], deliveries);
+  insertRows(app, 'webhook_attempts', ['delivery_id', 'number', 'at', 'latency_ms'], deliveries.map(([id]) => [id, 1, old, 12]));
+
+  // Act
+  const runs = await runJobs(app);
+
+  // Assert
+  const left = app.sql(`SELECT status FROM webhook_deliveries WHERE endpoint_id = ${quote(endpoint)}`).map((r) => r.status);
+  assert.deepEqual(left, ['pending'], 'finished deliveries older than 30 days are deleted; a pending one stays');
+  assert.equal(count('webhook_attempts', `delivery_id LIKE ${quote(`${endpoint}%`)} AND delivery_id != ${quote(`${endpoint}-pending`)}`), 0, 'their attempts go with them');
+  assert.equal(count('webhook_attempts', `delivery_id = ${quote(`${endpoint}-pending`)}`), 1, "the pending delivery's attempt stays");
+  assert.ok(countsOf(runs, 'cleanup').webhook_deliveries >= 2, 'the run counts the deliveries it deleted');
+});
+
 test('rate-limit counters untouched for a day are deleted', async () => {
   // Arrange: a failed login counts against the account and the address.
   const user = await app.signedUpUser();

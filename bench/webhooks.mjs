@@ -1,0 +1,227 @@
+// Webhook fan-out benchmark (part of `make bench`; alone: `SEL_SKIP_BUILD=1 node bench/webhooks.mjs`
+// after a build). Not a test: it measures, on this machine, how fast domain events reach a local
+// receiver through the whole path — the request that appends the event, the fan-out after it, the
+// webhook queue, the signed POST, the attempt log — with 1 and then 10 endpoints (the most an
+// organisation may have) wanting every event.
+//
+// An employer grants a few authorizations, then changes them in parallel loops (each change is one
+// `authorization.changed` event); the receiver answers 200, checks every signature (Node's crypto)
+// and notes when each event arrived. Then a backlog: the same with a receiver that answers 503, so
+// every delivery waits for its 5-minute retry; the clock moves on, the receiver recovers, and the
+// cron sweep hands the whole backlog to the queue: how fast it drains is the delivery capacity,
+// apart from the requests that create events. Writes its own section of bench/RESULTS.md (between markers,
+// the rest of the file untouched). Knobs: BENCH_WEBHOOK_EVENTS (events per run, default 300),
+// BENCH_WEBHOOK_PARALLEL (concurrent change loops, default 4).
+import { createHmac } from 'node:crypto';
+import { createServer } from 'node:http';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+
+process.env.SEL_SKIP_BUILD = '1';
+const { spawnApp, ROOT, waitFor } = await import('../tests/support/app.mjs');
+const { linkedResponsible, createOrganisation } = await import('../tests/support/orgs.mjs');
+
+const EVENTS = Number(process.env.BENCH_WEBHOOK_EVENTS ?? 300);
+const PARALLEL = Number(process.env.BENCH_WEBHOOK_PARALLEL ?? 4);
+const ENDPOINT_COUNTS = [1, 10];
+const BACKLOG_ENDPOINTS = 10;
+const RESULTS = join(ROOT, 'bench', 'RESULTS.md');
+const START = '<!-- webhooks benchmark: start -->';
+const END = '<!-- webhooks benchmark: end -->';
+
+const log = (...args) => console.error('[bench:webhooks]', ...args);
+const fmt = (x, digits = 1) => Number(x).toFixed(digits);
+const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+
+let app;
+let receiver;
+async function stopAll() {
+  receiver?.server.close();
+  if (app) { const a = app; app = undefined; await a.stop(); }
+}
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => { stopAll().finally(() => process.exit(130)); });
+process.on('exit', () => { if (app) { try { process.kill(-app.child.pid, 'SIGKILL'); } catch {} } });
+
+/** A receiver that answers 200 and verifies every signature against the endpoints' secrets. */
+async function startReceiver() {
+  // `refusing(path)`: answer 503 (a receiver that is down), recorded apart.
+  const state = { secrets: new Map(), received: [], refused: 0, badSignatures: 0, refusing: () => false };
+  const server = createServer((req, res) => {
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      const at = Date.now();
+      if (state.refusing(req.url)) {
+        state.refused += 1;
+        res.writeHead(503).end('down');
+        return;
+      }
+      const body = Buffer.concat(chunks).toString('utf8');
+      const secret = state.secrets.get(req.url);
+      const { 'webhook-id': id, 'webhook-timestamp': timestamp, 'webhook-signature': signature = '' } = req.headers;
+      const expected = secret && createHmac('sha256', Buffer.from(secret.slice('whsec_'.length), 'base64'))
+        .update(`${id}.${timestamp}.${body}`).digest('base64');
+      if (!signature.split(' ').includes(`v1,${expected}`)) state.badSignatures += 1;
+      state.received.push({ at, path: req.url, updatedAt: JSON.parse(body).data.authorization.updated_at });
+      res.writeHead(200).end('ok');
+    });
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return Object.assign(state, { server, url: `http://127.0.0.1:${server.address().port}` });
+}
+
+async function expect(res, status, what) {
+  if (res.status !== status) throw new Error(`${what} answered ${res.status}: ${res.text}`);
+  return res.body;
+}
+
+/** An employer with `endpoints` endpoints under `prefix` wanting authorization.changed, and PARALLEL authorizations. */
+async function employerWithEndpoints(prefix, endpoints) {
+  const employer = await linkedResponsible(app, { kind: 'employer' });
+  for (let i = 0; i < endpoints; i += 1) {
+    const path = `${prefix}${i}`;
+    const created = await expect(await employer.client.post('/api/organisation/webhooks', {
+      url: receiver.url + path, events: ['authorization.changed'],
+    }), 201, 'creating an endpoint');
+    receiver.secrets.set(path, created.secret);
+  }
+  const authorizations = [];
+  for (let i = 0; i < PARALLEL; i += 1) {
+    const firm = await createOrganisation(app);
+    const granted = await expect(await employer.client.post('/api/employer/authorizations', {
+      firm_file_number: firm.form.file_number, contact_email: firm.responsible.email, services: ['workforce'], level: 'consultation',
+    }), 201, 'granting');
+    authorizations.push(granted.authorization.id);
+  }
+  return { client: employer.client, authorizations };
+}
+
+/** EVENTS changes in PARALLEL loops; resolves to how many were made. */
+async function change({ client, authorizations }) {
+  let sent = 0;
+  await Promise.all(authorizations.map(async (id, loop) => {
+    for (let n = loop; n < EVENTS; n += PARALLEL) {
+      const services = n % 2 === 0 ? ['workforce', 'monthly_report'] : ['workforce'];
+      await expect(await client.request('PATCH', `/api/employer/authorizations/${id}`, { json: { services } }), 200, 'changing');
+      sent += 1;
+    }
+  }));
+  return sent;
+}
+
+/** Live: events delivered as they happen. */
+async function run(endpoints) {
+  const prefix = `/e${endpoints}-`;
+  const employer = await employerWithEndpoints(prefix, endpoints);
+  const mine = (r) => r.path.startsWith(prefix);
+  const already = receiver.received.filter(mine).length;
+  const started = Date.now();
+  const sent = await change(employer);
+  const requestsDone = Date.now();
+  const expected = already + sent * endpoints;
+  await waitFor(`${sent * endpoints} deliveries`, () => receiver.received.filter(mine).length >= expected,
+    { timeoutMs: 600_000, intervalMs: 100 });
+  const delivered = receiver.received.filter(mine).slice(already);
+  const last = Math.max(...delivered.map((r) => r.at));
+  const latencies = delivered.map((r) => r.at - r.updatedAt).sort((a, b) => a - b);
+  const seconds = (last - started) / 1000;
+  return {
+    endpoints, events: sent, deliveries: delivered.length,
+    requestSeconds: (requestsDone - started) / 1000, seconds,
+    eventsPerSecond: sent / seconds, deliveriesPerSecond: delivered.length / seconds,
+    p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: latencies.at(-1),
+  };
+}
+
+/** Backlog: every delivery waits for its retry, then the sweep releases them all at once. */
+async function drain(endpoints) {
+  const prefix = '/backlog-';
+  const mine = (r) => r.path.startsWith(prefix);
+  receiver.refusing = (path) => path.startsWith(prefix);
+  const employer = await employerWithEndpoints(prefix, endpoints);
+  const sent = await change(employer);
+  const total = sent * endpoints;
+  // The first attempt and the 5-second retry fail: every delivery now waits 5 minutes or more.
+  await waitFor(`${total} deliveries to fail twice`, () => app.sql(
+    `SELECT COUNT(*) AS n FROM webhook_deliveries d JOIN webhook_endpoints w ON w.id = d.endpoint_id
+     WHERE w.url LIKE '%${prefix}%' AND d.attempts >= 2 AND d.next_attempt_at > d.last_attempt_at + 60000`,
+  )[0].n >= total, { timeoutMs: 600_000, intervalMs: 1000 });
+  await app.advanceClock(7 * 60 * 1000);
+  receiver.refusing = () => false;
+  const started = Date.now();
+  let sweeps = 0;
+  await waitFor(`${total} deliveries after the backlog`, async () => {
+    if (receiver.received.filter(mine).length >= total) return true;
+    sweeps += 1;
+    await app.runScheduled();
+    return false;
+  }, { timeoutMs: 600_000, intervalMs: 1000 });
+  const arrivals = receiver.received.filter(mine).map((r) => r.at);
+  const seconds = (Math.max(...arrivals) - started) / 1000;
+  return { endpoints, events: sent, deliveries: arrivals.length, seconds, sweeps, deliveriesPerSecond: arrivals.length / seconds };
+}
+
+function commit() {
+  try { return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim(); } catch { return '?'; }
+}
+
+function section(results, backlog, startedAt, loadBefore) {
+  const rows = results.map((r) => `| ${r.endpoints} | ${r.events} | ${r.deliveries} | ${fmt(r.requestSeconds)} s | ${fmt(r.seconds)} s | **${fmt(r.eventsPerSecond)}** | **${fmt(r.deliveriesPerSecond)}** | ${r.p50} / ${r.p99} / ${r.max} ms |`);
+  return `${START}
+## Webhook fan-out (bench/webhooks.mjs)
+
+- **Command:** \`make bench\` (runs \`node bench/webhooks.mjs\` after the main benchmark; alone, after a
+  build: \`SEL_SKIP_BUILD=1 node bench/webhooks.mjs\`), \`BENCH_WEBHOOK_EVENTS=${EVENTS}\`, \`BENCH_WEBHOOK_PARALLEL=${PARALLEL}\`
+- **Date:** ${startedAt} → ${new Date().toISOString()}; commit ${commit()}; load average before ${loadBefore.map((l) => fmt(l, 2)).join(' / ')}
+- **What:** one employer, ${PARALLEL} authorizations changed in ${PARALLEL} parallel loops (\`PATCH /api/employer/authorizations/{id}\`),
+  each change one \`authorization.changed\` event, fanned out after the request to every endpoint of the
+  employer, sent through the webhook queue to a local receiver (node:http on 127.0.0.1, answers 200,
+  checks every signature). Same \`wrangler dev\` setup as above (local workerd, D1, Queues), but with the
+  controllable clock on (\`CLOCK_CONTROL=enabled\`, one more D1 read per request and batch) for the backlog.
+  The clock starts at the first change and stops when the last delivery arrives; latency is from the
+  event's time to its arrival at the receiver.
+- **Signatures:** ${results.reduce((n, r) => n + r.deliveries, 0) + backlog.deliveries} checked, ${receiver.badSignatures} bad.
+
+| endpoints | events | deliveries | changes sent in | all delivered in | events/s delivered | deliveries/s | latency p50 / p99 / max |
+|---|---|---|---|---|---|---|---|
+${rows.join('\n')}
+
+Backlog: ${backlog.events} events × ${backlog.endpoints} endpoints whose deliveries all waited for their retry (the receiver
+answered 503 twice), released by moving the clock 7 minutes and running the cron sweep
+(the sweep ran every second until all had arrived, ${backlog.sweeps} times; one sweep takes at most 500 due deliveries): **${backlog.deliveries} deliveries in
+${fmt(backlog.seconds)} s = ${fmt(backlog.deliveriesPerSecond)} deliveries/s** with no request competing.
+
+Reading: local Queues hand the consumer batches of up to 10 messages (attempted concurrently) (\`max_batch_timeout = 1\`), each
+attempt costs two D1 writes (claim, then log and conclude) and one fetch; the requests themselves
+(session check, the change, its audit and event, the fan-out after the answer) share the same two
+cores, so these are lower bounds of what the edge does, useful to compare runs on this machine.
+${END}
+`;
+}
+
+const startedAt = new Date().toISOString();
+const loadBefore = loadavg();
+try {
+  receiver = await startReceiver();
+  app = await spawnApp();
+  log(`worker at ${app.baseUrl}, receiver at ${receiver.url}`);
+  const results = [];
+  for (const endpoints of ENDPOINT_COUNTS) {
+    log(`${EVENTS} events to ${endpoints} endpoint(s)…`);
+    const result = await run(endpoints);
+    log(`${fmt(result.eventsPerSecond)} events/s, ${fmt(result.deliveriesPerSecond)} deliveries/s, p50 ${result.p50} ms, p99 ${result.p99} ms`);
+    results.push(result);
+  }
+  log(`backlog of ${EVENTS} events to ${BACKLOG_ENDPOINTS} endpoints…`);
+  const backlog = await drain(BACKLOG_ENDPOINTS);
+  log(`${backlog.deliveries} deliveries drained in ${fmt(backlog.seconds)} s: ${fmt(backlog.deliveriesPerSecond)} deliveries/s`);
+  const text = section(results, backlog, startedAt, loadBefore);
+  const existing = existsSync(RESULTS) ? readFileSync(RESULTS, 'utf8') : '';
+  const pattern = new RegExp(`${START}[\\s\\S]*?${END}\\n?`);
+  writeFileSync(RESULTS, pattern.test(existing) ? existing.replace(pattern, text) : `${existing.trimEnd()}\n\n${text}`);
+  log(`wrote its section of ${RESULTS}`);
+} finally {
+  await stopAll();
+}

@@ -1,0 +1,590 @@
+//! Webhook endpoints, their deliveries and the attempt log (see `schema.sql`). Every read of the
+//! API is scoped to the organisation, so another organisation's ids find nothing.
+
+use crate::domain::Millis;
+use crate::infra::{Context, InfraError};
+use serde::Deserialize;
+use worker::{query, D1Database, D1PreparedStatement};
+
+// --- Endpoints -----------------------------------------------------------------------------------
+
+/// An endpoint as the API shows it (never its secrets).
+#[derive(Debug, Clone, Deserialize)]
+pub struct EndpointRow {
+    pub id: String,
+    pub organisation_id: String,
+    pub url: String,
+    /// JSON array of event types.
+    pub events: String,
+    pub description: String,
+    pub status: String,
+    pub disabled_reason: Option<String>,
+    pub disabled_at: Option<Millis>,
+    pub previous_secret_expires_at: Option<Millis>,
+    pub created_at: Millis,
+    pub updated_at: Millis,
+}
+
+const ENDPOINT_COLUMNS: &str =
+    "id, organisation_id, url, events, description, status, disabled_reason, disabled_at,
+       previous_secret_expires_at, created_at, updated_at";
+
+pub struct NewEndpoint<'a> {
+    pub id: &'a str,
+    pub organisation_id: &'a str,
+    pub url: &'a str,
+    pub events: &'a str,
+    pub description: &'a str,
+    pub sealed_secret: &'a str,
+}
+
+/// The endpoint receives the events appended from now on.
+pub fn insert_endpoint(
+    db: &D1Database,
+    endpoint: &NewEndpoint,
+    now: Millis,
+) -> Result<D1PreparedStatement, InfraError> {
+    query!(
+        db,
+        "INSERT INTO webhook_endpoints (id, organisation_id, url, events, description, secret, after_seq, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, (SELECT COALESCE(MAX(seq), 0) FROM domain_events), ?7, ?7)",
+        endpoint.id,
+        endpoint.organisation_id,
+        endpoint.url,
+        endpoint.events,
+        endpoint.description,
+        endpoint.sealed_secret,
+        now
+    )
+    .context("Failed to prepare the creation of a webhook endpoint")
+}
+
+pub async fn endpoints_of(
+    db: &D1Database,
+    organisation_id: &str,
+) -> Result<Vec<EndpointRow>, InfraError> {
+    query!(
+        db,
+        &format!("SELECT {ENDPOINT_COLUMNS} FROM webhook_endpoints WHERE organisation_id = ?1 ORDER BY created_at, id"),
+        organisation_id
+    )
+    .context("Failed to prepare listing webhook endpoints")?
+    .all()
+    .await
+    .context("Failed to list webhook endpoints")?
+    .results()
+    .context("Failed to read webhook endpoints")
+}
+
+pub async fn find_endpoint(
+    db: &D1Database,
+    organisation_id: &str,
+    id: &str,
+) -> Result<Option<EndpointRow>, InfraError> {
+    query!(
+        db,
+        &format!("SELECT {ENDPOINT_COLUMNS} FROM webhook_endpoints WHERE organisation_id = ?1 AND id = ?2"),
+        organisation_id,
+        id
+    )
+    .context("Failed to prepare the webhook endpoint lookup")?
+    .first(None)
+    .await
+    .context("Failed to look up a webhook endpoint")
+}
+
+/// The settings a responsible may change, as they will be after the change.
+pub struct EndpointSettings<'a> {
+    pub url: &'a str,
+    pub events: &'a str,
+    pub description: &'a str,
+    pub status: &'a str,
+    pub disabled_reason: Option<&'a str>,
+}
+
+/// `disabled_at` is set when the endpoint becomes disabled and cleared when it is enabled again.
+pub fn update_endpoint(
+    db: &D1Database,
+    organisation_id: &str,
+    id: &str,
+    settings: &EndpointSettings,
+    now: Millis,
+) -> Result<D1PreparedStatement, InfraError> {
+    query!(
+        db,
+        "UPDATE webhook_endpoints SET url = ?3, events = ?4, description = ?5, status = ?6, disabled_reason = ?7,
+           disabled_at = CASE WHEN ?6 = 'active' THEN NULL WHEN status = 'active' THEN ?8 ELSE disabled_at END,
+           updated_at = ?8
+         WHERE organisation_id = ?1 AND id = ?2",
+        organisation_id,
+        id,
+        settings.url,
+        settings.events,
+        settings.description,
+        settings.status,
+        settings.disabled_reason,
+        now
+    )
+    .context("Failed to prepare changing a webhook endpoint")
+}
+
+/// The current secret becomes the previous one, which keeps signing until `grace_until`.
+pub fn rotate_secret(
+    db: &D1Database,
+    organisation_id: &str,
+    id: &str,
+    sealed_secret: &str,
+    grace_until: Millis,
+    now: Millis,
+) -> Result<D1PreparedStatement, InfraError> {
+    query!(
+        db,
+        "UPDATE webhook_endpoints SET previous_secret = secret, secret = ?3, previous_secret_expires_at = ?4, updated_at = ?5
+         WHERE organisation_id = ?1 AND id = ?2",
+        organisation_id,
+        id,
+        sealed_secret,
+        grace_until,
+        now
+    )
+    .context("Failed to prepare rotating a webhook secret")
+}
+
+/// The endpoint, its deliveries and their attempts.
+pub fn delete_endpoint(
+    db: &D1Database,
+    organisation_id: &str,
+    id: &str,
+) -> Result<Vec<D1PreparedStatement>, InfraError> {
+    let owned = "SELECT id FROM webhook_endpoints WHERE organisation_id = ?1 AND id = ?2";
+    Ok(vec![
+        query!(
+            db,
+            &format!("DELETE FROM webhook_attempts WHERE delivery_id IN (SELECT id FROM webhook_deliveries WHERE endpoint_id IN ({owned}))"),
+            organisation_id,
+            id
+        )
+        .context("Failed to prepare deleting webhook attempts")?,
+        query!(
+            db,
+            &format!("DELETE FROM webhook_deliveries WHERE endpoint_id IN ({owned})"),
+            organisation_id,
+            id
+        )
+        .context("Failed to prepare deleting webhook deliveries")?,
+        query!(
+            db,
+            "DELETE FROM webhook_endpoints WHERE organisation_id = ?1 AND id = ?2",
+            organisation_id,
+            id
+        )
+        .context("Failed to prepare deleting a webhook endpoint")?,
+    ])
+}
+
+/// Disables an active endpoint on the receiver's behalf (410 Gone, or retries exhausted).
+pub fn disable(
+    db: &D1Database,
+    id: &str,
+    reason: &str,
+    now: Millis,
+) -> Result<D1PreparedStatement, InfraError> {
+    query!(
+        db,
+        "UPDATE webhook_endpoints SET status = 'disabled', disabled_reason = ?2, disabled_at = ?3, updated_at = ?3
+         WHERE id = ?1 AND status = 'active'",
+        id,
+        reason,
+        now
+    )
+    .context("Failed to prepare disabling a webhook endpoint")
+}
+
+/// Whom to tell that an endpoint was disabled: the organisation's linked responsables.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Responsable {
+    pub email: String,
+    pub first_name: String,
+    pub locale: Option<String>,
+}
+
+pub async fn responsables_of(
+    db: &D1Database,
+    organisation_id: &str,
+) -> Result<Vec<Responsable>, InfraError> {
+    query!(
+        db,
+        "SELECT u.email, c.first_name, u.locale FROM contacts c JOIN users u ON u.id = c.user_id
+         WHERE c.organisation_id = ?1 AND c.role = 'responsable' AND c.status = 'linked'
+         ORDER BY c.created_at LIMIT 20",
+        organisation_id
+    )
+    .context("Failed to prepare listing the responsables to notify")?
+    .all()
+    .await
+    .context("Failed to list the responsables to notify")?
+    .results()
+    .context("Failed to read the responsables to notify")
+}
+
+// --- Fan-out and wake-ups ------------------------------------------------------------------------
+
+/// A queue message's worth: a delivery and the attempt count its sender saw.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Due {
+    pub id: String,
+    pub attempts: i64,
+}
+
+/// Events after `last_seq` not yet fanned out, and the newest event.
+#[derive(Debug, Clone, Copy, Deserialize)]
+pub struct FanOutPosition {
+    pub last_seq: i64,
+    pub newest_seq: i64,
+}
+
+pub async fn fan_out_position(db: &D1Database) -> Result<FanOutPosition, InfraError> {
+    db.prepare(
+        "SELECT last_seq, (SELECT COALESCE(MAX(seq), 0) FROM domain_events) AS newest_seq FROM webhook_fanout WHERE id = 1",
+    )
+    .first(None)
+    .await
+    .context("Failed to read the fan-out position")?
+    .ok_or_else(|| InfraError {
+        context: "The webhook_fanout row is missing".into(),
+        cause: "schema.sql inserts it".into(),
+    })
+}
+
+/// One delivery per wanting active endpoint of the event's organisations, for the events in
+/// (`after`, `upto`]; existing ones are left alone. Returns the new deliveries, leased until
+/// `lease_until` (they are enqueued at once).
+pub fn fan_out(
+    db: &D1Database,
+    after: i64,
+    upto: i64,
+    now: Millis,
+    lease_until: Millis,
+) -> Result<D1PreparedStatement, InfraError> {
+    query!(
+        db,
+        "INSERT OR IGNORE INTO webhook_deliveries (id, endpoint_id, event_seq, event_type, next_attempt_at, created_at)
+         SELECT lower(hex(randomblob(16))), w.id, d.seq, d.type, ?4, ?3
+         FROM domain_events d
+         JOIN webhook_endpoints w ON w.organisation_id IN (d.employer_id, d.firm_id)
+         WHERE d.seq > ?1 AND d.seq <= ?2 AND d.seq > w.after_seq AND w.status = 'active'
+           AND EXISTS (SELECT 1 FROM json_each(w.events) WHERE json_each.value = d.type)
+         RETURNING id, attempts",
+        after,
+        upto,
+        now,
+        lease_until
+    )
+    .context("Failed to prepare the webhook fan-out")
+}
+
+pub fn advance_fan_out(db: &D1Database, upto: i64) -> Result<D1PreparedStatement, InfraError> {
+    query!(
+        db,
+        "UPDATE webhook_fanout SET last_seq = MAX(last_seq, ?1) WHERE id = 1",
+        upto
+    )
+    .context("Failed to prepare advancing the fan-out")
+}
+
+/// Pending deliveries of active endpoints whose attempt is due (or whose lease ran out), leased
+/// until `lease_until` so the next sweep leaves them to the queue.
+pub async fn take_due(
+    db: &D1Database,
+    now: Millis,
+    lease_until: Millis,
+    limit: i64,
+) -> Result<Vec<Due>, InfraError> {
+    query!(
+        db,
+        "UPDATE webhook_deliveries SET next_attempt_at = ?2
+         WHERE id IN (SELECT dl.id FROM webhook_deliveries dl JOIN webhook_endpoints w ON w.id = dl.endpoint_id
+                      WHERE dl.status = 'pending' AND dl.next_attempt_at <= ?1 AND w.status = 'active'
+                      ORDER BY dl.next_attempt_at LIMIT ?3)
+         RETURNING id, attempts",
+        now,
+        lease_until,
+        limit
+    )
+    .context("Failed to prepare taking due webhook deliveries")?
+    .all()
+    .await
+    .context("Failed to take due webhook deliveries")?
+    .results()
+    .context("Failed to read due webhook deliveries")
+}
+
+// --- One attempt ---------------------------------------------------------------------------------
+
+/// What an attempt needs: the delivery, its endpoint (with the sealed secrets) and its event.
+#[derive(Debug, Clone, Deserialize)]
+pub struct DeliveryJob {
+    pub id: String,
+    pub status: String,
+    pub attempts: i64,
+    pub round_attempts: i64,
+    pub endpoint_id: String,
+    pub organisation_id: String,
+    pub url: String,
+    pub endpoint_status: String,
+    pub secret: String,
+    pub previous_secret: Option<String>,
+    pub previous_secret_expires_at: Option<Millis>,
+    pub event_id: String,
+    pub event_type: String,
+    pub event_at: Millis,
+    pub payload: String,
+}
+
+pub async fn job(db: &D1Database, delivery_id: &str) -> Result<Option<DeliveryJob>, InfraError> {
+    query!(
+        db,
+        "SELECT dl.id, dl.status, dl.attempts, dl.round_attempts, w.id AS endpoint_id, w.organisation_id, w.url,
+                w.status AS endpoint_status, w.secret, w.previous_secret, w.previous_secret_expires_at,
+                d.id AS event_id, d.type AS event_type, d.at AS event_at, d.payload
+         FROM webhook_deliveries dl
+         JOIN webhook_endpoints w ON w.id = dl.endpoint_id
+         JOIN domain_events d ON d.seq = dl.event_seq
+         WHERE dl.id = ?1",
+        delivery_id
+    )
+    .context("Failed to prepare the webhook delivery lookup")?
+    .first(None)
+    .await
+    .context("Failed to look up a webhook delivery")
+}
+
+/// Takes the next attempt of a pending delivery of an active endpoint, provided no one took it
+/// since `seen_attempts` was read; the lease covers the attempt if the worker dies during it.
+pub async fn claim(
+    db: &D1Database,
+    id: &str,
+    seen_attempts: i64,
+    now: Millis,
+    lease_until: Millis,
+) -> Result<bool, InfraError> {
+    let result = query!(
+        db,
+        "UPDATE webhook_deliveries SET attempts = attempts + 1, round_attempts = round_attempts + 1,
+           next_attempt_at = ?4, last_attempt_at = ?3
+         WHERE id = ?1 AND status = 'pending' AND attempts = ?2
+           AND EXISTS (SELECT 1 FROM webhook_endpoints w WHERE w.id = endpoint_id AND w.status = 'active')",
+        id,
+        seen_attempts,
+        now,
+        lease_until
+    )
+    .context("Failed to prepare claiming a webhook attempt")?
+    .run()
+    .await
+    .context("Failed to claim a webhook attempt")?;
+    Ok(super::changes(&result) == 1)
+}
+
+/// One attempt's entry in the log.
+pub struct Attempt<'a> {
+    pub delivery_id: &'a str,
+    pub number: i64,
+    pub at: Millis,
+    pub status_code: Option<u16>,
+    pub latency_ms: i64,
+    pub error: Option<&'a str>,
+    pub replay: bool,
+}
+
+pub fn log_attempt(db: &D1Database, attempt: &Attempt) -> Result<D1PreparedStatement, InfraError> {
+    query!(
+        db,
+        "INSERT OR IGNORE INTO webhook_attempts (delivery_id, number, at, status_code, latency_ms, error, replay)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        attempt.delivery_id,
+        attempt.number,
+        attempt.at,
+        attempt.status_code,
+        attempt.latency_ms,
+        attempt.error,
+        i32::from(attempt.replay)
+    )
+    .context("Failed to prepare logging a webhook attempt")
+}
+
+/// The delivery after an attempt: 'pending' with `next_attempt_at`, or 'succeeded' / 'failed'.
+/// Applies only if no later attempt was claimed meanwhile.
+pub fn conclude(
+    db: &D1Database,
+    attempt: &Attempt,
+    status: &str,
+    next_attempt_at: Option<Millis>,
+) -> Result<D1PreparedStatement, InfraError> {
+    query!(
+        db,
+        "UPDATE webhook_deliveries SET status = ?3, next_attempt_at = ?4, last_status_code = ?5, last_latency_ms = ?6,
+           last_error = ?7, delivered_at = CASE WHEN ?3 = 'succeeded' THEN ?8 ELSE delivered_at END
+         WHERE id = ?1 AND attempts = ?2",
+        attempt.delivery_id,
+        attempt.number,
+        status,
+        next_attempt_at,
+        attempt.status_code,
+        attempt.latency_ms,
+        attempt.error,
+        attempt.at
+    )
+    .context("Failed to prepare concluding a webhook attempt")
+}
+
+// --- The delivery log ----------------------------------------------------------------------------
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct DeliveryRow {
+    pub id: String,
+    pub endpoint_id: String,
+    pub event_id: Option<String>,
+    pub event_type: String,
+    pub event_at: Option<Millis>,
+    pub status: String,
+    pub attempts: i64,
+    pub next_attempt_at: Option<Millis>,
+    pub last_attempt_at: Option<Millis>,
+    pub last_status_code: Option<i64>,
+    pub last_latency_ms: Option<i64>,
+    pub last_error: Option<String>,
+    pub delivered_at: Option<Millis>,
+    pub created_at: Millis,
+}
+
+const DELIVERY_SELECT: &str = "SELECT dl.id, dl.endpoint_id, d.id AS event_id, dl.event_type, d.at AS event_at, dl.status,
+       dl.attempts, dl.next_attempt_at, dl.last_attempt_at, dl.last_status_code, dl.last_latency_ms, dl.last_error,
+       dl.delivered_at, dl.created_at
+  FROM webhook_deliveries dl LEFT JOIN domain_events d ON d.seq = dl.event_seq";
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct AttemptRow {
+    pub delivery_id: String,
+    pub number: i64,
+    pub at: Millis,
+    pub status_code: Option<i64>,
+    pub latency_ms: i64,
+    pub error: Option<String>,
+    pub replay: i64,
+}
+
+pub struct DeliveryPage {
+    pub items: Vec<DeliveryRow>,
+    pub attempts: Vec<AttemptRow>,
+    pub total: i64,
+}
+
+/// Newest first, with the attempts of the page's deliveries.
+pub async fn deliveries_page(
+    db: &D1Database,
+    endpoint_id: &str,
+    limit: i64,
+    offset: i64,
+) -> Result<DeliveryPage, InfraError> {
+    let page = "SELECT id FROM webhook_deliveries WHERE endpoint_id = ?1 ORDER BY created_at DESC, event_seq DESC LIMIT ?2 OFFSET ?3";
+    let items = query!(
+        db,
+        &format!("{DELIVERY_SELECT} WHERE dl.id IN ({page}) ORDER BY dl.created_at DESC, dl.event_seq DESC"),
+        endpoint_id,
+        limit,
+        offset
+    )
+    .context("Failed to prepare the webhook delivery log")?
+    .all()
+    .await
+    .context("Failed to read the webhook delivery log")?
+    .results()
+    .context("Failed to decode the webhook delivery log")?;
+    let attempts = query!(
+        db,
+        &format!("SELECT delivery_id, number, at, status_code, latency_ms, error, replay FROM webhook_attempts
+                  WHERE delivery_id IN ({page}) ORDER BY delivery_id, number"),
+        endpoint_id,
+        limit,
+        offset
+    )
+    .context("Failed to prepare the webhook attempt log")?
+    .all()
+    .await
+    .context("Failed to read the webhook attempt log")?
+    .results()
+    .context("Failed to decode the webhook attempt log")?;
+    let total: Option<i64> = query!(
+        db,
+        "SELECT COUNT(*) AS n FROM webhook_deliveries WHERE endpoint_id = ?1",
+        endpoint_id
+    )
+    .context("Failed to prepare counting webhook deliveries")?
+    .first(Some("n"))
+    .await
+    .context("Failed to count webhook deliveries")?;
+    Ok(DeliveryPage {
+        items,
+        attempts,
+        total: total.unwrap_or(0),
+    })
+}
+
+/// A delivery of one of the organisation's endpoints, with that endpoint's status.
+#[derive(Debug, Clone, Deserialize)]
+pub struct OwnedDelivery {
+    pub id: String,
+    pub attempts: i64,
+    pub endpoint_status: String,
+}
+
+pub async fn find_delivery_in(
+    db: &D1Database,
+    organisation_id: &str,
+    id: &str,
+) -> Result<Option<OwnedDelivery>, InfraError> {
+    query!(
+        db,
+        "SELECT dl.id, dl.attempts, w.status AS endpoint_status FROM webhook_deliveries dl
+         JOIN webhook_endpoints w ON w.id = dl.endpoint_id
+         WHERE w.organisation_id = ?1 AND dl.id = ?2",
+        organisation_id,
+        id
+    )
+    .context("Failed to prepare the webhook delivery lookup")?
+    .first(None)
+    .await
+    .context("Failed to look up a webhook delivery")
+}
+
+pub async fn find_delivery(db: &D1Database, id: &str) -> Result<Option<DeliveryRow>, InfraError> {
+    query!(db, &format!("{DELIVERY_SELECT} WHERE dl.id = ?1"), id)
+        .context("Failed to prepare reading a webhook delivery")?
+        .first(None)
+        .await
+        .context("Failed to read a webhook delivery")
+}
+
+/// A new round for the delivery: pending again, its retry schedule from the start, leased until
+/// `lease_until` (the replay is enqueued at once).
+pub fn replay(
+    db: &D1Database,
+    id: &str,
+    lease_until: Millis,
+) -> Result<D1PreparedStatement, InfraError> {
+    query!(
+        db,
+        "UPDATE webhook_deliveries SET status = 'pending', round_attempts = 0, next_attempt_at = ?2 WHERE id = ?1",
+        id,
+        lease_until
+    )
+    .context("Failed to prepare replaying a webhook delivery")
+}
+
+/// Deliveries delivered or given up before the retention; their attempts go with them (cascade).
+pub const FINISHED_DELIVERIES: super::Purge = super::Purge {
+    table: "webhook_deliveries",
+    key: "id",
+    condition: "status != 'pending' AND created_at < ?1",
+};

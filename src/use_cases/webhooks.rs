@@ -1,0 +1,361 @@
+//! Webhook endpoints of an organisation: its responsables register, change, pause, delete them,
+//! rotate their signing secret, read their delivery log and replay a delivery. Every query is
+//! scoped to the active profile's organisation, so another organisation's ids find nothing.
+//! Sending is the webhook queue's work (`crate::webhooks`).
+
+use super::Requester;
+use crate::domain::organisation::Role;
+use crate::domain::{Millis, HOUR};
+use crate::infra::{random_id, App, InfraError, OsEntropy};
+use crate::storage::audit::{self, AuditEvent};
+use crate::storage::contacts::ProfileRow;
+use crate::storage::webhooks::{
+    self, DeliveryPage, DeliveryRow, Due, EndpointRow, EndpointSettings, NewEndpoint,
+};
+use crate::storage::{atomically, wrote};
+use crate::webhooks::address::EndpointUrl;
+use crate::webhooks::events::EventTypes;
+use crate::webhooks::secret::{SealingKey, SigningSecret};
+use serde_json::{json, Value};
+
+/// Endpoints per organisation: enough for a few platforms, bounded so fan-out stays cheap.
+pub const MAX_ENDPOINTS: usize = 10;
+/// After a rotation the previous secret keeps signing this long, so receivers can switch over.
+pub const ROTATION_GRACE: Millis = 24 * HOUR;
+
+#[derive(Debug)]
+pub enum WebhookError {
+    ResponsableRequired,
+    NotFound,
+    TooManyEndpoints,
+    EndpointDisabled,
+    Infra(InfraError),
+}
+
+impl From<InfraError> for WebhookError {
+    fn from(error: InfraError) -> Self {
+        WebhookError::Infra(error)
+    }
+}
+
+fn require_responsable(profile: &ProfileRow) -> Result<(), WebhookError> {
+    match Role::parse(&profile.role) {
+        Ok(Role::Responsable) => Ok(()),
+        _ => Err(WebhookError::ResponsableRequired),
+    }
+}
+
+fn audit_event<'a>(
+    action: &'a str,
+    actor: &'a str,
+    profile: &'a ProfileRow,
+    requester: &'a Requester,
+    details: Value,
+) -> AuditEvent<'a> {
+    AuditEvent {
+        action,
+        user_id: Some(actor),
+        organisation_id: Some(&profile.organisation_id),
+        ip: requester.ip.as_deref(),
+        details,
+        ..AuditEvent::default()
+    }
+}
+
+pub async fn list(app: &App, profile: &ProfileRow) -> Result<Vec<EndpointRow>, WebhookError> {
+    require_responsable(profile)?;
+    Ok(webhooks::endpoints_of(&app.db, &profile.organisation_id).await?)
+}
+
+pub async fn get(app: &App, profile: &ProfileRow, id: &str) -> Result<EndpointRow, WebhookError> {
+    require_responsable(profile)?;
+    webhooks::find_endpoint(&app.db, &profile.organisation_id, id)
+        .await?
+        .ok_or(WebhookError::NotFound)
+}
+
+pub struct NewWebhook {
+    pub url: EndpointUrl,
+    pub events: EventTypes,
+    pub description: String,
+}
+
+/// An endpoint with the signing secret it was just given: shown this once.
+pub struct WithSecret {
+    pub endpoint: EndpointRow,
+    pub secret: String,
+}
+
+fn sealing_key(app: &App) -> SealingKey {
+    SealingKey::derive(&app.config.code_hash_key)
+}
+
+pub async fn create(
+    app: &App,
+    actor: &str,
+    profile: &ProfileRow,
+    new: NewWebhook,
+    requester: &Requester,
+) -> Result<WithSecret, WebhookError> {
+    require_responsable(profile)?;
+    if webhooks::endpoints_of(&app.db, &profile.organisation_id)
+        .await?
+        .len()
+        >= MAX_ENDPOINTS
+    {
+        return Err(WebhookError::TooManyEndpoints);
+    }
+    let id = random_id();
+    let secret = SigningSecret::generate(&mut OsEntropy);
+    let sealed = sealing_key(app).seal(&secret, &id, &mut OsEntropy);
+    atomically(
+        &app.db,
+        vec![
+            webhooks::insert_endpoint(
+                &app.db,
+                &NewEndpoint {
+                    id: &id,
+                    organisation_id: &profile.organisation_id,
+                    url: new.url.as_str(),
+                    events: &new.events.to_json(),
+                    description: &new.description,
+                    sealed_secret: &sealed,
+                },
+                app.now,
+            )?,
+            audit::append(
+                &app.db,
+                &audit_event(
+                    "webhook.created",
+                    actor,
+                    profile,
+                    requester,
+                    json!({ "webhook_id": id, "url": new.url.as_str(), "events": new.events.as_slice() }),
+                ),
+                app.now,
+            )?,
+        ],
+        "Failed to create a webhook endpoint",
+    )
+    .await?;
+    Ok(WithSecret {
+        endpoint: get(app, profile, &id).await?,
+        secret: secret.reveal(),
+    })
+}
+
+/// What a PATCH names; the rest stays as it is.
+#[derive(Default)]
+pub struct Change {
+    pub url: Option<EndpointUrl>,
+    pub events: Option<EventTypes>,
+    pub description: Option<String>,
+    /// `true` enables (again), `false` pauses.
+    pub active: Option<bool>,
+}
+
+pub async fn change(
+    app: &App,
+    actor: &str,
+    profile: &ProfileRow,
+    id: &str,
+    change: Change,
+    requester: &Requester,
+) -> Result<EndpointRow, WebhookError> {
+    let before = get(app, profile, id).await?;
+    let url = change
+        .url
+        .as_ref()
+        .map_or(before.url.as_str(), EndpointUrl::as_str);
+    let events = change.events.as_ref().map(EventTypes::to_json);
+    let description = change.description.as_deref().unwrap_or(&before.description);
+    let (status, disabled_reason) = match change.active {
+        Some(true) => ("active", None),
+        Some(false) if before.status == "active" => ("disabled", Some("manual")),
+        _ => (before.status.as_str(), before.disabled_reason.as_deref()),
+    };
+    let mut changes = serde_json::Map::new();
+    if url != before.url {
+        changes.insert("url".into(), json!({ "from": before.url, "to": url }));
+    }
+    if events.as_deref().is_some_and(|e| e != before.events) {
+        changes.insert(
+            "events".into(),
+            json!(change.events.as_ref().map(EventTypes::as_slice)),
+        );
+    }
+    if description != before.description {
+        changes.insert("description".into(), json!(description));
+    }
+    if status != before.status {
+        changes.insert(
+            "status".into(),
+            json!({ "from": before.status, "to": status }),
+        );
+    }
+    if changes.is_empty() {
+        return Ok(before);
+    }
+    atomically(
+        &app.db,
+        vec![
+            webhooks::update_endpoint(
+                &app.db,
+                &profile.organisation_id,
+                id,
+                &EndpointSettings {
+                    url,
+                    events: events.as_deref().unwrap_or(&before.events),
+                    description,
+                    status,
+                    disabled_reason,
+                },
+                app.now,
+            )?,
+            audit::append(
+                &app.db,
+                &audit_event(
+                    "webhook.changed",
+                    actor,
+                    profile,
+                    requester,
+                    json!({ "webhook_id": id, "changes": changes }),
+                ),
+                app.now,
+            )?,
+        ],
+        "Failed to change a webhook endpoint",
+    )
+    .await?;
+    if status == "active" && before.status != "active" {
+        // Deliveries that waited while it was disabled go out now.
+        crate::webhooks::enqueue_due(app).await?;
+    }
+    get(app, profile, id).await
+}
+
+pub async fn delete(
+    app: &App,
+    actor: &str,
+    profile: &ProfileRow,
+    id: &str,
+    requester: &Requester,
+) -> Result<(), WebhookError> {
+    let endpoint = get(app, profile, id).await?;
+    let mut statements = webhooks::delete_endpoint(&app.db, &profile.organisation_id, id)?;
+    statements.push(audit::append(
+        &app.db,
+        &audit_event(
+            "webhook.deleted",
+            actor,
+            profile,
+            requester,
+            json!({ "webhook_id": id, "url": endpoint.url }),
+        ),
+        app.now,
+    )?);
+    atomically(&app.db, statements, "Failed to delete a webhook endpoint").await?;
+    Ok(())
+}
+
+/// A new signing secret; the previous one keeps signing for [`ROTATION_GRACE`].
+pub async fn rotate_secret(
+    app: &App,
+    actor: &str,
+    profile: &ProfileRow,
+    id: &str,
+    requester: &Requester,
+) -> Result<WithSecret, WebhookError> {
+    get(app, profile, id).await?;
+    let secret = SigningSecret::generate(&mut OsEntropy);
+    let sealed = sealing_key(app).seal(&secret, id, &mut OsEntropy);
+    let grace_until = app.now + ROTATION_GRACE;
+    atomically(
+        &app.db,
+        vec![
+            webhooks::rotate_secret(
+                &app.db,
+                &profile.organisation_id,
+                id,
+                &sealed,
+                grace_until,
+                app.now,
+            )?,
+            audit::append(
+                &app.db,
+                &audit_event(
+                    "webhook.secret_rotated",
+                    actor,
+                    profile,
+                    requester,
+                    json!({ "webhook_id": id, "previous_secret_expires_at": grace_until }),
+                ),
+                app.now,
+            )?,
+        ],
+        "Failed to rotate a webhook secret",
+    )
+    .await?;
+    Ok(WithSecret {
+        endpoint: get(app, profile, id).await?,
+        secret: secret.reveal(),
+    })
+}
+
+pub async fn deliveries(
+    app: &App,
+    profile: &ProfileRow,
+    id: &str,
+    page: i64,
+    page_size: i64,
+) -> Result<DeliveryPage, WebhookError> {
+    let endpoint = get(app, profile, id).await?;
+    Ok(webhooks::deliveries_page(&app.db, &endpoint.id, page_size, (page - 1) * page_size).await?)
+}
+
+/// Sends a delivery again now, with the same `webhook-id`; if that attempt fails, its retries
+/// follow the schedule from the start.
+pub async fn replay(
+    app: &App,
+    actor: &str,
+    profile: &ProfileRow,
+    delivery_id: &str,
+    requester: &Requester,
+) -> Result<DeliveryRow, WebhookError> {
+    require_responsable(profile)?;
+    let delivery = webhooks::find_delivery_in(&app.db, &profile.organisation_id, delivery_id)
+        .await?
+        .ok_or(WebhookError::NotFound)?;
+    if delivery.endpoint_status != "active" {
+        return Err(WebhookError::EndpointDisabled);
+    }
+    let results = atomically(
+        &app.db,
+        vec![
+            webhooks::replay(&app.db, &delivery.id, app.now + crate::webhooks::LEASE)?,
+            audit::append(
+                &app.db,
+                &audit_event(
+                    "webhook.delivery_replayed",
+                    actor,
+                    profile,
+                    requester,
+                    json!({ "delivery_id": delivery.id }),
+                ),
+                app.now,
+            )?,
+        ],
+        "Failed to replay a webhook delivery",
+    )
+    .await?;
+    if results.first().is_some_and(wrote) {
+        let due = Due {
+            id: delivery.id.clone(),
+            attempts: delivery.attempts,
+        };
+        crate::webhooks::enqueue(app, &[due], true).await?;
+    }
+    webhooks::find_delivery(&app.db, &delivery.id)
+        .await?
+        .ok_or(WebhookError::NotFound)
+}

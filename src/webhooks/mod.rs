@@ -1,0 +1,160 @@
+//! Outgoing webhooks (Standard Webhooks). Domain events become deliveries (fan-out: one per
+//! wanting endpoint of the event's organisations, idempotent), each delivery is a message on the
+//! webhook queue, and the consumer makes one signed attempt per message, then schedules the next
+//! or concludes. The cron sweep fans out what requests left behind and re-enqueues due deliveries
+//! whose message was lost.
+//!
+//! `address`, `events`, `payload`, `schedule` and `secret` are pure (no `worker`), unit-tested
+//! natively; `delivery` and `queue` do the I/O.
+
+pub mod address;
+mod delivery;
+pub mod events;
+pub mod payload;
+pub mod queue;
+pub mod schedule;
+pub mod secret;
+
+use crate::domain::{Millis, MINUTE};
+use crate::infra::{App, Context, InfraError};
+use crate::storage::atomically;
+use crate::storage::webhooks::{self, Due};
+use serde::{Deserialize, Serialize};
+use worker::{console_error, console_log, Env, MessageBuilder};
+
+/// How long a taken delivery is left to its queue message (and an attempt to its worker) before
+/// the sweep enqueues it again.
+pub const LEASE: Millis = MINUTE;
+/// Events fanned out per statement; the sweep runs a few such rounds.
+const FAN_OUT_BATCH: i64 = 500;
+const SWEEP_ROUNDS: usize = 10;
+/// Due deliveries re-enqueued per sweep.
+const DUE_BATCH: i64 = 500;
+/// Messages per `sendBatch` (the Queues limit).
+const SEND_BATCH: usize = 100;
+
+/// A message on the webhook queue: attempt this delivery, if its attempt count is still the one
+/// the sender saw (a duplicate or stale message then does nothing).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct WakeUp {
+    pub delivery_id: String,
+    pub attempts: i64,
+    /// Sent by a manual replay (the attempt log says so).
+    #[serde(default)]
+    pub replay: bool,
+}
+
+/// Hands deliveries to the queue.
+pub async fn enqueue(app: &App, due: &[Due], replay: bool) -> Result<(), InfraError> {
+    for chunk in due.chunks(SEND_BATCH) {
+        let messages: Vec<WakeUp> = chunk
+            .iter()
+            .map(|d| WakeUp {
+                delivery_id: d.id.clone(),
+                attempts: d.attempts,
+                replay,
+            })
+            .collect();
+        app.webhook_queue
+            .send_batch(messages)
+            .await
+            .context("Failed to enqueue webhook deliveries")?;
+    }
+    Ok(())
+}
+
+/// The longest delay Queues accepts for a message (12 h).
+const MAX_QUEUE_DELAY_SECONDS: i64 = 12 * 3_600;
+
+/// Schedules the next attempt of a delivery after `wait`.
+pub async fn enqueue_after(
+    app: &App,
+    delivery_id: &str,
+    attempts: i64,
+    wait: Millis,
+) -> Result<(), InfraError> {
+    let seconds = ((wait + 999) / 1000).clamp(0, MAX_QUEUE_DELAY_SECONDS);
+    let message = WakeUp {
+        delivery_id: delivery_id.to_owned(),
+        attempts,
+        replay: false,
+    };
+    app.webhook_queue
+        .send(
+            MessageBuilder::new(message)
+                .delay_seconds(seconds as u32)
+                .build(),
+        )
+        .await
+        .context("Failed to schedule a webhook retry")
+}
+
+/// Creates the deliveries of the events not yet fanned out (one bounded batch) and enqueues
+/// them. Returns how many events and deliveries it handled.
+pub async fn fan_out(app: &App) -> Result<(i64, usize), InfraError> {
+    let position = webhooks::fan_out_position(&app.db).await?;
+    if position.newest_seq <= position.last_seq {
+        return Ok((0, 0));
+    }
+    let upto = position.newest_seq.min(position.last_seq + FAN_OUT_BATCH);
+    let results = atomically(
+        &app.db,
+        vec![
+            webhooks::fan_out(&app.db, position.last_seq, upto, app.now, app.now + LEASE)?,
+            webhooks::advance_fan_out(&app.db, upto)?,
+        ],
+        "Failed to fan out domain events to webhooks",
+    )
+    .await?;
+    let created: Vec<Due> = match results.first() {
+        Some(result) => result
+            .results()
+            .context("Failed to read the new webhook deliveries")?,
+        None => Vec::new(),
+    };
+    enqueue(app, &created, false).await?;
+    Ok((upto - position.last_seq, created.len()))
+}
+
+/// Enqueues pending deliveries whose attempt is due: retries whose message was lost, and those
+/// of an endpoint enabled again.
+pub async fn enqueue_due(app: &App) -> Result<usize, InfraError> {
+    let due = webhooks::take_due(&app.db, app.now, app.now + LEASE, DUE_BATCH).await?;
+    enqueue(app, &due, false).await?;
+    Ok(due.len())
+}
+
+/// The cron hook: fans out what is left, in bounded rounds, then enqueues due deliveries.
+pub async fn sweep(app: &App) {
+    match run_sweep(app).await {
+        Ok(report) => console_log!("webhooks sweep: {report}"),
+        Err(error) => console_error!("webhooks sweep failed: {error}"),
+    }
+}
+
+async fn run_sweep(app: &App) -> Result<String, InfraError> {
+    let (mut events, mut deliveries) = (0, 0);
+    for _ in 0..SWEEP_ROUNDS {
+        let (fanned, created) = fan_out(app).await?;
+        events += fanned;
+        deliveries += created;
+        if fanned < FAN_OUT_BATCH {
+            break;
+        }
+    }
+    let due = enqueue_due(app).await?;
+    Ok(format!(
+        "events={events} deliveries={deliveries} re-enqueued={due}"
+    ))
+}
+
+/// After a request that may have appended domain events (run once the response is sent).
+pub async fn after_request(env: Env) {
+    let fanned = match App::from_env(&env).await {
+        Ok(app) => fan_out(&app).await,
+        Err(error) => Err(error),
+    };
+    if let Err(error) = fanned {
+        console_error!("webhooks fan-out after a request failed (the sweep will retry): {error}");
+    }
+}

@@ -1,0 +1,200 @@
+//! Signing secrets (Standard Webhooks): `whsec_` and the base64 of 32 random bytes. The secret
+//! is shown once, when created or rotated; the database keeps it sealed with AES-256-GCM under a
+//! key derived from the server secret, bound to its endpoint, so a copy of the table alone signs
+//! nothing.
+
+use crate::domain::Entropy;
+use aes_gcm::aead::{Aead, Payload};
+use aes_gcm::{Aes256Gcm, KeyInit, Nonce};
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine;
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+
+pub const SECRET_PREFIX: &str = "whsec_";
+const SECRET_BYTES: usize = 32;
+const NONCE_BYTES: usize = 12;
+/// The version tag of sealed secrets, so the scheme can change without guessing.
+const SEALED_PREFIX: &str = "v1.";
+
+#[derive(Clone, PartialEq, Eq)]
+pub struct SigningSecret(Vec<u8>);
+
+impl std::fmt::Debug for SigningSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SigningSecret(<redacted>)")
+    }
+}
+
+impl SigningSecret {
+    pub fn generate(entropy: &mut impl Entropy) -> SigningSecret {
+        let mut bytes = vec![0u8; SECRET_BYTES];
+        entropy.fill(&mut bytes);
+        SigningSecret(bytes)
+    }
+
+    /// The secret as the receiver configures it: `whsec_<base64>`.
+    pub fn reveal(&self) -> String {
+        format!("{SECRET_PREFIX}{}", BASE64.encode(&self.0))
+    }
+
+    /// `v1,<base64 of HMAC-SHA256 over "{id}.{timestamp}.{body}">`.
+    pub fn sign(&self, id: &str, timestamp: i64, body: &str) -> String {
+        let mut mac =
+            <Hmac<Sha256> as Mac>::new_from_slice(&self.0).expect("HMAC takes any key length");
+        mac.update(format!("{id}.{timestamp}.").as_bytes());
+        mac.update(body.as_bytes());
+        format!("v1,{}", BASE64.encode(mac.finalize().into_bytes()))
+    }
+}
+
+/// The value of `webhook-signature`: one signature per secret, space-separated (the new secret
+/// and, during a rotation's grace period, the previous one).
+pub fn signature_header(secrets: &[SigningSecret], id: &str, timestamp: i64, body: &str) -> String {
+    secrets
+        .iter()
+        .map(|secret| secret.sign(id, timestamp, body))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Seals and opens signing secrets at rest.
+pub struct SealingKey(Aes256Gcm);
+
+impl SealingKey {
+    /// Derived from the server secret, for this purpose only.
+    pub fn derive(server_secret: &[u8]) -> SealingKey {
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(server_secret)
+            .expect("HMAC takes any key length");
+        mac.update(b"sel/webhook-signing-secrets/v1");
+        let key = mac.finalize().into_bytes();
+        SealingKey(Aes256Gcm::new_from_slice(&key).expect("32 bytes make an AES-256 key"))
+    }
+
+    /// `v1.<base64 of nonce and ciphertext>`, bound to `endpoint_id`.
+    pub fn seal(
+        &self,
+        secret: &SigningSecret,
+        endpoint_id: &str,
+        entropy: &mut impl Entropy,
+    ) -> String {
+        let mut nonce = [0u8; NONCE_BYTES];
+        entropy.fill(&mut nonce);
+        let sealed = self
+            .0
+            .encrypt(
+                Nonce::from_slice(&nonce),
+                Payload {
+                    msg: &secret.0,
+                    aad: endpoint_id.as_bytes(),
+                },
+            )
+            .expect("AES-GCM seals a short secret");
+        let mut bytes = nonce.to_vec();
+        bytes.extend(sealed);
+        format!("{SEALED_PREFIX}{}", BASE64.encode(bytes))
+    }
+
+    /// `None` when the text was not sealed by this key for this endpoint.
+    pub fn open(&self, sealed: &str, endpoint_id: &str) -> Option<SigningSecret> {
+        let bytes = BASE64.decode(sealed.strip_prefix(SEALED_PREFIX)?).ok()?;
+        if bytes.len() <= NONCE_BYTES {
+            return None;
+        }
+        let (nonce, ciphertext) = bytes.split_at(NONCE_BYTES);
+        self.0
+            .decrypt(
+                Nonce::from_slice(nonce),
+                Payload {
+                    msg: ciphertext,
+                    aad: endpoint_id.as_bytes(),
+                },
+            )
+            .ok()
+            .map(SigningSecret)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::testing::FixedEntropy;
+
+    /// The example of the Standard Webhooks specification's reference libraries.
+    const SPEC_SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    const SPEC_ID: &str = "msg_p5jXN8AQM9LWM0D4loKWxJek";
+    const SPEC_TIMESTAMP: i64 = 1614265330;
+    const SPEC_BODY: &str = r#"{"test": 2432232314}"#;
+    const SPEC_SIGNATURE: &str = "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=";
+
+    fn from_revealed(text: &str) -> SigningSecret {
+        SigningSecret(
+            BASE64
+                .decode(text.strip_prefix(SECRET_PREFIX).unwrap())
+                .unwrap(),
+        )
+    }
+
+    #[test]
+    fn signatures_match_the_specification_example() {
+        let secret = from_revealed(SPEC_SECRET);
+        assert_eq!(secret.reveal(), SPEC_SECRET);
+        assert_eq!(
+            secret.sign(SPEC_ID, SPEC_TIMESTAMP, SPEC_BODY),
+            SPEC_SIGNATURE
+        );
+    }
+
+    #[test]
+    fn during_a_rotation_each_secret_signs_and_the_signatures_are_space_separated() {
+        let old = SigningSecret::generate(&mut FixedEntropy::new(&[1]));
+        let new = SigningSecret::generate(&mut FixedEntropy::new(&[2]));
+        let header = signature_header(&[new.clone(), old.clone()], "msg_1", 1, "{}");
+        assert_eq!(
+            header,
+            format!(
+                "{} {}",
+                new.sign("msg_1", 1, "{}"),
+                old.sign("msg_1", 1, "{}")
+            )
+        );
+        assert_ne!(new.sign("msg_1", 1, "{}"), old.sign("msg_1", 1, "{}"));
+    }
+
+    #[test]
+    fn generated_secrets_are_32_bytes_behind_the_prefix() {
+        let secret = SigningSecret::generate(&mut FixedEntropy::new(&[7, 9]));
+        let revealed = secret.reveal();
+        assert!(revealed.starts_with("whsec_"));
+        assert_eq!(from_revealed(&revealed).0.len(), 32);
+        assert!(
+            !format!("{secret:?}").contains(&revealed[6..]),
+            "never in logs"
+        );
+    }
+
+    #[test]
+    fn a_sealed_secret_opens_only_with_its_key_and_endpoint() {
+        let secret = SigningSecret::generate(&mut FixedEntropy::new(&[3, 4, 5]));
+        let key = SealingKey::derive(b"server secret");
+        let sealed = key.seal(&secret, "endpoint-1", &mut FixedEntropy::new(&[8]));
+
+        assert!(sealed.starts_with("v1."));
+        assert!(
+            !sealed.contains(&secret.reveal()[6..]),
+            "the secret is not readable"
+        );
+        assert_eq!(key.open(&sealed, "endpoint-1"), Some(secret));
+        assert_eq!(
+            key.open(&sealed, "endpoint-2"),
+            None,
+            "bound to its endpoint"
+        );
+        assert_eq!(
+            SealingKey::derive(b"another secret").open(&sealed, "endpoint-1"),
+            None
+        );
+        assert_eq!(key.open("v1.AAAA", "endpoint-1"), None);
+        assert_eq!(key.open("plain", "endpoint-1"), None);
+    }
+}

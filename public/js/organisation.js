@@ -74,6 +74,12 @@ const AUDIT_KEYS = {
   'access_request.cancelled': 'audit.access_cancelled',
   'token.created': 'audit.token_created',
   'token.revoked': 'audit.token_revoked',
+  'webhook.created': 'audit.webhook_created',
+  'webhook.changed': 'audit.webhook_changed',
+  'webhook.deleted': 'audit.webhook_deleted',
+  'webhook.secret_rotated': 'audit.webhook_secret_rotated',
+  'webhook.disabled': 'audit.webhook_disabled',
+  'webhook.delivery_replayed': 'audit.webhook_delivery_replayed',
 };
 
 const TOKEN_STATE_KEYS = { active: 'tokens.state.active', expired: 'tokens.state.expired', revoked: 'tokens.state.revoked' };

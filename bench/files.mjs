@@ -514,7 +514,7 @@ async function seededState() {
   }
   mkdirSync(STATES, { recursive: true });
   for (const name of readdirSync(STATES)) {
-    if (name !== '.gitignore') rmSync(join(STATES, name), { recursive: true, force: true }); // older keys: ~1 GB each
+    if (/^[0-9a-f]{16}$/.test(name)) rmSync(join(STATES, name), { recursive: true, force: true }); // older keys: ~1 GB each
   }
   const state = join(dir, 'state');
   mkdirSync(state, { recursive: true });
@@ -833,13 +833,17 @@ ${[
   above that is SEL's own work: its D1 queries on local SQLite and the JSON.${floor.c1.p99_us / 1000 >= GOAL_P99_MS
     ? ` Here even the floor's p99 is over ${GOAL_P99_MS} ms, so the tails measure the machine (other work on the 2 cores) more than SEL.`
     : ` The goal leaves ${fmt(GOAL_P99_MS - ms(controls.me.c1.p99_us), 1)} ms above the p99 of \`/api/me\` for the listing's own queries.`}`,
+  `- What each request costs above \`GET /api/me\` (p50 minus p50, one connection): ${list.map((s) => `${s.name} +${fmt(ms(s.c1.p50_us - controls.me.c1.p50_us), 1)} ms`).join('; ')}.
+  A page that reads ~${PAGE_SIZE} rows still pays one local D1 round trip per query it sends (session, page, totals), each a few ms in wrangler dev; the searches add their scans.`,
   heavy.length
     ? `- **Rows read far beyond the page** (more than 10× the page size, or than the rows exported): ${heavy.map((s) => `${s.name} reads ${int(s.rowsRead)} rows for ${s.csv ? `${int(s.returned)} exported` : `a page of ${PAGE_SIZE}`}`).join('; ')}. These queries scan the member's files instead of reading one index range; on D1 rows read are also what is billed.`
     : `- Every measured request reads at most 10× the rows it returns: keyset pages, jumps, searches and totals do not scan the member's 50,000 files.`,
   `- With 4 connections, requests queue behind each other in the single-threaded local worker: p50 grows about ×${fmt(goals.reduce((a, s) => a + s.c4.p50_us / s.c1.p50_us, 0) / goals.length, 1)} over one connection for the goal requests, while throughput grows only ×${fmt(goals.reduce((a, s) => a + s.c4.rps / s.c1.rps, 0) / goals.length, 2)}. On Cloudflare, concurrent requests are spread over isolates and D1 reads may go to replicas.`,
   headerless.length ? `- No \`x-d1-rows-read\` header on: ${headerless.map((s) => `\`${s.path.split('?')[0]}\``).join(', ')} (development mode should add it to every \`/api/authorized-files*\` answer), so their rows read are unknown.` : '',
   problems.length ? `- **Correctness warnings** (the measurement is still valid, but the answer is not what the data holds): ${problems.map((s) => `${s.name}: ${s.problems.join(', ')}`).join('; ')}.` : `- Every answer was checked once before the load: status 200, totals, \`from\`/\`to\` and the number of items as seeded (search totals computed from the seeded names by the contract's rule).`,
-  during.busy > 0.9 || loadBefore[0] > 1.5 ? `- The machine was busy (load ${fmt(loadBefore[0], 2)} before the run): other work shares the 2 cores, so these numbers are pessimistic; re-run on a quiet machine to compare.` : '',
+  busyBefore > QUIET_BUSY || loadBefore[0] > 1.5
+    ? `- **The machine was not quiet**: ${fmt(busyBefore * 100, 0)}% of its CPU was busy with other work just before measuring (load average ${fmt(loadBefore[0], 2)}), so every number here, the tails most, is pessimistic; re-run on a quiet machine to judge the goal.`
+    : `- The machine was quiet before measuring (${fmt(busyBefore * 100, 0)}% busy, load average ${fmt(loadBefore[0], 2)}).`,
 ].filter(Boolean).join('\n')}
 
 <details><summary>Raw wrk output</summary>

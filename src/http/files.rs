@@ -159,17 +159,18 @@ pub async fn export(call: &Call) -> Result<Reply, ApiError> {
     if !errors.is_empty() {
         return Err(ApiError::invalid(errors));
     }
-    let found = files::all(&call.app, &profile, &query).await?;
+    let (found, rows_read) = files::all(&call.app, &profile, &query).await?;
     let name = match call.locale {
         Locale::Fr => "dossiers-autorises",
         Locale::En => "authorized-files",
     };
     let filename = format!("{name}-{}.csv", Day::of(call.app.now).to_iso());
-    Ok(Reply::download(
+    let reply = Reply::download(
         csv(&found, call.locale),
         "text/csv; charset=utf-8",
         filename,
-    ))
+    );
+    Ok(with_rows_read(reply, call, rows_read))
 }
 
 pub async fn file(call: &Call) -> Result<Reply, ApiError> {

@@ -120,15 +120,17 @@ pub async fn list(
     })
 }
 
-/// Every file of the filtered list, in order, read in keyset chunks (for the CSV export).
+/// Every file of the filtered list, in order, read in keyset chunks (for the CSV export), and the
+/// rows D1 read for them.
 pub async fn all(
     app: &App,
     profile: &ProfileRow,
     query: &FileQuery,
-) -> Result<Vec<FileRow>, InfraError> {
+) -> Result<(Vec<FileRow>, usize), InfraError> {
     const CHUNK: i64 = 1_000;
     let filter = query.filter(profile, app);
     let mut files: Vec<FileRow> = Vec::new();
+    let mut rows_read = 0;
     loop {
         let last = files
             .last()
@@ -141,11 +143,13 @@ pub async fn all(
                 id,
             },
         };
-        let (rows, _) = authorized_files::read(&app.db, &filter, query.sort, &start, CHUNK).await?;
+        let (rows, read) =
+            authorized_files::read(&app.db, &filter, query.sort, &start, CHUNK).await?;
+        rows_read += read;
         let done = (rows.len() as i64) < CHUNK;
         files.extend(rows);
         if done {
-            return Ok(files);
+            return Ok((files, rows_read));
         }
     }
 }

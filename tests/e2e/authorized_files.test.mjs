@@ -483,6 +483,7 @@ describe('the CSV export', () => {
     assert.equal(res.status, 200, res.text.slice(0, 300));
     assert.match(res.headers.get('content-type') ?? '', /^text\/csv;\s*charset=utf-8$/i);
     assert.match(res.headers.get('content-disposition') ?? '', /^attachment;\s*filename=/i);
+    assert.match(res.headers.get('x-d1-rows-read') ?? '', /^\d+$/, 'in development the export says how many rows D1 read, like the list');
     const bytes = await rawBytes(firm.member.client, FILES_CSV);
     assert.deepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'starts with a UTF-8 byte-order mark so spreadsheets read UTF-8');
     assert.equal(res.text.replace(/^\uFEFF/, '').split(/\r?\n/)[0], FRENCH_HEADER);

@@ -9,7 +9,7 @@ use crate::domain::paging::{Direction, Sort, SortKey};
 use crate::domain::Millis;
 use crate::infra::{Context, InfraError};
 use serde::Deserialize;
-use worker::{query, D1Database};
+use worker::{query, D1Database, D1PreparedStatement, D1Result};
 
 /// One authorized file, as the list shows it.
 #[derive(Debug, Clone, Deserialize)]
@@ -107,6 +107,45 @@ pub async fn read(
     start: &Start<'_>,
     limit: i64,
 ) -> Result<(Vec<FileRow>, usize), InfraError> {
+    let result = page_statement(db, filter, sort, start, limit)?
+        .all()
+        .await
+        .context("Failed to list authorized files")?;
+    page_rows(&result)
+}
+
+/// One page of files and how many match `filter` in all, read in one D1 round trip (the page, the
+/// totals and the count of lapsed rows go as one batch). Answers the rows, the total and the rows
+/// D1 read.
+pub async fn page_with_total(
+    db: &D1Database,
+    filter: &FileFilter<'_>,
+    sort: Sort,
+    start: &Start<'_>,
+    limit: i64,
+) -> Result<(Vec<FileRow>, i64, usize), InfraError> {
+    let counting = Counting::of(filter);
+    let mut statements = vec![page_statement(db, filter, sort, start, limit)?];
+    statements.extend(counting.statements(db, filter)?);
+    let results = db
+        .batch(statements)
+        .await
+        .context("Failed to list authorized files")?;
+    let Some((page, counts)) = results.split_first() else {
+        return Err(unexpected_batch());
+    };
+    let (rows, read) = page_rows(page)?;
+    let (total, counted) = counting.total(counts)?;
+    Ok((rows, total, read + counted))
+}
+
+fn page_statement(
+    db: &D1Database,
+    filter: &FileFilter<'_>,
+    sort: Sort,
+    start: &Start<'_>,
+    limit: i64,
+) -> Result<D1PreparedStatement, InfraError> {
     let mut q = DynamicQuery::default();
     let mut sql = format!(
         "SELECT {COLUMNS} FROM authorizations a WHERE {}",
@@ -143,15 +182,14 @@ pub async fn read(
         q.number(limit),
         q.number(offset)
     ));
-    let result = q
-        .prepare(db, &sql)?
-        .all()
-        .await
-        .context("Failed to list authorized files")?;
+    q.prepare(db, &sql)
+}
+
+fn page_rows(result: &D1Result) -> Result<(Vec<FileRow>, usize), InfraError> {
     let rows = result
         .results()
         .context("Failed to read authorized files")?;
-    Ok((rows, rows_read(&result)))
+    Ok((rows, rows_read(result)))
 }
 
 #[derive(Deserialize)]
@@ -163,73 +201,97 @@ struct Totals {
     monthly_report: i64,
 }
 
-/// How many files match `filter`, and the rows D1 read to know it. Without a search or an end
-/// filter, the totals kept by triggers answer, less the few rows whose end has passed but that
-/// the lifecycle job has not yet ended; otherwise the matching rows are counted.
-pub async fn count(db: &D1Database, filter: &FileFilter<'_>) -> Result<(i64, usize), InfraError> {
-    if filter.narrows_beyond_service() {
-        let mut q = DynamicQuery::default();
-        let sql = format!(
-            "SELECT COUNT(*) AS n FROM authorizations a WHERE {}",
-            filter.sql(&mut q)
-        );
-        let result = q
-            .prepare(db, &sql)?
-            .all()
-            .await
-            .context("Failed to count authorized files")?;
-        return Ok((first_count(&result)?, rows_read(&result)));
-    }
-    let totals = query!(
-        db,
-        "SELECT total, workforce, site_identification, status_letter, monthly_report
-           FROM authorized_file_totals WHERE contact_id = ?1",
-        filter.contact_id
-    )
-    .context("Failed to prepare reading the totals of authorized files")?
-    .all()
-    .await
-    .context("Failed to read the totals of authorized files")?;
-    let kept: Option<Totals> = totals
-        .results()
-        .context("Failed to decode the totals of authorized files")?
-        .into_iter()
-        .next();
-    let Some(kept) = kept else {
-        return Ok((0, rows_read(&totals)));
-    };
-    let (kept_total, bit) = match filter.service {
-        None => (kept.total, 0),
-        Some(service) => (
-            match service {
-                Service::Workforce => kept.workforce,
-                Service::SiteIdentification => kept.site_identification,
-                Service::StatusLetter => kept.status_letter,
-                Service::MonthlyReport => kept.monthly_report,
-            },
-            service.bit(),
-        ),
-    };
-    let lapsed = query!(
-        db,
-        "SELECT COUNT(*) AS n FROM authorizations
-          WHERE contact_id = ?1 AND status = 'active' AND ends_at IS NOT NULL AND ends_at <= ?2
-            AND (?3 = 0 OR (services & ?3) != 0)",
-        filter.contact_id,
-        filter.now,
-        bit
-    )
-    .context("Failed to prepare counting lapsed authorizations")?
-    .all()
-    .await
-    .context("Failed to count lapsed authorizations")?;
-    Ok((
-        (kept_total - first_count(&lapsed)?).max(0),
-        rows_read(&totals) + rows_read(&lapsed),
-    ))
+/// How files matching a filter are counted. With a search or an end filter, the matching rows
+/// are counted. Otherwise the totals kept by triggers answer, less the few rows whose end has
+/// passed but that the lifecycle job has not yet ended.
+enum Counting {
+    Matching,
+    Kept { service: Option<Service> },
 }
 
-fn first_count(result: &worker::D1Result) -> Result<i64, InfraError> {
+impl Counting {
+    fn of(filter: &FileFilter<'_>) -> Counting {
+        if filter.narrows_beyond_service() {
+            Counting::Matching
+        } else {
+            Counting::Kept {
+                service: filter.service,
+            }
+        }
+    }
+
+    fn statements(
+        &self,
+        db: &D1Database,
+        filter: &FileFilter<'_>,
+    ) -> Result<Vec<D1PreparedStatement>, InfraError> {
+        Ok(match self {
+            Counting::Matching => {
+                let mut q = DynamicQuery::default();
+                let sql = format!(
+                    "SELECT COUNT(*) AS n FROM authorizations a WHERE {}",
+                    filter.sql(&mut q)
+                );
+                vec![q.prepare(db, &sql)?]
+            }
+            Counting::Kept { service } => vec![
+                query!(
+                    db,
+                    "SELECT total, workforce, site_identification, status_letter, monthly_report
+                       FROM authorized_file_totals WHERE contact_id = ?1",
+                    filter.contact_id
+                )
+                .context("Failed to prepare reading the totals of authorized files")?,
+                query!(
+                    db,
+                    "SELECT COUNT(*) AS n FROM authorizations
+                      WHERE contact_id = ?1 AND status = 'active' AND ends_at IS NOT NULL
+                        AND ends_at <= ?2 AND (?3 = 0 OR (services & ?3) != 0)",
+                    filter.contact_id,
+                    filter.now,
+                    service.map_or(0, Service::bit)
+                )
+                .context("Failed to prepare counting lapsed authorizations")?,
+            ],
+        })
+    }
+
+    /// The total from the results of [`Counting::statements`], and the rows D1 read for it.
+    fn total(&self, results: &[D1Result]) -> Result<(i64, usize), InfraError> {
+        let read = results.iter().map(rows_read).sum();
+        match (self, results) {
+            (Counting::Matching, [matching]) => Ok((first_count(matching)?, read)),
+            (Counting::Kept { service }, [totals, lapsed]) => {
+                let kept: Option<Totals> = totals
+                    .results()
+                    .context("Failed to decode the totals of authorized files")?
+                    .into_iter()
+                    .next();
+                let Some(kept) = kept else {
+                    return Ok((0, read));
+                };
+                let kept_total = match service {
+                    None => kept.total,
+                    Some(Service::Workforce) => kept.workforce,
+                    Some(Service::SiteIdentification) => kept.site_identification,
+                    Some(Service::StatusLetter) => kept.status_letter,
+                    Some(Service::MonthlyReport) => kept.monthly_report,
+                };
+                Ok(((kept_total - first_count(lapsed)?).max(0), read))
+            }
+            _ => Err(unexpected_batch()),
+        }
+    }
+}
+
+fn unexpected_batch() -> InfraError {
+    InfraError {
+        context: "Failed to list authorized files".to_owned(),
+        cause: "D1 answered a batch with an unexpected number of results".to_owned(),
+    }
+}
+
+fn first_count(result: &D1Result) -> Result<i64, InfraError> {
     #[derive(Deserialize)]
     struct Count {
         n: i64,

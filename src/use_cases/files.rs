@@ -100,8 +100,9 @@ pub async fn list(
             (start, cursor.direction, first)
         }
     };
-    let (mut rows, read) =
-        authorized_files::read(&app.db, &filter, query.sort, &start, page_size + 1).await?;
+    let (mut rows, total, rows_read) =
+        authorized_files::page_with_total(&app.db, &filter, query.sort, &start, page_size + 1)
+            .await?;
     let keys: Vec<(String, String)> = rows
         .iter()
         .map(|row| (row.sort_value(query.sort).to_owned(), row.id.clone()))
@@ -111,12 +112,11 @@ pub async fn list(
     if direction == Direction::Previous {
         rows.reverse();
     }
-    let (total, counted) = authorized_files::count(&app.db, &filter).await?;
     Ok(FilePage {
         items: rows,
         total,
         window,
-        rows_read: read + counted,
+        rows_read,
     })
 }
 

@@ -15,6 +15,8 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const RUNS = join(ROOT, 'tests', '.runs');
 const WRANGLER = join(ROOT, 'node_modules', '.bin', 'wrangler');
+/** The most of the worker's log a TestApp keeps (characters); older lines are dropped first. */
+const LOG_LIMIT = 8 * 1024 * 1024;
 
 export async function freePort() {
   return new Promise((resolve, reject) => {
@@ -104,10 +106,16 @@ export async function spawnApp({ vars = {} } = {}) {
     env: { ...process.env, SEL_SKIP_BUILD: '1', WRANGLER_SEND_METRICS: 'false', CI: 'true' },
   });
   let log = '';
-  // SEL_TEST_LOG=1 shows the worker's own output (console logs, errors) while tests run.
+  // SEL_TEST_LOG=1 shows the worker's own output (console logs, errors) while tests run. The
+  // tests read the log's tail only: a long benchmark must not grow it without bound.
   const echo = process.env.SEL_TEST_LOG === '1';
-  child.stdout.on('data', (d) => { log += d; if (echo) process.stderr.write(d); });
-  child.stderr.on('data', (d) => { log += d; if (echo) process.stderr.write(d); });
+  const keep = (d) => {
+    log += d;
+    if (log.length > LOG_LIMIT) log = log.slice(-LOG_LIMIT / 2);
+    if (echo) process.stderr.write(d);
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
   const baseUrl = `http://127.0.0.1:${port}`;
   let exited = false;
   child.on('exit', () => { exited = true; });

@@ -165,6 +165,9 @@ CREATE INDEX IF NOT EXISTS audit_events_counterpart ON audit_events (counterpart
 -- Every email the portal decides to send. Requests insert a row and enqueue its id; the queue
 -- consumer renders and sends it, then marks it sent so a redelivered message never sends twice.
 -- `params` holds the template's non-secret values; one-time codes travel only in the queue message.
+-- A row still queued and never attempted long after it was decided lost its queue message (the
+-- enqueue failed after the commit): the `email_outbox` job sends it again (`requeued_at`), or gives
+-- it up when its message carried a one-time code, which only the message held.
 CREATE TABLE IF NOT EXISTS email_outbox (
   id            TEXT PRIMARY KEY,
   to_email      TEXT NOT NULL,
@@ -175,7 +178,8 @@ CREATE TABLE IF NOT EXISTS email_outbox (
   attempts      INTEGER NOT NULL DEFAULT 0,
   last_error    TEXT,
   created_at    INTEGER NOT NULL,
-  sent_at       INTEGER
+  sent_at       INTEGER,
+  requeued_at   INTEGER                         -- when the email_outbox job last enqueued it again
 );
 CREATE INDEX IF NOT EXISTS email_outbox_status ON email_outbox (status, created_at);
 

@@ -2,7 +2,7 @@
 //! authorization's end is announced.
 
 use super::authorization::DAY;
-use super::{Millis, HOUR};
+use super::{Millis, HOUR, MINUTE};
 
 /// Expired codes and ended sessions are kept this long for investigation.
 pub const CODE_AND_SESSION_RETENTION: Millis = DAY;
@@ -17,6 +17,9 @@ pub const OUTBOX_RETENTION: Millis = 30 * DAY;
 pub const DELIVERY_LOG_RETENTION: Millis = 30 * DAY;
 /// The development mailbox keeps delivered emails this long.
 pub const MAILBOX_RETENTION: Millis = 7 * DAY;
+/// A queued email never attempted this long after it was decided lost its queue message (messages
+/// are delivered within seconds; one-time codes have expired by then anyway).
+pub const STRANDED_EMAIL_AFTER: Millis = 15 * MINUTE;
 /// The record of each scheduled run is kept this long.
 pub const JOB_RUN_RETENTION: Millis = 30 * DAY;
 

@@ -6,13 +6,15 @@
 //! Limits: every job works in bounded batches, so a run does the same bounded work whatever the
 //! backlog (which drains over the next runs): at worst about 80 cleanup deletes of 500 rows, 150
 //! statements to end 50 authorizations, 150 to expire 50 access requests, 25 reminders (about 175
-//! statements, 25 queue sends), 8 writes to `job_runs`: some 600 D1 statements, within the 1,000
-//! D1 queries a Worker invocation may make on the Workers Paid plan, and little CPU. Every write is
+//! statements, 25 queue sends), 2 statements and 2 queue sends for emails that lost their queue
+//! message, 10 writes to `job_runs`: some 600 D1 statements, within the 1,000 D1 queries a Worker
+//! invocation may make on the Workers Paid plan, and little CPU. Every write is
 //! conditional on the state it changes, so two overlapping runs never do the same thing twice.
 
 mod access_request_expiry;
 mod authorization_ends;
 mod cleanup;
+mod email_outbox;
 mod reminders;
 
 use crate::domain::Millis;
@@ -65,14 +67,16 @@ enum Job {
     AuthorizationEnds,
     AccessRequestExpiry,
     Reminders,
+    EmailOutbox,
 }
 
 impl Job {
-    const ALL: [Job; 4] = [
+    const ALL: [Job; 5] = [
         Job::Cleanup,
         Job::AuthorizationEnds,
         Job::AccessRequestExpiry,
         Job::Reminders,
+        Job::EmailOutbox,
     ];
 
     fn name(self) -> &'static str {
@@ -81,6 +85,7 @@ impl Job {
             Job::AuthorizationEnds => "authorization_ends",
             Job::AccessRequestExpiry => "access_request_expiry",
             Job::Reminders => "authorization_reminders",
+            Job::EmailOutbox => "email_outbox",
         }
     }
 
@@ -90,6 +95,7 @@ impl Job {
             Job::AuthorizationEnds => authorization_ends::run(app, counts).await,
             Job::AccessRequestExpiry => access_request_expiry::run(app, counts).await,
             Job::Reminders => reminders::run(app, counts).await,
+            Job::EmailOutbox => email_outbox::run(app, counts).await,
         }
     }
 }

@@ -88,6 +88,60 @@ pub async fn record_failure(
     Ok(())
 }
 
+/// A queued email whose queue message was lost, taken by the `email_outbox` job.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Stranded {
+    pub id: String,
+    pub template: String,
+}
+
+/// Takes up to `limit` queued emails never attempted, decided before `cutoff` and not taken since
+/// `cutoff`, stamping them `requeued_at = now`: an overlapping run (writes are serialised) takes
+/// others.
+pub async fn take_stranded(
+    db: &D1Database,
+    cutoff: Millis,
+    now: Millis,
+    limit: i64,
+) -> Result<Vec<Stranded>, InfraError> {
+    query!(
+        db,
+        "UPDATE email_outbox SET requeued_at = ?2
+         WHERE id IN (
+           SELECT id FROM email_outbox
+           WHERE status = 'queued' AND attempts = 0 AND created_at < ?1
+             AND (requeued_at IS NULL OR requeued_at < ?1)
+           ORDER BY created_at LIMIT ?3)
+         RETURNING id, template",
+        cutoff,
+        now,
+        limit
+    )
+    .context("Failed to prepare taking stranded emails")?
+    .all()
+    .await
+    .context("Failed to take stranded emails")?
+    .results()
+    .context("Failed to read stranded emails")
+}
+
+/// Gives up queued emails (by id) that can no longer be sent, saying why.
+pub async fn give_up(db: &D1Database, ids: &[&str], reason: &str) -> Result<usize, InfraError> {
+    let ids = serde_json::to_string(ids).context("Failed to list the emails to give up")?;
+    let result = query!(
+        db,
+        "UPDATE email_outbox SET status = 'failed', last_error = ?2
+         WHERE status = 'queued' AND id IN (SELECT value FROM json_each(?1))",
+        ids,
+        reason
+    )
+    .context("Failed to prepare giving up emails")?
+    .run()
+    .await
+    .context("Failed to give up emails")?;
+    Ok(super::changes(&result))
+}
+
 /// Emails the outbox is done with (sent, or given up) that were decided before the cutoff. Queued
 /// ones stay, however old.
 pub const DONE: super::Purge = super::Purge {

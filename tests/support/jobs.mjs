@@ -6,7 +6,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { waitFor } from './app.mjs';
 
-export const JOBS = ['cleanup', 'authorization_ends', 'access_request_expiry', 'authorization_reminders'];
+export const JOBS = ['cleanup', 'authorization_ends', 'access_request_expiry', 'authorization_reminders', 'email_outbox'];
 
 /**
  * Triggers `times` cron events at once and waits until every job of each has finished. Resolves

@@ -4,9 +4,7 @@
 use super::{apply_each, Counts};
 use crate::infra::{App, InfraError};
 use crate::storage::access_requests;
-use crate::use_cases::authorizations::request_records;
-use crate::use_cases::Requester;
-use serde_json::json;
+use crate::use_cases::access_requests::expiry_records;
 
 /// Requests expired per run at most; a longer backlog drains over the next runs.
 const PER_RUN: i64 = 50;
@@ -18,22 +16,7 @@ pub async fn run(app: &App, counts: &mut Counts) -> Result<(), InfraError> {
         &lapsed,
         ("expired", counts),
         "Failed to expire access requests",
-        |request| {
-            let mut statements = vec![access_requests::record_expired(
-                &app.db,
-                &request.id,
-                app.now,
-            )?];
-            statements.extend(request_records(
-                app,
-                None,
-                &Requester::default(),
-                ("access_request.expired", "access_request.expired"),
-                request,
-                json!({ "expires_at": request.expires_at }),
-            )?);
-            Ok(statements)
-        },
+        |request| expiry_records(app, request),
     )
     .await
 }

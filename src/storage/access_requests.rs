@@ -55,24 +55,6 @@ pub struct NewAccessRequest<'a> {
     pub expires_at: Millis,
 }
 
-/// Records an expired pending request as expired, so a new one can be made.
-pub fn expire_stale(
-    db: &D1Database,
-    employer_id: &str,
-    contact_id: &str,
-    now: Millis,
-) -> Result<D1PreparedStatement, InfraError> {
-    query!(
-        db,
-        "UPDATE access_requests SET status = 'expired'
-          WHERE employer_id = ?1 AND contact_id = ?2 AND status = 'pending' AND expires_at <= ?3",
-        employer_id,
-        contact_id,
-        now
-    )
-    .context("Failed to prepare expiring a stale access request")
-}
-
 /// Inserts a pending request; a second pending one for the same employer and contact changes
 /// nothing (unique partial index).
 pub fn insert(
@@ -265,6 +247,30 @@ pub async fn lapsed_pending(
     .context("Failed to list lapsed access requests")?
     .results()
     .context("Failed to read lapsed access requests")
+}
+
+/// The contact's pending request to the employer whose lifetime has passed, which the expiry job
+/// has not recorded yet (a new request replaces it).
+pub async fn lapsed_pending_of(
+    db: &D1Database,
+    employer_id: &str,
+    contact_id: &str,
+    now: Millis,
+) -> Result<Option<AccessRequestRow>, InfraError> {
+    query!(
+        db,
+        &format!(
+            "{} WHERE r.employer_id = ?2 AND r.contact_id = ?3 AND r.status = 'pending' AND r.expires_at <= ?1",
+            select("?1")
+        ),
+        now,
+        employer_id,
+        contact_id
+    )
+    .context("Failed to prepare finding a lapsed access request")?
+    .first(None)
+    .await
+    .context("Failed to find a lapsed access request")
 }
 
 /// Records a lapsed request as expired; `answered_at` says when it closed. Changes nothing if it

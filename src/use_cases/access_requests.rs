@@ -1,7 +1,7 @@
 //! The firm's side of access requests: a contact asks an employer for access to its file, proving
 //! they know it (file number and postal code on record), follows the answer, or cancels.
 
-use super::authorizations::{notify, notify_address};
+use super::authorizations::{notify, notify_address, request_records};
 use super::Requester;
 use crate::domain::authorization::{is_current, Services, ACCESS_REQUEST_LIFETIME};
 use crate::domain::locale::Locale;
@@ -18,6 +18,7 @@ use crate::storage::domain_events::{self, DomainEvent};
 use crate::storage::organisations::OrganisationRow;
 use crate::storage::{atomically, authorizations, organisations, rate_limits, wrote, WrittenNow};
 use serde_json::json;
+use worker::D1PreparedStatement;
 
 #[derive(Debug)]
 pub enum RequestError {
@@ -87,8 +88,17 @@ pub async fn create(
         id: &id,
     };
     let payload = json!({ "access_request": { "id": id, "employer_id": employer.id, "firm_id": profile.organisation_id, "contact_id": profile.contact_id, "services": form.services.codes() } });
-    let statements = vec![
-        access_requests::expire_stale(&app.db, &employer.id, &profile.contact_id, app.now)?,
+    // A pending request whose lifetime has passed is recorded as expired first, as the expiry job
+    // would have: the new one replaces it.
+    let lapsed =
+        access_requests::lapsed_pending_of(&app.db, &employer.id, &profile.contact_id, app.now)
+            .await?;
+    let mut statements = match &lapsed {
+        Some(lapsed) => expiry_records(app, lapsed)?,
+        None => Vec::new(),
+    };
+    let inserted = statements.len();
+    statements.extend([
         access_requests::insert(
             &app.db,
             &NewAccessRequest {
@@ -128,9 +138,9 @@ pub async fn create(
             &written,
             app.now,
         )?,
-    ];
+    ]);
     let results = atomically(&app.db, statements, "Failed to record an access request").await?;
-    if !results.get(1).is_some_and(wrote) {
+    if !results.get(inserted).is_some_and(wrote) {
         return Err(RequestError::AlreadyPending);
     }
     let request = find(app, profile, &id).await?;
@@ -248,4 +258,26 @@ pub async fn cancel(
         return Err(RequestError::NotPending);
     }
     find(app, profile, id).await
+}
+
+/// A lapsed pending request recorded as expired, with its audit entry in both organisations'
+/// trails and its `access_request.expired` domain event (nothing if it was closed meanwhile).
+pub fn expiry_records(
+    app: &App,
+    request: &AccessRequestRow,
+) -> Result<Vec<D1PreparedStatement>, InfraError> {
+    let mut statements = vec![access_requests::record_expired(
+        &app.db,
+        &request.id,
+        app.now,
+    )?];
+    statements.extend(request_records(
+        app,
+        None,
+        &Requester::default(),
+        ("access_request.expired", "access_request.expired"),
+        request,
+        json!({ "expires_at": request.expires_at }),
+    )?);
+    Ok(statements)
 }

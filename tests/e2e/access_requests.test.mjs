@@ -485,4 +485,12 @@ test('a pending request can be approved on its 21st day, but after 21 days appro
   const again = await request(member, requestBody(late));
   assert.equal(again.status, 201, `a new request can be made after expiry: ${again.text}`);
   assert.equal((await filesPage(member, { q: late.organisation.file_number })).total, 0);
+  const [old] = await sql(app, `SELECT status, answered_at FROM access_requests WHERE id = ${quote(expiring.id)}`);
+  assert.equal(old.status, 'expired', 'the request it replaces is recorded as expired, the job not having run');
+  assert.ok(old.answered_at > 0, 'with the time it closed');
+  const mentions = quote(`%${expiring.id}%`);
+  const [audited] = await sql(app, `SELECT COUNT(*) AS n FROM audit_events WHERE action = 'access_request.expired' AND details LIKE ${mentions}`);
+  const [evented] = await sql(app, `SELECT COUNT(*) AS n FROM domain_events WHERE type = 'access_request.expired' AND payload LIKE ${mentions}`);
+  assert.equal(audited.n, 1, 'its expiry is in the audit trail once');
+  assert.equal(evented.n, 1, 'and in the domain events (for webhooks) once');
 });

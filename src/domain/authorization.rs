@@ -167,7 +167,9 @@ pub fn may_manage_authorizations(role: Role, administrator: bool) -> bool {
 pub struct Day(NaiveDate);
 
 impl Day {
-    /// `YYYY-MM-DD`, between the years 2000 and 2999.
+    /// `YYYY-MM-DD`, between the years 1900 and 2999: legacy relations go back decades. (Offsets
+    /// before 2007 follow today's daylight-saving rule, so a start in the weeks the rule moved is
+    /// off by an hour — harmless for a relation that started long ago.)
     pub fn parse(raw: &str) -> Result<Day, Problem> {
         if raw.is_empty() {
             return Err(Problem::Required);
@@ -182,7 +184,7 @@ impl Day {
             });
         let date = NaiveDate::parse_from_str(raw, "%Y-%m-%d")
             .ok()
-            .filter(|d| well_formed && (2000..3000).contains(&d.year()))
+            .filter(|d| well_formed && (1900..3000).contains(&d.year()))
             .ok_or(Problem::InvalidDate)?;
         Ok(Day(date))
     }
@@ -363,11 +365,13 @@ mod tests {
     #[test]
     fn days_parse_strictly() {
         assert_eq!(Day::parse("2026-11-27").unwrap().to_iso(), "2026-11-27");
+        assert_eq!(Day::parse("1987-04-01").unwrap().to_iso(), "1987-04-01");
         for bad in [
             "2026-2-1",
             "2026-02-30",
             "27/11/2026",
-            "1999-12-31",
+            "1899-12-31",
+            "3000-01-01",
             "2026-11-27T00:00",
         ] {
             assert_eq!(Day::parse(bad), Err(Problem::InvalidDate), "{bad}");

@@ -148,6 +148,9 @@ impl Template {
             (false, true) => "Hello,".to_owned(),
             (false, false) => format!("Hello {first_name},"),
         };
+        if let Some(digest) = reminder_digest(self, locale, params) {
+            return finish(locale, &greeting, &digest.0, &digest.1);
+        }
         let (subject, paragraphs): (&str, Vec<String>) = match (self, fr) {
             (Template::SignupCode, true) => ("Votre code de validation SEL", vec![
                 "Voici le code qui valide votre adresse courriel et active votre compte SEL :".into(),
@@ -274,40 +277,106 @@ impl Template {
                 "Once the server is fixed, enable the webhook again in \u{201c}My organisation\u{201d}; you can replay missed deliveries from its log.".into(),
             ]),
         };
-        let signature = if fr {
-            "Services en ligne (SEL)"
-        } else {
-            "Online services (SEL)"
-        };
-        let text_paragraph = |p: &String| {
-            p.strip_prefix("CODE:")
-                .map(str::to_owned)
-                .unwrap_or_else(|| p.clone())
-        };
-        let html_paragraph = |p: &String| match p.strip_prefix("CODE:") {
-            Some(code) => format!(
-                "<p style=\"font-size:28px;letter-spacing:6px;font-weight:bold\">{}</p>",
-                escape_html(code)
-            ),
-            None => format!("<p>{}</p>", escape_html(p)),
-        };
-        let text = std::iter::once(greeting.clone())
-            .chain(paragraphs.iter().map(text_paragraph))
-            .chain(std::iter::once(format!("— {signature}")))
-            .collect::<Vec<_>>()
-            .join("\n\n");
-        let html = format!(
-            "<!doctype html><html lang=\"{lang}\"><body style=\"font-family:sans-serif\"><p>{greeting}</p>{body}<p>— {signature}</p></body></html>",
-            lang = locale.code(),
-            greeting = escape_html(&greeting),
-            body = paragraphs.iter().map(html_paragraph).collect::<String>(),
-        );
-        Rendered {
-            subject: subject.to_owned(),
-            text,
-            html,
-        }
+        finish(locale, &greeting, subject, &paragraphs)
     }
+}
+
+/// The email around its paragraphs: the greeting, the signature; text and HTML.
+fn finish(locale: Locale, greeting: &str, subject: &str, paragraphs: &[String]) -> Rendered {
+    let signature = locale.pick("Services en ligne (SEL)", "Online services (SEL)");
+    let text_paragraph = |p: &String| {
+        p.strip_prefix("CODE:")
+            .map(str::to_owned)
+            .unwrap_or_else(|| p.clone())
+    };
+    let html_paragraph = |p: &String| match p.strip_prefix("CODE:") {
+        Some(code) => format!(
+            "<p style=\"font-size:28px;letter-spacing:6px;font-weight:bold\">{}</p>",
+            escape_html(code)
+        ),
+        None => format!("<p>{}</p>", escape_html(p)),
+    };
+    let text = std::iter::once(greeting.to_owned())
+        .chain(paragraphs.iter().map(text_paragraph))
+        .chain(std::iter::once(format!("— {signature}")))
+        .collect::<Vec<_>>()
+        .join("\n\n");
+    let html = format!(
+        "<!doctype html><html lang=\"{lang}\"><body style=\"font-family:sans-serif\"><p>{greeting}</p>{body}<p>— {signature}</p></body></html>",
+        lang = locale.code(),
+        greeting = escape_html(greeting),
+        body = paragraphs.iter().map(html_paragraph).collect::<String>(),
+    );
+    Rendered {
+        subject: subject.to_owned(),
+        text,
+        html,
+    }
+}
+
+/// A reminder email listing several authorizations (`params.reminders`, each with the fields of a
+/// single reminder): its subject and paragraphs, one line per authorization.
+fn reminder_digest(
+    template: Template,
+    locale: Locale,
+    params: &Value,
+) -> Option<(String, Vec<String>)> {
+    let items = params.get("reminders")?.as_array()?;
+    let n = items.len();
+    let text = |item: &Value, name: &str| {
+        item.get(name)
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_owned()
+    };
+    let line = |item: &Value| {
+        let (last_day, days) = (
+            text(item, "ends_on"),
+            item.get("days_before").and_then(Value::as_i64).unwrap_or(0),
+        );
+        let services = services_text(item, locale);
+        let (file, employer, contact, firm) = (
+            text(item, "file_number"),
+            text(item, "employer_name"),
+            text(item, "contact_name"),
+            text(item, "firm_name"),
+        );
+        match (template, locale) {
+            (Template::AuthorizationExpiring, Locale::Fr) => format!("• {employer} (numéro {file}) — {services} — dernier jour le {last_day} (dans {days} jours)"),
+            (Template::AuthorizationExpiring, Locale::En) => format!("• {employer} (number {file}) — {services} — last day {last_day} (in {days} days)"),
+            (_, Locale::Fr) => format!("• {contact}, de {firm}, au dossier {file} — {services} — dernier jour le {last_day} (dans {days} jours)"),
+            (_, Locale::En) => format!("• {contact}, of {firm}, on file {file} — {services} — last day {last_day} (in {days} days)"),
+        }
+    };
+    let lines = items.iter().map(line);
+    let (subject, intro, outro) = match (template, locale) {
+        (Template::AuthorizationExpiring, Locale::Fr) => (
+            format!("Vos accès à {n} dossiers SEL prennent fin bientôt"),
+            "Vos autorisations aux dossiers suivants prennent fin bientôt :",
+            "Ces dossiers disparaîtront ensuite de « Mes dossiers autorisés ». Seul l'employeur peut prolonger une autorisation : communiquez avec vos clients au besoin.",
+        ),
+        (Template::AuthorizationExpiring, Locale::En) => (
+            format!("Your access to {n} SEL files ends soon"),
+            "Your authorizations on the following files end soon:",
+            "These files will then leave \u{201c}My authorized files\u{201d}. Only the employer can extend an authorization: contact your clients if needed.",
+        ),
+        (Template::AuthorizationExpiringEmployer, Locale::Fr) => (
+            format!("{n} autorisations à votre dossier SEL prennent fin bientôt"),
+            "Les autorisations suivantes à votre dossier prennent fin bientôt :",
+            "Pour en prolonger une, connectez-vous à SEL, choisissez le profil de l'employeur, puis « Autorisations » et changez sa date de fin. Sinon, elles prendront fin d'elles-mêmes.",
+        ),
+        (Template::AuthorizationExpiringEmployer, Locale::En) => (
+            format!("{n} authorizations on your SEL file end soon"),
+            "The following authorizations on your file end soon:",
+            "To extend one, sign in to SEL, choose the employer's profile, then \u{201c}Authorizations\u{201d} and change its end date. Otherwise they will end by themselves.",
+        ),
+        _ => return None,
+    };
+    let paragraphs = std::iter::once(intro.to_owned())
+        .chain(lines)
+        .chain(std::iter::once(outro.to_owned()))
+        .collect();
+    Some((subject, paragraphs))
 }
 
 /// The names of the services listed in `params.services`, joined.
@@ -449,6 +518,53 @@ mod tests {
                     && employer.text.contains("2027-03-31"),
                 "{locale:?}: {}",
                 employer.text
+            );
+            assert_ne!(contact.subject, employer.subject);
+        }
+    }
+
+    #[test]
+    fn a_reminder_digest_lists_every_authorization_in_one_email() {
+        let item = |employer: &str, file: &str, contact: &str, days: i64| {
+            json!({"employer_name": employer, "file_number": file, "contact_name": contact,
+                "firm_name": "Cabinet Démo", "services": ["monthly_report"], "ends_on": "2027-03-31",
+                "days_before": days})
+        };
+        let params = json!({"first_name": "Marie", "reminders": [
+            item("Construction Boréal inc.", "2000001", "Luc Gagnon", 30),
+            item("Toitures Laval", "2000002", "Marie <Roy>", 7),
+        ]});
+        for locale in [Locale::Fr, Locale::En] {
+            let contact = Template::AuthorizationExpiring.render(locale, &params, None);
+            assert!(
+                contact.subject.contains('2'),
+                "{locale:?}: {}",
+                contact.subject
+            );
+            assert!(
+                contact.text.starts_with("Bonjour Marie,")
+                    || contact.text.starts_with("Hello Marie,")
+            );
+            for (line, days) in [("Construction Boréal inc. (", 30), ("Toitures Laval (", 7)] {
+                let listed = contact
+                    .text
+                    .lines()
+                    .find(|l| l.contains(line))
+                    .unwrap_or_else(|| panic!("{locale:?}: {line} is listed: {}", contact.text));
+                assert!(
+                    listed.contains("2027-03-31") && listed.contains(&format!(" {days} ")),
+                    "{listed}"
+                );
+            }
+            let employer = Template::AuthorizationExpiringEmployer.render(locale, &params, None);
+            assert!(
+                employer.text.contains("Luc Gagnon") && employer.text.contains("2000002"),
+                "{}",
+                employer.text
+            );
+            assert!(
+                employer.html.contains("Marie &lt;Roy&gt;"),
+                "names are escaped in HTML"
             );
             assert_ne!(contact.subject, employer.subject);
         }

@@ -5,10 +5,12 @@
 //!
 //! Limits: every job works in bounded batches, so a run does the same bounded work whatever the
 //! backlog (which drains over the next runs): at worst about 80 cleanup deletes of 500 rows, 150
-//! statements to end 50 authorizations, 150 to expire 50 access requests, 25 reminders (about 175
-//! statements, 25 queue sends), 2 statements and 2 queue sends for emails that lost their queue
-//! message, 10 writes to `job_runs`: some 600 D1 statements, within the 1,000 D1 queries a Worker
-//! invocation may make on the Workers Paid plan, and little CPU. Every write is
+//! statements to end 50 authorizations, 150 to expire 50 access requests, 50 reminders (100
+//! statements, plus one outbox row per recipient: one per employer administrator and contact at
+//! worst, usually far fewer), 2 statements and 2 queue sends for emails that lost their queue
+//! message, 10 writes to `job_runs`: some 700 D1 statements at worst with three administrators
+//! per employer, within the 1,000 D1 queries a Worker invocation may make on the Workers Paid
+//! plan, and little CPU. Every write is
 //! conditional on the state it changes, so two overlapping runs never do the same thing twice.
 
 mod access_request_expiry;

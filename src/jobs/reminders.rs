@@ -1,8 +1,10 @@
 //! Reminders 30 and 7 days before an authorization ends, by email to the employer (its
 //! administrators of authorizations, or the address on file when none has linked an account) and
 //! to the contact (unless revoked), with an `authorization.expiring` domain event. Each reminder
-//! is claimed in `authorization_reminders` in the same batch as its emails and its event, so it
-//! goes out once whatever the number of runs, overlapping or not.
+//! is claimed in `authorization_reminders` in the same batch as its event and the run's emails, so
+//! it goes out once whatever the number of runs, overlapping or not. A run sends each recipient one
+//! email listing all of their reminders (a member authorized by many employers whose
+//! authorizations end together gets a digest, not one email per file).
 
 use super::Counts;
 use crate::domain::authorization::{Day, Services};
@@ -18,13 +20,14 @@ use crate::storage::{atomically, contacts, organisations, wrote, WrittenNow};
 use crate::use_cases::authorizations::authorization_json;
 use serde_json::{json, Value};
 use std::collections::HashMap;
-use worker::console_error;
+use worker::{console_error, D1PreparedStatement};
 
-/// Authorizations reminded per run at most (each with a few emails); a longer backlog drains over
-/// the next runs.
-const PER_RUN: i64 = 25;
+/// Authorizations reminded per run at most (two statements each, plus one email per recipient); a
+/// longer backlog drains over the next runs.
+const PER_RUN: i64 = 50;
 
 /// Someone an email goes to.
+#[derive(Clone)]
 struct Recipient {
     address: String,
     locale: Locale,
@@ -44,6 +47,9 @@ pub async fn run(app: &App, counts: &mut Counts) -> Result<(), InfraError> {
     counts.add("emails", 0);
     let due = authorizations::due_for_reminder(&app.db, &window, PER_RUN).await?;
     let mut employers: HashMap<String, Vec<Recipient>> = HashMap::new();
+    let mut statements = Vec::new();
+    let mut claims = Vec::new();
+    let mut digests = Digests::default();
     for authorization in &due {
         let Some(reminder) = authorization
             .ends_at
@@ -55,22 +61,125 @@ pub async fn run(app: &App, counts: &mut Counts) -> Result<(), InfraError> {
             let recipients = employer_recipients(app, &authorization.employer_id).await?;
             employers.insert(authorization.employer_id.clone(), recipients);
         }
-        let mut recipients: Vec<(&Recipient, Template)> = employers[&authorization.employer_id]
-            .iter()
-            .map(|recipient| (recipient, Template::AuthorizationExpiringEmployer))
-            .collect();
-        let contact = contact_recipient(app, authorization).await?;
-        recipients.extend(
-            contact
-                .iter()
-                .map(|recipient| (recipient, Template::AuthorizationExpiring)),
-        );
-        if let Some(emails) = remind(app, authorization, reminder, &recipients).await? {
-            counts.add("reminders", 1);
-            counts.add("emails", emails);
+        let claim = random_id();
+        let item = reminded(authorization, reminder);
+        claims.push(statements.len());
+        statements.extend(claim_statements(app, authorization, &claim, &item)?);
+        for recipient in &employers[&authorization.employer_id] {
+            digests.add(
+                recipient,
+                Template::AuthorizationExpiringEmployer,
+                &claim,
+                &item,
+            );
+        }
+        if let Some(contact) = contact_recipient(app, authorization).await? {
+            digests.add(&contact, Template::AuthorizationExpiring, &claim, &item);
         }
     }
+    let mut messages: Vec<EmailMessage> = Vec::new();
+    for digest in digests.0 {
+        let Ok(to) = Email::parse(&digest.recipient.address) else {
+            console_error!("reminders: the stored address of a recipient does not parse");
+            continue;
+        };
+        // Overlapping runs read the same due reminders and claim all of a digest or none of it:
+        // its first claim stands for the others.
+        let written = WrittenNow {
+            table: "authorization_reminders",
+            column: "sent_at",
+            id: &digest.claims[0],
+        };
+        let pending = email::prepare_if_written(
+            app,
+            &to,
+            digest.template,
+            digest.recipient.locale,
+            digest.params(),
+            &written,
+        )?;
+        statements.push(pending.insert);
+        messages.push(pending.message);
+    }
+    if statements.is_empty() {
+        return Ok(());
+    }
+    let emails = statements.len() - messages.len();
+    let results = atomically(&app.db, statements, "Failed to record reminders").await?;
+    counts.add(
+        "reminders",
+        claims
+            .iter()
+            .filter(|&&index| results.get(index).is_some_and(wrote))
+            .count(),
+    );
+    let sent: Vec<EmailMessage> = messages
+        .into_iter()
+        .zip(&results[emails..])
+        .filter(|(_, result)| wrote(result))
+        .map(|(message, _)| message)
+        .collect();
+    email::dispatch_all(app, &sent).await?;
+    counts.add("emails", sent.len());
     Ok(())
+}
+
+/// What one reminder says about its authorization, as the email lists it.
+fn reminded(authorization: &AuthorizationRow, reminder: Reminder) -> Value {
+    json!({
+        "employer_name": authorization.employer_name, "file_number": authorization.file_number,
+        "firm_name": authorization.firm_name,
+        "contact_name": format!("{} {}", authorization.contact_first_name, authorization.contact_last_name),
+        "services": Services::from_bits(authorization.services).map(Services::codes).unwrap_or_default(),
+        "level": authorization.level,
+        "ends_on": Day::ending_at(authorization.ends_at.unwrap_or_default()).to_iso(),
+        "days_before": reminder.days_before(),
+    })
+}
+
+/// The emails of a run: one per recipient and template, listing every reminder of theirs.
+#[derive(Default)]
+struct Digests(Vec<Digest>);
+
+struct Digest {
+    recipient: Recipient,
+    template: Template,
+    claims: Vec<String>,
+    items: Vec<Value>,
+}
+
+impl Digests {
+    fn add(&mut self, recipient: &Recipient, template: Template, claim: &str, item: &Value) {
+        let index = match self.0.iter().position(|digest| {
+            digest.template == template && digest.recipient.address == recipient.address
+        }) {
+            Some(index) => index,
+            None => {
+                self.0.push(Digest {
+                    recipient: recipient.clone(),
+                    template,
+                    claims: Vec::new(),
+                    items: Vec::new(),
+                });
+                self.0.len() - 1
+            }
+        };
+        let digest = &mut self.0[index];
+        digest.claims.push(claim.to_owned());
+        digest.items.push(item.clone());
+    }
+}
+
+impl Digest {
+    /// One reminder: its fields, as the single-reminder email shows them; several: the list.
+    fn params(&self) -> Value {
+        let mut params = match self.items.as_slice() {
+            [only] => only.clone(),
+            items => json!({ "reminders": items }),
+        };
+        params["first_name"] = json!(self.recipient.first_name);
+        params
+    }
 }
 
 /// The employer's administrators of authorizations, or its address on file when none has linked.
@@ -113,31 +222,27 @@ async fn contact_recipient(
         }))
 }
 
-/// Claims the reminder and records its event and emails in one batch, then enqueues the emails.
-/// Answers how many emails went out, or `None` when the reminder had already been sent.
-async fn remind(
+/// Claims the reminder (`claim` is the new row's id) and records its `authorization.expiring`
+/// event if the claim was written.
+fn claim_statements(
     app: &App,
     authorization: &AuthorizationRow,
-    reminder: Reminder,
-    recipients: &[(&Recipient, Template)],
-) -> Result<Option<usize>, InfraError> {
-    let ends_at = authorization.ends_at.unwrap_or_default();
-    let ends_on = Day::ending_at(ends_at).to_iso();
-    let id = random_id();
+    claim: &str,
+    item: &Value,
+) -> Result<Vec<D1PreparedStatement>, InfraError> {
     let written = WrittenNow {
         table: "authorization_reminders",
         column: "sent_at",
-        id: &id,
+        id: claim,
     };
-    let days_before = reminder.days_before();
-    let mut statements = vec![
+    Ok(vec![
         authorization_reminders::claim(
             &app.db,
             &NewReminder {
-                id: &id,
+                id: claim,
                 authorization_id: &authorization.id,
-                days_before,
-                ends_at,
+                days_before: item["days_before"].as_i64().unwrap_or_default(),
+                ends_at: authorization.ends_at.unwrap_or_default(),
             },
             app.now,
         )?,
@@ -149,40 +254,11 @@ async fn remind(
                 firm_id: &authorization.firm_id,
                 payload: json!({
                     "authorization": authorization_json(authorization, app.now),
-                    "details": { "days_before": days_before, "ends_on": ends_on },
+                    "details": { "days_before": item["days_before"], "ends_on": item["ends_on"] },
                 }),
             },
             &written,
             app.now,
         )?,
-    ];
-    let params = json!({
-        "employer_name": authorization.employer_name, "file_number": authorization.file_number,
-        "firm_name": authorization.firm_name,
-        "contact_name": format!("{} {}", authorization.contact_first_name, authorization.contact_last_name),
-        "services": Services::from_bits(authorization.services).map(Services::codes).unwrap_or_default(),
-        "level": authorization.level, "ends_on": ends_on, "days_before": days_before,
-    });
-    let mut messages: Vec<EmailMessage> = Vec::new();
-    for (recipient, template) in recipients {
-        let Ok(to) = Email::parse(&recipient.address) else {
-            console_error!(
-                "reminder {}: the stored address of a recipient does not parse",
-                authorization.id
-            );
-            continue;
-        };
-        let mut params: Value = params.clone();
-        params["first_name"] = json!(recipient.first_name);
-        let pending =
-            email::prepare_if_written(app, &to, *template, recipient.locale, params, &written)?;
-        statements.push(pending.insert);
-        messages.push(pending.message);
-    }
-    let results = atomically(&app.db, statements, "Failed to record a reminder").await?;
-    if !results.first().is_some_and(wrote) {
-        return Ok(None);
-    }
-    email::dispatch_all(app, &messages).await?;
-    Ok(Some(messages.len()))
+    ])
 }

@@ -132,6 +132,34 @@ test('reminders go to the employer and the contact 30 and 7 days before the end,
   await emailTo(app, firm.email, (e) => /dans 7 jours/.test(e.text));
 });
 
+test('a member authorized by several employers whose authorizations end together gets one reminder listing them all', async () => {
+  // Arrange: three employers authorize the same firm member until the same day, 40 days away.
+  const firm = await linkedResponsible(app);
+  const employers = [];
+  for (let i = 0; i < 3; i += 1) employers.push(await linkedResponsible(app, { kind: 'employer' }));
+  const endsOn = montrealDay(await workerNow(app), 40);
+  const authorizations = [];
+  for (const employer of employers) authorizations.push(await grant({ employer, firm }, endsOn));
+
+  // Act: the morning 30 days before the end, two runs.
+  await advanceTo(morningOf(authorizations[0], 30) + HOUR);
+  const runs = [...await runJobs(app), ...await runJobs(app)];
+
+  // Assert
+  assert.equal(outbox(firm.email, 'authorization_expiring'), 1, 'one email to the member, not one per file');
+  const digest = await emailTo(app, firm.email, (e) => /3 dossiers/.test(e.subject));
+  for (const employer of employers) {
+    const line = digest.text.split('\n').find((l) => l.includes(employer.organisation.name));
+    assert.ok(line, `the digest lists ${employer.organisation.name}: ${digest.text}`);
+    assert.match(line, new RegExp(`${employer.organisation.file_number}.*${endsOn}.*dans 30 jours`), 'with its number, last day and delay');
+  }
+  for (const employer of employers) {
+    assert.equal(outbox(employer.email, 'authorization_expiring_employer'), 1, 'each employer is told about its own file');
+  }
+  for (const authorization of authorizations) assert.deepEqual(remindersOf(authorization), [30], 'each authorization has its event, once');
+  assert.equal(countsOf(runs, 'authorization_reminders').reminders, 3);
+});
+
 test('a pending access request expires after 21 days, once, with its event and audit entries', async () => {
   // Arrange: the firm's responsible asks the employer for access.
   const { employer, firm } = await parties();

@@ -36,6 +36,22 @@
 //     data-title, data-text       its heading and explanation, with links to choose or link one
 //
 //   data-block="file-gone"        on a <section id="…">: the file is not (or no longer) the profile's
+//
+//   data-block="secret"           on a <section class="subpanel secret" id="x" hidden>: a secret shown
+//                                 once (an API token, a webhook's signing secret): its heading (x-heading),
+//                                 the warning (x-warning), the read-only input (x-value) with its copy
+//                                 button (x-copy) and the copy's status (x-copy-status), a note
+//                                 (x-note, hidden until filled), how to use it (x-usage) and the button
+//                                 that hides it (x-done); secretBlock() in widgets.js runs it
+//     data-heading, data-warning, data-label, data-usage, data-done
+//                                 their keys; data-copied, data-copy-failed: what the copy says
+//     data-level="2"              the heading's level (default 3)
+//
+//   data-block="webhook-events"   on a <fieldset class="field">: the event types a webhook may ask for,
+//     data-prefix="new"           as checkboxes in their groups (authorizations, contacts, access
+//                                 requests), all checked; the prefix of the ids
+
+import { EVENT_GROUPS, EVENT_KEYS } from './webhook-events.js';
 
 /** An element: `attributes` as given (true: present without value), then its children. */
 function h(tag, attributes = {}, ...children) {
@@ -49,6 +65,14 @@ function h(tag, attributes = {}, ...children) {
 }
 
 const keyed = (tag, key, attributes = {}) => h(tag, { ...attributes, 'data-i18n': key });
+const takeData = (element, names) => {
+  const values = {};
+  for (const name of names) {
+    values[name] = element.dataset[name];
+    delete element.dataset[name];
+  }
+  return values;
+};
 const linkList = (...links) => h('ul', { class: 'link-list' }, ...links.map(([href, key]) => h('li', {}, keyed('a', key, { href }))));
 
 const CHOICES = {
@@ -158,6 +182,49 @@ function fileGone(section) {
   );
 }
 
+function secret(section) {
+  const keys = takeData(section, ['heading', 'warning', 'label', 'usage', 'done', 'copied', 'copyFailed', 'level']);
+  const id = (part) => `${section.id}-${part}`;
+  section.setAttribute('aria-labelledby', id('heading'));
+  section.replaceChildren(
+    keyed(`h${keys.level || 3}`, keys.heading, { id: id('heading'), tabindex: '-1' }),
+    keyed('p', keys.warning, { class: 'notice', id: id('warning') }),
+    h('div', { class: 'field' },
+      keyed('label', keys.label, { for: id('value') }),
+      h('div', { class: 'secret__row' },
+        h('input', {
+          id: id('value'), class: 'input--secret', type: 'text', readonly: true, spellcheck: 'false', autocomplete: 'off', 'aria-describedby': id('warning'),
+        }),
+        keyed('button', 'common.copy', {
+          type: 'button', class: 'button button--secondary', id: id('copy'), 'data-copied': keys.copied, 'data-copy-failed': keys.copyFailed,
+        })),
+      h('p', { class: 'field__hint', id: id('copy-status'), role: 'status' })),
+    h('p', { class: 'secret__note', id: id('note'), hidden: true }),
+    keyed('p', keys.usage, { class: 'field__hint', id: id('usage') }),
+    h('div', { class: 'actions' }, keyed('button', keys.done, { type: 'button', class: 'button button--primary', id: id('done') })),
+  );
+}
+
+function webhookEvents(fieldset) {
+  const { prefix } = takeData(fieldset, ['prefix']);
+  const id = (part) => `${prefix}-${part}`;
+  const groups = EVENT_GROUPS.map(({ key, types }) => h('fieldset', { class: 'event-group' },
+    keyed('legend', key),
+    ...types.map((type) => {
+      const boxId = id(`event-${type.replace('.', '-')}`);
+      return h('div', { class: 'checkbox' },
+        h('input', { id: boxId, name: 'events', type: 'checkbox', value: type, checked: true }),
+        keyed('label', EVENT_KEYS[type], { for: boxId }));
+    })));
+  fieldset.setAttribute('aria-describedby', `${id('events-error')} ${id('events-hint')}`);
+  fieldset.replaceChildren(
+    keyed('legend', 'webhooks.events'),
+    keyed('p', 'webhooks.events_hint', { class: 'field__hint', id: id('events-hint') }),
+    h('p', { class: 'field__error', id: id('events-error'), 'data-error-for': 'events' }),
+    h('div', { class: 'event-groups' }, ...groups),
+  );
+}
+
 function passwordRules(id) {
   return h('div', { class: 'field__hint', id },
     keyed('p', 'password.rules_title'),
@@ -191,6 +258,8 @@ const BLOCKS = {
   'revoke-confirmation': revokeConfirmation,
   'no-organisation': noOrganisation,
   'file-gone': fileGone,
+  secret,
+  'webhook-events': webhookEvents,
 };
 
 /** Expands every placeholder in `root` and in the <template>s it holds. */

@@ -1,12 +1,13 @@
 // "Mon organisation" (/organisation): the organisation of the active profile, its contacts, its
-// activity log and its API tokens. Everyone linked to it sees the contact inventory (search,
-// status filter, paging); a responsable also invites contacts and, per contact, changes the role,
-// resends the link credentials of an invited contact, or revokes (after a confirmation in the
-// page). In an employer's organisation, the responsable also says which members may manage the
+// activity log, its API tokens and its webhooks. Everyone linked to it sees the contact inventory
+// (search, status filter, paging); a responsable also invites contacts and, per contact, changes
+// the role, resends the link credentials of an invited contact, or revokes (after a confirmation
+// in the page). In an employer's organisation, the responsable also says which members may manage the
 // employer's authorizations ("Peut gérer les autorisations"; responsables always may).
 // Only responsables see the activity log (filters by type of action and dates, CSV export with the
-// same filters) and the API tokens (create with name, scopes and expiry — the secret is shown once
-// with a copy button —, list by prefix and last use, revoke after a confirmation).
+// same filters), the API tokens (create with name, scopes and expiry — the secret is shown once
+// with a copy button —, list by prefix and last use, revoke after a confirmation) and the webhooks
+// (org-webhooks.js).
 // Without an organisation profile the API answers 403 organisation_profile_required, and the page
 // explains how to get one.
 
@@ -23,8 +24,9 @@ import {
   whileBusy,
 } from './ui.js';
 import {
-  askConfirmation, dropConfirmation, formDisclosure, instantiate, liveSearch, slot, tabList,
+  askConfirmation, dropConfirmation, formDisclosure, instantiate, liveSearch, secretBlock, slot, tabList,
 } from './widgets.js';
+import { webhooksTab } from './org-webhooks.js';
 
 initPage('org.title');
 
@@ -149,11 +151,14 @@ async function loadOrganisation() {
 
 // ---- Tabs ----
 
-const tabs = tabList([$('tab-contacts'), $('tab-audit'), $('tab-tokens')], {
-  hashes: { 'tab-contacts': '', 'tab-audit': '#journal', 'tab-tokens': '#jetons' },
+const tabs = tabList([$('tab-contacts'), $('tab-audit'), $('tab-tokens'), $('tab-webhooks')], {
+  hashes: {
+    'tab-contacts': '', 'tab-audit': '#journal', 'tab-tokens': '#jetons', 'tab-webhooks': '#webhooks',
+  },
   onSelect: (tab) => {
     if (tab.id === 'tab-audit') audit.load();
     if (tab.id === 'tab-tokens') loadTokens();
+    if (tab.id === 'tab-webhooks') webhooks.load();
   },
 });
 
@@ -549,8 +554,11 @@ const tokenToggle = $('token-create-toggle');
 const tokenSection = $('token-create-section');
 const tokenForm = $('token-form');
 
+// The secret is shown once, until "J'ai copié le jeton": the list shows the prefix only.
+const tokenSecret = secretBlock($('token-secret'), { onDone: () => focusElement(tokenToggle) });
+
 function openTokenForm() {
-  hideSecret();
+  tokenSecret.hide();
   tokenForm.reset();
   clearErrors(tokenForm);
   const today = todayInMontreal();
@@ -593,45 +601,12 @@ tokenForm.addEventListener('submit', async (event) => {
   if (result.ok) {
     closeTokenForm({ focus: false });
     $('tokens-status').replaceChildren(keySpan('tokens.created', { name: result.data.token.name }));
-    showSecret(result.data.secret);
+    tokenSecret.show(result.data.secret);
     await loadTokens();
     return;
   }
   if (await handledNotResponsable(result)) return;
   showApiError(tokenForm, result.error);
-});
-
-// The secret lives only in this input until "J'ai copié le jeton": it is never stored, and the
-// list shows the prefix only.
-function showSecret(secret) {
-  $('token-secret').value = secret;
-  $('token-copy-status').replaceChildren();
-  $('token-secret-section').hidden = false;
-  focusElement($('token-secret-heading'));
-}
-
-function hideSecret() {
-  $('token-secret').value = '';
-  $('token-copy-status').replaceChildren();
-  $('token-secret-section').hidden = true;
-}
-
-$('token-copy').addEventListener('click', async () => {
-  const input = $('token-secret');
-  const status = $('token-copy-status');
-  try {
-    await navigator.clipboard.writeText(input.value);
-    status.replaceChildren(keySpan('tokens.copied'));
-  } catch {
-    input.focus();
-    input.select();
-    status.replaceChildren(keySpan('tokens.copy_failed'));
-  }
-});
-
-$('token-secret-done').addEventListener('click', () => {
-  hideSecret();
-  focusElement(tokenToggle);
 });
 
 function askRevokeToken(token) {
@@ -666,6 +641,10 @@ $('token-confirm-revoke').addEventListener('click', async (event) => {
   await loadTokens();
   focusElement($('tokens-status'));
 });
+
+// ---- Webhooks (responsable): see org-webhooks.js ----
+
+const webhooks = webhooksTab({ handledRefusal: handledNotResponsable });
 
 // ---- Start ----
 

@@ -1,9 +1,9 @@
 // Interactive pieces several pages share: tabs, a section a button opens (with its form), a
-// confirmation asked in the page, a search that runs as one types, and the copies of a
-// <template> (a form opened under a table row).
+// confirmation asked in the page, a secret shown once, a search that runs as one types, and the
+// copies of a <template> (a form opened under a table row).
 
 import { translate } from './i18n.js';
-import { clearErrors, focusElement } from './ui.js';
+import { clearErrors, focusElement, setText } from './ui.js';
 
 /**
  * Tabs (role="tab", each aria-controls its panel): a click or the arrow keys, Home and End select
@@ -99,6 +99,52 @@ export function dropConfirmation(form, { focus = true } = {}) {
   const revoke = form.querySelector('[data-action="revoke"]');
   revoke.disabled = false;
   if (focus) focusElement(revoke);
+}
+
+/**
+ * A secret shown once (a data-block="secret" section, see blocks.js): show(secret, {note}) puts it
+ * in the read-only input, with `note` ([key, vars]) under it, and focuses the heading; "Copier"
+ * copies it (or selects it when the clipboard refuses); the done button hides it and calls
+ * `onDone()`. The secret lives only in that input until then: never stored, never shown again.
+ */
+export function secretBlock(section, { onDone } = {}) {
+  const part = (name) => document.getElementById(`${section.id}-${name}`);
+  const input = part('value');
+  const copy = part('copy');
+  const status = part('copy-status');
+  const note = part('note');
+
+  function show(secret, { note: message } = {}) {
+    input.value = secret;
+    status.replaceChildren();
+    if (message) setText(note, ...message);
+    else note.replaceChildren();
+    note.hidden = !message;
+    section.hidden = false;
+    focusElement(part('heading'));
+  }
+
+  function hide() {
+    input.value = '';
+    status.replaceChildren();
+    section.hidden = true;
+  }
+
+  copy.addEventListener('click', async () => {
+    try {
+      await navigator.clipboard.writeText(input.value);
+      setText(status, copy.dataset.copied);
+    } catch {
+      input.focus();
+      input.select();
+      setText(status, copy.dataset.copyFailed);
+    }
+  });
+  part('done').addEventListener('click', () => {
+    hide();
+    onDone?.();
+  });
+  return { show, hide };
 }
 
 /**

@@ -7,8 +7,8 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser } from '../support/browser.mjs';
-import { GOOD_PASSWORD, spawnApp, uniqueEmail } from '../support/app.mjs';
+import { button, emailFor, heading, label, launchBrowser, logIn, menu, openBrowser, text } from '../support/browser.mjs';
+import { spawnApp, uniqueEmail } from '../support/app.mjs';
 import { createOrganisation, link, linkedMember, linkedResponsible, selectProfile, signedUp } from '../support/orgs.mjs';
 
 let app;
@@ -24,43 +24,8 @@ after(async () => {
   await app?.stop();
 });
 
-/**
- * A fresh browser profile (no cookies, no stored language). Closing it checks that no page threw
- * an uncaught error meanwhile.
- */
-async function openBrowser() {
-  const context = await browser.newContext({ locale: 'fr-CA' });
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (error) => errors.push(`${page.url()}: ${error.message}`));
-  return {
-    page,
-    close: async () => {
-      await context.close();
-      assert.deepEqual(errors, [], 'no page threw an uncaught error');
-    },
-  };
-}
-
-const heading = (page, name) => page.getByRole('heading', { name, exact: true });
-const button = (scope, name) => scope.getByRole('button', { name, exact: true });
-const label = (scope, name) => scope.getByLabel(name, { exact: true });
-const menu = (page) => page.getByRole('navigation', { name: 'Menu principal' });
-const rows = (page, text) => page.getByText(text, { exact: true });
 const fileRow = (page, name) => page.locator('tr', { has: page.getByRole('rowheader', { name, exact: true }) });
 const rowStartingWith = (page, name) => page.locator('tr', { has: page.getByRole('rowheader', { name: new RegExp(`^${name}`) }) });
-
-/** An address for a person: their first name without accents, made unique. */
-const emailFor = (firstName) => uniqueEmail(firstName.normalize('NFD').replace(/[^a-zA-Z]/g, '').toLowerCase());
-
-async function logIn(page, email, firstName) {
-  await page.goto(`${app.baseUrl}/`);
-  await heading(page, 'Se connecter').waitFor();
-  await label(page, 'Adresse courriel').fill(email);
-  await label(page, 'Mot de passe').fill(GOOD_PASSWORD);
-  await button(page, 'Connexion').click();
-  await heading(page, `Bonjour, ${firstName}`).waitFor();
-}
 
 /** A firm with its responsible, and a linked member acting for it (profile active). */
 async function firmWithMember({ firmName, first_name, last_name }) {
@@ -110,12 +75,12 @@ test('an employer grants a firm contact two services; the contact searches and p
   const employer = await employerWithResponsible({ name: 'Construction Beauséjour ltée', first_name: 'Julie', last_name: 'Roy' });
   await otherEmployersAuthorizing({ count: 11, prefix: 'Atelier Québec', firmFileNumber: firm.form.file_number, contactEmail: member.email });
 
-  const employerBrowser = await openBrowser();
-  const contactBrowser = await openBrowser();
+  const employerBrowser = await openBrowser(browser);
+  const contactBrowser = await openBrowser(browser);
   try {
     // The employer grants Marc two services in "Autorisations (employeur)".
     const boss = employerBrowser.page;
-    await logIn(boss, employer.email, 'Julie');
+    await logIn(boss, app.baseUrl, employer.email, { firstName: 'Julie' });
     await menu(boss).getByRole('link', { name: 'Autorisations (employeur)', exact: true }).click();
     await heading(boss, 'Autorisations').waitFor();
     await boss.getByText("Vous n'avez encore autorisé aucun contact.", { exact: true }).waitFor();
@@ -128,25 +93,25 @@ test('an employer grants a firm contact two services; the contact searches and p
     await label(grant, 'Consultation').check();
     await button(grant, "Accorder l'autorisation").click();
     await boss.getByText('Marc Tremblay (Cabinet Dupuis & associés) est maintenant autorisé sur votre dossier.', { exact: true }).waitFor();
-    await rows(boss.locator('#panel-authorizations'), 'Rangées 1 - 1 de 1 enregistrements').waitFor();
+    await text(boss.locator('#panel-authorizations'), 'Rangées 1 - 1 de 1 enregistrements').waitFor();
     const granted = rowStartingWith(boss, 'Marc Tremblay');
     await granted.getByText('Active', { exact: true }).waitFor();
     await granted.getByText('Accordée', { exact: true }).waitFor();
 
     // The contact: no employer menu, twelve files, ten a page.
     const page = contactBrowser.page;
-    await logIn(page, member.email, 'Marc');
+    await logIn(page, app.baseUrl, member.email, { firstName: 'Marc' });
     assert.equal(await menu(page).getByRole('link', { name: 'Autorisations (employeur)' }).count(), 0, 'a firm contact has no employer menu');
     await menu(page).getByRole('link', { name: 'Mes dossiers autorisés', exact: true }).click();
     await heading(page, 'Mes dossiers autorisés').waitFor();
-    await rows(page, 'Rangées 1 - 12 de 12 enregistrements').waitFor();
+    await text(page, 'Rangées 1 - 12 de 12 enregistrements').waitFor();
     await label(page, 'Rangées par page').selectOption('10');
-    await rows(page, 'Rangées 1 - 10 de 12 enregistrements').waitFor();
+    await text(page, 'Rangées 1 - 10 de 12 enregistrements').waitFor();
     assert.equal(await fileRow(page, 'Construction Beauséjour ltée').count(), 0, 'sorted by name, the file is not on page 1');
     assert.equal(await page.getByRole('searchbox', { name: 'Rechercher un dossier' }).getAttribute('placeholder'), 'Recherchez ici...');
 
     await button(page, 'Suivant').click();
-    await rows(page, 'Rangées 11 - 12 de 12 enregistrements').waitFor();
+    await text(page, 'Rangées 11 - 12 de 12 enregistrements').waitFor();
     const file = fileRow(page, 'Construction Beauséjour ltée');
     await file.getByText(employer.form.file_number, { exact: true }).waitFor();
     await file.getByText("Gestion de la main-d'œuvre", { exact: true }).waitFor();
@@ -157,18 +122,18 @@ test('an employer grants a firm contact two services; the contact searches and p
 
     // The address keeps the list: a reload shows the same page, back shows the previous one.
     await page.reload();
-    await rows(page, 'Rangées 11 - 12 de 12 enregistrements').waitFor();
+    await text(page, 'Rangées 11 - 12 de 12 enregistrements').waitFor();
     await page.goBack();
-    await rows(page, 'Rangées 1 - 10 de 12 enregistrements').waitFor();
+    await text(page, 'Rangées 1 - 10 de 12 enregistrements').waitFor();
     await label(page, 'Page').fill('2');
     await button(page, 'Aller').click();
-    await rows(page, 'Rangées 11 - 12 de 12 enregistrements').waitFor();
+    await text(page, 'Rangées 11 - 12 de 12 enregistrements').waitFor();
     await button(page, 'Précédent').click();
-    await rows(page, 'Rangées 1 - 10 de 12 enregistrements').waitFor();
+    await text(page, 'Rangées 1 - 10 de 12 enregistrements').waitFor();
 
     // The search ignores accents and case, and the export keeps the filters.
     await page.getByRole('searchbox', { name: 'Rechercher un dossier' }).fill('BEAUSEJOUR');
-    await rows(page, 'Rangées 1 - 1 de 1 enregistrements').waitFor();
+    await text(page, 'Rangées 1 - 1 de 1 enregistrements').waitFor();
     const exportHref = await page.getByRole('link', { name: 'Exporter (CSV)', exact: true }).getAttribute('href');
     assert.equal(new URL(exportHref, app.baseUrl).searchParams.get('q'), 'BEAUSEJOUR', `the export keeps the search: ${exportHref}`);
     assert.equal(new URL(page.url()).searchParams.get('q'), 'BEAUSEJOUR', 'the search is in the address');
@@ -205,7 +170,7 @@ test('an employer grants a firm contact two services; the contact searches and p
     await button(boss, 'Confirmer la révocation').click();
     await boss.getByText("L'autorisation de Marc Tremblay a été révoquée.", { exact: true }).waitFor();
     const authorizations = boss.locator('#panel-authorizations');
-    await rows(authorizations, 'Aucun enregistrement').waitFor();
+    await text(authorizations, 'Aucun enregistrement').waitFor();
     await label(authorizations, 'Statut').selectOption({ label: 'Révoquées' });
     await rowStartingWith(boss, 'Marc Tremblay').getByText('Révoquée', { exact: true }).waitFor();
 
@@ -218,10 +183,10 @@ test('an employer grants a firm contact two services; the contact searches and p
     await page.getByText("Ce dossier n'est pas (ou plus) accessible.", { exact: true }).waitFor();
     await page.getByRole('link', { name: 'Retour à Mes dossiers autorisés', exact: true }).click();
     await heading(page, 'Mes dossiers autorisés').waitFor();
-    await rows(page, 'Rangées 1 - 11 de 11 enregistrements').waitFor();
+    await text(page, 'Rangées 1 - 11 de 11 enregistrements').waitFor();
     await page.getByRole('searchbox', { name: 'Rechercher un dossier' }).fill('beauséjour');
     await page.keyboard.press('Enter');
-    await rows(page, 'Aucun enregistrement').waitFor();
+    await text(page, 'Aucun enregistrement').waitFor();
     await page.getByText('Aucun dossier ne correspond à votre recherche.', { exact: true }).waitFor();
   } finally {
     await employerBrowser.close();
@@ -233,11 +198,11 @@ test('"Relation client manquante?" leads a firm contact to an access request, wh
   const { member } = await firmWithMember({ firmName: 'Comptables Lévesque', first_name: 'Nadia', last_name: 'Bélanger' });
   const employer = await employerWithResponsible({ name: 'Toitures Saint-Laurent inc.', first_name: 'Hélène', last_name: 'Roy', postal_code: 'G1K 3X2' });
 
-  const contactBrowser = await openBrowser();
-  const employerBrowser = await openBrowser();
+  const contactBrowser = await openBrowser(browser);
+  const employerBrowser = await openBrowser(browser);
   try {
     const page = contactBrowser.page;
-    await logIn(page, member.email, 'Nadia');
+    await logIn(page, app.baseUrl, member.email, { firstName: 'Nadia' });
     await page.goto(`${app.baseUrl}/files`);
     await page.getByText('Aucun employeur ne vous a encore autorisé sur son dossier.', { exact: true }).waitFor();
     await page.getByRole('link', { name: 'Relation client manquante?', exact: true }).click();
@@ -258,7 +223,7 @@ test('"Relation client manquante?" leads a firm contact to an access request, wh
 
     // The employer approves with a second service added.
     const boss = employerBrowser.page;
-    await logIn(boss, employer.email, 'Hélène');
+    await logIn(boss, app.baseUrl, employer.email, { firstName: 'Hélène' });
     await boss.goto(`${app.baseUrl}/employer`);
     await boss.getByRole('tab', { name: /^Demandes d'accès/ }).click();
     const pending = rowStartingWith(boss, 'Nadia Bélanger');
@@ -277,7 +242,7 @@ test('"Relation client manquante?" leads a firm contact to an access request, wh
     await page.reload();
     await rowStartingWith(page, 'Toitures Saint-Laurent inc.').getByText('Approuvée', { exact: true }).waitFor();
     await page.goto(`${app.baseUrl}/files`);
-    await rows(page, 'Rangées 1 - 1 de 1 enregistrements').waitFor();
+    await text(page, 'Rangées 1 - 1 de 1 enregistrements').waitFor();
     await page.getByRole('link', { name: 'Toitures Saint-Laurent inc.', exact: true }).click();
     await page.getByRole('link', { name: 'Ouvrir le rapport mensuel', exact: true }).waitFor();
   } finally {
@@ -290,18 +255,18 @@ test("an employer's member may use the authorizations page only once the respons
   const employer = await employerWithResponsible({ name: 'Excavation Gagnon', first_name: 'Louise', last_name: 'Gagnon' });
   const member = await linkedMember(app, employer.client, { first_name: 'Éric', last_name: 'Fortin', email: emailFor('Éric') });
 
-  const memberBrowser = await openBrowser();
-  const bossBrowser = await openBrowser();
+  const memberBrowser = await openBrowser(browser);
+  const bossBrowser = await openBrowser(browser);
   try {
     const page = memberBrowser.page;
-    await logIn(page, member.email, 'Éric');
+    await logIn(page, app.baseUrl, member.email, { firstName: 'Éric' });
     assert.equal(await menu(page).getByRole('link', { name: 'Autorisations (employeur)' }).count(), 0, 'a plain member has no employer menu entry');
     await page.goto(`${app.baseUrl}/employer`);
     await page.getByText("Seuls le responsable de l'entreprise et les contacts qu'il a désignés peuvent gérer les autorisations. Adressez-vous au responsable.", { exact: true }).waitFor();
     assert.equal(await button(page, 'Nouvelle autorisation').isVisible(), false, 'a plain member cannot grant');
 
     const boss = bossBrowser.page;
-    await logIn(boss, employer.email, 'Louise');
+    await logIn(boss, app.baseUrl, employer.email, { firstName: 'Louise' });
     await menu(boss).getByRole('link', { name: 'Mon organisation', exact: true }).click();
     await heading(boss, 'Excavation Gagnon').waitFor();
     await button(boss, 'Gérer Éric Fortin').click();
@@ -315,7 +280,7 @@ test("an employer's member may use the authorizations page only once the respons
     await heading(page, 'Autorisations').waitFor();
     await menu(page).getByRole('link', { name: 'Autorisations (employeur)', exact: true }).waitFor();
     await button(page, 'Nouvelle autorisation').waitFor();
-    await rows(page.locator('#panel-authorizations'), 'Aucun enregistrement').waitFor();
+    await text(page.locator('#panel-authorizations'), 'Aucun enregistrement').waitFor();
   } finally {
     await memberBrowser.close();
     await bossBrowser.close();

@@ -3,7 +3,7 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser } from '../support/browser.mjs';
+import { heading, launchBrowser, submitLogin, withPage } from '../support/browser.mjs';
 import { spawnApp } from '../support/app.mjs';
 
 let app;
@@ -19,31 +19,11 @@ after(async () => {
   await app?.stop();
 });
 
-/** A fresh browser profile (no cookies, no stored language) for one test. */
-async function withPage(run) {
-  const context = await browser.newContext({ locale: 'fr-CA' });
-  const page = await context.newPage();
-  try {
-    await run(page);
-  } finally {
-    await context.close();
-  }
-}
-
-const heading = (page, name) => page.getByRole('heading', { name, exact: true });
-
-async function logIn(page, email, password) {
-  await heading(page, 'Se connecter').waitFor();
-  await page.getByLabel('Adresse courriel', { exact: true }).fill(email);
-  await page.getByLabel('Mot de passe', { exact: true }).fill(password);
-  await page.getByRole('button', { name: 'Connexion', exact: true }).click();
-}
-
 test('a new user signs up in two screens, validates the emailed code, is offered to link a file, reaches home, logs out and logs back in', async () => {
   const email = 'marie.tremblay@example.com';
   const password = 'Grue-jaune-sur-le-chantier-42';
 
-  await withPage(async (page) => {
+  await withPage(browser, async (page) => {
     await page.goto(`${app.baseUrl}/`);
     await heading(page, 'Se connecter').waitFor();
     await page.getByRole('link', { name: 'Créer un compte', exact: true }).click();
@@ -79,7 +59,7 @@ test('a new user signs up in two screens, validates the emailed code, is offered
     }
 
     await page.getByRole('button', { name: 'Se déconnecter', exact: true }).click();
-    await logIn(page, email, password);
+    await submitLogin(page, email, password);
 
     await heading(page, "Liaison d'un profil").waitFor();
     await page.getByRole('link', { name: "Lier plus tard et aller à l'accueil", exact: true }).click();
@@ -88,7 +68,7 @@ test('a new user signs up in two screens, validates the emailed code, is offered
 });
 
 test('the English toggle switches the login page to English and the choice survives a reload', async () => {
-  await withPage(async (page) => {
+  await withPage(browser, async (page) => {
     await page.goto(`${app.baseUrl}/`);
     await heading(page, 'Se connecter').waitFor();
     assert.equal(await page.locator('html').getAttribute('lang'), 'fr');

@@ -5,7 +5,7 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser } from '../support/browser.mjs';
+import { button, heading, label, launchBrowser, logIn, menu, openBrowser, tab, withPage } from '../support/browser.mjs';
 import { GOOD_PASSWORD, spawnApp, uniqueEmail } from '../support/app.mjs';
 
 const OPERATOR_TOKEN = 'dev-operator-token';
@@ -22,26 +22,6 @@ after(async () => {
   await browser?.close();
   await app?.stop();
 });
-
-/** A fresh browser profile (no cookies, no stored language); close it when done. */
-async function openBrowser() {
-  const context = await browser.newContext({ locale: 'fr-CA' });
-  const page = await context.newPage();
-  return { page, close: () => context.close() };
-}
-
-async function withPage(run) {
-  const { page, close } = await openBrowser();
-  try {
-    await run(page);
-  } finally {
-    await close();
-  }
-}
-
-const heading = (page, name) => page.getByRole('heading', { name, exact: true });
-const button = (scope, name) => scope.getByRole('button', { name, exact: true });
-const label = (scope, name) => scope.getByLabel(name, { exact: true });
 
 let fileNumbers = 4820170;
 /** A file number no other test of this run uses (7 digits, never mistaken for a 6-digit code). */
@@ -71,14 +51,6 @@ function linkCredentialsOf(message) {
 
 const isCredentialsEmail = (message) => /SEL-[0-9A-Z]{4}-[0-9A-Z]{4}/.test(message.text);
 const isSignupCodeEmail = (message) => /\b\d{6}\b/.test(message.text) && !isCredentialsEmail(message);
-
-async function logIn(page, email, password = GOOD_PASSWORD) {
-  await page.goto(`${app.baseUrl}/`);
-  await heading(page, 'Se connecter').waitFor();
-  await label(page, 'Adresse courriel').fill(email);
-  await label(page, 'Mot de passe').fill(password);
-  await button(page, 'Connexion').click();
-}
 
 /** The guide's account creation, in the browser, up to the validated code. */
 async function signUpInBrowser(page, { email, password = GOOD_PASSWORD, firstName, lastName }) {
@@ -130,12 +102,12 @@ test("a firm's responsible links with the operator's credentials, invites a memb
     responsible: { first_name: 'Julie', last_name: 'Dupuis', email: responsibleEmail },
   });
 
-  const responsible = await openBrowser();
-  const member = await openBrowser();
+  const responsible = await openBrowser(browser);
+  const member = await openBrowser(browser);
   try {
     // The responsible signs in: nothing is linked yet, so the portal opens "Liaison d'un profil".
     const page = responsible.page;
-    await logIn(page, responsibleEmail);
+    await logIn(page, app.baseUrl, responsibleEmail);
     await heading(page, "Liaison d'un profil").waitFor();
     // The code is accepted typed in lower case and without its hyphen.
     await linkWithCredentials(page, {
@@ -151,7 +123,7 @@ test("a firm's responsible links with the operator's credentials, invites a memb
     assert.equal(await page.getByRole('link', { name: 'Lier un dossier', exact: true }).count(), 0, 'no call to link a file once one is linked');
 
     // Mon organisation: the firm, its contacts, and the invitation of a member.
-    await page.getByRole('navigation', { name: 'Menu principal' }).getByRole('link', { name: 'Mon organisation', exact: true }).click();
+    await menu(page).getByRole('link', { name: 'Mon organisation', exact: true }).click();
     await heading(page, firmName).waitFor();
     await page.getByText(`Numéro de dossier : ${firm.file_number}`).waitFor();
     await contactRow(page, 'Julie Dupuis').getByText('Lié', { exact: true }).waitFor();
@@ -186,7 +158,7 @@ test("a firm's responsible links with the operator's credentials, invites a memb
     await profileBar(memberPage).getByText('Membre', { exact: true }).waitFor();
 
     // A member sees the contacts read-only.
-    await memberPage.getByRole('navigation', { name: 'Menu principal' }).getByRole('link', { name: 'Mon organisation', exact: true }).click();
+    await menu(memberPage).getByRole('link', { name: 'Mon organisation', exact: true }).click();
     await heading(memberPage, firmName).waitFor();
     await memberPage.getByText("Seuls les responsables de l'organisation peuvent inviter, modifier ou révoquer des contacts.").waitFor();
     await contactRow(memberPage, 'Marc Tremblay').waitFor();
@@ -214,8 +186,8 @@ test('a wrong link code tells how many attempts are left, and a known-facts requ
   });
   const { email } = await app.signedUpUser({ first_name: 'Paul', last_name: 'Gagnon' });
 
-  await withPage(async (page) => {
-    await logIn(page, email);
+  await withPage(browser, async (page) => {
+    await logIn(page, app.baseUrl, email);
     await linkWithCredentials(page, { identifier: firm.responsible.identifier, code: 'ZZZZZ-ZZZZZ' });
     await page.getByText(/Il vous reste \d+ tentatives? avant le verrouillage de ces coordonnées\./).waitFor();
     assert.equal(await label(page, 'Code de liaison').getAttribute('aria-invalid'), 'true');
@@ -258,8 +230,8 @@ test('a user linked to two files chooses one in "Sélectionnez un profil" after 
     assert.equal(linked.status, 200, linked.text);
   }
 
-  await withPage(async (page) => {
-    await logIn(page, email);
+  await withPage(browser, async (page) => {
+    await logIn(page, app.baseUrl, email);
     await heading(page, 'Sélectionnez un profil').waitFor();
     await page.getByRole('button', { name: /Profil personnel/ }).waitFor();
     await page.getByRole('button', { name: new RegExp(`Cabinet Côté & associés.*Cabinet comptable.*${firm.file_number}.*Responsable`) }).waitFor();
@@ -293,9 +265,8 @@ test('a responsable resends credentials, cannot demote the last responsable, rev
   assert.equal(invited.status, 201, invited.text);
   await app.waitForEmail(memberEmail, isCredentialsEmail);
 
-  await withPage(async (page) => {
-    await logIn(page, email);
-    await heading(page, 'Bonjour, Luc').waitFor();
+  await withPage(browser, async (page) => {
+    await logIn(page, app.baseUrl, email, { firstName: 'Luc' });
     await page.goto(`${app.baseUrl}/organisation`);
     await heading(page, 'Bergeron CPA').waitFor();
 
@@ -332,7 +303,7 @@ test('a responsable resends credentials, cannot demote the last responsable, rev
     await label(page, 'Statut').selectOption({ label: 'Révoqué' });
     await page.getByText('Rangées 1 - 1 de 1 enregistrements', { exact: true }).waitFor();
 
-    await page.getByRole('tab', { name: 'Journal des activités', exact: true }).click();
+    await tab(page, 'Journal des activités').click();
     const log = page.getByRole('tabpanel', { name: 'Journal des activités' });
     await log.getByText("Invitation d'un contact", { exact: true }).first().waitFor();
     await log.getByText("Révocation d'un contact", { exact: true }).first().waitFor();
@@ -347,14 +318,14 @@ test('a responsable resends credentials, cannot demote the last responsable, rev
 
 test('Mon organisation explains how to get an organisation profile when none is active', async () => {
   const { email } = await app.signedUpUser({ first_name: 'Émile', last_name: 'Fortin' });
-  await withPage(async (page) => {
-    await logIn(page, email);
+  await withPage(browser, async (page) => {
+    await logIn(page, app.baseUrl, email);
     await heading(page, "Liaison d'un profil").waitFor();
     await page.getByRole('link', { name: "Lier plus tard et aller à l'accueil", exact: true }).click();
     await heading(page, 'Bonjour, Émile').waitFor();
     await page.getByRole('heading', { name: 'Liez votre compte au dossier de votre organisation' }).waitFor();
 
-    await page.getByRole('navigation', { name: 'Menu principal' }).getByRole('link', { name: 'Mon organisation', exact: true }).click();
+    await menu(page).getByRole('link', { name: 'Mon organisation', exact: true }).click();
     await heading(page, 'Mon organisation').waitFor();
     await page.getByText("Sélectionnez le profil d'une organisation", { exact: false }).waitFor();
     await page.getByRole('main').getByRole('link', { name: 'Sélectionnez un profil', exact: true }).waitFor();

@@ -8,8 +8,8 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser } from '../support/browser.mjs';
-import { GOOD_PASSWORD, spawnApp, uniqueEmail } from '../support/app.mjs';
+import { button, emailFor, heading, label, launchBrowser, logIn, menu, openBrowser, tab } from '../support/browser.mjs';
+import { spawnApp } from '../support/app.mjs';
 import { linkedMember, linkedResponsible } from '../support/orgs.mjs';
 import { granted, grantBody, today, addDays } from '../support/authz.mjs';
 import { bearerGet, SECRET_SHAPE } from '../support/tokens.mjs';
@@ -27,38 +27,7 @@ after(async () => {
   await app?.stop();
 });
 
-/** A fresh browser profile; closing it checks that no page threw an uncaught error meanwhile. */
-async function openBrowser() {
-  const context = await browser.newContext({ locale: 'fr-CA' });
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (error) => errors.push(`${page.url()}: ${error.message}`));
-  return {
-    page,
-    close: async () => {
-      await context.close();
-      assert.deepEqual(errors, [], 'no page threw an uncaught error');
-    },
-  };
-}
-
-const heading = (page, name) => page.getByRole('heading', { name, exact: true });
-const button = (scope, name) => scope.getByRole('button', { name, exact: true });
-const label = (scope, name) => scope.getByLabel(name, { exact: true });
-const tab = (page, name) => page.getByRole('tab', { name, exact: true });
 const tokenRow = (page, name) => page.locator('#tokens-body tr', { has: page.getByRole('rowheader', { name: new RegExp(`^${name}`) }) });
-
-/** An address for a person: their first name without accents, made unique. */
-const emailFor = (firstName) => uniqueEmail(firstName.normalize('NFD').replace(/[^a-zA-Z]/g, '').toLowerCase());
-
-async function logIn(page, email, firstName) {
-  await page.goto(`${app.baseUrl}/`);
-  await heading(page, 'Se connecter').waitFor();
-  await label(page, 'Adresse courriel').fill(email);
-  await label(page, 'Mot de passe').fill(GOOD_PASSWORD);
-  await button(page, 'Connexion').click();
-  await heading(page, `Bonjour, ${firstName}`).waitFor();
-}
 
 test('a responsable creates a token and sees its secret once; the platform reads with it until the token is revoked in the page; the log shows, filters and exports the token events', async () => {
   // Arrange: a firm whose member Marc is authorized by an employer (what the platform will read).
@@ -69,10 +38,10 @@ test('a responsable creates a token and sees its secret once; the platform reads
   const boss = await linkedResponsible(app, { kind: 'employer', name: 'Béton Synchro ltée' });
   const authorization = await granted(boss.client, grantBody(firm.organisation, member.email));
 
-  const { page, close } = await openBrowser();
+  const { page, close } = await openBrowser(browser);
   try {
-    await logIn(page, firm.email, 'Rachel');
-    await page.getByRole('navigation', { name: 'Menu principal' }).getByRole('link', { name: 'Mon organisation', exact: true }).click();
+    await logIn(page, app.baseUrl, firm.email, { firstName: 'Rachel' });
+    await menu(page).getByRole('link', { name: 'Mon organisation', exact: true }).click();
     await heading(page, 'Cabinet Synchro inc.').waitFor();
     await tab(page, "Jetons d'API").click();
     await heading(page, "Jetons d'API").waitFor();
@@ -164,9 +133,9 @@ test('a membre sees neither the activity log nor the API tokens', async () => {
   const firm = await linkedResponsible(app, { kind: 'accounting_firm', name: 'Cabinet Discret' });
   const member = await linkedMember(app, firm.client, { first_name: 'Mia', last_name: 'Membre', email: emailFor('Mia') });
 
-  const { page, close } = await openBrowser();
+  const { page, close } = await openBrowser(browser);
   try {
-    await logIn(page, member.email, 'Mia');
+    await logIn(page, app.baseUrl, member.email, { firstName: 'Mia' });
     await page.goto(`${app.baseUrl}/organisation#jetons`);
     await heading(page, 'Cabinet Discret').waitFor();
     await heading(page, "Contacts de l'organisation").waitFor();

@@ -11,8 +11,8 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser } from '../support/browser.mjs';
-import { GOOD_PASSWORD, spawnApp, uniqueEmail, waitFor } from '../support/app.mjs';
+import { button, emailFor, heading, label, launchBrowser, logIn, menu, openBrowser, tab, text } from '../support/browser.mjs';
+import { spawnApp, waitFor } from '../support/app.mjs';
 import { linkedMember, linkedResponsible } from '../support/orgs.mjs';
 import { createWebhook, startReceiver, verify } from '../support/webhooks.mjs';
 
@@ -31,45 +31,6 @@ after(async () => {
   await browser?.close();
   await app?.stop();
 });
-
-/**
- * A fresh browser profile; closing it checks that no page threw an uncaught error meanwhile, nor
- * broke the Content-Security-Policy (no inline script or style).
- */
-async function openBrowser() {
-  const context = await browser.newContext({ locale: 'fr-CA' });
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (error) => errors.push(`${page.url()}: ${error.message}`));
-  page.on('console', (message) => {
-    if (/Content Security Policy/i.test(message.text())) errors.push(`${page.url()}: ${message.text()}`);
-  });
-  return {
-    page,
-    close: async () => {
-      await context.close();
-      assert.deepEqual(errors, [], 'no page threw an uncaught error or broke the CSP');
-    },
-  };
-}
-
-const heading = (page, name) => page.getByRole('heading', { name, exact: true });
-const button = (scope, name) => scope.getByRole('button', { name, exact: true });
-const label = (scope, name) => scope.getByLabel(name, { exact: true });
-const tab = (page, name) => page.getByRole('tab', { name, exact: true });
-const text = (scope, words) => scope.getByText(words, { exact: true });
-
-/** An address for a person: their first name without accents, made unique. */
-const emailFor = (firstName) => uniqueEmail(firstName.normalize('NFD').replace(/[^a-zA-Z]/g, '').toLowerCase());
-
-async function logIn(page, email, firstName) {
-  await page.goto(`${app.baseUrl}/`);
-  await heading(page, 'Se connecter').waitFor();
-  await label(page, 'Adresse courriel').fill(email);
-  await label(page, 'Mot de passe').fill(GOOD_PASSWORD);
-  await button(page, 'Connexion').click();
-  await heading(page, `Bonjour, ${firstName}`).waitFor();
-}
 
 /** The row of the delivery log whose event is `eventLabel` (the newest first). */
 const deliveryRow = (page, eventLabel) => page.locator('#deliveries-body > tr:not(.manage-row)', { hasText: eventLabel });
@@ -98,10 +59,10 @@ test('a responsable adds a webhook, sees its secret once, follows its deliveries
   const url = `${receiver.url}/sel`;
   const atSel = { filter: (request) => request.path === '/sel' };
 
-  const { page, close } = await openBrowser();
+  const { page, close } = await openBrowser(browser);
   try {
-    await logIn(page, firm.email, 'Rachel');
-    await page.getByRole('navigation', { name: 'Menu principal' }).getByRole('link', { name: 'Mon organisation', exact: true }).click();
+    await logIn(page, app.baseUrl, firm.email, { firstName: 'Rachel' });
+    await menu(page).getByRole('link', { name: 'Mon organisation', exact: true }).click();
     await heading(page, 'Cabinet Crochet inc.').waitFor();
     await tab(page, 'Webhooks').click();
     await heading(page, 'Webhooks').waitFor();
@@ -239,9 +200,9 @@ test('a membre sees no Webhooks tab, and the page of a webhook tells them it is 
   assert.equal(hook.status, 201, hook.text);
   const member = await linkedMember(app, firm.client, { first_name: 'Mia', last_name: 'Membre', email: emailFor('Mia') });
 
-  const { page, close } = await openBrowser();
+  const { page, close } = await openBrowser(browser);
   try {
-    await logIn(page, member.email, 'Mia');
+    await logIn(page, app.baseUrl, member.email, { firstName: 'Mia' });
     await page.goto(`${app.baseUrl}/organisation#webhooks`);
     await heading(page, 'Cabinet Discret').waitFor();
     await heading(page, "Contacts de l'organisation").waitFor();
@@ -267,9 +228,9 @@ test("another organisation's webhook is not found, and the page leads back to th
     kind: 'accounting_firm', name: 'Cabinet Curieux', responsible: { first_name: 'Paul', last_name: 'Curieux', email: emailFor('Paul') },
   });
 
-  const { page, close } = await openBrowser();
+  const { page, close } = await openBrowser(browser);
   try {
-    await logIn(page, other.email, 'Paul');
+    await logIn(page, app.baseUrl, other.email, { firstName: 'Paul' });
     await page.goto(`${app.baseUrl}/webhook?id=${hook.body.webhook.id}`);
     await heading(page, 'Webhook introuvable').waitFor();
     assert.equal(await page.evaluate(() => document.activeElement?.id), 'webhook-gone-heading', 'the focus is on what the page says');
@@ -296,9 +257,9 @@ test('an endpoint the receiver answered 410 Gone says why it was disabled, and c
     return shown.body.webhook.status === 'disabled' ? shown : undefined;
   });
 
-  const { page, close } = await openBrowser();
+  const { page, close } = await openBrowser(browser);
   try {
-    await logIn(page, firm.email, 'Gilles');
+    await logIn(page, app.baseUrl, firm.email, { firstName: 'Gilles' });
     await page.goto(`${app.baseUrl}/webhook?id=${hook.body.webhook.id}`);
     await heading(page, `${receiver.url}/gone`).waitFor();
     const state = page.locator('#webhook-state');

@@ -1,6 +1,10 @@
 // Headless Chromium for the browser tests: Debian's chromium driven by playwright-core, with the
-// flags that keep it off the network (this machine has none beyond the package registries).
+// flags that keep it off the network (this machine has none beyond the package registries), and
+// what every browser journey does: a fresh French profile checked for page errors, the locators
+// by the guide's roles and labels, and the login.
+import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
+import { GOOD_PASSWORD, uniqueEmail } from './app.mjs';
 
 export function launchBrowser() {
   return chromium.launch({
@@ -15,4 +19,65 @@ export function launchBrowser() {
       '--disable-sync',
     ],
   });
+}
+
+/**
+ * A fresh profile of `browser` (no cookies, no stored language, French preferred). Closing it
+ * checks that no page threw an uncaught error meanwhile, nor broke the Content-Security-Policy
+ * (no inline script or style).
+ */
+export async function openBrowser(browser) {
+  const context = await browser.newContext({ locale: 'fr-CA' });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (error) => errors.push(`${page.url()}: ${error.message}`));
+  page.on('console', (message) => {
+    if (/Content Security Policy/i.test(message.text())) errors.push(`${page.url()}: ${message.text()}`);
+  });
+  return {
+    page,
+    close: async () => {
+      await context.close();
+      assert.deepEqual(errors, [], 'no page threw an uncaught error or broke the CSP');
+    },
+  };
+}
+
+/** Runs `run(page)` in a fresh profile of `browser` (see openBrowser), then closes and checks it. */
+export async function withPage(browser, run) {
+  const { page, close } = await openBrowser(browser);
+  try {
+    await run(page);
+  } finally {
+    await close();
+  }
+}
+
+export const heading = (page, name) => page.getByRole('heading', { name, exact: true });
+export const button = (scope, name) => scope.getByRole('button', { name, exact: true });
+export const label = (scope, name) => scope.getByLabel(name, { exact: true });
+export const tab = (page, name) => page.getByRole('tab', { name, exact: true });
+export const text = (scope, words) => scope.getByText(words, { exact: true });
+export const menu = (page) => page.getByRole('navigation', { name: 'Menu principal' });
+
+/** An address for a person: their first name without accents, made unique. */
+export const emailFor = (firstName) => uniqueEmail(firstName.normalize('NFD').replace(/[^a-zA-Z]/g, '').toLowerCase());
+
+/** Fills and sends the login form the page shows (once its heading is there). */
+export async function submitLogin(page, email, password = GOOD_PASSWORD) {
+  await heading(page, 'Se connecter').waitFor();
+  await label(page, 'Adresse courriel').fill(email);
+  await label(page, 'Mot de passe').fill(password);
+  await button(page, 'Connexion').click();
+}
+
+/**
+ * Opens the login page of the app at `baseUrl` and logs in with GOOD_PASSWORD. With `firstName`,
+ * waits for the home page greeting them ("Bonjour, …"); without, the caller waits for where the
+ * portal leads (linking a file, choosing a profile).
+ */
+export async function logIn(page, baseUrl, email, { firstName } = {}) {
+  await page.goto(`${baseUrl}/`);
+  await submitLogin(page, email);
+  if (firstName !== undefined) await heading(page, `Bonjour, ${firstName}`).waitFor();
 }

@@ -515,6 +515,7 @@ CREATE TABLE IF NOT EXISTS webhook_deliveries (
   last_status_code INTEGER,
   last_latency_ms INTEGER,
   last_error    TEXT,
+  last_error_kind TEXT,                         -- the last attempt's failure, as webhook_attempts.error_kind
   delivered_at  INTEGER,
   created_at    INTEGER NOT NULL,
   UNIQUE (endpoint_id, event_seq)               -- fan-out is idempotent
@@ -530,7 +531,11 @@ CREATE TABLE IF NOT EXISTS webhook_attempts (
   at            INTEGER NOT NULL,
   status_code   INTEGER,                        -- NULL when no answer came (timeout, refused address)
   latency_ms    INTEGER NOT NULL,
-  error         TEXT,                           -- NULL on success
+  error         TEXT,                           -- NULL on success; the detail, in English, for operators
+  -- Why it failed, for the UI to say in its language: status (the receiver answered an error
+  -- code), redirect (not followed), gone (410), timeout, unreachable, address_not_allowed,
+  -- secret_unreadable, request_invalid.
+  error_kind    TEXT,
   replay        INTEGER NOT NULL DEFAULT 0 CHECK (replay IN (0, 1)),  -- 1: sent by a manual replay
   PRIMARY KEY (delivery_id, number)
 );

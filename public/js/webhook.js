@@ -23,7 +23,7 @@ import {
 import {
   $, clearErrors, focusElement, initPage, readyToSubmit, setPageTitle, setRawText, setText, showAlert, showApiError, t, whileBusy,
 } from './ui.js';
-import { DELIVERY_STATUS_KEYS, EVENT_KEYS } from './webhook-events.js';
+import { DELIVERY_STATUS_KEYS, EVENT_KEYS, FAILURE_KEYS } from './webhook-events.js';
 import { secretBlock } from './widgets.js';
 
 initPage('webhook.title');
@@ -248,13 +248,21 @@ $('webhook-delete-yes').addEventListener('click', async (event) => {
 const eventWord = (delivery) => (EVENT_KEYS[delivery.event?.type] ? t(EVENT_KEYS[delivery.event.type]) : String(delivery.event?.type ?? ''));
 const deliveryAt = (delivery) => delivery.event?.at ?? delivery.created_at;
 
+/** Why an attempt failed, in the page's language; the API's English detail as its title. */
+function failureSpan(kind, detail, className) {
+  if (!FAILURE_KEYS[kind]) return textSpan(detail, className);
+  const span = keySpan(FAILURE_KEYS[kind], undefined, className);
+  span.title = detail;
+  return span;
+}
+
 /** What the receiver last answered: its HTTP code (or the error) and how long it took. */
 function answerCell(delivery) {
   if (!delivery.attempts) return cell('td', nothing('webhook.not_sent'));
   const parts = [];
   if (delivery.last_status_code) parts.push(keySpan('webhook.answer_code', { code: delivery.last_status_code }, 'cell-main'));
   else parts.push(keySpan('webhook.no_answer', undefined, 'cell-main'));
-  if (delivery.last_error) parts.push(textSpan(delivery.last_error, 'cell-detail'));
+  if (delivery.last_error) parts.push(failureSpan(delivery.last_error_kind, delivery.last_error, 'cell-detail'));
   if (delivery.last_latency_ms !== null && delivery.last_latency_ms !== undefined) {
     parts.push(keySpan('webhook.latency', { ms: delivery.last_latency_ms }, 'cell-detail'));
   }
@@ -293,7 +301,7 @@ function attemptRow(attempt) {
   number.scope = 'row';
   if (attempt.replay) number.append(keySpan('webhook.replay_attempt', undefined, 'cell-detail'));
   const code = attempt.status_code ? cell('td', keySpan('webhook.answer_code', { code: attempt.status_code })) : cell('td', keySpan('webhook.no_answer'));
-  const error = attempt.error ? cell('td', textSpan(attempt.error)) : cell('td', nothing());
+  const error = attempt.error ? cell('td', failureSpan(attempt.error_kind, attempt.error)) : cell('td', nothing());
   row.append(number, cell('td', timeElement(attempt.at)), code, cell('td', keySpan('webhook.latency', { ms: attempt.latency_ms })), error);
   return row;
 }

@@ -46,6 +46,7 @@ fn delivery_json(delivery: &DeliveryRow) -> Value {
         "last_status_code": delivery.last_status_code,
         "last_latency_ms": delivery.last_latency_ms,
         "last_error": delivery.last_error,
+        "last_error_kind": delivery.last_error_kind,
         "delivered_at": delivery.delivered_at,
         "created_at": delivery.created_at,
     })
@@ -58,6 +59,7 @@ fn attempt_json(attempt: &AttemptRow) -> Value {
         "status_code": attempt.status_code,
         "latency_ms": attempt.latency_ms,
         "error": attempt.error,
+        "error_kind": attempt.error_kind,
         "replay": attempt.replay == 1,
     })
 }

@@ -394,20 +394,22 @@ pub struct Attempt<'a> {
     pub status_code: Option<u16>,
     pub latency_ms: i64,
     pub error: Option<&'a str>,
+    pub error_kind: Option<&'static str>,
     pub replay: bool,
 }
 
 pub fn log_attempt(db: &D1Database, attempt: &Attempt) -> Result<D1PreparedStatement, InfraError> {
     query!(
         db,
-        "INSERT OR IGNORE INTO webhook_attempts (delivery_id, number, at, status_code, latency_ms, error, replay)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT OR IGNORE INTO webhook_attempts (delivery_id, number, at, status_code, latency_ms, error, error_kind, replay)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         attempt.delivery_id,
         attempt.number,
         attempt.at,
         attempt.status_code,
         attempt.latency_ms,
         attempt.error,
+        attempt.error_kind,
         i32::from(attempt.replay)
     )
     .context("Failed to prepare logging a webhook attempt")
@@ -424,7 +426,8 @@ pub fn conclude(
     query!(
         db,
         "UPDATE webhook_deliveries SET status = ?3, next_attempt_at = ?4, last_status_code = ?5, last_latency_ms = ?6,
-           last_error = ?7, delivered_at = CASE WHEN ?3 = 'succeeded' THEN ?8 ELSE delivered_at END
+           last_error = ?7, last_error_kind = ?9,
+           delivered_at = CASE WHEN ?3 = 'succeeded' THEN ?8 ELSE delivered_at END
          WHERE id = ?1 AND attempts = ?2",
         attempt.delivery_id,
         attempt.number,
@@ -433,7 +436,8 @@ pub fn conclude(
         attempt.status_code,
         attempt.latency_ms,
         attempt.error,
-        attempt.at
+        attempt.at,
+        attempt.error_kind
     )
     .context("Failed to prepare concluding a webhook attempt")
 }
@@ -454,13 +458,14 @@ pub struct DeliveryRow {
     pub last_status_code: Option<i64>,
     pub last_latency_ms: Option<i64>,
     pub last_error: Option<String>,
+    pub last_error_kind: Option<String>,
     pub delivered_at: Option<Millis>,
     pub created_at: Millis,
 }
 
 const DELIVERY_SELECT: &str = "SELECT dl.id, dl.endpoint_id, d.id AS event_id, dl.event_type, d.at AS event_at, dl.status,
        dl.attempts, dl.next_attempt_at, dl.last_attempt_at, dl.last_status_code, dl.last_latency_ms, dl.last_error,
-       dl.delivered_at, dl.created_at
+       dl.last_error_kind, dl.delivered_at, dl.created_at
   FROM webhook_deliveries dl LEFT JOIN domain_events d ON d.seq = dl.event_seq";
 
 #[derive(Debug, Clone, Deserialize)]
@@ -471,6 +476,7 @@ pub struct AttemptRow {
     pub status_code: Option<i64>,
     pub latency_ms: i64,
     pub error: Option<String>,
+    pub error_kind: Option<String>,
     pub replay: i64,
 }
 
@@ -503,7 +509,7 @@ pub async fn deliveries_page(
     .context("Failed to decode the webhook delivery log")?;
     let attempts = query!(
         db,
-        &format!("SELECT delivery_id, number, at, status_code, latency_ms, error, replay FROM webhook_attempts
+        &format!("SELECT delivery_id, number, at, status_code, latency_ms, error, error_kind, replay FROM webhook_attempts
                   WHERE delivery_id IN ({page}) ORDER BY delivery_id, number"),
         endpoint_id,
         limit,

@@ -4,7 +4,7 @@
 
 use super::address::EndpointUrl;
 use super::payload::{self, Event};
-use super::schedule::{classify, conclude, Conclusion, Verdict};
+use super::schedule::{classify, conclude, Conclusion, Failure, Verdict};
 use super::secret::{signature_header, SealingKey, SigningSecret};
 use super::{enqueue_after, WakeUp, LEASE};
 use crate::domain::locale::Locale;
@@ -45,10 +45,10 @@ pub async fn attempt(app: &App, wake: &WakeUp) -> Result<(), InfraError> {
     let mut jitter = [0u8; 1];
     OsEntropy.fill(&mut jitter);
     let conclusion = conclude(&sent.verdict, job.round_attempts + 1, jitter[0]);
-    let error = match &sent.verdict {
-        Verdict::Delivered => None,
-        Verdict::Gone => Some("answered 410 Gone".to_owned()),
-        Verdict::Failed { error } => Some(error.clone()),
+    let (error, error_kind) = match &sent.verdict {
+        Verdict::Delivered => (None, None),
+        Verdict::Gone => (Some("answered 410 Gone".to_owned()), Some(Failure::Gone)),
+        Verdict::Failed { kind, error } => (Some(error.clone()), Some(*kind)),
     };
     let attempt = Attempt {
         delivery_id: &job.id,
@@ -57,6 +57,7 @@ pub async fn attempt(app: &App, wake: &WakeUp) -> Result<(), InfraError> {
         status_code: sent.status_code,
         latency_ms: sent.latency_ms,
         error: error.as_deref(),
+        error_kind: error_kind.map(Failure::code),
         replay: wake.replay,
     };
     record(app, &job, &attempt, &conclusion).await
@@ -64,18 +65,28 @@ pub async fn attempt(app: &App, wake: &WakeUp) -> Result<(), InfraError> {
 
 /// Signs and posts the delivery's body, unless the URL is no longer allowed.
 async fn send(app: &App, job: &DeliveryJob) -> Sent {
-    let failed = |error: String| Sent {
+    let failed = |kind: Failure, error: String| Sent {
         status_code: None,
         latency_ms: 0,
-        verdict: Verdict::Failed { error },
+        verdict: Verdict::Failed { kind, error },
     };
     let url = match EndpointUrl::parse(&job.url, app.config.development) {
         Ok(url) => url,
-        Err(problem) => return failed(format!("address not allowed ({problem:?})")),
+        Err(problem) => {
+            return failed(
+                Failure::AddressNotAllowed,
+                format!("address not allowed ({problem:?})"),
+            )
+        }
     };
     let secrets = match signing_secrets(app, job) {
         Some(secrets) => secrets,
-        None => return failed("the signing secret cannot be read".into()),
+        None => {
+            return failed(
+                Failure::SecretUnreadable,
+                "the signing secret cannot be read".into(),
+            )
+        }
     };
     let body = payload::body(&Event {
         id: &job.event_id,
@@ -89,7 +100,12 @@ async fn send(app: &App, job: &DeliveryJob) -> Sent {
     let timestamp = started / 1000;
     let request = match build_request(url.as_str(), job, &body, &secrets, timestamp) {
         Ok(request) => request,
-        Err(error) => return failed(format!("could not build the request: {error}")),
+        Err(error) => {
+            return failed(
+                Failure::RequestInvalid,
+                format!("could not build the request: {error}"),
+            )
+        }
     };
     let controller = AbortController::default();
     let signal = controller.signal();
@@ -108,13 +124,16 @@ async fn send(app: &App, job: &DeliveryJob) -> Sent {
         }
         Either::Left((Err(error), _)) => Sent {
             latency_ms,
-            ..failed(format!("unreachable: {error}"))
+            ..failed(Failure::Unreachable, format!("unreachable: {error}"))
         },
         Either::Right(_) => {
             controller.abort();
             Sent {
                 latency_ms,
-                ..failed(format!("no answer within {} s", ATTEMPT_TIMEOUT.as_secs()))
+                ..failed(
+                    Failure::Timeout,
+                    format!("no answer within {} s", ATTEMPT_TIMEOUT.as_secs()),
+                )
             }
         }
     }

@@ -17,8 +17,45 @@ pub enum Verdict {
     Delivered,
     /// 410 Gone: the receiver asks never to be called again; the endpoint is disabled at once.
     Gone,
-    /// Anything else (including redirects, which are never followed): try again later.
-    Failed { error: String },
+    /// Anything else (including redirects, which are never followed): try again later. `error`
+    /// is the detail, in English, for operators.
+    Failed { kind: Failure, error: String },
+}
+
+/// Why an attempt failed, as a code the delivery log gives the UI to say in its language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Failure {
+    /// The receiver answered an error status.
+    Status,
+    /// The receiver answered a redirect, which is never followed.
+    Redirect,
+    /// 410 Gone.
+    Gone,
+    /// No answer within the attempt's timeout.
+    Timeout,
+    /// No connection (refused, reset, name not resolved…).
+    Unreachable,
+    /// The address became one deliveries may not go to (SSRF guard).
+    AddressNotAllowed,
+    /// The endpoint's signing secret could not be decrypted.
+    SecretUnreadable,
+    /// The request could not be built.
+    RequestInvalid,
+}
+
+impl Failure {
+    pub fn code(self) -> &'static str {
+        match self {
+            Failure::Status => "status",
+            Failure::Redirect => "redirect",
+            Failure::Gone => "gone",
+            Failure::Timeout => "timeout",
+            Failure::Unreachable => "unreachable",
+            Failure::AddressNotAllowed => "address_not_allowed",
+            Failure::SecretUnreadable => "secret_unreadable",
+            Failure::RequestInvalid => "request_invalid",
+        }
+    }
 }
 
 /// The meaning of a status code the receiver answered.
@@ -27,9 +64,11 @@ pub fn classify(status: u16) -> Verdict {
         200..=299 => Verdict::Delivered,
         410 => Verdict::Gone,
         300..=399 => Verdict::Failed {
+            kind: Failure::Redirect,
             error: format!("redirect ({status}) not followed"),
         },
         _ => Verdict::Failed {
+            kind: Failure::Status,
             error: format!("answered {status}"),
         },
     }
@@ -100,13 +139,20 @@ mod tests {
             assert_eq!(
                 classify(status),
                 Verdict::Failed {
+                    kind: Failure::Redirect,
                     error: format!("redirect ({status}) not followed")
                 }
             );
         }
         for status in [400, 401, 404, 429, 500, 503] {
             assert!(
-                matches!(classify(status), Verdict::Failed { .. }),
+                matches!(
+                    classify(status),
+                    Verdict::Failed {
+                        kind: Failure::Status,
+                        ..
+                    }
+                ),
                 "{status}"
             );
         }
@@ -152,6 +198,7 @@ mod tests {
     #[test]
     fn a_delivery_succeeds_retries_or_fails_and_says_when_to_disable_the_endpoint() {
         let failed = Verdict::Failed {
+            kind: Failure::Status,
             error: "answered 500".into(),
         };
         assert_eq!(

@@ -152,6 +152,7 @@ describe('webhooks in development', () => {
       const [delivery] = await deliveryRows(app, employer.webhook.id);
       assert.equal(delivery.status, 'failed');
       assert.equal(delivery.attempts, 1, 'no retry after 410');
+      assert.equal(delivery.last_error_kind, 'gone', 'the log says why in a code the UI translates');
 
       receiver.answer = () => 200;
       const firm2 = await newFirm(app);
@@ -191,6 +192,8 @@ describe('webhooks in development', () => {
       assert.equal(delivery.status, 'pending', 'it will be retried');
       assert.equal(delivery.attempt_log[0].status_code, 302);
       assert.match(delivery.attempt_log[0].error, /redirect/);
+      assert.equal(delivery.attempt_log[0].error_kind, 'redirect', 'the attempt says why in a code the UI translates');
+      assert.equal(delivery.last_error_kind, 'redirect');
       assert.ok(delivery.next_attempt_at > delivery.last_attempt_at);
     });
   });

@@ -51,7 +51,7 @@ describe('webhooks over time', () => {
         assert.ok(wait >= base && wait <= base * 1.2 + 60_000, `wait ${i + 1} is ${wait} ms: the schedule's ${base} ms plus at most 20 % jitter`);
       });
       for (let i = 1; i < waits.length; i += 1) assert.ok(waits[i] >= waits[i - 1] * 0.8, `waits grow: ${waits}`);
-      assert.ok(attempts.every((a) => a.status_code === 503 && /503/.test(a.error)), 'each attempt logged its answer');
+      assert.ok(attempts.every((a) => a.status_code === 503 && /503/.test(a.error) && a.error_kind === 'status'), 'each attempt logged its answer');
       const [delivery] = await deliveryRows(app, employer.webhook.id);
       assert.equal(delivery.status, 'failed');
       assert.equal(delivery.next_attempt_at, null);

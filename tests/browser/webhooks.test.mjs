@@ -130,6 +130,7 @@ test('a responsable adds a webhook, sees its secret once, follows its deliveries
     await attempts.getByRole('heading', { name: /^Tentatives de la livraison « Contact révoqué »/ }).waitFor();
     assert.equal(await attempts.locator('tbody tr').count(), 2, 'both failed attempts are listed');
     assert.equal(await text(attempts, 'HTTP 500').count(), 2, 'each with the code the receiver answered');
+    assert.equal(await text(attempts, 'Le serveur a répondu par une erreur').count(), 2, 'and why it failed, in French');
     await button(attempts, 'Fermer').click();
 
     // Replayed once the receiver answers again: delivered, with the same webhook-id.

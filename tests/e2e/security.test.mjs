@@ -78,7 +78,10 @@ test('every kind of API answer carries the security headers and Cache-Control no
   }
 });
 
-const STATIC_PAGES = ['/', '/signup', '/verify', '/forgot-password', '/home', '/conditions'];
+// Every page of public/ (index.html is '/'; 404.html answers unknown paths, checked after them).
+const STATIC_PAGES = readdirSync(join(ROOT, 'public'))
+  .filter((name) => name.endsWith('.html') && name !== '404.html')
+  .map((name) => (name === 'index.html' ? '/' : `/${name.slice(0, -'.html'.length)}`));
 
 for (const path of STATIC_PAGES) {
   test(`the static page ${path} carries a CSP without inline script, HSTS, nosniff and frame-ancestors 'none'`, async () => {
@@ -97,6 +100,16 @@ for (const path of STATIC_PAGES) {
     assert.deepEqual(csp.get('base-uri'), ["'none'"], `${path}: <base> cannot redirect relative script URLs`);
   });
 }
+
+test('an unknown page answers 404 with the portal\'s page not found and the same headers', async () => {
+  const res = await fetch(`${app.baseUrl}/no-such-page`, { redirect: 'manual' });
+  const html = await res.text();
+
+  assert.equal(res.status, 404);
+  assert.match(res.headers.get('content-type') ?? '', /^text\/html/);
+  assert.equal(html, readFileSync(join(ROOT, 'public', '404.html'), 'utf8'), 'the page is public/404.html');
+  assertBaselineHeaders(res.headers, '/no-such-page');
+});
 
 test('static scripts and styles are served with nosniff and the CSP too', async () => {
   for (const path of ['/js/api.js', '/css/app.css']) {

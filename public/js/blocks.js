@@ -47,9 +47,10 @@
 //                                 their keys; data-copied, data-copy-failed: what the copy says
 //     data-level="2"              the heading's level (default 3)
 //
-//   data-block="webhook-events"   on a <fieldset class="field">: the event types a webhook may ask for,
-//     data-prefix="new"           as checkboxes in their groups (authorizations, contacts, access
-//                                 requests), all checked; the prefix of the ids
+//   data-block="webhook-fields"   a webhook endpoint's settings: its URL (x-url) and description
+//     data-prefix="x"             (x-description) fields, then its events: the event types it may
+//                                 ask for, as checkboxes in their groups (authorizations, contacts,
+//                                 access requests), all checked. The placeholder is replaced by them.
 
 import { EVENT_GROUPS, EVENT_KEYS } from './webhook-events.js';
 
@@ -205,9 +206,26 @@ function secret(section) {
   );
 }
 
-function webhookEvents(fieldset) {
-  const { prefix } = takeData(fieldset, ['prefix']);
+function webhookFields(placeholder) {
+  const { prefix } = takeData(placeholder, ['prefix']);
   const id = (part) => `${prefix}-${part}`;
+  const text = (name, label, attributes) => {
+    const wrapper = h('div', { class: 'field', 'data-label': label, 'data-hint': `${label}_hint` },
+      h('input', { id: id(name), name, autocomplete: 'off', ...attributes }));
+    field(wrapper);
+    return wrapper;
+  };
+  placeholder.replaceWith(
+    text('url', 'webhooks.url', {
+      type: 'url', inputmode: 'url', spellcheck: 'false', autocapitalize: 'none', maxlength: '2048', required: true,
+    }),
+    text('description', 'webhooks.description', { type: 'text', maxlength: '500' }),
+    webhookEvents(id),
+  );
+}
+
+function webhookEvents(id) {
+  const fieldset = h('fieldset', { class: 'field' });
   const groups = EVENT_GROUPS.map(({ key, types }) => h('fieldset', { class: 'event-group' },
     keyed('legend', key),
     ...types.map((type) => {
@@ -223,6 +241,7 @@ function webhookEvents(fieldset) {
     h('p', { class: 'field__error', id: id('events-error'), 'data-error-for': 'events' }),
     h('div', { class: 'event-groups' }, ...groups),
   );
+  return fieldset;
 }
 
 function passwordRules(id) {
@@ -259,7 +278,7 @@ const BLOCKS = {
   'no-organisation': noOrganisation,
   'file-gone': fileGone,
   secret,
-  'webhook-events': webhookEvents,
+  'webhook-fields': webhookFields,
 };
 
 /** Expands every placeholder in `root` and in the <template>s it holds. */

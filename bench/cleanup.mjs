@@ -13,7 +13,7 @@ import { performance } from 'node:perf_hooks';
 
 process.env.SEL_SKIP_BUILD = '1';
 const { spawnApp, ROOT } = await import('../tests/support/app.mjs');
-const { insertRows, runJobs, times, workerNow } = await import('../tests/support/jobs.mjs');
+const { JOBS, insertRows, runJobs, times, workerNow } = await import('../tests/support/jobs.mjs');
 
 const PER_KIND = Number(process.env.BENCH_CLEANUP_ROWS_PER_KIND ?? 25_000);
 const DAY = 24 * 60 * 60 * 1000;
@@ -84,7 +84,7 @@ function section({ tables, runs, idle, startedAt, loadBefore, host }) {
 - **Setup:** one \`wrangler dev\` (local workerd, local D1 on SQLite in a fresh state dir); rows seeded
   straight into its SQLite file: ${Object.entries(tables).map(([t, n]) => `${n} ${t}`).join(', ')}, all past
   retention. Then one cron event at a time (wrangler's scheduled handler), each followed by a wait
-  until its four jobs are recorded in \`job_runs\`, until a run deletes nothing.
+  until its ${JOBS.length} jobs are recorded in \`job_runs\`, until a run deletes nothing.
 - **Bounds:** each kind deletes at most 500 rows per statement and 10 statements per run (5,000 rows).
 
 | run | rows deleted | verifications / sessions / counters / outbox | cleanup job (ms) | run, wall (ms) |

@@ -834,7 +834,7 @@ ${[
     ? ` Here even the floor's p99 is over ${GOAL_P99_MS} ms, so the tails measure the machine (other work on the 2 cores) more than SEL.`
     : ` The goal leaves ${fmt(GOAL_P99_MS - ms(controls.me.c1.p99_us), 1)} ms above the p99 of \`/api/me\` for the listing's own queries.`}`,
   `- What each request costs above \`GET /api/me\` (p50 minus p50, one connection): ${list.map((s) => `${s.name} +${fmt(ms(s.c1.p50_us - controls.me.c1.p50_us), 1)} ms`).join('; ')}.
-  A page that reads ~${PAGE_SIZE} rows still pays one local D1 round trip per query it sends (session, page, totals), each a few ms in wrangler dev; the searches add their scans.`,
+  A page that reads ~${PAGE_SIZE} rows still pays two local D1 round trips, each a few ms in wrangler dev: the session read, then one batch with the page, its total and the count of lapsed rows; the searches add their scans.`,
   heavy.length
     ? `- **Rows read far beyond the page** (more than 10× the page size, or than the rows exported): ${heavy.map((s) => `${s.name} reads ${int(s.rowsRead)} rows for ${s.csv ? `${int(s.returned)} exported` : `a page of ${PAGE_SIZE}`}`).join('; ')}. These queries scan the member's files instead of reading one index range; on D1 rows read are also what is billed.`
     : `- Every measured request reads at most 10× the rows it returns: keyset pages, jumps, searches and totals do not scan the member's 50,000 files.`,

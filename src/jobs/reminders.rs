@@ -88,7 +88,7 @@ pub async fn run(app: &App, counts: &mut Counts) -> Result<(), InfraError> {
         let written = WrittenNow {
             table: "authorization_reminders",
             column: "sent_at",
-            id: &digest.claims[0],
+            id: &digest.first_claim,
         };
         let pending = email::prepare_if_written(
             app,
@@ -104,7 +104,7 @@ pub async fn run(app: &App, counts: &mut Counts) -> Result<(), InfraError> {
     if statements.is_empty() {
         return Ok(());
     }
-    let emails = statements.len() - messages.len();
+    let first_email = statements.len() - messages.len();
     let results = atomically(&app.db, statements, "Failed to record reminders").await?;
     counts.add(
         "reminders",
@@ -115,7 +115,7 @@ pub async fn run(app: &App, counts: &mut Counts) -> Result<(), InfraError> {
     );
     let sent: Vec<EmailMessage> = messages
         .into_iter()
-        .zip(&results[emails..])
+        .zip(results.get(first_email..).unwrap_or_default())
         .filter(|(_, result)| wrote(result))
         .map(|(message, _)| message)
         .collect();
@@ -144,7 +144,8 @@ struct Digests(Vec<Digest>);
 struct Digest {
     recipient: Recipient,
     template: Template,
-    claims: Vec<String>,
+    /// The claim of its first reminder: the email goes out if this run wrote it.
+    first_claim: String,
     items: Vec<Value>,
 }
 
@@ -158,15 +159,13 @@ impl Digests {
                 self.0.push(Digest {
                     recipient: recipient.clone(),
                     template,
-                    claims: Vec::new(),
+                    first_claim: claim.to_owned(),
                     items: Vec::new(),
                 });
                 self.0.len() - 1
             }
         };
-        let digest = &mut self.0[index];
-        digest.claims.push(claim.to_owned());
-        digest.items.push(item.clone());
+        self.0[index].items.push(item.clone());
     }
 }
 

@@ -670,6 +670,10 @@ const DICTIONARY = {
     'webhook.notice_gone': "SEL a désactivé ce webhook le {date} : le destinataire a répondu 410 Gone (« n'existe plus »). Les nouveaux événements ne lui sont plus envoyés.",
     'webhook.notice_failing': "SEL a désactivé ce webhook le {date} : une livraison a échoué après toutes ses tentatives (environ trois jours). Les nouveaux événements ne lui sont plus envoyés.",
     'webhook.notice_reactivate': 'Une fois le destinataire corrigé, réactivez le webhook : les livraisons qui attendaient partiront alors.',
+    'webhook.notice_waiting': plural(
+      'Une livraison attend : une fois le destinataire corrigé, réactivez le webhook et elle partira.',
+      '{n} livraisons attendent : une fois le destinataire corrigé, réactivez le webhook et elles partiront.',
+    ),
     'webhook.sending': 'Envoi des notifications',
     'webhook.sending_active': "Les notifications partent dès qu'un événement survient. Suspendre le webhook arrête leur envoi : les événements survenus pendant la pause ne lui seront pas envoyés.",
     'webhook.sending_paused': "Le webhook est suspendu depuis le {date} : les événements survenus depuis ne lui sont pas envoyés. Le réactiver reprend l'envoi, en commençant par les livraisons qui attendaient.",
@@ -1394,6 +1398,10 @@ const DICTIONARY = {
     'webhook.notice_gone': 'SEL disabled this webhook on {date}: the receiver answered 410 Gone ("no longer exists"). New events are no longer sent to it.',
     'webhook.notice_failing': 'SEL disabled this webhook on {date}: a delivery failed after all its attempts (about three days). New events are no longer sent to it.',
     'webhook.notice_reactivate': 'Once the receiver is fixed, enable the webhook again: the deliveries that waited will then go out.',
+    'webhook.notice_waiting': plural(
+      'One delivery is waiting: once the receiver is fixed, enable the webhook again and it will go out.',
+      '{n} deliveries are waiting: once the receiver is fixed, enable the webhook again and they will go out.',
+    ),
     'webhook.sending': 'Sending notifications',
     'webhook.sending_active': 'Notifications go out as soon as an event happens. Pausing the webhook stops them: the events that happen during the pause will not be sent to it.',
     'webhook.sending_paused': 'The webhook has been paused since {date}: the events that happened since are not sent to it. Enabling it again resumes sending, starting with the deliveries that waited.',

@@ -95,7 +95,12 @@ function render() {
   const reason = active ? 'active' : endpoint.disabled_reason;
   const notice = $('webhook-disabled-notice');
   notice.hidden = active || (reason !== 'gone' && reason !== 'failing');
-  if (!notice.hidden) setText($('webhook-disabled-why'), `webhook.notice_${reason}`, { date: formatDateTime(endpoint.disabled_at) });
+  if (!notice.hidden) {
+    setText($('webhook-disabled-why'), `webhook.notice_${reason}`, { date: formatDateTime(endpoint.disabled_at) });
+    const waiting = Number(endpoint.pending_deliveries) || 0;
+    if (waiting) setText($('webhook-waiting'), 'webhook.notice_waiting', { n: waiting });
+    else setText($('webhook-waiting'), 'webhook.notice_reactivate');
+  }
   setText($('webhook-sending-text'), SENDING_KEYS[reason] ?? 'webhook.sending_disabled', { date: formatDateTime(endpoint.disabled_at) });
   $('webhook-pause').hidden = !active;
   $('webhook-resume').hidden = active;
@@ -275,8 +280,9 @@ function deliveryRow(delivery) {
   const date = cell('th', timeElement(deliveryAt(delivery)));
   date.scope = 'row';
   const type = delivery.event?.type ?? '';
+  const subject = [delivery.subject?.contact, delivery.subject?.employer].filter(Boolean).join(' · ');
   const eventCell = cell('td', EVENT_KEYS[type] ? keySpan(EVENT_KEYS[type], undefined, 'cell-main') : textSpan(type, 'cell-main'),
-    textSpan(type, 'cell-detail cell-code'));
+    ...(subject ? [textSpan(subject, 'cell-detail')] : []), textSpan(type, 'cell-detail cell-code'));
   const next = delivery.status === 'pending' && delivery.next_attempt_at ? cell('td', timeElement(delivery.next_attempt_at)) : cell('td', nothing());
   const label = `${eventWord(delivery)}, ${formatDateTime(deliveryAt(delivery))}`;
   const actions = document.createElement('div');

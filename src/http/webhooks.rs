@@ -26,6 +26,7 @@ fn endpoint_json(endpoint: &EndpointRow) -> Value {
         "previous_secret_expires_at": endpoint.previous_secret_expires_at,
         "created_at": endpoint.created_at,
         "updated_at": endpoint.updated_at,
+        "pending_deliveries": endpoint.pending_deliveries,
     })
 }
 
@@ -49,6 +50,11 @@ fn delivery_json(delivery: &DeliveryRow) -> Value {
         "last_error_kind": delivery.last_error_kind,
         "delivered_at": delivery.delivered_at,
         "created_at": delivery.created_at,
+        "subject": {
+            "contact": delivery.subject_contact,
+            "employer": delivery.subject_employer,
+            "file_number": delivery.subject_file_number,
+        },
     })
 }
 

@@ -23,11 +23,15 @@ pub struct EndpointRow {
     pub previous_secret_expires_at: Option<Millis>,
     pub created_at: Millis,
     pub updated_at: Millis,
+    /// Deliveries still to be sent (waiting for a retry, or for the endpoint to be enabled again).
+    pub pending_deliveries: i64,
 }
 
 const ENDPOINT_COLUMNS: &str =
     "id, organisation_id, url, events, description, status, disabled_reason, disabled_at,
-       previous_secret_expires_at, created_at, updated_at";
+       previous_secret_expires_at, created_at, updated_at,
+       (SELECT COUNT(*) FROM webhook_deliveries dl
+         WHERE dl.endpoint_id = webhook_endpoints.id AND dl.status = 'pending') AS pending_deliveries";
 
 pub struct NewEndpoint<'a> {
     pub id: &'a str,
@@ -461,12 +465,25 @@ pub struct DeliveryRow {
     pub last_error_kind: Option<String>,
     pub delivered_at: Option<Millis>,
     pub created_at: Millis,
+    /// Whom or what the event was about, from its payload: a contact's name, an employer's.
+    pub subject_contact: Option<String>,
+    pub subject_employer: Option<String>,
+    pub subject_file_number: Option<String>,
 }
 
+/// A delivery and its event; the subject comes from the event's payload: an authorization's
+/// contact and employer, a contact's name, or an access request's contact and employer.
 const DELIVERY_SELECT: &str = "SELECT dl.id, dl.endpoint_id, d.id AS event_id, dl.event_type, d.at AS event_at, dl.status,
        dl.attempts, dl.next_attempt_at, dl.last_attempt_at, dl.last_status_code, dl.last_latency_ms, dl.last_error,
-       dl.last_error_kind, dl.delivered_at, dl.created_at
-  FROM webhook_deliveries dl LEFT JOIN domain_events d ON d.seq = dl.event_seq";
+       dl.last_error_kind, dl.delivered_at, dl.created_at,
+       COALESCE(json_extract(d.payload, '$.authorization.contact.first_name') || ' ' || json_extract(d.payload, '$.authorization.contact.last_name'),
+                json_extract(d.payload, '$.contact.first_name') || ' ' || json_extract(d.payload, '$.contact.last_name'),
+                rc.first_name || ' ' || rc.last_name) AS subject_contact,
+       COALESCE(json_extract(d.payload, '$.authorization.employer.name'), re.name) AS subject_employer,
+       COALESCE(json_extract(d.payload, '$.authorization.employer.file_number'), re.file_number) AS subject_file_number
+  FROM webhook_deliveries dl LEFT JOIN domain_events d ON d.seq = dl.event_seq
+  LEFT JOIN contacts rc ON rc.id = json_extract(d.payload, '$.access_request.contact_id')
+  LEFT JOIN organisations re ON re.id = json_extract(d.payload, '$.access_request.employer_id')";
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct AttemptRow {

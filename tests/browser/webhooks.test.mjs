@@ -115,7 +115,7 @@ test('a responsable adds a webhook, sees its secret once, follows its deliveries
     assert.match(served.headers()['content-security-policy'] ?? '', /script-src 'self'/, 'with the CSP of every page');
     await page.getByRole('link', { name: 'Mon organisation › Webhooks', exact: true }).waitFor();
     await text(page.locator('#webhook-state'), 'Actif').waitFor();
-    await untilLogShows(page, 'Contact lié à son compte', ['Livrée', 'HTTP 200']);
+    await untilLogShows(page, 'Contact lié à son compte', ['Livrée', 'HTTP 200', 'Marc Lien']);
 
     // The receiver fails: the delivery of the revocation waits, with its attempts in "Détails".
     receiver.answer = () => 500;

@@ -84,7 +84,8 @@ describe('webhooks in development', () => {
   test('the delivery log shows each attempt with its status code and latency', async () => {
     await withReceiver(async (receiver) => {
       const employer = await employerWithWebhook(app, receiver);
-      await grant(employer.client, await newFirm(app));
+      const firm = await newFirm(app);
+      await grant(employer.client, firm);
       const [received] = await receiver.waitFor(1);
 
       const items = await waitFor('the attempt to be logged', async () => {
@@ -103,6 +104,11 @@ describe('webhooks in development', () => {
       assert.equal(typeof delivery.attempt_log[0].latency_ms, 'number');
       assert.ok(delivery.attempt_log[0].latency_ms >= 0);
       assert.equal(delivery.attempt_log[0].error, null);
+      assert.deepEqual(delivery.subject, {
+        contact: `${firm.responsible.first_name} ${firm.responsible.last_name}`,
+        employer: employer.organisation.name,
+        file_number: employer.organisation.file_number,
+      }, 'the log says whom the event was about');
     });
   });
 
@@ -194,6 +200,8 @@ describe('webhooks in development', () => {
       assert.match(delivery.attempt_log[0].error, /redirect/);
       assert.equal(delivery.attempt_log[0].error_kind, 'redirect', 'the attempt says why in a code the UI translates');
       assert.equal(delivery.last_error_kind, 'redirect');
+      const shown = await employer.client.get(`/api/organisation/webhooks/${employer.webhook.id}`);
+      assert.equal(shown.body.webhook.pending_deliveries, 1, 'the endpoint counts the delivery waiting for its retry');
       assert.ok(delivery.next_attempt_at > delivery.last_attempt_at);
     });
   });

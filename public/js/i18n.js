@@ -564,6 +564,7 @@ const DICTIONARY = {
     'audit.filter_to': 'Au',
     'audit.filter_submit': 'Filtrer',
     'audit.export': 'Exporter (CSV)',
+    'audit.export_too_large': "Plus de 10 000 événements correspondent : choisissez des dates plus rapprochées pour les exporter.",
     'audit.to_before_from': 'La date de fin doit suivre la date de début.',
     'audit.counterpart': 'Autre organisation : {name}',
 
@@ -1292,6 +1293,7 @@ const DICTIONARY = {
     'audit.filter_to': 'To',
     'audit.filter_submit': 'Filter',
     'audit.export': 'Export (CSV)',
+    'audit.export_too_large': 'More than 10,000 events match: choose closer dates to export them.',
     'audit.to_before_from': 'The end date must come after the start date.',
     'audit.counterpart': 'Other organization: {name}',
 

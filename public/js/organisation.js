@@ -84,6 +84,9 @@ const AUDIT_KEYS = {
   'webhook.delivery_replayed': 'audit.webhook_delivery_replayed',
 };
 
+// The most events one CSV export of the activity log holds (the API's limit).
+const AUDIT_EXPORT_MAX = 10000;
+
 const TOKEN_STATE_KEYS = { active: 'tokens.state.active', expired: 'tokens.state.expired', revoked: 'tokens.state.revoked' };
 const SCOPE_KEYS = { 'authorized_files:read': 'tokens.scope.authorized_files', 'contacts:read': 'tokens.scope.contacts' };
 // The tokens' default lifetime in the form, and the longest the API accepts.
@@ -447,7 +450,17 @@ const audit = new OffsetList('audit', {
   filters: () => auditFilters,
   row: auditRow,
   onLoad: () => {
-    $('audit-export').href = `/api/organisation/audit.csv?${auditParams()}`;
+    // An export holds at most AUDIT_EXPORT_MAX events (the API refuses more rather than cut them).
+    const link = $('audit-export');
+    const tooMany = (audit.data?.total ?? 0) > AUDIT_EXPORT_MAX;
+    if (tooMany) {
+      link.removeAttribute('href');
+      link.setAttribute('aria-disabled', 'true');
+    } else {
+      link.href = `/api/organisation/audit.csv?${auditParams()}`;
+      link.removeAttribute('aria-disabled');
+    }
+    $('audit-export-hint').hidden = !tooMany;
   },
   async onError(result) {
     if (await handledNotResponsable(result)) return;

@@ -58,6 +58,7 @@ pub fn error_message(code: &str, locale: Locale) -> &'static str {
         "token_scope_missing" => ("Ce jeton d'API ne donne pas accès à cette ressource (portée manquante).", "This API token does not give access to this resource (missing scope)."),
         "too_many_requests" => ("Trop de requêtes avec ce jeton. Réessayez dans un instant.", "Too many requests with this token. Try again in a moment."),
         "service_unavailable" => ("Le service est momentanément indisponible. Réessayez dans un instant.", "The service is temporarily unavailable. Try again in a moment."),
+        "export_too_large" => ("Cette exportation dépasse 10 000 événements : choisissez des dates plus rapprochées.", "This export exceeds 10,000 events: choose closer dates."),
         "webhook_limit_reached" => ("L'organisation a atteint le nombre maximal de webhooks : supprimez-en un d'abord.", "The organisation has reached the maximum number of webhooks: delete one first."),
         "webhook_disabled" => ("Ce webhook est désactivé : réactivez-le avant de renvoyer une livraison.", "This webhook is disabled: enable it again before replaying a delivery."),
         _ => ("Une erreur inattendue est survenue. Réessayez plus tard.", "An unexpected error occurred. Try again later."),

@@ -331,8 +331,14 @@ pub async fn audit_csv(call: &Call) -> Result<Reply, ApiError> {
     let (_, profile) = require_organisation_profile(call).await?;
     let query = audit_query(call)?;
     let filter = query.filter();
-    let (entries, _) =
+    let (entries, total) =
         members::audit_trail(&call.app, &profile, &filter, 1, AUDIT_EXPORT_MAX).await?;
+    if total > AUDIT_EXPORT_MAX {
+        // Never a silently truncated export: the person narrows the dates instead.
+        return Err(ApiError::new(422, "export_too_large")
+            .with("total", total)
+            .with("max", AUDIT_EXPORT_MAX));
+    }
     let header = match call.locale {
         Locale::Fr => [
             "Date (UTC)",

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { button, emailFor, heading, label, launchBrowser, logIn, menu, openBrowser, tab } from '../support/browser.mjs';
 import { spawnApp } from '../support/app.mjs';
 import { linkedMember, linkedResponsible } from '../support/orgs.mjs';
-import { granted, grantBody, today, addDays } from '../support/authz.mjs';
+import { granted, grantBody, today, addDays, sqlWrite, quote } from '../support/authz.mjs';
 import { bearerGet, SECRET_SHAPE } from '../support/tokens.mjs';
 
 let app;
@@ -124,6 +124,18 @@ test('a responsable creates a token and sees its secret once; the platform reads
     await label(log, 'Au').fill(await today(app));
     await button(log, 'Filtrer').click();
     await log.getByText('La date de fin doit suivre la date de début.', { exact: true }).waitFor();
+
+    // More than 10,000 events: no export (the API would refuse it); the page says to narrow the dates.
+    sqlWrite(app, `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10001)
+      INSERT INTO audit_events (id, at, action, organisation_id, details)
+      SELECT 'bulk-' || i, ${Date.parse(`${addDays(await today(app), -10)}T12:00:00Z`)} - i, 'contact.invited', ${quote(firm.organisation.id)}, '{}' FROM n`);
+    await label(log, 'Du').fill('');
+    await label(log, 'Au').fill('');
+    await label(log, "Type d'action").selectOption({ label: 'Toutes les actions' });
+    const exportLink = log.getByText('Exporter (CSV)', { exact: true });
+    await log.getByText('Plus de 10 000 événements correspondent : choisissez des dates plus rapprochées pour les exporter.', { exact: true }).waitFor();
+    assert.equal(await exportLink.getAttribute('href'), null, 'the export link leads nowhere');
+    assert.equal(await exportLink.getAttribute('aria-disabled'), 'true', 'and says it is disabled');
   } finally {
     await close();
   }

@@ -161,6 +161,32 @@ test('the CSV export starts with a BOM, has a French header, quotes what needs i
   assert.equal(JSON.parse(tokens[1][6]).name, 'Jeton; "spécial"', 'a ; and quotes inside the details survive');
 });
 
+test('an export of more than 10,000 events answers 422 export_too_large rather than cut it; closer dates export', async () => {
+  // Arrange: 10,001 old events in the organisation's trail (written straight into D1), and a recent one.
+  const responsable = await linkedResponsible(app);
+  const organisation = responsable.organisation.id;
+  const day = await today(app);
+  const old = Date.parse(`${addDays(day, -10)}T12:00:00Z`);
+  sqlWrite(app, `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10001)
+    INSERT INTO audit_events (id, at, action, organisation_id, details)
+    SELECT 'bulk-' || ${quote(organisation)} || '-' || i, ${old} - i, 'contact.invited', ${quote(organisation)}, '{}' FROM n`);
+  await invite(responsable.client);
+
+  // Act
+  const everything = await csvExport(responsable.client);
+  const recent = await csvExport(responsable.client, { from: day });
+
+  // Assert
+  assert.equal(everything.status, 422, everything.text);
+  const { error } = JSON.parse(everything.text);
+  assert.equal(error.code, 'export_too_large');
+  assert.ok(error.total >= 10002, `it says how many events match: ${error.total}`);
+  assert.equal(error.max, 10000, 'and the limit');
+  assert.match(error.message, /10 000/, 'in French, asking for closer dates');
+  assert.equal(recent.status, 200, 'closer dates export');
+  assert.equal(parseCsv(recent.text.slice(1)).length - 1, error.total - 10001, 'every recent event, none of the old ones');
+});
+
 test('the CSV export follows Accept-Language and the same filters as the trail', async () => {
   const responsable = await linkedResponsible(app);
   await invite(responsable.client);

@@ -16,6 +16,9 @@ export const EVENT_TYPES = EVENT_GROUPS.flatMap((group) => group.types);
 
 export const EVENT_KEYS = Object.fromEntries(EVENT_TYPES.map((type) => [type, `webhooks.event.${type}`]));
 
+/** The words of every event a delivery log may show: the types above and the test event. */
+export const LOGGED_EVENT_KEYS = { ...EVENT_KEYS, 'webhook.test': 'webhook.event_test' };
+
 export const ENDPOINT_STATUS_KEYS = { active: 'webhooks.state.active', disabled: 'webhooks.state.disabled' };
 
 /** Why an endpoint is disabled: the receiver answered 410, a delivery exhausted its retries, or a responsable paused it. */

@@ -23,7 +23,7 @@ import {
 import {
   $, clearErrors, focusElement, initPage, readyToSubmit, setPageTitle, setRawText, setText, showAlert, showApiError, t, whileBusy,
 } from './ui.js';
-import { DELIVERY_STATUS_KEYS, EVENT_KEYS, FAILURE_KEYS } from './webhook-events.js';
+import { DELIVERY_STATUS_KEYS, FAILURE_KEYS, LOGGED_EVENT_KEYS } from './webhook-events.js';
 import { secretBlock } from './widgets.js';
 
 initPage('webhook.title');
@@ -105,6 +105,7 @@ function render() {
   $('webhook-pause').hidden = !active;
   $('webhook-resume').hidden = active;
   $('webhook-replay-disabled').hidden = active;
+  $('webhook-send-test').hidden = !active;
 
   const previous = $('webhook-previous-secret');
   const graceUntil = Number(endpoint.previous_secret_expires_at);
@@ -250,7 +251,7 @@ $('webhook-delete-yes').addEventListener('click', async (event) => {
 
 // ---- The delivery log ----
 
-const eventWord = (delivery) => (EVENT_KEYS[delivery.event?.type] ? t(EVENT_KEYS[delivery.event.type]) : String(delivery.event?.type ?? ''));
+const eventWord = (delivery) => (LOGGED_EVENT_KEYS[delivery.event?.type] ? t(LOGGED_EVENT_KEYS[delivery.event.type]) : String(delivery.event?.type ?? ''));
 const deliveryAt = (delivery) => delivery.event?.at ?? delivery.created_at;
 
 /** Why an attempt failed, in the page's language; the API's English detail as its title. */
@@ -281,7 +282,7 @@ function deliveryRow(delivery) {
   date.scope = 'row';
   const type = delivery.event?.type ?? '';
   const subject = [delivery.subject?.contact, delivery.subject?.employer].filter(Boolean).join(' · ');
-  const eventCell = cell('td', EVENT_KEYS[type] ? keySpan(EVENT_KEYS[type], undefined, 'cell-main') : textSpan(type, 'cell-main'),
+  const eventCell = cell('td', LOGGED_EVENT_KEYS[type] ? keySpan(LOGGED_EVENT_KEYS[type], undefined, 'cell-main') : textSpan(type, 'cell-main'),
     ...(subject ? [textSpan(subject, 'cell-detail')] : []), textSpan(type, 'cell-detail cell-code'));
   const next = delivery.status === 'pending' && delivery.next_attempt_at ? cell('td', timeElement(delivery.next_attempt_at)) : cell('td', nothing());
   const label = `${eventWord(delivery)}, ${formatDateTime(deliveryAt(delivery))}`;
@@ -426,6 +427,22 @@ async function replayDelivery(button, delivery) {
   say('webhook.replayed', { event: eventWord(delivery), date: formatDateTime(deliveryAt(delivery)) });
   follow(delivery.id);
 }
+
+// A webhook.test event to this endpoint only: the receiver can check its signature code with it.
+$('webhook-send-test').addEventListener('click', async (event) => {
+  const button = event.currentTarget;
+  if (button.disabled) return;
+  const result = await whileBusy(button, () => post(`/api/organisation/webhooks/${encodeURIComponent(id)}/test`, {}));
+  if (!result.ok) {
+    if (handledRefusal(result)) return;
+    if (result.error.code === 'webhook_disabled') await loadEndpoint();
+    showAlert($('webhook-log-heading').closest('section'), [result.error.message]);
+    return;
+  }
+  await log.load();
+  say('webhook.test_sent');
+  follow(result.data.delivery.id);
+});
 
 $('webhook-refresh').addEventListener('click', async () => {
   if (await loadEndpoint()) await reloadLog();

@@ -232,6 +232,7 @@ async fn answer(req: Request, env: &Env, locale: Locale) -> std::result::Result<
         Route::RotateWebhookSecret => webhooks::rotate_secret(&call).await,
         Route::WebhookDeliveries => webhooks::deliveries(&call).await,
         Route::ReplayWebhookDelivery => webhooks::replay(&call).await,
+        Route::TestWebhook => webhooks::send_test(&call).await,
     }
 }
 

@@ -67,6 +67,7 @@ pub enum Route {
     RotateWebhookSecret,
     WebhookDeliveries,
     ReplayWebhookDelivery,
+    TestWebhook,
 }
 
 pub const ROUTES: &[(&str, &str, Route)] = &[
@@ -245,6 +246,11 @@ pub const ROUTES: &[(&str, &str, Route)] = &[
         "POST",
         "/api/organisation/webhooks/deliveries/{id}/replay",
         Route::ReplayWebhookDelivery,
+    ),
+    (
+        "POST",
+        "/api/organisation/webhooks/{id}/test",
+        Route::TestWebhook,
     ),
 ];
 

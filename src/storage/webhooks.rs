@@ -589,6 +589,46 @@ pub async fn find_delivery(db: &D1Database, id: &str) -> Result<Option<DeliveryR
         .context("Failed to read a webhook delivery")
 }
 
+/// The `webhook.test` event of one endpoint's test: it belongs to no organisation (employer and
+/// firm NULL), so the fan-out never matches it to an endpoint.
+pub fn test_event(
+    db: &D1Database,
+    event_id: &str,
+    payload: &serde_json::Value,
+    now: Millis,
+) -> Result<D1PreparedStatement, InfraError> {
+    query!(
+        db,
+        "INSERT INTO domain_events (id, type, at, employer_id, firm_id, payload)
+         VALUES (?1, 'webhook.test', ?2, NULL, NULL, ?3)",
+        event_id,
+        now,
+        payload.to_string()
+    )
+    .context("Failed to prepare a test event")
+}
+
+/// The delivery of a test event (`ids`: the delivery's, the endpoint's, the event's) to its one
+/// endpoint, leased until `lease_until` (it is enqueued at once).
+pub fn test_delivery(
+    db: &D1Database,
+    (delivery_id, endpoint_id, event_id): (&str, &str, &str),
+    now: Millis,
+    lease_until: Millis,
+) -> Result<D1PreparedStatement, InfraError> {
+    query!(
+        db,
+        "INSERT INTO webhook_deliveries (id, endpoint_id, event_seq, event_type, next_attempt_at, created_at)
+         SELECT ?1, ?2, seq, type, ?5, ?4 FROM domain_events WHERE id = ?3",
+        delivery_id,
+        endpoint_id,
+        event_id,
+        now,
+        lease_until
+    )
+    .context("Failed to prepare a test delivery")
+}
+
 /// A new round for the delivery: pending again, its retry schedule from the start, leased until
 /// `lease_until` (the replay is enqueued at once).
 pub fn replay(

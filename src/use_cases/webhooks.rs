@@ -359,3 +359,43 @@ pub async fn replay(
         .await?
         .ok_or(WebhookError::NotFound)
 }
+
+/// A `webhook.test` event for one endpoint only (its receiver checks its signature code with it),
+/// sent at once. The event belongs to no organisation, so the fan-out never sends it elsewhere.
+pub async fn send_test(
+    app: &App,
+    profile: &ProfileRow,
+    id: &str,
+) -> Result<DeliveryRow, WebhookError> {
+    let endpoint = get(app, profile, id).await?;
+    if endpoint.status != "active" {
+        return Err(WebhookError::EndpointDisabled);
+    }
+    let (event_id, delivery_id) = (random_id(), random_id());
+    let payload = json!({
+        "webhook": { "id": endpoint.id, "url": endpoint.url },
+        "organisation_id": endpoint.organisation_id,
+    });
+    atomically(
+        &app.db,
+        vec![
+            webhooks::test_event(&app.db, &event_id, &payload, app.now)?,
+            webhooks::test_delivery(
+                &app.db,
+                (&delivery_id, &endpoint.id, &event_id),
+                app.now,
+                app.now + crate::webhooks::LEASE,
+            )?,
+        ],
+        "Failed to record a test webhook delivery",
+    )
+    .await?;
+    let due = Due {
+        id: delivery_id.clone(),
+        attempts: 0,
+    };
+    crate::webhooks::enqueue(app, &[due], false).await?;
+    webhooks::find_delivery(&app.db, &delivery_id)
+        .await?
+        .ok_or(WebhookError::NotFound)
+}

@@ -170,6 +170,14 @@ test('a responsable adds a webhook, sees its secret once, follows its deliveries
     assert.equal(check.signatures, 2, 'and the previous one too, during the grace period');
     assert.equal(verify(secret, afterRotation).valid, true, 'so a receiver not yet updated still accepts it');
 
+    // A test event, to check the receiver's signature code without waiting for a change.
+    await button(page, 'Envoyer un événement test').click();
+    await text(page, "Un événement test (webhook.test) part vers l'adresse du webhook ; sa livraison apparaît dans le journal.").waitFor();
+    const [,,,,, tested] = await receiver.waitFor(6, atSel);
+    assert.equal(tested.body.type, 'webhook.test');
+    assert.equal(verify(newSecret, tested).valid, true, 'signed like the others');
+    await untilLogShows(page, 'Événement test', ['Livrée', 'HTTP 200']);
+
     // Pause, then enable again.
     await button(page, 'Suspendre').click();
     await text(page, 'Le webhook est suspendu.').waitFor();

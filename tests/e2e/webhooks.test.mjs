@@ -206,6 +206,47 @@ describe('webhooks in development', () => {
     });
   });
 
+  test('a test event goes to that endpoint only, signed, and is logged; another organisation\'s, a membre and a paused endpoint are refused', async () => {
+    await withReceiver(async (receiver) => {
+      // Arrange: two endpoints of one employer; another organisation; a membre of the employer.
+      const employer = await employerWithWebhook(app, receiver, '/tested');
+      const sibling = await createWebhook(employer.client, `${receiver.url}/sibling`, ['authorization.granted']);
+      const stranger = await linkedResponsible(app);
+      const member = await linkedMember(app, employer.client, {});
+      const path = `/api/organisation/webhooks/${employer.webhook.id}/test`;
+
+      // Act
+      const sent = await employer.client.post(path, {});
+      const [received] = await receiver.waitFor(1);
+
+      // Assert
+      assert.equal(sent.status, 202, sent.text);
+      assert.equal(sent.body.delivery.event.type, 'webhook.test');
+      assert.equal(received.path, '/tested');
+      assert.equal(received.headers['webhook-id'], sent.body.delivery.id);
+      assert.equal(verify(employer.secret, received).valid, true, 'signed like every delivery');
+      assert.equal(received.body.type, 'webhook.test');
+      assert.deepEqual(received.body.data.webhook, { id: employer.webhook.id, url: `${receiver.url}/tested` });
+      await waitFor('the test delivery to succeed', async () => (await deliveries(employer.client, employer.webhook.id))[0]?.status === 'succeeded');
+      await app.runScheduled();
+      await grant(employer.client, await newFirm(app));
+      await receiver.waitFor(1, { filter: (r) => r.path === '/sibling' });
+      assert.equal(receiver.at('/tested').filter((r) => r.body?.type === 'webhook.test').length, 1, 'the test went out once');
+      assert.equal(receiver.at('/sibling').filter((r) => r.body?.type === 'webhook.test').length, 0, 'and to no other endpoint');
+      assert.equal(sibling.status, 201);
+
+      const foreign = await stranger.client.post(path, {});
+      assert.equal(foreign.status, 404, `another organisation's endpoint is not found: ${foreign.text}`);
+      const asMember = await member.client.post(path, {});
+      assert.equal(asMember.status, 403, asMember.text);
+      assert.equal(asMember.body.error.code, 'responsable_required');
+      await employer.client.request('PATCH', `/api/organisation/webhooks/${employer.webhook.id}`, { json: { status: 'disabled' } });
+      const paused = await employer.client.post(path, {});
+      assert.equal(paused.status, 409, paused.text);
+      assert.equal(paused.body.error.code, 'webhook_disabled');
+    });
+  });
+
   test('a replay sends the delivery again with the same webhook-id and a fresh signature', async () => {
     await withReceiver(async (receiver) => {
       const employer = await employerWithWebhook(app, receiver);

@@ -2,7 +2,7 @@
 //! query is scoped to the active profile's organisation, so another organisation's ids find nothing.
 
 use super::linking::issue_credentials;
-use super::Requester;
+use super::{organisation_event, Requester};
 use crate::domain::email::Email;
 use crate::domain::name::PersonName;
 use crate::domain::organisation::{leaves_a_responsable, Role};
@@ -87,13 +87,8 @@ fn event<'a>(
     details: serde_json::Value,
 ) -> AuditEvent<'a> {
     AuditEvent {
-        action,
-        user_id: Some(actor),
-        organisation_id: Some(&profile.organisation_id),
         contact_id: Some(contact_id),
-        ip: requester.ip.as_deref(),
-        details,
-        counterpart_organisation_id: None,
+        ..organisation_event(action, actor, profile, requester, details)
     }
 }
 

@@ -22,3 +22,21 @@ pub struct Requester {
     pub ip: Option<String>,
     pub user_agent: Option<String>,
 }
+
+/// The audit event of an action `actor` took for the organisation of their active `profile`.
+fn organisation_event<'a>(
+    action: &'a str,
+    actor: &'a str,
+    profile: &'a crate::storage::contacts::ProfileRow,
+    requester: &'a Requester,
+    details: serde_json::Value,
+) -> crate::storage::audit::AuditEvent<'a> {
+    crate::storage::audit::AuditEvent {
+        action,
+        user_id: Some(actor),
+        organisation_id: Some(&profile.organisation_id),
+        ip: requester.ip.as_deref(),
+        details,
+        ..Default::default()
+    }
+}

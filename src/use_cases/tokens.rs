@@ -3,12 +3,12 @@
 //! read the organisation's authorized files or contacts, within its scopes and rate limit.
 
 use super::members::{require_responsable, MembersError};
-use super::Requester;
+use super::{organisation_event, Requester};
 use crate::domain::api_token::{self, IssuedToken, Scope, Scopes, REQUESTS_PER_TOKEN};
 use crate::domain::seconds_until;
 use crate::infra::{random_id, App, InfraError, OsEntropy};
 use crate::storage::api_tokens::{self, NewToken, TokenRow};
-use crate::storage::audit::{self, AuditEvent};
+use crate::storage::audit;
 use crate::storage::contacts::ProfileRow;
 use crate::storage::{atomically, rate_limits};
 use serde_json::json;
@@ -46,23 +46,6 @@ pub struct NewTokenForm {
     pub expires_at: crate::domain::Millis,
 }
 
-fn event<'a>(
-    action: &'a str,
-    actor: &'a str,
-    profile: &'a ProfileRow,
-    requester: &'a Requester,
-    details: serde_json::Value,
-) -> AuditEvent<'a> {
-    AuditEvent {
-        action,
-        user_id: Some(actor),
-        organisation_id: Some(&profile.organisation_id),
-        ip: requester.ip.as_deref(),
-        details,
-        ..Default::default()
-    }
-}
-
 /// Creates a token; answers it with its secret, which is never shown again.
 pub async fn create(
     app: &App,
@@ -93,7 +76,7 @@ pub async fn create(
             )?,
             audit::append(
                 &app.db,
-                &event(
+                &organisation_event(
                     "token.created",
                     actor,
                     profile,
@@ -136,7 +119,7 @@ pub async fn revoke(
                 api_tokens::revoke(&app.db, &profile.organisation_id, id, app.now)?,
                 audit::append(
                     &app.db,
-                    &event(
+                    &organisation_event(
                         "token.revoked",
                         actor,
                         profile,

@@ -3,11 +3,11 @@
 //! scoped to the active profile's organisation, so another organisation's ids find nothing.
 //! Sending is the webhook queue's work (`crate::webhooks`).
 
-use super::Requester;
+use super::{organisation_event, Requester};
 use crate::domain::organisation::Role;
 use crate::domain::{Millis, HOUR};
 use crate::infra::{random_id, App, InfraError, OsEntropy};
-use crate::storage::audit::{self, AuditEvent};
+use crate::storage::audit;
 use crate::storage::contacts::ProfileRow;
 use crate::storage::webhooks::{
     self, DeliveryPage, DeliveryRow, Due, EndpointRow, EndpointSettings, NewEndpoint,
@@ -16,7 +16,7 @@ use crate::storage::{atomically, wrote};
 use crate::webhooks::address::EndpointUrl;
 use crate::webhooks::events::EventTypes;
 use crate::webhooks::secret::{SealingKey, SigningSecret};
-use serde_json::{json, Value};
+use serde_json::json;
 
 /// Endpoints per organisation: enough for a few platforms, bounded so fan-out stays cheap.
 pub const MAX_ENDPOINTS: usize = 10;
@@ -42,23 +42,6 @@ fn require_responsable(profile: &ProfileRow) -> Result<(), WebhookError> {
     match Role::parse(&profile.role) {
         Ok(Role::Responsable) => Ok(()),
         _ => Err(WebhookError::ResponsableRequired),
-    }
-}
-
-fn audit_event<'a>(
-    action: &'a str,
-    actor: &'a str,
-    profile: &'a ProfileRow,
-    requester: &'a Requester,
-    details: Value,
-) -> AuditEvent<'a> {
-    AuditEvent {
-        action,
-        user_id: Some(actor),
-        organisation_id: Some(&profile.organisation_id),
-        ip: requester.ip.as_deref(),
-        details,
-        ..AuditEvent::default()
     }
 }
 
@@ -125,7 +108,7 @@ pub async fn create(
             )?,
             audit::append(
                 &app.db,
-                &audit_event(
+                &organisation_event(
                     "webhook.created",
                     actor,
                     profile,
@@ -214,7 +197,7 @@ pub async fn change(
             )?,
             audit::append(
                 &app.db,
-                &audit_event(
+                &organisation_event(
                     "webhook.changed",
                     actor,
                     profile,
@@ -245,7 +228,7 @@ pub async fn delete(
     let mut statements = webhooks::delete_endpoint(&app.db, &profile.organisation_id, id)?;
     statements.push(audit::append(
         &app.db,
-        &audit_event(
+        &organisation_event(
             "webhook.deleted",
             actor,
             profile,
@@ -283,7 +266,7 @@ pub async fn rotate_secret(
             )?,
             audit::append(
                 &app.db,
-                &audit_event(
+                &organisation_event(
                     "webhook.secret_rotated",
                     actor,
                     profile,
@@ -335,7 +318,7 @@ pub async fn replay(
             webhooks::replay(&app.db, &delivery.id, app.now + crate::webhooks::LEASE)?,
             audit::append(
                 &app.db,
-                &audit_event(
+                &organisation_event(
                     "webhook.delivery_replayed",
                     actor,
                     profile,

@@ -7,10 +7,12 @@
 //      (wrk, loopback only, bounded in time);
 // and overwrites bench/RESULTS.md with the numbers, the goals and pass/fail against them.
 // The worker must already be built (run.sh builds it); every process started here is stopped here.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync, statSync } from 'node:fs';
-import { availableParallelism, loadavg, totalmem } from 'node:os';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
+import { cpuShare, cpuTimes, machine, waitForQuiet } from './host.mjs';
+import { runWrk } from './wrk.mjs';
 import { performance } from 'node:perf_hooks';
 
 process.env.SEL_SKIP_BUILD = '1';
@@ -53,33 +55,6 @@ process.on('exit', () => {
   if (app) { try { process.kill(-app.child.pid, 'SIGKILL'); } catch {} }
 });
 
-// ---------------------------------------------------------------------------------------------
-function machine() {
-  const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
-  const model = cpuinfo.match(/^model name\s*:\s*(.*)$/m)?.[1]?.trim() ?? 'unknown';
-  let nproc;
-  try { nproc = execFileSync('nproc', { encoding: 'utf8' }).trim(); } catch { nproc = String(availableParallelism()); }
-  const version = (pkg) => {
-    try { return JSON.parse(readFileSync(join(ROOT, 'node_modules', pkg, 'package.json'), 'utf8')).version; } catch { return '?'; }
-  };
-  let wrk = '?';
-  try { execFileSync('wrk', ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }); } catch (e) {
-    wrk = `${e.stdout ?? ''}`.split('\n')[0].replace(/\s*Copyright.*$/, '').trim() || '?';
-  }
-  let commit = '?';
-  try {
-    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src', 'Cargo.toml', 'Cargo.lock'], { cwd: ROOT, encoding: 'utf8' }).trim();
-    commit = `${head}${dirty ? ' with uncommitted changes in src/ or Cargo files' : ''}`;
-  } catch {}
-  const built = statSync(join(ROOT, 'build', 'index_bg.wasm')).mtime.toISOString();
-  let os = 'Linux';
-  try { os = readFileSync('/etc/os-release', 'utf8').match(/^PRETTY_NAME="?(.*?)"?$/m)[1]; } catch {}
-  return {
-    commit, built, skipBuild: process.env.BENCH_BUILD_SKIPPED === '1', nproc, model, os, memGiB: fmt(totalmem() / 1024 ** 3),
-    node: process.version, wrangler: version('wrangler'), workerd: version('@cloudflare/workerd-linux-64'), wrk,
-  };
-}
 
 function wasmSize() {
   const wasm = join(ROOT, 'build', 'index_bg.wasm');
@@ -91,34 +66,6 @@ function wasmSize() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// How busy the machine is (all processes, ours included): the share of CPU time not idle over a
-// short sample of /proc/stat. Before starting, wait (bounded) for the machine to be quiet.
-function cpuTimes() {
-  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-  const idle = fields[3] + (fields[4] ?? 0);
-  // guest time is already counted in user time
-  return { idle, steal: fields[7] ?? 0, total: fields.slice(0, 8).reduce((a, b) => a + b, 0) };
-}
-async function cpuBusy(sampleMs = 2000) {
-  const a = cpuTimes();
-  await new Promise((r) => setTimeout(r, sampleMs));
-  const b = cpuTimes();
-  return 1 - (b.idle - a.idle) / Math.max(1, b.total - a.total);
-}
-function cpuShare(a, b) {
-  const total = Math.max(1, b.total - a.total);
-  return { busy: 1 - (b.idle - a.idle) / total, steal: (b.steal - a.steal) / total };
-}
-async function waitForQuiet() {
-  const deadline = Date.now() + QUIET_WAIT_S * 1000;
-  let busy = await cpuBusy();
-  while (busy > QUIET_BUSY && Date.now() < deadline) {
-    log(`the machine is ${fmt(busy * 100, 0)}% busy; waiting for it to quiet down (at most ${QUIET_WAIT_S} s in all)`);
-    await new Promise((r) => setTimeout(r, 10000));
-    busy = await cpuBusy();
-  }
-  return busy;
-}
 
 // wrangler dev answers on its public port through a proxy worker (one workerd process) that
 // forwards every request to the user worker's own workerd process. To show what that extra hop
@@ -212,34 +159,8 @@ async function sequential(baseUrl, user) {
   };
 }
 
-// ---------------------------------------------------------------------------------------------
-// Concurrent load with wrk against 127.0.0.1, bounded by -d; a watchdog kills it if it overstays.
-function wrk(url, { connections, threads = 1, seconds = DURATION_S, env }) {
-  const args = ['-t', String(threads), '-c', String(connections), '-d', `${seconds}s`, '--timeout', '5s', '--latency',
-    '-s', join(ROOT, 'bench', 'wrk.lua'), url];
-  if (!url.startsWith('http://127.0.0.1:')) throw new Error(`refusing to load anything but 127.0.0.1: ${url}`);
-  return new Promise((resolve, reject) => {
-    const child = spawn('wrk', args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    running.add(child);
-    let out = '';
-    child.stdout.on('data', (d) => { out += d; });
-    child.stderr.on('data', (d) => { out += d; });
-    const watchdog = setTimeout(() => child.kill('SIGKILL'), (seconds + 30) * 1000);
-    child.on('error', reject);
-    child.on('exit', (code, signal) => {
-      clearTimeout(watchdog);
-      running.delete(child);
-      const line = out.split('\n').find((l) => l.startsWith('BENCH_JSON '));
-      if (code !== 0 || !line) return reject(new Error(`wrk ${args.join(' ')} ended with ${code ?? signal}:\n${out}`));
-      const result = JSON.parse(line.slice('BENCH_JSON '.length));
-      // As one would type it from the repository root, without the (random) URL.
-      result.command = `wrk ${args.slice(0, -1).map((a) => a.replace(`${ROOT}/`, '')).join(' ')}`;
-      result.rps = result.requests / (result.duration_us / 1e6);
-      result.raw = out.replace(/^BENCH_JSON .*\n?/m, '').trimEnd();
-      resolve(result);
-    });
-  });
-}
+/** Load with wrk (bench/wrk.mjs), its process killed with the others if this run stops. */
+const wrk = (url, options) => runWrk(url, { root: ROOT, seconds: DURATION_S, running, ...options });
 
 async function load(baseUrl, user) {
   const ip = '203.0.113.30';
@@ -393,11 +314,11 @@ function unchanged() {
 
 async function main() {
   const started = new Date();
-  const host = machine();
+  const host = { ...machine(ROOT), skipBuild: process.env.BENCH_BUILD_SKIPPED === '1' };
   stamp = buildStamp();
   const size = wasmSize();
   log(`wasm: ${size.raw} B raw, ${size.gzip} B gzip -9`);
-  const busyBefore = await waitForQuiet();
+  const busyBefore = await waitForQuiet({ waitS: QUIET_WAIT_S, busyLimit: QUIET_BUSY, log });
   const loadBefore = loadavg();
 
   const cpuAtStart = cpuTimes();

@@ -24,8 +24,10 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { availableParallelism, loadavg, totalmem } from 'node:os';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
+import { cpuShare, cpuTimes, machine, uptime, waitForQuiet } from './host.mjs';
+import { runWrk } from './wrk.mjs';
 import { performance } from 'node:perf_hooks';
 import { DatabaseSync } from 'node:sqlite';
 import { fileURLToPath } from 'node:url';
@@ -589,58 +591,7 @@ function shiftToToday(dir, meta) {
   writeFileSync(join(dir, 'seed.json'), JSON.stringify(meta, null, 2));
 }
 
-// ---------------------------------------------------------------------------------------------
-function machine() {
-  const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
-  const model = cpuinfo.match(/^model name\s*:\s*(.*)$/m)?.[1]?.trim() ?? 'unknown';
-  let nproc;
-  try { nproc = execFileSync('nproc', { encoding: 'utf8' }).trim(); } catch { nproc = String(availableParallelism()); }
-  const version = (pkg) => {
-    try { return JSON.parse(readFileSync(join(ROOT, 'node_modules', pkg, 'package.json'), 'utf8')).version; } catch { return '?'; }
-  };
-  let wrk = '?';
-  try { execFileSync('wrk', ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }); } catch (e) {
-    wrk = `${e.stdout ?? ''}`.split('\n')[0].replace(/\s*Copyright.*$/, '').trim() || '?';
-  }
-  let commit = '?';
-  try {
-    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src', 'schema.sql', 'Cargo.toml', 'Cargo.lock'], { cwd: ROOT, encoding: 'utf8' }).trim();
-    commit = `${head}${dirty ? ' with uncommitted changes in src/, schema.sql or Cargo files' : ''}`;
-  } catch {}
-  let os = 'Linux';
-  try { os = readFileSync('/etc/os-release', 'utf8').match(/^PRETTY_NAME="?(.*?)"?$/m)[1]; } catch {}
-  return {
-    commit, built: statSync(join(ROOT, 'build', 'index_bg.wasm')).mtime.toISOString(), nproc, model, os,
-    memGiB: fmt(totalmem() / 1024 ** 3), node: process.version, wrangler: version('wrangler'), workerd: version('@cloudflare/workerd-linux-64'), wrk,
-  };
-}
-const uptime = () => { try { return execFileSync('uptime', { encoding: 'utf8' }).trim(); } catch { return loadavg().map((x) => fmt(x, 2)).join(', '); } };
 
-// How busy the machine is (all processes, ours included), from /proc/stat.
-function cpuTimes() {
-  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-  return { idle: fields[3] + (fields[4] ?? 0), steal: fields[7] ?? 0, total: fields.slice(0, 8).reduce((a, b) => a + b, 0) };
-}
-function cpuShare(a, b) {
-  const total = Math.max(1, b.total - a.total);
-  return { busy: 1 - (b.idle - a.idle) / total, steal: (b.steal - a.steal) / total };
-}
-async function cpuBusy(sampleMs = 2000) {
-  const a = cpuTimes();
-  await new Promise((r) => setTimeout(r, sampleMs));
-  return cpuShare(a, cpuTimes()).busy;
-}
-async function waitForQuiet() {
-  const deadline = Date.now() + QUIET_WAIT_S * 1000;
-  let busy = await cpuBusy();
-  while (busy > QUIET_BUSY && Date.now() < deadline) {
-    log(`the machine is ${fmt(busy * 100, 0)}% busy; waiting for it to quiet down (at most ${QUIET_WAIT_S} s in all)`);
-    await new Promise((r) => setTimeout(r, 10000));
-    busy = await cpuBusy();
-  }
-  return busy;
-}
 
 // wrangler dev reloads the worker when build/ changes, and on a shared machine build/ may be
 // rebuilt at any time: the measurements run a copy of build/ taken while it was stable, with a
@@ -668,31 +619,8 @@ async function snapshotBuild() {
 }
 
 // ---------------------------------------------------------------------------------------------
-/** Closed-loop load with wrk against 127.0.0.1 (bench/wrk.lua checks every status). */
-function wrk(url, { connections, seconds = DURATION_S, env }) {
-  if (!url.startsWith('http://127.0.0.1:')) throw new Error(`refusing to load anything but 127.0.0.1: ${url}`);
-  const args = ['-t', '1', '-c', String(connections), '-d', `${seconds}s`, '--timeout', '5s', '--latency', '-s', join(ROOT, 'bench', 'wrk.lua'), url];
-  return new Promise((resolve, reject) => {
-    const child = spawn('wrk', args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    children.add(child);
-    let out = '';
-    child.stdout.on('data', (d) => { out += d; });
-    child.stderr.on('data', (d) => { out += d; });
-    const watchdog = setTimeout(() => child.kill('SIGKILL'), (seconds + 30) * 1000);
-    child.on('error', reject);
-    child.on('exit', (code, signal) => {
-      clearTimeout(watchdog);
-      children.delete(child);
-      const line = out.split('\n').find((l) => l.startsWith('BENCH_JSON '));
-      if (code !== 0 || !line) return reject(new Error(`wrk ${args.join(' ')} ended with ${code ?? signal}:\n${out}`));
-      const result = JSON.parse(line.slice('BENCH_JSON '.length));
-      result.command = `wrk ${args.slice(0, -1).map((a) => a.replace(`${ROOT}/`, '')).join(' ')}`;
-      result.rps = result.requests / (result.duration_us / 1e6);
-      result.raw = out.replace(/^BENCH_JSON .*\n?/m, '').trimEnd();
-      resolve(result);
-    });
-  });
-}
+/** Load with wrk (bench/wrk.mjs), its process killed with the others if this run stops. */
+const wrk = (url, options) => runWrk(url, { root: ROOT, seconds: DURATION_S, running: children, ...options });
 
 /** One request with the member's cookie: status, time, D1 rows read, body. */
 async function probe(baseUrl, path, cookie) {
@@ -890,11 +818,11 @@ async function main() {
   const seeded = await seededState();
   if (SEED_ONLY) { log('--seed-only: done'); return; }
 
-  const host = machine();
+  const host = machine(ROOT);
   const snapshot = await snapshotBuild();
   host.built = snapshot.built;
   const uptimeBefore = uptime();
-  const busyBefore = await waitForQuiet();
+  const busyBefore = await waitForQuiet({ waitS: QUIET_WAIT_S, busyLimit: QUIET_BUSY, log });
   const loadBefore = loadavg();
   const cpuAtStart = cpuTimes();
 

@@ -4,7 +4,6 @@
 //! [`webhooks`], cron events to [`jobs`]. Rules live in [`domain`], capabilities in [`use_cases`], SQL in [`storage`].
 
 pub mod config;
-pub mod dev;
 pub mod domain;
 pub mod email;
 pub mod http;

@@ -4,6 +4,7 @@ use super::body::{json_object, Fields};
 use super::employer::free_text;
 use super::error::ApiError;
 use super::organisation::paging;
+use super::router::{route, Route};
 use super::sessions::require_organisation_profile;
 use super::{Call, Reply};
 use crate::domain::authorization::Services;
@@ -79,3 +80,10 @@ pub async fn cancel(call: &Call) -> Result<Reply, ApiError> {
         json!({ "access_request": access_request_json(&request) }),
     ))
 }
+
+/// The routes of this feature.
+pub const ROUTES: &[Route] = &[
+    route!(GET "/api/access-requests" => list),
+    route!(POST "/api/access-requests" => create),
+    route!(DELETE "/api/access-requests/{id}" => cancel),
+];

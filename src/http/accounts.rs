@@ -3,6 +3,7 @@
 use super::body::{json_object, Fields};
 use super::cookies;
 use super::error::ApiError;
+use super::router::{route, Route};
 use super::sessions::me_json;
 use super::{Call, Reply};
 use crate::domain::code::OneTimeCode;
@@ -134,3 +135,13 @@ pub async fn reset_password(call: &mut Call) -> Result<Reply, ApiError> {
 fn cooldown_seconds() -> u64 {
     (crate::domain::code::RESEND_COOLDOWN / crate::domain::SECOND) as u64
 }
+
+/// The routes of this feature.
+pub const ROUTES: &[Route] = &[
+    route!(POST "/api/signup/validate" => validate),
+    route!(POST "/api/signup" => sign_up),
+    route!(POST "/api/signup/verify" => verify),
+    route!(POST "/api/signup/resend" => resend),
+    route!(POST "/api/password/forgot" => forgot_password),
+    route!(POST "/api/password/reset" => reset_password),
+];

@@ -1,7 +1,7 @@
 //! Reading JSON request bodies: bounded size, JSON media type, an object, and typed fields whose
 //! problems are collected per field.
 
-use super::error::ApiError;
+use super::error::{ApiError, ErrorCode};
 use crate::domain::fields::{FieldErrors, Problem};
 use serde_json::{Map, Value};
 use worker::Request;
@@ -35,7 +35,7 @@ pub async fn json_object_within(
         .trim()
         .to_ascii_lowercase();
     if media_type != "application/json" {
-        return Err(ApiError::new(415, "unsupported_media_type"));
+        return Err(ApiError::new(ErrorCode::UnsupportedMediaType));
     }
     let declared = req
         .headers()
@@ -44,19 +44,19 @@ pub async fn json_object_within(
         .flatten()
         .and_then(|v| v.parse::<usize>().ok());
     if declared.is_some_and(|length| length > max_bytes) {
-        return Err(ApiError::new(413, "body_too_large"));
+        return Err(ApiError::new(ErrorCode::BodyTooLarge));
     }
     let bytes = req
         .bytes()
         .await
-        .map_err(|_| ApiError::new(400, "malformed_json"))?;
+        .map_err(|_| ApiError::new(ErrorCode::MalformedJson))?;
     if bytes.len() > max_bytes {
-        return Err(ApiError::new(413, "body_too_large"));
+        return Err(ApiError::new(ErrorCode::BodyTooLarge));
     }
     match serde_json::from_slice::<Value>(&bytes) {
         Ok(Value::Object(object)) => Ok(object),
-        Ok(_) => Err(ApiError::new(400, "body_not_object")),
-        Err(_) => Err(ApiError::new(400, "malformed_json")),
+        Ok(_) => Err(ApiError::new(ErrorCode::BodyNotObject)),
+        Err(_) => Err(ApiError::new(ErrorCode::MalformedJson)),
     }
 }
 

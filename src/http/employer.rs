@@ -5,6 +5,7 @@ use super::access_requests::access_request_json;
 use super::body::{json_object, Fields};
 use super::error::ApiError;
 use super::organisation::paging;
+use super::router::{route, Route};
 use super::sessions::require_organisation_profile;
 use super::{Call, Reply};
 use crate::domain::authorization::{Day, Level, Period, Services};
@@ -312,3 +313,17 @@ pub fn free_text(raw: &str) -> Result<String, Problem> {
         Ok(text.to_owned())
     }
 }
+
+/// The routes of this feature.
+pub const ROUTES: &[Route] = &[
+    route!(GET "/api/employer/authorizations" => authorizations),
+    route!(POST "/api/employer/authorizations" => grant),
+    route!(GET "/api/employer/authorizations/{id}" => authorization),
+    route!(PATCH "/api/employer/authorizations/{id}" => change),
+    route!(DELETE "/api/employer/authorizations/{id}" => revoke),
+    route!(POST "/api/employer/authorizations/{id}/confirm" => confirm),
+    route!(POST "/api/employer/migrated-relations/review" => review),
+    route!(GET "/api/employer/access-requests" => access_requests),
+    route!(POST "/api/employer/access-requests/{id}/approve" => approve),
+    route!(POST "/api/employer/access-requests/{id}/decline" => decline),
+];

@@ -2,6 +2,7 @@
 //! status and a JSON body `{"error": {"code", "message", "fields"?, ...}}`. 5xx bodies are opaque;
 //! their cause is logged.
 
+pub use super::error_code::ErrorCode;
 use super::i18n;
 use crate::domain::code::CodeRejection;
 use crate::domain::fields::{FieldErrors, Problem};
@@ -14,8 +15,7 @@ use serde_json::{json, Map, Value};
 
 #[derive(Debug)]
 pub struct ApiError {
-    pub status: u16,
-    pub code: &'static str,
+    pub code: ErrorCode,
     pub fields: Option<FieldErrors>,
     /// Extra members of the error object (e.g. `attempts_left`).
     pub extra: Map<String, Value>,
@@ -26,9 +26,8 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    pub fn new(status: u16, code: &'static str) -> ApiError {
+    pub fn new(code: ErrorCode) -> ApiError {
         ApiError {
-            status,
             code,
             fields: None,
             extra: Map::new(),
@@ -57,22 +56,23 @@ impl ApiError {
     pub fn invalid(fields: FieldErrors) -> ApiError {
         ApiError {
             fields: Some(fields),
-            ..ApiError::new(422, "validation_failed")
+            ..ApiError::new(ErrorCode::ValidationFailed)
         }
     }
 
     pub fn internal(error: InfraError) -> ApiError {
         worker::console_error!("internal error: {error}");
-        ApiError::new(500, "internal_error")
+        ApiError::new(ErrorCode::InternalError)
+    }
+
+    pub fn status(&self) -> u16 {
+        self.code.status()
     }
 
     pub fn body(&self, locale: Locale) -> Value {
         let mut error = Map::new();
-        error.insert("code".into(), self.code.into());
-        error.insert(
-            "message".into(),
-            i18n::error_message(self.code, locale).into(),
-        );
+        error.insert("code".into(), self.code.code().into());
+        error.insert("message".into(), self.code.message(locale).into());
         if let Some(fields) = &self.fields {
             let fields: Map<String, Value> = fields
                 .iter()
@@ -108,15 +108,17 @@ impl From<FieldErrors> for ApiError {
 impl From<CodeError> for ApiError {
     fn from(error: CodeError) -> Self {
         match error {
-            CodeError::NotFound => ApiError::new(404, "verification_not_found"),
+            CodeError::NotFound => ApiError::new(ErrorCode::VerificationNotFound),
             CodeError::Invalid { attempts_left } => {
-                ApiError::new(422, "invalid_code").with("attempts_left", attempts_left)
+                ApiError::new(ErrorCode::InvalidCode).with("attempts_left", attempts_left)
             }
-            CodeError::Rejected(CodeRejection::Expired) => ApiError::new(410, "code_expired"),
-            CodeError::Rejected(CodeRejection::Exhausted) => ApiError::new(410, "code_exhausted"),
-            CodeError::Rejected(CodeRejection::AlreadyUsed) => ApiError::new(410, "code_used"),
+            CodeError::Rejected(CodeRejection::Expired) => ApiError::new(ErrorCode::CodeExpired),
+            CodeError::Rejected(CodeRejection::Exhausted) => {
+                ApiError::new(ErrorCode::CodeExhausted)
+            }
+            CodeError::Rejected(CodeRejection::AlreadyUsed) => ApiError::new(ErrorCode::CodeUsed),
             CodeError::TooManyAttempts { retry_after } => {
-                ApiError::new(429, "too_many_attempts").retry_after(retry_after)
+                ApiError::new(ErrorCode::TooManyAttempts).retry_after(retry_after)
             }
             CodeError::Infra(error) => ApiError::internal(error),
         }
@@ -126,10 +128,10 @@ impl From<CodeError> for ApiError {
 impl From<ResendError> for ApiError {
     fn from(error: ResendError) -> Self {
         match error {
-            ResendError::NotFound => ApiError::new(404, "verification_not_found"),
-            ResendError::AlreadyUsed => ApiError::new(410, "code_used"),
+            ResendError::NotFound => ApiError::new(ErrorCode::VerificationNotFound),
+            ResendError::AlreadyUsed => ApiError::new(ErrorCode::CodeUsed),
             ResendError::TooSoon { retry_after } => {
-                ApiError::new(429, "resend_too_soon").retry_after(retry_after)
+                ApiError::new(ErrorCode::ResendTooSoon).retry_after(retry_after)
             }
             ResendError::Infra(error) => ApiError::internal(error),
         }
@@ -148,12 +150,12 @@ impl From<ResetError> for ApiError {
 impl From<LoginError> for ApiError {
     fn from(error: LoginError) -> Self {
         match error {
-            LoginError::InvalidCredentials => ApiError::new(401, "invalid_credentials"),
+            LoginError::InvalidCredentials => ApiError::new(ErrorCode::InvalidCredentials),
             LoginError::EmailNotVerified { verification_id } => {
-                ApiError::new(403, "email_not_verified").with("verification_id", verification_id)
+                ApiError::new(ErrorCode::EmailNotVerified).with("verification_id", verification_id)
             }
             LoginError::Throttled { retry_after } => {
-                ApiError::new(429, "too_many_attempts").retry_after(retry_after)
+                ApiError::new(ErrorCode::TooManyAttempts).retry_after(retry_after)
             }
             LoginError::Infra(error) => ApiError::internal(error),
         }
@@ -166,18 +168,20 @@ impl From<crate::use_cases::linking::LinkError> for ApiError {
         use crate::use_cases::linking::LinkError;
         match error {
             LinkError::NotFound | LinkError::Rejected(LinkRejection::Superseded) => {
-                ApiError::new(404, "link_not_found")
+                ApiError::new(ErrorCode::LinkNotFound)
             }
             LinkError::InvalidCode { attempts_left } => {
-                ApiError::new(422, "invalid_link_code").with("attempts_left", attempts_left)
+                ApiError::new(ErrorCode::InvalidLinkCode).with("attempts_left", attempts_left)
             }
-            LinkError::Rejected(LinkRejection::Locked) => ApiError::new(423, "link_locked"),
-            LinkError::Rejected(LinkRejection::Expired) => ApiError::new(410, "link_expired"),
-            LinkError::Rejected(LinkRejection::Used) => ApiError::new(410, "link_used"),
-            LinkError::ContactRevoked => ApiError::new(403, "contact_revoked"),
-            LinkError::InvalidLegacyCredentials => ApiError::new(401, "invalid_legacy_credentials"),
+            LinkError::Rejected(LinkRejection::Locked) => ApiError::new(ErrorCode::LinkLocked),
+            LinkError::Rejected(LinkRejection::Expired) => ApiError::new(ErrorCode::LinkExpired),
+            LinkError::Rejected(LinkRejection::Used) => ApiError::new(ErrorCode::LinkUsed),
+            LinkError::ContactRevoked => ApiError::new(ErrorCode::ContactAlreadyRevoked),
+            LinkError::InvalidLegacyCredentials => {
+                ApiError::new(ErrorCode::InvalidLegacyCredentials)
+            }
             LinkError::Throttled { retry_after } => {
-                ApiError::new(429, "too_many_attempts").retry_after(retry_after)
+                ApiError::new(ErrorCode::TooManyAttempts).retry_after(retry_after)
             }
             LinkError::Infra(error) => ApiError::internal(error),
         }
@@ -188,7 +192,7 @@ impl From<crate::use_cases::profiles::SwitchError> for ApiError {
     fn from(error: crate::use_cases::profiles::SwitchError) -> Self {
         use crate::use_cases::profiles::SwitchError;
         match error {
-            SwitchError::NotFound => ApiError::new(404, "profile_not_found"),
+            SwitchError::NotFound => ApiError::new(ErrorCode::ProfileNotFound),
             SwitchError::Infra(error) => ApiError::internal(error),
         }
     }
@@ -198,12 +202,12 @@ impl From<crate::use_cases::members::MembersError> for ApiError {
     fn from(error: crate::use_cases::members::MembersError) -> Self {
         use crate::use_cases::members::MembersError;
         match error {
-            MembersError::ResponsableRequired => ApiError::new(403, "responsable_required"),
-            MembersError::NotFound => ApiError::new(404, "not_found"),
-            MembersError::ContactExists => ApiError::new(409, "contact_exists"),
-            MembersError::LastResponsable => ApiError::new(409, "last_responsable"),
-            MembersError::ContactLinked => ApiError::new(409, "contact_linked"),
-            MembersError::ContactRevoked => ApiError::new(409, "contact_revoked"),
+            MembersError::ResponsableRequired => ApiError::new(ErrorCode::ResponsableRequired),
+            MembersError::NotFound => ApiError::new(ErrorCode::NotFound),
+            MembersError::ContactExists => ApiError::new(ErrorCode::ContactExists),
+            MembersError::LastResponsable => ApiError::new(ErrorCode::LastResponsable),
+            MembersError::ContactLinked => ApiError::new(ErrorCode::ContactLinked),
+            MembersError::ContactRevoked => ApiError::new(ErrorCode::ContactAlreadyRevoked),
             MembersError::EmployersOnly => {
                 ApiError::invalid_field("manages_authorizations", Problem::EmployersOnly)
             }
@@ -216,8 +220,8 @@ impl From<crate::use_cases::operator::OperatorError> for ApiError {
     fn from(error: crate::use_cases::operator::OperatorError) -> Self {
         use crate::use_cases::operator::OperatorError;
         match error {
-            OperatorError::FileNumberTaken => ApiError::new(409, "file_number_taken"),
-            OperatorError::NotFound => ApiError::new(404, "not_found"),
+            OperatorError::FileNumberTaken => ApiError::new(ErrorCode::FileNumberTaken),
+            OperatorError::NotFound => ApiError::new(ErrorCode::NotFound),
             OperatorError::Infra(error) => ApiError::internal(error),
         }
     }
@@ -228,21 +232,21 @@ impl From<crate::use_cases::authorizations::AuthorizationError> for ApiError {
         use crate::use_cases::authorizations::AuthorizationError;
         match error {
             AuthorizationError::EmployerProfileRequired => {
-                ApiError::new(403, "employer_profile_required")
+                ApiError::new(ErrorCode::EmployerProfileRequired)
             }
             AuthorizationError::AdministratorRequired => {
-                ApiError::new(403, "authorization_admin_required")
+                ApiError::new(ErrorCode::AuthorizationAdminRequired)
             }
-            AuthorizationError::NotFound => ApiError::new(404, "not_found"),
+            AuthorizationError::NotFound => ApiError::new(ErrorCode::NotFound),
             AuthorizationError::Invalid(fields) => ApiError::invalid(fields),
             AuthorizationError::Exists { authorization_id } => {
-                ApiError::new(409, "authorization_exists")
+                ApiError::new(ErrorCode::AuthorizationExists)
                     .with("authorization_id", authorization_id)
             }
-            AuthorizationError::Inactive => ApiError::new(409, "authorization_inactive"),
-            AuthorizationError::NotMigrated => ApiError::new(409, "not_migrated"),
-            AuthorizationError::RequestExpired => ApiError::new(410, "access_request_expired"),
-            AuthorizationError::RequestAnswered => ApiError::new(409, "access_request_answered"),
+            AuthorizationError::Inactive => ApiError::new(ErrorCode::AuthorizationInactive),
+            AuthorizationError::NotMigrated => ApiError::new(ErrorCode::NotMigrated),
+            AuthorizationError::RequestExpired => ApiError::new(ErrorCode::AccessRequestExpired),
+            AuthorizationError::RequestAnswered => ApiError::new(ErrorCode::AccessRequestAnswered),
             AuthorizationError::Infra(error) => ApiError::internal(error),
         }
     }
@@ -252,16 +256,16 @@ impl From<crate::use_cases::access_requests::RequestError> for ApiError {
     fn from(error: crate::use_cases::access_requests::RequestError) -> Self {
         use crate::use_cases::access_requests::RequestError;
         match error {
-            RequestError::Unmatched => ApiError::new(422, "access_request_unmatched"),
+            RequestError::Unmatched => ApiError::new(ErrorCode::AccessRequestUnmatched),
             RequestError::OwnOrganisation => {
                 ApiError::invalid_field("file_number", Problem::NotYourOrganisation)
             }
-            RequestError::AlreadyAuthorized => ApiError::new(409, "already_authorized"),
-            RequestError::AlreadyPending => ApiError::new(409, "access_request_pending"),
-            RequestError::NotFound => ApiError::new(404, "not_found"),
-            RequestError::NotPending => ApiError::new(409, "access_request_answered"),
+            RequestError::AlreadyAuthorized => ApiError::new(ErrorCode::AlreadyAuthorized),
+            RequestError::AlreadyPending => ApiError::new(ErrorCode::AccessRequestPending),
+            RequestError::NotFound => ApiError::new(ErrorCode::NotFound),
+            RequestError::NotPending => ApiError::new(ErrorCode::AccessRequestAnswered),
             RequestError::Throttled { retry_after } => {
-                ApiError::new(429, "too_many_attempts").retry_after(retry_after)
+                ApiError::new(ErrorCode::TooManyAttempts).retry_after(retry_after)
             }
             RequestError::Infra(error) => ApiError::internal(error),
         }
@@ -272,9 +276,9 @@ impl From<crate::use_cases::files::FileError> for ApiError {
     fn from(error: crate::use_cases::files::FileError) -> Self {
         use crate::use_cases::files::FileError;
         match error {
-            FileError::NotFound => ApiError::new(404, "not_found"),
-            FileError::ServiceNotAuthorized => ApiError::new(403, "service_not_authorized"),
-            FileError::ServiceNotStarted => ApiError::new(403, "service_not_started"),
+            FileError::NotFound => ApiError::new(ErrorCode::NotFound),
+            FileError::ServiceNotAuthorized => ApiError::new(ErrorCode::ServiceNotAuthorized),
+            FileError::ServiceNotStarted => ApiError::new(ErrorCode::ServiceNotStarted),
             FileError::Infra(error) => ApiError::internal(error),
         }
     }
@@ -284,7 +288,7 @@ impl From<crate::use_cases::tokens::TokenError> for ApiError {
     fn from(error: crate::use_cases::tokens::TokenError) -> Self {
         use crate::use_cases::tokens::TokenError;
         let unauthorized = |code| {
-            let mut error = ApiError::new(401, code);
+            let mut error = ApiError::new(code);
             error
                 .headers
                 .push(("WWW-Authenticate", "Bearer error=\"invalid_token\"".into()));
@@ -292,15 +296,15 @@ impl From<crate::use_cases::tokens::TokenError> for ApiError {
         };
         match error {
             TokenError::Members(error) => error.into(),
-            TokenError::NotFound => ApiError::new(404, "not_found"),
-            TokenError::Invalid => unauthorized("token_invalid"),
-            TokenError::Expired => unauthorized("token_expired"),
-            TokenError::Revoked => unauthorized("token_revoked"),
+            TokenError::NotFound => ApiError::new(ErrorCode::NotFound),
+            TokenError::Invalid => unauthorized(ErrorCode::TokenInvalid),
+            TokenError::Expired => unauthorized(ErrorCode::TokenExpired),
+            TokenError::Revoked => unauthorized(ErrorCode::TokenRevoked),
             TokenError::MissingScope(scope) => {
-                ApiError::new(403, "token_scope_missing").with("required_scope", scope.code())
+                ApiError::new(ErrorCode::TokenScopeMissing).with("required_scope", scope.code())
             }
             TokenError::Throttled { retry_after } => {
-                ApiError::new(429, "too_many_requests").retry_after(retry_after)
+                ApiError::new(ErrorCode::TooManyRequests).retry_after(retry_after)
             }
             TokenError::Infra(error) => ApiError::internal(error),
         }
@@ -311,7 +315,7 @@ impl From<crate::use_cases::migration::MigrationError> for ApiError {
     fn from(error: crate::use_cases::migration::MigrationError) -> Self {
         use crate::use_cases::migration::MigrationError;
         match error {
-            MigrationError::RunNotFound => ApiError::new(404, "migration_run_not_found"),
+            MigrationError::RunNotFound => ApiError::new(ErrorCode::MigrationRunNotFound),
             MigrationError::Infra(error) => ApiError::internal(error),
         }
     }
@@ -321,10 +325,10 @@ impl From<crate::use_cases::webhooks::WebhookError> for ApiError {
     fn from(error: crate::use_cases::webhooks::WebhookError) -> Self {
         use crate::use_cases::webhooks::WebhookError;
         match error {
-            WebhookError::ResponsableRequired => ApiError::new(403, "responsable_required"),
-            WebhookError::NotFound => ApiError::new(404, "not_found"),
-            WebhookError::TooManyEndpoints => ApiError::new(409, "webhook_limit_reached"),
-            WebhookError::EndpointDisabled => ApiError::new(409, "webhook_disabled"),
+            WebhookError::ResponsableRequired => ApiError::new(ErrorCode::ResponsableRequired),
+            WebhookError::NotFound => ApiError::new(ErrorCode::NotFound),
+            WebhookError::TooManyEndpoints => ApiError::new(ErrorCode::WebhookLimitReached),
+            WebhookError::EndpointDisabled => ApiError::new(ErrorCode::WebhookDisabled),
             WebhookError::Infra(error) => ApiError::internal(error),
         }
     }

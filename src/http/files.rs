@@ -2,6 +2,7 @@
 //! service pages, each checking the authorization on the server.
 
 use super::error::ApiError;
+use super::router::{route, Route};
 use super::sessions::require_organisation_profile;
 use super::{Call, Reply};
 use crate::domain::authorization::{value_label, Day, Service, Services};
@@ -220,3 +221,11 @@ pub async fn monthly_report(call: &Call) -> Result<Reply, ApiError> {
         }),
     ))
 }
+
+/// The routes of this feature.
+pub const ROUTES: &[Route] = &[
+    route!(GET "/api/authorized-files" => list),
+    route!(GET "/api/authorized-files.csv" => export),
+    route!(GET "/api/authorized-files/{id}" => file),
+    route!(GET "/api/authorized-files/{id}/monthly-report" => monthly_report),
+];

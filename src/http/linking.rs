@@ -3,6 +3,7 @@
 use super::body::{json_object, Fields};
 use super::cookies;
 use super::error::ApiError;
+use super::router::{route, Route};
 use super::sessions::{me_json, profile_json, require_user};
 use super::{Call, Reply};
 use crate::domain::linking::{LinkCode, LinkIdentifier};
@@ -87,3 +88,12 @@ pub async fn select_profile(call: &mut Call) -> Result<Reply, ApiError> {
     Ok(Reply::json(200, me_json(&who.user, profile.as_ref()))
         .with_cookie(cookies::set_session(&token)))
 }
+
+/// The routes of this feature.
+pub const ROUTES: &[Route] = &[
+    route!(POST "/api/links/credentials" => with_credentials),
+    route!(POST "/api/links/legacy" => with_legacy),
+    route!(POST "/api/links/known-facts" => by_known_facts),
+    route!(GET "/api/profiles" => profiles),
+    route!(PUT "/api/session/profile" => select_profile),
+];

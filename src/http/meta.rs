@@ -1,6 +1,8 @@
-//! Health and the API's own description.
+//! Health. (The API's own description is a static asset: public/api/openapi.json.)
 
 use super::error::ApiError;
+use super::error::ErrorCode;
+use super::router::{route, Route};
 use super::{Call, Reply};
 use crate::infra::Context;
 use serde_json::json;
@@ -16,12 +18,9 @@ pub async fn health(call: &Call) -> Result<Reply, ApiError> {
         .context("Failed to reach D1 for the health check")?;
     match one {
         Some(1) => Ok(Reply::json(200, json!({ "status": "ok" }))),
-        _ => Err(ApiError::new(503, "service_unavailable")),
+        _ => Err(ApiError::new(ErrorCode::ServiceUnavailable)),
     }
 }
 
-pub fn openapi() -> Reply {
-    let document = serde_json::from_str(include_str!("openapi.json"))
-        .expect("openapi.json is valid JSON (unit-tested)");
-    Reply::json(200, document)
-}
+/// The routes of this feature.
+pub const ROUTES: &[Route] = &[route!(GET "/api/health" => health)];

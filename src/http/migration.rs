@@ -5,6 +5,7 @@ use super::body::{json_object_within, Fields, MAX_IMPORT_BODY_BYTES};
 use super::error::ApiError;
 use super::operator::require_operator;
 use super::organisation::paging;
+use super::router::{route, Route};
 use super::{Call, Reply};
 use crate::domain::fields::Problem;
 use crate::domain::migration::{Decision, Kind, Outcome, ParsedLine, Reason};
@@ -222,6 +223,14 @@ pub async fn unmigrated_relations(call: &Call) -> Result<Reply, ApiError> {
         json!({ "items": items, "total": total, "page": page, "page_size": page_size }),
     ))
 }
+
+/// The routes of this feature.
+pub const ROUTES: &[Route] = &[
+    route!(POST "/api/operator/legacy-credentials" => import_legacy_credentials),
+    route!(POST "/api/operator/migrations" => import_batch),
+    route!(GET "/api/operator/migrations/{id}" => report),
+    route!(GET "/api/operator/unmigrated-relations" => unmigrated_relations),
+];
 
 #[cfg(test)]
 mod tests {

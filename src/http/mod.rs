@@ -6,8 +6,10 @@ mod accounts;
 pub mod body;
 mod cookies;
 mod csv;
+mod dev;
 mod employer;
 pub mod error;
+mod error_code;
 mod files;
 pub mod i18n;
 mod linking;
@@ -15,7 +17,7 @@ mod meta;
 mod migration;
 mod operator;
 mod organisation;
-pub mod routes;
+pub mod router;
 mod security;
 mod sessions;
 mod tokens;
@@ -24,8 +26,7 @@ mod webhooks;
 use crate::domain::locale::Locale;
 use crate::infra::App;
 use crate::use_cases::Requester;
-use error::ApiError;
-use routes::{Miss, Route};
+use error::{ApiError, ErrorCode};
 use serde_json::Value;
 use worker::{Env, Request, Response, Result};
 
@@ -133,27 +134,19 @@ pub async fn handle(req: Request, env: Env) -> Result<Response> {
             let html = reply.html.is_some();
             (reply.status, to_response(reply)?, html)
         }
-        Err(error) => (error.status, error_response(&error, locale)?, false),
+        Err(error) => (error.status(), error_response(&error, locale)?, false),
     };
     security::apply_headers(response.headers_mut(), html);
     Ok(response.with_status(status))
 }
 
 async fn answer(req: Request, env: &Env, locale: Locale) -> std::result::Result<Reply, ApiError> {
-    let path = req.path();
-    let routes::Matched { route, params } =
-        routes::resolve(req.method().as_ref(), &path).map_err(|miss| match miss {
-            Miss::NotFound => ApiError::new(404, "not_found"),
-            Miss::MethodNotAllowed { allow } => {
-                let mut error = ApiError::new(405, "method_not_allowed");
-                error.headers.push(("Allow", allow.join(", ")));
-                error
-            }
-        })?;
+    // The raw method: worker's `Method` reads an unknown one (say QUERY) as GET.
+    let router::Matched { route, params } = router::resolve(&req.inner().method(), &req.path())?;
     security::reject_cross_site(&req)?;
     let app = App::from_env(env).await?;
-    if route.is_development_only() && !app.config.development {
-        return Err(ApiError::new(404, "not_found"));
+    if route.development_only && !app.config.development {
+        return Err(ApiError::new(ErrorCode::NotFound));
     }
     let header = |name: &str| req.headers().get(name).ok().flatten();
     let requester = Requester {
@@ -167,73 +160,7 @@ async fn answer(req: Request, env: &Env, locale: Locale) -> std::result::Result<
         requester,
         params,
     };
-    match route {
-        Route::Health => meta::health(&call).await,
-        Route::OpenApi => Ok(meta::openapi()),
-        Route::SignupValidate => accounts::validate(&mut call).await,
-        Route::Signup => accounts::sign_up(&mut call).await,
-        Route::SignupVerify => accounts::verify(&mut call).await,
-        Route::SignupResend => accounts::resend(&mut call).await,
-        Route::LogIn => sessions::log_in(&mut call).await,
-        Route::LogOut => sessions::log_out(&call).await,
-        Route::Me => sessions::me(&call).await,
-        Route::PasswordForgot => accounts::forgot_password(&mut call).await,
-        Route::PasswordReset => accounts::reset_password(&mut call).await,
-        Route::LinkWithCredentials => linking::with_credentials(&mut call).await,
-        Route::LinkWithLegacy => linking::with_legacy(&mut call).await,
-        Route::LinkByKnownFacts => linking::by_known_facts(&mut call).await,
-        Route::Profiles => linking::profiles(&call).await,
-        Route::SelectProfile => linking::select_profile(&mut call).await,
-        Route::Organisation => organisation::show(&call).await,
-        Route::Members => organisation::members(&call).await,
-        Route::InviteMember => organisation::invite(&mut call).await,
-        Route::Member => organisation::member(&call).await,
-        Route::ChangeMember => organisation::change(&mut call).await,
-        Route::RevokeMember => organisation::revoke(&call).await,
-        Route::ReissueCredentials => organisation::reissue(&call).await,
-        Route::OrganisationAudit => organisation::audit(&call).await,
-        Route::AuthorizedFiles => files::list(&call).await,
-        Route::AuthorizedFilesCsv => files::export(&call).await,
-        Route::AuthorizedFile => files::file(&call).await,
-        Route::MonthlyReport => files::monthly_report(&call).await,
-        Route::AccessRequests => access_requests::list(&call).await,
-        Route::RequestAccess => access_requests::create(&mut call).await,
-        Route::CancelAccessRequest => access_requests::cancel(&call).await,
-        Route::EmployerAuthorizations => employer::authorizations(&call).await,
-        Route::GrantAuthorization => employer::grant(&mut call).await,
-        Route::EmployerAuthorization => employer::authorization(&call).await,
-        Route::ChangeAuthorization => employer::change(&mut call).await,
-        Route::RevokeAuthorization => employer::revoke(&call).await,
-        Route::ConfirmMigrated => employer::confirm(&call).await,
-        Route::ReviewMigrated => employer::review(&mut call).await,
-        Route::EmployerAccessRequests => employer::access_requests(&call).await,
-        Route::ApproveAccessRequest => employer::approve(&mut call).await,
-        Route::DeclineAccessRequest => employer::decline(&mut call).await,
-        Route::Tokens => tokens::list(&call).await,
-        Route::CreateToken => tokens::create(&mut call).await,
-        Route::RevokeToken => tokens::revoke(&call).await,
-        Route::OrganisationAuditCsv => organisation::audit_csv(&call).await,
-        Route::OperatorCreateOrganisation => operator::create_organisation(&mut call).await,
-        Route::OperatorImportLegacy => migration::import_legacy_credentials(&mut call).await,
-        Route::OperatorImportMigration => migration::import_batch(&mut call).await,
-        Route::OperatorMigrationReport => migration::report(&call).await,
-        Route::OperatorUnmigratedRelations => migration::unmigrated_relations(&call).await,
-        Route::DevMailbox => crate::dev::mailbox(&call).await,
-        Route::DevMailboxPage => crate::dev::mailbox_page(&call).await,
-        Route::DevClock => crate::dev::advance_clock(&mut call).await,
-        Route::DevDeadLetters => crate::dev::dead_letters(&call).await,
-        Route::DevEnqueueEmail => crate::dev::enqueue_email(&mut call, env).await,
-        Route::DevJobs => crate::dev::jobs(&call).await,
-        Route::Webhooks => webhooks::list(&call).await,
-        Route::CreateWebhook => webhooks::create(&mut call).await,
-        Route::Webhook => webhooks::show(&call).await,
-        Route::ChangeWebhook => webhooks::change(&mut call).await,
-        Route::DeleteWebhook => webhooks::delete(&call).await,
-        Route::RotateWebhookSecret => webhooks::rotate_secret(&call).await,
-        Route::WebhookDeliveries => webhooks::deliveries(&call).await,
-        Route::ReplayWebhookDelivery => webhooks::replay(&call).await,
-        Route::TestWebhook => webhooks::send_test(&call).await,
-    }
+    (route.handler)(&mut call).await
 }
 
 fn to_response(reply: Reply) -> Result<Response> {

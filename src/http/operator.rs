@@ -2,6 +2,8 @@
 
 use super::body::{json_object, Fields};
 use super::error::ApiError;
+use super::error::ErrorCode;
+use super::router::{route, Route};
 use super::{Call, Reply};
 use crate::domain::email::Email;
 use crate::domain::name::PersonName;
@@ -25,7 +27,7 @@ pub(super) fn require_operator(call: &Call) -> Result<(), ApiError> {
         {
             Ok(())
         }
-        _ => Err(ApiError::new(401, "operator_token_required")),
+        _ => Err(ApiError::new(ErrorCode::OperatorTokenRequired)),
     }
 }
 
@@ -78,3 +80,6 @@ pub async fn create_organisation(call: &mut Call) -> Result<Reply, ApiError> {
         }),
     ))
 }
+
+/// The routes of this feature.
+pub const ROUTES: &[Route] = &[route!(POST "/api/operator/organisations" => create_organisation)];

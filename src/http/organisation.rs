@@ -3,6 +3,8 @@
 use super::body::{json_object, Fields};
 use super::csv;
 use super::error::ApiError;
+use super::error::ErrorCode;
+use super::router::{route, Route};
 use super::sessions::{profile_json, require_organisation_profile};
 use super::{Call, Reply};
 use crate::domain::authorization::Day;
@@ -335,7 +337,7 @@ pub async fn audit_csv(call: &Call) -> Result<Reply, ApiError> {
         members::audit_trail(&call.app, &profile, &filter, 1, AUDIT_EXPORT_MAX).await?;
     if total > AUDIT_EXPORT_MAX {
         // Never a silently truncated export: the person narrows the dates instead.
-        return Err(ApiError::new(422, "export_too_large")
+        return Err(ApiError::new(ErrorCode::ExportTooLarge)
             .with("total", total)
             .with("max", AUDIT_EXPORT_MAX));
     }
@@ -383,3 +385,16 @@ pub async fn audit_csv(call: &Call) -> Result<Reply, ApiError> {
         format!("{name}-{}.csv", Day::of(call.app.now).to_iso()),
     ))
 }
+
+/// The routes of this feature.
+pub const ROUTES: &[Route] = &[
+    route!(GET "/api/organisation" => show),
+    route!(GET "/api/organisation/members" => members),
+    route!(POST "/api/organisation/members" => invite),
+    route!(GET "/api/organisation/members/{id}" => member),
+    route!(PATCH "/api/organisation/members/{id}" => change),
+    route!(DELETE "/api/organisation/members/{id}" => revoke),
+    route!(POST "/api/organisation/members/{id}/link-credentials" => reissue),
+    route!(GET "/api/organisation/audit" => audit),
+    route!(GET "/api/organisation/audit.csv" => audit_csv),
+];

@@ -1,6 +1,6 @@
 //! Cross-site request defence and the security headers of every worker response.
 
-use super::error::ApiError;
+use super::error::{ApiError, ErrorCode};
 use worker::{Headers, Method, Request};
 
 /// State changes must come from the portal's own pages: a browser says so with `Sec-Fetch-Site`
@@ -13,7 +13,7 @@ pub fn reject_cross_site(req: &Request) -> Result<(), ApiError> {
     let header = |name: &str| req.headers().get(name).ok().flatten();
     if let Some(site) = header("Sec-Fetch-Site") {
         if !matches!(site.as_str(), "same-origin" | "none") {
-            return Err(ApiError::new(403, "cross_site_request"));
+            return Err(ApiError::new(ErrorCode::CrossSiteRequest));
         }
     }
     if let Some(origin) = header("Origin") {
@@ -22,7 +22,7 @@ pub fn reject_cross_site(req: &Request) -> Result<(), ApiError> {
             .map(|url| url.origin().ascii_serialization())
             .unwrap_or_default();
         if origin != own {
-            return Err(ApiError::new(403, "cross_site_request"));
+            return Err(ApiError::new(ErrorCode::CrossSiteRequest));
         }
     }
     Ok(())

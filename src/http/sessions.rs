@@ -3,6 +3,8 @@
 use super::body::{json_object, Fields};
 use super::cookies;
 use super::error::ApiError;
+use super::error::ErrorCode;
+use super::router::{route, Route};
 use super::{Call, Reply};
 use crate::domain::password::Password;
 use crate::storage::contacts::ProfileRow;
@@ -44,17 +46,17 @@ pub async fn require_organisation_profile(
     let profile = who
         .profile
         .take()
-        .ok_or_else(|| ApiError::new(403, "organisation_profile_required"))?;
+        .ok_or_else(|| ApiError::new(ErrorCode::OrganisationProfileRequired))?;
     Ok((who, profile))
 }
 
 /// The signed-in user, or 401.
 pub async fn require_user(call: &Call) -> Result<Authenticated, ApiError> {
-    let token =
-        cookies::session_token(&call.req).ok_or_else(|| ApiError::new(401, "unauthenticated"))?;
+    let token = cookies::session_token(&call.req)
+        .ok_or_else(|| ApiError::new(ErrorCode::Unauthenticated))?;
     sessions::authenticate(&call.app, &token)
         .await?
-        .ok_or_else(|| ApiError::new(401, "unauthenticated"))
+        .ok_or_else(|| ApiError::new(ErrorCode::Unauthenticated))
 }
 
 pub async fn log_in(call: &mut Call) -> Result<Reply, ApiError> {
@@ -81,3 +83,10 @@ pub async fn me(call: &Call) -> Result<Reply, ApiError> {
     body["linked_profiles"] = who.linked_profiles.into();
     Ok(Reply::json(200, body))
 }
+
+/// The routes of this feature.
+pub const ROUTES: &[Route] = &[
+    route!(POST "/api/session" => log_in),
+    route!(DELETE "/api/session" => log_out),
+    route!(GET "/api/me" => me),
+];

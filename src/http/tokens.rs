@@ -3,6 +3,7 @@
 
 use super::body::{json_object, Fields};
 use super::error::ApiError;
+use super::router::{route, Route};
 use super::sessions::require_organisation_profile;
 use super::{Call, Reply};
 use crate::domain::api_token::{self, Scope, Scopes};
@@ -167,3 +168,10 @@ pub async fn contacts(call: &Call, header: &str) -> Result<Reply, ApiError> {
         .collect();
     Ok(changes(items, versions, since, limit))
 }
+
+/// The routes of this feature.
+pub const ROUTES: &[Route] = &[
+    route!(GET "/api/organisation/tokens" => list),
+    route!(POST "/api/organisation/tokens" => create),
+    route!(DELETE "/api/organisation/tokens/{id}" => revoke),
+];

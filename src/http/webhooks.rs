@@ -5,6 +5,7 @@ use super::body::{json_object, Fields};
 use super::employer::free_text;
 use super::error::ApiError;
 use super::organisation::paging;
+use super::router::{route, Route};
 use super::sessions::require_organisation_profile;
 use super::{Call, Reply};
 use crate::domain::fields::Problem;
@@ -246,3 +247,16 @@ pub async fn send_test(call: &Call) -> Result<Reply, ApiError> {
         json!({ "delivery": delivery_json(&delivery) }),
     ))
 }
+
+/// The routes of this feature.
+pub const ROUTES: &[Route] = &[
+    route!(GET "/api/organisation/webhooks" => list),
+    route!(POST "/api/organisation/webhooks" => create),
+    route!(GET "/api/organisation/webhooks/{id}" => show),
+    route!(PATCH "/api/organisation/webhooks/{id}" => change),
+    route!(DELETE "/api/organisation/webhooks/{id}" => delete),
+    route!(POST "/api/organisation/webhooks/{id}/rotate-secret" => rotate_secret),
+    route!(GET "/api/organisation/webhooks/{id}/deliveries" => deliveries),
+    route!(POST "/api/organisation/webhooks/deliveries/{id}/replay" => replay),
+    route!(POST "/api/organisation/webhooks/{id}/test" => send_test),
+];

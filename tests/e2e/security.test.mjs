@@ -61,7 +61,6 @@ test('every kind of API answer carries the security headers and Cache-Control no
   const anonymous = app.client();
   const answers = [
     ['GET /api/health (200)', await anonymous.get('/api/health')],
-    ['GET /api/openapi.json (200)', await anonymous.get('/api/openapi.json')],
     ['GET /api/me signed in (200, personal data)', await client.me()],
     ['GET /api/me anonymous (401)', await anonymous.me()],
     ['POST /api/session with {} (422)', await anonymous.post('/api/session', {})],
@@ -76,6 +75,13 @@ test('every kind of API answer carries the security headers and Cache-Control no
     assert.deepEqual(csp.get('default-src'), ["'none'"], `${label}: a JSON answer needs no resource at all (default-src 'none')`);
     assert.match(res.headers.get('cache-control') ?? '', /no-store/, `${label}: Cache-Control no-store keeps API answers out of caches`);
   }
+});
+
+test('the API document is a static asset with the baseline security headers', async () => {
+  const res = await app.client().get('/api/openapi.json');
+  assert.equal(res.status, 200, res.text.slice(0, 200));
+  assert.match(res.headers.get('content-type') ?? '', /application\/json/);
+  assertBaselineHeaders(res.headers, 'GET /api/openapi.json');
 });
 
 // Every page of public/ (index.html is '/'; 404.html answers unknown paths, checked after them).

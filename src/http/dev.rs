@@ -3,15 +3,16 @@
 //! arbitrary message on the email queue (to prove poison messages are parked), and the record of
 //! scheduled runs.
 
+use super::body::json_object;
+use super::error::{ApiError, ErrorCode};
+use super::router::{route, Route};
+use super::{Call, Reply};
 use crate::domain::fields::Problem;
 use crate::email::templates::escape_html;
-use crate::http::body::json_object;
-use crate::http::error::ApiError;
-use crate::http::{Call, Reply};
 use crate::infra::Context;
 use crate::storage::{dev_clock, job_runs, mailbox};
 use serde_json::{json, Value};
-use worker::{Env, QueueContentType, RawMessageBuilder};
+use worker::{QueueContentType, RawMessageBuilder};
 
 fn recipient(call: &Call) -> Option<String> {
     call.query("to").map(|to| to.to_lowercase())
@@ -54,7 +55,7 @@ pub async fn mailbox_page(call: &Call) -> Result<Reply, ApiError> {
 /// Moves the clock forward by `advance_ms` (only when CLOCK_CONTROL is "enabled").
 pub async fn advance_clock(call: &mut Call) -> Result<Reply, ApiError> {
     if !call.app.config.clock_control {
-        return Err(ApiError::new(404, "not_found"));
+        return Err(ApiError::new(ErrorCode::NotFound));
     }
     let body = json_object(&mut call.req).await?;
     let Some(by) = body
@@ -76,15 +77,13 @@ pub async fn dead_letters(call: &Call) -> Result<Reply, ApiError> {
 }
 
 /// Puts the request body, whatever it is, on the email queue.
-pub async fn enqueue_email(call: &mut Call, env: &Env) -> Result<Reply, ApiError> {
+pub async fn enqueue_email(call: &mut Call) -> Result<Reply, ApiError> {
     let body = json_object(&mut call.req).await?;
-    let queue = env
-        .queue("EMAIL_QUEUE")
-        .context("Failed to bind the email queue")?;
     // Sent as parsed JSON, exactly as received: `Queue::send` would turn a JSON object into a JS Map.
     let message = worker::js_sys::JSON::parse(&Value::Object(body).to_string())
-        .map_err(|_| ApiError::new(400, "malformed_json"))?;
-    queue
+        .map_err(|_| ApiError::new(ErrorCode::MalformedJson))?;
+    call.app
+        .email_queue
         .send_raw(RawMessageBuilder::new(message).build_with_content_type(QueueContentType::Json))
         .await
         .context("Failed to enqueue a development message")?;
@@ -107,3 +106,13 @@ pub async fn jobs(call: &Call) -> Result<Reply, ApiError> {
         .collect();
     Ok(Reply::json(200, Value::Array(runs)))
 }
+
+/// The routes of this feature.
+pub const ROUTES: &[Route] = &[
+    route!(dev GET "/dev/mailbox" => mailbox),
+    route!(dev GET "/dev/mailbox/" => mailbox_page),
+    route!(dev POST "/dev/clock" => advance_clock),
+    route!(dev GET "/dev/dead-letters" => dead_letters),
+    route!(dev POST "/dev/queues/email" => enqueue_email),
+    route!(dev GET "/dev/jobs" => jobs),
+];

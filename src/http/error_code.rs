@@ -1,0 +1,254 @@
+//! Every error the API answers: its code, its status and its message in French and English.
+//! The matches are exhaustive, so a new code cannot miss its status or a translation.
+
+use crate::domain::locale::Locale;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorCode {
+    ValidationFailed,
+    MalformedJson,
+    BodyNotObject,
+    BodyTooLarge,
+    UnsupportedMediaType,
+    CrossSiteRequest,
+    NotFound,
+    MethodNotAllowed,
+    Unauthenticated,
+    InvalidCredentials,
+    EmailNotVerified,
+    TooManyAttempts,
+    VerificationNotFound,
+    InvalidCode,
+    CodeExpired,
+    CodeExhausted,
+    CodeUsed,
+    ResendTooSoon,
+    LinkNotFound,
+    InvalidLinkCode,
+    LinkLocked,
+    LinkExpired,
+    LinkUsed,
+    ContactRevoked,
+    ContactAlreadyRevoked,
+    InvalidLegacyCredentials,
+    ProfileNotFound,
+    OrganisationProfileRequired,
+    ResponsableRequired,
+    ContactExists,
+    LastResponsable,
+    ContactLinked,
+    FileNumberTaken,
+    MigrationRunNotFound,
+    OperatorTokenRequired,
+    EmployerProfileRequired,
+    AuthorizationAdminRequired,
+    AuthorizationExists,
+    AuthorizationInactive,
+    NotMigrated,
+    AccessRequestExpired,
+    AccessRequestAnswered,
+    AccessRequestUnmatched,
+    AccessRequestPending,
+    AlreadyAuthorized,
+    ServiceNotAuthorized,
+    ServiceNotStarted,
+    TokenInvalid,
+    TokenExpired,
+    TokenRevoked,
+    TokenScopeMissing,
+    TooManyRequests,
+    ServiceUnavailable,
+    ExportTooLarge,
+    WebhookLimitReached,
+    WebhookDisabled,
+    InternalError,
+}
+
+impl ErrorCode {
+    /// The stable, machine-readable code of the JSON error body.
+    pub fn code(self) -> &'static str {
+        match self {
+            ErrorCode::ValidationFailed => "validation_failed",
+            ErrorCode::MalformedJson => "malformed_json",
+            ErrorCode::BodyNotObject => "body_not_object",
+            ErrorCode::BodyTooLarge => "body_too_large",
+            ErrorCode::UnsupportedMediaType => "unsupported_media_type",
+            ErrorCode::CrossSiteRequest => "cross_site_request",
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::MethodNotAllowed => "method_not_allowed",
+            ErrorCode::Unauthenticated => "unauthenticated",
+            ErrorCode::InvalidCredentials => "invalid_credentials",
+            ErrorCode::EmailNotVerified => "email_not_verified",
+            ErrorCode::TooManyAttempts => "too_many_attempts",
+            ErrorCode::VerificationNotFound => "verification_not_found",
+            ErrorCode::InvalidCode => "invalid_code",
+            ErrorCode::CodeExpired => "code_expired",
+            ErrorCode::CodeExhausted => "code_exhausted",
+            ErrorCode::CodeUsed => "code_used",
+            ErrorCode::ResendTooSoon => "resend_too_soon",
+            ErrorCode::LinkNotFound => "link_not_found",
+            ErrorCode::InvalidLinkCode => "invalid_link_code",
+            ErrorCode::LinkLocked => "link_locked",
+            ErrorCode::LinkExpired => "link_expired",
+            ErrorCode::LinkUsed => "link_used",
+            ErrorCode::ContactRevoked => "contact_revoked",
+            ErrorCode::ContactAlreadyRevoked => "contact_revoked",
+            ErrorCode::InvalidLegacyCredentials => "invalid_legacy_credentials",
+            ErrorCode::ProfileNotFound => "profile_not_found",
+            ErrorCode::OrganisationProfileRequired => "organisation_profile_required",
+            ErrorCode::ResponsableRequired => "responsable_required",
+            ErrorCode::ContactExists => "contact_exists",
+            ErrorCode::LastResponsable => "last_responsable",
+            ErrorCode::ContactLinked => "contact_linked",
+            ErrorCode::FileNumberTaken => "file_number_taken",
+            ErrorCode::MigrationRunNotFound => "migration_run_not_found",
+            ErrorCode::OperatorTokenRequired => "operator_token_required",
+            ErrorCode::EmployerProfileRequired => "employer_profile_required",
+            ErrorCode::AuthorizationAdminRequired => "authorization_admin_required",
+            ErrorCode::AuthorizationExists => "authorization_exists",
+            ErrorCode::AuthorizationInactive => "authorization_inactive",
+            ErrorCode::NotMigrated => "not_migrated",
+            ErrorCode::AccessRequestExpired => "access_request_expired",
+            ErrorCode::AccessRequestAnswered => "access_request_answered",
+            ErrorCode::AccessRequestUnmatched => "access_request_unmatched",
+            ErrorCode::AccessRequestPending => "access_request_pending",
+            ErrorCode::AlreadyAuthorized => "already_authorized",
+            ErrorCode::ServiceNotAuthorized => "service_not_authorized",
+            ErrorCode::ServiceNotStarted => "service_not_started",
+            ErrorCode::TokenInvalid => "token_invalid",
+            ErrorCode::TokenExpired => "token_expired",
+            ErrorCode::TokenRevoked => "token_revoked",
+            ErrorCode::TokenScopeMissing => "token_scope_missing",
+            ErrorCode::TooManyRequests => "too_many_requests",
+            ErrorCode::ServiceUnavailable => "service_unavailable",
+            ErrorCode::ExportTooLarge => "export_too_large",
+            ErrorCode::WebhookLimitReached => "webhook_limit_reached",
+            ErrorCode::WebhookDisabled => "webhook_disabled",
+            ErrorCode::InternalError => "internal_error",
+        }
+    }
+
+    pub fn status(self) -> u16 {
+        match self {
+            ErrorCode::MalformedJson | ErrorCode::BodyNotObject => 400,
+            ErrorCode::Unauthenticated
+            | ErrorCode::InvalidCredentials
+            | ErrorCode::InvalidLegacyCredentials
+            | ErrorCode::OperatorTokenRequired
+            | ErrorCode::TokenInvalid
+            | ErrorCode::TokenExpired
+            | ErrorCode::TokenRevoked => 401,
+            ErrorCode::CrossSiteRequest
+            | ErrorCode::EmailNotVerified
+            | ErrorCode::ContactRevoked
+            | ErrorCode::OrganisationProfileRequired
+            | ErrorCode::ResponsableRequired
+            | ErrorCode::EmployerProfileRequired
+            | ErrorCode::AuthorizationAdminRequired
+            | ErrorCode::ServiceNotAuthorized
+            | ErrorCode::ServiceNotStarted
+            | ErrorCode::TokenScopeMissing => 403,
+            ErrorCode::NotFound
+            | ErrorCode::VerificationNotFound
+            | ErrorCode::LinkNotFound
+            | ErrorCode::ProfileNotFound
+            | ErrorCode::MigrationRunNotFound => 404,
+            ErrorCode::MethodNotAllowed => 405,
+            ErrorCode::ContactAlreadyRevoked
+            | ErrorCode::ContactExists
+            | ErrorCode::LastResponsable
+            | ErrorCode::ContactLinked
+            | ErrorCode::FileNumberTaken
+            | ErrorCode::AuthorizationExists
+            | ErrorCode::AuthorizationInactive
+            | ErrorCode::NotMigrated
+            | ErrorCode::AccessRequestAnswered
+            | ErrorCode::AccessRequestPending
+            | ErrorCode::AlreadyAuthorized
+            | ErrorCode::WebhookLimitReached
+            | ErrorCode::WebhookDisabled => 409,
+            ErrorCode::CodeExpired
+            | ErrorCode::CodeExhausted
+            | ErrorCode::CodeUsed
+            | ErrorCode::LinkExpired
+            | ErrorCode::LinkUsed
+            | ErrorCode::AccessRequestExpired => 410,
+            ErrorCode::BodyTooLarge => 413,
+            ErrorCode::UnsupportedMediaType => 415,
+            ErrorCode::ValidationFailed
+            | ErrorCode::InvalidCode
+            | ErrorCode::InvalidLinkCode
+            | ErrorCode::AccessRequestUnmatched
+            | ErrorCode::ExportTooLarge => 422,
+            ErrorCode::LinkLocked => 423,
+            ErrorCode::TooManyAttempts | ErrorCode::ResendTooSoon | ErrorCode::TooManyRequests => {
+                429
+            }
+            ErrorCode::InternalError => 500,
+            ErrorCode::ServiceUnavailable => 503,
+        }
+    }
+
+    pub fn message(self, locale: Locale) -> &'static str {
+        let (fr, en) = match self {
+            ErrorCode::ValidationFailed => ("Certains champs sont à corriger.", "Some fields need to be corrected."),
+            ErrorCode::MalformedJson => ("Le corps de la requête n'est pas un JSON valide.", "The request body is not valid JSON."),
+            ErrorCode::BodyNotObject => ("Le corps de la requête doit être un objet JSON.", "The request body must be a JSON object."),
+            ErrorCode::BodyTooLarge => ("Le corps de la requête est trop volumineux.", "The request body is too large."),
+            ErrorCode::UnsupportedMediaType => ("Le corps de la requête doit être envoyé en JSON (Content-Type: application/json).", "The request body must be sent as JSON (Content-Type: application/json)."),
+            ErrorCode::CrossSiteRequest => ("Requête refusée : elle ne provient pas du portail.", "Request refused: it does not come from the portal."),
+            ErrorCode::NotFound => ("Cette ressource n'existe pas.", "This resource does not exist."),
+            ErrorCode::MethodNotAllowed => ("Cette méthode n'est pas permise sur cette ressource.", "This method is not allowed on this resource."),
+            ErrorCode::Unauthenticated => ("Vous devez vous connecter.", "You must sign in."),
+            ErrorCode::InvalidCredentials => ("Adresse courriel ou mot de passe invalide.", "Invalid email address or password."),
+            ErrorCode::EmailNotVerified => ("Votre adresse courriel n'est pas encore validée. Un nouveau code vient de vous être envoyé.", "Your email address is not verified yet. A new code was just sent to you."),
+            ErrorCode::TooManyAttempts => ("Trop de tentatives. Réessayez plus tard.", "Too many attempts. Try again later."),
+            ErrorCode::VerificationNotFound => ("Cette demande de code est introuvable. Recommencez la démarche.", "This code request cannot be found. Please start over."),
+            ErrorCode::InvalidCode => ("Le code est invalide.", "The code is invalid."),
+            ErrorCode::CodeExpired => ("Le code est expiré. Demandez-en un nouveau.", "The code has expired. Ask for a new one."),
+            ErrorCode::CodeExhausted => ("Trop de codes erronés : ce code n'est plus valide. Demandez-en un nouveau.", "Too many wrong codes: this code is no longer valid. Ask for a new one."),
+            ErrorCode::CodeUsed => ("Ce code a déjà été utilisé.", "This code has already been used."),
+            ErrorCode::ResendTooSoon => ("Veuillez patienter avant de demander un nouveau code.", "Please wait before asking for a new code."),
+            ErrorCode::LinkNotFound => ("Ces coordonnées de liaison sont introuvables ou ne sont plus valides. Vérifiez l'identifiant ou demandez-en de nouvelles à votre responsable.", "These link credentials cannot be found or are no longer valid. Check the identifier or ask your responsible for new ones."),
+            ErrorCode::InvalidLinkCode => ("Le code de liaison est invalide.", "The link code is invalid."),
+            ErrorCode::LinkLocked => ("Trop d'essais erronés : ces coordonnées sont verrouillées. Demandez à votre responsable de vous en envoyer de nouvelles.", "Too many wrong attempts: these credentials are locked. Ask your responsible to send you new ones."),
+            ErrorCode::LinkExpired => ("Ces coordonnées de liaison sont expirées. Demandez-en de nouvelles à votre responsable.", "These link credentials have expired. Ask your responsible for new ones."),
+            ErrorCode::LinkUsed => ("Ces coordonnées de liaison ont déjà été utilisées.", "These link credentials have already been used."),
+            ErrorCode::ContactRevoked => ("L'accès de ce contact a été révoqué par son organisation.", "This contact's access was revoked by their organisation."),
+            ErrorCode::ContactAlreadyRevoked => ("L'accès de ce contact a été révoqué par son organisation.", "This contact's access was revoked by their organisation."),
+            ErrorCode::InvalidLegacyCredentials => ("Nom d'utilisateur ou mot de passe des anciens services invalide.", "Invalid legacy username or password."),
+            ErrorCode::ProfileNotFound => ("Ce profil n'existe pas ou ne vous est plus accessible.", "This profile does not exist or is no longer available to you."),
+            ErrorCode::OrganisationProfileRequired => ("Sélectionnez d'abord le profil d'une organisation.", "Select an organisation's profile first."),
+            ErrorCode::ResponsableRequired => ("Seuls les responsables de l'organisation peuvent faire ce changement.", "Only the organisation's responsibles can make this change."),
+            ErrorCode::ContactExists => ("Cette adresse courriel est déjà celle d'un contact de l'organisation.", "This email address already belongs to a contact of the organisation."),
+            ErrorCode::LastResponsable => ("L'organisation doit conserver au moins un responsable.", "The organisation must keep at least one responsible."),
+            ErrorCode::ContactLinked => ("Ce contact a déjà lié son compte.", "This contact has already linked their account."),
+            ErrorCode::FileNumberTaken => ("Une organisation porte déjà ce numéro de dossier.", "An organisation already has this file number."),
+            ErrorCode::MigrationRunNotFound => ("Aucune migration ne porte cet identifiant.", "No migration run has this identifier."),
+            ErrorCode::OperatorTokenRequired => ("Un jeton d'opérateur valide est requis.", "A valid operator token is required."),
+            ErrorCode::EmployerProfileRequired => ("Sélectionnez d'abord le profil d'un employeur.", "Select an employer's profile first."),
+            ErrorCode::AuthorizationAdminRequired => ("Seuls le responsable de l'employeur et les contacts qu'il a désignés peuvent gérer les autorisations.", "Only the employer's responsible and the contacts they designated can manage authorizations."),
+            ErrorCode::AuthorizationExists => ("Ce contact a déjà une autorisation active sur votre dossier : modifiez-la plutôt.", "This contact already has an active authorization on your file: change it instead."),
+            ErrorCode::AuthorizationInactive => ("Cette autorisation n'est plus active.", "This authorization is no longer active."),
+            ErrorCode::NotMigrated => ("Seules les relations migrées de l'ancien système se confirment.", "Only relations migrated from the legacy system are confirmed."),
+            ErrorCode::AccessRequestExpired => ("Cette demande d'accès a expiré (21 jours sans réponse).", "This access request has expired (21 days without an answer)."),
+            ErrorCode::AccessRequestAnswered => ("Cette demande d'accès a déjà reçu une réponse ou a été annulée.", "This access request was already answered or cancelled."),
+            ErrorCode::AccessRequestUnmatched => ("Aucun dossier d'employeur ne correspond à ce numéro et à ce code postal. Vérifiez-les auprès de votre client.", "No employer file matches this number and postal code. Check them with your client."),
+            ErrorCode::AccessRequestPending => ("Une demande d'accès à ce dossier attend déjà la réponse de l'employeur.", "An access request for this file is already awaiting the employer's answer."),
+            ErrorCode::AlreadyAuthorized => ("Vous avez déjà accès à ce dossier : il figure dans « Mes dossiers autorisés ».", "You already have access to this file: it is in \u{201c}My authorized files\u{201d}."),
+            ErrorCode::ServiceNotAuthorized => ("L'employeur ne vous a pas autorisé à utiliser ce service pour ce dossier.", "The employer has not authorized you to use this service for this file."),
+            ErrorCode::ServiceNotStarted => ("Votre autorisation pour ce service n'est pas encore commencée.", "Your authorization for this service has not started yet."),
+            ErrorCode::TokenInvalid => ("Jeton d'API invalide : vérifiez l'en-tête Authorization: Bearer sel_….", "Invalid API token: check the Authorization: Bearer sel_… header."),
+            ErrorCode::TokenExpired => ("Ce jeton d'API est expiré. Demandez-en un nouveau au responsable de l'organisation.", "This API token has expired. Ask the organisation's responsible for a new one."),
+            ErrorCode::TokenRevoked => ("Ce jeton d'API a été révoqué par l'organisation.", "This API token was revoked by the organisation."),
+            ErrorCode::TokenScopeMissing => ("Ce jeton d'API ne donne pas accès à cette ressource (portée manquante).", "This API token does not give access to this resource (missing scope)."),
+            ErrorCode::TooManyRequests => ("Trop de requêtes avec ce jeton. Réessayez dans un instant.", "Too many requests with this token. Try again in a moment."),
+            ErrorCode::ServiceUnavailable => ("Le service est momentanément indisponible. Réessayez dans un instant.", "The service is temporarily unavailable. Try again in a moment."),
+            ErrorCode::ExportTooLarge => ("Cette exportation dépasse 10 000 événements : choisissez des dates plus rapprochées.", "This export exceeds 10,000 events: choose closer dates."),
+            ErrorCode::WebhookLimitReached => ("L'organisation a atteint le nombre maximal de webhooks : supprimez-en un d'abord.", "The organisation has reached the maximum number of webhooks: delete one first."),
+            ErrorCode::WebhookDisabled => ("Ce webhook est désactivé : réactivez-le avant de renvoyer une livraison.", "This webhook is disabled: enable it again before replaying a delivery."),
+            ErrorCode::InternalError => ("Une erreur inattendue est survenue. Réessayez plus tard.", "An unexpected error occurred. Try again later."),
+        };
+        locale.pick(fr, en)
+    }
+}

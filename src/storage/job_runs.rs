@@ -3,10 +3,11 @@
 use crate::domain::Millis;
 use crate::infra::{Context, InfraError};
 use serde::Deserialize;
-use worker::{query, D1Database};
+use crate::query;
+use crate::storage::db::Db;
 
 pub async fn start(
-    db: &D1Database,
+    db: &Db,
     id: &str,
     job: &str,
     cron: &str,
@@ -29,7 +30,7 @@ pub async fn start(
 
 /// Records what a run did (`counts`, a JSON object) and why it failed, if it did.
 pub async fn finish(
-    db: &D1Database,
+    db: &Db,
     id: &str,
     finished_at: Millis,
     counts: &str,
@@ -63,7 +64,7 @@ pub struct JobRunRow {
 
 /// The latest runs, newest first: of one job, or of all.
 pub async fn recent(
-    db: &D1Database,
+    db: &Db,
     job: Option<&str>,
     limit: i64,
 ) -> Result<Vec<JobRunRow>, InfraError> {

@@ -2,7 +2,8 @@ use crate::domain::linking::{CredentialState, MAX_WRONG_CODES};
 use crate::domain::Millis;
 use crate::infra::{Context, InfraError};
 use serde::Deserialize;
-use worker::{query, D1Database, D1PreparedStatement};
+use crate::query;
+use crate::storage::db::{Db, Statement};
 
 /// Credentials with the contact they link to.
 #[derive(Debug, Clone, Deserialize)]
@@ -41,10 +42,10 @@ pub struct NewCredentials<'a> {
 }
 
 pub fn insert(
-    db: &D1Database,
+    db: &Db,
     credentials: &NewCredentials,
     now: Millis,
-) -> Result<D1PreparedStatement, InfraError> {
+) -> Result<Statement, InfraError> {
     query!(
         db,
         "INSERT INTO link_credentials (id, contact_id, identifier, code_hash, expires_at, sent_at, created_at)
@@ -61,10 +62,10 @@ pub fn insert(
 
 /// Kills every earlier unused credential of a contact (reissue).
 pub fn supersede_all_of(
-    db: &D1Database,
+    db: &Db,
     contact_id: &str,
     now: Millis,
-) -> Result<D1PreparedStatement, InfraError> {
+) -> Result<Statement, InfraError> {
     query!(
         db,
         "UPDATE link_credentials SET superseded_at = ?2 WHERE contact_id = ?1 AND superseded_at IS NULL AND used_at IS NULL",
@@ -75,7 +76,7 @@ pub fn supersede_all_of(
 }
 
 pub async fn find_by_identifier(
-    db: &D1Database,
+    db: &Db,
     identifier: &str,
 ) -> Result<Option<CredentialRow>, InfraError> {
     query!(
@@ -93,10 +94,10 @@ pub async fn find_by_identifier(
 
 /// Counts a wrong code; the fifth locks the credentials.
 pub fn count_wrong_code(
-    db: &D1Database,
+    db: &Db,
     id: &str,
     now: Millis,
-) -> Result<D1PreparedStatement, InfraError> {
+) -> Result<Statement, InfraError> {
     query!(
         db,
         "UPDATE link_credentials SET attempts = attempts + 1,
@@ -111,11 +112,11 @@ pub fn count_wrong_code(
 
 /// Marks the credentials used, once, leaving this request's nonce for the statements that follow.
 pub fn mark_used(
-    db: &D1Database,
+    db: &Db,
     id: &str,
     nonce: &str,
     now: Millis,
-) -> Result<D1PreparedStatement, InfraError> {
+) -> Result<Statement, InfraError> {
     query!(
         db,
         "UPDATE link_credentials SET used_at = ?3, used_by = ?2

@@ -3,7 +3,8 @@
 use crate::domain::Millis;
 use crate::infra::{Context, InfraError};
 use serde::{Deserialize, Serialize};
-use worker::{query, D1Database};
+use crate::query;
+use crate::storage::db::Db;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct MailboxEntry {
@@ -16,7 +17,7 @@ pub struct MailboxEntry {
 
 /// Stores a delivered email once: a redelivered queue message finds its outbox id already there.
 pub async fn deliver(
-    db: &D1Database,
+    db: &Db,
     outbox_id: &str,
     entry: &MailboxEntry,
 ) -> Result<(), InfraError> {
@@ -40,7 +41,7 @@ pub async fn deliver(
 
 /// Newest first; every recipient when `to` is `None`.
 pub async fn list(
-    db: &D1Database,
+    db: &Db,
     to: Option<&str>,
     limit: i64,
 ) -> Result<Vec<MailboxEntry>, InfraError> {
@@ -60,7 +61,7 @@ pub async fn list(
 }
 
 pub async fn record_dead_letter(
-    db: &D1Database,
+    db: &Db,
     id: &str,
     queue: &str,
     body: &str,
@@ -81,7 +82,7 @@ pub async fn record_dead_letter(
     Ok(())
 }
 
-pub async fn dead_letters(db: &D1Database) -> Result<Vec<serde_json::Value>, InfraError> {
+pub async fn dead_letters(db: &Db) -> Result<Vec<serde_json::Value>, InfraError> {
     query!(
         db,
         "SELECT id, queue, body, received_at FROM dead_letters ORDER BY received_at DESC LIMIT 100"

@@ -18,7 +18,7 @@ use crate::storage::domain_events::{self, DomainEvent};
 use crate::storage::organisations::OrganisationRow;
 use crate::storage::{atomically, authorizations, organisations, rate_limits, wrote, WrittenNow};
 use serde_json::json;
-use worker::D1PreparedStatement;
+use crate::storage::db::Statement;
 
 #[derive(Debug)]
 pub enum RequestError {
@@ -265,7 +265,7 @@ pub async fn cancel(
 pub fn expiry_records(
     app: &App,
     request: &AccessRequestRow,
-) -> Result<Vec<D1PreparedStatement>, InfraError> {
+) -> Result<Vec<Statement>, InfraError> {
     let mut statements = vec![access_requests::record_expired(
         &app.db,
         &request.id,

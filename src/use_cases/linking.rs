@@ -21,14 +21,14 @@ use crate::storage::{
     atomically, domain_events, legacy_credentials, rate_limits, wrote, WrittenNow,
 };
 use serde_json::json;
-use worker::D1PreparedStatement;
+use crate::storage::db::Statement;
 
 /// New credentials for a contact: the statements that supersede the old ones and store the new,
 /// and the email that carries them (identifier in the outbox, code only in the queue message).
 pub struct IssuedCredentials {
     pub identifier: LinkIdentifier,
     pub code: LinkCode,
-    pub statements: Vec<D1PreparedStatement>,
+    pub statements: Vec<Statement>,
     pub message: EmailMessage,
 }
 

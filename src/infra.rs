@@ -3,8 +3,8 @@
 
 use crate::config::Config;
 use crate::domain::{Entropy, Millis};
-use std::rc::Rc;
 use crate::storage::db::{Db, SessionStart};
+use std::rc::Rc;
 use worker::{Env, Queue};
 
 /// A failure of the infrastructure (database, queue, network): logged with its cause, shown to

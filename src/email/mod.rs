@@ -10,10 +10,10 @@ pub mod templates;
 use crate::domain::email::Email;
 use crate::domain::locale::Locale;
 use crate::infra::{random_id, App, Context, InfraError};
+use crate::storage::db::Statement;
 use crate::storage::{outbox, WrittenNow};
 use serde::{Deserialize, Serialize};
 use templates::Template;
-use crate::storage::db::Statement;
 
 /// The body of a message on the email queue. A one-time code travels only here, never in D1.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]

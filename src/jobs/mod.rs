@@ -21,12 +21,12 @@ mod reminders;
 
 use crate::domain::Millis;
 use crate::infra::{random_id, App, InfraError};
+use crate::storage::db::{Db, Statement};
 use crate::storage::{atomically, job_runs, wrote};
-use crate::storage::db::Statement;
 use worker::{console_error, console_log, Env};
 
-pub async fn run(cron: String, env: Env) {
-    let app = match App::from_env(&env).await {
+pub async fn run(cron: String, env: Env, db: Db) {
+    let app = match App::with_db(&env, db).await {
         Ok(app) => app,
         Err(error) => {
             console_error!("cron {cron}: {error}");

@@ -15,12 +15,12 @@ use crate::email::{self, templates::Template, EmailMessage};
 use crate::infra::{random_id, App, InfraError};
 use crate::storage::authorization_reminders::{self, NewReminder};
 use crate::storage::authorizations::{self, AuthorizationRow, ReminderWindow};
+use crate::storage::db::Statement;
 use crate::storage::domain_events::{self, DomainEvent};
 use crate::storage::{atomically, contacts, organisations, wrote, WrittenNow};
 use crate::use_cases::authorizations::authorization_json;
 use serde_json::{json, Value};
 use std::collections::HashMap;
-use crate::storage::db::Statement;
 use worker::console_error;
 
 /// Authorizations reminded per run at most (two statements each, plus one email per recipient); a

@@ -2,9 +2,9 @@
 
 use crate::domain::Millis;
 use crate::infra::{Context, InfraError};
-use serde::Deserialize;
 use crate::query;
 use crate::storage::db::{Db, Statement};
+use serde::Deserialize;
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct AccessRequestRow {
@@ -58,11 +58,7 @@ pub struct NewAccessRequest<'a> {
 
 /// Inserts a pending request; a second pending one for the same employer and contact changes
 /// nothing (unique partial index).
-pub fn insert(
-    db: &Db,
-    new: &NewAccessRequest,
-    now: Millis,
-) -> Result<Statement, InfraError> {
+pub fn insert(db: &Db, new: &NewAccessRequest, now: Millis) -> Result<Statement, InfraError> {
     query!(
         db,
         "INSERT INTO access_requests (id, employer_id, contact_id, firm_id, requested_by, services, message, created_at, expires_at)
@@ -210,12 +206,7 @@ pub enum Answer<'a> {
 }
 
 /// The requester cancels their own pending request.
-pub fn cancel(
-    db: &Db,
-    contact_id: &str,
-    id: &str,
-    now: Millis,
-) -> Result<Statement, InfraError> {
+pub fn cancel(db: &Db, contact_id: &str, id: &str, now: Millis) -> Result<Statement, InfraError> {
     query!(
         db,
         "UPDATE access_requests SET status = 'cancelled', answered_at = ?3
@@ -276,11 +267,7 @@ pub async fn lapsed_pending_of(
 
 /// Records a lapsed request as expired; `answered_at` says when it closed. Changes nothing if it
 /// was answered, cancelled or recorded in the meantime.
-pub fn record_expired(
-    db: &Db,
-    id: &str,
-    now: Millis,
-) -> Result<Statement, InfraError> {
+pub fn record_expired(db: &Db, id: &str, now: Millis) -> Result<Statement, InfraError> {
     query!(
         db,
         "UPDATE access_requests SET status = 'expired', answered_at = ?2

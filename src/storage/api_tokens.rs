@@ -2,9 +2,9 @@
 
 use crate::domain::Millis;
 use crate::infra::{Context, InfraError};
-use serde::Deserialize;
 use crate::query;
 use crate::storage::db::{Db, Statement};
+use serde::Deserialize;
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct TokenRow {
@@ -39,11 +39,7 @@ pub struct NewToken<'a> {
     pub created_by: &'a str,
 }
 
-pub fn insert(
-    db: &Db,
-    token: &NewToken,
-    now: Millis,
-) -> Result<Statement, InfraError> {
+pub fn insert(db: &Db, token: &NewToken, now: Millis) -> Result<Statement, InfraError> {
     query!(
         db,
         "INSERT INTO api_tokens (id, organisation_id, name, prefix, token_hash, scopes, expires_at, created_by, created_at)
@@ -96,10 +92,7 @@ pub async fn find_in(
 }
 
 /// The token a request presents, by the hash of its secret.
-pub async fn find_by_hash(
-    db: &Db,
-    token_hash: &str,
-) -> Result<Option<TokenRow>, InfraError> {
+pub async fn find_by_hash(db: &Db, token_hash: &str) -> Result<Option<TokenRow>, InfraError> {
     query!(db, &format!("{SELECT} WHERE t.token_hash = ?1"), token_hash)
         .context("Failed to prepare the API token authentication")?
         .first(None)

@@ -18,11 +18,7 @@ pub struct AuditEvent<'a> {
     pub counterpart_organisation_id: Option<&'a str>,
 }
 
-pub fn append(
-    db: &Db,
-    event: &AuditEvent,
-    now: Millis,
-) -> Result<Statement, InfraError> {
+pub fn append(db: &Db, event: &AuditEvent, now: Millis) -> Result<Statement, InfraError> {
     query!(
         db,
         "INSERT INTO audit_events (id, at, action, user_id, organisation_id, contact_id, ip, details, counterpart_organisation_id)

@@ -15,11 +15,7 @@ pub struct NewReminder<'a> {
 
 /// Claims a reminder for this run; changes nothing if it was already sent (by an earlier or an
 /// overlapping run).
-pub fn claim(
-    db: &Db,
-    reminder: &NewReminder,
-    now: Millis,
-) -> Result<Statement, InfraError> {
+pub fn claim(db: &Db, reminder: &NewReminder, now: Millis) -> Result<Statement, InfraError> {
     query!(
         db,
         "INSERT INTO authorization_reminders (id, authorization_id, days_before, ends_at, sent_at)

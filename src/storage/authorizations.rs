@@ -4,9 +4,9 @@
 use super::DynamicQuery;
 use crate::domain::Millis;
 use crate::infra::{Context, InfraError};
-use serde::Deserialize;
 use crate::query;
 use crate::storage::db::{Db, Statement};
+use serde::Deserialize;
 
 /// An authorization with the contact and firm it names.
 #[derive(Debug, Clone, Deserialize)]
@@ -224,12 +224,7 @@ pub fn update(
     .context("Failed to prepare changing an authorization")
 }
 
-pub fn revoke(
-    db: &Db,
-    employer_id: &str,
-    id: &str,
-    now: Millis,
-) -> Result<Statement, InfraError> {
+pub fn revoke(db: &Db, employer_id: &str, id: &str, now: Millis) -> Result<Statement, InfraError> {
     query!(
         db,
         "UPDATE authorizations SET status = 'revoked', revoked_at = ?3, updated_at = ?3
@@ -242,12 +237,7 @@ pub fn revoke(
 }
 
 /// Confirms a migrated relation the employer has reviewed.
-pub fn confirm(
-    db: &Db,
-    employer_id: &str,
-    id: &str,
-    now: Millis,
-) -> Result<Statement, InfraError> {
+pub fn confirm(db: &Db, employer_id: &str, id: &str, now: Millis) -> Result<Statement, InfraError> {
     query!(
         db,
         "UPDATE authorizations SET confirmed_at = ?3, updated_at = ?3
@@ -288,11 +278,7 @@ pub async fn pending_review(
 }
 
 /// Active authorizations whose end has passed, earliest end first: what the lifecycle job ends.
-pub async fn lapsed(
-    db: &Db,
-    now: Millis,
-    limit: i64,
-) -> Result<Vec<AuthorizationRow>, InfraError> {
+pub async fn lapsed(db: &Db, now: Millis, limit: i64) -> Result<Vec<AuthorizationRow>, InfraError> {
     query!(
         db,
         &format!(

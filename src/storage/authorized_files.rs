@@ -8,9 +8,9 @@ use crate::domain::authorization::Service;
 use crate::domain::paging::{Direction, Sort, SortKey};
 use crate::domain::Millis;
 use crate::infra::{Context, InfraError};
-use serde::Deserialize;
 use crate::query;
 use crate::storage::db::{Db, Statement};
+use serde::Deserialize;
 use worker::D1Result;
 
 /// One authorized file, as the list shows it.
@@ -222,11 +222,7 @@ impl Counting {
         }
     }
 
-    fn statements(
-        &self,
-        db: &Db,
-        filter: &FileFilter<'_>,
-    ) -> Result<Vec<Statement>, InfraError> {
+    fn statements(&self, db: &Db, filter: &FileFilter<'_>) -> Result<Vec<Statement>, InfraError> {
         Ok(match self {
             Counting::Matching => {
                 let mut q = DynamicQuery::default();

@@ -1,8 +1,8 @@
 use crate::domain::Millis;
 use crate::infra::{Context, InfraError};
-use serde::Deserialize;
 use crate::query;
 use crate::storage::db::{Db, Statement};
+use serde::Deserialize;
 
 /// A contact with what the inventory shows: its linked account and its latest credentials.
 #[derive(Debug, Clone, Deserialize)]
@@ -70,20 +70,12 @@ fn search_text(contact: &NewContact) -> String {
     ))
 }
 
-pub fn insert(
-    db: &Db,
-    contact: &NewContact,
-    now: Millis,
-) -> Result<Statement, InfraError> {
+pub fn insert(db: &Db, contact: &NewContact, now: Millis) -> Result<Statement, InfraError> {
     insert_many(db, std::slice::from_ref(contact), now)
 }
 
 /// Inserts many contacts (status invited) in one statement, the rows as one JSON array.
-pub fn insert_many(
-    db: &Db,
-    contacts: &[NewContact],
-    now: Millis,
-) -> Result<Statement, InfraError> {
+pub fn insert_many(db: &Db, contacts: &[NewContact], now: Millis) -> Result<Statement, InfraError> {
     let rows: Vec<serde_json::Value> = contacts
         .iter()
         .map(|c| {
@@ -214,10 +206,7 @@ pub async fn page(
     })
 }
 
-pub async fn count_active_responsables(
-    db: &Db,
-    organisation_id: &str,
-) -> Result<i64, InfraError> {
+pub async fn count_active_responsables(db: &Db, organisation_id: &str) -> Result<i64, InfraError> {
     let count: Option<i64> = query!(
         db,
         "SELECT COUNT(*) AS n FROM contacts WHERE organisation_id = ?1 AND role = 'responsable' AND status != 'revoked'",

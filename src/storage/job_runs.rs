@@ -2,9 +2,9 @@
 
 use crate::domain::Millis;
 use crate::infra::{Context, InfraError};
-use serde::Deserialize;
 use crate::query;
 use crate::storage::db::Db;
+use serde::Deserialize;
 
 pub async fn start(
     db: &Db,
@@ -63,11 +63,7 @@ pub struct JobRunRow {
 }
 
 /// The latest runs, newest first: of one job, or of all.
-pub async fn recent(
-    db: &Db,
-    job: Option<&str>,
-    limit: i64,
-) -> Result<Vec<JobRunRow>, InfraError> {
+pub async fn recent(db: &Db, job: Option<&str>, limit: i64) -> Result<Vec<JobRunRow>, InfraError> {
     query!(
         db,
         "SELECT id, job, cron, started_at, finished_at, counts, error FROM job_runs

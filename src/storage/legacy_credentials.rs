@@ -1,9 +1,9 @@
 use crate::domain::linking::MAX_WRONG_CODES;
 use crate::domain::Millis;
 use crate::infra::{Context, InfraError};
-use serde::Deserialize;
 use crate::query;
 use crate::storage::db::{Db, Statement};
+use serde::Deserialize;
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct LegacyRow {
@@ -58,11 +58,7 @@ pub fn insert_many(
 }
 
 /// Counts a wrong legacy password; the fifth locks the username.
-pub fn count_wrong_password(
-    db: &Db,
-    username: &str,
-    now: Millis,
-) -> Result<Statement, InfraError> {
+pub fn count_wrong_password(db: &Db, username: &str, now: Millis) -> Result<Statement, InfraError> {
     query!(
         db,
         "UPDATE legacy_credentials SET attempts = attempts + 1,

@@ -2,9 +2,9 @@
 
 use crate::domain::Millis;
 use crate::infra::{Context, InfraError};
-use serde::{Deserialize, Serialize};
 use crate::query;
 use crate::storage::db::Db;
+use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct MailboxEntry {
@@ -16,11 +16,7 @@ pub struct MailboxEntry {
 }
 
 /// Stores a delivered email once: a redelivered queue message finds its outbox id already there.
-pub async fn deliver(
-    db: &Db,
-    outbox_id: &str,
-    entry: &MailboxEntry,
-) -> Result<(), InfraError> {
+pub async fn deliver(db: &Db, outbox_id: &str, entry: &MailboxEntry) -> Result<(), InfraError> {
     query!(
         db,
         "INSERT OR IGNORE INTO dev_mailbox (outbox_id, to_email, subject, text_body, html_body, sent_at)
@@ -40,11 +36,7 @@ pub async fn deliver(
 }
 
 /// Newest first; every recipient when `to` is `None`.
-pub async fn list(
-    db: &Db,
-    to: Option<&str>,
-    limit: i64,
-) -> Result<Vec<MailboxEntry>, InfraError> {
+pub async fn list(db: &Db, to: Option<&str>, limit: i64) -> Result<Vec<MailboxEntry>, InfraError> {
     query!(
         db,
         "SELECT to_email AS \"to\", subject, text_body AS text, html_body AS html, sent_at FROM dev_mailbox

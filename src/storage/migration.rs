@@ -6,11 +6,11 @@ use crate::domain::authorization::{name_key, Day};
 use crate::domain::migration::{NewAuthorization, RefusedRelation};
 use crate::domain::Millis;
 use crate::infra::{random_id, Context, InfraError};
+use crate::query;
+use crate::storage::db::{Db, Statement};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::{json, Value};
-use crate::query;
-use crate::storage::db::{Db, Statement};
 
 fn json_array<T: serde::Serialize>(items: &[T]) -> String {
     json!(items).to_string()
@@ -381,11 +381,7 @@ pub fn record_refusals(
     .context("Failed to prepare recording refused relations")
 }
 
-pub fn touch_run(
-    db: &Db,
-    run_id: &str,
-    now: Millis,
-) -> Result<Statement, InfraError> {
+pub fn touch_run(db: &Db, run_id: &str, now: Millis) -> Result<Statement, InfraError> {
     query!(
         db,
         "INSERT INTO migration_runs (id, started_at, updated_at) VALUES (?1, ?2, ?2)

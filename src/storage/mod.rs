@@ -88,12 +88,7 @@ pub struct Purge {
 impl Purge {
     /// Deletes one bounded batch; answers how many rows of the table went (`RETURNING`: D1's
     /// change count would include rows deleted through ON DELETE CASCADE).
-    pub async fn once(
-        &self,
-        db: &Db,
-        before: Millis,
-        limit: i64,
-    ) -> Result<usize, InfraError> {
+    pub async fn once(&self, db: &Db, before: Millis, limit: i64) -> Result<usize, InfraError> {
         let Purge {
             table,
             key,

@@ -1,9 +1,9 @@
 use crate::domain::session::SessionTimes;
 use crate::domain::Millis;
 use crate::infra::{Context, InfraError};
-use serde::Deserialize;
 use crate::query;
 use crate::storage::db::{Db, Statement};
+use serde::Deserialize;
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct SessionRow {
@@ -33,11 +33,7 @@ pub struct NewSession<'a> {
     pub user_agent: Option<&'a str>,
 }
 
-pub fn insert(
-    db: &Db,
-    session: &NewSession,
-    now: Millis,
-) -> Result<Statement, InfraError> {
+pub fn insert(db: &Db, session: &NewSession, now: Millis) -> Result<Statement, InfraError> {
     query!(
         db,
         "INSERT INTO sessions (token_hash, user_id, active_contact_id, created_at, last_seen_at, expires_at, ip, user_agent)
@@ -184,11 +180,7 @@ pub async fn find_with_user(
     }))
 }
 
-pub fn touch(
-    db: &Db,
-    token_hash: &str,
-    now: Millis,
-) -> Result<Statement, InfraError> {
+pub fn touch(db: &Db, token_hash: &str, now: Millis) -> Result<Statement, InfraError> {
     query!(
         db,
         "UPDATE sessions SET last_seen_at = ?2 WHERE token_hash = ?1",
@@ -198,11 +190,7 @@ pub fn touch(
     .context("Failed to prepare touching a session")
 }
 
-pub fn revoke(
-    db: &Db,
-    token_hash: &str,
-    now: Millis,
-) -> Result<Statement, InfraError> {
+pub fn revoke(db: &Db, token_hash: &str, now: Millis) -> Result<Statement, InfraError> {
     query!(
         db,
         "UPDATE sessions SET revoked_at = ?2 WHERE token_hash = ?1 AND revoked_at IS NULL",

@@ -1,9 +1,9 @@
 use crate::domain::code::CodeState;
 use crate::domain::Millis;
 use crate::infra::{Context, InfraError};
-use serde::Deserialize;
 use crate::query;
 use crate::storage::db::{Db, Statement};
+use serde::Deserialize;
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct VerificationRow {
@@ -90,11 +90,7 @@ pub fn insert(
     .context("Failed to prepare the creation of a verification")
 }
 
-pub async fn find(
-    db: &Db,
-    id: &str,
-    purpose: &str,
-) -> Result<Option<VerificationRow>, InfraError> {
+pub async fn find(db: &Db, id: &str, purpose: &str) -> Result<Option<VerificationRow>, InfraError> {
     query!(
         db,
         "SELECT id, purpose, user_id, email, code_hash, attempts, expires_at, last_sent_at, consumed_at
@@ -158,12 +154,7 @@ pub fn count_wrong_attempt(db: &Db, id: &str) -> Result<Statement, InfraError> {
 
 /// Marks the code used, once: of two concurrent requests with the right code only the first
 /// leaves its nonce, and the statements that follow it in the batch check for that nonce.
-pub fn consume(
-    db: &Db,
-    id: &str,
-    nonce: &str,
-    now: Millis,
-) -> Result<Statement, InfraError> {
+pub fn consume(db: &Db, id: &str, nonce: &str, now: Millis) -> Result<Statement, InfraError> {
     query!(
         db,
         "UPDATE verifications SET consumed_at = ?3, consumed_by = ?2 WHERE id = ?1 AND consumed_at IS NULL",

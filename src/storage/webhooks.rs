@@ -3,9 +3,9 @@
 
 use crate::domain::Millis;
 use crate::infra::{Context, InfraError};
-use serde::Deserialize;
 use crate::query;
 use crate::storage::db::{Db, Statement};
+use serde::Deserialize;
 
 // --- Endpoints -----------------------------------------------------------------------------------
 
@@ -64,10 +64,7 @@ pub fn insert_endpoint(
     .context("Failed to prepare the creation of a webhook endpoint")
 }
 
-pub async fn endpoints_of(
-    db: &Db,
-    organisation_id: &str,
-) -> Result<Vec<EndpointRow>, InfraError> {
+pub async fn endpoints_of(db: &Db, organisation_id: &str) -> Result<Vec<EndpointRow>, InfraError> {
     query!(
         db,
         &format!("SELECT {ENDPOINT_COLUMNS} FROM webhook_endpoints WHERE organisation_id = ?1 ORDER BY created_at, id"),
@@ -188,12 +185,7 @@ pub fn delete_endpoint(
 }
 
 /// Disables an active endpoint on the receiver's behalf (410 Gone, or retries exhausted).
-pub fn disable(
-    db: &Db,
-    id: &str,
-    reason: &str,
-    now: Millis,
-) -> Result<Statement, InfraError> {
+pub fn disable(db: &Db, id: &str, reason: &str, now: Millis) -> Result<Statement, InfraError> {
     query!(
         db,
         "UPDATE webhook_endpoints SET status = 'disabled', disabled_reason = ?2, disabled_at = ?3, updated_at = ?3
@@ -632,11 +624,7 @@ pub fn test_delivery(
 
 /// A new round for the delivery: pending again, its retry schedule from the start, leased until
 /// `lease_until` (the replay is enqueued at once).
-pub fn replay(
-    db: &Db,
-    id: &str,
-    lease_until: Millis,
-) -> Result<Statement, InfraError> {
+pub fn replay(db: &Db, id: &str, lease_until: Millis) -> Result<Statement, InfraError> {
     query!(
         db,
         "UPDATE webhook_deliveries SET status = 'pending', round_attempts = 0, next_attempt_at = ?2 WHERE id = ?1",

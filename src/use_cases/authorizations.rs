@@ -15,11 +15,11 @@ use crate::storage::access_requests::{self, AccessRequestRow, Answer, Side};
 use crate::storage::audit::{self, AuditEvent};
 use crate::storage::authorizations::{self, AuthorizationRow, EmployerFilter, NewAuthorization};
 use crate::storage::contacts::{self, ContactRow, ProfileRow};
+use crate::storage::db::Statement;
 use crate::storage::domain_events::{self, DomainEvent};
 use crate::storage::organisations::{self, OrganisationRow};
 use crate::storage::{atomically, wrote, WrittenNow};
 use serde_json::{json, Value};
-use crate::storage::db::Statement;
 
 #[derive(Debug)]
 pub enum AuthorizationError {

@@ -5,11 +5,11 @@ use crate::domain::email::Email;
 use crate::domain::seconds_until;
 use crate::domain::throttle::CODE_FAILURES_PER_EMAIL;
 use crate::infra::{random_id, App, InfraError, OsEntropy};
+use crate::storage::db::Statement;
 use crate::storage::verifications::{
     self, CodeOwner, NewVerification, SignupDetails, VerificationRow,
 };
 use crate::storage::{atomically, rate_limits};
-use crate::storage::db::Statement;
 
 #[derive(Debug)]
 pub enum CodeError {

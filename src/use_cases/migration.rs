@@ -11,6 +11,7 @@ use crate::domain::organisation::OrganisationKind;
 use crate::infra::{random_id, App, InfraError};
 use crate::storage::atomically;
 use crate::storage::contacts::{self, NewContact};
+use crate::storage::db::Statement;
 use crate::storage::legacy_credentials::{self, NewLegacyCredential};
 use crate::storage::migration::{
     self as store, ContactKey, MigrationAudit, OutcomeCount, OutcomeTotal, RefusalRow, RunRow,
@@ -18,7 +19,6 @@ use crate::storage::migration::{
 use crate::storage::organisations::{self, NewOrganisation};
 use serde_json::json;
 use std::collections::BTreeMap;
-use crate::storage::db::Statement;
 
 #[derive(Debug)]
 pub enum MigrationError {

@@ -13,12 +13,12 @@ use crate::email::templates::Template;
 use crate::infra::{App, InfraError, OsEntropy};
 use crate::storage::audit::{self, AuditEvent};
 use crate::storage::contacts::{self, ProfileRow};
+use crate::storage::db::Statement;
 use crate::storage::sessions::{self, NewSession};
 use crate::storage::users::{self, UserRow};
 use crate::storage::verifications::CodeOwner;
 use crate::storage::{atomically, rate_limits};
 use serde_json::json;
-use crate::storage::db::Statement;
 
 /// A session about to be stored: the token goes to the cookie, its hash to D1.
 pub struct StartedSession {

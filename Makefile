@@ -1,11 +1,20 @@
-# The two commands of the README. Both install whatever is missing first (cached afterwards).
-.PHONY: dev test bench bench-files
+# The two commands of the README (dev, test), and the others a developer uses. Each installs
+# whatever is missing first (cached afterwards).
+.PHONY: dev test check deploy bench bench-files
 
 dev: ## Serve the portal at http://127.0.0.1:8787 with demo data and the development mailbox
 	bash scripts/dev.sh
 
 test: ## Run every test: lints, unit, end-to-end, browser
 	bash scripts/test.sh
+
+check: ## Fast checks while coding (seconds once compiled): formatting, clippy, native unit tests
+	cargo fmt --check
+	cargo clippy --all-targets -- -D warnings
+	cargo test --lib --quiet
+
+deploy: ## Create what is missing on Cloudflare, apply pending migrations remotely, deploy (README "Deploying")
+	bash scripts/deploy.sh
 
 bench: ## Run the benchmarks and record their numbers in bench/RESULTS.md
 	bash bench/run.sh

@@ -1,7 +1,9 @@
 -- SEL — the source of truth for the D1 schema.
 -- Times are epoch milliseconds (UTC) in INTEGER columns named *_at; the UI shows them in
 -- America/Montreal. Secrets (passwords, one-time codes, session tokens) are never stored in clear.
--- Applying this file to an existing database is safe: every statement is IF NOT EXISTS.
+-- This file documents the full schema; databases change only through migrations/ (applied by
+-- `wrangler d1 migrations apply`), and a test keeps the two equal. A new column goes at the END of
+-- its CREATE TABLE here, where its migration's ALTER TABLE ADD COLUMN puts it.
 
 -- A person who can sign in. `status` is 'pending' until the email is proven with a one-time
 -- code, then 'active'. The email is stored normalised (trimmed, lower case) and is unique.

@@ -1,10 +1,16 @@
 #!/usr/bin/env bash
-# wrangler's build step. SEL_SKIP_BUILD=1 reuses build/ (the tests build once, then start many
+# wrangler's build step. It does nothing when build/ is newer than every source of the worker
+# (`make dev` builds before starting wrangler, which then runs this again at start-up), and
+# SEL_SKIP_BUILD=1 reuses build/ whatever its age (the tests build once, then start many
 # wrangler instances).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [ "${SEL_SKIP_BUILD:-}" = "1" ] && [ -f build/index.js ]; then
-  exit 0
+if [ -f build/index.js ]; then
+  if [ "${SEL_SKIP_BUILD:-}" = "1" ] \
+    || [ -z "$(find src Cargo.toml Cargo.lock -newer build/index.js -print -quit)" ]; then
+    exit 0
+  fi
 fi
 . scripts/env.sh
+echo "[build] worker-build --release: cargo, then wasm-bindgen, then wasm-opt (the slowest step, silent for a minute or two)" >&2
 exec worker-build --release

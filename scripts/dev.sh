@@ -1,23 +1,28 @@
 #!/usr/bin/env bash
-# `make dev`: install what is missing, apply schema.sql to the local D1 in .state/, build and serve
-# the portal at http://127.0.0.1:8787 with the development mailbox (wrangler rebuilds on every change
-# under src/), and seed the demo data (scripts/seed-demo.mjs).
+# `make dev`: install what is missing, build the worker, apply the pending migrations to the local
+# D1 in .state/ (in place: data is never moved aside), then serve the portal at
+# http://127.0.0.1:${PORT:-8787} with the development mailbox (wrangler rebuilds on every change
+# under src/) and seed the demo data (scripts/seed-demo.mjs) once the portal answers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+step() { printf '\n\033[1m[dev]\033[0m %s\n' "$*" >&2; }
+
+step "checking the tools (the first run installs them: about 10 minutes, once)"
 scripts/setup.sh
 source scripts/env.sh
 PORT="${PORT:-8787}"
-# .state/ follows schema.sql (which has no migrations): when schema.sql changed since .state/ was
-# made, the old state is moved to .state.old/ and a fresh one is seeded, rather than serving tables
-# that lack their new columns.
-SCHEMA_HASH="$(sha256sum schema.sql | cut -d' ' -f1)"
-if [ -d .state ] && [ "$(cat .state/schema.sha256 2>/dev/null)" != "$SCHEMA_HASH" ]; then
-  echo "schema.sql changed since .state/ was created: moving it to .state.old/ and starting afresh" >&2
-  rm -rf .state.old
-  mv .state .state.old
-fi
-wrangler d1 execute DB --local --persist-to .state --file schema.sql >/dev/null
-echo "$SCHEMA_HASH" > .state/schema.sha256
+
+step "building the worker (the first build compiles every crate: several minutes; later ones take about a minute)"
+bash scripts/build.sh
+
+step "applying pending migrations (migrations/) to the local database in .state/"
+CI=true wrangler d1 migrations apply DB --local --persist-to .state
+# Before migrations, .state/ was made from schema.sql and tagged with its hash: the first migration
+# adopts such a database as it is (every statement is IF NOT EXISTS), so the tag has no use left.
+rm -f .state/schema.sha256
+
+step "serving http://127.0.0.1:${PORT}; the demo data is seeded as soon as the portal answers"
 node scripts/seed-demo.mjs "http://127.0.0.1:${PORT}" &
 SEEDER=$!
 trap 'kill $SEEDER 2>/dev/null || true' EXIT

@@ -27,7 +27,18 @@ const must = (res, what) => {
   return res.body;
 };
 
-await waitFor('the portal to start', async () => (await fetch(`${baseUrl}/api/health`)).status === 200, { timeoutMs: 120000, intervalMs: 500 });
+// Waits for the portal however long wrangler takes to start (a rebuild of the worker included):
+// `make dev` stops this seeder if wrangler exits.
+const waitingSince = Date.now();
+let lastNotice = waitingSince;
+while (!(await fetch(`${baseUrl}/api/health`).then((res) => res.status === 200, () => false))) {
+  if (Date.now() - lastNotice >= 30000) {
+    lastNotice = Date.now();
+    console.log(`[seed] still waiting for ${baseUrl}/api/health (${Math.round((lastNotice - waitingSince) / 1000)} s)`);
+  }
+  await new Promise((resolve) => setTimeout(resolve, 500));
+}
+console.log('[seed] the portal answers: seeding the demo data');
 
 /** Signs `person` up (or in, when the account exists) with the demo password; resolves to their client. */
 async function account(person) {

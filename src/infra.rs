@@ -3,8 +3,9 @@
 
 use crate::config::Config;
 use crate::domain::{Entropy, Millis};
+use crate::storage::db::{Db, SessionStart};
 use std::rc::Rc;
-use worker::{D1Database, Env, Queue};
+use worker::{Env, Queue};
 
 /// A failure of the infrastructure (database, queue, network): logged with its cause, shown to
 /// users as an opaque 500.
@@ -52,17 +53,30 @@ pub fn random_id() -> String {
 
 /// Everything a use case touches, built once per request or queue batch.
 pub struct App {
-    pub db: D1Database,
+    /// The event's D1 session: every query of one request, batch or run goes through it.
+    pub db: Db,
     pub email_queue: Queue,
     pub webhook_queue: Queue,
     pub config: Rc<Config>,
     pub now: Millis,
 }
 
+/// The D1 database of the worker, in a session starting at `start`.
+pub fn database(env: &Env, start: &SessionStart) -> Result<Db, InfraError> {
+    let database = env.d1("DB").context("Failed to bind the D1 database DB")?;
+    Db::session(&database, start).context("Failed to start a D1 session")
+}
+
 impl App {
+    /// For background work (queue batches, cron runs, work after an answer): its reads must be
+    /// current, so its session starts at the primary.
     pub async fn from_env(env: &Env) -> Result<App, InfraError> {
+        App::with_db(env, database(env, &SessionStart::Primary)?).await
+    }
+
+    /// Around `db`, the session the caller started (and whose usage it logs).
+    pub async fn with_db(env: &Env, db: Db) -> Result<App, InfraError> {
         let config = Config::from_env(env).context("Failed to read the configuration")?;
-        let db = env.d1("DB").context("Failed to bind the D1 database DB")?;
         let email_queue = env
             .queue("EMAIL_QUEUE")
             .context("Failed to bind the queue EMAIL_QUEUE")?;

@@ -9,13 +9,15 @@ pub mod email;
 pub mod http;
 pub mod infra;
 pub mod jobs;
+pub mod observability;
 pub mod storage;
 pub mod use_cases;
 pub mod webhooks;
 
+use storage::db::SessionStart;
 use worker::{
-    event, Context, Env, MessageBatch, Method, Request, Response, Result, ScheduleContext,
-    ScheduledEvent,
+    console_error, event, Context, Env, MessageBatch, Method, Request, Response, Result,
+    ScheduleContext, ScheduledEvent,
 };
 
 #[event(fetch)]
@@ -31,15 +33,44 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
 
 #[event(queue)]
 async fn queue(batch: MessageBatch<serde_json::Value>, env: Env, _ctx: Context) -> Result<()> {
-    if webhooks::queue::consumes(&batch.queue()) {
-        webhooks::queue::handle_batch(batch, env).await;
+    let started = observability::now_ms();
+    let queue = batch.queue();
+    let messages = batch.raw_iter().count();
+    let db = match infra::database(&env, &SessionStart::Primary) {
+        Ok(db) => db,
+        Err(error) => {
+            console_error!("queue {queue}: {error}; retrying the batch");
+            batch.retry_all();
+            return Ok(());
+        }
+    };
+    if webhooks::queue::consumes(&queue) {
+        webhooks::queue::handle_batch(batch, env, db.clone()).await;
     } else {
-        email::queue::handle_batch(batch, env).await;
+        email::queue::handle_batch(batch, env, db.clone()).await;
     }
+    let elapsed = observability::now_ms().saturating_sub(started);
+    observability::emit(&observability::queue_batch(
+        &queue,
+        messages,
+        elapsed,
+        db.usage(),
+    ));
     Ok(())
 }
 
 #[event(scheduled)]
 async fn scheduled(event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
-    jobs::run(event.cron(), env).await;
+    let started = observability::now_ms();
+    let cron = event.cron();
+    let db = match infra::database(&env, &SessionStart::Primary) {
+        Ok(db) => db,
+        Err(error) => {
+            console_error!("cron {cron}: {error}");
+            return;
+        }
+    };
+    jobs::run(cron.clone(), env, db.clone()).await;
+    let elapsed = observability::now_ms().saturating_sub(started);
+    observability::emit(&observability::cron_run(&cron, elapsed, db.usage()));
 }

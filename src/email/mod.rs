@@ -10,10 +10,10 @@ pub mod templates;
 use crate::domain::email::Email;
 use crate::domain::locale::Locale;
 use crate::infra::{random_id, App, Context, InfraError};
+use crate::storage::db::Statement;
 use crate::storage::{outbox, WrittenNow};
 use serde::{Deserialize, Serialize};
 use templates::Template;
-use worker::D1PreparedStatement;
 
 /// The body of a message on the email queue. A one-time code travels only here, never in D1.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -26,7 +26,7 @@ pub struct EmailMessage {
 /// An email decided by a use case: its outbox row goes into the use case's batch, its message is
 /// enqueued once that batch has committed.
 pub struct PendingEmail {
-    pub insert: D1PreparedStatement,
+    pub insert: Statement,
     pub message: EmailMessage,
 }
 

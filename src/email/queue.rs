@@ -4,11 +4,12 @@
 use super::consumer::{self, Outcome};
 use super::EmailMessage;
 use crate::infra::App;
+use crate::storage::db::Db;
 use crate::storage::{mailbox, outbox};
 use worker::{console_error, Env, MessageBatch, MessageExt, QueueRetryOptionsBuilder, RawMessage};
 
-pub async fn handle_batch(batch: MessageBatch<serde_json::Value>, env: Env) {
-    let app = match App::from_env(&env).await {
+pub async fn handle_batch(batch: MessageBatch<serde_json::Value>, env: Env, db: Db) {
+    let app = match App::with_db(&env, db).await {
         Ok(app) => app,
         Err(error) => {
             console_error!("email queue: {error}; retrying the batch");

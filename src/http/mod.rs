@@ -15,6 +15,7 @@ pub mod i18n;
 mod linking;
 mod meta;
 mod migration;
+mod observe;
 mod operator;
 mod organisation;
 pub mod router;
@@ -24,7 +25,7 @@ mod tokens;
 mod webhooks;
 
 use crate::domain::locale::Locale;
-use crate::infra::App;
+use crate::infra::{App, InfraError};
 use crate::use_cases::Requester;
 use error::{ApiError, ErrorCode};
 use serde_json::Value;
@@ -129,22 +130,40 @@ pub async fn handle(req: Request, env: Env) -> Result<Response> {
         .flatten()
         .map(|h| Locale::from_accept_language(&h))
         .unwrap_or_default();
-    let (status, mut response, html) = match answer(req, &env, locale).await {
+    let observed = observe::Observed::start(&req, &env);
+    let (status, mut response, html) = match answer(req, &env, locale, &observed).await {
         Ok(reply) => {
             let html = reply.html.is_some();
             (reply.status, to_response(reply)?, html)
         }
-        Err(error) => (error.status(), error_response(&error, locale)?, false),
+        Err(mut error) => {
+            if error.status() >= 500 {
+                // The id support looks the request's log line up by.
+                error = error.with("request_id", observed.request_id.as_str());
+            }
+            let response = error_response(&error, locale)?;
+            (error.status(), response, false)
+        }
     };
     security::apply_headers(response.headers_mut(), html);
+    observed.finish(&mut response, status);
     Ok(response.with_status(status))
 }
 
-async fn answer(req: Request, env: &Env, locale: Locale) -> std::result::Result<Reply, ApiError> {
+async fn answer(
+    req: Request,
+    env: &Env,
+    locale: Locale,
+    observed: &observe::Observed,
+) -> std::result::Result<Reply, ApiError> {
     // The raw method: worker's `Method` reads an unknown one (say QUERY) as GET.
     let router::Matched { route, params } = router::resolve(&req.inner().method(), &req.path())?;
     security::reject_cross_site(&req)?;
-    let app = App::from_env(env).await?;
+    let db = observed.db.as_ref().map_err(|error| InfraError {
+        context: error.context.clone(),
+        cause: error.cause.clone(),
+    })?;
+    let app = App::with_db(env, db.clone()).await?;
     if route.development_only && !app.config.development {
         return Err(ApiError::new(ErrorCode::NotFound));
     }

@@ -21,11 +21,12 @@ mod reminders;
 
 use crate::domain::Millis;
 use crate::infra::{random_id, App, InfraError};
+use crate::storage::db::{Db, Statement};
 use crate::storage::{atomically, job_runs, wrote};
-use worker::{console_error, console_log, D1PreparedStatement, Env};
+use worker::{console_error, console_log, Env};
 
-pub async fn run(cron: String, env: Env) {
-    let app = match App::from_env(&env).await {
+pub async fn run(cron: String, env: Env, db: Db) {
+    let app = match App::with_db(&env, db).await {
         Ok(app) => app,
         Err(error) => {
             console_error!("cron {cron}: {error}");
@@ -138,7 +139,7 @@ async fn apply_each<T>(
     items: &[T],
     (kind, counts): (&'static str, &mut Counts),
     what: &str,
-    statements_of: impl Fn(&T) -> Result<Vec<D1PreparedStatement>, InfraError>,
+    statements_of: impl Fn(&T) -> Result<Vec<Statement>, InfraError>,
 ) -> Result<(), InfraError> {
     counts.add(kind, 0);
     for chunk in items.chunks(ITEMS_PER_BATCH) {

@@ -15,12 +15,13 @@ use crate::email::{self, templates::Template, EmailMessage};
 use crate::infra::{random_id, App, InfraError};
 use crate::storage::authorization_reminders::{self, NewReminder};
 use crate::storage::authorizations::{self, AuthorizationRow, ReminderWindow};
+use crate::storage::db::Statement;
 use crate::storage::domain_events::{self, DomainEvent};
 use crate::storage::{atomically, contacts, organisations, wrote, WrittenNow};
 use crate::use_cases::authorizations::authorization_json;
 use serde_json::{json, Value};
 use std::collections::HashMap;
-use worker::{console_error, D1PreparedStatement};
+use worker::console_error;
 
 /// Authorizations reminded per run at most (two statements each, plus one email per recipient); a
 /// longer backlog drains over the next runs.
@@ -228,7 +229,7 @@ fn claim_statements(
     authorization: &AuthorizationRow,
     claim: &str,
     item: &Value,
-) -> Result<Vec<D1PreparedStatement>, InfraError> {
+) -> Result<Vec<Statement>, InfraError> {
     let written = WrittenNow {
         table: "authorization_reminders",
         column: "sent_at",

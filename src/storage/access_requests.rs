@@ -2,8 +2,9 @@
 
 use crate::domain::Millis;
 use crate::infra::{Context, InfraError};
+use crate::query;
+use crate::storage::db::{Db, Statement};
 use serde::Deserialize;
-use worker::{query, D1Database, D1PreparedStatement};
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct AccessRequestRow {
@@ -57,11 +58,7 @@ pub struct NewAccessRequest<'a> {
 
 /// Inserts a pending request; a second pending one for the same employer and contact changes
 /// nothing (unique partial index).
-pub fn insert(
-    db: &D1Database,
-    new: &NewAccessRequest,
-    now: Millis,
-) -> Result<D1PreparedStatement, InfraError> {
+pub fn insert(db: &Db, new: &NewAccessRequest, now: Millis) -> Result<Statement, InfraError> {
     query!(
         db,
         "INSERT INTO access_requests (id, employer_id, contact_id, firm_id, requested_by, services, message, created_at, expires_at)
@@ -81,7 +78,7 @@ pub fn insert(
 
 /// A request as one side sees it: `side` is `employer_id` or `firm_id`.
 pub async fn find_for(
-    db: &D1Database,
+    db: &Db,
     side: Side,
     organisation_id: &str,
     id: &str,
@@ -133,7 +130,7 @@ pub struct PageQuery<'a> {
 
 /// A page of requests, newest first, and the total.
 pub async fn page(
-    db: &D1Database,
+    db: &Db,
     page: &PageQuery<'_>,
 ) -> Result<(Vec<AccessRequestRow>, i64), InfraError> {
     let filter = format!(
@@ -177,13 +174,13 @@ pub async fn page(
 
 /// Answers a pending, unexpired request: `approved` (with its authorization) or `declined`.
 pub fn answer(
-    db: &D1Database,
+    db: &Db,
     employer_id: &str,
     id: &str,
     answer: Answer,
     answered_by: &str,
     now: Millis,
-) -> Result<D1PreparedStatement, InfraError> {
+) -> Result<Statement, InfraError> {
     let (status, authorization_id, reason) = match answer {
         Answer::Approved { authorization_id } => ("approved", Some(authorization_id), None),
         Answer::Declined { reason } => ("declined", None, Some(reason)),
@@ -209,12 +206,7 @@ pub enum Answer<'a> {
 }
 
 /// The requester cancels their own pending request.
-pub fn cancel(
-    db: &D1Database,
-    contact_id: &str,
-    id: &str,
-    now: Millis,
-) -> Result<D1PreparedStatement, InfraError> {
+pub fn cancel(db: &Db, contact_id: &str, id: &str, now: Millis) -> Result<Statement, InfraError> {
     query!(
         db,
         "UPDATE access_requests SET status = 'cancelled', answered_at = ?3
@@ -228,7 +220,7 @@ pub fn cancel(
 
 /// Pending requests past their expiry, oldest first: what the lifecycle job records as expired.
 pub async fn lapsed_pending(
-    db: &D1Database,
+    db: &Db,
     now: Millis,
     limit: i64,
 ) -> Result<Vec<AccessRequestRow>, InfraError> {
@@ -252,7 +244,7 @@ pub async fn lapsed_pending(
 /// The contact's pending request to the employer whose lifetime has passed, which the expiry job
 /// has not recorded yet (a new request replaces it).
 pub async fn lapsed_pending_of(
-    db: &D1Database,
+    db: &Db,
     employer_id: &str,
     contact_id: &str,
     now: Millis,
@@ -275,11 +267,7 @@ pub async fn lapsed_pending_of(
 
 /// Records a lapsed request as expired; `answered_at` says when it closed. Changes nothing if it
 /// was answered, cancelled or recorded in the meantime.
-pub fn record_expired(
-    db: &D1Database,
-    id: &str,
-    now: Millis,
-) -> Result<D1PreparedStatement, InfraError> {
+pub fn record_expired(db: &Db, id: &str, now: Millis) -> Result<Statement, InfraError> {
     query!(
         db,
         "UPDATE access_requests SET status = 'expired', answered_at = ?2

@@ -2,8 +2,9 @@
 
 use crate::domain::Millis;
 use crate::infra::{Context, InfraError};
+use crate::query;
+use crate::storage::db::{Db, Statement};
 use serde::Deserialize;
-use worker::{query, D1Database, D1PreparedStatement};
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct TokenRow {
@@ -38,11 +39,7 @@ pub struct NewToken<'a> {
     pub created_by: &'a str,
 }
 
-pub fn insert(
-    db: &D1Database,
-    token: &NewToken,
-    now: Millis,
-) -> Result<D1PreparedStatement, InfraError> {
+pub fn insert(db: &Db, token: &NewToken, now: Millis) -> Result<Statement, InfraError> {
     query!(
         db,
         "INSERT INTO api_tokens (id, organisation_id, name, prefix, token_hash, scopes, expires_at, created_by, created_at)
@@ -61,7 +58,7 @@ pub fn insert(
 }
 
 /// The tokens of an organisation, newest first (revoked ones too: the list is their history).
-pub async fn list(db: &D1Database, organisation_id: &str) -> Result<Vec<TokenRow>, InfraError> {
+pub async fn list(db: &Db, organisation_id: &str) -> Result<Vec<TokenRow>, InfraError> {
     query!(
         db,
         &format!(
@@ -78,7 +75,7 @@ pub async fn list(db: &D1Database, organisation_id: &str) -> Result<Vec<TokenRow
 }
 
 pub async fn find_in(
-    db: &D1Database,
+    db: &Db,
     organisation_id: &str,
     id: &str,
 ) -> Result<Option<TokenRow>, InfraError> {
@@ -95,10 +92,7 @@ pub async fn find_in(
 }
 
 /// The token a request presents, by the hash of its secret.
-pub async fn find_by_hash(
-    db: &D1Database,
-    token_hash: &str,
-) -> Result<Option<TokenRow>, InfraError> {
+pub async fn find_by_hash(db: &Db, token_hash: &str) -> Result<Option<TokenRow>, InfraError> {
     query!(db, &format!("{SELECT} WHERE t.token_hash = ?1"), token_hash)
         .context("Failed to prepare the API token authentication")?
         .first(None)
@@ -107,11 +101,11 @@ pub async fn find_by_hash(
 }
 
 pub fn revoke(
-    db: &D1Database,
+    db: &Db,
     organisation_id: &str,
     id: &str,
     now: Millis,
-) -> Result<D1PreparedStatement, InfraError> {
+) -> Result<Statement, InfraError> {
     query!(
         db,
         "UPDATE api_tokens SET revoked_at = ?3 WHERE organisation_id = ?1 AND id = ?2 AND revoked_at IS NULL",
@@ -123,7 +117,7 @@ pub fn revoke(
 }
 
 /// Records a use, at most once a minute per token (lists show the last use).
-pub fn touch(db: &D1Database, id: &str, now: Millis) -> Result<D1PreparedStatement, InfraError> {
+pub fn touch(db: &Db, id: &str, now: Millis) -> Result<Statement, InfraError> {
     query!(
         db,
         "UPDATE api_tokens SET last_used_at = ?2 WHERE id = ?1 AND (last_used_at IS NULL OR last_used_at < ?2 - 60000)",

@@ -1,6 +1,7 @@
 use crate::domain::Millis;
 use crate::infra::{random_id, Context, InfraError};
-use worker::{query, D1Database, D1PreparedStatement};
+use crate::query;
+use crate::storage::db::{Db, Statement};
 
 /// One security-relevant action, appended to `audit_events`.
 #[derive(Default)]
@@ -17,11 +18,7 @@ pub struct AuditEvent<'a> {
     pub counterpart_organisation_id: Option<&'a str>,
 }
 
-pub fn append(
-    db: &D1Database,
-    event: &AuditEvent,
-    now: Millis,
-) -> Result<D1PreparedStatement, InfraError> {
+pub fn append(db: &Db, event: &AuditEvent, now: Millis) -> Result<Statement, InfraError> {
     query!(
         db,
         "INSERT INTO audit_events (id, at, action, user_id, organisation_id, contact_id, ip, details, counterpart_organisation_id)
@@ -42,12 +39,12 @@ pub fn append(
 /// Same as [`append`], but only if link credentials were used by this request (nonce): a request
 /// that lost the race leaves no trace of a link that did not happen.
 pub fn append_if_credentials_used_by(
-    db: &D1Database,
+    db: &Db,
     event: &AuditEvent,
     credentials_id: &str,
     nonce: &str,
     now: Millis,
-) -> Result<D1PreparedStatement, InfraError> {
+) -> Result<Statement, InfraError> {
     query!(
         db,
         "INSERT INTO audit_events (id, at, action, user_id, organisation_id, contact_id, ip, details)
@@ -70,11 +67,11 @@ pub fn append_if_credentials_used_by(
 /// Same as [`append`], but only if `row` was written by this batch: its `column` equals `now`.
 /// A write that lost a race (it changed nothing) leaves no trace.
 pub fn append_if_written(
-    db: &D1Database,
+    db: &Db,
     event: &AuditEvent,
     row: &super::WrittenNow,
     now: Millis,
-) -> Result<D1PreparedStatement, InfraError> {
+) -> Result<Statement, InfraError> {
     query!(
         db,
         &format!(
@@ -129,7 +126,7 @@ pub struct AuditFilter<'a> {
 /// Newest first, with the acting user and the contact concerned: the organisation's own events
 /// and those where it is the counterpart (an employer's decision about one of its contacts).
 pub async fn page_for_organisation(
-    db: &D1Database,
+    db: &Db,
     organisation_id: &str,
     filter: &AuditFilter<'_>,
     limit: i64,

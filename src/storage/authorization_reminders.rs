@@ -2,7 +2,8 @@
 
 use crate::domain::Millis;
 use crate::infra::{Context, InfraError};
-use worker::{query, D1Database, D1PreparedStatement};
+use crate::query;
+use crate::storage::db::{Db, Statement};
 
 pub struct NewReminder<'a> {
     /// Random: the statements that follow in the batch check that this run wrote it.
@@ -14,11 +15,7 @@ pub struct NewReminder<'a> {
 
 /// Claims a reminder for this run; changes nothing if it was already sent (by an earlier or an
 /// overlapping run).
-pub fn claim(
-    db: &D1Database,
-    reminder: &NewReminder,
-    now: Millis,
-) -> Result<D1PreparedStatement, InfraError> {
+pub fn claim(db: &Db, reminder: &NewReminder, now: Millis) -> Result<Statement, InfraError> {
     query!(
         db,
         "INSERT INTO authorization_reminders (id, authorization_id, days_before, ends_at, sent_at)

@@ -4,8 +4,9 @@
 use super::DynamicQuery;
 use crate::domain::Millis;
 use crate::infra::{Context, InfraError};
+use crate::query;
+use crate::storage::db::{Db, Statement};
 use serde::Deserialize;
-use worker::{query, D1Database, D1PreparedStatement};
 
 /// An authorization with the contact and firm it names.
 #[derive(Debug, Clone, Deserialize)]
@@ -60,10 +61,10 @@ pub struct NewAuthorization<'a> {
 /// Grants, unless an active authorization of this employer for this contact exists (the unique
 /// index makes the second of two concurrent grants change nothing).
 pub fn insert_granted(
-    db: &D1Database,
+    db: &Db,
     new: &NewAuthorization,
     now: Millis,
-) -> Result<D1PreparedStatement, InfraError> {
+) -> Result<Statement, InfraError> {
     query!(
         db,
         "INSERT INTO authorizations (id, employer_id, contact_id, firm_id, services, level, starts_at, ends_at,
@@ -88,7 +89,7 @@ pub fn insert_granted(
 }
 
 pub async fn find_for_employer(
-    db: &D1Database,
+    db: &Db,
     employer_id: &str,
     id: &str,
 ) -> Result<Option<AuthorizationRow>, InfraError> {
@@ -107,7 +108,7 @@ pub async fn find_for_employer(
 /// The active authorization of an employer for a contact, if any (ended ones included until the
 /// lifecycle job records them).
 pub async fn find_active(
-    db: &D1Database,
+    db: &Db,
     employer_id: &str,
     contact_id: &str,
 ) -> Result<Option<AuthorizationRow>, InfraError> {
@@ -136,7 +137,7 @@ pub struct EmployerFilter<'a> {
 
 /// One page of an employer's authorizations, newest first, and the total.
 pub async fn page_for_employer(
-    db: &D1Database,
+    db: &Db,
     employer_id: &str,
     filter: &EmployerFilter<'_>,
     now: Millis,
@@ -201,14 +202,14 @@ pub async fn page_for_employer(
 
 /// Changes the services, level and end of an active authorization.
 pub fn update(
-    db: &D1Database,
+    db: &Db,
     employer_id: &str,
     id: &str,
     services: i64,
     level: &str,
     ends_at: Option<Millis>,
     now: Millis,
-) -> Result<D1PreparedStatement, InfraError> {
+) -> Result<Statement, InfraError> {
     query!(
         db,
         "UPDATE authorizations SET services = ?3, level = ?4, ends_at = ?5, updated_at = ?6
@@ -223,12 +224,7 @@ pub fn update(
     .context("Failed to prepare changing an authorization")
 }
 
-pub fn revoke(
-    db: &D1Database,
-    employer_id: &str,
-    id: &str,
-    now: Millis,
-) -> Result<D1PreparedStatement, InfraError> {
+pub fn revoke(db: &Db, employer_id: &str, id: &str, now: Millis) -> Result<Statement, InfraError> {
     query!(
         db,
         "UPDATE authorizations SET status = 'revoked', revoked_at = ?3, updated_at = ?3
@@ -241,12 +237,7 @@ pub fn revoke(
 }
 
 /// Confirms a migrated relation the employer has reviewed.
-pub fn confirm(
-    db: &D1Database,
-    employer_id: &str,
-    id: &str,
-    now: Millis,
-) -> Result<D1PreparedStatement, InfraError> {
+pub fn confirm(db: &Db, employer_id: &str, id: &str, now: Millis) -> Result<Statement, InfraError> {
     query!(
         db,
         "UPDATE authorizations SET confirmed_at = ?3, updated_at = ?3
@@ -260,7 +251,7 @@ pub fn confirm(
 
 /// The migrated relations an employer has yet to review: all of them, or those among `ids`.
 pub async fn pending_review(
-    db: &D1Database,
+    db: &Db,
     employer_id: &str,
     ids: Option<&[String]>,
     now: Millis,
@@ -287,11 +278,7 @@ pub async fn pending_review(
 }
 
 /// Active authorizations whose end has passed, earliest end first: what the lifecycle job ends.
-pub async fn lapsed(
-    db: &D1Database,
-    now: Millis,
-    limit: i64,
-) -> Result<Vec<AuthorizationRow>, InfraError> {
+pub async fn lapsed(db: &Db, now: Millis, limit: i64) -> Result<Vec<AuthorizationRow>, InfraError> {
     query!(
         db,
         &format!(
@@ -311,7 +298,7 @@ pub async fn lapsed(
 
 /// Records one lapsed authorization as ended (the triggers update the contact's totals); changes
 /// nothing if another run or a grant did it first.
-pub fn end(db: &D1Database, id: &str, now: Millis) -> Result<D1PreparedStatement, InfraError> {
+pub fn end(db: &Db, id: &str, now: Millis) -> Result<Statement, InfraError> {
     query!(
         db,
         "UPDATE authorizations SET status = 'ended', ended_at = ?2, updated_at = ?2
@@ -335,7 +322,7 @@ pub struct ReminderWindow {
 /// Active authorizations, still running, that are due a reminder not sent yet for their current
 /// end, earliest end first. A later reminder sent stands for an earlier one.
 pub async fn due_for_reminder(
-    db: &D1Database,
+    db: &Db,
     window: &ReminderWindow,
     limit: i64,
 ) -> Result<Vec<AuthorizationRow>, InfraError> {

@@ -8,8 +8,10 @@ use crate::domain::authorization::Service;
 use crate::domain::paging::{Direction, Sort, SortKey};
 use crate::domain::Millis;
 use crate::infra::{Context, InfraError};
+use crate::query;
+use crate::storage::db::{Db, Statement};
 use serde::Deserialize;
-use worker::{query, D1Database, D1PreparedStatement, D1Result};
+use worker::D1Result;
 
 /// One authorized file, as the list shows it.
 #[derive(Debug, Clone, Deserialize)]
@@ -101,7 +103,7 @@ pub enum Start<'a> {
 /// Reads up to `limit` files in `sort` order from `start` (backwards for a previous page: the
 /// caller reverses them). Answers the rows and the rows D1 read.
 pub async fn read(
-    db: &D1Database,
+    db: &Db,
     filter: &FileFilter<'_>,
     sort: Sort,
     start: &Start<'_>,
@@ -118,7 +120,7 @@ pub async fn read(
 /// totals and the count of lapsed rows go as one batch). Answers the rows, the total and the rows
 /// D1 read.
 pub async fn page_with_total(
-    db: &D1Database,
+    db: &Db,
     filter: &FileFilter<'_>,
     sort: Sort,
     start: &Start<'_>,
@@ -140,12 +142,12 @@ pub async fn page_with_total(
 }
 
 fn page_statement(
-    db: &D1Database,
+    db: &Db,
     filter: &FileFilter<'_>,
     sort: Sort,
     start: &Start<'_>,
     limit: i64,
-) -> Result<D1PreparedStatement, InfraError> {
+) -> Result<Statement, InfraError> {
     let mut q = DynamicQuery::default();
     let mut sql = format!(
         "SELECT {COLUMNS} FROM authorizations a WHERE {}",
@@ -220,11 +222,7 @@ impl Counting {
         }
     }
 
-    fn statements(
-        &self,
-        db: &D1Database,
-        filter: &FileFilter<'_>,
-    ) -> Result<Vec<D1PreparedStatement>, InfraError> {
+    fn statements(&self, db: &Db, filter: &FileFilter<'_>) -> Result<Vec<Statement>, InfraError> {
         Ok(match self {
             Counting::Matching => {
                 let mut q = DynamicQuery::default();
@@ -302,7 +300,7 @@ fn first_count(result: &D1Result) -> Result<i64, InfraError> {
 
 /// One of the contact's current files, by id.
 pub async fn find(
-    db: &D1Database,
+    db: &Db,
     contact_id: &str,
     id: &str,
     now: Millis,

@@ -1,7 +1,8 @@
 use crate::domain::Millis;
 use crate::infra::{Context, InfraError};
+use crate::query;
+use crate::storage::db::{Db, Statement};
 use serde::Deserialize;
-use worker::{query, D1Database, D1PreparedStatement};
 
 /// A contact with what the inventory shows: its linked account and its latest credentials.
 #[derive(Debug, Clone, Deserialize)]
@@ -69,20 +70,12 @@ fn search_text(contact: &NewContact) -> String {
     ))
 }
 
-pub fn insert(
-    db: &D1Database,
-    contact: &NewContact,
-    now: Millis,
-) -> Result<D1PreparedStatement, InfraError> {
+pub fn insert(db: &Db, contact: &NewContact, now: Millis) -> Result<Statement, InfraError> {
     insert_many(db, std::slice::from_ref(contact), now)
 }
 
 /// Inserts many contacts (status invited) in one statement, the rows as one JSON array.
-pub fn insert_many(
-    db: &D1Database,
-    contacts: &[NewContact],
-    now: Millis,
-) -> Result<D1PreparedStatement, InfraError> {
+pub fn insert_many(db: &Db, contacts: &[NewContact], now: Millis) -> Result<Statement, InfraError> {
     let rows: Vec<serde_json::Value> = contacts
         .iter()
         .map(|c| {
@@ -110,7 +103,7 @@ pub fn insert_many(
 
 /// A contact of one organisation: another organisation's id finds nothing.
 pub async fn find_in(
-    db: &D1Database,
+    db: &Db,
     organisation_id: &str,
     id: &str,
 ) -> Result<Option<ContactRow>, InfraError> {
@@ -127,7 +120,7 @@ pub async fn find_in(
 }
 
 pub async fn find_by_email_in(
-    db: &D1Database,
+    db: &Db,
     organisation_id: &str,
     email: &str,
 ) -> Result<Option<ContactRow>, InfraError> {
@@ -145,7 +138,7 @@ pub async fn find_by_email_in(
 
 /// The contact of an organisation currently linked to a user, if any (a revoked one is not).
 pub async fn linked_contact_of_user_in(
-    db: &D1Database,
+    db: &Db,
     organisation_id: &str,
     user_id: &str,
 ) -> Result<Option<ContactRow>, InfraError> {
@@ -170,7 +163,7 @@ pub struct ContactPage {
 
 /// One page of an organisation's contacts, optionally filtered by a folded search text and a status.
 pub async fn page(
-    db: &D1Database,
+    db: &Db,
     organisation_id: &str,
     search: Option<&str>,
     status: Option<&str>,
@@ -213,10 +206,7 @@ pub async fn page(
     })
 }
 
-pub async fn count_active_responsables(
-    db: &D1Database,
-    organisation_id: &str,
-) -> Result<i64, InfraError> {
+pub async fn count_active_responsables(db: &Db, organisation_id: &str) -> Result<i64, InfraError> {
     let count: Option<i64> = query!(
         db,
         "SELECT COUNT(*) AS n FROM contacts WHERE organisation_id = ?1 AND role = 'responsable' AND status != 'revoked'",
@@ -232,11 +222,11 @@ pub async fn count_active_responsables(
 /// Changes a role, unless that would leave the organisation without an active responsable (checked
 /// in the same statement, so two concurrent demotions cannot both succeed).
 pub fn set_role(
-    db: &D1Database,
+    db: &Db,
     organisation_id: &str,
     id: &str,
     role: &str,
-) -> Result<D1PreparedStatement, InfraError> {
+) -> Result<Statement, InfraError> {
     query!(
         db,
         "UPDATE contacts SET role = ?3 WHERE organisation_id = ?1 AND id = ?2
@@ -251,11 +241,11 @@ pub fn set_role(
 
 /// Makes a contact an administrator of the organisation's authorizations, or no longer one.
 pub fn set_manages_authorizations(
-    db: &D1Database,
+    db: &Db,
     organisation_id: &str,
     id: &str,
     manages: bool,
-) -> Result<D1PreparedStatement, InfraError> {
+) -> Result<Statement, InfraError> {
     query!(
         db,
         "UPDATE contacts SET manages_authorizations = ?3 WHERE organisation_id = ?1 AND id = ?2",
@@ -268,11 +258,11 @@ pub fn set_manages_authorizations(
 
 /// Revokes a contact, with the same guard for the last responsable.
 pub fn revoke(
-    db: &D1Database,
+    db: &Db,
     organisation_id: &str,
     id: &str,
     now: Millis,
-) -> Result<D1PreparedStatement, InfraError> {
+) -> Result<Statement, InfraError> {
     query!(
         db,
         "UPDATE contacts SET status = 'revoked', revoked_at = ?3 WHERE organisation_id = ?1 AND id = ?2 AND status != 'revoked'
@@ -288,12 +278,12 @@ pub fn revoke(
 /// Links a user to a contact, provided this request used the credentials (nonce) or the contact
 /// is the target of a verified legacy login (`nonce` NULL), and the contact is not revoked.
 pub fn link_user_if_credentials_used_by(
-    db: &D1Database,
+    db: &Db,
     contact_id: &str,
     user_id: &str,
     nonce: &str,
     now: Millis,
-) -> Result<D1PreparedStatement, InfraError> {
+) -> Result<Statement, InfraError> {
     query!(
         db,
         "UPDATE contacts SET user_id = ?2, status = 'linked', linked_at = ?4, last_activity_at = ?4
@@ -308,11 +298,11 @@ pub fn link_user_if_credentials_used_by(
 }
 
 pub fn link_user(
-    db: &D1Database,
+    db: &Db,
     contact_id: &str,
     user_id: &str,
     now: Millis,
-) -> Result<D1PreparedStatement, InfraError> {
+) -> Result<Statement, InfraError> {
     query!(
         db,
         "UPDATE contacts SET user_id = ?2, status = 'linked', linked_at = ?3, last_activity_at = ?3
@@ -324,7 +314,7 @@ pub fn link_user(
     .context("Failed to prepare linking a contact")
 }
 
-pub fn touch(db: &D1Database, id: &str, now: Millis) -> Result<D1PreparedStatement, InfraError> {
+pub fn touch(db: &Db, id: &str, now: Millis) -> Result<Statement, InfraError> {
     query!(
         db,
         "UPDATE contacts SET last_activity_at = ?2 WHERE id = ?1",
@@ -337,7 +327,7 @@ pub fn touch(db: &D1Database, id: &str, now: Millis) -> Result<D1PreparedStateme
 /// The linked contacts who manage an employer's authorizations: its responsables and the
 /// contacts they designated.
 pub async fn authorization_administrators(
-    db: &D1Database,
+    db: &Db,
     organisation_id: &str,
 ) -> Result<Vec<ContactRow>, InfraError> {
     query!(
@@ -372,7 +362,7 @@ pub const PROFILE_COLUMNS: &str =
     "c.id AS contact_id, c.role, o.id AS organisation_id, o.name AS organisation_name,
        o.kind AS organisation_kind, o.file_number, c.manages_authorizations";
 
-pub async fn profiles_of(db: &D1Database, user_id: &str) -> Result<Vec<ProfileRow>, InfraError> {
+pub async fn profiles_of(db: &Db, user_id: &str) -> Result<Vec<ProfileRow>, InfraError> {
     query!(
         db,
         &format!(

@@ -1,8 +1,9 @@
 use crate::domain::Millis;
 use crate::infra::{Context, InfraError};
-use worker::{query, D1Database};
+use crate::query;
+use crate::storage::db::Db;
 
-pub async fn offset(db: &D1Database) -> Result<Millis, InfraError> {
+pub async fn offset(db: &Db) -> Result<Millis, InfraError> {
     let offset: Option<Millis> = query!(db, "SELECT offset_ms FROM dev_clock WHERE id = 1")
         .first(Some("offset_ms"))
         .await
@@ -10,7 +11,7 @@ pub async fn offset(db: &D1Database) -> Result<Millis, InfraError> {
     Ok(offset.unwrap_or(0))
 }
 
-pub async fn advance(db: &D1Database, by: Millis) -> Result<(), InfraError> {
+pub async fn advance(db: &Db, by: Millis) -> Result<(), InfraError> {
     query!(
         db,
         "INSERT INTO dev_clock (id, offset_ms) VALUES (1, ?1)

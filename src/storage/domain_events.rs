@@ -2,7 +2,8 @@
 
 use crate::domain::Millis;
 use crate::infra::{random_id, Context, InfraError};
-use worker::{query, D1Database, D1PreparedStatement};
+use crate::query;
+use crate::storage::db::{Db, Statement};
 
 pub struct DomainEvent<'a> {
     pub kind: &'a str,
@@ -13,11 +14,11 @@ pub struct DomainEvent<'a> {
 
 /// Appends the event if `row` was written by this batch (see [`super::WrittenNow`]).
 pub fn append_if_written(
-    db: &D1Database,
+    db: &Db,
     event: &DomainEvent,
     row: &super::WrittenNow,
     now: Millis,
-) -> Result<D1PreparedStatement, InfraError> {
+) -> Result<Statement, InfraError> {
     query!(
         db,
         &format!(
@@ -40,11 +41,11 @@ pub fn append_if_written(
 /// wrote it: an event of the contact's own organisation (employer_id NULL, firm_id = the
 /// organisation), its payload read from the contact as the batch left it.
 pub fn append_contact_event_if_written(
-    db: &D1Database,
+    db: &Db,
     kind: &str,
     row: &super::WrittenNow,
     now: Millis,
-) -> Result<D1PreparedStatement, InfraError> {
+) -> Result<Statement, InfraError> {
     query!(
         db,
         &format!(

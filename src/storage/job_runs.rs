@@ -2,11 +2,12 @@
 
 use crate::domain::Millis;
 use crate::infra::{Context, InfraError};
+use crate::query;
+use crate::storage::db::Db;
 use serde::Deserialize;
-use worker::{query, D1Database};
 
 pub async fn start(
-    db: &D1Database,
+    db: &Db,
     id: &str,
     job: &str,
     cron: &str,
@@ -29,7 +30,7 @@ pub async fn start(
 
 /// Records what a run did (`counts`, a JSON object) and why it failed, if it did.
 pub async fn finish(
-    db: &D1Database,
+    db: &Db,
     id: &str,
     finished_at: Millis,
     counts: &str,
@@ -62,11 +63,7 @@ pub struct JobRunRow {
 }
 
 /// The latest runs, newest first: of one job, or of all.
-pub async fn recent(
-    db: &D1Database,
-    job: Option<&str>,
-    limit: i64,
-) -> Result<Vec<JobRunRow>, InfraError> {
+pub async fn recent(db: &Db, job: Option<&str>, limit: i64) -> Result<Vec<JobRunRow>, InfraError> {
     query!(
         db,
         "SELECT id, job, cron, started_at, finished_at, counts, error FROM job_runs

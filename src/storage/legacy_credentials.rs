@@ -1,8 +1,9 @@
 use crate::domain::linking::MAX_WRONG_CODES;
 use crate::domain::Millis;
 use crate::infra::{Context, InfraError};
+use crate::query;
+use crate::storage::db::{Db, Statement};
 use serde::Deserialize;
-use worker::{query, D1Database, D1PreparedStatement};
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct LegacyRow {
@@ -15,7 +16,7 @@ pub struct LegacyRow {
     pub organisation_id: String,
 }
 
-pub async fn find(db: &D1Database, username: &str) -> Result<Option<LegacyRow>, InfraError> {
+pub async fn find(db: &Db, username: &str) -> Result<Option<LegacyRow>, InfraError> {
     query!(
         db,
         "SELECT l.username, l.password_hash, l.attempts, l.locked_at, c.id AS contact_id,
@@ -38,10 +39,10 @@ pub struct NewLegacyCredential<'a> {
 
 /// Inserts many legacy credentials in one statement, the rows as one JSON array.
 pub fn insert_many(
-    db: &D1Database,
+    db: &Db,
     credentials: &[NewLegacyCredential],
     now: Millis,
-) -> Result<D1PreparedStatement, InfraError> {
+) -> Result<Statement, InfraError> {
     let rows: Vec<serde_json::Value> = credentials
         .iter()
         .map(|c| serde_json::json!([c.username, c.contact_id, c.password_hash]))
@@ -57,11 +58,7 @@ pub fn insert_many(
 }
 
 /// Counts a wrong legacy password; the fifth locks the username.
-pub fn count_wrong_password(
-    db: &D1Database,
-    username: &str,
-    now: Millis,
-) -> Result<D1PreparedStatement, InfraError> {
+pub fn count_wrong_password(db: &Db, username: &str, now: Millis) -> Result<Statement, InfraError> {
     query!(
         db,
         "UPDATE legacy_credentials SET attempts = attempts + 1,

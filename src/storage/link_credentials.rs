@@ -1,8 +1,9 @@
 use crate::domain::linking::{CredentialState, MAX_WRONG_CODES};
 use crate::domain::Millis;
 use crate::infra::{Context, InfraError};
+use crate::query;
+use crate::storage::db::{Db, Statement};
 use serde::Deserialize;
-use worker::{query, D1Database, D1PreparedStatement};
 
 /// Credentials with the contact they link to.
 #[derive(Debug, Clone, Deserialize)]
@@ -40,11 +41,7 @@ pub struct NewCredentials<'a> {
     pub expires_at: Millis,
 }
 
-pub fn insert(
-    db: &D1Database,
-    credentials: &NewCredentials,
-    now: Millis,
-) -> Result<D1PreparedStatement, InfraError> {
+pub fn insert(db: &Db, credentials: &NewCredentials, now: Millis) -> Result<Statement, InfraError> {
     query!(
         db,
         "INSERT INTO link_credentials (id, contact_id, identifier, code_hash, expires_at, sent_at, created_at)
@@ -60,11 +57,7 @@ pub fn insert(
 }
 
 /// Kills every earlier unused credential of a contact (reissue).
-pub fn supersede_all_of(
-    db: &D1Database,
-    contact_id: &str,
-    now: Millis,
-) -> Result<D1PreparedStatement, InfraError> {
+pub fn supersede_all_of(db: &Db, contact_id: &str, now: Millis) -> Result<Statement, InfraError> {
     query!(
         db,
         "UPDATE link_credentials SET superseded_at = ?2 WHERE contact_id = ?1 AND superseded_at IS NULL AND used_at IS NULL",
@@ -75,7 +68,7 @@ pub fn supersede_all_of(
 }
 
 pub async fn find_by_identifier(
-    db: &D1Database,
+    db: &Db,
     identifier: &str,
 ) -> Result<Option<CredentialRow>, InfraError> {
     query!(
@@ -92,11 +85,7 @@ pub async fn find_by_identifier(
 }
 
 /// Counts a wrong code; the fifth locks the credentials.
-pub fn count_wrong_code(
-    db: &D1Database,
-    id: &str,
-    now: Millis,
-) -> Result<D1PreparedStatement, InfraError> {
+pub fn count_wrong_code(db: &Db, id: &str, now: Millis) -> Result<Statement, InfraError> {
     query!(
         db,
         "UPDATE link_credentials SET attempts = attempts + 1,
@@ -110,12 +99,7 @@ pub fn count_wrong_code(
 }
 
 /// Marks the credentials used, once, leaving this request's nonce for the statements that follow.
-pub fn mark_used(
-    db: &D1Database,
-    id: &str,
-    nonce: &str,
-    now: Millis,
-) -> Result<D1PreparedStatement, InfraError> {
+pub fn mark_used(db: &Db, id: &str, nonce: &str, now: Millis) -> Result<Statement, InfraError> {
     query!(
         db,
         "UPDATE link_credentials SET used_at = ?3, used_by = ?2

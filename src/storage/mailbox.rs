@@ -2,8 +2,9 @@
 
 use crate::domain::Millis;
 use crate::infra::{Context, InfraError};
+use crate::query;
+use crate::storage::db::Db;
 use serde::{Deserialize, Serialize};
-use worker::{query, D1Database};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct MailboxEntry {
@@ -15,11 +16,7 @@ pub struct MailboxEntry {
 }
 
 /// Stores a delivered email once: a redelivered queue message finds its outbox id already there.
-pub async fn deliver(
-    db: &D1Database,
-    outbox_id: &str,
-    entry: &MailboxEntry,
-) -> Result<(), InfraError> {
+pub async fn deliver(db: &Db, outbox_id: &str, entry: &MailboxEntry) -> Result<(), InfraError> {
     query!(
         db,
         "INSERT OR IGNORE INTO dev_mailbox (outbox_id, to_email, subject, text_body, html_body, sent_at)
@@ -39,11 +36,7 @@ pub async fn deliver(
 }
 
 /// Newest first; every recipient when `to` is `None`.
-pub async fn list(
-    db: &D1Database,
-    to: Option<&str>,
-    limit: i64,
-) -> Result<Vec<MailboxEntry>, InfraError> {
+pub async fn list(db: &Db, to: Option<&str>, limit: i64) -> Result<Vec<MailboxEntry>, InfraError> {
     query!(
         db,
         "SELECT to_email AS \"to\", subject, text_body AS text, html_body AS html, sent_at FROM dev_mailbox
@@ -60,7 +53,7 @@ pub async fn list(
 }
 
 pub async fn record_dead_letter(
-    db: &D1Database,
+    db: &Db,
     id: &str,
     queue: &str,
     body: &str,
@@ -81,7 +74,7 @@ pub async fn record_dead_letter(
     Ok(())
 }
 
-pub async fn dead_letters(db: &D1Database) -> Result<Vec<serde_json::Value>, InfraError> {
+pub async fn dead_letters(db: &Db) -> Result<Vec<serde_json::Value>, InfraError> {
     query!(
         db,
         "SELECT id, queue, body, received_at FROM dead_letters ORDER BY received_at DESC LIMIT 100"

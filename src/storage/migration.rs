@@ -6,17 +6,18 @@ use crate::domain::authorization::{name_key, Day};
 use crate::domain::migration::{NewAuthorization, RefusedRelation};
 use crate::domain::Millis;
 use crate::infra::{random_id, Context, InfraError};
+use crate::query;
+use crate::storage::db::{Db, Statement};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::{json, Value};
-use worker::{query, D1Database, D1PreparedStatement};
 
 fn json_array<T: serde::Serialize>(items: &[T]) -> String {
     json!(items).to_string()
 }
 
 async fn all<T: DeserializeOwned>(
-    statement: Result<D1PreparedStatement, worker::Error>,
+    statement: Result<Statement, worker::Error>,
     what: &str,
 ) -> Result<Vec<T>, InfraError> {
     statement
@@ -32,7 +33,7 @@ async fn all<T: DeserializeOwned>(
 
 /// The rows a query finds for a list of keys (bound as one JSON array, `?1`).
 async fn for_keys<T: DeserializeOwned>(
-    db: &D1Database,
+    db: &Db,
     sql: &str,
     keys: &[String],
     what: &str,
@@ -49,7 +50,7 @@ pub struct OrganisationKey {
 }
 
 pub async fn organisations_numbered(
-    db: &D1Database,
+    db: &Db,
     file_numbers: &[String],
 ) -> Result<Vec<OrganisationKey>, InfraError> {
     for_keys(
@@ -72,7 +73,7 @@ pub struct ContactKey {
 
 /// Every contact, of any organisation, with one of these emails.
 pub async fn contacts_with_emails(
-    db: &D1Database,
+    db: &Db,
     emails: &[String],
 ) -> Result<Vec<ContactKey>, InfraError> {
     for_keys(
@@ -93,7 +94,7 @@ pub struct UsernameKey {
 }
 
 pub async fn contacts_of_usernames(
-    db: &D1Database,
+    db: &Db,
     usernames: &[String],
 ) -> Result<Vec<UsernameKey>, InfraError> {
     for_keys(
@@ -114,7 +115,7 @@ pub struct MigratedKey {
 }
 
 pub async fn migrated_relations(
-    db: &D1Database,
+    db: &Db,
     legacy_ids: &[String],
 ) -> Result<Vec<MigratedKey>, InfraError> {
     for_keys(
@@ -136,7 +137,7 @@ pub struct RefusedKey {
 
 /// The relations with these legacy ids that this run already refused (in earlier batches).
 pub async fn refused_in_run(
-    db: &D1Database,
+    db: &Db,
     run_id: &str,
     legacy_ids: &[String],
 ) -> Result<Vec<RefusedKey>, InfraError> {
@@ -161,7 +162,7 @@ pub struct ActivePair {
 
 /// The active authorizations between some employers and some contacts.
 pub async fn active_pairs(
-    db: &D1Database,
+    db: &Db,
     employer_ids: &[String],
     contact_ids: &[String],
 ) -> Result<Vec<ActivePair>, InfraError> {
@@ -184,10 +185,10 @@ pub async fn active_pairs(
 /// Migrated authorizations: origin 'migrated', awaiting the employer's review (`confirmed_at`
 /// NULL), 'ended' when their end date is past. The employer's name and number are copied.
 pub fn insert_authorizations(
-    db: &D1Database,
+    db: &Db,
     authorizations: &[NewAuthorization],
     now: Millis,
-) -> Result<D1PreparedStatement, InfraError> {
+) -> Result<Statement, InfraError> {
     let rows: Vec<Value> = authorizations
         .iter()
         .map(|a| {
@@ -225,11 +226,11 @@ pub fn insert_authorizations(
 
 /// The ledger of migrated relations: legacy id, authorization and the record's fingerprint.
 pub fn record_migrated(
-    db: &D1Database,
+    db: &Db,
     authorizations: &[NewAuthorization],
     run_id: &str,
     now: Millis,
-) -> Result<D1PreparedStatement, InfraError> {
+) -> Result<Statement, InfraError> {
     let rows: Vec<Value> = authorizations
         .iter()
         .map(|a| json!([a.legacy_id, a.id, a.fingerprint, a.line]))
@@ -248,11 +249,11 @@ pub fn record_migrated(
 /// One `authorization.migrated` domain event per migrated authorization, in line order, whose
 /// payload is `{authorization, details}` like the employer's changes (built from the stored rows).
 pub fn append_migrated_events(
-    db: &D1Database,
+    db: &Db,
     authorizations: &[NewAuthorization],
     run_id: Option<&str>,
     now: Millis,
-) -> Result<D1PreparedStatement, InfraError> {
+) -> Result<Statement, InfraError> {
     let rows: Vec<Value> = authorizations
         .iter()
         .map(|a| {
@@ -297,11 +298,11 @@ pub struct MigrationAudit<'a> {
 }
 
 pub fn append_audit_events(
-    db: &D1Database,
+    db: &Db,
     events: &[MigrationAudit],
     ip: Option<&str>,
     now: Millis,
-) -> Result<D1PreparedStatement, InfraError> {
+) -> Result<Statement, InfraError> {
     let rows: Vec<Value> = events
         .iter()
         .map(|e| {
@@ -329,11 +330,11 @@ pub fn append_audit_events(
 
 /// Marks resolved the open refusals of relations that this batch migrated.
 pub fn resolve_refusals(
-    db: &D1Database,
+    db: &Db,
     legacy_ids: &[&str],
     run_id: &str,
     now: Millis,
-) -> Result<D1PreparedStatement, InfraError> {
+) -> Result<Statement, InfraError> {
     query!(
         db,
         "UPDATE unmigrated_relations SET resolved_at = ?3, resolved_run_id = ?2
@@ -348,11 +349,11 @@ pub fn resolve_refusals(
 /// Records refused relations: a record refused before (same fingerprint, still open) gets this
 /// run, line and reason instead of a second row.
 pub fn record_refusals(
-    db: &D1Database,
+    db: &Db,
     refused: &[RefusedRelation],
     run_id: &str,
     now: Millis,
-) -> Result<D1PreparedStatement, InfraError> {
+) -> Result<Statement, InfraError> {
     let rows: Vec<Value> = refused
         .iter()
         .map(|r| {
@@ -380,11 +381,7 @@ pub fn record_refusals(
     .context("Failed to prepare recording refused relations")
 }
 
-pub fn touch_run(
-    db: &D1Database,
-    run_id: &str,
-    now: Millis,
-) -> Result<D1PreparedStatement, InfraError> {
+pub fn touch_run(db: &Db, run_id: &str, now: Millis) -> Result<Statement, InfraError> {
     query!(
         db,
         "INSERT INTO migration_runs (id, started_at, updated_at) VALUES (?1, ?2, ?2)
@@ -400,11 +397,11 @@ pub type OutcomeCount = (&'static str, &'static str, &'static str, usize);
 
 /// Counts a batch's outcomes once: the same batch sent again adds nothing.
 pub fn count_outcomes(
-    db: &D1Database,
+    db: &Db,
     run_id: &str,
     first_line: u64,
     counts: &[OutcomeCount],
-) -> Result<D1PreparedStatement, InfraError> {
+) -> Result<Statement, InfraError> {
     query!(
         db,
         "INSERT INTO migration_outcomes (run_id, first_line, kind, outcome, reason, count)
@@ -426,7 +423,7 @@ pub struct RunRow {
     pub updated_at: Millis,
 }
 
-pub async fn find_run(db: &D1Database, run_id: &str) -> Result<Option<RunRow>, InfraError> {
+pub async fn find_run(db: &Db, run_id: &str) -> Result<Option<RunRow>, InfraError> {
     query!(
         db,
         "SELECT id, started_at, updated_at FROM migration_runs WHERE id = ?1",
@@ -446,7 +443,7 @@ pub struct OutcomeTotal {
     pub count: i64,
 }
 
-pub async fn run_totals(db: &D1Database, run_id: &str) -> Result<Vec<OutcomeTotal>, InfraError> {
+pub async fn run_totals(db: &Db, run_id: &str) -> Result<Vec<OutcomeTotal>, InfraError> {
     all(
         query!(
             db,
@@ -477,7 +474,7 @@ pub struct RefusalRow {
 /// One page of the refused relations, oldest first, optionally of one reason; `resolved`
 /// `Some(false)` keeps the open ones, `Some(true)` the resolved ones, `None` both.
 pub async fn page_refusals(
-    db: &D1Database,
+    db: &Db,
     reason: Option<&str>,
     resolved: Option<bool>,
     limit: i64,

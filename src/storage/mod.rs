@@ -8,6 +8,7 @@ pub mod authorization_reminders;
 pub mod authorizations;
 pub mod authorized_files;
 pub mod contacts;
+pub mod db;
 pub mod dev_clock;
 pub mod domain_events;
 pub mod job_runs;
@@ -26,12 +27,13 @@ pub mod webhooks;
 
 use crate::domain::Millis;
 use crate::infra::{Context, InfraError};
-use worker::{query, D1Database, D1PreparedStatement};
+use crate::query;
+use crate::storage::db::{Db, Statement};
 
 /// Runs statements atomically: D1 executes a batch as one transaction.
 pub async fn atomically(
-    db: &D1Database,
-    statements: Vec<D1PreparedStatement>,
+    db: &Db,
+    statements: Vec<Statement>,
     what: &str,
 ) -> Result<Vec<worker::D1Result>, InfraError> {
     db.batch(statements).await.context(what)
@@ -67,7 +69,7 @@ impl DynamicQuery {
         format!("?{}", self.params.len())
     }
 
-    pub fn prepare(&self, db: &D1Database, sql: &str) -> Result<D1PreparedStatement, InfraError> {
+    pub fn prepare(&self, db: &Db, sql: &str) -> Result<Statement, InfraError> {
         db.prepare(sql)
             .bind(&self.params)
             .context("Failed to bind a query's parameters")
@@ -86,12 +88,7 @@ pub struct Purge {
 impl Purge {
     /// Deletes one bounded batch; answers how many rows of the table went (`RETURNING`: D1's
     /// change count would include rows deleted through ON DELETE CASCADE).
-    pub async fn once(
-        &self,
-        db: &D1Database,
-        before: Millis,
-        limit: i64,
-    ) -> Result<usize, InfraError> {
+    pub async fn once(&self, db: &Db, before: Millis, limit: i64) -> Result<usize, InfraError> {
         let Purge {
             table,
             key,

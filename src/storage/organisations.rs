@@ -1,7 +1,8 @@
 use crate::domain::Millis;
 use crate::infra::{Context, InfraError};
+use crate::query;
+use crate::storage::db::{Db, Statement};
 use serde::Deserialize;
-use worker::{query, D1Database, D1PreparedStatement};
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct OrganisationRow {
@@ -25,20 +26,20 @@ pub struct NewOrganisation<'a> {
 }
 
 pub fn insert(
-    db: &D1Database,
+    db: &Db,
     organisation: &NewOrganisation,
     now: Millis,
-) -> Result<D1PreparedStatement, InfraError> {
+) -> Result<Statement, InfraError> {
     insert_many(db, std::slice::from_ref(organisation), now)
 }
 
 /// Inserts many organisations in one statement (D1 binds at most 100 parameters: the rows travel
 /// as one JSON array).
 pub fn insert_many(
-    db: &D1Database,
+    db: &Db,
     organisations: &[NewOrganisation],
     now: Millis,
-) -> Result<D1PreparedStatement, InfraError> {
+) -> Result<Statement, InfraError> {
     let rows: Vec<serde_json::Value> = organisations
         .iter()
         .map(|o| {
@@ -65,7 +66,7 @@ pub fn insert_many(
 }
 
 pub async fn find_by_file_number(
-    db: &D1Database,
+    db: &Db,
     file_number: &str,
 ) -> Result<Option<OrganisationRow>, InfraError> {
     query!(
@@ -79,7 +80,7 @@ pub async fn find_by_file_number(
     .context("Failed to look up an organisation by file number")
 }
 
-pub async fn find(db: &D1Database, id: &str) -> Result<Option<OrganisationRow>, InfraError> {
+pub async fn find(db: &Db, id: &str) -> Result<Option<OrganisationRow>, InfraError> {
     query!(
         db,
         &format!("SELECT {COLUMNS} FROM organisations WHERE id = ?1"),

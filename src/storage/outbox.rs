@@ -1,7 +1,8 @@
 use crate::domain::Millis;
 use crate::infra::{Context, InfraError};
+use crate::query;
+use crate::storage::db::{Db, Statement};
 use serde::Deserialize;
-use worker::{query, D1Database, D1PreparedStatement};
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct OutboxRow {
@@ -25,11 +26,11 @@ pub struct NewEmail<'a> {
 /// Records an email to send; with `row`, only if that row was written by this batch (see
 /// [`super::WrittenNow`]).
 pub fn insert(
-    db: &D1Database,
+    db: &Db,
     email: &NewEmail,
     row: Option<&super::WrittenNow>,
     now: Millis,
-) -> Result<D1PreparedStatement, InfraError> {
+) -> Result<Statement, InfraError> {
     let condition = row.map_or_else(|| "?7 IS NULL".to_owned(), |row| row.exists("?7", "?6"));
     query!(
         db,
@@ -48,7 +49,7 @@ pub fn insert(
     .context("Failed to prepare an outgoing email")
 }
 
-pub async fn find(db: &D1Database, id: &str) -> Result<Option<OutboxRow>, InfraError> {
+pub async fn find(db: &Db, id: &str) -> Result<Option<OutboxRow>, InfraError> {
     query!(db, "SELECT id, to_email, template, locale, params, status, attempts FROM email_outbox WHERE id = ?1", id)
         .context("Failed to prepare the outbox lookup")?
         .first(None)
@@ -56,7 +57,7 @@ pub async fn find(db: &D1Database, id: &str) -> Result<Option<OutboxRow>, InfraE
         .context("Failed to look up an outgoing email")
 }
 
-pub async fn mark_sent(db: &D1Database, id: &str, now: Millis) -> Result<(), InfraError> {
+pub async fn mark_sent(db: &Db, id: &str, now: Millis) -> Result<(), InfraError> {
     query!(db, "UPDATE email_outbox SET status = 'sent', sent_at = ?2, attempts = attempts + 1, last_error = NULL WHERE id = ?1", id, now)
         .context("Failed to prepare marking an email sent")?
         .run()
@@ -67,7 +68,7 @@ pub async fn mark_sent(db: &D1Database, id: &str, now: Millis) -> Result<(), Inf
 
 /// Records a failed attempt; `final_failure` marks the email as given up.
 pub async fn record_failure(
-    db: &D1Database,
+    db: &Db,
     id: &str,
     error: &str,
     final_failure: bool,
@@ -99,7 +100,7 @@ pub struct Stranded {
 /// `cutoff`, stamping them `requeued_at = now`: an overlapping run (writes are serialised) takes
 /// others.
 pub async fn take_stranded(
-    db: &D1Database,
+    db: &Db,
     cutoff: Millis,
     now: Millis,
     limit: i64,
@@ -126,7 +127,7 @@ pub async fn take_stranded(
 }
 
 /// Gives up queued emails (by id) that can no longer be sent, saying why.
-pub async fn give_up(db: &D1Database, ids: &[&str], reason: &str) -> Result<usize, InfraError> {
+pub async fn give_up(db: &Db, ids: &[&str], reason: &str) -> Result<usize, InfraError> {
     let ids = serde_json::to_string(ids).context("Failed to list the emails to give up")?;
     let result = query!(
         db,

@@ -1,9 +1,10 @@
 use crate::domain::throttle::{Counter, Policy};
 use crate::domain::Millis;
 use crate::infra::{Context, InfraError};
-use worker::{query, D1Database, D1PreparedStatement};
+use crate::query;
+use crate::storage::db::{Db, Statement};
 
-pub async fn find(db: &D1Database, key: &str) -> Result<Option<Counter>, InfraError> {
+pub async fn find(db: &Db, key: &str) -> Result<Option<Counter>, InfraError> {
     #[derive(serde::Deserialize)]
     struct Row {
         window_start: Millis,
@@ -28,11 +29,11 @@ pub async fn find(db: &D1Database, key: &str) -> Result<Option<Counter>, InfraEr
 
 /// Counts one failure in the policy's current window, starting a new window when the old one ended.
 pub fn record_failure(
-    db: &D1Database,
+    db: &Db,
     policy: &Policy,
     key: &str,
     now: Millis,
-) -> Result<D1PreparedStatement, InfraError> {
+) -> Result<Statement, InfraError> {
     query!(
         db,
         "INSERT INTO rate_limits (key, window_start, count, last_at) VALUES (?1, ?2, 1, ?2)
@@ -47,7 +48,7 @@ pub fn record_failure(
     .context("Failed to prepare counting a failure")
 }
 
-pub fn clear(db: &D1Database, key: &str) -> Result<D1PreparedStatement, InfraError> {
+pub fn clear(db: &Db, key: &str) -> Result<Statement, InfraError> {
     query!(db, "DELETE FROM rate_limits WHERE key = ?1", key)
         .context("Failed to prepare clearing a counter")
 }

@@ -1,8 +1,9 @@
 use crate::domain::session::SessionTimes;
 use crate::domain::Millis;
 use crate::infra::{Context, InfraError};
+use crate::query;
+use crate::storage::db::{Db, Statement};
 use serde::Deserialize;
-use worker::{query, D1Database, D1PreparedStatement};
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct SessionRow {
@@ -32,11 +33,7 @@ pub struct NewSession<'a> {
     pub user_agent: Option<&'a str>,
 }
 
-pub fn insert(
-    db: &D1Database,
-    session: &NewSession,
-    now: Millis,
-) -> Result<D1PreparedStatement, InfraError> {
+pub fn insert(db: &Db, session: &NewSession, now: Millis) -> Result<Statement, InfraError> {
     query!(
         db,
         "INSERT INTO sessions (token_hash, user_id, active_contact_id, created_at, last_seen_at, expires_at, ip, user_agent)
@@ -55,12 +52,12 @@ pub fn insert(
 /// Same as [`insert`], but only if this request consumed the verification (see
 /// `verifications::consume`).
 pub fn insert_if_consumed_by(
-    db: &D1Database,
+    db: &Db,
     session: &NewSession,
     verification_id: &str,
     nonce: &str,
     now: Millis,
-) -> Result<D1PreparedStatement, InfraError> {
+) -> Result<Statement, InfraError> {
     query!(
         db,
         "INSERT INTO sessions (token_hash, user_id, active_contact_id, created_at, last_seen_at, expires_at, ip, user_agent)
@@ -91,7 +88,7 @@ pub struct SessionWithUser {
 }
 
 pub async fn find_with_user(
-    db: &D1Database,
+    db: &Db,
     token_hash: &str,
 ) -> Result<Option<SessionWithUser>, InfraError> {
     #[derive(Deserialize)]
@@ -183,11 +180,7 @@ pub async fn find_with_user(
     }))
 }
 
-pub fn touch(
-    db: &D1Database,
-    token_hash: &str,
-    now: Millis,
-) -> Result<D1PreparedStatement, InfraError> {
+pub fn touch(db: &Db, token_hash: &str, now: Millis) -> Result<Statement, InfraError> {
     query!(
         db,
         "UPDATE sessions SET last_seen_at = ?2 WHERE token_hash = ?1",
@@ -197,11 +190,7 @@ pub fn touch(
     .context("Failed to prepare touching a session")
 }
 
-pub fn revoke(
-    db: &D1Database,
-    token_hash: &str,
-    now: Millis,
-) -> Result<D1PreparedStatement, InfraError> {
+pub fn revoke(db: &Db, token_hash: &str, now: Millis) -> Result<Statement, InfraError> {
     query!(
         db,
         "UPDATE sessions SET revoked_at = ?2 WHERE token_hash = ?1 AND revoked_at IS NULL",
@@ -213,12 +202,12 @@ pub fn revoke(
 
 /// Ends every session of a user, provided this request consumed the reset code.
 pub fn revoke_all_of_user_if_consumed_by(
-    db: &D1Database,
+    db: &Db,
     user_id: &str,
     verification_id: &str,
     nonce: &str,
     now: Millis,
-) -> Result<D1PreparedStatement, InfraError> {
+) -> Result<Statement, InfraError> {
     query!(
         db,
         "UPDATE sessions SET revoked_at = ?2 WHERE user_id = ?1 AND revoked_at IS NULL

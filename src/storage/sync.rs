@@ -4,13 +4,14 @@
 use super::authorizations::{AuthorizationRow, SELECT as AUTHORIZATION_SELECT};
 use super::contacts::{ContactRow, SELECT as CONTACT_SELECT};
 use crate::infra::{Context, InfraError};
-use worker::{query, D1Database};
+use crate::query;
+use crate::storage::db::Db;
 
 /// The authorizations an organisation is a party to (as the firm of their contact, or as the
 /// employer that granted them), every status, changed after `since`, oldest change first. Each
 /// side is read by its own `(…, version)` index, at most `limit` rows each.
 pub async fn authorizations_of(
-    db: &D1Database,
+    db: &Db,
     organisation_id: &str,
     since: i64,
     limit: i64,
@@ -39,7 +40,7 @@ pub async fn authorizations_of(
 
 /// The contacts of an organisation changed after `since`, oldest change first.
 pub async fn contacts_of(
-    db: &D1Database,
+    db: &Db,
     organisation_id: &str,
     since: i64,
     limit: i64,

@@ -1,7 +1,8 @@
 use crate::domain::Millis;
 use crate::infra::{Context, InfraError};
+use crate::query;
+use crate::storage::db::{Db, Statement};
 use serde::Deserialize;
-use worker::{query, D1Database, D1PreparedStatement};
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct UserRow {
@@ -22,7 +23,7 @@ impl UserRow {
 
 const COLUMNS: &str = "id, email, password_hash, first_name, last_name, locale, status";
 
-pub async fn find_by_email(db: &D1Database, email: &str) -> Result<Option<UserRow>, InfraError> {
+pub async fn find_by_email(db: &Db, email: &str) -> Result<Option<UserRow>, InfraError> {
     query!(
         db,
         &format!("SELECT {COLUMNS} FROM users WHERE email = ?1"),
@@ -34,7 +35,7 @@ pub async fn find_by_email(db: &D1Database, email: &str) -> Result<Option<UserRo
     .context("Failed to look up a user by email")
 }
 
-pub async fn find_by_id(db: &D1Database, id: &str) -> Result<Option<UserRow>, InfraError> {
+pub async fn find_by_id(db: &Db, id: &str) -> Result<Option<UserRow>, InfraError> {
     query!(
         db,
         &format!("SELECT {COLUMNS} FROM users WHERE id = ?1"),
@@ -62,10 +63,10 @@ pub struct NewUser<'a> {
 /// code is used (see [`activate_if_consumed_by`]), so nobody can choose the password that another
 /// person's code activates.
 pub fn insert_pending_if_absent(
-    db: &D1Database,
+    db: &Db,
     user: &NewUser,
     now: Millis,
-) -> Result<D1PreparedStatement, InfraError> {
+) -> Result<Statement, InfraError> {
     query!(
         db,
         "INSERT INTO users (id, email, password_hash, first_name, last_name, locale, status, created_at, password_changed_at)
@@ -85,12 +86,12 @@ pub fn insert_pending_if_absent(
 /// Activates the user of a verification, provided this very request consumed it, with the
 /// signup details entered with that verification (when it carries any).
 pub fn activate_if_consumed_by(
-    db: &D1Database,
+    db: &Db,
     user_id: &str,
     verification_id: &str,
     nonce: &str,
     now: Millis,
-) -> Result<D1PreparedStatement, InfraError> {
+) -> Result<Statement, InfraError> {
     query!(
         db,
         "UPDATE users SET status = 'active', verified_at = COALESCE(verified_at, ?4),
@@ -111,13 +112,13 @@ pub fn activate_if_consumed_by(
 
 /// Sets a new password for the user of a reset verification, provided this request consumed it.
 pub fn set_password_if_consumed_by(
-    db: &D1Database,
+    db: &Db,
     user_id: &str,
     password_hash: &str,
     verification_id: &str,
     nonce: &str,
     now: Millis,
-) -> Result<D1PreparedStatement, InfraError> {
+) -> Result<Statement, InfraError> {
     query!(
         db,
         "UPDATE users SET password_hash = ?2, password_changed_at = ?5,

@@ -1,8 +1,9 @@
 use crate::domain::code::CodeState;
 use crate::domain::Millis;
 use crate::infra::{Context, InfraError};
+use crate::query;
+use crate::storage::db::{Db, Statement};
 use serde::Deserialize;
-use worker::{query, D1Database, D1PreparedStatement};
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct VerificationRow {
@@ -56,10 +57,10 @@ pub struct NewVerification<'a> {
 }
 
 pub fn insert(
-    db: &D1Database,
+    db: &Db,
     verification: &NewVerification,
     now: Millis,
-) -> Result<D1PreparedStatement, InfraError> {
+) -> Result<Statement, InfraError> {
     let (user_id, pending_user) = match verification.owner {
         CodeOwner::User(id) => (Some(id), 0),
         CodeOwner::PendingUserWithEmail => (None, 1),
@@ -89,11 +90,7 @@ pub fn insert(
     .context("Failed to prepare the creation of a verification")
 }
 
-pub async fn find(
-    db: &D1Database,
-    id: &str,
-    purpose: &str,
-) -> Result<Option<VerificationRow>, InfraError> {
+pub async fn find(db: &Db, id: &str, purpose: &str) -> Result<Option<VerificationRow>, InfraError> {
     query!(
         db,
         "SELECT id, purpose, user_id, email, code_hash, attempts, expires_at, last_sent_at, consumed_at
@@ -109,7 +106,7 @@ pub async fn find(
 
 /// The most recent unused verification of a purpose for an address.
 pub async fn latest_unused(
-    db: &D1Database,
+    db: &Db,
     purpose: &str,
     email: &str,
 ) -> Result<Option<VerificationRow>, InfraError> {
@@ -129,11 +126,11 @@ pub async fn latest_unused(
 
 /// Ends every unused code of a purpose for an address (a newer one replaces them).
 pub fn expire_unused(
-    db: &D1Database,
+    db: &Db,
     purpose: &str,
     email: &str,
     now: Millis,
-) -> Result<D1PreparedStatement, InfraError> {
+) -> Result<Statement, InfraError> {
     query!(
         db,
         "UPDATE verifications SET expires_at = MIN(expires_at, ?3)
@@ -146,7 +143,7 @@ pub fn expire_unused(
 }
 
 /// Counts a wrong code, unless the code died in the meantime.
-pub fn count_wrong_attempt(db: &D1Database, id: &str) -> Result<D1PreparedStatement, InfraError> {
+pub fn count_wrong_attempt(db: &Db, id: &str) -> Result<Statement, InfraError> {
     query!(
         db,
         "UPDATE verifications SET attempts = attempts + 1 WHERE id = ?1 AND consumed_at IS NULL",
@@ -157,12 +154,7 @@ pub fn count_wrong_attempt(db: &D1Database, id: &str) -> Result<D1PreparedStatem
 
 /// Marks the code used, once: of two concurrent requests with the right code only the first
 /// leaves its nonce, and the statements that follow it in the batch check for that nonce.
-pub fn consume(
-    db: &D1Database,
-    id: &str,
-    nonce: &str,
-    now: Millis,
-) -> Result<D1PreparedStatement, InfraError> {
+pub fn consume(db: &Db, id: &str, nonce: &str, now: Millis) -> Result<Statement, InfraError> {
     query!(
         db,
         "UPDATE verifications SET consumed_at = ?3, consumed_by = ?2 WHERE id = ?1 AND consumed_at IS NULL",
@@ -176,12 +168,12 @@ pub fn consume(
 /// Replaces the code of a verification (resend): fresh expiry, attempts back to zero. The
 /// per-email failure budget lives in `rate_limits` and is not reset.
 pub fn replace_code(
-    db: &D1Database,
+    db: &Db,
     id: &str,
     code_hash: &str,
     expires_at: Millis,
     now: Millis,
-) -> Result<D1PreparedStatement, InfraError> {
+) -> Result<Statement, InfraError> {
     query!(
         db,
         "UPDATE verifications SET code_hash = ?2, expires_at = ?3, last_sent_at = ?4, attempts = 0

@@ -3,8 +3,9 @@
 
 use crate::domain::Millis;
 use crate::infra::{Context, InfraError};
+use crate::query;
+use crate::storage::db::{Db, Statement};
 use serde::Deserialize;
-use worker::{query, D1Database, D1PreparedStatement};
 
 // --- Endpoints -----------------------------------------------------------------------------------
 
@@ -44,10 +45,10 @@ pub struct NewEndpoint<'a> {
 
 /// The endpoint receives the events appended from now on.
 pub fn insert_endpoint(
-    db: &D1Database,
+    db: &Db,
     endpoint: &NewEndpoint,
     now: Millis,
-) -> Result<D1PreparedStatement, InfraError> {
+) -> Result<Statement, InfraError> {
     query!(
         db,
         "INSERT INTO webhook_endpoints (id, organisation_id, url, events, description, secret, after_seq, created_at, updated_at)
@@ -63,10 +64,7 @@ pub fn insert_endpoint(
     .context("Failed to prepare the creation of a webhook endpoint")
 }
 
-pub async fn endpoints_of(
-    db: &D1Database,
-    organisation_id: &str,
-) -> Result<Vec<EndpointRow>, InfraError> {
+pub async fn endpoints_of(db: &Db, organisation_id: &str) -> Result<Vec<EndpointRow>, InfraError> {
     query!(
         db,
         &format!("SELECT {ENDPOINT_COLUMNS} FROM webhook_endpoints WHERE organisation_id = ?1 ORDER BY created_at, id"),
@@ -81,7 +79,7 @@ pub async fn endpoints_of(
 }
 
 pub async fn find_endpoint(
-    db: &D1Database,
+    db: &Db,
     organisation_id: &str,
     id: &str,
 ) -> Result<Option<EndpointRow>, InfraError> {
@@ -108,12 +106,12 @@ pub struct EndpointSettings<'a> {
 
 /// `disabled_at` is set when the endpoint becomes disabled and cleared when it is enabled again.
 pub fn update_endpoint(
-    db: &D1Database,
+    db: &Db,
     organisation_id: &str,
     id: &str,
     settings: &EndpointSettings,
     now: Millis,
-) -> Result<D1PreparedStatement, InfraError> {
+) -> Result<Statement, InfraError> {
     query!(
         db,
         "UPDATE webhook_endpoints SET url = ?3, events = ?4, description = ?5, status = ?6, disabled_reason = ?7,
@@ -134,13 +132,13 @@ pub fn update_endpoint(
 
 /// The current secret becomes the previous one, which keeps signing until `grace_until`.
 pub fn rotate_secret(
-    db: &D1Database,
+    db: &Db,
     organisation_id: &str,
     id: &str,
     sealed_secret: &str,
     grace_until: Millis,
     now: Millis,
-) -> Result<D1PreparedStatement, InfraError> {
+) -> Result<Statement, InfraError> {
     query!(
         db,
         "UPDATE webhook_endpoints SET previous_secret = secret, secret = ?3, previous_secret_expires_at = ?4, updated_at = ?5
@@ -156,10 +154,10 @@ pub fn rotate_secret(
 
 /// The endpoint, its deliveries and their attempts.
 pub fn delete_endpoint(
-    db: &D1Database,
+    db: &Db,
     organisation_id: &str,
     id: &str,
-) -> Result<Vec<D1PreparedStatement>, InfraError> {
+) -> Result<Vec<Statement>, InfraError> {
     let owned = "SELECT id FROM webhook_endpoints WHERE organisation_id = ?1 AND id = ?2";
     Ok(vec![
         query!(
@@ -187,12 +185,7 @@ pub fn delete_endpoint(
 }
 
 /// Disables an active endpoint on the receiver's behalf (410 Gone, or retries exhausted).
-pub fn disable(
-    db: &D1Database,
-    id: &str,
-    reason: &str,
-    now: Millis,
-) -> Result<D1PreparedStatement, InfraError> {
+pub fn disable(db: &Db, id: &str, reason: &str, now: Millis) -> Result<Statement, InfraError> {
     query!(
         db,
         "UPDATE webhook_endpoints SET status = 'disabled', disabled_reason = ?2, disabled_at = ?3, updated_at = ?3
@@ -213,7 +206,7 @@ pub struct Responsable {
 }
 
 pub async fn responsables_of(
-    db: &D1Database,
+    db: &Db,
     organisation_id: &str,
 ) -> Result<Vec<Responsable>, InfraError> {
     query!(
@@ -247,7 +240,7 @@ pub struct FanOutPosition {
     pub newest_seq: i64,
 }
 
-pub async fn fan_out_position(db: &D1Database) -> Result<FanOutPosition, InfraError> {
+pub async fn fan_out_position(db: &Db) -> Result<FanOutPosition, InfraError> {
     db.prepare(
         "SELECT last_seq, (SELECT COALESCE(MAX(seq), 0) FROM domain_events) AS newest_seq FROM webhook_fanout WHERE id = 1",
     )
@@ -264,12 +257,12 @@ pub async fn fan_out_position(db: &D1Database) -> Result<FanOutPosition, InfraEr
 /// (`after`, `upto`]; existing ones are left alone. Returns the new deliveries, leased until
 /// `lease_until` (they are enqueued at once).
 pub fn fan_out(
-    db: &D1Database,
+    db: &Db,
     after: i64,
     upto: i64,
     now: Millis,
     lease_until: Millis,
-) -> Result<D1PreparedStatement, InfraError> {
+) -> Result<Statement, InfraError> {
     query!(
         db,
         "INSERT OR IGNORE INTO webhook_deliveries (id, endpoint_id, event_seq, event_type, next_attempt_at, created_at)
@@ -287,7 +280,7 @@ pub fn fan_out(
     .context("Failed to prepare the webhook fan-out")
 }
 
-pub fn advance_fan_out(db: &D1Database, upto: i64) -> Result<D1PreparedStatement, InfraError> {
+pub fn advance_fan_out(db: &Db, upto: i64) -> Result<Statement, InfraError> {
     query!(
         db,
         "UPDATE webhook_fanout SET last_seq = MAX(last_seq, ?1) WHERE id = 1",
@@ -299,7 +292,7 @@ pub fn advance_fan_out(db: &D1Database, upto: i64) -> Result<D1PreparedStatement
 /// Pending deliveries of active endpoints whose attempt is due (or whose lease ran out), leased
 /// until `lease_until` so the next sweep leaves them to the queue.
 pub async fn take_due(
-    db: &D1Database,
+    db: &Db,
     now: Millis,
     lease_until: Millis,
     limit: i64,
@@ -345,7 +338,7 @@ pub struct DeliveryJob {
     pub payload: String,
 }
 
-pub async fn job(db: &D1Database, delivery_id: &str) -> Result<Option<DeliveryJob>, InfraError> {
+pub async fn job(db: &Db, delivery_id: &str) -> Result<Option<DeliveryJob>, InfraError> {
     query!(
         db,
         "SELECT dl.id, dl.status, dl.attempts, dl.round_attempts, w.id AS endpoint_id, w.organisation_id, w.url,
@@ -366,7 +359,7 @@ pub async fn job(db: &D1Database, delivery_id: &str) -> Result<Option<DeliveryJo
 /// Takes the next attempt of a pending delivery of an active endpoint, provided no one took it
 /// since `seen_attempts` was read; the lease covers the attempt if the worker dies during it.
 pub async fn claim(
-    db: &D1Database,
+    db: &Db,
     id: &str,
     seen_attempts: i64,
     now: Millis,
@@ -402,7 +395,7 @@ pub struct Attempt<'a> {
     pub replay: bool,
 }
 
-pub fn log_attempt(db: &D1Database, attempt: &Attempt) -> Result<D1PreparedStatement, InfraError> {
+pub fn log_attempt(db: &Db, attempt: &Attempt) -> Result<Statement, InfraError> {
     query!(
         db,
         "INSERT OR IGNORE INTO webhook_attempts (delivery_id, number, at, status_code, latency_ms, error, error_kind, replay)
@@ -422,11 +415,11 @@ pub fn log_attempt(db: &D1Database, attempt: &Attempt) -> Result<D1PreparedState
 /// The delivery after an attempt: 'pending' with `next_attempt_at`, or 'succeeded' / 'failed'.
 /// Applies only if no later attempt was claimed meanwhile.
 pub fn conclude(
-    db: &D1Database,
+    db: &Db,
     attempt: &Attempt,
     status: &str,
     next_attempt_at: Option<Millis>,
-) -> Result<D1PreparedStatement, InfraError> {
+) -> Result<Statement, InfraError> {
     query!(
         db,
         "UPDATE webhook_deliveries SET status = ?3, next_attempt_at = ?4, last_status_code = ?5, last_latency_ms = ?6,
@@ -505,7 +498,7 @@ pub struct DeliveryPage {
 
 /// Newest first, with the attempts of the page's deliveries.
 pub async fn deliveries_page(
-    db: &D1Database,
+    db: &Db,
     endpoint_id: &str,
     limit: i64,
     offset: i64,
@@ -563,7 +556,7 @@ pub struct OwnedDelivery {
 }
 
 pub async fn find_delivery_in(
-    db: &D1Database,
+    db: &Db,
     organisation_id: &str,
     id: &str,
 ) -> Result<Option<OwnedDelivery>, InfraError> {
@@ -581,7 +574,7 @@ pub async fn find_delivery_in(
     .context("Failed to look up a webhook delivery")
 }
 
-pub async fn find_delivery(db: &D1Database, id: &str) -> Result<Option<DeliveryRow>, InfraError> {
+pub async fn find_delivery(db: &Db, id: &str) -> Result<Option<DeliveryRow>, InfraError> {
     query!(db, &format!("{DELIVERY_SELECT} WHERE dl.id = ?1"), id)
         .context("Failed to prepare reading a webhook delivery")?
         .first(None)
@@ -592,11 +585,11 @@ pub async fn find_delivery(db: &D1Database, id: &str) -> Result<Option<DeliveryR
 /// The `webhook.test` event of one endpoint's test: it belongs to no organisation (employer and
 /// firm NULL), so the fan-out never matches it to an endpoint.
 pub fn test_event(
-    db: &D1Database,
+    db: &Db,
     event_id: &str,
     payload: &serde_json::Value,
     now: Millis,
-) -> Result<D1PreparedStatement, InfraError> {
+) -> Result<Statement, InfraError> {
     query!(
         db,
         "INSERT INTO domain_events (id, type, at, employer_id, firm_id, payload)
@@ -611,11 +604,11 @@ pub fn test_event(
 /// The delivery of a test event (`ids`: the delivery's, the endpoint's, the event's) to its one
 /// endpoint, leased until `lease_until` (it is enqueued at once).
 pub fn test_delivery(
-    db: &D1Database,
+    db: &Db,
     (delivery_id, endpoint_id, event_id): (&str, &str, &str),
     now: Millis,
     lease_until: Millis,
-) -> Result<D1PreparedStatement, InfraError> {
+) -> Result<Statement, InfraError> {
     query!(
         db,
         "INSERT INTO webhook_deliveries (id, endpoint_id, event_seq, event_type, next_attempt_at, created_at)
@@ -631,11 +624,7 @@ pub fn test_delivery(
 
 /// A new round for the delivery: pending again, its retry schedule from the start, leased until
 /// `lease_until` (the replay is enqueued at once).
-pub fn replay(
-    db: &D1Database,
-    id: &str,
-    lease_until: Millis,
-) -> Result<D1PreparedStatement, InfraError> {
+pub fn replay(db: &Db, id: &str, lease_until: Millis) -> Result<Statement, InfraError> {
     query!(
         db,
         "UPDATE webhook_deliveries SET status = 'pending', round_attempts = 0, next_attempt_at = ?2 WHERE id = ?1",

@@ -14,11 +14,11 @@ use crate::storage::access_requests::{self, AccessRequestRow, NewAccessRequest, 
 use crate::storage::audit::{self, AuditEvent};
 use crate::storage::contacts;
 use crate::storage::contacts::ProfileRow;
+use crate::storage::db::Statement;
 use crate::storage::domain_events::{self, DomainEvent};
 use crate::storage::organisations::OrganisationRow;
 use crate::storage::{atomically, authorizations, organisations, rate_limits, wrote, WrittenNow};
 use serde_json::json;
-use worker::D1PreparedStatement;
 
 #[derive(Debug)]
 pub enum RequestError {
@@ -262,10 +262,7 @@ pub async fn cancel(
 
 /// A lapsed pending request recorded as expired, with its audit entry in both organisations'
 /// trails and its `access_request.expired` domain event (nothing if it was closed meanwhile).
-pub fn expiry_records(
-    app: &App,
-    request: &AccessRequestRow,
-) -> Result<Vec<D1PreparedStatement>, InfraError> {
+pub fn expiry_records(app: &App, request: &AccessRequestRow) -> Result<Vec<Statement>, InfraError> {
     let mut statements = vec![access_requests::record_expired(
         &app.db,
         &request.id,

@@ -15,11 +15,11 @@ use crate::storage::access_requests::{self, AccessRequestRow, Answer, Side};
 use crate::storage::audit::{self, AuditEvent};
 use crate::storage::authorizations::{self, AuthorizationRow, EmployerFilter, NewAuthorization};
 use crate::storage::contacts::{self, ContactRow, ProfileRow};
+use crate::storage::db::Statement;
 use crate::storage::domain_events::{self, DomainEvent};
 use crate::storage::organisations::{self, OrganisationRow};
 use crate::storage::{atomically, wrote, WrittenNow};
 use serde_json::{json, Value};
-use worker::D1PreparedStatement;
 
 #[derive(Debug)]
 pub enum AuthorizationError {
@@ -104,7 +104,7 @@ pub fn record(
     kind: &str,
     after: &AuthorizationRow,
     details: Value,
-) -> Result<Vec<D1PreparedStatement>, InfraError> {
+) -> Result<Vec<Statement>, InfraError> {
     let written = WrittenNow {
         table: "authorizations",
         column: "updated_at",
@@ -253,7 +253,7 @@ async fn create(
     terms: &Terms,
     id: &str,
     requester: &Requester,
-    more: Vec<D1PreparedStatement>,
+    more: Vec<Statement>,
     template: Template,
 ) -> Result<AuthorizationRow, AuthorizationError> {
     let Parties {
@@ -480,7 +480,7 @@ fn revocation(
     actor: &str,
     before: &AuthorizationRow,
     requester: &Requester,
-) -> Result<Vec<D1PreparedStatement>, InfraError> {
+) -> Result<Vec<Statement>, InfraError> {
     let after = AuthorizationRow {
         status: "revoked".into(),
         revoked_at: Some(app.now),
@@ -509,7 +509,7 @@ fn confirmation(
     actor: &str,
     before: &AuthorizationRow,
     requester: &Requester,
-) -> Result<Vec<D1PreparedStatement>, InfraError> {
+) -> Result<Vec<Statement>, InfraError> {
     let after = AuthorizationRow {
         confirmed_at: Some(app.now),
         updated_at: app.now,
@@ -644,7 +644,7 @@ pub fn request_records(
     (action, event): (&str, &str),
     request: &AccessRequestRow,
     details: Value,
-) -> Result<Vec<D1PreparedStatement>, InfraError> {
+) -> Result<Vec<Statement>, InfraError> {
     let written = WrittenNow {
         table: "access_requests",
         column: "answered_at",

@@ -5,11 +5,11 @@ use crate::domain::email::Email;
 use crate::domain::seconds_until;
 use crate::domain::throttle::CODE_FAILURES_PER_EMAIL;
 use crate::infra::{random_id, App, InfraError, OsEntropy};
+use crate::storage::db::Statement;
 use crate::storage::verifications::{
     self, CodeOwner, NewVerification, SignupDetails, VerificationRow,
 };
 use crate::storage::{atomically, rate_limits};
-use worker::D1PreparedStatement;
 
 #[derive(Debug)]
 pub enum CodeError {
@@ -45,7 +45,7 @@ impl Purpose {
 pub struct IssuedCode {
     pub verification_id: String,
     pub code: OneTimeCode,
-    pub insert: D1PreparedStatement,
+    pub insert: Statement,
 }
 
 pub fn issue(
@@ -97,7 +97,7 @@ pub async fn reissue(
     app: &App,
     purpose: Purpose,
     verification_id: &str,
-) -> Result<(VerificationRow, OneTimeCode, D1PreparedStatement), ResendError> {
+) -> Result<(VerificationRow, OneTimeCode, Statement), ResendError> {
     let verification = verifications::find(&app.db, verification_id, purpose.as_str())
         .await?
         .ok_or(ResendError::NotFound)?;

@@ -15,20 +15,20 @@ use crate::email::{self, EmailMessage};
 use crate::infra::{random_id, App, InfraError, OsEntropy};
 use crate::storage::audit::{self, AuditEvent};
 use crate::storage::contacts::{self, ContactRow, NewContact, ProfileRow};
+use crate::storage::db::Statement;
 use crate::storage::link_credentials::{self, NewCredentials};
 use crate::storage::organisations::{self, OrganisationRow};
 use crate::storage::{
     atomically, domain_events, legacy_credentials, rate_limits, wrote, WrittenNow,
 };
 use serde_json::json;
-use worker::D1PreparedStatement;
 
 /// New credentials for a contact: the statements that supersede the old ones and store the new,
 /// and the email that carries them (identifier in the outbox, code only in the queue message).
 pub struct IssuedCredentials {
     pub identifier: LinkIdentifier,
     pub code: LinkCode,
-    pub statements: Vec<D1PreparedStatement>,
+    pub statements: Vec<Statement>,
     pub message: EmailMessage,
 }
 

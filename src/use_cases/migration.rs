@@ -11,6 +11,7 @@ use crate::domain::organisation::OrganisationKind;
 use crate::infra::{random_id, App, InfraError};
 use crate::storage::atomically;
 use crate::storage::contacts::{self, NewContact};
+use crate::storage::db::Statement;
 use crate::storage::legacy_credentials::{self, NewLegacyCredential};
 use crate::storage::migration::{
     self as store, ContactKey, MigrationAudit, OutcomeCount, OutcomeTotal, RefusalRow, RunRow,
@@ -18,7 +19,6 @@ use crate::storage::migration::{
 use crate::storage::organisations::{self, NewOrganisation};
 use serde_json::json;
 use std::collections::BTreeMap;
-use worker::D1PreparedStatement;
 
 #[derive(Debug)]
 pub enum MigrationError {
@@ -196,7 +196,7 @@ fn record_statements(
     plan: &Plan,
     run_id: Option<&str>,
     requester: &Requester,
-) -> Result<Vec<D1PreparedStatement>, InfraError> {
+) -> Result<Vec<Statement>, InfraError> {
     let (db, now) = (&app.db, app.now);
     let mut statements = Vec::new();
     let mut audit = Vec::new();
@@ -298,7 +298,7 @@ fn run_statements(
     plan: &Plan,
     run_id: &str,
     first_line: u64,
-) -> Result<Vec<D1PreparedStatement>, InfraError> {
+) -> Result<Vec<Statement>, InfraError> {
     let (db, now) = (&app.db, app.now);
     let mut statements = vec![store::touch_run(db, run_id, now)?];
     if !plan.authorizations.is_empty() {

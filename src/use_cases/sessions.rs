@@ -13,12 +13,12 @@ use crate::email::templates::Template;
 use crate::infra::{App, InfraError, OsEntropy};
 use crate::storage::audit::{self, AuditEvent};
 use crate::storage::contacts::{self, ProfileRow};
+use crate::storage::db::Statement;
 use crate::storage::sessions::{self, NewSession};
 use crate::storage::users::{self, UserRow};
 use crate::storage::verifications::CodeOwner;
 use crate::storage::{atomically, rate_limits};
 use serde_json::json;
-use worker::D1PreparedStatement;
 
 /// A session about to be stored: the token goes to the cookie, its hash to D1.
 pub struct StartedSession {
@@ -60,7 +60,7 @@ impl StartedSession {
         }
     }
 
-    pub fn insert(&self, app: &App) -> Result<D1PreparedStatement, InfraError> {
+    pub fn insert(&self, app: &App) -> Result<Statement, InfraError> {
         sessions::insert(&app.db, &self.row(), app.now)
     }
 
@@ -69,7 +69,7 @@ impl StartedSession {
         app: &App,
         verification_id: &str,
         nonce: &str,
-    ) -> Result<D1PreparedStatement, InfraError> {
+    ) -> Result<Statement, InfraError> {
         sessions::insert_if_consumed_by(&app.db, &self.row(), verification_id, nonce, app.now)
     }
 }

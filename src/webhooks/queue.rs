@@ -5,6 +5,7 @@
 
 use super::{delivery, WakeUp};
 use crate::infra::App;
+use crate::storage::db::Db;
 use crate::storage::mailbox;
 use futures_util::future::join_all;
 use worker::{console_error, Env, MessageBatch, MessageExt, QueueRetryOptionsBuilder, RawMessage};
@@ -17,8 +18,8 @@ pub fn consumes(queue: &str) -> bool {
 /// Wait before an attempt that failed for an infrastructure reason is tried again.
 const INFRA_RETRY_SECONDS: u32 = 30;
 
-pub async fn handle_batch(batch: MessageBatch<serde_json::Value>, env: Env) {
-    let app = match App::from_env(&env).await {
+pub async fn handle_batch(batch: MessageBatch<serde_json::Value>, env: Env, db: Db) {
+    let app = match App::with_db(&env, db).await {
         Ok(app) => app,
         Err(error) => {
             console_error!("webhook queue: {error}; retrying the batch");

@@ -48,21 +48,52 @@ function filesBelow(dir) {
     .sort();
 }
 
+/** The migration files, in the order wrangler applies them. */
+export function migrationFiles() {
+  const dir = join(ROOT, 'migrations');
+  return readdirSync(dir).filter((name) => /^\d{4}_.*\.sql$/.test(name)).sort().map((name) => join(dir, name));
+}
+
 /**
- * A D1 state directory with schema.sql applied, made once per version of schema.sql and copied for
- * every instance.
+ * Applies `migrations` (default: all of them) that `state` has not applied yet, as
+ * `wrangler d1 migrations apply DB --local` does for `make dev` and production. A subset is applied
+ * through a copy of wrangler.toml whose `migrations_dir` holds only those files.
  */
-function templateState() {
-  const template = join(RUNS, `template-state-${digest([join(ROOT, 'schema.sql')])}`);
+export function applyMigrations(state, migrations = migrationFiles()) {
+  mkdirSync(RUNS, { recursive: true });
+  const dir = mkdtempSync(join(RUNS, 'migrations-'));
+  try {
+    mkdirSync(join(dir, 'migrations'));
+    for (const file of migrations) cpSync(file, join(dir, 'migrations', file.split('/').pop()));
+    writeFileSync(join(dir, 'wrangler.toml'), readFileSync(join(ROOT, 'wrangler.toml'), 'utf8').replace(/^\[build\][\s\S]*?(?=^\[)/m, ''));
+    execFileSync(WRANGLER, ['d1', 'migrations', 'apply', 'DB', '--local', '--config', join(dir, 'wrangler.toml'), '--persist-to', state], {
+      cwd: ROOT, stdio: 'pipe', env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: 'true' },
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * A D1 state directory with every migration applied, made once per set of migration files and
+ * copied for every instance.
+ */
+export function templateState() {
+  const template = join(RUNS, `template-state-${digest(migrationFiles())}`);
   if (!existsSync(template)) {
     mkdirSync(RUNS, { recursive: true });
     const building = mkdtempSync(join(RUNS, 'building-'));
-    execFileSync(WRANGLER, ['d1', 'execute', 'DB', '--local', '--persist-to', building, '--file', join(ROOT, 'schema.sql')], {
-      cwd: ROOT, stdio: 'ignore', env: { ...process.env, WRANGLER_SEND_METRICS: 'false' },
-    });
+    applyMigrations(building);
     try { renameSync(building, template); } catch { rmSync(building, { recursive: true, force: true }); }
   }
   return template;
+}
+
+/** The SQLite file of the local D1 database in a state directory. */
+export function databaseFile(state) {
+  const dir = join(state, 'v3', 'd1', 'miniflare-D1DatabaseObject');
+  const file = readdirSync(dir).find((name) => name.endsWith('.sqlite') && name !== 'metadata.sqlite');
+  return join(dir, file);
 }
 
 /**
@@ -88,13 +119,14 @@ function snapshot() {
 }
 
 /**
- * Starts the worker. `vars` override wrangler.toml's [vars] (development mode, the dev mailbox and
+ * Starts the worker on a copy of the state directory `from` (by default a database with every
+ * migration applied). `vars` override wrangler.toml's [vars] (development mode, the dev mailbox and
  * the controllable clock are on by default).
  */
-export async function spawnApp({ vars = {} } = {}) {
+export async function spawnApp({ vars = {}, from = templateState() } = {}) {
   mkdirSync(RUNS, { recursive: true });
   const state = mkdtempSync(join(RUNS, 'state-'));
-  cpSync(templateState(), state, { recursive: true });
+  cpSync(from, state, { recursive: true });
   const port = await freePort();
   const inspectorPort = await freePort();
   const allVars = { ENVIRONMENT: 'development', EMAIL_PROVIDER: 'mailbox', CLOCK_CONTROL: 'enabled', ...vars };
@@ -205,17 +237,16 @@ export class TestApp {
    * running instance, so the tests never use it.
    */
   sql(query) {
-    const dir = join(this.state, 'v3', 'd1', 'miniflare-D1DatabaseObject');
-    const file = readdirSync(dir).find((name) => name.endsWith('.sqlite') && name !== 'metadata.sqlite');
-    const db = new DatabaseSync(join(dir, file), { readOnly: true });
+    const db = new DatabaseSync(databaseFile(this.state), { readOnly: true });
     try { return db.prepare(query).all(); } finally { db.close(); }
   }
 
-  async stop() {
+  /** Stops the worker and deletes its state, unless `keepState` (then `this.state` stays readable). */
+  async stop({ keepState = false } = {}) {
     try { process.kill(-this.child.pid, 'SIGTERM'); } catch {}
     await waitFor('wrangler to exit', () => this.child.exitCode !== null || this.child.signalCode !== null, { timeoutMs: 10000 }).catch(() => {
       try { process.kill(-this.child.pid, 'SIGKILL'); } catch {}
     });
-    rmSync(this.state, { recursive: true, force: true });
+    if (!keepState) rmSync(this.state, { recursive: true, force: true });
   }
 }

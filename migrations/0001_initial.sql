@@ -1,0 +1,548 @@
+-- Migration 0001: the schema as it stood when migrations began (a copy of schema.sql then).
+-- Every statement is IF NOT EXISTS, so a database created earlier from schema.sql adopts the
+-- migrations by applying this one: nothing changes and it is recorded as applied.
+-- Never edit an applied migration: add the next one (see README "Developing").
+
+-- A person who can sign in. `status` is 'pending' until the email is proven with a one-time
+-- code, then 'active'. The email is stored normalised (trimmed, lower case) and is unique.
+CREATE TABLE IF NOT EXISTS users (
+  id            TEXT PRIMARY KEY,               -- UUID v4
+  email         TEXT NOT NULL UNIQUE,
+  password_hash TEXT NOT NULL,                  -- Argon2id PHC string (m=19456, t=2, p=1)
+  first_name    TEXT NOT NULL,
+  last_name     TEXT NOT NULL,
+  locale        TEXT NOT NULL DEFAULT 'fr' CHECK (locale IN ('fr', 'en')),
+  status        TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'active')),
+  created_at    INTEGER NOT NULL,
+  verified_at   INTEGER,
+  password_changed_at INTEGER NOT NULL
+);
+
+-- A one-time code sent by email, for proving an address at signup ('signup') or resetting a
+-- password ('reset'). The code itself is stored as HMAC-SHA256 under the CODE_HASH_KEY secret.
+-- `user_id` is NULL for a decoy: a signup with an address that is already taken, or a reset for
+-- an unknown address, answers exactly like a real one but no code can ever match.
+CREATE TABLE IF NOT EXISTS verifications (
+  id            TEXT PRIMARY KEY,               -- random, handed to the client
+  purpose       TEXT NOT NULL CHECK (purpose IN ('signup', 'reset')),
+  user_id       TEXT REFERENCES users(id) ON DELETE CASCADE,
+  email         TEXT NOT NULL,                  -- normalised; keys the per-email failure budget
+  code_hash     TEXT NOT NULL,
+  attempts      INTEGER NOT NULL DEFAULT 0,     -- wrong codes typed against the current code
+  expires_at    INTEGER NOT NULL,
+  last_sent_at  INTEGER NOT NULL,               -- drives the resend cooldown
+  consumed_at   INTEGER,                        -- single use: set once, never cleared
+  consumed_by   TEXT,                           -- random nonce of the request that consumed it
+  -- Signup details entered with this verification, applied to the user when its code is used.
+  signup_password_hash TEXT,
+  signup_first_name    TEXT,
+  signup_last_name     TEXT,
+  signup_locale        TEXT,
+  created_at    INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS verifications_expiry ON verifications (expires_at);
+CREATE INDEX IF NOT EXISTS verifications_email ON verifications (email, purpose, last_sent_at);
+
+-- A signed-in browser. The cookie carries a 256-bit random token; only its SHA-256 is stored.
+-- `active_contact_id` is the profile the user acts as (NULL: the personal profile); every
+-- authorization check reads it, and joins the contact so a revoked one loses access at once.
+CREATE TABLE IF NOT EXISTS sessions (
+  token_hash    TEXT PRIMARY KEY,
+  user_id       TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  active_contact_id TEXT REFERENCES contacts(id),
+  created_at    INTEGER NOT NULL,
+  last_seen_at  INTEGER NOT NULL,               -- idle timeout: 30 min
+  expires_at    INTEGER NOT NULL,               -- absolute timeout: created_at + 12 h
+  revoked_at    INTEGER,
+  ip            TEXT,
+  user_agent    TEXT
+);
+CREATE INDEX IF NOT EXISTS sessions_user ON sessions (user_id);
+CREATE INDEX IF NOT EXISTS sessions_expiry ON sessions (expires_at);
+
+-- An organisation known to the commission: an accounting firm, an employer or an association.
+-- `file_number` is the commission's number (employer number for employers). The postal code and
+-- the email on file are the "known facts" a person can prove to receive a link code at that email.
+CREATE TABLE IF NOT EXISTS organisations (
+  id            TEXT PRIMARY KEY,
+  kind          TEXT NOT NULL CHECK (kind IN ('accounting_firm', 'employer', 'association')),
+  name          TEXT NOT NULL,
+  name_search   TEXT NOT NULL,                  -- lower case, accents folded: for search
+  file_number   TEXT NOT NULL UNIQUE,           -- digits only
+  postal_code   TEXT NOT NULL,                  -- normalised: 'H2X1Y4'
+  email_on_file TEXT NOT NULL,
+  created_at    INTEGER NOT NULL
+);
+
+-- A person's place in an organisation. `user_id` is set when someone links their account with
+-- this contact's credentials. A user may be a contact of several organisations, once in each.
+CREATE TABLE IF NOT EXISTS contacts (
+  id            TEXT PRIMARY KEY,
+  organisation_id TEXT NOT NULL REFERENCES organisations(id),
+  first_name    TEXT NOT NULL,
+  last_name     TEXT NOT NULL,
+  email         TEXT NOT NULL,
+  search_text   TEXT NOT NULL,                  -- names and email, lower case, accents folded
+  role          TEXT NOT NULL CHECK (role IN ('responsable', 'membre')),
+  status        TEXT NOT NULL DEFAULT 'invited' CHECK (status IN ('invited', 'linked', 'revoked')),
+  user_id       TEXT REFERENCES users(id),
+  linked_at     INTEGER,
+  revoked_at    INTEGER,
+  last_activity_at INTEGER,
+  -- Set by an employer's responsable: this contact may also grant, change and revoke the
+  -- employer's authorizations (an "administrator" of them). Responsables always may.
+  manages_authorizations INTEGER NOT NULL DEFAULT 0 CHECK (manages_authorizations IN (0, 1)),
+  version       INTEGER NOT NULL DEFAULT 0,     -- sync cursor: see sync_counter
+  created_at    INTEGER NOT NULL,
+  UNIQUE (organisation_id, email)
+);
+CREATE INDEX IF NOT EXISTS contacts_user ON contacts (user_id);
+-- A person is linked at most once per organisation; a revoked contact keeps its history (user_id)
+-- and does not stand in the way of being invited and linked again.
+CREATE UNIQUE INDEX IF NOT EXISTS contacts_one_link_per_organisation ON contacts (organisation_id, user_id) WHERE status = 'linked';
+
+-- The legacy migration finds contacts by email across organisations (a relation may name its
+-- contact by email alone).
+CREATE INDEX IF NOT EXISTS contacts_email ON contacts (email);
+
+-- Personal link credentials of a contact: a public identifier and a secret code (50 bits,
+-- stored as a keyed hash). Reissuing supersedes the previous ones; five wrong codes lock them.
+CREATE TABLE IF NOT EXISTS link_credentials (
+  id            TEXT PRIMARY KEY,
+  contact_id    TEXT NOT NULL REFERENCES contacts(id),
+  identifier    TEXT NOT NULL UNIQUE,           -- 'SEL-7KQ2-M9XD'
+  code_hash     TEXT NOT NULL,
+  attempts      INTEGER NOT NULL DEFAULT 0,
+  expires_at    INTEGER NOT NULL,
+  sent_at       INTEGER NOT NULL,
+  used_at       INTEGER,
+  used_by       TEXT,                           -- nonce of the request that used it
+  locked_at     INTEGER,
+  superseded_at INTEGER,
+  created_at    INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS link_credentials_contact ON link_credentials (contact_id, created_at);
+
+-- Credentials of the legacy online services, imported with their original hashes
+-- (PBKDF2-SHA256 'pbkdf2_sha256$iterations$salt$hash' or bcrypt '$2b$...').
+-- A correct legacy password links the user to `contact_id`.
+CREATE TABLE IF NOT EXISTS legacy_credentials (
+  username      TEXT PRIMARY KEY,               -- lower case: ci… worker, er… employer, as…/ap… association
+  contact_id    TEXT NOT NULL REFERENCES contacts(id),
+  password_hash TEXT NOT NULL,
+  attempts      INTEGER NOT NULL DEFAULT 0,
+  locked_at     INTEGER,
+  imported_at   INTEGER NOT NULL
+);
+
+-- Fixed-window counters for throttling and budgets, keyed by purpose and subject:
+-- 'login-account:<email>', 'login-ip:<ip>', 'code-failures:<email>'.
+CREATE TABLE IF NOT EXISTS rate_limits (
+  key           TEXT PRIMARY KEY,
+  window_start  INTEGER NOT NULL,
+  count         INTEGER NOT NULL,
+  last_at       INTEGER NOT NULL
+);
+
+-- Append-only trail of security-relevant actions. Nothing in the API updates or deletes a row.
+CREATE TABLE IF NOT EXISTS audit_events (
+  id            TEXT PRIMARY KEY,
+  at            INTEGER NOT NULL,
+  action        TEXT NOT NULL,                  -- e.g. 'login.succeeded', 'contact.invited'
+  user_id       TEXT,                           -- the acting user, when known
+  organisation_id TEXT,                         -- the organisation concerned, when any
+  contact_id    TEXT,                           -- the contact the action is about, when any
+  ip            TEXT,
+  details       TEXT NOT NULL DEFAULT '{}',     -- JSON object, never a secret
+  -- The other organisation concerned, when an action spans two (an employer's authorization of a
+  -- firm's contact): the event shows in both organisations' trails.
+  counterpart_organisation_id TEXT
+);
+CREATE INDEX IF NOT EXISTS audit_events_user ON audit_events (user_id, at);
+CREATE INDEX IF NOT EXISTS audit_events_organisation ON audit_events (organisation_id, at);
+CREATE INDEX IF NOT EXISTS audit_events_counterpart ON audit_events (counterpart_organisation_id, at);
+
+-- Every email the portal decides to send. Requests insert a row and enqueue its id; the queue
+-- consumer renders and sends it, then marks it sent so a redelivered message never sends twice.
+-- `params` holds the template's non-secret values; one-time codes travel only in the queue message.
+-- A row still queued and never attempted long after it was decided lost its queue message (the
+-- enqueue failed after the commit): the `email_outbox` job sends it again (`requeued_at`), or gives
+-- it up when its message carried a one-time code, which only the message held.
+CREATE TABLE IF NOT EXISTS email_outbox (
+  id            TEXT PRIMARY KEY,
+  to_email      TEXT NOT NULL,
+  template      TEXT NOT NULL,
+  locale        TEXT NOT NULL CHECK (locale IN ('fr', 'en')),
+  params        TEXT NOT NULL DEFAULT '{}',
+  status        TEXT NOT NULL DEFAULT 'queued' CHECK (status IN ('queued', 'sent', 'failed')),
+  attempts      INTEGER NOT NULL DEFAULT 0,
+  last_error    TEXT,
+  created_at    INTEGER NOT NULL,
+  sent_at       INTEGER,
+  requeued_at   INTEGER                         -- when the email_outbox job last enqueued it again
+);
+CREATE INDEX IF NOT EXISTS email_outbox_status ON email_outbox (status, created_at);
+
+-- Development mailbox: what the 'mailbox' provider delivered. The outbox id is the key, so a
+-- redelivered queue message cannot store the same email twice.
+CREATE TABLE IF NOT EXISTS dev_mailbox (
+  outbox_id     TEXT PRIMARY KEY,
+  to_email      TEXT NOT NULL,
+  subject       TEXT NOT NULL,
+  text_body     TEXT NOT NULL,
+  html_body     TEXT NOT NULL,
+  sent_at       INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS dev_mailbox_to ON dev_mailbox (to_email, sent_at);
+
+-- Messages that exhausted their retries on the email queue (read from its dead-letter queue).
+CREATE TABLE IF NOT EXISTS dead_letters (
+  id            TEXT PRIMARY KEY,               -- the queue's message id
+  queue         TEXT NOT NULL,
+  body          TEXT NOT NULL,
+  received_at   INTEGER NOT NULL
+);
+
+-- Development and test clock: an offset added to the real time when CLOCK_CONTROL is 'enabled'.
+CREATE TABLE IF NOT EXISTS dev_clock (
+  id            INTEGER PRIMARY KEY CHECK (id = 1),
+  offset_ms     INTEGER NOT NULL
+);
+
+-- An employer's authorization of a contact of another organisation (usually an accounting firm)
+-- on its file, for one or more services. `services` is a bit set (1 workforce management,
+-- 2 job-site identification, 4 status letter, 8 monthly report). `status` is 'active' until the
+-- employer revokes it ('revoked') or its end date passes and the lifecycle job ends it ('ended');
+-- reads also treat an active row whose `ends_at` has passed as ended. At most one active
+-- authorization per employer and contact: changing one updates it in place.
+-- The employer's name and number are copied here so "Mes dossiers autorisés" reads one index
+-- range per page for a contact with 50,000 files, with no join.
+CREATE TABLE IF NOT EXISTS authorizations (
+  id            TEXT PRIMARY KEY,
+  employer_id   TEXT NOT NULL REFERENCES organisations(id),
+  contact_id    TEXT NOT NULL REFERENCES contacts(id),
+  firm_id       TEXT NOT NULL REFERENCES organisations(id),  -- the contact's organisation
+  services      INTEGER NOT NULL CHECK (services BETWEEN 1 AND 15),
+  level         TEXT NOT NULL CHECK (level IN ('consultation', 'transmission')),
+  starts_at     INTEGER NOT NULL,               -- start of the start day, America/Montreal
+  ends_at       INTEGER,                        -- end of the end day (exclusive); NULL: no end
+  origin        TEXT NOT NULL CHECK (origin IN ('granted', 'migrated')),
+  status        TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'ended', 'revoked')),
+  confirmed_at  INTEGER,                        -- migrated: when the employer confirmed it
+  legacy_id     TEXT UNIQUE,                    -- migrated: the relation's id in the legacy export
+  version       INTEGER NOT NULL DEFAULT 0,     -- sync cursor: see sync_counter
+  employer_name TEXT NOT NULL,
+  name_key      TEXT NOT NULL,                  -- ' ' + folded words of the name: sort and word-prefix search
+  file_number   TEXT NOT NULL,                  -- the employer's number
+  granted_by    TEXT,                           -- user id; NULL when migrated
+  created_at    INTEGER NOT NULL,
+  updated_at    INTEGER NOT NULL,
+  revoked_at    INTEGER,
+  ended_at      INTEGER
+);
+CREATE UNIQUE INDEX IF NOT EXISTS authorizations_one_active ON authorizations (employer_id, contact_id) WHERE status = 'active';
+-- Keyset paging of a contact's files by name or by number, and the "ends within N days" filter.
+-- The paging indexes also hold what searches and filters test (name, number, end, services), so
+-- a search or a count reads the index alone.
+CREATE INDEX IF NOT EXISTS authorizations_contact_name ON authorizations (contact_id, name_key, id, file_number, ends_at, services, status) WHERE status = 'active';
+CREATE INDEX IF NOT EXISTS authorizations_contact_number ON authorizations (contact_id, file_number, id, name_key, ends_at, services, status) WHERE status = 'active';
+CREATE INDEX IF NOT EXISTS authorizations_contact_ending ON authorizations (contact_id, ends_at) WHERE status = 'active' AND ends_at IS NOT NULL;
+CREATE INDEX IF NOT EXISTS authorizations_employer ON authorizations (employer_id, status, name_key);
+CREATE INDEX IF NOT EXISTS authorizations_ending ON authorizations (ends_at) WHERE status = 'active' AND ends_at IS NOT NULL;
+
+-- Active authorizations per contact, in total and per service, kept exact by the triggers below
+-- (whatever writes the table: grants, revocations, the lifecycle job, the migration import), so
+-- the listing's totals never count 50,000 rows.
+CREATE TABLE IF NOT EXISTS authorized_file_totals (
+  contact_id          TEXT PRIMARY KEY,
+  total               INTEGER NOT NULL DEFAULT 0,
+  workforce           INTEGER NOT NULL DEFAULT 0,
+  site_identification INTEGER NOT NULL DEFAULT 0,
+  status_letter       INTEGER NOT NULL DEFAULT 0,
+  monthly_report      INTEGER NOT NULL DEFAULT 0
+);
+CREATE TRIGGER IF NOT EXISTS authorizations_count_insert AFTER INSERT ON authorizations
+WHEN NEW.status = 'active'
+BEGIN
+  INSERT INTO authorized_file_totals (contact_id) VALUES (NEW.contact_id) ON CONFLICT (contact_id) DO NOTHING;
+  UPDATE authorized_file_totals SET total = total + 1,
+    workforce = workforce + (NEW.services & 1 != 0), site_identification = site_identification + (NEW.services & 2 != 0),
+    status_letter = status_letter + (NEW.services & 4 != 0), monthly_report = monthly_report + (NEW.services & 8 != 0)
+  WHERE contact_id = NEW.contact_id;
+END;
+CREATE TRIGGER IF NOT EXISTS authorizations_count_update AFTER UPDATE OF status, services ON authorizations
+WHEN OLD.status = 'active' OR NEW.status = 'active'
+BEGIN
+  INSERT INTO authorized_file_totals (contact_id) VALUES (NEW.contact_id) ON CONFLICT (contact_id) DO NOTHING;
+  UPDATE authorized_file_totals SET
+    total = total - (OLD.status = 'active') + (NEW.status = 'active'),
+    workforce = workforce - (OLD.status = 'active' AND OLD.services & 1 != 0) + (NEW.status = 'active' AND NEW.services & 1 != 0),
+    site_identification = site_identification - (OLD.status = 'active' AND OLD.services & 2 != 0) + (NEW.status = 'active' AND NEW.services & 2 != 0),
+    status_letter = status_letter - (OLD.status = 'active' AND OLD.services & 4 != 0) + (NEW.status = 'active' AND NEW.services & 4 != 0),
+    monthly_report = monthly_report - (OLD.status = 'active' AND OLD.services & 8 != 0) + (NEW.status = 'active' AND NEW.services & 8 != 0)
+  WHERE contact_id = NEW.contact_id;
+END;
+
+-- A firm contact's request for access to an employer's file (file number + a known fact). The
+-- employer approves (creating an authorization) or declines; pending requests expire after 21 days
+-- (reads treat a pending request past `expires_at` as expired; the lifecycle job records it).
+CREATE TABLE IF NOT EXISTS access_requests (
+  id            TEXT PRIMARY KEY,
+  employer_id   TEXT NOT NULL REFERENCES organisations(id),
+  contact_id    TEXT NOT NULL REFERENCES contacts(id),
+  firm_id       TEXT NOT NULL REFERENCES organisations(id),
+  requested_by  TEXT NOT NULL REFERENCES users(id),
+  services      INTEGER NOT NULL CHECK (services BETWEEN 1 AND 15),  -- the services wished
+  message       TEXT NOT NULL DEFAULT '',
+  status        TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'approved', 'declined', 'cancelled', 'expired')),
+  created_at    INTEGER NOT NULL,
+  expires_at    INTEGER NOT NULL,
+  answered_at   INTEGER,
+  answered_by   TEXT,                           -- user id of the employer's contact
+  decline_reason TEXT,
+  authorization_id TEXT REFERENCES authorizations(id)
+);
+CREATE UNIQUE INDEX IF NOT EXISTS access_requests_one_pending ON access_requests (employer_id, contact_id) WHERE status = 'pending';
+CREATE INDEX IF NOT EXISTS access_requests_employer ON access_requests (employer_id, status, created_at);
+CREATE INDEX IF NOT EXISTS access_requests_firm ON access_requests (firm_id, created_at);
+CREATE INDEX IF NOT EXISTS access_requests_expiry ON access_requests (expires_at) WHERE status = 'pending';
+
+-- Domain events: what happened to authorizations and access requests, appended in the same batch
+-- as the change, in order (`seq`). Webhook deliveries and sync cursors are built from this log.
+CREATE TABLE IF NOT EXISTS domain_events (
+  seq           INTEGER PRIMARY KEY AUTOINCREMENT,
+  id            TEXT NOT NULL UNIQUE,
+  type          TEXT NOT NULL,                  -- e.g. 'authorization.granted'
+  at            INTEGER NOT NULL,
+  employer_id   TEXT,
+  firm_id       TEXT,
+  payload       TEXT NOT NULL                   -- JSON object
+);
+CREATE INDEX IF NOT EXISTS domain_events_employer ON domain_events (employer_id, seq);
+CREATE INDEX IF NOT EXISTS domain_events_firm ON domain_events (firm_id, seq);
+
+-- Audit events are append-only: nothing, not even a mistaken query, can change or delete one.
+CREATE TRIGGER IF NOT EXISTS audit_events_no_update BEFORE UPDATE ON audit_events
+BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
+CREATE TRIGGER IF NOT EXISTS audit_events_no_delete BEFORE DELETE ON audit_events
+BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
+
+-- Organisation API tokens for accounting platforms. The token ('sel_' + 43 characters, 256 bits)
+-- is shown once; only its SHA-256 is stored, and `prefix` (its first 12 characters) names it in
+-- lists. `scopes` is a bit set: 1 read authorized files, 2 read contacts.
+CREATE TABLE IF NOT EXISTS api_tokens (
+  id            TEXT PRIMARY KEY,
+  organisation_id TEXT NOT NULL REFERENCES organisations(id),
+  name          TEXT NOT NULL,
+  prefix        TEXT NOT NULL,
+  token_hash    TEXT NOT NULL UNIQUE,
+  scopes        INTEGER NOT NULL CHECK (scopes BETWEEN 1 AND 3),
+  expires_at    INTEGER NOT NULL,
+  created_by    TEXT NOT NULL REFERENCES users(id),
+  created_at    INTEGER NOT NULL,
+  last_used_at  INTEGER,
+  revoked_at    INTEGER
+);
+CREATE INDEX IF NOT EXISTS api_tokens_organisation ON api_tokens (organisation_id, created_at);
+
+-- Sync cursors: every insert or update of an authorization or a contact takes the next value of
+-- one counter, so a platform asks for "everything changed since version N" and never misses a
+-- change (timestamps could tie or go backwards; this counter cannot).
+CREATE TABLE IF NOT EXISTS sync_counter (
+  id            INTEGER PRIMARY KEY CHECK (id = 1),
+  value         INTEGER NOT NULL
+);
+INSERT OR IGNORE INTO sync_counter (id, value) VALUES (1, 0);
+CREATE TRIGGER IF NOT EXISTS authorizations_version_insert AFTER INSERT ON authorizations
+BEGIN
+  UPDATE sync_counter SET value = value + 1 WHERE id = 1;
+  UPDATE authorizations SET version = (SELECT value FROM sync_counter WHERE id = 1) WHERE id = NEW.id;
+END;
+CREATE TRIGGER IF NOT EXISTS authorizations_version_update AFTER UPDATE ON authorizations
+WHEN NEW.version = OLD.version
+BEGIN
+  UPDATE sync_counter SET value = value + 1 WHERE id = 1;
+  UPDATE authorizations SET version = (SELECT value FROM sync_counter WHERE id = 1) WHERE id = NEW.id;
+END;
+CREATE TRIGGER IF NOT EXISTS contacts_version_insert AFTER INSERT ON contacts
+BEGIN
+  UPDATE sync_counter SET value = value + 1 WHERE id = 1;
+  UPDATE contacts SET version = (SELECT value FROM sync_counter WHERE id = 1) WHERE id = NEW.id;
+END;
+-- Only what a platform syncs makes a contact changed: recording activity (last_activity_at, touched
+-- at most once a minute while someone uses the portal) does not.
+CREATE TRIGGER IF NOT EXISTS contacts_version_update
+AFTER UPDATE OF organisation_id, first_name, last_name, email, role, status, user_id, linked_at, revoked_at, manages_authorizations ON contacts
+WHEN NEW.version = OLD.version
+BEGIN
+  UPDATE sync_counter SET value = value + 1 WHERE id = 1;
+  UPDATE contacts SET version = (SELECT value FROM sync_counter WHERE id = 1) WHERE id = NEW.id;
+END;
+CREATE INDEX IF NOT EXISTS authorizations_firm_version ON authorizations (firm_id, version);
+CREATE INDEX IF NOT EXISTS contacts_organisation_version ON contacts (organisation_id, version);
+-- An employer's token syncs the authorizations it granted.
+CREATE INDEX IF NOT EXISTS authorizations_employer_version ON authorizations (employer_id, version);
+
+-- The legacy migration (README, "Legacy migration"). The operator's command sends the export in
+-- batches, all under one run id; each batch is written atomically, and importing the same export
+-- again creates nothing: organisations are known by file number, contacts by (organisation,
+-- email), legacy credentials by username, relations by legacy id.
+CREATE TABLE IF NOT EXISTS migration_runs (
+  id            TEXT PRIMARY KEY,               -- chosen by the command: letters, digits, hyphens
+  started_at    INTEGER NOT NULL,
+  updated_at    INTEGER NOT NULL                -- its latest batch
+);
+
+-- What each batch of a run did, counted by record kind, outcome and reason. A batch is known by
+-- its first line: a batch sent again (a retry after a lost answer) is not counted twice.
+CREATE TABLE IF NOT EXISTS migration_outcomes (
+  run_id        TEXT NOT NULL REFERENCES migration_runs(id),
+  first_line    INTEGER NOT NULL,
+  kind          TEXT NOT NULL,                  -- organisation | contact | legacy_credential | relation | unknown
+  outcome       TEXT NOT NULL CHECK (outcome IN ('created', 'already_present', 'rejected')),
+  reason        TEXT NOT NULL DEFAULT '',       -- for 'rejected': e.g. 'unknown_contact'
+  count         INTEGER NOT NULL,
+  PRIMARY KEY (run_id, first_line, kind, outcome, reason)
+);
+
+-- Every migrated relation, by its legacy id, with a fingerprint (SHA-256 of the record as compact
+-- JSON, members sorted) of the record it came from: the same id again with other content is a
+-- duplicate, with the same content it is already present.
+CREATE TABLE IF NOT EXISTS migrated_relations (
+  legacy_id        TEXT PRIMARY KEY,
+  authorization_id TEXT NOT NULL REFERENCES authorizations(id),
+  fingerprint      TEXT NOT NULL,
+  run_id           TEXT NOT NULL,
+  line             INTEGER NOT NULL,
+  migrated_at      INTEGER NOT NULL
+);
+
+-- Relations of the export that could not be migrated, with the reason, so the operator can list
+-- them, fix the data and import again. One open row per distinct record (fingerprint): importing
+-- the same export again updates it (latest run and line) instead of adding a row. When a later run
+-- migrates a relation with that legacy id, its open rows are marked resolved.
+CREATE TABLE IF NOT EXISTS unmigrated_relations (
+  id            TEXT PRIMARY KEY,
+  legacy_id     TEXT,                           -- NULL when the record has no usable legacy id
+  fingerprint   TEXT NOT NULL,
+  reason        TEXT NOT NULL,                  -- e.g. 'unknown_contact', 'duplicate'
+  record        TEXT NOT NULL,                  -- the record as compact JSON
+  line          INTEGER NOT NULL,               -- its line in the export, in the latest run
+  run_id        TEXT NOT NULL,                  -- the latest run that refused it
+  first_run_id  TEXT NOT NULL,
+  created_at    INTEGER NOT NULL,
+  updated_at    INTEGER NOT NULL,
+  resolved_at   INTEGER,
+  resolved_run_id TEXT
+);
+CREATE UNIQUE INDEX IF NOT EXISTS unmigrated_relations_open ON unmigrated_relations (fingerprint) WHERE resolved_at IS NULL;
+CREATE INDEX IF NOT EXISTS unmigrated_relations_legacy_id ON unmigrated_relations (legacy_id, run_id);
+CREATE INDEX IF NOT EXISTS unmigrated_relations_reason ON unmigrated_relations (reason, resolved_at, created_at);
+
+-- Reminders that an authorization ends soon (30 and 7 days before), one row per reminder sent,
+-- written in the same batch as its emails and its domain event: the key makes a reminder go out
+-- once, whatever the number of runs. The end date is part of the key, so an authorization whose
+-- end the employer moves is reminded again about its new end.
+CREATE TABLE IF NOT EXISTS authorization_reminders (
+  id            TEXT PRIMARY KEY,               -- random: later statements of the batch check it
+  authorization_id TEXT NOT NULL REFERENCES authorizations(id),
+  days_before   INTEGER NOT NULL CHECK (days_before IN (30, 7)),
+  ends_at       INTEGER NOT NULL,               -- the end the reminder announced
+  sent_at       INTEGER NOT NULL,
+  UNIQUE (authorization_id, days_before, ends_at)
+);
+
+-- One row per run of a scheduled job (Cron Triggers): what it did and why it failed, for
+-- operators and tests (`GET /dev/jobs` in development). Kept 30 days by the cleanup job.
+CREATE TABLE IF NOT EXISTS job_runs (
+  id            TEXT PRIMARY KEY,
+  job           TEXT NOT NULL,                  -- 'cleanup', 'authorization_ends', ...
+  cron          TEXT NOT NULL,                  -- the schedule that started it
+  started_at    INTEGER NOT NULL,
+  finished_at   INTEGER,                        -- NULL while it runs, or if the invocation died
+  counts        TEXT NOT NULL DEFAULT '{}',     -- JSON object: rows handled, per kind
+  error         TEXT                            -- what failed; the other parts still ran
+);
+CREATE INDEX IF NOT EXISTS job_runs_started ON job_runs (started_at);
+
+-- What the cleanup job looks for: accounts never verified, link credentials by expiry.
+CREATE INDEX IF NOT EXISTS users_pending ON users (created_at) WHERE status = 'pending';
+CREATE INDEX IF NOT EXISTS link_credentials_expiry ON link_credentials (expires_at);
+
+-- Outgoing webhooks (Standard Webhooks). A responsible registers endpoints for the organisation;
+-- each domain event of the organisation (an employer's: employer_id = it; a firm's: firm_id = it)
+-- that an endpoint wants becomes one delivery, sent through the webhook queue and retried for
+-- about three days.
+-- `secret` is the signing secret sealed with AES-256-GCM under a key derived from CODE_HASH_KEY
+-- (never returned after creation or rotation). During a rotation's grace period the previous
+-- secret signs too, until `previous_secret_expires_at`. `after_seq`: the endpoint receives the
+-- events appended after it was registered.
+CREATE TABLE IF NOT EXISTS webhook_endpoints (
+  id            TEXT PRIMARY KEY,
+  organisation_id TEXT NOT NULL REFERENCES organisations(id),
+  url           TEXT NOT NULL,                  -- https (http to loopback in development only)
+  events        TEXT NOT NULL,                  -- JSON array of event types, e.g. ["contact.linked"]
+  description   TEXT NOT NULL DEFAULT '',
+  status        TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'disabled')),
+  -- Why it is disabled: 'gone' (the receiver answered 410), 'failing' (a delivery exhausted its
+  -- retries), 'manual' (a responsible paused it).
+  disabled_reason TEXT CHECK (disabled_reason IN ('gone', 'failing', 'manual')),
+  disabled_at   INTEGER,
+  secret        TEXT NOT NULL,
+  previous_secret TEXT,
+  previous_secret_expires_at INTEGER,
+  after_seq     INTEGER NOT NULL,
+  created_at    INTEGER NOT NULL,
+  updated_at    INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS webhook_endpoints_organisation ON webhook_endpoints (organisation_id, status);
+
+-- One domain event for one endpoint. The id is the `webhook-id` header: the same for every attempt
+-- and replay. `status` is 'pending' while attempts remain, then 'succeeded' or 'failed'.
+-- `attempts` counts every attempt (it is also the claim: an attempt runs only for the queue
+-- message that expected this count); `round_attempts` counts those since the first sending or the
+-- last manual replay, and picks the wait before the next retry.
+CREATE TABLE IF NOT EXISTS webhook_deliveries (
+  id            TEXT PRIMARY KEY,
+  endpoint_id   TEXT NOT NULL REFERENCES webhook_endpoints(id) ON DELETE CASCADE,
+  event_seq     INTEGER NOT NULL,               -- domain_events.seq
+  event_type    TEXT NOT NULL,
+  status        TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'succeeded', 'failed')),
+  attempts      INTEGER NOT NULL DEFAULT 0,
+  round_attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER,                      -- pending: when the next attempt is due (or its lease ends)
+  last_attempt_at INTEGER,
+  last_status_code INTEGER,
+  last_latency_ms INTEGER,
+  last_error    TEXT,
+  last_error_kind TEXT,                         -- the last attempt's failure, as webhook_attempts.error_kind
+  delivered_at  INTEGER,
+  created_at    INTEGER NOT NULL,
+  UNIQUE (endpoint_id, event_seq)               -- fan-out is idempotent
+);
+CREATE INDEX IF NOT EXISTS webhook_deliveries_endpoint ON webhook_deliveries (endpoint_id, created_at);
+CREATE INDEX IF NOT EXISTS webhook_deliveries_due ON webhook_deliveries (next_attempt_at) WHERE status = 'pending';
+CREATE INDEX IF NOT EXISTS webhook_deliveries_finished ON webhook_deliveries (created_at) WHERE status != 'pending';
+
+-- The log of every attempt: what the receiver answered and how long it took.
+CREATE TABLE IF NOT EXISTS webhook_attempts (
+  delivery_id   TEXT NOT NULL REFERENCES webhook_deliveries(id) ON DELETE CASCADE,
+  number        INTEGER NOT NULL,               -- 1 for the first attempt of the delivery
+  at            INTEGER NOT NULL,
+  status_code   INTEGER,                        -- NULL when no answer came (timeout, refused address)
+  latency_ms    INTEGER NOT NULL,
+  error         TEXT,                           -- NULL on success; the detail, in English, for operators
+  -- Why it failed, for the UI to say in its language: status (the receiver answered an error
+  -- code), redirect (not followed), gone (410), timeout, unreachable, address_not_allowed,
+  -- secret_unreadable, request_invalid.
+  error_kind    TEXT,
+  replay        INTEGER NOT NULL DEFAULT 0 CHECK (replay IN (0, 1)),  -- 1: sent by a manual replay
+  PRIMARY KEY (delivery_id, number)
+);
+
+-- How far the fan-out has read `domain_events`: events up to `last_seq` have their deliveries.
+CREATE TABLE IF NOT EXISTS webhook_fanout (
+  id            INTEGER PRIMARY KEY CHECK (id = 1),
+  last_seq      INTEGER NOT NULL
+);
+INSERT OR IGNORE INTO webhook_fanout (id, last_seq) VALUES (1, 0);

@@ -1,0 +1,115 @@
+//! One structured JSON log line per request, queue batch and cron run, written with
+//! `console.log` so `wrangler tail` and Workers Logs show (and index) each field. Every line has
+//! `kind`, `duration_ms` and the D1 rows its event read and wrote; a request's line also has its
+//! id, which a 500 answer shows the user, so support finds the line from it, and next to it (same
+//! invocation) the `internal error: …` line with the cause.
+
+use crate::storage::db::Usage;
+use serde_json::{json, Map, Value};
+
+/// What one request did, for its line.
+pub struct RequestLine<'a> {
+    pub request_id: &'a str,
+    pub method: &'a str,
+    /// The route's pattern (`/api/employer/authorizations/{id}`), never the path itself: paths
+    /// carry ids, and a pattern groups the lines of one route.
+    pub route: &'a str,
+    pub status: u16,
+    pub duration_ms: u64,
+    pub d1: Usage,
+}
+
+impl RequestLine<'_> {
+    pub fn to_json(&self) -> Value {
+        let mut line = json!({
+            "kind": "request",
+            "request_id": self.request_id,
+            "method": self.method,
+            "route": self.route,
+            "status": self.status,
+            "duration_ms": self.duration_ms,
+        });
+        add_usage(&mut line, self.d1);
+        line
+    }
+}
+
+/// The line of a queue batch: which queue, how many messages, and what became of them.
+pub fn queue_batch(queue: &str, messages: usize, duration_ms: u64, d1: Usage) -> Value {
+    let mut line = json!({
+        "kind": "queue_batch",
+        "queue": queue,
+        "messages": messages,
+        "duration_ms": duration_ms,
+    });
+    add_usage(&mut line, d1);
+    line
+}
+
+/// The line of a cron run.
+pub fn cron_run(cron: &str, duration_ms: u64, d1: Usage) -> Value {
+    let mut line = json!({ "kind": "cron", "cron": cron, "duration_ms": duration_ms });
+    add_usage(&mut line, d1);
+    line
+}
+
+fn add_usage(line: &mut Value, d1: Usage) {
+    if let Value::Object(fields) = line {
+        let usage: Map<String, Value> = [
+            ("d1_queries", d1.queries),
+            ("d1_rows_read", d1.rows_read),
+            ("d1_rows_written", d1.rows_written),
+        ]
+        .into_iter()
+        .map(|(name, value)| (name.to_owned(), value.into()))
+        .collect();
+        fields.extend(usage);
+    }
+}
+
+/// Writes a line: errors (5xx) to `console.error`, the rest to `console.log`.
+pub fn emit(line: &Value) {
+    let failed = line["status"].as_u64().is_some_and(|status| status >= 500);
+    if failed {
+        worker::console_error!("{line}");
+    } else {
+        worker::console_log!("{line}");
+    }
+}
+
+/// Milliseconds since the epoch, from the platform clock (stands still during CPU work in
+/// production: it measures time spent waiting on I/O, D1 included).
+pub fn now_ms() -> u64 {
+    worker::Date::now().as_millis()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_request_line_has_every_field_support_searches_on() {
+        let line = RequestLine {
+            request_id: "abc",
+            method: "GET",
+            route: "/api/organisation/webhooks/{id}",
+            status: 500,
+            duration_ms: 12,
+            d1: Usage {
+                queries: 2,
+                rows_read: 7,
+                rows_written: 1,
+            },
+        }
+        .to_json();
+
+        assert_eq!(
+            line,
+            json!({
+                "kind": "request", "request_id": "abc", "method": "GET",
+                "route": "/api/organisation/webhooks/{id}", "status": 500, "duration_ms": 12,
+                "d1_queries": 2, "d1_rows_read": 7, "d1_rows_written": 1,
+            })
+        );
+    }
+}

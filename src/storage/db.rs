@@ -1,0 +1,295 @@
+//! The database as every query sees it: one D1 session per request, queue batch or cron run (so
+//! reads may be served by the nearest read replica while a person still reads their own writes),
+//! and a count of the rows its statements read and wrote, for the log line of that event.
+//!
+//! `Db` and `Statement` have the methods of `D1Database` and `D1PreparedStatement` that storage
+//! uses, and [`query!`](crate::query) is `worker::query!` for a `Db`.
+
+use serde::Deserialize;
+use std::cell::Cell;
+use std::rc::Rc;
+use worker::js_sys::{Array, Reflect};
+use worker::wasm_bindgen::JsValue;
+use worker::wasm_bindgen_futures::JsFuture;
+use worker::{D1Database, D1DatabaseSession, D1PreparedStatement, D1Result, D1ResultMeta};
+
+/// Where a session's first query may be served.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SessionStart {
+    /// The primary: reads that must see the latest writes (sign-in, codes, limits, any write).
+    Primary,
+    /// Any replica, however far behind.
+    Unconstrained,
+    /// A replica at least as recent as this bookmark, which a client got from an earlier answer.
+    Bookmark(Bookmark),
+}
+
+impl SessionStart {
+    fn constraint(&self) -> &str {
+        match self {
+            SessionStart::Primary => "first-primary",
+            SessionStart::Unconstrained => "first-unconstrained",
+            SessionStart::Bookmark(bookmark) => bookmark.as_str(),
+        }
+    }
+}
+
+/// A D1 bookmark as a client sends it back: only its shape is checked (hex groups joined by `-`,
+/// bounded), so a cookie or header that is not one is ignored instead of reaching D1, and the
+/// session starts at the primary instead.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bookmark(String);
+
+impl Bookmark {
+    const MAX_LEN: usize = 128;
+
+    pub fn parse(text: &str) -> Option<Bookmark> {
+        let well_formed = !text.is_empty()
+            && text.len() <= Bookmark::MAX_LEN
+            && text
+                .split('-')
+                .all(|group| !group.is_empty() && group.bytes().all(|b| b.is_ascii_hexdigit()));
+        well_formed.then(|| Bookmark(text.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Rows read and written by the statements of one event, from D1's metadata.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Usage {
+    pub queries: u64,
+    pub rows_read: u64,
+    pub rows_written: u64,
+}
+
+impl Usage {
+    fn add(&mut self, meta: Option<D1ResultMeta>) {
+        self.queries += 1;
+        if let Some(meta) = meta {
+            self.rows_read += meta.rows_read.unwrap_or(0) as u64;
+            self.rows_written += meta.rows_written.unwrap_or(0) as u64;
+        }
+    }
+}
+
+enum Connection {
+    Session(D1DatabaseSession),
+    /// Without a session (the `/api/health` probe only needs a connection).
+    Direct(D1Database),
+}
+
+/// The database of one event: cheap to clone, every clone shares the session and the usage.
+#[derive(Clone)]
+pub struct Db {
+    connection: Rc<Connection>,
+    usage: Rc<Cell<Usage>>,
+}
+
+impl Db {
+    /// A session on `database` starting at `start`. A bookmark D1 refuses falls back to the
+    /// primary: the client's copy is only a hint.
+    pub fn session(database: &D1Database, start: &SessionStart) -> worker::Result<Db> {
+        let session = match database.with_session(Some(start.constraint())) {
+            Ok(session) => session,
+            Err(_) if matches!(start, SessionStart::Bookmark(_)) => {
+                database.with_session(Some(SessionStart::Primary.constraint()))?
+            }
+            Err(error) => return Err(error),
+        };
+        Ok(Db::over(Connection::Session(session)))
+    }
+
+    pub fn direct(database: D1Database) -> Db {
+        Db::over(Connection::Direct(database))
+    }
+
+    fn over(connection: Connection) -> Db {
+        Db {
+            connection: Rc::new(connection),
+            usage: Rc::new(Cell::new(Usage::default())),
+        }
+    }
+
+    pub fn prepare(&self, query: impl Into<String>) -> Statement {
+        let inner = match &*self.connection {
+            Connection::Session(session) => session.prepare(query),
+            Connection::Direct(database) => database.prepare(query),
+        };
+        Statement {
+            inner,
+            usage: self.usage.clone(),
+        }
+    }
+
+    /// Runs statements as one transaction.
+    pub async fn batch(&self, statements: Vec<Statement>) -> worker::Result<Vec<D1Result>> {
+        let statements = statements.into_iter().map(|s| s.inner).collect();
+        let results = match &*self.connection {
+            Connection::Session(session) => session.batch(statements).await?,
+            Connection::Direct(database) => database.batch(statements).await?,
+        };
+        for result in &results {
+            self.record(result.meta().ok().flatten());
+        }
+        Ok(results)
+    }
+
+    /// The latest bookmark of this session, once it has run a query: a later session started
+    /// from it sees every write this one saw or made.
+    pub fn bookmark(&self) -> Option<String> {
+        match &*self.connection {
+            Connection::Session(session) => session.get_bookmark().ok().flatten(),
+            Connection::Direct(_) => None,
+        }
+    }
+
+    pub fn usage(&self) -> Usage {
+        self.usage.get()
+    }
+
+    fn record(&self, meta: Option<D1ResultMeta>) {
+        record(&self.usage, meta);
+    }
+}
+
+fn record(usage: &Cell<Usage>, meta: Option<D1ResultMeta>) {
+    let mut total = usage.get();
+    total.add(meta);
+    usage.set(total);
+}
+
+/// A prepared statement of a [`Db`]: running it adds its rows to the event's usage.
+pub struct Statement {
+    inner: D1PreparedStatement,
+    usage: Rc<Cell<Usage>>,
+}
+
+impl Statement {
+    pub fn bind(self, values: &[JsValue]) -> worker::Result<Statement> {
+        Ok(Statement {
+            inner: self.inner.bind(values)?,
+            usage: self.usage,
+        })
+    }
+
+    /// All rows and the metadata.
+    pub async fn all(&self) -> worker::Result<D1Result> {
+        let result = self.inner.all().await?;
+        record(&self.usage, result.meta().ok().flatten());
+        Ok(result)
+    }
+
+    /// Only the metadata.
+    pub async fn run(&self) -> worker::Result<D1Result> {
+        let result = self.inner.run().await?;
+        record(&self.usage, result.meta().ok().flatten());
+        Ok(result)
+    }
+
+    /// The first row (or, with `column`, that column of it); `None` when there is no row. D1's own
+    /// `first` drops the metadata, so this runs `all` and takes the first row, as `first` does.
+    pub async fn first<T>(&self, column: Option<&str>) -> worker::Result<Option<T>>
+    where
+        T: for<'a> Deserialize<'a>,
+    {
+        let answer = JsFuture::from(self.inner.inner().all()?).await?;
+        let meta = Reflect::get(&answer, &"meta".into())
+            .ok()
+            .and_then(|meta| serde_wasm_bindgen::from_value::<D1ResultMeta>(meta).ok());
+        record(&self.usage, meta);
+        let rows: Array = Reflect::get(&answer, &"results".into())?.into();
+        let row = rows.get(0);
+        if row.is_undefined() {
+            return Ok(None);
+        }
+        let value = match column {
+            Some(name) if Reflect::has(&row, &name.into())? => Reflect::get(&row, &name.into())?,
+            Some(name) => {
+                return Err(worker::Error::RustError(format!(
+                    "D1: no column {name} in the result"
+                )))
+            }
+            None => row,
+        };
+        Ok(serde_wasm_bindgen::from_value(value)?)
+    }
+}
+
+/// `worker::query!` for a [`Db`]: prepares `$query` and binds the arguments (serialized as
+/// `worker::query!` does, missing values as NULL).
+#[macro_export]
+macro_rules! query {
+    ($db:expr, $query:expr) => {
+        $crate::storage::db::Db::prepare($db, $query)
+    };
+    ($db:expr, $query:expr, $($args:expr),* $(,)?) => {{
+        || -> worker::Result<$crate::storage::db::Statement> {
+            let prepared = $crate::storage::db::Db::prepare($db, $query);
+            let serializer = worker::d1::serde_wasm_bindgen::Serializer::new().serialize_missing_as_null(true);
+            let bindings = &[$(
+                ::serde::ser::Serialize::serialize(&$args, &serializer)
+                    .map_err(|e| worker::Error::Internal(e.into()))?
+            ),*];
+            $crate::storage::db::Statement::bind(prepared, bindings)
+        }()
+    }};
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bookmark_is_hex_groups_joined_by_dashes() {
+        for good in [
+            "0000000a-00000003-00004f4c-2e6b5f9d7a9b33c2d6f1b2cbb76e7d8c",
+            "00000001",
+        ] {
+            assert!(Bookmark::parse(good).is_some(), "{good} should be accepted");
+        }
+    }
+
+    #[test]
+    fn anything_else_is_ignored_rather_than_sent_to_d1() {
+        let long = "a".repeat(129);
+        for (bad, why) in [
+            ("", "empty"),
+            ("first-primary", "a constraint name, not a bookmark"),
+            ("first-unconstrained", "a constraint name, not a bookmark"),
+            ("0000-", "an empty group"),
+            ("00 00", "a space"),
+            ("0000;DROP", "not hex"),
+            (long.as_str(), "too long"),
+        ] {
+            assert!(Bookmark::parse(bad).is_none(), "{bad:?} is refused: {why}");
+        }
+    }
+
+    #[test]
+    fn usage_adds_rows_of_every_statement_and_counts_statements_without_metadata() {
+        let mut usage = Usage::default();
+        let meta = |read, written| D1ResultMeta {
+            changed_db: None,
+            changes: None,
+            duration: None,
+            last_row_id: None,
+            rows_read: Some(read),
+            rows_written: Some(written),
+            size_after: None,
+        };
+        usage.add(Some(meta(3, 0)));
+        usage.add(Some(meta(1, 2)));
+        usage.add(None);
+        assert_eq!(
+            usage,
+            Usage {
+                queries: 3,
+                rows_read: 4,
+                rows_written: 2
+            }
+        );
+    }
+}

@@ -176,7 +176,7 @@ impl From<crate::use_cases::linking::LinkError> for ApiError {
             LinkError::Rejected(LinkRejection::Locked) => ApiError::new(ErrorCode::LinkLocked),
             LinkError::Rejected(LinkRejection::Expired) => ApiError::new(ErrorCode::LinkExpired),
             LinkError::Rejected(LinkRejection::Used) => ApiError::new(ErrorCode::LinkUsed),
-            LinkError::ContactRevoked => ApiError::new(ErrorCode::ContactAlreadyRevoked),
+            LinkError::ContactRevoked => ApiError::new(ErrorCode::ContactRevoked),
             LinkError::InvalidLegacyCredentials => {
                 ApiError::new(ErrorCode::InvalidLegacyCredentials)
             }

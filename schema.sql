@@ -285,6 +285,46 @@ BEGIN
   WHERE contact_id = NEW.contact_id;
 END;
 
+-- The search index of "Mes dossiers autorisés": for each active authorization, the words of its
+-- name_key and the suffixes of 3 digits or more of its file number. A search word then reads one
+-- range of this table (the terms it starts: word prefixes, and number fragments, since a fragment
+-- starts one of the number's suffixes) instead of scanning all of a contact's files. The triggers
+-- below keep it in step with authorizations whatever writes them (grants, changes, revocations, the
+-- lifecycle job, the migration import, a renamed employer's name_key); the words are split with
+-- json_each because name_key holds only letters, digits and single spaces.
+CREATE TABLE IF NOT EXISTS authorization_terms (
+  contact_id       TEXT NOT NULL,
+  term             TEXT NOT NULL,
+  authorization_id TEXT NOT NULL,
+  PRIMARY KEY (contact_id, term, authorization_id)
+) WITHOUT ROWID;
+CREATE TRIGGER IF NOT EXISTS authorization_terms_insert AFTER INSERT ON authorizations
+WHEN NEW.status = 'active'
+BEGIN
+  INSERT OR IGNORE INTO authorization_terms (contact_id, term, authorization_id)
+    SELECT NEW.contact_id, value, NEW.id FROM (SELECT value FROM json_each('["' || replace(substr(NEW.name_key, 2), ' ', '","') || '"]') WHERE value != ''
+    UNION SELECT substr(NEW.file_number, key + 1) FROM json_each('[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0]') WHERE length(NEW.file_number) - key >= 3);
+END;
+CREATE TRIGGER IF NOT EXISTS authorization_terms_update AFTER UPDATE OF status, contact_id, name_key, file_number ON authorizations
+WHEN OLD.status = 'active' OR NEW.status = 'active'
+BEGIN
+  DELETE FROM authorization_terms
+   WHERE OLD.status = 'active' AND contact_id = OLD.contact_id AND authorization_id = OLD.id
+     AND term IN (SELECT value FROM json_each('["' || replace(substr(OLD.name_key, 2), ' ', '","') || '"]') WHERE value != ''
+    UNION SELECT substr(OLD.file_number, key + 1) FROM json_each('[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0]') WHERE length(OLD.file_number) - key >= 3);
+  INSERT OR IGNORE INTO authorization_terms (contact_id, term, authorization_id)
+    SELECT NEW.contact_id, value, NEW.id FROM (SELECT value FROM json_each('["' || replace(substr(NEW.name_key, 2), ' ', '","') || '"]') WHERE value != ''
+    UNION SELECT substr(NEW.file_number, key + 1) FROM json_each('[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0]') WHERE length(NEW.file_number) - key >= 3) WHERE NEW.status = 'active';
+END;
+CREATE TRIGGER IF NOT EXISTS authorization_terms_delete AFTER DELETE ON authorizations
+WHEN OLD.status = 'active'
+BEGIN
+  DELETE FROM authorization_terms
+   WHERE contact_id = OLD.contact_id AND authorization_id = OLD.id
+     AND term IN (SELECT value FROM json_each('["' || replace(substr(OLD.name_key, 2), ' ', '","') || '"]') WHERE value != ''
+    UNION SELECT substr(OLD.file_number, key + 1) FROM json_each('[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0]') WHERE length(OLD.file_number) - key >= 3);
+END;
+
 -- A firm contact's request for access to an employer's file (file number + a known fact). The
 -- employer approves (creating an authorization) or declines; pending requests expire after 21 days
 -- (reads treat a pending request past `expires_at` as expired; the lifecycle job records it).

@@ -9,7 +9,9 @@
 // and notes when each event arrived. Then a backlog: the same with a receiver that answers 503, so
 // every delivery waits for its 5-minute retry; the clock moves on, the receiver recovers, and the
 // cron sweep hands the whole backlog to the queue: how fast it drains is the delivery capacity,
-// apart from the requests that create events. Writes its own section of bench/RESULTS.md (between markers,
+// apart from the requests that create events. Last, the floor: a bare JS worker (bench/floor/) on
+// the same wrangler queues as many messages and only forwards each body to the same receiver, a
+// batch's posts concurrently; the backlog's rate is reported as a ratio of it. Writes its own section of bench/RESULTS.md (between markers,
 // the rest of the file untouched). Knobs: BENCH_WEBHOOK_EVENTS (events per run, default 300),
 // BENCH_WEBHOOK_PARALLEL (concurrent change loops, default 4).
 import { createHmac } from 'node:crypto';
@@ -22,6 +24,7 @@ import { join } from 'node:path';
 process.env.SEL_SKIP_BUILD = '1';
 const { spawnApp, ROOT, waitFor } = await import('../tests/support/app.mjs');
 const { linkedResponsible, createOrganisation } = await import('../tests/support/orgs.mjs');
+const { startFloor } = await import('./floor.mjs');
 
 const EVENTS = Number(process.env.BENCH_WEBHOOK_EVENTS ?? 300);
 const PARALLEL = Number(process.env.BENCH_WEBHOOK_PARALLEL ?? 4);
@@ -37,8 +40,10 @@ const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor(
 
 let app;
 let receiver;
+let floor;
 async function stopAll() {
   receiver?.server.close();
+  if (floor) { const f = floor; floor = undefined; await f.stop(); }
   if (app) { const a = app; app = undefined; await a.stop(); }
 }
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => { stopAll().finally(() => process.exit(130)); });
@@ -59,6 +64,12 @@ async function startReceiver() {
         return;
       }
       const body = Buffer.concat(chunks).toString('utf8');
+      if (req.url.startsWith('/floor')) {
+        state.received.push({ at, path: req.url });
+        res.writeHead(200).end('ok');
+        return;
+      }
+      state.sample = body;
       const secret = state.secrets.get(req.url);
       const { 'webhook-id': id, 'webhook-timestamp': timestamp, 'webhook-signature': signature = '' } = req.headers;
       const expected = secret && createHmac('sha256', Buffer.from(secret.slice('whsec_'.length), 'base64'))
@@ -163,18 +174,35 @@ async function drain(endpoints) {
   return { endpoints, events: sent, deliveries: arrivals.length, seconds, sweeps, deliveriesPerSecond: arrivals.length / seconds };
 }
 
+/** The floor: the bare JS worker forwards `total` bodies like SEL's to the receiver, through its queue. */
+async function floorDrain(total) {
+  const prefix = '/floor';
+  const mine = (r) => r.path.startsWith(prefix);
+  floor = await startFloor();
+  const bodies = Array.from({ length: total }, () => receiver.sample);
+  const started = Date.now();
+  const res = await fetch(`${floor.baseUrl}/forward`, { method: 'POST', body: JSON.stringify({ target: `${receiver.url}${prefix}`, bodies }) });
+  if (res.status !== 202) throw new Error(`the floor worker answered ${res.status}: ${await res.text()}`);
+  await waitFor(`${total} forwards`, () => receiver.received.filter(mine).length >= total, { timeoutMs: 600_000, intervalMs: 100 });
+  const arrivals = receiver.received.filter(mine).map((r) => r.at);
+  const seconds = (Math.max(...arrivals) - started) / 1000;
+  await floor.stop();
+  floor = undefined;
+  return { deliveries: arrivals.length, seconds, deliveriesPerSecond: arrivals.length / seconds };
+}
+
 function commit() {
   try { return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim(); } catch { return '?'; }
 }
 
-function section(results, backlog, startedAt, loadBefore) {
+function section(results, backlog, floorRun, startedAt, loadBefore, loadAfter) {
   const rows = results.map((r) => `| ${r.endpoints} | ${r.events} | ${r.deliveries} | ${fmt(r.requestSeconds)} s | ${fmt(r.seconds)} s | **${fmt(r.eventsPerSecond)}** | **${fmt(r.deliveriesPerSecond)}** | ${r.p50} / ${r.p99} / ${r.max} ms |`);
   return `${START}
 ## Webhook fan-out (bench/webhooks.mjs)
 
 - **Command:** \`make bench\` (runs \`node bench/webhooks.mjs\` after the main benchmark; alone, after a
   build: \`SEL_SKIP_BUILD=1 node bench/webhooks.mjs\`), \`BENCH_WEBHOOK_EVENTS=${EVENTS}\`, \`BENCH_WEBHOOK_PARALLEL=${PARALLEL}\`
-- **Date:** ${startedAt} → ${new Date().toISOString()}; commit ${commit()}; load average before ${loadBefore.map((l) => fmt(l, 2)).join(' / ')}
+- **Date:** ${startedAt} → ${new Date().toISOString()}; commit ${commit()}; load average (1/5/15 min) before ${loadBefore.map((l) => fmt(l, 2)).join(' / ')}, after ${loadAfter.map((l) => fmt(l, 2)).join(' / ')}
 - **What:** one employer, ${PARALLEL} authorizations changed in ${PARALLEL} parallel loops (\`PATCH /api/employer/authorizations/{id}\`),
   each change one \`authorization.changed\` event, fanned out after the request to every endpoint of the
   employer, sent through the webhook queue to a local receiver (node:http on 127.0.0.1, answers 200,
@@ -193,8 +221,16 @@ answered 503 twice), released by moving the clock 7 minutes and running the cron
 (the sweep ran every second until all had arrived, ${backlog.sweeps} times; one sweep takes at most 500 due deliveries): **${backlog.deliveries} deliveries in
 ${fmt(backlog.seconds)} s = ${fmt(backlog.deliveriesPerSecond)} deliveries/s** with no request competing.
 
-Reading: local Queues hand the consumer batches of up to 10 messages (attempted concurrently) (\`max_batch_timeout = 1\`), each
-attempt costs two D1 writes (claim, then log and conclude) and one fetch; the requests themselves
+Floor: the bare JS worker of \`bench/floor/\` (same wrangler, local Queues with the same batching) queued
+${floorRun.deliveries} copies of a delivered body and forwarded each to the same receiver (no claim, no
+signature, no log): **${fmt(floorRun.deliveriesPerSecond)} deliveries/s** (${fmt(floorRun.seconds)} s). SEL's backlog drains at
+**${fmt(backlog.deliveriesPerSecond / floorRun.deliveriesPerSecond, 2)}× the floor**; its live runs deliver at
+${results.map((r) => `${fmt(r.deliveriesPerSecond / floorRun.deliveriesPerSecond, 2)}× (${r.endpoints} endpoint${r.endpoints > 1 ? 's' : ''})`).join(', ')} of it, bounded by the
+requests that make the events.
+
+Reading: local Queues hand the consumer batches of up to 100 messages (\`max_batch_timeout = 1\`); a batch
+costs one D1 round trip to claim all its deliveries, their fetches run concurrently, and one D1 batch
+logs and concludes them all (retries go back in one queue send); the requests themselves
 (session check, the change, its audit and event, the fan-out after the answer) share the same two
 cores, so these are lower bounds of what the edge does, useful to compare runs on this machine.
 ${END}
@@ -217,7 +253,10 @@ try {
   log(`backlog of ${EVENTS} events to ${BACKLOG_ENDPOINTS} endpoints…`);
   const backlog = await drain(BACKLOG_ENDPOINTS);
   log(`${backlog.deliveries} deliveries drained in ${fmt(backlog.seconds)} s: ${fmt(backlog.deliveriesPerSecond)} deliveries/s`);
-  const text = section(results, backlog, startedAt, loadBefore);
+  log(`floor: the bare JS worker forwards ${backlog.deliveries} bodies…`);
+  const floorRun = await floorDrain(backlog.deliveries);
+  log(`floor: ${fmt(floorRun.deliveriesPerSecond)} deliveries/s; SEL's backlog at ${fmt(backlog.deliveriesPerSecond / floorRun.deliveriesPerSecond, 2)}× of it`);
+  const text = section(results, backlog, floorRun, startedAt, loadBefore, loadavg());
   const existing = existsSync(RESULTS) ? readFileSync(RESULTS, 'utf8') : '';
   const pattern = new RegExp(`${START}[\\s\\S]*?${END}\\n?`);
   writeFileSync(RESULTS, pattern.test(existing) ? existing.replace(pattern, text) : `${existing.trimEnd()}\n\n${text}`);

@@ -13,4 +13,5 @@ if [ -f build/index.js ]; then
 fi
 . scripts/env.sh
 echo "[build] worker-build --release: cargo, then wasm-bindgen, then wasm-opt (the slowest step, silent for a minute or two)" >&2
-exec worker-build --release
+worker-build --release
+node scripts/strip_wasm_names.mjs build/index_bg.wasm

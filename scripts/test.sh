@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `make test`: install what is missing, check formatting and lints, run the domain's unit tests
-# natively, build the worker once, prove it deployable (wrangler deploy --dry-run), then run the
+# natively, build the worker once, check its size budget, prove it deployable (wrangler deploy --dry-run), then run the
 # end-to-end and browser tests against real `wrangler dev` instances.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,6 +20,9 @@ cargo test --lib
 step "build"
 bash scripts/build.sh
 export SEL_SKIP_BUILD=1
+
+step "wasm size budget"
+bash scripts/wasm_budget.sh
 
 step "deployable bundle (wrangler deploy --dry-run)"
 wrangler deploy --dry-run --outdir tests/.runs/dry-run >/dev/null

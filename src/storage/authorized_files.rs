@@ -1,7 +1,9 @@
 //! "Mes dossiers autorisés": the employer files that authorized one contact. Pages are read by
 //! keyset over the partial indexes `authorizations_contact_name` / `_number`, so a page reads about
 //! its own rows at any depth; totals come from `authorized_file_totals` when no search narrows the
-//! list. Every query also reports the rows D1 read, for the benchmarks.
+//! list; a search reads the range of `authorization_terms` its longest word starts, so it reads
+//! about its matches, not all the contact's files. Every query also reports the rows D1 read, for
+//! the benchmarks.
 
 use super::{rows_read, DynamicQuery};
 use crate::domain::authorization::Service;
@@ -53,9 +55,42 @@ pub struct FileFilter<'a> {
     pub ending_before: Option<Millis>,
 }
 
+/// The shortest word that reads the terms index: it holds number suffixes of 3 digits or more (see
+/// `authorization_terms` in schema.sql), and a shorter prefix matches so many files that reading
+/// them in list order, until the page is full, costs less than reading every match through the index.
+const MIN_INDEXED_CHARS: usize = 3;
+
 impl FileFilter<'_> {
     fn narrows_beyond_service(&self) -> bool {
         !self.words.is_empty() || self.ending_before.is_some()
+    }
+
+    /// The search word that reads the terms index: the longest, as the longest prefix is likely
+    /// the rarest. Every word is still checked against each row by [`Self::sql`].
+    fn indexed_word(&self) -> Option<&str> {
+        self.words
+            .iter()
+            .map(|w| (w.chars().count(), w))
+            .filter(|(chars, _)| *chars >= MIN_INDEXED_CHARS)
+            .max_by_key(|(chars, _)| *chars)
+            .map(|(_, w)| w.as_str())
+    }
+
+    /// The FROM clause: the contact's authorizations, reached through the terms that start with
+    /// the indexed word when there is one (a range of the index, each file once), else all of them.
+    fn source(&self, q: &mut DynamicQuery) -> String {
+        match self.indexed_word() {
+            Some(word) => format!(
+                "(SELECT DISTINCT authorization_id FROM authorization_terms
+                   WHERE contact_id = {} AND term >= {} AND term < {}) t
+                 CROSS JOIN authorizations a ON a.id = t.authorization_id",
+                q.text(self.contact_id),
+                q.text(word),
+                // Above every term that starts with `word`: no character sorts after U+10FFFF.
+                q.text(&format!("{word}\u{10FFFF}"))
+            ),
+            None => "authorizations a".to_owned(),
+        }
     }
 
     /// The WHERE clause, binding its values into `q`.
@@ -149,8 +184,9 @@ fn page_statement(
     limit: i64,
 ) -> Result<Statement, InfraError> {
     let mut q = DynamicQuery::default();
+    let source = filter.source(&mut q);
     let mut sql = format!(
-        "SELECT {COLUMNS} FROM authorizations a WHERE {}",
+        "SELECT {COLUMNS} FROM {source} WHERE {}",
         filter.sql(&mut q)
     );
     let column = match sort.by {
@@ -226,8 +262,9 @@ impl Counting {
         Ok(match self {
             Counting::Matching => {
                 let mut q = DynamicQuery::default();
+                let source = filter.source(&mut q);
                 let sql = format!(
-                    "SELECT COUNT(*) AS n FROM authorizations a WHERE {}",
+                    "SELECT COUNT(*) AS n FROM {source} WHERE {}",
                     filter.sql(&mut q)
                 );
                 vec![q.prepare(db, &sql)?]
@@ -319,4 +356,36 @@ pub async fn find(
     .first(None)
     .await
     .context("Failed to look up an authorized file")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn filter(words: &[String]) -> FileFilter<'_> {
+        FileFilter {
+            contact_id: "c",
+            now: 0,
+            words,
+            service: None,
+            ending_before: None,
+        }
+    }
+
+    #[test]
+    fn the_longest_word_reads_the_index() {
+        let words = ["constr".to_owned(), "queb".to_owned(), "12345".to_owned()];
+        assert_eq!(filter(&words).indexed_word(), Some("constr"));
+    }
+
+    #[test]
+    fn words_shorter_than_three_characters_scan_unless_a_longer_word_reads_the_index() {
+        for short in [["12".to_owned()], ["é".to_owned()], ["ab".to_owned()]] {
+            assert_eq!(filter(&short).indexed_word(), None, "{short:?}");
+        }
+        let mixed = ["12".to_owned(), "élan".to_owned()];
+        assert_eq!(filter(&mixed).indexed_word(), Some("élan"));
+        let three_digits = ["123".to_owned()];
+        assert_eq!(filter(&three_digits).indexed_word(), Some("123"));
+    }
 }

@@ -338,8 +338,19 @@ pub struct DeliveryJob {
     pub payload: String,
 }
 
-pub async fn job(db: &Db, delivery_id: &str) -> Result<Option<DeliveryJob>, InfraError> {
-    query!(
+/// Claims the next attempt of each delivery a queue batch wakes up, provided its attempt count is
+/// still the one its message carries (a duplicate or stale message claims nothing), the delivery
+/// pending and its endpoint active; the lease covers the attempt if the worker dies during it.
+/// Answers the claimed deliveries as they were before the claim, with what sending them needs.
+/// One D1 round trip for the whole batch: the read, then the claim, in one batch.
+pub async fn claim_batch(
+    db: &Db,
+    wakes: &[(&str, i64)],
+    now: Millis,
+    lease_until: Millis,
+) -> Result<Vec<DeliveryJob>, InfraError> {
+    let wanted = serde_json::to_string(wakes).unwrap_or_else(|_| "[]".to_owned());
+    let read = query!(
         db,
         "SELECT dl.id, dl.status, dl.attempts, dl.round_attempts, w.id AS endpoint_id, w.organisation_id, w.url,
                 w.status AS endpoint_status, w.secret, w.previous_secret, w.previous_secret_expires_at,
@@ -347,40 +358,46 @@ pub async fn job(db: &Db, delivery_id: &str) -> Result<Option<DeliveryJob>, Infr
          FROM webhook_deliveries dl
          JOIN webhook_endpoints w ON w.id = dl.endpoint_id
          JOIN domain_events d ON d.seq = dl.event_seq
-         WHERE dl.id = ?1",
-        delivery_id
+         WHERE dl.id IN (SELECT value ->> 0 FROM json_each(?1))",
+        &wanted
     )
-    .context("Failed to prepare the webhook delivery lookup")?
-    .first(None)
-    .await
-    .context("Failed to look up a webhook delivery")
-}
-
-/// Takes the next attempt of a pending delivery of an active endpoint, provided no one took it
-/// since `seen_attempts` was read; the lease covers the attempt if the worker dies during it.
-pub async fn claim(
-    db: &Db,
-    id: &str,
-    seen_attempts: i64,
-    now: Millis,
-    lease_until: Millis,
-) -> Result<bool, InfraError> {
-    let result = query!(
+    .context("Failed to prepare the webhook deliveries lookup")?;
+    let claim = query!(
         db,
         "UPDATE webhook_deliveries SET attempts = attempts + 1, round_attempts = round_attempts + 1,
-           next_attempt_at = ?4, last_attempt_at = ?3
-         WHERE id = ?1 AND status = 'pending' AND attempts = ?2
-           AND EXISTS (SELECT 1 FROM webhook_endpoints w WHERE w.id = endpoint_id AND w.status = 'active')",
-        id,
-        seen_attempts,
+           next_attempt_at = ?3, last_attempt_at = ?2
+         WHERE (id, attempts) IN (SELECT value ->> 0, value ->> 1 FROM json_each(?1)) AND status = 'pending'
+           AND EXISTS (SELECT 1 FROM webhook_endpoints w WHERE w.id = endpoint_id AND w.status = 'active')
+         RETURNING id",
+        &wanted,
         now,
         lease_until
     )
-    .context("Failed to prepare claiming a webhook attempt")?
-    .run()
-    .await
-    .context("Failed to claim a webhook attempt")?;
-    Ok(super::changes(&result) == 1)
+    .context("Failed to prepare claiming webhook attempts")?;
+    let results = db
+        .batch(vec![read, claim])
+        .await
+        .context("Failed to claim webhook attempts")?;
+    let [read, claimed] = results.as_slice() else {
+        return Err(InfraError {
+            context: "Failed to claim webhook attempts".to_owned(),
+            cause: "D1 answered a batch with an unexpected number of results".to_owned(),
+        });
+    };
+    #[derive(Deserialize)]
+    struct Claimed {
+        id: String,
+    }
+    let claimed: Vec<Claimed> = claimed
+        .results()
+        .context("Failed to read the claimed webhook attempts")?;
+    let jobs: Vec<DeliveryJob> = read
+        .results()
+        .context("Failed to read the webhook deliveries")?;
+    Ok(jobs
+        .into_iter()
+        .filter(|job| claimed.iter().any(|c| c.id == job.id))
+        .collect())
 }
 
 /// One attempt's entry in the log.

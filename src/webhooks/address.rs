@@ -154,6 +154,10 @@ mod tests {
             ),
             ("https://8.8.8.8/hook", "https://8.8.8.8/hook"),
             (
+                "https://xn--entreprise-qubec-hqb.ca/",
+                "https://xn--entreprise-qubec-hqb.ca/",
+            ),
+            (
                 "https://[2606:4700::1111]/hook",
                 "https://[2606:4700::1111]/hook",
             ),
@@ -294,6 +298,7 @@ mod tests {
             ("https://hooks.example.com/a b", Problem::InvalidUrl),
             ("https://hooks.example.com/\u{202e}", Problem::InvalidUrl),
             ("https:///nohost", Problem::AddressNotAllowed),
+            ("https://entreprise-québec.ca/", Problem::InvalidUrl),
         ] {
             assert_eq!(EndpointUrl::parse(raw, PRODUCTION), Err(problem), "{raw:?}");
         }

@@ -1,6 +1,6 @@
-//! One attempt of one delivery: claim it, sign and POST the body (no redirects, bounded time),
-//! log the answer, then schedule the retry or conclude, disabling the endpoint and telling its
-//! responsables when it must.
+//! The attempts of a queue batch's deliveries: claim them together, sign and POST each body
+//! concurrently (no redirects, bounded time), log the answers and conclude in one D1 batch, then
+//! schedule the retries, disabling an endpoint and telling its responsables when it must.
 
 use super::address::EndpointUrl;
 use super::payload::{self, Event};
@@ -8,13 +8,14 @@ use super::schedule::{classify, conclude, Conclusion, Failure, Verdict};
 use super::secret::{signature_header, SealingKey, SigningSecret};
 use super::{enqueue_after, WakeUp, LEASE};
 use crate::domain::locale::Locale;
+use crate::domain::Millis;
 use crate::domain::{email::Email, Entropy};
 use crate::email::{self, templates::Template};
 use crate::infra::{App, InfraError, OsEntropy};
 use crate::storage::audit::{self, AuditEvent};
 use crate::storage::webhooks::{self, Attempt, DeliveryJob};
 use crate::storage::{atomically, organisations, wrote, WrittenNow};
-use futures_util::future::{select, Either};
+use futures_util::future::{join_all, select, Either};
 use serde_json::json;
 use std::time::Duration;
 use worker::{
@@ -31,36 +32,78 @@ struct Sent {
     verdict: Verdict,
 }
 
-pub async fn attempt(app: &App, wake: &WakeUp) -> Result<(), InfraError> {
-    let Some(job) = webhooks::job(&app.db, &wake.delivery_id).await? else {
-        return Ok(());
-    };
-    let current = job.status == "pending" && job.attempts == wake.attempts;
-    if !current
-        || !webhooks::claim(&app.db, &job.id, wake.attempts, app.now, app.now + LEASE).await?
-    {
+/// Attempts the deliveries a queue batch wakes up: claims them all in one D1 round trip, sends
+/// them concurrently, and records every outcome in one D1 batch.
+pub async fn attempt_batch(app: &App, wakes: &[WakeUp]) -> Result<(), InfraError> {
+    let wanted: Vec<(&str, i64)> = wakes
+        .iter()
+        .map(|w| (w.delivery_id.as_str(), w.attempts))
+        .collect();
+    let jobs = webhooks::claim_batch(&app.db, &wanted, app.now, app.now + LEASE).await?;
+    if jobs.is_empty() {
         return Ok(());
     }
-    let sent = send(app, &job).await;
-    let mut jitter = [0u8; 1];
+    let sent = join_all(jobs.iter().map(|job| send(app, job))).await;
+    let mut jitter = vec![0u8; jobs.len()];
     OsEntropy.fill(&mut jitter);
-    let conclusion = conclude(&sent.verdict, job.round_attempts + 1, jitter[0]);
-    let (error, error_kind) = match &sent.verdict {
-        Verdict::Delivered => (None, None),
-        Verdict::Gone => (Some("answered 410 Gone".to_owned()), Some(Failure::Gone)),
-        Verdict::Failed { kind, error } => (Some(error.clone()), Some(*kind)),
-    };
-    let attempt = Attempt {
-        delivery_id: &job.id,
-        number: wake.attempts + 1,
-        at: app.now,
-        status_code: sent.status_code,
-        latency_ms: sent.latency_ms,
-        error: error.as_deref(),
-        error_kind: error_kind.map(Failure::code),
-        replay: wake.replay,
-    };
-    record(app, &job, &attempt, &conclusion).await
+    let outcomes: Vec<Outcome> = jobs
+        .iter()
+        .zip(sent)
+        .zip(jitter)
+        .map(|((job, sent), jitter)| {
+            let replay = wakes
+                .iter()
+                .any(|w| w.delivery_id == job.id && w.attempts == job.attempts && w.replay);
+            Outcome::of(job, sent, jitter, replay)
+        })
+        .collect();
+    record(app, &outcomes).await
+}
+
+/// One attempt's log entry and what it concludes for its delivery.
+struct Outcome<'a> {
+    job: &'a DeliveryJob,
+    number: i64,
+    status_code: Option<u16>,
+    latency_ms: i64,
+    error: Option<String>,
+    error_kind: Option<Failure>,
+    replay: bool,
+    conclusion: Conclusion,
+}
+
+impl<'a> Outcome<'a> {
+    fn of(job: &'a DeliveryJob, sent: Sent, jitter: u8, replay: bool) -> Outcome<'a> {
+        let conclusion = conclude(&sent.verdict, job.round_attempts + 1, jitter);
+        let (error, error_kind) = match sent.verdict {
+            Verdict::Delivered => (None, None),
+            Verdict::Gone => (Some("answered 410 Gone".to_owned()), Some(Failure::Gone)),
+            Verdict::Failed { kind, error } => (Some(error), Some(kind)),
+        };
+        Outcome {
+            job,
+            number: job.attempts + 1,
+            status_code: sent.status_code,
+            latency_ms: sent.latency_ms,
+            error,
+            error_kind,
+            replay,
+            conclusion,
+        }
+    }
+
+    fn attempt(&self, at: Millis) -> Attempt<'_> {
+        Attempt {
+            delivery_id: &self.job.id,
+            number: self.number,
+            at,
+            status_code: self.status_code,
+            latency_ms: self.latency_ms,
+            error: self.error.as_deref(),
+            error_kind: self.error_kind.map(Failure::code),
+            replay: self.replay,
+        }
+    }
 }
 
 /// Signs and posts the delivery's body, unless the URL is no longer allowed.
@@ -176,49 +219,64 @@ fn build_request(
     Request::new_with_init(url, &init)
 }
 
-/// Logs the attempt and concludes the delivery in one batch; then disables, tells, retries.
-async fn record(
-    app: &App,
-    job: &DeliveryJob,
-    attempt: &Attempt<'_>,
-    conclusion: &Conclusion,
-) -> Result<(), InfraError> {
-    let next_attempt_at = conclusion.retry_in.map(|wait| app.now + wait);
-    let mut statements = vec![
-        webhooks::log_attempt(&app.db, attempt)?,
-        webhooks::conclude(&app.db, attempt, conclusion.status, next_attempt_at)?,
-    ];
-    if let Some(reason) = conclusion.disable {
-        statements.push(webhooks::disable(
+/// Logs every attempt and concludes its delivery in one D1 batch; then tells the responsables of
+/// endpoints this batch disabled, and schedules the retries with one queue send.
+async fn record(app: &App, outcomes: &[Outcome<'_>]) -> Result<(), InfraError> {
+    let mut statements = Vec::new();
+    // Where each disabling's audit statement sits in the batch: it wrote only if this batch disabled.
+    let mut disabled = Vec::new();
+    for outcome in outcomes {
+        let attempt = outcome.attempt(app.now);
+        let conclusion = &outcome.conclusion;
+        let job = outcome.job;
+        let next_attempt_at = conclusion.retry_in.map(|wait| app.now + wait);
+        statements.push(webhooks::log_attempt(&app.db, &attempt)?);
+        statements.push(webhooks::conclude(
             &app.db,
-            &job.endpoint_id,
-            reason,
-            app.now,
+            &attempt,
+            conclusion.status,
+            next_attempt_at,
         )?);
-        statements.push(audit::append_if_written(
-            &app.db,
-            &AuditEvent {
-                action: "webhook.disabled",
-                organisation_id: Some(&job.organisation_id),
-                details: json!({ "webhook_id": job.endpoint_id, "reason": reason, "delivery_id": job.id }),
-                ..AuditEvent::default()
-            },
-            &WrittenNow {
-                table: "webhook_endpoints",
-                column: "disabled_at",
-                id: &job.endpoint_id,
-            },
-            app.now,
-        )?);
+        if let Some(reason) = conclusion.disable {
+            statements.push(webhooks::disable(
+                &app.db,
+                &job.endpoint_id,
+                reason,
+                app.now,
+            )?);
+            disabled.push((statements.len(), job, reason));
+            statements.push(audit::append_if_written(
+                &app.db,
+                &AuditEvent {
+                    action: "webhook.disabled",
+                    organisation_id: Some(&job.organisation_id),
+                    details: json!({ "webhook_id": job.endpoint_id, "reason": reason, "delivery_id": job.id }),
+                    ..AuditEvent::default()
+                },
+                &WrittenNow {
+                    table: "webhook_endpoints",
+                    column: "disabled_at",
+                    id: &job.endpoint_id,
+                },
+                app.now,
+            )?);
+        }
     }
-    let results = atomically(&app.db, statements, "Failed to record a webhook attempt").await?;
-    if let (Some(reason), true) = (conclusion.disable, results.get(2).is_some_and(wrote)) {
-        tell_responsables(app, job, reason).await?;
+    let results = atomically(&app.db, statements, "Failed to record webhook attempts").await?;
+    for (index, job, reason) in disabled {
+        if results.get(index).is_some_and(wrote) {
+            tell_responsables(app, job, reason).await?;
+        }
     }
-    if let Some(wait) = conclusion.retry_in {
-        enqueue_after(app, &job.id, attempt.number, wait).await?;
-    }
-    Ok(())
+    let retries: Vec<(&str, i64, Millis)> = outcomes
+        .iter()
+        .filter_map(|o| {
+            o.conclusion
+                .retry_in
+                .map(|wait| (o.job.id.as_str(), o.number, wait))
+        })
+        .collect();
+    enqueue_after(app, &retries).await
 }
 
 /// Emails the organisation's responsables that the endpoint was disabled, and why.

@@ -20,7 +20,7 @@ use crate::infra::{App, Context, InfraError};
 use crate::storage::atomically;
 use crate::storage::webhooks::{self, Due};
 use serde::{Deserialize, Serialize};
-use worker::{console_error, console_log, Env, MessageBuilder};
+use worker::{console_error, console_log, BatchMessageBuilder, Env, MessageBuilder};
 
 /// How long a taken delivery is left to its queue message (and an attempt to its worker) before
 /// the sweep enqueues it again.
@@ -66,27 +66,26 @@ pub async fn enqueue(app: &App, due: &[Due], replay: bool) -> Result<(), InfraEr
 /// The longest delay Queues accepts for a message (12 h).
 const MAX_QUEUE_DELAY_SECONDS: i64 = 12 * 3_600;
 
-/// Schedules the next attempt of a delivery after `wait`.
-pub async fn enqueue_after(
-    app: &App,
-    delivery_id: &str,
-    attempts: i64,
-    wait: Millis,
-) -> Result<(), InfraError> {
-    let seconds = ((wait + 999) / 1000).clamp(0, MAX_QUEUE_DELAY_SECONDS);
-    let message = WakeUp {
-        delivery_id: delivery_id.to_owned(),
-        attempts,
-        replay: false,
-    };
-    app.webhook_queue
-        .send(
-            MessageBuilder::new(message)
-                .delay_seconds(seconds as u32)
-                .build(),
-        )
-        .await
-        .context("Failed to schedule a webhook retry")
+/// Schedules the next attempt of each delivery (id, attempt count) after its wait, in batched
+/// queue sends.
+pub async fn enqueue_after(app: &App, retries: &[(&str, i64, Millis)]) -> Result<(), InfraError> {
+    for chunk in retries.chunks(SEND_BATCH) {
+        let messages = chunk.iter().map(|&(delivery_id, attempts, wait)| {
+            let seconds = ((wait + 999) / 1000).clamp(0, MAX_QUEUE_DELAY_SECONDS);
+            MessageBuilder::new(WakeUp {
+                delivery_id: delivery_id.to_owned(),
+                attempts,
+                replay: false,
+            })
+            .delay_seconds(seconds as u32)
+            .build()
+        });
+        app.webhook_queue
+            .send_batch(BatchMessageBuilder::new().messages(messages).build())
+            .await
+            .context("Failed to schedule webhook retries")?;
+    }
+    Ok(())
 }
 
 /// Creates the deliveries of the events not yet fanned out (one bounded batch) and enqueues

@@ -1,13 +1,13 @@
-//! The webhook queue's entry point: decode each message on its own, make its attempt
-//! concurrently with the batch's others, and ack it; an infrastructure failure retries the
-//! message, and messages that exhaust their retries land in the dead-letter queue, parked here
-//! for the operator (the sweep re-enqueues their deliveries anyway).
+//! The webhook queue's entry point: decode each message on its own, attempt the batch's
+//! deliveries together (one claim, concurrent sends, one record), and ack them; an
+//! infrastructure failure retries the batch's messages, and messages that exhaust their retries
+//! land in the dead-letter queue, parked here for the operator (the sweep re-enqueues their
+//! deliveries anyway).
 
 use super::{delivery, WakeUp};
 use crate::infra::App;
 use crate::storage::db::Db;
 use crate::storage::mailbox;
-use futures_util::future::join_all;
 use worker::{console_error, Env, MessageBatch, MessageExt, QueueRetryOptionsBuilder, RawMessage};
 
 /// The queues this module consumes: `sel-webhooks` and its dead-letter queue.
@@ -35,23 +35,33 @@ pub async fn handle_batch(batch: MessageBatch<serde_json::Value>, env: Env, db: 
         }
         return;
     }
-    join_all(messages.iter().map(|message| handle(&app, &queue, message))).await;
-}
-
-async fn handle(app: &App, queue: &str, message: &RawMessage) {
-    let Ok(wake) = serde_wasm_bindgen::from_value::<WakeUp>(message.body()) else {
-        console_error!("webhook message {} is not a wake-up: parked", message.id());
-        return park(app, queue, message).await;
-    };
-    match delivery::attempt(app, &wake).await {
-        Ok(()) => message.ack(),
+    let mut wakes = Vec::new();
+    let mut woken = Vec::new();
+    for message in &messages {
+        match serde_wasm_bindgen::from_value::<WakeUp>(message.body()) {
+            Ok(wake) => {
+                wakes.push(wake);
+                woken.push(message);
+            }
+            Err(_) => {
+                console_error!("webhook message {} is not a wake-up: parked", message.id());
+                park(&app, &queue, message).await;
+            }
+        }
+    }
+    if wakes.is_empty() {
+        return;
+    }
+    match delivery::attempt_batch(&app, &wakes).await {
+        Ok(()) => woken.iter().for_each(|message| message.ack()),
         Err(error) => {
-            console_error!("webhook delivery {}: {error}", wake.delivery_id);
-            message.retry_with_options(
-                &QueueRetryOptionsBuilder::new()
-                    .with_delay_seconds(INFRA_RETRY_SECONDS)
-                    .build(),
-            );
+            console_error!("webhook batch of {} deliveries: {error}", wakes.len());
+            let options = QueueRetryOptionsBuilder::new()
+                .with_delay_seconds(INFRA_RETRY_SECONDS)
+                .build();
+            woken
+                .iter()
+                .for_each(|message| message.retry_with_options(&options));
         }
     }
 }

@@ -9,7 +9,8 @@ import assert from 'node:assert/strict';
 import { spawnApp } from '../support/app.mjs';
 import {
   employer, firmWithMember, anotherMember, granted, grantBody, listFiles, filesPage, crawl, ids, today, addDays, endOfDay,
-  manyFiles, workerNow, actAgain, fold, wordsOf, nameKey, parseCsv, query, SERVICES, FILES, FILES_CSV, DAY,
+  manyFiles, workerNow, actAgain, fold, wordsOf, nameKey, parseCsv, query, sql, sqlWrite, quote, SERVICES, FILES, FILES_CSV,
+  EMPLOYER_AUTHORIZATIONS, DAY,
 } from '../support/authz.mjs';
 
 let app;
@@ -230,6 +231,61 @@ describe('the search', () => {
 
 /** Compares pages by their rows and their range. */
 const shape = (page) => ({ ids: ids(page), from: page.from, to: page.to, total: page.total });
+
+describe('the search index', () => {
+  // A member of their own, so the files made and changed here leave the sixty files' model alone.
+  let member;
+  before(async () => { member = await anotherMember(app, firm.responsable.client, { first_name: 'Inès', last_name: 'Index' }); });
+
+  /** What the index holds for one authorization: the words of its name and its number's suffixes of 3 digits or more. */
+  const termsOf = async (id) => (await sql(app, `SELECT term FROM authorization_terms WHERE authorization_id = ${quote(id)}`)).map((r) => r.term).sort();
+  const expectedTerms = (name, number) => [...new Set([...wordsOf(name), ...[...number].map((_, i) => number.slice(i)).filter((t) => t.length >= 3)])].sort();
+  const found = async (q) => ids(await filesPage(member.client, { q, page_size: 100 }));
+
+  test('follows a renamed employer: its files are found by the new name, no longer by the old one', async () => {
+    const boss = await employer(app, { name: 'Zircon Ancien inc.' });
+    const file = await granted(boss.client, grantBody(firm.organisation, member.email));
+    assert.deepEqual(await found('zircon'), [file.id], 'found by its name before the renaming');
+
+    // Renaming an employer rewrites the name copied on its authorizations (name and name key).
+    sqlWrite(app, `UPDATE authorizations SET employer_name = 'Quartz Nouveau ltée', name_key = ${quote(nameKey('Quartz Nouveau ltée'))}
+                    WHERE employer_id = ${quote(boss.organisation.id)}`);
+
+    assert.deepEqual(await found('quartz'), [file.id], 'found by its new name');
+    assert.deepEqual(await found('nouv'), [file.id], 'and by a prefix of its new words');
+    assert.deepEqual(await found('zircon'), [], 'no longer by its old name');
+    assert.deepEqual(await found(boss.organisation.file_number.slice(2, 6)), [file.id], 'still by a fragment of its number');
+    assert.deepEqual(await termsOf(file.id), expectedTerms('Quartz Nouveau ltée', boss.organisation.file_number));
+  });
+
+  test('drops a revoked authorization and takes it back when the employer grants again', async () => {
+    const boss = await employer(app, { name: 'Saphir Révoqué inc.' });
+    const first = await granted(boss.client, grantBody(firm.organisation, member.email));
+    assert.deepEqual(await termsOf(first.id), expectedTerms('Saphir Révoqué inc.', boss.organisation.file_number));
+
+    const revoked = await boss.client.request('DELETE', `${EMPLOYER_AUTHORIZATIONS}/${first.id}`);
+    assert.ok(revoked.status < 300, `revoking answered ${revoked.status}: ${revoked.text}`);
+
+    assert.deepEqual(await termsOf(first.id), [], 'the revoked authorization has no terms left');
+    assert.deepEqual(await found('saphir'), []);
+    const again = await granted(boss.client, grantBody(firm.organisation, member.email));
+    assert.deepEqual(await found('revoque'), [again.id], 'the new grant is found at once');
+  });
+
+  test('drops an authorization the lifecycle job ends, and keeps those of other contacts apart', async () => {
+    const boss = await employer(app, { name: 'Grenat Terminé inc.' });
+    const ending = await granted(boss.client, grantBody(firm.organisation, member.email));
+    const kept = await granted(boss.client, grantBody(firm.organisation, other.email));
+
+    // What the lifecycle job writes when an end date has passed.
+    sqlWrite(app, `UPDATE authorizations SET status = 'ended', ended_at = updated_at WHERE id = ${quote(ending.id)}`);
+
+    assert.deepEqual(await termsOf(ending.id), []);
+    assert.deepEqual(await found('grenat'), []);
+    assert.deepEqual(ids(await filesPage(other.client, { q: 'grenat' })), [kept.id], "the other contact's file is still found");
+    sqlWrite(app, `UPDATE authorizations SET status = 'revoked', revoked_at = updated_at WHERE id = ${quote(kept.id)}`);
+  });
+});
 
 function isSorted(items, sort) {
   const key = sort.endsWith('name') ? (f) => nameKey(f.employer.name) : (f) => f.employer.file_number;

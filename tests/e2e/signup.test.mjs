@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { join } from 'node:path';
-import { spawnApp, TestApp, uniqueEmail, GOOD_PASSWORD, ROOT } from '../support/app.mjs';
+import { spawnApp, TestApp, uniqueEmail, GOOD_PASSWORD, ROOT, sessionCookieOf } from '../support/app.mjs';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -57,10 +57,6 @@ async function startSignup(email = uniqueEmail('signup'), overrides = {}) {
   assert.equal(started.status, 202, `signup should be accepted: ${started.text}`);
   const code = await nthCode(email, 1);
   return { client, email, verificationId: started.body.verification_id, code };
-}
-
-function sessionCookieOf(setCookies) {
-  return setCookies.find((cookie) => cookie.startsWith('__Host-sel_session='));
 }
 
 // --- Screen 1: /api/signup/validate -------------------------------------------------------------

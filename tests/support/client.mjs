@@ -15,6 +15,11 @@ export async function waitFor(what, check, { timeoutMs = 15000, intervalMs = 100
   throw new Error(`timed out waiting for ${what}${lastError ? `: ${lastError.message}` : ''}`);
 }
 
+/** The session cookie among a response's Set-Cookie lines (others, like the D1 bookmark, are not a session). */
+export function sessionCookieOf(setCookies) {
+  return setCookies.find((cookie) => cookie.startsWith('__Host-sel_session='));
+}
+
 /** A browser-like client: keeps its cookies, sends JSON, reads JSON. */
 export class Client {
   constructor(baseUrl, { locale, ip } = {}) {

@@ -17,6 +17,9 @@ pub struct RequestLine<'a> {
     pub status: u16,
     pub duration_ms: u64,
     pub d1: Usage,
+    /// The instance's linear memory when the request ended: wasm memory never shrinks, and an
+    /// isolate past its limit (128 MB) is restarted with every request in flight.
+    pub memory_bytes: u64,
 }
 
 impl RequestLine<'_> {
@@ -28,9 +31,23 @@ impl RequestLine<'_> {
             "route": self.route,
             "status": self.status,
             "duration_ms": self.duration_ms,
+            "memory_bytes": self.memory_bytes,
         });
         add_usage(&mut line, self.d1);
         line
+    }
+}
+
+/// The size of this instance's wasm linear memory (0 outside wasm).
+pub fn memory_bytes() -> u64 {
+    #[cfg(target_arch = "wasm32")]
+    {
+        const PAGE: u64 = 64 * 1024;
+        core::arch::wasm32::memory_size(0) as u64 * PAGE
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        0
     }
 }
 
@@ -95,6 +112,7 @@ mod tests {
             route: "/api/organisation/webhooks/{id}",
             status: 500,
             duration_ms: 12,
+            memory_bytes: 20 << 20,
             d1: Usage {
                 queries: 2,
                 rows_read: 7,
@@ -108,7 +126,7 @@ mod tests {
             json!({
                 "kind": "request", "request_id": "abc", "method": "GET",
                 "route": "/api/organisation/webhooks/{id}", "status": 500, "duration_ms": 12,
-                "d1_queries": 2, "d1_rows_read": 7, "d1_rows_written": 1,
+                "memory_bytes": 20_971_520, "d1_queries": 2, "d1_rows_read": 7, "d1_rows_written": 1,
             })
         );
     }

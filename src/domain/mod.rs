@@ -19,6 +19,9 @@ pub mod paging;
 pub mod password;
 pub mod session;
 pub mod throttle;
+pub mod unicode;
+
+pub use unicode::fold_for_search;
 
 /// Milliseconds since the Unix epoch, UTC.
 pub type Millis = i64;
@@ -69,16 +72,6 @@ pub fn keyed_hash_matches(key: &[u8], context: &str, secret: &str, stored: &str)
         .as_bytes()
         .ct_eq(stored.as_bytes())
         .into()
-}
-
-/// Lower case with accents removed ("Québec" → "quebec"), for accent-insensitive search.
-pub fn fold_for_search(text: &str) -> String {
-    use unicode_normalization::char::is_combining_mark;
-    use unicode_normalization::UnicodeNormalization;
-    text.nfd()
-        .filter(|c| !is_combining_mark(*c))
-        .collect::<String>()
-        .to_lowercase()
 }
 
 #[cfg(test)]

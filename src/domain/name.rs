@@ -1,7 +1,6 @@
 //! A person's first or last name as typed: trimmed, NFC-normalised, visible characters only.
 
 use super::fields::{has_hidden_characters, Problem};
-use unicode_normalization::UnicodeNormalization;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PersonName(String);
@@ -10,7 +9,7 @@ impl PersonName {
     pub const MAX_CHARS: usize = 100;
 
     pub fn parse(raw: &str) -> Result<PersonName, Problem> {
-        let name: String = raw.trim().nfc().collect();
+        let name = super::unicode::nfc(raw.trim());
         if name.is_empty() {
             return Err(Problem::Required);
         }

@@ -68,6 +68,7 @@ impl Observed {
             status,
             duration_ms: observability::now_ms().saturating_sub(self.started_ms),
             d1: db.map(Db::usage).unwrap_or_default(),
+            memory_bytes: observability::memory_bytes(),
         };
         observability::emit(&line.to_json());
     }

@@ -21,7 +21,7 @@ describe('logs and D1 sessions', () => {
   before(async () => { app = await spawnApp(); });
   after(async () => { await app?.stop(); });
 
-  test('every request logs one JSON line with its id, route pattern, method, status, duration and D1 rows', async () => {
+  test('every request logs one JSON line with its id, route pattern, method, status, duration, D1 rows and wasm memory', async () => {
     const res = await fetch(`${app.baseUrl}/api/health`);
     const id = res.headers.get('x-request-id');
     assert.equal(res.status, 200);
@@ -30,13 +30,14 @@ describe('logs and D1 sessions', () => {
     const line = await requestLine(app, id);
 
     assert.deepEqual(Object.keys(line).sort(),
-      ['d1_queries', 'd1_rows_read', 'd1_rows_written', 'duration_ms', 'kind', 'method', 'request_id', 'route', 'status'].sort());
+      ['d1_queries', 'd1_rows_read', 'd1_rows_written', 'duration_ms', 'kind', 'memory_bytes', 'method', 'request_id', 'route', 'status'].sort());
     assert.equal(line.method, 'GET');
     assert.equal(line.route, '/api/health');
     assert.equal(line.status, 200);
     assert.ok(Number.isInteger(line.duration_ms) && line.duration_ms >= 0, `duration_ms: ${line.duration_ms}`);
     assert.ok(line.d1_queries >= 1, 'the health check queried D1');
     assert.ok(Number.isInteger(line.d1_rows_read) && Number.isInteger(line.d1_rows_written));
+    assert.ok(line.memory_bytes > 0 && line.memory_bytes % 65536 === 0, `the instance's wasm memory, in 64 KiB pages: ${line.memory_bytes}`);
     assert.equal(logLines(app, 'request').filter((l) => l.request_id === id).length, 1, 'exactly one line');
   });
 

@@ -231,6 +231,18 @@ test('the right code answers 200 with the user, sets a secure session cookie, an
   assert.deepEqual(await sql(`SELECT status FROM users WHERE email = '${email}'`), [{ status: 'active' }]);
 });
 
+test('a name typed with combining accents is stored composed (NFC)', async () => {
+  const { client, user } = await app.signedUpUser({ first_name: 'Ame\u0301lie', last_name: 'Ce\u0301ne\u0301cal' });
+
+  const me = await client.me();
+
+  assert.equal(me.status, 200, me.text);
+  assert.equal(me.body.first_name, 'Amélie', 'composed: one code point for é');
+  assert.equal(me.body.first_name.length, 6);
+  assert.equal(me.body.last_name, 'Cénécal');
+  assert.equal(user.first_name, 'Amélie');
+});
+
 test('wrong codes answer 422 with the attempts left, and the fifth kills the code even for the right one', async () => {
   const { client, verificationId, code } = await startSignup();
 

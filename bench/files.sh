@@ -20,7 +20,7 @@ bash scripts/setup.sh
 if ! command -v wrk >/dev/null; then
   log "installing wrk (Debian package)"
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
-  $SUDO apt-get update -qq && $SUDO DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
+  $SUDO apt-get update -qq && $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
 fi
 
 if [ "${SEL_SKIP_BUILD:-}" = "1" ] && [ -f build/index.js ]; then

@@ -8,8 +8,9 @@ dev: ## Serve the portal at http://127.0.0.1:8787 with demo data and the develop
 test: ## Run every test: lints, unit, end-to-end, browser
 	bash scripts/test.sh
 
-check: ## Fast checks while coding (seconds once compiled): formatting, clippy, native unit tests
+check: ## Fast checks while coding (seconds once compiled): formatting, clippy, import cycles, native unit tests
 	cargo fmt --check
+	python3 scripts/import_cycles.py
 	cargo clippy --all-targets -- -D warnings
 	cargo test --lib --quiet
 

@@ -13,6 +13,7 @@ step "formatting and lints"
 cargo fmt --check
 cargo clippy --all-targets -- -D warnings
 cargo clippy --target wasm32-unknown-unknown --release -- -D warnings
+python3 scripts/import_cycles.py
 
 step "unit tests (native)"
 cargo test --lib

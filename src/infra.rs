@@ -2,54 +2,11 @@
 //! random source, and an error type that keeps the cause for the logs.
 
 use crate::config::Config;
-use crate::domain::{Entropy, Millis};
+use crate::domain::Millis;
+pub use crate::platform::{random_id, Context, InfraError, OsEntropy};
 use crate::storage::db::{Db, SessionStart};
 use std::rc::Rc;
 use worker::{Env, Queue};
-
-/// A failure of the infrastructure (database, queue, network): logged with its cause, shown to
-/// users as an opaque 500.
-#[derive(Debug)]
-pub struct InfraError {
-    pub context: String,
-    pub cause: String,
-}
-
-impl std::fmt::Display for InfraError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.context, self.cause)
-    }
-}
-
-/// `.context("Failed to …")` on every infrastructure step.
-pub trait Context<T> {
-    fn context(self, what: &str) -> Result<T, InfraError>;
-}
-
-impl<T, E: std::fmt::Display> Context<T> for Result<T, E> {
-    fn context(self, what: &str) -> Result<T, InfraError> {
-        self.map_err(|cause| InfraError {
-            context: what.to_owned(),
-            cause: cause.to_string(),
-        })
-    }
-}
-
-/// Randomness from the platform's CSPRNG (`crypto.getRandomValues` inside workerd).
-pub struct OsEntropy;
-
-impl Entropy for OsEntropy {
-    fn fill(&mut self, dest: &mut [u8]) {
-        getrandom::getrandom(dest).expect("the platform CSPRNG is available");
-    }
-}
-
-/// A random identifier with 128 bits of entropy, in hex.
-pub fn random_id() -> String {
-    let mut bytes = [0u8; 16];
-    OsEntropy.fill(&mut bytes);
-    crate::domain::to_hex(&bytes)
-}
 
 /// Everything a use case touches, built once per request or queue batch.
 pub struct App {

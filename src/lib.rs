@@ -10,6 +10,7 @@ pub mod http;
 pub mod infra;
 pub mod jobs;
 pub mod observability;
+pub mod platform;
 pub mod storage;
 pub mod use_cases;
 pub mod webhooks;

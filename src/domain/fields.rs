@@ -91,6 +91,18 @@ pub fn has_hidden_characters(text: &str) -> bool {
     })
 }
 
+/// A short free text (a message, a reason): at most 500 characters, nothing hidden.
+pub fn free_text(raw: &str) -> Result<String, Problem> {
+    let text = raw.trim();
+    if text.chars().count() > 500 {
+        Err(Problem::TooLong)
+    } else if has_hidden_characters(text.replace(['\n', '\r', '\t'], " ").as_str()) {
+        Err(Problem::InvalidText)
+    } else {
+        Ok(text.to_owned())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

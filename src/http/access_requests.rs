@@ -1,13 +1,13 @@
 //! The firm's side of access requests, under `/api/access-requests`: "Relation client manquante?"
 
 use super::body::{json_object, Fields};
-use super::employer::free_text;
 use super::error::ApiError;
 use super::organisation::paging;
-use super::router::{route, Route};
+use super::route::{route, Route};
 use super::sessions::require_organisation_profile;
 use super::{Call, Reply};
 use crate::domain::authorization::Services;
+use crate::domain::fields::free_text;
 use crate::domain::organisation::{FileNumber, PostalCode};
 use crate::storage::access_requests::AccessRequestRow;
 use crate::use_cases::access_requests::{self, NewRequest};

@@ -3,7 +3,7 @@
 use super::body::{json_object, Fields};
 use super::cookies;
 use super::error::ApiError;
-use super::router::{route, Route};
+use super::route::{route, Route};
 use super::sessions::me_json;
 use super::{Call, Reply};
 use crate::domain::code::OneTimeCode;

@@ -5,7 +5,7 @@
 
 use super::body::json_object;
 use super::error::{ApiError, ErrorCode};
-use super::router::{route, Route};
+use super::route::{route, Route};
 use super::{Call, Reply};
 use crate::domain::fields::Problem;
 use crate::email::templates::escape_html;

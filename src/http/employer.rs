@@ -5,12 +5,12 @@ use super::access_requests::access_request_json;
 use super::body::{json_object, Fields};
 use super::error::ApiError;
 use super::organisation::paging;
-use super::router::{route, Route};
+use super::route::{route, Route};
 use super::sessions::require_organisation_profile;
 use super::{Call, Reply};
 use crate::domain::authorization::{Day, Level, Period, Services};
 use crate::domain::email::Email;
-use crate::domain::fields::{has_hidden_characters, Problem};
+use crate::domain::fields::{free_text, has_hidden_characters, Problem};
 use crate::domain::organisation::FileNumber;
 use crate::storage::authorizations::EmployerFilter;
 use crate::use_cases::authorizations::{
@@ -300,18 +300,6 @@ pub async fn decline(call: &mut Call) -> Result<Reply, ApiError> {
         200,
         json!({ "access_request": access_request_json(&request) }),
     ))
-}
-
-/// A short free text (a message, a reason): at most 500 characters, nothing hidden.
-pub fn free_text(raw: &str) -> Result<String, Problem> {
-    let text = raw.trim();
-    if text.chars().count() > 500 {
-        Err(Problem::TooLong)
-    } else if has_hidden_characters(text.replace(['\n', '\r', '\t'], " ").as_str()) {
-        Err(Problem::InvalidText)
-    } else {
-        Ok(text.to_owned())
-    }
 }
 
 /// The routes of this feature.

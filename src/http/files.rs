@@ -2,7 +2,7 @@
 //! service pages, each checking the authorization on the server.
 
 use super::error::ApiError;
-use super::router::{route, Route};
+use super::route::{route, Route};
 use super::sessions::require_organisation_profile;
 use super::{Call, Reply};
 use crate::domain::authorization::{value_label, Day, Service, Services};

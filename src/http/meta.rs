@@ -2,7 +2,7 @@
 
 use super::error::ApiError;
 use super::error::ErrorCode;
-use super::router::{route, Route};
+use super::route::{route, Route};
 use super::{Call, Reply};
 use crate::infra::Context;
 use serde_json::json;

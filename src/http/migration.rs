@@ -5,7 +5,7 @@ use super::body::{json_object_within, Fields, MAX_IMPORT_BODY_BYTES};
 use super::error::ApiError;
 use super::operator::require_operator;
 use super::organisation::paging;
-use super::router::{route, Route};
+use super::route::{route, Route};
 use super::{Call, Reply};
 use crate::domain::fields::Problem;
 use crate::domain::migration::{Decision, Kind, Outcome, ParsedLine, Reason};

@@ -18,6 +18,7 @@ mod migration;
 mod observe;
 mod operator;
 mod organisation;
+pub mod route;
 pub mod router;
 mod security;
 mod sessions;

@@ -3,7 +3,7 @@
 use super::body::{json_object, Fields};
 use super::error::ApiError;
 use super::error::ErrorCode;
-use super::router::{route, Route};
+use super::route::{route, Route};
 use super::{Call, Reply};
 use crate::domain::email::Email;
 use crate::domain::name::PersonName;

@@ -4,7 +4,7 @@ use super::body::{json_object, Fields};
 use super::csv;
 use super::error::ApiError;
 use super::error::ErrorCode;
-use super::router::{route, Route};
+use super::route::{route, Route};
 use super::sessions::{profile_json, require_organisation_profile};
 use super::{Call, Reply};
 use crate::domain::authorization::Day;
@@ -89,9 +89,33 @@ pub async fn show(call: &Call) -> Result<Reply, ApiError> {
     ))
 }
 
+/// `GET /api/organisation/members` with a token: the organisation's contacts changed since `since`.
+async fn members_changed_since(call: &Call, header: &str) -> Result<Reply, ApiError> {
+    let token = crate::use_cases::tokens::authenticate(
+        &call.app,
+        header,
+        crate::domain::api_token::Scope::Contacts,
+    )
+    .await?;
+    let (since, limit) = super::tokens::sync_window(call)?;
+    let rows =
+        crate::storage::sync::contacts_of(&call.app.db, &token.organisation_id, since, limit + 1)
+            .await?;
+    let versions = rows.iter().map(|c| c.version).collect();
+    let items = rows
+        .iter()
+        .map(|c| {
+            let mut item = contact_json(c, call.app.now);
+            item["version"] = c.version.into();
+            item
+        })
+        .collect();
+    Ok(super::tokens::changes(items, versions, since, limit))
+}
+
 pub async fn members(call: &Call) -> Result<Reply, ApiError> {
     if let Some(header) = super::tokens::bearer(call) {
-        return super::tokens::contacts(call, &header).await;
+        return members_changed_since(call, &header).await;
     }
     let (_, profile) = require_organisation_profile(call).await?;
     let (page, page_size) = paging(call)?;

@@ -1,9 +1,9 @@
-//! Organisation API tokens (`/api/organisation/tokens`), and the bearer side of the listing
-//! routes: what an accounting platform syncs.
+//! Organisation API tokens (`/api/organisation/tokens`), reading the bearer of a request, and
+//! the bearer side of `GET /api/authorized-files`: what an accounting platform syncs.
 
 use super::body::{json_object, Fields};
 use super::error::ApiError;
-use super::router::{route, Route};
+use super::route::{route, Route};
 use super::sessions::require_organisation_profile;
 use super::{Call, Reply};
 use crate::domain::api_token::{self, Scope, Scopes};
@@ -94,7 +94,7 @@ pub fn bearer(call: &Call) -> Option<String> {
 }
 
 /// `since` (a version, default 0) and `limit` (1 to 500, default 100) of a sync request.
-fn sync_window(call: &Call) -> Result<(i64, i64), ApiError> {
+pub fn sync_window(call: &Call) -> Result<(i64, i64), ApiError> {
     let mut errors = FieldErrors::default();
     let mut number = |name: &'static str,
                       range: std::ops::RangeInclusive<i64>,
@@ -117,7 +117,7 @@ fn sync_window(call: &Call) -> Result<(i64, i64), ApiError> {
 }
 
 /// A page of changes: the items, and where the next sync starts.
-fn changes(items: Vec<Value>, versions: Vec<i64>, since: i64, limit: i64) -> Reply {
+pub fn changes(items: Vec<Value>, versions: Vec<i64>, since: i64, limit: i64) -> Reply {
     let has_more = items.len() as i64 > limit;
     let shown: Vec<Value> = items.into_iter().take(limit as usize).collect();
     let next = versions
@@ -146,23 +146,6 @@ pub async fn authorized_files(call: &Call, header: &str) -> Result<Reply, ApiErr
         .map(|a| {
             let mut item = authorization_json(a, call.app.now);
             item["version"] = a.version.into();
-            item
-        })
-        .collect();
-    Ok(changes(items, versions, since, limit))
-}
-
-/// `GET /api/organisation/members` with a token: the organisation's contacts changed since `since`.
-pub async fn contacts(call: &Call, header: &str) -> Result<Reply, ApiError> {
-    let token = tokens::authenticate(&call.app, header, Scope::Contacts).await?;
-    let (since, limit) = sync_window(call)?;
-    let rows = sync::contacts_of(&call.app.db, &token.organisation_id, since, limit + 1).await?;
-    let versions = rows.iter().map(|c| c.version).collect();
-    let items = rows
-        .iter()
-        .map(|c| {
-            let mut item = super::organisation::contact_json(c, call.app.now);
-            item["version"] = c.version.into();
             item
         })
         .collect();

@@ -2,12 +2,12 @@
 //! log and manual replay.
 
 use super::body::{json_object, Fields};
-use super::employer::free_text;
 use super::error::ApiError;
 use super::organisation::paging;
-use super::router::{route, Route};
+use super::route::{route, Route};
 use super::sessions::require_organisation_profile;
 use super::{Call, Reply};
+use crate::domain::fields::free_text;
 use crate::domain::fields::Problem;
 use crate::storage::webhooks::{AttemptRow, DeliveryRow, EndpointRow};
 use crate::use_cases::webhooks::{self, Change, NewWebhook, WithSecret};

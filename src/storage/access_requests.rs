@@ -1,7 +1,7 @@
 //! Access requests: a firm contact asks an employer for access to its file.
 
 use crate::domain::Millis;
-use crate::infra::{Context, InfraError};
+use crate::platform::{Context, InfraError};
 use crate::query;
 use crate::storage::db::{Db, Statement};
 use serde::Deserialize;

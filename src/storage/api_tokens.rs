@@ -1,7 +1,7 @@
 //! Organisation API tokens (only their hashes) and what a token may read in sync order.
 
 use crate::domain::Millis;
-use crate::infra::{Context, InfraError};
+use crate::platform::{Context, InfraError};
 use crate::query;
 use crate::storage::db::{Db, Statement};
 use serde::Deserialize;

@@ -1,5 +1,5 @@
 use crate::domain::Millis;
-use crate::infra::{random_id, Context, InfraError};
+use crate::platform::{random_id, Context, InfraError};
 use crate::query;
 use crate::storage::db::{Db, Statement};
 

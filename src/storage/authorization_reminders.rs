@@ -1,7 +1,7 @@
 //! Reminders sent before an authorization ends: one row per reminder, so none goes out twice.
 
 use crate::domain::Millis;
-use crate::infra::{Context, InfraError};
+use crate::platform::{Context, InfraError};
 use crate::query;
 use crate::storage::db::{Db, Statement};
 

@@ -9,7 +9,7 @@ use super::{rows_read, DynamicQuery};
 use crate::domain::authorization::Service;
 use crate::domain::paging::{Direction, Sort, SortKey};
 use crate::domain::Millis;
-use crate::infra::{Context, InfraError};
+use crate::platform::{Context, InfraError};
 use crate::query;
 use crate::storage::db::{Db, Statement};
 use serde::Deserialize;

@@ -1,7 +1,7 @@
 //! The log of domain events, appended in the same batch as the change it describes.
 
 use crate::domain::Millis;
-use crate::infra::{random_id, Context, InfraError};
+use crate::platform::{random_id, Context, InfraError};
 use crate::query;
 use crate::storage::db::{Db, Statement};
 

@@ -1,7 +1,7 @@
 //! The record of scheduled runs: one row per job per cron event.
 
 use crate::domain::Millis;
-use crate::infra::{Context, InfraError};
+use crate::platform::{Context, InfraError};
 use crate::query;
 use crate::storage::db::Db;
 use serde::Deserialize;

@@ -1,6 +1,6 @@
 use crate::domain::linking::MAX_WRONG_CODES;
 use crate::domain::Millis;
-use crate::infra::{Context, InfraError};
+use crate::platform::{Context, InfraError};
 use crate::query;
 use crate::storage::db::{Db, Statement};
 use serde::Deserialize;

@@ -1,7 +1,7 @@
 //! The development mailbox: emails "delivered" by the mailbox provider.
 
 use crate::domain::Millis;
-use crate::infra::{Context, InfraError};
+use crate::platform::{Context, InfraError};
 use crate::query;
 use crate::storage::db::Db;
 use serde::{Deserialize, Serialize};

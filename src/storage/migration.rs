@@ -5,7 +5,7 @@
 use crate::domain::authorization::{name_key, Day};
 use crate::domain::migration::{NewAuthorization, RefusedRelation};
 use crate::domain::Millis;
-use crate::infra::{random_id, Context, InfraError};
+use crate::platform::{random_id, Context, InfraError};
 use crate::query;
 use crate::storage::db::{Db, Statement};
 use serde::de::DeserializeOwned;

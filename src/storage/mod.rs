@@ -26,7 +26,7 @@ pub mod verifications;
 pub mod webhooks;
 
 use crate::domain::Millis;
-use crate::infra::{Context, InfraError};
+use crate::platform::{Context, InfraError};
 use crate::query;
 use crate::storage::db::{Db, Statement};
 

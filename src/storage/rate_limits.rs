@@ -1,6 +1,6 @@
 use crate::domain::throttle::{Counter, Policy};
 use crate::domain::Millis;
-use crate::infra::{Context, InfraError};
+use crate::platform::{Context, InfraError};
 use crate::query;
 use crate::storage::db::{Db, Statement};
 

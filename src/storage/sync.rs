@@ -3,7 +3,7 @@
 
 use super::authorizations::{AuthorizationRow, SELECT as AUTHORIZATION_SELECT};
 use super::contacts::{ContactRow, SELECT as CONTACT_SELECT};
-use crate::infra::{Context, InfraError};
+use crate::platform::{Context, InfraError};
 use crate::query;
 use crate::storage::db::Db;
 

@@ -2,7 +2,7 @@
 //! API is scoped to the organisation, so another organisation's ids find nothing.
 
 use crate::domain::Millis;
-use crate::infra::{Context, InfraError};
+use crate::platform::{Context, InfraError};
 use crate::query;
 use crate::storage::db::{Db, Statement};
 use serde::Deserialize;

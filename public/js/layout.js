@@ -1,5 +1,5 @@
 // The frame every page shares, written once: the skip link, the header (brand, language switch;
-// on the signed-in pages also the account's email, "Se déconnecter" and the active profile's bar
+// on the signed-in pages also the account's email, "Mon compte" (/account), "Se déconnecter" and the active profile's bar
 // with "Changer de profil"), the main menu and the footer. A page only says which header it has:
 //
 //   <header class="site-header" data-layout="public"></header>     login, signup, code, terms…
@@ -32,6 +32,7 @@ const HEADERS = {
     <div class="container site-header__inner">${BRAND}
       <div class="site-header__tools">
         <span class="user-email" id="user-email" hidden></span>
+        <a class="header-link" href="/account" data-i18n="account.menu"></a>
         ${LANGUAGE_SWITCH}
         <button type="button" class="button button--small button--inverse" id="logout" data-i18n="home.logout"></button>
       </div>

@@ -14,7 +14,7 @@ const DICTIONARY = {
   fr: {
     'site.name': 'Services en ligne',
     'site.tagline': 'Industrie de la construction du Québec',
-    'site.home_link': 'Services en ligne – accueil',
+    'site.home_link': '(accueil)',
     'lang.switch': 'English',
     'common.skip': 'Passer au contenu principal',
     'common.busy': 'Veuillez patienter…',
@@ -807,7 +807,7 @@ const DICTIONARY = {
   en: {
     'site.name': 'Online services',
     'site.tagline': 'Québec construction industry',
-    'site.home_link': 'Online services – home',
+    'site.home_link': '(home)',
     'lang.switch': 'Français',
     'common.skip': 'Skip to main content',
     'common.busy': 'Please wait…',

@@ -121,6 +121,19 @@ pub async fn live_sessions(
     .context("Failed to read a user's sessions")
 }
 
+/// When a session reaches its absolute timeout.
+pub async fn session_expiry(db: &Db, token_hash: &str) -> Result<Option<Millis>, InfraError> {
+    query!(
+        db,
+        "SELECT expires_at FROM sessions WHERE token_hash = ?1",
+        token_hash
+    )
+    .context("Failed to prepare reading a session's expiry")?
+    .first(Some("expires_at"))
+    .await
+    .context("Failed to read a session's expiry")
+}
+
 /// Ends one session of a user.
 pub fn revoke_session_of(
     db: &Db,

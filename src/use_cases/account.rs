@@ -180,7 +180,8 @@ pub async fn update_profile(
         .unwrap_or_else(|| who.user.clone()))
 }
 
-/// Sets a new password: every other session ends, this one continues under a new token.
+/// Sets a new password: every other session ends, this one continues under a new token (with
+/// the same absolute expiry).
 pub async fn change_password(
     app: &App,
     who: &Authenticated,
@@ -190,7 +191,10 @@ pub async fn change_password(
 ) -> Result<SessionToken, AccountError> {
     let clear = check_current_password(app, who, current, requester).await?;
     let new_hash = password::hash(new_password, &mut OsEntropy);
-    let mut session = StartedSession::new(app, &who.user.id, requester);
+    let expires_at = store::session_expiry(&app.db, &who.token_hash)
+        .await?
+        .unwrap_or(app.now);
+    let mut session = StartedSession::new(app, &who.user.id, requester).replacing(expires_at);
     session.active_contact_id = who.profile.as_ref().map(|p| p.contact_id.clone());
     let notice = email::prepare(
         app,

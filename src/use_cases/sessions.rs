@@ -52,6 +52,13 @@ impl StartedSession {
         }
     }
 
+    /// The replacement of a session under a new token (a rotation): it ends when the session it
+    /// replaces would have, so a rotation never extends the absolute timeout.
+    pub fn replacing(mut self, expires_at: Millis) -> StartedSession {
+        self.expires_at = expires_at;
+        self
+    }
+
     fn row(&self) -> NewSession<'_> {
         NewSession {
             token_hash: &self.token_hash,

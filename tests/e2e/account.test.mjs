@@ -130,6 +130,8 @@ test('changing the password ends the other sessions, rotates this one and emails
   const account = await person();
   const elsewhere = await otherSession(account);
   const oldCookie = cookieOf(account.client);
+  const expiry = () => app.sql(`SELECT expires_at FROM sessions WHERE user_id = ${quote(account.user.id)} AND revoked_at IS NULL ORDER BY created_at LIMIT 1`)[0].expires_at;
+  const firstExpiry = expiry();
 
   const res = await account.client.post('/api/me/password', {
     current_password: GOOD_PASSWORD, new_password: NEW_PASSWORD, new_password_confirmation: NEW_PASSWORD,
@@ -138,6 +140,8 @@ test('changing the password ends the other sessions, rotates this one and emails
   assert.equal(res.status, 204, res.text);
   assert.notEqual(cookieOf(account.client), oldCookie, 'a new session token');
   assert.equal((await account.client.me()).status, 200, 'this browser stays signed in');
+  assert.equal(liveSessions(account.user.id), 1);
+  assert.equal(expiry(), firstExpiry, 'the new token ends when the session it replaces would have: 12 h from sign-in');
   assert.equal((await elsewhere.me()).status, 401, 'the other session ended');
   const stale = await fetch(`${app.baseUrl}/api/me`, { headers: { cookie: oldCookie } });
   assert.equal(stale.status, 401, 'the old token of this browser no longer works');

@@ -9,6 +9,7 @@ import {
   linkedResponsible, linkedMember, emailTo, badInputCases, sendCase, cookieOf, assertRejected,
   invalid, LONG, quote,
 } from '../support/orgs.mjs';
+import { createToken, listTokens } from '../support/tokens.mjs';
 
 let app;
 before(async () => { app = await spawnApp(); });
@@ -472,6 +473,23 @@ test('closing an account unlinks its contacts, ends its sessions, erases it and 
   const verified = await freshClient().verify(again.body.verification_id, TestApp.codeOf(codes));
   assert.equal(verified.status, 200, 'the address is free for a new account');
   assert.notEqual(verified.body.id, member.user.id);
+});
+
+test('a closed account that an organisation\'s records still name stays as an empty row nobody can sign in to', async () => {
+  const first = await linkedResponsible(app);
+  const second = await linkedMember(app, first.client, { role: 'responsable', first_name: 'Sonia', last_name: 'Seconde' });
+  await createToken(app, second.client);
+
+  const res = await second.client.request('DELETE', '/api/me', { json: { current_password: GOOD_PASSWORD } });
+
+  assert.equal(res.status, 204, `another responsable remains, so the account closes: ${res.text}`);
+  const row = userRow(second.user.id);
+  assert.deepEqual({ ...row, email: row.email.replace(second.user.id, 'ID') },
+    { email: 'closed-ID@closed.invalid', password_hash: '!', first_name: '', last_name: '', locale: row.locale, status: 'pending' },
+    'the API token it created still names it: the row stays, emptied of personal data');
+  assert.equal((await freshClient().logIn(second.email, GOOD_PASSWORD)).status, 401);
+  assert.equal((await freshClient().logIn(row.email, GOOD_PASSWORD)).status, 401, 'nobody signs in to the empty row');
+  assert.equal((await listTokens(first.client)).length, 1, 'the organisation keeps its token');
 });
 
 test('DELETE /api/me refuses bad bodies with 4xx JSON and keeps the account', async () => {

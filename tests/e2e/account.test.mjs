@@ -10,6 +10,7 @@ import {
   invalid, LONG, quote,
 } from '../support/orgs.mjs';
 import { createToken, listTokens } from '../support/tokens.mjs';
+import { runJobs } from '../support/jobs.mjs';
 
 let app;
 before(async () => { app = await spawnApp(); });
@@ -505,4 +506,19 @@ test('DELETE /api/me refuses bad bodies with 4xx JSON and keeps the account', as
 
   assert.deepEqual(userRow(account.user.id), before);
   assert.equal((await account.client.me()).status, 200);
+});
+
+// Last: it moves the worker's clock a week ahead, which ends every session of the tests above.
+test('the cleanup job keeps the emptied row of a closed account while its API token names it', async () => {
+  const first = await linkedResponsible(app);
+  const second = await linkedMember(app, first.client, { role: 'responsable', first_name: 'Rémi', last_name: 'Retrait' });
+  await createToken(app, second.client);
+  const closed = await second.client.request('DELETE', '/api/me', { json: { current_password: GOOD_PASSWORD } });
+  assert.equal(closed.status, 204, closed.text);
+
+  await app.advanceClock(8 * 24 * 60 * 60 * 1000);
+  const runs = await runJobs(app);
+
+  assert.deepEqual(runs.filter((run) => run.error), [], 'every job ran without error');
+  assert.equal(userRow(second.user.id)?.status, 'pending', 'the row the token names is kept');
 });

@@ -12,7 +12,7 @@ use crate::domain::name::PersonName;
 use crate::domain::password::{self, Password};
 use crate::domain::seconds_until;
 use crate::domain::session::{public_id, SessionToken};
-use crate::domain::throttle::LOGIN_PER_ACCOUNT;
+use crate::domain::throttle::{Policy, EMAIL_CHANGES_PER_ACCOUNT, LOGIN_PER_ACCOUNT};
 use crate::domain::Millis;
 use crate::email::templates::Template;
 use crate::email::{self, PendingEmail};
@@ -82,13 +82,7 @@ async fn check_current_password(
     requester: &Requester,
 ) -> Result<Statement, AccountError> {
     let key = LOGIN_PER_ACCOUNT.key(&who.user.email);
-    if !rate_limits::reserve_attempt(&app.db, &LOGIN_PER_ACCOUNT, &key, app.now).await? {
-        let counter = rate_limits::find(&app.db, &key).await?;
-        let retry_after = LOGIN_PER_ACCOUNT
-            .blocked_until(counter, app.now)
-            .map_or(1, |until| seconds_until(app.now, until));
-        return Err(AccountError::Throttled { retry_after });
-    }
+    reserve(app, &LOGIN_PER_ACCOUNT, &key).await?;
     if !password::verify(current, &who.user.password_hash) {
         let failed = own_event("password.check_failed", who, requester, json!({}));
         atomically(
@@ -100,6 +94,18 @@ async fn check_current_password(
         return Err(AccountError::WrongPassword);
     }
     Ok(rate_limits::clear(&app.db, &key)?)
+}
+
+/// Takes one attempt of `policy` for `key`, or answers how long to wait.
+async fn reserve(app: &App, policy: &Policy, key: &str) -> Result<(), AccountError> {
+    if rate_limits::reserve_attempt(&app.db, policy, key, app.now).await? {
+        return Ok(());
+    }
+    let counter = rate_limits::find(&app.db, key).await?;
+    let retry_after = policy
+        .blocked_until(counter, app.now)
+        .map_or(1, |until| seconds_until(app.now, until));
+    Err(AccountError::Throttled { retry_after })
 }
 
 fn email_of(user: &UserRow) -> Result<Email, InfraError> {
@@ -228,7 +234,8 @@ pub async fn change_password(
 
 /// Starts an email change: a code goes to the new address. The answer is the same whether or not
 /// the address belongs to another account; that account's owner is told instead, and no code
-/// can ever match.
+/// can ever match. An account starts at most five changes an hour (the slot is taken before the
+/// password is checked).
 pub async fn request_email_change(
     app: &App,
     who: &Authenticated,
@@ -239,6 +246,12 @@ pub async fn request_email_change(
     if new_email.as_str() == who.user.email {
         return Err(AccountError::SameEmail);
     }
+    reserve(
+        app,
+        &EMAIL_CHANGES_PER_ACCOUNT,
+        &EMAIL_CHANGES_PER_ACCOUNT.key(&who.user.id),
+    )
+    .await?;
     let clear = check_current_password(app, who, current, requester).await?;
     let purpose = Purpose::EmailChange.as_str();
     if let Some(recent) = verifications::latest_unused(&app.db, purpose, new_email.as_str()).await?

@@ -288,6 +288,22 @@ test('the email change needs the current password, a different address, and the 
   assert.equal(userRow(account.user.id).email, account.email);
 });
 
+test('a burst of 40 email changes starts at most 5 an hour; the others wait and send nothing', async () => {
+  const account = await person();
+  const addresses = Array.from({ length: 40 }, () => uniqueEmail('rafale'));
+
+  const answers = await Promise.all(addresses.map((new_email) => account.client.post('/api/me/email', { new_email, current_password: GOOD_PASSWORD })));
+
+  const statuses = answers.map((r) => r.status);
+  assert.ok(statuses.every((s) => s === 202 || s === 429), `only 202 and 429: ${statuses}`);
+  assert.ok(statuses.filter((s) => s === 202).length <= 5, `at most 5 started: ${statuses}`);
+  assert.equal(answers.find((r) => r.status === 429).body.error.code, 'too_many_attempts');
+  const issued = app.sql(`SELECT COUNT(*) AS n FROM verifications WHERE purpose = 'email' AND user_id = ${quote(account.user.id)}`)[0].n;
+  assert.equal(issued, statuses.filter((s) => s === 202).length, 'a code only for each change started');
+  const mailed = app.sql(`SELECT COUNT(*) AS n FROM email_outbox WHERE to_email IN (${addresses.map(quote).join(', ')})`)[0].n;
+  assert.equal(mailed, issued, 'no email for the refused ones');
+});
+
 test('the email routes refuse bad bodies with 4xx JSON and write nothing', async () => {
   const account = await person();
   const before = userRow(account.user.id);

@@ -140,7 +140,8 @@ CREATE TABLE IF NOT EXISTS legacy_credentials (
 );
 
 -- Fixed-window counters for throttling and budgets, keyed by purpose and subject:
--- 'login-account:<email>', 'login-ip:<ip>', 'code-failures:<email>'.
+-- 'login-account:<email>' (also spent by the current-password checks of "Mon compte"), 'login-ip:<ip>',
+-- 'code-failures:<email>', 'email-change:<user id>'.
 CREATE TABLE IF NOT EXISTS rate_limits (
   key           TEXT PRIMARY KEY,
   window_start  INTEGER NOT NULL,

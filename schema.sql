@@ -20,13 +20,14 @@ CREATE TABLE IF NOT EXISTS users (
   password_changed_at INTEGER NOT NULL
 );
 
--- A one-time code sent by email, for proving an address at signup ('signup') or resetting a
--- password ('reset'). The code itself is stored as HMAC-SHA256 under the CODE_HASH_KEY secret.
+-- A one-time code sent by email, for proving an address at signup ('signup'), resetting a
+-- password ('reset') or proving the new address of an account changing its email ('email': the
+-- new address is `email`, applied to the user when the code is used). The code itself is stored as HMAC-SHA256 under the CODE_HASH_KEY secret.
 -- `user_id` is NULL for a decoy: a signup with an address that is already taken, or a reset for
 -- an unknown address, answers exactly like a real one but no code can ever match.
 CREATE TABLE IF NOT EXISTS verifications (
   id            TEXT PRIMARY KEY,               -- random, handed to the client
-  purpose       TEXT NOT NULL CHECK (purpose IN ('signup', 'reset')),
+  purpose       TEXT NOT NULL CHECK (purpose IN ('signup', 'reset', 'email')),
   user_id       TEXT REFERENCES users(id) ON DELETE CASCADE,
   email         TEXT NOT NULL,                  -- normalised; keys the per-email failure budget
   code_hash     TEXT NOT NULL,
@@ -57,7 +58,8 @@ CREATE TABLE IF NOT EXISTS sessions (
   expires_at    INTEGER NOT NULL,               -- absolute timeout: created_at + 12 h
   revoked_at    INTEGER,
   ip            TEXT,
-  user_agent    TEXT
+  user_agent    TEXT,
+  device        TEXT                            -- "Firefox · Windows": shown in "Mon compte"
 );
 CREATE INDEX IF NOT EXISTS sessions_user ON sessions (user_id);
 CREATE INDEX IF NOT EXISTS sessions_expiry ON sessions (expires_at);
@@ -138,7 +140,8 @@ CREATE TABLE IF NOT EXISTS legacy_credentials (
 );
 
 -- Fixed-window counters for throttling and budgets, keyed by purpose and subject:
--- 'login-account:<email>', 'login-ip:<ip>', 'code-failures:<email>'.
+-- 'login-account:<email>' (also spent by the current-password checks of "Mon compte"), 'login-ip:<ip>',
+-- 'code-failures:<email>', 'email-change:<user id>'.
 CREATE TABLE IF NOT EXISTS rate_limits (
   key           TEXT PRIMARY KEY,
   window_start  INTEGER NOT NULL,

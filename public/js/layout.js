@@ -1,5 +1,5 @@
 // The frame every page shares, written once: the skip link, the header (brand, language switch;
-// on the signed-in pages also the account's email, "Se déconnecter" and the active profile's bar
+// on the signed-in pages also the account's email, "Mon compte" (/account), "Se déconnecter" and the active profile's bar
 // with "Changer de profil"), the main menu and the footer. A page only says which header it has:
 //
 //   <header class="site-header" data-layout="public"></header>     login, signup, code, terms…
@@ -12,10 +12,13 @@
 // translates with the rest of the page. session.js fills in the email, the profile and the
 // entries only an employer's profile sees (data-employer-only).
 
+// The link's name is its visible words followed by where it leads (a name that differs from
+// the visible words fails WCAG 2.5.3, "label in name").
 const BRAND = `
-      <a class="brand" data-i18n-attr="aria-label:site.home_link">
+      <a class="brand">
         <span class="brand__mark" aria-hidden="true">SEL</span>
         <span class="brand__text"><span class="brand__name" data-i18n="site.name"></span><span class="brand__tagline" data-i18n="site.tagline"></span></span>
+        <span class="visually-hidden" data-i18n="site.home_link"></span>
       </a>`;
 
 const LANGUAGE_SWITCH = '<button type="button" class="link-button lang-toggle" data-lang-toggle data-i18n="lang.switch"></button>';
@@ -32,6 +35,7 @@ const HEADERS = {
     <div class="container site-header__inner">${BRAND}
       <div class="site-header__tools">
         <span class="user-email" id="user-email" hidden></span>
+        <a class="header-link" href="/account" data-i18n="account.menu"></a>
         ${LANGUAGE_SWITCH}
         <button type="button" class="button button--small button--inverse" id="logout" data-i18n="home.logout"></button>
       </div>

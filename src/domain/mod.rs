@@ -6,6 +6,7 @@
 pub mod api_token;
 pub mod authorization;
 pub mod code;
+pub mod device;
 pub mod email;
 pub mod fields;
 pub mod legacy;

@@ -42,6 +42,13 @@ impl SessionToken {
     }
 }
 
+/// The identifier a session is shown and revoked by in "Mon compte": derived from the stored
+/// hash, so the list needs no extra column and the id reveals nothing that opens the session.
+pub fn public_id(token_hash: &str) -> String {
+    let digest = Sha256::digest(format!("session-id:{token_hash}").as_bytes());
+    super::to_hex(&digest[..16])
+}
+
 /// The times that decide whether a stored session still lets its holder in.
 #[derive(Debug, Clone, Copy)]
 pub struct SessionTimes {
@@ -76,6 +83,15 @@ mod tests {
         assert_eq!(token.hash().len(), 64);
         assert_ne!(token.hash(), token.expose());
         assert_eq!(SessionToken::parse(token.expose()), Some(token));
+    }
+
+    #[test]
+    fn a_session_is_named_by_an_id_that_is_neither_its_token_nor_its_hash() {
+        let token = SessionToken::generate(&mut FixedEntropy::new(&[0x11]));
+        let id = public_id(&token.hash());
+        assert_eq!(id.len(), 32);
+        assert!(!token.hash().contains(&id) && !token.expose().contains(&id));
+        assert_eq!(id, public_id(&token.hash()), "stable");
     }
 
     #[test]

@@ -58,6 +58,16 @@ pub const ACCESS_REQUESTS_UNMATCHED: Policy = Policy {
     max_delay: HOUR,
 };
 
+/// Email changes one account may start: five an hour, whatever their outcome, so an account
+/// cannot be used to send codes to address after address.
+pub const EMAIL_CHANGES_PER_ACCOUNT: Policy = Policy {
+    name: "email-change",
+    window: HOUR,
+    free_failures: 5,
+    max_failures: 5,
+    max_delay: HOUR,
+};
+
 /// A stored failure counter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Counter {

@@ -38,9 +38,17 @@ pub enum Template {
     AuthorizationExpiringEmployer,
     /// To an organisation's responsables: one of its webhook endpoints was disabled.
     WebhookDisabled,
+    /// The code that proves the new address of an account changing its email.
+    EmailChangeCode,
+    /// To the owner of an address someone else asked to move their account to.
+    EmailTaken,
+    /// To the old address: the account's email was changed.
+    EmailChanged,
+    /// The account was closed by its owner.
+    AccountClosed,
 }
 
-const ALL: [Template; 13] = [
+const ALL: [Template; 17] = [
     Template::SignupCode,
     Template::AccountExists,
     Template::PasswordResetCode,
@@ -54,6 +62,10 @@ const ALL: [Template; 13] = [
     Template::AuthorizationExpiring,
     Template::AuthorizationExpiringEmployer,
     Template::WebhookDisabled,
+    Template::EmailChangeCode,
+    Template::EmailTaken,
+    Template::EmailChanged,
+    Template::AccountClosed,
 ];
 
 pub struct Rendered {
@@ -78,6 +90,10 @@ impl Template {
             Template::AuthorizationExpiring => "authorization_expiring",
             Template::AuthorizationExpiringEmployer => "authorization_expiring_employer",
             Template::WebhookDisabled => "webhook_disabled",
+            Template::EmailChangeCode => "email_change_code",
+            Template::EmailTaken => "email_taken",
+            Template::EmailChanged => "email_changed",
+            Template::AccountClosed => "account_closed",
         }
     }
 
@@ -93,6 +109,7 @@ impl Template {
                 | Template::PasswordResetCode
                 | Template::LinkCredentials
                 | Template::KnownFactsLinkCode
+                | Template::EmailChangeCode
         )
     }
 
@@ -121,6 +138,9 @@ impl Template {
             text_param("reason"),
         );
         let url = text_param("url");
+        let other_sessions_only =
+            params.get("other_sessions_only").and_then(Value::as_bool) == Some(true);
+        let new_email = text_param("new_email");
         let gone = text_param("reason") == "gone";
         let services = services_text(params, locale);
         let level = value_label(&text_param("level"), locale);
@@ -187,11 +207,11 @@ impl Template {
                 "If you did not ask for a reset, ignore this email: your password is unchanged.".into(),
             ]),
             (Template::PasswordChanged, true) => ("Votre mot de passe SEL a été modifié", vec![
-                "Le mot de passe de votre compte SEL vient d'être modifié et toutes vos sessions ont été fermées.".into(),
+                if other_sessions_only { "Le mot de passe de votre compte SEL vient d'être modifié depuis « Mon compte » ; vos autres sessions ont été fermées.".into() } else { "Le mot de passe de votre compte SEL vient d'être modifié et toutes vos sessions ont été fermées.".into() },
                 "Si vous n'êtes pas à l'origine de ce changement, choisissez immédiatement « Mot de passe oublié? » sur la page de connexion.".into(),
             ]),
             (Template::PasswordChanged, false) => ("Your SEL password was changed", vec![
-                "The password of your SEL account was just changed and all your sessions were signed out.".into(),
+                if other_sessions_only { "The password of your SEL account was just changed from \u{201c}My account\u{201d}; your other sessions were signed out.".into() } else { "The password of your SEL account was just changed and all your sessions were signed out.".into() },
                 "If you did not make this change, choose \u{201c}Forgot your password?\u{201d} on the sign-in page right away.".into(),
             ]),
             (Template::LinkCredentials | Template::KnownFactsLinkCode, true) => ("Vos coordonnées de liaison SEL", vec![
@@ -270,6 +290,42 @@ impl Template {
                 format!("Le webhook de {organisation} vers {url} a été désactivé : plus aucun événement ne lui est envoyé."),
                 if gone { "Le serveur qui le reçoit a répondu 410 Gone, ce qui demande de ne plus l'appeler.".to_owned() } else { "Ses livraisons échouent depuis environ trois jours malgré les nouvelles tentatives.".to_owned() },
                 "Une fois le serveur corrigé, réactivez le webhook dans « Mon organisation » ; vous pourrez renvoyer les livraisons manquées depuis son journal.".into(),
+            ]),
+            (Template::EmailChangeCode, true) => ("Votre code de changement d'adresse SEL", vec![
+                "Voici le code qui confirme cette adresse comme nouvelle adresse courriel de votre compte SEL :".into(),
+                format!("CODE:{code}"),
+                format!("Ce code est valide pendant {minutes} minutes et ne peut servir qu'une fois."),
+                "Si vous n'avez pas demandé ce changement, ignorez ce courriel : rien ne change.".into(),
+            ]),
+            (Template::EmailChangeCode, false) => ("Your SEL address change code", vec![
+                "Here is the code that confirms this address as the new email address of your SEL account:".into(),
+                format!("CODE:{code}"),
+                format!("This code is valid for {minutes} minutes and can be used once."),
+                "If you did not ask for this change, ignore this email: nothing changes.".into(),
+            ]),
+            (Template::EmailTaken, true) => ("Demande d'utiliser votre adresse pour un autre compte", vec![
+                "Quelqu'un a demandé de donner votre adresse courriel à un autre compte SEL. Votre adresse reste celle de votre compte : rien n'a changé.".into(),
+                "Si c'était vous, connectez-vous avec cette adresse plutôt. Sinon, aucune action n'est requise.".into(),
+            ]),
+            (Template::EmailTaken, false) => ("Request to use your address for another account", vec![
+                "Someone asked to give your email address to another SEL account. Your address stays with your account: nothing changed.".into(),
+                "If it was you, sign in with this address instead. Otherwise, nothing needs to be done.".into(),
+            ]),
+            (Template::EmailChanged, true) => ("L'adresse courriel de votre compte SEL a été changée", vec![
+                format!("L'adresse courriel de votre compte SEL vient d'être remplacée par {new_email}. Les prochains courriels iront à cette adresse."),
+                "Si vous n'êtes pas à l'origine de ce changement, communiquez immédiatement avec le soutien de la commission.".into(),
+            ]),
+            (Template::EmailChanged, false) => ("The email address of your SEL account was changed", vec![
+                format!("The email address of your SEL account was just replaced by {new_email}. Future emails will go to that address."),
+                "If you did not make this change, contact the commission's support right away.".into(),
+            ]),
+            (Template::AccountClosed, true) => ("Votre compte SEL est fermé", vec![
+                "Votre compte SEL vient d'être fermé à votre demande : vos données personnelles sont effacées, vos profils déliés et vos sessions fermées.".into(),
+                "Si vous n'êtes pas à l'origine de cette fermeture, communiquez immédiatement avec le soutien de la commission.".into(),
+            ]),
+            (Template::AccountClosed, false) => ("Your SEL account is closed", vec![
+                "Your SEL account was just closed at your request: your personal data is erased, your profiles unlinked and your sessions signed out.".into(),
+                "If you did not close it, contact the commission's support right away.".into(),
             ]),
             (Template::WebhookDisabled, false) => ("A webhook of your organisation was disabled", vec![
                 format!("The webhook of {organisation} to {url} was disabled: no more events are sent to it."),

@@ -333,3 +333,26 @@ impl From<crate::use_cases::webhooks::WebhookError> for ApiError {
         }
     }
 }
+
+impl From<crate::use_cases::account::AccountError> for ApiError {
+    fn from(error: crate::use_cases::account::AccountError) -> Self {
+        use crate::use_cases::account::AccountError;
+        match error {
+            AccountError::WrongPassword => {
+                ApiError::invalid_field("current_password", Problem::WrongPassword)
+            }
+            AccountError::Throttled { retry_after } => {
+                ApiError::new(ErrorCode::TooManyAttempts).retry_after(retry_after)
+            }
+            AccountError::SameEmail => ApiError::invalid_field("new_email", Problem::SameEmail),
+            AccountError::EmailTaken => ApiError::new(ErrorCode::EmailTaken),
+            AccountError::SessionNotFound => ApiError::new(ErrorCode::SessionNotFound),
+            AccountError::LastResponsable { organisations } => {
+                ApiError::new(ErrorCode::LastResponsableAccount)
+                    .with("organisations", organisations)
+            }
+            AccountError::Code(error) => error.into(),
+            AccountError::Infra(error) => ApiError::internal(error),
+        }
+    }
+}

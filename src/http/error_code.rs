@@ -61,6 +61,9 @@ pub enum ErrorCode {
     ExportTooLarge,
     WebhookLimitReached,
     WebhookDisabled,
+    EmailTaken,
+    SessionNotFound,
+    LastResponsableAccount,
     InternalError,
 }
 
@@ -124,6 +127,9 @@ impl ErrorCode {
             ErrorCode::ExportTooLarge => "export_too_large",
             ErrorCode::WebhookLimitReached => "webhook_limit_reached",
             ErrorCode::WebhookDisabled => "webhook_disabled",
+            ErrorCode::EmailTaken => "email_taken",
+            ErrorCode::SessionNotFound => "session_not_found",
+            ErrorCode::LastResponsableAccount => "last_responsable",
             ErrorCode::InternalError => "internal_error",
         }
     }
@@ -152,7 +158,8 @@ impl ErrorCode {
             | ErrorCode::VerificationNotFound
             | ErrorCode::LinkNotFound
             | ErrorCode::ProfileNotFound
-            | ErrorCode::MigrationRunNotFound => 404,
+            | ErrorCode::MigrationRunNotFound
+            | ErrorCode::SessionNotFound => 404,
             ErrorCode::MethodNotAllowed => 405,
             ErrorCode::ContactAlreadyRevoked
             | ErrorCode::ContactExists
@@ -166,7 +173,9 @@ impl ErrorCode {
             | ErrorCode::AccessRequestPending
             | ErrorCode::AlreadyAuthorized
             | ErrorCode::WebhookLimitReached
-            | ErrorCode::WebhookDisabled => 409,
+            | ErrorCode::WebhookDisabled
+            | ErrorCode::EmailTaken
+            | ErrorCode::LastResponsableAccount => 409,
             ErrorCode::CodeExpired
             | ErrorCode::CodeExhausted
             | ErrorCode::CodeUsed
@@ -247,6 +256,9 @@ impl ErrorCode {
             ErrorCode::ExportTooLarge => ("Cette exportation dépasse 10 000 événements : choisissez des dates plus rapprochées.", "This export exceeds 10,000 events: choose closer dates."),
             ErrorCode::WebhookLimitReached => ("L'organisation a atteint le nombre maximal de webhooks : supprimez-en un d'abord.", "The organisation has reached the maximum number of webhooks: delete one first."),
             ErrorCode::WebhookDisabled => ("Ce webhook est désactivé : réactivez-le avant de renvoyer une livraison.", "This webhook is disabled: enable it again before replaying a delivery."),
+            ErrorCode::EmailTaken => ("Cette adresse courriel est maintenant celle d'un autre compte : choisissez-en une autre.", "This email address now belongs to another account: choose another one."),
+            ErrorCode::SessionNotFound => ("Cette session n'existe pas ou est déjà fermée.", "This session does not exist or is already signed out."),
+            ErrorCode::LastResponsableAccount => ("Vous êtes le dernier responsable d'une organisation : désignez un autre responsable dans « Mon organisation » avant de fermer votre compte.", "You are the last responsible of an organisation: designate another responsible in \u{201c}My organisation\u{201d} before closing your account."),
             ErrorCode::InternalError => ("Une erreur inattendue est survenue. Réessayez plus tard.", "An unexpected error occurred. Try again later."),
         };
         locale.pick(fr, en)

@@ -158,6 +158,14 @@ pub fn problem_message(problem: Problem, locale: Locale) -> &'static str {
             "Cette adresse n'est pas joignable depuis Internet (adresse privée, locale ou réservée, ou écrite sous une forme inhabituelle) : indiquez le nom public de votre serveur.",
             "This address is not reachable from the internet (a private, local or reserved address, or one written in an unusual form): give your server's public host name.",
         ),
+        Problem::WrongPassword => (
+            "Le mot de passe actuel est incorrect.",
+            "The current password is incorrect.",
+        ),
+        Problem::SameEmail => (
+            "C'est déjà l'adresse courriel de votre compte.",
+            "This is already your account's email address.",
+        ),
     };
     pick(locale, fr, en)
 }

@@ -2,6 +2,7 @@
 //! security headers. Handlers are short scripts: parse, call the use case, respond.
 
 mod access_requests;
+mod account;
 mod accounts;
 pub mod body;
 mod cookies;

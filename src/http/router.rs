@@ -11,6 +11,7 @@ const ALL: &[&[Route]] = &[
     super::meta::ROUTES,
     super::accounts::ROUTES,
     super::sessions::ROUTES,
+    super::account::ROUTES,
     super::linking::ROUTES,
     super::organisation::ROUTES,
     super::tokens::ROUTES,

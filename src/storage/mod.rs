@@ -2,6 +2,7 @@
 //! source of truth for the tables.
 
 pub mod access_requests;
+pub mod account;
 pub mod api_tokens;
 pub mod audit;
 pub mod authorization_reminders;

@@ -31,20 +31,23 @@ pub struct NewSession<'a> {
     pub expires_at: Millis,
     pub ip: Option<&'a str>,
     pub user_agent: Option<&'a str>,
+    /// A short label of the browser and system (`domain::device`).
+    pub device: Option<&'a str>,
 }
 
 pub fn insert(db: &Db, session: &NewSession, now: Millis) -> Result<Statement, InfraError> {
     query!(
         db,
-        "INSERT INTO sessions (token_hash, user_id, active_contact_id, created_at, last_seen_at, expires_at, ip, user_agent)
-         VALUES (?1, ?2, ?7, ?3, ?3, ?4, ?5, ?6)",
+        "INSERT INTO sessions (token_hash, user_id, active_contact_id, created_at, last_seen_at, expires_at, ip, user_agent, device)
+         VALUES (?1, ?2, ?7, ?3, ?3, ?4, ?5, ?6, ?8)",
         session.token_hash,
         session.user_id,
         now,
         session.expires_at,
         session.ip,
         session.user_agent,
-        session.active_contact_id
+        session.active_contact_id,
+        session.device
     )
     .context("Failed to prepare the creation of a session")
 }
@@ -60,8 +63,8 @@ pub fn insert_if_consumed_by(
 ) -> Result<Statement, InfraError> {
     query!(
         db,
-        "INSERT INTO sessions (token_hash, user_id, active_contact_id, created_at, last_seen_at, expires_at, ip, user_agent)
-         SELECT ?1, ?2, ?9, ?3, ?3, ?4, ?5, ?6
+        "INSERT INTO sessions (token_hash, user_id, active_contact_id, created_at, last_seen_at, expires_at, ip, user_agent, device)
+         SELECT ?1, ?2, ?9, ?3, ?3, ?4, ?5, ?6, ?10
          WHERE EXISTS (SELECT 1 FROM verifications WHERE id = ?7 AND consumed_by = ?8)",
         session.token_hash,
         session.user_id,
@@ -71,7 +74,8 @@ pub fn insert_if_consumed_by(
         session.user_agent,
         verification_id,
         nonce,
-        session.active_contact_id
+        session.active_contact_id,
+        session.device
     )
     .context("Failed to prepare the creation of a session")
 }

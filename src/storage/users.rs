@@ -134,13 +134,15 @@ pub fn set_password_if_consumed_by(
 }
 
 /// Accounts whose email was never proven and whose last signup attempt is older than the cutoff.
-/// Their verifications and sessions go with them (ON DELETE CASCADE); an account a contact or an
-/// access request refers to is kept.
+/// Their verifications and sessions go with them (ON DELETE CASCADE); an account a contact, an
+/// access request or an API token refers to is kept. Closed accounts are emptied 'pending' rows too
+/// (see `storage::account::close_account`): they go here once nothing names them.
 pub const UNVERIFIED: super::Purge = super::Purge {
     table: "users",
     key: "id",
     condition: "status = 'pending' AND created_at < ?1
       AND NOT EXISTS (SELECT 1 FROM verifications v WHERE v.user_id = users.id AND v.last_sent_at >= ?1)
       AND NOT EXISTS (SELECT 1 FROM contacts c WHERE c.user_id = users.id)
-      AND NOT EXISTS (SELECT 1 FROM access_requests r WHERE r.requested_by = users.id)",
+      AND NOT EXISTS (SELECT 1 FROM access_requests r WHERE r.requested_by = users.id)
+      AND NOT EXISTS (SELECT 1 FROM api_tokens t WHERE t.created_by = users.id)",
 };

@@ -1,4 +1,4 @@
-//! One-time codes shared by signup and password reset: issuing, resending, checking.
+//! One-time codes shared by signup, password reset and email change: issuing, resending, checking.
 
 use crate::domain::code::{check_resend, CodeRejection, OneTimeCode, CODE_LIFETIME};
 use crate::domain::email::Email;
@@ -30,6 +30,8 @@ impl From<InfraError> for CodeError {
 pub enum Purpose {
     Signup,
     Reset,
+    /// Proving a new address before it replaces an account's email.
+    EmailChange,
 }
 
 impl Purpose {
@@ -37,6 +39,7 @@ impl Purpose {
         match self {
             Purpose::Signup => "signup",
             Purpose::Reset => "reset",
+            Purpose::EmailChange => "email",
         }
     }
 }

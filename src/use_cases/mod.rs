@@ -2,6 +2,7 @@
 //! error type; the HTTP layer maps those errors to statuses in one place (`http::error`).
 
 pub mod access_requests;
+pub mod account;
 pub mod accounts;
 pub mod authorizations;
 pub mod codes;

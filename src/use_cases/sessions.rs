@@ -2,6 +2,7 @@
 
 use super::codes::{self, Purpose};
 use super::Requester;
+use crate::domain::device;
 use crate::domain::email::Email;
 use crate::domain::locale::Locale;
 use crate::domain::password::{self, Password};
@@ -30,6 +31,7 @@ pub struct StartedSession {
     expires_at: Millis,
     ip: Option<String>,
     user_agent: Option<String>,
+    device: Option<String>,
 }
 
 impl StartedSession {
@@ -46,7 +48,15 @@ impl StartedSession {
                 .user_agent
                 .as_deref()
                 .map(|ua| ua.chars().take(300).collect()),
+            device: requester.user_agent.as_deref().and_then(device::label),
         }
+    }
+
+    /// The replacement of a session under a new token (a rotation): it ends when the session it
+    /// replaces would have, so a rotation never extends the absolute timeout.
+    pub fn replacing(mut self, expires_at: Millis) -> StartedSession {
+        self.expires_at = expires_at;
+        self
     }
 
     fn row(&self) -> NewSession<'_> {
@@ -57,6 +67,7 @@ impl StartedSession {
             expires_at: self.expires_at,
             ip: self.ip.as_deref(),
             user_agent: self.user_agent.as_deref(),
+            device: self.device.as_deref(),
         }
     }
 
@@ -115,6 +126,7 @@ pub async fn log_in(
         .as_ref()
         .map_or(DECOY_HASH, |u| u.password_hash.as_str());
     let password_ok = password::verify(password, stored_hash) && user.is_some();
+    let known_id = user.as_ref().map(|u| u.id.clone());
     let Some(user) = user.filter(|_| password_ok) else {
         atomically(
             &app.db,
@@ -125,7 +137,8 @@ pub async fn log_in(
                     &app.db,
                     &AuditEvent {
                         action: "login.failed",
-                        user_id: None,
+                        // The owner of an existing account sees its failures in "Mon compte".
+                        user_id: known_id.as_deref(),
                         ip: requester.ip.as_deref(),
                         details: json!({ "email": account }),
                         ..Default::default()

@@ -540,3 +540,37 @@ test('a real journey through every issue-5 operation answers documented statuses
   const synced = steps.filter(([, , res, label]) => label.startsWith('token') && res.status === 200);
   assert.ok(synced.length >= 3 && synced.every(([, , res]) => res.body.items.length > 0), 'the sync answers had items to check against the schema');
 });
+
+// ---------------------------------------------------------------------------------------------
+// "Mon compte": the person's own account.
+
+test('the answers of the account console, successes and errors, match the documented schemas', async () => {
+  const { client, email, password } = await app.signedUpUser({ email: uniqueEmail('compte') });
+  const other = app.client();
+  assert.equal((await other.logIn(email, password)).status, 200);
+  const steps = [];
+  const step = async (method, path, res, status) => {
+    assert.equal(res.status, status, `${method} ${path}: ${res.text}`);
+    steps.push([method, path, res]);
+    return res;
+  };
+  const NEW = 'Quatre hiboux blancs veillent';
+
+  await step('PATCH', '/api/me', await client.request('PATCH', '/api/me', { json: { first_name: 'Hélène', locale: 'en' } }), 200);
+  await step('PATCH', '/api/me', await client.request('PATCH', '/api/me', { json: { last_name: '\u202E' } }), 422);
+  const sessions = await step('GET', '/api/me/sessions', await client.get('/api/me/sessions'), 200);
+  const otherId = sessions.body.items.find((s) => !s.current).id;
+  await step('DELETE', '/api/me/sessions/{id}', await client.request('DELETE', `/api/me/sessions/${otherId}`), 204);
+  await step('DELETE', '/api/me/sessions/{id}', await client.request('DELETE', `/api/me/sessions/${otherId}`), 404);
+  await step('DELETE', '/api/me/sessions', await client.request('DELETE', '/api/me/sessions'), 200);
+  await step('GET', '/api/me/activity', await client.get('/api/me/activity'), 200);
+  await step('GET', '/api/me/activity', await client.get('/api/me/activity?cursor=nope'), 422);
+  await step('GET', '/api/me/export', await client.get('/api/me/export'), 200);
+  const started = await step('POST', '/api/me/email', await client.post('/api/me/email', { new_email: uniqueEmail('nouvelle'), current_password: password }), 202);
+  await step('POST', '/api/me/email/confirm', await client.post('/api/me/email/confirm', { verification_id: started.body.verification_id, code: '000000' }), 422);
+  await step('POST', '/api/me/password', await client.post('/api/me/password', { current_password: password, new_password: NEW, new_password_confirmation: NEW }), 204);
+  await step('POST', '/api/me/password', await client.post('/api/me/password', { current_password: password, new_password: NEW, new_password_confirmation: NEW }), 422);
+  await step('DELETE', '/api/me', await client.request('DELETE', '/api/me', { json: { current_password: NEW } }), 204);
+
+  for (const [method, path, res] of steps) assertDocumented(method, path, res);
+});

@@ -4,7 +4,7 @@
 use super::body::{json_object, Fields};
 use super::cookies;
 use super::error::ApiError;
-use super::router::{route, Route};
+use super::route::{route, Route};
 use super::sessions::{me_json, require_user};
 use super::{Call, Reply};
 use crate::domain::authorization::Day;

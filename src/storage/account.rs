@@ -3,7 +3,7 @@
 
 use crate::domain::session::IDLE_TIMEOUT;
 use crate::domain::Millis;
-use crate::infra::{Context, InfraError};
+use crate::platform::{Context, InfraError};
 use crate::query;
 use crate::storage::db::{Db, Statement};
 use serde::Deserialize;

@@ -45,6 +45,8 @@ pub enum Problem {
     InvalidUrl,
     HttpsRequired,
     AddressNotAllowed,
+    InvalidMonth,
+    FutureMonth,
 }
 
 /// Every rejected field of one request, by field name (ordered, for stable answers).

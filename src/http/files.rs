@@ -8,6 +8,7 @@ use super::{Call, Reply};
 use crate::domain::authorization::{value_label, Day, Service, Services};
 use crate::domain::fields::{has_hidden_characters, FieldErrors, Problem};
 use crate::domain::locale::Locale;
+use crate::domain::monthly_report::Standing;
 use crate::domain::paging::Sort;
 use crate::storage::authorized_files::FileRow;
 use crate::use_cases::files::{self, FileQuery, Position};
@@ -27,6 +28,23 @@ fn file_json(file: &FileRow) -> Value {
         "starts_at": file.starts_at,
         "ends_at": file.ends_at,
         "origin": file.origin,
+    })
+}
+
+/// Where the file's report of the last due month stands, when the contact may use the monthly
+/// report in it (null otherwise).
+fn report_standing(file: &FileRow, page: &files::FilePage, now: crate::domain::Millis) -> Value {
+    let reporting =
+        Services::from_bits(file.services).is_some_and(|s| s.contains(Service::MonthlyReport));
+    if !reporting {
+        return Value::Null;
+    }
+    let transmitted = page.reports_transmitted.contains(&file.employer_id);
+    let month = page.report_month;
+    json!({
+        "month": month.as_string(),
+        "due_on": month.due_on().to_iso(),
+        "standing": Standing::of(transmitted, month, now).code(),
     })
 }
 
@@ -98,7 +116,15 @@ pub async fn list(call: &Call) -> Result<Reply, ApiError> {
     };
     let page_size = page_size.unwrap_or(DEFAULT_PAGE_SIZE);
     let found = files::list(&call.app, &profile, &query, &position, page_size).await?;
-    let items: Vec<Value> = found.items.iter().map(file_json).collect();
+    let items: Vec<Value> = found
+        .items
+        .iter()
+        .map(|file| {
+            let mut json = file_json(file);
+            json["monthly_report"] = report_standing(file, &found, call.app.now);
+            json
+        })
+        .collect();
     let window = &found.window;
     let reply = Reply::json(
         200,

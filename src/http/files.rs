@@ -12,6 +12,7 @@ use crate::domain::monthly_report::Standing;
 use crate::domain::paging::Sort;
 use crate::storage::authorized_files::FileRow;
 use crate::use_cases::files::{self, FileQuery, Position};
+use crate::use_cases::monthly_reports as reports;
 use serde_json::{json, Value};
 
 const DEFAULT_PAGE_SIZE: i64 = 25;
@@ -220,21 +221,18 @@ pub async fn file(call: &Call) -> Result<Reply, ApiError> {
     ))
 }
 
-/// The monthly report of a file: open only to a contact authorized for it. Its content is a
-/// placeholder until the service itself is built: the last three months, not yet available.
+/// The monthly report of a file in short: open only to a contact authorized for it; the last
+/// three months over and where each one's report stands (the full reports are under
+/// `/monthly-reports`).
 pub async fn monthly_report(call: &Call) -> Result<Reply, ApiError> {
     let (_, profile) = require_organisation_profile(call).await?;
     let file = files::open_service(&call.app, &profile, call.id(), Service::MonthlyReport).await?;
-    let today = Day::of(call.app.now).to_iso();
-    let (year, month) = (
-        today[..4].parse::<i32>().unwrap_or(2000),
-        today[5..7].parse::<i32>().unwrap_or(1),
-    );
-    let periods: Vec<Value> = (1..=3)
-        .map(|back| {
-            let index = year * 12 + (month - 1) - back;
-            json!({ "period": format!("{:04}-{:02}", index / 12, index % 12 + 1), "status": "not_available" })
-        })
+    let access = reports::of_file(&profile, &file);
+    let months = reports::list(&call.app, &access, 4).await?;
+    let periods: Vec<Value> = months
+        .iter()
+        .skip(1)
+        .map(|m| json!({ "period": m.month.as_string(), "status": m.standing.code() }))
         .collect();
     Ok(Reply::json(
         200,

@@ -257,7 +257,6 @@ fn audit_if(
 /// Replaces the draft of the employer's report of `month` (created, with the report, when the
 /// month has no version yet) by these lines. False when the report has no draft to replace (it was
 /// transmitted and no correction is open).
-#[allow(clippy::too_many_arguments)]
 pub async fn save_draft(
     db: &Db,
     employer_id: &str,
@@ -360,18 +359,27 @@ pub async fn save_draft(
     Ok(results.get(2).is_some_and(wrote))
 }
 
-/// Transmits the draft `draft_id`: it becomes the transmitted version with its receipt (totals
+/// What a transmission tells the webhooks of the employer and of the acting firm.
+pub struct ReportEvent<'a> {
+    pub kind: &'a str,
+    pub employer_id: &'a str,
+    pub firm_id: Option<&'a str>,
+    pub payload: serde_json::Value,
+}
+
+/// Transmits the draft: it becomes the transmitted version with its receipt (totals
 /// recomputed from its stored lines), and the version it corrects, if any, is superseded. False
 /// when the draft was transmitted meanwhile.
 pub async fn transmit(
     db: &Db,
-    report_id: &str,
-    draft_id: &str,
+    draft: &VersionRow,
     receipt_number: &str,
     author: &Author<'_>,
     audit_event: &AuditEvent<'_>,
+    event: &ReportEvent<'_>,
     now: Millis,
 ) -> Result<bool, InfraError> {
+    let (report_id, draft_id) = (&draft.report_id, &draft.id);
     let statements = vec![
         query!(
             db,
@@ -414,6 +422,21 @@ pub async fn transmit(
             ("v.receipt_number = ?11", receipt_number),
             now,
         )?,
+        query!(
+            db,
+            "INSERT INTO domain_events (id, type, at, employer_id, firm_id, payload)
+             SELECT ?1, ?2, ?3, ?4, ?5, ?6
+              WHERE EXISTS (SELECT 1 FROM monthly_report_versions WHERE id = ?7 AND receipt_number = ?8)",
+            random_id(),
+            event.kind,
+            now,
+            event.employer_id,
+            event.firm_id,
+            event.payload.to_string(),
+            draft_id,
+            receipt_number
+        )
+        .context("Failed to prepare a monthly report's domain event")?,
     ];
     let results = super::atomically(db, statements, "Failed to transmit a monthly report").await?;
     Ok(results.get(1).is_some_and(wrote))

@@ -7,14 +7,15 @@
 use super::files::{self, FileError};
 use crate::domain::authorization::Service;
 use crate::domain::monthly_report::{
-    self, receipt_number, Catalog, Entry, Line, LineProblem, Month, RawLine, Standing, WagesUnit,
-    MAX_LINES,
+    self, receipt_number, Catalog, Entry, Line, LineProblem, Month, RawLine, Standing, Totals,
+    WagesUnit, MAX_LINES,
 };
 use crate::domain::Entropy;
 use crate::infra::{App, InfraError, OsEntropy};
 use crate::storage::audit::AuditEvent;
+use crate::storage::authorized_files::FileRow;
 use crate::storage::contacts::ProfileRow;
-use crate::storage::monthly_reports::{self, Author, MonthRow, StoredReport};
+use crate::storage::monthly_reports::{self, Author, MonthRow, ReportEvent, StoredReport};
 use crate::storage::users::UserRow;
 use serde_json::json;
 
@@ -78,14 +79,19 @@ pub async fn for_file(
     file_id: &str,
 ) -> Result<Access, ReportError> {
     let file = files::open_service(app, profile, file_id, Service::MonthlyReport).await?;
-    Ok(Access {
-        employer_id: file.employer_id,
-        employer_name: file.employer_name,
-        file_number: file.file_number,
+    Ok(of_file(profile, &file))
+}
+
+/// The reports of a file already opened for the monthly report service.
+pub fn of_file(profile: &ProfileRow, file: &FileRow) -> Access {
+    Access {
+        employer_id: file.employer_id.clone(),
+        employer_name: file.employer_name.clone(),
+        file_number: file.file_number.clone(),
         may_write: file.level == "transmission",
         firm_id: Some(profile.organisation_id.clone()),
         contact_id: profile.contact_id.clone(),
-    })
+    }
 }
 
 /// An employer's own contact.
@@ -280,7 +286,7 @@ pub async fn transmit(
         });
     };
     let (trades, regions) = monthly_reports::lists(&app.db).await?;
-    monthly_report::validate(
+    let lines = monthly_report::validate(
         &as_raw(&report),
         &Catalog::new(&trades, &regions),
         WagesUnit::Cents,
@@ -302,19 +308,30 @@ pub async fn transmit(
         "month": month.as_string(), "receipt_number": receipt, "version": draft.number,
         "corrects": corrects.flatten(),
     });
-    let event = audit_event(action, access, user, ip, details);
+    let audit = audit_event(action, access, user, ip, details);
     let name = display_name(user);
+    let totals = Totals::of(&lines);
+    let event = ReportEvent {
+        kind: action,
+        employer_id: &access.employer_id,
+        firm_id: access.firm_id.as_deref(),
+        payload: json!({ "monthly_report": {
+            "employer": { "id": access.employer_id, "name": access.employer_name, "file_number": access.file_number },
+            "month": month.as_string(), "due_on": month.due_on().to_iso(), "version": draft.number,
+            "receipt_number": receipt, "corrects": audit.details["corrects"].clone(),
+            "transmitted_at": app.now, "transmitted_by": name, "no_activity": draft.no_activity == 1,
+            "totals": {
+                "lines": totals.lines,
+                "regular_hours": monthly_report::hours_of(totals.regular_quarters),
+                "overtime_hours": monthly_report::hours_of(totals.overtime_quarters),
+                "gross_wages_cents": totals.gross_cents,
+            },
+        }}),
+    };
     let author = author(user, &name);
-    let done = monthly_reports::transmit(
-        &app.db,
-        &draft.report_id,
-        &draft.id,
-        &receipt,
-        &author,
-        &event,
-        app.now,
-    )
-    .await?;
+    let done =
+        monthly_reports::transmit(&app.db, draft, &receipt, &author, &audit, &event, app.now)
+            .await?;
     if !done {
         return Err(ReportError::AlreadyTransmitted);
     }

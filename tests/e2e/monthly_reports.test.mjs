@@ -6,6 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnApp } from '../support/app.mjs';
+import { withReceiver, createWebhook } from '../support/webhooks.mjs';
 import {
   employer, firmWithMember, anotherMember, granted, grantBody, workerNow, FILES, AUDIT,
 } from '../support/authz.mjs';
@@ -379,4 +380,33 @@ test('"Mes dossiers autorisés" shows where each file\'s report of the last mont
   if (pending) assert.equal(standing, pending, 'not transmitted: to produce until the 15th, late after');
   const without = await stranger.client.get(FILES);
   assert.equal(without.body.items.find((f) => f.id === strangerFile.id).monthly_report, null, 'no standing where the service is not authorized');
+});
+
+test('a transmission and a correction reach the webhooks of the employer and of the firm whose member transmitted', async () => {
+  await withReceiver(async (receiver) => {
+    const events = ['monthly_report.transmitted', 'monthly_report.corrected'];
+    const employerHook = await createWebhook(boss.client, `${receiver.url}/employer`, events);
+    assert.equal(employerHook.status, 201, employerHook.text);
+    const firmHook = await createWebhook(firm.responsable.client, `${receiver.url}/firm`, events);
+    assert.equal(firmHook.status, 201, firmHook.text);
+    const month = freshMonth();
+    await put(firm.member.client, `${fileReports(writerFile)}/${month}`, { lines: [line(), line({ worker_id: '3333333' })] });
+    const sent = await firm.member.client.post(`${fileReports(writerFile)}/${month}/transmit`);
+    assert.equal(sent.status, 200, sent.text);
+    const receipt = sent.body.transmitted.receipt_number;
+    const [toEmployer] = await receiver.waitFor(1, { filter: (r) => r.path === '/employer' });
+    const [toFirm] = await receiver.waitFor(1, { filter: (r) => r.path === '/firm' });
+    for (const request of [toEmployer, toFirm]) {
+      assert.equal(request.body.type, 'monthly_report.transmitted');
+      const report = request.body.data.monthly_report;
+      assert.deepEqual([report.month, report.receipt_number, report.version, report.corrects, report.employer.id], [month, receipt, 1, null, boss.organisation.id]);
+      assert.deepEqual(report.totals, { lines: 2, regular_hours: 75, overtime_hours: 4.5, gross_wages_cents: 308_642 });
+    }
+    await boss.client.post(`${OWN}/${month}/correct`);
+    const corrected = await boss.client.post(`${OWN}/${month}/transmit`);
+    assert.equal(corrected.status, 200, corrected.text);
+    const [correction] = await receiver.waitFor(1, { filter: (r) => r.path === '/employer' && r.body?.type === 'monthly_report.corrected' });
+    assert.deepEqual([correction.body.data.monthly_report.version, correction.body.data.monthly_report.corrects], [2, receipt]);
+    assert.equal(receiver.at('/firm').length, 1, "the employer's own correction concerns no firm");
+  });
 });

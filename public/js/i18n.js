@@ -292,6 +292,8 @@ const DICTIONARY = {
 
     'menu.employer': 'Autorisations (employeur)',
     'menu.employer_text': "Les contacts de cabinets que votre entreprise autorise sur son dossier d'employeur.",
+    'menu.monthly_report': 'Rapport mensuel',
+    'menu.monthly_report_text': "Préparer, importer et transmettre le rapport mensuel de l'employeur, et retrouver ses accusés de réception.",
     'common.no_end': 'Sans date de fin',
     'common.page_size': 'Rangées par page',
 
@@ -1085,6 +1087,8 @@ const DICTIONARY = {
 
     'menu.employer': 'Authorizations (employer)',
     'menu.employer_text': "The contacts of firms your business authorizes on its employer file.",
+    'menu.monthly_report': 'Monthly report',
+    'menu.monthly_report_text': "Prepare, import and transmit the employer's monthly report, and find its receipts.",
     'common.no_end': 'No end date',
     'common.page_size': 'Rows per page',
 

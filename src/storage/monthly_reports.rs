@@ -487,22 +487,23 @@ pub async fn open_correction(
     Ok(results.first().is_some_and(wrote))
 }
 
-/// Which of these employers transmitted their report of `month`: one lookup of the
-/// `(employer_id, month)` unique index per employer, whatever the number of reports.
+/// Which of these employers transmitted their report of `month`, and the rows D1 read to say so:
+/// one lookup of the `(employer_id, month)` unique index per employer, whatever the number of
+/// reports.
 pub async fn transmitted_among(
     db: &Db,
     month: Month,
     employer_ids: &[&str],
-) -> Result<Vec<String>, InfraError> {
+) -> Result<(Vec<String>, usize), InfraError> {
     #[derive(Deserialize)]
     struct Row {
         employer_id: String,
     }
     if employer_ids.is_empty() {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), 0));
     }
     let ids = serde_json::to_string(employer_ids).context("Failed to list employer ids")?;
-    let rows: Vec<Row> = query!(
+    let result = query!(
         db,
         "SELECT r.employer_id FROM json_each(?2) j
            JOIN monthly_reports r ON r.employer_id = j.value AND r.month = ?1
@@ -513,8 +514,12 @@ pub async fn transmitted_among(
     .context("Failed to prepare the transmitted reports of a page of files")?
     .all()
     .await
-    .context("Failed to read the transmitted reports of a page of files")?
-    .results()
-    .context("Failed to read the transmitted reports' rows")?;
-    Ok(rows.into_iter().map(|r| r.employer_id).collect())
+    .context("Failed to read the transmitted reports of a page of files")?;
+    let rows: Vec<Row> = result
+        .results()
+        .context("Failed to read the transmitted reports' rows")?;
+    Ok((
+        rows.into_iter().map(|r| r.employer_id).collect(),
+        super::rows_read(&result),
+    ))
 }

@@ -126,7 +126,7 @@ pub async fn list(
         })
         .map(|row| row.employer_id.as_str())
         .collect();
-    let reports_transmitted =
+    let (reports_transmitted, report_rows_read) =
         monthly_reports::transmitted_among(&app.db, report_month, &reporting).await?;
     Ok(FilePage {
         items: rows,
@@ -134,7 +134,7 @@ pub async fn list(
         reports_transmitted,
         total,
         window,
-        rows_read,
+        rows_read: rows_read + report_rows_read,
     })
 }
 

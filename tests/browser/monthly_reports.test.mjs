@@ -2,7 +2,7 @@
 // member authorized at level "consultation et transmission" opens a file's monthly report, imports
 // a CSV file with a rejected line (every problem shown, nothing saved), imports it fixed, changes a
 // cell in the table, transmits, and opens the receipt, laid out for print; the employer sees the
-// transmitted report. Each page is checked with axe-core and fits 390 px without sideways
+// transmitted report from its home page. Each page is checked with axe-core and fits 390 px without sideways
 // scrolling. Organisations and the authorization are arranged through the API.
 
 import { after, before, test } from 'node:test';
@@ -131,7 +131,22 @@ test('a firm member imports a CSV file, fixes a rejected line, transmits and pri
     await close();
   }
 
-  // The employer sees the transmitted report (its own route).
-  const own = await boss.client.get(`/api/employer/monthly-reports/${month}`);
-  assert.deepEqual([own.status, own.body.status, own.body.transmitted.totals.lines], [200, 'transmitted', 2]);
+  // The employer sees the transmitted report from its home page.
+  const employerPage = await openPage();
+  try {
+    const { page } = employerPage;
+    await logIn(page, app.baseUrl, boss.email, { firstName: boss.user.first_name });
+    await page.getByRole('link', { name: 'Rapport mensuel', exact: true }).click();
+    await heading(page, 'Rapport mensuel').waitFor();
+    await label(page, 'Mois du rapport').selectOption(month);
+    await page.locator('#report-status').getByText('Transmis', { exact: true }).waitFor();
+    assert.equal(await page.locator('#report-lines tr').count(), 2);
+    assert.match(await page.locator('#report-receipt').textContent(), /RM-\d{6}-/);
+    assert.equal(await button(page, 'Ouvrir une correction').isVisible(), true, 'the employer may correct what the firm transmitted');
+    await assertAccessible(page, "the employer's transmitted report");
+    await assertFitsPhone(page, "the employer's transmitted report");
+    assert.deepEqual(employerPage.errors, [], 'no page threw an uncaught error');
+  } finally {
+    await employerPage.close();
+  }
 });

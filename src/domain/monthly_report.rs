@@ -636,12 +636,6 @@ pub fn month_is_over(month: Month, now: Millis) -> bool {
     now >= month.ends_at()
 }
 
-impl std::fmt::Display for Month {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{:04}-{:02}", self.year, self.month)
-    }
-}
-
 impl Month {
     /// This month and the `count - 1` before it, newest first.
     pub fn back(self, count: usize) -> Vec<Month> {

@@ -86,7 +86,9 @@ CREATE TABLE IF NOT EXISTS monthly_report_versions (
   created_at        INTEGER NOT NULL,
   updated_by        TEXT REFERENCES users(id),
   updated_at        INTEGER NOT NULL,
-  UNIQUE (report_id, number)
+  idempotency_key   TEXT,
+  UNIQUE (report_id, number),
+  UNIQUE (report_id, idempotency_key)
 );
 CREATE UNIQUE INDEX IF NOT EXISTS monthly_report_versions_one_draft ON monthly_report_versions (report_id) WHERE status = 'draft';
 CREATE UNIQUE INDEX IF NOT EXISTS monthly_report_versions_one_transmitted ON monthly_report_versions (report_id) WHERE status = 'transmitted';

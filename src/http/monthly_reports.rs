@@ -372,14 +372,34 @@ async fn import(call: &mut Call, scope: Scope) -> Result<Reply, ApiError> {
     Ok(Reply::json(200, report_json(call, &access, month, &report)))
 }
 
+/// The `Idempotency-Key` header: 1 to 100 visible ASCII characters, when present.
+fn idempotency_key(call: &Call) -> Result<Option<String>, ApiError> {
+    let Some(key) = call.req.headers().get("Idempotency-Key").ok().flatten() else {
+        return Ok(None);
+    };
+    let valid = (1..=100).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_graphic());
+    if valid {
+        Ok(Some(key))
+    } else {
+        Err(ApiError::invalid_field(
+            "Idempotency-Key",
+            Problem::InvalidId,
+        ))
+    }
+}
+
 async fn transmit(call: &Call, scope: Scope) -> Result<Reply, ApiError> {
     let (who, access) = access(call, scope).await?;
     let month = month_of(call, scope)?;
+    let key = idempotency_key(call)?;
     let ip = call.requester.ip.as_deref();
-    let report = reports::transmit(&call.app, &access, &who.user, ip, month)
-        .await
-        .map_err(|e| report_error(e, call.locale))?;
-    Ok(Reply::json(200, report_json(call, &access, month, &report)))
+    let (report, receipt) =
+        reports::transmit(&call.app, &access, &who.user, ip, month, key.as_deref())
+            .await
+            .map_err(|e| report_error(e, call.locale))?;
+    let mut body = report_json(call, &access, month, &report);
+    body["receipt_number"] = receipt.into();
+    Ok(Reply::json(200, body))
 }
 
 async fn correct(call: &Call, scope: Scope) -> Result<Reply, ApiError> {

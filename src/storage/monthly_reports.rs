@@ -68,6 +68,7 @@ pub struct VersionRow {
     pub superseded_at: Option<Millis>,
     pub created_at: Millis,
     pub updated_at: Millis,
+    pub idempotency_key: Option<String>,
 }
 
 impl VersionRow {
@@ -83,7 +84,7 @@ impl VersionRow {
 
 const VERSION_COLUMNS: &str = "v.id, v.report_id, v.number, v.status, v.no_activity, v.line_count,
        v.regular_quarters, v.overtime_quarters, v.gross_cents, v.receipt_number, v.transmitted_at,
-       v.transmitted_by_name, v.superseded_at, v.created_at, v.updated_at";
+       v.transmitted_by_name, v.superseded_at, v.created_at, v.updated_at, v.idempotency_key";
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct LineRow {
@@ -367,18 +368,19 @@ pub struct ReportEvent<'a> {
     pub payload: serde_json::Value,
 }
 
-/// Transmits the draft: it becomes the transmitted version with its receipt (totals
-/// recomputed from its stored lines), and the version it corrects, if any, is superseded. False
+/// Transmits the draft: it becomes the transmitted version with its receipt and the client's
+/// idempotency key, if any (totals recomputed from its stored lines), and the version it corrects, if any, is superseded. False
 /// when the draft was transmitted meanwhile.
 pub async fn transmit(
     db: &Db,
     draft: &VersionRow,
-    receipt_number: &str,
+    receipt: (&str, Option<&str>),
     author: &Author<'_>,
     audit_event: &AuditEvent<'_>,
     event: &ReportEvent<'_>,
     now: Millis,
 ) -> Result<bool, InfraError> {
+    let (receipt_number, idempotency_key) = receipt;
     let (report_id, draft_id) = (&draft.report_id, &draft.id);
     let statements = vec![
         query!(
@@ -395,7 +397,7 @@ pub async fn transmit(
             db,
             "UPDATE monthly_report_versions
                 SET status = 'transmitted', receipt_number = ?2, transmitted_at = ?3, transmitted_by = ?4,
-                    transmitted_by_name = ?5, updated_at = ?3, updated_by = ?4,
+                    transmitted_by_name = ?5, updated_at = ?3, updated_by = ?4, idempotency_key = ?6,
                     line_count = (SELECT COUNT(*) FROM monthly_report_lines WHERE version_id = ?1),
                     regular_quarters = (SELECT COALESCE(SUM(regular_quarters), 0) FROM monthly_report_lines WHERE version_id = ?1),
                     overtime_quarters = (SELECT COALESCE(SUM(overtime_quarters), 0) FROM monthly_report_lines WHERE version_id = ?1),
@@ -405,7 +407,8 @@ pub async fn transmit(
             receipt_number,
             now,
             author.user_id,
-            author.name
+            author.name,
+            idempotency_key
         )
         .context("Failed to prepare the transmission of a monthly report")?,
         query!(

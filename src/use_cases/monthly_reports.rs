@@ -271,13 +271,17 @@ pub async fn transmit(
     user: &UserRow,
     ip: Option<&str>,
     month: Month,
-) -> Result<StoredReport, ReportError> {
+    idempotency_key: Option<&str>,
+) -> Result<(StoredReport, String), ReportError> {
     writable(access)?;
     let month = check_month(app, month)?;
     if !monthly_report::month_is_over(month, app.now) {
         return Err(ReportError::MonthNotOver);
     }
     let report = monthly_reports::find(&app.db, &access.employer_id, month).await?;
+    if let Some(receipt) = receipt_of_key(&report, idempotency_key) {
+        return Ok((report, receipt));
+    }
     let Some(draft) = report.draft() else {
         return Err(if report.transmitted().is_some() {
             ReportError::AlreadyTransmitted
@@ -329,13 +333,34 @@ pub async fn transmit(
         }}),
     };
     let author = author(user, &name);
-    let done =
-        monthly_reports::transmit(&app.db, draft, &receipt, &author, &audit, &event, app.now)
-            .await?;
+    let done = monthly_reports::transmit(
+        &app.db,
+        draft,
+        (&receipt, idempotency_key),
+        &author,
+        &audit,
+        &event,
+        app.now,
+    )
+    .await?;
+    let report = monthly_reports::find(&app.db, &access.employer_id, month).await?;
     if !done {
-        return Err(ReportError::AlreadyTransmitted);
+        // Another request transmitted the draft meanwhile: the same one, if it had the same key.
+        return receipt_of_key(&report, idempotency_key)
+            .map(|receipt| (report, receipt))
+            .ok_or(ReportError::AlreadyTransmitted);
     }
-    Ok(monthly_reports::find(&app.db, &access.employer_id, month).await?)
+    Ok((report, receipt))
+}
+
+/// The receipt of the version an earlier transmission with this Idempotency-Key made.
+fn receipt_of_key(report: &StoredReport, key: Option<&str>) -> Option<String> {
+    let key = key?;
+    report
+        .versions
+        .iter()
+        .find(|v| v.idempotency_key.as_deref() == Some(key))
+        .and_then(|v| v.receipt_number.clone())
 }
 
 /// Opens a correction of the month's transmitted report: a new draft holding its lines.

@@ -410,3 +410,33 @@ test('a transmission and a correction reach the webhooks of the employer and of 
     assert.equal(receiver.at('/firm').length, 1, "the employer's own correction concerns no firm");
   });
 });
+
+test('a transmission retried with the same Idempotency-Key answers the same receipt, however many arrive at once', async () => {
+  const month = freshMonth();
+  const path = `${OWN}/${month}`;
+  await put(boss.client, path, { lines: [line()] });
+  const send = (key) => boss.client.request('POST', `${path}/transmit`, { json: {}, headers: key ? { 'idempotency-key': key } : {} });
+  const burst = await Promise.all(Array.from({ length: 40 }, () => send('paie-2026-11-001')));
+  assert.ok(burst.every((r) => r.status === 200), burst.map((r) => `${r.status} ${r.body?.error?.code ?? ''}`).join(','));
+  const receipts = new Set(burst.map((r) => r.body.receipt_number));
+  assert.equal(receipts.size, 1, 'one receipt for every retry');
+  const [receipt] = receipts;
+  assert.equal(burst[0].body.transmitted.receipt_number, receipt);
+  const other = await send('paie-2026-11-002');
+  assert.deepEqual([other.status, other.body.error.code], [409, 'monthly_report_transmitted'], 'another key is another transmission');
+  const unkeyed = await send();
+  assert.equal(unkeyed.status, 409);
+
+  await boss.client.post(`${path}/correct`);
+  const replay = await send('paie-2026-11-001');
+  assert.deepEqual([replay.status, replay.body.receipt_number, replay.body.status], [200, receipt, 'correction'], 'the old key replays the old transmission: the correction stays a draft');
+  const corrected = await send('paie-2026-11-003');
+  assert.equal(corrected.status, 200, corrected.text);
+  assert.notEqual(corrected.body.receipt_number, receipt);
+  const count = app.sql(`SELECT COUNT(*) AS n FROM monthly_report_versions v JOIN monthly_reports r ON r.id = v.report_id WHERE r.employer_id = '${boss.organisation.id}' AND r.month = '${month}'`)[0].n;
+  assert.equal(count, 2, 'two versions: the original and its correction');
+  for (const bad of ['', ' '.repeat(3), 'é', 'x'.repeat(101)]) {
+    const res = await boss.client.request('POST', `${path}/transmit`, { json: {}, headers: { 'idempotency-key': bad } });
+    assert.deepEqual([res.status, Object.keys(res.body.error.fields ?? {})], [422, ['Idempotency-Key']], JSON.stringify(bad));
+  }
+});

@@ -591,3 +591,124 @@ CREATE TABLE IF NOT EXISTS webhook_fanout (
   last_seq      INTEGER NOT NULL
 );
 INSERT OR IGNORE INTO webhook_fanout (id, last_seq) VALUES (1, 0);
+
+-- --- The monthly report ("rapport mensuel") -------------------------------------------------------
+
+-- The trades and occupations a monthly report's line names: data, not code, so the commission
+-- adds one without a release. A line stores the code; imports also accept either label.
+CREATE TABLE IF NOT EXISTS trades (
+  code      TEXT PRIMARY KEY,
+  label_fr  TEXT NOT NULL,
+  label_en  TEXT NOT NULL,
+  position  INTEGER NOT NULL                     -- the order lists show
+);
+INSERT OR IGNORE INTO trades (code, label_fr, label_en, position) VALUES
+  ('briqueteur_macon', 'Briqueteur-maçon', 'Bricklayer-mason', 1),
+  ('calorifugeur', 'Calorifugeur', 'Heat and frost insulator', 2),
+  ('carreleur', 'Carreleur', 'Tile setter', 3),
+  ('charpentier_menuisier', 'Charpentier-menuisier', 'Carpenter-joiner', 4),
+  ('chaudronnier', 'Chaudronnier', 'Boilermaker', 5),
+  ('cimentier_applicateur', 'Cimentier-applicateur', 'Cement mason', 6),
+  ('couvreur', 'Couvreur', 'Roofer', 7),
+  ('electricien', 'Électricien', 'Electrician', 8),
+  ('ferblantier', 'Ferblantier', 'Sheet metal worker', 9),
+  ('ferrailleur', 'Ferrailleur', 'Reinforcing steel erector', 10),
+  ('frigoriste', 'Frigoriste', 'Refrigeration mechanic', 11),
+  ('grutier', 'Grutier', 'Crane operator', 12),
+  ('mecanicien_ascenseur', 'Mécanicien d''ascenseur', 'Elevator mechanic', 13),
+  ('mecanicien_chantier', 'Mécanicien de chantier', 'Millwright', 14),
+  ('mecanicien_machines_lourdes', 'Mécanicien de machines lourdes', 'Heavy equipment mechanic', 15),
+  ('monteur_assembleur', 'Monteur-assembleur', 'Ironworker', 16),
+  ('monteur_mecanicien_vitrier', 'Monteur-mécanicien (vitrier)', 'Glazier', 17),
+  ('operateur_equipement_lourd', 'Opérateur d''équipement lourd', 'Heavy equipment operator', 18),
+  ('operateur_pelles', 'Opérateur de pelles', 'Shovel operator', 19),
+  ('peintre', 'Peintre', 'Painter', 20),
+  ('platrier', 'Plâtrier', 'Plasterer', 21),
+  ('poseur_revetements_souples', 'Poseur de revêtements souples', 'Resilient floor layer', 22),
+  ('poseur_systemes_interieurs', 'Poseur de systèmes intérieurs', 'Interior systems installer', 23),
+  ('serrurier_batiment', 'Serrurier de bâtiment', 'Architectural metal worker', 24),
+  ('tuyauteur', 'Tuyauteur', 'Pipefitter', 25),
+  ('manoeuvre', 'Manœuvre', 'Labourer', 26),
+  ('manoeuvre_specialise', 'Manœuvre spécialisé', 'Specialized labourer', 27),
+  ('monteur_lignes', 'Monteur de lignes', 'Lineman', 28),
+  ('boutefeu', 'Boutefeu-foreur', 'Blaster-driller', 29),
+  ('conducteur_camion', 'Conducteur de camion', 'Truck driver', 30);
+
+-- The construction regions of Québec, where the hours of a line were worked.
+CREATE TABLE IF NOT EXISTS construction_regions (
+  code      TEXT PRIMARY KEY,
+  label_fr  TEXT NOT NULL,
+  label_en  TEXT NOT NULL,
+  position  INTEGER NOT NULL
+);
+INSERT OR IGNORE INTO construction_regions (code, label_fr, label_en, position) VALUES
+  ('abitibi_temiscamingue', 'Abitibi-Témiscamingue', 'Abitibi-Témiscamingue', 1),
+  ('bas_saint_laurent_gaspesie', 'Bas-Saint-Laurent–Gaspésie', 'Bas-Saint-Laurent–Gaspésie', 2),
+  ('cote_nord', 'Côte-Nord', 'Côte-Nord', 3),
+  ('estrie', 'Estrie', 'Estrie', 4),
+  ('iles_de_la_madeleine', 'Îles-de-la-Madeleine', 'Magdalen Islands', 5),
+  ('mauricie_bois_francs', 'Mauricie–Bois-Francs', 'Mauricie–Bois-Francs', 6),
+  ('montreal', 'Montréal', 'Montréal', 7),
+  ('outaouais', 'Outaouais', 'Outaouais', 8),
+  ('quebec', 'Québec', 'Québec', 9),
+  ('saguenay_lac_saint_jean', 'Saguenay–Lac-Saint-Jean', 'Saguenay–Lac-Saint-Jean', 10),
+  ('baie_james', 'Baie-James', 'James Bay', 11);
+
+-- One monthly report per employer and month (`YYYY-MM`), due the 15th of the following month
+-- (America/Montreal). `transmitted_at` is its first transmission: what "Mes dossiers autorisés"
+-- reads per file, through the UNIQUE index, to say whether the last due month is transmitted.
+CREATE TABLE IF NOT EXISTS monthly_reports (
+  id           TEXT PRIMARY KEY,
+  employer_id  TEXT NOT NULL REFERENCES organisations(id),
+  month        TEXT NOT NULL CHECK (month GLOB '[2][0-9][0-9][0-9]-[01][0-9]'),
+  created_at   INTEGER NOT NULL,
+  transmitted_at INTEGER,
+  UNIQUE (employer_id, month)
+);
+
+-- Every version of a report, kept forever: version 1 is the first draft; once transmitted (receipt
+-- number, at, by) it changes no more; a correction opens the next version as a draft (a copy of
+-- the transmitted lines), whose transmission supersedes the one before. At most one draft and one
+-- transmitted version per report (partial unique indexes). Totals are computed from the lines by
+-- the server, in quarter hours and cents; `no_activity` is the explicit "no activity this month".
+CREATE TABLE IF NOT EXISTS monthly_report_versions (
+  id                TEXT PRIMARY KEY,
+  report_id         TEXT NOT NULL REFERENCES monthly_reports(id),
+  number            INTEGER NOT NULL CHECK (number >= 1),
+  status            TEXT NOT NULL CHECK (status IN ('draft', 'transmitted', 'superseded')),
+  no_activity       INTEGER NOT NULL DEFAULT 0 CHECK (no_activity IN (0, 1)),
+  line_count        INTEGER NOT NULL DEFAULT 0,
+  regular_quarters  INTEGER NOT NULL DEFAULT 0,
+  overtime_quarters INTEGER NOT NULL DEFAULT 0,
+  gross_cents       INTEGER NOT NULL DEFAULT 0,
+  receipt_number    TEXT UNIQUE,
+  transmitted_at    INTEGER,
+  transmitted_by    TEXT REFERENCES users(id),
+  transmitted_by_name TEXT,                     -- as the receipt shows it, even if the user changes
+  superseded_at     INTEGER,
+  created_by        TEXT REFERENCES users(id),
+  created_at        INTEGER NOT NULL,
+  updated_by        TEXT REFERENCES users(id),
+  updated_at        INTEGER NOT NULL,
+  idempotency_key   TEXT,                         -- the client's Idempotency-Key of the transmission
+  UNIQUE (report_id, number),
+  UNIQUE (report_id, idempotency_key)
+);
+CREATE UNIQUE INDEX IF NOT EXISTS monthly_report_versions_one_draft ON monthly_report_versions (report_id) WHERE status = 'draft';
+CREATE UNIQUE INDEX IF NOT EXISTS monthly_report_versions_one_transmitted ON monthly_report_versions (report_id) WHERE status = 'transmitted';
+
+-- The lines of a version, numbered from 1 in the order they were saved: a worker (name, 6 to 10
+-- digit identifier), trade, region, regular and overtime hours (quarter hours, each at most 300
+-- hours) and gross wages in cents.
+CREATE TABLE IF NOT EXISTS monthly_report_lines (
+  version_id        TEXT NOT NULL REFERENCES monthly_report_versions(id),
+  line              INTEGER NOT NULL,
+  worker_name       TEXT NOT NULL,
+  worker_id         TEXT NOT NULL,
+  trade             TEXT NOT NULL REFERENCES trades(code),
+  region            TEXT NOT NULL REFERENCES construction_regions(code),
+  regular_quarters  INTEGER NOT NULL CHECK (regular_quarters BETWEEN 0 AND 1200),
+  overtime_quarters INTEGER NOT NULL CHECK (overtime_quarters BETWEEN 0 AND 1200),
+  gross_cents       INTEGER NOT NULL CHECK (gross_cents BETWEEN 0 AND 1000000000),
+  PRIMARY KEY (version_id, line)
+) WITHOUT ROWID;

@@ -9,8 +9,8 @@ import { get } from './api.js';
 import { LEVEL_KEYS, ORIGIN_KEYS, SERVICES, endDay, servicesList } from './authz.js';
 import { onLangChange } from './i18n.js';
 import { handledWithoutOrganisation, signedIn } from './session.js';
-import { badge, cell, keepPagerFocus, renderRows, textSpan, wordFor } from './table.js';
-import { $, clearErrors, focusElement, initPage, setFieldError, setRawText, setText, showApiError } from './ui.js';
+import { badge, cell, keepPagerFocus, nothing, renderRows, textSpan, wordFor } from './table.js';
+import { $, clearErrors, focusElement, initPage, setFieldError, setRawText, setText, showApiError, t } from './ui.js';
 import { liveSearch } from './widgets.js';
 
 initPage('files.title');
@@ -118,6 +118,19 @@ function showNoOrganisation() {
   $('files-none').hidden = false;
 }
 
+const REPORT_KEYS = { to_produce: 'files.report.to_produce', late: 'files.report.late', transmitted: 'files.report.transmitted' };
+
+/** The file's report of the last month over, linked to it; a dash when the service is not the contact's. */
+function reportStanding(file) {
+  const report = file.monthly_report;
+  if (!report) return nothing();
+  const link = document.createElement('a');
+  link.href = `/monthly-report?${new URLSearchParams({ file: file.id, month: report.month })}`;
+  link.append(badge(REPORT_KEYS, report.standing));
+  link.setAttribute('aria-label', t('files.report.label', { standing: t(REPORT_KEYS[report.standing]), month: report.month }));
+  return link;
+}
+
 function fileRow(file) {
   const row = document.createElement('tr');
   row.dataset.fileId = file.id;
@@ -133,6 +146,7 @@ function fileRow(file) {
     cell('td', wordFor(LEVEL_KEYS, file.level)),
     cell('td', endDay(file.ends_on)),
     cell('td', badge(ORIGIN_KEYS, file.origin)),
+    cell('td', reportStanding(file)),
   );
   return row;
 }

@@ -10,6 +10,7 @@ export const EVENT_GROUPS = [
   },
   { key: 'webhooks.group.contact', types: ['contact.linked', 'contact.revoked'] },
   { key: 'webhooks.group.access_request', types: ['access_request.created', 'access_request.answered'] },
+  { key: 'webhooks.group.monthly_report', types: ['monthly_report.transmitted', 'monthly_report.corrected'] },
 ];
 
 export const EVENT_TYPES = EVENT_GROUPS.flatMap((group) => group.types);

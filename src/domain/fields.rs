@@ -47,6 +47,8 @@ pub enum Problem {
     AddressNotAllowed,
     WrongPassword,
     SameEmail,
+    InvalidMonth,
+    FutureMonth,
 }
 
 /// Every rejected field of one request, by field name (ordered, for stable answers).

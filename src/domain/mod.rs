@@ -14,6 +14,7 @@ pub mod lifecycle;
 pub mod linking;
 pub mod locale;
 pub mod migration;
+pub mod monthly_report;
 pub mod name;
 pub mod organisation;
 pub mod paging;

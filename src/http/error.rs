@@ -356,3 +356,41 @@ impl From<crate::use_cases::account::AccountError> for ApiError {
         }
     }
 }
+
+/// A monthly report's error. Line problems are answered in the user's language, each with its
+/// line, field and code, under `problems`.
+pub fn report_error(
+    error: crate::use_cases::monthly_reports::ReportError,
+    locale: Locale,
+) -> ApiError {
+    use crate::use_cases::monthly_reports::ReportError;
+    match error {
+        ReportError::NotFound => ApiError::new(ErrorCode::NotFound),
+        ReportError::EmployerProfileRequired => ApiError::new(ErrorCode::EmployerProfileRequired),
+        ReportError::ServiceNotAuthorized => ApiError::new(ErrorCode::ServiceNotAuthorized),
+        ReportError::ServiceNotStarted => ApiError::new(ErrorCode::ServiceNotStarted),
+        ReportError::TransmissionNotAuthorized => {
+            ApiError::new(ErrorCode::TransmissionNotAuthorized)
+        }
+        ReportError::MonthAhead => ApiError::invalid_field("month", Problem::FutureMonth),
+        ReportError::TooManyLines => ApiError::new(ErrorCode::MonthlyReportTooManyLines)
+            .with("max", crate::domain::monthly_report::MAX_LINES),
+        ReportError::NoActivityWithLines => {
+            ApiError::new(ErrorCode::MonthlyReportNoActivityWithLines)
+        }
+        ReportError::Invalid(problems) => {
+            let problems: Vec<Value> = problems
+                .iter()
+                .map(|p| i18n::line_problem_json(p, locale))
+                .collect();
+            ApiError::invalid(FieldErrors::default()).with("problems", problems)
+        }
+        ReportError::AlreadyTransmitted => ApiError::new(ErrorCode::MonthlyReportTransmitted),
+        ReportError::NoDraft => ApiError::new(ErrorCode::MonthlyReportNoDraft),
+        ReportError::Empty => ApiError::new(ErrorCode::MonthlyReportEmpty),
+        ReportError::MonthNotOver => ApiError::new(ErrorCode::MonthlyReportMonthNotOver),
+        ReportError::NothingToCorrect => ApiError::new(ErrorCode::MonthlyReportNothingToCorrect),
+        ReportError::CorrectionOpen => ApiError::new(ErrorCode::MonthlyReportCorrectionOpen),
+        ReportError::Infra(error) => ApiError::internal(error),
+    }
+}

@@ -64,6 +64,17 @@ pub enum ErrorCode {
     EmailTaken,
     SessionNotFound,
     LastResponsableAccount,
+    TransmissionNotAuthorized,
+    MonthlyReportTransmitted,
+    MonthlyReportNoDraft,
+    MonthlyReportNothingToCorrect,
+    MonthlyReportCorrectionOpen,
+    MonthlyReportMonthNotOver,
+    MonthlyReportEmpty,
+    MonthlyReportNoActivityWithLines,
+    MonthlyReportTooManyLines,
+    CsvRequired,
+    CsvNotUtf8,
     InternalError,
 }
 
@@ -130,6 +141,17 @@ impl ErrorCode {
             ErrorCode::EmailTaken => "email_taken",
             ErrorCode::SessionNotFound => "session_not_found",
             ErrorCode::LastResponsableAccount => "last_responsable",
+            ErrorCode::TransmissionNotAuthorized => "transmission_not_authorized",
+            ErrorCode::MonthlyReportTransmitted => "monthly_report_transmitted",
+            ErrorCode::MonthlyReportNoDraft => "monthly_report_no_draft",
+            ErrorCode::MonthlyReportNothingToCorrect => "monthly_report_nothing_to_correct",
+            ErrorCode::MonthlyReportCorrectionOpen => "monthly_report_correction_open",
+            ErrorCode::MonthlyReportMonthNotOver => "monthly_report_month_not_over",
+            ErrorCode::MonthlyReportEmpty => "monthly_report_empty",
+            ErrorCode::MonthlyReportNoActivityWithLines => "monthly_report_no_activity_with_lines",
+            ErrorCode::MonthlyReportTooManyLines => "monthly_report_too_many_lines",
+            ErrorCode::CsvRequired => "csv_required",
+            ErrorCode::CsvNotUtf8 => "csv_not_utf8",
             ErrorCode::InternalError => "internal_error",
         }
     }
@@ -193,6 +215,17 @@ impl ErrorCode {
             ErrorCode::TooManyAttempts | ErrorCode::ResendTooSoon | ErrorCode::TooManyRequests => {
                 429
             }
+            ErrorCode::TransmissionNotAuthorized => 403,
+            ErrorCode::MonthlyReportTransmitted
+            | ErrorCode::MonthlyReportNoDraft
+            | ErrorCode::MonthlyReportNothingToCorrect
+            | ErrorCode::MonthlyReportCorrectionOpen
+            | ErrorCode::MonthlyReportMonthNotOver => 409,
+            ErrorCode::MonthlyReportEmpty
+            | ErrorCode::MonthlyReportNoActivityWithLines
+            | ErrorCode::MonthlyReportTooManyLines
+            | ErrorCode::CsvNotUtf8 => 422,
+            ErrorCode::CsvRequired => 415,
             ErrorCode::InternalError => 500,
             ErrorCode::ServiceUnavailable => 503,
         }
@@ -259,6 +292,17 @@ impl ErrorCode {
             ErrorCode::EmailTaken => ("Cette adresse courriel est maintenant celle d'un autre compte : choisissez-en une autre.", "This email address now belongs to another account: choose another one."),
             ErrorCode::SessionNotFound => ("Cette session n'existe pas ou est déjà fermée.", "This session does not exist or is already signed out."),
             ErrorCode::LastResponsableAccount => ("Vous êtes le dernier responsable d'une organisation : désignez un autre responsable dans « Mon organisation » avant de fermer votre compte.", "You are the last responsible of an organisation: designate another responsible in \u{201c}My organisation\u{201d} before closing your account."),
+            ErrorCode::TransmissionNotAuthorized => ("Votre autorisation pour ce dossier est en consultation seulement : vous ne pouvez pas modifier ni transmettre le rapport mensuel.", "Your authorization for this file is consultation only: you cannot change or transmit the monthly report."),
+            ErrorCode::MonthlyReportTransmitted => ("Ce rapport mensuel est déjà transmis. Ouvrez une correction pour le modifier.", "This monthly report has already been transmitted. Open a correction to change it."),
+            ErrorCode::MonthlyReportNoDraft => ("Ce mois n'a pas de brouillon à transmettre. Saisissez ou importez ses lignes, ou déclarez qu'il n'y a eu aucune activité.", "This month has no draft to transmit. Enter or import its lines, or declare that there was no activity."),
+            ErrorCode::MonthlyReportNothingToCorrect => ("Ce rapport mensuel n'a pas encore été transmis : il n'y a rien à corriger.", "This monthly report has not been transmitted yet: there is nothing to correct."),
+            ErrorCode::MonthlyReportCorrectionOpen => ("Une correction de ce rapport mensuel est déjà en cours.", "A correction of this monthly report is already in progress."),
+            ErrorCode::MonthlyReportMonthNotOver => ("Ce mois n'est pas terminé : son rapport pourra être transmis à partir du premier jour du mois suivant.", "This month is not over: its report can be transmitted from the first day of the next month."),
+            ErrorCode::MonthlyReportEmpty => ("Ce rapport n'a aucune ligne. Ajoutez ses lignes ou déclarez qu'il n'y a eu aucune activité ce mois-ci.", "This report has no lines. Add its lines or declare that there was no activity this month."),
+            ErrorCode::MonthlyReportNoActivityWithLines => ("Un rapport qui déclare « aucune activité » ne peut pas avoir de lignes.", "A report that declares \"no activity\" cannot have lines."),
+            ErrorCode::MonthlyReportTooManyLines => ("Un rapport mensuel compte au plus 2 000 lignes.", "A monthly report has at most 2,000 lines."),
+            ErrorCode::CsvRequired => ("Le fichier doit être envoyé en CSV (Content-Type: text/csv).", "The file must be sent as CSV (Content-Type: text/csv)."),
+            ErrorCode::CsvNotUtf8 => ("Le fichier n'est pas encodé en UTF-8. Enregistrez-le en « CSV UTF-8 » et importez-le de nouveau.", "The file is not UTF-8 encoded. Save it as \"CSV UTF-8\" and import it again."),
             ErrorCode::InternalError => ("Une erreur inattendue est survenue. Réessayez plus tard.", "An unexpected error occurred. Try again later."),
         };
         locale.pick(fr, en)

@@ -8,9 +8,11 @@ use super::{Call, Reply};
 use crate::domain::authorization::{value_label, Day, Service, Services};
 use crate::domain::fields::{has_hidden_characters, FieldErrors, Problem};
 use crate::domain::locale::Locale;
+use crate::domain::monthly_report::Standing;
 use crate::domain::paging::Sort;
 use crate::storage::authorized_files::FileRow;
 use crate::use_cases::files::{self, FileQuery, Position};
+use crate::use_cases::monthly_reports as reports;
 use serde_json::{json, Value};
 
 const DEFAULT_PAGE_SIZE: i64 = 25;
@@ -27,6 +29,23 @@ fn file_json(file: &FileRow) -> Value {
         "starts_at": file.starts_at,
         "ends_at": file.ends_at,
         "origin": file.origin,
+    })
+}
+
+/// Where the file's report of the last due month stands, when the contact may use the monthly
+/// report in it (null otherwise).
+fn report_standing(file: &FileRow, page: &files::FilePage, now: crate::domain::Millis) -> Value {
+    let reporting =
+        Services::from_bits(file.services).is_some_and(|s| s.contains(Service::MonthlyReport));
+    if !reporting {
+        return Value::Null;
+    }
+    let transmitted = page.reports_transmitted.contains(&file.employer_id);
+    let month = page.report_month;
+    json!({
+        "month": month.as_string(),
+        "due_on": month.due_on().to_iso(),
+        "standing": Standing::of(transmitted, month, now).code(),
     })
 }
 
@@ -98,7 +117,15 @@ pub async fn list(call: &Call) -> Result<Reply, ApiError> {
     };
     let page_size = page_size.unwrap_or(DEFAULT_PAGE_SIZE);
     let found = files::list(&call.app, &profile, &query, &position, page_size).await?;
-    let items: Vec<Value> = found.items.iter().map(file_json).collect();
+    let items: Vec<Value> = found
+        .items
+        .iter()
+        .map(|file| {
+            let mut json = file_json(file);
+            json["monthly_report"] = report_standing(file, &found, call.app.now);
+            json
+        })
+        .collect();
     let window = &found.window;
     let reply = Reply::json(
         200,
@@ -194,21 +221,18 @@ pub async fn file(call: &Call) -> Result<Reply, ApiError> {
     ))
 }
 
-/// The monthly report of a file: open only to a contact authorized for it. Its content is a
-/// placeholder until the service itself is built: the last three months, not yet available.
+/// The monthly report of a file in short: open only to a contact authorized for it; the last
+/// three months over and where each one's report stands (the full reports are under
+/// `/monthly-reports`).
 pub async fn monthly_report(call: &Call) -> Result<Reply, ApiError> {
     let (_, profile) = require_organisation_profile(call).await?;
     let file = files::open_service(&call.app, &profile, call.id(), Service::MonthlyReport).await?;
-    let today = Day::of(call.app.now).to_iso();
-    let (year, month) = (
-        today[..4].parse::<i32>().unwrap_or(2000),
-        today[5..7].parse::<i32>().unwrap_or(1),
-    );
-    let periods: Vec<Value> = (1..=3)
-        .map(|back| {
-            let index = year * 12 + (month - 1) - back;
-            json!({ "period": format!("{:04}-{:02}", index / 12, index % 12 + 1), "status": "not_available" })
-        })
+    let access = reports::of_file(&profile, &file);
+    let months = reports::list(&call.app, &access, 4).await?;
+    let periods: Vec<Value> = months
+        .iter()
+        .skip(1)
+        .map(|m| json!({ "period": m.month.as_string(), "status": m.standing.code() }))
         .collect();
     Ok(Reply::json(
         200,

@@ -102,6 +102,14 @@ pub fn problem_message(problem: Problem, locale: Locale) -> &'static str {
             "limit est un nombre entier de 1 à 500.",
             "limit is a whole number from 1 to 500.",
         ),
+        Problem::InvalidMonth => (
+            "Indiquez un mois sous la forme AAAA-MM (par exemple 2026-11).",
+            "Give a month as YYYY-MM (for example 2026-11).",
+        ),
+        Problem::FutureMonth => (
+            "Ce mois n'est pas encore commencé : choisissez le mois courant ou un mois passé.",
+            "This month has not started yet: choose the current month or a past one.",
+        ),
         Problem::TooFarAhead => (
             "Cette date est trop éloignée : un jeton expire au plus tard dans un an.",
             "This date is too far ahead: a token expires within a year at most.",
@@ -172,4 +180,105 @@ pub fn problem_message(problem: Problem, locale: Locale) -> &'static str {
 
 fn pick(locale: Locale, fr: &'static str, en: &'static str) -> &'static str {
     locale.pick(fr, en)
+}
+
+/// One problem of a monthly report's line: where (line, field, column of an imported file),
+/// what (`code`) and the sentence to show.
+pub fn line_problem_json(
+    problem: &crate::domain::monthly_report::LineProblem,
+    locale: Locale,
+) -> serde_json::Value {
+    use crate::domain::monthly_report::Issue;
+    let (fr, en): (String, String) = match problem.issue {
+        Issue::Required => (
+            "Ce champ est obligatoire.".into(),
+            "This field is required.".into(),
+        ),
+        Issue::NotText => (
+            "Ce champ doit être du texte.".into(),
+            "This field must be text.".into(),
+        ),
+        Issue::TooLong => (
+            "Le nom compte au plus 100 caractères.".into(),
+            "The name has at most 100 characters.".into(),
+        ),
+        Issue::InvalidName => (
+            "Le nom doit contenir des lettres et aucun caractère invisible.".into(),
+            "The name must contain letters and no invisible characters.".into(),
+        ),
+        Issue::InvalidWorkerId => (
+            "L'identifiant du travailleur compte de 6 à 10 chiffres.".into(),
+            "The worker identifier has 6 to 10 digits.".into(),
+        ),
+        Issue::UnknownTrade => (
+            "Ce métier n'est pas dans la liste des métiers et occupations.".into(),
+            "This trade is not in the list of trades and occupations.".into(),
+        ),
+        Issue::UnknownRegion => (
+            "Cette région n'est pas une des régions de la construction.".into(),
+            "This region is not one of the construction regions.".into(),
+        ),
+        Issue::InvalidHours => (
+            "Indiquez un nombre d'heures positif (par exemple 37,5).".into(),
+            "Give a positive number of hours (for example 37.5).".into(),
+        ),
+        Issue::NotQuarterHour => (
+            "Les heures se déclarent au quart d'heure (,25 ,5 ,75).".into(),
+            "Hours are declared in quarter hours (.25 .5 .75).".into(),
+        ),
+        Issue::TooManyHours => (
+            "Au plus 300 heures par ligne.".into(),
+            "At most 300 hours per line.".into(),
+        ),
+        Issue::InvalidWages => (
+            "Indiquez un salaire brut positif (en cents dans l'API, en dollars dans un fichier)."
+                .into(),
+            "Give positive gross wages (in cents in the API, in dollars in a file).".into(),
+        ),
+        Issue::TooMuchWages => (
+            "Au plus 10 000 000 $ par ligne.".into(),
+            "At most $10,000,000 per line.".into(),
+        ),
+        Issue::Duplicate(first) => (
+            format!("Même travailleur, métier et région qu'à la ligne {first}."),
+            format!("Same worker, trade and region as line {first}."),
+        ),
+        Issue::NotALine => (
+            "Chaque ligne doit être un objet JSON.".into(),
+            "Each line must be a JSON object.".into(),
+        ),
+        Issue::UnknownColumn => (
+            "Cette colonne n'est pas une colonne du rapport mensuel.".into(),
+            "This column is not one of the monthly report's.".into(),
+        ),
+        Issue::MissingColumn => (
+            "Cette colonne manque à l'en-tête.".into(),
+            "This column is missing from the header.".into(),
+        ),
+        Issue::DuplicateColumn => (
+            "Cette colonne est nommée deux fois.".into(),
+            "This column is named twice.".into(),
+        ),
+        Issue::WrongCellCount => (
+            "Cette ligne n'a pas autant de cellules que l'en-tête.".into(),
+            "This line does not have as many cells as the header.".into(),
+        ),
+        Issue::UnclosedQuote => (
+            "Un guillemet ouvert sur cette ligne n'est jamais fermé.".into(),
+            "A quote opened on this line is never closed.".into(),
+        ),
+    };
+    let mut json = serde_json::json!({
+        "line": problem.line,
+        "field": problem.field.code(),
+        "code": problem.issue.code(),
+        "message": match locale { Locale::Fr => fr, Locale::En => en },
+    });
+    if let Issue::Duplicate(first) = problem.issue {
+        json["first_line"] = first.into();
+    }
+    if let Some(column) = &problem.column {
+        json["column"] = column.clone().into();
+    }
+    json
 }

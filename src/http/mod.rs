@@ -16,6 +16,7 @@ pub mod i18n;
 mod linking;
 mod meta;
 mod migration;
+mod monthly_reports;
 mod observe;
 mod operator;
 mod organisation;

@@ -16,6 +16,7 @@ const ALL: &[&[Route]] = &[
     super::organisation::ROUTES,
     super::tokens::ROUTES,
     super::files::ROUTES,
+    super::monthly_reports::ROUTES,
     super::access_requests::ROUTES,
     super::employer::ROUTES,
     super::operator::ROUTES,

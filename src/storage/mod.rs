@@ -17,6 +17,7 @@ pub mod legacy_credentials;
 pub mod link_credentials;
 pub mod mailbox;
 pub mod migration;
+pub mod monthly_reports;
 pub mod organisations;
 pub mod outbox;
 pub mod rate_limits;

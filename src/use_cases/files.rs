@@ -3,10 +3,12 @@
 
 use crate::domain::authorization::{search_words, Availability, Service, Services, DAY};
 use crate::domain::fields::Problem;
+use crate::domain::monthly_report::Month;
 use crate::domain::paging::{scope, window, Cursor, Direction, PageWindow, Sort};
 use crate::infra::{App, InfraError};
 use crate::storage::authorized_files::{self, FileFilter, FileRow, Start};
 use crate::storage::contacts::ProfileRow;
+use crate::storage::monthly_reports;
 
 /// The list's search, filters and order.
 pub struct FileQuery {
@@ -66,6 +68,10 @@ pub enum Position {
 
 pub struct FilePage {
     pub items: Vec<FileRow>,
+    /// The last month over (its report due the 15th of this month), and the employers among the
+    /// page's files (those authorized for the monthly report) that transmitted it.
+    pub report_month: Month,
+    pub reports_transmitted: Vec<String>,
     pub total: i64,
     pub window: PageWindow,
     /// Rows D1 read to answer, for the benchmarks.
@@ -112,11 +118,23 @@ pub async fn list(
     if direction == Direction::Previous {
         rows.reverse();
     }
+    let report_month = Month::of(app.now).previous();
+    let reporting: Vec<&str> = rows
+        .iter()
+        .filter(|row| {
+            Services::from_bits(row.services).is_some_and(|s| s.contains(Service::MonthlyReport))
+        })
+        .map(|row| row.employer_id.as_str())
+        .collect();
+    let (reports_transmitted, report_rows_read) =
+        monthly_reports::transmitted_among(&app.db, report_month, &reporting).await?;
     Ok(FilePage {
         items: rows,
+        report_month,
+        reports_transmitted,
         total,
         window,
-        rows_read,
+        rows_read: rows_read + report_rows_read,
     })
 }
 

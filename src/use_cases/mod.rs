@@ -10,6 +10,7 @@ pub mod files;
 pub mod linking;
 pub mod members;
 pub mod migration;
+pub mod monthly_reports;
 pub mod operator;
 pub mod passwords;
 pub mod profiles;

@@ -3,7 +3,7 @@
 use crate::domain::fields::Problem;
 
 /// Every event type a webhook endpoint can ask for, in the order the API lists them.
-pub const EVENT_TYPES: [&str; 9] = [
+pub const EVENT_TYPES: [&str; 11] = [
     "authorization.granted",
     "authorization.changed",
     "authorization.revoked",
@@ -13,6 +13,8 @@ pub const EVENT_TYPES: [&str; 9] = [
     "contact.revoked",
     "access_request.created",
     "access_request.answered",
+    "monthly_report.transmitted",
+    "monthly_report.corrected",
 ];
 
 /// The event types one endpoint wants: at least one, each known, none twice.

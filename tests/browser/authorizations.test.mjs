@@ -150,7 +150,7 @@ test('an employer grants a firm contact two services; the contact searches and p
     await page.getByRole('link', { name: 'Ouvrir le rapport mensuel', exact: true }).click();
     await heading(page, 'Rapport mensuel').waitFor();
     await page.getByText('Construction Beauséjour ltée', { exact: true }).waitFor();
-    await page.getByRole('heading', { name: 'Périodes', exact: true }).waitFor();
+    await page.getByRole('heading', { name: 'Lignes du rapport', exact: true }).waitFor();
     const reportUrl = page.url();
 
     // The employer changes the level and sets an end date, then revokes after a confirmation.

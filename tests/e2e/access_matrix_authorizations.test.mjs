@@ -265,16 +265,84 @@ const ROUTES = [
     request: () => ({ method: 'GET', path: `${FILES}/${f.file.id}/monthly-report` }),
     expect: ownerOnly(FIRM_MEMBER),
   },
+  ...monthlyReportRoutes(),
 ];
+
+/** A month of the 2000s no other cell used: each cell's reports start afresh. */
+let reportMonths = 0;
+const freshReportMonth = () => {
+  reportMonths += 1;
+  return `${2001 + Math.floor(reportMonths / 12)}-${String((reportMonths % 12) + 1).padStart(2, '0')}`;
+};
+const EMPLOYER_REPORTS = '/api/employer/monthly-reports';
+const REPORT_CSV = 'worker_name;worker_id;trade;region;regular_hours;overtime_hours;gross_wages\nAna;1234567;electricien;montreal;1;0;10\n';
+
+/**
+ * The monthly report: the firm member (authorized at level consultation) reads the file's reports
+ * and may not write them; every contact of the employer reads and writes its own; another
+ * employer reaches only its own reports (so its transmission or correction of the same month finds
+ * nothing); every other organisation's profile finds no such file.
+ */
+function monthlyReportRoutes() {
+  const fileReports = () => `${FILES}/${f.file.id}/monthly-reports`;
+  const readOnly = [403, 'transmission_not_authorized'];
+  const ownReports = (success, other = success) => ({
+    [ANON]: unauthenticated, [PERSONAL]: noProfile, [FIRM_MEMBER]: notEmployer, [FIRM_RESP]: notEmployer,
+    [EMP_RESP]: success, [EMP_PLAIN]: success, [OTHER_EMP]: other, [OTHER_FIRM]: notEmployer,
+  });
+  const drafted = async () => {
+    const month = freshReportMonth();
+    const res = await f.boss.client.request('PUT', `${EMPLOYER_REPORTS}/${month}`, { json: { no_activity: true } });
+    assert.equal(res.status, 200, res.text);
+    return { month };
+  };
+  const transmitted = async () => {
+    const { month } = await drafted();
+    assert.equal((await f.boss.client.post(`${EMPLOYER_REPORTS}/${month}/transmit`)).status, 200);
+    return { month };
+  };
+  return [
+    { route: 'GET /api/authorized-files/{id}/monthly-reports', request: () => ({ method: 'GET', path: fileReports() }), expect: ownerOnly(FIRM_MEMBER) },
+    { route: 'GET /api/authorized-files/{id}/monthly-reports/{month}', request: () => ({ method: 'GET', path: `${fileReports()}/2001-01` }), expect: ownerOnly(FIRM_MEMBER) },
+    { route: 'PUT /api/authorized-files/{id}/monthly-reports/{month}', request: () => ({ method: 'PUT', path: `${fileReports()}/2001-01`, json: { no_activity: true } }), expect: ownerOnly(FIRM_MEMBER, readOnly) },
+    {
+      route: 'POST /api/authorized-files/{id}/monthly-reports/{month}/import',
+      request: () => ({ method: 'POST', path: `${fileReports()}/2001-01/import`, body: REPORT_CSV, headers: { 'content-type': 'text/csv' } }),
+      expect: ownerOnly(FIRM_MEMBER, readOnly),
+    },
+    { route: 'POST /api/authorized-files/{id}/monthly-reports/{month}/transmit', target: drafted, request: (a, t) => ({ method: 'POST', path: `${fileReports()}/${t.month}/transmit` }), expect: ownerOnly(FIRM_MEMBER, readOnly) },
+    { route: 'POST /api/authorized-files/{id}/monthly-reports/{month}/correct', target: transmitted, request: (a, t) => ({ method: 'POST', path: `${fileReports()}/${t.month}/correct` }), expect: ownerOnly(FIRM_MEMBER, readOnly) },
+    { route: 'GET /api/employer/monthly-reports', request: () => ({ method: 'GET', path: EMPLOYER_REPORTS }), expect: ownReports(ok()) },
+    { route: 'GET /api/employer/monthly-reports/{month}', request: () => ({ method: 'GET', path: `${EMPLOYER_REPORTS}/2001-01` }), expect: ownReports(ok()) },
+    { route: 'PUT /api/employer/monthly-reports/{month}', request: () => ({ method: 'PUT', path: `${EMPLOYER_REPORTS}/2001-02`, json: { no_activity: true } }), expect: ownReports(ok()) },
+    {
+      route: 'POST /api/employer/monthly-reports/{month}/import',
+      request: () => ({ method: 'POST', path: `${EMPLOYER_REPORTS}/2001-03/import`, body: REPORT_CSV, headers: { 'content-type': 'text/csv' } }),
+      expect: ownReports(ok()),
+    },
+    {
+      route: 'POST /api/employer/monthly-reports/{month}/transmit',
+      target: drafted,
+      request: (a, t) => ({ method: 'POST', path: `${EMPLOYER_REPORTS}/${t.month}/transmit` }),
+      expect: ownReports(ok(), [409, 'monthly_report_no_draft']),
+    },
+    {
+      route: 'POST /api/employer/monthly-reports/{month}/correct',
+      target: transmitted,
+      request: (a, t) => ({ method: 'POST', path: `${EMPLOYER_REPORTS}/${t.month}/correct` }),
+      expect: ownReports(ok(201), [409, 'monthly_report_nothing_to_correct']),
+    },
+  ];
+}
 
 describe('the access matrix of issue 4', () => {
   for (const spec of ROUTES) {
     for (const [actor, [status, code]] of Object.entries(spec.expect)) {
       test(`${spec.route} as ${actor} answers ${status}${code ? ` ${code}` : ''}`, async () => {
         const target = spec.target ? await spec.target() : undefined;
-        const { method, path, json } = spec.request(actor, target);
+        const { method, path, json, body, headers } = spec.request(actor, target);
 
-        const res = await actors[actor].client.request(method, path, json === undefined ? {} : { json });
+        const res = await actors[actor].client.request(method, path, json === undefined ? { body, headers } : { json });
 
         assert.equal(res.status, status, `${spec.route} as ${actor}: ${res.text.slice(0, 300)}`);
         if (code) assert.equal(res.body?.error?.code, code, `${spec.route} as ${actor}`);

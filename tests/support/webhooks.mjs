@@ -104,7 +104,8 @@ export function verify(secret, request) {
 // --- Helpers of the webhook tests ----------------------------------------------------------------
 
 export const ALL_EVENTS = ['authorization.granted', 'authorization.changed', 'authorization.revoked', 'authorization.expiring',
-  'authorization.expired', 'contact.linked', 'contact.revoked', 'access_request.created', 'access_request.answered'];
+  'authorization.expired', 'contact.linked', 'contact.revoked', 'access_request.created', 'access_request.answered',
+  'monthly_report.transmitted', 'monthly_report.corrected'];
 /** The Standard Webhooks schedule: the wait after each failed attempt, in seconds. */
 export const SCHEDULE = [5, 300, 1800, 7200, 18000, 36000, 36000, 36000, 36000, 36000, 36000];
 export const isDisabledEmail = (email) => /webhook/i.test(email.subject) && /désactivé|disabled/i.test(email.subject);

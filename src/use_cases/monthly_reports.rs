@@ -1,0 +1,406 @@
+//! The monthly report of an employer, for its own contacts and for the firms' contacts it
+//! authorized for the "rapport mensuel" service: list the months, read one, save its draft (typed
+//! or imported), transmit it for a receipt, open a correction. Who may: the employer's contacts
+//! do everything; a firm's contact reads at level "consultation" and also writes at level
+//! "consultation et transmission". Another employer's file answers not found.
+
+use super::files::{self, FileError};
+use crate::domain::authorization::Service;
+use crate::domain::monthly_report::{
+    self, receipt_number, Catalog, Entry, Line, LineProblem, Month, RawLine, Standing, Totals,
+    WagesUnit, MAX_LINES,
+};
+use crate::domain::Entropy;
+use crate::infra::{App, InfraError, OsEntropy};
+use crate::storage::audit::AuditEvent;
+use crate::storage::authorized_files::FileRow;
+use crate::storage::contacts::ProfileRow;
+use crate::storage::monthly_reports::{self, Author, MonthRow, ReportEvent, StoredReport};
+use crate::storage::users::UserRow;
+use serde_json::json;
+
+#[derive(Debug)]
+pub enum ReportError {
+    NotFound,
+    EmployerProfileRequired,
+    ServiceNotAuthorized,
+    ServiceNotStarted,
+    /// A firm's contact at level "consultation" tried to write.
+    TransmissionNotAuthorized,
+    /// The month is after the current one.
+    MonthAhead,
+    TooManyLines,
+    /// Lines and the "no activity" declaration at once.
+    NoActivityWithLines,
+    Invalid(Vec<LineProblem>),
+    /// The report was transmitted and no correction is open.
+    AlreadyTransmitted,
+    NoDraft,
+    /// Neither lines nor the "no activity" declaration.
+    Empty,
+    MonthNotOver,
+    NothingToCorrect,
+    CorrectionOpen,
+    Infra(InfraError),
+}
+
+impl From<InfraError> for ReportError {
+    fn from(error: InfraError) -> Self {
+        ReportError::Infra(error)
+    }
+}
+
+impl From<FileError> for ReportError {
+    fn from(error: FileError) -> Self {
+        match error {
+            FileError::NotFound => ReportError::NotFound,
+            FileError::ServiceNotAuthorized => ReportError::ServiceNotAuthorized,
+            FileError::ServiceNotStarted => ReportError::ServiceNotStarted,
+            FileError::Infra(error) => ReportError::Infra(error),
+        }
+    }
+}
+
+/// Whose reports a request reaches, and whether it may write them.
+pub struct Access {
+    pub employer_id: String,
+    pub employer_name: String,
+    pub file_number: String,
+    pub may_write: bool,
+    /// The firm of the contact acting, when it is not the employer's own.
+    pub firm_id: Option<String>,
+    pub contact_id: String,
+}
+
+/// A firm's contact in one of its authorized files: the monthly report service must be usable.
+pub async fn for_file(
+    app: &App,
+    profile: &ProfileRow,
+    file_id: &str,
+) -> Result<Access, ReportError> {
+    let file = files::open_service(app, profile, file_id, Service::MonthlyReport).await?;
+    Ok(of_file(profile, &file))
+}
+
+/// The reports of a file already opened for the monthly report service.
+pub fn of_file(profile: &ProfileRow, file: &FileRow) -> Access {
+    Access {
+        employer_id: file.employer_id.clone(),
+        employer_name: file.employer_name.clone(),
+        file_number: file.file_number.clone(),
+        may_write: file.level == "transmission",
+        firm_id: Some(profile.organisation_id.clone()),
+        contact_id: profile.contact_id.clone(),
+    }
+}
+
+/// An employer's own contact.
+pub fn for_employer(profile: &ProfileRow) -> Result<Access, ReportError> {
+    if profile.organisation_kind != "employer" {
+        return Err(ReportError::EmployerProfileRequired);
+    }
+    Ok(Access {
+        employer_id: profile.organisation_id.clone(),
+        employer_name: profile.organisation_name.clone(),
+        file_number: profile.file_number.clone(),
+        may_write: true,
+        firm_id: None,
+        contact_id: profile.contact_id.clone(),
+    })
+}
+
+/// Writing rights, checked before a body is read: a reader learns nothing from a refused file.
+pub fn writable(access: &Access) -> Result<(), ReportError> {
+    if access.may_write {
+        Ok(())
+    } else {
+        Err(ReportError::TransmissionNotAuthorized)
+    }
+}
+
+/// A month that may hold a report: not after the current month.
+pub fn check_month(app: &App, month: Month) -> Result<Month, ReportError> {
+    if month > Month::of(app.now) {
+        Err(ReportError::MonthAhead)
+    } else {
+        Ok(month)
+    }
+}
+
+/// The trades and the regions.
+pub async fn lists(app: &App) -> Result<(Vec<Entry>, Vec<Entry>), InfraError> {
+    monthly_reports::lists(&app.db).await
+}
+
+/// One month of the list.
+pub struct MonthSummary {
+    pub month: Month,
+    pub standing: Standing,
+    pub draft: Option<MonthRow>,
+    pub transmitted: Option<MonthRow>,
+}
+
+/// The employer's months, newest first: the `count` months up to the current one.
+pub async fn list(
+    app: &App,
+    access: &Access,
+    count: usize,
+) -> Result<Vec<MonthSummary>, InfraError> {
+    let months = Month::of(app.now).back(count);
+    let (Some(newest), Some(oldest)) = (months.first(), months.last()) else {
+        return Ok(Vec::new());
+    };
+    let rows = monthly_reports::months(&app.db, &access.employer_id, *oldest, *newest).await?;
+    Ok(months
+        .into_iter()
+        .map(|month| {
+            let key = month.as_string();
+            let of = |status: &str| {
+                rows.iter()
+                    .find(|r| r.month == key && r.status == status)
+                    .cloned()
+            };
+            let transmitted = of("transmitted");
+            MonthSummary {
+                month,
+                standing: Standing::of(transmitted.is_some(), month, app.now),
+                draft: of("draft"),
+                transmitted,
+            }
+        })
+        .collect())
+}
+
+/// The report of a month, as stored (every version, the draft's and transmitted lines).
+pub async fn get(app: &App, access: &Access, month: Month) -> Result<StoredReport, ReportError> {
+    let month = check_month(app, month)?;
+    Ok(monthly_reports::find(&app.db, &access.employer_id, month).await?)
+}
+
+fn author<'a>(user: &'a UserRow, name: &'a str) -> Author<'a> {
+    Author {
+        user_id: &user.id,
+        name,
+    }
+}
+
+fn display_name(user: &UserRow) -> String {
+    format!("{} {}", user.first_name, user.last_name)
+}
+
+/// Replaces the month's draft (creating the report) with these lines, all valid, or none saved.
+pub async fn save_draft(
+    app: &App,
+    access: &Access,
+    user: &UserRow,
+    month: Month,
+    no_activity: bool,
+    raw: &[RawLine],
+    unit: WagesUnit,
+) -> Result<StoredReport, ReportError> {
+    writable(access)?;
+    let month = check_month(app, month)?;
+    if raw.len() > MAX_LINES {
+        return Err(ReportError::TooManyLines);
+    }
+    let (trades, regions) = monthly_reports::lists(&app.db).await?;
+    let lines: Vec<Line> = monthly_report::validate(raw, &Catalog::new(&trades, &regions), unit)
+        .map_err(ReportError::Invalid)?;
+    if no_activity && !lines.is_empty() {
+        return Err(ReportError::NoActivityWithLines);
+    }
+    let name = display_name(user);
+    let author = author(user, &name);
+    let saved = monthly_reports::save_draft(
+        &app.db,
+        &access.employer_id,
+        month,
+        &author,
+        no_activity,
+        &lines,
+        app.now,
+    )
+    .await?;
+    if !saved {
+        return Err(ReportError::AlreadyTransmitted);
+    }
+    Ok(monthly_reports::find(&app.db, &access.employer_id, month).await?)
+}
+
+/// The stored lines as raw lines, to validate them again before they are transmitted.
+fn as_raw(report: &StoredReport) -> Vec<RawLine> {
+    use monthly_report::Raw;
+    report
+        .draft_lines
+        .iter()
+        .map(|l| RawLine {
+            number: l.line as usize,
+            worker_name: Raw::Text(l.worker_name.clone()),
+            worker_id: Raw::Text(l.worker_id.clone()),
+            trade: Raw::Text(l.trade.clone()),
+            region: Raw::Text(l.region.clone()),
+            regular_hours: Raw::Number(monthly_report::hours_of(l.regular_quarters)),
+            overtime_hours: Raw::Number(monthly_report::hours_of(l.overtime_quarters)),
+            gross_wages: Raw::Number(l.gross_cents as f64),
+        })
+        .collect()
+}
+
+fn audit_event<'a>(
+    action: &'a str,
+    access: &'a Access,
+    user: &'a UserRow,
+    ip: Option<&'a str>,
+    details: serde_json::Value,
+) -> AuditEvent<'a> {
+    AuditEvent {
+        action,
+        user_id: Some(&user.id),
+        organisation_id: Some(&access.employer_id),
+        contact_id: Some(&access.contact_id),
+        ip,
+        details,
+        counterpart_organisation_id: access.firm_id.as_deref(),
+    }
+}
+
+/// Transmits the month's draft, validated again from what is stored, for a receipt number.
+pub async fn transmit(
+    app: &App,
+    access: &Access,
+    user: &UserRow,
+    ip: Option<&str>,
+    month: Month,
+    idempotency_key: Option<&str>,
+) -> Result<(StoredReport, String), ReportError> {
+    writable(access)?;
+    let month = check_month(app, month)?;
+    if !monthly_report::month_is_over(month, app.now) {
+        return Err(ReportError::MonthNotOver);
+    }
+    let report = monthly_reports::find(&app.db, &access.employer_id, month).await?;
+    if let Some(receipt) = receipt_of_key(&report, idempotency_key) {
+        return Ok((report, receipt));
+    }
+    let Some(draft) = report.draft() else {
+        return Err(if report.transmitted().is_some() {
+            ReportError::AlreadyTransmitted
+        } else {
+            ReportError::NoDraft
+        });
+    };
+    let (trades, regions) = monthly_reports::lists(&app.db).await?;
+    let lines = monthly_report::validate(
+        &as_raw(&report),
+        &Catalog::new(&trades, &regions),
+        WagesUnit::Cents,
+    )
+    .map_err(ReportError::Invalid)?;
+    if report.draft_lines.is_empty() && draft.no_activity == 0 {
+        return Err(ReportError::Empty);
+    }
+    let mut random = [0u8; 10];
+    OsEntropy.fill(&mut random);
+    let receipt = receipt_number(month, &random);
+    let corrects = report.transmitted().map(|t| t.receipt_number.clone());
+    let action = if corrects.is_some() {
+        "monthly_report.corrected"
+    } else {
+        "monthly_report.transmitted"
+    };
+    let details = json!({
+        "month": month.as_string(), "receipt_number": receipt, "version": draft.number,
+        "corrects": corrects.flatten(),
+    });
+    let audit = audit_event(action, access, user, ip, details);
+    let name = display_name(user);
+    let totals = Totals::of(&lines);
+    let event = ReportEvent {
+        kind: action,
+        employer_id: &access.employer_id,
+        firm_id: access.firm_id.as_deref(),
+        payload: json!({ "monthly_report": {
+            "employer": { "id": access.employer_id, "name": access.employer_name, "file_number": access.file_number },
+            "month": month.as_string(), "due_on": month.due_on().to_iso(), "version": draft.number,
+            "receipt_number": receipt, "corrects": audit.details["corrects"].clone(),
+            "transmitted_at": app.now, "transmitted_by": name, "no_activity": draft.no_activity == 1,
+            "totals": {
+                "lines": totals.lines,
+                "regular_hours": monthly_report::hours_of(totals.regular_quarters),
+                "overtime_hours": monthly_report::hours_of(totals.overtime_quarters),
+                "gross_wages_cents": totals.gross_cents,
+            },
+        }}),
+    };
+    let author = author(user, &name);
+    let done = monthly_reports::transmit(
+        &app.db,
+        draft,
+        (&receipt, idempotency_key),
+        &author,
+        &audit,
+        &event,
+        app.now,
+    )
+    .await?;
+    let report = monthly_reports::find(&app.db, &access.employer_id, month).await?;
+    if !done {
+        // Another request transmitted the draft meanwhile: the same one, if it had the same key.
+        return receipt_of_key(&report, idempotency_key)
+            .map(|receipt| (report, receipt))
+            .ok_or(ReportError::AlreadyTransmitted);
+    }
+    Ok((report, receipt))
+}
+
+/// The receipt of the version an earlier transmission with this Idempotency-Key made.
+fn receipt_of_key(report: &StoredReport, key: Option<&str>) -> Option<String> {
+    let key = key?;
+    report
+        .versions
+        .iter()
+        .find(|v| v.idempotency_key.as_deref() == Some(key))
+        .and_then(|v| v.receipt_number.clone())
+}
+
+/// Opens a correction of the month's transmitted report: a new draft holding its lines.
+pub async fn correct(
+    app: &App,
+    access: &Access,
+    user: &UserRow,
+    ip: Option<&str>,
+    month: Month,
+) -> Result<StoredReport, ReportError> {
+    writable(access)?;
+    let month = check_month(app, month)?;
+    let report = monthly_reports::find(&app.db, &access.employer_id, month).await?;
+    if report.draft().is_some() {
+        return Err(if report.transmitted().is_some() {
+            ReportError::CorrectionOpen
+        } else {
+            ReportError::NothingToCorrect
+        });
+    }
+    let Some(transmitted) = report.transmitted() else {
+        return Err(ReportError::NothingToCorrect);
+    };
+    let details = json!({
+        "month": month.as_string(), "corrects": transmitted.receipt_number, "version": transmitted.number + 1,
+    });
+    let event = audit_event(
+        "monthly_report.correction_opened",
+        access,
+        user,
+        ip,
+        details,
+    );
+    let name = display_name(user);
+    let author = author(user, &name);
+    let opened =
+        monthly_reports::open_correction(&app.db, &transmitted.id, &author, &event, app.now)
+            .await?;
+    if !opened {
+        return Err(ReportError::CorrectionOpen);
+    }
+    Ok(monthly_reports::find(&app.db, &access.employer_id, month).await?)
+}

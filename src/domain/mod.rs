@@ -12,6 +12,7 @@ pub mod legacy;
 pub mod lifecycle;
 pub mod linking;
 pub mod locale;
+pub mod mfa;
 pub mod migration;
 pub mod name;
 pub mod organisation;

@@ -61,6 +61,15 @@ pub enum ErrorCode {
     ExportTooLarge,
     WebhookLimitReached,
     WebhookDisabled,
+    MfaChallengeNotFound,
+    MfaChallengeExpired,
+    MfaChallengeExhausted,
+    MfaChallengeUsed,
+    TotpAlreadyEnabled,
+    TotpNotPending,
+    MfaNotEnabled,
+    MfaEnrolmentRequired,
+    StepUpRequired,
     InternalError,
 }
 
@@ -124,6 +133,15 @@ impl ErrorCode {
             ErrorCode::ExportTooLarge => "export_too_large",
             ErrorCode::WebhookLimitReached => "webhook_limit_reached",
             ErrorCode::WebhookDisabled => "webhook_disabled",
+            ErrorCode::MfaChallengeNotFound => "mfa_challenge_not_found",
+            ErrorCode::MfaChallengeExpired => "mfa_challenge_expired",
+            ErrorCode::MfaChallengeExhausted => "mfa_challenge_exhausted",
+            ErrorCode::MfaChallengeUsed => "mfa_challenge_used",
+            ErrorCode::TotpAlreadyEnabled => "totp_already_enabled",
+            ErrorCode::TotpNotPending => "totp_not_pending",
+            ErrorCode::MfaNotEnabled => "mfa_not_enabled",
+            ErrorCode::MfaEnrolmentRequired => "mfa_enrolment_required",
+            ErrorCode::StepUpRequired => "step_up_required",
             ErrorCode::InternalError => "internal_error",
         }
     }
@@ -147,12 +165,15 @@ impl ErrorCode {
             | ErrorCode::AuthorizationAdminRequired
             | ErrorCode::ServiceNotAuthorized
             | ErrorCode::ServiceNotStarted
-            | ErrorCode::TokenScopeMissing => 403,
+            | ErrorCode::TokenScopeMissing
+            | ErrorCode::MfaEnrolmentRequired
+            | ErrorCode::StepUpRequired => 403,
             ErrorCode::NotFound
             | ErrorCode::VerificationNotFound
             | ErrorCode::LinkNotFound
             | ErrorCode::ProfileNotFound
-            | ErrorCode::MigrationRunNotFound => 404,
+            | ErrorCode::MigrationRunNotFound
+            | ErrorCode::MfaChallengeNotFound => 404,
             ErrorCode::MethodNotAllowed => 405,
             ErrorCode::ContactAlreadyRevoked
             | ErrorCode::ContactExists
@@ -166,13 +187,19 @@ impl ErrorCode {
             | ErrorCode::AccessRequestPending
             | ErrorCode::AlreadyAuthorized
             | ErrorCode::WebhookLimitReached
-            | ErrorCode::WebhookDisabled => 409,
+            | ErrorCode::WebhookDisabled
+            | ErrorCode::TotpAlreadyEnabled
+            | ErrorCode::TotpNotPending
+            | ErrorCode::MfaNotEnabled => 409,
             ErrorCode::CodeExpired
             | ErrorCode::CodeExhausted
             | ErrorCode::CodeUsed
             | ErrorCode::LinkExpired
             | ErrorCode::LinkUsed
-            | ErrorCode::AccessRequestExpired => 410,
+            | ErrorCode::AccessRequestExpired
+            | ErrorCode::MfaChallengeExpired
+            | ErrorCode::MfaChallengeExhausted
+            | ErrorCode::MfaChallengeUsed => 410,
             ErrorCode::BodyTooLarge => 413,
             ErrorCode::UnsupportedMediaType => 415,
             ErrorCode::ValidationFailed
@@ -247,6 +274,15 @@ impl ErrorCode {
             ErrorCode::ExportTooLarge => ("Cette exportation dépasse 10 000 événements : choisissez des dates plus rapprochées.", "This export exceeds 10,000 events: choose closer dates."),
             ErrorCode::WebhookLimitReached => ("L'organisation a atteint le nombre maximal de webhooks : supprimez-en un d'abord.", "The organisation has reached the maximum number of webhooks: delete one first."),
             ErrorCode::WebhookDisabled => ("Ce webhook est désactivé : réactivez-le avant de renvoyer une livraison.", "This webhook is disabled: enable it again before replaying a delivery."),
+            ErrorCode::MfaChallengeNotFound => ("Cette vérification de connexion n'existe pas. Reconnectez-vous.", "This sign-in check does not exist. Sign in again."),
+            ErrorCode::MfaChallengeExpired => ("La vérification de connexion a expiré. Reconnectez-vous.", "The sign-in check has expired. Sign in again."),
+            ErrorCode::MfaChallengeExhausted => ("Trop de codes erronés. Reconnectez-vous.", "Too many wrong codes. Sign in again."),
+            ErrorCode::MfaChallengeUsed => ("Cette vérification de connexion a déjà servi. Reconnectez-vous.", "This sign-in check has already been used. Sign in again."),
+            ErrorCode::TotpAlreadyEnabled => ("Une application d'authentification est déjà configurée.", "An authenticator app is already set up."),
+            ErrorCode::TotpNotPending => ("Aucune configuration d'application d'authentification n'est en cours.", "No authenticator app setup is in progress."),
+            ErrorCode::MfaNotEnabled => ("Aucun second facteur n'est configuré pour ce compte.", "No second factor is set up for this account."),
+            ErrorCode::MfaEnrolmentRequired => ("Configurez un second facteur pour utiliser ce profil.", "Set up a second factor to use this profile."),
+            ErrorCode::StepUpRequired => ("Confirmez votre identité avec votre second facteur (moins de 10 minutes) pour faire ce changement.", "Confirm your identity with your second factor (within 10 minutes) to make this change."),
             ErrorCode::InternalError => ("Une erreur inattendue est survenue. Réessayez plus tard.", "An unexpected error occurred. Try again later."),
         };
         locale.pick(fr, en)

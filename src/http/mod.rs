@@ -14,6 +14,7 @@ mod files;
 pub mod i18n;
 mod linking;
 mod meta;
+mod mfa;
 mod migration;
 mod observe;
 mod operator;

@@ -51,6 +51,7 @@ const ALL: &[&[Route]] = &[
     super::meta::ROUTES,
     super::accounts::ROUTES,
     super::sessions::ROUTES,
+    super::mfa::ROUTES,
     super::linking::ROUTES,
     super::organisation::ROUTES,
     super::tokens::ROUTES,

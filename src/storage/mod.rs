@@ -15,6 +15,7 @@ pub mod job_runs;
 pub mod legacy_credentials;
 pub mod link_credentials;
 pub mod mailbox;
+pub mod mfa;
 pub mod migration;
 pub mod organisations;
 pub mod outbox;

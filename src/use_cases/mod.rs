@@ -8,6 +8,7 @@ pub mod codes;
 pub mod files;
 pub mod linking;
 pub mod members;
+pub mod mfa;
 pub mod migration;
 pub mod operator;
 pub mod passwords;

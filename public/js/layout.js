@@ -13,9 +13,10 @@
 // entries only an employer's profile sees (data-employer-only).
 
 const BRAND = `
-      <a class="brand" data-i18n-attr="aria-label:site.home_link">
+      <a class="brand">
         <span class="brand__mark" aria-hidden="true">SEL</span>
-        <span class="brand__text"><span class="brand__name" data-i18n="site.name"></span><span class="brand__tagline" data-i18n="site.tagline"></span></span>
+        <span class="brand__text"><span class="brand__name" data-i18n="site.name"></span> <span class="brand__tagline" data-i18n="site.tagline"></span></span>
+        <span class="visually-hidden" data-i18n="site.home_link"></span>
       </a>`;
 
 const LANGUAGE_SWITCH = '<button type="button" class="link-button lang-toggle" data-lang-toggle data-i18n="lang.switch"></button>';

@@ -6,6 +6,7 @@
 import { get, post } from './api.js';
 import { focusElement, initPage, readyToSubmit, setBusy, showApiError } from './ui.js';
 import { nextPage } from './session.js';
+import { proofOf } from './step-up.js';
 import { startVerification } from './verification.js';
 
 initPage('login.title');
@@ -48,12 +49,6 @@ function askForFactor(id) {
   form.hidden = true;
   factorForm.hidden = false;
   focusElement(document.getElementById('factor-heading'));
-}
-
-/** Six digits are a code of the authenticator app; anything else is taken as a recovery code. */
-function proofOf(typed) {
-  const compact = typed.replace(/[\s-]/g, '');
-  return /^\d{6}$/.test(compact) ? { code: compact } : { recovery_code: typed.trim() };
 }
 
 factorForm.addEventListener('submit', async (event) => {

@@ -330,3 +330,10 @@ pub async fn step_up_window_start(db: &Db, key: &str) -> Result<Option<Millis>, 
     .await
     .context("Failed to read the step-up window")
 }
+
+/// Sign-in challenges past their five minutes (answered or not).
+pub const EXPIRED_CHALLENGES: super::Purge = super::Purge {
+    table: "mfa_challenges",
+    key: "id",
+    condition: "expires_at < ?1",
+};

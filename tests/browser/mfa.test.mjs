@@ -1,14 +1,14 @@
 // The second factor in headless Chromium against the real worker: a firm member whose only profile
 // needs a factor signs in and is led to "Sécurité de connexion", sets up an authenticator app (the
 // test reads the key the page shows and computes the code, as the app would), keeps the recovery
-// codes, then signs in again with a code and reaches home. Each page is checked with axe-core and
-// at 390 px wide.
+// codes, then signs in again with a code and reaches home; later, creating an API token asks for the
+// factor again in a dialog (step-up). Each page is checked with axe-core and at 390 px wide.
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { assertAccessible, assertFitsPhone, button, emailFor, heading, label, launchBrowser, logIn, openBrowser, submitLogin } from '../support/browser.mjs';
+import { assertAccessible, assertFitsPhone, button, emailFor, heading, label, launchBrowser, logIn, menu, openBrowser, submitLogin, tab } from '../support/browser.mjs';
 import { spawnApp } from '../support/app.mjs';
-import { FACTORS, stepOf, totpCode, workerClock } from '../support/client.mjs';
+import { FACTORS, nextProof, stepOf, totpCode, workerClock } from '../support/client.mjs';
 import { createOrganisation, link, signedUp } from '../support/orgs.mjs';
 
 let app;
@@ -65,7 +65,6 @@ test('a firm member sets up an authenticator app when led to it, then signs in w
 
     // Assert: signing in again asks for the code, which the page takes, and the firm is home.
     await button(page, 'Se déconnecter').click();
-    await page.goto(`${app.baseUrl}/`);
     await heading(page, 'Se connecter').waitFor();
     await label(page, 'Adresse courriel').fill(email);
     await label(page, 'Mot de passe').fill(account.password);
@@ -86,6 +85,25 @@ test('a firm member sets up an authenticator app when led to it, then signs in w
     await page.goto(`${app.baseUrl}/`);
     await submitLogin(page, email);
     await heading(page, 'Bonjour, Marie').waitFor();
+
+    // Eleven minutes later, creating an API token asks for the factor again, in a dialog.
+    await fetch(`${app.baseUrl}/dev/clock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ advance_ms: 11 * 60 * 1000 }) });
+    await menu(page).getByRole('link', { name: 'Mon organisation', exact: true }).click();
+    await heading(page, 'Cabinet Deux Étapes inc.').waitFor();
+    await tab(page, "Jetons d'API").click();
+    await button(page, 'Créer un jeton').click();
+    const form = page.locator('#token-form');
+    await label(form, 'Nom du jeton').fill('Synchro Acomba');
+    await button(form, 'Créer le jeton').click();
+    const dialog = page.getByRole('dialog', { name: 'Confirmez votre identité' });
+    await dialog.waitFor();
+    await assertAccessible(page, 'the step-up dialog');
+    await assertFitsPhone(page, 'the step-up dialog');
+    const proof = await nextProof(app.baseUrl, FACTORS.get(email));
+    await label(dialog, 'Code de vérification').fill(proof.code ?? proof.recovery_code);
+    await button(dialog, 'Confirmer').click();
+    await heading(page, 'Votre nouveau jeton').waitFor();
+    await dialog.waitFor({ state: 'detached' });
   } finally {
     await close();
   }

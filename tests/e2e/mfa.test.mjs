@@ -7,6 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnApp, uniqueEmail, GOOD_PASSWORD } from '../support/app.mjs';
 import { TOKENS, tokenBody } from '../support/tokens.mjs';
+import { runJobs, countsOf } from '../support/jobs.mjs';
 import { FACTORS, enrolTotp, stepOf, totpCode, workerClock } from '../support/client.mjs';
 import { createOrganisation, link, signedUp, sql, quote, badInputCases, sendCase, assertRejected, cookieOf, linkedResponsible } from '../support/orgs.mjs';
 
@@ -307,4 +308,13 @@ test('a burst of 40 concurrent wrong step-up codes evaluates at most 5', async (
   assert.equal(n, 5, 'only 5 codes were compared');
   const withoutFactor = await signedUp(app, { email: uniqueEmail('sansfacteur') });
   assert.equal((await withoutFactor.client.post(STEP_UP, { code: '123456' })).status, 409);
+});
+
+test('the cleanup job purges sign-in challenges a day after they expired', async () => {
+  const account = await enrolled();
+  const { challengeId } = await challenge(account);
+  await fetch(`${app.baseUrl}/dev/clock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ advance_ms: 24 * 60 * MINUTE + 10 * MINUTE }) });
+  const runs = await runJobs(app);
+  assert.ok(countsOf(runs, 'cleanup').mfa_challenges >= 1, JSON.stringify(countsOf(runs, 'cleanup')));
+  assert.deepEqual(await sql(app, `SELECT id FROM mfa_challenges WHERE id = ${quote(challengeId)}`), []);
 });

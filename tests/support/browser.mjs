@@ -97,14 +97,16 @@ export async function logIn(page, baseUrl, email, { firstName } = {}) {
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 /**
- * Checks the page as it stands with axe-core (WCAG 2.1 A and AA), asserting no violation. The
+ * Checks the page as it stands with axe-core (WCAG 2.1 A and AA, stable rules), asserting no violation. The
  * engine is evaluated through the DevTools protocol, which the page's CSP does not restrict.
  */
 export async function assertAccessible(page, what) {
   await page.evaluate(AXE_SOURCE);
   const violations = await page.evaluate(async () => {
     const result = await window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
-    return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+    // Experimental rules (axe leaves them out of its default run) are not held against a page.
+    return result.violations.filter((v) => !v.tags.includes('experimental'))
+      .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
   });
   assert.deepEqual(violations, [], `${what}: no accessibility violation`);
 }

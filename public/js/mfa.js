@@ -123,11 +123,12 @@ $('mfa-confirm-form').addEventListener('submit', async (event) => {
 const pendingProfile = new URLSearchParams(location.search).get('profile');
 
 $('mfa-codes-done').addEventListener('click', async (event) => {
+  const button = event.currentTarget;
   $('mfa-code-list').replaceChildren();
   if (pendingProfile) {
-    setBusy(event.currentTarget, true);
+    setBusy(button, true);
     const result = await put('/api/session/profile', { profile_id: pendingProfile });
-    setBusy(event.currentTarget, false);
+    setBusy(button, false);
     if (result.ok) {
       location.assign('/home');
       return;
@@ -140,9 +141,10 @@ $('mfa-codes-done').addEventListener('click', async (event) => {
 
 $('mfa-regenerate').addEventListener('click', async (event) => {
   const form = $('mfa-manage-form');
-  setBusy(event.currentTarget, true);
+  const button = event.currentTarget;
+  setBusy(button, true);
   const result = await post('/api/me/mfa/recovery-codes');
-  setBusy(event.currentTarget, false);
+  setBusy(button, false);
   if (!result.ok) {
     if (handledUnauthenticated(result)) return;
     showApiError(form, result.error);
@@ -153,10 +155,11 @@ $('mfa-regenerate').addEventListener('click', async (event) => {
 
 $('mfa-disable').addEventListener('click', async (event) => {
   const form = $('mfa-manage-form');
+  const button = event.currentTarget;
   if (!window.confirm(t('mfa.disable_confirm'))) return;
-  setBusy(event.currentTarget, true);
+  setBusy(button, true);
   const result = await del('/api/me/mfa/totp');
-  setBusy(event.currentTarget, false);
+  setBusy(button, false);
   if (!result.ok) {
     if (handledUnauthenticated(result)) return;
     showApiError(form, result.error);

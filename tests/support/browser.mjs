@@ -7,7 +7,7 @@ import { chromium } from 'playwright-core';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { GOOD_PASSWORD, uniqueEmail } from './app.mjs';
-import { FACTORS, nextProof } from './client.mjs';
+import { FACTORS, nextProof, stepOf, totpCode, workerClock } from './client.mjs';
 
 export function launchBrowser() {
   return chromium.launch({
@@ -118,4 +118,23 @@ export async function assertFitsPhone(page, what) {
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   assert.ok(overflow <= 0, `${what}: ${overflow} px wider than a 390 px screen`);
   if (previous) await page.setViewportSize(previous);
+}
+
+/**
+ * Where the portal leads to "Sécurité de connexion" (a profile that needs a second factor), sets up
+ * an authenticator app as its owner would: reads the key the page shows, types the code an app
+ * computes from it, and keeps the recovery codes (so later sign-ins of `email` can answer).
+ */
+export async function enrolWhenLed(page, email) {
+  await heading(page, 'Sécurité de connexion').waitFor();
+  await button(page, "Configurer une application d'authentification").click();
+  await heading(page, "Configurer l'application").waitFor();
+  const key = (await page.locator('#mfa-secret').textContent()).replace(/\s/g, '');
+  const step = stepOf(await workerClock(new URL(page.url()).origin));
+  await label(page, 'Code à six chiffres').fill(totpCode(key, step));
+  await button(page, 'Activer').click();
+  await heading(page, 'Vos codes de récupération').waitFor();
+  const recoveryCodes = await page.locator('#mfa-code-list li').allTextContents();
+  FACTORS.set(email, { secret: key, lastStep: step, recoveryCodes });
+  await button(page, "J'ai conservé mes codes").click();
 }

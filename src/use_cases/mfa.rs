@@ -5,11 +5,14 @@
 use super::sessions::{self, Authenticated, SignedIn};
 use super::Requester;
 use crate::domain::code::OneTimeCode;
+use crate::domain::email::Email;
+use crate::domain::locale::Locale;
 use crate::domain::mfa::{
     challenge_rejection, profile_requires_factor, ChallengeRejection, RecoveryCode, SealingKey,
     TotpSecret, CHALLENGE_LIFETIME, MAX_CHALLENGE_ATTEMPTS, RECOVERY_CODE_COUNT,
 };
 use crate::domain::{seconds_until, Millis, MINUTE};
+use crate::email::{self, templates::Template};
 use crate::infra::{random_id, App, InfraError, OsEntropy};
 use crate::storage::audit::{self, AuditEvent};
 use crate::storage::contacts::{self, ProfileRow};
@@ -157,7 +160,10 @@ pub async fn confirm_totp(
         &user.id,
         requester,
     )?);
+    let notice = factor_change_notice(app, user, "enabled")?;
+    statements.push(notice.insert);
     atomically(&app.db, statements, "Failed to store recovery codes").await?;
+    email::dispatch(app, notice.message).await?;
     Ok(codes)
 }
 
@@ -169,16 +175,19 @@ pub async fn disable_totp(
     if mfa::find_totp(&app.db, &user.id).await?.is_none() {
         return Err(MfaError::NotEnabled);
     }
+    let notice = factor_change_notice(app, user, "disabled")?;
     atomically(
         &app.db,
         vec![
             mfa::delete_totp(&app.db, &user.id)?,
             mfa::delete_recovery_codes(&app.db, &user.id)?,
             audit_statement(app, "mfa.totp_disabled", &user.id, requester)?,
+            notice.insert,
         ],
         "Failed to remove a TOTP factor",
     )
     .await?;
+    email::dispatch(app, notice.message).await?;
     Ok(())
 }
 
@@ -198,7 +207,10 @@ pub async fn regenerate_recovery_codes(
         &user.id,
         requester,
     )?);
+    let notice = factor_change_notice(app, user, "recovery_codes")?;
+    statements.push(notice.insert);
     atomically(&app.db, statements, "Failed to replace recovery codes").await?;
+    email::dispatch(app, notice.message).await?;
     Ok(codes)
 }
 
@@ -222,6 +234,27 @@ fn new_recovery_codes(
             mfa::insert_recovery_codes(&app.db, user_id, &stored, app.now)?,
         ],
     ))
+}
+
+/// The email that tells the owner their factors changed (`enabled`, `disabled`, `recovery_codes`),
+/// in case it was not them; it never carries a secret.
+fn factor_change_notice(
+    app: &App,
+    user: &UserRow,
+    change: &str,
+) -> Result<email::PendingEmail, InfraError> {
+    let to = Email::parse(&user.email).map_err(|_| InfraError {
+        context: "A stored email does not parse".into(),
+        cause: user.id.clone(),
+    })?;
+    email::prepare(
+        app,
+        &to,
+        Template::SecondFactorChanged,
+        Locale::parse(&user.locale).unwrap_or_default(),
+        None,
+        json!({ "first_name": user.first_name, "change": change }),
+    )
 }
 
 fn audit_statement(

@@ -318,3 +318,22 @@ test('the cleanup job purges sign-in challenges a day after they expired', async
   assert.ok(countsOf(runs, 'cleanup').mfa_challenges >= 1, JSON.stringify(countsOf(runs, 'cleanup')));
   assert.deepEqual(await sql(app, `SELECT id FROM mfa_challenges WHERE id = ${quote(challengeId)}`), []);
 });
+
+test('every change of the factors emails the owner, without any secret', async () => {
+  const account = await enrolled();
+  const isFactorEmail = (email) => /second facteur modifié/.test(email.subject);
+  const enabled = await app.waitForEmail(account.email, isFactorEmail);
+  assert.match(enabled.text, /application d'authentification vient d'être configurée/);
+  const regenerated = await account.client.post(RECOVERY);
+  assert.equal(regenerated.status, 200);
+  const renewed = await app.waitForEmail(account.email, isFactorEmail, { count: 2 });
+  assert.match(renewed.text, /nouveaux codes de récupération/);
+  assert.equal((await account.client.request('DELETE', TOTP)).status, 204);
+  const removed = await app.waitForEmail(account.email, isFactorEmail, { count: 3 });
+  assert.match(removed.text, /vient d'être retirée/);
+  for (const email of await app.mailbox(account.email)) {
+    for (const secret of [account.secret, ...account.recoveryCodes, ...regenerated.body.recovery_codes]) {
+      assert.ok(!email.text.includes(secret) && !(email.html ?? '').includes(secret), `${email.subject} reveals no secret`);
+    }
+  }
+});

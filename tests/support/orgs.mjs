@@ -4,7 +4,7 @@
 // every new JSON endpoint.
 import assert from 'node:assert/strict';
 import { uniqueEmail, GOOD_PASSWORD, TestApp, waitFor } from './app.mjs';
-import { enrolTotp } from './client.mjs';
+import { enrolTotpOnce } from './client.mjs';
 
 export const OPERATOR_TOKEN = 'dev-operator-token';
 export const MINUTE = 60 * 1000;
@@ -142,7 +142,7 @@ export async function selectProfile(client, profile_id) {
   const select = () => client.request('PUT', '/api/session/profile', { json: { profile_id } });
   const res = await select();
   if (res.status !== 403 || res.body?.error?.code !== 'mfa_enrolment_required') return res;
-  await enrolTotp(client);
+  await enrolTotpOnce(client);
   return select();
 }
 

@@ -2,10 +2,11 @@
 // account that is the responsible of an accounting firm, two invited members of that firm, a few
 // employers, one of which (with its own demo account) authorized the firm's contacts, and a pending
 // access request. Safe to run again: what exists is left alone.
-import { Client, FACTORS, enrolTotp, waitFor } from '../tests/support/client.mjs';
-import { existsSync, readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { Client, FACTORS, enrolTotp, stepOf, waitFor } from '../tests/support/client.mjs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { operator, importMigration } from './operator.mjs';
 
 const baseUrl = process.argv[2] ?? 'http://127.0.0.1:8787';
@@ -43,10 +44,11 @@ console.log('[seed] the portal answers: seeding the demo data');
 // The demo accounts that act for a firm or as responsible have an authenticator app: the seeder
 // keeps their TOTP secrets in this file (scripts/totp.mjs prints a current code from it), so a
 // second run can still sign them in.
-const FACTORS_FILE = '.state/demo-factors.json';
+const FACTORS_FILE = fileURLToPath(new URL('../.state/demo-factors.json', import.meta.url));
 if (existsSync(FACTORS_FILE)) {
   for (const [email, secret] of Object.entries(JSON.parse(readFileSync(FACTORS_FILE, 'utf8')))) {
-    FACTORS.set(email, { secret, lastStep: 0, recoveryCodes: [] });
+    // The last run may have used the current step: answer with the next one.
+    FACTORS.set(email, { secret, lastStep: stepOf(Date.now()), recoveryCodes: [] });
   }
 }
 
@@ -54,8 +56,9 @@ if (existsSync(FACTORS_FILE)) {
 async function withFactor(client, email) {
   if ((await client.get('/api/me/mfa')).body?.totp?.enabled) return;
   const { recoveryCodes } = await enrolTotp(client);
+  mkdirSync(dirname(FACTORS_FILE), { recursive: true });
   writeFileSync(FACTORS_FILE, JSON.stringify(Object.fromEntries([...FACTORS].map(([who, f]) => [who, f.secret])), null, 2));
-  console.log(`[seed] ${email}: TOTP enrolled (secret in ${FACTORS_FILE}); recovery codes: ${recoveryCodes.join(' ')}`);
+  console.log(`[seed] ${email}: TOTP enrolled (secret in .state/demo-factors.json); recovery codes: ${recoveryCodes.join(' ')}`);
 }
 
 /** Signs `person` up (or in, when the account exists) with the demo password; resolves to their client. */

@@ -71,7 +71,8 @@ factorForm.addEventListener('submit', async (event) => {
     showApiError(form, result.error);
     return;
   }
-  showApiError(factorForm, result.error);
+  const left = Number(result.error.attempts_left);
+  showApiError(factorForm, result.error, Number.isInteger(left) ? [{ key: 'login.factor_attempts_left', vars: { n: left } }] : []);
 });
 
 const me = await get('/api/me');

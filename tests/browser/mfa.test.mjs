@@ -75,6 +75,7 @@ test('a firm member sets up an authenticator app when led to it, then signs in w
     await label(page, 'Code de vérification').fill('000000');
     await button(page, 'Vérifier').click();
     await page.getByRole('alert').getByText('Le code est invalide.', { exact: false }).waitFor();
+    await page.getByRole('alert').getByText('Il vous reste 4 essais.', { exact: false }).waitFor();
     FACTORS.get(email).lastStep = step + 1;
     await label(page, 'Code de vérification').fill(totpCode(key, step + 1));
     await button(page, 'Vérifier').click();

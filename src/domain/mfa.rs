@@ -245,6 +245,19 @@ pub fn profile_requires_factor(
     organisation_kind == "accounting_firm" || role == "responsable" || manages_authorizations
 }
 
+/// How recently a session must have proved its factor for a sensitive action (step-up).
+pub const STEP_UP_WINDOW: Millis = 10 * MINUTE;
+
+/// Whether a sensitive action may go ahead: an account without a factor is not asked; one with a
+/// factor must have proved it in this session within [`STEP_UP_WINDOW`].
+pub fn sensitive_action_allowed(
+    has_factor: bool,
+    factor_verified_at: Option<Millis>,
+    now: Millis,
+) -> bool {
+    !has_factor || factor_verified_at.is_some_and(|at| now - at <= STEP_UP_WINDOW)
+}
+
 /// Why a sign-in challenge can no longer take a code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ChallengeRejection {
@@ -383,6 +396,25 @@ mod tests {
         assert!(profile_requires_factor("employer", "membre", true));
         assert!(!profile_requires_factor("employer", "membre", false));
         assert!(!profile_requires_factor("association", "membre", false));
+    }
+
+    #[test]
+    fn a_sensitive_action_needs_a_factor_proven_in_the_last_ten_minutes() {
+        let now = 100 * MINUTE;
+        assert!(
+            sensitive_action_allowed(false, None, now),
+            "no factor, no step-up"
+        );
+        assert!(
+            !sensitive_action_allowed(true, None, now),
+            "never proven in this session"
+        );
+        assert!(sensitive_action_allowed(true, Some(now - 10 * MINUTE), now));
+        assert!(!sensitive_action_allowed(
+            true,
+            Some(now - 10 * MINUTE - 1),
+            now
+        ));
     }
 
     #[test]

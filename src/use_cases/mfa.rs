@@ -8,8 +8,9 @@ use crate::domain::code::OneTimeCode;
 use crate::domain::email::Email;
 use crate::domain::locale::Locale;
 use crate::domain::mfa::{
-    challenge_rejection, profile_requires_factor, ChallengeRejection, RecoveryCode, SealingKey,
-    TotpSecret, CHALLENGE_LIFETIME, MAX_CHALLENGE_ATTEMPTS, RECOVERY_CODE_COUNT,
+    challenge_rejection, profile_requires_factor, sensitive_action_allowed, ChallengeRejection,
+    RecoveryCode, SealingKey, TotpSecret, CHALLENGE_LIFETIME, MAX_CHALLENGE_ATTEMPTS,
+    RECOVERY_CODE_COUNT,
 };
 use crate::domain::{seconds_until, Millis, MINUTE};
 use crate::email::{self, templates::Template};
@@ -410,8 +411,6 @@ pub async fn complete_challenge(
     Ok(opening.signed_in(user))
 }
 
-/// How recently a session must have proved its factor for a sensitive action.
-pub const STEP_UP_WINDOW: Millis = 10 * MINUTE;
 /// Step-up tries of a user per window, each reserved before the code is compared.
 const STEP_UP_TRIES: i64 = 5;
 const STEP_UP_TRY_WINDOW: Millis = 15 * MINUTE;
@@ -420,13 +419,11 @@ const STEP_UP_TRY_WINDOW: Millis = 15 * MINUTE;
 /// themselves): an account with a factor must have proved it in this session in the last ten
 /// minutes. An account without a factor is not asked.
 pub fn require_recent_factor(app: &App, who: &Authenticated) -> Result<(), MfaError> {
-    let recent = who
-        .factor_verified_at
-        .is_some_and(|at| app.now - at <= STEP_UP_WINDOW);
-    if who.has_factor && !recent {
-        return Err(MfaError::StepUpRequired);
+    if sensitive_action_allowed(who.has_factor, who.factor_verified_at, app.now) {
+        Ok(())
+    } else {
+        Err(MfaError::StepUpRequired)
     }
-    Ok(())
 }
 
 /// Proves the factor again in the current session; its absolute expiry does not move. Five tries

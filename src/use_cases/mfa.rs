@@ -12,6 +12,7 @@ use crate::domain::mfa::{
     RecoveryCode, SealingKey, TotpSecret, CHALLENGE_LIFETIME, MAX_CHALLENGE_ATTEMPTS,
     RECOVERY_CODE_COUNT,
 };
+use crate::domain::throttle::LOGIN_PER_ACCOUNT;
 use crate::domain::{seconds_until, Millis, MINUTE};
 use crate::email::{self, templates::Template};
 use crate::infra::{random_id, App, InfraError, OsEntropy};
@@ -19,7 +20,7 @@ use crate::storage::audit::{self, AuditEvent};
 use crate::storage::contacts::{self, ProfileRow};
 use crate::storage::db::Statement;
 use crate::storage::users::{self, UserRow};
-use crate::storage::{atomically, mfa, wrote};
+use crate::storage::{atomically, mfa, rate_limits, wrote};
 use serde_json::json;
 
 #[derive(Debug)]
@@ -362,20 +363,26 @@ pub async fn complete_challenge(
     let user = users::find_by_id(&app.db, &reserved.user_id)
         .await?
         .ok_or(MfaError::ChallengeNotFound)?;
+    // Wrong codes count against the account's sign-in budget too: a thief who knows the password
+    // cannot open challenge after challenge to try the whole code space.
+    let account_key = LOGIN_PER_ACCOUNT.key(&user.email);
     if !spend_proof(app, &user.id, proof).await? {
         atomically(
             &app.db,
-            vec![audit::append(
-                &app.db,
-                &AuditEvent {
-                    action: "login.factor_failed",
-                    user_id: Some(&user.id),
-                    ip: requester.ip.as_deref(),
-                    details: json!({ "method": proof.method() }),
-                    ..Default::default()
-                },
-                app.now,
-            )?],
+            vec![
+                rate_limits::record_failure(&app.db, &LOGIN_PER_ACCOUNT, &account_key, app.now)?,
+                audit::append(
+                    &app.db,
+                    &AuditEvent {
+                        action: "login.factor_failed",
+                        user_id: Some(&user.id),
+                        ip: requester.ip.as_deref(),
+                        details: json!({ "method": proof.method() }),
+                        ..Default::default()
+                    },
+                    app.now,
+                )?,
+            ],
             "Failed to record a wrong second factor",
         )
         .await?;
@@ -390,6 +397,7 @@ pub async fn complete_challenge(
         vec![
             mfa::consume_challenge(&app.db, challenge_id, &nonce, app.now)?,
             opening.insert_if_challenge_consumed_by(app, challenge_id, &nonce)?,
+            rate_limits::clear(&app.db, &account_key)?,
             audit::append(
                 &app.db,
                 &AuditEvent {

@@ -149,12 +149,13 @@ pub async fn log_in(
         return Err(LoginError::EmailNotVerified { verification_id });
     }
     if mfa::has_factor(app, &user.id).await? {
+        // The account's failures are cleared only once the factor is proven too: wrong codes count
+        // against the same budget as wrong passwords.
         let (challenge_id, challenge) = mfa::challenge_statement(app, &user.id)?;
         atomically(
             &app.db,
             vec![
                 challenge,
-                rate_limits::clear(&app.db, &account_key)?,
                 audit::append(
                     &app.db,
                     &AuditEvent {

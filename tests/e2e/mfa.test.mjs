@@ -262,10 +262,19 @@ test('an employer responsible needs a factor too, and the shared helpers enrol o
   assert.ok(employer.organisation.id);
 });
 
-test('signing in with a second factor is throttled like any sign-in: the password comes first', async () => {
+test('wrong second-factor codes count against the account like wrong passwords, so new challenges do not give new tries', async () => {
   const account = await enrolled();
   const res = await freshClient().post('/api/session', { email: account.email, password: `${GOOD_PASSWORD}!` });
   assert.equal(res.status, 401, 'a wrong password never reveals that a factor is set');
+  const { client, challengeId } = await challenge(account);
+  const right = totpCode(account.secret, stepOf(await workerClock(app.baseUrl)));
+  const wrong = String((Number(right) + 7) % 1_000_000).padStart(6, '0');
+  for (let i = 0; i < 5; i += 1) assert.equal((await client.post(CHALLENGE, { challenge_id: challengeId, code: wrong })).status, 422);
+  const throttled = await freshClient().post('/api/session', { email: account.email, password: account.password });
+  assert.equal(throttled.status, 429, `1 wrong password and 5 wrong codes spent the free tries: ${throttled.text}`);
+  assert.ok(Number(throttled.headers.get('retry-after')) >= 1);
+  const [{ n }] = await sql(app, `SELECT COUNT(*) AS n FROM mfa_challenges WHERE user_id = ${quote(account.user.id)}`);
+  assert.equal(n, 1, 'no new challenge while throttled');
 });
 
 test('sensitive actions need a factor proven in the last ten minutes: 403 step_up_required, then a step-up', async () => {

@@ -59,10 +59,51 @@ CREATE TABLE IF NOT EXISTS sessions (
   revoked_at    INTEGER,
   ip            TEXT,
   user_agent    TEXT,
+  -- When this session last proved a second factor (the sign-in challenge, enrolment or step-up);
+  -- carried to the session that replaces it at a profile change. An account with a factor needs
+  -- one in the last 10 minutes for sensitive actions.
+  factor_verified_at INTEGER,
   device        TEXT                            -- "Firefox · Windows": shown in "Mon compte"
 );
 CREATE INDEX IF NOT EXISTS sessions_user ON sessions (user_id);
 CREATE INDEX IF NOT EXISTS sessions_expiry ON sessions (expires_at);
+
+-- A person's TOTP authenticator (RFC 6238). The secret is sealed with AES-256-GCM under a key
+-- derived from CODE_HASH_KEY and bound to the user id; it is shown once, at enrolment. Pending
+-- (confirmed_at NULL) until the person types a first code. `last_used_step` is the 30-second
+-- step of the last code accepted: a code serves once, and never an older one after it.
+CREATE TABLE IF NOT EXISTS totp_factors (
+  user_id        TEXT PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+  sealed_secret  TEXT NOT NULL,
+  confirmed_at   INTEGER,
+  last_used_step INTEGER NOT NULL DEFAULT -1,
+  created_at     INTEGER NOT NULL
+);
+
+-- Ten single-use recovery codes per person with a factor, each stored as HMAC-SHA256 under
+-- CODE_HASH_KEY bound to its row id; regenerating deletes the previous set.
+CREATE TABLE IF NOT EXISTS recovery_codes (
+  id            TEXT PRIMARY KEY,
+  user_id       TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  code_hash     TEXT NOT NULL,
+  used_at       INTEGER,
+  created_at    INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS recovery_codes_user ON recovery_codes (user_id);
+
+-- Between the right password and the second factor: no session yet, only this challenge. It
+-- lives 5 minutes and takes 5 codes, each try reserved (attempts + 1) before the code is compared;
+-- the request that consumes it leaves its nonce in consumed_by, and only that one starts a session.
+CREATE TABLE IF NOT EXISTS mfa_challenges (
+  id            TEXT PRIMARY KEY,
+  user_id       TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  attempts      INTEGER NOT NULL DEFAULT 0,
+  expires_at    INTEGER NOT NULL,
+  consumed_at   INTEGER,
+  consumed_by   TEXT,
+  created_at    INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS mfa_challenges_expiry ON mfa_challenges (expires_at);
 
 -- An organisation known to the commission: an accounting firm, an employer or an association.
 -- `file_number` is the commission's number (employer number for employers). The postal code and

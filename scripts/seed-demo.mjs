@@ -2,10 +2,11 @@
 // account that is the responsible of an accounting firm, two invited members of that firm, a few
 // employers, one of which (with its own demo account) authorized the firm's contacts, and a pending
 // access request. Safe to run again: what exists is left alone.
-import { Client, waitFor } from '../tests/support/client.mjs';
-import { writeFileSync, mkdtempSync } from 'node:fs';
+import { Client, FACTORS, enrolTotp, stepOf, waitFor } from '../tests/support/client.mjs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { operator, importMigration } from './operator.mjs';
 
 const baseUrl = process.argv[2] ?? 'http://127.0.0.1:8787';
@@ -40,6 +41,26 @@ while (!(await fetch(`${baseUrl}/api/health`).then((res) => res.status === 200, 
 }
 console.log('[seed] the portal answers: seeding the demo data');
 
+// The demo accounts that act for a firm or as responsible have an authenticator app: the seeder
+// keeps their TOTP secrets in this file (scripts/totp.mjs prints a current code from it), so a
+// second run can still sign them in.
+const FACTORS_FILE = fileURLToPath(new URL('../.state/demo-factors.json', import.meta.url));
+if (existsSync(FACTORS_FILE)) {
+  for (const [email, secret] of Object.entries(JSON.parse(readFileSync(FACTORS_FILE, 'utf8')))) {
+    // The last run may have used the current step: answer with the next one.
+    FACTORS.set(email, { secret, lastStep: stepOf(Date.now()), recoveryCodes: [] });
+  }
+}
+
+/** Enrols the signed-in `client` in TOTP, unless the account has it; remembers the secret. */
+async function withFactor(client, email) {
+  if ((await client.get('/api/me/mfa')).body?.totp?.enabled) return;
+  const { recoveryCodes } = await enrolTotp(client);
+  mkdirSync(dirname(FACTORS_FILE), { recursive: true });
+  writeFileSync(FACTORS_FILE, JSON.stringify(Object.fromEntries([...FACTORS].map(([who, f]) => [who, f.secret])), null, 2));
+  console.log(`[seed] ${email}: TOTP enrolled (secret in .state/demo-factors.json); recovery codes: ${recoveryCodes.join(' ')}`);
+}
+
 /** Signs `person` up (or in, when the account exists) with the demo password; resolves to their client. */
 async function account(person) {
   const client = new Client(baseUrl);
@@ -52,6 +73,7 @@ async function account(person) {
 
 /** Links `client` with fresh operator credentials and makes that profile active. */
 async function linkAndSelect(client, credentials, who) {
+  await withFactor(client, who);
   const linked = must(await client.post('/api/links/credentials', { identifier: credentials.identifier, code: credentials.code }), `linking of ${who}`);
   must(await client.request('PUT', '/api/session/profile', { json: { profile_id: linked.profile.id } }), `profile of ${who}`);
 }
@@ -118,6 +140,8 @@ console.log(`
 
   Demo responsible of "${FIRM.name}" (file ${FIRM.file_number}):
       ${DEMO.email} / ${DEMO.password}  → "Mon organisation" lists the firm's contacts
+      Second factor (required for firm profiles and responsibles): the sign-in asks for a code;
+      node scripts/totp.mjs ${DEMO.email}   prints the current one (same for ${EMPLOYERS[0].responsible.email})
   Try the journey of a firm member:
       1. create an account at ${baseUrl}/signup as ${MEMBERS[0].email} (code in the mailbox)
       2. link it with the credentials of the invitation email: ${baseUrl}/dev/mailbox/?to=${MEMBERS[0].email}

@@ -5,6 +5,7 @@
 // sends by itself; nothing here reads or stores it.
 
 import { getLang, t } from './i18n.js';
+import { stepUp } from './step-up.js';
 
 /**
  * @returns {Promise<{ok: true, status: number, data: any} |
@@ -37,6 +38,8 @@ export async function api(method, path, body) {
   if (response.ok) return { ok: true, status: response.status, data };
 
   const error = data && typeof data.error === 'object' && data.error !== null ? { ...data.error } : {};
+  // A sensitive action needs the second factor proven again: ask for it, then send the request again.
+  if (response.status === 403 && error.code === 'step_up_required' && (await stepUp())) return api(method, path, body);
   if (typeof error.code !== 'string') error.code = 'unexpected';
   if (typeof error.message !== 'string' || error.message === '') error.message = t('common.unexpected');
   if (error.retry_after === undefined) {

@@ -219,6 +219,11 @@ doneForm.addEventListener('submit', async (event) => {
     location.replace('/');
     return;
   }
+  if (result.status === 403 && result.error.code === 'mfa_enrolment_required') {
+    // This profile needs a second factor: set one up, then the profile is selected.
+    location.assign(`/mfa?profile=${encodeURIComponent(linkedProfile.id)}`);
+    return;
+  }
   showApiError(doneForm, result.error, [{ key: 'link.choose_profile', href: '/profiles' }]);
 });
 

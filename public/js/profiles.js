@@ -74,6 +74,11 @@ async function choose(button, profile) {
   button.classList.remove('profile-choice--busy');
   for (const other of list.querySelectorAll('button')) other.disabled = false;
   if (handledUnauthenticated(result)) return;
+  if (result.status === 403 && result.error.code === 'mfa_enrolment_required') {
+    // This profile needs a second factor: set one up first ("Sécurité de connexion").
+    location.assign(`/mfa?profile=${encodeURIComponent(profile.id)}`);
+    return;
+  }
   showApiError(form, result.error);
   // The list may have changed (a revoked profile disappears): show it again as it is now.
   await load({ keepAlert: true });

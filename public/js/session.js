@@ -109,5 +109,6 @@ function wireLogout() {
 export function nextPage(next) {
   if (next === 'link') return '/link';
   if (next === 'choose_profile') return '/profiles';
+  if (next === 'enrol_factor') return '/mfa';
   return '/home';
 }

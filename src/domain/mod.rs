@@ -13,6 +13,7 @@ pub mod legacy;
 pub mod lifecycle;
 pub mod linking;
 pub mod locale;
+pub mod mfa;
 pub mod migration;
 pub mod monthly_report;
 pub mod name;

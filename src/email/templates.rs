@@ -46,9 +46,12 @@ pub enum Template {
     EmailChanged,
     /// The account was closed by its owner.
     AccountClosed,
+    /// To the account's owner: its second factor was set up, removed, or got new recovery codes
+    /// (`change`: enabled | disabled | recovery_codes), in case it was not them.
+    SecondFactorChanged,
 }
 
-const ALL: [Template; 17] = [
+const ALL: [Template; 18] = [
     Template::SignupCode,
     Template::AccountExists,
     Template::PasswordResetCode,
@@ -66,6 +69,7 @@ const ALL: [Template; 17] = [
     Template::EmailTaken,
     Template::EmailChanged,
     Template::AccountClosed,
+    Template::SecondFactorChanged,
 ];
 
 pub struct Rendered {
@@ -94,6 +98,7 @@ impl Template {
             Template::EmailTaken => "email_taken",
             Template::EmailChanged => "email_changed",
             Template::AccountClosed => "account_closed",
+            Template::SecondFactorChanged => "second_factor_changed",
         }
     }
 
@@ -331,6 +336,22 @@ impl Template {
                 format!("The webhook of {organisation} to {url} was disabled: no more events are sent to it."),
                 if gone { "The server receiving it answered 410 Gone, which asks never to call it again.".to_owned() } else { "Its deliveries have been failing for about three days despite retries.".to_owned() },
                 "Once the server is fixed, enable the webhook again in \u{201c}My organisation\u{201d}; you can replay missed deliveries from its log.".into(),
+            ]),
+            (Template::SecondFactorChanged, true) => ("Sécurité de votre compte SEL : second facteur modifié", vec![
+                match text_param("change").as_str() {
+                    "enabled" => "Une application d'authentification vient d'être configurée comme second facteur de votre compte SEL.",
+                    "disabled" => "L'application d'authentification de votre compte SEL vient d'être retirée : la connexion ne demande plus de second facteur.",
+                    _ => "De nouveaux codes de récupération viennent d'être générés pour votre compte SEL ; les anciens ne fonctionnent plus.",
+                }.into(),
+                "Si vous n'êtes pas à l'origine de ce changement, choisissez immédiatement « Mot de passe oublié? » sur la page de connexion.".into(),
+            ]),
+            (Template::SecondFactorChanged, false) => ("SEL account security: second factor changed", vec![
+                match text_param("change").as_str() {
+                    "enabled" => "An authenticator app was just set up as the second factor of your SEL account.",
+                    "disabled" => "The authenticator app of your SEL account was just removed: signing in no longer asks for a second factor.",
+                    _ => "New recovery codes were just generated for your SEL account; the old ones no longer work.",
+                }.into(),
+                "If you did not make this change, choose \u{201c}Forgot your password?\u{201d} on the sign-in page right away.".into(),
             ]),
         };
         finish(locale, &greeting, subject, &paragraphs)

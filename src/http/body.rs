@@ -115,6 +115,11 @@ impl Fields {
         }
     }
 
+    /// Records a problem the caller found by comparing fields (e.g. two that exclude each other).
+    pub fn reject(&mut self, name: &'static str, problem: Problem) {
+        self.errors.add(name, problem);
+    }
+
     /// Whether the member is present (even as null): a PATCH changes only what it names.
     pub fn has(&self, name: &str) -> bool {
         self.object.contains_key(name)

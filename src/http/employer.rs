@@ -101,6 +101,7 @@ pub async fn grant(call: &mut Call) -> Result<Reply, ApiError> {
             terms: terms?,
         })
     })?;
+    crate::use_cases::mfa::require_recent_factor(&call.app, &who)?;
     let authorization =
         authorizations::grant(&call.app, &who.user.id, &profile, grant, &call.requester).await?;
     Ok(Reply::json(
@@ -147,6 +148,7 @@ pub async fn change(call: &mut Call) -> Result<Reply, ApiError> {
             ends_on: ends_on?,
         })
     })?;
+    crate::use_cases::mfa::require_recent_factor(&call.app, &who)?;
     let id = call.id().to_owned();
     let authorization = authorizations::change(
         &call.app,
@@ -162,6 +164,7 @@ pub async fn change(call: &mut Call) -> Result<Reply, ApiError> {
 
 pub async fn revoke(call: &Call) -> Result<Reply, ApiError> {
     let (who, profile) = require_organisation_profile(call).await?;
+    crate::use_cases::mfa::require_recent_factor(&call.app, &who)?;
     let authorization = authorizations::revoke(
         &call.app,
         &who.user.id,

@@ -193,6 +193,7 @@ impl From<crate::use_cases::profiles::SwitchError> for ApiError {
         use crate::use_cases::profiles::SwitchError;
         match error {
             SwitchError::NotFound => ApiError::new(ErrorCode::ProfileNotFound),
+            SwitchError::FactorRequired => ApiError::new(ErrorCode::MfaEnrolmentRequired),
             SwitchError::Infra(error) => ApiError::internal(error),
         }
     }
@@ -392,5 +393,38 @@ pub fn report_error(
         ReportError::NothingToCorrect => ApiError::new(ErrorCode::MonthlyReportNothingToCorrect),
         ReportError::CorrectionOpen => ApiError::new(ErrorCode::MonthlyReportCorrectionOpen),
         ReportError::Infra(error) => ApiError::internal(error),
+    }
+}
+impl From<crate::use_cases::mfa::MfaError> for ApiError {
+    fn from(error: crate::use_cases::mfa::MfaError) -> Self {
+        use crate::domain::mfa::ChallengeRejection;
+        use crate::use_cases::mfa::MfaError;
+        match error {
+            MfaError::TotpAlreadyEnabled => ApiError::new(ErrorCode::TotpAlreadyEnabled),
+            MfaError::TotpNotPending => ApiError::new(ErrorCode::TotpNotPending),
+            MfaError::NotEnabled => ApiError::new(ErrorCode::MfaNotEnabled),
+            MfaError::InvalidCode { attempts_left } => {
+                let error = ApiError::new(ErrorCode::InvalidCode);
+                match attempts_left {
+                    Some(left) => error.with("attempts_left", left),
+                    None => error,
+                }
+            }
+            MfaError::ChallengeNotFound => ApiError::new(ErrorCode::MfaChallengeNotFound),
+            MfaError::ChallengeRejected(ChallengeRejection::Expired) => {
+                ApiError::new(ErrorCode::MfaChallengeExpired)
+            }
+            MfaError::ChallengeRejected(ChallengeRejection::Exhausted) => {
+                ApiError::new(ErrorCode::MfaChallengeExhausted)
+            }
+            MfaError::ChallengeRejected(ChallengeRejection::Used) => {
+                ApiError::new(ErrorCode::MfaChallengeUsed)
+            }
+            MfaError::StepUpRequired => ApiError::new(ErrorCode::StepUpRequired),
+            MfaError::TooManyAttempts { retry_after } => {
+                ApiError::new(ErrorCode::TooManyAttempts).retry_after(retry_after)
+            }
+            MfaError::Infra(error) => ApiError::internal(error),
+        }
     }
 }

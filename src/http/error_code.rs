@@ -75,6 +75,15 @@ pub enum ErrorCode {
     MonthlyReportTooManyLines,
     CsvRequired,
     CsvNotUtf8,
+    MfaChallengeNotFound,
+    MfaChallengeExpired,
+    MfaChallengeExhausted,
+    MfaChallengeUsed,
+    TotpAlreadyEnabled,
+    TotpNotPending,
+    MfaNotEnabled,
+    MfaEnrolmentRequired,
+    StepUpRequired,
     InternalError,
 }
 
@@ -152,6 +161,15 @@ impl ErrorCode {
             ErrorCode::MonthlyReportTooManyLines => "monthly_report_too_many_lines",
             ErrorCode::CsvRequired => "csv_required",
             ErrorCode::CsvNotUtf8 => "csv_not_utf8",
+            ErrorCode::MfaChallengeNotFound => "mfa_challenge_not_found",
+            ErrorCode::MfaChallengeExpired => "mfa_challenge_expired",
+            ErrorCode::MfaChallengeExhausted => "mfa_challenge_exhausted",
+            ErrorCode::MfaChallengeUsed => "mfa_challenge_used",
+            ErrorCode::TotpAlreadyEnabled => "totp_already_enabled",
+            ErrorCode::TotpNotPending => "totp_not_pending",
+            ErrorCode::MfaNotEnabled => "mfa_not_enabled",
+            ErrorCode::MfaEnrolmentRequired => "mfa_enrolment_required",
+            ErrorCode::StepUpRequired => "step_up_required",
             ErrorCode::InternalError => "internal_error",
         }
     }
@@ -175,13 +193,16 @@ impl ErrorCode {
             | ErrorCode::AuthorizationAdminRequired
             | ErrorCode::ServiceNotAuthorized
             | ErrorCode::ServiceNotStarted
-            | ErrorCode::TokenScopeMissing => 403,
+            | ErrorCode::TokenScopeMissing
+            | ErrorCode::MfaEnrolmentRequired
+            | ErrorCode::StepUpRequired => 403,
             ErrorCode::NotFound
             | ErrorCode::VerificationNotFound
             | ErrorCode::LinkNotFound
             | ErrorCode::ProfileNotFound
             | ErrorCode::MigrationRunNotFound
             | ErrorCode::SessionNotFound => 404,
+            ErrorCode::MfaChallengeNotFound => 404,
             ErrorCode::MethodNotAllowed => 405,
             ErrorCode::ContactAlreadyRevoked
             | ErrorCode::ContactExists
@@ -198,12 +219,18 @@ impl ErrorCode {
             | ErrorCode::WebhookDisabled
             | ErrorCode::EmailTaken
             | ErrorCode::LastResponsableAccount => 409,
+            ErrorCode::TotpAlreadyEnabled
+            | ErrorCode::TotpNotPending
+            | ErrorCode::MfaNotEnabled => 409,
             ErrorCode::CodeExpired
             | ErrorCode::CodeExhausted
             | ErrorCode::CodeUsed
             | ErrorCode::LinkExpired
             | ErrorCode::LinkUsed
-            | ErrorCode::AccessRequestExpired => 410,
+            | ErrorCode::AccessRequestExpired
+            | ErrorCode::MfaChallengeExpired
+            | ErrorCode::MfaChallengeExhausted
+            | ErrorCode::MfaChallengeUsed => 410,
             ErrorCode::BodyTooLarge => 413,
             ErrorCode::UnsupportedMediaType => 415,
             ErrorCode::ValidationFailed
@@ -303,6 +330,15 @@ impl ErrorCode {
             ErrorCode::MonthlyReportTooManyLines => ("Un rapport mensuel compte au plus 2 000 lignes.", "A monthly report has at most 2,000 lines."),
             ErrorCode::CsvRequired => ("Le fichier doit être envoyé en CSV (Content-Type: text/csv).", "The file must be sent as CSV (Content-Type: text/csv)."),
             ErrorCode::CsvNotUtf8 => ("Le fichier n'est pas encodé en UTF-8. Enregistrez-le en « CSV UTF-8 » et importez-le de nouveau.", "The file is not UTF-8 encoded. Save it as \"CSV UTF-8\" and import it again."),
+            ErrorCode::MfaChallengeNotFound => ("Cette vérification de connexion n'existe pas. Reconnectez-vous.", "This sign-in check does not exist. Sign in again."),
+            ErrorCode::MfaChallengeExpired => ("La vérification de connexion a expiré. Reconnectez-vous.", "The sign-in check has expired. Sign in again."),
+            ErrorCode::MfaChallengeExhausted => ("Trop de codes erronés. Reconnectez-vous.", "Too many wrong codes. Sign in again."),
+            ErrorCode::MfaChallengeUsed => ("Cette vérification de connexion a déjà servi. Reconnectez-vous.", "This sign-in check has already been used. Sign in again."),
+            ErrorCode::TotpAlreadyEnabled => ("Une application d'authentification est déjà configurée.", "An authenticator app is already set up."),
+            ErrorCode::TotpNotPending => ("Aucune configuration d'application d'authentification n'est en cours.", "No authenticator app setup is in progress."),
+            ErrorCode::MfaNotEnabled => ("Aucun second facteur n'est configuré pour ce compte.", "No second factor is set up for this account."),
+            ErrorCode::MfaEnrolmentRequired => ("Configurez un second facteur pour utiliser ce profil.", "Set up a second factor to use this profile."),
+            ErrorCode::StepUpRequired => ("Confirmez votre identité avec votre second facteur (moins de 10 minutes) pour faire ce changement.", "Confirm your identity with your second factor (within 10 minutes) to make this change."),
             ErrorCode::InternalError => ("Une erreur inattendue est survenue. Réessayez plus tard.", "An unexpected error occurred. Try again later."),
         };
         locale.pick(fr, en)

@@ -15,6 +15,7 @@ mod files;
 pub mod i18n;
 mod linking;
 mod meta;
+mod mfa;
 mod migration;
 mod monthly_reports;
 mod observe;

@@ -205,6 +205,7 @@ pub async fn change(call: &mut Call) -> Result<Reply, ApiError> {
         Some(None)
     };
     let (role, manages) = fields.finish(|| Some((role?, manages?)))?;
+    crate::use_cases::mfa::require_recent_factor(&call.app, &who)?;
     let id = call.id().to_owned();
     let mut changed = None;
     if let Some(role) = role {
@@ -245,6 +246,7 @@ pub async fn change(call: &mut Call) -> Result<Reply, ApiError> {
 
 pub async fn revoke(call: &Call) -> Result<Reply, ApiError> {
     let (who, profile) = require_organisation_profile(call).await?;
+    crate::use_cases::mfa::require_recent_factor(&call.app, &who)?;
     let contact = members::revoke(
         &call.app,
         &who.user.id,

@@ -9,8 +9,9 @@ use super::{Call, Reply};
 use crate::domain::password::Password;
 use crate::storage::contacts::ProfileRow;
 use crate::storage::users::UserRow;
+use crate::use_cases::factors::METHODS;
 use crate::use_cases::profiles::PERSONAL;
-use crate::use_cases::sessions::{self, Authenticated};
+use crate::use_cases::sessions::{self, Authenticated, LoginOutcome};
 use serde_json::{json, Value};
 
 pub fn me_json(user: &UserRow, profile: Option<&ProfileRow>) -> Value {
@@ -64,7 +65,15 @@ pub async fn log_in(call: &mut Call) -> Result<Reply, ApiError> {
     let email = fields.string("email");
     let password = fields.parsed("password", Password::parse_attempt);
     let (email, password) = fields.finish(|| Some((email?, password?)))?;
-    let signed_in = sessions::log_in(&call.app, &email, &password, &call.requester).await?;
+    let signed_in = match sessions::log_in(&call.app, &email, &password, &call.requester).await? {
+        LoginOutcome::SignedIn(signed_in) => signed_in,
+        LoginOutcome::FactorRequired { challenge_id } => {
+            return Ok(Reply::json(
+                202,
+                json!({ "mfa_required": true, "challenge_id": challenge_id, "methods": METHODS }),
+            ))
+        }
+    };
     let mut body = me_json(&signed_in.user, signed_in.profile.as_ref());
     body["next"] = signed_in.next.as_str().into();
     Ok(Reply::json(200, body).with_cookie(cookies::set_session(&signed_in.token)))

@@ -64,6 +64,7 @@ pub async fn create(call: &mut Call) -> Result<Reply, ApiError> {
             expires_at: expires_at?,
         })
     })?;
+    crate::use_cases::mfa::require_recent_factor(&call.app, &who)?;
     let (token, secret) =
         tokens::create(&call.app, &who.user.id, &profile, form, &call.requester).await?;
     Ok(Reply::json(

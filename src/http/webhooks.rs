@@ -101,6 +101,7 @@ pub async fn create(call: &mut Call) -> Result<Reply, ApiError> {
             description: description.unwrap_or_default(),
         })
     })?;
+    crate::use_cases::mfa::require_recent_factor(&call.app, &who)?;
     let created = webhooks::create(&call.app, &who.user.id, &profile, new, &call.requester).await?;
     Ok(Reply::json(201, with_secret_json(&created)))
 }
@@ -186,6 +187,7 @@ pub async fn delete(call: &Call) -> Result<Reply, ApiError> {
 
 pub async fn rotate_secret(call: &Call) -> Result<Reply, ApiError> {
     let (who, profile) = require_organisation_profile(call).await?;
+    crate::use_cases::mfa::require_recent_factor(&call.app, &who)?;
     let rotated = webhooks::rotate_secret(
         &call.app,
         &who.user.id,

@@ -10,7 +10,7 @@ use crate::domain::lifecycle::{
 use crate::domain::Millis;
 use crate::infra::{App, InfraError};
 use crate::storage::{
-    job_runs, link_credentials, mailbox, outbox, rate_limits, sessions, users, verifications,
+    job_runs, link_credentials, mailbox, mfa, outbox, rate_limits, sessions, users, verifications,
     webhooks, Purge,
 };
 
@@ -24,6 +24,7 @@ enum Kind {
     UnverifiedAccounts,
     Verifications,
     Sessions,
+    MfaChallenges,
     LinkCredentials,
     RateLimits,
     Outbox,
@@ -33,10 +34,11 @@ enum Kind {
 }
 
 impl Kind {
-    const ALL: [Kind; 9] = [
+    const ALL: [Kind; 10] = [
         Kind::UnverifiedAccounts,
         Kind::Verifications,
         Kind::Sessions,
+        Kind::MfaChallenges,
         Kind::LinkCredentials,
         Kind::RateLimits,
         Kind::Outbox,
@@ -50,6 +52,7 @@ impl Kind {
             Kind::UnverifiedAccounts => "unverified_accounts",
             Kind::Verifications => "verifications",
             Kind::Sessions => "sessions",
+            Kind::MfaChallenges => "mfa_challenges",
             Kind::LinkCredentials => "link_credentials",
             Kind::RateLimits => "rate_limit_counters",
             Kind::Outbox => "outbox_emails",
@@ -63,7 +66,9 @@ impl Kind {
     fn retention(self) -> Millis {
         match self {
             Kind::UnverifiedAccounts => UNVERIFIED_ACCOUNT_LIFETIME,
-            Kind::Verifications | Kind::Sessions | Kind::RateLimits => CODE_AND_SESSION_RETENTION,
+            Kind::Verifications | Kind::Sessions | Kind::MfaChallenges | Kind::RateLimits => {
+                CODE_AND_SESSION_RETENTION
+            }
             Kind::LinkCredentials => SPENT_CREDENTIALS_RETENTION,
             Kind::Outbox => OUTBOX_RETENTION,
             Kind::Mailbox => MAILBOX_RETENTION,
@@ -77,6 +82,7 @@ impl Kind {
             Kind::UnverifiedAccounts => &users::UNVERIFIED,
             Kind::Verifications => &verifications::EXPIRED,
             Kind::Sessions => &sessions::ENDED,
+            Kind::MfaChallenges => &mfa::EXPIRED_CHALLENGES,
             Kind::LinkCredentials => &link_credentials::EXPIRED,
             Kind::RateLimits => &rate_limits::IDLE,
             Kind::Outbox => &outbox::DONE,

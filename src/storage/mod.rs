@@ -16,6 +16,7 @@ pub mod job_runs;
 pub mod legacy_credentials;
 pub mod link_credentials;
 pub mod mailbox;
+pub mod mfa;
 pub mod migration;
 pub mod monthly_reports;
 pub mod organisations;

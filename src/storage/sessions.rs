@@ -12,6 +12,7 @@ pub struct SessionRow {
     pub last_seen_at: Millis,
     pub expires_at: Millis,
     pub revoked_at: Option<Millis>,
+    pub factor_verified_at: Option<Millis>,
 }
 
 impl SessionRow {
@@ -33,13 +34,14 @@ pub struct NewSession<'a> {
     pub user_agent: Option<&'a str>,
     /// A short label of the browser and system (`domain::device`).
     pub device: Option<&'a str>,
+    pub factor_verified_at: Option<Millis>,
 }
 
 pub fn insert(db: &Db, session: &NewSession, now: Millis) -> Result<Statement, InfraError> {
     query!(
         db,
-        "INSERT INTO sessions (token_hash, user_id, active_contact_id, created_at, last_seen_at, expires_at, ip, user_agent, device)
-         VALUES (?1, ?2, ?7, ?3, ?3, ?4, ?5, ?6, ?8)",
+        "INSERT INTO sessions (token_hash, user_id, active_contact_id, created_at, last_seen_at, expires_at, ip, user_agent, device, factor_verified_at)
+         VALUES (?1, ?2, ?7, ?3, ?3, ?4, ?5, ?6, ?8, ?9)",
         session.token_hash,
         session.user_id,
         now,
@@ -47,7 +49,8 @@ pub fn insert(db: &Db, session: &NewSession, now: Millis) -> Result<Statement, I
         session.ip,
         session.user_agent,
         session.active_contact_id,
-        session.device
+        session.device,
+        session.factor_verified_at
     )
     .context("Failed to prepare the creation of a session")
 }
@@ -89,6 +92,8 @@ pub struct SessionWithUser {
     pub profile: Option<super::contacts::ProfileRow>,
     /// How many organisation profiles the user has.
     pub linked_profiles: i64,
+    /// Whether the account has a confirmed second factor.
+    pub has_factor: bool,
 }
 
 pub async fn find_with_user(
@@ -102,6 +107,8 @@ pub async fn find_with_user(
         last_seen_at: Millis,
         expires_at: Millis,
         revoked_at: Option<Millis>,
+        factor_verified_at: Option<Millis>,
+        has_factor: i64,
         email: String,
         password_hash: String,
         first_name: String,
@@ -119,7 +126,8 @@ pub async fn find_with_user(
     }
     let row: Option<Joined> = query!(
         db,
-        "SELECT s.token_hash, s.user_id, s.last_seen_at, s.expires_at, s.revoked_at,
+        "SELECT s.token_hash, s.user_id, s.last_seen_at, s.expires_at, s.revoked_at, s.factor_verified_at,
+                EXISTS (SELECT 1 FROM totp_factors t WHERE t.user_id = s.user_id AND t.confirmed_at IS NOT NULL) AS has_factor,
                 u.email, u.password_hash, u.first_name, u.last_name, u.locale, u.status,
                 c.id AS contact_id, c.role, o.id AS organisation_id, o.name AS organisation_name,
                 o.kind AS organisation_kind, o.file_number, c.manages_authorizations,
@@ -168,6 +176,7 @@ pub async fn find_with_user(
                 last_seen_at: j.last_seen_at,
                 expires_at: j.expires_at,
                 revoked_at: j.revoked_at,
+                factor_verified_at: j.factor_verified_at,
             },
             user: super::users::UserRow {
                 id: j.user_id,
@@ -180,6 +189,7 @@ pub async fn find_with_user(
             },
             profile,
             linked_profiles: j.linked_profiles,
+            has_factor: j.has_factor == 1,
         }
     }))
 }

@@ -1,6 +1,7 @@
 //! "Sélectionnez un profil": the personal profile and one per linked contact; the active one lives
 //! in the server-side session, and choosing one rotates the session token.
 
+use super::factors;
 use super::sessions::{Authenticated, StartedSession};
 use super::Requester;
 use crate::domain::session::SessionToken;
@@ -20,6 +21,8 @@ pub async fn list(app: &App, user_id: &str) -> Result<Vec<ProfileRow>, InfraErro
 #[derive(Debug)]
 pub enum SwitchError {
     NotFound,
+    /// The profile needs a second factor and the account has none.
+    FactorRequired,
     Infra(InfraError),
 }
 
@@ -29,7 +32,8 @@ impl From<InfraError> for SwitchError {
     }
 }
 
-/// Makes `profile_id` the active profile: a new session replaces the current one.
+/// Makes `profile_id` the active profile: a new session replaces the current one. A profile of
+/// an accounting firm, or one that is responsible or administrator, needs a second factor.
 pub async fn switch(
     app: &App,
     who: &Authenticated,
@@ -47,7 +51,11 @@ pub async fn switch(
                 .ok_or(SwitchError::NotFound)?,
         )
     };
+    if profile.as_ref().is_some_and(factors::requires_factor) && !who.has_factor {
+        return Err(SwitchError::FactorRequired);
+    }
     let mut session = StartedSession::new(app, &who.user.id, requester);
+    session.factor_verified_at = who.factor_verified_at;
     session.active_contact_id = profile.as_ref().map(|p| p.contact_id.clone());
     atomically(
         &app.db,

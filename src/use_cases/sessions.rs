@@ -1,6 +1,7 @@
 //! Signing in and out, and recognising the signed-in user on each request.
 
 use super::codes::{self, Purpose};
+use super::factors;
 use super::Requester;
 use crate::domain::device;
 use crate::domain::email::Email;
@@ -32,6 +33,9 @@ pub struct StartedSession {
     ip: Option<String>,
     user_agent: Option<String>,
     device: Option<String>,
+    /// When the session proved a second factor: now at a sign-in challenge, the replaced
+    /// session's at a profile change.
+    pub factor_verified_at: Option<Millis>,
 }
 
 impl StartedSession {
@@ -49,6 +53,7 @@ impl StartedSession {
                 .as_deref()
                 .map(|ua| ua.chars().take(300).collect()),
             device: requester.user_agent.as_deref().and_then(device::label),
+            factor_verified_at: None,
         }
     }
 
@@ -68,6 +73,7 @@ impl StartedSession {
             ip: self.ip.as_deref(),
             user_agent: self.user_agent.as_deref(),
             device: self.device.as_deref(),
+            factor_verified_at: self.factor_verified_at,
         }
     }
 
@@ -109,7 +115,7 @@ pub async fn log_in(
     email: &str,
     password: &Password,
     requester: &Requester,
-) -> Result<SignedIn, LoginError> {
+) -> Result<LoginOutcome, LoginError> {
     // An address that does not parse cannot exist; it is throttled under its raw spelling.
     let account = Email::parse(email)
         .map(|e| e.as_str().to_owned())
@@ -155,18 +161,36 @@ pub async fn log_in(
         let verification_id = send_fresh_signup_code(app, &user).await?;
         return Err(LoginError::EmailNotVerified { verification_id });
     }
-    let mut session = StartedSession::new(app, &user.id, requester);
-    let profiles = contacts::profiles_of(&app.db, &user.id).await?;
-    let next = Next::after_sign_in(profiles.len());
-    let profile = match <[ProfileRow; 1]>::try_from(profiles) {
-        Ok([only]) => Some(only),
-        Err(_) => None,
-    };
-    session.active_contact_id = profile.as_ref().map(|p| p.contact_id.clone());
+    if factors::has_factor(app, &user.id).await? {
+        // The account's failures are cleared only once the factor is proven too: wrong codes count
+        // against the same budget as wrong passwords.
+        let (challenge_id, challenge) = factors::challenge_statement(app, &user.id)?;
+        atomically(
+            &app.db,
+            vec![
+                challenge,
+                audit::append(
+                    &app.db,
+                    &AuditEvent {
+                        action: "login.factor_required",
+                        user_id: Some(&user.id),
+                        ip: requester.ip.as_deref(),
+                        details: json!({}),
+                        ..Default::default()
+                    },
+                    app.now,
+                )?,
+            ],
+            "Failed to start a sign-in challenge",
+        )
+        .await?;
+        return Ok(LoginOutcome::FactorRequired { challenge_id });
+    }
+    let opening = Opening::prepare(app, &user.id, false, requester).await?;
     atomically(
         &app.db,
         vec![
-            session.insert(app)?,
+            opening.session.insert(app)?,
             rate_limits::clear(&app.db, &account_key)?,
             audit::append(
                 &app.db,
@@ -183,12 +207,76 @@ pub async fn log_in(
         "Failed to start a session",
     )
     .await?;
-    Ok(SignedIn {
-        user,
-        token: session.token,
-        next,
-        profile,
-    })
+    Ok(LoginOutcome::SignedIn(Box::new(opening.signed_in(user))))
+}
+
+/// A right password: signed in, or (for an account with a second factor) a challenge to answer.
+pub enum LoginOutcome {
+    SignedIn(Box<SignedIn>),
+    FactorRequired { challenge_id: String },
+}
+
+/// A session about to start, with the profile it starts with and where the user goes next.
+pub struct Opening {
+    session: StartedSession,
+    next: Next,
+    profile: Option<ProfileRow>,
+}
+
+impl Opening {
+    /// A user with exactly one profile starts acting as it, unless that profile needs a second
+    /// factor the account does not have: then the person is sent to set one up.
+    pub async fn prepare(
+        app: &App,
+        user_id: &str,
+        has_factor: bool,
+        requester: &Requester,
+    ) -> Result<Opening, InfraError> {
+        let mut session = StartedSession::new(app, user_id, requester);
+        let profiles = contacts::profiles_of(&app.db, user_id).await?;
+        let mut next = Next::after_sign_in(profiles.len());
+        let mut profile = match <[ProfileRow; 1]>::try_from(profiles) {
+            Ok([only]) => Some(only),
+            Err(_) => None,
+        };
+        if !has_factor && profile.as_ref().is_some_and(factors::requires_factor) {
+            profile = None;
+            next = Next::EnrolFactor;
+        }
+        session.active_contact_id = profile.as_ref().map(|p| p.contact_id.clone());
+        Ok(Opening {
+            session,
+            next,
+            profile,
+        })
+    }
+
+    /// The session, having proved its factor now, created only if this request consumed the
+    /// sign-in challenge.
+    pub fn insert_if_challenge_consumed_by(
+        &mut self,
+        app: &App,
+        challenge_id: &str,
+        nonce: &str,
+    ) -> Result<Statement, InfraError> {
+        self.session.factor_verified_at = Some(app.now);
+        crate::storage::mfa::insert_session_if_challenge_consumed_by(
+            &app.db,
+            &self.session.row(),
+            challenge_id,
+            nonce,
+            app.now,
+        )
+    }
+
+    pub fn signed_in(self, user: UserRow) -> SignedIn {
+        SignedIn {
+            user,
+            token: self.session.token,
+            next: self.next,
+            profile: self.profile,
+        }
+    }
 }
 
 /// Where a freshly signed-in user goes: link a file, choose among several, or straight home.
@@ -197,6 +285,8 @@ pub enum Next {
     Link,
     ChooseProfile,
     Home,
+    /// The only profile needs a second factor the account does not have yet.
+    EnrolFactor,
 }
 
 impl Next {
@@ -213,6 +303,7 @@ impl Next {
             Next::Link => "link",
             Next::ChooseProfile => "choose_profile",
             Next::Home => "home",
+            Next::EnrolFactor => "enrol_factor",
         }
     }
 }
@@ -270,6 +361,9 @@ pub struct Authenticated {
     pub token_hash: String,
     pub profile: Option<ProfileRow>,
     pub linked_profiles: i64,
+    /// Whether the account has a confirmed second factor, and when this session last proved it.
+    pub has_factor: bool,
+    pub factor_verified_at: Option<Millis>,
 }
 
 pub async fn authenticate(
@@ -296,6 +390,8 @@ pub async fn authenticate(
         token_hash,
         profile: found.profile,
         linked_profiles: found.linked_profiles,
+        has_factor: found.has_factor,
+        factor_verified_at: found.session.factor_verified_at,
     }))
 }
 

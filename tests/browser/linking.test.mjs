@@ -5,8 +5,9 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { button, heading, label, launchBrowser, logIn, menu, openBrowser, tab, withPage } from '../support/browser.mjs';
+import { button, enrolWhenLed, heading, label, launchBrowser, logIn, menu, openBrowser, tab, withPage } from '../support/browser.mjs';
 import { GOOD_PASSWORD, spawnApp, uniqueEmail } from '../support/app.mjs';
+import { selectProfile } from '../support/orgs.mjs';
 
 const OPERATOR_TOKEN = 'dev-operator-token';
 
@@ -116,6 +117,8 @@ test("a firm's responsible links with the operator's credentials, invites a memb
     });
     await page.getByText(`Votre compte est maintenant lié au dossier ${firmName} (${firm.file_number}).`, { exact: true }).waitFor();
     await button(page, 'Continuer').click();
+    // A firm's profile needs a second factor: the portal leads to setting one up, then home.
+    await enrolWhenLed(page, responsibleEmail);
 
     await heading(page, 'Bonjour, Julie').waitFor();
     await profileBar(page).getByText(firmName, { exact: true }).waitFor();
@@ -152,6 +155,7 @@ test("a firm's responsible links with the operator's credentials, invites a memb
     await linkWithCredentials(memberPage, linkCredentialsOf(invitation));
     await memberPage.getByText(`Votre compte est maintenant lié au dossier ${firmName} (${firm.file_number}).`, { exact: true }).waitFor();
     await button(memberPage, 'Continuer').click();
+    await enrolWhenLed(memberPage, memberEmail);
 
     await heading(memberPage, 'Bonjour, Marc').waitFor();
     await profileBar(memberPage).getByText(firmName, { exact: true }).waitFor();
@@ -237,6 +241,8 @@ test('a user linked to two files chooses one in "Sélectionnez un profil" after 
     await page.getByRole('button', { name: new RegExp(`Cabinet Côté & associés.*Cabinet comptable.*${firm.file_number}.*Responsable`) }).waitFor();
     const employerChoice = page.getByRole('button', { name: new RegExp(`Construction Beauséjour ltée.*Employeur.*${employer.file_number}`) });
     await employerChoice.click();
+    // A responsible's profile needs a second factor: the portal leads to setting one up, then home.
+    await enrolWhenLed(page, email);
 
     await heading(page, 'Bonjour, Sophie').waitFor();
     await profileBar(page).getByText('Construction Beauséjour ltée', { exact: true }).waitFor();
@@ -259,7 +265,7 @@ test('a responsable resends credentials, cannot demote the last responsable, rev
   const firm = await createOrganisation({ name: 'Bergeron CPA', responsible: { first_name: 'Luc', last_name: 'Bergeron', email } });
   const linked = await client.post('/api/links/credentials', { identifier: firm.responsible.identifier, code: firm.responsible.code });
   assert.equal(linked.status, 200, linked.text);
-  const selected = await client.request('PUT', '/api/session/profile', { json: { profile_id: linked.body.profile.id } });
+  const selected = await selectProfile(client, linked.body.profile.id);
   assert.equal(selected.status, 200, selected.text);
   const invited = await client.post('/api/organisation/members', { first_name: 'Nadia', last_name: 'Bélanger', email: memberEmail, role: 'membre' });
   assert.equal(invited.status, 201, invited.text);

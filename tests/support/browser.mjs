@@ -4,7 +4,10 @@
 // by the guide's roles and labels, and the login.
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { GOOD_PASSWORD, uniqueEmail } from './app.mjs';
+import { FACTORS, nextProof, stepOf, totpCode, workerClock } from './client.mjs';
 
 export function launchBrowser() {
   return chromium.launch({
@@ -63,12 +66,21 @@ export const menu = (page) => page.getByRole('navigation', { name: 'Menu princip
 /** An address for a person: their first name without accents, made unique. */
 export const emailFor = (firstName) => uniqueEmail(firstName.normalize('NFD').replace(/[^a-zA-Z]/g, '').toLowerCase());
 
-/** Fills and sends the login form the page shows (once its heading is there). */
+/**
+ * Fills and sends the login form the page shows (once its heading is there). For an account
+ * enrolled in TOTP by the test client, types the code its authenticator app would show.
+ */
 export async function submitLogin(page, email, password = GOOD_PASSWORD) {
   await heading(page, 'Se connecter').waitFor();
   await label(page, 'Adresse courriel').fill(email);
   await label(page, 'Mot de passe').fill(password);
   await button(page, 'Connexion').click();
+  const factor = FACTORS.get(email);
+  if (!factor) return;
+  await heading(page, 'Vérification en deux étapes').waitFor();
+  const proof = await nextProof(new URL(page.url()).origin, factor);
+  await label(page, 'Code de vérification').fill(proof.code ?? proof.recovery_code);
+  await button(page, 'Vérifier').click();
 }
 
 /**
@@ -80,4 +92,49 @@ export async function logIn(page, baseUrl, email, { firstName } = {}) {
   await page.goto(`${baseUrl}/`);
   await submitLogin(page, email);
   if (firstName !== undefined) await heading(page, `Bonjour, ${firstName}`).waitFor();
+}
+
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/**
+ * Checks the page as it stands with axe-core (WCAG 2.1 A and AA, stable rules), asserting no violation. The
+ * engine is evaluated through the DevTools protocol, which the page's CSP does not restrict.
+ */
+export async function assertAccessible(page, what) {
+  await page.evaluate(AXE_SOURCE);
+  const violations = await page.evaluate(async () => {
+    const result = await window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+    // Experimental rules (axe leaves them out of its default run) are not held against a page.
+    return result.violations.filter((v) => !v.tags.includes('experimental'))
+      .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+  });
+  assert.deepEqual(violations, [], `${what}: no accessibility violation`);
+}
+
+/** At 390 px wide (a phone), the page fits without scrolling sideways. */
+export async function assertFitsPhone(page, what) {
+  const previous = page.viewportSize();
+  await page.setViewportSize({ width: 390, height: 844 });
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.ok(overflow <= 0, `${what}: ${overflow} px wider than a 390 px screen`);
+  if (previous) await page.setViewportSize(previous);
+}
+
+/**
+ * Where the portal leads to "Sécurité de connexion" (a profile that needs a second factor), sets up
+ * an authenticator app as its owner would: reads the key the page shows, types the code an app
+ * computes from it, and keeps the recovery codes (so later sign-ins of `email` can answer).
+ */
+export async function enrolWhenLed(page, email) {
+  await heading(page, 'Sécurité de connexion').waitFor();
+  await button(page, "Configurer une application d'authentification").click();
+  await heading(page, "Configurer l'application").waitFor();
+  const key = (await page.locator('#mfa-secret').textContent()).replace(/\s/g, '');
+  const step = stepOf(await workerClock(new URL(page.url()).origin));
+  await label(page, 'Code à six chiffres').fill(totpCode(key, step));
+  await button(page, 'Activer').click();
+  await heading(page, 'Vos codes de récupération').waitFor();
+  const recoveryCodes = await page.locator('#mfa-code-list li').allTextContents();
+  FACTORS.set(email, { secret: key, lastStep: step, recoveryCodes });
+  await button(page, "J'ai conservé mes codes").click();
 }

@@ -1,5 +1,98 @@
 // The HTTP client of the tests and of the demo seeder: a browser-like client with one method per
-// endpoint, and a poller that waits for a condition instead of sleeping.
+// endpoint, and a poller that waits for a condition instead of sleeping. It also plays the
+// authenticator app of the accounts it enrolled in TOTP: their sign-in challenges are answered
+// with a computed code (or, when codes of the next steps are spent, a recovery code).
+
+import { createHmac } from 'node:crypto';
+
+const STEP_MS = 30 * 1000;
+
+/** RFC 4648 base 32 (no padding) to bytes. */
+export function base32Bytes(text) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = 0;
+  let value = 0;
+  const out = [];
+  for (const char of text.replace(/[\s=]/g, '').toUpperCase()) {
+    value = (value << 5) | alphabet.indexOf(char);
+    bits += 5;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push((value >>> bits) & 0xff);
+    }
+  }
+  return Buffer.from(out);
+}
+
+/** The six-digit TOTP code (RFC 6238, HMAC-SHA1) of a time step: what an authenticator app shows. */
+export function totpCode(secret, step) {
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(step));
+  const digest = createHmac('sha1', base32Bytes(secret)).update(counter).digest();
+  const offset = digest[19] & 0x0f;
+  return String((digest.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, '0');
+}
+
+export const stepOf = (ms) => Math.floor(ms / STEP_MS);
+
+/**
+ * The worker's clock: real time plus the test clock's offset, through the development route; the
+ * local clock where that route is off (`make dev` without CLOCK_CONTROL).
+ */
+export async function workerClock(baseUrl) {
+  const res = await fetch(`${baseUrl}/dev/clock`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ advance_ms: 0 }),
+  });
+  if (res.status !== 200) return Date.now();
+  return (await res.json()).now;
+}
+
+/** Accounts enrolled through `enrolTotp`, by email: {secret, lastStep, recoveryCodes}. */
+export const FACTORS = new Map();
+
+/**
+ * A proof for the next sign-in or step-up of an enrolled account: the code of the earliest step
+ * the server still accepts (a step serves once; one step of drift is allowed), else a recovery code.
+ */
+export async function nextProof(baseUrl, factor) {
+  const step = stepOf(await workerClock(baseUrl));
+  const next = Math.max(step, factor.lastStep + 1);
+  if (next <= step + 1) {
+    factor.lastStep = next;
+    return { code: totpCode(factor.secret, next) };
+  }
+  const recovery = factor.recoveryCodes.shift();
+  if (!recovery) throw new Error('no TOTP step nor recovery code left for this account');
+  return { recovery_code: recovery };
+}
+
+const ENROLLING = new Map();
+
+/**
+ * Sets up TOTP on the account of `client` unless another of its sessions is already doing it (or
+ * did): concurrent sessions of one account share one enrolment.
+ */
+export function enrolTotpOnce(client) {
+  if (!client.email) return enrolTotp(client);
+  if (!ENROLLING.has(client.email)) ENROLLING.set(client.email, enrolTotp(client));
+  return ENROLLING.get(client.email);
+}
+
+/** Sets up TOTP on the signed-in account of `client`; resolves to {secret, recoveryCodes}. */
+export async function enrolTotp(client) {
+  const me = await client.me();
+  if (me.status !== 200) throw new Error(`GET /api/me answered ${me.status}: ${me.text}`);
+  const started = await client.post('/api/me/mfa/totp');
+  if (started.status !== 201) throw new Error(`starting TOTP answered ${started.status}: ${started.text}`);
+  const { secret } = started.body;
+  const step = stepOf(await workerClock(client.baseUrl));
+  const confirmed = await client.post('/api/me/mfa/totp/confirm', { code: totpCode(secret, step) });
+  if (confirmed.status !== 200) throw new Error(`confirming TOTP answered ${confirmed.status}: ${confirmed.text}`);
+  const factor = { secret, lastStep: step, recoveryCodes: [...confirmed.body.recovery_codes] };
+  FACTORS.set(me.body.email, factor);
+  client.email = me.body.email;
+  return { secret, recoveryCodes: confirmed.body.recovery_codes, factor };
+}
 
 /** Polls `check` until it returns a truthy value, or fails after `timeoutMs` saying what it waited for. */
 export async function waitFor(what, check, { timeoutMs = 15000, intervalMs = 100 } = {}) {
@@ -20,10 +113,17 @@ export function sessionCookieOf(setCookies) {
   return setCookies.find((cookie) => cookie.startsWith('__Host-sel_session='));
 }
 
-/** A browser-like client: keeps its cookies, sends JSON, reads JSON. */
+/**
+ * A browser-like client: keeps its cookies, sends JSON, reads JSON. Like a person asked to confirm
+ * with their second factor, it answers 403 step_up_required (for an account it enrolled) with a
+ * step-up and sends the request again, unless `autoStepUp` is false.
+ */
 export class Client {
-  constructor(baseUrl, { locale, ip } = {}) {
+  constructor(baseUrl, { locale, ip, autoStepUp = true } = {}) {
     this.baseUrl = baseUrl;
+    this.autoStepUp = autoStepUp;
+    /** The account this client signed up or in as. */
+    this.email = undefined;
     this.cookies = new Map();
     this.locale = locale;
     this.ip = ip;
@@ -50,6 +150,13 @@ export class Client {
     const text = await res.text();
     let data;
     try { data = text ? JSON.parse(text) : undefined; } catch { data = text; }
+    const factor = FACTORS.get(this.email);
+    if (res.status === 403 && data?.error?.code === 'step_up_required' && this.autoStepUp && factor) {
+      const steppedUp = await this.post('/api/session/step-up', await nextProof(this.baseUrl, factor));
+      if (steppedUp.status !== 204) throw new Error(`step-up answered ${steppedUp.status}: ${steppedUp.text}`);
+      if (path !== '/api/me/mfa/recovery-codes') await this.replenishRecoveryCodes(factor);
+      return this.request(method, path, { json, body, headers });
+    }
     return { status: res.status, headers: res.headers, body: data, text };
   }
 
@@ -57,10 +164,38 @@ export class Client {
   post(path, json, options = {}) { return this.request('POST', path, { ...options, json }); }
 
   validateSignup(fields) { return this.post('/api/signup/validate', fields); }
-  signUp(fields) { return this.post('/api/signup', fields); }
+  signUp(fields) {
+    this.email = String(fields?.email ?? '').trim().toLowerCase();
+    return this.post('/api/signup', fields);
+  }
   verify(verification_id, code) { return this.post('/api/signup/verify', { verification_id, code }); }
   resend(verification_id) { return this.post('/api/signup/resend', { verification_id }); }
-  logIn(email, password) { return this.post('/api/session', { email, password }); }
+  /** Signs in; for an account enrolled through `enrolTotp`, answers the challenge as its app would. */
+  async logIn(email, password) {
+    this.email = String(email).trim().toLowerCase();
+    const res = await this.post('/api/session', { email, password });
+    const factor = FACTORS.get(String(email).trim().toLowerCase());
+    if (res.status !== 202 || !factor) return res;
+    const signedIn = await this.post('/api/session/mfa', { challenge_id: res.body.challenge_id, ...(await nextProof(this.baseUrl, factor)) });
+    if (signedIn.status === 200) await this.replenishRecoveryCodes(factor);
+    return signedIn;
+  }
+
+  /**
+   * A test signs the same account in many times a minute, more than the two TOTP steps the server
+   * accepts at a time: the recovery codes take over, and a fresh session (its factor just proven)
+   * gets a new set before they run out.
+   */
+  async replenishRecoveryCodes(factor) {
+    if (factor.recoveryCodes.length > 3 || factor.replenishing) return;
+    factor.replenishing = true;
+    try {
+      const renewed = await this.post('/api/me/mfa/recovery-codes');
+      if (renewed.status === 200) factor.recoveryCodes = [...renewed.body.recovery_codes];
+    } finally {
+      factor.replenishing = false;
+    }
+  }
   logOut() { return this.request('DELETE', '/api/session'); }
   me() { return this.get('/api/me'); }
   forgotPassword(email) { return this.post('/api/password/forgot', { email }); }

@@ -4,6 +4,7 @@
 // every new JSON endpoint.
 import assert from 'node:assert/strict';
 import { uniqueEmail, GOOD_PASSWORD, TestApp, waitFor } from './app.mjs';
+import { enrolTotpOnce } from './client.mjs';
 
 export const OPERATOR_TOKEN = 'dev-operator-token';
 export const MINUTE = 60 * 1000;
@@ -133,8 +134,17 @@ export async function signedUp(app, { email = uniqueEmail(), password = GOOD_PAS
 export const link = (client, credentials) =>
   client.post('/api/links/credentials', { identifier: credentials.identifier, code: credentials.code });
 
-export const selectProfile = (client, profile_id) =>
-  client.request('PUT', '/api/session/profile', { json: { profile_id } });
+/**
+ * Makes `profile_id` active. A profile that needs a second factor (a firm's, a responsible's or an
+ * administrator's) gets one first: the account is enrolled in TOTP, as its owner would be led to.
+ */
+export async function selectProfile(client, profile_id) {
+  const select = () => client.request('PUT', '/api/session/profile', { json: { profile_id } });
+  const res = await select();
+  if (res.status !== 403 || res.body?.error?.code !== 'mfa_enrolment_required') return res;
+  await enrolTotpOnce(client);
+  return select();
+}
 
 /**
  * Signs up a fresh user (by default at `email`), links them with `credentials` and makes that

@@ -1,0 +1,435 @@
+//! The second factor: TOTP (RFC 6238 with SHA-1, six digits, 30-second steps, one step of drift
+//! either way), single-use recovery codes, the sign-in challenge between the password and the
+//! factor, and who must have a factor.
+//!
+//! A TOTP secret is kept sealed with AES-256-GCM under a key derived from the server secret and
+//! bound to its user, so a copy of the table alone yields no codes.
+
+use super::code::OneTimeCode;
+use super::fields::Problem;
+use super::{Entropy, Millis, MINUTE, SECOND};
+use aes_gcm::aead::{Aead, Payload};
+use aes_gcm::{Aes256Gcm, KeyInit, Nonce};
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine;
+use hmac::{Hmac, Mac};
+use subtle::ConstantTimeEq;
+
+/// 160 bits, the size RFC 4226 recommends for HMAC-SHA-1.
+const SECRET_BYTES: usize = 20;
+const STEP: Millis = 30 * SECOND;
+/// Accepted drift between the server's clock and the authenticator's, in steps.
+const DRIFT_STEPS: i64 = 1;
+const NONCE_BYTES: usize = 12;
+const SEALED_PREFIX: &str = "v1.";
+pub const ISSUER: &str = "SEL";
+
+/// How long the sign-in challenge between the password and the second factor lives.
+pub const CHALLENGE_LIFETIME: Millis = 5 * MINUTE;
+/// Codes tried against one challenge; each try is reserved before it is compared.
+pub const MAX_CHALLENGE_ATTEMPTS: i64 = 5;
+pub const RECOVERY_CODE_COUNT: usize = 10;
+
+/// RFC 4648 base 32, the alphabet authenticator apps expect.
+const BASE32: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+/// Crockford base 32 for recovery codes: no I, L, O or U, so nothing reads as another character.
+const RECOVERY_ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+const RECOVERY_CHARS: usize = 10;
+
+#[derive(Clone, PartialEq, Eq)]
+pub struct TotpSecret(Vec<u8>);
+
+impl std::fmt::Debug for TotpSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("TotpSecret(<redacted>)")
+    }
+}
+
+impl TotpSecret {
+    pub fn generate(entropy: &mut impl Entropy) -> TotpSecret {
+        let mut bytes = vec![0u8; SECRET_BYTES];
+        entropy.fill(&mut bytes);
+        TotpSecret(bytes)
+    }
+
+    /// The secret as an authenticator app takes it: base 32 without padding.
+    pub fn base32(&self) -> String {
+        let mut out = String::with_capacity(self.0.len().div_ceil(5) * 8);
+        let (mut buffer, mut bits) = (0u32, 0u32);
+        for &byte in &self.0 {
+            buffer = (buffer << 8) | u32::from(byte);
+            bits += 8;
+            while bits >= 5 {
+                bits -= 5;
+                out.push(BASE32[((buffer >> bits) & 31) as usize] as char);
+            }
+        }
+        if bits > 0 {
+            out.push(BASE32[((buffer << (5 - bits)) & 31) as usize] as char);
+        }
+        out
+    }
+
+    /// `otpauth://totp/SEL:<account>?secret=…`, the URI a QR code carries.
+    pub fn otpauth_uri(&self, account: &str) -> String {
+        let label: String =
+            url::form_urlencoded::byte_serialize(format!("{ISSUER}:{account}").as_bytes())
+                .collect();
+        format!(
+            "otpauth://totp/{label}?secret={}&issuer={ISSUER}&algorithm=SHA1&digits=6&period=30",
+            self.base32()
+        )
+    }
+
+    /// The six-digit code of a time step (RFC 4226 dynamic truncation).
+    fn code_at(&self, step: i64) -> u32 {
+        let mut mac =
+            <Hmac<sha1::Sha1> as Mac>::new_from_slice(&self.0).expect("HMAC takes any key length");
+        mac.update(&step.to_be_bytes());
+        let digest = mac.finalize().into_bytes();
+        let offset = (digest[19] & 0x0f) as usize;
+        let binary = u32::from_be_bytes([
+            digest[offset] & 0x7f,
+            digest[offset + 1],
+            digest[offset + 2],
+            digest[offset + 3],
+        ]);
+        binary % 1_000_000
+    }
+
+    /// The time step a typed code belongs to, if it is the code of the current step or of one
+    /// step either side, and later than the last step already used (a code serves once). Every
+    /// candidate is compared, in constant time.
+    pub fn matching_step(
+        &self,
+        code: &OneTimeCode,
+        now: Millis,
+        last_used_step: i64,
+    ) -> Option<i64> {
+        let current = now.div_euclid(STEP);
+        let mut found = None;
+        for step in current - DRIFT_STEPS..=current + DRIFT_STEPS {
+            let expected = format!("{:06}", self.code_at(step));
+            let equal: bool = expected.as_bytes().ct_eq(code.expose().as_bytes()).into();
+            if equal && step > last_used_step && found.is_none() {
+                found = Some(step);
+            }
+        }
+        found
+    }
+}
+
+/// Seals and opens TOTP secrets at rest.
+pub struct SealingKey(Aes256Gcm);
+
+impl SealingKey {
+    /// Derived from the server secret, for this purpose only.
+    pub fn derive(server_secret: &[u8]) -> SealingKey {
+        let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(server_secret)
+            .expect("HMAC takes any key length");
+        mac.update(b"sel/totp-secrets/v1");
+        let key = mac.finalize().into_bytes();
+        SealingKey(Aes256Gcm::new_from_slice(&key).expect("32 bytes make an AES-256 key"))
+    }
+
+    /// `v1.<base64 of nonce and ciphertext>`, bound to `user_id`.
+    pub fn seal(&self, secret: &TotpSecret, user_id: &str, entropy: &mut impl Entropy) -> String {
+        let mut nonce = [0u8; NONCE_BYTES];
+        entropy.fill(&mut nonce);
+        let sealed = self
+            .0
+            .encrypt(
+                Nonce::from_slice(&nonce),
+                Payload {
+                    msg: &secret.0,
+                    aad: user_id.as_bytes(),
+                },
+            )
+            .expect("AES-GCM seals a short secret");
+        let mut bytes = nonce.to_vec();
+        bytes.extend(sealed);
+        format!("{SEALED_PREFIX}{}", BASE64.encode(bytes))
+    }
+
+    /// `None` when the text was not sealed by this key for this user.
+    pub fn open(&self, sealed: &str, user_id: &str) -> Option<TotpSecret> {
+        let bytes = BASE64.decode(sealed.strip_prefix(SEALED_PREFIX)?).ok()?;
+        if bytes.len() <= NONCE_BYTES {
+            return None;
+        }
+        let (nonce, ciphertext) = bytes.split_at(NONCE_BYTES);
+        self.0
+            .decrypt(
+                Nonce::from_slice(nonce),
+                Payload {
+                    msg: ciphertext,
+                    aad: user_id.as_bytes(),
+                },
+            )
+            .ok()
+            .map(TotpSecret)
+    }
+}
+
+/// A single-use recovery code: ten characters of Crockford base 32 (50 bits), shown as
+/// `XXXXX-XXXXX`, stored as a keyed hash.
+#[derive(Clone, PartialEq, Eq)]
+pub struct RecoveryCode(String);
+
+impl std::fmt::Debug for RecoveryCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RecoveryCode(<redacted>)")
+    }
+}
+
+impl RecoveryCode {
+    pub fn generate(entropy: &mut dyn Entropy) -> RecoveryCode {
+        let mut bytes = [0u8; RECOVERY_CHARS];
+        entropy.fill(&mut bytes);
+        // 256 is a multiple of 32: masking keeps every symbol equally likely.
+        RecoveryCode(
+            bytes
+                .iter()
+                .map(|b| RECOVERY_ALPHABET[(b & 31) as usize] as char)
+                .collect(),
+        )
+    }
+
+    /// A code as typed: case, spaces and hyphens are forgiven, and so are Crockford's look-alikes.
+    pub fn parse(raw: &str) -> Result<RecoveryCode, Problem> {
+        if raw.len() > 64 {
+            return Err(Problem::InvalidCode);
+        }
+        let canonical: String = raw
+            .chars()
+            .filter(|c| !c.is_whitespace() && *c != '-')
+            .map(|c| match c.to_ascii_uppercase() {
+                'O' => '0',
+                'I' | 'L' => '1',
+                other => other,
+            })
+            .collect();
+        if canonical.is_empty() {
+            return Err(Problem::Required);
+        }
+        if canonical.len() != RECOVERY_CHARS
+            || !canonical.bytes().all(|b| RECOVERY_ALPHABET.contains(&b))
+        {
+            return Err(Problem::InvalidCode);
+        }
+        Ok(RecoveryCode(canonical))
+    }
+
+    pub fn display(&self) -> String {
+        format!("{}-{}", &self.0[..5], &self.0[5..])
+    }
+
+    /// The stored form, bound to the code's row: see [`super::keyed_hash`].
+    pub fn keyed_hash(&self, key: &[u8], id: &str) -> String {
+        super::keyed_hash(key, id, &self.0)
+    }
+
+    /// Constant-time comparison with a stored hash.
+    pub fn matches(&self, key: &[u8], id: &str, stored_hash: &str) -> bool {
+        super::keyed_hash_matches(key, id, &self.0, stored_hash)
+    }
+}
+
+/// Whether acting as this profile needs a second factor: any profile of an accounting firm, and
+/// the responsibles and authorization administrators of every organisation.
+pub fn profile_requires_factor(
+    organisation_kind: &str,
+    role: &str,
+    manages_authorizations: bool,
+) -> bool {
+    organisation_kind == "accounting_firm" || role == "responsable" || manages_authorizations
+}
+
+/// How recently a session must have proved its factor for a sensitive action (step-up).
+pub const STEP_UP_WINDOW: Millis = 10 * MINUTE;
+
+/// Whether a sensitive action may go ahead: an account without a factor is not asked; one with a
+/// factor must have proved it in this session within [`STEP_UP_WINDOW`].
+pub fn sensitive_action_allowed(
+    has_factor: bool,
+    factor_verified_at: Option<Millis>,
+    now: Millis,
+) -> bool {
+    !has_factor || factor_verified_at.is_some_and(|at| now - at <= STEP_UP_WINDOW)
+}
+
+/// Why a sign-in challenge can no longer take a code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChallengeRejection {
+    Expired,
+    Exhausted,
+    Used,
+}
+
+/// What is known of a challenge whose try could not be reserved.
+pub fn challenge_rejection(
+    expires_at: Millis,
+    attempts: i64,
+    consumed: bool,
+    now: Millis,
+) -> ChallengeRejection {
+    if consumed {
+        ChallengeRejection::Used
+    } else if now >= expires_at {
+        ChallengeRejection::Expired
+    } else {
+        debug_assert!(attempts >= MAX_CHALLENGE_ATTEMPTS);
+        ChallengeRejection::Exhausted
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::testing::FixedEntropy;
+
+    /// The SHA-1 seed of RFC 6238's test vectors.
+    fn rfc_secret() -> TotpSecret {
+        TotpSecret(b"12345678901234567890".to_vec())
+    }
+
+    fn code(text: &str) -> OneTimeCode {
+        OneTimeCode::parse(text).unwrap()
+    }
+
+    #[test]
+    fn codes_match_the_test_vectors_of_rfc_6238_cut_to_six_digits() {
+        let secret = rfc_secret();
+        for (seconds, expected) in [
+            (59_i64, 287082_u32),
+            (1111111109, 81804),
+            (1111111111, 50471),
+            (1234567890, 5924),
+            (2000000000, 279037),
+            (20000000000, 353130),
+        ] {
+            assert_eq!(secret.code_at(seconds / 30), expected, "at {seconds} s");
+        }
+    }
+
+    #[test]
+    fn a_code_is_accepted_one_step_early_or_late_and_not_two() {
+        let secret = rfc_secret();
+        let now = 1111111111 * SECOND;
+        let step = now / STEP;
+        for (offset, accepted) in [(-2, false), (-1, true), (0, true), (1, true), (2, false)] {
+            let typed = code(&format!("{:06}", secret.code_at(step + offset)));
+            assert_eq!(
+                secret.matching_step(&typed, now, -1),
+                accepted.then_some(step + offset),
+                "offset {offset}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_code_of_a_step_already_used_is_refused() {
+        let secret = rfc_secret();
+        let now = 1234567890 * SECOND;
+        let step = now / STEP;
+        let typed = code(&format!("{:06}", secret.code_at(step)));
+        assert_eq!(secret.matching_step(&typed, now, step - 1), Some(step));
+        assert_eq!(secret.matching_step(&typed, now, step), None);
+        let earlier = code(&format!("{:06}", secret.code_at(step - 1)));
+        assert_eq!(
+            secret.matching_step(&earlier, now, step),
+            None,
+            "an older code after a newer one"
+        );
+    }
+
+    #[test]
+    fn the_secret_is_base32_for_authenticator_apps() {
+        assert_eq!(rfc_secret().base32(), "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ");
+        let uri = rfc_secret().otpauth_uri("marie@exemple.ca");
+        assert_eq!(
+            uri,
+            "otpauth://totp/SEL%3Amarie%40exemple.ca?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=SEL&algorithm=SHA1&digits=6&period=30"
+        );
+        assert!(
+            !format!("{:?}", rfc_secret()).contains("GEZ"),
+            "never in logs"
+        );
+    }
+
+    #[test]
+    fn a_sealed_secret_opens_only_with_its_key_and_user() {
+        let secret = TotpSecret::generate(&mut FixedEntropy::new(&[3, 4, 5]));
+        let key = SealingKey::derive(b"server secret");
+        let sealed = key.seal(&secret, "user-1", &mut FixedEntropy::new(&[8]));
+        assert!(sealed.starts_with("v1."));
+        assert!(!sealed.contains(&secret.base32()));
+        assert_eq!(key.open(&sealed, "user-1"), Some(secret));
+        assert_eq!(key.open(&sealed, "user-2"), None, "bound to its user");
+        assert_eq!(SealingKey::derive(b"other").open(&sealed, "user-1"), None);
+        assert_eq!(key.open("v1.AAAA", "user-1"), None);
+    }
+
+    #[test]
+    fn recovery_codes_are_typed_loosely_and_compared_by_keyed_hash() {
+        let generated = RecoveryCode::generate(&mut FixedEntropy::new(&[1, 2, 3, 200]));
+        let shown = generated.display();
+        assert_eq!(shown.len(), 11);
+        assert_eq!(&shown[5..6], "-");
+        let typed = RecoveryCode::parse(&format!(" {} ", shown.to_lowercase())).unwrap();
+        assert_eq!(typed, generated);
+        let hash = generated.keyed_hash(b"key", "row-1");
+        assert!(typed.matches(b"key", "row-1", &hash));
+        assert!(!typed.matches(b"key", "row-2", &hash));
+        assert_eq!(RecoveryCode::parse(""), Err(Problem::Required));
+        assert_eq!(RecoveryCode::parse("ABCDE"), Err(Problem::InvalidCode));
+        assert_eq!(
+            RecoveryCode::parse("ABCDE-FGHUU"),
+            Err(Problem::InvalidCode)
+        );
+    }
+
+    #[test]
+    fn firm_profiles_responsibles_and_administrators_need_a_factor() {
+        assert!(profile_requires_factor("accounting_firm", "membre", false));
+        assert!(profile_requires_factor("employer", "responsable", false));
+        assert!(profile_requires_factor("employer", "membre", true));
+        assert!(!profile_requires_factor("employer", "membre", false));
+        assert!(!profile_requires_factor("association", "membre", false));
+    }
+
+    #[test]
+    fn a_sensitive_action_needs_a_factor_proven_in_the_last_ten_minutes() {
+        let now = 100 * MINUTE;
+        assert!(
+            sensitive_action_allowed(false, None, now),
+            "no factor, no step-up"
+        );
+        assert!(
+            !sensitive_action_allowed(true, None, now),
+            "never proven in this session"
+        );
+        assert!(sensitive_action_allowed(true, Some(now - 10 * MINUTE), now));
+        assert!(!sensitive_action_allowed(
+            true,
+            Some(now - 10 * MINUTE - 1),
+            now
+        ));
+    }
+
+    #[test]
+    fn a_challenge_says_why_it_takes_no_more_codes() {
+        assert_eq!(
+            challenge_rejection(10, 0, true, 5),
+            ChallengeRejection::Used
+        );
+        assert_eq!(
+            challenge_rejection(10, 1, false, 10),
+            ChallengeRejection::Expired
+        );
+        assert_eq!(
+            challenge_rejection(10, 5, false, 5),
+            ChallengeRejection::Exhausted
+        );
+    }
+}

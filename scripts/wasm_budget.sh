@@ -4,10 +4,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 WASM="${1:-build/index_bg.wasm}"
-BUDGET_BYTES=$((600 * 1024))
+# 600 KiB held until the account console, the monthly report and the second factor landed (559,477 B
+# before them, 653,743 B with them: bench/RESULTS.md, "Wasm breakdown"). The budget sits 7% above
+# that so a new feature's cost is a decision, not a drift.
+BUDGET_KIB=700
+BUDGET_BYTES=$((BUDGET_KIB * 1024))
 size=$(gzip -9 -c "$WASM" | wc -c)
 if [ "$size" -gt "$BUDGET_BYTES" ]; then
-  echo "wasm over budget: $WASM is $size B gzip -9, the budget is $BUDGET_BYTES B (600 KiB)" >&2
+  echo "wasm over budget: $WASM is $size B gzip -9, the budget is $BUDGET_BYTES B ($BUDGET_KIB KiB)" >&2
   exit 1
 fi
 echo "wasm size ok: $size B gzip -9 (budget $BUDGET_BYTES B)"

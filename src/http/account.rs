@@ -57,6 +57,7 @@ pub async fn change_password(call: &mut Call) -> Result<Reply, ApiError> {
         _ => None,
     };
     let (current, new_password) = fields.finish(|| Some((current?, new_password?)))?;
+    crate::use_cases::mfa::require_recent_factor(&call.app, &who)?;
     let token =
         account::change_password(&call.app, &who, &current, &new_password, &call.requester).await?;
     Ok(Reply::no_content().with_cookie(cookies::set_session(&token)))
@@ -68,6 +69,7 @@ pub async fn change_email(call: &mut Call) -> Result<Reply, ApiError> {
     let new_email = fields.parsed("new_email", Email::parse);
     let current = fields.parsed("current_password", Password::parse_attempt);
     let (new_email, current) = fields.finish(|| Some((new_email?, current?)))?;
+    crate::use_cases::mfa::require_recent_factor(&call.app, &who)?;
     let verification_id =
         account::request_email_change(&call.app, &who, &new_email, &current, &call.requester)
             .await?;
@@ -166,6 +168,7 @@ pub async fn close(call: &mut Call) -> Result<Reply, ApiError> {
     let mut fields = Fields::new(json_object(&mut call.req).await?);
     let current = fields.parsed("current_password", Password::parse_attempt);
     let current = fields.finish(|| current)?;
+    crate::use_cases::mfa::require_recent_factor(&call.app, &who)?;
     account::close(&call.app, &who, &current, &call.requester).await?;
     Ok(Reply::no_content().with_cookie(cookies::clear_session()))
 }

@@ -304,6 +304,31 @@ test('sensitive actions need a factor proven in the last ten minutes: 403 step_u
   assert.equal(row.lifetime, 12 * 60 * MINUTE, 'the absolute expiry did not move');
 });
 
+test("changing one's password or email and closing the account need a recent factor too", async () => {
+  const account = await enrolled();
+  const { client } = account;
+  client.autoStepUp = false;
+
+  await fetch(`${app.baseUrl}/dev/clock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ advance_ms: 11 * MINUTE }) });
+  const newPassword = `${account.password} encore`;
+  const attempts = {
+    password: await client.post('/api/me/password', { current_password: account.password, new_password: newPassword, new_password_confirmation: newPassword }),
+    email: await client.post('/api/me/email', { new_email: uniqueEmail('moved'), current_password: account.password }),
+    close: await client.request('DELETE', '/api/me', { json: { current_password: account.password } }),
+  };
+
+  for (const [what, res] of Object.entries(attempts)) {
+    assert.equal(res.status, 403, `${what}: ${res.text}`);
+    assert.equal(res.body.error.code, 'step_up_required', what);
+  }
+  assert.equal((await client.me()).status, 200, 'the account is still open and signed in');
+  const step = Math.max(stepOf(await workerClock(app.baseUrl)), account.factor.lastStep + 1);
+  account.factor.lastStep = step;
+  assert.equal((await client.post(STEP_UP, { code: totpCode(account.secret, step) })).status, 204);
+  const changed = await client.post('/api/me/password', { current_password: account.password, new_password: newPassword, new_password_confirmation: newPassword });
+  assert.equal(changed.status, 204, `after the step-up: ${changed.text}`);
+});
+
 test('a burst of 40 concurrent wrong step-up codes evaluates at most 5', async () => {
   const account = await enrolled();
   const step = stepOf(await workerClock(app.baseUrl));

@@ -14,7 +14,7 @@ import assert from 'node:assert/strict';
 import { button, emailFor, heading, label, launchBrowser, logIn, menu, openBrowser, tab, text } from '../support/browser.mjs';
 import { spawnApp, waitFor } from '../support/app.mjs';
 import { linkedMember, linkedResponsible } from '../support/orgs.mjs';
-import { createWebhook, startReceiver, verify } from '../support/webhooks.mjs';
+import { ALL_EVENTS, createWebhook, startReceiver, verify } from '../support/webhooks.mjs';
 
 let app;
 let browser;
@@ -94,7 +94,7 @@ test('a responsable adds a webhook, sees its secret once, follows its deliveries
     await text(page, `Le webhook vers ${url} a été ajouté.`).waitFor();
     const listed = page.locator('#webhooks-body tr', { has: page.getByRole('rowheader', { name: new RegExp(`^${url}`) }) });
     await text(listed, 'Logiciel Acomba').waitFor();
-    await text(listed, 'Tous les événements (9)').waitFor();
+    await text(listed, `Tous les événements (${ALL_EVENTS.length})`).waitFor();
     await text(listed, 'Actif').waitFor();
     await button(page, "J'ai copié le secret").click();
     await heading(page, 'Le secret de signature du webhook').waitFor({ state: 'hidden' });

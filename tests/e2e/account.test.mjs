@@ -33,9 +33,8 @@ const person = (overrides = {}) => app.signedUpUser({ email: uniqueEmail('compte
 /** Another session of the same person, signed in with a given user agent. */
 async function otherSession(account, userAgent = SAFARI_IPHONE) {
   const client = freshClient();
-  const res = await client.request('POST', '/api/session', {
-    json: { email: account.email, password: account.password ?? GOOD_PASSWORD }, headers: { 'user-agent': userAgent },
-  });
+  client.userAgent = userAgent;
+  const res = await client.logIn(account.email, account.password ?? GOOD_PASSWORD);
   assert.equal(res.status, 200, res.text);
   return client;
 }

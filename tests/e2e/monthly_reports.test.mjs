@@ -5,7 +5,7 @@
 // on every route; another's file answers 404.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnApp } from '../support/app.mjs';
+import { spawnApp, answeredByWorker } from '../support/app.mjs';
 import { withReceiver, createWebhook } from '../support/webhooks.mjs';
 import {
   employer, firmWithMember, anotherMember, granted, grantBody, workerNow, FILES, AUDIT,
@@ -416,7 +416,7 @@ test('a transmission retried with the same Idempotency-Key answers the same rece
   const path = `${OWN}/${month}`;
   await put(boss.client, path, { lines: [line()] });
   const send = (key) => boss.client.request('POST', `${path}/transmit`, { json: {}, headers: key ? { 'idempotency-key': key } : {} });
-  const burst = await Promise.all(Array.from({ length: 40 }, () => send('paie-2026-11-001')));
+  const burst = answeredByWorker(await Promise.all(Array.from({ length: 40 }, () => send('paie-2026-11-001'))));
   assert.ok(burst.every((r) => r.status === 200), burst.map((r) => `${r.status} ${r.body?.error?.code ?? ''}`).join(','));
   const receipts = new Set(burst.map((r) => r.body.receipt_number));
   assert.equal(receipts.size, 1, 'one receipt for every retry');

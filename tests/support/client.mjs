@@ -108,6 +108,21 @@ export async function waitFor(what, check, { timeoutMs = 15000, intervalMs = 100
   throw new Error(`timed out waiting for ${what}${lastError ? `: ${lastError.message}` : ''}`);
 }
 
+/**
+ * Under a burst, wrangler dev's proxy sometimes loses its connection to the worker and answers
+ * 503 "Your worker restarted mid-request" itself (bench/RESULTS.md, "Bursts"): that answer is not
+ * SEL's, and a POST it dropped may or may not have run. Burst tests set such answers aside and
+ * judge the limit from the other answers and from the database.
+ */
+export const isDevProxyDrop = (res) => res.status === 503 && /Your worker restarted mid-request/.test(res.text);
+
+/** The answers SEL itself gave to a burst (see `isDevProxyDrop`), at least one. */
+export function answeredByWorker(answers) {
+  const answered = answers.filter((res) => !isDevProxyDrop(res));
+  if (answered.length === 0) throw new Error('wrangler dev dropped every request of the burst');
+  return answered;
+}
+
 /** The session cookie among a response's Set-Cookie lines (others, like the D1 bookmark, are not a session). */
 export function sessionCookieOf(setCookies) {
   return setCookies.find((cookie) => cookie.startsWith('__Host-sel_session='));
@@ -138,6 +153,7 @@ export class Client {
     }
     if (this.locale) all['accept-language'] ??= this.locale;
     if (this.ip) all['cf-connecting-ip'] ??= this.ip;
+    if (this.userAgent) all['user-agent'] ??= this.userAgent;
     if (this.cookies.size) all.cookie ??= [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
     const res = await fetch(this.baseUrl + path, { method, headers: all, body, redirect: 'manual' });
     this.lastSetCookie = res.headers.getSetCookie();

@@ -68,9 +68,32 @@ fn verify_pbkdf2(password: &str, stored: &str) -> bool {
     computed.ct_eq(&expected[..]).into()
 }
 
+/// Wrong passwords that lock a legacy username.
+pub const MAX_WRONG_PASSWORDS: i64 = 5;
+
+/// How long a legacy username stays locked, given how many times it was locked before: the
+/// owner gets it back by waiting, a guesser gets a few tries a day at most.
+pub fn lock_delay(previous_locks: i64) -> super::Millis {
+    use super::{HOUR, MINUTE};
+    match previous_locks {
+        i64::MIN..=0 => 15 * MINUTE,
+        1 => HOUR,
+        _ => 24 * HOUR,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_lock_lasts_15_minutes_then_an_hour_then_a_day() {
+        use crate::domain::{HOUR, MINUTE};
+        assert_eq!(lock_delay(0), 15 * MINUTE);
+        assert_eq!(lock_delay(1), HOUR);
+        assert_eq!(lock_delay(2), 24 * HOUR);
+        assert_eq!(lock_delay(9), 24 * HOUR);
+    }
 
     /// The layout Django's `make_password(..., hasher="pbkdf2_sha256")` writes.
     fn django(password: &str, salt: &str, iterations: u32) -> String {

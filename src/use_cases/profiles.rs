@@ -47,7 +47,7 @@ pub async fn switch(
                 .ok_or(SwitchError::NotFound)?,
         )
     };
-    let mut session = StartedSession::new(app, &who.user.id, requester);
+    let mut session = StartedSession::rotated(app, who, requester);
     session.active_contact_id = profile.as_ref().map(|p| p.contact_id.clone());
     atomically(
         &app.db,

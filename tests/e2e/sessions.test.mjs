@@ -88,12 +88,29 @@ test('an unknown email and a wrong password answer the same 401 invalid_credenti
   assert.equal(sessionCookieOf(wrongPassword.headers.getSetCookie()), undefined, 'no session cookie on failure');
 });
 
-test('an unverified account answers 403 with a fresh verification only to its right password', async () => {
+test('an unverified account answers 403 with its pending verification only to its right password', async () => {
   const email = uniqueEmail('unverified');
   const signup = await app.client().signUp({
     email, password: GOOD_PASSWORD, password_confirmation: GOOD_PASSWORD,
     first_name: 'Marie', last_name: 'Tremblay', accept_terms: true,
   });
+  assert.equal(signup.status, 202, signup.text);
+  const code = TestApp.codeOf(await app.waitForEmail(email));
+  const client = clientFromOwnIp();
+
+  const wrong = await client.logIn(email, WRONG_PASSWORD);
+  const right = await client.logIn(email, GOOD_PASSWORD);
+
+  assert.equal(wrong.status, 401, `a wrong password reveals nothing about the account: ${wrong.text}`);
+  assert.equal(wrong.body.error.code, 'invalid_credentials');
+  assert.equal(right.status, 403, right.text);
+  assert.equal(right.body.error.code, 'email_not_verified');
+  assert.equal(right.body.error.verification_id, signup.body.verification_id,
+    'inside a minute of the last code email, the pending verification answers (no second email: see limits.test.mjs)');
+  assert.equal((await client.me()).status, 401, 'no session for an unverified account');
+  const verified = await client.verify(right.body.error.verification_id, code);
+  assert.equal(verified.status, 200, `the emailed code activates the account: ${verified.text}`);
+});
   assert.equal(signup.status, 202, signup.text);
   await app.waitForEmail(email);
   const client = clientFromOwnIp();

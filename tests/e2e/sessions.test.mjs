@@ -111,25 +111,6 @@ test('an unverified account answers 403 with its pending verification only to it
   const verified = await client.verify(right.body.error.verification_id, code);
   assert.equal(verified.status, 200, `the emailed code activates the account: ${verified.text}`);
 });
-  assert.equal(signup.status, 202, signup.text);
-  await app.waitForEmail(email);
-  const client = clientFromOwnIp();
-
-  const wrong = await client.logIn(email, WRONG_PASSWORD);
-  const right = await client.logIn(email, GOOD_PASSWORD);
-
-  assert.equal(wrong.status, 401, `a wrong password reveals nothing about the account: ${wrong.text}`);
-  assert.equal(wrong.body.error.code, 'invalid_credentials');
-  assert.equal(right.status, 403, right.text);
-  assert.equal(right.body.error.code, 'email_not_verified');
-  const verificationId = right.body.error.verification_id;
-  assert.equal(typeof verificationId, 'string');
-  assert.notEqual(verificationId, signup.body.verification_id, 'a fresh verification');
-  assert.equal((await client.me()).status, 401, 'no session for an unverified account');
-  const code = TestApp.codeOf(await app.waitForEmail(email, () => true, { count: 2 }));
-  const verified = await client.verify(verificationId, code);
-  assert.equal(verified.status, 200, `the fresh code activates the account: ${verified.text}`);
-});
 
 test('after five wrong passwords the account waits, answered 429 with Retry-After, even for the right password', async () => {
   const { email, password } = await app.signedUpUser({ email: uniqueEmail('throttled') });

@@ -267,7 +267,7 @@ test('importing the same export twice changes nothing the second time', async ()
     'no contact and no legacy credentials were added');
 });
 
-test('the import rejects, by index, unknown file numbers, unsupported hashes, bad usernames and bad contacts', async () => {
+test('the import rejects, by index, unknown file numbers, unsupported or too costly hashes, bad usernames and bad contacts', async () => {
   const { organisation } = await createOrganisation(app);
   const items = [
     legacyItem(uniqueFileNumber()),
@@ -290,7 +290,7 @@ test('the import rejects, by index, unknown file numbers, unsupported hashes, ba
     { index: 2, reason: 'invalid_username' },
     { index: 3, reason: 'invalid_contact' },
     { index: 4, reason: 'invalid_contact' },
-    { index: 5, reason: 'unsupported_hash' },
+    { index: 5, reason: 'hash_too_costly' },
   ]);
   assert.equal(res.body.rejected[1].username, items[1].username, 'each rejection names its username');
   const stored = await sql(app, `SELECT username FROM legacy_credentials WHERE username IN (${items.map((i) => quote(i.username)).join(',')})`);

@@ -104,19 +104,23 @@ pub async fn find(db: &Db, id: &str, purpose: &str) -> Result<Option<Verificatio
     .context("Failed to look up a verification")
 }
 
-/// The most recent unused verification of a purpose for an address.
+/// The most recent unused verification of a purpose for an address, among decoys (`decoy`) or
+/// among real ones: a decoy's answer must never hand out the id of the owner's real code.
 pub async fn latest_unused(
     db: &Db,
     purpose: &str,
     email: &str,
+    decoy: bool,
 ) -> Result<Option<VerificationRow>, InfraError> {
     query!(
         db,
         "SELECT id, purpose, user_id, email, code_hash, attempts, expires_at, last_sent_at, consumed_at
          FROM verifications WHERE email = ?1 AND purpose = ?2 AND consumed_at IS NULL
+           AND (user_id IS NULL) = ?3
          ORDER BY last_sent_at DESC LIMIT 1",
         email,
-        purpose
+        purpose,
+        i64::from(decoy)
     )
     .context("Failed to prepare the latest verification lookup")?
     .first(None)

@@ -44,9 +44,13 @@ pub async fn sign_up(
         .await?
         .is_ok();
     if !send {
-        if let Some(recent) =
-            verifications::latest_unused(&app.db, Purpose::Signup.as_str(), form.email.as_str())
-                .await?
+        if let Some(recent) = verifications::latest_unused(
+            &app.db,
+            Purpose::Signup.as_str(),
+            form.email.as_str(),
+            owner.is_some(),
+        )
+        .await?
         {
             return Ok(recent.id);
         }

@@ -23,14 +23,19 @@ pub async fn forgot(app: &App, email: &Email, requester: &Requester) -> Result<S
     let send = codes::reserve_email(app, EmailPurpose::Reset, email.as_str())
         .await?
         .is_ok();
+    let user = users::find_by_email(&app.db, email.as_str()).await?;
     if !send {
-        if let Some(recent) =
-            verifications::latest_unused(&app.db, Purpose::Reset.as_str(), email.as_str()).await?
+        if let Some(recent) = verifications::latest_unused(
+            &app.db,
+            Purpose::Reset.as_str(),
+            email.as_str(),
+            user.is_none(),
+        )
+        .await?
         {
             return Ok(recent.id);
         }
     }
-    let user = users::find_by_email(&app.db, email.as_str()).await?;
     let owner = user
         .as_ref()
         .map_or(CodeOwner::Nobody, |u| CodeOwner::User(&u.id));

@@ -235,7 +235,8 @@ async fn send_fresh_signup_code(app: &App, user: &UserRow) -> Result<String, Inf
         .is_ok();
     if !send {
         if let Some(recent) =
-            verifications::latest_unused(&app.db, Purpose::Signup.as_str(), email.as_str()).await?
+            verifications::latest_unused(&app.db, Purpose::Signup.as_str(), email.as_str(), false)
+                .await?
         {
             return Ok(recent.id);
         }

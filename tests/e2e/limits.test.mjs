@@ -201,6 +201,28 @@ test('signups with a taken address never spend its owner\'s budget', async () =>
   assert.equal(await emailsTo(email, 'password_reset_code'), 1, 'the owner still gets a reset code');
 });
 
+test('inside the wait, a signup with a taken address answers a decoy, never the id of one of the owner\'s own codes', async () => {
+  const email = uniqueEmail('stale');
+  const owner = app.client({ ip: ownIp() });
+  const form = { email, password: GOOD_PASSWORD, password_confirmation: GOOD_PASSWORD, first_name: 'Propre', last_name: 'Taire', accept_terms: true };
+  const first = await owner.signUp(form);
+  await app.advanceClock(61 * SECOND);
+  const pending = await owner.logIn(email, GOOD_PASSWORD);
+  assert.equal(pending.status, 403, pending.text);
+  const fresh = pending.body.error.verification_id;
+  assert.notEqual(fresh, first.body.verification_id, 'a minute later, a fresh code');
+  const code = TestApp.codeOf(await app.waitForEmail(email, isCodeEmail, { count: 2 }));
+  assert.equal((await owner.verify(fresh, code)).status, 200);
+
+  const stranger = app.client({ ip: ownIp() });
+  const answers = [await stranger.signUp(form), await stranger.signUp(form)];
+
+  const ids = answers.map((a) => a.body.verification_id);
+  assert.ok(!ids.includes(first.body.verification_id), 'the owner\'s unused code is never handed out');
+  const rows = await sql(app, `SELECT user_id FROM verifications WHERE id IN (${ids.map(quote).join(',')})`);
+  assert.ok(rows.every((r) => r.user_id === null), 'only decoys answer');
+});
+
 // --- Signing in --------------------------------------------------------------------------------------
 
 test('40 concurrent wrong passwords for one account, from 40 addresses, evaluate only the attempts the account allows', async () => {

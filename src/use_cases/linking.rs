@@ -224,15 +224,19 @@ pub async fn with_legacy(
         }
     }
     let reserved = legacy_credentials::reserve_attempt(&app.db, username.as_str(), app.now).await?;
-    let found = match reserved {
-        true => legacy_credentials::find(&app.db, username.as_str()).await?,
-        false => None,
-    };
-    let Some(legacy) = found else {
-        // Same cost as a real check, so response times do not reveal which usernames exist or
-        // are locked.
-        legacy::verify(password, DECOY_LEGACY_HASH);
-        return Err(LinkError::InvalidLegacyCredentials);
+    let found = legacy_credentials::find(&app.db, username.as_str()).await?;
+    let legacy = match found {
+        Some(legacy) if reserved => legacy,
+        other => {
+            // The same work as a wrong password, so neither the answer nor its time tells a
+            // locked username (checked against its own hash, the outcome ignored) or an unknown
+            // one (a decoy hash of a typical cost) from a wrong password.
+            let hash = other
+                .as_ref()
+                .map_or(DECOY_LEGACY_HASH, |l| l.password_hash.as_str());
+            legacy::verify(password, hash);
+            return Err(LinkError::InvalidLegacyCredentials);
+        }
     };
     if !legacy::verify(password, &legacy.password_hash) {
         legacy_credentials::lock_if_exhausted(&app.db, &legacy.username, app.now)?

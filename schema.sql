@@ -177,12 +177,16 @@ CREATE TABLE IF NOT EXISTS legacy_credentials (
   password_hash TEXT NOT NULL,
   attempts      INTEGER NOT NULL DEFAULT 0,
   locked_at     INTEGER,
-  imported_at   INTEGER NOT NULL
+  imported_at   INTEGER NOT NULL,
+  -- Added by migrations/0003_limits.sql: a lock lifts after a growing delay (15 min, 1 h, 24 h).
+  locked_until  INTEGER,                        -- when the current lock lifts
+  locks         INTEGER NOT NULL DEFAULT 0      -- how many times the username was locked
 );
 
 -- Fixed-window counters for throttling and budgets, keyed by purpose and subject:
--- 'login-account:<email>' (also spent by the current-password checks of "Mon compte"), 'login-ip:<ip>',
--- 'code-failures:<email>', 'email-change:<user id>'.
+-- 'login-account:<email>' (also spent by the current-password checks of "Mon compte"),
+-- 'login-ip:<ip or IPv6 /64>', 'code-failures:<email>', 'email-change:<user id>', … (see the
+-- README's "Limits"); a subject longer than 128 bytes is keyed by its SHA-256.
 CREATE TABLE IF NOT EXISTS rate_limits (
   key           TEXT PRIMARY KEY,
   window_start  INTEGER NOT NULL,

@@ -1,7 +1,8 @@
 //! One-time codes emailed to prove an address or reset a password.
 //!
 //! Six digits from a CSPRNG, valid ten minutes, single use, stored as a keyed hash. Five wrong
-//! tries kill a code; a per-email failure budget (see [`super::throttle::CODE_FAILURES_PER_EMAIL`])
+//! tries kill a code (each try takes its slot before the comparison, so
+//! concurrent tries cannot exceed five); a per-email failure budget (see [`super::throttle::CODE_FAILURES_PER_EMAIL`])
 //! survives resends; a new code can be asked for once a minute.
 
 use super::fields::Problem;
@@ -96,9 +97,9 @@ impl CodeState {
         }
     }
 
-    /// Tries left once one more wrong code has been counted.
-    pub fn attempts_left_after_failure(&self) -> i64 {
-        (MAX_WRONG_ATTEMPTS - self.wrong_attempts - 1).max(0)
+    /// Tries left, the current one counted (each try is counted before the code is compared).
+    pub fn attempts_left(&self) -> i64 {
+        (MAX_WRONG_ATTEMPTS - self.wrong_attempts).max(0)
     }
 }
 
@@ -179,7 +180,7 @@ mod tests {
             ..fresh
         };
         assert_eq!(four_wrong.check_usable(0), Ok(()));
-        assert_eq!(four_wrong.attempts_left_after_failure(), 0);
+        assert_eq!(four_wrong.attempts_left(), 1);
         let five_wrong = CodeState {
             wrong_attempts: 5,
             ..fresh

@@ -5,8 +5,10 @@
 use base64::Engine;
 use subtle::ConstantTimeEq;
 
-/// Above this, one check would exceed the worker's CPU budget; such hashes are refused at import.
-pub const MAX_PBKDF2_ITERATIONS: u32 = 1_000_000;
+/// Above these, one check would exceed the worker's CPU budget; such hashes are refused at import
+/// (`hash_too_costly`).
+pub const MAX_PBKDF2_ITERATIONS: u64 = 1_000_000;
+pub const MAX_BCRYPT_COST: u64 = 12;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LegacyFormat {
@@ -14,28 +16,59 @@ pub enum LegacyFormat {
     Bcrypt,
 }
 
-/// The format of a stored legacy hash, or `None` when the import must refuse it.
-pub fn format_of(stored: &str) -> Option<LegacyFormat> {
+/// Why the import refuses a hash.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HashRefusal {
+    /// Not a format the portal can check.
+    Unsupported,
+    /// A supported format whose cost (iterations, bcrypt cost) is past the cap.
+    TooCostly,
+}
+
+/// The format of a stored hash and its cost, whatever the cost.
+fn shape_of(stored: &str) -> Option<(LegacyFormat, u64)> {
     if let Some(rest) = stored.strip_prefix("pbkdf2_sha256$") {
         let mut parts = rest.split('$');
-        let iterations = parts.next()?.parse::<u32>().ok()?;
+        let iterations = parts.next()?.parse::<u64>().ok()?;
         let (salt, hash) = (parts.next()?, parts.next()?);
-        let valid = (1..=MAX_PBKDF2_ITERATIONS).contains(&iterations)
+        let valid = iterations >= 1
             && !salt.is_empty()
             && base64::engine::general_purpose::STANDARD
                 .decode(hash)
                 .is_ok_and(|h| h.len() == 32)
             && parts.next().is_none();
-        return valid.then_some(LegacyFormat::Pbkdf2Sha256);
+        return valid.then_some((LegacyFormat::Pbkdf2Sha256, iterations));
     }
     if ["$2a$", "$2b$", "$2y$"]
         .iter()
         .any(|p| stored.starts_with(p))
         && stored.len() == 60
+        && stored.as_bytes()[6] == b'$'
     {
-        return Some(LegacyFormat::Bcrypt);
+        let cost = stored[4..6].parse::<u64>().ok()?;
+        return (4..=31)
+            .contains(&cost)
+            .then_some((LegacyFormat::Bcrypt, cost));
     }
     None
+}
+
+/// What the import makes of a hash: its format, or why it is refused.
+pub fn importable(stored: &str) -> Result<LegacyFormat, HashRefusal> {
+    let (format, cost) = shape_of(stored).ok_or(HashRefusal::Unsupported)?;
+    let cap = match format {
+        LegacyFormat::Pbkdf2Sha256 => MAX_PBKDF2_ITERATIONS,
+        LegacyFormat::Bcrypt => MAX_BCRYPT_COST,
+    };
+    if cost > cap {
+        return Err(HashRefusal::TooCostly);
+    }
+    Ok(format)
+}
+
+/// The format of a stored legacy hash, or `None` when the import must refuse it.
+pub fn format_of(stored: &str) -> Option<LegacyFormat> {
+    importable(stored).ok()
 }
 
 pub fn verify(password: &str, stored: &str) -> bool {
@@ -68,9 +101,32 @@ fn verify_pbkdf2(password: &str, stored: &str) -> bool {
     computed.ct_eq(&expected[..]).into()
 }
 
+/// Wrong passwords that lock a legacy username.
+pub const MAX_WRONG_PASSWORDS: i64 = 5;
+
+/// How long a legacy username stays locked, given how many times it was locked before: the
+/// owner gets it back by waiting, a guesser gets a few tries a day at most.
+pub fn lock_delay(previous_locks: i64) -> super::Millis {
+    use super::{HOUR, MINUTE};
+    match previous_locks {
+        i64::MIN..=0 => 15 * MINUTE,
+        1 => HOUR,
+        _ => 24 * HOUR,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_lock_lasts_15_minutes_then_an_hour_then_a_day() {
+        use crate::domain::{HOUR, MINUTE};
+        assert_eq!(lock_delay(0), 15 * MINUTE);
+        assert_eq!(lock_delay(1), HOUR);
+        assert_eq!(lock_delay(2), 24 * HOUR);
+        assert_eq!(lock_delay(9), 24 * HOUR);
+    }
 
     /// The layout Django's `make_password(..., hasher="pbkdf2_sha256")` writes.
     fn django(password: &str, salt: &str, iterations: u32) -> String {
@@ -110,6 +166,24 @@ mod tests {
         assert_eq!(format_of(&stored), Some(LegacyFormat::Bcrypt));
         assert!(verify("motdepasse-heritage", &stored));
         assert!(!verify("autre", &stored));
+    }
+
+    #[test]
+    fn hashes_past_the_cost_caps_are_refused_as_too_costly() {
+        let salt = "c2Vs";
+        let hash = base64::engine::general_purpose::STANDARD.encode([0u8; 32]);
+        assert_eq!(
+            importable(&format!("pbkdf2_sha256$1000000${salt}${hash}")),
+            Ok(LegacyFormat::Pbkdf2Sha256)
+        );
+        assert_eq!(
+            importable(&format!("pbkdf2_sha256$1000001${salt}${hash}")),
+            Err(HashRefusal::TooCostly)
+        );
+        let bcrypt_at = |cost: &str| format!("$2b${cost}${}", "a".repeat(53));
+        assert_eq!(importable(&bcrypt_at("12")), Ok(LegacyFormat::Bcrypt));
+        assert_eq!(importable(&bcrypt_at("13")), Err(HashRefusal::TooCostly));
+        assert_eq!(importable("md5$abc"), Err(HashRefusal::Unsupported));
     }
 
     #[test]

@@ -140,10 +140,6 @@ impl CredentialState {
         }
     }
 
-    pub fn attempts_left_after_failure(&self) -> i64 {
-        (MAX_WRONG_CODES - self.wrong_attempts - 1).max(0)
-    }
-
     /// The state shown to the responsible in the contact inventory.
     pub fn label(&self, now: Millis) -> &'static str {
         match self.check_usable(now) {
@@ -251,14 +247,6 @@ mod tests {
             }
             .check_usable(0),
             Err(LinkRejection::Superseded)
-        );
-        assert_eq!(
-            CredentialState {
-                wrong_attempts: 4,
-                ..fresh
-            }
-            .attempts_left_after_failure(),
-            0
         );
         assert_eq!(fresh.label(0), "sent");
         assert_eq!(

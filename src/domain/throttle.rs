@@ -40,12 +40,48 @@ pub const CODE_FAILURES_PER_EMAIL: Policy = Policy {
     max_delay: HOUR,
 };
 
+/// Emails carrying a code or credentials, per recipient and purpose: one a minute ...
+pub const CODE_EMAIL_COOLDOWN: Policy = Policy {
+    name: "code-email-minute",
+    window: MINUTE,
+    free_failures: 1,
+    max_failures: 1,
+    max_delay: MINUTE,
+};
+
+/// ... and five an hour, whichever route asks for them.
+pub const CODE_EMAILS_PER_HOUR: Policy = Policy {
+    name: "code-email-hour",
+    window: HOUR,
+    free_failures: 5,
+    max_failures: 5,
+    max_delay: HOUR,
+};
+
 /// Requests to link by known facts, per file number: five an hour, whatever their outcome.
 pub const HOUR_BUDGET_KNOWN_FACTS: Policy = Policy {
     name: "known-facts",
     window: HOUR,
     free_failures: 5,
     max_failures: 5,
+    max_delay: HOUR,
+};
+
+/// Legacy passwords tried by one signed-in account, across usernames: twenty an hour.
+pub const LEGACY_PER_ACCOUNT: Policy = Policy {
+    name: "legacy-account",
+    window: HOUR,
+    free_failures: 20,
+    max_failures: 20,
+    max_delay: HOUR,
+};
+
+/// Legacy passwords tried from one IP address (an IPv6 /64), across usernames: twenty an hour.
+pub const LEGACY_PER_IP: Policy = Policy {
+    name: "legacy-ip",
+    window: HOUR,
+    free_failures: 20,
+    max_failures: 20,
     max_delay: HOUR,
 };
 
@@ -76,9 +112,35 @@ pub struct Counter {
     pub last_at: Millis,
 }
 
+/// Subjects longer than this are keyed by their SHA-256, so an attacker's long string never
+/// lands in the table as is.
+const MAX_SUBJECT_BYTES: usize = 128;
+
+/// The subject an IP address is counted under: an IPv4 address as is, an IPv6 address by its /64
+/// (one subscriber usually holds a whole /64), anything unparsable by its text.
+pub fn ip_subject(ip: &str) -> String {
+    match ip.trim().parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V6(v6)) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
+        Ok(std::net::IpAddr::V4(v4)) => v4.to_string(),
+        Err(_) => ip.to_owned(),
+    }
+}
+
 impl Policy {
     pub fn key(&self, subject: &str) -> String {
-        format!("{}:{}", self.name, subject)
+        if subject.len() > MAX_SUBJECT_BYTES {
+            use sha2::{Digest, Sha256};
+            let digest = super::to_hex(&Sha256::digest(subject.as_bytes()));
+            format!("{}:sha256:{}", self.name, digest)
+        } else {
+            format!("{}:{}", self.name, subject)
+        }
     }
 
     /// `Some(instant)` until which the subject must wait, or `None` when it may try now.
@@ -170,5 +232,27 @@ mod tests {
     #[test]
     fn keys_name_the_policy_and_the_subject() {
         assert_eq!(LOGIN_PER_IP.key("203.0.113.9"), "login-ip:203.0.113.9");
+    }
+
+    #[test]
+    fn a_long_subject_is_keyed_by_its_hash() {
+        let key = LOGIN_PER_ACCOUNT.key(&"a".repeat(10_000));
+        assert!(key.starts_with("login-account:sha256:"));
+        assert_eq!(key.len(), "login-account:sha256:".len() + 64);
+    }
+
+    #[test]
+    fn an_ipv6_address_counts_by_its_64_prefix() {
+        assert_eq!(
+            ip_subject("2001:db8:1:2:aaaa:bbbb:cccc:dddd"),
+            "2001:db8:1:2::/64"
+        );
+        assert_eq!(
+            ip_subject("2001:db8:1:2::1"),
+            ip_subject("2001:db8:1:2:ffff::9")
+        );
+        assert_eq!(ip_subject("::ffff:203.0.113.9"), "203.0.113.9");
+        assert_eq!(ip_subject("203.0.113.9"), "203.0.113.9");
+        assert_eq!(ip_subject("unknown"), "unknown");
     }
 }

@@ -46,18 +46,39 @@ pub async fn json_object_within(
     if declared.is_some_and(|length| length > max_bytes) {
         return Err(ApiError::new(ErrorCode::BodyTooLarge));
     }
-    let bytes = req
-        .bytes()
-        .await
-        .map_err(|_| ApiError::new(ErrorCode::MalformedJson))?;
-    if bytes.len() > max_bytes {
-        return Err(ApiError::new(ErrorCode::BodyTooLarge));
-    }
+    let bytes = read_within(req, max_bytes).await?;
     match serde_json::from_slice::<Value>(&bytes) {
         Ok(Value::Object(object)) => Ok(object),
         Ok(_) => Err(ApiError::new(ErrorCode::BodyNotObject)),
         Err(_) => Err(ApiError::new(ErrorCode::MalformedJson)),
     }
+}
+
+/// The body's bytes, counted as they arrive: a body sent without `Content-Length` (chunked) is
+/// refused once it passes `max_bytes`. The rest is read and dropped, never held: answering before
+/// the client has finished sending breaks its connection (the local runtime then fails the next
+/// request on it).
+async fn read_within(req: &mut Request, max_bytes: usize) -> Result<Vec<u8>, ApiError> {
+    use futures_util::StreamExt;
+    let Ok(mut stream) = req.stream() else {
+        // No body at all.
+        return Ok(Vec::new());
+    };
+    let mut bytes = Vec::new();
+    let mut too_large = false;
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|_| ApiError::new(ErrorCode::MalformedJson))?;
+        if too_large || bytes.len() + chunk.len() > max_bytes {
+            too_large = true;
+            bytes = Vec::new();
+            continue;
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    if too_large {
+        return Err(ApiError::new(ErrorCode::BodyTooLarge));
+    }
+    Ok(bytes)
 }
 
 /// Typed access to the members of a JSON object, recording each field's problem.

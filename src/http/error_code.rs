@@ -270,7 +270,7 @@ impl ErrorCode {
             ErrorCode::MethodNotAllowed => ("Cette méthode n'est pas permise sur cette ressource.", "This method is not allowed on this resource."),
             ErrorCode::Unauthenticated => ("Vous devez vous connecter.", "You must sign in."),
             ErrorCode::InvalidCredentials => ("Adresse courriel ou mot de passe invalide.", "Invalid email address or password."),
-            ErrorCode::EmailNotVerified => ("Votre adresse courriel n'est pas encore validée. Un nouveau code vient de vous être envoyé.", "Your email address is not verified yet. A new code was just sent to you."),
+            ErrorCode::EmailNotVerified => ("Votre adresse courriel n'est pas encore validée. Entrez le dernier code reçu par courriel (un nouveau code est envoyé au plus une fois par minute).", "Your email address is not verified yet. Enter the latest code you received by email (a new one is sent at most once a minute)."),
             ErrorCode::TooManyAttempts => ("Trop de tentatives. Réessayez plus tard.", "Too many attempts. Try again later."),
             ErrorCode::VerificationNotFound => ("Cette demande de code est introuvable. Recommencez la démarche.", "This code request cannot be found. Please start over."),
             ErrorCode::InvalidCode => ("Le code est invalide.", "The code is invalid."),

@@ -277,6 +277,22 @@ pub async fn reissue(call: &Call) -> Result<Reply, ApiError> {
     ))
 }
 
+pub async fn unlock_legacy(call: &Call) -> Result<Reply, ApiError> {
+    let (who, profile) = require_organisation_profile(call).await?;
+    let contact = members::unlock_legacy(
+        &call.app,
+        &who.user.id,
+        &profile,
+        call.id(),
+        &call.requester,
+    )
+    .await?;
+    Ok(Reply::json(
+        200,
+        json!({ "contact": contact_json(&contact, call.app.now) }),
+    ))
+}
+
 /// The trail's filters from the query string: `action` (a prefix such as `authorization.`),
 /// `from` and `to` (days, inclusive).
 struct AuditQuery {
@@ -421,6 +437,7 @@ pub const ROUTES: &[Route] = &[
     route!(PATCH "/api/organisation/members/{id}" => change),
     route!(DELETE "/api/organisation/members/{id}" => revoke),
     route!(POST "/api/organisation/members/{id}/link-credentials" => reissue),
+    route!(POST "/api/organisation/members/{id}/legacy-unlock" => unlock_legacy),
     route!(GET "/api/organisation/audit" => audit),
     route!(GET "/api/organisation/audit.csv" => audit_csv),
 ];

@@ -6,6 +6,8 @@ use super::error::ApiError;
 use super::error::ErrorCode;
 use super::route::{route, Route};
 use super::{Call, Reply};
+use crate::domain::email::Email;
+use crate::domain::fields::Problem;
 use crate::domain::password::Password;
 use crate::storage::contacts::ProfileRow;
 use crate::storage::users::UserRow;
@@ -62,7 +64,15 @@ pub async fn require_user(call: &Call) -> Result<Authenticated, ApiError> {
 
 pub async fn log_in(call: &mut Call) -> Result<Reply, ApiError> {
     let mut fields = Fields::new(json_object(&mut call.req).await?);
-    let email = fields.string("email");
+    // An address past the longest deliverable one cannot exist: refused before anything is
+    // counted or stored under it.
+    let email = fields.parsed("email", |raw| {
+        if raw.trim().len() > Email::MAX_LENGTH {
+            Err(Problem::TooLong)
+        } else {
+            Ok(raw.to_owned())
+        }
+    });
     let password = fields.parsed("password", Password::parse_attempt);
     let (email, password) = fields.finish(|| Some((email?, password?)))?;
     let signed_in = match sessions::log_in(&call.app, &email, &password, &call.requester).await? {

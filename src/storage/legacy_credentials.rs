@@ -1,4 +1,4 @@
-use crate::domain::linking::MAX_WRONG_CODES;
+use crate::domain::legacy::{lock_delay, MAX_WRONG_PASSWORDS};
 use crate::domain::Millis;
 use crate::platform::{Context, InfraError};
 use crate::query;
@@ -9,8 +9,6 @@ use serde::Deserialize;
 pub struct LegacyRow {
     pub username: String,
     pub password_hash: String,
-    pub attempts: i64,
-    pub locked_at: Option<Millis>,
     pub contact_id: String,
     pub contact_status: String,
     pub organisation_id: String,
@@ -19,7 +17,7 @@ pub struct LegacyRow {
 pub async fn find(db: &Db, username: &str) -> Result<Option<LegacyRow>, InfraError> {
     query!(
         db,
-        "SELECT l.username, l.password_hash, l.attempts, l.locked_at, c.id AS contact_id,
+        "SELECT l.username, l.password_hash, c.id AS contact_id,
                 c.status AS contact_status, c.organisation_id
          FROM legacy_credentials l JOIN contacts c ON c.id = l.contact_id WHERE l.username = ?1",
         username
@@ -57,16 +55,64 @@ pub fn insert_many(
     .context("Failed to prepare importing legacy credentials")
 }
 
-/// Counts a wrong legacy password; the fifth locks the username.
-pub fn count_wrong_password(db: &Db, username: &str, now: Millis) -> Result<Statement, InfraError> {
-    query!(
+/// Takes one try of a username before its password is checked, in one statement: at most five
+/// concurrent tries get through, and none while the username is locked. A lock that has run out
+/// is lifted by the same statement. `false`: unknown, locked or out of tries (all answered alike).
+pub async fn reserve_attempt(db: &Db, username: &str, now: Millis) -> Result<bool, InfraError> {
+    let reserved: Option<i64> = query!(
         db,
-        "UPDATE legacy_credentials SET attempts = attempts + 1,
-           locked_at = CASE WHEN attempts + 1 >= ?3 THEN ?2 ELSE locked_at END
-         WHERE username = ?1",
+        "UPDATE legacy_credentials SET
+           attempts = CASE WHEN locked_until <= ?2 THEN 1 ELSE attempts + 1 END,
+           locked_at = CASE WHEN locked_until <= ?2 THEN NULL ELSE locked_at END,
+           locked_until = CASE WHEN locked_until <= ?2 THEN NULL ELSE locked_until END
+         WHERE username = ?1
+           AND ((locked_until IS NULL AND locked_at IS NULL AND attempts < ?3) OR locked_until <= ?2)
+         RETURNING attempts",
         username,
         now,
-        MAX_WRONG_CODES
+        MAX_WRONG_PASSWORDS
     )
-    .context("Failed to prepare counting a wrong legacy password")
+    .context("Failed to prepare reserving a legacy try")?
+    .first(Some("attempts"))
+    .await
+    .context("Failed to reserve a legacy try")?;
+    Ok(reserved.is_some())
+}
+
+/// Locks a username whose tries are used up, for a delay that grows with each lock.
+pub fn lock_if_exhausted(db: &Db, username: &str, now: Millis) -> Result<Statement, InfraError> {
+    query!(
+        db,
+        "UPDATE legacy_credentials SET locked_at = ?2, locks = locks + 1,
+           locked_until = ?2 + CASE locks WHEN 0 THEN ?4 WHEN 1 THEN ?5 ELSE ?6 END
+         WHERE username = ?1 AND attempts >= ?3 AND locked_at IS NULL",
+        username,
+        now,
+        MAX_WRONG_PASSWORDS,
+        lock_delay(0),
+        lock_delay(1),
+        lock_delay(2)
+    )
+    .context("Failed to prepare locking legacy credentials")
+}
+
+/// The right password: the count of tries and of locks starts over.
+pub fn forget_attempts(db: &Db, username: &str) -> Result<Statement, InfraError> {
+    query!(
+        db,
+        "UPDATE legacy_credentials SET attempts = 0, locks = 0 WHERE username = ?1 AND locked_at IS NULL",
+        username
+    )
+    .context("Failed to prepare forgetting legacy tries")
+}
+
+/// The organisation's responsible lifts the lock of a contact's legacy username.
+pub fn unlock_of_contact(db: &Db, contact_id: &str) -> Result<Statement, InfraError> {
+    query!(
+        db,
+        "UPDATE legacy_credentials SET attempts = 0, locked_at = NULL, locked_until = NULL
+         WHERE contact_id = ?1 AND locked_at IS NOT NULL",
+        contact_id
+    )
+    .context("Failed to prepare unlocking legacy credentials")
 }

@@ -84,18 +84,46 @@ pub async fn find_by_identifier(
     .context("Failed to look up link credentials")
 }
 
-/// Counts a wrong code; the fifth locks the credentials.
-pub fn count_wrong_code(db: &Db, id: &str, now: Millis) -> Result<Statement, InfraError> {
+/// Takes one of the credentials' tries before the code is compared, in one statement: of any
+/// number of concurrent tries, at most five get through. Returns the tries counted so far.
+pub async fn reserve_attempt(db: &Db, id: &str, now: Millis) -> Result<Option<i64>, InfraError> {
     query!(
         db,
-        "UPDATE link_credentials SET attempts = attempts + 1,
-           locked_at = CASE WHEN attempts + 1 >= ?3 THEN ?2 ELSE locked_at END
-         WHERE id = ?1 AND used_at IS NULL",
+        "UPDATE link_credentials SET attempts = attempts + 1
+         WHERE id = ?1 AND used_at IS NULL AND locked_at IS NULL AND superseded_at IS NULL
+           AND attempts < ?3 AND expires_at > ?2
+         RETURNING attempts",
         id,
         now,
         MAX_WRONG_CODES
     )
-    .context("Failed to prepare counting a wrong link code")
+    .context("Failed to prepare reserving a link code try")?
+    .first(Some("attempts"))
+    .await
+    .context("Failed to reserve a link code try")
+}
+
+/// Locks credentials whose tries are used up by wrong codes.
+pub fn lock_if_exhausted(db: &Db, id: &str, now: Millis) -> Result<Statement, InfraError> {
+    query!(
+        db,
+        "UPDATE link_credentials SET locked_at = ?2
+         WHERE id = ?1 AND attempts >= ?3 AND locked_at IS NULL AND used_at IS NULL",
+        id,
+        now,
+        MAX_WRONG_CODES
+    )
+    .context("Failed to prepare locking link credentials")
+}
+
+/// Gives back a try whose right code was not needed (the file was already linked).
+pub fn release_attempt(db: &Db, id: &str) -> Result<Statement, InfraError> {
+    query!(
+        db,
+        "UPDATE link_credentials SET attempts = attempts - 1 WHERE id = ?1 AND attempts > 0",
+        id
+    )
+    .context("Failed to prepare releasing a link code try")
 }
 
 /// Marks the credentials used, once, leaving this request's nonce for the statements that follow.

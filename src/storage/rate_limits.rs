@@ -27,25 +27,60 @@ pub async fn find(db: &Db, key: &str) -> Result<Option<Counter>, InfraError> {
     }))
 }
 
-/// Counts one failure in the policy's current window, starting a new window when the old one ended.
-pub fn record_failure(
+/// Takes one attempt's slot, in one statement so that concurrent requests cannot all pass a
+/// check made before any of them is counted: the counter moves only while the policy allows one
+/// more attempt (the SQL twin of `Policy::blocked_until`). `Ok(None)`: the subject must wait.
+pub async fn reserve(
     db: &Db,
     policy: &Policy,
     key: &str,
     now: Millis,
-) -> Result<Statement, InfraError> {
+) -> Result<Option<i64>, InfraError> {
     query!(
         db,
         "INSERT INTO rate_limits (key, window_start, count, last_at) VALUES (?1, ?2, 1, ?2)
          ON CONFLICT (key) DO UPDATE SET
            count = CASE WHEN window_start <= ?2 - ?3 THEN 1 ELSE count + 1 END,
            window_start = CASE WHEN window_start <= ?2 - ?3 THEN ?2 ELSE window_start END,
-           last_at = ?2",
+           last_at = ?2
+         WHERE window_start <= ?2 - ?3
+            OR count < ?4
+            OR (count < ?5 AND ?2 >= last_at + MIN(?6, 1000 << MIN(count - ?4, 30)))
+         RETURNING count",
         key,
         now,
-        policy.window
+        policy.window,
+        policy.free_failures,
+        policy.max_failures,
+        policy.max_delay
     )
-    .context("Failed to prepare counting a failure")
+    .context("Failed to prepare reserving an attempt")?
+    .first::<i64>(Some("count"))
+    .await
+    .context("Failed to reserve an attempt")
+}
+
+/// Gives back a slot reserved by an attempt that turned out not to count (a success).
+pub fn release(db: &Db, key: &str) -> Result<Statement, InfraError> {
+    query!(
+        db,
+        "UPDATE rate_limits SET count = count - 1 WHERE key = ?1 AND count > 0",
+        key
+    )
+    .context("Failed to prepare releasing an attempt")
+}
+
+/// Seconds a subject refused by [`reserve`] must wait (at least one: the counter may have moved).
+pub async fn retry_after(
+    db: &Db,
+    policy: &Policy,
+    key: &str,
+    now: Millis,
+) -> Result<u64, InfraError> {
+    let counter = find(db, key).await?;
+    Ok(policy
+        .blocked_until(counter, now)
+        .map_or(1, |until| crate::domain::seconds_until(now, until)))
 }
 
 pub fn clear(db: &Db, key: &str) -> Result<Statement, InfraError> {
@@ -59,38 +94,3 @@ pub const IDLE: super::Purge = super::Purge {
     key: "key",
     condition: "last_at < ?1",
 };
-
-/// Takes one attempt of the policy's budget before the attempt is evaluated, in one statement:
-/// answers `false` (and counts nothing) while the subject must wait, so a burst of concurrent
-/// attempts evaluates at most what the policy allows. A success clears the counter afterwards
-/// ([`clear`]); a failure leaves its slot counted.
-pub async fn reserve_attempt(
-    db: &Db,
-    policy: &Policy,
-    key: &str,
-    now: Millis,
-) -> Result<bool, InfraError> {
-    let count: Option<i64> = query!(
-        db,
-        "INSERT INTO rate_limits (key, window_start, count, last_at) VALUES (?1, ?2, 1, ?2)
-         ON CONFLICT (key) DO UPDATE SET
-           count = CASE WHEN window_start <= ?2 - ?3 THEN 1 ELSE count + 1 END,
-           window_start = CASE WHEN window_start <= ?2 - ?3 THEN ?2 ELSE window_start END,
-           last_at = ?2
-         WHERE window_start <= ?2 - ?3 OR count < ?4
-            OR (count < ?5 AND ?2 >= last_at + MIN(?7 << MIN(count - ?4, 30), ?6))
-         RETURNING count",
-        key,
-        now,
-        policy.window,
-        policy.free_failures,
-        policy.max_failures,
-        policy.max_delay,
-        crate::domain::SECOND
-    )
-    .context("Failed to prepare reserving an attempt")?
-    .first(Some("count"))
-    .await
-    .context("Failed to reserve an attempt")?;
-    Ok(count.is_some())
-}

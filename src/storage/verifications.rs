@@ -1,4 +1,4 @@
-use crate::domain::code::CodeState;
+use crate::domain::code::{CodeState, MAX_WRONG_ATTEMPTS};
 use crate::domain::Millis;
 use crate::platform::{Context, InfraError};
 use crate::query;
@@ -104,19 +104,23 @@ pub async fn find(db: &Db, id: &str, purpose: &str) -> Result<Option<Verificatio
     .context("Failed to look up a verification")
 }
 
-/// The most recent unused verification of a purpose for an address.
+/// The most recent unused verification of a purpose for an address, among decoys (`decoy`) or
+/// among real ones: a decoy's answer must never hand out the id of the owner's real code.
 pub async fn latest_unused(
     db: &Db,
     purpose: &str,
     email: &str,
+    decoy: bool,
 ) -> Result<Option<VerificationRow>, InfraError> {
     query!(
         db,
         "SELECT id, purpose, user_id, email, code_hash, attempts, expires_at, last_sent_at, consumed_at
          FROM verifications WHERE email = ?1 AND purpose = ?2 AND consumed_at IS NULL
+           AND (user_id IS NULL) = ?3
          ORDER BY last_sent_at DESC LIMIT 1",
         email,
-        purpose
+        purpose,
+        i64::from(decoy)
     )
     .context("Failed to prepare the latest verification lookup")?
     .first(None)
@@ -142,14 +146,38 @@ pub fn expire_unused(
     .context("Failed to prepare expiring earlier codes")
 }
 
-/// Counts a wrong code, unless the code died in the meantime.
-pub fn count_wrong_attempt(db: &Db, id: &str) -> Result<Statement, InfraError> {
+/// Takes one of a live code's tries before it is compared, in one statement: of any number of
+/// concurrent tries, at most the cap get the row back. `None`: unknown, used, expired or exhausted.
+pub async fn reserve_attempt(
+    db: &Db,
+    id: &str,
+    purpose: &str,
+    now: Millis,
+) -> Result<Option<VerificationRow>, InfraError> {
     query!(
         db,
-        "UPDATE verifications SET attempts = attempts + 1 WHERE id = ?1 AND consumed_at IS NULL",
+        "UPDATE verifications SET attempts = attempts + 1
+         WHERE id = ?1 AND purpose = ?2 AND consumed_at IS NULL AND attempts < ?3 AND expires_at > ?4
+         RETURNING id, purpose, user_id, email, code_hash, attempts, expires_at, last_sent_at, consumed_at",
+        id,
+        purpose,
+        MAX_WRONG_ATTEMPTS,
+        now
+    )
+    .context("Failed to prepare reserving a code try")?
+    .first(None)
+    .await
+    .context("Failed to reserve a code try")
+}
+
+/// Gives back a try that was reserved but never compared (the email's budget refused it).
+pub fn release_attempt(db: &Db, id: &str) -> Result<Statement, InfraError> {
+    query!(
+        db,
+        "UPDATE verifications SET attempts = attempts - 1 WHERE id = ?1 AND attempts > 0",
         id
     )
-    .context("Failed to prepare counting a wrong code")
+    .context("Failed to prepare releasing a code try")
 }
 
 /// Marks the code used, once: of two concurrent requests with the right code only the first

@@ -6,10 +6,9 @@ use super::Requester;
 use crate::domain::authorization::{is_current, Services, ACCESS_REQUEST_LIFETIME};
 use crate::domain::locale::Locale;
 use crate::domain::organisation::{FileNumber, PostalCode, Role};
-use crate::domain::seconds_until;
 use crate::domain::throttle::ACCESS_REQUESTS_UNMATCHED;
 use crate::email::templates::Template;
-use crate::infra::{random_id, App, InfraError};
+use crate::infra::{random_id, App, Context, InfraError};
 use crate::storage::access_requests::{self, AccessRequestRow, NewAccessRequest, PageQuery, Side};
 use crate::storage::audit::{self, AuditEvent};
 use crate::storage::contacts;
@@ -57,23 +56,25 @@ pub async fn create(
 ) -> Result<AccessRequestRow, RequestError> {
     let budget = &ACCESS_REQUESTS_UNMATCHED;
     let key = budget.key(&profile.contact_id);
-    if let Some(until) = budget.blocked_until(rate_limits::find(&app.db, &key).await?, app.now) {
-        return Err(RequestError::Throttled {
-            retry_after: seconds_until(app.now, until),
-        });
+    // Every request takes a slot before the facts are compared (a burst cannot exceed the
+    // budget); a request whose facts match gives it back.
+    if rate_limits::reserve(&app.db, budget, &key, app.now)
+        .await?
+        .is_none()
+    {
+        let retry_after = rate_limits::retry_after(&app.db, budget, &key, app.now).await?;
+        return Err(RequestError::Throttled { retry_after });
     }
     let employer = organisations::find_by_file_number(&app.db, form.file_number.as_str())
         .await?
         .filter(|o| o.kind == "employer" && o.postal_code == form.postal_code.as_str());
     let Some(employer) = employer else {
-        atomically(
-            &app.db,
-            vec![rate_limits::record_failure(&app.db, budget, &key, app.now)?],
-            "Failed to count an unmatched access request",
-        )
-        .await?;
         return Err(RequestError::Unmatched);
     };
+    rate_limits::release(&app.db, &key)?
+        .run()
+        .await
+        .context("Failed to release an access request's slot")?;
     if employer.id == profile.organisation_id {
         return Err(RequestError::OwnOrganisation);
     }

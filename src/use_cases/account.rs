@@ -2,7 +2,7 @@
 //! security activity, a copy of their data, and closing the account. Every sensitive change asks
 //! for the current password, whose checks are throttled with the login's budget of the account.
 
-use super::codes::{self, CodeError, Purpose};
+use super::codes::{self, CodeError, EmailPurpose, Purpose};
 use super::sessions::{Authenticated, StartedSession};
 use super::Requester;
 use crate::domain::code::{check_resend, CodeRejection, OneTimeCode};
@@ -10,7 +10,6 @@ use crate::domain::email::Email;
 use crate::domain::locale::Locale;
 use crate::domain::name::PersonName;
 use crate::domain::password::{self, Password};
-use crate::domain::seconds_until;
 use crate::domain::session::{public_id, SessionToken};
 use crate::domain::throttle::{Policy, EMAIL_CHANGES_PER_ACCOUNT, LOGIN_PER_ACCOUNT};
 use crate::domain::Millis;
@@ -98,13 +97,13 @@ async fn check_current_password(
 
 /// Takes one attempt of `policy` for `key`, or answers how long to wait.
 async fn reserve(app: &App, policy: &Policy, key: &str) -> Result<(), AccountError> {
-    if rate_limits::reserve_attempt(&app.db, policy, key, app.now).await? {
+    if rate_limits::reserve(&app.db, policy, key, app.now)
+        .await?
+        .is_some()
+    {
         return Ok(());
     }
-    let counter = rate_limits::find(&app.db, key).await?;
-    let retry_after = policy
-        .blocked_until(counter, app.now)
-        .map_or(1, |until| seconds_until(app.now, until));
+    let retry_after = rate_limits::retry_after(&app.db, policy, key, app.now).await?;
     Err(AccountError::Throttled { retry_after })
 }
 
@@ -254,7 +253,11 @@ pub async fn request_email_change(
     .await?;
     let clear = check_current_password(app, who, current, requester).await?;
     let purpose = Purpose::EmailChange.as_str();
-    if let Some(recent) = verifications::latest_unused(&app.db, purpose, new_email.as_str()).await?
+    let owner = users::find_by_email(&app.db, new_email.as_str()).await?;
+    // A taken address is answered with a decoy: never with the id of a real code.
+    let decoy = owner.is_some();
+    if let Some(recent) =
+        verifications::latest_unused(&app.db, purpose, new_email.as_str(), decoy).await?
     {
         let ours = recent.user_id.as_deref().is_none_or(|id| id == who.user.id);
         if ours && check_resend(recent.last_sent_at, app.now).is_err() {
@@ -262,7 +265,15 @@ pub async fn request_email_change(
             return Ok(recent.id);
         }
     }
-    let owner = users::find_by_email(&app.db, new_email.as_str()).await?;
+    // The new address's budget, whichever email it gets (the code, or its owner's notice).
+    let budget = if decoy {
+        EmailPurpose::AccountExists
+    } else {
+        EmailPurpose::EmailChange
+    };
+    if let Err(retry_after) = codes::reserve_email(app, budget, new_email.as_str()).await? {
+        return Err(AccountError::Throttled { retry_after });
+    }
     let (issued, message) = match &owner {
         Some(owner) => {
             let issued = codes::issue(

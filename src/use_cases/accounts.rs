@@ -1,6 +1,6 @@
 //! Creating an account: the two signup screens, the emailed code, its resend.
 
-use super::codes::{self, CodeError, Purpose, ResendError};
+use super::codes::{self, CodeError, EmailPurpose, Purpose, ResendError};
 use super::sessions::StartedSession;
 use super::Requester;
 use crate::domain::email::Email;
@@ -25,7 +25,9 @@ pub struct SignupForm {
 }
 
 /// Starts a signup. The answer is the same whether or not the address is taken: a taken address
-/// gets a decoy verification, and its owner an email saying someone tried.
+/// gets a decoy verification, and its owner an email saying someone tried. Either email is sent
+/// at most once a minute and five times an hour (separate budgets, so a stranger's signups never
+/// spend the owner's); inside the budget's wait the latest verification answers again.
 pub async fn sign_up(
     app: &App,
     form: SignupForm,
@@ -33,7 +35,27 @@ pub async fn sign_up(
 ) -> Result<String, InfraError> {
     let password_hash = crate::domain::password::hash(&form.password, &mut crate::infra::OsEntropy);
     let existing = users::find_by_email(&app.db, form.email.as_str()).await?;
-    let (issued, pending_email, statements) = match existing.filter(UserRow::is_active) {
+    let owner = existing.filter(UserRow::is_active);
+    let budget = match owner {
+        Some(_) => EmailPurpose::AccountExists,
+        None => EmailPurpose::Signup,
+    };
+    let send = codes::reserve_email(app, budget, form.email.as_str())
+        .await?
+        .is_ok();
+    if !send {
+        if let Some(recent) = verifications::latest_unused(
+            &app.db,
+            Purpose::Signup.as_str(),
+            form.email.as_str(),
+            owner.is_some(),
+        )
+        .await?
+        {
+            return Ok(recent.id);
+        }
+    }
+    let (issued, pending_email, statements) = match owner {
         Some(owner) => {
             let issued = codes::issue(app, Purpose::Signup, CodeOwner::Nobody, &form.email, None)?;
             let owner_locale = Locale::parse(&owner.locale).unwrap_or_default();
@@ -101,9 +123,13 @@ pub async fn sign_up(
     } = pending_email;
     let mut batch = statements;
     batch.push(issued.insert);
-    batch.push(outbox_insert);
+    if send {
+        batch.push(outbox_insert);
+    }
     atomically(&app.db, batch, "Failed to record a signup").await?;
-    email::dispatch(app, message).await?;
+    if send {
+        email::dispatch(app, message).await?;
+    }
     Ok(issued.verification_id)
 }
 
@@ -121,6 +147,7 @@ pub async fn verify(
     let statements = vec![
         verifications::consume(&app.db, &verification.id, &nonce, app.now)?,
         users::activate_if_consumed_by(&app.db, &user_id, &verification.id, &nonce, app.now)?,
+        codes::release_budget(app, &verification)?,
         session.insert_if_consumed_by(app, &verification.id, &nonce)?,
         audit::append(
             &app.db,

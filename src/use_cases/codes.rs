@@ -3,13 +3,13 @@
 use crate::domain::code::{check_resend, CodeRejection, OneTimeCode, CODE_LIFETIME};
 use crate::domain::email::Email;
 use crate::domain::seconds_until;
-use crate::domain::throttle::CODE_FAILURES_PER_EMAIL;
-use crate::infra::{random_id, App, InfraError, OsEntropy};
+use crate::domain::throttle::{CODE_EMAILS_PER_HOUR, CODE_EMAIL_COOLDOWN, CODE_FAILURES_PER_EMAIL};
+use crate::infra::{random_id, App, Context, InfraError, OsEntropy};
 use crate::storage::db::Statement;
+use crate::storage::rate_limits;
 use crate::storage::verifications::{
     self, CodeOwner, NewVerification, SignupDetails, VerificationRow,
 };
-use crate::storage::{atomically, rate_limits};
 
 #[derive(Debug)]
 pub enum CodeError {
@@ -42,6 +42,57 @@ impl Purpose {
             Purpose::EmailChange => "email",
         }
     }
+}
+
+/// What an email budget is kept for: a stranger's attempts on an address (a decoy, a notice that
+/// the account exists) never spend the budget its owner needs for their own codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EmailPurpose {
+    Signup,
+    Reset,
+    AccountExists,
+    KnownFacts,
+    /// A code to the new address of an account changing its email.
+    EmailChange,
+    /// Resends of a decoy's code: they send nothing, but are refused like real ones.
+    Decoy,
+}
+
+impl EmailPurpose {
+    fn as_str(self) -> &'static str {
+        match self {
+            EmailPurpose::Signup => "signup",
+            EmailPurpose::Reset => "reset",
+            EmailPurpose::AccountExists => "account-exists",
+            EmailPurpose::KnownFacts => "known-facts",
+            EmailPurpose::EmailChange => "email-change",
+            EmailPurpose::Decoy => "decoy",
+        }
+    }
+}
+
+/// Takes the slot of one email to `email` for `purpose`: at most one a minute and five an hour.
+/// `Err(seconds)`: none may be sent before then. The minute goes first, so a refused burst never
+/// spends the hour's budget.
+pub async fn reserve_email(
+    app: &App,
+    purpose: EmailPurpose,
+    email: &str,
+) -> Result<Result<(), u64>, InfraError> {
+    let subject = format!("{}:{}", purpose.as_str(), email);
+    for policy in [&CODE_EMAIL_COOLDOWN, &CODE_EMAILS_PER_HOUR] {
+        let key = policy.key(&subject);
+        if rate_limits::reserve(&app.db, policy, &key, app.now)
+            .await?
+            .is_none()
+        {
+            return Ok(Err(rate_limits::retry_after(
+                &app.db, policy, &key, app.now,
+            )
+            .await?));
+        }
+    }
+    Ok(Ok(()))
 }
 
 /// A new code and the statement that stores its hash.
@@ -110,6 +161,15 @@ pub async fn reissue(
     check_resend(verification.last_sent_at, app.now).map_err(|wait| ResendError::TooSoon {
         retry_after: seconds_until(0, wait),
     })?;
+    let budget = match (purpose, &verification.user_id) {
+        (_, None) => EmailPurpose::Decoy,
+        (Purpose::Signup, Some(_)) => EmailPurpose::Signup,
+        (Purpose::Reset, Some(_)) => EmailPurpose::Reset,
+        (Purpose::EmailChange, Some(_)) => EmailPurpose::EmailChange,
+    };
+    reserve_email(app, budget, &verification.email)
+        .await?
+        .map_err(|retry_after| ResendError::TooSoon { retry_after })?;
     let code = OneTimeCode::generate(&mut OsEntropy);
     let code_hash = code.keyed_hash(&app.config.code_hash_key, &verification.id);
     let replace = verifications::replace_code(
@@ -122,27 +182,42 @@ pub async fn reissue(
     Ok((verification, code, replace))
 }
 
-/// Checks a typed code. A wrong code counts against the code (five kill it) and against the
-/// email's hourly budget (which survives resends). Decoys never match.
+/// Checks a typed code. Each try first takes its slot from the code (five kill it) and from the
+/// email's hourly budget (which survives resends), so concurrent tries cannot exceed either; a
+/// success gives the budget's slot back ([`release_budget`]). Decoys never match, and count
+/// against a budget of their own: a stranger's decoy never spends the owner's.
 pub async fn check(
     app: &App,
     purpose: Purpose,
     verification_id: &str,
     code: &OneTimeCode,
 ) -> Result<VerificationRow, CodeError> {
-    let verification = verifications::find(&app.db, verification_id, purpose.as_str())
+    let Some(verification) =
+        verifications::reserve_attempt(&app.db, verification_id, purpose.as_str(), app.now).await?
+    else {
+        let found = verifications::find(&app.db, verification_id, purpose.as_str())
+            .await?
+            .ok_or(CodeError::NotFound)?;
+        found
+            .state()
+            .check_usable(app.now)
+            .map_err(CodeError::Rejected)?;
+        // Usable a moment ago: concurrent tries took the last slots.
+        return Err(CodeError::Rejected(CodeRejection::Exhausted));
+    };
+    let budget_key = budget_key(&verification);
+    if rate_limits::reserve(&app.db, &CODE_FAILURES_PER_EMAIL, &budget_key, app.now)
         .await?
-        .ok_or(CodeError::NotFound)?;
-    verification
-        .state()
-        .check_usable(app.now)
-        .map_err(CodeError::Rejected)?;
-    let budget_key = CODE_FAILURES_PER_EMAIL.key(&verification.email);
-    let failures = rate_limits::find(&app.db, &budget_key).await?;
-    if let Some(until) = CODE_FAILURES_PER_EMAIL.blocked_until(failures, app.now) {
-        return Err(CodeError::TooManyAttempts {
-            retry_after: seconds_until(app.now, until),
-        });
+        .is_none()
+    {
+        let retry_after =
+            rate_limits::retry_after(&app.db, &CODE_FAILURES_PER_EMAIL, &budget_key, app.now)
+                .await?;
+        verifications::release_attempt(&app.db, &verification.id)?
+            .run()
+            .await
+            .context("Failed to release a code try")?;
+        return Err(CodeError::TooManyAttempts { retry_after });
     }
     let matches = verification.user_id.is_some()
         && code.matches(
@@ -151,23 +226,22 @@ pub async fn check(
             &verification.code_hash,
         );
     if !matches {
-        atomically(
-            &app.db,
-            vec![
-                verifications::count_wrong_attempt(&app.db, &verification.id)?,
-                rate_limits::record_failure(
-                    &app.db,
-                    &CODE_FAILURES_PER_EMAIL,
-                    &budget_key,
-                    app.now,
-                )?,
-            ],
-            "Failed to count a wrong code",
-        )
-        .await?;
         return Err(CodeError::Invalid {
-            attempts_left: verification.state().attempts_left_after_failure(),
+            attempts_left: verification.state().attempts_left(),
         });
     }
     Ok(verification)
+}
+
+/// The failure budget a verification's tries count against.
+fn budget_key(verification: &VerificationRow) -> String {
+    match verification.user_id {
+        Some(_) => CODE_FAILURES_PER_EMAIL.key(&verification.email),
+        None => CODE_FAILURES_PER_EMAIL.key(&format!("decoy:{}", verification.email)),
+    }
+}
+
+/// Gives back the budget slot of a try that matched: only failures spend the budget.
+pub fn release_budget(app: &App, verification: &VerificationRow) -> Result<Statement, InfraError> {
+    rate_limits::release(&app.db, &budget_key(verification))
 }

@@ -2,17 +2,21 @@
 //! credentials, with legacy credentials, or by proving known facts (which emails credentials to
 //! the address on file).
 
+use super::codes::{self, EmailPurpose};
 use super::Requester;
 use crate::domain::email::Email;
 use crate::domain::legacy;
-use crate::domain::linking::{LinkCode, LinkIdentifier, LinkRejection, LINK_LIFETIME};
+use crate::domain::linking::{
+    LinkCode, LinkIdentifier, LinkRejection, LINK_LIFETIME, MAX_WRONG_CODES,
+};
 use crate::domain::locale::Locale;
 use crate::domain::organisation::{FileNumber, LegacyUsername, PostalCode};
-use crate::domain::seconds_until;
-use crate::domain::throttle::{Policy, HOUR_BUDGET_KNOWN_FACTS};
+use crate::domain::throttle::{
+    ip_subject, HOUR_BUDGET_KNOWN_FACTS, LEGACY_PER_ACCOUNT, LEGACY_PER_IP,
+};
 use crate::email::templates::Template;
 use crate::email::{self, EmailMessage};
-use crate::infra::{random_id, App, InfraError, OsEntropy};
+use crate::infra::{random_id, App, Context, InfraError, OsEntropy};
 use crate::storage::audit::{self, AuditEvent};
 use crate::storage::contacts::{self, ContactRow, NewContact, ProfileRow};
 use crate::storage::db::Statement;
@@ -109,6 +113,12 @@ pub async fn with_credentials(
     if credentials.contact_status == "revoked" {
         return Err(LinkError::ContactRevoked);
     }
+    // The try takes its slot before the comparison: concurrent tries cannot exceed the cap.
+    let Some(attempts) =
+        link_credentials::reserve_attempt(&app.db, &credentials.id, app.now).await?
+    else {
+        return Err(LinkError::Rejected(LinkRejection::Locked));
+    };
     if !code.matches(
         &app.config.code_hash_key,
         identifier,
@@ -117,7 +127,7 @@ pub async fn with_credentials(
         atomically(
             &app.db,
             vec![
-                link_credentials::count_wrong_code(&app.db, &credentials.id, app.now)?,
+                link_credentials::lock_if_exhausted(&app.db, &credentials.id, app.now)?,
                 audit::append(
                     &app.db,
                     &link_event(
@@ -135,7 +145,7 @@ pub async fn with_credentials(
         )
         .await?;
         return Err(LinkError::InvalidCode {
-            attempts_left: credentials.state().attempts_left_after_failure(),
+            attempts_left: (MAX_WRONG_CODES - attempts).max(0),
         });
     }
     // Linking a file the user is already linked to is harmless: the existing profile answers and
@@ -144,6 +154,10 @@ pub async fn with_credentials(
         .await?
         .is_some()
     {
+        link_credentials::release_attempt(&app.db, &credentials.id)?
+            .run()
+            .await
+            .context("Failed to release a link code try")?;
         return profile_in(app, user_id, &credentials.organisation_id).await;
     }
     let nonce = random_id();
@@ -184,7 +198,10 @@ pub async fn with_credentials(
     profile_in(app, user_id, &credentials.organisation_id).await
 }
 
-/// Method (b): a username and password of the legacy online services.
+/// Method (b): a username and password of the legacy online services. Every try first takes its
+/// slot from the account's and the IP address's hourly budgets (across usernames) and from the
+/// username's five tries; an unknown, locked or exhausted username then costs and answers exactly
+/// like a wrong password.
 pub async fn with_legacy(
     app: &App,
     user_id: &str,
@@ -192,28 +209,52 @@ pub async fn with_legacy(
     password: &str,
     requester: &Requester,
 ) -> Result<ProfileRow, LinkError> {
+    let ip_key = LEGACY_PER_IP.key(&ip_subject(requester.ip.as_deref().unwrap_or("unknown")));
+    let account_key = LEGACY_PER_ACCOUNT.key(user_id);
+    for (policy, key) in [
+        (&LEGACY_PER_IP, &ip_key),
+        (&LEGACY_PER_ACCOUNT, &account_key),
+    ] {
+        if rate_limits::reserve(&app.db, policy, key, app.now)
+            .await?
+            .is_none()
+        {
+            let retry_after = rate_limits::retry_after(&app.db, policy, key, app.now).await?;
+            return Err(LinkError::Throttled { retry_after });
+        }
+    }
+    let reserved = legacy_credentials::reserve_attempt(&app.db, username.as_str(), app.now).await?;
     let found = legacy_credentials::find(&app.db, username.as_str()).await?;
-    let Some(legacy) = found else {
-        // Same cost as a real check, so response times do not reveal which usernames exist.
-        legacy::verify(password, DECOY_LEGACY_HASH);
-        return Err(LinkError::InvalidLegacyCredentials);
+    let legacy = match found {
+        Some(legacy) if reserved => legacy,
+        other => {
+            // The same work as a wrong password, so neither the answer nor its time tells a
+            // locked username (checked against its own hash, the outcome ignored) or an unknown
+            // one (a decoy hash of a typical cost) from a wrong password.
+            let hash = other
+                .as_ref()
+                .map_or(DECOY_LEGACY_HASH, |l| l.password_hash.as_str());
+            legacy::verify(password, hash);
+            return Err(LinkError::InvalidLegacyCredentials);
+        }
     };
-    if legacy.locked_at.is_some() {
-        return Err(LinkError::Rejected(LinkRejection::Locked));
-    }
     if !legacy::verify(password, &legacy.password_hash) {
-        atomically(
-            &app.db,
-            vec![legacy_credentials::count_wrong_password(
-                &app.db,
-                &legacy.username,
-                app.now,
-            )?],
-            "Failed to count a wrong legacy password",
-        )
-        .await?;
+        legacy_credentials::lock_if_exhausted(&app.db, &legacy.username, app.now)?
+            .run()
+            .await
+            .context("Failed to lock legacy credentials")?;
         return Err(LinkError::InvalidLegacyCredentials);
     }
+    atomically(
+        &app.db,
+        vec![
+            legacy_credentials::forget_attempts(&app.db, &legacy.username)?,
+            rate_limits::release(&app.db, &ip_key)?,
+            rate_limits::release(&app.db, &account_key)?,
+        ],
+        "Failed to forget legacy tries",
+    )
+    .await?;
     if legacy.contact_status == "revoked" {
         return Err(LinkError::ContactRevoked);
     }
@@ -271,14 +312,17 @@ pub async fn by_known_facts(
     postal_code: &PostalCode,
     requester: &Requester,
 ) -> Result<(), LinkError> {
-    let budget: &Policy = &HOUR_BUDGET_KNOWN_FACTS;
+    let budget = &HOUR_BUDGET_KNOWN_FACTS;
     let key = budget.key(file_number.as_str());
-    if let Some(until) = budget.blocked_until(rate_limits::find(&app.db, &key).await?, app.now) {
-        return Err(LinkError::Throttled {
-            retry_after: seconds_until(app.now, until),
-        });
+    // The request takes its slot before anything is compared: a burst cannot exceed the budget.
+    if rate_limits::reserve(&app.db, budget, &key, app.now)
+        .await?
+        .is_none()
+    {
+        let retry_after = rate_limits::retry_after(&app.db, budget, &key, app.now).await?;
+        return Err(LinkError::Throttled { retry_after });
     }
-    let mut statements = vec![rate_limits::record_failure(&app.db, budget, &key, app.now)?];
+    let mut statements = Vec::new();
     let organisation = organisations::find_by_file_number(&app.db, file_number.as_str())
         .await?
         .filter(|o| o.postal_code == postal_code.as_str());
@@ -288,9 +332,14 @@ pub async fn by_known_facts(
             context: "An email on file does not parse".into(),
             cause: organisation.id.clone(),
         })?;
+        // The address on file gets at most one set of credentials a minute and five an hour.
+        let within_budget = codes::reserve_email(app, EmailPurpose::KnownFacts, on_file.as_str())
+            .await?
+            .is_ok();
         let contact =
             contacts::find_by_email_in(&app.db, &organisation.id, on_file.as_str()).await?;
         let contact_id = match &contact {
+            _ if !within_budget => None,
             Some(ContactRow { status, .. }) if status != "invited" => None,
             Some(existing) => Some(existing.id.clone()),
             None => {
@@ -342,12 +391,14 @@ pub async fn by_known_facts(
             message = Some(issued.message);
         }
     }
-    atomically(
-        &app.db,
-        statements,
-        "Failed to record a known-facts request",
-    )
-    .await?;
+    if !statements.is_empty() {
+        atomically(
+            &app.db,
+            statements,
+            "Failed to record a known-facts request",
+        )
+        .await?;
+    }
     if let Some(message) = message {
         email::dispatch(app, message).await?;
     }

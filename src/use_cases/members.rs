@@ -11,7 +11,7 @@ use crate::infra::{random_id, App, InfraError};
 use crate::storage::audit::{self, AuditEvent};
 use crate::storage::contacts::{self, ContactPage, ContactRow, NewContact, ProfileRow};
 use crate::storage::organisations::{self, OrganisationRow};
-use crate::storage::{atomically, domain_events, wrote, WrittenNow};
+use crate::storage::{atomically, domain_events, legacy_credentials, wrote, WrittenNow};
 use serde_json::json;
 
 #[derive(Debug)]
@@ -188,6 +188,39 @@ pub async fn reissue(
     atomically(&app.db, statements, "Failed to reissue link credentials").await?;
     email::dispatch(app, issued.message).await?;
     get(app, profile, id).await
+}
+
+/// Lifts the lock of a contact's legacy username before its delay runs out (the owner called).
+pub async fn unlock_legacy(
+    app: &App,
+    actor: &str,
+    profile: &ProfileRow,
+    id: &str,
+    requester: &Requester,
+) -> Result<ContactRow, MembersError> {
+    require_responsable(profile)?;
+    let contact = get(app, profile, id).await?;
+    atomically(
+        &app.db,
+        vec![
+            legacy_credentials::unlock_of_contact(&app.db, &contact.id)?,
+            audit::append(
+                &app.db,
+                &event(
+                    "contact.legacy_unlocked",
+                    actor,
+                    profile,
+                    &contact.id,
+                    requester,
+                    json!({}),
+                ),
+                app.now,
+            )?,
+        ],
+        "Failed to unlock legacy credentials",
+    )
+    .await?;
+    Ok(contact)
 }
 
 /// Checked before writing so the audit trail never records a refused change; the guarded UPDATE

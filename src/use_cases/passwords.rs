@@ -1,8 +1,8 @@
 //! "Mot de passe oublié?": a code emailed to the address, then a new password.
 
-use super::codes::{self, CodeError, Purpose};
+use super::codes::{self, CodeError, EmailPurpose, Purpose};
 use super::Requester;
-use crate::domain::code::{check_resend, CodeRejection, OneTimeCode};
+use crate::domain::code::{CodeRejection, OneTimeCode};
 use crate::domain::email::Email;
 use crate::domain::fields::FieldErrors;
 use crate::domain::locale::Locale;
@@ -16,17 +16,26 @@ use crate::storage::verifications::{self, CodeOwner};
 use crate::storage::{atomically, sessions, wrote};
 use serde_json::json;
 
-/// Starts a reset. Unknown addresses get a decoy that answers alike; asking again within the
-/// resend cooldown answers the same reset id without sending another email.
+/// Starts a reset. Unknown addresses get a decoy that answers alike. The address's budget (one
+/// email a minute, five an hour, counted for unknown addresses too) is reserved first; inside its
+/// wait the latest reset id answers again and nothing is sent.
 pub async fn forgot(app: &App, email: &Email, requester: &Requester) -> Result<String, InfraError> {
-    if let Some(recent) =
-        verifications::latest_unused(&app.db, Purpose::Reset.as_str(), email.as_str()).await?
-    {
-        if check_resend(recent.last_sent_at, app.now).is_err() {
+    let send = codes::reserve_email(app, EmailPurpose::Reset, email.as_str())
+        .await?
+        .is_ok();
+    let user = users::find_by_email(&app.db, email.as_str()).await?;
+    if !send {
+        if let Some(recent) = verifications::latest_unused(
+            &app.db,
+            Purpose::Reset.as_str(),
+            email.as_str(),
+            user.is_none(),
+        )
+        .await?
+        {
             return Ok(recent.id);
         }
     }
-    let user = users::find_by_email(&app.db, email.as_str()).await?;
     let owner = user
         .as_ref()
         .map_or(CodeOwner::Nobody, |u| CodeOwner::User(&u.id));
@@ -48,7 +57,7 @@ pub async fn forgot(app: &App, email: &Email, requester: &Requester) -> Result<S
         )?,
     ];
     let mut message = None;
-    if let Some(user) = &user {
+    if let Some(user) = user.as_ref().filter(|_| send) {
         let locale = Locale::parse(&user.locale).unwrap_or_default();
         let pending = email::prepare(
             app,
@@ -131,6 +140,7 @@ pub async fn reset(
     };
     let mut batch = vec![
         verifications::consume(&app.db, &verification.id, &nonce, app.now)?,
+        codes::release_budget(app, &verification)?,
         users::set_password_if_consumed_by(
             &app.db,
             &user_id,

@@ -54,7 +54,7 @@ pub async fn switch(
     if profile.as_ref().is_some_and(factors::requires_factor) && !who.has_factor {
         return Err(SwitchError::FactorRequired);
     }
-    let mut session = StartedSession::new(app, &who.user.id, requester);
+    let mut session = StartedSession::rotated(app, who, requester);
     session.factor_verified_at = who.factor_verified_at;
     session.active_contact_id = profile.as_ref().map(|p| p.contact_id.clone());
     atomically(

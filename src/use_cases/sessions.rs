@@ -1,6 +1,6 @@
 //! Signing in and out, and recognising the signed-in user on each request.
 
-use super::codes::{self, Purpose};
+use super::codes::{self, EmailPurpose, Purpose};
 use super::factors;
 use super::Requester;
 use crate::domain::device;
@@ -8,17 +8,17 @@ use crate::domain::email::Email;
 use crate::domain::locale::Locale;
 use crate::domain::password::{self, Password};
 use crate::domain::session::{SessionTimes, SessionToken};
-use crate::domain::throttle::{Policy, LOGIN_PER_ACCOUNT, LOGIN_PER_IP};
-use crate::domain::{seconds_until, Millis};
+use crate::domain::throttle::{ip_subject, LOGIN_PER_ACCOUNT, LOGIN_PER_IP};
+use crate::domain::Millis;
 use crate::email;
 use crate::email::templates::Template;
-use crate::infra::{App, InfraError, OsEntropy};
+use crate::infra::{App, Context, InfraError, OsEntropy};
 use crate::storage::audit::{self, AuditEvent};
 use crate::storage::contacts::{self, ProfileRow};
 use crate::storage::db::Statement;
 use crate::storage::sessions::{self, NewSession};
 use crate::storage::users::{self, UserRow};
-use crate::storage::verifications::CodeOwner;
+use crate::storage::verifications::{self, CodeOwner};
 use crate::storage::{atomically, rate_limits};
 use serde_json::json;
 
@@ -62,6 +62,12 @@ impl StartedSession {
     pub fn replacing(mut self, expires_at: Millis) -> StartedSession {
         self.expires_at = expires_at;
         self
+    }
+
+    /// The session that replaces `current` (a profile switch): a new token, the same absolute
+    /// expiry, so rotating never extends the 12 hours that started at sign-in.
+    pub fn rotated(app: &App, current: &Authenticated, requester: &Requester) -> StartedSession {
+        StartedSession::new(app, &current.user.id, requester).replacing(current.expires_at)
     }
 
     fn row(&self) -> NewSession<'_> {
@@ -108,8 +114,10 @@ impl From<InfraError> for LoginError {
 /// A password check that costs the same as a real one, for unknown addresses.
 const DECOY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$CQgHBgUJCAcGBQkIBwYFCQ$V76YhijgRpiX+Tu4H47kbqJ8C3+H0zcpIZ+FF6/iJpU";
 
-/// Signs in. Unknown address and wrong password answer alike; both count against the account and
-/// the IP address, which wait longer and longer after a few failures.
+/// Signs in. Unknown address and wrong password answer alike. Every attempt first takes its slot
+/// in the IP address's and the account's counters (which wait longer and longer after a few
+/// failures), so a burst cannot get more passwords checked than the counters allow; a success
+/// gives its slots back.
 pub async fn log_in(
     app: &App,
     email: &str,
@@ -121,9 +129,14 @@ pub async fn log_in(
         .map(|e| e.as_str().to_owned())
         .unwrap_or_else(|_| email.trim().to_lowercase());
     let account_key = LOGIN_PER_ACCOUNT.key(&account);
-    let ip_key = LOGIN_PER_IP.key(requester.ip.as_deref().unwrap_or("unknown"));
-    for (policy, key) in [(&LOGIN_PER_ACCOUNT, &account_key), (&LOGIN_PER_IP, &ip_key)] {
-        if let Some(retry_after) = blocked(app, policy, key).await? {
+    let ip_key = LOGIN_PER_IP.key(&ip_subject(requester.ip.as_deref().unwrap_or("unknown")));
+    // The address first: a throttled address never spends the account's budget.
+    for (policy, key) in [(&LOGIN_PER_IP, &ip_key), (&LOGIN_PER_ACCOUNT, &account_key)] {
+        if rate_limits::reserve(&app.db, policy, key, app.now)
+            .await?
+            .is_none()
+        {
+            let retry_after = rate_limits::retry_after(&app.db, policy, key, app.now).await?;
             return Err(LoginError::Throttled { retry_after });
         }
     }
@@ -134,27 +147,21 @@ pub async fn log_in(
     let password_ok = password::verify(password, stored_hash) && user.is_some();
     let known_id = user.as_ref().map(|u| u.id.clone());
     let Some(user) = user.filter(|_| password_ok) else {
-        atomically(
+        audit::append(
             &app.db,
-            vec![
-                rate_limits::record_failure(&app.db, &LOGIN_PER_ACCOUNT, &account_key, app.now)?,
-                rate_limits::record_failure(&app.db, &LOGIN_PER_IP, &ip_key, app.now)?,
-                audit::append(
-                    &app.db,
-                    &AuditEvent {
-                        action: "login.failed",
-                        // The owner of an existing account sees its failures in "Mon compte".
-                        user_id: known_id.as_deref(),
-                        ip: requester.ip.as_deref(),
-                        details: json!({ "email": account }),
-                        ..Default::default()
-                    },
-                    app.now,
-                )?,
-            ],
-            "Failed to record a failed login",
-        )
-        .await?;
+            &AuditEvent {
+                action: "login.failed",
+                // The owner of an existing account sees its failures in "Mon compte".
+                user_id: known_id.as_deref(),
+                ip: requester.ip.as_deref(),
+                details: json!({ "email": account }),
+                ..Default::default()
+            },
+            app.now,
+        )?
+        .run()
+        .await
+        .context("Failed to record a failed login")?;
         return Err(LoginError::InvalidCredentials);
     };
     if !user.is_active() {
@@ -192,6 +199,7 @@ pub async fn log_in(
         vec![
             opening.session.insert(app)?,
             rate_limits::clear(&app.db, &account_key)?,
+            rate_limits::release(&app.db, &ip_key)?,
             audit::append(
                 &app.db,
                 &AuditEvent {
@@ -316,19 +324,24 @@ pub struct SignedIn {
     pub profile: Option<ProfileRow>,
 }
 
-async fn blocked(app: &App, policy: &Policy, key: &str) -> Result<Option<u64>, InfraError> {
-    let counter = rate_limits::find(&app.db, key).await?;
-    Ok(policy
-        .blocked_until(counter, app.now)
-        .map(|until| seconds_until(app.now, until)))
-}
-
-/// Someone proved the password of an account that never validated its address: a new code.
+/// Someone proved the password of an account that never validated its address: a new code, within
+/// the address's signup email budget; inside its wait the latest code's verification answers.
 async fn send_fresh_signup_code(app: &App, user: &UserRow) -> Result<String, InfraError> {
     let email = Email::parse(&user.email).map_err(|_| InfraError {
         context: "A stored email does not parse".into(),
         cause: user.id.clone(),
     })?;
+    let send = codes::reserve_email(app, EmailPurpose::Signup, email.as_str())
+        .await?
+        .is_ok();
+    if !send {
+        if let Some(recent) =
+            verifications::latest_unused(&app.db, Purpose::Signup.as_str(), email.as_str(), false)
+                .await?
+        {
+            return Ok(recent.id);
+        }
+    }
     let issued = codes::issue(
         app,
         Purpose::Signup,
@@ -336,6 +349,14 @@ async fn send_fresh_signup_code(app: &App, user: &UserRow) -> Result<String, Inf
         &email,
         None,
     )?;
+    if !send {
+        issued
+            .insert
+            .run()
+            .await
+            .context("Failed to issue a new signup code")?;
+        return Ok(issued.verification_id);
+    }
     let locale = Locale::parse(&user.locale).unwrap_or_default();
     let pending = email::prepare(
         app,
@@ -359,6 +380,8 @@ async fn send_fresh_signup_code(app: &App, user: &UserRow) -> Result<String, Inf
 pub struct Authenticated {
     pub user: UserRow,
     pub token_hash: String,
+    /// When the session ends whatever its activity: 12 hours after sign-in.
+    pub expires_at: Millis,
     pub profile: Option<ProfileRow>,
     pub linked_profiles: i64,
     /// Whether the account has a confirmed second factor, and when this session last proved it.
@@ -388,6 +411,7 @@ pub async fn authenticate(
     Ok(Some(Authenticated {
         user: found.user,
         token_hash,
+        expires_at: found.session.expires_at,
         profile: found.profile,
         linked_profiles: found.linked_profiles,
         has_factor: found.has_factor,

@@ -5,8 +5,7 @@
 use super::members::{require_responsable, MembersError};
 use super::{organisation_event, Requester};
 use crate::domain::api_token::{self, IssuedToken, Scope, Scopes, REQUESTS_PER_TOKEN};
-use crate::domain::seconds_until;
-use crate::infra::{random_id, App, InfraError, OsEntropy};
+use crate::infra::{random_id, App, Context, InfraError, OsEntropy};
 use crate::storage::api_tokens::{self, NewToken, TokenRow};
 use crate::storage::audit;
 use crate::storage::contacts::ProfileRow;
@@ -156,19 +155,17 @@ pub async fn authenticate(app: &App, header: &str, scope: Scope) -> Result<Token
     }
     let limit = &REQUESTS_PER_TOKEN;
     let key = limit.key(&token.id);
-    if let Some(until) = limit.blocked_until(rate_limits::find(&app.db, &key).await?, app.now) {
-        return Err(TokenError::Throttled {
-            retry_after: seconds_until(app.now, until),
-        });
+    // The request takes its slot in one statement: a burst cannot exceed the minute's budget.
+    if rate_limits::reserve(&app.db, limit, &key, app.now)
+        .await?
+        .is_none()
+    {
+        let retry_after = rate_limits::retry_after(&app.db, limit, &key, app.now).await?;
+        return Err(TokenError::Throttled { retry_after });
     }
-    atomically(
-        &app.db,
-        vec![
-            rate_limits::record_failure(&app.db, limit, &key, app.now)?,
-            api_tokens::touch(&app.db, &token.id, app.now)?,
-        ],
-        "Failed to count an API token's use",
-    )
-    .await?;
+    api_tokens::touch(&app.db, &token.id, app.now)?
+        .run()
+        .await
+        .context("Failed to record an API token's use")?;
     Ok(token)
 }

@@ -151,6 +151,9 @@ export class Client {
       all['content-type'] ??= 'application/json';
       body = JSON.stringify(json);
     }
+    // What a browser's fetch from a portal page says on every request: writes that carry the
+    // session cookie without it are refused.
+    all['sec-fetch-site'] ??= 'same-origin';
     if (this.locale) all['accept-language'] ??= this.locale;
     if (this.ip) all['cf-connecting-ip'] ??= this.ip;
     if (this.userAgent) all['user-agent'] ??= this.userAgent;

@@ -297,7 +297,7 @@ export function badInputCases({ base, fields, required = Object.keys(fields), od
 
 /** Sends one bad-input case as raw bytes, with the given cookie header. */
 export async function sendCase(app, method, path, c, { cookie, headers = {} } = {}) {
-  const all = { ...headers };
+  const all = { 'sec-fetch-site': 'same-origin', ...headers };
   if (cookie) all.cookie = cookie;
   const contentType = c.contentType === undefined ? 'application/json' : c.contentType;
   if (contentType) all['content-type'] = contentType;

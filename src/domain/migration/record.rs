@@ -77,6 +77,7 @@ pub enum Reason {
     UnknownFileNumber,
     InvalidUsername,
     UnsupportedHash,
+    HashTooCostly,
     InvalidRelation,
     UnknownService,
     InvalidDates,
@@ -89,7 +90,7 @@ pub enum Reason {
 }
 
 impl Reason {
-    pub const ALL: [Reason; 17] = [
+    pub const ALL: [Reason; 18] = [
         Reason::MalformedJson,
         Reason::RecordTooLarge,
         Reason::InvalidRecord,
@@ -98,6 +99,7 @@ impl Reason {
         Reason::UnknownFileNumber,
         Reason::InvalidUsername,
         Reason::UnsupportedHash,
+        Reason::HashTooCostly,
         Reason::InvalidRelation,
         Reason::UnknownService,
         Reason::InvalidDates,
@@ -119,6 +121,7 @@ impl Reason {
             Reason::UnknownFileNumber => "unknown_file_number",
             Reason::InvalidUsername => "invalid_username",
             Reason::UnsupportedHash => "unsupported_hash",
+            Reason::HashTooCostly => "hash_too_costly",
             Reason::InvalidRelation => "invalid_relation",
             Reason::UnknownService => "unknown_service",
             Reason::InvalidDates => "invalid_dates",
@@ -398,9 +401,13 @@ fn read_credential(fields: &Fields) -> Result<CredentialRecord, Refusal> {
     let username = LegacyUsername::parse(fields.raw("username"))
         .map_err(|_| Refusal::of(Reason::InvalidUsername, "username"))?;
     let password_hash = fields.raw("password_hash");
-    if legacy::format_of(password_hash).is_none() {
-        return Err(Refusal::of(Reason::UnsupportedHash, "password_hash"));
-    }
+    legacy::importable(password_hash).map_err(|refusal| {
+        let reason = match refusal {
+            legacy::HashRefusal::Unsupported => Reason::UnsupportedHash,
+            legacy::HashRefusal::TooCostly => Reason::HashTooCostly,
+        };
+        Refusal::of(reason, "password_hash")
+    })?;
     let person = read_person(&fields.nested("contact"))?;
     Ok(CredentialRecord {
         username,

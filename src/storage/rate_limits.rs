@@ -27,6 +27,18 @@ pub async fn find(db: &Db, key: &str) -> Result<Option<Counter>, InfraError> {
     }))
 }
 
+/// Counts one attempt in the subject's window (a new window once the old one is over). The
+/// statement both [`reserve`] and [`count`] run, the first only while the policy allows it.
+macro_rules! count_attempt {
+    () => {
+        "INSERT INTO rate_limits (key, window_start, count, last_at) VALUES (?1, ?2, 1, ?2)
+         ON CONFLICT (key) DO UPDATE SET
+           count = CASE WHEN window_start <= ?2 - ?3 THEN 1 ELSE count + 1 END,
+           window_start = CASE WHEN window_start <= ?2 - ?3 THEN ?2 ELSE window_start END,
+           last_at = ?2"
+    };
+}
+
 /// Takes one attempt's slot, in one statement so that concurrent requests cannot all pass a
 /// check made before any of them is counted: the counter moves only while the policy allows one
 /// more attempt (the SQL twin of `Policy::blocked_until`). `Ok(None)`: the subject must wait.
@@ -38,15 +50,14 @@ pub async fn reserve(
 ) -> Result<Option<i64>, InfraError> {
     query!(
         db,
-        "INSERT INTO rate_limits (key, window_start, count, last_at) VALUES (?1, ?2, 1, ?2)
-         ON CONFLICT (key) DO UPDATE SET
-           count = CASE WHEN window_start <= ?2 - ?3 THEN 1 ELSE count + 1 END,
-           window_start = CASE WHEN window_start <= ?2 - ?3 THEN ?2 ELSE window_start END,
-           last_at = ?2
+        concat!(
+            count_attempt!(),
+            "
          WHERE window_start <= ?2 - ?3
             OR count < ?4
             OR (count < ?5 AND ?2 >= last_at + MIN(?6, 1000 << MIN(count - ?4, 30)))
-         RETURNING count",
+         RETURNING count"
+        ),
         key,
         now,
         policy.window,
@@ -58,6 +69,13 @@ pub async fn reserve(
     .first::<i64>(Some("count"))
     .await
     .context("Failed to reserve an attempt")
+}
+
+/// Counts a failure that was capped elsewhere (a second-factor code, whose challenge allows five),
+/// so that it weighs on the subject's next attempts; for a batch.
+pub fn count(db: &Db, policy: &Policy, key: &str, now: Millis) -> Result<Statement, InfraError> {
+    query!(db, count_attempt!(), key, now, policy.window)
+        .context("Failed to prepare counting an attempt")
 }
 
 /// Gives back a slot reserved by an attempt that turned out not to count (a success).

@@ -340,28 +340,23 @@ pub async fn complete_challenge(
     // Wrong codes count against the account's sign-in budget too: a thief who knows the password
     // cannot open challenge after challenge to try the whole code space.
     let account_key = LOGIN_PER_ACCOUNT.key(&user.email);
-    if rate_limits::reserve(&app.db, &LOGIN_PER_ACCOUNT, &account_key, app.now)
-        .await?
-        .is_none()
-    {
-        let retry_after =
-            rate_limits::retry_after(&app.db, &LOGIN_PER_ACCOUNT, &account_key, app.now).await?;
-        return Err(MfaError::TooManyAttempts { retry_after });
-    }
     if !spend_proof(app, &user.id, proof).await? {
         atomically(
             &app.db,
-            vec![audit::append(
-                &app.db,
-                &AuditEvent {
-                    action: "login.factor_failed",
-                    user_id: Some(&user.id),
-                    ip: requester.ip.as_deref(),
-                    details: json!({ "method": proof.method() }),
-                    ..Default::default()
-                },
-                app.now,
-            )?],
+            vec![
+                rate_limits::count(&app.db, &LOGIN_PER_ACCOUNT, &account_key, app.now)?,
+                audit::append(
+                    &app.db,
+                    &AuditEvent {
+                        action: "login.factor_failed",
+                        user_id: Some(&user.id),
+                        ip: requester.ip.as_deref(),
+                        details: json!({ "method": proof.method() }),
+                        ..Default::default()
+                    },
+                    app.now,
+                )?,
+            ],
             "Failed to record a wrong second factor",
         )
         .await?;

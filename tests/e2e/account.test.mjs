@@ -4,7 +4,7 @@
 // current-password check takes its slot of the account's login budget before hashing.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnApp, uniqueEmail, GOOD_PASSWORD, TestApp, isCodeEmail } from '../support/app.mjs';
+import { spawnApp, uniqueEmail, GOOD_PASSWORD, TestApp, isCodeEmail, answeredByWorker } from '../support/app.mjs';
 import {
   linkedResponsible, linkedMember, emailTo, badInputCases, sendCase, cookieOf, assertRejected,
   invalid, LONG, quote,
@@ -212,13 +212,14 @@ test('a burst of 40 wrong current passwords evaluates at most the 5 free attempt
   const account = await person();
   const body = { current_password: 'Pas le bon mot de passe', new_password: NEW_PASSWORD, new_password_confirmation: NEW_PASSWORD };
 
-  const answers = await Promise.all(Array.from({ length: 40 }, () => account.client.post('/api/me/password', body)));
+  const sent = await Promise.all(Array.from({ length: 40 }, () => account.client.post('/api/me/password', body)));
 
+  const answers = answeredByWorker(sent);
   const statuses = answers.map((r) => r.status);
   assert.ok(statuses.every((s) => s === 422 || s === 429), `only 422 and 429: ${statuses}`);
   const evaluated = eventsOf(account.user.id, 'password.check_failed').length;
   assert.ok(evaluated <= 5, `at most 5 passwords were hashed and compared, not ${evaluated}`);
-  assert.equal(statuses.filter((s) => s === 422).length, evaluated);
+  assert.ok(statuses.filter((s) => s === 422).length <= evaluated, 'every 422 was an evaluated password');
   const throttled = answers.find((r) => r.status === 429);
   assert.equal(throttled.body.error.code, 'too_many_attempts');
   assert.ok(Number(throttled.headers.get('retry-after')) >= 1, 'Retry-After says how long to wait');
@@ -291,7 +292,7 @@ test('a burst of 40 email changes starts at most 5 an hour; the others wait and 
   const account = await person();
   const addresses = Array.from({ length: 40 }, () => uniqueEmail('rafale'));
 
-  const answers = await Promise.all(addresses.map((new_email) => account.client.post('/api/me/email', { new_email, current_password: GOOD_PASSWORD })));
+  const answers = answeredByWorker(await Promise.all(addresses.map((new_email) => account.client.post('/api/me/email', { new_email, current_password: GOOD_PASSWORD }))));
 
   const statuses = answers.map((r) => r.status);
   assert.ok(statuses.every((s) => s === 202 || s === 429), `only 202 and 429: ${statuses}`);
@@ -482,6 +483,7 @@ test('closing an account unlinks its contacts, ends its sessions, erases it and 
   assert.equal(closed.length, 1, 'the trail keeps the closing under the account\'s random id');
   assert.equal(closed[0].details, '{}');
   assert.ok(emailsTo(member.email).includes('account_closed'), 'the owner is told');
+  await app.advanceClock(61 * 1000); // past the address's one-code-email-a-minute budget
   const again = await freshClient().signUp({ email: member.email, password: GOOD_PASSWORD, password_confirmation: GOOD_PASSWORD,
     first_name: 'Martin', last_name: 'Membre', accept_terms: true });
   assert.equal(again.status, 202, again.text);

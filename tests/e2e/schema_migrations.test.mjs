@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { spawnApp, applyMigrations, migrationFiles, templateState, databaseFile, ROOT, GOOD_PASSWORD } from '../support/app.mjs';
 import { linkedResponsible, selectProfile } from '../support/orgs.mjs';
+import { forgetFactor } from '../support/client.mjs';
 import { withReceiver, verify, employerWithWebhook, grant } from '../support/webhooks.mjs';
 
 /** Tables that are not the application's: SQLite's, wrangler's migration log, workerd's. */
@@ -148,6 +149,8 @@ test('a database filled at the first migration and upgraded to the latest still 
       upgraded = await spawnApp({ from: state });
 
       // Assert: the accounts sign in, the files list as before, the webhook still delivers, signed.
+      // The first migration predates second factors: the responsible enrols again when asked.
+      forgetFactor(firm.email);
       const firmAgain = upgraded.client();
       const login = await firmAgain.logIn(firm.email, GOOD_PASSWORD);
       assert.equal(login.status, 200, `the firm's responsible signs in: ${login.text}`);

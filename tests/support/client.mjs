@@ -72,6 +72,13 @@ const ENROLLING = new Map();
  * Sets up TOTP on the account of `client` unless another of its sessions is already doing it (or
  * did): concurrent sessions of one account share one enrolment.
  */
+/** Forgets the factor of an account whose database no longer has it (one from before second factors). */
+export function forgetFactor(email) {
+  const key = String(email).trim().toLowerCase();
+  FACTORS.delete(key);
+  ENROLLING.delete(key);
+}
+
 export function enrolTotpOnce(client) {
   if (!client.email) return enrolTotp(client);
   if (!ENROLLING.has(client.email)) ENROLLING.set(client.email, enrolTotp(client));

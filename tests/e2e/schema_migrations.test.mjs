@@ -151,6 +151,7 @@ test('a database filled at the first migration and upgraded to the latest still 
       // Assert: the accounts sign in, the files list as before, the webhook still delivers, signed.
       // The first migration predates second factors: the responsible enrols again when asked.
       forgetFactor(firm.email);
+      forgetFactor(employer.email);
       const firmAgain = upgraded.client();
       const login = await firmAgain.logIn(firm.email, GOOD_PASSWORD);
       assert.equal(login.status, 200, `the firm's responsible signs in: ${login.text}`);

@@ -7,9 +7,9 @@ import { DatabaseSync } from 'node:sqlite';
 import { createServer } from 'node:net';
 import { join, dirname } from 'node:path';
 import { createHash } from 'node:crypto';
-import { Client, waitFor, sessionCookieOf, isDevProxyDrop, answeredByWorker } from './client.mjs';
+import { Client, waitFor, sessionCookieOf, isDevProxyDrop, answeredByWorker, untilAnswered } from './client.mjs';
 
-export { Client, waitFor, sessionCookieOf, isDevProxyDrop, answeredByWorker };
+export { Client, waitFor, sessionCookieOf, isDevProxyDrop, answeredByWorker, untilAnswered };
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');

@@ -130,6 +130,17 @@ export function answeredByWorker(answers) {
   return answered;
 }
 
+/**
+ * Sends `send()` again while wrangler dev's proxy drops it (at most three times): for a request
+ * right after a burst, where the proxy's connections to the worker may have been lost. Only for
+ * requests whose repetition the test's assertions allow (a repeated one lands in a cooldown).
+ */
+export async function untilAnswered(send) {
+  let res = await send();
+  for (let retry = 0; retry < 3 && isDevProxyDrop(res); retry += 1) res = await send();
+  return res;
+}
+
 /** The session cookie among a response's Set-Cookie lines (others, like the D1 bookmark, are not a session). */
 export function sessionCookieOf(setCookies) {
   return setCookies.find((cookie) => cookie.startsWith('__Host-sel_session='));

@@ -218,7 +218,8 @@ pub async fn organisations_only_they_lead(
 /// one can be linked again with new credentials), its personal data is erased, and the row
 /// itself goes unless an access request or an API token it made still names it (those keep the
 /// empty, pseudonymous row; the cleanup job takes it once nothing names it). Sessions and
-/// verifications go with the row, or are ended first when it stays.
+/// verifications go with the row, or are ended first when it stays; its known-facts linking
+/// requests go.
 pub fn close_account(db: &Db, user_id: &str, now: Millis) -> Result<Vec<Statement>, InfraError> {
     Ok(vec![
         query!(
@@ -238,6 +239,12 @@ pub fn close_account(db: &Db, user_id: &str, now: Millis) -> Result<Vec<Statemen
         .context("Failed to prepare ending a closed account's sessions")?,
         query!(db, "DELETE FROM verifications WHERE user_id = ?1", user_id)
             .context("Failed to prepare deleting a closed account's codes")?,
+        query!(
+            db,
+            "DELETE FROM known_facts_requests WHERE user_id = ?1",
+            user_id
+        )
+        .context("Failed to prepare deleting a closed account's linking requests")?,
         // Status 'pending' and a hash no password matches: nobody can sign in to the row left.
         query!(
             db,

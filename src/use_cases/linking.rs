@@ -17,6 +17,7 @@ use crate::storage::audit::{self, AuditEvent};
 use crate::storage::contacts::{self, ContactRow, NewContact, ProfileRow};
 use crate::storage::db::Statement;
 use crate::storage::link_credentials::{self, NewCredentials};
+use crate::storage::my_requests;
 use crate::storage::organisations::{self, OrganisationRow};
 use crate::storage::{
     atomically, domain_events, legacy_credentials, rate_limits, wrote, WrittenNow,
@@ -278,7 +279,18 @@ pub async fn by_known_facts(
             retry_after: seconds_until(app.now, until),
         });
     }
-    let mut statements = vec![rate_limits::record_failure(&app.db, budget, &key, app.now)?];
+    // Kept for "Mes demandes" whether the facts match or not, as the answer says nothing either.
+    let mut statements = vec![
+        rate_limits::record_failure(&app.db, budget, &key, app.now)?,
+        my_requests::record_known_facts(
+            &app.db,
+            &random_id(),
+            user_id,
+            file_number.as_str(),
+            app.now,
+            app.now + LINK_LIFETIME,
+        )?,
+    ];
     let organisation = organisations::find_by_file_number(&app.db, file_number.as_str())
         .await?
         .filter(|o| o.postal_code == postal_code.as_str());

@@ -7,7 +7,7 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { emailFor, heading, label, launchBrowser, logIn, menu, openBrowser, text } from '../support/browser.mjs';
+import { emailFor, heading, label, launchBrowser, logIn, menu, openBrowser, tab, text } from '../support/browser.mjs';
 import { assertAccessible, assertFitsPhone } from '../support/a11y.mjs';
 import { spawnApp } from '../support/app.mjs';
 import { employer, firmWithMember, granted, grantBody, workerNow, ACCESS_REQUESTS, FILES } from '../support/authz.mjs';
@@ -129,6 +129,37 @@ test('signed out, the login page leads to its help article in the knowledge base
     await heading(page, 'Sign in and forgotten password').waitFor();
     await page.getByRole('searchbox', { name: 'Search the help' }).fill('recovery');
     await text(page, '2 articles').waitFor();
+  } finally {
+    await close();
+  }
+});
+
+test("an employer's responsible sees every tab of Mon organisation and the authorizations as stacked rows on a phone, accessible", async () => {
+  const firm = await firmWithMember(app, { member: { first_name: 'Yves', last_name: 'Empilé' } });
+  const boss = await employer(app, { name: 'Maçonnerie Téléphone inc.' });
+  await granted(boss.client, grantBody(firm.organisation, firm.member.email, { services: ['monthly_report'], level: 'consultation' }));
+
+  const { page, close } = await openBrowser(browser);
+  try {
+    await logIn(page, app.baseUrl, boss.email);
+    await menu(page).getByRole('link', { name: 'Mon organisation', exact: true }).waitFor();
+    await menu(page).getByRole('link', { name: 'Mon organisation', exact: true }).click();
+    await heading(page, 'Maçonnerie Téléphone inc.').waitFor();
+    for (const name of ['Contacts', 'Journal des activités', "Jetons d'API", 'Webhooks']) {
+      await tab(page, name).click();
+      // A list being read is dimmed: checked once it is read.
+      await page.waitForFunction(() => !document.querySelector('[aria-busy="true"]') && !document.querySelector('.loading:not([hidden])'));
+      await checkPage(page, `/organisation, tab ${name}`);
+    }
+    await page.setViewportSize({ width: 390, height: 844 });
+    await menu(page).getByRole('link', { name: 'Autorisations (employeur)', exact: true }).click();
+    const row = page.locator('tr', { hasText: 'Yves Empilé' });
+    await row.waitFor();
+    const cells = await row.locator('td[data-label]').count();
+    assert.ok(cells > 0, 'each cell carries its column name');
+    const box = await row.boundingBox();
+    assert.ok(box.width <= 390, `a row is no wider than the phone (${box.width} px)`);
+    await checkPage(page, '/employer');
   } finally {
     await close();
   }

@@ -4,8 +4,8 @@
 // where its receipt opens. Nobody else's request ever shows; bad query input answers 4xx JSON.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnApp } from '../support/app.mjs';
-import { createOrganisation, credentialsSentTo, link, signedUp, uniqueFileNumber } from '../support/orgs.mjs';
+import { GOOD_PASSWORD, spawnApp } from '../support/app.mjs';
+import { createOrganisation, credentialsSentTo, link, quote, signedUp, sql, uniqueFileNumber } from '../support/orgs.mjs';
 import {
   employer, firmWithMember, anotherMember, granted, grantBody, workerNow, query, ACCESS_REQUESTS, EMPLOYER_REQUESTS, FILES,
 } from '../support/authz.mjs';
@@ -173,4 +173,18 @@ test('bad query input answers 4xx JSON naming the field, and a signed-out call 4
   const signedOut = await app.client().get(REQUESTS);
   assert.equal(signedOut.status, 401);
   assert.equal(typeof signedOut.body.error.code, 'string');
+});
+
+test('closing an account takes its known-facts linking requests with it, and the account goes', async () => {
+  const person = await signedUp(app);
+  assert.equal((await person.client.post('/api/links/known-facts', { file_number: uniqueFileNumber(), postal_code: 'H2X 1Y4' })).status, 202);
+  assert.equal((await requestsPage(person.client)).items.length, 1);
+  const id = (await person.client.get('/api/me')).body.id;
+  assert.equal(typeof id, 'string');
+
+  const closed = await person.client.request('DELETE', '/api/me', { json: { current_password: GOOD_PASSWORD } });
+
+  assert.equal(closed.status, 204, closed.text);
+  const [left] = await sql(app, `SELECT (SELECT COUNT(*) FROM known_facts_requests WHERE user_id = ${quote(id)}) AS requests, (SELECT COUNT(*) FROM users WHERE id = ${quote(id)}) AS users`);
+  assert.deepEqual([left.requests, left.users], [0, 0]);
 });

@@ -277,6 +277,7 @@ pub struct Export {
     pub profiles: Vec<Value>,
     pub authorizations: Vec<Value>,
     pub access_requests: Vec<Value>,
+    pub linking_requests: Vec<Value>,
     pub sessions: Vec<Value>,
     pub events: Vec<Value>,
 }
@@ -316,6 +317,13 @@ pub async fn export(db: &Db, user_id: &str) -> Result<Export, InfraError> {
         user_id
     )
     .context("Failed to prepare exporting access requests")?;
+    let linking_requests = query!(
+        db,
+        "SELECT id, file_number, created_at, expires_at FROM known_facts_requests
+         WHERE user_id = ?1 ORDER BY created_at",
+        user_id
+    )
+    .context("Failed to prepare exporting known-facts linking requests")?;
     let sessions = query!(
         db,
         "SELECT created_at, last_seen_at, expires_at, revoked_at, ip, device FROM sessions
@@ -335,6 +343,11 @@ pub async fn export(db: &Db, user_id: &str) -> Result<Export, InfraError> {
         profiles: rows(profiles, "Failed to export profiles").await?,
         authorizations: rows(authorizations, "Failed to export authorizations").await?,
         access_requests: rows(access_requests, "Failed to export access requests").await?,
+        linking_requests: rows(
+            linking_requests,
+            "Failed to export known-facts linking requests",
+        )
+        .await?,
         sessions: rows(sessions, "Failed to export sessions").await?,
         events: rows(events, "Failed to export events").await?,
     })

@@ -175,12 +175,14 @@ test('bad query input answers 4xx JSON naming the field, and a signed-out call 4
   assert.equal(typeof signedOut.body.error.code, 'string');
 });
 
-test('closing an account takes its known-facts linking requests with it, and the account goes', async () => {
+test('the copy of a person\'s data holds their known-facts linking requests, and closing the account takes them with it', async () => {
   const person = await signedUp(app);
   assert.equal((await person.client.post('/api/links/known-facts', { file_number: uniqueFileNumber(), postal_code: 'H2X 1Y4' })).status, 202);
   assert.equal((await requestsPage(person.client)).items.length, 1);
   const id = (await person.client.get('/api/me')).body.id;
   assert.equal(typeof id, 'string');
+  const exported = await person.client.get('/api/me/export');
+  assert.deepEqual(exported.body.linking_requests.map((r) => r.id), [(await requestsPage(person.client)).items[0].id], 'the copy of their data holds the request');
 
   const closed = await person.client.request('DELETE', '/api/me', { json: { current_password: GOOD_PASSWORD } });
 

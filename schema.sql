@@ -757,3 +757,18 @@ CREATE TABLE IF NOT EXISTS monthly_report_lines (
   gross_cents       INTEGER NOT NULL CHECK (gross_cents BETWEEN 0 AND 1000000000),
   PRIMARY KEY (version_id, line)
 ) WITHOUT ROWID;
+
+-- "Mes demandes": a person's own requests, newest first. A known-facts linking request is kept for
+-- the person who made it, whether the facts matched or not (the answer never says); `expires_at`
+-- is when credentials sent for it would expire. Access requests and report transmissions are read
+-- by who made them.
+CREATE TABLE IF NOT EXISTS known_facts_requests (
+  id            TEXT PRIMARY KEY,
+  user_id       TEXT NOT NULL REFERENCES users(id),
+  file_number   TEXT NOT NULL,                  -- digits only, as asked
+  created_at    INTEGER NOT NULL,
+  expires_at    INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS known_facts_requests_user ON known_facts_requests (user_id, created_at);
+CREATE INDEX IF NOT EXISTS access_requests_requester ON access_requests (requested_by, created_at);
+CREATE INDEX IF NOT EXISTS monthly_report_versions_transmitter ON monthly_report_versions (transmitted_by, transmitted_at) WHERE transmitted_by IS NOT NULL;

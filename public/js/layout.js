@@ -6,11 +6,11 @@
 //   <header class="site-header" data-layout="session" data-current="files"></header>
 //
 // The footer follows <main>. Under the header of a signed-in page with `data-current` comes the
-// main menu, that entry marked aria-current="page". On the home page (data-current="home") the
-// entries it shows itself are links within the page (#catalogue-de-services…, data-view-link) and
-// home.js marks the current one. The texts are dictionary keys (data-i18n) that initPage()
-// translates with the rest of the page. session.js fills in the email, the profile and the
-// entries only an employer's profile sees (data-employer-only).
+// main menu, that entry marked aria-current="page". Every entry is a page of its own. The texts
+// are dictionary keys (data-i18n) that initPage() translates with the rest of the page.
+// session.js fills in the email, the profile and the entries only an employer's profile sees
+// (data-employer-only). A header's `data-help="<article>"` adds "Aide" next to the language switch,
+// leading to that article of the knowledge base (/knowledge#<article>).
 
 // The link's name is its visible words followed by where it leads (a name that differs from
 // the visible words fails WCAG 2.5.3, "label in name").
@@ -58,13 +58,13 @@ const FOOTER = `
     </div>
   </footer>`;
 
-// The main menu, in the guide's order. `view`: a section the home page shows itself.
+// The main menu, in the guide's order.
 const MENU = [
-  { id: 'home', key: 'home.title', href: '/home', view: 'accueil' },
+  { id: 'home', key: 'home.title', href: '/home' },
   { id: 'organisation', key: 'menu.organisation', href: '/organisation' },
-  { id: 'catalogue', key: 'menu.catalogue', href: '/home#catalogue-de-services', view: 'catalogue-de-services' },
-  { id: 'knowledge', key: 'menu.knowledge', href: '/home#base-de-connaissances', view: 'base-de-connaissances' },
-  { id: 'requests', key: 'menu.requests', href: '/home#mes-demandes', view: 'mes-demandes' },
+  { id: 'catalogue', key: 'menu.catalogue', href: '/catalogue' },
+  { id: 'knowledge', key: 'menu.knowledge', href: '/knowledge' },
+  { id: 'requests', key: 'menu.requests', href: '/requests' },
   { id: 'files', key: 'menu.files', href: '/files' },
   // Only an employer's profile that manages its authorizations sees it (see session.js).
   { id: 'employer', key: 'menu.employer', href: '/employer', employerOnly: true },
@@ -84,13 +84,8 @@ function menuItem(entry, current) {
     item.hidden = true;
   }
   const link = document.createElement('a');
-  if (current === 'home' && entry.view) {
-    link.href = `#${entry.view}`;
-    link.setAttribute('data-view-link', entry.view);
-  } else {
-    link.href = entry.href;
-    if (entry.id === current) link.setAttribute('aria-current', 'page');
-  }
+  link.href = entry.href;
+  if (entry.id === current) link.setAttribute('aria-current', 'page');
   link.setAttribute('data-i18n', entry.key);
   item.append(link);
   return item;
@@ -108,6 +103,15 @@ function menu(current) {
   return nav;
 }
 
+/** "Aide": the knowledge base's article about this page. */
+function helpLink(article) {
+  const link = document.createElement('a');
+  link.className = 'header-link';
+  link.href = `/knowledge#${encodeURIComponent(article)}`;
+  link.setAttribute('data-i18n', 'help.header_link');
+  return link;
+}
+
 /** Fills the page's header, adds the menu and the footer, and puts the skip link first. */
 export function renderLayout() {
   const header = document.querySelector('header[data-layout]');
@@ -115,7 +119,9 @@ export function renderLayout() {
     const variant = header.getAttribute('data-layout') === 'public' ? 'public' : 'session';
     const current = variant === 'session' ? header.getAttribute('data-current') : null;
     header.replaceChildren(fragment(HEADERS[variant]));
-    header.querySelector('.brand').href = current === 'home' ? '#accueil' : BRAND_LINKS[variant];
+    header.querySelector('.brand').href = BRAND_LINKS[variant];
+    const help = header.getAttribute('data-help');
+    if (help) header.querySelector('.lang-toggle').before(helpLink(help));
     if (current) header.after(menu(current));
     const skip = document.createElement('a');
     skip.className = 'skip-link';

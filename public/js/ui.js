@@ -6,6 +6,7 @@
 import { expandBlocks } from './blocks.js';
 import { getLang, onLangChange, otherLang, setLang, t, translate } from './i18n.js';
 import { renderLayout } from './layout.js';
+import { stackTables } from './stacked-tables.js';
 
 let pageTitleKey = null;
 
@@ -30,6 +31,7 @@ export function initPage(titleKey) {
   translate(document);
   renderTitle();
   renderLanguageToggles();
+  stackTables();
   for (const toggle of document.querySelectorAll('[data-lang-toggle]')) {
     toggle.addEventListener('click', () => setLang(otherLang()));
   }

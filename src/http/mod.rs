@@ -18,6 +18,7 @@ mod meta;
 mod mfa;
 mod migration;
 mod monthly_reports;
+mod my_requests;
 mod observe;
 mod operator;
 mod organisation;

@@ -12,6 +12,7 @@ const ALL: &[&[Route]] = &[
     super::accounts::ROUTES,
     super::sessions::ROUTES,
     super::account::ROUTES,
+    super::my_requests::ROUTES,
     super::mfa::ROUTES,
     super::linking::ROUTES,
     super::organisation::ROUTES,

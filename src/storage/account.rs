@@ -218,7 +218,8 @@ pub async fn organisations_only_they_lead(
 /// one can be linked again with new credentials), its personal data is erased, and the row
 /// itself goes unless an access request or an API token it made still names it (those keep the
 /// empty, pseudonymous row; the cleanup job takes it once nothing names it). Sessions and
-/// verifications go with the row, or are ended first when it stays.
+/// verifications go with the row, or are ended first when it stays; its known-facts linking
+/// requests go.
 pub fn close_account(db: &Db, user_id: &str, now: Millis) -> Result<Vec<Statement>, InfraError> {
     Ok(vec![
         query!(
@@ -238,6 +239,12 @@ pub fn close_account(db: &Db, user_id: &str, now: Millis) -> Result<Vec<Statemen
         .context("Failed to prepare ending a closed account's sessions")?,
         query!(db, "DELETE FROM verifications WHERE user_id = ?1", user_id)
             .context("Failed to prepare deleting a closed account's codes")?,
+        query!(
+            db,
+            "DELETE FROM known_facts_requests WHERE user_id = ?1",
+            user_id
+        )
+        .context("Failed to prepare deleting a closed account's linking requests")?,
         // Status 'pending' and a hash no password matches: nobody can sign in to the row left.
         query!(
             db,
@@ -270,6 +277,7 @@ pub struct Export {
     pub profiles: Vec<Value>,
     pub authorizations: Vec<Value>,
     pub access_requests: Vec<Value>,
+    pub linking_requests: Vec<Value>,
     pub sessions: Vec<Value>,
     pub events: Vec<Value>,
 }
@@ -309,6 +317,13 @@ pub async fn export(db: &Db, user_id: &str) -> Result<Export, InfraError> {
         user_id
     )
     .context("Failed to prepare exporting access requests")?;
+    let linking_requests = query!(
+        db,
+        "SELECT id, file_number, created_at, expires_at FROM known_facts_requests
+         WHERE user_id = ?1 ORDER BY created_at",
+        user_id
+    )
+    .context("Failed to prepare exporting known-facts linking requests")?;
     let sessions = query!(
         db,
         "SELECT created_at, last_seen_at, expires_at, revoked_at, ip, device FROM sessions
@@ -328,6 +343,11 @@ pub async fn export(db: &Db, user_id: &str) -> Result<Export, InfraError> {
         profiles: rows(profiles, "Failed to export profiles").await?,
         authorizations: rows(authorizations, "Failed to export authorizations").await?,
         access_requests: rows(access_requests, "Failed to export access requests").await?,
+        linking_requests: rows(
+            linking_requests,
+            "Failed to export known-facts linking requests",
+        )
+        .await?,
         sessions: rows(sessions, "Failed to export sessions").await?,
         events: rows(events, "Failed to export events").await?,
     })

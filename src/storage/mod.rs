@@ -19,6 +19,7 @@ pub mod mailbox;
 pub mod mfa;
 pub mod migration;
 pub mod monthly_reports;
+pub mod my_requests;
 pub mod organisations;
 pub mod outbox;
 pub mod rate_limits;

@@ -518,6 +518,7 @@ pub async fn export(app: &App, who: &Authenticated) -> Result<Value, InfraError>
         "profiles": data.profiles,
         "authorizations": data.authorizations,
         "access_requests": data.access_requests,
+        "linking_requests": data.linking_requests,
         "sessions": data.sessions,
         "events": events,
     }))

@@ -21,6 +21,7 @@ use crate::storage::audit::{self, AuditEvent};
 use crate::storage::contacts::{self, ContactRow, NewContact, ProfileRow};
 use crate::storage::db::Statement;
 use crate::storage::link_credentials::{self, NewCredentials};
+use crate::storage::my_requests;
 use crate::storage::organisations::{self, OrganisationRow};
 use crate::storage::{
     atomically, domain_events, legacy_credentials, rate_limits, wrote, WrittenNow,
@@ -322,7 +323,15 @@ pub async fn by_known_facts(
         let retry_after = rate_limits::retry_after(&app.db, budget, &key, app.now).await?;
         return Err(LinkError::Throttled { retry_after });
     }
-    let mut statements = Vec::new();
+    // Kept for "Mes demandes" whether the facts match or not, as the answer says nothing either.
+    let mut statements = vec![my_requests::record_known_facts(
+        &app.db,
+        &random_id(),
+        user_id,
+        file_number.as_str(),
+        app.now,
+        app.now + LINK_LIFETIME,
+    )?];
     let organisation = organisations::find_by_file_number(&app.db, file_number.as_str())
         .await?
         .filter(|o| o.postal_code == postal_code.as_str());

@@ -13,6 +13,7 @@ pub mod members;
 pub mod mfa;
 pub mod migration;
 pub mod monthly_reports;
+pub mod my_requests;
 pub mod operator;
 pub mod passwords;
 pub mod profiles;

@@ -1,0 +1,83 @@
+//! "Mes demandes": the person's own requests and their state, newest first, a page at a time.
+
+use super::account::parse_activity_cursor;
+use super::sessions::Authenticated;
+use crate::domain::authorization::Services;
+use crate::domain::fields::Problem;
+use crate::domain::Millis;
+use crate::infra::{App, InfraError};
+use crate::storage::my_requests::{self as store, RequestRow};
+
+pub const PAGE: i64 = 20;
+
+/// The kinds of request the list can be narrowed to.
+pub const KINDS: [&str; 3] = ["access_request", "link_request", "monthly_report"];
+
+pub fn parse_kind(raw: &str) -> Result<&'static str, Problem> {
+    KINDS
+        .into_iter()
+        .find(|kind| *kind == raw)
+        .ok_or(Problem::InvalidChoice)
+}
+
+/// A keyset position: the last request shown, as `<at>_<id>`.
+pub fn parse_cursor(raw: &str) -> Option<(Millis, String)> {
+    parse_activity_cursor(raw)
+}
+
+pub struct RequestsPage {
+    pub items: Vec<RequestRow>,
+    pub next_cursor: Option<String>,
+}
+
+pub async fn list(
+    app: &App,
+    who: &Authenticated,
+    kind: Option<&str>,
+    after: Option<(Millis, String)>,
+) -> Result<RequestsPage, InfraError> {
+    let mut items = store::list(
+        &app.db,
+        &who.user.id,
+        kind,
+        after.as_ref().map(|(at, id)| (*at, id.as_str())),
+        app.now,
+        PAGE + 1,
+    )
+    .await?;
+    let more = items.len() as i64 > PAGE;
+    items.truncate(PAGE as usize);
+    let next_cursor = more
+        .then(|| items.last().map(|last| format!("{}_{}", last.at, last.id)))
+        .flatten();
+    Ok(RequestsPage { items, next_cursor })
+}
+
+/// The service codes of a stored set, in the portal's order.
+pub fn service_codes(bits: Option<i64>) -> Vec<&'static str> {
+    bits.and_then(Services::from_bits)
+        .map(Services::codes)
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_three_kinds_narrow_the_list() {
+        for kind in KINDS {
+            assert_eq!(parse_kind(kind), Ok(kind));
+        }
+        for bad in ["", "Access_request", "report", "access_request "] {
+            assert_eq!(parse_kind(bad), Err(Problem::InvalidChoice), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn services_read_as_their_codes_and_nothing_when_absent() {
+        assert_eq!(service_codes(Some(9)), vec!["workforce", "monthly_report"]);
+        assert!(service_codes(None).is_empty());
+        assert!(service_codes(Some(0)).is_empty());
+    }
+}

@@ -415,14 +415,15 @@ BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
 
 -- Organisation API tokens for accounting platforms. The token ('sel_' + 43 characters, 256 bits)
 -- is shown once; only its SHA-256 is stored, and `prefix` (its first 12 characters) names it in
--- lists. `scopes` is a bit set: 1 read authorized files, 2 read contacts.
+-- lists. `scopes` is a bit set: 1 read authorized files, 2 read contacts, 4 read monthly reports,
+-- 8 write (draft, transmit, correct) monthly reports.
 CREATE TABLE IF NOT EXISTS api_tokens (
   id            TEXT PRIMARY KEY,
   organisation_id TEXT NOT NULL REFERENCES organisations(id),
   name          TEXT NOT NULL,
   prefix        TEXT NOT NULL,
   token_hash    TEXT NOT NULL UNIQUE,
-  scopes        INTEGER NOT NULL CHECK (scopes BETWEEN 1 AND 3),
+  scopes        INTEGER NOT NULL CHECK (scopes BETWEEN 1 AND 15),
   expires_at    INTEGER NOT NULL,
   created_by    TEXT NOT NULL REFERENCES users(id),
   created_at    INTEGER NOT NULL,

@@ -4,7 +4,7 @@
 //! pass. Trades and regions are data (tables of the schema): validation receives their codes.
 
 use super::authorization::Day;
-use super::fields::has_hidden_characters;
+use super::fields::{has_hidden_characters, Problem};
 use super::{fold_for_search, Millis};
 use chrono::NaiveDate;
 use std::collections::HashMap;
@@ -129,6 +129,26 @@ impl Standing {
             Standing::ToProduce => "to_produce",
             Standing::Late => "late",
             Standing::Transmitted => "transmitted",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Result<Standing, Problem> {
+        match raw {
+            "to_produce" => Ok(Standing::ToProduce),
+            "late" => Ok(Standing::Late),
+            "transmitted" => Ok(Standing::Transmitted),
+            _ => Err(Problem::InvalidChoice),
+        }
+    }
+
+    /// What a file's report of `month` must be for the file to stand so at `now`: transmitted
+    /// (`Some(true)`), not transmitted (`Some(false)`), or nothing can (`None`): every report not
+    /// transmitted is to produce before its due date and late after it, never both.
+    pub fn requires_transmitted(self, month: Month, now: Millis) -> Option<bool> {
+        match self {
+            Standing::Transmitted => Some(true),
+            wanted if Standing::of(false, month, now) == wanted => Some(false),
+            _ => None,
         }
     }
 }
@@ -722,6 +742,31 @@ mod tests {
         assert_eq!(Standing::of(false, october, due - 1), Standing::ToProduce);
         assert_eq!(Standing::of(false, october, due), Standing::Late);
         assert_eq!(Standing::of(true, october, due), Standing::Transmitted);
+    }
+
+    #[test]
+    fn a_standing_filter_asks_for_transmitted_reports_or_for_missing_ones_only_on_its_side_of_the_due_date(
+    ) {
+        let october = Month::parse("2026-10").unwrap();
+        let due = october.due_at();
+        for now in [due - 1, due] {
+            assert_eq!(
+                Standing::Transmitted.requires_transmitted(october, now),
+                Some(true)
+            );
+        }
+        assert_eq!(
+            Standing::ToProduce.requires_transmitted(october, due - 1),
+            Some(false)
+        );
+        assert_eq!(Standing::ToProduce.requires_transmitted(october, due), None);
+        assert_eq!(Standing::Late.requires_transmitted(october, due - 1), None);
+        assert_eq!(
+            Standing::Late.requires_transmitted(october, due),
+            Some(false)
+        );
+        assert_eq!(Standing::parse("late"), Ok(Standing::Late));
+        assert_eq!(Standing::parse("LATE"), Err(Problem::InvalidChoice));
     }
 
     #[test]

@@ -754,3 +754,16 @@ CREATE TABLE IF NOT EXISTS monthly_report_lines (
   gross_cents       INTEGER NOT NULL CHECK (gross_cents BETWEEN 0 AND 1000000000),
   PRIMARY KEY (version_id, line)
 ) WITHOUT ROWID;
+
+-- Reminders that a monthly report is due (from the 10th, five days before the 15th), one row per
+-- month and contact (a firm's contact with files to transmit, or an employer's responsable),
+-- written in the batch that queues the email: none goes out twice, however many runs overlap.
+-- `files` is how many files it listed in all.
+CREATE TABLE IF NOT EXISTS monthly_report_reminders (
+  id          TEXT PRIMARY KEY,
+  month       TEXT NOT NULL,
+  contact_id  TEXT NOT NULL REFERENCES contacts(id),
+  files       INTEGER NOT NULL,
+  sent_at     INTEGER NOT NULL,
+  UNIQUE (month, contact_id)
+);

@@ -22,3 +22,15 @@ FROM api_tokens;
 DROP TABLE api_tokens;
 ALTER TABLE api_tokens_new RENAME TO api_tokens;
 CREATE INDEX IF NOT EXISTS api_tokens_organisation ON api_tokens (organisation_id, created_at);
+
+-- Reminders that a monthly report is due, one row per month and contact (a firm's contact with
+-- files to transmit, or an employer's responsable), written in the batch that queues the email:
+-- none goes out twice, however many runs overlap. `files` is how many files it listed in all.
+CREATE TABLE IF NOT EXISTS monthly_report_reminders (
+  id          TEXT PRIMARY KEY,
+  month       TEXT NOT NULL,
+  contact_id  TEXT NOT NULL REFERENCES contacts(id),
+  files       INTEGER NOT NULL,
+  sent_at     INTEGER NOT NULL,
+  UNIQUE (month, contact_id)
+);

@@ -97,10 +97,25 @@ impl Month {
         self.due_on().end()
     }
 
+    /// The day the reminders of this month's report go out: five days before its due date.
+    pub fn reminder_on(self) -> Day {
+        self.next().day(15 - REMINDER_DAYS_BEFORE)
+    }
+
     /// The instant the month ends in Montreal: before it, its report cannot be transmitted.
     pub fn ends_at(self) -> Millis {
         self.next().day(1).start()
     }
+}
+
+/// How many days before a report's due date its reminders go out.
+pub const REMINDER_DAYS_BEFORE: u32 = 5;
+
+/// The month whose report the reminders are about at `now`: the last month over, from the start
+/// of its reminder day (the 10th, Montreal time) until its due date ends; none outside that span.
+pub fn reminder_month(now: Millis) -> Option<Month> {
+    let month = Month::of(now).previous();
+    (now >= month.reminder_on().start() && now < month.due_at()).then_some(month)
 }
 
 /// Where a report stands for a month, as lists show it.
@@ -742,6 +757,22 @@ mod tests {
         assert_eq!(Standing::of(false, october, due - 1), Standing::ToProduce);
         assert_eq!(Standing::of(false, october, due), Standing::Late);
         assert_eq!(Standing::of(true, october, due), Standing::Transmitted);
+    }
+
+    #[test]
+    fn reminders_are_about_the_last_month_from_the_10th_until_its_due_date_ends() {
+        let october = Month::parse("2026-10").unwrap();
+        let day = |s| Day::parse(s).unwrap();
+        assert_eq!(october.reminder_on(), day("2026-11-10"));
+        assert_eq!(reminder_month(day("2026-11-09").end() - 1), None);
+        assert_eq!(reminder_month(day("2026-11-10").start()), Some(october));
+        assert_eq!(reminder_month(day("2026-11-15").end() - 1), Some(october));
+        assert_eq!(reminder_month(day("2026-11-15").end()), None);
+        assert_eq!(
+            reminder_month(day("2027-03-10").start()),
+            Month::parse("2027-02"),
+            "across the change to daylight saving time"
+        );
     }
 
     #[test]

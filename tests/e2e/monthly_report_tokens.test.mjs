@@ -35,10 +35,10 @@ const reportsOf = (file) => `/api/authorized-files/${file.id}/monthly-reports`;
 const OWN = '/api/employer/monthly-reports';
 
 /** A request as a platform: no cookie, the token as bearer, an optional JSON body and headers. */
-async function bearer(method, path, secret, { json, headers = {} } = {}) {
+async function bearer(method, path, secret, { json, raw, headers = {} } = {}) {
   const all = { authorization: `Bearer ${secret}`, ...headers };
   if (json !== undefined) all['content-type'] = 'application/json';
-  const res = await fetch(app.baseUrl + path, { method, headers: all, body: json === undefined ? undefined : JSON.stringify(json) });
+  const res = await fetch(app.baseUrl + path, { method, headers: all, body: json === undefined ? raw : JSON.stringify(json) });
   const text = await res.text();
   let body;
   try { body = text ? JSON.parse(text) : undefined; } catch { body = undefined; }
@@ -126,6 +126,24 @@ test('a write token drafts and transmits; forty transmissions with the same Idem
   assert.deepEqual([seen.status, seen.body.status, seen.body.transmitted.receipt_number], [200, 'transmitted', [...receipts][0]], 'the member sees what the platform transmitted');
   const own = await boss.client.get(`${OWN}/${month}`);
   assert.equal(own.body.transmitted.receipt_number, [...receipts][0], 'and so does the employer');
+});
+
+test('a write token imports a CSV file and opens a correction of what it transmitted; a read token may do neither', async () => {
+  const month = freshMonth();
+  const path = `${reportsOf(writerFile)}/${month}`;
+  const csv = 'Worker ID,Worker name,Trade,Region,Regular hours,Overtime hours,Gross wages\n1111111,Ana Lopez,Roofer,Estrie,8.75,0,300.5\n';
+  const csvHeaders = { 'content-type': 'text/csv; charset=utf-8' };
+  const refused = await bearer('POST', `${path}/import`, tokens.readOnly.secret, { raw: csv, headers: csvHeaders });
+  assert.deepEqual([refused.status, refused.body.error.code], [403, 'token_scope_missing']);
+  const imported = await bearer('POST', `${path}/import`, tokens.full.secret, { raw: csv, headers: csvHeaders });
+  assert.equal(imported.status, 200, imported.text);
+  assert.deepEqual(imported.body.draft.lines.map((l) => [l.worker_name, l.trade, l.gross_wages_cents]), [['Ana Lopez', 'couvreur', 30_050]]);
+  assert.equal((await bearer('POST', `${path}/transmit`, tokens.full.secret)).status, 200);
+  const readCorrect = await bearer('POST', `${path}/correct`, tokens.readOnly.secret);
+  assert.deepEqual([readCorrect.status, readCorrect.body.error.code], [403, 'token_scope_missing']);
+  const corrected = await bearer('POST', `${path}/correct`, tokens.full.secret);
+  assert.equal(corrected.status, 201, corrected.text);
+  assert.deepEqual([corrected.body.status, corrected.body.draft.number], ['correction', 2]);
 });
 
 test('a write token on a file authorized at level consultation answers 403 transmission_not_authorized', async () => {

@@ -419,14 +419,15 @@ BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
 
 -- Organisation API tokens for accounting platforms. The token ('sel_' + 43 characters, 256 bits)
 -- is shown once; only its SHA-256 is stored, and `prefix` (its first 12 characters) names it in
--- lists. `scopes` is a bit set: 1 read authorized files, 2 read contacts.
+-- lists. `scopes` is a bit set: 1 read authorized files, 2 read contacts, 4 read monthly reports,
+-- 8 write (draft, transmit, correct) monthly reports.
 CREATE TABLE IF NOT EXISTS api_tokens (
   id            TEXT PRIMARY KEY,
   organisation_id TEXT NOT NULL REFERENCES organisations(id),
   name          TEXT NOT NULL,
   prefix        TEXT NOT NULL,
   token_hash    TEXT NOT NULL UNIQUE,
-  scopes        INTEGER NOT NULL CHECK (scopes BETWEEN 1 AND 3),
+  scopes        INTEGER NOT NULL CHECK (scopes BETWEEN 1 AND 15),
   expires_at    INTEGER NOT NULL,
   created_by    TEXT NOT NULL REFERENCES users(id),
   created_at    INTEGER NOT NULL,
@@ -757,6 +758,19 @@ CREATE TABLE IF NOT EXISTS monthly_report_lines (
   gross_cents       INTEGER NOT NULL CHECK (gross_cents BETWEEN 0 AND 1000000000),
   PRIMARY KEY (version_id, line)
 ) WITHOUT ROWID;
+
+-- Reminders that a monthly report is due (from the 10th, five days before the 15th), one row per
+-- month and contact (a firm's contact with files to transmit, or an employer's responsable),
+-- written in the batch that queues the email: none goes out twice, however many runs overlap.
+-- `files` is how many files it listed in all.
+CREATE TABLE IF NOT EXISTS monthly_report_reminders (
+  id          TEXT PRIMARY KEY,
+  month       TEXT NOT NULL,
+  contact_id  TEXT NOT NULL REFERENCES contacts(id),
+  files       INTEGER NOT NULL,
+  sent_at     INTEGER NOT NULL,
+  UNIQUE (month, contact_id)
+);
 
 -- "Mes demandes": a person's own requests, newest first. A known-facts linking request is kept for
 -- the person who made it, whether the facts matched or not (the answer never says); `expires_at`

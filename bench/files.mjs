@@ -644,6 +644,9 @@ function expectOk(what, answer) {
   if (answer.status !== 200) throw new Error(`${what} answered ${answer.status}: ${answer.text.slice(0, 400)}`);
 }
 
+/** Where a report not transmitted stands today: to produce until the 15th (Montreal), late after. */
+const pendingStanding = () => (Number(new Intl.DateTimeFormat('en-CA', { timeZone: 'America/Montreal', day: '2-digit' }).format(new Date())) <= 15 ? 'to_produce' : 'late');
+
 const listPath = (params) => `/api/authorized-files?${new URLSearchParams({ page_size: String(PAGE_SIZE), sort: 'name', ...params })}`;
 
 /** The requests measured, each checked once (status, shape, expected total) before loading it. */
@@ -661,6 +664,10 @@ async function scenarios(baseUrl, cookie, meta) {
     { id: 'number', name: `search, a number fragment (q=${number.q})`, goal: true, path: listPath({ q: number.q }), expect: { total: number.expected, from: number.expected ? 1 : 0 } },
     { id: 'filter', name: 'filter (service=monthly_report, ending_within_days=30)', path: listPath({ service: filter.service, ending_within_days: String(filter.ending_within_days) }), expect: { total: filter.expected, from: filter.expected ? 1 : 0 } },
     { id: 'csv', name: 'CSV export of that filter', csv: true, path: `/api/authorized-files.csv?${new URLSearchParams({ sort: 'name', service: filter.service, ending_within_days: String(filter.ending_within_days) })}`, expect: { rows: filter.expected } },
+    // The report standing of the last month over: the seed has no reports, so the pending
+    // standing keeps every file with the monthly report and "transmitted" none (every file checked).
+    { id: 'standing', name: `filter (report_standing=${pendingStanding()})`, path: listPath({ report_standing: pendingStanding() }), expect: { from: 1 } },
+    { id: 'standing-none', name: 'filter (report_standing=transmitted, no match: every file checked)', path: listPath({ report_standing: 'transmitted' }), expect: { total: 0, from: 0 } },
   ];
   for (const s of list) {
     const answer = await probe(baseUrl, s.path, cookie);

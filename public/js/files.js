@@ -20,6 +20,7 @@ const DEFAULT_PAGE_SIZE = 25;
 const SORTS = ['name', '-name', 'number', '-number'];
 const PAGE_SIZES = [10, 25, 50, 100];
 const ENDING_DAYS = '30';
+const REPORT_STANDINGS = ['to_produce', 'late', 'transmitted'];
 
 const form = $('files-form');
 const jumpForm = $('files-jump');
@@ -37,11 +38,13 @@ function readAddress() {
   const sort = params.get('sort');
   const pageSize = Number(params.get('page_size'));
   const service = params.get('service');
+  const report = params.get('report_standing');
   const page = Number(params.get('page'));
   return {
     q: (params.get('q') ?? '').trim(),
     service: SERVICES.includes(service) ? service : '',
     ending: params.get('ending_within_days') === ENDING_DAYS,
+    report: REPORT_STANDINGS.includes(report) ? report : '',
     sort: SORTS.includes(sort) ? sort : DEFAULT_SORT,
     page_size: PAGE_SIZES.includes(pageSize) ? pageSize : DEFAULT_PAGE_SIZE,
     cursor: params.get('cursor') || '',
@@ -55,6 +58,7 @@ function filterParams(state, { defaults = false } = {}) {
   if (state.q) params.set('q', state.q);
   if (state.service) params.set('service', state.service);
   if (state.ending) params.set('ending_within_days', ENDING_DAYS);
+  if (state.report) params.set('report_standing', state.report);
   if (defaults || state.sort !== DEFAULT_SORT) params.set('sort', state.sort);
   return params;
 }
@@ -76,12 +80,13 @@ function apiPath(state) {
   return `/api/authorized-files?${params}`;
 }
 
-const hasFilters = (state) => Boolean(state.q || state.service || state.ending);
+const hasFilters = (state) => Boolean(state.q || state.service || state.ending || state.report);
 
 function fillForm(state) {
   form.elements.q.value = state.q;
   form.elements.service.value = state.service;
   form.elements.ending_within_days.checked = state.ending;
+  form.elements.report_standing.value = state.report;
   form.elements.sort.value = state.sort;
   form.elements.page_size.value = String(state.page_size);
 }
@@ -91,6 +96,7 @@ function formState() {
     q: form.elements.q.value.trim(),
     service: form.elements.service.value,
     ending: form.elements.ending_within_days.checked,
+    report: form.elements.report_standing.value,
     sort: form.elements.sort.value,
     page_size: Number(form.elements.page_size.value) || DEFAULT_PAGE_SIZE,
     cursor: '',
@@ -98,7 +104,7 @@ function formState() {
   };
 }
 
-const sameFilters = (a, b) => a.q === b.q && a.service === b.service && a.ending === b.ending && a.sort === b.sort && a.page_size === b.page_size;
+const sameFilters = (a, b) => a.q === b.q && a.service === b.service && a.ending === b.ending && a.report === b.report && a.sort === b.sort && a.page_size === b.page_size;
 
 /** Shows `state`: a new history entry (or the current one replaced), then the list. */
 async function go(state, { replace = false, typing = false } = {}) {
@@ -226,7 +232,7 @@ const searching = liveSearch(form, ({ typing = false }) => {
   const next = formState();
   if (sameFilters(next, view) && !view.cursor && !view.page && data) return;
   go(next, { typing });
-}, { changes: ['service', 'sort', 'page_size', 'ending_within_days'] });
+}, { changes: ['service', 'report_standing', 'sort', 'page_size', 'ending_within_days'] });
 
 // ---- Paging ----
 

@@ -88,7 +88,12 @@ const AUDIT_KEYS = {
 const AUDIT_EXPORT_MAX = 10000;
 
 const TOKEN_STATE_KEYS = { active: 'tokens.state.active', expired: 'tokens.state.expired', revoked: 'tokens.state.revoked' };
-const SCOPE_KEYS = { 'authorized_files:read': 'tokens.scope.authorized_files', 'contacts:read': 'tokens.scope.contacts' };
+const SCOPE_KEYS = {
+  'authorized_files:read': 'tokens.scope.authorized_files',
+  'contacts:read': 'tokens.scope.contacts',
+  'monthly_reports:read': 'tokens.scope.monthly_reports_read',
+  'monthly_reports:write': 'tokens.scope.monthly_reports_write',
+};
 // The tokens' default lifetime in the form, and the longest the API accepts.
 const TOKEN_DEFAULT_DAYS = 90;
 const TOKEN_MAX_DAYS = 365;
@@ -579,7 +584,8 @@ function openTokenForm() {
   expires.min = today;
   expires.max = addDays(today, TOKEN_MAX_DAYS);
   expires.value = addDays(today, TOKEN_DEFAULT_DAYS);
-  for (const box of tokenForm.querySelectorAll('input[name="scopes"]')) box.checked = true;
+  // Reading is offered checked; writing monthly reports is a choice to make.
+  for (const box of tokenForm.querySelectorAll('input[name="scopes"]')) box.checked = !box.value.endsWith(':write');
   tokenSection.hidden = false;
   tokenToggle.setAttribute('aria-expanded', 'true');
   focusElement(tokenForm.elements.name);

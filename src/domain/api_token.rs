@@ -8,20 +8,31 @@ use super::{Entropy, Millis, MINUTE};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 
-/// What a token may read.
+/// What a token may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scope {
     AuthorizedFiles,
     Contacts,
+    /// List and read the monthly reports of the files the organisation is authorized on.
+    MonthlyReportsRead,
+    /// Draft, import, transmit and correct them (where the authorization's level allows it).
+    MonthlyReportsWrite,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 2] = [Scope::AuthorizedFiles, Scope::Contacts];
+    pub const ALL: [Scope; 4] = [
+        Scope::AuthorizedFiles,
+        Scope::Contacts,
+        Scope::MonthlyReportsRead,
+        Scope::MonthlyReportsWrite,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {
             Scope::AuthorizedFiles => "authorized_files:read",
             Scope::Contacts => "contacts:read",
+            Scope::MonthlyReportsRead => "monthly_reports:read",
+            Scope::MonthlyReportsWrite => "monthly_reports:write",
         }
     }
 
@@ -29,6 +40,8 @@ impl Scope {
         match self {
             Scope::AuthorizedFiles => 1,
             Scope::Contacts => 2,
+            Scope::MonthlyReportsRead => 4,
+            Scope::MonthlyReportsWrite => 8,
         }
     }
 }
@@ -54,7 +67,7 @@ impl Scopes {
     }
 
     pub fn from_bits(bits: i64) -> Option<Scopes> {
-        (1..=3).contains(&bits).then_some(Scopes(bits))
+        (1..=15).contains(&bits).then_some(Scopes(bits))
     }
 
     pub fn bits(self) -> i64 {
@@ -192,6 +205,13 @@ mod tests {
         assert!(both.allows(Scope::Contacts) && both.allows(Scope::AuthorizedFiles));
         assert_eq!(both.codes(), vec!["authorized_files:read", "contacts:read"]);
         assert_eq!(Scopes::parse(&[]), Err(Problem::Required));
+        let reports = Scopes::parse(&["monthly_reports:write", "monthly_reports:read"]).unwrap();
+        assert!(
+            reports.allows(Scope::MonthlyReportsRead) && reports.allows(Scope::MonthlyReportsWrite)
+        );
+        assert!(!reports.allows(Scope::AuthorizedFiles));
+        assert_eq!(Scopes::from_bits(reports.bits()), Some(reports));
+        assert_eq!(Scopes::from_bits(16), None);
         assert_eq!(Scopes::parse(&["admin"]), Err(Problem::InvalidChoice));
         assert_eq!(
             Scopes::parse(&["contacts:read", "contacts:read"]),

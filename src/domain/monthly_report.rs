@@ -4,7 +4,7 @@
 //! pass. Trades and regions are data (tables of the schema): validation receives their codes.
 
 use super::authorization::Day;
-use super::fields::has_hidden_characters;
+use super::fields::{has_hidden_characters, Problem};
 use super::{fold_for_search, Millis};
 use chrono::NaiveDate;
 use std::collections::HashMap;
@@ -97,10 +97,25 @@ impl Month {
         self.due_on().end()
     }
 
+    /// The day the reminders of this month's report go out: five days before its due date.
+    pub fn reminder_on(self) -> Day {
+        self.next().day(15 - REMINDER_DAYS_BEFORE)
+    }
+
     /// The instant the month ends in Montreal: before it, its report cannot be transmitted.
     pub fn ends_at(self) -> Millis {
         self.next().day(1).start()
     }
+}
+
+/// How many days before a report's due date its reminders go out.
+pub const REMINDER_DAYS_BEFORE: u32 = 5;
+
+/// The month whose report the reminders are about at `now`: the last month over, from the start
+/// of its reminder day (the 10th, Montreal time) until its due date ends; none outside that span.
+pub fn reminder_month(now: Millis) -> Option<Month> {
+    let month = Month::of(now).previous();
+    (now >= month.reminder_on().start() && now < month.due_at()).then_some(month)
 }
 
 /// Where a report stands for a month, as lists show it.
@@ -129,6 +144,26 @@ impl Standing {
             Standing::ToProduce => "to_produce",
             Standing::Late => "late",
             Standing::Transmitted => "transmitted",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Result<Standing, Problem> {
+        match raw {
+            "to_produce" => Ok(Standing::ToProduce),
+            "late" => Ok(Standing::Late),
+            "transmitted" => Ok(Standing::Transmitted),
+            _ => Err(Problem::InvalidChoice),
+        }
+    }
+
+    /// What a file's report of `month` must be for the file to stand so at `now`: transmitted
+    /// (`Some(true)`), not transmitted (`Some(false)`), or nothing can (`None`): every report not
+    /// transmitted is to produce before its due date and late after it, never both.
+    pub fn requires_transmitted(self, month: Month, now: Millis) -> Option<bool> {
+        match self {
+            Standing::Transmitted => Some(true),
+            wanted if Standing::of(false, month, now) == wanted => Some(false),
+            _ => None,
         }
     }
 }
@@ -722,6 +757,47 @@ mod tests {
         assert_eq!(Standing::of(false, october, due - 1), Standing::ToProduce);
         assert_eq!(Standing::of(false, october, due), Standing::Late);
         assert_eq!(Standing::of(true, october, due), Standing::Transmitted);
+    }
+
+    #[test]
+    fn reminders_are_about_the_last_month_from_the_10th_until_its_due_date_ends() {
+        let october = Month::parse("2026-10").unwrap();
+        let day = |s| Day::parse(s).unwrap();
+        assert_eq!(october.reminder_on(), day("2026-11-10"));
+        assert_eq!(reminder_month(day("2026-11-09").end() - 1), None);
+        assert_eq!(reminder_month(day("2026-11-10").start()), Some(october));
+        assert_eq!(reminder_month(day("2026-11-15").end() - 1), Some(october));
+        assert_eq!(reminder_month(day("2026-11-15").end()), None);
+        assert_eq!(
+            reminder_month(day("2027-03-10").start()),
+            Month::parse("2027-02"),
+            "across the change to daylight saving time"
+        );
+    }
+
+    #[test]
+    fn a_standing_filter_asks_for_transmitted_reports_or_for_missing_ones_only_on_its_side_of_the_due_date(
+    ) {
+        let october = Month::parse("2026-10").unwrap();
+        let due = october.due_at();
+        for now in [due - 1, due] {
+            assert_eq!(
+                Standing::Transmitted.requires_transmitted(october, now),
+                Some(true)
+            );
+        }
+        assert_eq!(
+            Standing::ToProduce.requires_transmitted(october, due - 1),
+            Some(false)
+        );
+        assert_eq!(Standing::ToProduce.requires_transmitted(october, due), None);
+        assert_eq!(Standing::Late.requires_transmitted(october, due - 1), None);
+        assert_eq!(
+            Standing::Late.requires_transmitted(october, due),
+            Some(false)
+        );
+        assert_eq!(Standing::parse("late"), Ok(Standing::Late));
+        assert_eq!(Standing::parse("LATE"), Err(Problem::InvalidChoice));
     }
 
     #[test]

@@ -49,9 +49,14 @@ pub enum Template {
     /// To the account's owner: its second factor was set up, removed, or got new recovery codes
     /// (`change`: enabled | disabled | recovery_codes), in case it was not them.
     SecondFactorChanged,
+    /// To a firm's contact authorized to transmit: the files whose report of the last month over
+    /// is not transmitted, five days before it is due.
+    MonthlyReportDue,
+    /// To an employer's responsable: its own report of the last month over is not transmitted.
+    MonthlyReportDueEmployer,
 }
 
-const ALL: [Template; 18] = [
+const ALL: [Template; 20] = [
     Template::SignupCode,
     Template::AccountExists,
     Template::PasswordResetCode,
@@ -70,6 +75,8 @@ const ALL: [Template; 18] = [
     Template::EmailChanged,
     Template::AccountClosed,
     Template::SecondFactorChanged,
+    Template::MonthlyReportDue,
+    Template::MonthlyReportDueEmployer,
 ];
 
 pub struct Rendered {
@@ -99,6 +106,8 @@ impl Template {
             Template::EmailChanged => "email_changed",
             Template::AccountClosed => "account_closed",
             Template::SecondFactorChanged => "second_factor_changed",
+            Template::MonthlyReportDue => "monthly_report_due",
+            Template::MonthlyReportDueEmployer => "monthly_report_due_employer",
         }
     }
 
@@ -177,6 +186,10 @@ impl Template {
             return finish(locale, &greeting, &digest.0, &digest.1);
         }
         let (subject, paragraphs): (&str, Vec<String>) = match (self, fr) {
+            (Template::MonthlyReportDue | Template::MonthlyReportDueEmployer, _) => {
+                let (subject, paragraphs) = report_due(self, locale, params);
+                return finish(locale, &greeting, &subject, &paragraphs);
+            }
             (Template::SignupCode, true) => ("Votre code de validation SEL", vec![
                 "Voici le code qui valide votre adresse courriel et active votre compte SEL :".into(),
                 format!("CODE:{code}"),
@@ -391,6 +404,67 @@ fn finish(locale: Locale, greeting: &str, subject: &str, paragraphs: &[String]) 
     }
 }
 
+/// A monthly report reminder: to a firm's contact, the files whose report of `month` is due on
+/// `due_on` (`files`, and `more` not listed); to an employer's responsable, its own report.
+fn report_due(template: Template, locale: Locale, params: &Value) -> (String, Vec<String>) {
+    let text = |item: &Value, name: &str| {
+        item.get(name)
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_owned()
+    };
+    let (month, due) = (text(params, "month"), text(params, "due_on"));
+    if template == Template::MonthlyReportDueEmployer {
+        let (employer, file) = (text(params, "employer_name"), text(params, "file_number"));
+        return match locale {
+            Locale::Fr => (
+                format!("Votre rapport mensuel de {month} est dû le {due}"),
+                vec![
+                    format!("Le rapport mensuel de {month} de {employer} (numéro {file}) n'est pas encore transmis ; il est dû le {due}."),
+                    "Connectez-vous à SEL, choisissez le profil de l'employeur, puis « Rapport mensuel » pour le préparer et le transmettre. Si un cabinet comptable le transmet pour vous, aucune action n'est requise.".into(),
+                ],
+            ),
+            Locale::En => (
+                format!("Your monthly report for {month} is due on {due}"),
+                vec![
+                    format!("The monthly report for {month} of {employer} (number {file}) is not transmitted yet; it is due on {due}."),
+                    "Sign in to SEL, choose the employer's profile, then \u{201c}Monthly report\u{201d} to prepare and transmit it. If an accounting firm transmits it for you, nothing needs to be done.".into(),
+                ],
+            ),
+        };
+    }
+    let files = params.get("files").and_then(Value::as_array);
+    let more = params.get("more").and_then(Value::as_i64).unwrap_or(0);
+    let n = files.map_or(0, Vec::len) as i64 + more;
+    let lines = files.into_iter().flatten().map(|item| {
+        let (employer, file) = (text(item, "employer_name"), text(item, "file_number"));
+        match locale {
+            Locale::Fr => format!("• {employer} (numéro {file})"),
+            Locale::En => format!("• {employer} (number {file})"),
+        }
+    });
+    let (subject, intro, rest, outro) = match locale {
+        Locale::Fr => (
+            format!("Rapports mensuels de {month} : {n} à transmettre d'ici le {due}"),
+            format!("Le rapport mensuel de {month} des dossiers suivants n'est pas encore transmis ; il est dû le {due} :"),
+            format!("… et {more} autres dossiers."),
+            "Connectez-vous à SEL, ouvrez « Mes dossiers autorisés » et choisissez « À produire » dans le filtre du rapport pour les retrouver.",
+        ),
+        Locale::En => (
+            format!("Monthly reports for {month}: {n} to transmit by {due}"),
+            format!("The monthly report for {month} of the following files is not transmitted yet; it is due on {due}:"),
+            format!("… and {more} more files."),
+            "Sign in to SEL, open \u{201c}My authorized files\u{201d} and choose \u{201c}To produce\u{201d} in the report filter to find them.",
+        ),
+    };
+    let paragraphs = std::iter::once(intro)
+        .chain(lines)
+        .chain((more > 0).then_some(rest))
+        .chain(std::iter::once(outro.to_owned()))
+        .collect();
+    (subject, paragraphs)
+}
+
 /// A reminder email listing several authorizations (`params.reminders`, each with the fields of a
 /// single reminder): its subject and paragraphs, one line per authorization.
 fn reminder_digest(
@@ -572,6 +646,42 @@ mod tests {
             None,
         );
         assert!(declined.text.contains("declined") && declined.text.contains("Pas client"));
+    }
+
+    #[test]
+    fn a_monthly_report_reminder_lists_the_files_due_and_how_many_more_in_each_language() {
+        let params = json!({"first_name": "Luc", "month": "2026-11", "due_on": "2026-12-15",
+            "files": [{"employer_name": "Construction Boréal inc.", "file_number": "2000001"}], "more": 3});
+        let fr = Template::MonthlyReportDue.render(Locale::Fr, &params, None);
+        assert!(
+            fr.subject.contains("4 à transmettre") && fr.subject.contains("2026-12-15"),
+            "{}",
+            fr.subject
+        );
+        assert!(
+            fr.text.contains("Bonjour Luc,")
+                && fr
+                    .text
+                    .contains("• Construction Boréal inc. (numéro 2000001)")
+                && fr.text.contains("3 autres"),
+            "{}",
+            fr.text
+        );
+        let en = Template::MonthlyReportDue.render(Locale::En, &params, None);
+        assert!(
+            en.text.contains("(number 2000001)") && en.text.contains("3 more files"),
+            "{}",
+            en.text
+        );
+        let own = json!({"month": "2026-11", "due_on": "2026-12-15", "employer_name": "Boréal", "file_number": "2000001"});
+        for locale in [Locale::Fr, Locale::En] {
+            let rendered = Template::MonthlyReportDueEmployer.render(locale, &own, None);
+            assert!(
+                rendered.text.contains("Boréal") && rendered.text.contains("2026-12-15"),
+                "{}",
+                rendered.text
+            );
+        }
     }
 
     #[test]

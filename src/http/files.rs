@@ -76,11 +76,14 @@ fn file_query(call: &Call, errors: &mut FieldErrors) -> FileQuery {
         .query("service")
         .and_then(|raw| errors.take("service", Service::parse(&raw)));
     let ending = number(call, errors, "ending_within_days", 1..=366);
+    let standing = call
+        .query("report_standing")
+        .and_then(|raw| errors.take("report_standing", Standing::parse(&raw)));
     let sort = call
         .query("sort")
         .and_then(|raw| errors.take("sort", Sort::parse(&raw)))
         .unwrap_or_default();
-    FileQuery::new(search.as_deref(), service, ending, sort)
+    FileQuery::new(search.as_deref(), service, ending, standing, sort)
 }
 
 /// In development, how many rows D1 read for the answer (what the benchmarks record).

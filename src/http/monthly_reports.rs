@@ -1,12 +1,15 @@
 //! The monthly report ("rapport mensuel"): the same routes for a firm's contact in one of their
 //! authorized files (`/api/authorized-files/{id}/monthly-reports`) and for the employer's own
-//! contacts (`/api/employer/monthly-reports`), and the trades and regions a line names.
+//! contacts (`/api/employer/monthly-reports`), and the trades and regions a line names. An
+//! organisation's API token (`Authorization: Bearer`) reaches the same routes within its scopes:
+//! a firm's, the files its contacts are authorized on; an employer's, its own reports.
 
 use super::body::{json_object_within, MAX_IMPORT_BODY_BYTES};
 use super::error::{report_error, ApiError, ErrorCode};
 use super::route::{route, Route};
 use super::sessions::{require_organisation_profile, require_user};
 use super::{Call, Reply};
+use crate::domain::api_token::Scope as TokenScope;
 use crate::domain::fields::Problem;
 use crate::domain::locale::Locale;
 use crate::domain::monthly_report::{
@@ -14,8 +17,10 @@ use crate::domain::monthly_report::{
 };
 use crate::domain::Millis;
 use crate::storage::monthly_reports::{LineRow, StoredReport, VersionRow};
-use crate::use_cases::monthly_reports::{self as reports, Access, MonthSummary, ReportError};
-use crate::use_cases::sessions::Authenticated;
+use crate::use_cases::monthly_reports::{
+    self as reports, Access, MonthSummary, ReportError, Writer,
+};
+use crate::use_cases::tokens;
 use serde_json::{json, Map, Value};
 
 /// Months the list shows by default, and at most.
@@ -29,15 +34,37 @@ enum Scope {
     Employer,
 }
 
-/// The signed-in user and the reports they reach on this route.
-async fn access(call: &Call, scope: Scope) -> Result<(Authenticated, Access), ApiError> {
+/// What the route does with the reports: a token needs the matching scope.
+#[derive(Clone, Copy)]
+enum Need {
+    Read,
+    Write,
+}
+
+/// Who acts (the signed-in user, or the API token of the `Authorization` header) and the reports
+/// they reach on this route.
+async fn access(call: &Call, scope: Scope, need: Need) -> Result<(Writer, Access), ApiError> {
+    let fail = |e: ReportError| report_error(e, call.locale);
+    if let Some(header) = super::tokens::bearer(call) {
+        let wanted = match need {
+            Need::Read => TokenScope::MonthlyReportsRead,
+            Need::Write => TokenScope::MonthlyReportsWrite,
+        };
+        let token = tokens::authenticate(&call.app, &header, wanted).await?;
+        let access = match scope {
+            Scope::File => reports::for_token_file(&call.app, &token, call.id()).await,
+            Scope::Employer => reports::for_token_employer(&call.app, &token).await,
+        }
+        .map_err(fail)?;
+        return Ok((Writer::token(&token), access));
+    }
     let (who, profile) = require_organisation_profile(call).await?;
     let access = match scope {
         Scope::File => reports::for_file(&call.app, &profile, call.id()).await,
         Scope::Employer => reports::for_employer(&profile),
     }
-    .map_err(|e| report_error(e, call.locale))?;
-    Ok((who, access))
+    .map_err(fail)?;
+    Ok((Writer::person(&who.user), access))
 }
 
 /// The `{month}` of the path.
@@ -190,7 +217,7 @@ fn summary_json(summary: &MonthSummary, now: Millis) -> Value {
 }
 
 async fn list(call: &Call, scope: Scope) -> Result<Reply, ApiError> {
-    let (_, access) = access(call, scope).await?;
+    let (_, access) = access(call, scope, Need::Read).await?;
     let count = match call.query("months") {
         None => DEFAULT_MONTHS,
         Some(raw) => raw
@@ -211,7 +238,7 @@ async fn list(call: &Call, scope: Scope) -> Result<Reply, ApiError> {
 }
 
 async fn get(call: &Call, scope: Scope) -> Result<Reply, ApiError> {
-    let (_, access) = access(call, scope).await?;
+    let (_, access) = access(call, scope, Need::Read).await?;
     let month = month_of(call, scope)?;
     let report = reports::get(&call.app, &access, month)
         .await
@@ -263,7 +290,7 @@ fn raw_lines(items: &[Value]) -> Result<Vec<RawLine>, Vec<LineProblem>> {
 }
 
 async fn save(call: &mut Call, scope: Scope) -> Result<Reply, ApiError> {
-    let (who, access) = access(call, scope).await?;
+    let (who, access) = access(call, scope, Need::Write).await?;
     let month = month_of(call, scope)?;
     reports::writable(&access).map_err(|e| report_error(e, call.locale))?;
     let body = json_object_within(&mut call.req, MAX_IMPORT_BODY_BYTES).await?;
@@ -295,7 +322,7 @@ async fn save(call: &mut Call, scope: Scope) -> Result<Reply, ApiError> {
     let report = reports::save_draft(
         &call.app,
         &access,
-        &who.user,
+        &who,
         month,
         no_activity,
         &lines,
@@ -307,7 +334,7 @@ async fn save(call: &mut Call, scope: Scope) -> Result<Reply, ApiError> {
 }
 
 async fn import(call: &mut Call, scope: Scope) -> Result<Reply, ApiError> {
-    let (who, access) = access(call, scope).await?;
+    let (who, access) = access(call, scope, Need::Write).await?;
     let month = month_of(call, scope)?;
     reports::writable(&access).map_err(|e| report_error(e, call.locale))?;
     let media_type = call
@@ -361,7 +388,7 @@ async fn import(call: &mut Call, scope: Scope) -> Result<Reply, ApiError> {
     let report = reports::save_draft(
         &call.app,
         &access,
-        &who.user,
+        &who,
         month,
         false,
         &lines,
@@ -389,24 +416,23 @@ fn idempotency_key(call: &Call) -> Result<Option<String>, ApiError> {
 }
 
 async fn transmit(call: &Call, scope: Scope) -> Result<Reply, ApiError> {
-    let (who, access) = access(call, scope).await?;
+    let (who, access) = access(call, scope, Need::Write).await?;
     let month = month_of(call, scope)?;
     let key = idempotency_key(call)?;
     let ip = call.requester.ip.as_deref();
-    let (report, receipt) =
-        reports::transmit(&call.app, &access, &who.user, ip, month, key.as_deref())
-            .await
-            .map_err(|e| report_error(e, call.locale))?;
+    let (report, receipt) = reports::transmit(&call.app, &access, &who, ip, month, key.as_deref())
+        .await
+        .map_err(|e| report_error(e, call.locale))?;
     let mut body = report_json(call, &access, month, &report);
     body["receipt_number"] = receipt.into();
     Ok(Reply::json(200, body))
 }
 
 async fn correct(call: &Call, scope: Scope) -> Result<Reply, ApiError> {
-    let (who, access) = access(call, scope).await?;
+    let (who, access) = access(call, scope, Need::Write).await?;
     let month = month_of(call, scope)?;
     let ip = call.requester.ip.as_deref();
-    let report = reports::correct(&call.app, &access, &who.user, ip, month)
+    let report = reports::correct(&call.app, &access, &who, ip, month)
         .await
         .map_err(|e| report_error(e, call.locale))?;
     Ok(Reply::json(201, report_json(call, &access, month, &report)))

@@ -7,10 +7,11 @@
 //! backlog (which drains over the next runs): at worst about 80 cleanup deletes of 500 rows, 150
 //! statements to end 50 authorizations, 150 to expire 50 access requests, 50 reminders (100
 //! statements, plus one outbox row per recipient: one per employer administrator and contact at
-//! worst, usually far fewer), 2 statements and 2 queue sends for emails that lost their queue
-//! message, 10 writes to `job_runs`: some 700 D1 statements at worst with three administrators
-//! per employer, within the 1,000 D1 queries a Worker invocation may make on the Workers Paid
-//! plan, and little CPU. Every write is
+//! worst, usually far fewer), 25 monthly report reminders to firm contacts and 25 to employer
+//! responsables (about 150 statements), 2 statements and 2 queue sends for emails that lost their
+//! queue message, 10 writes to `job_runs`: some 850 D1 statements at worst with three
+//! administrators per employer, within the 1,000 D1 queries a Worker invocation may make on the
+//! Workers Paid plan, and little CPU. Every write is
 //! conditional on the state it changes, so two overlapping runs never do the same thing twice.
 
 mod access_request_expiry;
@@ -18,6 +19,7 @@ mod authorization_ends;
 mod cleanup;
 mod email_outbox;
 mod reminders;
+mod report_reminders;
 
 use crate::domain::Millis;
 use crate::infra::{random_id, App, InfraError};
@@ -97,7 +99,13 @@ impl Job {
             Job::Cleanup => cleanup::run(app, counts).await,
             Job::AuthorizationEnds => authorization_ends::run(app, counts).await,
             Job::AccessRequestExpiry => access_request_expiry::run(app, counts).await,
-            Job::Reminders => reminders::run(app, counts).await,
+            // The reminders of authorizations that end, then of monthly reports that are due:
+            // each runs even when the other fails.
+            Job::Reminders => {
+                let authorizations = reminders::run(app, counts).await;
+                let reports = report_reminders::run(app, counts).await;
+                authorizations.and(reports)
+            }
             Job::EmailOutbox => email_outbox::run(app, counts).await,
         }
     }

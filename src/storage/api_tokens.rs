@@ -15,6 +15,8 @@ pub struct TokenRow {
     pub prefix: String,
     pub scopes: i64,
     pub expires_at: Millis,
+    /// The user who created it: the author a monthly report names when the token writes it.
+    pub created_by: String,
     pub created_by_email: Option<String>,
     pub created_at: Millis,
     pub last_used_at: Option<Millis>,
@@ -23,7 +25,7 @@ pub struct TokenRow {
 
 const SELECT: &str =
     "SELECT t.id, t.organisation_id, o.kind AS organisation_kind, t.name, t.prefix, t.scopes,
-       t.expires_at, u.email AS created_by_email, t.created_at, t.last_used_at, t.revoked_at
+       t.expires_at, t.created_by, u.email AS created_by_email, t.created_at, t.last_used_at, t.revoked_at
   FROM api_tokens t
   JOIN organisations o ON o.id = t.organisation_id
   LEFT JOIN users u ON u.id = t.created_by";

@@ -19,6 +19,8 @@ use worker::D1Result;
 #[derive(Debug, Clone, Deserialize)]
 pub struct FileRow {
     pub id: String,
+    /// The firm's contact the file was authorized to.
+    pub contact_id: String,
     pub employer_id: String,
     pub employer_name: String,
     pub file_number: String,
@@ -41,7 +43,7 @@ impl FileRow {
 }
 
 const COLUMNS: &str =
-    "a.id, a.employer_id, a.employer_name, a.file_number, a.name_key, a.services, a.level,
+    "a.id, a.contact_id, a.employer_id, a.employer_name, a.file_number, a.name_key, a.services, a.level,
        a.starts_at, a.ends_at, a.origin";
 
 /// What the list is narrowed to.
@@ -53,6 +55,22 @@ pub struct FileFilter<'a> {
     pub service: Option<Service>,
     /// Only files whose authorization ends before this instant.
     pub ending_before: Option<Millis>,
+    pub report: Option<ReportFilter>,
+}
+
+/// Only files authorized for the monthly report, by whether the employer transmitted the report
+/// of a month (`YYYY-MM`). The page is still read in list order by keyset, and each row it reads
+/// is checked by one probe of the UNIQUE (employer_id, month) index of `monthly_reports`: a page
+/// reads its own rows plus those it skips, never the reports of other employers or months. The
+/// plan (tests/e2e/report_standing_filter.test.mjs checks it):
+///   SEARCH a USING INDEX authorizations_contact_name (contact_id=?)
+///   CORRELATED SCALAR SUBQUERY
+///     SEARCH r USING INDEX sqlite_autoindex_monthly_reports_2 (employer_id=? AND month=?)
+pub enum ReportFilter {
+    Transmitted(String),
+    NotTransmitted(String),
+    /// A standing no file can have now (late before the due date, to produce after it).
+    Nothing,
 }
 
 /// The shortest word that reads the terms index: it holds number suffixes of 3 digits or more (see
@@ -62,7 +80,7 @@ const MIN_INDEXED_CHARS: usize = 3;
 
 impl FileFilter<'_> {
     fn narrows_beyond_service(&self) -> bool {
-        !self.words.is_empty() || self.ending_before.is_some()
+        !self.words.is_empty() || self.ending_before.is_some() || self.report.is_some()
     }
 
     /// The search word that reads the terms index: the longest, as the longest prefix is likely
@@ -109,6 +127,27 @@ impl FileFilter<'_> {
                 "a.ends_at IS NOT NULL AND a.ends_at <= {}",
                 q.number(before)
             ));
+        }
+        if let Some(report) = &self.report {
+            conditions.push(format!(
+                "(a.services & {}) != 0",
+                q.number(Service::MonthlyReport.bit())
+            ));
+            match report {
+                ReportFilter::Nothing => conditions.push("0".to_owned()),
+                ReportFilter::Transmitted(month) | ReportFilter::NotTransmitted(month) => {
+                    let negation = match report {
+                        ReportFilter::NotTransmitted(_) => "NOT ",
+                        _ => "",
+                    };
+                    conditions.push(format!(
+                        "{negation}EXISTS (SELECT 1 FROM monthly_reports r
+                           WHERE r.month = {} AND r.employer_id = a.employer_id
+                             AND r.transmitted_at IS NOT NULL)",
+                        q.text(month)
+                    ));
+                }
+            }
         }
         for word in self.words {
             let in_name = q.text(&format!("% {}%", super::escape_like(word)));
@@ -335,6 +374,29 @@ fn first_count(result: &D1Result) -> Result<i64, InfraError> {
     Ok(rows.first().map(|c| c.n).unwrap_or(0))
 }
 
+/// A current file of any contact of the firm `firm_id`, by id: what the firm's API token reaches.
+pub async fn find_for_firm(
+    db: &Db,
+    firm_id: &str,
+    id: &str,
+    now: Millis,
+) -> Result<Option<FileRow>, InfraError> {
+    query!(
+        db,
+        &format!(
+            "SELECT {COLUMNS} FROM authorizations a
+              WHERE a.id = ?1 AND a.firm_id = ?2 AND a.status = 'active' AND (a.ends_at IS NULL OR a.ends_at > ?3)"
+        ),
+        id,
+        firm_id,
+        now
+    )
+    .context("Failed to prepare the firm's authorized file lookup")?
+    .first(None)
+    .await
+    .context("Failed to look up a firm's authorized file")
+}
+
 /// One of the contact's current files, by id.
 pub async fn find(
     db: &Db,
@@ -369,6 +431,7 @@ mod tests {
             words,
             service: None,
             ending_before: None,
+            report: None,
         }
     }
 

@@ -23,6 +23,7 @@ pub mod my_requests;
 pub mod organisations;
 pub mod outbox;
 pub mod rate_limits;
+pub mod report_reminders;
 pub mod sessions;
 pub mod sync;
 pub mod users;

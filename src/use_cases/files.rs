@@ -3,10 +3,10 @@
 
 use crate::domain::authorization::{search_words, Availability, Service, Services, DAY};
 use crate::domain::fields::Problem;
-use crate::domain::monthly_report::Month;
+use crate::domain::monthly_report::{Month, Standing};
 use crate::domain::paging::{scope, window, Cursor, Direction, PageWindow, Sort};
 use crate::infra::{App, InfraError};
-use crate::storage::authorized_files::{self, FileFilter, FileRow, Start};
+use crate::storage::authorized_files::{self, FileFilter, FileRow, ReportFilter, Start};
 use crate::storage::contacts::ProfileRow;
 use crate::storage::monthly_reports;
 
@@ -15,6 +15,8 @@ pub struct FileQuery {
     pub words: Vec<String>,
     pub service: Option<Service>,
     pub ending_within_days: Option<i64>,
+    /// Where the file's report of the last month over stands (files without the service are out).
+    pub report_standing: Option<Standing>,
     pub sort: Sort,
 }
 
@@ -23,12 +25,14 @@ impl FileQuery {
         search: Option<&str>,
         service: Option<Service>,
         ending_within_days: Option<i64>,
+        report_standing: Option<Standing>,
         sort: Sort,
     ) -> FileQuery {
         FileQuery {
             words: search.map(search_words).unwrap_or_default(),
             service,
             ending_within_days,
+            report_standing,
             sort,
         }
     }
@@ -44,6 +48,7 @@ impl FileQuery {
             &self.words.join(" "),
             self.service.map(Service::code).unwrap_or(""),
             &ending,
+            self.report_standing.map(Standing::code).unwrap_or(""),
         ])
     }
 
@@ -54,6 +59,14 @@ impl FileQuery {
             words: &self.words,
             service: self.service,
             ending_before: self.ending_within_days.map(|days| app.now + days * DAY),
+            report: self.report_standing.map(|wanted| {
+                let month = Month::of(app.now).previous();
+                match wanted.requires_transmitted(month, app.now) {
+                    Some(true) => ReportFilter::Transmitted(month.as_string()),
+                    Some(false) => ReportFilter::NotTransmitted(month.as_string()),
+                    None => ReportFilter::Nothing,
+                }
+            }),
         }
     }
 }
@@ -216,7 +229,29 @@ pub async fn open_service(
     service: Service,
 ) -> Result<FileRow, FileError> {
     let file = get(app, profile, id).await?;
-    let availability = services_of(&file, app.now)
+    usable(file, service, app.now)
+}
+
+/// A file of any contact of the firm `firm_id` (what its API token reaches), provided `service`
+/// may be used in it now.
+pub async fn open_firm_service(
+    app: &App,
+    firm_id: &str,
+    id: &str,
+    service: Service,
+) -> Result<FileRow, FileError> {
+    let file = authorized_files::find_for_firm(&app.db, firm_id, id, app.now)
+        .await?
+        .ok_or(FileError::NotFound)?;
+    usable(file, service, app.now)
+}
+
+fn usable(
+    file: FileRow,
+    service: Service,
+    now: crate::domain::Millis,
+) -> Result<FileRow, FileError> {
+    let availability = services_of(&file, now)
         .into_iter()
         .find(|(s, _)| *s == service)
         .map(|(_, a)| a);

@@ -12,10 +12,12 @@ use crate::domain::monthly_report::{
 };
 use crate::domain::Entropy;
 use crate::infra::{App, InfraError, OsEntropy};
+use crate::storage::api_tokens::TokenRow;
 use crate::storage::audit::AuditEvent;
 use crate::storage::authorized_files::FileRow;
 use crate::storage::contacts::ProfileRow;
 use crate::storage::monthly_reports::{self, Author, MonthRow, ReportEvent, StoredReport};
+use crate::storage::organisations;
 use crate::storage::users::UserRow;
 use serde_json::json;
 
@@ -69,7 +71,34 @@ pub struct Access {
     pub may_write: bool,
     /// The firm of the contact acting, when it is not the employer's own.
     pub firm_id: Option<String>,
-    pub contact_id: String,
+    /// The contact acting, or whose file a firm's token reaches; none for an employer's token.
+    pub contact_id: Option<String>,
+}
+
+/// Who saves, transmits or corrects: a signed-in person, or an organisation's API token (in the
+/// name of the user who created it, shown as the token's name).
+pub struct Writer {
+    pub user_id: String,
+    pub name: String,
+    pub token_id: Option<String>,
+}
+
+impl Writer {
+    pub fn person(user: &UserRow) -> Writer {
+        Writer {
+            user_id: user.id.clone(),
+            name: format!("{} {}", user.first_name, user.last_name),
+            token_id: None,
+        }
+    }
+
+    pub fn token(token: &TokenRow) -> Writer {
+        Writer {
+            user_id: token.created_by.clone(),
+            name: format!("{} (API)", token.name),
+            token_id: Some(token.id.clone()),
+        }
+    }
 }
 
 /// A firm's contact in one of its authorized files: the monthly report service must be usable.
@@ -90,8 +119,46 @@ pub fn of_file(profile: &ProfileRow, file: &FileRow) -> Access {
         file_number: file.file_number.clone(),
         may_write: file.level == "transmission",
         firm_id: Some(profile.organisation_id.clone()),
-        contact_id: profile.contact_id.clone(),
+        contact_id: Some(profile.contact_id.clone()),
     }
+}
+
+/// A firm's API token in a file one of the firm's contacts is authorized on: the monthly report
+/// service must be usable there, and the authorization's level says whether it may write.
+pub async fn for_token_file(
+    app: &App,
+    token: &TokenRow,
+    file_id: &str,
+) -> Result<Access, ReportError> {
+    let file =
+        files::open_firm_service(app, &token.organisation_id, file_id, Service::MonthlyReport)
+            .await?;
+    Ok(Access {
+        employer_id: file.employer_id,
+        employer_name: file.employer_name,
+        file_number: file.file_number,
+        may_write: file.level == "transmission",
+        firm_id: Some(token.organisation_id.clone()),
+        contact_id: Some(file.contact_id),
+    })
+}
+
+/// An employer's API token: its own reports.
+pub async fn for_token_employer(app: &App, token: &TokenRow) -> Result<Access, ReportError> {
+    if token.organisation_kind != "employer" {
+        return Err(ReportError::EmployerProfileRequired);
+    }
+    let employer = organisations::find(&app.db, &token.organisation_id)
+        .await?
+        .ok_or(ReportError::NotFound)?;
+    Ok(Access {
+        employer_id: employer.id,
+        employer_name: employer.name,
+        file_number: employer.file_number,
+        may_write: true,
+        firm_id: None,
+        contact_id: None,
+    })
 }
 
 /// An employer's own contact.
@@ -105,7 +172,7 @@ pub fn for_employer(profile: &ProfileRow) -> Result<Access, ReportError> {
         file_number: profile.file_number.clone(),
         may_write: true,
         firm_id: None,
-        contact_id: profile.contact_id.clone(),
+        contact_id: Some(profile.contact_id.clone()),
     })
 }
 
@@ -177,22 +244,18 @@ pub async fn get(app: &App, access: &Access, month: Month) -> Result<StoredRepor
     Ok(monthly_reports::find(&app.db, &access.employer_id, month).await?)
 }
 
-fn author<'a>(user: &'a UserRow, name: &'a str) -> Author<'a> {
+fn author(writer: &Writer) -> Author<'_> {
     Author {
-        user_id: &user.id,
-        name,
+        user_id: &writer.user_id,
+        name: &writer.name,
     }
-}
-
-fn display_name(user: &UserRow) -> String {
-    format!("{} {}", user.first_name, user.last_name)
 }
 
 /// Replaces the month's draft (creating the report) with these lines, all valid, or none saved.
 pub async fn save_draft(
     app: &App,
     access: &Access,
-    user: &UserRow,
+    writer: &Writer,
     month: Month,
     no_activity: bool,
     raw: &[RawLine],
@@ -209,8 +272,7 @@ pub async fn save_draft(
     if no_activity && !lines.is_empty() {
         return Err(ReportError::NoActivityWithLines);
     }
-    let name = display_name(user);
-    let author = author(user, &name);
+    let author = author(writer);
     let saved = monthly_reports::save_draft(
         &app.db,
         &access.employer_id,
@@ -249,15 +311,18 @@ fn as_raw(report: &StoredReport) -> Vec<RawLine> {
 fn audit_event<'a>(
     action: &'a str,
     access: &'a Access,
-    user: &'a UserRow,
+    writer: &'a Writer,
     ip: Option<&'a str>,
-    details: serde_json::Value,
+    mut details: serde_json::Value,
 ) -> AuditEvent<'a> {
+    if let Some(token) = &writer.token_id {
+        details["token_id"] = token.clone().into();
+    }
     AuditEvent {
         action,
-        user_id: Some(&user.id),
+        user_id: Some(&writer.user_id),
         organisation_id: Some(&access.employer_id),
-        contact_id: Some(&access.contact_id),
+        contact_id: access.contact_id.as_deref(),
         ip,
         details,
         counterpart_organisation_id: access.firm_id.as_deref(),
@@ -268,7 +333,7 @@ fn audit_event<'a>(
 pub async fn transmit(
     app: &App,
     access: &Access,
-    user: &UserRow,
+    writer: &Writer,
     ip: Option<&str>,
     month: Month,
     idempotency_key: Option<&str>,
@@ -312,8 +377,7 @@ pub async fn transmit(
         "month": month.as_string(), "receipt_number": receipt, "version": draft.number,
         "corrects": corrects.flatten(),
     });
-    let audit = audit_event(action, access, user, ip, details);
-    let name = display_name(user);
+    let audit = audit_event(action, access, writer, ip, details);
     let totals = Totals::of(&lines);
     let event = ReportEvent {
         kind: action,
@@ -323,7 +387,7 @@ pub async fn transmit(
             "employer": { "id": access.employer_id, "name": access.employer_name, "file_number": access.file_number },
             "month": month.as_string(), "due_on": month.due_on().to_iso(), "version": draft.number,
             "receipt_number": receipt, "corrects": audit.details["corrects"].clone(),
-            "transmitted_at": app.now, "transmitted_by": name, "no_activity": draft.no_activity == 1,
+            "transmitted_at": app.now, "transmitted_by": writer.name, "no_activity": draft.no_activity == 1,
             "totals": {
                 "lines": totals.lines,
                 "regular_hours": monthly_report::hours_of(totals.regular_quarters),
@@ -332,7 +396,7 @@ pub async fn transmit(
             },
         }}),
     };
-    let author = author(user, &name);
+    let author = author(writer);
     let done = monthly_reports::transmit(
         &app.db,
         draft,
@@ -367,7 +431,7 @@ fn receipt_of_key(report: &StoredReport, key: Option<&str>) -> Option<String> {
 pub async fn correct(
     app: &App,
     access: &Access,
-    user: &UserRow,
+    writer: &Writer,
     ip: Option<&str>,
     month: Month,
 ) -> Result<StoredReport, ReportError> {
@@ -390,12 +454,11 @@ pub async fn correct(
     let event = audit_event(
         "monthly_report.correction_opened",
         access,
-        user,
+        writer,
         ip,
         details,
     );
-    let name = display_name(user);
-    let author = author(user, &name);
+    let author = author(writer);
     let opened =
         monthly_reports::open_correction(&app.db, &transmitted.id, &author, &event, app.now)
             .await?;

@@ -243,6 +243,12 @@ test('"Relation client manquante?" leads a firm contact to an access request, wh
     await rowStartingWith(page, 'Toitures Saint-Laurent inc.').getByText('Approuvée', { exact: true }).waitFor();
     await page.goto(`${app.baseUrl}/files`);
     await text(page, 'Rangées 1 - 1 de 1 enregistrements').waitFor();
+    // The report filter: last month's report is not transmitted, so « Transmis » empties the list.
+    await label(page, 'Rapport du mois dernier').selectOption({ label: 'Transmis' });
+    await page.getByText('Aucun dossier ne correspond à votre recherche.', { exact: true }).waitFor();
+    assert.match(page.url(), /report_standing=transmitted/);
+    await label(page, 'Rapport du mois dernier').selectOption({ label: 'Tous les rapports' });
+    await text(page, 'Rangées 1 - 1 de 1 enregistrements').waitFor();
     await page.getByRole('link', { name: 'Toitures Saint-Laurent inc.', exact: true }).click();
     await page.getByRole('link', { name: 'Ouvrir le rapport mensuel', exact: true }).waitFor();
   } finally {

@@ -4,9 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 WASM="${1:-build/index_bg.wasm}"
-# 600 KiB held until the account console, the monthly report and the second factor landed (559,477 B
-# before them, 653,743 B with them: bench/RESULTS.md, "Wasm breakdown"). The budget sits 7% above
-# that so a new feature's cost is a decision, not a drift.
+# 600 KiB held until the account console, the monthly report, the second factor and the rest of
+# that round landed (559,477 B before them, 679,307 B with them: bench/RESULTS.md, "Wasm
+# breakdown"). The budget sits 5% above that, so a new feature's cost is a decision, not a drift.
 BUDGET_KIB=700
 BUDGET_BYTES=$((BUDGET_KIB * 1024))
 size=$(gzip -9 -c "$WASM" | wc -c)

@@ -5,7 +5,7 @@
 // 403 naming it, another's file 404, and what a token writes names the token.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnApp } from '../support/app.mjs';
+import { spawnApp, answeredByWorker, untilAnswered } from '../support/app.mjs';
 import { employer, firmWithMember, anotherMember, granted, grantBody, workerNow } from '../support/authz.mjs';
 import { createToken, revokeToken } from '../support/tokens.mjs';
 
@@ -111,14 +111,14 @@ test('a write token drafts and transmits; forty transmissions with the same Idem
   assert.equal(draft.status, 200, draft.text);
   assert.deepEqual([draft.body.status, draft.body.draft.totals.lines], ['draft', 2]);
   const key = `paie-${month}-1`;
-  const answers = await Promise.all(Array.from({ length: 40 }, () => bearer('POST', `${path}/transmit`, tokens.full.secret, { headers: { 'idempotency-key': key } })));
+  const answers = answeredByWorker(await Promise.all(Array.from({ length: 40 }, () => bearer('POST', `${path}/transmit`, tokens.full.secret, { headers: { 'idempotency-key': key } }))));
   assert.ok(answers.every((r) => r.status === 200), answers.map((r) => `${r.status} ${r.body?.error?.code ?? ''}`).join(','));
   const receipts = new Set(answers.map((r) => r.body.receipt_number));
   assert.equal(receipts.size, 1, 'one receipt');
   const report = answers[0].body;
   assert.equal(report.transmitted.transmitted_by, 'Synchro Paie (API)', 'the report names the token that transmitted it');
   assert.equal(report.versions.length, 1, 'one version transmitted');
-  const again = await bearer('POST', `${path}/transmit`, tokens.full.secret, { headers: { 'idempotency-key': key } });
+  const again = await untilAnswered(() => bearer('POST', `${path}/transmit`, tokens.full.secret, { headers: { 'idempotency-key': key } }));
   assert.deepEqual([again.status, again.body.receipt_number], [200, [...receipts][0]]);
   const other = await bearer('POST', `${path}/transmit`, tokens.full.secret, { headers: { 'idempotency-key': `${key}-other` } });
   assert.deepEqual([other.status, other.body.error.code], [409, 'monthly_report_transmitted']);

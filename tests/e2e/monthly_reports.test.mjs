@@ -5,7 +5,7 @@
 // on every route; another's file answers 404.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnApp, answeredByWorker } from '../support/app.mjs';
+import { spawnApp, answeredByWorker, untilAnswered } from '../support/app.mjs';
 import { withReceiver, createWebhook } from '../support/webhooks.mjs';
 import {
   employer, firmWithMember, anotherMember, granted, grantBody, workerNow, FILES, AUDIT,
@@ -348,15 +348,17 @@ test('forty concurrent transmissions give one receipt, forty concurrent correcti
   const month = freshMonth();
   const path = `${OWN}/${month}`;
   await put(boss.client, path, { lines: [line()] });
-  const sends = await Promise.all(Array.from({ length: 40 }, () => boss.client.post(`${path}/transmit`)));
-  assert.equal(sends.filter((r) => r.status === 200).length, 1, sends.map((r) => r.status).join(','));
+  const sends = answeredByWorker(await Promise.all(Array.from({ length: 40 }, () => boss.client.post(`${path}/transmit`))));
+  assert.ok(sends.filter((r) => r.status === 200).length <= 1, sends.map((r) => r.status).join(','));
   assert.ok(sends.filter((r) => r.status !== 200).every((r) => r.status === 409));
   const receipts = app.sql(`SELECT receipt_number FROM monthly_report_versions v JOIN monthly_reports r ON r.id = v.report_id WHERE r.employer_id = '${boss.organisation.id}' AND r.month = '${month}'`);
   assert.equal(receipts.length, 1);
-  const corrections = await Promise.all(Array.from({ length: 40 }, () => firm.member.client.post(`${fileReports(writerFile)}/${month}/correct`)));
-  assert.equal(corrections.filter((r) => r.status === 201).length, 1, corrections.map((r) => r.status).join(','));
+  const corrections = answeredByWorker(await Promise.all(Array.from({ length: 40 }, () => firm.member.client.post(`${fileReports(writerFile)}/${month}/correct`))));
+  assert.ok(corrections.filter((r) => r.status === 201).length <= 1, corrections.map((r) => r.status).join(','));
   assert.ok(corrections.filter((r) => r.status !== 201).every((r) => r.status === 409));
-  const drafts = await Promise.all(Array.from({ length: 40 }, (_, i) => put(boss.client, path, { lines: [line({ worker_id: String(2_000_000 + i) })] })));
+  const versions = app.sql(`SELECT COUNT(*) AS n FROM monthly_report_versions v JOIN monthly_reports r ON r.id = v.report_id WHERE r.employer_id = '${boss.organisation.id}' AND r.month = '${month}'`)[0].n;
+  assert.equal(versions, 2, 'the transmitted version and one correction');
+  const drafts = answeredByWorker(await Promise.all(Array.from({ length: 40 }, (_, i) => put(boss.client, path, { lines: [line({ worker_id: String(2_000_000 + i) })] }))));
   assert.ok(drafts.every((r) => r.status === 200), drafts.map((r) => r.status).join(','));
   const final = await boss.client.get(path);
   assert.equal(final.body.draft.lines.length, 1, 'each replacement is whole: one line, never a mix');
@@ -415,7 +417,8 @@ test('a transmission retried with the same Idempotency-Key answers the same rece
   const month = freshMonth();
   const path = `${OWN}/${month}`;
   await put(boss.client, path, { lines: [line()] });
-  const send = (key) => boss.client.request('POST', `${path}/transmit`, { json: {}, headers: key ? { 'idempotency-key': key } : {} });
+  // Sent again when wrangler's proxy drops it: the key makes a repetition harmless, which is the point.
+  const send = (key) => untilAnswered(() => boss.client.request('POST', `${path}/transmit`, { json: {}, headers: key ? { 'idempotency-key': key } : {} }));
   const burst = answeredByWorker(await Promise.all(Array.from({ length: 40 }, () => send('paie-2026-11-001'))));
   assert.ok(burst.every((r) => r.status === 200), burst.map((r) => `${r.status} ${r.body?.error?.code ?? ''}`).join(','));
   const receipts = new Set(burst.map((r) => r.body.receipt_number));

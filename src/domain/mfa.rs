@@ -7,11 +7,8 @@
 
 use super::code::OneTimeCode;
 use super::fields::Problem;
+use super::sealing::Sealer;
 use super::{Entropy, Millis, MINUTE, SECOND};
-use aes_gcm::aead::{Aead, Payload};
-use aes_gcm::{Aes256Gcm, KeyInit, Nonce};
-use base64::engine::general_purpose::STANDARD as BASE64;
-use base64::Engine;
 use hmac::{Hmac, Mac};
 use subtle::ConstantTimeEq;
 
@@ -20,8 +17,6 @@ const SECRET_BYTES: usize = 20;
 const STEP: Millis = 30 * SECOND;
 /// Accepted drift between the server's clock and the authenticator's, in steps.
 const DRIFT_STEPS: i64 = 1;
-const NONCE_BYTES: usize = 12;
-const SEALED_PREFIX: &str = "v1.";
 pub const ISSUER: &str = "SEL";
 
 /// How long the sign-in challenge between the password and the second factor lives.
@@ -120,54 +115,22 @@ impl TotpSecret {
 }
 
 /// Seals and opens TOTP secrets at rest.
-pub struct SealingKey(Aes256Gcm);
+pub struct SealingKey(Sealer);
 
 impl SealingKey {
     /// Derived from the server secret, for this purpose only.
     pub fn derive(server_secret: &[u8]) -> SealingKey {
-        let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(server_secret)
-            .expect("HMAC takes any key length");
-        mac.update(b"sel/totp-secrets/v1");
-        let key = mac.finalize().into_bytes();
-        SealingKey(Aes256Gcm::new_from_slice(&key).expect("32 bytes make an AES-256 key"))
+        SealingKey(Sealer::derive(server_secret, b"sel/totp-secrets/v1"))
     }
 
-    /// `v1.<base64 of nonce and ciphertext>`, bound to `user_id`.
+    /// Bound to `user_id`.
     pub fn seal(&self, secret: &TotpSecret, user_id: &str, entropy: &mut impl Entropy) -> String {
-        let mut nonce = [0u8; NONCE_BYTES];
-        entropy.fill(&mut nonce);
-        let sealed = self
-            .0
-            .encrypt(
-                Nonce::from_slice(&nonce),
-                Payload {
-                    msg: &secret.0,
-                    aad: user_id.as_bytes(),
-                },
-            )
-            .expect("AES-GCM seals a short secret");
-        let mut bytes = nonce.to_vec();
-        bytes.extend(sealed);
-        format!("{SEALED_PREFIX}{}", BASE64.encode(bytes))
+        self.0.seal(&secret.0, user_id, entropy)
     }
 
-    /// `None` when the text was not sealed by this key for this user.
+    /// `None` when the text was not sealed by this key for this `user_id`.
     pub fn open(&self, sealed: &str, user_id: &str) -> Option<TotpSecret> {
-        let bytes = BASE64.decode(sealed.strip_prefix(SEALED_PREFIX)?).ok()?;
-        if bytes.len() <= NONCE_BYTES {
-            return None;
-        }
-        let (nonce, ciphertext) = bytes.split_at(NONCE_BYTES);
-        self.0
-            .decrypt(
-                Nonce::from_slice(nonce),
-                Payload {
-                    msg: ciphertext,
-                    aad: user_id.as_bytes(),
-                },
-            )
-            .ok()
-            .map(TotpSecret)
+        self.0.open(sealed, user_id).map(TotpSecret)
     }
 }
 

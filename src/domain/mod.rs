@@ -20,6 +20,7 @@ pub mod name;
 pub mod organisation;
 pub mod paging;
 pub mod password;
+pub mod sealing;
 pub mod session;
 pub mod throttle;
 pub mod unicode;

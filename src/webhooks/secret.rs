@@ -3,9 +3,8 @@
 //! key derived from the server secret, bound to its endpoint, so a copy of the table alone signs
 //! nothing.
 
+use crate::domain::sealing::Sealer;
 use crate::domain::Entropy;
-use aes_gcm::aead::{Aead, Payload};
-use aes_gcm::{Aes256Gcm, KeyInit, Nonce};
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
 use hmac::{Hmac, Mac};
@@ -13,9 +12,6 @@ use sha2::Sha256;
 
 pub const SECRET_PREFIX: &str = "whsec_";
 const SECRET_BYTES: usize = 32;
-const NONCE_BYTES: usize = 12;
-/// The version tag of sealed secrets, so the scheme can change without guessing.
-const SEALED_PREFIX: &str = "v1.";
 
 #[derive(Clone, PartialEq, Eq)]
 pub struct SigningSecret(Vec<u8>);
@@ -59,59 +55,30 @@ pub fn signature_header(secrets: &[SigningSecret], id: &str, timestamp: i64, bod
 }
 
 /// Seals and opens signing secrets at rest.
-pub struct SealingKey(Aes256Gcm);
+pub struct SealingKey(Sealer);
 
 impl SealingKey {
     /// Derived from the server secret, for this purpose only.
     pub fn derive(server_secret: &[u8]) -> SealingKey {
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(server_secret)
-            .expect("HMAC takes any key length");
-        mac.update(b"sel/webhook-signing-secrets/v1");
-        let key = mac.finalize().into_bytes();
-        SealingKey(Aes256Gcm::new_from_slice(&key).expect("32 bytes make an AES-256 key"))
+        SealingKey(Sealer::derive(
+            server_secret,
+            b"sel/webhook-signing-secrets/v1",
+        ))
     }
 
-    /// `v1.<base64 of nonce and ciphertext>`, bound to `endpoint_id`.
+    /// Bound to `endpoint_id`.
     pub fn seal(
         &self,
         secret: &SigningSecret,
         endpoint_id: &str,
         entropy: &mut impl Entropy,
     ) -> String {
-        let mut nonce = [0u8; NONCE_BYTES];
-        entropy.fill(&mut nonce);
-        let sealed = self
-            .0
-            .encrypt(
-                Nonce::from_slice(&nonce),
-                Payload {
-                    msg: &secret.0,
-                    aad: endpoint_id.as_bytes(),
-                },
-            )
-            .expect("AES-GCM seals a short secret");
-        let mut bytes = nonce.to_vec();
-        bytes.extend(sealed);
-        format!("{SEALED_PREFIX}{}", BASE64.encode(bytes))
+        self.0.seal(&secret.0, endpoint_id, entropy)
     }
 
-    /// `None` when the text was not sealed by this key for this endpoint.
+    /// `None` when the text was not sealed by this key for this `endpoint_id`.
     pub fn open(&self, sealed: &str, endpoint_id: &str) -> Option<SigningSecret> {
-        let bytes = BASE64.decode(sealed.strip_prefix(SEALED_PREFIX)?).ok()?;
-        if bytes.len() <= NONCE_BYTES {
-            return None;
-        }
-        let (nonce, ciphertext) = bytes.split_at(NONCE_BYTES);
-        self.0
-            .decrypt(
-                Nonce::from_slice(nonce),
-                Payload {
-                    msg: ciphertext,
-                    aad: endpoint_id.as_bytes(),
-                },
-            )
-            .ok()
-            .map(SigningSecret)
+        self.0.open(sealed, endpoint_id).map(SigningSecret)
     }
 }
 

@@ -101,16 +101,13 @@ async fn members_changed_since(call: &Call, header: &str) -> Result<Reply, ApiEr
     let rows =
         crate::storage::sync::contacts_of(&call.app.db, &token.organisation_id, since, limit + 1)
             .await?;
-    let versions = rows.iter().map(|c| c.version).collect();
-    let items = rows
-        .iter()
-        .map(|c| {
-            let mut item = contact_json(c, call.app.now);
-            item["version"] = c.version.into();
-            item
-        })
-        .collect();
-    Ok(super::tokens::changes(items, versions, since, limit))
+    Ok(super::tokens::changes(
+        &rows,
+        |c| c.version,
+        |c| contact_json(c, call.app.now),
+        since,
+        limit,
+    ))
 }
 
 pub async fn members(call: &Call) -> Result<Reply, ApiError> {

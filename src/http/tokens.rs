@@ -117,19 +117,29 @@ pub fn sync_window(call: &Call) -> Result<(i64, i64), ApiError> {
         .map_err(ApiError::invalid)
 }
 
-/// A page of changes: the items, and where the next sync starts.
-pub fn changes(items: Vec<Value>, versions: Vec<i64>, since: i64, limit: i64) -> Reply {
-    let has_more = items.len() as i64 > limit;
-    let shown: Vec<Value> = items.into_iter().take(limit as usize).collect();
-    let next = versions
+/// One page of a platform's sync: each row as JSON with its `version`, the cursor after the last
+/// one shown, and whether more follow (`rows` holds one more than `limit` when they do).
+pub fn changes<T>(
+    rows: &[T],
+    version: impl Fn(&T) -> i64,
+    to_json: impl Fn(&T) -> Value,
+    since: i64,
+    limit: i64,
+) -> Reply {
+    let has_more = rows.len() as i64 > limit;
+    let shown = &rows[..rows.len().min(limit as usize)];
+    let items: Vec<Value> = shown
         .iter()
-        .take(limit as usize)
-        .copied()
-        .max()
-        .unwrap_or(since);
+        .map(|row| {
+            let mut item = to_json(row);
+            item["version"] = version(row).into();
+            item
+        })
+        .collect();
+    let next = shown.iter().map(&version).max().unwrap_or(since);
     Reply::json(
         200,
-        json!({ "items": shown, "next_cursor": next.to_string(), "has_more": has_more }),
+        json!({ "items": items, "next_cursor": next.to_string(), "has_more": has_more }),
     )
 }
 
@@ -141,16 +151,13 @@ pub async fn authorized_files(call: &Call, header: &str) -> Result<Reply, ApiErr
     let (since, limit) = sync_window(call)?;
     let rows =
         sync::authorizations_of(&call.app.db, &token.organisation_id, since, limit + 1).await?;
-    let versions = rows.iter().map(|a| a.version).collect();
-    let items = rows
-        .iter()
-        .map(|a| {
-            let mut item = authorization_json(a, call.app.now);
-            item["version"] = a.version.into();
-            item
-        })
-        .collect();
-    Ok(changes(items, versions, since, limit))
+    Ok(changes(
+        &rows,
+        |a| a.version,
+        |a| authorization_json(a, call.app.now),
+        since,
+        limit,
+    ))
 }
 
 /// The routes of this feature.

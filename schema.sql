@@ -116,7 +116,8 @@ CREATE TABLE IF NOT EXISTS organisations (
   file_number   TEXT NOT NULL UNIQUE,           -- digits only
   postal_code   TEXT NOT NULL,                  -- normalised: 'H2X1Y4'
   email_on_file TEXT NOT NULL,
-  created_at    INTEGER NOT NULL
+  created_at    INTEGER NOT NULL,
+  mfa_for_all_contacts INTEGER NOT NULL DEFAULT 0 -- 1: a second factor of every contact (0010)
 );
 
 -- A person's place in an organisation. `user_id` is set when someone links their account with
@@ -786,3 +787,14 @@ CREATE TABLE IF NOT EXISTS known_facts_requests (
 CREATE INDEX IF NOT EXISTS known_facts_requests_user ON known_facts_requests (user_id, created_at);
 CREATE INDEX IF NOT EXISTS access_requests_requester ON access_requests (requested_by, created_at);
 CREATE INDEX IF NOT EXISTS monthly_report_versions_transmitter ON monthly_report_versions (transmitted_by, transmitted_at) WHERE transmitted_by IS NOT NULL;
+
+-- The browsers a person signed in from: the SHA-256 of a long-lived random cookie
+-- (`__Host-sel_device`), so a sign-in from a browser never seen for the account emails its owner.
+CREATE TABLE IF NOT EXISTS known_devices (
+  id            TEXT PRIMARY KEY,
+  user_id       TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  device_hash   TEXT NOT NULL,
+  created_at    INTEGER NOT NULL,
+  last_seen_at  INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS known_devices_user_device ON known_devices (user_id, device_hash);

@@ -224,6 +224,13 @@ impl Day {
     }
 }
 
+/// An instant as a Montreal wall-clock time to the minute, `2026-12-07 01:29`.
+pub fn montreal_minute(instant: Millis) -> String {
+    chrono::DateTime::from_timestamp_millis(instant + montreal_offset(instant))
+        .map(|local| local.format("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_default()
+}
+
 /// Offset of Montreal from UTC at an instant: -4 h in daylight-saving time (from the second Sunday
 /// of March at 2:00 to the first Sunday of November at 2:00, the rule since 2007), -5 h otherwise.
 fn montreal_offset(instant: Millis) -> Millis {
@@ -339,6 +346,13 @@ pub fn search_words(query: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_time_reads_in_montreal_with_daylight_saving() {
+        // 2026-12-07 06:29 UTC is 01:29 in Montreal (EST); 2026-07-01 12:00 UTC is 08:00 (EDT).
+        assert_eq!(montreal_minute(1_796_624_940_000), "2026-12-07 01:29");
+        assert_eq!(montreal_minute(1_782_907_200_000), "2026-07-01 08:00");
+    }
 
     #[test]
     fn services_parse_from_their_codes_once_each() {

@@ -2,8 +2,59 @@
 //! to store with a session and to show in "Mon compte" (never the raw header, which a client
 //! chooses freely and may fill with anything).
 
+use super::authorization::DAY;
+use super::session::SessionToken;
+use super::{Entropy, Millis};
+
 /// The longest label stored.
 pub const MAX_LABEL_CHARS: usize = 40;
+
+/// The cookie that recognises a browser across sign-ins (a new one emails the account's owner).
+pub const DEVICE_COOKIE: &str = "__Host-sel_device";
+/// 400 days, the longest a browser keeps a cookie.
+pub const COOKIE_LIFETIME: Millis = 400 * DAY;
+
+/// A browser's random identifier: 256 bits like a session token, only its SHA-256 stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceToken(SessionToken);
+
+impl DeviceToken {
+    pub fn generate(entropy: &mut dyn Entropy) -> DeviceToken {
+        DeviceToken(SessionToken::generate(entropy))
+    }
+
+    /// Anything but 64 lower-case hex digits is no device token.
+    pub fn parse(raw: &str) -> Option<DeviceToken> {
+        SessionToken::parse(raw).map(DeviceToken)
+    }
+
+    pub fn expose(&self) -> &str {
+        self.0.expose()
+    }
+
+    pub fn hash(&self) -> String {
+        self.0.hash()
+    }
+}
+
+/// What a new-device email says of the address: the /24 of an IPv4 address, the /48 of an IPv6
+/// one; enough to recognise one's own network, not a precise location. `None` when no address
+/// parses.
+pub fn coarse_ip(ip: &str) -> Option<String> {
+    match ip.trim().parse::<std::net::IpAddr>().ok()? {
+        std::net::IpAddr::V4(v4) => {
+            let [a, b, c, _] = v4.octets();
+            Some(format!("{a}.{b}.{c}.0/24"))
+        }
+        std::net::IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => coarse_ip(&v4.to_string()),
+            None => {
+                let s = v6.segments();
+                Some(format!("{:x}:{:x}:{:x}::/48", s[0], s[1], s[2]))
+            }
+        },
+    }
+}
 
 /// "Firefox · Windows", "Safari · iOS", "Chrome", or `None` when neither part is recognised.
 pub fn label(user_agent: &str) -> Option<String> {
@@ -71,6 +122,28 @@ mod tests {
         for (ua, expected) in cases {
             assert_eq!(label(ua).as_deref(), Some(expected), "{ua}");
         }
+    }
+
+    #[test]
+    fn an_address_is_told_only_by_its_network() {
+        assert_eq!(coarse_ip("203.0.113.77").as_deref(), Some("203.0.113.0/24"));
+        assert_eq!(
+            coarse_ip("2001:db8:1:2::1").as_deref(),
+            Some("2001:db8:1::/48")
+        );
+        assert_eq!(
+            coarse_ip("::ffff:198.51.100.9").as_deref(),
+            Some("198.51.100.0/24")
+        );
+        assert_eq!(coarse_ip("not an address"), None);
+    }
+
+    #[test]
+    fn a_device_token_is_sixty_four_hex_digits() {
+        let token = DeviceToken::generate(&mut crate::domain::testing::FixedEntropy::new(&[0x5A]));
+        assert_eq!(DeviceToken::parse(token.expose()), Some(token.clone()));
+        assert_ne!(token.hash(), token.expose());
+        assert_eq!(DeviceToken::parse("abc"), None);
     }
 
     #[test]

@@ -198,14 +198,19 @@ impl RecoveryCode {
     }
 }
 
-/// Whether acting as this profile needs a second factor: any profile of an accounting firm, and
-/// the responsibles and authorization administrators of every organisation.
+/// Whether acting as this profile needs a second factor: any profile of an accounting firm, the
+/// responsibles and authorization administrators of every organisation, and every contact of an
+/// organisation whose responsable requires it of all.
 pub fn profile_requires_factor(
     organisation_kind: &str,
     role: &str,
     manages_authorizations: bool,
+    required_of_all_contacts: bool,
 ) -> bool {
-    organisation_kind == "accounting_firm" || role == "responsable" || manages_authorizations
+    organisation_kind == "accounting_firm"
+        || role == "responsable"
+        || manages_authorizations
+        || required_of_all_contacts
 }
 
 /// How recently a session must have proved its factor for a sensitive action (step-up).
@@ -354,11 +359,37 @@ mod tests {
 
     #[test]
     fn firm_profiles_responsibles_and_administrators_need_a_factor() {
-        assert!(profile_requires_factor("accounting_firm", "membre", false));
-        assert!(profile_requires_factor("employer", "responsable", false));
-        assert!(profile_requires_factor("employer", "membre", true));
-        assert!(!profile_requires_factor("employer", "membre", false));
-        assert!(!profile_requires_factor("association", "membre", false));
+        assert!(profile_requires_factor(
+            "accounting_firm",
+            "membre",
+            false,
+            false
+        ));
+        assert!(profile_requires_factor(
+            "employer",
+            "responsable",
+            false,
+            false
+        ));
+        assert!(profile_requires_factor("employer", "membre", true, false));
+        assert!(!profile_requires_factor("employer", "membre", false, false));
+        assert!(!profile_requires_factor(
+            "association",
+            "membre",
+            false,
+            false
+        ));
+    }
+
+    #[test]
+    fn an_organisation_may_require_a_factor_of_every_contact() {
+        assert!(profile_requires_factor("employer", "membre", false, true));
+        assert!(profile_requires_factor(
+            "association",
+            "membre",
+            false,
+            true
+        ));
     }
 
     #[test]

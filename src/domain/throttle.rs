@@ -104,6 +104,17 @@ pub const EMAIL_CHANGES_PER_ACCOUNT: Policy = Policy {
     max_delay: HOUR,
 };
 
+/// New-device sign-in emails to one account: three an hour, so a burst of sign-ins from fresh
+/// browsers (someone holding the password, or a script) cannot flood the owner's mailbox. Every
+/// new device is still recorded in the account's security activity.
+pub const NEW_DEVICE_EMAILS: Policy = Policy {
+    name: "new-device-email",
+    window: HOUR,
+    free_failures: 3,
+    max_failures: 3,
+    max_delay: HOUR,
+};
+
 /// A stored failure counter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Counter {

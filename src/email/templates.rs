@@ -54,9 +54,15 @@ pub enum Template {
     MonthlyReportDue,
     /// To an employer's responsable: its own report of the last month over is not transmitted.
     MonthlyReportDueEmployer,
+    /// To the account's owner: a sign-in from a browser never seen for the account (`at` in
+    /// Montreal, `device` from the user agent, `network` the coarse address).
+    NewDeviceSignIn,
+    /// To the address on file, when it belongs to a contact already linked: someone proved known
+    /// facts to link to the file; no credentials are sent.
+    KnownFactsAlreadyLinked,
 }
 
-const ALL: [Template; 20] = [
+const ALL: [Template; 22] = [
     Template::SignupCode,
     Template::AccountExists,
     Template::PasswordResetCode,
@@ -77,6 +83,8 @@ const ALL: [Template; 20] = [
     Template::SecondFactorChanged,
     Template::MonthlyReportDue,
     Template::MonthlyReportDueEmployer,
+    Template::NewDeviceSignIn,
+    Template::KnownFactsAlreadyLinked,
 ];
 
 pub struct Rendered {
@@ -108,6 +116,8 @@ impl Template {
             Template::SecondFactorChanged => "second_factor_changed",
             Template::MonthlyReportDue => "monthly_report_due",
             Template::MonthlyReportDueEmployer => "monthly_report_due_employer",
+            Template::NewDeviceSignIn => "new_device_sign_in",
+            Template::KnownFactsAlreadyLinked => "known_facts_already_linked",
         }
     }
 
@@ -152,6 +162,7 @@ impl Template {
             text_param("reason"),
         );
         let url = text_param("url");
+        let (device, network) = (text_param("device"), text_param("network"));
         let other_sessions_only =
             params.get("other_sessions_only").and_then(Value::as_bool) == Some(true);
         let new_email = text_param("new_email");
@@ -253,6 +264,30 @@ impl Template {
                 format!("Link code: {code}"),
                 "Sign in to SEL (or create your account), choose \u{201c}Link a profile\u{201d}, then \u{201c}Use link credentials\u{201d}.".into(),
                 format!("These credentials are personal, valid for {LINK_DAYS} days and can be used once. If you did not expect this email, ignore it."),
+            ]),
+            (Template::KnownFactsAlreadyLinked, true) => ("Demande de liaison à votre dossier SEL", vec![
+                format!("Quelqu'un a demandé à lier son compte SEL au dossier de {organisation} (numéro {file_number}) en donnant des renseignements connus du dossier. Ce courriel est envoyé à l'adresse inscrite au dossier."),
+                "Votre adresse est déjà liée à ce dossier : aucun code de liaison n'a été envoyé et personne n'a obtenu d'accès.".into(),
+                "Si cette personne doit agir pour le dossier, le responsable peut l'inviter depuis « Mon organisation ». Si vous ne connaissez pas cette demande, aucune action n'est requise ; vous pouvez la signaler au soutien de la commission.".into(),
+            ]),
+            (Template::KnownFactsAlreadyLinked, false) => ("Link request to your SEL file", vec![
+                format!("Someone asked to link their SEL account to the file of {organisation} (number {file_number}) by giving facts known of the file. This email goes to the address on file."),
+                "Your address is already linked to this file: no link code was sent and nobody gained access.".into(),
+                "If this person should act for the file, the responsible can invite them from \u{201c}My organisation\u{201d}. If you do not know of this request, nothing needs to be done; you may report it to the commission's support.".into(),
+            ]),
+            (Template::NewDeviceSignIn, true) => ("Nouvelle connexion à votre compte", vec![
+                format!("Une connexion à votre compte SEL vient d'avoir lieu depuis un navigateur qui ne l'avait jamais utilisé, le {} (heure de Montréal).", text_param("at")),
+                format!("Appareil : {}", if device.is_empty() { "navigateur non reconnu".to_owned() } else { device.clone() }),
+                format!("Réseau : {}", if network.is_empty() { "inconnu".to_owned() } else { network.clone() }),
+                "Si c'était vous, aucune action n'est requise.".into(),
+                "Sinon, choisissez « Mot de passe oublié? » sur la page de connexion pour changer votre mot de passe, puis fermez les sessions que vous ne reconnaissez pas dans « Mon compte », section « Sessions actives ».".into(),
+            ]),
+            (Template::NewDeviceSignIn, false) => ("New sign-in to your account", vec![
+                format!("Your SEL account was just signed in to from a browser it had never been used in, on {} (Montreal time).", text_param("at")),
+                format!("Device: {}", if device.is_empty() { "unrecognised browser".to_owned() } else { device.clone() }),
+                format!("Network: {}", if network.is_empty() { "unknown".to_owned() } else { network.clone() }),
+                "If it was you, nothing needs to be done.".into(),
+                "Otherwise, choose \u{201c}Forgot your password?\u{201d} on the sign-in page to change your password, then sign out the sessions you do not recognise in \u{201c}My account\u{201d}, section \u{201c}Active sessions\u{201d}.".into(),
             ]),
             (Template::AccessRequested, true) => ("Demande d'accès à votre dossier SEL", vec![
                 format!("{requester}, de {firm}, demande l'accès au dossier de {employer} (numéro {file_number}) pour : {services}."),
@@ -755,6 +790,38 @@ mod tests {
             );
             assert_ne!(contact.subject, employer.subject);
         }
+    }
+
+    #[test]
+    fn the_new_device_email_says_when_what_and_where_in_the_owner_language() {
+        let params = json!({ "first_name": "Rachel", "at": "2026-12-07 01:29", "device": "Firefox · Linux", "network": "203.0.113.0/24" });
+        let fr = Template::NewDeviceSignIn.render(Locale::Fr, &params, None);
+        assert_eq!(fr.subject, "Nouvelle connexion à votre compte");
+        for part in [
+            "2026-12-07 01:29",
+            "Firefox · Linux",
+            "203.0.113.0/24",
+            "Mot de passe oublié",
+            "Sessions actives",
+        ] {
+            assert!(fr.text.contains(part), "{part}: {}", fr.text);
+        }
+        let en = Template::NewDeviceSignIn.render(
+            Locale::En,
+            &json!({ "at": "2026-12-07 01:29" }),
+            None,
+        );
+        assert!(en.text.contains("unrecognised browser"), "{}", en.text);
+        assert!(en.text.contains("Active sessions"), "{}", en.text);
+    }
+
+    #[test]
+    fn the_already_linked_email_says_no_code_was_sent() {
+        let params = json!({ "organisation_name": "Boréal", "file_number": "2000001" });
+        let fr = Template::KnownFactsAlreadyLinked.render(Locale::Fr, &params, None);
+        assert!(fr.text.contains("aucun code de liaison"), "{}", fr.text);
+        assert!(fr.text.contains("2000001"));
+        assert!(!Template::KnownFactsAlreadyLinked.needs_code());
     }
 
     #[test]

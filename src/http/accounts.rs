@@ -85,12 +85,14 @@ pub async fn verify(call: &mut Call) -> Result<Reply, ApiError> {
     let verification_id = fields.id("verification_id");
     let code = fields.parsed("code", OneTimeCode::parse);
     let (verification_id, code) = fields.finish(|| Some((verification_id?, code?)))?;
-    let (user, token) =
+    let (user, token, device) =
         accounts::verify(&call.app, &verification_id, &code, &call.requester).await?;
     // A brand-new account has no linked file yet: the guide sends it to "Liaison d'un profil".
     let mut body = me_json(&user, None);
     body["next"] = Next::Link.as_str().into();
-    Ok(Reply::json(200, body).with_cookie(cookies::set_session(&token)))
+    Ok(Reply::json(200, body)
+        .with_cookie(cookies::set_session(&token))
+        .with_cookie(cookies::set_device(&device)))
 }
 
 pub async fn resend(call: &mut Call) -> Result<Reply, ApiError> {

@@ -2,10 +2,9 @@
 //! step-up.
 
 use super::body::{json_object, Fields};
-use super::cookies;
 use super::error::ApiError;
 use super::route::{route, Route};
-use super::sessions::{me_json, require_user};
+use super::sessions::{require_user, signed_in_reply};
 use super::{Call, Reply};
 use crate::domain::code::OneTimeCode;
 use crate::domain::fields::Problem;
@@ -86,9 +85,7 @@ pub async fn answer_challenge(call: &mut Call) -> Result<Reply, ApiError> {
     let (challenge_id, proof) = fields.finish(|| Some((challenge_id?, proof?)))?;
     let signed_in =
         mfa::complete_challenge(&call.app, &challenge_id, &proof, &call.requester).await?;
-    let mut body = me_json(&signed_in.user, signed_in.profile.as_ref());
-    body["next"] = signed_in.next.as_str().into();
-    Ok(Reply::json(200, body).with_cookie(cookies::set_session(&signed_in.token)))
+    Ok(signed_in_reply(&signed_in))
 }
 
 pub async fn step_up(call: &mut Call) -> Result<Reply, ApiError> {

@@ -40,7 +40,7 @@ use worker::{Env, Request, Response, Result};
 pub struct Reply {
     pub status: u16,
     pub body: Option<Value>,
-    pub cookie: Option<String>,
+    pub cookies: Vec<String>,
     pub html: Option<String>,
     /// A file to download: its text, media type and name.
     pub download: Option<(String, &'static str, String)>,
@@ -60,7 +60,7 @@ impl Reply {
         Reply {
             status: 204,
             body: None,
-            cookie: None,
+            cookies: Vec::new(),
             html: None,
             download: None,
             headers: Vec::new(),
@@ -95,7 +95,7 @@ impl Reply {
     }
 
     pub fn with_cookie(mut self, cookie: String) -> Reply {
-        self.cookie = Some(cookie);
+        self.cookies.push(cookie);
         self
     }
 }
@@ -182,6 +182,7 @@ async fn answer(
     let requester = Requester {
         ip: header("CF-Connecting-IP"),
         user_agent: header("User-Agent"),
+        device: cookies::device_token(&req),
     };
     let mut call = Call {
         req,
@@ -209,7 +210,7 @@ fn to_response(reply: Reply) -> Result<Response> {
         }
         (None, None, None) => Response::empty()?,
     };
-    if let Some(cookie) = reply.cookie {
+    for cookie in reply.cookies {
         response.headers_mut().append("Set-Cookie", &cookie)?;
     }
     for (name, value) in reply.headers {

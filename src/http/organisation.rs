@@ -57,6 +57,7 @@ pub fn contact_json(contact: &ContactRow, now: Millis) -> Value {
         "created_at": contact.created_at,
         "credential": credential_json(contact, now),
         "manages_authorizations": contact.manages_authorizations == 1,
+        "has_factor": contact.has_factor == 1,
     })
 }
 
@@ -87,6 +88,33 @@ pub async fn show(call: &Call) -> Result<Reply, ApiError> {
         200,
         json!({ "organisation": body["organisation"], "role": profile.role }),
     ))
+}
+
+fn security_json(security: &members::Security) -> Value {
+    json!({
+        "mfa_for_all_contacts": security.mfa_for_all_contacts,
+        "linked_contacts_without_factor": security.linked_without_factor,
+    })
+}
+
+/// Whether the organisation requires a second factor of every contact.
+pub async fn security(call: &Call) -> Result<Reply, ApiError> {
+    let (_, profile) = require_organisation_profile(call).await?;
+    let security = members::security(&call.app, &profile).await?;
+    Ok(Reply::json(200, security_json(&security)))
+}
+
+/// A responsable changes it, having proved their factor recently.
+pub async fn set_security(call: &mut Call) -> Result<Reply, ApiError> {
+    let (who, profile) = require_organisation_profile(call).await?;
+    let mut fields = Fields::new(json_object(&mut call.req).await?);
+    let required = fields.boolean("mfa_for_all_contacts");
+    let required = fields.finish(|| required)?;
+    members::require_responsable(&profile)?;
+    crate::use_cases::mfa::require_recent_factor(&call.app, &who)?;
+    let security =
+        members::set_security(&call.app, &who.user.id, &profile, required, &call.requester).await?;
+    Ok(Reply::json(200, security_json(&security)))
 }
 
 /// `GET /api/organisation/members` with a token: the organisation's contacts changed since `since`.
@@ -428,6 +456,8 @@ pub async fn audit_csv(call: &Call) -> Result<Reply, ApiError> {
 /// The routes of this feature.
 pub const ROUTES: &[Route] = &[
     route!(GET "/api/organisation" => show),
+    route!(GET "/api/organisation/security" => security),
+    route!(PUT "/api/organisation/security" => set_security),
     route!(GET "/api/organisation/members" => members),
     route!(POST "/api/organisation/members" => invite),
     route!(GET "/api/organisation/members/{id}" => member),

@@ -11,9 +11,9 @@ use crate::domain::fields::Problem;
 use crate::domain::password::Password;
 use crate::storage::contacts::ProfileRow;
 use crate::storage::users::UserRow;
-use crate::use_cases::factors::METHODS;
+use crate::use_cases::factors::{requires_factor, METHODS};
 use crate::use_cases::profiles::PERSONAL;
-use crate::use_cases::sessions::{self, Authenticated, LoginOutcome};
+use crate::use_cases::sessions::{self, Authenticated, LoginOutcome, SignedIn};
 use serde_json::{json, Value};
 
 pub fn me_json(user: &UserRow, profile: Option<&ProfileRow>) -> Value {
@@ -41,7 +41,10 @@ pub fn profile_json(profile: Option<&ProfileRow>) -> Value {
     }
 }
 
-/// The signed-in user with an organisation profile active, or 401/403.
+/// The signed-in user with an organisation profile active, or 401/403. The second-factor policy
+/// is checked on every request, from the role and organisation the session lookup already joins:
+/// a contact promoted to responsable, or whose organisation came to require a factor of all,
+/// while signed in without one is refused until they set one up.
 pub async fn require_organisation_profile(
     call: &Call,
 ) -> Result<(Authenticated, ProfileRow), ApiError> {
@@ -50,6 +53,9 @@ pub async fn require_organisation_profile(
         .profile
         .take()
         .ok_or_else(|| ApiError::new(ErrorCode::OrganisationProfileRequired))?;
+    if !who.has_factor && requires_factor(&profile) {
+        return Err(ApiError::new(ErrorCode::MfaEnrolmentRequired));
+    }
     Ok((who, profile))
 }
 
@@ -84,9 +90,18 @@ pub async fn log_in(call: &mut Call) -> Result<Reply, ApiError> {
             ))
         }
     };
+    Ok(signed_in_reply(&signed_in))
+}
+
+/// A session just started: who, where to go next, the session cookie and the device cookie.
+pub fn signed_in_reply(signed_in: &SignedIn) -> Reply {
     let mut body = me_json(&signed_in.user, signed_in.profile.as_ref());
     body["next"] = signed_in.next.as_str().into();
-    Ok(Reply::json(200, body).with_cookie(cookies::set_session(&signed_in.token)))
+    let reply = Reply::json(200, body).with_cookie(cookies::set_session(&signed_in.token));
+    match &signed_in.device {
+        Some(device) => reply.with_cookie(cookies::set_device(device)),
+        None => reply,
+    }
 }
 
 pub async fn log_out(call: &Call) -> Result<Reply, ApiError> {

@@ -239,6 +239,7 @@ pub fn close_account(db: &Db, user_id: &str, now: Millis) -> Result<Vec<Statemen
         .context("Failed to prepare ending a closed account's sessions")?,
         query!(db, "DELETE FROM verifications WHERE user_id = ?1", user_id)
             .context("Failed to prepare deleting a closed account's codes")?,
+        super::devices::delete_of_user(db, user_id)?,
         query!(
             db,
             "DELETE FROM known_facts_requests WHERE user_id = ?1",
@@ -279,6 +280,8 @@ pub struct Export {
     pub access_requests: Vec<Value>,
     pub linking_requests: Vec<Value>,
     pub sessions: Vec<Value>,
+    /// The browsers signed in from: when first and last (their cookie's hash is no one's data).
+    pub devices: Vec<Value>,
     pub events: Vec<Value>,
 }
 
@@ -331,6 +334,12 @@ pub async fn export(db: &Db, user_id: &str) -> Result<Export, InfraError> {
         user_id
     )
     .context("Failed to prepare exporting sessions")?;
+    let devices = query!(
+        db,
+        "SELECT created_at, last_seen_at FROM known_devices WHERE user_id = ?1 ORDER BY created_at",
+        user_id
+    )
+    .context("Failed to prepare exporting devices")?;
     let events = query!(
         db,
         "SELECT at, action, organisation_id, contact_id, ip, details FROM audit_events
@@ -349,6 +358,7 @@ pub async fn export(db: &Db, user_id: &str) -> Result<Export, InfraError> {
         )
         .await?,
         sessions: rows(sessions, "Failed to export sessions").await?,
+        devices: rows(devices, "Failed to export devices").await?,
         events: rows(events, "Failed to export events").await?,
     })
 }

@@ -31,6 +31,9 @@ pub struct ContactRow {
     pub manages_authorizations: i64,
     /// Sync cursor: see `sync_counter` in schema.sql.
     pub version: i64,
+    /// 1 when the linked account has a confirmed second factor (never which one, nor its secret).
+    #[serde(default)]
+    pub has_factor: i64,
 }
 
 impl ContactRow {
@@ -47,7 +50,8 @@ pub const SELECT: &str = "SELECT c.id, c.organisation_id, c.first_name, c.last_n
        c.user_id, u.email AS user_email, u.locale AS user_locale, c.linked_at, c.revoked_at, c.last_activity_at, c.created_at,
        lc.identifier AS credential_identifier, lc.sent_at AS credential_sent_at,
        lc.expires_at AS credential_expires_at, lc.attempts AS credential_attempts,
-       lc.used_at AS credential_used_at, lc.locked_at AS credential_locked_at, c.manages_authorizations, c.version
+       lc.used_at AS credential_used_at, lc.locked_at AS credential_locked_at, c.manages_authorizations, c.version,
+       EXISTS (SELECT 1 FROM totp_factors t WHERE t.user_id = c.user_id AND t.confirmed_at IS NOT NULL) AS has_factor
   FROM contacts c
   LEFT JOIN users u ON u.id = c.user_id
   LEFT JOIN link_credentials lc ON lc.id = (
@@ -206,6 +210,24 @@ pub async fn page(
     })
 }
 
+/// How many linked contacts of the organisation have no confirmed second factor.
+pub async fn count_linked_without_factor(
+    db: &Db,
+    organisation_id: &str,
+) -> Result<i64, InfraError> {
+    let count: Option<i64> = query!(
+        db,
+        "SELECT COUNT(*) AS n FROM contacts c WHERE c.organisation_id = ?1 AND c.status = 'linked'
+           AND NOT EXISTS (SELECT 1 FROM totp_factors t WHERE t.user_id = c.user_id AND t.confirmed_at IS NOT NULL)",
+        organisation_id
+    )
+    .context("Failed to prepare counting contacts without a second factor")?
+    .first(Some("n"))
+    .await
+    .context("Failed to count contacts without a second factor")?;
+    Ok(count.unwrap_or(0))
+}
+
 pub async fn count_active_responsables(db: &Db, organisation_id: &str) -> Result<i64, InfraError> {
     let count: Option<i64> = query!(
         db,
@@ -356,11 +378,13 @@ pub struct ProfileRow {
     pub organisation_kind: String,
     pub file_number: String,
     pub manages_authorizations: i64,
+    /// 1 when the organisation requires a second factor of every contact.
+    pub mfa_for_all_contacts: i64,
 }
 
 pub const PROFILE_COLUMNS: &str =
     "c.id AS contact_id, c.role, o.id AS organisation_id, o.name AS organisation_name,
-       o.kind AS organisation_kind, o.file_number, c.manages_authorizations";
+       o.kind AS organisation_kind, o.file_number, c.manages_authorizations, o.mfa_for_all_contacts";
 
 pub async fn profiles_of(db: &Db, user_id: &str) -> Result<Vec<ProfileRow>, InfraError> {
     query!(

@@ -11,6 +11,7 @@ pub mod authorized_files;
 pub mod contacts;
 pub mod db;
 pub mod dev_clock;
+pub mod devices;
 pub mod domain_events;
 pub mod job_runs;
 pub mod legacy_credentials;

@@ -12,9 +12,12 @@ pub struct OrganisationRow {
     pub file_number: String,
     pub postal_code: String,
     pub email_on_file: String,
+    /// 1 when its responsable requires a second factor of every contact.
+    pub mfa_for_all_contacts: i64,
 }
 
-const COLUMNS: &str = "id, kind, name, file_number, postal_code, email_on_file";
+const COLUMNS: &str =
+    "id, kind, name, file_number, postal_code, email_on_file, mfa_for_all_contacts";
 
 pub struct NewOrganisation<'a> {
     pub id: &'a str,
@@ -90,4 +93,20 @@ pub async fn find(db: &Db, id: &str) -> Result<Option<OrganisationRow>, InfraErr
     .first(None)
     .await
     .context("Failed to look up an organisation")
+}
+
+/// Whether every contact of the organisation needs a second factor; writes only a change, so the
+/// caller can tell (and audit) whether anything changed.
+pub fn set_mfa_for_all_contacts(
+    db: &Db,
+    id: &str,
+    required: bool,
+) -> Result<Statement, InfraError> {
+    query!(
+        db,
+        "UPDATE organisations SET mfa_for_all_contacts = ?2 WHERE id = ?1 AND mfa_for_all_contacts != ?2",
+        id,
+        i64::from(required)
+    )
+    .context("Failed to prepare changing an organisation's second-factor policy")
 }

@@ -122,6 +122,7 @@ pub async fn find_with_user(
         organisation_kind: Option<String>,
         file_number: Option<String>,
         manages_authorizations: Option<i64>,
+        mfa_for_all_contacts: Option<i64>,
         linked_profiles: i64,
     }
     let row: Option<Joined> = query!(
@@ -130,7 +131,7 @@ pub async fn find_with_user(
                 EXISTS (SELECT 1 FROM totp_factors t WHERE t.user_id = s.user_id AND t.confirmed_at IS NOT NULL) AS has_factor,
                 u.email, u.password_hash, u.first_name, u.last_name, u.locale, u.status,
                 c.id AS contact_id, c.role, o.id AS organisation_id, o.name AS organisation_name,
-                o.kind AS organisation_kind, o.file_number, c.manages_authorizations,
+                o.kind AS organisation_kind, o.file_number, c.manages_authorizations, o.mfa_for_all_contacts,
                 (SELECT COUNT(*) FROM contacts WHERE user_id = s.user_id AND status = 'linked') AS linked_profiles
          FROM sessions s JOIN users u ON u.id = s.user_id
          LEFT JOIN contacts c ON c.id = s.active_contact_id AND c.user_id = s.user_id AND c.status = 'linked'
@@ -166,6 +167,7 @@ pub async fn find_with_user(
                 organisation_kind,
                 file_number,
                 manages_authorizations: j.manages_authorizations.unwrap_or(0),
+                mfa_for_all_contacts: j.mfa_for_all_contacts.unwrap_or(0),
             }),
             _ => None,
         };

@@ -519,6 +519,7 @@ pub async fn export(app: &App, who: &Authenticated) -> Result<Value, InfraError>
         "authorizations": data.authorizations,
         "access_requests": data.access_requests,
         "linking_requests": data.linking_requests,
+        "devices": data.devices,
         "sessions": data.sessions,
         "events": events,
     }))

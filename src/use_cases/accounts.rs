@@ -1,12 +1,15 @@
 //! Creating an account: the two signup screens, the emailed code, its resend.
 
 use super::codes::{self, CodeError, EmailPurpose, Purpose, ResendError};
+use super::devices;
 use super::sessions::StartedSession;
 use super::Requester;
+use crate::domain::device::DeviceToken;
 use crate::domain::email::Email;
 use crate::domain::locale::Locale;
 use crate::domain::name::PersonName;
 use crate::domain::password::Password;
+use crate::domain::session::SessionToken;
 use crate::email::templates::Template;
 use crate::email::{self, PendingEmail};
 use crate::infra::{App, InfraError};
@@ -139,12 +142,13 @@ pub async fn verify(
     verification_id: &str,
     code: &crate::domain::code::OneTimeCode,
     requester: &Requester,
-) -> Result<(UserRow, crate::domain::session::SessionToken), CodeError> {
+) -> Result<(UserRow, SessionToken, DeviceToken), CodeError> {
     let verification = codes::check(app, Purpose::Signup, verification_id, code).await?;
     let user_id = verification.user_id.clone().ok_or(CodeError::NotFound)?;
     let nonce = crate::infra::random_id();
     let session = StartedSession::new(app, &user_id, requester);
-    let statements = vec![
+    let device = devices::first(app, &user_id, session.token_hash(), requester)?;
+    let mut statements = vec![
         verifications::consume(&app.db, &verification.id, &nonce, app.now)?,
         users::activate_if_consumed_by(&app.db, &user_id, &verification.id, &nonce, app.now)?,
         codes::release_budget(app, &verification)?,
@@ -161,6 +165,7 @@ pub async fn verify(
             app.now,
         )?,
     ];
+    statements.extend(device.statements);
     let results = atomically(&app.db, statements, "Failed to activate an account").await?;
     if !results.first().is_some_and(wrote) {
         return Err(CodeError::Rejected(
@@ -170,7 +175,7 @@ pub async fn verify(
     let user = users::find_by_id(&app.db, &user_id)
         .await?
         .ok_or(CodeError::NotFound)?;
-    Ok((user, session.token))
+    Ok((user, session.token, device.token))
 }
 
 /// Sends a new code (the old one dies). Decoys go through the same motions without an email.

@@ -9,12 +9,13 @@ use crate::storage::db::Statement;
 use crate::storage::mfa;
 
 /// Whether acting in this profile needs a second factor (an accounting firm's profile, a responsible,
-/// an authorization administrator).
+/// an authorization administrator, any contact of an organisation that requires it of all).
 pub fn requires_factor(profile: &ProfileRow) -> bool {
     profile_requires_factor(
         &profile.organisation_kind,
         &profile.role,
         profile.manages_authorizations == 1,
+        profile.mfa_for_all_contacts == 1,
     )
 }
 

@@ -305,7 +305,9 @@ pub async fn with_legacy(
 const DECOY_LEGACY_HASH: &str = "$2b$10$/OSD/OSD/OSD/OSD/OSD/OPrd2pZiXrcPR10eOIJLzMHFn1y2zu06";
 
 /// Method (c): a file number and a fact on record. When they match, credentials go to the
-/// address on file; the answer never says whether they matched.
+/// address on file, or, when that address is a contact already linked, a notice that someone
+/// asked (no credentials: the file's contact knows, and its responsables see it in the trail);
+/// the answer never says whether they matched.
 pub async fn by_known_facts(
     app: &App,
     user_id: &str,
@@ -347,6 +349,38 @@ pub async fn by_known_facts(
             .is_ok();
         let contact =
             contacts::find_by_email_in(&app.db, &organisation.id, on_file.as_str()).await?;
+        if let (true, Some(linked)) = (
+            within_budget,
+            contact.as_ref().filter(|c| c.status == "linked"),
+        ) {
+            let notice = email::prepare(
+                app,
+                &on_file,
+                Template::KnownFactsAlreadyLinked,
+                linked.locale(),
+                None,
+                json!({
+                    "first_name": linked.first_name,
+                    "organisation_name": organisation.name,
+                    "file_number": organisation.file_number,
+                }),
+            )?;
+            statements.push(notice.insert);
+            statements.push(audit::append(
+                &app.db,
+                &AuditEvent {
+                    action: "link.known_facts_already_linked",
+                    user_id: Some(user_id),
+                    organisation_id: Some(&organisation.id),
+                    contact_id: Some(&linked.id),
+                    ip: requester.ip.as_deref(),
+                    details: json!({}),
+                    counterpart_organisation_id: None,
+                },
+                app.now,
+            )?);
+            message = Some(notice.message);
+        }
         let contact_id = match &contact {
             _ if !within_budget => None,
             Some(ContactRow { status, .. }) if status != "invited" => None,

@@ -45,6 +45,62 @@ async fn organisation_of(app: &App, profile: &ProfileRow) -> Result<Organisation
         .ok_or(MembersError::NotFound)
 }
 
+/// The organisation's second-factor policy as "Mon organisation" shows it.
+pub struct Security {
+    /// Whether every contact needs a second factor, not only responsables and administrators.
+    pub mfa_for_all_contacts: bool,
+    /// Linked contacts without a factor: the ones the policy would stop until they set one up.
+    pub linked_without_factor: i64,
+}
+
+pub async fn security(app: &App, profile: &ProfileRow) -> Result<Security, MembersError> {
+    let organisation = organisation_of(app, profile).await?;
+    Ok(Security {
+        mfa_for_all_contacts: organisation.mfa_for_all_contacts == 1,
+        linked_without_factor: contacts::count_linked_without_factor(&app.db, &organisation.id)
+            .await?,
+    })
+}
+
+/// A responsable requires (or stops requiring) a second factor of every contact. The change
+/// applies from each contact's next request; an unchanged setting writes nothing.
+pub async fn set_security(
+    app: &App,
+    actor: &str,
+    profile: &ProfileRow,
+    mfa_for_all_contacts: bool,
+    requester: &Requester,
+) -> Result<Security, MembersError> {
+    require_responsable(profile)?;
+    let organisation = organisation_of(app, profile).await?;
+    if (organisation.mfa_for_all_contacts == 1) != mfa_for_all_contacts {
+        atomically(
+            &app.db,
+            vec![
+                organisations::set_mfa_for_all_contacts(
+                    &app.db,
+                    &organisation.id,
+                    mfa_for_all_contacts,
+                )?,
+                audit::append(
+                    &app.db,
+                    &organisation_event(
+                        "organisation.security_changed",
+                        actor,
+                        profile,
+                        requester,
+                        json!({ "mfa_for_all_contacts": mfa_for_all_contacts }),
+                    ),
+                    app.now,
+                )?,
+            ],
+            "Failed to change an organisation's second-factor policy",
+        )
+        .await?;
+    }
+    security(app, profile).await
+}
+
 pub async fn list(
     app: &App,
     profile: &ProfileRow,

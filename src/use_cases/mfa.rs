@@ -366,31 +366,37 @@ pub async fn complete_challenge(
     }
     let nonce = random_id();
     let mut opening = sessions::Opening::prepare(app, &user.id, true, requester).await?;
+    let mut statements = vec![
+        mfa::consume_challenge(&app.db, challenge_id, &nonce, app.now)?,
+        opening.insert_if_challenge_consumed_by(app, challenge_id, &nonce)?,
+    ];
+    statements.extend(opening.recognise_device(app, &user, requester).await?);
+    statements.extend([
+        rate_limits::clear(&app.db, &account_key)?,
+        audit::append(
+            &app.db,
+            &AuditEvent {
+                action: "login.succeeded",
+                user_id: Some(&user.id),
+                ip: requester.ip.as_deref(),
+                details: json!({ "factor": proof.method() }),
+                ..Default::default()
+            },
+            app.now,
+        )?,
+    ]);
     let results = atomically(
         &app.db,
-        vec![
-            mfa::consume_challenge(&app.db, challenge_id, &nonce, app.now)?,
-            opening.insert_if_challenge_consumed_by(app, challenge_id, &nonce)?,
-            rate_limits::clear(&app.db, &account_key)?,
-            audit::append(
-                &app.db,
-                &AuditEvent {
-                    action: "login.succeeded",
-                    user_id: Some(&user.id),
-                    ip: requester.ip.as_deref(),
-                    details: json!({ "factor": proof.method() }),
-                    ..Default::default()
-                },
-                app.now,
-            )?,
-        ],
+        statements,
         "Failed to start a session after a second factor",
     )
     .await?;
     if !results.first().is_some_and(wrote) {
         return Err(MfaError::ChallengeRejected(ChallengeRejection::Used));
     }
-    Ok(opening.signed_in(user))
+    let signed_in = opening.signed_in(user);
+    signed_in.announce_device(app).await?;
+    Ok(signed_in)
 }
 
 /// Step-up tries of a user per window, each reserved before the code is compared.

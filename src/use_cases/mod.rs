@@ -6,6 +6,7 @@ pub mod account;
 pub mod accounts;
 pub mod authorizations;
 pub mod codes;
+pub mod devices;
 pub mod factors;
 pub mod files;
 pub mod linking;
@@ -26,6 +27,8 @@ pub mod webhooks;
 pub struct Requester {
     pub ip: Option<String>,
     pub user_agent: Option<String>,
+    /// The browser's device cookie, when it sent a well-formed one (see `use_cases::devices`).
+    pub device: Option<crate::domain::device::DeviceToken>,
 }
 
 /// The audit event of an action `actor` took for the organisation of their active `profile`.

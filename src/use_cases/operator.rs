@@ -62,6 +62,7 @@ pub async fn create_organisation(
         file_number: form.file_number.as_str().to_owned(),
         postal_code: form.postal_code.as_str().to_owned(),
         email_on_file: form.email_on_file.as_str().to_owned(),
+        mfa_for_all_contacts: 0,
     };
     let contact_id = random_id();
     let issued = issue_credentials(

@@ -1,9 +1,10 @@
 //! Signing in and out, and recognising the signed-in user on each request.
 
 use super::codes::{self, EmailPurpose, Purpose};
+use super::devices;
 use super::factors;
 use super::Requester;
-use crate::domain::device;
+use crate::domain::device::{self, DeviceToken};
 use crate::domain::email::Email;
 use crate::domain::locale::Locale;
 use crate::domain::password::{self, Password};
@@ -68,6 +69,11 @@ impl StartedSession {
     /// expiry, so rotating never extends the 12 hours that started at sign-in.
     pub fn rotated(app: &App, current: &Authenticated, requester: &Requester) -> StartedSession {
         StartedSession::new(app, &current.user.id, requester).replacing(current.expires_at)
+    }
+
+    /// The stored form of the token: what later statements of the batch find the session by.
+    pub fn token_hash(&self) -> &str {
+        &self.token_hash
     }
 
     fn row(&self) -> NewSession<'_> {
@@ -193,29 +199,28 @@ pub async fn log_in(
         .await?;
         return Ok(LoginOutcome::FactorRequired { challenge_id });
     }
-    let opening = Opening::prepare(app, &user.id, false, requester).await?;
-    atomically(
-        &app.db,
-        vec![
-            opening.session.insert(app)?,
-            rate_limits::clear(&app.db, &account_key)?,
-            rate_limits::release(&app.db, &ip_key)?,
-            audit::append(
-                &app.db,
-                &AuditEvent {
-                    action: "login.succeeded",
-                    user_id: Some(&user.id),
-                    ip: requester.ip.as_deref(),
-                    details: json!({}),
-                    ..Default::default()
-                },
-                app.now,
-            )?,
-        ],
-        "Failed to start a session",
-    )
-    .await?;
-    Ok(LoginOutcome::SignedIn(Box::new(opening.signed_in(user))))
+    let mut opening = Opening::prepare(app, &user.id, false, requester).await?;
+    let mut statements = vec![opening.session.insert(app)?];
+    statements.extend(opening.recognise_device(app, &user, requester).await?);
+    statements.extend([
+        rate_limits::clear(&app.db, &account_key)?,
+        rate_limits::release(&app.db, &ip_key)?,
+        audit::append(
+            &app.db,
+            &AuditEvent {
+                action: "login.succeeded",
+                user_id: Some(&user.id),
+                ip: requester.ip.as_deref(),
+                details: json!({}),
+                ..Default::default()
+            },
+            app.now,
+        )?,
+    ]);
+    atomically(&app.db, statements, "Failed to start a session").await?;
+    let signed_in = opening.signed_in(user);
+    signed_in.announce_device(app).await?;
+    Ok(LoginOutcome::SignedIn(Box::new(signed_in)))
 }
 
 /// A right password: signed in, or (for an account with a second factor) a challenge to answer.
@@ -229,6 +234,7 @@ pub struct Opening {
     session: StartedSession,
     next: Next,
     profile: Option<ProfileRow>,
+    device: Option<devices::Sighting>,
 }
 
 impl Opening {
@@ -256,7 +262,24 @@ impl Opening {
             session,
             next,
             profile,
+            device: None,
         })
+    }
+
+    /// The browser this session starts in: the statements for the batch that stores the session
+    /// (they apply only if it does). A new browser emails the owner once the batch committed
+    /// ([`SignedIn::announce_device`]).
+    pub async fn recognise_device(
+        &mut self,
+        app: &App,
+        user: &UserRow,
+        requester: &Requester,
+    ) -> Result<Vec<Statement>, InfraError> {
+        let mut sighting =
+            devices::sighting(app, user, &self.session.token_hash, requester).await?;
+        let statements = std::mem::take(&mut sighting.statements);
+        self.device = Some(sighting);
+        Ok(statements)
     }
 
     /// The session, having proved its factor now, created only if this request consumed the
@@ -278,11 +301,17 @@ impl Opening {
     }
 
     pub fn signed_in(self, user: UserRow) -> SignedIn {
+        let (device, device_email) = self
+            .device
+            .map(|d| (Some(d.token), d.email))
+            .unwrap_or_default();
         SignedIn {
             user,
             token: self.session.token,
             next: self.next,
             profile: self.profile,
+            device,
+            device_email,
         }
     }
 }
@@ -322,6 +351,19 @@ pub struct SignedIn {
     pub next: Next,
     /// The profile the session starts with: the only one, when the user has exactly one.
     pub profile: Option<ProfileRow>,
+    /// The device cookie to set, when the browser was recognised (or given one).
+    pub device: Option<DeviceToken>,
+    device_email: Option<email::EmailMessage>,
+}
+
+impl SignedIn {
+    /// Enqueues the new-device email, once the session is stored.
+    pub async fn announce_device(&self, app: &App) -> Result<(), InfraError> {
+        match &self.device_email {
+            Some(message) => email::dispatch(app, message.clone()).await,
+            None => Ok(()),
+        }
+    }
 }
 
 /// Someone proved the password of an account that never validated its address: a new code, within

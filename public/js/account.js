@@ -26,7 +26,7 @@ const closeForm = $('close-form');
 
 // The actions the activity names in words; any other shows as the trail writes it.
 const ACTIONS = [
-  'login.succeeded', 'login.failed', 'logout', 'signup.verified', 'password.changed', 'password.reset',
+  'login.succeeded', 'login.new_device', 'login.failed', 'logout', 'signup.verified', 'password.changed', 'password.reset',
   'password.reset_requested', 'password.check_failed', 'email.change_requested', 'email.changed',
   'account.updated', 'session.revoked', 'sessions.revoked_others', 'profile.selected', 'signup.address_taken',
 ];

@@ -8,10 +8,14 @@
 // same filters), the API tokens (create with name, scopes and expiry — the secret is shown once
 // with a copy button —, list by prefix and last use, revoke after a confirmation) and the webhooks
 // (org-webhooks.js).
+// Above the tabs, the organisation's second-factor policy: everyone sees whether every contact needs
+// a second factor (not only responsables and administrators); a responsable turns it on or off
+// (step-up: api.js asks for a code when the session has not proved it lately). The contact list
+// says which linked accounts have a second factor.
 // Without an organisation profile the API answers 403 organisation_profile_required, and the page
 // explains how to get one.
 
-import { del, get, patch, post } from './api.js';
+import { del, get, patch, post, put } from './api.js';
 import { dayElement, formatDate, timeElement, todayInMontreal } from './format.js';
 import { onLangChange } from './i18n.js';
 import { KIND_KEYS, ROLE_KEYS, fullName } from './profile.js';
@@ -20,8 +24,8 @@ import {
   OffsetList, RowDetails, actionButton, badge, cell, emailSpan, keySpan, nothing, textSpan, wordFor,
 } from './table.js';
 import {
-  $, clearErrors, focusElement, initPage, readyToSubmit, setFieldError, setRawText, setText, showAlert, showApiError, t,
-  whileBusy,
+  $, clearErrors, focusElement, initPage, readyToSubmit, setFieldError, setRawText, setText, showAlert, showApiError,
+  showStatus, t, whileBusy,
 } from './ui.js';
 import {
   askConfirmation, dropConfirmation, formDisclosure, instantiate, liveSearch, secretBlock, slot, tabList,
@@ -59,6 +63,8 @@ const AUDIT_KEYS = {
   'link.known_facts_requested': 'audit.known_facts_requested',
   'known_facts.requested': 'audit.known_facts_requested',
   'link.known_facts_sent': 'audit.known_facts_requested',
+  'link.known_facts_already_linked': 'audit.known_facts_already_linked',
+  'organisation.security_changed': 'audit.security_changed',
   'profile.selected': 'audit.profile_selected',
   'session.profile_changed': 'audit.profile_selected',
   'contact.authorizations_role_changed': 'audit.manages_changed',
@@ -157,6 +163,38 @@ async function loadOrganisation() {
   return true;
 }
 
+// ---- Second-factor policy ----
+
+function renderSecurity(security) {
+  $('security-section').hidden = false;
+  setText($('security-state'), security.mfa_for_all_contacts ? 'org.security_on' : 'org.security_off');
+  $('security-form').hidden = !isResponsable();
+  $('security-all').checked = security.mfa_for_all_contacts;
+  setText($('security-hint'), 'org.security_hint', { count: security.linked_contacts_without_factor });
+}
+
+async function loadSecurity() {
+  const result = await get('/api/organisation/security');
+  if (result.ok) renderSecurity(result.data);
+  else if (!handledCommonError(result)) showAlert(main, [[{ key: 'common.load_failed' }, result.error.message]]);
+}
+
+$('security-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const form = $('security-form');
+  clearErrors(form);
+  const body = { mfa_for_all_contacts: $('security-all').checked };
+  const result = await whileBusy(form.querySelector('button[type="submit"]'), () => put('/api/organisation/security', body));
+  if (!result.ok) {
+    if (handledCommonError(result)) return;
+    showApiError(form, result.error);
+    return;
+  }
+  renderSecurity(result.data);
+  showStatus(form, [{ key: result.data.mfa_for_all_contacts ? 'org.security_saved_on' : 'org.security_saved_off' }]);
+  await contacts.load();
+});
+
 // ---- Tabs ----
 
 const tabs = tabList([$('tab-contacts'), $('tab-audit'), $('tab-tokens'), $('tab-webhooks')], {
@@ -191,7 +229,8 @@ function contactRow(contact) {
 
   const account = contact.linked_user?.email
     ? cell('td', emailSpan(contact.linked_user.email, 'cell-main cell-email'),
-      ...(contact.linked_at ? [keySpan('org.linked_on', { date: formatDate(contact.linked_at) }, 'cell-detail')] : []))
+      ...(contact.linked_at ? [keySpan('org.linked_on', { date: formatDate(contact.linked_at) }, 'cell-detail')] : []),
+      keySpan(contact.has_factor ? 'org.factor_yes' : 'org.factor_no', undefined, 'cell-detail'))
     : cell('td', nothing());
 
   const activity = contact.last_activity_at ? cell('td', timeElement(contact.last_activity_at)) : cell('td', nothing('org.no_activity'));
@@ -670,6 +709,7 @@ const webhooks = webhooksTab({ handledRefusal: handledNotResponsable });
 async function start() {
   if (!(await signedIn($('org-loading')))) return;
   if (!(await loadOrganisation())) return;
+  await loadSecurity();
   await contacts.load();
   tabs.fromAddress();
 }

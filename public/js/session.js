@@ -26,6 +26,11 @@ export function handledWithoutOrganisation(result, showNone) {
     showNone();
     return true;
   }
+  if (result.status === 403 && result.error.code === 'mfa_enrolment_required') {
+    // The profile came to need a second factor (a new role, or the organisation asks it of all).
+    location.assign('/mfa');
+    return true;
+  }
   return false;
 }
 

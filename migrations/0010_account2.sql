@@ -4,6 +4,7 @@ ALTER TABLE organisations ADD COLUMN mfa_for_all_contacts INTEGER NOT NULL DEFAU
 
 -- The browsers a person signed in from: the SHA-256 of a long-lived random cookie
 -- (`__Host-sel_device`), so a sign-in from a browser never seen for the account emails its owner.
+-- Forgotten 400 days after it was last seen (the cookie's lifetime).
 CREATE TABLE IF NOT EXISTS known_devices (
   id            TEXT PRIMARY KEY,
   user_id       TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
@@ -12,3 +13,4 @@ CREATE TABLE IF NOT EXISTS known_devices (
   last_seen_at  INTEGER NOT NULL
 );
 CREATE UNIQUE INDEX IF NOT EXISTS known_devices_user_device ON known_devices (user_id, device_hash);
+CREATE INDEX IF NOT EXISTS known_devices_last_seen ON known_devices (last_seen_at);

@@ -75,6 +75,11 @@ const DENIED_KEYS = {
 function handledCommon(result) {
   if (handledUnauthenticated(result)) return true;
   if (result.status !== 403) return false;
+  if (result.error.code === 'mfa_enrolment_required') {
+    // The profile came to need a second factor (a new role, or the organisation asks it of all).
+    location.assign('/mfa');
+    return true;
+  }
   const wasShown = !$('employer-view').hidden;
   if (result.error.code === 'organisation_profile_required') {
     showOnly('employer-none');

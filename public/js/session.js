@@ -17,8 +17,10 @@ export function handledUnauthenticated(result) {
 }
 
 /**
- * The answers every organisation route may give: no session (to the login page), or no
- * organisation profile active (403 organisation_profile_required: `showNone()`). True when handled.
+ * The answers every organisation route may give: no session (to the login page), no organisation
+ * profile active (403 organisation_profile_required: `showNone()`), or a profile that came to need
+ * a second factor the account lacks (403 mfa_enrolment_required: to "Sécurité de connexion").
+ * True when handled.
  */
 export function handledWithoutOrganisation(result, showNone) {
   if (handledUnauthenticated(result)) return true;

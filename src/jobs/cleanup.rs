@@ -7,11 +7,11 @@ use crate::domain::lifecycle::{
     CODE_AND_SESSION_RETENTION, DELIVERY_LOG_RETENTION, JOB_RUN_RETENTION, MAILBOX_RETENTION,
     OUTBOX_RETENTION, SPENT_CREDENTIALS_RETENTION, UNVERIFIED_ACCOUNT_LIFETIME,
 };
-use crate::domain::Millis;
+use crate::domain::{device, Millis};
 use crate::infra::{App, InfraError};
 use crate::storage::{
-    job_runs, link_credentials, mailbox, mfa, outbox, rate_limits, sessions, users, verifications,
-    webhooks, Purge,
+    devices, job_runs, link_credentials, mailbox, mfa, outbox, rate_limits, sessions, users,
+    verifications, webhooks, Purge,
 };
 
 /// Rows one delete statement removes at most: its write lock stays short.
@@ -31,10 +31,11 @@ enum Kind {
     Mailbox,
     JobRuns,
     WebhookDeliveries,
+    KnownDevices,
 }
 
 impl Kind {
-    const ALL: [Kind; 10] = [
+    const ALL: [Kind; 11] = [
         Kind::UnverifiedAccounts,
         Kind::Verifications,
         Kind::Sessions,
@@ -45,6 +46,7 @@ impl Kind {
         Kind::Mailbox,
         Kind::JobRuns,
         Kind::WebhookDeliveries,
+        Kind::KnownDevices,
     ];
 
     fn name(self) -> &'static str {
@@ -59,6 +61,7 @@ impl Kind {
             Kind::Mailbox => "mailbox_emails",
             Kind::JobRuns => "job_runs",
             Kind::WebhookDeliveries => "webhook_deliveries",
+            Kind::KnownDevices => "known_devices",
         }
     }
 
@@ -74,6 +77,8 @@ impl Kind {
             Kind::Mailbox => MAILBOX_RETENTION,
             Kind::JobRuns => JOB_RUN_RETENTION,
             Kind::WebhookDeliveries => DELIVERY_LOG_RETENTION,
+            // The browser forgot its cookie by then: the row can never match again.
+            Kind::KnownDevices => device::COOKIE_LIFETIME,
         }
     }
 
@@ -89,6 +94,7 @@ impl Kind {
             Kind::Mailbox => &mailbox::DELIVERED,
             Kind::JobRuns => &job_runs::OLD,
             Kind::WebhookDeliveries => &webhooks::FINISHED_DELIVERIES,
+            Kind::KnownDevices => &devices::UNSEEN,
         }
     }
 

@@ -57,3 +57,10 @@ pub fn delete_of_user(db: &Db, user_id: &str) -> Result<Statement, InfraError> {
     query!(db, "DELETE FROM known_devices WHERE user_id = ?1", user_id)
         .context("Failed to prepare forgetting a closed account's devices")
 }
+
+/// Browsers not seen since before the cutoff.
+pub const UNSEEN: super::Purge = super::Purge {
+    table: "known_devices",
+    key: "id",
+    condition: "last_seen_at < ?1",
+};

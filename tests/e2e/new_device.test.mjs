@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { GOOD_PASSWORD, spawnApp, uniqueEmail } from '../support/app.mjs';
 import { answeredByWorker, enrolTotp, workerClock } from '../support/client.mjs';
 import { emailTo, quote, signedUp, sql } from '../support/orgs.mjs';
+import { countsOf, runJobs } from '../support/jobs.mjs';
 
 const FIREFOX = 'Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0';
 const DEVICE_COOKIE = /^__Host-sel_device=([0-9a-f]{64});/;
@@ -121,4 +122,15 @@ test('a burst of 40 sign-ins from 40 new browsers sends at most three new-device
   assert.ok(queued.length >= 1 && queued.length <= 3, `at most three emails an hour (${queued.length} queued for ${signedIn} sign-ins)`);
   const [events] = await sql(app, `SELECT COUNT(*) AS n FROM audit_events a JOIN users u ON u.id = a.user_id WHERE u.email = ${quote(person.email)} AND a.action = 'login.new_device'`);
   assert.ok(events.n >= queued.length, 'every new browser is still in the security activity');
+});
+
+// Last: it moves the worker's clock 401 days on.
+test('a browser not seen for 400 days, past its cookie\'s life, is forgotten by the cleanup', async () => {
+  const person = await signedUp(app);
+  const devicesOf = () => sql(app, `SELECT d.id FROM known_devices d JOIN users u ON u.id = d.user_id WHERE u.email = ${quote(person.email)}`);
+  assert.equal((await devicesOf()).length, 1);
+  await app.advanceClock(401 * 24 * 60 * 60 * 1000);
+  const runs = await runJobs(app);
+  assert.ok(countsOf(runs, 'cleanup').known_devices >= 1, `the run counts it: ${JSON.stringify(countsOf(runs, 'cleanup'))}`);
+  assert.deepEqual(await devicesOf(), []);
 });

@@ -7,7 +7,7 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { button, emailFor, heading, label, launchBrowser, logIn, menu, openBrowser, text } from '../support/browser.mjs';
+import { button, emailFor, enrolWhenLed, heading, label, launchBrowser, logIn, menu, openBrowser, text } from '../support/browser.mjs';
 import { spawnApp, uniqueEmail } from '../support/app.mjs';
 import { createOrganisation, link, linkedMember, linkedResponsible, selectProfile, signedUp } from '../support/orgs.mjs';
 
@@ -282,7 +282,10 @@ test("an employer's member may use the authorizations page only once the respons
     await boss.getByText('Éric Fortin peut maintenant gérer les autorisations.', { exact: true }).waitFor();
     await rowStartingWith(boss, 'Éric Fortin').getByText('Gère les autorisations', { exact: true }).waitFor();
 
+    // An administrator of authorizations acts with a second factor: the member is led to set one up.
     await page.reload();
+    await enrolWhenLed(page, member.email);
+    await page.goto(`${app.baseUrl}/employer`);
     await heading(page, 'Autorisations').waitFor();
     await menu(page).getByRole('link', { name: 'Autorisations (employeur)', exact: true }).waitFor();
     await button(page, 'Nouvelle autorisation').waitFor();

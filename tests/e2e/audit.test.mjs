@@ -7,6 +7,7 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnApp, uniqueEmail } from '../support/app.mjs';
+import { enrolTotpOnce } from '../support/client.mjs';
 import { linkedResponsible, linkedMember, signedUp, cookieOf, assertRejected, invalid } from '../support/orgs.mjs';
 import {
   employer, firmWithMember, granted, grantBody, setAdministrator, actAgain, today, addDays, parseCsv, sqlWrite, sql, quote,
@@ -210,6 +211,7 @@ test("an employer sees who acted on its file, and the firm sees the employer's d
   const boss = await employer(app, { name: 'Coffrages Témoin inc.' });
   const admin = await linkedMember(app, boss.client, { first_name: 'Adèle', last_name: 'Admin' });
   await setAdministrator(boss.client, admin.contactId);
+  await enrolTotpOnce(admin.client);
   const firm = await firmWithMember(app, { overrides: { name: 'Cabinet Témoin' }, member: { first_name: 'Fanny', last_name: 'Firme' } });
   const bystander = await firmWithMember(app);
 

@@ -7,6 +7,7 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnApp, uniqueEmail } from '../support/app.mjs';
+import { enrolTotpOnce } from '../support/client.mjs';
 import {
   badInputCases, sendCase, assertRejected, cookieOf, invalid, createOrganisation,
 } from '../support/orgs.mjs';
@@ -218,6 +219,11 @@ test('a contact the responsable makes an administrator of authorizations grants,
   assert.equal(made.manages_authorizations, true, 'the contact object says so');
   const listed = (await boss.client.get(`${MEMBERS}/${admin.contactId}`)).body.contact;
   assert.equal(listed.manages_authorizations, true, 'the inventory shows it');
+  // An administrator acts with a second factor: the new role asks for one on the next request.
+  const unenrolled = await grant(admin.client, grantBody(firm.organisation, contact.email));
+  assert.equal(unenrolled.status, 403, unenrolled.text);
+  assert.equal(unenrolled.body.error.code, 'mfa_enrolment_required');
+  await enrolTotpOnce(admin.client);
 
   const created = await grant(admin.client, grantBody(firm.organisation, contact.email));
   assert.equal(created.status, 201, created.text);
@@ -234,6 +240,7 @@ test('a contact the responsable makes an administrator of authorizations grants,
 
 test('only a responsable may make a contact an administrator of authorizations', async () => {
   await setAdministrator(boss.client, admin.contactId, true);
+  await enrolTotpOnce(admin.client);
   try {
     const byAdmin = await admin.client.request('PATCH', `${MEMBERS}/${plain.contactId}`, { json: { manages_authorizations: true } });
     const byPlain = await plain.client.request('PATCH', `${MEMBERS}/${plain.contactId}`, { json: { manages_authorizations: true } });

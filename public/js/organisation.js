@@ -167,8 +167,12 @@ async function loadOrganisation() {
 
 function renderSecurity(security) {
   $('security-section').hidden = false;
-  setText($('security-state'), security.mfa_for_all_contacts ? 'org.security_on' : 'org.security_off');
-  $('security-form').hidden = !isResponsable();
+  // Every contact of an accounting firm needs a factor anyway: there is nothing to choose.
+  const firm = state.organisation?.kind === 'accounting_firm';
+  let stateKey = security.mfa_for_all_contacts ? 'org.security_on' : 'org.security_off';
+  if (firm) stateKey = 'org.security_firm';
+  setText($('security-state'), stateKey);
+  $('security-form').hidden = !isResponsable() || firm;
   $('security-all').checked = security.mfa_for_all_contacts;
   setText($('security-hint'), 'org.security_hint', { count: security.linked_contacts_without_factor });
 }

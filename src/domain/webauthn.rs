@@ -9,7 +9,6 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use p256::ecdsa::signature::Verifier;
 use p256::ecdsa::{Signature, VerifyingKey};
-use serde::Deserialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
@@ -84,10 +83,9 @@ pub fn parse_name(raw: &str) -> Result<String, Problem> {
     }
 }
 
-/// The fields of `clientDataJSON` that are checked.
-#[derive(Debug, Deserialize)]
+/// The members of `clientDataJSON` that are checked.
+#[derive(Debug)]
 pub struct ClientData {
-    #[serde(rename = "type")]
     kind: String,
     challenge: String,
     origin: String,
@@ -95,7 +93,18 @@ pub struct ClientData {
 
 impl ClientData {
     fn parse(bytes: &[u8]) -> Result<ClientData, Problem> {
-        serde_json::from_slice(bytes).map_err(|_| Problem::InvalidCredential)
+        let json: Value = serde_json::from_slice(bytes).map_err(|_| Problem::InvalidCredential)?;
+        let text = |name: &str| {
+            json.get(name)
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+                .ok_or(Problem::InvalidCredential)
+        };
+        Ok(ClientData {
+            kind: text("type")?,
+            challenge: text("challenge")?,
+            origin: text("origin")?,
+        })
     }
 
     /// The challenge the browser says it answers: how the server finds the one it handed out.
@@ -264,10 +273,9 @@ pub fn verify_registration(
         return Err(Rejection::Malformed);
     }
     let (credential_id, cose_key) = after_length.split_at(id_length);
-    let public_key = es256_public_key(cose_key)?;
     Ok(NewPasskey {
         credential_id: URL_SAFE_NO_PAD.encode(credential_id),
-        public_key: URL_SAFE_NO_PAD.encode(public_key.to_encoded_point(false).as_bytes()),
+        public_key: URL_SAFE_NO_PAD.encode(es256_public_key(cose_key)?),
         sign_count: data.sign_count,
     })
 }
@@ -295,9 +303,9 @@ fn attested_auth_data(object: &[u8]) -> Result<&[u8], Rejection> {
     auth_data.ok_or(Rejection::Malformed)
 }
 
-/// A COSE_Key (RFC 9053) that is an EC2 key on P-256 for ES256, and nothing after it but
-/// extensions the portal does not ask for.
-fn es256_public_key(cose: &[u8]) -> Result<VerifyingKey, Rejection> {
+/// A COSE_Key (RFC 9053) that is an EC2 key on P-256 for ES256, as a SEC1 uncompressed point
+/// checked to be on the curve.
+fn es256_public_key(cose: &[u8]) -> Result<[u8; 65], Rejection> {
     let mut decoder = minicbor::Decoder::new(cose);
     let entries = decoder.map().ok().flatten().ok_or(Rejection::Malformed)?;
     let (mut kty, mut alg, mut crv, mut x, mut y) = (None, None, None, None, None);
@@ -327,7 +335,42 @@ fn es256_public_key(cose: &[u8]) -> Result<VerifyingKey, Rejection> {
     let mut point = [4u8; 65];
     point[1..33].copy_from_slice(&x);
     point[33..].copy_from_slice(&y);
-    VerifyingKey::from_sec1_bytes(&point).map_err(|_| Rejection::UnsupportedKey)
+    VerifyingKey::from_sec1_bytes(&point).map_err(|_| Rejection::UnsupportedKey)?;
+    Ok(point)
+}
+
+/// An ASN.1 DER ECDSA signature (`SEQUENCE { r INTEGER, s INTEGER }`), what WebAuthn sends for
+/// ES256, as the 64 bytes r || s. Read by hand: a DER library would weigh more than this.
+fn der_signature(der: &[u8]) -> Option<Signature> {
+    let body = match der {
+        [0x30, length, body @ ..] if usize::from(*length) == body.len() => body,
+        _ => return None,
+    };
+    let mut rs = [0u8; 64];
+    let mut rest = body;
+    for half in rs.chunks_mut(32) {
+        let (integer, after) = match rest {
+            [0x02, length, tail @ ..] if usize::from(*length) <= tail.len() => {
+                tail.split_at(usize::from(*length))
+            }
+            _ => return None,
+        };
+        // A positive INTEGER: a leading zero only before a byte with its high bit set.
+        let magnitude = match integer {
+            [0, next, ..] if *next >= 0x80 => &integer[1..],
+            [first, ..] if *first < 0x80 => integer,
+            _ => return None,
+        };
+        if magnitude.len() > 32 {
+            return None;
+        }
+        half[32 - magnitude.len()..].copy_from_slice(magnitude);
+        rest = after;
+    }
+    if !rest.is_empty() {
+        return None;
+    }
+    Signature::from_slice(&rs).ok()
 }
 
 /// Checks an assertion against the challenge handed out for it and the stored key and sign
@@ -348,8 +391,7 @@ pub fn verify_assertion(
         .ok()
         .and_then(|point| VerifyingKey::from_sec1_bytes(&point).ok())
         .ok_or(Rejection::UnsupportedKey)?;
-    let signature =
-        Signature::from_der(&assertion.signature).map_err(|_| Rejection::BadSignature)?;
+    let signature = der_signature(&assertion.signature).ok_or(Rejection::BadSignature)?;
     let mut signed = assertion.authenticator_data.clone();
     signed.extend_from_slice(&Sha256::digest(&assertion.client_data_json));
     key.verify(&signed, &signature)
@@ -743,6 +785,24 @@ mod tests {
         ];
         for (reason, credential) in cases {
             assert!(Assertion::from_json(&credential).is_err(), "{reason}");
+        }
+    }
+
+    #[test]
+    fn der_signatures_are_read_as_r_and_s_and_malformed_ones_refused() {
+        let signature: Signature = key().sign(b"message");
+        let der = signature.to_der();
+        assert_eq!(der_signature(der.as_bytes()), Some(signature));
+        let bytes = der.as_bytes();
+        let cases: [(&str, Vec<u8>); 5] = [
+            ("truncated", bytes[..bytes.len() - 1].to_vec()),
+            ("trailing bytes", [bytes, &[0]].concat()),
+            ("not a sequence", [&[0x31], &bytes[1..]].concat()),
+            ("raw r || s", signature.to_bytes().to_vec()),
+            ("empty", Vec::new()),
+        ];
+        for (reason, der) in cases {
+            assert_eq!(der_signature(&der), None, "{reason}");
         }
     }
 

@@ -127,7 +127,7 @@ pub async fn remove(call: &Call) -> Result<Reply, ApiError> {
 }
 
 pub async fn sign_in_options(call: &Call) -> Result<Reply, ApiError> {
-    let ceremony = passkeys::sign_in_options(&call.app).await?;
+    let ceremony = passkeys::sign_in_options(&call.app, &call.requester).await?;
     Ok(Reply::json(200, request_options(call, &ceremony)))
 }
 

@@ -8,7 +8,7 @@
 use super::factors::{self, change_notice, new_recovery_codes};
 use super::sessions::{self, SignedIn};
 use super::Requester;
-use crate::domain::throttle::{ip_subject, LOGIN_PER_IP};
+use crate::domain::throttle::{ip_subject, Policy, LOGIN_PER_IP, PASSKEY_CHALLENGES_PER_IP};
 use crate::domain::webauthn::{
     self, verify_assertion, verify_registration, Assertion, Registration, Rejection, RelyingParty,
     CHALLENGE_LIFETIME,
@@ -86,8 +86,26 @@ pub async fn creation(app: &App, user_id: &str) -> Result<Ceremony, PasskeyError
     })
 }
 
+/// Reserves a slot of the address's `policy` before anything is evaluated or stored.
+async fn reserve(
+    app: &App,
+    policy: &Policy,
+    requester: &Requester,
+) -> Result<String, PasskeyError> {
+    let key = policy.key(&ip_subject(requester.ip.as_deref().unwrap_or("unknown")));
+    if rate_limits::reserve(&app.db, policy, &key, app.now)
+        .await?
+        .is_none()
+    {
+        let retry_after = rate_limits::retry_after(&app.db, policy, &key, app.now).await?;
+        return Err(PasskeyError::Throttled { retry_after });
+    }
+    Ok(key)
+}
+
 /// Options to sign in with any passkey of the portal (discoverable credentials).
-pub async fn sign_in_options(app: &App) -> Result<Ceremony, InfraError> {
+pub async fn sign_in_options(app: &App, requester: &Requester) -> Result<Ceremony, PasskeyError> {
+    reserve(app, &PASSKEY_CHALLENGES_PER_IP, requester).await?;
     Ok(Ceremony {
         challenge: hand_out(app, Purpose::SignIn, None).await?,
         user_handle: None,
@@ -348,15 +366,7 @@ pub async fn sign_in(
     rp: &RelyingParty,
     requester: &Requester,
 ) -> Result<SignedIn, PasskeyError> {
-    let ip_key = LOGIN_PER_IP.key(&ip_subject(requester.ip.as_deref().unwrap_or("unknown")));
-    if rate_limits::reserve(&app.db, &LOGIN_PER_IP, &ip_key, app.now)
-        .await?
-        .is_none()
-    {
-        let retry_after =
-            rate_limits::retry_after(&app.db, &LOGIN_PER_IP, &ip_key, app.now).await?;
-        return Err(PasskeyError::Throttled { retry_after });
-    }
+    let ip_key = reserve(app, &LOGIN_PER_IP, requester).await?;
     let verified = verify_and_record(app, assertion, Purpose::SignIn, None, rp).await;
     let user = match verified {
         Ok(passkey) => users::find_by_id(&app.db, &passkey.user_id)

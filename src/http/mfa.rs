@@ -66,12 +66,13 @@ pub async fn regenerate_recovery_codes(call: &Call) -> Result<Reply, ApiError> {
 /// `code` (TOTP), `recovery_code` or `credential` (a passkey's assertion), exactly one of them.
 fn proof(fields: &mut Fields, rp: RelyingParty) -> Option<Proof> {
     const NAMES: [&str; 3] = ["code", "recovery_code", "credential"];
-    let given = NAMES.iter().filter(|name| fields.has(name)).count();
-    if given == 0 {
-        fields.reject("code", Problem::Required);
-    } else if given > 1 {
-        fields.reject("credential", Problem::InvalidChoice);
+    let given: Vec<&'static str> = NAMES.into_iter().filter(|name| fields.has(name)).collect();
+    match given.as_slice() {
+        [] => fields.reject("code", Problem::Required),
+        [_] => {}
+        [.., extra] => fields.reject(extra, Problem::InvalidChoice),
     }
+    let given = given.len();
     let code = fields.optional_parsed("code", OneTimeCode::parse);
     let recovery = fields.optional_parsed("recovery_code", RecoveryCode::parse);
     let passkey = fields

@@ -65,7 +65,7 @@ test('a person adds a passkey in Sécurité de connexion, then signs in with it 
     await assertAccessible(page, '/mfa without a passkey');
     await assertFitsPhone(page, '/mfa without a passkey');
     await button(page, "Ajouter une clé d'accès").click();
-    await page.getByRole('alert').getByText('Ce champ est obligatoire.', { exact: false }).first().waitFor();
+    await text(page, 'Ce champ est obligatoire.').waitFor();
     await label(page, "Nom de la clé d'accès").fill('Ordinateur');
     await button(page, "Ajouter une clé d'accès").click();
     await heading(page, 'Vos codes de récupération').waitFor();

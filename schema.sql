@@ -105,6 +105,39 @@ CREATE TABLE IF NOT EXISTS mfa_challenges (
 );
 CREATE INDEX IF NOT EXISTS mfa_challenges_expiry ON mfa_challenges (expires_at);
 
+-- A person's passkeys (WebAuthn, ES256 only, user verification required). `credential_id` and
+-- `public_key` (the P-256 point, SEC1 uncompressed) are base64url; `user_handle` is the random id
+-- the authenticator keeps for the account (never users.id): the one of the person's other
+-- passkeys, or a new one for the first. `sign_count` is the authenticator's counter at the last
+-- use; an assertion whose counter does not grow is refused (a cloned authenticator). At most 10
+-- per person; a passkey is a second factor and also signs in without a password.
+CREATE TABLE IF NOT EXISTS passkeys (
+  id            TEXT PRIMARY KEY,
+  user_id       TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  credential_id TEXT NOT NULL UNIQUE,
+  public_key    TEXT NOT NULL,
+  user_handle   TEXT NOT NULL,
+  sign_count    INTEGER NOT NULL DEFAULT 0,
+  name          TEXT NOT NULL,
+  created_at    INTEGER NOT NULL,
+  last_used_at  INTEGER
+);
+CREATE INDEX IF NOT EXISTS passkeys_user ON passkeys (user_id);
+
+-- The random challenges handed to the browser for a passkey (32 bytes, base64url), each answered
+-- once within 5 minutes: the request that answers deletes the row in one statement before it
+-- checks anything. `register` is for `user_id` (with the `user_handle` the new passkey gets),
+-- `factor` is a second factor or step-up of `user_id`, `sign_in` is anyone's discoverable sign-in.
+CREATE TABLE IF NOT EXISTS passkey_challenges (
+  challenge     TEXT PRIMARY KEY,
+  purpose       TEXT NOT NULL CHECK (purpose IN ('register', 'sign_in', 'factor')),
+  user_id       TEXT REFERENCES users(id) ON DELETE CASCADE,
+  user_handle   TEXT,
+  expires_at    INTEGER NOT NULL,
+  created_at    INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS passkey_challenges_expiry ON passkey_challenges (expires_at);
+
 -- An organisation known to the commission: an accounting firm, an employer or an association.
 -- `file_number` is the commission's number (employer number for employers). The postal code and
 -- the email on file are the "known facts" a person can prove to receive a link code at that email.

@@ -29,6 +29,7 @@ const ACTIONS = [
   'login.succeeded', 'login.new_device', 'login.failed', 'logout', 'signup.verified', 'password.changed', 'password.reset',
   'password.reset_requested', 'password.check_failed', 'email.change_requested', 'email.changed',
   'account.updated', 'session.revoked', 'sessions.revoked_others', 'profile.selected', 'signup.address_taken',
+  'mfa.passkey_added', 'mfa.passkey_removed',
 ];
 
 let verificationId = null;

@@ -3,11 +3,17 @@
 // QR generator (public/js/vendor/qrcode.js, MIT) so no image or secret leaves for another site;
 // a first code confirms it and the ten recovery codes are shown once. Sent here by a profile that
 // needs a factor (`?profile=<id>`), the page selects that profile once the codes are saved.
+// Passkeys are listed, added (navigator.credentials.create), renamed and removed here too; the
+// first factor, app or passkey, comes with the recovery codes.
 
-import { del, get, post, put } from './api.js';
+import { del, get, patch, post, put } from './api.js';
+import { timeElement } from './format.js';
 import { handledUnauthenticated, signedIn } from './session.js';
-import { $, focusElement, initPage, readyToSubmit, setBusy, setText, showAlert, showApiError, t } from './ui.js';
+import {
+  $, clearErrors, focusElement, initPage, readyToSubmit, setBusy, setText, showAlert, showApiError, showStatus, t,
+} from './ui.js';
 import qrcode from './vendor/qrcode.js';
+import { createPasskey, passkeyProblem, passkeysSupported } from './webauthn.js';
 
 initPage('mfa.title');
 
@@ -74,7 +80,8 @@ async function load({ focus = false } = {}) {
     return;
   }
   const status = result.data;
-  $('mfa-required').hidden = !(status.required && !status.totp?.enabled);
+  $('mfa-required').hidden = !(status.required && !status.totp?.enabled && !status.passkeys);
+  await loadPasskeys();
   if (status.totp?.enabled) {
     setText($('mfa-codes-left'), 'mfa.codes_left', { n: status.recovery_codes_left });
     show('mfa-on', { focus });
@@ -166,6 +173,152 @@ $('mfa-disable').addEventListener('click', async (event) => {
     return;
   }
   load({ focus: true });
+});
+
+// --- Passkeys -----------------------------------------------------------------------------------
+
+const passkeysForm = $('passkeys-form');
+
+function textElement(tag, key, vars) {
+  const node = document.createElement(tag);
+  setText(node, key, vars);
+  return node;
+}
+
+function button(key, label) {
+  const node = textElement('button', key);
+  node.type = 'button';
+  node.className = 'button button--small';
+  if (label) node.setAttribute('aria-label', `${t(key)} : ${label}`);
+  return node;
+}
+
+function failed(result) {
+  if (!handledUnauthenticated(result)) showApiError(passkeysForm, result.error);
+}
+
+/** Turns the item into a small form that renames the passkey. */
+function renameForm(item, passkey) {
+  const form = document.createElement('form');
+  form.noValidate = true;
+  const id = `passkey-rename-${passkey.id}`;
+  const label = textElement('label', 'passkeys.rename_label', { name: passkey.name });
+  label.htmlFor = id;
+  const input = document.createElement('input');
+  Object.assign(input, { id, name: 'name', type: 'text', maxLength: 60, value: passkey.name, required: true, autocomplete: 'off' });
+  const save = textElement('button', 'passkeys.save');
+  save.type = 'submit';
+  save.className = 'button button--primary button--small';
+  const cancel = button('passkeys.cancel');
+  const actions = document.createElement('div');
+  actions.className = 'actions';
+  actions.append(save, cancel);
+  form.append(label, input, actions);
+  cancel.addEventListener('click', () => loadPasskeys({ focus: true }));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    clearErrors(passkeysForm);
+    setBusy(save, true);
+    const result = await patch(`/api/me/passkeys/${encodeURIComponent(passkey.id)}`, { name: input.value });
+    setBusy(save, false);
+    if (!result.ok) {
+      failed(result);
+      input.focus();
+      return;
+    }
+    await loadPasskeys({ focus: true });
+    showStatus(passkeysForm, [{ key: 'passkeys.renamed' }]);
+  });
+  item.replaceChildren(form);
+  input.focus();
+}
+
+function passkeyItem(passkey) {
+  const item = document.createElement('li');
+  item.className = 'session-list__item';
+  const name = document.createElement('p');
+  name.className = 'session-list__device';
+  name.textContent = passkey.name;
+  const times = document.createElement('p');
+  times.className = 'session-list__times';
+  times.append(textElement('span', 'passkeys.created'), ' ', timeElement(passkey.created_at), ' · ');
+  if (passkey.last_used_at) times.append(textElement('span', 'passkeys.last_used'), ' ', timeElement(passkey.last_used_at));
+  else times.append(textElement('span', 'passkeys.never_used'));
+  const rename = button('passkeys.rename', passkey.name);
+  rename.addEventListener('click', () => renameForm(item, passkey));
+  const remove = button('passkeys.remove', passkey.name);
+  remove.addEventListener('click', async () => {
+    clearErrors(passkeysForm);
+    if (!window.confirm(t('passkeys.remove_confirm', { name: passkey.name }))) return;
+    setBusy(remove, true);
+    const result = await del(`/api/me/passkeys/${encodeURIComponent(passkey.id)}`);
+    setBusy(remove, false);
+    if (!result.ok) {
+      failed(result);
+      return;
+    }
+    await load();
+    focusElement($('passkeys-heading'));
+    showStatus(passkeysForm, [{ key: 'passkeys.removed' }]);
+  });
+  const actions = document.createElement('div');
+  actions.className = 'actions';
+  actions.append(rename, remove);
+  item.append(name, times, actions);
+  return item;
+}
+
+async function loadPasskeys({ focus = false } = {}) {
+  const result = await get('/api/me/passkeys');
+  if (!result.ok) {
+    failed(result);
+    return;
+  }
+  const items = result.data.items;
+  $('passkeys-list').replaceChildren(...items.map(passkeyItem));
+  $('passkeys-list').hidden = items.length === 0;
+  $('passkeys-empty').hidden = items.length > 0;
+  $('passkeys').hidden = false;
+  if (focus) focusElement($('passkeys-heading'));
+}
+
+passkeysForm.addEventListener('submit', async (event) => {
+  event.preventDefault();
+  if (!readyToSubmit(passkeysForm, ['name'])) return;
+  if (!passkeysSupported()) {
+    showAlert(passkeysForm, [{ key: 'passkeys.error_unsupported' }]);
+    return;
+  }
+  const submit = passkeysForm.querySelector('button[type="submit"]');
+  setBusy(submit, true);
+  const options = await post('/api/me/passkeys/options');
+  if (!options.ok) {
+    setBusy(submit, false);
+    failed(options);
+    return;
+  }
+  let credential;
+  try {
+    credential = await createPasskey(options.data);
+  } catch (error) {
+    setBusy(submit, false);
+    showAlert(passkeysForm, [{ key: passkeyProblem(error) }]);
+    return;
+  }
+  const result = await post('/api/me/passkeys', { credential, name: passkeysForm.elements.name.value });
+  setBusy(submit, false);
+  if (!result.ok) {
+    failed(result);
+    return;
+  }
+  passkeysForm.elements.name.value = '';
+  if (result.data.recovery_codes) {
+    await loadPasskeys();
+    showCodes(result.data.recovery_codes);
+    return;
+  }
+  await loadPasskeys({ focus: true });
+  showStatus(passkeysForm, [{ key: 'passkeys.added' }]);
 });
 
 async function start() {

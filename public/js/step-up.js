@@ -1,9 +1,10 @@
 // Step-up: a sensitive action (an API token, a webhook, an authorization, a member's role) answered
 // 403 step_up_required because the session has not proved its second factor in the last ten
-// minutes. A modal dialog asks for a code of the authenticator app (or a recovery code); once
-// POST /api/session/step-up accepts it, the caller sends its request again.
+// minutes. A modal dialog asks for a code of the authenticator app (or a recovery code), or for a
+// passkey; once POST /api/session/step-up accepts it, the caller sends its request again.
 
 import { getLang, t } from './i18n.js';
+import { getPasskey, passkeyProblem, passkeysSupported } from './webauthn.js';
 
 let pending = null;
 
@@ -20,20 +21,33 @@ export function proofOf(typed) {
   return /^\d{6}$/.test(compact) ? { code: compact } : { recovery_code: typed.trim() };
 }
 
-async function send(proof) {
+/** POSTs `body` (not through api.js, which calls this module on 403): {data} or {problem}. */
+async function send(path, body = {}) {
   try {
-    const response = await fetch('/api/session/step-up', {
+    const response = await fetch(path, {
       method: 'POST',
       headers: { Accept: 'application/json', 'Accept-Language': getLang(), 'Content-Type': 'application/json' },
       credentials: 'same-origin',
       cache: 'no-store',
-      body: JSON.stringify(proof),
+      body: JSON.stringify(body),
     });
-    if (response.status === 204) return null;
     const data = await response.json().catch(() => null);
-    return data?.error?.message || t('common.unexpected');
+    if (response.ok) return { data };
+    return { problem: data?.error?.message || t('common.unexpected') };
   } catch {
-    return t('common.network_error');
+    return { problem: t('common.network_error') };
+  }
+}
+
+/** A step-up with one of the person's passkeys: null once proved, else the problem to show. */
+async function withPasskey() {
+  const options = await send('/api/session/step-up/passkey/options');
+  if (options.problem) return options.problem;
+  try {
+    const credential = await getPasskey(options.data);
+    return (await send('/api/session/step-up', { credential })).problem ?? null;
+  } catch (error) {
+    return t(passkeyProblem(error));
   }
 }
 
@@ -51,6 +65,21 @@ export function stepUp() {
     const cancel = element('button', { type: 'button', class: 'button' }, t('stepup.cancel'));
     const actions = element('div', { class: 'actions' });
     actions.append(submit, cancel);
+    if (passkeysSupported()) {
+      const passkey = element('button', { type: 'button', class: 'button' }, t('stepup.passkey'));
+      passkey.addEventListener('click', async () => {
+        passkey.disabled = true;
+        const problem = await withPasskey();
+        passkey.disabled = false;
+        if (!problem) {
+          finish(true);
+          return;
+        }
+        alert.textContent = problem;
+        passkey.focus();
+      });
+      actions.append(passkey);
+    }
     form.append(element('h2', { id: 'step-up-title' }, t('stepup.title')), element('p', {}, t('stepup.intro')), alert, field, actions);
     dialog.append(form);
     document.body.append(dialog);
@@ -74,7 +103,7 @@ export function stepUp() {
         return;
       }
       submit.disabled = true;
-      const problem = await send(proofOf(input.value));
+      const { problem } = await send('/api/session/step-up', proofOf(input.value));
       submit.disabled = false;
       if (!problem) {
         finish(true);

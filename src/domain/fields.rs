@@ -49,6 +49,7 @@ pub enum Problem {
     SameEmail,
     InvalidMonth,
     FutureMonth,
+    InvalidCredential,
 }
 
 /// Every rejected field of one request, by field name (ordered, for stable answers).

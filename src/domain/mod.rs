@@ -24,6 +24,7 @@ pub mod sealing;
 pub mod session;
 pub mod throttle;
 pub mod unicode;
+pub mod webauthn;
 
 pub use unicode::fold_for_search;
 

@@ -31,6 +31,16 @@ pub const LOGIN_PER_IP: Policy = Policy {
     max_delay: 15 * MINUTE,
 };
 
+/// Passkey sign-in challenges handed to one IP address: each is a row until it expires, so every
+/// one counts, and a flood waits like failed sign-ins.
+pub const PASSKEY_CHALLENGES_PER_IP: Policy = Policy {
+    name: "passkey-challenges-ip",
+    window: HOUR,
+    free_failures: 60,
+    max_failures: 600,
+    max_delay: 15 * MINUTE,
+};
+
 /// Wrong one-time codes for one email address, across codes and resends: ten an hour.
 pub const CODE_FAILURES_PER_EMAIL: Policy = Policy {
     name: "code-failures",

@@ -388,7 +388,9 @@ impl Template {
             (Template::SecondFactorChanged, true) => ("Sécurité de votre compte SEL : second facteur modifié", vec![
                 match text_param("change").as_str() {
                     "enabled" => "Une application d'authentification vient d'être configurée comme second facteur de votre compte SEL.",
-                    "disabled" => "L'application d'authentification de votre compte SEL vient d'être retirée : la connexion ne demande plus de second facteur.",
+                    "disabled" => "L'application d'authentification de votre compte SEL vient d'être retirée.",
+                    "passkey_added" => "Une clé d'accès vient d'être ajoutée à votre compte SEL.",
+                    "passkey_removed" => "Une clé d'accès vient d'être retirée de votre compte SEL.",
                     _ => "De nouveaux codes de récupération viennent d'être générés pour votre compte SEL ; les anciens ne fonctionnent plus.",
                 }.into(),
                 "Si vous n'êtes pas à l'origine de ce changement, choisissez immédiatement « Mot de passe oublié? » sur la page de connexion.".into(),
@@ -396,7 +398,9 @@ impl Template {
             (Template::SecondFactorChanged, false) => ("SEL account security: second factor changed", vec![
                 match text_param("change").as_str() {
                     "enabled" => "An authenticator app was just set up as the second factor of your SEL account.",
-                    "disabled" => "The authenticator app of your SEL account was just removed: signing in no longer asks for a second factor.",
+                    "disabled" => "The authenticator app of your SEL account was just removed.",
+                    "passkey_added" => "A passkey was just added to your SEL account.",
+                    "passkey_removed" => "A passkey was just removed from your SEL account.",
                     _ => "New recovery codes were just generated for your SEL account; the old ones no longer work.",
                 }.into(),
                 "If you did not make this change, choose \u{201c}Forgot your password?\u{201d} on the sign-in page right away.".into(),

@@ -175,6 +175,20 @@ impl Fields {
         self.errors.take(name, result)
     }
 
+    /// A required member of any JSON type (e.g. a WebAuthn credential object) parsed into a
+    /// domain type.
+    pub fn parsed_value<T>(
+        &mut self,
+        name: &'static str,
+        parse: impl FnOnce(&Value) -> Result<T, Problem>,
+    ) -> Option<T> {
+        let result = match self.object.get(name) {
+            None | Some(Value::Null) => Err(Problem::Required),
+            Some(value) => parse(value),
+        };
+        self.errors.take(name, result)
+    }
+
     /// A required string parsed into a domain type.
     pub fn parsed<T>(
         &mut self,

@@ -395,6 +395,21 @@ pub fn report_error(
         ReportError::Infra(error) => ApiError::internal(error),
     }
 }
+impl From<crate::use_cases::passkeys::PasskeyError> for ApiError {
+    fn from(error: crate::use_cases::passkeys::PasskeyError) -> Self {
+        use crate::use_cases::passkeys::PasskeyError;
+        match error {
+            PasskeyError::NotFound => ApiError::new(ErrorCode::NotFound),
+            PasskeyError::Rejected(_) => ApiError::new(ErrorCode::PasskeyRejected),
+            PasskeyError::LimitReached => ApiError::new(ErrorCode::PasskeyLimitReached),
+            PasskeyError::AlreadyRegistered => ApiError::new(ErrorCode::PasskeyAlreadyRegistered),
+            PasskeyError::Throttled { retry_after } => {
+                ApiError::new(ErrorCode::TooManyAttempts).retry_after(retry_after)
+            }
+            PasskeyError::Infra(error) => ApiError::internal(error),
+        }
+    }
+}
 impl From<crate::use_cases::mfa::MfaError> for ApiError {
     fn from(error: crate::use_cases::mfa::MfaError) -> Self {
         use crate::domain::mfa::ChallengeRejection;

@@ -84,6 +84,9 @@ pub enum ErrorCode {
     MfaNotEnabled,
     MfaEnrolmentRequired,
     StepUpRequired,
+    PasskeyRejected,
+    PasskeyLimitReached,
+    PasskeyAlreadyRegistered,
     InternalError,
 }
 
@@ -170,6 +173,9 @@ impl ErrorCode {
             ErrorCode::MfaNotEnabled => "mfa_not_enabled",
             ErrorCode::MfaEnrolmentRequired => "mfa_enrolment_required",
             ErrorCode::StepUpRequired => "step_up_required",
+            ErrorCode::PasskeyRejected => "passkey_rejected",
+            ErrorCode::PasskeyLimitReached => "passkey_limit_reached",
+            ErrorCode::PasskeyAlreadyRegistered => "passkey_already_registered",
             ErrorCode::InternalError => "internal_error",
         }
     }
@@ -221,7 +227,9 @@ impl ErrorCode {
             | ErrorCode::LastResponsableAccount => 409,
             ErrorCode::TotpAlreadyEnabled
             | ErrorCode::TotpNotPending
-            | ErrorCode::MfaNotEnabled => 409,
+            | ErrorCode::MfaNotEnabled
+            | ErrorCode::PasskeyLimitReached
+            | ErrorCode::PasskeyAlreadyRegistered => 409,
             ErrorCode::CodeExpired
             | ErrorCode::CodeExhausted
             | ErrorCode::CodeUsed
@@ -237,7 +245,8 @@ impl ErrorCode {
             | ErrorCode::InvalidCode
             | ErrorCode::InvalidLinkCode
             | ErrorCode::AccessRequestUnmatched
-            | ErrorCode::ExportTooLarge => 422,
+            | ErrorCode::ExportTooLarge
+            | ErrorCode::PasskeyRejected => 422,
             ErrorCode::LinkLocked => 423,
             ErrorCode::TooManyAttempts | ErrorCode::ResendTooSoon | ErrorCode::TooManyRequests => {
                 429
@@ -339,6 +348,9 @@ impl ErrorCode {
             ErrorCode::MfaNotEnabled => ("Aucun second facteur n'est configuré pour ce compte.", "No second factor is set up for this account."),
             ErrorCode::MfaEnrolmentRequired => ("Configurez un second facteur pour utiliser ce profil.", "Set up a second factor to use this profile."),
             ErrorCode::StepUpRequired => ("Confirmez votre identité avec votre second facteur (moins de 10 minutes) pour faire ce changement.", "Confirm your identity with your second factor (within 10 minutes) to make this change."),
+            ErrorCode::PasskeyRejected => ("Cette clé d'accès n'a pas été acceptée. Recommencez depuis le portail, avec une clé d'accès enregistrée pour ce compte.", "This passkey was not accepted. Start again from the portal, with a passkey registered for this account."),
+            ErrorCode::PasskeyLimitReached => ("Un compte a au plus 10 clés d'accès : retirez-en une avant d'en ajouter une autre.", "An account has at most 10 passkeys: remove one before adding another."),
+            ErrorCode::PasskeyAlreadyRegistered => ("Cette clé d'accès est déjà enregistrée.", "This passkey is already registered."),
             ErrorCode::InternalError => ("Une erreur inattendue est survenue. Réessayez plus tard.", "An unexpected error occurred. Try again later."),
         };
         locale.pick(fr, en)

@@ -110,6 +110,10 @@ pub fn problem_message(problem: Problem, locale: Locale) -> &'static str {
             "Ce mois n'est pas encore commencé : choisissez le mois courant ou un mois passé.",
             "This month has not started yet: choose the current month or a past one.",
         ),
+        Problem::InvalidCredential => (
+            "Cette réponse de clé d'accès est illisible : recommencez depuis le portail.",
+            "This passkey response cannot be read: start again from the portal.",
+        ),
         Problem::TooFarAhead => (
             "Cette date est trop éloignée : un jeton expire au plus tard dans un an.",
             "This date is too far ahead: a token expires within a year at most.",

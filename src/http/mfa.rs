@@ -3,12 +3,14 @@
 
 use super::body::{json_object, Fields};
 use super::error::ApiError;
+use super::passkeys::{relying_party, request_options};
 use super::route::{route, Route};
 use super::sessions::{require_user, signed_in_reply};
 use super::{Call, Reply};
 use crate::domain::code::OneTimeCode;
 use crate::domain::fields::Problem;
 use crate::domain::mfa::RecoveryCode;
+use crate::domain::webauthn::{Assertion, RelyingParty};
 use crate::use_cases::mfa::{self, Proof};
 use serde_json::json;
 
@@ -19,7 +21,7 @@ pub async fn status(call: &Call) -> Result<Reply, ApiError> {
         200,
         json!({
             "totp": { "enabled": status.totp_enabled },
-            "passkeys": 0,
+            "passkeys": status.passkeys,
             "recovery_codes_left": status.recovery_codes_left,
             "required": status.required,
         }),
@@ -28,6 +30,8 @@ pub async fn status(call: &Call) -> Result<Reply, ApiError> {
 
 pub async fn start_totp(call: &Call) -> Result<Reply, ApiError> {
     let who = require_user(call).await?;
+    // Adding TOTP next to a passkey is a change of the factors.
+    mfa::require_recent_factor(&call.app, &who)?;
     let (secret, otpauth_uri) = mfa::start_totp(&call.app, &who.user).await?;
     Ok(Reply::json(
         201,
@@ -58,30 +62,35 @@ pub async fn regenerate_recovery_codes(call: &Call) -> Result<Reply, ApiError> {
     Ok(Reply::json(200, json!({ "recovery_codes": codes })))
 }
 
-/// `code` (TOTP) or `recovery_code`, exactly one of them.
-fn proof(fields: &mut Fields) -> Option<Proof> {
+/// `code` (TOTP), `recovery_code` or `credential` (a passkey's assertion), exactly one of them.
+fn proof(fields: &mut Fields, rp: RelyingParty) -> Option<Proof> {
+    const NAMES: [&str; 3] = ["code", "recovery_code", "credential"];
+    let given: Vec<&'static str> = NAMES.into_iter().filter(|name| fields.has(name)).collect();
+    match given.as_slice() {
+        [] => fields.reject("code", Problem::Required),
+        [_] => {}
+        [.., extra] => fields.reject(extra, Problem::InvalidChoice),
+    }
+    let given = given.len();
     let code = fields.optional_parsed("code", OneTimeCode::parse);
     let recovery = fields.optional_parsed("recovery_code", RecoveryCode::parse);
-    match (code, recovery) {
-        (Some(code), None) => Some(Proof::Totp(code)),
-        (None, Some(recovery)) => Some(Proof::Recovery(recovery)),
-        (Some(_), Some(_)) => {
-            fields.reject("recovery_code", Problem::InvalidChoice);
-            None
-        }
-        (None, None) => {
-            if !fields.has("code") && !fields.has("recovery_code") {
-                fields.reject("code", Problem::Required);
-            }
-            None
-        }
+    let passkey = fields
+        .has("credential")
+        .then(|| fields.parsed_value("credential", Assertion::from_json));
+    if given != 1 {
+        return None;
     }
+    code.map(Proof::Totp)
+        .or(recovery.map(Proof::Recovery))
+        .or(passkey
+            .flatten()
+            .map(|assertion| Proof::Passkey(Box::new(assertion), rp)))
 }
 
 pub async fn answer_challenge(call: &mut Call) -> Result<Reply, ApiError> {
     let mut fields = Fields::new(json_object(&mut call.req).await?);
     let challenge_id = fields.id("challenge_id");
-    let proof = proof(&mut fields);
+    let proof = proof(&mut fields, relying_party(call));
     let (challenge_id, proof) = fields.finish(|| Some((challenge_id?, proof?)))?;
     let signed_in =
         mfa::complete_challenge(&call.app, &challenge_id, &proof, &call.requester).await?;
@@ -91,10 +100,24 @@ pub async fn answer_challenge(call: &mut Call) -> Result<Reply, ApiError> {
 pub async fn step_up(call: &mut Call) -> Result<Reply, ApiError> {
     let who = require_user(call).await?;
     let mut fields = Fields::new(json_object(&mut call.req).await?);
-    let proof = proof(&mut fields);
+    let proof = proof(&mut fields, relying_party(call));
     let proof = fields.finish(|| proof)?;
     mfa::step_up(&call.app, &who, &proof, &call.requester).await?;
     Ok(Reply::no_content())
+}
+
+pub async fn challenge_passkey_options(call: &mut Call) -> Result<Reply, ApiError> {
+    let mut fields = Fields::new(json_object(&mut call.req).await?);
+    let challenge_id = fields.id("challenge_id");
+    let challenge_id = fields.finish(|| challenge_id)?;
+    let ceremony = mfa::passkey_options(&call.app, &challenge_id).await?;
+    Ok(Reply::json(200, request_options(call, &ceremony)))
+}
+
+pub async fn step_up_passkey_options(call: &Call) -> Result<Reply, ApiError> {
+    let who = require_user(call).await?;
+    let ceremony = mfa::step_up_passkey_options(&call.app, &who).await?;
+    Ok(Reply::json(200, request_options(call, &ceremony)))
 }
 
 /// The routes of this feature.
@@ -105,5 +128,7 @@ pub const ROUTES: &[Route] = &[
     route!(POST "/api/me/mfa/totp/confirm" => confirm_totp),
     route!(POST "/api/me/mfa/recovery-codes" => regenerate_recovery_codes),
     route!(POST "/api/session/mfa" => answer_challenge),
+    route!(POST "/api/session/mfa/passkey/options" => challenge_passkey_options),
     route!(POST "/api/session/step-up" => step_up),
+    route!(POST "/api/session/step-up/passkey/options" => step_up_passkey_options),
 ];

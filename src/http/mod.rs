@@ -22,6 +22,7 @@ mod my_requests;
 mod observe;
 mod operator;
 mod organisation;
+mod passkeys;
 pub mod route;
 pub mod router;
 mod security;

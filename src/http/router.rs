@@ -14,6 +14,7 @@ const ALL: &[&[Route]] = &[
     super::account::ROUTES,
     super::my_requests::ROUTES,
     super::mfa::ROUTES,
+    super::passkeys::ROUTES,
     super::linking::ROUTES,
     super::organisation::ROUTES,
     super::tokens::ROUTES,

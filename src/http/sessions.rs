@@ -11,7 +11,7 @@ use crate::domain::fields::Problem;
 use crate::domain::password::Password;
 use crate::storage::contacts::ProfileRow;
 use crate::storage::users::UserRow;
-use crate::use_cases::factors::{requires_factor, METHODS};
+use crate::use_cases::factors::requires_factor;
 use crate::use_cases::profiles::PERSONAL;
 use crate::use_cases::sessions::{self, Authenticated, LoginOutcome, SignedIn};
 use serde_json::{json, Value};
@@ -83,10 +83,13 @@ pub async fn log_in(call: &mut Call) -> Result<Reply, ApiError> {
     let (email, password) = fields.finish(|| Some((email?, password?)))?;
     let signed_in = match sessions::log_in(&call.app, &email, &password, &call.requester).await? {
         LoginOutcome::SignedIn(signed_in) => signed_in,
-        LoginOutcome::FactorRequired { challenge_id } => {
+        LoginOutcome::FactorRequired {
+            challenge_id,
+            methods,
+        } => {
             return Ok(Reply::json(
                 202,
-                json!({ "mfa_required": true, "challenge_id": challenge_id, "methods": METHODS }),
+                json!({ "mfa_required": true, "challenge_id": challenge_id, "methods": methods }),
             ))
         }
     };

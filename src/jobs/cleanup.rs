@@ -10,8 +10,8 @@ use crate::domain::lifecycle::{
 use crate::domain::{device, Millis};
 use crate::infra::{App, InfraError};
 use crate::storage::{
-    devices, job_runs, link_credentials, mailbox, mfa, outbox, rate_limits, sessions, users,
-    verifications, webhooks, Purge,
+    devices, job_runs, link_credentials, mailbox, mfa, outbox, passkeys, rate_limits, sessions,
+    users, verifications, webhooks, Purge,
 };
 
 /// Rows one delete statement removes at most: its write lock stays short.
@@ -25,6 +25,7 @@ enum Kind {
     Verifications,
     Sessions,
     MfaChallenges,
+    PasskeyChallenges,
     LinkCredentials,
     RateLimits,
     Outbox,
@@ -35,11 +36,12 @@ enum Kind {
 }
 
 impl Kind {
-    const ALL: [Kind; 11] = [
+    const ALL: [Kind; 12] = [
         Kind::UnverifiedAccounts,
         Kind::Verifications,
         Kind::Sessions,
         Kind::MfaChallenges,
+        Kind::PasskeyChallenges,
         Kind::LinkCredentials,
         Kind::RateLimits,
         Kind::Outbox,
@@ -55,6 +57,7 @@ impl Kind {
             Kind::Verifications => "verifications",
             Kind::Sessions => "sessions",
             Kind::MfaChallenges => "mfa_challenges",
+            Kind::PasskeyChallenges => "passkey_challenges",
             Kind::LinkCredentials => "link_credentials",
             Kind::RateLimits => "rate_limit_counters",
             Kind::Outbox => "outbox_emails",
@@ -69,9 +72,11 @@ impl Kind {
     fn retention(self) -> Millis {
         match self {
             Kind::UnverifiedAccounts => UNVERIFIED_ACCOUNT_LIFETIME,
-            Kind::Verifications | Kind::Sessions | Kind::MfaChallenges | Kind::RateLimits => {
-                CODE_AND_SESSION_RETENTION
-            }
+            Kind::Verifications
+            | Kind::Sessions
+            | Kind::MfaChallenges
+            | Kind::PasskeyChallenges
+            | Kind::RateLimits => CODE_AND_SESSION_RETENTION,
             Kind::LinkCredentials => SPENT_CREDENTIALS_RETENTION,
             Kind::Outbox => OUTBOX_RETENTION,
             Kind::Mailbox => MAILBOX_RETENTION,
@@ -88,6 +93,7 @@ impl Kind {
             Kind::Verifications => &verifications::EXPIRED,
             Kind::Sessions => &sessions::ENDED,
             Kind::MfaChallenges => &mfa::EXPIRED_CHALLENGES,
+            Kind::PasskeyChallenges => &passkeys::EXPIRED_CHALLENGES,
             Kind::LinkCredentials => &link_credentials::EXPIRED,
             Kind::RateLimits => &rate_limits::IDLE,
             Kind::Outbox => &outbox::DONE,

@@ -1,4 +1,5 @@
-//! TOTP factors, recovery codes and sign-in challenges (see schema.sql).
+//! TOTP factors, recovery codes and sign-in challenges (see schema.sql); passkeys are in
+//! [`super::passkeys`].
 
 use crate::domain::mfa::MAX_CHALLENGE_ATTEMPTS;
 use crate::domain::Millis;
@@ -111,6 +112,21 @@ pub fn delete_recovery_codes(db: &Db, user_id: &str) -> Result<Statement, InfraE
         .context("Failed to prepare removing recovery codes")
 }
 
+/// After a statement that removed a factor: the recovery codes go too once no factor is left.
+pub fn delete_recovery_codes_without_factor(
+    db: &Db,
+    user_id: &str,
+) -> Result<Statement, InfraError> {
+    query!(
+        db,
+        "DELETE FROM recovery_codes WHERE user_id = ?1
+         AND NOT EXISTS (SELECT 1 FROM totp_factors WHERE user_id = ?1 AND confirmed_at IS NOT NULL)
+         AND NOT EXISTS (SELECT 1 FROM passkeys WHERE user_id = ?1)",
+        user_id
+    )
+    .context("Failed to prepare removing recovery codes")
+}
+
 /// Inserts hashed codes as `(id, hash)` pairs, in one statement.
 pub fn insert_recovery_codes(
     db: &Db,
@@ -140,10 +156,12 @@ pub fn use_recovery_code(db: &Db, id: &str, now: Millis) -> Result<Statement, In
     .context("Failed to prepare using a recovery code")
 }
 
-/// What `GET /api/me/mfa` shows: whether TOTP is on and how many recovery codes are left.
+/// What `GET /api/me/mfa` shows: whether TOTP is on, how many passkeys and how many recovery
+/// codes are left.
 #[derive(Debug, Clone, Deserialize)]
 pub struct FactorSummary {
     pub totp_enabled: i64,
+    pub passkeys: i64,
     pub recovery_codes_left: i64,
 }
 
@@ -151,6 +169,7 @@ pub async fn summary(db: &Db, user_id: &str) -> Result<FactorSummary, InfraError
     let row: Option<FactorSummary> = query!(
         db,
         "SELECT EXISTS (SELECT 1 FROM totp_factors WHERE user_id = ?1 AND confirmed_at IS NOT NULL) AS totp_enabled,
+                (SELECT COUNT(*) FROM passkeys WHERE user_id = ?1) AS passkeys,
                 (SELECT COUNT(*) FROM recovery_codes WHERE user_id = ?1 AND used_at IS NULL) AS recovery_codes_left",
         user_id
     )
@@ -160,6 +179,7 @@ pub async fn summary(db: &Db, user_id: &str) -> Result<FactorSummary, InfraError
     .context("Failed to read the factor summary")?;
     Ok(row.unwrap_or(FactorSummary {
         totp_enabled: 0,
+        passkeys: 0,
         recovery_codes_left: 0,
     }))
 }
@@ -213,6 +233,7 @@ pub async fn reserve_try(
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct ChallengeRow {
+    pub user_id: String,
     pub attempts: i64,
     pub expires_at: Millis,
     pub consumed_at: Option<Millis>,
@@ -221,7 +242,7 @@ pub struct ChallengeRow {
 pub async fn find_challenge(db: &Db, id: &str) -> Result<Option<ChallengeRow>, InfraError> {
     query!(
         db,
-        "SELECT attempts, expires_at, consumed_at FROM mfa_challenges WHERE id = ?1",
+        "SELECT user_id, attempts, expires_at, consumed_at FROM mfa_challenges WHERE id = ?1",
         id
     )
     .context("Failed to prepare the challenge lookup")?

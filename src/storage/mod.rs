@@ -23,6 +23,7 @@ pub mod monthly_reports;
 pub mod my_requests;
 pub mod organisations;
 pub mod outbox;
+pub mod passkeys;
 pub mod rate_limits;
 pub mod report_reminders;
 pub mod sessions;

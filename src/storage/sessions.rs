@@ -128,7 +128,8 @@ pub async fn find_with_user(
     let row: Option<Joined> = query!(
         db,
         "SELECT s.token_hash, s.user_id, s.last_seen_at, s.expires_at, s.revoked_at, s.factor_verified_at,
-                EXISTS (SELECT 1 FROM totp_factors t WHERE t.user_id = s.user_id AND t.confirmed_at IS NOT NULL) AS has_factor,
+                (EXISTS (SELECT 1 FROM totp_factors t WHERE t.user_id = s.user_id AND t.confirmed_at IS NOT NULL)
+                 OR EXISTS (SELECT 1 FROM passkeys p WHERE p.user_id = s.user_id)) AS has_factor,
                 u.email, u.password_hash, u.first_name, u.last_name, u.locale, u.status,
                 c.id AS contact_id, c.role, o.id AS organisation_id, o.name AS organisation_name,
                 o.kind AS organisation_kind, o.file_number, c.manages_authorizations, o.mfa_for_all_contacts,

@@ -1,12 +1,20 @@
-//! What signing in and choosing a profile need to know about an account's second factor: whether
-//! it has one, whether a profile requires one, and the challenge that replaces a session when it
-//! does. A leaf under [`super::sessions`] and [`super::mfa`], which both build on it.
+//! What signing in, choosing a profile and changing factors need to know about an account's
+//! second factors: which it has, whether a profile requires one, the challenge that replaces a
+//! session when it does, and what every factor change writes (recovery codes, the owner's
+//! notice). A leaf under [`super::sessions`], [`super::mfa`] and [`super::passkeys`].
 
-use crate::domain::mfa::{profile_requires_factor, CHALLENGE_LIFETIME};
-use crate::infra::{random_id, App, InfraError};
+use crate::domain::email::Email;
+use crate::domain::locale::Locale;
+use crate::domain::mfa::{
+    profile_requires_factor, RecoveryCode, CHALLENGE_LIFETIME, RECOVERY_CODE_COUNT,
+};
+use crate::email::{self, templates::Template};
+use crate::infra::{random_id, App, InfraError, OsEntropy};
 use crate::storage::contacts::ProfileRow;
 use crate::storage::db::Statement;
 use crate::storage::mfa;
+use crate::storage::WrittenNow;
+use serde_json::json;
 
 /// Whether acting in this profile needs a second factor (an accounting firm's profile, a responsible,
 /// an authorization administrator, any contact of an organisation that requires it of all).
@@ -19,11 +27,43 @@ pub fn requires_factor(profile: &ProfileRow) -> bool {
     )
 }
 
-/// Whether the account has a confirmed factor.
+/// The second factors of an account.
+pub struct Factors {
+    pub totp: bool,
+    pub passkeys: i64,
+    pub recovery_codes_left: i64,
+}
+
+impl Factors {
+    pub fn any(&self) -> bool {
+        self.totp || self.passkeys > 0
+    }
+
+    /// The methods a sign-in challenge of this account accepts.
+    pub fn methods(&self) -> Vec<&'static str> {
+        [
+            (self.totp, "totp"),
+            (self.passkeys > 0, "passkey"),
+            (true, "recovery_code"),
+        ]
+        .into_iter()
+        .filter_map(|(offered, method)| offered.then_some(method))
+        .collect()
+    }
+}
+
+pub async fn factors(app: &App, user_id: &str) -> Result<Factors, InfraError> {
+    let summary = mfa::summary(&app.db, user_id).await?;
+    Ok(Factors {
+        totp: summary.totp_enabled == 1,
+        passkeys: summary.passkeys,
+        recovery_codes_left: summary.recovery_codes_left,
+    })
+}
+
+/// Whether the account has a confirmed factor (TOTP or a passkey).
 pub async fn has_factor(app: &App, user_id: &str) -> Result<bool, InfraError> {
-    Ok(mfa::find_totp(&app.db, user_id)
-        .await?
-        .is_some_and(|totp| totp.confirmed_at.is_some()))
+    Ok(factors(app, user_id).await?.any())
 }
 
 /// After a right password on an account with a factor: a challenge instead of a session.
@@ -34,5 +74,54 @@ pub fn challenge_statement(app: &App, user_id: &str) -> Result<(String, Statemen
     Ok((id, statement))
 }
 
-/// The methods a challenge accepts.
-pub const METHODS: [&str; 2] = ["totp", "recovery_code"];
+/// Ten fresh codes (as shown once) and the statements that replace the stored set.
+pub fn new_recovery_codes(
+    app: &App,
+    user_id: &str,
+) -> Result<(Vec<String>, Vec<Statement>), InfraError> {
+    let mut shown = Vec::with_capacity(RECOVERY_CODE_COUNT);
+    let mut stored = Vec::with_capacity(RECOVERY_CODE_COUNT);
+    for _ in 0..RECOVERY_CODE_COUNT {
+        let code = RecoveryCode::generate(&mut OsEntropy);
+        let id = random_id();
+        stored.push((id.clone(), code.keyed_hash(&app.config.code_hash_key, &id)));
+        shown.push(code.display());
+    }
+    Ok((
+        shown,
+        vec![
+            mfa::delete_recovery_codes(&app.db, user_id)?,
+            mfa::insert_recovery_codes(&app.db, user_id, &stored, app.now)?,
+        ],
+    ))
+}
+
+/// The email that tells the owner their factors changed (`enabled`, `disabled`,
+/// `recovery_codes`, `passkey_added`, `passkey_removed`), in case it was not them; it never
+/// carries a secret. With `row`, it goes out only if the batch writes that row.
+pub fn change_notice(
+    app: &App,
+    user: &crate::storage::users::UserRow,
+    change: &str,
+    row: Option<&WrittenNow>,
+) -> Result<email::PendingEmail, InfraError> {
+    let to = Email::parse(&user.email).map_err(|_| InfraError {
+        context: "A stored email does not parse".into(),
+        cause: user.id.clone(),
+    })?;
+    let locale = Locale::parse(&user.locale).unwrap_or_default();
+    let params = json!({ "first_name": user.first_name, "change": change });
+    match row {
+        None => email::prepare(
+            app,
+            &to,
+            Template::SecondFactorChanged,
+            locale,
+            None,
+            params,
+        ),
+        Some(row) => {
+            email::prepare_if_written(app, &to, Template::SecondFactorChanged, locale, params, row)
+        }
+    }
+}

@@ -2,19 +2,19 @@
 //! follows a right password, who must have a factor, and proving it again before a sensitive
 //! action (step-up).
 
-use super::factors::{has_factor, requires_factor};
+use super::factors::{self, change_notice, has_factor, new_recovery_codes, requires_factor};
+use super::passkeys;
 use super::sessions::{self, Authenticated, SignedIn};
 use super::Requester;
 use crate::domain::code::OneTimeCode;
-use crate::domain::email::Email;
-use crate::domain::locale::Locale;
 use crate::domain::mfa::{
     challenge_rejection, sensitive_action_allowed, ChallengeRejection, RecoveryCode, SealingKey,
-    TotpSecret, MAX_CHALLENGE_ATTEMPTS, RECOVERY_CODE_COUNT,
+    TotpSecret, MAX_CHALLENGE_ATTEMPTS,
 };
 use crate::domain::throttle::LOGIN_PER_ACCOUNT;
+use crate::domain::webauthn::{Assertion, RelyingParty};
 use crate::domain::{seconds_until, Millis, MINUTE};
-use crate::email::{self, templates::Template};
+use crate::email;
 use crate::infra::{random_id, App, InfraError, OsEntropy};
 use crate::storage::audit::{self, AuditEvent};
 use crate::storage::contacts;
@@ -48,10 +48,12 @@ impl From<InfraError> for MfaError {
     }
 }
 
-/// What proves the second factor: a TOTP code or one of the recovery codes.
+/// What proves the second factor: a TOTP code, one of the recovery codes, or a passkey's
+/// assertion for the relying party of the request.
 pub enum Proof {
     Totp(OneTimeCode),
     Recovery(RecoveryCode),
+    Passkey(Box<Assertion>, RelyingParty),
 }
 
 impl Proof {
@@ -59,23 +61,26 @@ impl Proof {
         match self {
             Proof::Totp(_) => "totp",
             Proof::Recovery(_) => "recovery_code",
+            Proof::Passkey(..) => "passkey",
         }
     }
 }
 
 pub struct Status {
     pub totp_enabled: bool,
+    pub passkeys: i64,
     pub recovery_codes_left: i64,
     /// Whether one of the person's profiles needs a factor.
     pub required: bool,
 }
 
 pub async fn status(app: &App, user_id: &str) -> Result<Status, InfraError> {
-    let summary = mfa::summary(&app.db, user_id).await?;
+    let factors = factors::factors(app, user_id).await?;
     let profiles = contacts::profiles_of(&app.db, user_id).await?;
     Ok(Status {
-        totp_enabled: summary.totp_enabled == 1,
-        recovery_codes_left: summary.recovery_codes_left,
+        totp_enabled: factors.totp,
+        passkeys: factors.passkeys,
+        recovery_codes_left: factors.recovery_codes_left,
         required: profiles.iter().any(requires_factor),
     })
 }
@@ -86,7 +91,7 @@ fn sealing_key(app: &App) -> SealingKey {
 
 /// A new TOTP secret, pending until a first code confirms it: `(secret, otpauth URI)`.
 pub async fn start_totp(app: &App, user: &UserRow) -> Result<(String, String), MfaError> {
-    if has_factor(app, &user.id).await? {
+    if factors::factors(app, &user.id).await?.totp {
         return Err(MfaError::TotpAlreadyEnabled);
     }
     let secret = TotpSecret::generate(&mut OsEntropy);
@@ -147,7 +152,7 @@ pub async fn confirm_totp(
         &user.id,
         requester,
     )?);
-    let notice = factor_change_notice(app, user, "enabled")?;
+    let notice = change_notice(app, user, "enabled", None)?;
     statements.push(notice.insert);
     atomically(&app.db, statements, "Failed to store recovery codes").await?;
     email::dispatch(app, notice.message).await?;
@@ -162,12 +167,12 @@ pub async fn disable_totp(
     if mfa::find_totp(&app.db, &user.id).await?.is_none() {
         return Err(MfaError::NotEnabled);
     }
-    let notice = factor_change_notice(app, user, "disabled")?;
+    let notice = change_notice(app, user, "disabled", None)?;
     atomically(
         &app.db,
         vec![
             mfa::delete_totp(&app.db, &user.id)?,
-            mfa::delete_recovery_codes(&app.db, &user.id)?,
+            mfa::delete_recovery_codes_without_factor(&app.db, &user.id)?,
             audit_statement(app, "mfa.totp_disabled", &user.id, requester)?,
             notice.insert,
         ],
@@ -194,54 +199,11 @@ pub async fn regenerate_recovery_codes(
         &user.id,
         requester,
     )?);
-    let notice = factor_change_notice(app, user, "recovery_codes")?;
+    let notice = change_notice(app, user, "recovery_codes", None)?;
     statements.push(notice.insert);
     atomically(&app.db, statements, "Failed to replace recovery codes").await?;
     email::dispatch(app, notice.message).await?;
     Ok(codes)
-}
-
-/// Ten fresh codes (as shown once) and the statements that replace the stored set.
-fn new_recovery_codes(
-    app: &App,
-    user_id: &str,
-) -> Result<(Vec<String>, Vec<Statement>), InfraError> {
-    let mut shown = Vec::with_capacity(RECOVERY_CODE_COUNT);
-    let mut stored = Vec::with_capacity(RECOVERY_CODE_COUNT);
-    for _ in 0..RECOVERY_CODE_COUNT {
-        let code = RecoveryCode::generate(&mut OsEntropy);
-        let id = random_id();
-        stored.push((id.clone(), code.keyed_hash(&app.config.code_hash_key, &id)));
-        shown.push(code.display());
-    }
-    Ok((
-        shown,
-        vec![
-            mfa::delete_recovery_codes(&app.db, user_id)?,
-            mfa::insert_recovery_codes(&app.db, user_id, &stored, app.now)?,
-        ],
-    ))
-}
-
-/// The email that tells the owner their factors changed (`enabled`, `disabled`, `recovery_codes`),
-/// in case it was not them; it never carries a secret.
-fn factor_change_notice(
-    app: &App,
-    user: &UserRow,
-    change: &str,
-) -> Result<email::PendingEmail, InfraError> {
-    let to = Email::parse(&user.email).map_err(|_| InfraError {
-        context: "A stored email does not parse".into(),
-        cause: user.id.clone(),
-    })?;
-    email::prepare(
-        app,
-        &to,
-        Template::SecondFactorChanged,
-        Locale::parse(&user.locale).unwrap_or_default(),
-        None,
-        json!({ "first_name": user.first_name, "change": change }),
-    )
 }
 
 fn audit_statement(
@@ -313,7 +275,42 @@ async fn spend_proof(app: &App, user_id: &str, proof: &Proof) -> Result<bool, In
             .await?;
             Ok(used.first().is_some_and(wrote))
         }
+        Proof::Passkey(assertion, rp) => passkeys::spend(app, user_id, assertion, rp).await,
     }
+}
+
+/// Options to answer a live sign-in challenge with one of the account's passkeys.
+pub async fn passkey_options(
+    app: &App,
+    challenge_id: &str,
+) -> Result<passkeys::Ceremony, MfaError> {
+    let challenge = mfa::find_challenge(&app.db, challenge_id)
+        .await?
+        .ok_or(MfaError::ChallengeNotFound)?;
+    let live = challenge.consumed_at.is_none()
+        && app.now < challenge.expires_at
+        && challenge.attempts < MAX_CHALLENGE_ATTEMPTS;
+    if !live {
+        return Err(MfaError::ChallengeRejected(challenge_rejection(
+            challenge.expires_at,
+            challenge.attempts,
+            challenge.consumed_at.is_some(),
+            app.now,
+        )));
+    }
+    passkeys::factor_options(app, &challenge.user_id)
+        .await?
+        .ok_or(MfaError::NotEnabled)
+}
+
+/// Options to step up with one of the signed-in person's passkeys.
+pub async fn step_up_passkey_options(
+    app: &App,
+    who: &Authenticated,
+) -> Result<passkeys::Ceremony, MfaError> {
+    passkeys::factor_options(app, &who.user.id)
+        .await?
+        .ok_or(MfaError::NotEnabled)
 }
 
 /// Answers a sign-in challenge: the try is reserved first; the right proof starts the session.

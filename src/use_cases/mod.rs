@@ -16,6 +16,7 @@ pub mod migration;
 pub mod monthly_reports;
 pub mod my_requests;
 pub mod operator;
+pub mod passkeys;
 pub mod passwords;
 pub mod profiles;
 pub mod sessions;

@@ -174,7 +174,8 @@ pub async fn log_in(
         let verification_id = send_fresh_signup_code(app, &user).await?;
         return Err(LoginError::EmailNotVerified { verification_id });
     }
-    if factors::has_factor(app, &user.id).await? {
+    let factors = factors::factors(app, &user.id).await?;
+    if factors.any() {
         // The account's failures are cleared only once the factor is proven too: wrong codes count
         // against the same budget as wrong passwords.
         let (challenge_id, challenge) = factors::challenge_statement(app, &user.id)?;
@@ -197,7 +198,10 @@ pub async fn log_in(
             "Failed to start a sign-in challenge",
         )
         .await?;
-        return Ok(LoginOutcome::FactorRequired { challenge_id });
+        return Ok(LoginOutcome::FactorRequired {
+            challenge_id,
+            methods: factors.methods(),
+        });
     }
     let mut opening = Opening::prepare(app, &user.id, false, requester).await?;
     let mut statements = vec![opening.session.insert(app)?];
@@ -226,7 +230,10 @@ pub async fn log_in(
 /// A right password: signed in, or (for an account with a second factor) a challenge to answer.
 pub enum LoginOutcome {
     SignedIn(Box<SignedIn>),
-    FactorRequired { challenge_id: String },
+    FactorRequired {
+        challenge_id: String,
+        methods: Vec<&'static str>,
+    },
 }
 
 /// A session about to start, with the profile it starts with and where the user goes next.
@@ -298,6 +305,12 @@ impl Opening {
             nonce,
             app.now,
         )
+    }
+
+    /// The session, having proved its factor as it starts (a passkey sign-in).
+    pub fn insert_with_factor(&mut self, app: &App) -> Result<Statement, InfraError> {
+        self.session.factor_verified_at = Some(app.now);
+        self.session.insert(app)
     }
 
     pub fn signed_in(self, user: UserRow) -> SignedIn {

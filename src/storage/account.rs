@@ -240,6 +240,14 @@ pub fn close_account(db: &Db, user_id: &str, now: Millis) -> Result<Vec<Statemen
         query!(db, "DELETE FROM verifications WHERE user_id = ?1", user_id)
             .context("Failed to prepare deleting a closed account's codes")?,
         super::devices::delete_of_user(db, user_id)?,
+        // The row may stay (it is referenced by what the person did), but not the factors:
+        // nothing of the person's own credentials outlives the account.
+        query!(db, "DELETE FROM totp_factors WHERE user_id = ?1", user_id)
+            .context("Failed to prepare deleting a closed account's authenticator app")?,
+        query!(db, "DELETE FROM recovery_codes WHERE user_id = ?1", user_id)
+            .context("Failed to prepare deleting a closed account's recovery codes")?,
+        query!(db, "DELETE FROM passkeys WHERE user_id = ?1", user_id)
+            .context("Failed to prepare deleting a closed account's passkeys")?,
         query!(
             db,
             "DELETE FROM known_facts_requests WHERE user_id = ?1",
@@ -282,6 +290,8 @@ pub struct Export {
     pub sessions: Vec<Value>,
     /// The browsers signed in from: when first and last (their cookie's hash is no one's data).
     pub devices: Vec<Value>,
+    /// The passkeys registered: their names and dates (the public keys identify no one).
+    pub passkeys: Vec<Value>,
     pub events: Vec<Value>,
 }
 
@@ -340,6 +350,12 @@ pub async fn export(db: &Db, user_id: &str) -> Result<Export, InfraError> {
         user_id
     )
     .context("Failed to prepare exporting devices")?;
+    let passkeys = query!(
+        db,
+        "SELECT name, created_at, last_used_at FROM passkeys WHERE user_id = ?1 ORDER BY created_at",
+        user_id
+    )
+    .context("Failed to prepare exporting passkeys")?;
     let events = query!(
         db,
         "SELECT at, action, organisation_id, contact_id, ip, details FROM audit_events
@@ -359,6 +375,7 @@ pub async fn export(db: &Db, user_id: &str) -> Result<Export, InfraError> {
         .await?,
         sessions: rows(sessions, "Failed to export sessions").await?,
         devices: rows(devices, "Failed to export devices").await?,
+        passkeys: rows(passkeys, "Failed to export passkeys").await?,
         events: rows(events, "Failed to export events").await?,
     })
 }

@@ -520,6 +520,7 @@ pub async fn export(app: &App, who: &Authenticated) -> Result<Value, InfraError>
         "access_requests": data.access_requests,
         "linking_requests": data.linking_requests,
         "devices": data.devices,
+        "passkeys": data.passkeys,
         "sessions": data.sessions,
         "events": events,
     }))

@@ -451,6 +451,7 @@ test('the export is a JSON download of the account, its profiles, authorizations
   assert.ok(Array.isArray(res.body.authorizations) && Array.isArray(res.body.access_requests));
   assert.ok(res.body.events.some((e) => e.action === 'login.succeeded' || e.action === 'signup.verified'));
   assert.ok(res.body.sessions.length >= 1);
+  assert.ok(Array.isArray(res.body.devices) && Array.isArray(res.body.passkeys));
   assert.doesNotMatch(res.text, /argon2|password_hash|token_hash|code_hash/, 'no secret or hash leaves');
 });
 
@@ -502,6 +503,7 @@ test('a closed account that an organisation\'s records still name stays as an em
   const first = await linkedResponsible(app);
   const second = await linkedMember(app, first.client, { role: 'responsable', first_name: 'Sonia', last_name: 'Seconde' });
   await createToken(app, second.client);
+  assert.equal(app.sql(`SELECT COUNT(*) AS n FROM totp_factors WHERE user_id = ${quote(second.user.id)}`)[0].n, 1, 'a responsable has a factor');
 
   const res = await second.client.request('DELETE', '/api/me', { json: { current_password: GOOD_PASSWORD } });
 
@@ -513,6 +515,9 @@ test('a closed account that an organisation\'s records still name stays as an em
   assert.equal((await freshClient().logIn(second.email, GOOD_PASSWORD)).status, 401);
   assert.equal((await freshClient().logIn(row.email, GOOD_PASSWORD)).status, 401, 'nobody signs in to the empty row');
   assert.equal((await listTokens(first.client)).length, 1, 'the organisation keeps its token');
+  for (const table of ['totp_factors', 'recovery_codes', 'passkeys']) {
+    assert.equal(app.sql(`SELECT COUNT(*) AS n FROM ${table} WHERE user_id = ${quote(second.user.id)}`)[0].n, 0, `no ${table} row outlives the account`);
+  }
 });
 
 test('DELETE /api/me refuses bad bodies with 4xx JSON and keeps the account', async () => {

@@ -23,6 +23,7 @@ use crate::storage::db::Statement;
 use crate::storage::link_credentials::{self, NewCredentials};
 use crate::storage::my_requests;
 use crate::storage::organisations::{self, OrganisationRow};
+use crate::storage::rate_limits::Refused;
 use crate::storage::{
     atomically, domain_events, legacy_credentials, rate_limits, wrote, WrittenNow,
 };
@@ -212,17 +213,12 @@ pub async fn with_legacy(
 ) -> Result<ProfileRow, LinkError> {
     let ip_key = LEGACY_PER_IP.key(&ip_subject(requester.ip.as_deref().unwrap_or("unknown")));
     let account_key = LEGACY_PER_ACCOUNT.key(user_id);
-    for (policy, key) in [
-        (&LEGACY_PER_IP, &ip_key),
-        (&LEGACY_PER_ACCOUNT, &account_key),
-    ] {
-        if rate_limits::reserve(&app.db, policy, key, app.now)
-            .await?
-            .is_none()
-        {
-            let retry_after = rate_limits::retry_after(&app.db, policy, key, app.now).await?;
-            return Err(LinkError::Throttled { retry_after });
-        }
+    let limits = [
+        (&LEGACY_PER_IP, ip_key.as_str()),
+        (&LEGACY_PER_ACCOUNT, account_key.as_str()),
+    ];
+    if let Err(Refused { retry_after }) = rate_limits::take(&app.db, app.now, &limits).await? {
+        return Err(LinkError::Throttled { retry_after });
     }
     let reserved = legacy_credentials::reserve_attempt(&app.db, username.as_str(), app.now).await?;
     let found = legacy_credentials::find(&app.db, username.as_str()).await?;
@@ -316,11 +312,9 @@ pub async fn by_known_facts(
     let budget = &HOUR_BUDGET_KNOWN_FACTS;
     let key = budget.key(file_number.as_str());
     // The request takes its slot before anything is compared: a burst cannot exceed the budget.
-    if rate_limits::reserve(&app.db, budget, &key, app.now)
-        .await?
-        .is_none()
+    if let Err(Refused { retry_after }) =
+        rate_limits::take(&app.db, app.now, &[(budget, &key)]).await?
     {
-        let retry_after = rate_limits::retry_after(&app.db, budget, &key, app.now).await?;
         return Err(LinkError::Throttled { retry_after });
     }
     // Kept for "Mes demandes" whether the facts match or not, as the answer says nothing either.

@@ -224,14 +224,14 @@ pub async fn with_legacy(
     let found = legacy_credentials::find(&app.db, username.as_str()).await?;
     let legacy = match found {
         Some(legacy) if reserved => legacy,
-        other => {
+        Some(locked) => {
             // The same work as a wrong password, so neither the answer nor its time tells a
-            // locked username (checked against its own hash, the outcome ignored) or an unknown
-            // one (a decoy hash of a typical cost) from a wrong password.
-            let hash = other
-                .as_ref()
-                .map_or(DECOY_LEGACY_HASH, |l| l.password_hash.as_str());
-            legacy::verify(password, hash);
+            // locked username (checked against its own hash, the outcome ignored) from one.
+            legacy::verify(password, &locked.password_hash);
+            return Err(LinkError::InvalidLegacyCredentials);
+        }
+        None => {
+            legacy::verify(password, &decoy_legacy_hash(app).await?);
             return Err(LinkError::InvalidLegacyCredentials);
         }
     };
@@ -297,8 +297,18 @@ pub async fn with_legacy(
     profile_in(app, user_id, &legacy.organisation_id).await
 }
 
-/// bcrypt at cost 10, the cost of a typical legacy hash.
-const DECOY_LEGACY_HASH: &str = "$2b$10$/OSD/OSD/OSD/OSD/OSD/OPrd2pZiXrcPR10eOIJLzMHFn1y2zu06";
+/// The hash an unknown username is checked against: of the format and cost of the median
+/// imported hash, so that its time does not tell an unknown username from a known one (bcrypt 10,
+/// a typical legacy cost, before anything is imported).
+async fn decoy_legacy_hash(app: &App) -> Result<String, InfraError> {
+    let costs = legacy_credentials::hash_costs(&app.db).await?;
+    let (format, cost) = legacy::median_cost(&costs).unwrap_or((legacy::LegacyFormat::Bcrypt, 10));
+    if app.config.development {
+        // Lets the end-to-end tests see which decoy ran, without timing anything.
+        worker::console_log!("legacy decoy: {format:?} cost {cost}");
+    }
+    Ok(legacy::decoy_hash(format, cost))
+}
 
 /// Method (c): a file number and a fact on record. When they match, credentials go to the
 /// address on file; the answer never says whether they matched.

@@ -27,6 +27,8 @@ pub enum Problem {
     InvalidPostalCode,
     InvalidLegacyUsername,
     InvalidSearch,
+    /// A search longer than a database pattern allows (bytes, after folding and escaping).
+    SearchTooLong,
     DuplicateChoice,
     NotAList,
     InvalidDate,

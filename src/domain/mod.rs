@@ -21,6 +21,7 @@ pub mod organisation;
 pub mod paging;
 pub mod password;
 pub mod sealing;
+pub mod search;
 pub mod session;
 pub mod throttle;
 pub mod unicode;

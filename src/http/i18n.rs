@@ -62,6 +62,10 @@ pub fn problem_message(problem: Problem, locale: Locale) -> &'static str {
             "La recherche contient des caractères invisibles ou de contrôle.",
             "The search contains invisible or control characters.",
         ),
+        Problem::SearchTooLong => (
+            "La recherche est trop longue : 48 octets au plus (moins avec des lettres accentuées ou non latines).",
+            "The search is too long: 48 bytes at most (fewer with accented or non-Latin letters).",
+        ),
         Problem::DuplicateChoice => (
             "Chaque valeur ne peut être choisie qu'une fois.",
             "Each value can be chosen only once.",

@@ -3,6 +3,7 @@
 use crate::domain::code::{check_resend, CodeRejection, OneTimeCode, CODE_LIFETIME};
 use crate::domain::email::Email;
 use crate::domain::seconds_until;
+use crate::domain::secrets::KeyPurpose;
 use crate::domain::throttle::{CODE_EMAILS_PER_HOUR, CODE_EMAIL_COOLDOWN, CODE_FAILURES_PER_EMAIL};
 use crate::infra::{random_id, App, Context, InfraError, OsEntropy};
 use crate::storage::db::Statement;
@@ -108,7 +109,10 @@ pub fn issue(
 ) -> Result<IssuedCode, InfraError> {
     let verification_id = random_id();
     let code = OneTimeCode::generate(&mut OsEntropy);
-    let code_hash = code.keyed_hash(&app.config.code_hash_key, &verification_id);
+    let code_hash = code.keyed_hash(
+        &app.config.secrets.key(KeyPurpose::CodeHash),
+        &verification_id,
+    );
     let insert = verifications::insert(
         &app.db,
         &NewVerification {
@@ -168,7 +172,10 @@ pub async fn reissue(
         .await?
         .map_err(|retry_after| ResendError::TooSoon { retry_after })?;
     let code = OneTimeCode::generate(&mut OsEntropy);
-    let code_hash = code.keyed_hash(&app.config.code_hash_key, &verification.id);
+    let code_hash = code.keyed_hash(
+        &app.config.secrets.key(KeyPurpose::CodeHash),
+        &verification.id,
+    );
     let replace = verifications::replace_code(
         &app.db,
         &verification.id,
@@ -213,7 +220,7 @@ pub async fn check(
     }
     let matches = verification.user_id.is_some()
         && code.matches(
-            &app.config.code_hash_key,
+            &app.config.secrets.accepted_keys(KeyPurpose::CodeHash),
             &verification.id,
             &verification.code_hash,
         );

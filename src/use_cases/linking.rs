@@ -11,6 +11,7 @@ use crate::domain::linking::{
 };
 use crate::domain::locale::Locale;
 use crate::domain::organisation::{FileNumber, LegacyUsername, PostalCode};
+use crate::domain::secrets::KeyPurpose;
 use crate::domain::throttle::{
     ip_subject, HOUR_BUDGET_KNOWN_FACTS, LEGACY_PER_ACCOUNT, LEGACY_PER_IP,
 };
@@ -48,7 +49,7 @@ pub fn issue_credentials(
 ) -> Result<IssuedCredentials, InfraError> {
     let identifier = LinkIdentifier::generate(&mut OsEntropy);
     let code = LinkCode::generate(&mut OsEntropy);
-    let code_hash = code.keyed_hash(&app.config.code_hash_key, &identifier);
+    let code_hash = code.keyed_hash(&app.config.secrets.key(KeyPurpose::CodeHash), &identifier);
     let pending = email::prepare(
         app,
         send_to,
@@ -122,7 +123,7 @@ pub async fn with_credentials(
         return Err(LinkError::Rejected(LinkRejection::Locked));
     };
     if !code.matches(
-        &app.config.code_hash_key,
+        &app.config.secrets.accepted_keys(KeyPurpose::CodeHash),
         identifier,
         &credentials.code_hash,
     ) {

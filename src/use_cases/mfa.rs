@@ -12,6 +12,7 @@ use crate::domain::mfa::{
     challenge_rejection, sensitive_action_allowed, ChallengeRejection, RecoveryCode, SealingKey,
     TotpSecret, MAX_CHALLENGE_ATTEMPTS, RECOVERY_CODE_COUNT,
 };
+use crate::domain::secrets::KeyPurpose;
 use crate::domain::throttle::LOGIN_PER_ACCOUNT;
 use crate::domain::{seconds_until, Millis, MINUTE};
 use crate::email::{self, templates::Template};
@@ -81,7 +82,7 @@ pub async fn status(app: &App, user_id: &str) -> Result<Status, InfraError> {
 }
 
 fn sealing_key(app: &App) -> SealingKey {
-    SealingKey::derive(&app.config.code_hash_key)
+    SealingKey::new(&app.config.secrets)
 }
 
 /// A new TOTP secret, pending until a first code confirms it: `(secret, otpauth URI)`.
@@ -211,7 +212,10 @@ fn new_recovery_codes(
     for _ in 0..RECOVERY_CODE_COUNT {
         let code = RecoveryCode::generate(&mut OsEntropy);
         let id = random_id();
-        stored.push((id.clone(), code.keyed_hash(&app.config.code_hash_key, &id)));
+        stored.push((
+            id.clone(),
+            code.keyed_hash(&app.config.secrets.key(KeyPurpose::CodeHash), &id),
+        ));
         shown.push(code.display());
     }
     Ok((
@@ -299,7 +303,11 @@ async fn spend_proof(app: &App, user_id: &str, proof: &Proof) -> Result<bool, In
             let stored = mfa::unused_recovery_codes(&app.db, user_id).await?;
             // Every stored code is compared, so the time taken says nothing of which matched.
             let matched = stored.iter().fold(None, |found, row| {
-                let matches = code.matches(&app.config.code_hash_key, &row.id, &row.code_hash);
+                let matches = code.matches(
+                    &app.config.secrets.accepted_keys(KeyPurpose::CodeHash),
+                    &row.id,
+                    &row.code_hash,
+                );
                 found.or(matches.then_some(row.id.as_str()))
             });
             let Some(id) = matched else {

@@ -70,7 +70,7 @@ pub struct WithSecret {
 }
 
 fn sealing_key(app: &App) -> SealingKey {
-    SealingKey::derive(&app.config.code_hash_key)
+    SealingKey::new(&app.config.secrets)
 }
 
 pub async fn create(

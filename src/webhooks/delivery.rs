@@ -184,7 +184,7 @@ async fn send(app: &App, job: &DeliveryJob) -> Sent {
 
 /// The current secret, and the previous one while its grace period lasts.
 fn signing_secrets(app: &App, job: &DeliveryJob) -> Option<Vec<SigningSecret>> {
-    let key = SealingKey::derive(&app.config.code_hash_key);
+    let key = SealingKey::new(&app.config.secrets);
     let mut secrets = vec![key.open(&job.secret, &job.endpoint_id)?];
     let previous_valid = job
         .previous_secret_expires_at

@@ -47,6 +47,8 @@ pub enum Problem {
     InvalidUrl,
     HttpsRequired,
     AddressNotAllowed,
+    /// A webhook URL on a port other than 443 or 8443.
+    PortNotAllowed,
     WrongPassword,
     SameEmail,
     InvalidMonth,

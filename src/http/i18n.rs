@@ -170,6 +170,10 @@ pub fn problem_message(problem: Problem, locale: Locale) -> &'static str {
             "Cette adresse n'est pas joignable depuis Internet (adresse privée, locale ou réservée, ou écrite sous une forme inhabituelle) : indiquez le nom public de votre serveur.",
             "This address is not reachable from the internet (a private, local or reserved address, or one written in an unusual form): give your server's public host name.",
         ),
+        Problem::PortNotAllowed => (
+            "Seuls les ports 443 et 8443 sont permis : retirez le port de l'adresse ou utilisez l'un de ceux-là.",
+            "Only ports 443 and 8443 are allowed: remove the port from the URL or use one of them.",
+        ),
         Problem::WrongPassword => (
             "Le mot de passe actuel est incorrect.",
             "The current password is incorrect.",

@@ -132,6 +132,17 @@ pub fn forget_attempts(db: &Db, username: &str) -> Result<Statement, InfraError>
     .context("Failed to prepare forgetting legacy tries")
 }
 
+/// The operator lifts the lock of one legacy username.
+pub fn unlock(db: &Db, username: &str) -> Result<Statement, InfraError> {
+    query!(
+        db,
+        "UPDATE legacy_credentials SET attempts = 0, locked_at = NULL, locked_until = NULL
+         WHERE username = ?1 AND locked_at IS NOT NULL",
+        username
+    )
+    .context("Failed to prepare unlocking a legacy username")
+}
+
 /// The organisation's responsible lifts the lock of a contact's legacy username.
 pub fn unlock_of_contact(db: &Db, contact_id: &str) -> Result<Statement, InfraError> {
     query!(

@@ -410,6 +410,33 @@ test('the organisation\'s responsible lifts a legacy lock', async () => {
   assert.equal(event.user_id, responsible.user.id, 'the trail names who unlocked');
 });
 
+test('the operator lifts a legacy lock by its username, in the organisation\'s audit trail', async () => {
+  const { organisation } = await createOrganisation(app);
+  const item = await importedLegacy(organisation.file_number);
+  const { client } = await signedUp(app, { email: uniqueEmail('legacy-operator') });
+  client.ip = ownIp();
+  for (let i = 0; i < 5; i += 1) await linkLegacy(client, item.username, `faux-${i}`);
+  assert.equal((await linkLegacy(client, item.username, LEGACY_PASSWORD)).status, 401, 'locked');
+  const unlockPath = (username) => `/api/operator/legacy-credentials/${encodeURIComponent(username)}/unlock`;
+
+  const stranger = await operatorRequest(app, unlockPath(item.username), { json: {}, token: 'not-the-token' });
+  const unlocked = await operatorRequest(app, unlockPath(item.username.toUpperCase()), { json: {} });
+  const res = await linkLegacy(client, item.username, LEGACY_PASSWORD);
+
+  assert.equal(stranger.status, 401, stranger.text);
+  assert.equal(unlocked.status, 200, unlocked.text);
+  assert.deepEqual(unlocked.body, { username: item.username, was_locked: true });
+  assert.equal(res.status, 200, `the right password works again: ${res.text}`);
+  const [event] = await sql(app, `SELECT organisation_id, user_id, details FROM audit_events WHERE action = 'contact.legacy_unlocked' AND contact_id = ${quote(item.contactId)}`);
+  assert.equal(event.organisation_id, organisation.id);
+  assert.equal(event.user_id, null, 'no user acted: the operator did');
+  assert.deepEqual(JSON.parse(event.details), { by: 'operator', username: item.username });
+  const again = await operatorRequest(app, unlockPath(item.username), { json: {} });
+  assert.deepEqual(again.body, { username: item.username, was_locked: false }, 'nothing left to lift');
+  assert.equal((await operatorRequest(app, unlockPath('er-inconnu-0'), { json: {} })).status, 422, 'not a username');
+  assert.equal((await operatorRequest(app, unlockPath(`er${process.pid}absent`), { json: {} })).status, 404, 'no such username');
+});
+
 test('40 concurrent legacy guesses over five usernames from one account stop at twenty an hour', async () => {
   const { organisation } = await createOrganisation(app);
   const items = [];

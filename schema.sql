@@ -22,7 +22,7 @@ CREATE TABLE IF NOT EXISTS users (
 
 -- A one-time code sent by email, for proving an address at signup ('signup'), resetting a
 -- password ('reset') or proving the new address of an account changing its email ('email': the
--- new address is `email`, applied to the user when the code is used). The code itself is stored as HMAC-SHA256 under the CODE_HASH_KEY secret.
+-- new address is `email`, applied to the user when the code is used). The code itself is stored as HMAC-SHA256 under a key derived from the CODE_HASH_KEY secret (README "Rotating the server secret").
 -- `user_id` is NULL for a decoy: a signup with an address that is already taken, or a reset for
 -- an unknown address, answers exactly like a real one but no code can ever match.
 CREATE TABLE IF NOT EXISTS verifications (
@@ -80,8 +80,8 @@ CREATE TABLE IF NOT EXISTS totp_factors (
   created_at     INTEGER NOT NULL
 );
 
--- Ten single-use recovery codes per person with a factor, each stored as HMAC-SHA256 under
--- CODE_HASH_KEY bound to its row id; regenerating deletes the previous set.
+-- Ten single-use recovery codes per person with a factor, each stored as HMAC-SHA256 under a
+-- key derived from CODE_HASH_KEY, bound to its row id; regenerating deletes the previous set.
 CREATE TABLE IF NOT EXISTS recovery_codes (
   id            TEXT PRIMARY KEY,
   user_id       TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,

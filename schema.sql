@@ -22,7 +22,7 @@ CREATE TABLE IF NOT EXISTS users (
 
 -- A one-time code sent by email, for proving an address at signup ('signup'), resetting a
 -- password ('reset') or proving the new address of an account changing its email ('email': the
--- new address is `email`, applied to the user when the code is used). The code itself is stored as HMAC-SHA256 under the CODE_HASH_KEY secret.
+-- new address is `email`, applied to the user when the code is used). The code itself is stored as HMAC-SHA256 under a key derived from the CODE_HASH_KEY secret (README "Rotating the server secret").
 -- `user_id` is NULL for a decoy: a signup with an address that is already taken, or a reset for
 -- an unknown address, answers exactly like a real one but no code can ever match.
 CREATE TABLE IF NOT EXISTS verifications (
@@ -80,8 +80,8 @@ CREATE TABLE IF NOT EXISTS totp_factors (
   created_at     INTEGER NOT NULL
 );
 
--- Ten single-use recovery codes per person with a factor, each stored as HMAC-SHA256 under
--- CODE_HASH_KEY bound to its row id; regenerating deletes the previous set.
+-- Ten single-use recovery codes per person with a factor, each stored as HMAC-SHA256 under a
+-- key derived from CODE_HASH_KEY, bound to its row id; regenerating deletes the previous set.
 CREATE TABLE IF NOT EXISTS recovery_codes (
   id            TEXT PRIMARY KEY,
   user_id       TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
@@ -216,6 +216,30 @@ CREATE TABLE IF NOT EXISTS legacy_credentials (
   locked_until  INTEGER,                        -- when the current lock lifts
   locks         INTEGER NOT NULL DEFAULT 0      -- how many times the username was locked
 );
+
+-- How many imported legacy hashes have each format and cost, so that the decoy checked for an
+-- unknown username costs like the median imported hash without reading every credential. Kept by
+-- a trigger on the import (legacy credentials are never deleted). Added by migrations/0011_limits2.sql.
+CREATE TABLE IF NOT EXISTS legacy_hash_costs (
+  format        TEXT NOT NULL,                  -- 'pbkdf2_sha256' or 'bcrypt'
+  cost          INTEGER NOT NULL,               -- PBKDF2 iterations, or bcrypt's cost (log2 of its rounds)
+  hashes        INTEGER NOT NULL,               -- imported hashes of this format and cost
+  PRIMARY KEY (format, cost)
+) WITHOUT ROWID;
+
+-- The import accepts only `pbkdf2_sha256$<iterations>$…` and `$2?$<two-digit cost>$…`.
+CREATE TRIGGER IF NOT EXISTS legacy_hash_costs_insert AFTER INSERT ON legacy_credentials
+BEGIN
+  INSERT INTO legacy_hash_costs (format, cost, hashes)
+  SELECT format, cost, 1 FROM (
+    SELECT
+      CASE WHEN substr(NEW.password_hash, 1, 14) = 'pbkdf2_sha256$' THEN 'pbkdf2_sha256' ELSE 'bcrypt' END AS format,
+      CASE WHEN substr(NEW.password_hash, 1, 14) = 'pbkdf2_sha256$'
+        THEN CAST(substr(NEW.password_hash, 15, instr(substr(NEW.password_hash, 15), '$') - 1) AS INTEGER)
+        ELSE CAST(substr(NEW.password_hash, 5, 2) AS INTEGER) END AS cost
+  ) WHERE true
+  ON CONFLICT (format, cost) DO UPDATE SET hashes = hashes + 1;
+END;
 
 -- Fixed-window counters for throttling and budgets, keyed by purpose and subject:
 -- 'login-account:<email>' (also spent by the current-password checks of "Mon compte"),

@@ -1,5 +1,6 @@
 //! Configuration, read once per event from the worker's vars and secrets into a typed struct.
 
+use crate::domain::secrets::ServerSecrets;
 use worker::Env;
 
 /// The key that hashes one-time codes in local development, where no secret is set.
@@ -23,7 +24,9 @@ pub struct Config {
     pub clock_control: bool,
     pub email_provider: EmailProvider,
     pub email_from: String,
-    pub code_hash_key: Vec<u8>,
+    /// `CODE_HASH_KEY`, the server secret every key is derived from, and during a rotation
+    /// `CODE_HASH_KEY_PREVIOUS`, the one it replaced (see README "Rotating the server secret").
+    pub secrets: ServerSecrets,
     /// Bearer token of the operator routes; `None` disables them.
     pub operator_token: Option<String>,
 }
@@ -64,7 +67,10 @@ impl Config {
             clock_control: development && var("CLOCK_CONTROL").as_deref() == Some("enabled"),
             email_provider,
             email_from: var("EMAIL_FROM").unwrap_or_else(|| "SEL <no-reply@sel.example>".into()),
-            code_hash_key,
+            secrets: ServerSecrets::new(
+                code_hash_key,
+                secret("CODE_HASH_KEY_PREVIOUS").map(String::into_bytes),
+            ),
             operator_token: secret("OPERATOR_TOKEN")
                 .or_else(|| development.then(|| DEVELOPMENT_OPERATOR_TOKEN.to_owned())),
         })

@@ -88,6 +88,7 @@ const AUDIT_KEYS = {
   'webhook.secret_rotated': 'audit.webhook_secret_rotated',
   'webhook.disabled': 'audit.webhook_disabled',
   'webhook.delivery_replayed': 'audit.webhook_delivery_replayed',
+  'webhook.test_sent': 'audit.webhook_test_sent',
 };
 
 // The most events one CSV export of the activity log holds (the API's limit).

@@ -33,6 +33,6 @@ export const DELIVERY_STATUS_KEYS = {
 
 /** Why an attempt failed (the API's error_kind); the API's error text is the English detail. */
 export const FAILURE_KEYS = Object.fromEntries(
-  ['status', 'redirect', 'gone', 'timeout', 'unreachable', 'address_not_allowed', 'secret_unreadable', 'request_invalid']
+  ['status', 'redirect', 'gone', 'timeout', 'dns', 'connect', 'tls', 'unreachable', 'address_not_allowed', 'secret_unreadable', 'request_invalid']
     .map((kind) => [kind, `webhook.failure.${kind}`]),
 );

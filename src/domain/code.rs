@@ -63,8 +63,8 @@ impl OneTimeCode {
     }
 
     /// Constant-time comparison with a stored hash.
-    pub fn matches(&self, key: &[u8], verification_id: &str, stored_hash: &str) -> bool {
-        super::keyed_hash_matches(key, verification_id, &self.0, stored_hash)
+    pub fn matches(&self, keys: &[Vec<u8>], verification_id: &str, stored_hash: &str) -> bool {
+        super::keyed_hash_matches(keys, verification_id, &self.0, stored_hash)
     }
 }
 
@@ -149,15 +149,26 @@ mod tests {
     }
 
     #[test]
+    fn a_code_hashed_under_any_accepted_key_matches() {
+        let code = OneTimeCode::parse("123456").unwrap();
+        let stored = code.keyed_hash(b"previous", "verification-1");
+        let accepted = [b"current".to_vec(), b"previous".to_vec()];
+        assert!(code.matches(&accepted, "verification-1", &stored));
+        assert!(!code.matches(&accepted[..1], "verification-1", &stored));
+    }
+
+    #[test]
     fn the_keyed_hash_matches_only_the_same_code_id_and_key() {
         let code = OneTimeCode::parse("123456").unwrap();
         let stored = code.keyed_hash(b"key", "verification-1");
-        assert!(code.matches(b"key", "verification-1", &stored));
-        assert!(!code.matches(b"other key", "verification-1", &stored));
-        assert!(!code.matches(b"key", "verification-2", &stored));
-        assert!(!OneTimeCode::parse("123457")
-            .unwrap()
-            .matches(b"key", "verification-1", &stored));
+        assert!(code.matches(&[b"key".to_vec()], "verification-1", &stored));
+        assert!(!code.matches(&[b"other key".to_vec()], "verification-1", &stored));
+        assert!(!code.matches(&[b"key".to_vec()], "verification-2", &stored));
+        assert!(!OneTimeCode::parse("123457").unwrap().matches(
+            &[b"key".to_vec()],
+            "verification-1",
+            &stored
+        ));
         assert!(!stored.contains("123456"));
     }
 

@@ -27,6 +27,8 @@ pub enum Problem {
     InvalidPostalCode,
     InvalidLegacyUsername,
     InvalidSearch,
+    /// A search longer than a database pattern allows (bytes, after folding and escaping).
+    SearchTooLong,
     DuplicateChoice,
     NotAList,
     InvalidDate,
@@ -45,6 +47,8 @@ pub enum Problem {
     InvalidUrl,
     HttpsRequired,
     AddressNotAllowed,
+    /// A webhook URL on a port other than 443 or 8443.
+    PortNotAllowed,
     WrongPassword,
     SameEmail,
     InvalidMonth,

@@ -101,6 +101,67 @@ fn verify_pbkdf2(password: &str, stored: &str) -> bool {
     computed.ct_eq(&expected[..]).into()
 }
 
+impl LegacyFormat {
+    /// The name `legacy_hash_costs.format` stores.
+    pub fn parse(name: &str) -> Option<LegacyFormat> {
+        match name {
+            "pbkdf2_sha256" => Some(LegacyFormat::Pbkdf2Sha256),
+            "bcrypt" => Some(LegacyFormat::Bcrypt),
+            _ => None,
+        }
+    }
+}
+
+/// How many imported hashes have one format and cost (PBKDF2 iterations, bcrypt cost).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HashCost {
+    pub format: LegacyFormat,
+    pub cost: u64,
+    pub hashes: u64,
+}
+
+impl HashCost {
+    /// The work of one check in PBKDF2-SHA256 iterations, so that the two formats compare: bcrypt
+    /// runs 2^cost expensive key setups, each about as costly as 256 iterations (cost 10 is about
+    /// Django's 260,000 iterations, the defaults each was tuned to).
+    fn work(&self) -> u64 {
+        match self.format {
+            LegacyFormat::Pbkdf2Sha256 => self.cost,
+            LegacyFormat::Bcrypt => 256u64 << self.cost.min(40),
+        }
+    }
+}
+
+/// The format and cost of the median imported hash (the lower one of an even count), by the
+/// work of one check: the decoy for an unknown username then costs what a typical known one does.
+pub fn median_cost(costs: &[HashCost]) -> Option<(LegacyFormat, u64)> {
+    let mut sorted: Vec<&HashCost> = costs.iter().filter(|c| c.hashes > 0).collect();
+    sorted.sort_by_key(|c| (c.work(), c.cost));
+    let total: u64 = sorted.iter().map(|c| c.hashes).sum();
+    let middle = total.checked_sub(1)? / 2;
+    let mut seen = 0;
+    sorted.into_iter().find_map(|c| {
+        seen += c.hashes;
+        (seen > middle).then_some((c.format, c.cost))
+    })
+}
+
+/// A hash of that format and cost that no password matches: checking a password against it
+/// costs what checking one against an imported hash of that cost does.
+pub fn decoy_hash(format: LegacyFormat, cost: u64) -> String {
+    match format {
+        LegacyFormat::Pbkdf2Sha256 => format!(
+            "pbkdf2_sha256${}$decoy${}",
+            cost.clamp(1, MAX_PBKDF2_ITERATIONS),
+            base64::engine::general_purpose::STANDARD.encode([0u8; 32])
+        ),
+        LegacyFormat::Bcrypt => format!(
+            "$2b${:02}$/OSD/OSD/OSD/OSD/OSD/OPrd2pZiXrcPR10eOIJLzMHFn1y2zu06",
+            cost.clamp(4, MAX_BCRYPT_COST)
+        ),
+    }
+}
+
 /// Wrong passwords that lock a legacy username.
 pub const MAX_WRONG_PASSWORDS: i64 = 5;
 
@@ -184,6 +245,71 @@ mod tests {
         assert_eq!(importable(&bcrypt_at("12")), Ok(LegacyFormat::Bcrypt));
         assert_eq!(importable(&bcrypt_at("13")), Err(HashRefusal::TooCostly));
         assert_eq!(importable("md5$abc"), Err(HashRefusal::Unsupported));
+    }
+
+    fn costs(entries: &[(LegacyFormat, u64, u64)]) -> Vec<HashCost> {
+        entries
+            .iter()
+            .map(|&(format, cost, hashes)| HashCost {
+                format,
+                cost,
+                hashes,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_median_cost_is_the_middle_hash_weighted_by_count() {
+        use LegacyFormat::*;
+        let three_cheap_one_dear = costs(&[(Pbkdf2Sha256, 1000, 3), (Pbkdf2Sha256, 600_000, 1)]);
+        assert_eq!(
+            median_cost(&three_cheap_one_dear),
+            Some((Pbkdf2Sha256, 1000))
+        );
+        let one_cheap_three_dear = costs(&[(Pbkdf2Sha256, 1000, 1), (Pbkdf2Sha256, 600_000, 3)]);
+        assert_eq!(
+            median_cost(&one_cheap_three_dear),
+            Some((Pbkdf2Sha256, 600_000))
+        );
+        let even = costs(&[(Pbkdf2Sha256, 2000, 2), (Pbkdf2Sha256, 1000, 2)]);
+        assert_eq!(
+            median_cost(&even),
+            Some((Pbkdf2Sha256, 1000)),
+            "the lower middle"
+        );
+    }
+
+    #[test]
+    fn the_median_compares_bcrypt_and_pbkdf2_by_their_work() {
+        use LegacyFormat::*;
+        // bcrypt 10 (about 262,000 iterations of work) sits between 1,000 and 600,000 iterations.
+        let mixed = costs(&[
+            (Pbkdf2Sha256, 600_000, 1),
+            (Bcrypt, 10, 1),
+            (Pbkdf2Sha256, 1000, 1),
+        ]);
+        assert_eq!(median_cost(&mixed), Some((Bcrypt, 10)));
+        // bcrypt 4 (4,096) is dearer than 1,000 iterations: four of those do not make the median.
+        let mostly_bcrypt_4 = costs(&[(Bcrypt, 4, 5), (Pbkdf2Sha256, 1000, 4)]);
+        assert_eq!(median_cost(&mostly_bcrypt_4), Some((Bcrypt, 4)));
+    }
+
+    #[test]
+    fn no_imported_hash_has_no_median() {
+        assert_eq!(median_cost(&[]), None);
+        assert_eq!(median_cost(&costs(&[(LegacyFormat::Bcrypt, 10, 0)])), None);
+    }
+
+    #[test]
+    fn a_decoy_hash_has_the_format_and_cost_asked_and_matches_no_password() {
+        for (format, cost) in [
+            (LegacyFormat::Pbkdf2Sha256, 1000),
+            (LegacyFormat::Bcrypt, 4),
+        ] {
+            let decoy = decoy_hash(format, cost);
+            assert_eq!(shape_of(&decoy), Some((format, cost)), "{decoy}");
+            assert!(!verify("", &decoy) && !verify("decoy", &decoy));
+        }
     }
 
     #[test]

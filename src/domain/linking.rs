@@ -101,8 +101,8 @@ impl LinkCode {
         super::keyed_hash(key, identifier.as_str(), &self.0)
     }
 
-    pub fn matches(&self, key: &[u8], identifier: &LinkIdentifier, stored: &str) -> bool {
-        super::keyed_hash_matches(key, identifier.as_str(), &self.0, stored)
+    pub fn matches(&self, keys: &[Vec<u8>], identifier: &LinkIdentifier, stored: &str) -> bool {
+        super::keyed_hash_matches(keys, identifier.as_str(), &self.0, stored)
     }
 }
 
@@ -205,9 +205,9 @@ mod tests {
         let other = LinkIdentifier::parse("SEL-3456-789B").unwrap();
         let code = LinkCode::parse("4F7HK-QW2ZP").unwrap();
         let stored = code.keyed_hash(b"key", &identifier);
-        assert!(code.matches(b"key", &identifier, &stored));
-        assert!(!code.matches(b"key", &other, &stored));
-        assert!(!code.matches(b"other", &identifier, &stored));
+        assert!(code.matches(&[b"key".to_vec()], &identifier, &stored));
+        assert!(!code.matches(&[b"key".to_vec()], &other, &stored));
+        assert!(!code.matches(&[b"other".to_vec()], &identifier, &stored));
     }
 
     #[test]

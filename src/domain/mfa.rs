@@ -8,6 +8,7 @@
 use super::code::OneTimeCode;
 use super::fields::Problem;
 use super::sealing::Sealer;
+use super::secrets::{KeyPurpose, ServerSecrets};
 use super::{Entropy, Millis, MINUTE, SECOND};
 use hmac::{Hmac, Mac};
 use subtle::ConstantTimeEq;
@@ -118,9 +119,9 @@ impl TotpSecret {
 pub struct SealingKey(Sealer);
 
 impl SealingKey {
-    /// Derived from the server secret, for this purpose only.
-    pub fn derive(server_secret: &[u8]) -> SealingKey {
-        SealingKey(Sealer::derive(server_secret, b"sel/totp-secrets/v1"))
+    /// Derived from the server secrets, for this purpose only.
+    pub fn new(secrets: &ServerSecrets) -> SealingKey {
+        SealingKey(Sealer::new(secrets, KeyPurpose::TotpSealing))
     }
 
     /// Bound to `user_id`.
@@ -193,8 +194,8 @@ impl RecoveryCode {
     }
 
     /// Constant-time comparison with a stored hash.
-    pub fn matches(&self, key: &[u8], id: &str, stored_hash: &str) -> bool {
-        super::keyed_hash_matches(key, id, &self.0, stored_hash)
+    pub fn matches(&self, keys: &[Vec<u8>], id: &str, stored_hash: &str) -> bool {
+        super::keyed_hash_matches(keys, id, &self.0, stored_hash)
     }
 }
 
@@ -328,13 +329,16 @@ mod tests {
     #[test]
     fn a_sealed_secret_opens_only_with_its_key_and_user() {
         let secret = TotpSecret::generate(&mut FixedEntropy::new(&[3, 4, 5]));
-        let key = SealingKey::derive(b"server secret");
+        let key = SealingKey::new(&ServerSecrets::new(b"server secret".to_vec(), None));
         let sealed = key.seal(&secret, "user-1", &mut FixedEntropy::new(&[8]));
         assert!(sealed.starts_with("v1."));
         assert!(!sealed.contains(&secret.base32()));
         assert_eq!(key.open(&sealed, "user-1"), Some(secret));
         assert_eq!(key.open(&sealed, "user-2"), None, "bound to its user");
-        assert_eq!(SealingKey::derive(b"other").open(&sealed, "user-1"), None);
+        assert_eq!(
+            SealingKey::new(&ServerSecrets::new(b"other".to_vec(), None)).open(&sealed, "user-1"),
+            None
+        );
         assert_eq!(key.open("v1.AAAA", "user-1"), None);
     }
 
@@ -347,8 +351,8 @@ mod tests {
         let typed = RecoveryCode::parse(&format!(" {} ", shown.to_lowercase())).unwrap();
         assert_eq!(typed, generated);
         let hash = generated.keyed_hash(b"key", "row-1");
-        assert!(typed.matches(b"key", "row-1", &hash));
-        assert!(!typed.matches(b"key", "row-2", &hash));
+        assert!(typed.matches(&[b"key".to_vec()], "row-1", &hash));
+        assert!(!typed.matches(&[b"key".to_vec()], "row-2", &hash));
         assert_eq!(RecoveryCode::parse(""), Err(Problem::Required));
         assert_eq!(RecoveryCode::parse("ABCDE"), Err(Problem::InvalidCode));
         assert_eq!(

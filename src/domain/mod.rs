@@ -21,6 +21,8 @@ pub mod organisation;
 pub mod paging;
 pub mod password;
 pub mod sealing;
+pub mod search;
+pub mod secrets;
 pub mod session;
 pub mod throttle;
 pub mod unicode;
@@ -70,13 +72,17 @@ pub fn keyed_hash(key: &[u8], context: &str, secret: &str) -> String {
     to_hex(&mac.finalize().into_bytes())
 }
 
-/// Constant-time check of a secret against its stored [`keyed_hash`].
-pub fn keyed_hash_matches(key: &[u8], context: &str, secret: &str, stored: &str) -> bool {
+/// Constant-time check of a secret against its stored [`keyed_hash`], made under any of `keys`
+/// (the current key, and those still accepted during a rotation of the server secret).
+pub fn keyed_hash_matches(keys: &[Vec<u8>], context: &str, secret: &str, stored: &str) -> bool {
     use subtle::ConstantTimeEq;
-    keyed_hash(key, context, secret)
-        .as_bytes()
-        .ct_eq(stored.as_bytes())
-        .into()
+    keys.iter().fold(false, |found, key| {
+        let matches: bool = keyed_hash(key, context, secret)
+            .as_bytes()
+            .ct_eq(stored.as_bytes())
+            .into();
+        found | matches
+    })
 }
 
 #[cfg(test)]

@@ -95,6 +95,16 @@ pub const LEGACY_PER_IP: Policy = Policy {
     max_delay: HOUR,
 };
 
+/// Test events and replays a responsible sends by hand, per endpoint: ten an hour, so the portal
+/// cannot be made to send requests to a server at will.
+pub const WEBHOOK_MANUAL_SENDS: Policy = Policy {
+    name: "webhook-manual",
+    window: HOUR,
+    free_failures: 10,
+    max_failures: 10,
+    max_delay: HOUR,
+};
+
 /// Access requests whose facts matched no employer file, per requesting contact: ten an hour.
 pub const ACCESS_REQUESTS_UNMATCHED: Policy = Policy {
     name: "access-request-unmatched",

@@ -12,6 +12,7 @@ use crate::domain::authorization::{Day, Level, Period, Services};
 use crate::domain::email::Email;
 use crate::domain::fields::{free_text, has_hidden_characters, Problem};
 use crate::domain::organisation::FileNumber;
+use crate::domain::search::fits_like_pattern;
 use crate::storage::authorizations::EmployerFilter;
 use crate::use_cases::authorizations::{
     self, authorization_json, Change, Decision, Grant, ListQuery, Terms,
@@ -66,6 +67,9 @@ pub async fn authorizations(call: &Call) -> Result<Reply, ApiError> {
         return Err(ApiError::invalid_field("q", Problem::InvalidSearch));
     }
     let folded = search.as_deref().map(crate::domain::fold_for_search);
+    if folded.as_deref().is_some_and(|q| !fits_like_pattern(q, 2)) {
+        return Err(ApiError::invalid_field("q", Problem::SearchTooLong));
+    }
     let query = ListQuery {
         filter: EmployerFilter {
             status: (status != "all" && !to_review).then_some(status.as_str()),

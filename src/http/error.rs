@@ -330,6 +330,9 @@ impl From<crate::use_cases::webhooks::WebhookError> for ApiError {
             WebhookError::NotFound => ApiError::new(ErrorCode::NotFound),
             WebhookError::TooManyEndpoints => ApiError::new(ErrorCode::WebhookLimitReached),
             WebhookError::EndpointDisabled => ApiError::new(ErrorCode::WebhookDisabled),
+            WebhookError::Throttled { retry_after } => {
+                ApiError::new(ErrorCode::TooManyAttempts).retry_after(retry_after)
+            }
             WebhookError::Infra(error) => ApiError::internal(error),
         }
     }

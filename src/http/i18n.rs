@@ -62,6 +62,10 @@ pub fn problem_message(problem: Problem, locale: Locale) -> &'static str {
             "La recherche contient des caractères invisibles ou de contrôle.",
             "The search contains invisible or control characters.",
         ),
+        Problem::SearchTooLong => (
+            "La recherche est trop longue : 48 octets au plus (moins avec des lettres accentuées ou non latines).",
+            "The search is too long: 48 bytes at most (fewer with accented or non-Latin letters).",
+        ),
         Problem::DuplicateChoice => (
             "Chaque valeur ne peut être choisie qu'une fois.",
             "Each value can be chosen only once.",
@@ -169,6 +173,10 @@ pub fn problem_message(problem: Problem, locale: Locale) -> &'static str {
         Problem::AddressNotAllowed => (
             "Cette adresse n'est pas joignable depuis Internet (adresse privée, locale ou réservée, ou écrite sous une forme inhabituelle) : indiquez le nom public de votre serveur.",
             "This address is not reachable from the internet (a private, local or reserved address, or one written in an unusual form): give your server's public host name.",
+        ),
+        Problem::PortNotAllowed => (
+            "Seuls les ports 443 et 8443 sont permis : retirez le port de l'adresse ou utilisez l'un de ceux-là.",
+            "Only ports 443 and 8443 are allowed: remove the port from the URL or use one of them.",
         ),
         Problem::WrongPassword => (
             "Le mot de passe actuel est incorrect.",

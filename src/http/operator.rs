@@ -7,7 +7,7 @@ use super::route::{route, Route};
 use super::{Call, Reply};
 use crate::domain::email::Email;
 use crate::domain::name::PersonName;
-use crate::domain::organisation::{FileNumber, OrganisationKind, PostalCode};
+use crate::domain::organisation::{FileNumber, LegacyUsername, OrganisationKind, PostalCode};
 use crate::use_cases::operator::{self, NewOrganisationForm};
 use serde_json::{json, Map, Value};
 use subtle::ConstantTimeEq;
@@ -81,5 +81,20 @@ pub async fn create_organisation(call: &mut Call) -> Result<Reply, ApiError> {
     ))
 }
 
+/// Lifts the lock of a legacy username (by its username, as its owner gives it on the phone).
+pub async fn unlock_legacy(call: &Call) -> Result<Reply, ApiError> {
+    require_operator(call)?;
+    let username = LegacyUsername::parse(call.id())
+        .map_err(|problem| ApiError::invalid_field("username", problem))?;
+    let was_locked = operator::unlock_legacy(&call.app, &username, &call.requester).await?;
+    Ok(Reply::json(
+        200,
+        json!({ "username": username.as_str(), "was_locked": was_locked }),
+    ))
+}
+
 /// The routes of this feature.
-pub const ROUTES: &[Route] = &[route!(POST "/api/operator/organisations" => create_organisation)];
+pub const ROUTES: &[Route] = &[
+    route!(POST "/api/operator/organisations" => create_organisation),
+    route!(POST "/api/operator/legacy-credentials/{username}/unlock" => unlock_legacy),
+];

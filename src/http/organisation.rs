@@ -14,6 +14,7 @@ use crate::domain::linking::CredentialState;
 use crate::domain::locale::Locale;
 use crate::domain::name::PersonName;
 use crate::domain::organisation::Role;
+use crate::domain::search::fits_like_pattern;
 use crate::domain::Millis;
 use crate::storage::audit::{AuditEntry, AuditFilter};
 use crate::storage::contacts::ContactRow;
@@ -156,10 +157,14 @@ pub async fn members(call: &Call) -> Result<Reply, ApiError> {
     if search.as_deref().is_some_and(has_hidden_characters) {
         return Err(ApiError::invalid_field("q", Problem::InvalidSearch));
     }
+    let folded = search.as_deref().map(crate::domain::fold_for_search);
+    if folded.as_deref().is_some_and(|q| !fits_like_pattern(q, 2)) {
+        return Err(ApiError::invalid_field("q", Problem::SearchTooLong));
+    }
     let found = members::list(
         &call.app,
         &profile,
-        search.as_deref(),
+        folded.as_deref(),
         status.as_deref(),
         page,
         page_size,
@@ -339,8 +344,9 @@ impl AuditQuery {
 fn audit_query(call: &Call) -> Result<AuditQuery, ApiError> {
     let mut errors = crate::domain::fields::FieldErrors::default();
     let action = call.query("action");
+    // A prefix: the pattern is the action and one `%`.
     if action.as_deref().is_some_and(|a| {
-        a.len() > 60
+        !fits_like_pattern(a, 1)
             || !a
                 .bytes()
                 .all(|b| b.is_ascii_lowercase() || b == b'.' || b == b'_')

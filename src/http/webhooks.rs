@@ -242,8 +242,15 @@ pub async fn replay(call: &Call) -> Result<Reply, ApiError> {
 /// Sends a `webhook.test` event to this endpoint only, so its receiver can check its signature
 /// code without waiting for a real change.
 pub async fn send_test(call: &Call) -> Result<Reply, ApiError> {
-    let (_, profile) = require_organisation_profile(call).await?;
-    let delivery = webhooks::send_test(&call.app, &profile, call.id()).await?;
+    let (who, profile) = require_organisation_profile(call).await?;
+    let delivery = webhooks::send_test(
+        &call.app,
+        &who.user.id,
+        &profile,
+        call.id(),
+        &call.requester,
+    )
+    .await?;
     Ok(Reply::json(
         202,
         json!({ "delivery": delivery_json(&delivery) }),

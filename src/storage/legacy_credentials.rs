@@ -1,4 +1,4 @@
-use crate::domain::legacy::{lock_delay, MAX_WRONG_PASSWORDS};
+use crate::domain::legacy::{lock_delay, HashCost, LegacyFormat, MAX_WRONG_PASSWORDS};
 use crate::domain::Millis;
 use crate::platform::{Context, InfraError};
 use crate::query;
@@ -26,6 +26,32 @@ pub async fn find(db: &Db, username: &str) -> Result<Option<LegacyRow>, InfraErr
     .first(None)
     .await
     .context("Failed to look up legacy credentials")
+}
+
+/// How many imported hashes have each format and cost (a few rows, kept by a trigger).
+pub async fn hash_costs(db: &Db) -> Result<Vec<HashCost>, InfraError> {
+    #[derive(Deserialize)]
+    struct Row {
+        format: String,
+        cost: u64,
+        hashes: u64,
+    }
+    let rows: Vec<Row> = query!(db, "SELECT format, cost, hashes FROM legacy_hash_costs")
+        .all()
+        .await
+        .context("Failed to read the legacy hash costs")?
+        .results()
+        .context("Failed to decode the legacy hash costs")?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| {
+            Some(HashCost {
+                format: LegacyFormat::parse(&r.format)?,
+                cost: r.cost,
+                hashes: r.hashes,
+            })
+        })
+        .collect())
 }
 
 /// A legacy login to import: its username (lower case), contact and original hash.
@@ -104,6 +130,17 @@ pub fn forget_attempts(db: &Db, username: &str) -> Result<Statement, InfraError>
         username
     )
     .context("Failed to prepare forgetting legacy tries")
+}
+
+/// The operator lifts the lock of one legacy username.
+pub fn unlock(db: &Db, username: &str) -> Result<Statement, InfraError> {
+    query!(
+        db,
+        "UPDATE legacy_credentials SET attempts = 0, locked_at = NULL, locked_until = NULL
+         WHERE username = ?1 AND locked_at IS NOT NULL",
+        username
+    )
+    .context("Failed to prepare unlocking a legacy username")
 }
 
 /// The organisation's responsible lifts the lock of a contact's legacy username.

@@ -4,7 +4,7 @@ use crate::platform::{Context, InfraError};
 use crate::query;
 use crate::storage::db::{Db, Statement};
 
-pub async fn find(db: &Db, key: &str) -> Result<Option<Counter>, InfraError> {
+async fn find(db: &Db, key: &str) -> Result<Option<Counter>, InfraError> {
     #[derive(serde::Deserialize)]
     struct Row {
         window_start: Millis,
@@ -39,10 +39,33 @@ macro_rules! count_attempt {
     };
 }
 
+/// A subject refused a slot by one of its limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Refused {
+    /// Seconds before it may try again (at least one).
+    pub retry_after: u64,
+}
+
+/// Takes one slot of each limit, in order, before the attempt is evaluated; the first limit that
+/// refuses stops there (the later ones are not spent) and says how long to wait.
+pub async fn take(
+    db: &Db,
+    now: Millis,
+    limits: &[(&Policy, &str)],
+) -> Result<Result<(), Refused>, InfraError> {
+    for &(policy, key) in limits {
+        if reserve(db, policy, key, now).await?.is_none() {
+            let retry_after = retry_after(db, policy, key, now).await?;
+            return Ok(Err(Refused { retry_after }));
+        }
+    }
+    Ok(Ok(()))
+}
+
 /// Takes one attempt's slot, in one statement so that concurrent requests cannot all pass a
 /// check made before any of them is counted: the counter moves only while the policy allows one
 /// more attempt (the SQL twin of `Policy::blocked_until`). `Ok(None)`: the subject must wait.
-pub async fn reserve(
+async fn reserve(
     db: &Db,
     policy: &Policy,
     key: &str,
@@ -89,12 +112,7 @@ pub fn release(db: &Db, key: &str) -> Result<Statement, InfraError> {
 }
 
 /// Seconds a subject refused by [`reserve`] must wait (at least one: the counter may have moved).
-pub async fn retry_after(
-    db: &Db,
-    policy: &Policy,
-    key: &str,
-    now: Millis,
-) -> Result<u64, InfraError> {
+async fn retry_after(db: &Db, policy: &Policy, key: &str, now: Millis) -> Result<u64, InfraError> {
     let counter = find(db, key).await?;
     Ok(policy
         .blocked_until(counter, now)

@@ -568,6 +568,7 @@ pub async fn deliveries_page(
 #[derive(Debug, Clone, Deserialize)]
 pub struct OwnedDelivery {
     pub id: String,
+    pub endpoint_id: String,
     pub attempts: i64,
     pub endpoint_status: String,
 }
@@ -579,7 +580,7 @@ pub async fn find_delivery_in(
 ) -> Result<Option<OwnedDelivery>, InfraError> {
     query!(
         db,
-        "SELECT dl.id, dl.attempts, w.status AS endpoint_status FROM webhook_deliveries dl
+        "SELECT dl.id, dl.endpoint_id, dl.attempts, w.status AS endpoint_status FROM webhook_deliveries dl
          JOIN webhook_endpoints w ON w.id = dl.endpoint_id
          WHERE w.organisation_id = ?1 AND dl.id = ?2",
         organisation_id,

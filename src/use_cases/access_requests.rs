@@ -16,6 +16,7 @@ use crate::storage::contacts::ProfileRow;
 use crate::storage::db::Statement;
 use crate::storage::domain_events::{self, DomainEvent};
 use crate::storage::organisations::OrganisationRow;
+use crate::storage::rate_limits::Refused;
 use crate::storage::{atomically, authorizations, organisations, rate_limits, wrote, WrittenNow};
 use serde_json::json;
 
@@ -58,11 +59,9 @@ pub async fn create(
     let key = budget.key(&profile.contact_id);
     // Every request takes a slot before the facts are compared (a burst cannot exceed the
     // budget); a request whose facts match gives it back.
-    if rate_limits::reserve(&app.db, budget, &key, app.now)
-        .await?
-        .is_none()
+    if let Err(Refused { retry_after }) =
+        rate_limits::take(&app.db, app.now, &[(budget, &key)]).await?
     {
-        let retry_after = rate_limits::retry_after(&app.db, budget, &key, app.now).await?;
         return Err(RequestError::Throttled { retry_after });
     }
     let employer = organisations::find_by_file_number(&app.db, form.file_number.as_str())

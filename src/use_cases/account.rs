@@ -19,6 +19,7 @@ use crate::infra::{random_id, App, InfraError, OsEntropy};
 use crate::storage::account::{self as store, ActivityEntry, SessionEntry};
 use crate::storage::audit::{self, AuditEvent};
 use crate::storage::db::Statement;
+use crate::storage::rate_limits::Refused;
 use crate::storage::users::{self, UserRow};
 use crate::storage::verifications::{self, CodeOwner};
 use crate::storage::{atomically, rate_limits, wrote};
@@ -97,14 +98,9 @@ async fn check_current_password(
 
 /// Takes one attempt of `policy` for `key`, or answers how long to wait.
 async fn reserve(app: &App, policy: &Policy, key: &str) -> Result<(), AccountError> {
-    if rate_limits::reserve(&app.db, policy, key, app.now)
+    rate_limits::take(&app.db, app.now, &[(policy, key)])
         .await?
-        .is_some()
-    {
-        return Ok(());
-    }
-    let retry_after = rate_limits::retry_after(&app.db, policy, key, app.now).await?;
-    Err(AccountError::Throttled { retry_after })
+        .map_err(|Refused { retry_after }| AccountError::Throttled { retry_after })
 }
 
 fn email_of(user: &UserRow) -> Result<Email, InfraError> {

@@ -3,10 +3,12 @@
 use crate::domain::code::{check_resend, CodeRejection, OneTimeCode, CODE_LIFETIME};
 use crate::domain::email::Email;
 use crate::domain::seconds_until;
+use crate::domain::secrets::KeyPurpose;
 use crate::domain::throttle::{CODE_EMAILS_PER_HOUR, CODE_EMAIL_COOLDOWN, CODE_FAILURES_PER_EMAIL};
 use crate::infra::{random_id, App, Context, InfraError, OsEntropy};
 use crate::storage::db::Statement;
 use crate::storage::rate_limits;
+use crate::storage::rate_limits::Refused;
 use crate::storage::verifications::{
     self, CodeOwner, NewVerification, SignupDetails, VerificationRow,
 };
@@ -80,19 +82,15 @@ pub async fn reserve_email(
     email: &str,
 ) -> Result<Result<(), u64>, InfraError> {
     let subject = format!("{}:{}", purpose.as_str(), email);
-    for policy in [&CODE_EMAIL_COOLDOWN, &CODE_EMAILS_PER_HOUR] {
-        let key = policy.key(&subject);
-        if rate_limits::reserve(&app.db, policy, &key, app.now)
-            .await?
-            .is_none()
-        {
-            return Ok(Err(rate_limits::retry_after(
-                &app.db, policy, &key, app.now,
-            )
-            .await?));
-        }
-    }
-    Ok(Ok(()))
+    let minute = CODE_EMAIL_COOLDOWN.key(&subject);
+    let hour = CODE_EMAILS_PER_HOUR.key(&subject);
+    let limits = [
+        (&CODE_EMAIL_COOLDOWN, minute.as_str()),
+        (&CODE_EMAILS_PER_HOUR, hour.as_str()),
+    ];
+    Ok(rate_limits::take(&app.db, app.now, &limits)
+        .await?
+        .map_err(|refused| refused.retry_after))
 }
 
 /// A new code and the statement that stores its hash.
@@ -111,7 +109,10 @@ pub fn issue(
 ) -> Result<IssuedCode, InfraError> {
     let verification_id = random_id();
     let code = OneTimeCode::generate(&mut OsEntropy);
-    let code_hash = code.keyed_hash(&app.config.code_hash_key, &verification_id);
+    let code_hash = code.keyed_hash(
+        &app.config.secrets.key(KeyPurpose::CodeHash),
+        &verification_id,
+    );
     let insert = verifications::insert(
         &app.db,
         &NewVerification {
@@ -171,7 +172,10 @@ pub async fn reissue(
         .await?
         .map_err(|retry_after| ResendError::TooSoon { retry_after })?;
     let code = OneTimeCode::generate(&mut OsEntropy);
-    let code_hash = code.keyed_hash(&app.config.code_hash_key, &verification.id);
+    let code_hash = code.keyed_hash(
+        &app.config.secrets.key(KeyPurpose::CodeHash),
+        &verification.id,
+    );
     let replace = verifications::replace_code(
         &app.db,
         &verification.id,
@@ -206,13 +210,8 @@ pub async fn check(
         return Err(CodeError::Rejected(CodeRejection::Exhausted));
     };
     let budget_key = budget_key(&verification);
-    if rate_limits::reserve(&app.db, &CODE_FAILURES_PER_EMAIL, &budget_key, app.now)
-        .await?
-        .is_none()
-    {
-        let retry_after =
-            rate_limits::retry_after(&app.db, &CODE_FAILURES_PER_EMAIL, &budget_key, app.now)
-                .await?;
+    let budget = [(&CODE_FAILURES_PER_EMAIL, budget_key.as_str())];
+    if let Err(Refused { retry_after }) = rate_limits::take(&app.db, app.now, &budget).await? {
         verifications::release_attempt(&app.db, &verification.id)?
             .run()
             .await
@@ -221,7 +220,7 @@ pub async fn check(
     }
     let matches = verification.user_id.is_some()
         && code.matches(
-            &app.config.code_hash_key,
+            &app.config.secrets.accepted_keys(KeyPurpose::CodeHash),
             &verification.id,
             &verification.code_hash,
         );

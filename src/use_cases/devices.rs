@@ -62,14 +62,13 @@ pub async fn sighting(
             },
             app.now,
         )?);
-        let within_budget = rate_limits::reserve(
+        let within_budget = rate_limits::take(
             &app.db,
-            &NEW_DEVICE_EMAILS,
-            &NEW_DEVICE_EMAILS.key(&user.id),
             app.now,
+            &[(&NEW_DEVICE_EMAILS, &NEW_DEVICE_EMAILS.key(&user.id))],
         )
         .await?
-        .is_some();
+        .is_ok();
         if within_budget {
             let pending = new_device_email(app, user, &id, label, network)?;
             statements.push(pending.insert);

@@ -8,6 +8,7 @@ use crate::domain::locale::Locale;
 use crate::domain::mfa::{
     profile_requires_factor, RecoveryCode, CHALLENGE_LIFETIME, RECOVERY_CODE_COUNT,
 };
+use crate::domain::secrets::KeyPurpose;
 use crate::email::{self, templates::Template};
 use crate::infra::{random_id, App, InfraError, OsEntropy};
 use crate::storage::contacts::ProfileRow;
@@ -84,7 +85,10 @@ pub fn new_recovery_codes(
     for _ in 0..RECOVERY_CODE_COUNT {
         let code = RecoveryCode::generate(&mut OsEntropy);
         let id = random_id();
-        stored.push((id.clone(), code.keyed_hash(&app.config.code_hash_key, &id)));
+        stored.push((
+            id.clone(),
+            code.keyed_hash(&app.config.secrets.key(KeyPurpose::CodeHash), &id),
+        ));
         shown.push(code.display());
     }
     Ok((

@@ -5,6 +5,7 @@ use crate::domain::authorization::{search_words, Availability, Service, Services
 use crate::domain::fields::Problem;
 use crate::domain::monthly_report::{Month, Standing};
 use crate::domain::paging::{scope, window, Cursor, Direction, PageWindow, Sort};
+use crate::domain::secrets::KeyPurpose;
 use crate::infra::{App, InfraError};
 use crate::storage::authorized_files::{self, FileFilter, FileRow, ReportFilter, Start};
 use crate::storage::contacts::ProfileRow;
@@ -264,10 +265,18 @@ fn usable(
 
 /// A cursor from the query string, valid only for this list.
 pub fn parse_cursor(app: &App, raw: &str, query: &FileQuery) -> Result<Cursor, Problem> {
-    Cursor::decode(raw, &query.scope(), &app.config.code_hash_key)
+    // A cursor handed out before a rotation of the server secret still pages.
+    let mut decoded = Err(Problem::InvalidCursor);
+    for key in app.config.secrets.accepted_keys(KeyPurpose::Cursor) {
+        decoded = Cursor::decode(raw, &query.scope(), &key);
+        if decoded.is_ok() {
+            break;
+        }
+    }
+    decoded
 }
 
 /// The cursor handed to the client for `cursor`.
 pub fn cursor_text(app: &App, cursor: &Cursor, query: &FileQuery) -> String {
-    cursor.encode(&query.scope(), &app.config.code_hash_key)
+    cursor.encode(&query.scope(), &app.config.secrets.key(KeyPurpose::Cursor))
 }

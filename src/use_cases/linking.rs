@@ -11,6 +11,7 @@ use crate::domain::linking::{
 };
 use crate::domain::locale::Locale;
 use crate::domain::organisation::{FileNumber, LegacyUsername, PostalCode};
+use crate::domain::secrets::KeyPurpose;
 use crate::domain::throttle::{
     ip_subject, HOUR_BUDGET_KNOWN_FACTS, LEGACY_PER_ACCOUNT, LEGACY_PER_IP,
 };
@@ -23,6 +24,7 @@ use crate::storage::db::Statement;
 use crate::storage::link_credentials::{self, NewCredentials};
 use crate::storage::my_requests;
 use crate::storage::organisations::{self, OrganisationRow};
+use crate::storage::rate_limits::Refused;
 use crate::storage::{
     atomically, domain_events, legacy_credentials, rate_limits, wrote, WrittenNow,
 };
@@ -47,7 +49,7 @@ pub fn issue_credentials(
 ) -> Result<IssuedCredentials, InfraError> {
     let identifier = LinkIdentifier::generate(&mut OsEntropy);
     let code = LinkCode::generate(&mut OsEntropy);
-    let code_hash = code.keyed_hash(&app.config.code_hash_key, &identifier);
+    let code_hash = code.keyed_hash(&app.config.secrets.key(KeyPurpose::CodeHash), &identifier);
     let pending = email::prepare(
         app,
         send_to,
@@ -121,7 +123,7 @@ pub async fn with_credentials(
         return Err(LinkError::Rejected(LinkRejection::Locked));
     };
     if !code.matches(
-        &app.config.code_hash_key,
+        &app.config.secrets.accepted_keys(KeyPurpose::CodeHash),
         identifier,
         &credentials.code_hash,
     ) {
@@ -212,30 +214,25 @@ pub async fn with_legacy(
 ) -> Result<ProfileRow, LinkError> {
     let ip_key = LEGACY_PER_IP.key(&ip_subject(requester.ip.as_deref().unwrap_or("unknown")));
     let account_key = LEGACY_PER_ACCOUNT.key(user_id);
-    for (policy, key) in [
-        (&LEGACY_PER_IP, &ip_key),
-        (&LEGACY_PER_ACCOUNT, &account_key),
-    ] {
-        if rate_limits::reserve(&app.db, policy, key, app.now)
-            .await?
-            .is_none()
-        {
-            let retry_after = rate_limits::retry_after(&app.db, policy, key, app.now).await?;
-            return Err(LinkError::Throttled { retry_after });
-        }
+    let limits = [
+        (&LEGACY_PER_IP, ip_key.as_str()),
+        (&LEGACY_PER_ACCOUNT, account_key.as_str()),
+    ];
+    if let Err(Refused { retry_after }) = rate_limits::take(&app.db, app.now, &limits).await? {
+        return Err(LinkError::Throttled { retry_after });
     }
     let reserved = legacy_credentials::reserve_attempt(&app.db, username.as_str(), app.now).await?;
     let found = legacy_credentials::find(&app.db, username.as_str()).await?;
     let legacy = match found {
         Some(legacy) if reserved => legacy,
-        other => {
+        Some(locked) => {
             // The same work as a wrong password, so neither the answer nor its time tells a
-            // locked username (checked against its own hash, the outcome ignored) or an unknown
-            // one (a decoy hash of a typical cost) from a wrong password.
-            let hash = other
-                .as_ref()
-                .map_or(DECOY_LEGACY_HASH, |l| l.password_hash.as_str());
-            legacy::verify(password, hash);
+            // locked username (checked against its own hash, the outcome ignored) from one.
+            legacy::verify(password, &locked.password_hash);
+            return Err(LinkError::InvalidLegacyCredentials);
+        }
+        None => {
+            legacy::verify(password, &decoy_legacy_hash(app).await?);
             return Err(LinkError::InvalidLegacyCredentials);
         }
     };
@@ -301,8 +298,18 @@ pub async fn with_legacy(
     profile_in(app, user_id, &legacy.organisation_id).await
 }
 
-/// bcrypt at cost 10, the cost of a typical legacy hash.
-const DECOY_LEGACY_HASH: &str = "$2b$10$/OSD/OSD/OSD/OSD/OSD/OPrd2pZiXrcPR10eOIJLzMHFn1y2zu06";
+/// The hash an unknown username is checked against: of the format and cost of the median
+/// imported hash, so that its time does not tell an unknown username from a known one (bcrypt 10,
+/// a typical legacy cost, before anything is imported).
+async fn decoy_legacy_hash(app: &App) -> Result<String, InfraError> {
+    let costs = legacy_credentials::hash_costs(&app.db).await?;
+    let (format, cost) = legacy::median_cost(&costs).unwrap_or((legacy::LegacyFormat::Bcrypt, 10));
+    if app.config.development {
+        // Lets the end-to-end tests see which decoy ran, without timing anything.
+        worker::console_log!("legacy decoy: {format:?} cost {cost}");
+    }
+    Ok(legacy::decoy_hash(format, cost))
+}
 
 /// Method (c): a file number and a fact on record. When they match, credentials go to the
 /// address on file, or, when that address is a contact already linked, a notice that someone
@@ -318,11 +325,9 @@ pub async fn by_known_facts(
     let budget = &HOUR_BUDGET_KNOWN_FACTS;
     let key = budget.key(file_number.as_str());
     // The request takes its slot before anything is compared: a burst cannot exceed the budget.
-    if rate_limits::reserve(&app.db, budget, &key, app.now)
-        .await?
-        .is_none()
+    if let Err(Refused { retry_after }) =
+        rate_limits::take(&app.db, app.now, &[(budget, &key)]).await?
     {
-        let retry_after = rate_limits::retry_after(&app.db, budget, &key, app.now).await?;
         return Err(LinkError::Throttled { retry_after });
     }
     // Kept for "Mes demandes" whether the facts match or not, as the answer says nothing either.

@@ -101,6 +101,7 @@ pub async fn set_security(
     security(app, profile).await
 }
 
+/// One page of the organisation's contacts; `search` is already folded (see `fold_for_search`).
 pub async fn list(
     app: &App,
     profile: &ProfileRow,
@@ -109,11 +110,10 @@ pub async fn list(
     page: i64,
     page_size: i64,
 ) -> Result<ContactPage, InfraError> {
-    let folded = search.map(crate::domain::fold_for_search);
     contacts::page(
         &app.db,
         &profile.organisation_id,
-        folded.as_deref(),
+        search,
         status,
         page_size,
         (page - 1) * page_size,

@@ -11,6 +11,7 @@ use crate::domain::mfa::{
     challenge_rejection, sensitive_action_allowed, ChallengeRejection, RecoveryCode, SealingKey,
     TotpSecret, MAX_CHALLENGE_ATTEMPTS,
 };
+use crate::domain::secrets::KeyPurpose;
 use crate::domain::throttle::LOGIN_PER_ACCOUNT;
 use crate::domain::webauthn::{Assertion, RelyingParty};
 use crate::domain::{seconds_until, Millis, MINUTE};
@@ -86,7 +87,7 @@ pub async fn status(app: &App, user_id: &str) -> Result<Status, InfraError> {
 }
 
 fn sealing_key(app: &App) -> SealingKey {
-    SealingKey::derive(&app.config.code_hash_key)
+    SealingKey::new(&app.config.secrets)
 }
 
 /// A new TOTP secret, pending until a first code confirms it: `(secret, otpauth URI)`.
@@ -261,7 +262,11 @@ async fn spend_proof(app: &App, user_id: &str, proof: &Proof) -> Result<bool, In
             let stored = mfa::unused_recovery_codes(&app.db, user_id).await?;
             // Every stored code is compared, so the time taken says nothing of which matched.
             let matched = stored.iter().fold(None, |found, row| {
-                let matches = code.matches(&app.config.code_hash_key, &row.id, &row.code_hash);
+                let matches = code.matches(
+                    &app.config.secrets.accepted_keys(KeyPurpose::CodeHash),
+                    &row.id,
+                    &row.code_hash,
+                );
                 found.or(matches.then_some(row.id.as_str()))
             });
             let Some(id) = matched else {

@@ -4,13 +4,13 @@ use super::linking::issue_credentials;
 use super::Requester;
 use crate::domain::email::Email;
 use crate::domain::name::PersonName;
-use crate::domain::organisation::{FileNumber, OrganisationKind, PostalCode};
+use crate::domain::organisation::{FileNumber, LegacyUsername, OrganisationKind, PostalCode};
 use crate::email::{self, templates::Template};
 use crate::infra::{random_id, App, InfraError};
-use crate::storage::atomically;
 use crate::storage::audit::{self, AuditEvent};
 use crate::storage::contacts::{self, NewContact};
 use crate::storage::organisations::{self, NewOrganisation, OrganisationRow};
+use crate::storage::{atomically, legacy_credentials, wrote};
 use serde_json::json;
 
 pub struct NewOrganisationForm {
@@ -120,4 +120,38 @@ pub async fn create_organisation(
         identifier: issued.identifier.as_str().to_owned(),
         code: issued.code.display(),
     })
+}
+
+/// The operator lifts the lock of a legacy username before its delay runs out (its owner called
+/// the commission): its tries start over, the count of past locks stays (the next lock is longer).
+/// `true` when it was locked.
+pub async fn unlock_legacy(
+    app: &App,
+    username: &LegacyUsername,
+    requester: &Requester,
+) -> Result<bool, OperatorError> {
+    let legacy = legacy_credentials::find(&app.db, username.as_str())
+        .await?
+        .ok_or(OperatorError::NotFound)?;
+    let results = atomically(
+        &app.db,
+        vec![
+            legacy_credentials::unlock(&app.db, &legacy.username)?,
+            audit::append(
+                &app.db,
+                &AuditEvent {
+                    action: "contact.legacy_unlocked",
+                    organisation_id: Some(&legacy.organisation_id),
+                    contact_id: Some(&legacy.contact_id),
+                    ip: requester.ip.as_deref(),
+                    details: json!({ "by": "operator", "username": legacy.username }),
+                    ..Default::default()
+                },
+                app.now,
+            )?,
+        ],
+        "Failed to unlock a legacy username",
+    )
+    .await?;
+    Ok(results.first().is_some_and(wrote))
 }

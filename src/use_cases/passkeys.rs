@@ -93,14 +93,12 @@ async fn reserve(
     requester: &Requester,
 ) -> Result<String, PasskeyError> {
     let key = policy.key(&ip_subject(requester.ip.as_deref().unwrap_or("unknown")));
-    if rate_limits::reserve(&app.db, policy, &key, app.now)
-        .await?
-        .is_none()
-    {
-        let retry_after = rate_limits::retry_after(&app.db, policy, &key, app.now).await?;
-        return Err(PasskeyError::Throttled { retry_after });
+    match rate_limits::take(&app.db, app.now, &[(policy, &key)]).await? {
+        Ok(()) => Ok(key),
+        Err(refused) => Err(PasskeyError::Throttled {
+            retry_after: refused.retry_after,
+        }),
     }
-    Ok(key)
 }
 
 /// Options to sign in with any passkey of the portal (discoverable credentials).

@@ -17,6 +17,7 @@ use crate::infra::{App, Context, InfraError, OsEntropy};
 use crate::storage::audit::{self, AuditEvent};
 use crate::storage::contacts::{self, ProfileRow};
 use crate::storage::db::Statement;
+use crate::storage::rate_limits::Refused;
 use crate::storage::sessions::{self, NewSession};
 use crate::storage::users::{self, UserRow};
 use crate::storage::verifications::{self, CodeOwner};
@@ -137,14 +138,12 @@ pub async fn log_in(
     let account_key = LOGIN_PER_ACCOUNT.key(&account);
     let ip_key = LOGIN_PER_IP.key(&ip_subject(requester.ip.as_deref().unwrap_or("unknown")));
     // The address first: a throttled address never spends the account's budget.
-    for (policy, key) in [(&LOGIN_PER_IP, &ip_key), (&LOGIN_PER_ACCOUNT, &account_key)] {
-        if rate_limits::reserve(&app.db, policy, key, app.now)
-            .await?
-            .is_none()
-        {
-            let retry_after = rate_limits::retry_after(&app.db, policy, key, app.now).await?;
-            return Err(LoginError::Throttled { retry_after });
-        }
+    let limits = [
+        (&LOGIN_PER_IP, ip_key.as_str()),
+        (&LOGIN_PER_ACCOUNT, account_key.as_str()),
+    ];
+    if let Err(Refused { retry_after }) = rate_limits::take(&app.db, app.now, &limits).await? {
+        return Err(LoginError::Throttled { retry_after });
     }
     let user = users::find_by_email(&app.db, &account).await?;
     let stored_hash = user

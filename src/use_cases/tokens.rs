@@ -9,6 +9,7 @@ use crate::infra::{random_id, App, Context, InfraError, OsEntropy};
 use crate::storage::api_tokens::{self, NewToken, TokenRow};
 use crate::storage::audit;
 use crate::storage::contacts::ProfileRow;
+use crate::storage::rate_limits::Refused;
 use crate::storage::{atomically, rate_limits};
 use serde_json::json;
 
@@ -156,11 +157,9 @@ pub async fn authenticate(app: &App, header: &str, scope: Scope) -> Result<Token
     let limit = &REQUESTS_PER_TOKEN;
     let key = limit.key(&token.id);
     // The request takes its slot in one statement: a burst cannot exceed the minute's budget.
-    if rate_limits::reserve(&app.db, limit, &key, app.now)
-        .await?
-        .is_none()
+    if let Err(Refused { retry_after }) =
+        rate_limits::take(&app.db, app.now, &[(limit, &key)]).await?
     {
-        let retry_after = rate_limits::retry_after(&app.db, limit, &key, app.now).await?;
         return Err(TokenError::Throttled { retry_after });
     }
     api_tokens::touch(&app.db, &token.id, app.now)?

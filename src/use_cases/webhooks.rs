@@ -5,14 +5,16 @@
 
 use super::{organisation_event, Requester};
 use crate::domain::organisation::Role;
+use crate::domain::throttle::WEBHOOK_MANUAL_SENDS;
 use crate::domain::{Millis, HOUR};
 use crate::infra::{random_id, App, InfraError, OsEntropy};
 use crate::storage::audit;
 use crate::storage::contacts::ProfileRow;
+use crate::storage::rate_limits::Refused;
 use crate::storage::webhooks::{
     self, DeliveryPage, DeliveryRow, Due, EndpointRow, EndpointSettings, NewEndpoint,
 };
-use crate::storage::{atomically, wrote};
+use crate::storage::{atomically, rate_limits, wrote};
 use crate::webhooks::address::EndpointUrl;
 use crate::webhooks::events::EventTypes;
 use crate::webhooks::secret::{SealingKey, SigningSecret};
@@ -29,6 +31,10 @@ pub enum WebhookError {
     NotFound,
     TooManyEndpoints,
     EndpointDisabled,
+    /// The endpoint's test events and replays are spent for now.
+    Throttled {
+        retry_after: u64,
+    },
     Infra(InfraError),
 }
 
@@ -36,6 +42,15 @@ impl From<InfraError> for WebhookError {
     fn from(error: InfraError) -> Self {
         WebhookError::Infra(error)
     }
+}
+
+/// Takes a slot of the endpoint's manual sends (test events and replays) before anything is
+/// written or sent, so a burst cannot send more than the budget.
+async fn take_manual_send(app: &App, endpoint_id: &str) -> Result<(), WebhookError> {
+    let key = WEBHOOK_MANUAL_SENDS.key(endpoint_id);
+    rate_limits::take(&app.db, app.now, &[(&WEBHOOK_MANUAL_SENDS, &key)])
+        .await?
+        .map_err(|Refused { retry_after }| WebhookError::Throttled { retry_after })
 }
 
 fn require_responsable(profile: &ProfileRow) -> Result<(), WebhookError> {
@@ -70,7 +85,7 @@ pub struct WithSecret {
 }
 
 fn sealing_key(app: &App) -> SealingKey {
-    SealingKey::derive(&app.config.code_hash_key)
+    SealingKey::new(&app.config.secrets)
 }
 
 pub async fn create(
@@ -312,6 +327,7 @@ pub async fn replay(
     if delivery.endpoint_status != "active" {
         return Err(WebhookError::EndpointDisabled);
     }
+    take_manual_send(app, &delivery.endpoint_id).await?;
     let results = atomically(
         &app.db,
         vec![
@@ -347,13 +363,16 @@ pub async fn replay(
 /// sent at once. The event belongs to no organisation, so the fan-out never sends it elsewhere.
 pub async fn send_test(
     app: &App,
+    actor: &str,
     profile: &ProfileRow,
     id: &str,
+    requester: &Requester,
 ) -> Result<DeliveryRow, WebhookError> {
     let endpoint = get(app, profile, id).await?;
     if endpoint.status != "active" {
         return Err(WebhookError::EndpointDisabled);
     }
+    take_manual_send(app, &endpoint.id).await?;
     let (event_id, delivery_id) = (random_id(), random_id());
     let payload = json!({
         "webhook": { "id": endpoint.id, "url": endpoint.url },
@@ -368,6 +387,17 @@ pub async fn send_test(
                 (&delivery_id, &endpoint.id, &event_id),
                 app.now,
                 app.now + crate::webhooks::LEASE,
+            )?,
+            audit::append(
+                &app.db,
+                &organisation_event(
+                    "webhook.test_sent",
+                    actor,
+                    profile,
+                    requester,
+                    json!({ "webhook_id": endpoint.id, "delivery_id": delivery_id }),
+                ),
+                app.now,
             )?,
         ],
         "Failed to record a test webhook delivery",

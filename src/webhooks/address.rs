@@ -21,7 +21,8 @@ const PRIVATE_SUFFIXES: [&str; 8] = [
     "corp",
 ];
 
-/// A URL a webhook may be sent to, normalised (lower-case host, default port dropped).
+/// A URL a webhook may be sent to, normalised (lower-case host, default port dropped): HTTPS on
+/// port 443 or 8443 of a public host (development: also any port of the loopback).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EndpointUrl(String);
 
@@ -61,11 +62,16 @@ impl EndpointUrl {
             Host::Ipv6(ip) => is_public_v6(ip),
             Host::Domain(name) => is_public_name(name),
         };
-        if public || (development && loopback) {
-            Ok(EndpointUrl(url.into()))
-        } else {
-            Err(Problem::AddressNotAllowed)
+        let local_development = development && loopback;
+        if !(public || local_development) {
+            return Err(Problem::AddressNotAllowed);
         }
+        // Receivers listen on the ports of HTTPS; any other port is more likely an internal service.
+        let allowed_port = matches!(url.port_or_known_default(), Some(443 | 8443));
+        if !(allowed_port || local_development) {
+            return Err(Problem::PortNotAllowed);
+        }
+        Ok(EndpointUrl(url.into()))
     }
 
     pub fn as_str(&self) -> &str {
@@ -136,6 +142,32 @@ mod tests {
 
     const PRODUCTION: bool = false;
     const DEVELOPMENT: bool = true;
+
+    #[test]
+    fn only_ports_443_and_8443_are_allowed_outside_the_development_loopback() {
+        for url in [
+            "https://hooks.example.com/in",
+            "https://hooks.example.com:443/in",
+            "https://hooks.example.com:8443/in",
+        ] {
+            assert!(EndpointUrl::parse(url, PRODUCTION).is_ok(), "{url}");
+        }
+        for url in [
+            "https://hooks.example.com:8080/in",
+            "https://hooks.example.com:22/in",
+            "https://hooks.example.com:444/in",
+        ] {
+            for development in [PRODUCTION, DEVELOPMENT] {
+                assert_eq!(
+                    EndpointUrl::parse(url, development),
+                    Err(Problem::PortNotAllowed),
+                    "{url}"
+                );
+            }
+        }
+        assert!(EndpointUrl::parse("http://127.0.0.1:9999/in", DEVELOPMENT).is_ok());
+        assert!(EndpointUrl::parse("http://localhost:3000/in", DEVELOPMENT).is_ok());
+    }
 
     #[test]
     fn https_urls_of_public_hosts_are_accepted_and_normalised() {

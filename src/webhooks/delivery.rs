@@ -4,7 +4,9 @@
 
 use super::address::EndpointUrl;
 use super::payload::{self, Event};
-use super::schedule::{classify, conclude, Conclusion, Failure, Verdict};
+use super::schedule::{
+    classify, conclude, failed_fetch, failed_fetch_detail, Conclusion, Failure, Verdict,
+};
 use super::secret::{signature_header, SealingKey, SigningSecret};
 use super::{enqueue_after, WakeUp, LEASE};
 use crate::domain::locale::Locale;
@@ -165,10 +167,19 @@ async fn send(app: &App, job: &DeliveryJob) -> Sent {
                 verdict: classify(status),
             }
         }
-        Either::Left((Err(error), _)) => Sent {
-            latency_ms,
-            ..failed(Failure::Unreachable, format!("unreachable: {error}"))
-        },
+        Either::Left((Err(error), _)) => {
+            // The platform's words stay in the worker's log; the delivery log keeps a kind.
+            let kind = failed_fetch(&error.to_string());
+            worker::console_warn!(
+                "webhook {} not delivered ({}): {error}",
+                job.id,
+                kind.code()
+            );
+            Sent {
+                latency_ms,
+                ..failed(kind, failed_fetch_detail(kind).to_owned())
+            }
+        }
         Either::Right(_) => {
             controller.abort();
             Sent {
@@ -184,7 +195,7 @@ async fn send(app: &App, job: &DeliveryJob) -> Sent {
 
 /// The current secret, and the previous one while its grace period lasts.
 fn signing_secrets(app: &App, job: &DeliveryJob) -> Option<Vec<SigningSecret>> {
-    let key = SealingKey::derive(&app.config.code_hash_key);
+    let key = SealingKey::new(&app.config.secrets);
     let mut secrets = vec![key.open(&job.secret, &job.endpoint_id)?];
     let previous_valid = job
         .previous_secret_expires_at

@@ -33,7 +33,13 @@ pub enum Failure {
     Gone,
     /// No answer within the attempt's timeout.
     Timeout,
-    /// No connection (refused, reset, name not resolved…).
+    /// The receiver's name did not resolve.
+    Dns,
+    /// No connection to the receiver (refused, reset, lost).
+    Connect,
+    /// The TLS handshake failed (certificate not trusted, expired, for another name…).
+    Tls,
+    /// The request failed in a way the platform did not say more about.
     Unreachable,
     /// The address became one deliveries may not go to (SSRF guard).
     AddressNotAllowed,
@@ -50,11 +56,54 @@ impl Failure {
             Failure::Redirect => "redirect",
             Failure::Gone => "gone",
             Failure::Timeout => "timeout",
+            Failure::Dns => "dns",
+            Failure::Connect => "connect",
+            Failure::Tls => "tls",
             Failure::Unreachable => "unreachable",
             Failure::AddressNotAllowed => "address_not_allowed",
             Failure::SecretUnreadable => "secret_unreadable",
             Failure::RequestInvalid => "request_invalid",
         }
+    }
+}
+
+/// Why a fetch that got no answer failed, from the platform's message, which is not kept: the
+/// log stores the kind and [`failed_fetch_detail`] only (bounded, and never another server's text).
+pub fn failed_fetch(message: &str) -> Failure {
+    let message = message.to_ascii_lowercase();
+    let says = |words: &[&str]| words.iter().any(|w| message.contains(w));
+    if says(&[
+        "dns",
+        "resolve",
+        "not known",
+        "no such host",
+        "enotfound",
+        "getaddrinfo",
+    ]) {
+        Failure::Dns
+    } else if says(&["tls", "ssl", "certificate", "handshake"]) {
+        Failure::Tls
+    } else if says(&[
+        "connect",
+        "refused",
+        "reset",
+        "connection lost",
+        "network",
+        "unreachable",
+    ]) {
+        Failure::Connect
+    } else {
+        Failure::Unreachable
+    }
+}
+
+/// The English detail the delivery log keeps for a fetch that got no answer.
+pub fn failed_fetch_detail(kind: Failure) -> &'static str {
+    match kind {
+        Failure::Dns => "the receiver's name did not resolve",
+        Failure::Tls => "the TLS handshake with the receiver failed",
+        Failure::Connect => "no connection to the receiver",
+        _ => "the request failed before any answer",
     }
 }
 
@@ -128,6 +177,22 @@ pub fn conclude(verdict: &Verdict, round_attempts: i64, jitter: u8) -> Conclusio
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_fetch_that_got_no_answer_is_classified_by_what_failed() {
+        for (message, kind) in [
+            ("DNS lookup failed", Failure::Dns),
+            ("getaddrinfo ENOTFOUND hooks.example.com", Failure::Dns),
+            ("TLS peer's certificate is not trusted", Failure::Tls),
+            ("SSL handshake failed", Failure::Tls),
+            ("connect(): Connection refused", Failure::Connect),
+            ("Network connection lost.", Failure::Connect),
+            ("internal error", Failure::Unreachable),
+        ] {
+            assert_eq!(failed_fetch(message), kind, "{message}");
+        }
+        assert!(!failed_fetch_detail(Failure::Dns).contains("hooks.example.com"));
+    }
     use crate::domain::HOUR;
 
     #[test]

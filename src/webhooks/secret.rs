@@ -4,6 +4,7 @@
 //! nothing.
 
 use crate::domain::sealing::Sealer;
+use crate::domain::secrets::{KeyPurpose, ServerSecrets};
 use crate::domain::Entropy;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
@@ -58,12 +59,9 @@ pub fn signature_header(secrets: &[SigningSecret], id: &str, timestamp: i64, bod
 pub struct SealingKey(Sealer);
 
 impl SealingKey {
-    /// Derived from the server secret, for this purpose only.
-    pub fn derive(server_secret: &[u8]) -> SealingKey {
-        SealingKey(Sealer::derive(
-            server_secret,
-            b"sel/webhook-signing-secrets/v1",
-        ))
+    /// Derived from the server secrets, for this purpose only.
+    pub fn new(secrets: &ServerSecrets) -> SealingKey {
+        SealingKey(Sealer::new(secrets, KeyPurpose::WebhookSealing))
     }
 
     /// Bound to `endpoint_id`.
@@ -143,7 +141,7 @@ mod tests {
     #[test]
     fn a_sealed_secret_opens_only_with_its_key_and_endpoint() {
         let secret = SigningSecret::generate(&mut FixedEntropy::new(&[3, 4, 5]));
-        let key = SealingKey::derive(b"server secret");
+        let key = SealingKey::new(&ServerSecrets::new(b"server secret".to_vec(), None));
         let sealed = key.seal(&secret, "endpoint-1", &mut FixedEntropy::new(&[8]));
 
         assert!(sealed.starts_with("v1."));
@@ -158,7 +156,8 @@ mod tests {
             "bound to its endpoint"
         );
         assert_eq!(
-            SealingKey::derive(b"another secret").open(&sealed, "endpoint-1"),
+            SealingKey::new(&ServerSecrets::new(b"another secret".to_vec(), None))
+                .open(&sealed, "endpoint-1"),
             None
         );
         assert_eq!(key.open("v1.AAAA", "endpoint-1"), None);

@@ -8,7 +8,7 @@
 import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { pbkdf2Sync, randomBytes } from 'node:crypto';
-import { spawnApp, uniqueEmail, GOOD_PASSWORD, isCodeEmail, TestApp, untilAnswered } from '../support/app.mjs';
+import { spawnApp, uniqueEmail, GOOD_PASSWORD, isCodeEmail, TestApp, untilAnswered, waitFor } from '../support/app.mjs';
 import {
   MINUTE, HOUR, sql, quote, operatorRequest, createOrganisation, credentialsSentTo, wrongCode,
   linkedResponsible, signedUp, selectProfile,
@@ -410,6 +410,33 @@ test('the organisation\'s responsible lifts a legacy lock', async () => {
   assert.equal(event.user_id, responsible.user.id, 'the trail names who unlocked');
 });
 
+test('the operator lifts a legacy lock by its username, in the organisation\'s audit trail', async () => {
+  const { organisation } = await createOrganisation(app);
+  const item = await importedLegacy(organisation.file_number);
+  const { client } = await signedUp(app, { email: uniqueEmail('legacy-operator') });
+  client.ip = ownIp();
+  for (let i = 0; i < 5; i += 1) await linkLegacy(client, item.username, `faux-${i}`);
+  assert.equal((await linkLegacy(client, item.username, LEGACY_PASSWORD)).status, 401, 'locked');
+  const unlockPath = (username) => `/api/operator/legacy-credentials/${encodeURIComponent(username)}/unlock`;
+
+  const stranger = await operatorRequest(app, unlockPath(item.username), { json: {}, token: 'not-the-token' });
+  const unlocked = await operatorRequest(app, unlockPath(item.username.toUpperCase()), { json: {} });
+  const res = await linkLegacy(client, item.username, LEGACY_PASSWORD);
+
+  assert.equal(stranger.status, 401, stranger.text);
+  assert.equal(unlocked.status, 200, unlocked.text);
+  assert.deepEqual(unlocked.body, { username: item.username, was_locked: true });
+  assert.equal(res.status, 200, `the right password works again: ${res.text}`);
+  const [event] = await sql(app, `SELECT organisation_id, user_id, details FROM audit_events WHERE action = 'contact.legacy_unlocked' AND contact_id = ${quote(item.contactId)}`);
+  assert.equal(event.organisation_id, organisation.id);
+  assert.equal(event.user_id, null, 'no user acted: the operator did');
+  assert.deepEqual(JSON.parse(event.details), { by: 'operator', username: item.username });
+  const again = await operatorRequest(app, unlockPath(item.username), { json: {} });
+  assert.deepEqual(again.body, { username: item.username, was_locked: false }, 'nothing left to lift');
+  assert.equal((await operatorRequest(app, unlockPath('er-inconnu-0'), { json: {} })).status, 422, 'not a username');
+  assert.equal((await operatorRequest(app, unlockPath(`er${process.pid}absent`), { json: {} })).status, 404, 'no such username');
+});
+
 test('40 concurrent legacy guesses over five usernames from one account stop at twenty an hour', async () => {
   const { organisation } = await createOrganisation(app);
   const items = [];
@@ -425,6 +452,29 @@ test('40 concurrent legacy guesses over five usernames from one account stop at 
   assert.ok(counter.count <= 20, `at most twenty tries for the account: ${counter.count}`);
   assert.ok(checked[0].n <= 20, `at most twenty passwords checked: ${checked[0].n}`);
   assert.ok(withCode(answers, 'too_many_attempts') >= BURST - 20 - answers.filter((a) => a.status === 503).length, JSON.stringify(statuses(answers)));
+});
+
+test('an unknown legacy username is checked against a decoy of the median imported hash\'s format and cost', async () => {
+  const { organisation } = await createOrganisation(app);
+  const [{ total }] = await sql(app, 'SELECT COALESCE(SUM(hashes), 0) AS total FROM legacy_hash_costs');
+  // More bcrypt hashes of cost 5 than every other imported hash: they hold the median.
+  const contact = { first_name: 'Émile', last_name: 'Héritage', email: uniqueEmail('heritage-median'), role: 'membre' };
+  const items = Array.from({ length: total + 1 }, () => ({
+    username: legacyUsername(), file_number: organisation.file_number, contact,
+    password_hash: `$2b$05$${randomBytes(40).toString('base64').replace(/\+/g, '.').slice(0, 53)}`,
+  }));
+  const imported = await operatorRequest(app, '/api/operator/legacy-credentials', { json: { items } });
+  assert.ok(imported.status < 300, imported.text);
+  const [costs] = await sql(app, "SELECT hashes FROM legacy_hash_costs WHERE format = 'bcrypt' AND cost = 5");
+  assert.equal(costs.hashes, total + 1, 'the import counts each hash by format and cost');
+  const { client } = await signedUp(app, { email: uniqueEmail('legacy-unknown') });
+  client.ip = ownIp();
+
+  const res = await linkLegacy(client, `er${process.pid % 10000}inconnu`, 'pas-le-bon');
+
+  assert.equal(res.status, 401, res.text);
+  assert.equal(res.body.error.code, 'invalid_legacy_credentials');
+  await waitFor('the decoy of the median cost', () => app.log().includes('legacy decoy: Bcrypt cost 5'));
 });
 
 // --- Absolute session lifetime -------------------------------------------------------------------------

@@ -12,9 +12,8 @@ use crate::domain::paging::{Direction, Sort, SortKey};
 use crate::domain::Millis;
 use crate::platform::{Context, InfraError};
 use crate::query;
-use crate::storage::db::{Db, Statement};
+use crate::storage::db::{D1Result, Db, Statement};
 use serde::Deserialize;
-use worker::D1Result;
 
 /// One authorized file, as the list shows it.
 #[derive(Debug, Clone, Deserialize)]

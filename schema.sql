@@ -391,46 +391,6 @@ BEGIN
   WHERE contact_id = NEW.contact_id;
 END;
 
--- The search index of "Mes dossiers autorisés": for each active authorization, the words of its
--- name_key and the suffixes of 3 digits or more of its file number. A search word then reads one
--- range of this table (the terms it starts: word prefixes, and number fragments, since a fragment
--- starts one of the number's suffixes) instead of scanning all of a contact's files. The triggers
--- below keep it in step with authorizations whatever writes them (grants, changes, revocations, the
--- lifecycle job, the migration import, a renamed employer's name_key); the words are split with
--- json_each because name_key holds only letters, digits and single spaces.
-CREATE TABLE IF NOT EXISTS authorization_terms (
-  contact_id       TEXT NOT NULL,
-  term             TEXT NOT NULL,
-  authorization_id TEXT NOT NULL,
-  PRIMARY KEY (contact_id, term, authorization_id)
-) WITHOUT ROWID;
-CREATE TRIGGER IF NOT EXISTS authorization_terms_insert AFTER INSERT ON authorizations
-WHEN NEW.status = 'active'
-BEGIN
-  INSERT OR IGNORE INTO authorization_terms (contact_id, term, authorization_id)
-    SELECT NEW.contact_id, value, NEW.id FROM (SELECT value FROM json_each('["' || replace(substr(NEW.name_key, 2), ' ', '","') || '"]') WHERE value != ''
-    UNION SELECT substr(NEW.file_number, key + 1) FROM json_each('[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0]') WHERE length(NEW.file_number) - key >= 3);
-END;
-CREATE TRIGGER IF NOT EXISTS authorization_terms_update AFTER UPDATE OF status, contact_id, name_key, file_number ON authorizations
-WHEN OLD.status = 'active' OR NEW.status = 'active'
-BEGIN
-  DELETE FROM authorization_terms
-   WHERE OLD.status = 'active' AND contact_id = OLD.contact_id AND authorization_id = OLD.id
-     AND term IN (SELECT value FROM json_each('["' || replace(substr(OLD.name_key, 2), ' ', '","') || '"]') WHERE value != ''
-    UNION SELECT substr(OLD.file_number, key + 1) FROM json_each('[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0]') WHERE length(OLD.file_number) - key >= 3);
-  INSERT OR IGNORE INTO authorization_terms (contact_id, term, authorization_id)
-    SELECT NEW.contact_id, value, NEW.id FROM (SELECT value FROM json_each('["' || replace(substr(NEW.name_key, 2), ' ', '","') || '"]') WHERE value != ''
-    UNION SELECT substr(NEW.file_number, key + 1) FROM json_each('[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0]') WHERE length(NEW.file_number) - key >= 3) WHERE NEW.status = 'active';
-END;
-CREATE TRIGGER IF NOT EXISTS authorization_terms_delete AFTER DELETE ON authorizations
-WHEN OLD.status = 'active'
-BEGIN
-  DELETE FROM authorization_terms
-   WHERE contact_id = OLD.contact_id AND authorization_id = OLD.id
-     AND term IN (SELECT value FROM json_each('["' || replace(substr(OLD.name_key, 2), ' ', '","') || '"]') WHERE value != ''
-    UNION SELECT substr(OLD.file_number, key + 1) FROM json_each('[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0]') WHERE length(OLD.file_number) - key >= 3);
-END;
-
 -- A firm contact's request for access to an employer's file (file number + a known fact). The
 -- employer approves (creating an authorization) or declines; pending requests expire after 21 days
 -- (reads treat a pending request past `expires_at` as expired; the lifecycle job records it).
@@ -857,3 +817,93 @@ CREATE TABLE IF NOT EXISTS known_devices (
 );
 CREATE UNIQUE INDEX IF NOT EXISTS known_devices_user_device ON known_devices (user_id, device_hash);
 CREATE INDEX IF NOT EXISTS known_devices_last_seen ON known_devices (last_seen_at);
+
+-- "Mes dossiers autorisés" in list order whatever narrows it. For each active authorization, its
+-- keys: the prefixes of 3 to 20 characters of the words of its name_key, the fragments of 3 to 5
+-- digits of its file number (a longer search reads the key of its first characters and checks
+-- each row), and `#YYYY-MM` for each month whose report its employer transmitted when it holds the
+-- monthly report service. Each key is held in name order (name_key, then id), so a search word
+-- or the "transmitted" standing reads one range of this table as far as its page, at any depth;
+-- authorized_file_key_counts keeps how many files hold each key, so its total is one row. The
+-- triggers below keep both in step with authorizations and monthly_reports whatever writes them
+-- (grants, changes, revocations, the lifecycle job, the migration import, a renamed employer's
+-- name_key, a transmission); the words are split with json_each because name_key holds only
+-- letters, digits and single spaces.
+CREATE TABLE IF NOT EXISTS authorized_file_keys (
+  contact_id       TEXT NOT NULL,
+  term             TEXT NOT NULL,
+  name_key         TEXT NOT NULL,
+  authorization_id TEXT NOT NULL,
+  PRIMARY KEY (contact_id, term, name_key, authorization_id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS authorized_file_key_counts (
+  contact_id TEXT NOT NULL,
+  term       TEXT NOT NULL,
+  n          INTEGER NOT NULL,
+  PRIMARY KEY (contact_id, term)
+) WITHOUT ROWID;
+CREATE TRIGGER IF NOT EXISTS authorized_file_keys_count_insert AFTER INSERT ON authorized_file_keys
+BEGIN
+  INSERT INTO authorized_file_key_counts (contact_id, term, n) VALUES (NEW.contact_id, NEW.term, 1)
+    ON CONFLICT (contact_id, term) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER IF NOT EXISTS authorized_file_keys_count_delete AFTER DELETE ON authorized_file_keys
+BEGIN
+  UPDATE authorized_file_key_counts SET n = n - 1 WHERE contact_id = OLD.contact_id AND term = OLD.term;
+  DELETE FROM authorized_file_key_counts WHERE contact_id = OLD.contact_id AND term = OLD.term AND n <= 0;
+END;
+CREATE TRIGGER IF NOT EXISTS authorized_file_keys_insert AFTER INSERT ON authorizations
+WHEN NEW.status = 'active'
+BEGIN
+  INSERT OR IGNORE INTO authorized_file_keys (contact_id, term, name_key, authorization_id)
+    SELECT NEW.contact_id, t.term, NEW.name_key, NEW.id FROM (SELECT substr(w.value, 1, p.key + 3) AS term FROM json_each('["' || replace(substr(NEW.name_key, 2), ' ', '","') || '"]') w, json_each('[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0]') p WHERE length(w.value) >= p.key + 3
+    UNION SELECT substr(NEW.file_number, s.key + 1, l.value) FROM json_each('[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0]') s, json_each('[3,4,5]') l WHERE s.key + l.value <= length(NEW.file_number)
+    UNION SELECT '#' || r.month FROM monthly_reports r WHERE r.employer_id = NEW.employer_id AND r.transmitted_at IS NOT NULL AND (NEW.services & 8) != 0) t;
+END;
+CREATE TRIGGER IF NOT EXISTS authorized_file_keys_update AFTER UPDATE OF status, contact_id, name_key, file_number, services ON authorizations
+WHEN OLD.status = 'active' OR NEW.status = 'active'
+BEGIN
+  DELETE FROM authorized_file_keys
+   WHERE OLD.status = 'active' AND contact_id = OLD.contact_id AND name_key = OLD.name_key AND authorization_id = OLD.id
+     AND term IN (SELECT substr(w.value, 1, p.key + 3) FROM json_each('["' || replace(substr(OLD.name_key, 2), ' ', '","') || '"]') w, json_each('[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0]') p WHERE length(w.value) >= p.key + 3
+    UNION SELECT substr(OLD.file_number, s.key + 1, l.value) FROM json_each('[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0]') s, json_each('[3,4,5]') l WHERE s.key + l.value <= length(OLD.file_number)
+    UNION SELECT '#' || r.month FROM monthly_reports r WHERE r.employer_id = OLD.employer_id AND r.transmitted_at IS NOT NULL AND (OLD.services & 8) != 0);
+  INSERT OR IGNORE INTO authorized_file_keys (contact_id, term, name_key, authorization_id)
+    SELECT NEW.contact_id, t.term, NEW.name_key, NEW.id FROM (SELECT substr(w.value, 1, p.key + 3) AS term FROM json_each('["' || replace(substr(NEW.name_key, 2), ' ', '","') || '"]') w, json_each('[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0]') p WHERE length(w.value) >= p.key + 3
+    UNION SELECT substr(NEW.file_number, s.key + 1, l.value) FROM json_each('[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0]') s, json_each('[3,4,5]') l WHERE s.key + l.value <= length(NEW.file_number)
+    UNION SELECT '#' || r.month FROM monthly_reports r WHERE r.employer_id = NEW.employer_id AND r.transmitted_at IS NOT NULL AND (NEW.services & 8) != 0) t
+     WHERE NEW.status = 'active';
+END;
+CREATE TRIGGER IF NOT EXISTS authorized_file_keys_delete AFTER DELETE ON authorizations
+WHEN OLD.status = 'active'
+BEGIN
+  DELETE FROM authorized_file_keys
+   WHERE contact_id = OLD.contact_id AND name_key = OLD.name_key AND authorization_id = OLD.id
+     AND term IN (SELECT substr(w.value, 1, p.key + 3) FROM json_each('["' || replace(substr(OLD.name_key, 2), ' ', '","') || '"]') w, json_each('[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0]') p WHERE length(w.value) >= p.key + 3
+    UNION SELECT substr(OLD.file_number, s.key + 1, l.value) FROM json_each('[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0]') s, json_each('[3,4,5]') l WHERE s.key + l.value <= length(OLD.file_number)
+    UNION SELECT '#' || r.month FROM monthly_reports r WHERE r.employer_id = OLD.employer_id AND r.transmitted_at IS NOT NULL AND (OLD.services & 8) != 0);
+END;
+CREATE TRIGGER IF NOT EXISTS authorized_file_keys_report_insert AFTER INSERT ON monthly_reports
+WHEN NEW.transmitted_at IS NOT NULL
+BEGIN
+  INSERT OR IGNORE INTO authorized_file_keys (contact_id, term, name_key, authorization_id)
+    SELECT a.contact_id, '#' || NEW.month, a.name_key, a.id FROM authorizations a
+     WHERE a.employer_id = NEW.employer_id AND a.status = 'active' AND (a.services & 8) != 0;
+END;
+CREATE TRIGGER IF NOT EXISTS authorized_file_keys_report_update AFTER UPDATE OF transmitted_at ON monthly_reports
+WHEN (OLD.transmitted_at IS NULL) != (NEW.transmitted_at IS NULL)
+BEGIN
+  DELETE FROM authorized_file_keys
+   WHERE NEW.transmitted_at IS NULL AND term = '#' || OLD.month AND (contact_id, name_key, authorization_id) IN
+     (SELECT a.contact_id, a.name_key, a.id FROM authorizations a WHERE a.employer_id = OLD.employer_id AND a.status = 'active');
+  INSERT OR IGNORE INTO authorized_file_keys (contact_id, term, name_key, authorization_id)
+    SELECT a.contact_id, '#' || NEW.month, a.name_key, a.id FROM authorizations a
+     WHERE NEW.transmitted_at IS NOT NULL AND a.employer_id = NEW.employer_id AND a.status = 'active' AND (a.services & 8) != 0;
+END;
+CREATE TRIGGER IF NOT EXISTS authorized_file_keys_report_delete AFTER DELETE ON monthly_reports
+WHEN OLD.transmitted_at IS NOT NULL
+BEGIN
+  DELETE FROM authorized_file_keys
+   WHERE term = '#' || OLD.month AND (contact_id, name_key, authorization_id) IN
+     (SELECT a.contact_id, a.name_key, a.id FROM authorizations a WHERE a.employer_id = OLD.employer_id AND a.status = 'active');
+END;

@@ -1,9 +1,10 @@
 //! "Mes dossiers autorisés": the employer files that authorized one contact. Pages are read by
-//! keyset over the partial indexes `authorizations_contact_name` / `_number`, so a page reads about
-//! its own rows at any depth; totals come from `authorized_file_totals` when no search narrows the
-//! list; a search reads the range of `authorization_terms` its longest word starts, so it reads
-//! about its matches, not all the contact's files. Every query also reports the rows D1 read, for
-//! the benchmarks.
+//! keyset, in list order, over the partial indexes `authorizations_contact_name` / `_number`, or,
+//! when a search word or the "transmitted" report standing narrows the list, over the range of
+//! `authorized_file_keys` that holds that key in name order: either way a page reads about its
+//! own rows at any depth. Totals come from counts kept by triggers (`authorized_file_totals`,
+//! `authorized_file_key_counts`) whenever one kept count answers the filter exactly. Every query
+//! also reports the rows D1 read, for the benchmarks.
 
 use super::{rows_read, DynamicQuery};
 use crate::domain::authorization::Service;
@@ -11,9 +12,8 @@ use crate::domain::paging::{Direction, Sort, SortKey};
 use crate::domain::Millis;
 use crate::platform::{Context, InfraError};
 use crate::query;
-use crate::storage::db::{Db, Statement};
+use crate::storage::db::{D1Result, Db, Statement};
 use serde::Deserialize;
-use worker::D1Result;
 
 /// One authorized file, as the list shows it.
 #[derive(Debug, Clone, Deserialize)]
@@ -59,13 +59,11 @@ pub struct FileFilter<'a> {
 }
 
 /// Only files authorized for the monthly report, by whether the employer transmitted the report
-/// of a month (`YYYY-MM`). The page is still read in list order by keyset, and each row it reads
-/// is checked by one probe of the UNIQUE (employer_id, month) index of `monthly_reports`: a page
-/// reads its own rows plus those it skips, never the reports of other employers or months. The
-/// plan (tests/e2e/report_standing_filter.test.mjs checks it):
-///   SEARCH a USING INDEX authorizations_contact_name (contact_id=?)
-///   CORRELATED SCALAR SUBQUERY
-///     SEARCH r USING INDEX sqlite_autoindex_monthly_reports_2 (employer_id=? AND month=?)
+/// of a month (`YYYY-MM`). "Transmitted" reads the key `#YYYY-MM` of `authorized_file_keys` (the
+/// files of employers that transmitted it) in list order. "Not transmitted" reads the list in
+/// order and checks each row by one probe of the UNIQUE (employer_id, month) index of
+/// `monthly_reports`: a page reads its own rows plus the transmitted ones it skips, and its total
+/// is the kept count of files with the service less the transmitted key's count.
 pub enum ReportFilter {
     Transmitted(String),
     NotTransmitted(String),
@@ -73,18 +71,47 @@ pub enum ReportFilter {
     Nothing,
 }
 
-/// The shortest word that reads the terms index: it holds number suffixes of 3 digits or more (see
-/// `authorization_terms` in schema.sql), and a shorter prefix matches so many files that reading
-/// them in list order, until the page is full, costs less than reading every match through the index.
+/// The shortest word that reads the keys: they hold word prefixes and number fragments of 3
+/// characters or more (see `authorized_file_keys` in schema.sql), and a shorter prefix matches so
+/// many files that reading them in list order, until the page is full, costs little.
 const MIN_INDEXED_CHARS: usize = 3;
+/// The longest number fragment the keys hold: a longer one reads the key of its first digits (a
+/// handful of files at most) and each row is checked against the whole fragment.
+const MAX_NUMBER_KEY_CHARS: usize = 5;
+/// The longest word prefix the keys hold, likewise.
+const MAX_WORD_KEY_CHARS: usize = 20;
+
+/// The range of `authorized_file_keys` that reads a filtered list.
+#[derive(Debug, PartialEq)]
+struct Key {
+    term: String,
+    /// The key's files are exactly the filter's (lapsed ones aside), so its kept count is the total.
+    exact: bool,
+}
+
+/// The key that holds every file a search word matches: the word itself, or its longest prefix
+/// the keys hold.
+fn search_key(word: &str) -> String {
+    let longest = if word.bytes().all(|b| b.is_ascii_digit()) {
+        MAX_NUMBER_KEY_CHARS
+    } else {
+        MAX_WORD_KEY_CHARS
+    };
+    word.chars().take(longest).collect()
+}
+
+/// The key of the files whose employer transmitted the report of `month`.
+fn transmitted_key(month: &str) -> String {
+    format!("#{month}")
+}
 
 impl FileFilter<'_> {
     fn narrows_beyond_service(&self) -> bool {
         !self.words.is_empty() || self.ending_before.is_some() || self.report.is_some()
     }
 
-    /// The search word that reads the terms index: the longest, as the longest prefix is likely
-    /// the rarest. Every word is still checked against each row by [`Self::sql`].
+    /// The search word that reads the keys: the longest, as the longest prefix is likely the
+    /// rarest. Every word is still checked against each row by [`Self::sql`].
     fn indexed_word(&self) -> Option<&str> {
         self.words
             .iter()
@@ -94,30 +121,60 @@ impl FileFilter<'_> {
             .map(|(_, w)| w.as_str())
     }
 
-    /// The FROM clause: the contact's authorizations, reached through the terms that start with
-    /// the indexed word when there is one (a range of the index, each file once), else all of them.
-    fn source(&self, q: &mut DynamicQuery) -> String {
-        match self.indexed_word() {
-            Some(word) => format!(
-                "(SELECT DISTINCT authorization_id FROM authorization_terms
-                   WHERE contact_id = {} AND term >= {} AND term < {}) t
-                 CROSS JOIN authorizations a ON a.id = t.authorization_id",
+    /// Whether the monthly report filter is the only thing that narrows the list (the service
+    /// filter aside when it is the monthly report, which the report filter implies).
+    fn only_report_filter(&self) -> bool {
+        self.words.is_empty()
+            && self.ending_before.is_none()
+            && matches!(self.service, None | Some(Service::MonthlyReport))
+    }
+
+    /// The key that reads the list, if any: a search word's, else the transmitted report's.
+    fn key(&self) -> Option<Key> {
+        if let Some(word) = self.indexed_word() {
+            let term = search_key(word);
+            let exact = term == word
+                && self.words.len() == 1
+                && self.service.is_none()
+                && self.ending_before.is_none()
+                && self.report.is_none();
+            return Some(Key { term, exact });
+        }
+        match &self.report {
+            Some(ReportFilter::Transmitted(month)) => Some(Key {
+                term: transmitted_key(month),
+                exact: self.only_report_filter(),
+            }),
+            _ => None,
+        }
+    }
+
+    /// The FROM clause: the contact's authorizations, reached through `key` when there is one
+    /// (a range of its keys in name order, each file once), else all of them.
+    fn source(&self, key: Option<&Key>, q: &mut DynamicQuery) -> String {
+        match key {
+            Some(key) => format!(
+                "authorized_file_keys t CROSS JOIN authorizations a
+                   ON t.contact_id = {} AND t.term = {} AND a.id = t.authorization_id",
                 q.text(self.contact_id),
-                q.text(word),
-                // Above every term that starts with `word`: no character sorts after U+10FFFF.
-                q.text(&format!("{word}\u{10FFFF}"))
+                q.text(&key.term)
             ),
             None => "authorizations a".to_owned(),
         }
     }
 
-    /// The WHERE clause, binding its values into `q`.
-    fn sql(&self, q: &mut DynamicQuery) -> String {
+    /// The WHERE clause, binding its values into `q`: the current files, or (`lapsed`) those whose
+    /// end has passed but that the lifecycle job has not ended yet.
+    fn sql(&self, q: &mut DynamicQuery, lapsed: bool) -> String {
         let now = q.number(self.now);
         let mut conditions = vec![
             format!("a.contact_id = {}", q.text(self.contact_id)),
             "a.status = 'active'".to_owned(),
-            format!("(a.ends_at IS NULL OR a.ends_at > {now})"),
+            if lapsed {
+                format!("a.ends_at IS NOT NULL AND a.ends_at <= {now}")
+            } else {
+                format!("(a.ends_at IS NULL OR a.ends_at > {now})")
+            },
         ];
         if let Some(service) = self.service {
             conditions.push(format!("(a.services & {}) != 0", q.number(service.bit())));
@@ -223,14 +280,17 @@ fn page_statement(
     limit: i64,
 ) -> Result<Statement, InfraError> {
     let mut q = DynamicQuery::default();
-    let source = filter.source(&mut q);
+    let key = filter.key();
+    let source = filter.source(key.as_ref(), &mut q);
     let mut sql = format!(
         "SELECT {COLUMNS} FROM {source} WHERE {}",
-        filter.sql(&mut q)
+        filter.sql(&mut q, false)
     );
-    let column = match sort.by {
-        SortKey::Name => "a.name_key",
-        SortKey::Number => "a.file_number",
+    // Through the keys, name order is the order of the key's range (its name_key copy and id).
+    let (column, id) = match (sort.by, &key) {
+        (SortKey::Name, Some(_)) => ("t.name_key", "t.authorization_id"),
+        (SortKey::Name, None) => ("a.name_key", "a.id"),
+        (SortKey::Number, _) => ("a.file_number", "a.id"),
     };
     let backwards = matches!(
         start,
@@ -244,18 +304,18 @@ fn page_statement(
     let order = if descending { "DESC" } else { "ASC" };
     let mut offset = 0;
     match start {
-        Start::After { key, id, .. } => {
+        Start::After { key, id: after, .. } => {
             let comparison = if descending { "<" } else { ">" };
             sql.push_str(&format!(
-                " AND ({column}, a.id) {comparison} ({}, {})",
+                " AND ({column}, {id}) {comparison} ({}, {})",
                 q.text(key),
-                q.text(id)
+                q.text(after)
             ));
         }
         Start::Offset(n) => offset = *n,
     }
     sql.push_str(&format!(
-        " ORDER BY {column} {order}, a.id {order} LIMIT {} OFFSET {}",
+        " ORDER BY {column} {order}, {id} {order} LIMIT {} OFFSET {}",
         q.number(limit),
         q.number(offset)
     ));
@@ -278,22 +338,44 @@ struct Totals {
     monthly_report: i64,
 }
 
-/// How files matching a filter are counted. With a search or an end filter, the matching rows
-/// are counted. Otherwise the totals kept by triggers answer, less the few rows whose end has
-/// passed but that the lifecycle job has not yet ended.
+/// How files matching a filter are counted. When one kept count answers the filter exactly, that
+/// count less the few rows whose end has passed but that the lifecycle job has not yet ended
+/// (those match the filter but are no longer listed); otherwise the matching rows are counted.
 enum Counting {
     Matching,
-    Kept { service: Option<Service> },
+    /// The contact's totals in `authorized_file_totals`, in all or for one service.
+    Kept {
+        service: Option<Service>,
+    },
+    /// The count of one key of `authorized_file_keys`, or (`complement`) the files with the
+    /// monthly report less it.
+    Keyed {
+        term: String,
+        complement: bool,
+    },
 }
 
 impl Counting {
     fn of(filter: &FileFilter<'_>) -> Counting {
-        if filter.narrows_beyond_service() {
-            Counting::Matching
-        } else {
-            Counting::Kept {
+        if !filter.narrows_beyond_service() {
+            return Counting::Kept {
                 service: filter.service,
+            };
+        }
+        if let Some(Key { term, exact: true }) = filter.key() {
+            return Counting::Keyed {
+                term,
+                complement: false,
+            };
+        }
+        match &filter.report {
+            Some(ReportFilter::NotTransmitted(month)) if filter.only_report_filter() => {
+                Counting::Keyed {
+                    term: transmitted_key(month),
+                    complement: true,
+                }
             }
+            _ => Counting::Matching,
         }
     }
 
@@ -301,14 +383,15 @@ impl Counting {
         Ok(match self {
             Counting::Matching => {
                 let mut q = DynamicQuery::default();
-                let source = filter.source(&mut q);
+                let key = filter.key();
+                let source = filter.source(key.as_ref(), &mut q);
                 let sql = format!(
                     "SELECT COUNT(*) AS n FROM {source} WHERE {}",
-                    filter.sql(&mut q)
+                    filter.sql(&mut q, false)
                 );
                 vec![q.prepare(db, &sql)?]
             }
-            Counting::Kept { service } => vec![
+            Counting::Kept { .. } => vec![
                 query!(
                     db,
                     "SELECT total, workforce, site_identification, status_letter, monthly_report
@@ -316,17 +399,29 @@ impl Counting {
                     filter.contact_id
                 )
                 .context("Failed to prepare reading the totals of authorized files")?,
-                query!(
-                    db,
-                    "SELECT COUNT(*) AS n FROM authorizations
-                      WHERE contact_id = ?1 AND status = 'active' AND ends_at IS NOT NULL
-                        AND ends_at <= ?2 AND (?3 = 0 OR (services & ?3) != 0)",
-                    filter.contact_id,
-                    filter.now,
-                    service.map_or(0, Service::bit)
-                )
-                .context("Failed to prepare counting lapsed authorizations")?,
+                lapsed_statement(db, filter)?,
             ],
+            Counting::Keyed { term, complement } => {
+                let mut statements = vec![query!(
+                    db,
+                    "SELECT n FROM authorized_file_key_counts WHERE contact_id = ?1 AND term = ?2",
+                    filter.contact_id,
+                    term
+                )
+                .context("Failed to prepare reading the count of a key")?];
+                if *complement {
+                    statements.push(
+                        query!(
+                            db,
+                            "SELECT monthly_report AS n FROM authorized_file_totals WHERE contact_id = ?1",
+                            filter.contact_id
+                        )
+                        .context("Failed to prepare reading the files with the monthly report")?,
+                    );
+                }
+                statements.push(lapsed_statement(db, filter)?);
+                statements
+            }
         })
     }
 
@@ -353,9 +448,27 @@ impl Counting {
                 };
                 Ok(((kept_total - first_count(lapsed)?).max(0), read))
             }
+            (Counting::Keyed { .. }, [key, lapsed]) => {
+                Ok(((first_count(key)? - first_count(lapsed)?).max(0), read))
+            }
+            (Counting::Keyed { .. }, [key, reporting, lapsed]) => {
+                let pending = first_count(reporting)? - first_count(key)?;
+                Ok(((pending - first_count(lapsed)?).max(0), read))
+            }
             _ => Err(unexpected_batch()),
         }
     }
+}
+
+/// Counts the files matching `filter` whose end has passed but that are still active: few, read
+/// through `authorizations_contact_ending`.
+fn lapsed_statement(db: &Db, filter: &FileFilter<'_>) -> Result<Statement, InfraError> {
+    let mut q = DynamicQuery::default();
+    let sql = format!(
+        "SELECT COUNT(*) AS n FROM authorizations a INDEXED BY authorizations_contact_ending WHERE {}",
+        filter.sql(&mut q, true)
+    );
+    q.prepare(db, &sql)
 }
 
 fn unexpected_batch() -> InfraError {
@@ -450,5 +563,61 @@ mod tests {
         assert_eq!(filter(&mixed).indexed_word(), Some("élan"));
         let three_digits = ["123".to_owned()];
         assert_eq!(filter(&three_digits).indexed_word(), Some("123"));
+    }
+
+    #[test]
+    fn one_search_word_alone_reads_its_own_key_whose_count_is_the_total() {
+        let words = ["gagne".to_owned()];
+        let key = Key {
+            term: "gagne".to_owned(),
+            exact: true,
+        };
+        assert_eq!(filter(&words).key(), Some(key));
+        let with_service = FileFilter {
+            service: Some(Service::Workforce),
+            ..filter(&words)
+        };
+        assert_eq!(with_service.key().map(|k| k.exact), Some(false));
+        let two = ["gagne".to_owned(), "inc".to_owned()];
+        assert_eq!(filter(&two).key().map(|k| k.exact), Some(false));
+    }
+
+    #[test]
+    fn long_fragments_and_long_words_read_the_key_of_their_first_characters() {
+        let number = ["12345678".to_owned()];
+        let key = filter(&number).key().unwrap();
+        assert_eq!((key.term.as_str(), key.exact), ("12345", false));
+        let word = ["é".repeat(25)];
+        let key = filter(&word).key().unwrap();
+        assert_eq!((key.term, key.exact), ("é".repeat(20), false));
+    }
+
+    #[test]
+    fn the_transmitted_standing_reads_its_key_and_the_pending_one_counts_its_complement() {
+        let transmitted = FileFilter {
+            report: Some(ReportFilter::Transmitted("2026-11".to_owned())),
+            ..filter(&[])
+        };
+        let key = Key {
+            term: "#2026-11".to_owned(),
+            exact: true,
+        };
+        assert_eq!(transmitted.key(), Some(key));
+        let pending = FileFilter {
+            report: Some(ReportFilter::NotTransmitted("2026-11".to_owned())),
+            service: Some(Service::MonthlyReport),
+            ..filter(&[])
+        };
+        assert_eq!(pending.key(), None);
+        assert!(matches!(
+            Counting::of(&pending),
+            Counting::Keyed { ref term, complement: true } if term == "#2026-11"
+        ));
+        let searched = ["gagne".to_owned()];
+        let pending_search = FileFilter {
+            report: Some(ReportFilter::NotTransmitted("2026-11".to_owned())),
+            ..filter(&searched)
+        };
+        assert!(matches!(Counting::of(&pending_search), Counting::Matching));
     }
 }

@@ -5,13 +5,14 @@
 //! `Db` and `Statement` have the methods of `D1Database` and `D1PreparedStatement` that storage
 //! uses, and [`query!`](crate::query) is `worker::query!` for a `Db`.
 
+use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use std::cell::Cell;
 use std::rc::Rc;
-use worker::js_sys::{Array, Reflect};
-use worker::wasm_bindgen::JsValue;
+use worker::js_sys::{Array, Function, Promise, Reflect};
+use worker::wasm_bindgen::{JsCast, JsValue};
 use worker::wasm_bindgen_futures::JsFuture;
-use worker::{D1Database, D1DatabaseSession, D1PreparedStatement, D1Result, D1ResultMeta};
+use worker::{D1Database, D1DatabaseSession, D1PreparedStatement};
 
 /// Where a session's first query may be served.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,6 +58,48 @@ impl Bookmark {
     }
 }
 
+/// What D1 answered for one statement: its rows and its metadata, read from the answer itself.
+/// worker's own `D1Result::meta` decodes `size_after` (the database's size in bytes) into a
+/// `usize`, 32 bits in wasm: once a database passes 4 GiB it fails, and with it every statement's
+/// rows read and changes (writes would look like no-ops).
+pub struct D1Result(JsValue);
+
+/// The part of D1's metadata the portal reads.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+pub struct D1Meta {
+    pub changes: Option<u64>,
+    pub rows_read: Option<u64>,
+    pub rows_written: Option<u64>,
+}
+
+impl D1Result {
+    /// The rows, each decoded as `T` (none for a statement that returns no rows).
+    pub fn results<T: DeserializeOwned>(&self) -> worker::Result<Vec<T>> {
+        let rows = Reflect::get(&self.0, &"results".into())?;
+        if rows.is_undefined() || rows.is_null() {
+            return Ok(Vec::new());
+        }
+        let rows: Array = rows.dyn_into()?;
+        rows.iter()
+            .map(|row| Ok(serde_wasm_bindgen::from_value(row)?))
+            .collect()
+    }
+
+    /// The metadata, when D1 sent it.
+    pub fn meta(&self) -> worker::Result<Option<D1Meta>> {
+        let meta = Reflect::get(&self.0, &"meta".into())?;
+        if meta.is_undefined() || meta.is_null() {
+            return Ok(None);
+        }
+        Ok(Some(serde_wasm_bindgen::from_value(meta)?))
+    }
+}
+
+/// Awaits a D1 promise that answers one statement's result.
+async fn answer(promise: Promise) -> worker::Result<D1Result> {
+    Ok(D1Result(JsFuture::from(promise).await?))
+}
+
 /// Rows read and written by the statements of one event, from D1's metadata.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Usage {
@@ -66,11 +109,11 @@ pub struct Usage {
 }
 
 impl Usage {
-    fn add(&mut self, meta: Option<D1ResultMeta>) {
+    fn add(&mut self, meta: Option<D1Meta>) {
         self.queries += 1;
         if let Some(meta) = meta {
-            self.rows_read += meta.rows_read.unwrap_or(0) as u64;
-            self.rows_written += meta.rows_written.unwrap_or(0) as u64;
+            self.rows_read += meta.rows_read.unwrap_or(0);
+            self.rows_written += meta.rows_written.unwrap_or(0);
         }
     }
 }
@@ -126,11 +169,18 @@ impl Db {
 
     /// Runs statements as one transaction.
     pub async fn batch(&self, statements: Vec<Statement>) -> worker::Result<Vec<D1Result>> {
-        let statements = statements.into_iter().map(|s| s.inner).collect();
-        let results = match &*self.connection {
-            Connection::Session(session) => session.batch(statements).await?,
-            Connection::Direct(database) => database.batch(statements).await?,
+        let statements: Array = statements
+            .iter()
+            .map(|s| JsValue::from(s.inner.inner().clone()))
+            .collect();
+        let target: &JsValue = match &*self.connection {
+            Connection::Session(session) => session.as_ref(),
+            Connection::Direct(database) => database.as_ref(),
         };
+        let batch: Function = Reflect::get(target, &"batch".into())?.dyn_into()?;
+        let promise: Promise = batch.call1(target, &statements)?.dyn_into()?;
+        let answers: Array = JsFuture::from(promise).await?.dyn_into()?;
+        let results: Vec<D1Result> = answers.iter().map(D1Result).collect();
         for result in &results {
             self.record(result.meta().ok().flatten());
         }
@@ -150,12 +200,12 @@ impl Db {
         self.usage.get()
     }
 
-    fn record(&self, meta: Option<D1ResultMeta>) {
+    fn record(&self, meta: Option<D1Meta>) {
         record(&self.usage, meta);
     }
 }
 
-fn record(usage: &Cell<Usage>, meta: Option<D1ResultMeta>) {
+fn record(usage: &Cell<Usage>, meta: Option<D1Meta>) {
     let mut total = usage.get();
     total.add(meta);
     usage.set(total);
@@ -177,14 +227,14 @@ impl Statement {
 
     /// All rows and the metadata.
     pub async fn all(&self) -> worker::Result<D1Result> {
-        let result = self.inner.all().await?;
+        let result = answer(self.inner.inner().all()?).await?;
         record(&self.usage, result.meta().ok().flatten());
         Ok(result)
     }
 
     /// Only the metadata.
     pub async fn run(&self) -> worker::Result<D1Result> {
-        let result = self.inner.run().await?;
+        let result = answer(self.inner.inner().run()?).await?;
         record(&self.usage, result.meta().ok().flatten());
         Ok(result)
     }
@@ -195,12 +245,9 @@ impl Statement {
     where
         T: for<'a> Deserialize<'a>,
     {
-        let answer = JsFuture::from(self.inner.inner().all()?).await?;
-        let meta = Reflect::get(&answer, &"meta".into())
-            .ok()
-            .and_then(|meta| serde_wasm_bindgen::from_value::<D1ResultMeta>(meta).ok());
-        record(&self.usage, meta);
-        let rows: Array = Reflect::get(&answer, &"results".into())?.into();
+        let answer = answer(self.inner.inner().all()?).await?;
+        record(&self.usage, answer.meta().ok().flatten());
+        let rows: Array = Reflect::get(&answer.0, &"results".into())?.into();
         let row = rows.get(0);
         if row.is_undefined() {
             return Ok(None);
@@ -271,14 +318,10 @@ mod tests {
     #[test]
     fn usage_adds_rows_of_every_statement_and_counts_statements_without_metadata() {
         let mut usage = Usage::default();
-        let meta = |read, written| D1ResultMeta {
-            changed_db: None,
+        let meta = |read, written| D1Meta {
             changes: None,
-            duration: None,
-            last_row_id: None,
             rows_read: Some(read),
             rows_written: Some(written),
-            size_after: None,
         };
         usage.add(Some(meta(3, 0)));
         usage.add(Some(meta(1, 2)));

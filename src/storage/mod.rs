@@ -42,18 +42,18 @@ pub async fn atomically(
     db: &Db,
     statements: Vec<Statement>,
     what: &str,
-) -> Result<Vec<worker::D1Result>, InfraError> {
+) -> Result<Vec<db::D1Result>, InfraError> {
     db.batch(statements).await.context(what)
 }
 
 /// Rows changed by a write, from D1's metadata.
-fn changes(result: &worker::D1Result) -> usize {
+fn changes(result: &db::D1Result) -> usize {
     result
         .meta()
         .ok()
         .flatten()
         .and_then(|meta| meta.changes)
-        .unwrap_or(0)
+        .unwrap_or(0) as usize
 }
 
 /// A statement whose filters depend on the request: each bound value gets the next `?N`.
@@ -122,18 +122,18 @@ impl Purge {
 
 /// Whether a write changed a row. D1 counts the rows its triggers change too, so a write on
 /// `authorizations` reports more than one.
-pub fn wrote(result: &worker::D1Result) -> bool {
+pub fn wrote(result: &db::D1Result) -> bool {
     changes(result) > 0
 }
 
 /// Rows read by a statement, from D1's metadata (reported in development, for the benchmarks).
-pub fn rows_read(result: &worker::D1Result) -> usize {
+pub fn rows_read(result: &db::D1Result) -> usize {
     result
         .meta()
         .ok()
         .flatten()
         .and_then(|meta| meta.rows_read)
-        .unwrap_or(0)
+        .unwrap_or(0) as usize
 }
 
 /// Escapes `\`, `%` and `_` for a LIKE pattern written with `ESCAPE '\'`.

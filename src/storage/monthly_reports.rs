@@ -141,7 +141,7 @@ fn lines_of(
 
 /// The rows of the `index`th statement of a batch.
 fn rows_of<T: for<'a> Deserialize<'a>>(
-    results: &[worker::D1Result],
+    results: &[crate::storage::db::D1Result],
     index: usize,
 ) -> Result<Vec<T>, InfraError> {
     Ok(results

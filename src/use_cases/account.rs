@@ -119,7 +119,7 @@ async fn send(
     mut batch: Vec<Statement>,
     emails: Vec<PendingEmail>,
     what: &str,
-) -> Result<Vec<worker::D1Result>, InfraError> {
+) -> Result<Vec<crate::storage::db::D1Result>, InfraError> {
     let mut messages = Vec::new();
     for pending in emails {
         batch.push(pending.insert);

@@ -237,10 +237,23 @@ describe('the search index', () => {
   let member;
   before(async () => { member = await anotherMember(app, firm.responsable.client, { first_name: 'Inès', last_name: 'Index' }); });
 
-  /** What the index holds for one authorization: the words of its name and its number's suffixes of 3 digits or more. */
-  const termsOf = async (id) => (await sql(app, `SELECT term FROM authorization_terms WHERE authorization_id = ${quote(id)}`)).map((r) => r.term).sort();
-  const expectedTerms = (name, number) => [...new Set([...wordsOf(name), ...[...number].map((_, i) => number.slice(i)).filter((t) => t.length >= 3)])].sort();
+  /** What the index holds for one authorization: its keys, each with the name key it is ordered by. */
+  const keysOf = async (id) => (await sql(app, `SELECT term, name_key FROM authorized_file_keys WHERE authorization_id = ${quote(id)}`))
+    .map((r) => `${r.term} ${r.name_key}`).sort();
+  /** The prefixes of 3 to 20 characters of the name's words and the 3-to-5-digit fragments of its number. */
+  const expectedKeys = (name, number) => {
+    const prefixes = wordsOf(name).flatMap((w) => [...w].slice(2, 20).map((_, i) => [...w].slice(0, i + 3).join('')));
+    const fragments = [3, 4, 5].flatMap((n) => [...number].map((_, i) => number.slice(i, i + n)).filter((t) => t.length === n));
+    return [...new Set([...prefixes, ...fragments])].map((t) => `${t} ${nameKey(name)}`).sort();
+  };
+  /** The kept count of a key: what the total of a one-word search is read from. */
+  const countOf = async (term) => (await sql(app, `SELECT n FROM authorized_file_key_counts WHERE contact_id = ${quote(member.contactId)} AND term = ${quote(term)}`))[0]?.n ?? 0;
   const found = async (q) => ids(await filesPage(member.client, { q, page_size: 100 }));
+  /** The page's ids and its total, which a one-word search reads from the kept count of its key. */
+  const foundWithTotal = async (q) => {
+    const page = await filesPage(member.client, { q, page_size: 100 });
+    return { ids: ids(page), total: page.total };
+  };
 
   test('follows a renamed employer: its files are found by the new name, no longer by the old one', async () => {
     const boss = await employer(app, { name: 'Zircon Ancien inc.' });
@@ -255,19 +268,23 @@ describe('the search index', () => {
     assert.deepEqual(await found('nouv'), [file.id], 'and by a prefix of its new words');
     assert.deepEqual(await found('zircon'), [], 'no longer by its old name');
     assert.deepEqual(await found(boss.organisation.file_number.slice(2, 6)), [file.id], 'still by a fragment of its number');
-    assert.deepEqual(await termsOf(file.id), expectedTerms('Quartz Nouveau ltée', boss.organisation.file_number));
+    assert.deepEqual(await keysOf(file.id), expectedKeys('Quartz Nouveau ltée', boss.organisation.file_number));
+    assert.deepEqual(await foundWithTotal('quartz'), { ids: [file.id], total: 1 }, 'the total of the new name is kept');
+    assert.equal(await countOf('zircon'), 0, 'the old name counts no file');
   });
 
   test('drops a revoked authorization and takes it back when the employer grants again', async () => {
     const boss = await employer(app, { name: 'Saphir Révoqué inc.' });
     const first = await granted(boss.client, grantBody(firm.organisation, member.email));
-    assert.deepEqual(await termsOf(first.id), expectedTerms('Saphir Révoqué inc.', boss.organisation.file_number));
+    assert.deepEqual(await keysOf(first.id), expectedKeys('Saphir Révoqué inc.', boss.organisation.file_number));
+    assert.deepEqual(await foundWithTotal('saphir'), { ids: [first.id], total: 1 });
 
     const revoked = await boss.client.request('DELETE', `${EMPLOYER_AUTHORIZATIONS}/${first.id}`);
     assert.ok(revoked.status < 300, `revoking answered ${revoked.status}: ${revoked.text}`);
 
-    assert.deepEqual(await termsOf(first.id), [], 'the revoked authorization has no terms left');
-    assert.deepEqual(await found('saphir'), []);
+    assert.deepEqual(await keysOf(first.id), [], 'the revoked authorization has no keys left');
+    assert.deepEqual(await foundWithTotal('saphir'), { ids: [], total: 0 });
+    assert.equal(await countOf('saphir'), 0);
     const again = await granted(boss.client, grantBody(firm.organisation, member.email));
     assert.deepEqual(await found('revoque'), [again.id], 'the new grant is found at once');
   });
@@ -280,8 +297,9 @@ describe('the search index', () => {
     // What the lifecycle job writes when an end date has passed.
     sqlWrite(app, `UPDATE authorizations SET status = 'ended', ended_at = updated_at WHERE id = ${quote(ending.id)}`);
 
-    assert.deepEqual(await termsOf(ending.id), []);
-    assert.deepEqual(await found('grenat'), []);
+    assert.deepEqual(await keysOf(ending.id), []);
+    assert.deepEqual(await foundWithTotal('grenat'), { ids: [], total: 0 });
+    assert.equal(await countOf('grenat'), 0);
     assert.deepEqual(ids(await filesPage(other.client, { q: 'grenat' })), [kept.id], "the other contact's file is still found");
     sqlWrite(app, `UPDATE authorizations SET status = 'revoked', revoked_at = updated_at WHERE id = ${quote(kept.id)}`);
   });

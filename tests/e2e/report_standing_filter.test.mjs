@@ -152,3 +152,36 @@ test('the filter reads the list index in order and probes the unique index of re
   assert.ok(plan.some((d) => /SEARCH r USING INDEX sqlite_autoindex_monthly_reports_\d \(employer_id=\? AND month=\?\)/.test(d)), plan.join('\n'));
   assert.ok(!plan.some((d) => /TEMP B-TREE|SCAN r\b|SCAN monthly_reports/.test(d)), plan.join('\n'));
 });
+
+test('a file given the monthly report after its employer transmitted stands transmitted at once, and leaves when the service or the file goes', async () => {
+  const transmitted = async () => filesPage(firm.member.client, { report_standing: 'transmitted', page_size: 100 });
+  const before = await transmitted();
+  assert.ok(!employerIds([before]).includes(noService.organisation.id));
+
+  sqlWrite(app, `UPDATE authorizations SET services = 9 WHERE id = ${quote(noService.file.id)}`);
+  const given = await transmitted();
+  assert.deepEqual(employerIds([given]), [...employerIds([before]), noService.organisation.id].sort());
+  assert.equal(given.total, before.total + 1, 'the kept count follows the service');
+
+  sqlWrite(app, `UPDATE authorizations SET services = 1 WHERE id = ${quote(noService.file.id)}`);
+  const taken = await transmitted();
+  assert.deepEqual([employerIds([taken]), taken.total], [employerIds([before]), before.total]);
+  const stillPending = await filesPage(firm.member.client, { report_standing: pending, page_size: 100 });
+  assert.ok(!employerIds([stillPending]).includes(noService.organisation.id), 'without the service, never pending either');
+});
+
+test('transmitted reads the key of the month in name order, one range with no sort', () => {
+  const plan = app.sql(`EXPLAIN QUERY PLAN
+    SELECT a.id FROM authorized_file_keys t CROSS JOIN authorizations a
+        ON t.contact_id = 'c' AND t.term = '#2026-11' AND a.id = t.authorization_id
+     WHERE a.contact_id = 'c' AND a.status = 'active' AND (a.ends_at IS NULL OR a.ends_at > 0)
+       AND (a.services & 8) != 0
+       AND EXISTS (SELECT 1 FROM monthly_reports r
+                    WHERE r.month = '2026-11' AND r.employer_id = a.employer_id
+                      AND r.transmitted_at IS NOT NULL)
+       AND (t.name_key, t.authorization_id) > (' x', 'y')
+     ORDER BY t.name_key ASC, t.authorization_id ASC LIMIT 26`).map((row) => row.detail);
+  assert.ok(plan.some((d) => /SEARCH t USING PRIMARY KEY \(contact_id=\? AND term=\? AND \(name_key,authorization_id\)>\(\?,\?\)\)/.test(d)), plan.join('\n'));
+  assert.ok(plan.some((d) => /SEARCH a USING INDEX sqlite_autoindex_authorizations_1 \(id=\?\)/.test(d)), plan.join('\n'));
+  assert.ok(!plan.some((d) => /TEMP B-TREE|SCAN/.test(d)), plan.join('\n'));
+});

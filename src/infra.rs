@@ -2,11 +2,13 @@
 //! random source, and an error type that keeps the cause for the logs.
 
 use crate::config::Config;
+use crate::domain::password::CommonPasswords;
 use crate::domain::Millis;
 pub use crate::platform::{random_id, Context, InfraError, OsEntropy};
 use crate::storage::db::{Db, SessionStart};
+use std::cell::OnceCell;
 use std::rc::Rc;
-use worker::{Env, Queue};
+use worker::{Env, Fetcher, Queue};
 
 /// Everything a use case touches, built once per request or queue batch.
 pub struct App {
@@ -16,6 +18,8 @@ pub struct App {
     pub webhook_queue: Queue,
     pub config: Rc<Config>,
     pub now: Millis,
+    /// The static assets (`public/`), for the data files the worker reads.
+    pub assets: Fetcher,
 }
 
 /// The D1 database of the worker, in a session starting at `start`.
@@ -40,6 +44,9 @@ impl App {
         let webhook_queue = env
             .queue("WEBHOOK_QUEUE")
             .context("Failed to bind the queue WEBHOOK_QUEUE")?;
+        let assets = env
+            .assets("ASSETS")
+            .context("Failed to bind the static assets ASSETS")?;
         let real_now = worker::Date::now().as_millis() as Millis;
         let now = if config.clock_control {
             real_now + crate::storage::dev_clock::offset(&db).await?
@@ -52,6 +59,33 @@ impl App {
             webhook_queue,
             config: Rc::new(config),
             now,
+            assets,
         })
     }
+}
+
+thread_local! {
+    static COMMON_PASSWORDS: OnceCell<Rc<CommonPasswords>> = const { OnceCell::new() };
+}
+
+/// The common-password list, read from the static assets on first use and kept for the isolate's
+/// life (it changes only with a deploy, which starts new isolates).
+pub async fn common_passwords(app: &App) -> Result<Rc<CommonPasswords>, InfraError> {
+    if let Some(list) = COMMON_PASSWORDS.with(|cell| cell.get().cloned()) {
+        return Ok(list);
+    }
+    let what = "Failed to read the common-password list";
+    let mut response = app
+        .assets
+        .fetch("https://assets.invalid/data/common-passwords.txt", None)
+        .await
+        .context(what)?;
+    if response.status_code() != 200 {
+        return Err(InfraError {
+            context: what.to_owned(),
+            cause: format!("the assets answered {}", response.status_code()),
+        });
+    }
+    let list = Rc::new(CommonPasswords::new(response.text().await.context(what)?));
+    Ok(COMMON_PASSWORDS.with(|cell| cell.get_or_init(|| list).clone()))
 }

@@ -195,6 +195,15 @@ impl Statement {
     where
         T: for<'a> Deserialize<'a>,
     {
+        // Only the decoding depends on `T`: the query's future is one function for every row type
+        // rather than a copy inlined into each caller.
+        match self.first_value(column).await? {
+            Some(value) => Ok(Some(serde_wasm_bindgen::from_value(value)?)),
+            None => Ok(None),
+        }
+    }
+
+    async fn first_value(&self, column: Option<&str>) -> worker::Result<Option<JsValue>> {
         let answer = JsFuture::from(self.inner.inner().all()?).await?;
         let meta = Reflect::get(&answer, &"meta".into())
             .ok()
@@ -205,16 +214,15 @@ impl Statement {
         if row.is_undefined() {
             return Ok(None);
         }
-        let value = match column {
-            Some(name) if Reflect::has(&row, &name.into())? => Reflect::get(&row, &name.into())?,
-            Some(name) => {
-                return Err(worker::Error::RustError(format!(
-                    "D1: no column {name} in the result"
-                )))
+        match column {
+            Some(name) if Reflect::has(&row, &name.into())? => {
+                Ok(Some(Reflect::get(&row, &name.into())?))
             }
-            None => row,
-        };
-        Ok(serde_wasm_bindgen::from_value(value)?)
+            Some(name) => Err(worker::Error::RustError(format!(
+                "D1: no column {name} in the result"
+            ))),
+            None => Ok(Some(row)),
+        }
     }
 }
 

@@ -108,11 +108,13 @@ pub async fn reset(
         .await?
         .ok_or(CodeError::NotFound)?;
     let email = Email::parse(&verification.email).ok();
+    let common = crate::infra::common_passwords(app).await?;
     let mut errors = FieldErrors::default();
     let Some(new_password) = Password::parse_new(
         new_password,
         confirmation,
         email.as_ref(),
+        &common,
         "new_password",
         "new_password_confirmation",
         &mut errors,

@@ -47,3 +47,28 @@ pub fn random_id() -> String {
     OsEntropy.fill(&mut bytes);
     crate::domain::to_hex(&bytes)
 }
+
+/// A POST of `body` to `url` with `headers`, for the worker's outgoing calls (the email provider,
+/// webhooks). Built on the runtime's own `RequestInit` rather than workers-rs's, whose conversion
+/// brings the code of every Cloudflare `cf` option into the module though none is used. Errors
+/// read as workers-rs's `Request::new_with_init` words them.
+pub fn post_request(
+    url: &str,
+    headers: &worker::Headers,
+    body: &str,
+    redirect: worker::web_sys::RequestRedirect,
+) -> worker::Result<worker::Request> {
+    let init = worker::web_sys::RequestInit::new();
+    init.set_method("POST");
+    init.set_headers(headers.as_ref());
+    init.set_redirect(redirect);
+    init.set_body(&worker::wasm_bindgen::JsValue::from_str(body));
+    worker::web_sys::Request::new_with_str_and_init(url, &init)
+        .map(worker::Request::from)
+        .map_err(|e| {
+            worker::Error::JsError(
+                e.as_string()
+                    .unwrap_or_else(|| "invalid URL or options for Request".to_string()),
+            )
+        })
+}

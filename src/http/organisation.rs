@@ -7,7 +7,7 @@ use super::error::ErrorCode;
 use super::route::{route, Route};
 use super::sessions::{profile_json, require_organisation_profile};
 use super::{Call, Reply};
-use crate::domain::authorization::Day;
+use crate::domain::authorization::{iso_date, Day};
 use crate::domain::email::Email;
 use crate::domain::fields::{has_hidden_characters, Problem};
 use crate::domain::linking::CredentialState;
@@ -402,7 +402,17 @@ pub async fn audit_csv(call: &Call) -> Result<Reply, ApiError> {
     };
     let rows = entries.iter().map(|e| {
         let at = chrono::DateTime::from_timestamp_millis(e.at)
-            .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
+            .map(|t| {
+                use chrono::Timelike;
+                let time = (t.hour(), t.minute(), t.second());
+                format!(
+                    "{} {:02}:{:02}:{:02}",
+                    iso_date(t.date_naive()),
+                    time.0,
+                    time.1,
+                    time.2
+                )
+            })
             .unwrap_or_default();
         vec![
             at,

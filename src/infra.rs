@@ -8,7 +8,9 @@ pub use crate::platform::{random_id, Context, InfraError, OsEntropy};
 use crate::storage::db::{Db, SessionStart};
 use std::cell::OnceCell;
 use std::rc::Rc;
-use worker::{Env, Fetcher, Queue};
+use worker::wasm_bindgen::{JsCast, JsValue};
+use worker::wasm_bindgen_futures::JsFuture;
+use worker::{Env, Queue};
 
 /// Everything a use case touches, built once per request or queue batch.
 pub struct App {
@@ -19,7 +21,7 @@ pub struct App {
     pub config: Rc<Config>,
     pub now: Millis,
     /// The static assets (`public/`), for the data files the worker reads.
-    pub assets: Fetcher,
+    pub assets: worker::worker_sys::Fetcher,
 }
 
 /// The D1 database of the worker, in a session starting at `start`.
@@ -46,7 +48,8 @@ impl App {
             .context("Failed to bind the queue WEBHOOK_QUEUE")?;
         let assets = env
             .assets("ASSETS")
-            .context("Failed to bind the static assets ASSETS")?;
+            .context("Failed to bind the static assets ASSETS")?
+            .into_rpc();
         let real_now = worker::Date::now().as_millis() as Millis;
         let now = if config.clock_control {
             real_now + crate::storage::dev_clock::offset(&db).await?
@@ -74,18 +77,27 @@ pub async fn common_passwords(app: &App) -> Result<Rc<CommonPasswords>, InfraErr
     if let Some(list) = COMMON_PASSWORDS.with(|cell| cell.get().cloned()) {
         return Ok(list);
     }
-    let what = "Failed to read the common-password list";
-    let mut response = app
+    // Straight through the runtime's fetch and Response: workers-rs's wrappers would bring their
+    // body-stream handling into the module for one text file.
+    let failed = |cause: String| InfraError {
+        context: "Failed to read the common-password list".to_owned(),
+        cause,
+    };
+    let js = |error: JsValue| failed(format!("{error:?}"));
+    let promise = app
         .assets
-        .fetch("https://assets.invalid/data/common-passwords.txt", None)
-        .await
-        .context(what)?;
-    if response.status_code() != 200 {
-        return Err(InfraError {
-            context: what.to_owned(),
-            cause: format!("the assets answered {}", response.status_code()),
-        });
+        .fetch_with_str("https://assets.invalid/data/common-passwords.txt")
+        .map_err(js)?;
+    let response: worker::web_sys::Response =
+        JsFuture::from(promise).await.map_err(js)?.unchecked_into();
+    if response.status() != 200 {
+        return Err(failed(format!("the assets answered {}", response.status())));
     }
-    let list = Rc::new(CommonPasswords::new(response.text().await.context(what)?));
+    let text = JsFuture::from(response.text().map_err(js)?)
+        .await
+        .map_err(js)?
+        .as_string()
+        .ok_or_else(|| failed("the body is not text".to_owned()))?;
+    let list = Rc::new(CommonPasswords::new(text));
     Ok(COMMON_PASSWORDS.with(|cell| cell.get_or_init(|| list).clone()))
 }

@@ -50,7 +50,7 @@ async fn send_http(
     row: &OutboxRow,
     email: &Rendered,
 ) -> Result<(), SendError> {
-    let body = serde_json::json!({ "from": from, "to": row.to_email, "subject": email.subject, "text": email.text, "html": email.html });
+    let body = crate::json!({ "from": from, "to": row.to_email, "subject": email.subject, "text": email.text, "html": email.html });
     let headers = Headers::new();
     let header_error = |e: worker::Error| SendError::Permanent(format!("bad header: {e}"));
     headers

@@ -14,8 +14,8 @@ use crate::domain::fields::Problem;
 use crate::domain::locale::Locale;
 use crate::domain::name::PersonName;
 use crate::domain::password::Password;
+use crate::json;
 use crate::use_cases::account::{self, ProfileChange};
-use serde_json::json;
 
 pub async fn update_me(call: &mut Call) -> Result<Reply, ApiError> {
     let who = require_user(call).await?;

@@ -12,10 +12,10 @@ use crate::domain::fields::Problem;
 use crate::domain::locale::Locale;
 use crate::domain::name::PersonName;
 use crate::domain::password::{CommonPasswords, Password};
+use crate::json;
 use crate::use_cases::accounts::{self, SignupForm};
 use crate::use_cases::passwords;
 use crate::use_cases::sessions::Next;
-use serde_json::json;
 
 /// Screen 1 ("Suivant"): email and password, checked without revealing whether the email is taken.
 struct Credentials {

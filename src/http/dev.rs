@@ -10,8 +10,9 @@ use super::{Call, Reply};
 use crate::domain::fields::Problem;
 use crate::email::templates::escape_html;
 use crate::infra::Context;
+use crate::json;
 use crate::storage::{dev_clock, job_runs, mailbox};
-use serde_json::{json, Value};
+use serde_json::Value;
 use worker::{QueueContentType, RawMessageBuilder};
 
 fn recipient(call: &Call) -> Option<String> {

@@ -15,10 +15,11 @@ use crate::domain::locale::Locale;
 use crate::domain::name::PersonName;
 use crate::domain::organisation::Role;
 use crate::domain::Millis;
+use crate::json;
 use crate::storage::audit::{AuditEntry, AuditFilter};
 use crate::storage::contacts::ContactRow;
 use crate::use_cases::members::{self, Invitation};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 const MAX_PAGE_SIZE: i64 = 100;
 

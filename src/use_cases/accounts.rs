@@ -10,11 +10,11 @@ use crate::domain::password::Password;
 use crate::email::templates::Template;
 use crate::email::{self, PendingEmail};
 use crate::infra::{App, InfraError};
+use crate::json;
 use crate::storage::audit::{self, AuditEvent};
 use crate::storage::users::{self, NewUser, UserRow};
 use crate::storage::verifications::{self, CodeOwner, SignupDetails};
 use crate::storage::{atomically, wrote};
-use serde_json::json;
 
 pub struct SignupForm {
     pub email: Email,

@@ -17,6 +17,7 @@ use crate::domain::throttle::{
 use crate::email::templates::Template;
 use crate::email::{self, EmailMessage};
 use crate::infra::{random_id, App, Context, InfraError, OsEntropy};
+use crate::json;
 use crate::storage::audit::{self, AuditEvent};
 use crate::storage::contacts::{self, ContactRow, NewContact, ProfileRow};
 use crate::storage::db::Statement;
@@ -26,7 +27,6 @@ use crate::storage::organisations::{self, OrganisationRow};
 use crate::storage::{
     atomically, domain_events, legacy_credentials, rate_limits, wrote, WrittenNow,
 };
-use serde_json::json;
 
 /// New credentials for a contact: the statements that supersede the old ones and store the new,
 /// and the email that carries them (identifier in the outbox, code only in the queue message).

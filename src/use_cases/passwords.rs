@@ -10,11 +10,11 @@ use crate::domain::password::{self, Password};
 use crate::email;
 use crate::email::templates::Template;
 use crate::infra::{random_id, App, InfraError, OsEntropy};
+use crate::json;
 use crate::storage::audit::{self, AuditEvent};
 use crate::storage::users;
 use crate::storage::verifications::{self, CodeOwner};
 use crate::storage::{atomically, sessions, wrote};
-use serde_json::json;
 
 /// Starts a reset. Unknown addresses get a decoy that answers alike. The address's budget (one
 /// email a minute, five an hour, counted for unknown addresses too) is reserved first; inside its

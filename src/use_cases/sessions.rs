@@ -13,6 +13,7 @@ use crate::domain::Millis;
 use crate::email;
 use crate::email::templates::Template;
 use crate::infra::{App, Context, InfraError, OsEntropy};
+use crate::json;
 use crate::storage::audit::{self, AuditEvent};
 use crate::storage::contacts::{self, ProfileRow};
 use crate::storage::db::Statement;
@@ -20,7 +21,6 @@ use crate::storage::sessions::{self, NewSession};
 use crate::storage::users::{self, UserRow};
 use crate::storage::verifications::{self, CodeOwner};
 use crate::storage::{atomically, rate_limits};
-use serde_json::json;
 
 /// A session about to be stored: the token goes to the cookie, its hash to D1.
 pub struct StartedSession {

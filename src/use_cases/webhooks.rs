@@ -7,6 +7,7 @@ use super::{organisation_event, Requester};
 use crate::domain::organisation::Role;
 use crate::domain::{Millis, HOUR};
 use crate::infra::{random_id, App, InfraError, OsEntropy};
+use crate::json;
 use crate::storage::audit;
 use crate::storage::contacts::ProfileRow;
 use crate::storage::webhooks::{
@@ -16,7 +17,6 @@ use crate::storage::{atomically, wrote};
 use crate::webhooks::address::EndpointUrl;
 use crate::webhooks::events::EventTypes;
 use crate::webhooks::secret::{SealingKey, SigningSecret};
-use serde_json::json;
 
 /// Endpoints per organisation: enough for a few platforms, bounded so fan-out stays cheap.
 pub const MAX_ENDPOINTS: usize = 10;

@@ -12,12 +12,12 @@ use crate::domain::Millis;
 use crate::domain::{email::Email, Entropy};
 use crate::email::{self, templates::Template};
 use crate::infra::{App, InfraError, OsEntropy};
+use crate::json;
 use crate::platform::post_request;
 use crate::storage::audit::{self, AuditEvent};
 use crate::storage::webhooks::{self, Attempt, DeliveryJob};
 use crate::storage::{atomically, organisations, wrote, WrittenNow};
 use futures_util::future::{join_all, select, Either};
-use serde_json::json;
 use std::time::Duration;
 use worker::{AbortController, Delay, Fetch, Headers, Request};
 

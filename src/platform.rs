@@ -25,10 +25,16 @@ pub trait Context<T> {
 
 impl<T, E: std::fmt::Display> Context<T> for Result<T, E> {
     fn context(self, what: &str) -> Result<T, InfraError> {
-        self.map_err(|cause| InfraError {
-            context: what.to_owned(),
-            cause: cause.to_string(),
-        })
+        self.map_err(|cause| infra_error(what, &cause))
+    }
+}
+
+/// The error itself, built once for every result and cause type.
+#[inline(never)]
+fn infra_error(what: &str, cause: &dyn std::fmt::Display) -> InfraError {
+    InfraError {
+        context: what.to_owned(),
+        cause: cause.to_string(),
     }
 }
 

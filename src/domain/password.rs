@@ -71,7 +71,7 @@ impl Password {
         if length > MAX_CHARS {
             return Err(Problem::PasswordTooLong);
         }
-        let lowered = password.to_lowercase();
+        let lowered = super::unicode::lowercase(password);
         if let Some(email) = email {
             let local = email.local_part();
             if local.chars().count() >= 3 && lowered.contains(local) {

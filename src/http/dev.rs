@@ -16,7 +16,8 @@ use serde_json::Value;
 use worker::{QueueContentType, RawMessageBuilder};
 
 fn recipient(call: &Call) -> Option<String> {
-    call.query("to").map(|to| to.to_lowercase())
+    call.query("to")
+        .map(|to| crate::domain::unicode::lowercase(&to))
 }
 
 pub async fn mailbox(call: &Call) -> Result<Reply, ApiError> {

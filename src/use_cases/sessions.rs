@@ -127,7 +127,7 @@ pub async fn log_in(
     // An address that does not parse cannot exist; it is throttled under its raw spelling.
     let account = Email::parse(email)
         .map(|e| e.as_str().to_owned())
-        .unwrap_or_else(|_| email.trim().to_lowercase());
+        .unwrap_or_else(|_| crate::domain::unicode::lowercase(email.trim()));
     let account_key = LOGIN_PER_ACCOUNT.key(&account);
     let ip_key = LOGIN_PER_IP.key(&ip_subject(requester.ip.as_deref().unwrap_or("unknown")));
     // The address first: a throttled address never spends the account's budget.

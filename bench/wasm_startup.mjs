@@ -10,7 +10,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -67,7 +67,6 @@ function measure(flags) {
 }
 
 const raw = statSync(wasm).size;
-const gzip = execFileSync('gzip', ['-9', '-c'], { input: readFileSync(wasm), maxBuffer: 64 * 1024 * 1024 }).length;
 const load = loadavg()[0];
 const lazy = measure([]);
 const eager = measure(['--no-wasm-lazy-compilation']);
@@ -76,8 +75,8 @@ const section = `<!-- wasm startup: start -->
 ## Module start-up (bench/wasm_startup.mjs)
 
 ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, Node ${process.version} (V8 ${process.versions.v8}), load ${load.toFixed(2)}:
-\`build/index_bg.wasm\`, ${raw} B raw, ${gzip} B gzip -9; median of ${RUNS} compile + instantiate in one process
-per mode (imports stubbed: the module's own start-up, not the JS glue's).
+\`${relative(ROOT, wasm)}\`, ${raw} B raw; median of ${RUNS} compile + instantiate in one process per mode
+(imports stubbed: the module's own start-up, not the JS glue's; a fresh module each run).
 
 | V8 mode | compile (ms) | instantiate (ms) | total (ms) | total min–max (ms) |
 |---|---|---|---|---|

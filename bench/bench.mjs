@@ -29,7 +29,7 @@ const SOLO_S = Math.max(5, Math.round(DURATION_S * 2 / 3));
 const ME_CONNECTIONS = 8;
 const LOGIN_CONNECTIONS = 4;
 const MiB = 1024 * 1024;
-const GOALS = { wasmGzipBytes: 600 * 1024, meP99Ms: 10, loginP99Ms: 250 };
+const GOALS = { wasmGzipBytes: 600_000, meP99Ms: 10, loginP99Ms: 250 };
 const QUIET_WAIT_S = Number(process.env.BENCH_QUIET_WAIT_S ?? 300);
 const QUIET_BUSY = 0.25;
 
@@ -227,7 +227,8 @@ async function moduleStartup() {
     const imports = {};
     for (const { module: from, name, kind } of WebAssembly.Module.imports(module)) {
       imports[from] ??= {};
-      imports[from][name] = kind === 'function' ? () => {} : kind === 'table' ? new WebAssembly.Table({ initial: 0, element: 'externref' }) : undefined;
+      imports[from][name] = kind === 'function' ? () => {} : kind === 'table' ? new WebAssembly.Table({ initial: 0, element: 'externref' })
+        : kind === 'tag' ? new WebAssembly.Tag({ parameters: ['externref'] }) : undefined;
     }
     await WebAssembly.instantiate(module, imports);
     instantiate.push(performance.now() - t1);
@@ -280,7 +281,7 @@ one machine, so compare runs on the same machine only.
 
 | measure | goal | result (public) | verdict | direct, for comparison |
 |---|---|---|---|---|
-| \`build/index_bg.wasm\`, gzip -9 | < 600 KiB (${GOALS.wasmGzipBytes} B; \`make test\` fails above it) | ${size.gzip} B (${fmt(size.gzip / 1024)} KiB) | ${verdict(size.gzip < GOALS.wasmGzipBytes)} | |
+| \`build/index_bg.wasm\`, gzip -9 | < 600 KB (${GOALS.wasmGzipBytes} B; \`make test\` fails above the budget of \`scripts/wasm_budget.sh\`) | ${size.gzip} B (${fmt(size.gzip / 1024)} KiB) | ${verdict(size.gzip < GOALS.wasmGzipBytes)} | |
 | \`GET /api/me\` p99, ${ME_CONNECTIONS} connections, ${host.nproc} cores | < ${GOALS.meP99Ms} ms | ${ms2(me.p99_us)} ms | ${verdict(ms(me.p99_us) < GOALS.meP99Ms)} | ${directGoal(direct?.me, GOALS.meP99Ms)} |
 | \`POST /api/session\` p99 (successful login, hash included), ${LOGIN_CONNECTIONS} connections, ${host.nproc} cores | < ${GOALS.loginP99Ms} ms | ${fmt(ms(login.p99_us), 1)} ms | ${verdict(ms(login.p99_us) < GOALS.loginP99Ms)} | ${directGoal(direct?.login, GOALS.loginP99Ms)} |
 | Argon2id (m=19456 KiB, t=2, p=1) inside workerd, per hash | none (wrangler.toml assumes ~90 ms; \`cpu_ms = 1000\`) | ≈ ${fmt(seq.hashMs)} ms | info | ${seqDirect ? `≈ ${fmt(seqDirect.hashMs)} ms` : 'n/a'} |
@@ -424,10 +425,11 @@ async function main() {
   const loadAfter = loadavg();
   const during = cpuShare(cpuAtStart, cpuTimes());
 
-  // The sections written by hand (the wasm breakdown from twiggy, the bursts) are kept as they are.
+  // The sections written elsewhere (the wasm breakdown from twiggy, the module start-up from
+  // wasm_startup.mjs, the bursts) are kept as they are.
   const results = join(ROOT, 'bench', 'RESULTS.md');
   const previous = existsSync(results) ? readFileSync(results, 'utf8') : '';
-  const breakdown = ['wasm breakdown', 'bursts']
+  const breakdown = ['wasm breakdown', 'wasm startup', 'bursts']
     .map((name) => previous.match(new RegExp(`<!-- ${name}: start -->[\\s\\S]*?<!-- ${name}: end -->\\n?`))?.[0] ?? '').join('\n');
   writeFileSync(results,
     `${report({ started, finished, host, loadBefore, loadAfter, busyBefore, during, size, startup, seq, seqDirect, runs, direct, floors, floorSeq })}\n${breakdown}`);

@@ -3,9 +3,10 @@
 # `wrangler dev` on a free 127.0.0.1 port with a fresh state dir under tests/.runs/, seeds a user
 # through the API, measures (wasm size, Argon2id cost, latency/throughput under load with wrk),
 # overwrites bench/RESULTS.md and stops everything it started. Takes ~2 minutes after the build.
-# Then bench/files.sh measures "Mes dossiers autorisés" at 50,000 files (seeding takes ~2-3 minutes
-# the first time), bench/cleanup.mjs the cleanup of 100,000 rows and bench/webhooks.mjs webhook
-# fan-out, each in its own section of RESULTS.md.
+# Then bench/wasm_startup.mjs times V8 compiling and instantiating the module, bench/files.sh
+# measures "Mes dossiers autorisés" at 50,000 files (seeding takes ~2-3 minutes the first time),
+# bench/cleanup.mjs the cleanup of 100,000 rows and bench/webhooks.mjs webhook fan-out, each in its
+# own section of RESULTS.md.
 # Knobs: BENCH_DURATION_S (each wrk run, default 15), BENCH_ROUNDS (sequential rounds, default 40),
 # BENCH_QUIET_WAIT_S (wait at most this long for a quiet CPU before measuring, default 300),
 # SEL_SKIP_BUILD=1 (measure build/ as it is).
@@ -35,6 +36,7 @@ fi
 # on the worker just built.
 status=0
 node bench/bench.mjs || status=$?
+node bench/wasm_startup.mjs >/dev/null || status=$?
 SEL_SKIP_BUILD=1 bash bench/files.sh || status=$?
 SEL_SKIP_BUILD=1 node bench/cleanup.mjs || status=$?
 SEL_SKIP_BUILD=1 node bench/webhooks.mjs || status=$?

@@ -9,6 +9,7 @@ pub mod email;
 pub mod http;
 pub mod infra;
 pub mod jobs;
+pub mod json;
 pub mod observability;
 pub mod platform;
 pub mod storage;

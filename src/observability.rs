@@ -4,8 +4,9 @@
 //! id, which a 500 answer shows the user, so support finds the line from it, and next to it (same
 //! invocation) the `internal error: …` line with the cause.
 
+use crate::json;
 use crate::storage::db::Usage;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 /// What one request did, for its line.
 pub struct RequestLine<'a> {

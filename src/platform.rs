@@ -25,10 +25,16 @@ pub trait Context<T> {
 
 impl<T, E: std::fmt::Display> Context<T> for Result<T, E> {
     fn context(self, what: &str) -> Result<T, InfraError> {
-        self.map_err(|cause| InfraError {
-            context: what.to_owned(),
-            cause: cause.to_string(),
-        })
+        self.map_err(|cause| infra_error(what, &cause))
+    }
+}
+
+/// The error itself, built once for every result and cause type.
+#[inline(never)]
+fn infra_error(what: &str, cause: &dyn std::fmt::Display) -> InfraError {
+    InfraError {
+        context: what.to_owned(),
+        cause: cause.to_string(),
     }
 }
 
@@ -46,4 +52,29 @@ pub fn random_id() -> String {
     let mut bytes = [0u8; 16];
     OsEntropy.fill(&mut bytes);
     crate::domain::to_hex(&bytes)
+}
+
+/// A POST of `body` to `url` with `headers`, for the worker's outgoing calls (the email provider,
+/// webhooks). Built on the runtime's own `RequestInit` rather than workers-rs's, whose conversion
+/// brings the code of every Cloudflare `cf` option into the module though none is used. Errors
+/// read as workers-rs's `Request::new_with_init` words them.
+pub fn post_request(
+    url: &str,
+    headers: &worker::Headers,
+    body: &str,
+    redirect: worker::web_sys::RequestRedirect,
+) -> worker::Result<worker::Request> {
+    let init = worker::web_sys::RequestInit::new();
+    init.set_method("POST");
+    init.set_headers(headers.as_ref());
+    init.set_redirect(redirect);
+    init.set_body(&worker::wasm_bindgen::JsValue::from_str(body));
+    worker::web_sys::Request::new_with_str_and_init(url, &init)
+        .map(worker::Request::from)
+        .map_err(|e| {
+            worker::Error::JsError(
+                e.as_string()
+                    .unwrap_or_else(|| "invalid URL or options for Request".to_string()),
+            )
+        })
 }

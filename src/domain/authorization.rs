@@ -182,9 +182,17 @@ impl Day {
                     b.is_ascii_digit()
                 }
             });
-        let date = NaiveDate::parse_from_str(raw, "%Y-%m-%d")
-            .ok()
-            .filter(|d| well_formed && (1900..3000).contains(&d.year()))
+        // Read by hand once the shape is checked: chrono's format-string parser and its tables
+        // would otherwise be compiled into the worker for this one format.
+        let number = |range: std::ops::Range<usize>| {
+            raw.as_bytes()[range]
+                .iter()
+                .fold(0u32, |n, b| n * 10 + u32::from(b - b'0'))
+        };
+        let date = Some(well_formed)
+            .filter(|well_formed| *well_formed)
+            .and_then(|_| NaiveDate::from_ymd_opt(number(0..4) as i32, number(5..7), number(8..10)))
+            .filter(|d| (1900..3000).contains(&d.year()))
             .ok_or(Problem::InvalidDate)?;
         Ok(Day(date))
     }
@@ -220,7 +228,18 @@ impl Day {
     }
 
     pub fn to_iso(self) -> String {
-        self.0.format("%Y-%m-%d").to_string()
+        iso_date(self.0)
+    }
+}
+
+/// `YYYY-MM-DD`, as chrono's `%Y-%m-%d` writes it (a year outside 0–9999 with its sign), without
+/// its formatting machinery.
+pub fn iso_date(date: NaiveDate) -> String {
+    let year = date.year();
+    if (0..10_000).contains(&year) {
+        format!("{year:04}-{:02}-{:02}", date.month(), date.day())
+    } else {
+        format!("{year:+05}-{:02}-{:02}", date.month(), date.day())
     }
 }
 
@@ -374,6 +393,26 @@ mod tests {
         assert!(may_manage_authorizations(Role::Responsable, false));
         assert!(may_manage_authorizations(Role::Membre, true));
         assert!(!may_manage_authorizations(Role::Membre, false));
+    }
+
+    #[test]
+    fn dates_are_written_as_chrono_writes_year_month_day() {
+        for (year, month, day) in [
+            (2026, 11, 7),
+            (1900, 1, 1),
+            (999, 12, 31),
+            (0, 3, 4),
+            (-5, 6, 7),
+            (10_000, 2, 29),
+            (-262_000, 1, 1),
+        ] {
+            let date = NaiveDate::from_ymd_opt(year, month, day).unwrap();
+            assert_eq!(
+                iso_date(date),
+                date.format("%Y-%m-%d").to_string(),
+                "{date:?}"
+            );
+        }
     }
 
     #[test]

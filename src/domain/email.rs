@@ -10,7 +10,7 @@ impl Email {
     pub const MAX_LENGTH: usize = 254;
 
     pub fn parse(raw: &str) -> Result<Email, Problem> {
-        let candidate = raw.trim().to_lowercase();
+        let candidate = super::unicode::lowercase(raw.trim());
         if candidate.is_empty() {
             return Err(Problem::Required);
         }

@@ -34,17 +34,13 @@ impl Locale {
     /// The preferred of the two languages in an `Accept-Language` header, French when neither
     /// is named (the portal speaks French first).
     pub fn from_accept_language(header: &str) -> Locale {
-        let mut best: Option<(f32, Locale)> = None;
+        let mut best: Option<(u64, Locale)> = None;
         for part in header.split(',') {
             let mut pieces = part.split(';');
             let tag = pieces.next().unwrap_or("").trim().to_ascii_lowercase();
             let quality = pieces
-                .find_map(|p| {
-                    p.trim()
-                        .strip_prefix("q=")
-                        .and_then(|q| q.parse::<f32>().ok())
-                })
-                .unwrap_or(1.0);
+                .find_map(|p| p.trim().strip_prefix("q=").and_then(quality))
+                .unwrap_or(ONE);
             let primary = tag.split('-').next().unwrap_or("");
             let Some(locale) = Locale::parse(primary) else {
                 continue;
@@ -55,6 +51,30 @@ impl Locale {
         }
         best.map(|(_, locale)| locale).unwrap_or_default()
     }
+}
+
+/// A quality of 1 in [`quality`]'s unit.
+const ONE: u64 = 1_000_000_000;
+
+/// A `q=` value (`0.8`, `1`, `.5`) in billionths, exactly: decimal digits with at most one point.
+/// Parsed by hand because a float parser brings its tables into the worker for this one header.
+fn quality(text: &str) -> Option<u64> {
+    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+    let digits = |part: &str| part.bytes().all(|b| b.is_ascii_digit());
+    if (whole.is_empty() && fraction.is_empty()) || !digits(whole) || !digits(fraction) {
+        return None;
+    }
+    let whole = whole.bytes().fold(0u64, |n, b| {
+        n.saturating_mul(10).saturating_add(u64::from(b - b'0'))
+    });
+    let fraction = (0..9).fold(0u64, |n, i| {
+        n * 10
+            + fraction
+                .as_bytes()
+                .get(i)
+                .map_or(0, |b| u64::from(b - b'0'))
+    });
+    Some(whole.saturating_mul(ONE).saturating_add(fraction))
 }
 
 #[cfg(test)]
@@ -75,6 +95,30 @@ mod tests {
         );
         assert_eq!(Locale::from_accept_language("en;q=0.5, fr-CA"), Locale::Fr);
         assert_eq!(Locale::from_accept_language("de, en;q=0.3"), Locale::En);
+    }
+
+    #[test]
+    fn qualities_compare_as_decimals_and_an_unreadable_one_counts_as_one() {
+        assert_eq!(
+            Locale::from_accept_language("en;q=0.8, fr;q=0.85"),
+            Locale::Fr
+        );
+        assert_eq!(
+            Locale::from_accept_language("fr;q=0.25, en;q=.5"),
+            Locale::En
+        );
+        assert_eq!(
+            Locale::from_accept_language("en;q=1.0, fr;q=0.999"),
+            Locale::En
+        );
+        assert_eq!(
+            Locale::from_accept_language("en;q=0.9, fr;q=0.8x"),
+            Locale::Fr
+        );
+        assert_eq!(Locale::from_accept_language("fr;q=0, en;q=."), Locale::En);
+        assert_eq!(quality("0.5"), Some(ONE / 2));
+        assert_eq!(quality("1"), Some(ONE));
+        assert_eq!(quality("-1"), None);
     }
 
     #[test]

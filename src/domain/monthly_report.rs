@@ -3,7 +3,7 @@
 //! line's problems are found at once, each with its line and field, so a user fixes them in one
 //! pass. Trades and regions are data (tables of the schema): validation receives their codes.
 
-use super::authorization::Day;
+use super::authorization::{iso_date, Day};
 use super::fields::{has_hidden_characters, Problem};
 use super::{fold_for_search, Millis};
 use chrono::NaiveDate;
@@ -84,7 +84,7 @@ impl Month {
 
     fn day(self, day: u32) -> Day {
         let date = NaiveDate::from_ymd_opt(self.year, self.month, day).unwrap_or_default();
-        Day::parse(&date.format("%Y-%m-%d").to_string()).unwrap_or_else(|_| Day::of(0))
+        Day::parse(&iso_date(date)).unwrap_or_else(|_| Day::of(0))
     }
 
     /// The report of a month is due the 15th of the following month (Montreal time).

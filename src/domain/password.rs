@@ -4,12 +4,24 @@
 use super::email::Email;
 use super::fields::{FieldErrors, Problem};
 
-/// Lower-cased common passwords of 8 characters or more (the 30,000 most frequent passwords of the
-/// MIT-licensed zxcvbn frequency lists, plus common French-Canadian choices). Shorter ones already
-/// fail the length rule; longer variants are caught by stripping digits and symbols from the ends.
-/// Only entries a check can meet are kept (it is compiled into the worker): 12 characters or more,
-/// or a core that begins and ends with a letter.
-const COMMON_PASSWORDS: &str = include_str!("common_passwords.txt");
+/// Lower-cased common passwords of 8 characters or more, one a line (the 30,000 most frequent
+/// passwords of the MIT-licensed zxcvbn frequency lists, plus common French-Canadian choices).
+/// Shorter ones already fail the length rule; longer variants are caught by stripping digits and
+/// symbols from the ends. Only entries a check can meet are kept: 12 characters or more, or a core
+/// that begins and ends with a letter. The list is the static asset
+/// `public/data/common-passwords.txt`, read once per isolate, rather than compiled into the worker,
+/// where it was a twentieth of the module every cold isolate downloads.
+pub struct CommonPasswords(String);
+
+impl CommonPasswords {
+    pub fn new(list: String) -> CommonPasswords {
+        CommonPasswords(list)
+    }
+
+    fn contains(&self, candidate: &str) -> bool {
+        self.0.lines().any(|line| line == candidate)
+    }
+}
 
 pub const MIN_CHARS: usize = 12;
 pub const MAX_CHARS: usize = 128;
@@ -31,11 +43,12 @@ impl Password {
         password: &str,
         confirmation: &str,
         email: Option<&Email>,
+        common: &CommonPasswords,
         password_field: &'static str,
         confirmation_field: &'static str,
         errors: &mut FieldErrors,
     ) -> Option<Password> {
-        let checked = Self::check(password, email);
+        let checked = Self::check(password, email, common);
         if checked.is_ok() && password != confirmation {
             errors.add(confirmation_field, Problem::PasswordMismatch);
             return None;
@@ -43,7 +56,11 @@ impl Password {
         errors.take(password_field, checked)
     }
 
-    fn check(password: &str, email: Option<&Email>) -> Result<Password, Problem> {
+    fn check(
+        password: &str,
+        email: Option<&Email>,
+        common: &CommonPasswords,
+    ) -> Result<Password, Problem> {
         let length = password.chars().count();
         if length == 0 {
             return Err(Problem::Required);
@@ -54,14 +71,14 @@ impl Password {
         if length > MAX_CHARS {
             return Err(Problem::PasswordTooLong);
         }
-        let lowered = password.to_lowercase();
+        let lowered = super::unicode::lowercase(password);
         if let Some(email) = email {
             let local = email.local_part();
             if local.chars().count() >= 3 && lowered.contains(local) {
                 return Err(Problem::PasswordContainsEmail);
             }
         }
-        if is_common(&lowered) {
+        if is_common(&lowered, common) {
             return Err(Problem::PasswordTooCommon);
         }
         Ok(Password(password.to_owned()))
@@ -109,19 +126,21 @@ pub fn verify(password: &Password, stored: &str) -> bool {
     })
 }
 
-fn is_common(lowered: &str) -> bool {
+fn is_common(lowered: &str, common: &CommonPasswords) -> bool {
     let distinct: std::collections::BTreeSet<char> = lowered.chars().collect();
     if distinct.len() < 5 {
         return true;
     }
     let core = lowered.trim_matches(|c: char| !c.is_alphabetic());
-    let listed = |candidate: &str| COMMON_PASSWORDS.lines().any(|line| line == candidate);
+    let listed = |candidate: &str| common.contains(candidate);
     listed(lowered) || (core.chars().count() >= 6 && listed(core))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const COMMON_PASSWORDS: &str = include_str!("../../public/data/common-passwords.txt");
 
     fn check(password: &str, confirmation: &str, email: &str) -> Result<Password, FieldErrors> {
         let email = Email::parse(email).unwrap();
@@ -130,6 +149,7 @@ mod tests {
             password,
             confirmation,
             Some(&email),
+            &CommonPasswords::new(COMMON_PASSWORDS.to_owned()),
             "password",
             "password_confirmation",
             &mut errors,

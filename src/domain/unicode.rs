@@ -1,7 +1,9 @@
-//! Unicode normalisation. In the worker it is the runtime's own (`String.prototype.normalize`, the
-//! ICU that V8 already carries), so the wasm does not ship a second copy of the Unicode tables
-//! (about 25 KB gzip); native builds (unit tests, tools) use the `unicode-normalization` crate.
-//! Both follow the Unicode standard's canonical forms.
+//! Unicode normalisation and lower case. In the worker they are the runtime's own
+//! (`String.prototype.normalize` and `toLowerCase`, the ICU that V8 already carries), so the wasm
+//! does not ship a second copy of the Unicode tables (about 25 KB gzip for normalisation, the case
+//! table another 11 KB raw); native builds (unit tests, tools) use the `unicode-normalization`
+//! crate and `str::to_lowercase`. Both follow the Unicode standard's canonical forms and default
+//! case mapping.
 
 /// The canonical composed form (NFC): "e" + combining acute becomes "é".
 pub fn nfc(text: &str) -> String {
@@ -10,7 +12,12 @@ pub fn nfc(text: &str) -> String {
 
 /// Lower case with accents removed ("Québec" → "quebec"), for accent-insensitive search.
 pub fn fold_for_search(text: &str) -> String {
-    imp::without_marks(text).to_lowercase()
+    lowercase(&imp::without_marks(text))
+}
+
+/// The Unicode default lower case of `text` (what `str::to_lowercase` gives).
+pub fn lowercase(text: &str) -> String {
+    imp::lowercase(text)
 }
 
 #[cfg(target_arch = "wasm32")]
@@ -19,6 +26,10 @@ mod imp {
 
     pub fn nfc(text: &str) -> String {
         JsString::from(text).normalize("NFC").into()
+    }
+
+    pub fn lowercase(text: &str) -> String {
+        JsString::from(text).to_lower_case().into()
     }
 
     /// Decomposed (NFD), then every mark (General_Category M) removed.
@@ -38,6 +49,10 @@ mod imp {
 
     pub fn nfc(text: &str) -> String {
         text.nfc().collect()
+    }
+
+    pub fn lowercase(text: &str) -> String {
+        text.to_lowercase()
     }
 
     /// Decomposed (NFD), then every mark (General_Category M) removed.

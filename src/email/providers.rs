@@ -3,11 +3,12 @@
 use super::templates::Rendered;
 use crate::config::EmailProvider;
 use crate::infra::App;
+use crate::platform::post_request;
 use crate::storage::mailbox::{self, MailboxEntry};
 use crate::storage::outbox::OutboxRow;
 use futures_util::future::{select, Either};
 use std::time::Duration;
-use worker::{AbortController, Delay, Fetch, Headers, Method, Request, RequestInit};
+use worker::{AbortController, Delay, Fetch, Headers};
 
 /// How long one delivery attempt may wait for the provider before it counts as a transient failure.
 const PROVIDER_TIMEOUT: Duration = Duration::from_secs(10);
@@ -49,7 +50,7 @@ async fn send_http(
     row: &OutboxRow,
     email: &Rendered,
 ) -> Result<(), SendError> {
-    let body = serde_json::json!({ "from": from, "to": row.to_email, "subject": email.subject, "text": email.text, "html": email.html });
+    let body = crate::json!({ "from": from, "to": row.to_email, "subject": email.subject, "text": email.text, "html": email.html });
     let headers = Headers::new();
     let header_error = |e: worker::Error| SendError::Permanent(format!("bad header: {e}"));
     headers
@@ -61,12 +62,13 @@ async fn send_http(
     headers
         .set("Idempotency-Key", &row.id)
         .map_err(header_error)?;
-    let mut init = RequestInit::new();
-    init.with_method(Method::Post)
-        .with_headers(headers)
-        .with_body(Some(body.to_string().into()));
-    let request = Request::new_with_init(url, &init)
-        .map_err(|e| SendError::Permanent(format!("bad provider URL: {e}")))?;
+    let request = post_request(
+        url,
+        &headers,
+        &body.to_string(),
+        worker::web_sys::RequestRedirect::Follow,
+    )
+    .map_err(|e| SendError::Permanent(format!("bad provider URL: {e}")))?;
     let controller = AbortController::default();
     let signal = controller.signal();
     let fetch = Fetch::Request(request);

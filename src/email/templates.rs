@@ -598,7 +598,7 @@ pub fn escape_html(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::json;
 
     #[test]
     fn the_signup_code_email_shows_the_code_in_both_languages_and_formats() {

@@ -9,9 +9,10 @@ use super::{Call, Reply};
 use crate::domain::authorization::Services;
 use crate::domain::fields::free_text;
 use crate::domain::organisation::{FileNumber, PostalCode};
+use crate::json;
 use crate::storage::access_requests::AccessRequestRow;
 use crate::use_cases::access_requests::{self, NewRequest};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 /// An access request as both sides see it.
 pub fn access_request_json(r: &AccessRequestRow) -> Value {

@@ -14,8 +14,8 @@ use crate::domain::fields::Problem;
 use crate::domain::locale::Locale;
 use crate::domain::name::PersonName;
 use crate::domain::password::Password;
+use crate::json;
 use crate::use_cases::account::{self, ProfileChange};
-use serde_json::json;
 
 pub async fn update_me(call: &mut Call) -> Result<Reply, ApiError> {
     let who = require_user(call).await?;
@@ -45,11 +45,13 @@ pub async fn change_password(call: &mut Call) -> Result<Reply, ApiError> {
     let new_password = fields.string("new_password");
     let confirmation = fields.string("new_password_confirmation");
     let email = Email::parse(&who.user.email).ok();
+    let common = crate::infra::common_passwords(&call.app).await?;
     let new_password = match (new_password, confirmation) {
         (Some(new_password), Some(confirmation)) => Password::parse_new(
             &new_password,
             &confirmation,
             email.as_ref(),
+            &common,
             "new_password",
             "new_password_confirmation",
             &mut fields.errors,

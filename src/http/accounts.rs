@@ -11,11 +11,11 @@ use crate::domain::email::Email;
 use crate::domain::fields::Problem;
 use crate::domain::locale::Locale;
 use crate::domain::name::PersonName;
-use crate::domain::password::Password;
+use crate::domain::password::{CommonPasswords, Password};
+use crate::json;
 use crate::use_cases::accounts::{self, SignupForm};
 use crate::use_cases::passwords;
 use crate::use_cases::sessions::Next;
-use serde_json::json;
 
 /// Screen 1 ("Suivant"): email and password, checked without revealing whether the email is taken.
 struct Credentials {
@@ -23,7 +23,7 @@ struct Credentials {
     password: Password,
 }
 
-fn credentials(fields: &mut Fields) -> Option<Credentials> {
+fn credentials(fields: &mut Fields, common: &CommonPasswords) -> Option<Credentials> {
     let email = fields.parsed("email", Email::parse);
     let password = fields.string("password");
     let confirmation = fields.string("password_confirmation");
@@ -32,6 +32,7 @@ fn credentials(fields: &mut Fields) -> Option<Credentials> {
         &password,
         &confirmation,
         email.as_ref(),
+        common,
         "password",
         "password_confirmation",
         &mut fields.errors,
@@ -44,14 +45,16 @@ fn credentials(fields: &mut Fields) -> Option<Credentials> {
 
 pub async fn validate(call: &mut Call) -> Result<Reply, ApiError> {
     let mut fields = Fields::new(json_object(&mut call.req).await?);
-    let parsed = credentials(&mut fields);
+    let common = crate::infra::common_passwords(&call.app).await?;
+    let parsed = credentials(&mut fields, &common);
     fields.finish(|| parsed)?;
     Ok(Reply::no_content())
 }
 
 pub async fn sign_up(call: &mut Call) -> Result<Reply, ApiError> {
     let mut fields = Fields::new(json_object(&mut call.req).await?);
-    let credentials = credentials(&mut fields);
+    let common = crate::infra::common_passwords(&call.app).await?;
+    let credentials = credentials(&mut fields, &common);
     let first_name = fields.parsed("first_name", PersonName::parse);
     let last_name = fields.parsed("last_name", PersonName::parse);
     if fields.boolean("accept_terms") == Some(false) {

@@ -10,12 +10,14 @@ use super::{Call, Reply};
 use crate::domain::fields::Problem;
 use crate::email::templates::escape_html;
 use crate::infra::Context;
+use crate::json;
 use crate::storage::{dev_clock, job_runs, mailbox};
-use serde_json::{json, Value};
+use serde_json::Value;
 use worker::{QueueContentType, RawMessageBuilder};
 
 fn recipient(call: &Call) -> Option<String> {
-    call.query("to").map(|to| to.to_lowercase())
+    call.query("to")
+        .map(|to| crate::domain::unicode::lowercase(&to))
 }
 
 pub async fn mailbox(call: &Call) -> Result<Reply, ApiError> {

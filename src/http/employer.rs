@@ -13,11 +13,12 @@ use crate::domain::email::Email;
 use crate::domain::fields::{free_text, has_hidden_characters, Problem};
 use crate::domain::organisation::FileNumber;
 use crate::domain::search::fits_like_pattern;
+use crate::json;
 use crate::storage::authorizations::EmployerFilter;
 use crate::use_cases::authorizations::{
     self, authorization_json, Change, Decision, Grant, ListQuery, Terms,
 };
-use serde_json::{json, Value};
+use serde_json::Value;
 
 /// Services, level and period from a body; the start defaults to today.
 fn terms(fields: &mut Fields, now: crate::domain::Millis) -> Option<Terms> {

@@ -8,10 +8,11 @@ use crate::domain::code::CodeRejection;
 use crate::domain::fields::{FieldErrors, Problem};
 use crate::domain::locale::Locale;
 use crate::infra::InfraError;
+use crate::json;
 use crate::use_cases::codes::{CodeError, ResendError};
 use crate::use_cases::passwords::ResetError;
 use crate::use_cases::sessions::LoginError;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 #[derive(Debug)]
 pub struct ApiError {

@@ -10,10 +10,11 @@ use crate::domain::fields::{has_hidden_characters, FieldErrors, Problem};
 use crate::domain::locale::Locale;
 use crate::domain::monthly_report::Standing;
 use crate::domain::paging::Sort;
+use crate::json;
 use crate::storage::authorized_files::FileRow;
 use crate::use_cases::files::{self, FileQuery, Position};
 use crate::use_cases::monthly_reports as reports;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 const DEFAULT_PAGE_SIZE: i64 = 25;
 const MAX_PAGE_SIZE: i64 = 100;

@@ -280,7 +280,7 @@ pub fn line_problem_json(
             "A quote opened on this line is never closed.".into(),
         ),
     };
-    let mut json = serde_json::json!({
+    let mut json = crate::json!({
         "line": problem.line,
         "field": problem.field.code(),
         "code": problem.issue.code(),

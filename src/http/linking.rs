@@ -8,8 +8,8 @@ use super::sessions::{me_json, profile_json, require_user};
 use super::{Call, Reply};
 use crate::domain::linking::{LinkCode, LinkIdentifier};
 use crate::domain::organisation::{FileNumber, LegacyUsername, PostalCode};
+use crate::json;
 use crate::use_cases::{linking, profiles};
-use serde_json::json;
 
 pub async fn with_credentials(call: &mut Call) -> Result<Reply, ApiError> {
     let who = require_user(call).await?;

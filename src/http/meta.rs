@@ -5,7 +5,7 @@ use super::error::ErrorCode;
 use super::route::{route, Route};
 use super::{Call, Reply};
 use crate::infra::Context;
-use serde_json::json;
+use crate::json;
 
 /// 200 only after a real round trip to D1.
 pub async fn health(call: &Call) -> Result<Reply, ApiError> {

@@ -11,8 +11,8 @@ use crate::domain::code::OneTimeCode;
 use crate::domain::fields::Problem;
 use crate::domain::mfa::RecoveryCode;
 use crate::domain::webauthn::{Assertion, RelyingParty};
+use crate::json;
 use crate::use_cases::mfa::{self, Proof};
-use serde_json::json;
 
 pub async fn status(call: &Call) -> Result<Reply, ApiError> {
     let who = require_user(call).await?;

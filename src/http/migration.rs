@@ -9,8 +9,9 @@ use super::route::{route, Route};
 use super::{Call, Reply};
 use crate::domain::fields::Problem;
 use crate::domain::migration::{Decision, Kind, Outcome, ParsedLine, Reason};
+use crate::json;
 use crate::use_cases::migration;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 /// A batch holds at most this many lines (and at most 1 MiB).
 pub const MAX_BATCH_LINES: usize = 200;

@@ -16,12 +16,13 @@ use crate::domain::monthly_report::{
     self, hours_of, Entry, LineProblem, Month, Raw, RawLine, Standing, WagesUnit,
 };
 use crate::domain::Millis;
+use crate::json;
 use crate::storage::monthly_reports::{LineRow, StoredReport, VersionRow};
 use crate::use_cases::monthly_reports::{
     self as reports, Access, MonthSummary, ReportError, Writer,
 };
 use crate::use_cases::tokens;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 /// Months the list shows by default, and at most.
 const DEFAULT_MONTHS: usize = 12;

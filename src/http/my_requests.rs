@@ -5,9 +5,10 @@ use super::route::{route, Route};
 use super::sessions::require_user;
 use super::{Call, Reply};
 use crate::domain::fields::Problem;
+use crate::json;
 use crate::storage::my_requests::RequestRow;
 use crate::use_cases::my_requests::{self, parse_cursor, parse_kind, service_codes};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 /// Where the receipt of a transmitted report opens for this person, if it still does.
 fn receipt_path(row: &RequestRow) -> Option<String> {

@@ -8,8 +8,9 @@ use super::{Call, Reply};
 use crate::domain::email::Email;
 use crate::domain::name::PersonName;
 use crate::domain::organisation::{FileNumber, LegacyUsername, OrganisationKind, PostalCode};
+use crate::json;
 use crate::use_cases::operator::{self, NewOrganisationForm};
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 use subtle::ConstantTimeEq;
 
 pub(super) fn require_operator(call: &Call) -> Result<(), ApiError> {

@@ -7,7 +7,7 @@ use super::error::ErrorCode;
 use super::route::{route, Route};
 use super::sessions::{profile_json, require_organisation_profile};
 use super::{Call, Reply};
-use crate::domain::authorization::Day;
+use crate::domain::authorization::{iso_date, Day};
 use crate::domain::email::Email;
 use crate::domain::fields::{has_hidden_characters, Problem};
 use crate::domain::linking::CredentialState;
@@ -16,10 +16,11 @@ use crate::domain::name::PersonName;
 use crate::domain::organisation::Role;
 use crate::domain::search::fits_like_pattern;
 use crate::domain::Millis;
+use crate::json;
 use crate::storage::audit::{AuditEntry, AuditFilter};
 use crate::storage::contacts::ContactRow;
 use crate::use_cases::members::{self, Invitation};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 const MAX_PAGE_SIZE: i64 = 100;
 
@@ -436,7 +437,17 @@ pub async fn audit_csv(call: &Call) -> Result<Reply, ApiError> {
     };
     let rows = entries.iter().map(|e| {
         let at = chrono::DateTime::from_timestamp_millis(e.at)
-            .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
+            .map(|t| {
+                use chrono::Timelike;
+                let time = (t.hour(), t.minute(), t.second());
+                format!(
+                    "{} {:02}:{:02}:{:02}",
+                    iso_date(t.date_naive()),
+                    time.0,
+                    time.1,
+                    time.2
+                )
+            })
             .unwrap_or_default();
         vec![
             at,

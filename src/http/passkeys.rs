@@ -9,10 +9,11 @@ use super::{Call, Reply};
 use crate::domain::webauthn::{
     self, Assertion, Registration, RelyingParty, CHALLENGE_LIFETIME, ES256,
 };
+use crate::json;
 use crate::storage::passkeys::PasskeyRow;
 use crate::use_cases::mfa;
 use crate::use_cases::passkeys::{self, Ceremony};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 /// The relying party is the host the page was served from (a passkey works only where it was
 /// made), and the origin is that page's.

@@ -9,12 +9,13 @@ use super::{Call, Reply};
 use crate::domain::email::Email;
 use crate::domain::fields::Problem;
 use crate::domain::password::Password;
+use crate::json;
 use crate::storage::contacts::ProfileRow;
 use crate::storage::users::UserRow;
 use crate::use_cases::factors::requires_factor;
 use crate::use_cases::profiles::PERSONAL;
 use crate::use_cases::sessions::{self, Authenticated, LoginOutcome, SignedIn};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 pub fn me_json(user: &UserRow, profile: Option<&ProfileRow>) -> Value {
     json!({

@@ -10,11 +10,12 @@ use crate::domain::api_token::{self, Scope, Scopes};
 use crate::domain::authorization::Day;
 use crate::domain::fields::{FieldErrors, Problem};
 use crate::domain::name::PersonName;
+use crate::json;
 use crate::storage::api_tokens::TokenRow;
 use crate::storage::sync;
 use crate::use_cases::authorizations::authorization_json;
 use crate::use_cases::tokens::{self, NewTokenForm};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 fn token_json(token: &TokenRow, now: crate::domain::Millis) -> Value {
     let state = if token.revoked_at.is_some() {

@@ -9,11 +9,12 @@ use super::sessions::require_organisation_profile;
 use super::{Call, Reply};
 use crate::domain::fields::free_text;
 use crate::domain::fields::Problem;
+use crate::json;
 use crate::storage::webhooks::{AttemptRow, DeliveryRow, EndpointRow};
 use crate::use_cases::webhooks::{self, Change, NewWebhook, WithSecret};
 use crate::webhooks::address::EndpointUrl;
 use crate::webhooks::events::EventTypes;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 fn endpoint_json(endpoint: &EndpointRow) -> Value {
     json!({

@@ -4,10 +4,10 @@
 
 use super::{apply_each, Counts};
 use crate::infra::{App, InfraError};
+use crate::json;
 use crate::storage::authorizations::{self, AuthorizationRow};
 use crate::use_cases::authorizations::record;
 use crate::use_cases::Requester;
-use serde_json::json;
 
 /// Authorizations ended per run at most; a longer backlog drains over the next runs.
 const PER_RUN: i64 = 50;

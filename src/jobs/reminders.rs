@@ -13,13 +13,14 @@ use crate::domain::lifecycle::Reminder;
 use crate::domain::locale::Locale;
 use crate::email::{self, templates::Template, EmailMessage};
 use crate::infra::{random_id, App, InfraError};
+use crate::json;
 use crate::storage::authorization_reminders::{self, NewReminder};
 use crate::storage::authorizations::{self, AuthorizationRow, ReminderWindow};
 use crate::storage::db::Statement;
 use crate::storage::domain_events::{self, DomainEvent};
 use crate::storage::{atomically, contacts, organisations, wrote, WrittenNow};
 use crate::use_cases::authorizations::authorization_json;
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::collections::HashMap;
 use worker::console_error;
 

@@ -11,9 +11,10 @@ use crate::domain::locale::Locale;
 use crate::domain::monthly_report::{reminder_month, Month};
 use crate::email::{self, templates::Template, EmailMessage};
 use crate::infra::{random_id, App, InfraError};
+use crate::json;
 use crate::storage::report_reminders;
 use crate::storage::{atomically, wrote, WrittenNow};
-use serde_json::{json, Value};
+use serde_json::Value;
 use worker::console_error;
 
 /// Contacts reminded per run, of each kind, at most (one file listing, one claim and one outbox

@@ -83,7 +83,7 @@ pub fn insert_many(db: &Db, contacts: &[NewContact], now: Millis) -> Result<Stat
     let rows: Vec<serde_json::Value> = contacts
         .iter()
         .map(|c| {
-            serde_json::json!([
+            crate::json!([
                 c.id,
                 c.organisation_id,
                 c.first_name,

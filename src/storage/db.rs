@@ -245,6 +245,15 @@ impl Statement {
     where
         T: for<'a> Deserialize<'a>,
     {
+        // Only the decoding depends on `T`: the query's future is one function for every row type
+        // rather than a copy inlined into each caller.
+        match self.first_value(column).await? {
+            Some(value) => Ok(Some(serde_wasm_bindgen::from_value(value)?)),
+            None => Ok(None),
+        }
+    }
+
+    async fn first_value(&self, column: Option<&str>) -> worker::Result<Option<JsValue>> {
         let answer = answer(self.inner.inner().all()?).await?;
         record(&self.usage, answer.meta().ok().flatten());
         let rows: Array = Reflect::get(&answer.0, &"results".into())?.into();
@@ -252,16 +261,15 @@ impl Statement {
         if row.is_undefined() {
             return Ok(None);
         }
-        let value = match column {
-            Some(name) if Reflect::has(&row, &name.into())? => Reflect::get(&row, &name.into())?,
-            Some(name) => {
-                return Err(worker::Error::RustError(format!(
-                    "D1: no column {name} in the result"
-                )))
+        match column {
+            Some(name) if Reflect::has(&row, &name.into())? => {
+                Ok(Some(Reflect::get(&row, &name.into())?))
             }
-            None => row,
-        };
-        Ok(serde_wasm_bindgen::from_value(value)?)
+            Some(name) => Err(worker::Error::RustError(format!(
+                "D1: no column {name} in the result"
+            ))),
+            None => Ok(Some(row)),
+        }
     }
 }
 

@@ -69,7 +69,7 @@ pub fn insert_many(
 ) -> Result<Statement, InfraError> {
     let rows: Vec<serde_json::Value> = credentials
         .iter()
-        .map(|c| serde_json::json!([c.username, c.contact_id, c.password_hash]))
+        .map(|c| crate::json!([c.username, c.contact_id, c.password_hash]))
         .collect();
     query!(
         db,

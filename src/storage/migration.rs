@@ -5,12 +5,13 @@
 use crate::domain::authorization::{name_key, Day};
 use crate::domain::migration::{NewAuthorization, RefusedRelation};
 use crate::domain::Millis;
+use crate::json;
 use crate::platform::{random_id, Context, InfraError};
 use crate::query;
 use crate::storage::db::{Db, Statement};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 fn json_array<T: serde::Serialize>(items: &[T]) -> String {
     json!(items).to_string()

@@ -325,7 +325,7 @@ pub async fn save_draft(
         let rows: Vec<serde_json::Value> = chunk
             .iter()
             .map(|l| {
-                serde_json::json!([
+                crate::json!([
                     l.worker_name,
                     l.worker_id,
                     l.trade,

@@ -46,7 +46,7 @@ pub fn insert_many(
     let rows: Vec<serde_json::Value> = organisations
         .iter()
         .map(|o| {
-            serde_json::json!([
+            crate::json!([
                 o.id,
                 o.kind,
                 o.name,

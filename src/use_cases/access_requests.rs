@@ -9,6 +9,7 @@ use crate::domain::organisation::{FileNumber, PostalCode, Role};
 use crate::domain::throttle::ACCESS_REQUESTS_UNMATCHED;
 use crate::email::templates::Template;
 use crate::infra::{random_id, App, Context, InfraError};
+use crate::json;
 use crate::storage::access_requests::{self, AccessRequestRow, NewAccessRequest, PageQuery, Side};
 use crate::storage::audit::{self, AuditEvent};
 use crate::storage::contacts;
@@ -18,7 +19,6 @@ use crate::storage::domain_events::{self, DomainEvent};
 use crate::storage::organisations::OrganisationRow;
 use crate::storage::rate_limits::Refused;
 use crate::storage::{atomically, authorizations, organisations, rate_limits, wrote, WrittenNow};
-use serde_json::json;
 
 #[derive(Debug)]
 pub enum RequestError {

@@ -16,6 +16,7 @@ use crate::domain::Millis;
 use crate::email::templates::Template;
 use crate::email::{self, PendingEmail};
 use crate::infra::{random_id, App, InfraError, OsEntropy};
+use crate::json;
 use crate::storage::account::{self as store, ActivityEntry, SessionEntry};
 use crate::storage::audit::{self, AuditEvent};
 use crate::storage::db::Statement;
@@ -23,7 +24,7 @@ use crate::storage::rate_limits::Refused;
 use crate::storage::users::{self, UserRow};
 use crate::storage::verifications::{self, CodeOwner};
 use crate::storage::{atomically, rate_limits, wrote};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 #[derive(Debug)]
 pub enum AccountError {

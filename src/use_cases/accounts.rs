@@ -13,11 +13,11 @@ use crate::domain::session::SessionToken;
 use crate::email::templates::Template;
 use crate::email::{self, PendingEmail};
 use crate::infra::{App, InfraError};
+use crate::json;
 use crate::storage::audit::{self, AuditEvent};
 use crate::storage::users::{self, NewUser, UserRow};
 use crate::storage::verifications::{self, CodeOwner, SignupDetails};
 use crate::storage::{atomically, wrote};
-use serde_json::json;
 
 pub struct SignupForm {
     pub email: Email,

@@ -11,6 +11,7 @@ use crate::domain::organisation::{FileNumber, Role};
 use crate::domain::Millis;
 use crate::email::{self, templates::Template};
 use crate::infra::{random_id, App, InfraError};
+use crate::json;
 use crate::storage::access_requests::{self, AccessRequestRow, Answer, Side};
 use crate::storage::audit::{self, AuditEvent};
 use crate::storage::authorizations::{self, AuthorizationRow, EmployerFilter, NewAuthorization};
@@ -19,7 +20,7 @@ use crate::storage::db::Statement;
 use crate::storage::domain_events::{self, DomainEvent};
 use crate::storage::organisations::{self, OrganisationRow};
 use crate::storage::{atomically, wrote, WrittenNow};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 #[derive(Debug)]
 pub enum AuthorizationError {

@@ -11,11 +11,11 @@ use crate::domain::locale::Locale;
 use crate::domain::throttle::NEW_DEVICE_EMAILS;
 use crate::email::{self, templates::Template, EmailMessage};
 use crate::infra::{random_id, App, InfraError, OsEntropy};
+use crate::json;
 use crate::storage::audit::{self, AuditEvent};
 use crate::storage::db::Statement;
 use crate::storage::users::UserRow;
 use crate::storage::{devices, rate_limits, WrittenNow};
-use serde_json::json;
 
 /// What a sign-in does about its browser: the cookie to (re)set, the statements for the batch that
 /// starts the session, and the email to enqueue once that batch committed.

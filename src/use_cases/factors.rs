@@ -11,11 +11,11 @@ use crate::domain::mfa::{
 use crate::domain::secrets::KeyPurpose;
 use crate::email::{self, templates::Template};
 use crate::infra::{random_id, App, InfraError, OsEntropy};
+use crate::json;
 use crate::storage::contacts::ProfileRow;
 use crate::storage::db::Statement;
 use crate::storage::mfa;
 use crate::storage::WrittenNow;
-use serde_json::json;
 
 /// Whether acting in this profile needs a second factor (an accounting firm's profile, a responsible,
 /// an authorization administrator, any contact of an organisation that requires it of all).

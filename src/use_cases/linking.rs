@@ -18,6 +18,7 @@ use crate::domain::throttle::{
 use crate::email::templates::Template;
 use crate::email::{self, EmailMessage};
 use crate::infra::{random_id, App, Context, InfraError, OsEntropy};
+use crate::json;
 use crate::storage::audit::{self, AuditEvent};
 use crate::storage::contacts::{self, ContactRow, NewContact, ProfileRow};
 use crate::storage::db::Statement;
@@ -28,7 +29,6 @@ use crate::storage::rate_limits::Refused;
 use crate::storage::{
     atomically, domain_events, legacy_credentials, rate_limits, wrote, WrittenNow,
 };
-use serde_json::json;
 
 /// New credentials for a contact: the statements that supersede the old ones and store the new,
 /// and the email that carries them (identifier in the outbox, code only in the queue message).

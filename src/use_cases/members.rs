@@ -8,11 +8,11 @@ use crate::domain::name::PersonName;
 use crate::domain::organisation::{leaves_a_responsable, Role};
 use crate::email::{self, templates::Template};
 use crate::infra::{random_id, App, InfraError};
+use crate::json;
 use crate::storage::audit::{self, AuditEvent};
 use crate::storage::contacts::{self, ContactPage, ContactRow, NewContact, ProfileRow};
 use crate::storage::organisations::{self, OrganisationRow};
 use crate::storage::{atomically, domain_events, legacy_credentials, wrote, WrittenNow};
-use serde_json::json;
 
 #[derive(Debug)]
 pub enum MembersError {

@@ -17,12 +17,12 @@ use crate::domain::webauthn::{Assertion, RelyingParty};
 use crate::domain::{seconds_until, Millis, MINUTE};
 use crate::email;
 use crate::infra::{random_id, App, InfraError, OsEntropy};
+use crate::json;
 use crate::storage::audit::{self, AuditEvent};
 use crate::storage::contacts;
 use crate::storage::db::Statement;
 use crate::storage::users::{self, UserRow};
 use crate::storage::{atomically, mfa, rate_limits, wrote};
-use serde_json::json;
 
 #[derive(Debug)]
 pub enum MfaError {

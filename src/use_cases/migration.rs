@@ -9,6 +9,7 @@ use crate::domain::migration::{
 };
 use crate::domain::organisation::OrganisationKind;
 use crate::infra::{random_id, App, InfraError};
+use crate::json;
 use crate::storage::atomically;
 use crate::storage::contacts::{self, NewContact};
 use crate::storage::db::Statement;
@@ -17,7 +18,6 @@ use crate::storage::migration::{
     self as store, ContactKey, MigrationAudit, OutcomeCount, OutcomeTotal, RefusalRow, RunRow,
 };
 use crate::storage::organisations::{self, NewOrganisation};
-use serde_json::json;
 use std::collections::BTreeMap;
 
 #[derive(Debug)]

@@ -12,6 +12,7 @@ use crate::domain::monthly_report::{
 };
 use crate::domain::Entropy;
 use crate::infra::{App, InfraError, OsEntropy};
+use crate::json;
 use crate::storage::api_tokens::TokenRow;
 use crate::storage::audit::AuditEvent;
 use crate::storage::authorized_files::FileRow;
@@ -19,7 +20,6 @@ use crate::storage::contacts::ProfileRow;
 use crate::storage::monthly_reports::{self, Author, MonthRow, ReportEvent, StoredReport};
 use crate::storage::organisations;
 use crate::storage::users::UserRow;
-use serde_json::json;
 
 #[derive(Debug)]
 pub enum ReportError {

@@ -7,11 +7,11 @@ use crate::domain::name::PersonName;
 use crate::domain::organisation::{FileNumber, LegacyUsername, OrganisationKind, PostalCode};
 use crate::email::{self, templates::Template};
 use crate::infra::{random_id, App, InfraError};
+use crate::json;
 use crate::storage::audit::{self, AuditEvent};
 use crate::storage::contacts::{self, NewContact};
 use crate::storage::organisations::{self, NewOrganisation, OrganisationRow};
 use crate::storage::{atomically, legacy_credentials, wrote};
-use serde_json::json;
 
 pub struct NewOrganisationForm {
     pub kind: OrganisationKind,

@@ -14,11 +14,11 @@ use crate::domain::webauthn::{
     CHALLENGE_LIFETIME,
 };
 use crate::infra::{random_id, App, Context, InfraError, OsEntropy};
+use crate::json;
 use crate::storage::audit::{self, AuditEvent};
 use crate::storage::passkeys::{self, PasskeyRow, Purpose, MAX_PER_USER};
 use crate::storage::users::{self, UserRow};
 use crate::storage::{atomically, mfa, rate_limits, wrote, WrittenNow};
-use serde_json::json;
 
 #[derive(Debug)]
 pub enum PasskeyError {

@@ -10,11 +10,11 @@ use crate::domain::password::{self, Password};
 use crate::email;
 use crate::email::templates::Template;
 use crate::infra::{random_id, App, InfraError, OsEntropy};
+use crate::json;
 use crate::storage::audit::{self, AuditEvent};
 use crate::storage::users;
 use crate::storage::verifications::{self, CodeOwner};
 use crate::storage::{atomically, sessions, wrote};
-use serde_json::json;
 
 /// Starts a reset. Unknown addresses get a decoy that answers alike. The address's budget (one
 /// email a minute, five an hour, counted for unknown addresses too) is reserved first; inside its
@@ -108,11 +108,13 @@ pub async fn reset(
         .await?
         .ok_or(CodeError::NotFound)?;
     let email = Email::parse(&verification.email).ok();
+    let common = crate::infra::common_passwords(app).await?;
     let mut errors = FieldErrors::default();
     let Some(new_password) = Password::parse_new(
         new_password,
         confirmation,
         email.as_ref(),
+        &common,
         "new_password",
         "new_password_confirmation",
         &mut errors,

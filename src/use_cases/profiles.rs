@@ -6,10 +6,10 @@ use super::sessions::{Authenticated, StartedSession};
 use super::Requester;
 use crate::domain::session::SessionToken;
 use crate::infra::{App, InfraError};
+use crate::json;
 use crate::storage::audit::{self, AuditEvent};
 use crate::storage::contacts::{self, ProfileRow};
 use crate::storage::{atomically, sessions};
-use serde_json::json;
 
 /// The id of the profile that acts for no organisation.
 pub const PERSONAL: &str = "personal";

@@ -14,6 +14,7 @@ use crate::domain::Millis;
 use crate::email;
 use crate::email::templates::Template;
 use crate::infra::{App, Context, InfraError, OsEntropy};
+use crate::json;
 use crate::storage::audit::{self, AuditEvent};
 use crate::storage::contacts::{self, ProfileRow};
 use crate::storage::db::Statement;
@@ -22,7 +23,6 @@ use crate::storage::sessions::{self, NewSession};
 use crate::storage::users::{self, UserRow};
 use crate::storage::verifications::{self, CodeOwner};
 use crate::storage::{atomically, rate_limits};
-use serde_json::json;
 
 /// A session about to be stored: the token goes to the cookie, its hash to D1.
 pub struct StartedSession {
@@ -134,7 +134,7 @@ pub async fn log_in(
     // An address that does not parse cannot exist; it is throttled under its raw spelling.
     let account = Email::parse(email)
         .map(|e| e.as_str().to_owned())
-        .unwrap_or_else(|_| email.trim().to_lowercase());
+        .unwrap_or_else(|_| crate::domain::unicode::lowercase(email.trim()));
     let account_key = LOGIN_PER_ACCOUNT.key(&account);
     let ip_key = LOGIN_PER_IP.key(&ip_subject(requester.ip.as_deref().unwrap_or("unknown")));
     // The address first: a throttled address never spends the account's budget.

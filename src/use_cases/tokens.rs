@@ -6,12 +6,12 @@ use super::members::{require_responsable, MembersError};
 use super::{organisation_event, Requester};
 use crate::domain::api_token::{self, IssuedToken, Scope, Scopes, REQUESTS_PER_TOKEN};
 use crate::infra::{random_id, App, Context, InfraError, OsEntropy};
+use crate::json;
 use crate::storage::api_tokens::{self, NewToken, TokenRow};
 use crate::storage::audit;
 use crate::storage::contacts::ProfileRow;
 use crate::storage::rate_limits::Refused;
 use crate::storage::{atomically, rate_limits};
-use serde_json::json;
 
 #[derive(Debug)]
 pub enum TokenError {

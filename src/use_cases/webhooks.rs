@@ -8,6 +8,7 @@ use crate::domain::organisation::Role;
 use crate::domain::throttle::WEBHOOK_MANUAL_SENDS;
 use crate::domain::{Millis, HOUR};
 use crate::infra::{random_id, App, InfraError, OsEntropy};
+use crate::json;
 use crate::storage::audit;
 use crate::storage::contacts::ProfileRow;
 use crate::storage::rate_limits::Refused;
@@ -18,7 +19,6 @@ use crate::storage::{atomically, rate_limits, wrote};
 use crate::webhooks::address::EndpointUrl;
 use crate::webhooks::events::EventTypes;
 use crate::webhooks::secret::{SealingKey, SigningSecret};
-use serde_json::json;
 
 /// Endpoints per organisation: enough for a few platforms, bounded so fan-out stays cheap.
 pub const MAX_ENDPOINTS: usize = 10;

@@ -14,15 +14,14 @@ use crate::domain::Millis;
 use crate::domain::{email::Email, Entropy};
 use crate::email::{self, templates::Template};
 use crate::infra::{App, InfraError, OsEntropy};
+use crate::json;
+use crate::platform::post_request;
 use crate::storage::audit::{self, AuditEvent};
 use crate::storage::webhooks::{self, Attempt, DeliveryJob};
 use crate::storage::{atomically, organisations, wrote, WrittenNow};
 use futures_util::future::{join_all, select, Either};
-use serde_json::json;
 use std::time::Duration;
-use worker::{
-    AbortController, Delay, Fetch, Headers, Method, Request, RequestInit, RequestRedirect,
-};
+use worker::{AbortController, Delay, Fetch, Headers, Request};
 
 /// How long the receiver has to answer one attempt.
 const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -222,12 +221,12 @@ fn build_request(
         "webhook-signature",
         &signature_header(secrets, &job.id, timestamp, body),
     )?;
-    let mut init = RequestInit::new();
-    init.with_method(Method::Post)
-        .with_headers(headers)
-        .with_redirect(RequestRedirect::Manual)
-        .with_body(Some(body.into()));
-    Request::new_with_init(url, &init)
+    post_request(
+        url,
+        &headers,
+        body,
+        worker::web_sys::RequestRedirect::Manual,
+    )
 }
 
 /// Logs every attempt and concludes its delivery in one D1 batch; then tells the responsables of

@@ -3,7 +3,8 @@
 //! send whole is announced by its id alone, with `"truncated": true`.
 
 use crate::domain::Millis;
-use serde_json::{json, Map, Value};
+use crate::json;
+use serde_json::{Map, Value};
 
 /// Bodies stay under 20 KB.
 pub const MAX_BODY_BYTES: usize = 20_000;

@@ -3,7 +3,7 @@ use crate::domain::authorization::{Day, Level, Service};
 use crate::domain::email::Email;
 use crate::domain::organisation::FileNumber;
 use crate::domain::Millis;
-use serde_json::json;
+use crate::json;
 use serde_json::Value;
 
 const NOW: Millis = 1_795_790_000_000; // 2026-11-27, Montreal

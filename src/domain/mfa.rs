@@ -7,6 +7,7 @@
 
 use super::code::OneTimeCode;
 use super::fields::Problem;
+use super::organisation::{OrganisationKind, Role};
 use super::sealing::Sealer;
 use super::{Entropy, Millis, MINUTE, SECOND};
 use hmac::{Hmac, Mac};
@@ -201,11 +202,13 @@ impl RecoveryCode {
 /// Whether acting as this profile needs a second factor: any profile of an accounting firm, and
 /// the responsibles and authorization administrators of every organisation.
 pub fn profile_requires_factor(
-    organisation_kind: &str,
-    role: &str,
+    organisation_kind: OrganisationKind,
+    role: Role,
     manages_authorizations: bool,
 ) -> bool {
-    organisation_kind == "accounting_firm" || role == "responsable" || manages_authorizations
+    organisation_kind == OrganisationKind::AccountingFirm
+        || role == Role::Responsable
+        || manages_authorizations
 }
 
 /// How recently a session must have proved its factor for a sensitive action (step-up).
@@ -354,11 +357,31 @@ mod tests {
 
     #[test]
     fn firm_profiles_responsibles_and_administrators_need_a_factor() {
-        assert!(profile_requires_factor("accounting_firm", "membre", false));
-        assert!(profile_requires_factor("employer", "responsable", false));
-        assert!(profile_requires_factor("employer", "membre", true));
-        assert!(!profile_requires_factor("employer", "membre", false));
-        assert!(!profile_requires_factor("association", "membre", false));
+        assert!(profile_requires_factor(
+            OrganisationKind::AccountingFirm,
+            Role::Membre,
+            false
+        ));
+        assert!(profile_requires_factor(
+            OrganisationKind::Employer,
+            Role::Responsable,
+            false
+        ));
+        assert!(profile_requires_factor(
+            OrganisationKind::Employer,
+            Role::Membre,
+            true
+        ));
+        assert!(!profile_requires_factor(
+            OrganisationKind::Employer,
+            Role::Membre,
+            false
+        ));
+        assert!(!profile_requires_factor(
+            OrganisationKind::Association,
+            Role::Membre,
+            false
+        ));
     }
 
     #[test]

@@ -8,7 +8,9 @@ use super::organisation::paging;
 use super::route::{route, Route};
 use super::sessions::require_organisation_profile;
 use super::{Call, Reply};
-use crate::domain::authorization::{Day, Level, Period, Services};
+use crate::domain::authorization::{
+    AccessRequestStatus, AuthorizationStatus, Day, Level, Origin, Period, Services,
+};
 use crate::domain::email::Email;
 use crate::domain::fields::{free_text, has_hidden_characters, Problem};
 use crate::domain::organisation::FileNumber;
@@ -42,20 +44,29 @@ fn one(authorization: &crate::storage::authorizations::AuthorizationRow, call: &
     )
 }
 
+/// The `status` query parameter of a list: one status (`default` when absent), or `all` (`None`).
+fn status_filter<T>(
+    call: &Call,
+    default: &str,
+    parse: fn(&str) -> Result<T, Problem>,
+) -> Result<Option<T>, ApiError> {
+    match call.query("status").as_deref().unwrap_or(default) {
+        "all" => Ok(None),
+        status => parse(status)
+            .map(Some)
+            .map_err(|problem| ApiError::invalid_field("status", problem)),
+    }
+}
+
 pub async fn authorizations(call: &Call) -> Result<Reply, ApiError> {
     let (_, profile) = require_organisation_profile(call).await?;
     let (page, page_size) = paging(call)?;
-    let status = call.query("status").unwrap_or_else(|| "active".into());
-    if !["active", "ended", "revoked", "all"].contains(&status.as_str()) {
-        return Err(ApiError::invalid_field("status", Problem::InvalidChoice));
-    }
-    let origin = call.query("origin");
-    if origin
-        .as_deref()
-        .is_some_and(|o| !["granted", "migrated"].contains(&o))
-    {
-        return Err(ApiError::invalid_field("origin", Problem::InvalidChoice));
-    }
+    let status = status_filter(call, "active", AuthorizationStatus::parse)?;
+    let origin = call
+        .query("origin")
+        .map(|origin| Origin::parse(&origin))
+        .transpose()
+        .map_err(|problem| ApiError::invalid_field("origin", problem))?;
     let to_review = match call.query("review").as_deref() {
         None => false,
         Some("pending") => true,
@@ -68,8 +79,8 @@ pub async fn authorizations(call: &Call) -> Result<Reply, ApiError> {
     let folded = search.as_deref().map(crate::domain::fold_for_search);
     let query = ListQuery {
         filter: EmployerFilter {
-            status: (status != "all" && !to_review).then_some(status.as_str()),
-            origin: origin.as_deref(),
+            status: status.filter(|_| !to_review),
+            origin,
             to_review,
             search: folded.as_deref(),
         },
@@ -239,19 +250,7 @@ pub async fn review(call: &mut Call) -> Result<Reply, ApiError> {
 pub async fn access_requests(call: &Call) -> Result<Reply, ApiError> {
     let (_, profile) = require_organisation_profile(call).await?;
     let (page, page_size) = paging(call)?;
-    let status = call.query("status").unwrap_or_else(|| "pending".into());
-    let statuses = [
-        "pending",
-        "approved",
-        "declined",
-        "cancelled",
-        "expired",
-        "all",
-    ];
-    if !statuses.contains(&status.as_str()) {
-        return Err(ApiError::invalid_field("status", Problem::InvalidChoice));
-    }
-    let status = (status != "all").then_some(status.as_str());
+    let status = status_filter(call, "pending", AccessRequestStatus::parse)?;
     let (items, total) =
         authorizations::requests(&call.app, &profile, status, page, page_size).await?;
     let items: Vec<Value> = items.iter().map(access_request_json).collect();

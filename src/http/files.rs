@@ -5,6 +5,7 @@ use super::error::ApiError;
 use super::route::{route, Route};
 use super::sessions::require_organisation_profile;
 use super::{Call, Reply};
+use crate::domain::authorization::Level;
 use crate::domain::authorization::{value_label, Day, Service, Services};
 use crate::domain::fields::{has_hidden_characters, FieldErrors, Problem};
 use crate::domain::locale::Locale;
@@ -173,11 +174,11 @@ fn csv(files: &[FileRow], locale: Locale) -> String {
             file.employer_name.clone(),
             file.file_number.clone(),
             services.join(", "),
-            value_label(&file.level, locale).to_owned(),
+            value_label(file.level.as_str(), locale).to_owned(),
             file.ends_at
                 .map(|end| Day::ending_at(end).to_iso())
                 .unwrap_or_default(),
-            value_label(&file.origin, locale).to_owned(),
+            value_label(file.origin.as_str(), locale).to_owned(),
         ]
     });
     super::csv::document(&header, rows)
@@ -243,7 +244,7 @@ pub async fn monthly_report(call: &Call) -> Result<Reply, ApiError> {
             "file": file_json(&file),
             "service": Service::MonthlyReport.code(),
             "level": file.level,
-            "may_transmit": file.level == "transmission",
+            "may_transmit": file.level == Level::Transmission,
             "periods": periods,
         }),
     ))

@@ -13,7 +13,7 @@ use crate::domain::fields::{has_hidden_characters, Problem};
 use crate::domain::linking::CredentialState;
 use crate::domain::locale::Locale;
 use crate::domain::name::PersonName;
-use crate::domain::organisation::Role;
+use crate::domain::organisation::{ContactStatus, Role};
 use crate::domain::Millis;
 use crate::storage::audit::{AuditEntry, AuditFilter};
 use crate::storage::contacts::ContactRow;
@@ -116,13 +116,11 @@ pub async fn members(call: &Call) -> Result<Reply, ApiError> {
     }
     let (_, profile) = require_organisation_profile(call).await?;
     let (page, page_size) = paging(call)?;
-    let status = call.query("status");
-    if status
-        .as_deref()
-        .is_some_and(|s| !["invited", "linked", "revoked"].contains(&s))
-    {
-        return Err(ApiError::invalid_field("status", Problem::InvalidChoice));
-    }
+    let status = call
+        .query("status")
+        .map(|status| ContactStatus::parse(&status))
+        .transpose()
+        .map_err(|problem| ApiError::invalid_field("status", problem))?;
     // Control characters (a NUL would cut the LIKE pattern short) are in no name: refused.
     let search: Option<String> = call.query("q").map(|q| q.chars().take(40).collect());
     if search.as_deref().is_some_and(has_hidden_characters) {
@@ -132,7 +130,7 @@ pub async fn members(call: &Call) -> Result<Reply, ApiError> {
         &call.app,
         &profile,
         search.as_deref(),
-        status.as_deref(),
+        status,
         page,
         page_size,
     )

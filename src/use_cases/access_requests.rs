@@ -3,9 +3,11 @@
 
 use super::authorizations::{notify, notify_address, request_records};
 use super::Requester;
+use crate::domain::authorization::AccessRequestStatus;
 use crate::domain::authorization::{is_current, Services, ACCESS_REQUEST_LIFETIME};
 use crate::domain::locale::Locale;
-use crate::domain::organisation::{FileNumber, PostalCode, Role};
+use crate::domain::organisation::OrganisationKind;
+use crate::domain::organisation::{FileNumber, PostalCode};
 use crate::domain::throttle::ACCESS_REQUESTS_UNMATCHED;
 use crate::email::templates::Template;
 use crate::infra::{random_id, App, Context, InfraError};
@@ -67,7 +69,9 @@ pub async fn create(
     }
     let employer = organisations::find_by_file_number(&app.db, form.file_number.as_str())
         .await?
-        .filter(|o| o.kind == "employer" && o.postal_code == form.postal_code.as_str());
+        .filter(|o| {
+            o.kind == OrganisationKind::Employer && o.postal_code == form.postal_code.as_str()
+        });
     let Some(employer) = employer else {
         return Err(RequestError::Unmatched);
     };
@@ -79,7 +83,7 @@ pub async fn create(
         return Err(RequestError::OwnOrganisation);
     }
     let active = authorizations::find_active(&app.db, &employer.id, &profile.contact_id).await?;
-    if active.is_some_and(|a| is_current(&a.status, a.ends_at, app.now)) {
+    if active.is_some_and(|a| is_current(a.status, a.ends_at, app.now)) {
         return Err(RequestError::AlreadyAuthorized);
     }
     let id = random_id();
@@ -201,7 +205,7 @@ pub async fn list(
     page: i64,
     page_size: i64,
 ) -> Result<(Vec<AccessRequestRow>, i64), InfraError> {
-    let everyone = Role::parse(&profile.role).is_ok_and(|r| r.may_manage_contacts());
+    let everyone = profile.role.may_manage_contacts();
     access_requests::page(
         &app.db,
         &PageQuery {
@@ -226,10 +230,10 @@ pub async fn cancel(
     requester: &Requester,
 ) -> Result<AccessRequestRow, RequestError> {
     let request = find(app, profile, id).await?;
-    if request.status == "cancelled" {
+    if request.status == AccessRequestStatus::Cancelled {
         return Ok(request);
     }
-    if request.status != "pending" {
+    if request.status != AccessRequestStatus::Pending {
         return Err(RequestError::NotPending);
     }
     let written = WrittenNow {

@@ -12,8 +12,8 @@ use crate::storage::mfa;
 /// an authorization administrator).
 pub fn requires_factor(profile: &ProfileRow) -> bool {
     profile_requires_factor(
-        &profile.organisation_kind,
-        &profile.role,
+        profile.organisation_kind,
+        profile.role,
         profile.manages_authorizations == 1,
     )
 }

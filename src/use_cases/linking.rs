@@ -10,6 +10,7 @@ use crate::domain::linking::{
     LinkCode, LinkIdentifier, LinkRejection, LINK_LIFETIME, MAX_WRONG_CODES,
 };
 use crate::domain::locale::Locale;
+use crate::domain::organisation::{ContactStatus, Role};
 use crate::domain::organisation::{FileNumber, LegacyUsername, PostalCode};
 use crate::domain::throttle::{
     ip_subject, HOUR_BUDGET_KNOWN_FACTS, LEGACY_PER_ACCOUNT, LEGACY_PER_IP,
@@ -111,7 +112,7 @@ pub async fn with_credentials(
         .state()
         .check_usable(app.now)
         .map_err(LinkError::Rejected)?;
-    if credentials.contact_status == "revoked" {
+    if credentials.contact_status == ContactStatus::Revoked {
         return Err(LinkError::ContactRevoked);
     }
     // The try takes its slot before the comparison: concurrent tries cannot exceed the cap.
@@ -256,7 +257,7 @@ pub async fn with_legacy(
         "Failed to forget legacy tries",
     )
     .await?;
-    if legacy.contact_status == "revoked" {
+    if legacy.contact_status == ContactStatus::Revoked {
         return Err(LinkError::ContactRevoked);
     }
     if contacts::linked_contact_of_user_in(&app.db, &legacy.organisation_id, user_id)
@@ -265,7 +266,7 @@ pub async fn with_legacy(
     {
         return profile_in(app, user_id, &legacy.organisation_id).await;
     }
-    if legacy.contact_status == "linked" {
+    if legacy.contact_status == ContactStatus::Linked {
         // Someone else already linked with these legacy credentials.
         return Err(LinkError::Rejected(LinkRejection::Used));
     }
@@ -349,15 +350,15 @@ pub async fn by_known_facts(
             contacts::find_by_email_in(&app.db, &organisation.id, on_file.as_str()).await?;
         let contact_id = match &contact {
             _ if !within_budget => None,
-            Some(ContactRow { status, .. }) if status != "invited" => None,
+            Some(ContactRow { status, .. }) if *status != ContactStatus::Invited => None,
             Some(existing) => Some(existing.id.clone()),
             None => {
                 let id = random_id();
                 let role =
                     if contacts::count_active_responsables(&app.db, &organisation.id).await? == 0 {
-                        "responsable"
+                        Role::Responsable
                     } else {
-                        "membre"
+                        Role::Membre
                     };
                 statements.push(contacts::insert(
                     &app.db,

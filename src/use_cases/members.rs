@@ -6,6 +6,7 @@ use super::{organisation_event, Requester};
 use crate::domain::email::Email;
 use crate::domain::name::PersonName;
 use crate::domain::organisation::{leaves_a_responsable, Role};
+use crate::domain::organisation::{ContactStatus, OrganisationKind};
 use crate::email::{self, templates::Template};
 use crate::infra::{random_id, App, InfraError};
 use crate::storage::audit::{self, AuditEvent};
@@ -33,8 +34,8 @@ impl From<InfraError> for MembersError {
 }
 
 pub fn require_responsable(profile: &ProfileRow) -> Result<(), MembersError> {
-    match Role::parse(&profile.role) {
-        Ok(role) if role.may_manage_contacts() => Ok(()),
+    match profile.role {
+        role if role.may_manage_contacts() => Ok(()),
         _ => Err(MembersError::ResponsableRequired),
     }
 }
@@ -49,7 +50,7 @@ pub async fn list(
     app: &App,
     profile: &ProfileRow,
     search: Option<&str>,
-    status: Option<&str>,
+    status: Option<ContactStatus>,
     page: i64,
     page_size: i64,
 ) -> Result<ContactPage, InfraError> {
@@ -125,7 +126,7 @@ pub async fn invite(
             first_name: invitation.first_name.as_str(),
             last_name: invitation.last_name.as_str(),
             email: invitation.email.as_str(),
-            role: invitation.role.as_str(),
+            role: invitation.role,
         },
         app.now,
     )?];
@@ -157,10 +158,10 @@ pub async fn reissue(
 ) -> Result<ContactRow, MembersError> {
     require_responsable(profile)?;
     let contact = get(app, profile, id).await?;
-    match contact.status.as_str() {
-        "linked" => return Err(MembersError::ContactLinked),
-        "revoked" => return Err(MembersError::ContactRevoked),
-        _ => {}
+    match contact.status {
+        ContactStatus::Linked => return Err(MembersError::ContactLinked),
+        ContactStatus::Revoked => return Err(MembersError::ContactRevoked),
+        ContactStatus::Invited => {}
     }
     let organisation = organisation_of(app, profile).await?;
     let email = Email::parse(&contact.email).map_err(|_| MembersError::NotFound)?;
@@ -230,7 +231,8 @@ async fn ensure_a_responsable_remains(
     profile: &ProfileRow,
     contact: &ContactRow,
 ) -> Result<(), MembersError> {
-    let target_is_active_responsable = contact.role == "responsable" && contact.status != "revoked";
+    let target_is_active_responsable =
+        contact.role == Role::Responsable && contact.status != ContactStatus::Revoked;
     let active = contacts::count_active_responsables(&app.db, &profile.organisation_id).await?;
     if leaves_a_responsable(active, target_is_active_responsable) {
         Ok(())
@@ -268,7 +270,7 @@ pub async fn change_role(
 ) -> Result<ContactRow, MembersError> {
     require_responsable(profile)?;
     let contact = get(app, profile, id).await?;
-    if contact.role == role.as_str() {
+    if contact.role == role {
         return Ok(contact);
     }
     ensure_a_responsable_remains(app, profile, &contact).await?;
@@ -309,7 +311,7 @@ pub async fn set_manages_authorizations(
     requester: &Requester,
 ) -> Result<ContactRow, MembersError> {
     require_responsable(profile)?;
-    if profile.organisation_kind != "employer" {
+    if profile.organisation_kind != OrganisationKind::Employer {
         return Err(MembersError::EmployersOnly);
     }
     let contact = get(app, profile, id).await?;
@@ -350,7 +352,7 @@ pub async fn revoke(
 ) -> Result<ContactRow, MembersError> {
     require_responsable(profile)?;
     let contact = get(app, profile, id).await?;
-    if contact.status == "revoked" {
+    if contact.status == ContactStatus::Revoked {
         return Ok(contact);
     }
     ensure_a_responsable_remains(app, profile, &contact).await?;

@@ -5,11 +5,13 @@
 //! "consultation et transmission". Another employer's file answers not found.
 
 use super::files::{self, FileError};
+use crate::domain::authorization::Level;
 use crate::domain::authorization::Service;
 use crate::domain::monthly_report::{
     self, receipt_number, Catalog, Entry, Line, LineProblem, Month, RawLine, Standing, Totals,
     WagesUnit, MAX_LINES,
 };
+use crate::domain::organisation::OrganisationKind;
 use crate::domain::Entropy;
 use crate::infra::{App, InfraError, OsEntropy};
 use crate::storage::api_tokens::TokenRow;
@@ -117,7 +119,7 @@ pub fn of_file(profile: &ProfileRow, file: &FileRow) -> Access {
         employer_id: file.employer_id.clone(),
         employer_name: file.employer_name.clone(),
         file_number: file.file_number.clone(),
-        may_write: file.level == "transmission",
+        may_write: file.level == Level::Transmission,
         firm_id: Some(profile.organisation_id.clone()),
         contact_id: Some(profile.contact_id.clone()),
     }
@@ -137,7 +139,7 @@ pub async fn for_token_file(
         employer_id: file.employer_id,
         employer_name: file.employer_name,
         file_number: file.file_number,
-        may_write: file.level == "transmission",
+        may_write: file.level == Level::Transmission,
         firm_id: Some(token.organisation_id.clone()),
         contact_id: Some(file.contact_id),
     })
@@ -145,7 +147,7 @@ pub async fn for_token_file(
 
 /// An employer's API token: its own reports.
 pub async fn for_token_employer(app: &App, token: &TokenRow) -> Result<Access, ReportError> {
-    if token.organisation_kind != "employer" {
+    if token.organisation_kind != OrganisationKind::Employer {
         return Err(ReportError::EmployerProfileRequired);
     }
     let employer = organisations::find(&app.db, &token.organisation_id)
@@ -163,7 +165,7 @@ pub async fn for_token_employer(app: &App, token: &TokenRow) -> Result<Access, R
 
 /// An employer's own contact.
 pub fn for_employer(profile: &ProfileRow) -> Result<Access, ReportError> {
-    if profile.organisation_kind != "employer" {
+    if profile.organisation_kind != OrganisationKind::Employer {
         return Err(ReportError::EmployerProfileRequired);
     }
     Ok(Access {

@@ -4,7 +4,7 @@ use super::linking::issue_credentials;
 use super::Requester;
 use crate::domain::email::Email;
 use crate::domain::name::PersonName;
-use crate::domain::organisation::{FileNumber, OrganisationKind, PostalCode};
+use crate::domain::organisation::{FileNumber, OrganisationKind, PostalCode, Role};
 use crate::email::{self, templates::Template};
 use crate::infra::{random_id, App, InfraError};
 use crate::storage::atomically;
@@ -57,7 +57,7 @@ pub async fn create_organisation(
     }
     let organisation = OrganisationRow {
         id: random_id(),
-        kind: form.kind.as_str().to_owned(),
+        kind: form.kind,
         name: form.name.clone(),
         file_number: form.file_number.as_str().to_owned(),
         postal_code: form.postal_code.as_str().to_owned(),
@@ -77,7 +77,7 @@ pub async fn create_organisation(
             &app.db,
             &NewOrganisation {
                 id: &organisation.id,
-                kind: &organisation.kind,
+                kind: organisation.kind,
                 name: &organisation.name,
                 file_number: &organisation.file_number,
                 postal_code: &organisation.postal_code,
@@ -93,7 +93,7 @@ pub async fn create_organisation(
                 first_name: form.responsible_first_name.as_str(),
                 last_name: form.responsible_last_name.as_str(),
                 email: form.responsible_email.as_str(),
-                role: "responsable",
+                role: Role::Responsable,
             },
             app.now,
         )?,

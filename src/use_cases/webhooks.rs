@@ -39,8 +39,8 @@ impl From<InfraError> for WebhookError {
 }
 
 fn require_responsable(profile: &ProfileRow) -> Result<(), WebhookError> {
-    match Role::parse(&profile.role) {
-        Ok(Role::Responsable) => Ok(()),
+    match profile.role {
+        Role::Responsable => Ok(()),
         _ => Err(WebhookError::ResponsableRequired),
     }
 }

@@ -2,9 +2,11 @@
 
 use super::records::{authorization_json, notify, record};
 use super::{get, invalid, require_administrator, AuthorizationError};
+use crate::domain::authorization::{AuthorizationStatus, Origin};
 use crate::domain::authorization::{Day, Level, Period, Services};
 use crate::domain::email::Email;
 use crate::domain::fields::Problem;
+use crate::domain::organisation::ContactStatus;
 use crate::domain::organisation::FileNumber;
 use crate::email::templates::Template;
 use crate::infra::{random_id, App, InfraError};
@@ -46,7 +48,7 @@ pub async fn grant(
     }
     let contact = contacts::find_by_email_in(&app.db, &firm.id, grant.contact_email.as_str())
         .await?
-        .filter(|c| c.status != "revoked")
+        .filter(|c| c.status != ContactStatus::Revoked)
         .ok_or_else(|| invalid("contact_email", Problem::UnknownContact))?;
     let employer = employer_of(app, profile).await?;
     let parties = Parties {
@@ -109,13 +111,13 @@ pub(super) async fn create(
     // first, with its records, as the job would.
     let mut statements = Vec::new();
     if let Some(existing) = authorizations::find_active(&app.db, &employer.id, contact_id).await? {
-        if crate::domain::authorization::is_current(&existing.status, existing.ends_at, app.now) {
+        if crate::domain::authorization::is_current(existing.status, existing.ends_at, app.now) {
             return Err(AuthorizationError::Exists {
                 authorization_id: existing.id,
             });
         }
         let ended = AuthorizationRow {
-            status: "ended".into(),
+            status: AuthorizationStatus::Ended,
             updated_at: app.now,
             ..existing.clone()
         };
@@ -140,7 +142,7 @@ pub(super) async fn create(
         contact_id,
         firm_id: &firm.id,
         services: terms.services.bits(),
-        level: terms.level.as_str(),
+        level: terms.level,
         starts_at: terms.period.starts_at(),
         ends_at: terms.period.ends_at(),
         granted_by: actor,
@@ -161,8 +163,8 @@ pub(super) async fn create(
         level: new.level.to_owned(),
         starts_at: new.starts_at,
         ends_at: new.ends_at,
-        origin: "granted".into(),
-        status: "active".into(),
+        origin: Origin::Granted,
+        status: AuthorizationStatus::Active,
         confirmed_at: None,
         created_at: app.now,
         updated_at: app.now,
@@ -215,14 +217,14 @@ pub async fn change(
     requester: &Requester,
 ) -> Result<AuthorizationRow, AuthorizationError> {
     let before = get(app, profile, id).await?;
-    if !crate::domain::authorization::is_current(&before.status, before.ends_at, app.now) {
+    if !crate::domain::authorization::is_current(before.status, before.ends_at, app.now) {
         return Err(AuthorizationError::Inactive);
     }
     let services = change
         .services
         .or_else(|| Services::from_bits(before.services))
         .ok_or(AuthorizationError::NotFound)?;
-    let level = change.level.map(Level::as_str).unwrap_or(&before.level);
+    let level = change.level.unwrap_or(before.level);
     let ends_on = match change.ends_on {
         Some(ends_on) => ends_on,
         None => before.ends_at.map(Day::ending_at),
@@ -231,7 +233,7 @@ pub async fn change(
         .map_err(|problem| invalid("ends_on", problem))?;
     let after = AuthorizationRow {
         services: services.bits(),
-        level: level.to_owned(),
+        level,
         ends_at: period.ends_at(),
         updated_at: app.now,
         ..before.clone()
@@ -241,7 +243,7 @@ pub async fn change(
         &profile.organisation_id,
         id,
         after.services,
-        &after.level,
+        after.level,
         after.ends_at,
         app.now,
     )?];
@@ -271,10 +273,10 @@ pub async fn revoke(
     requester: &Requester,
 ) -> Result<AuthorizationRow, AuthorizationError> {
     let before = get(app, profile, id).await?;
-    match before.status.as_str() {
-        "revoked" => return Ok(before),
-        "ended" => return Err(AuthorizationError::Inactive),
-        _ => {}
+    match before.status {
+        AuthorizationStatus::Revoked => return Ok(before),
+        AuthorizationStatus::Ended => return Err(AuthorizationError::Inactive),
+        AuthorizationStatus::Active => {}
     }
     let statements = revocation(app, actor, &before, requester)?;
     atomically(&app.db, statements, "Failed to revoke an authorization").await?;
@@ -288,7 +290,7 @@ pub(super) fn revocation(
     requester: &Requester,
 ) -> Result<Vec<Statement>, InfraError> {
     let after = AuthorizationRow {
-        status: "revoked".into(),
+        status: AuthorizationStatus::Revoked,
         revoked_at: Some(app.now),
         updated_at: app.now,
         ..before.clone()

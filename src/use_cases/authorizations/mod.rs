@@ -19,7 +19,7 @@ pub use review::{confirm, review, Decision};
 
 use crate::domain::authorization::may_manage_authorizations;
 use crate::domain::fields::{FieldErrors, Problem};
-use crate::domain::organisation::Role;
+use crate::domain::organisation::OrganisationKind;
 use crate::infra::{App, InfraError};
 use crate::storage::authorizations::{self, AuthorizationRow, EmployerFilter};
 use crate::storage::contacts::ProfileRow;
@@ -52,11 +52,10 @@ fn invalid(field: &'static str, problem: Problem) -> AuthorizationError {
 
 /// The active profile acts for an employer and may manage its authorizations.
 pub fn require_administrator(profile: &ProfileRow) -> Result<(), AuthorizationError> {
-    if profile.organisation_kind != "employer" {
+    if profile.organisation_kind != OrganisationKind::Employer {
         return Err(AuthorizationError::EmployerProfileRequired);
     }
-    let role = Role::parse(&profile.role).unwrap_or(Role::Membre);
-    if may_manage_authorizations(role, profile.manages_authorizations == 1) {
+    if may_manage_authorizations(profile.role, profile.manages_authorizations == 1) {
         Ok(())
     } else {
         Err(AuthorizationError::AdministratorRequired)

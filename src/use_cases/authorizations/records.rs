@@ -2,7 +2,7 @@
 //! the JSON the API, audit details and domain events show, the audit and domain events written
 //! in the same batch, and the email telling the contact afterwards.
 
-use crate::domain::authorization::{Day, Services};
+use crate::domain::authorization::{is_current, AuthorizationStatus, Day, Origin, Services};
 use crate::domain::email::Email;
 use crate::domain::Millis;
 use crate::email::{self, templates::Template};
@@ -20,17 +20,17 @@ use serde_json::{json, Value};
 /// An authorization as the API, the audit details and the domain events show it.
 pub fn authorization_json(a: &AuthorizationRow, now: Millis) -> Value {
     let services = Services::from_bits(a.services).map(Services::codes);
-    let status = if crate::domain::authorization::is_current(&a.status, a.ends_at, now)
-        || a.status != "active"
-    {
-        a.status.as_str()
+    let status = if is_current(a.status, a.ends_at, now) {
+        AuthorizationStatus::Active
+    } else if a.status == AuthorizationStatus::Active {
+        AuthorizationStatus::Ended
     } else {
-        "ended"
+        a.status
     };
-    let review = match (a.origin.as_str(), a.confirmed_at) {
-        ("migrated", None) => json!("pending"),
-        ("migrated", Some(_)) => json!("confirmed"),
-        _ => Value::Null,
+    let review = match (a.origin, a.confirmed_at) {
+        (Origin::Migrated, None) => json!("pending"),
+        (Origin::Migrated, Some(_)) => json!("confirmed"),
+        (Origin::Granted, _) => Value::Null,
     };
     json!({
         "id": a.id,

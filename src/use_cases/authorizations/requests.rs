@@ -4,6 +4,7 @@
 use super::grants::{create, employer_of, Parties, Terms};
 use super::records::{notify, request_records};
 use super::{require_administrator, AuthorizationError};
+use crate::domain::authorization::AccessRequestStatus;
 use crate::email::templates::Template;
 use crate::infra::{random_id, App};
 use crate::storage::access_requests::{self, AccessRequestRow, Answer, Side};
@@ -17,7 +18,7 @@ use serde_json::json;
 pub async fn requests(
     app: &App,
     profile: &ProfileRow,
-    status: Option<&str>,
+    status: Option<AccessRequestStatus>,
     page: i64,
     page_size: i64,
 ) -> Result<(Vec<AccessRequestRow>, i64), AuthorizationError> {
@@ -52,9 +53,9 @@ async fn pending_request(
     )
     .await?
     .ok_or(AuthorizationError::NotFound)?;
-    match request.status.as_str() {
-        "pending" => Ok(request),
-        "expired" => Err(AuthorizationError::RequestExpired),
+    match request.status {
+        AccessRequestStatus::Pending => Ok(request),
+        AccessRequestStatus::Expired => Err(AuthorizationError::RequestExpired),
         _ => Err(AuthorizationError::RequestAnswered),
     }
 }

@@ -4,6 +4,7 @@
 use super::grants::revocation;
 use super::records::record;
 use super::{get, require_administrator, AuthorizationError};
+use crate::domain::authorization::Origin;
 use crate::infra::{App, InfraError};
 use crate::storage::atomically;
 use crate::storage::authorizations::{self, AuthorizationRow};
@@ -49,13 +50,13 @@ pub async fn confirm(
     requester: &Requester,
 ) -> Result<AuthorizationRow, AuthorizationError> {
     let before = get(app, profile, id).await?;
-    if before.origin != "migrated" {
+    if before.origin != Origin::Migrated {
         return Err(AuthorizationError::NotMigrated);
     }
     if before.confirmed_at.is_some() {
         return Ok(before);
     }
-    if !crate::domain::authorization::is_current(&before.status, before.ends_at, app.now) {
+    if !crate::domain::authorization::is_current(before.status, before.ends_at, app.now) {
         return Err(AuthorizationError::Inactive);
     }
     let statements = confirmation(app, actor, &before, requester)?;

@@ -3,7 +3,7 @@
 
 use super::error::ApiError;
 use super::route::{route, Route};
-use super::sessions::require_organisation_profile;
+use super::sessions::require_actor;
 use super::{Call, Reply};
 use crate::domain::authorization::Level;
 use crate::domain::authorization::{value_label, Day, Service, Services};
@@ -100,7 +100,7 @@ pub async fn list(call: &Call) -> Result<Reply, ApiError> {
     if let Some(header) = super::tokens::bearer(call) {
         return super::tokens::authorized_files(call, &header).await;
     }
-    let (_, profile) = require_organisation_profile(call).await?;
+    let (_, actor) = require_actor(call).await?;
     let mut errors = FieldErrors::default();
     let query = file_query(call, &mut errors);
     let page_size = number(call, &mut errors, "page_size", 1..=MAX_PAGE_SIZE);
@@ -120,7 +120,7 @@ pub async fn list(call: &Call) -> Result<Reply, ApiError> {
         (None, None) => Position::First,
     };
     let page_size = page_size.unwrap_or(DEFAULT_PAGE_SIZE);
-    let found = files::list(&call.app, &profile, &query, &position, page_size).await?;
+    let found = files::list(&call.app, &actor, &query, &position, page_size).await?;
     let items: Vec<Value> = found
         .items
         .iter()
@@ -185,13 +185,13 @@ fn csv(files: &[FileRow], locale: Locale) -> String {
 }
 
 pub async fn export(call: &Call) -> Result<Reply, ApiError> {
-    let (_, profile) = require_organisation_profile(call).await?;
+    let (_, actor) = require_actor(call).await?;
     let mut errors = FieldErrors::default();
     let query = file_query(call, &mut errors);
     if !errors.is_empty() {
         return Err(ApiError::invalid(errors));
     }
-    let (found, rows_read) = files::all(&call.app, &profile, &query).await?;
+    let (found, rows_read) = files::all(&call.app, &actor, &query).await?;
     let name = match call.locale {
         Locale::Fr => "dossiers-autorises",
         Locale::En => "authorized-files",
@@ -206,8 +206,8 @@ pub async fn export(call: &Call) -> Result<Reply, ApiError> {
 }
 
 pub async fn file(call: &Call) -> Result<Reply, ApiError> {
-    let (_, profile) = require_organisation_profile(call).await?;
-    let file = files::get(&call.app, &profile, call.id()).await?;
+    let (_, actor) = require_actor(call).await?;
+    let file = files::get(&call.app, &actor, call.id()).await?;
     let services: Vec<Value> = files::services_of(&file, call.app.now)
         .into_iter()
         .map(|(service, availability)| {
@@ -229,9 +229,9 @@ pub async fn file(call: &Call) -> Result<Reply, ApiError> {
 /// three months over and where each one's report stands (the full reports are under
 /// `/monthly-reports`).
 pub async fn monthly_report(call: &Call) -> Result<Reply, ApiError> {
-    let (_, profile) = require_organisation_profile(call).await?;
-    let file = files::open_service(&call.app, &profile, call.id(), Service::MonthlyReport).await?;
-    let access = reports::of_file(&profile, &file);
+    let (_, actor) = require_actor(call).await?;
+    let file = files::open_service(&call.app, &actor, call.id(), Service::MonthlyReport).await?;
+    let access = reports::of_file(&actor.profile, &file);
     let months = reports::list(&call.app, &access, 4).await?;
     let periods: Vec<Value> = months
         .iter()

@@ -5,7 +5,7 @@ use super::csv;
 use super::error::ApiError;
 use super::error::ErrorCode;
 use super::route::{route, Route};
-use super::sessions::{profile_json, require_organisation_profile};
+use super::sessions::{profile_json, require_actor};
 use super::{Call, Reply};
 use crate::domain::authorization::Day;
 use crate::domain::email::Email;
@@ -81,11 +81,11 @@ pub fn paging(call: &Call) -> Result<(i64, i64), ApiError> {
 }
 
 pub async fn show(call: &Call) -> Result<Reply, ApiError> {
-    let (_, profile) = require_organisation_profile(call).await?;
-    let body = profile_json(Some(&profile));
+    let (_, actor) = require_actor(call).await?;
+    let body = profile_json(Some(&actor.profile));
     Ok(Reply::json(
         200,
-        json!({ "organisation": body["organisation"], "role": profile.role }),
+        json!({ "organisation": body["organisation"], "role": actor.profile.role }),
     ))
 }
 
@@ -114,7 +114,7 @@ pub async fn members(call: &Call) -> Result<Reply, ApiError> {
     if let Some(header) = super::tokens::bearer(call) {
         return members_changed_since(call, &header).await;
     }
-    let (_, profile) = require_organisation_profile(call).await?;
+    let (_, actor) = require_actor(call).await?;
     let (page, page_size) = paging(call)?;
     let status = call
         .query("status")
@@ -128,7 +128,7 @@ pub async fn members(call: &Call) -> Result<Reply, ApiError> {
     }
     let found = members::list(
         &call.app,
-        &profile,
+        &actor,
         search.as_deref(),
         status,
         page,
@@ -147,8 +147,8 @@ pub async fn members(call: &Call) -> Result<Reply, ApiError> {
 }
 
 pub async fn member(call: &Call) -> Result<Reply, ApiError> {
-    let (_, profile) = require_organisation_profile(call).await?;
-    let contact = members::get(&call.app, &profile, call.id()).await?;
+    let (_, actor) = require_actor(call).await?;
+    let contact = members::get(&call.app, &actor, call.id()).await?;
     Ok(Reply::json(
         200,
         json!({ "contact": contact_json(&contact, call.app.now) }),
@@ -156,7 +156,7 @@ pub async fn member(call: &Call) -> Result<Reply, ApiError> {
 }
 
 pub async fn invite(call: &mut Call) -> Result<Reply, ApiError> {
-    let (who, profile) = require_organisation_profile(call).await?;
+    let (_, actor) = require_actor(call).await?;
     let mut fields = Fields::new(json_object(&mut call.req).await?);
     let first_name = fields.parsed("first_name", PersonName::parse);
     let last_name = fields.parsed("last_name", PersonName::parse);
@@ -170,14 +170,7 @@ pub async fn invite(call: &mut Call) -> Result<Reply, ApiError> {
             role: role?,
         })
     })?;
-    let contact = members::invite(
-        &call.app,
-        &who.user.id,
-        &profile,
-        invitation,
-        &call.requester,
-    )
-    .await?;
+    let contact = members::invite(&call.app, &actor, invitation).await?;
     Ok(Reply::json(
         201,
         json!({ "contact": contact_json(&contact, call.app.now) }),
@@ -186,7 +179,7 @@ pub async fn invite(call: &mut Call) -> Result<Reply, ApiError> {
 
 /// Changes a contact's role and, for an employer, whether they manage its authorizations.
 pub async fn change(call: &mut Call) -> Result<Reply, ApiError> {
-    let (who, profile) = require_organisation_profile(call).await?;
+    let (who, actor) = require_actor(call).await?;
     let mut fields = Fields::new(json_object(&mut call.req).await?);
     let changes_role = fields.has("role") || !fields.has("manages_authorizations");
     let role = if changes_role {
@@ -204,34 +197,14 @@ pub async fn change(call: &mut Call) -> Result<Reply, ApiError> {
     let id = call.id().to_owned();
     let mut changed = None;
     if let Some(role) = role {
-        changed = Some(
-            members::change_role(
-                &call.app,
-                &who.user.id,
-                &profile,
-                &id,
-                role,
-                &call.requester,
-            )
-            .await?,
-        );
+        changed = Some(members::change_role(&call.app, &actor, &id, role).await?);
     }
     if let Some(manages) = manages {
-        changed = Some(
-            members::set_manages_authorizations(
-                &call.app,
-                &who.user.id,
-                &profile,
-                &id,
-                manages,
-                &call.requester,
-            )
-            .await?,
-        );
+        changed = Some(members::set_manages_authorizations(&call.app, &actor, &id, manages).await?);
     }
     let contact = match changed {
         Some(contact) => contact,
-        None => members::get(&call.app, &profile, &id).await?,
+        None => members::get(&call.app, &actor, &id).await?,
     };
     Ok(Reply::json(
         200,
@@ -240,16 +213,9 @@ pub async fn change(call: &mut Call) -> Result<Reply, ApiError> {
 }
 
 pub async fn revoke(call: &Call) -> Result<Reply, ApiError> {
-    let (who, profile) = require_organisation_profile(call).await?;
+    let (who, actor) = require_actor(call).await?;
     crate::use_cases::mfa::require_recent_factor(&call.app, &who)?;
-    let contact = members::revoke(
-        &call.app,
-        &who.user.id,
-        &profile,
-        call.id(),
-        &call.requester,
-    )
-    .await?;
+    let contact = members::revoke(&call.app, &actor, call.id()).await?;
     Ok(Reply::json(
         200,
         json!({ "contact": contact_json(&contact, call.app.now) }),
@@ -257,15 +223,8 @@ pub async fn revoke(call: &Call) -> Result<Reply, ApiError> {
 }
 
 pub async fn reissue(call: &Call) -> Result<Reply, ApiError> {
-    let (who, profile) = require_organisation_profile(call).await?;
-    let contact = members::reissue(
-        &call.app,
-        &who.user.id,
-        &profile,
-        call.id(),
-        &call.requester,
-    )
-    .await?;
+    let (_, actor) = require_actor(call).await?;
+    let contact = members::reissue(&call.app, &actor, call.id()).await?;
     Ok(Reply::json(
         201,
         json!({ "contact": contact_json(&contact, call.app.now) }),
@@ -273,15 +232,8 @@ pub async fn reissue(call: &Call) -> Result<Reply, ApiError> {
 }
 
 pub async fn unlock_legacy(call: &Call) -> Result<Reply, ApiError> {
-    let (who, profile) = require_organisation_profile(call).await?;
-    let contact = members::unlock_legacy(
-        &call.app,
-        &who.user.id,
-        &profile,
-        call.id(),
-        &call.requester,
-    )
-    .await?;
+    let (_, actor) = require_actor(call).await?;
+    let contact = members::unlock_legacy(&call.app, &actor, call.id()).await?;
     Ok(Reply::json(
         200,
         json!({ "contact": contact_json(&contact, call.app.now) }),
@@ -349,12 +301,12 @@ fn audit_json(e: &AuditEntry) -> Value {
 }
 
 pub async fn audit(call: &Call) -> Result<Reply, ApiError> {
-    let (_, profile) = require_organisation_profile(call).await?;
+    let (_, actor) = require_actor(call).await?;
     let (page, page_size) = paging(call)?;
     let query = audit_query(call)?;
     let filter = query.filter();
     let (entries, total) =
-        members::audit_trail(&call.app, &profile, &filter, page, page_size).await?;
+        members::audit_trail(&call.app, &actor, &filter, page, page_size).await?;
     let items: Vec<Value> = entries.iter().map(audit_json).collect();
     Ok(Reply::json(
         200,
@@ -367,11 +319,11 @@ const AUDIT_EXPORT_MAX: i64 = 10_000;
 
 /// The filtered trail as CSV, newest first.
 pub async fn audit_csv(call: &Call) -> Result<Reply, ApiError> {
-    let (_, profile) = require_organisation_profile(call).await?;
+    let (_, actor) = require_actor(call).await?;
     let query = audit_query(call)?;
     let filter = query.filter();
     let (entries, total) =
-        members::audit_trail(&call.app, &profile, &filter, 1, AUDIT_EXPORT_MAX).await?;
+        members::audit_trail(&call.app, &actor, &filter, 1, AUDIT_EXPORT_MAX).await?;
     if total > AUDIT_EXPORT_MAX {
         // Never a silently truncated export: the person narrows the dates instead.
         return Err(ApiError::new(ErrorCode::ExportTooLarge)

@@ -14,6 +14,7 @@ use crate::storage::users::UserRow;
 use crate::use_cases::factors::METHODS;
 use crate::use_cases::profiles::PERSONAL;
 use crate::use_cases::sessions::{self, Authenticated, LoginOutcome};
+use crate::use_cases::Actor;
 use serde_json::{json, Value};
 
 pub fn me_json(user: &UserRow, profile: Option<&ProfileRow>) -> Value {
@@ -51,6 +52,18 @@ pub async fn require_organisation_profile(
         .take()
         .ok_or_else(|| ApiError::new(ErrorCode::OrganisationProfileRequired))?;
     Ok((who, profile))
+}
+
+/// The signed-in user acting in their active profile, as use cases take them; with the session,
+/// for the checks that need it (a recent second factor).
+pub async fn require_actor(call: &Call) -> Result<(Authenticated, Actor), ApiError> {
+    let (who, profile) = require_organisation_profile(call).await?;
+    let actor = Actor {
+        user_id: who.user.id.clone(),
+        profile,
+        requester: call.requester.clone(),
+    };
+    Ok((who, actor))
 }
 
 /// The signed-in user, or 401.

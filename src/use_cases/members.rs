@@ -2,7 +2,7 @@
 //! query is scoped to the active profile's organisation, so another organisation's ids find nothing.
 
 use super::linking::issue_credentials;
-use super::{organisation_event, Requester};
+use super::{organisation_event, Actor};
 use crate::domain::email::Email;
 use crate::domain::name::PersonName;
 use crate::domain::organisation::{leaves_a_responsable, Role};
@@ -48,7 +48,7 @@ async fn organisation_of(app: &App, profile: &ProfileRow) -> Result<Organisation
 
 pub async fn list(
     app: &App,
-    profile: &ProfileRow,
+    actor: &Actor,
     search: Option<&str>,
     status: Option<ContactStatus>,
     page: i64,
@@ -57,7 +57,7 @@ pub async fn list(
     let folded = search.map(crate::domain::fold_for_search);
     contacts::page(
         &app.db,
-        &profile.organisation_id,
+        &actor.profile.organisation_id,
         folded.as_deref(),
         status,
         page_size,
@@ -66,8 +66,8 @@ pub async fn list(
     .await
 }
 
-pub async fn get(app: &App, profile: &ProfileRow, id: &str) -> Result<ContactRow, MembersError> {
-    contacts::find_in(&app.db, &profile.organisation_id, id)
+pub async fn get(app: &App, actor: &Actor, id: &str) -> Result<ContactRow, MembersError> {
+    contacts::find_in(&app.db, &actor.profile.organisation_id, id)
         .await?
         .ok_or(MembersError::NotFound)
 }
@@ -81,28 +81,30 @@ pub struct Invitation {
 
 fn event<'a>(
     action: &'a str,
-    actor: &'a str,
-    profile: &'a ProfileRow,
+    actor: &'a Actor,
     contact_id: &'a str,
-    requester: &'a Requester,
     details: serde_json::Value,
 ) -> AuditEvent<'a> {
     AuditEvent {
         contact_id: Some(contact_id),
-        ..organisation_event(action, actor, profile, requester, details)
+        ..organisation_event(
+            action,
+            &actor.user_id,
+            &actor.profile,
+            &actor.requester,
+            details,
+        )
     }
 }
 
 /// Adds a contact and emails them personal link credentials.
 pub async fn invite(
     app: &App,
-    actor: &str,
-    profile: &ProfileRow,
+    actor: &Actor,
     invitation: Invitation,
-    requester: &Requester,
 ) -> Result<ContactRow, MembersError> {
-    require_responsable(profile)?;
-    let organisation = organisation_of(app, profile).await?;
+    require_responsable(&actor.profile)?;
+    let organisation = organisation_of(app, &actor.profile).await?;
     if contacts::find_by_email_in(&app.db, &organisation.id, invitation.email.as_str())
         .await?
         .is_some()
@@ -136,34 +138,26 @@ pub async fn invite(
         &event(
             "contact.invited",
             actor,
-            profile,
             &id,
-            requester,
             json!({ "role": invitation.role.as_str() }),
         ),
         app.now,
     )?);
     atomically(&app.db, statements, "Failed to invite a contact").await?;
     email::dispatch(app, issued.message).await?;
-    get(app, profile, &id).await
+    get(app, actor, &id).await
 }
 
 /// Sends new credentials; the previous ones die.
-pub async fn reissue(
-    app: &App,
-    actor: &str,
-    profile: &ProfileRow,
-    id: &str,
-    requester: &Requester,
-) -> Result<ContactRow, MembersError> {
-    require_responsable(profile)?;
-    let contact = get(app, profile, id).await?;
+pub async fn reissue(app: &App, actor: &Actor, id: &str) -> Result<ContactRow, MembersError> {
+    require_responsable(&actor.profile)?;
+    let contact = get(app, actor, id).await?;
     match contact.status {
         ContactStatus::Linked => return Err(MembersError::ContactLinked),
         ContactStatus::Revoked => return Err(MembersError::ContactRevoked),
         ContactStatus::Invited => {}
     }
-    let organisation = organisation_of(app, profile).await?;
+    let organisation = organisation_of(app, &actor.profile).await?;
     let email = Email::parse(&contact.email).map_err(|_| MembersError::NotFound)?;
     let issued = issue_credentials(
         app,
@@ -176,45 +170,25 @@ pub async fn reissue(
     let mut statements = issued.statements;
     statements.push(audit::append(
         &app.db,
-        &event(
-            "contact.credentials_sent",
-            actor,
-            profile,
-            &contact.id,
-            requester,
-            json!({}),
-        ),
+        &event("contact.credentials_sent", actor, &contact.id, json!({})),
         app.now,
     )?);
     atomically(&app.db, statements, "Failed to reissue link credentials").await?;
     email::dispatch(app, issued.message).await?;
-    get(app, profile, id).await
+    get(app, actor, id).await
 }
 
 /// Lifts the lock of a contact's legacy username before its delay runs out (the owner called).
-pub async fn unlock_legacy(
-    app: &App,
-    actor: &str,
-    profile: &ProfileRow,
-    id: &str,
-    requester: &Requester,
-) -> Result<ContactRow, MembersError> {
-    require_responsable(profile)?;
-    let contact = get(app, profile, id).await?;
+pub async fn unlock_legacy(app: &App, actor: &Actor, id: &str) -> Result<ContactRow, MembersError> {
+    require_responsable(&actor.profile)?;
+    let contact = get(app, actor, id).await?;
     atomically(
         &app.db,
         vec![
             legacy_credentials::unlock_of_contact(&app.db, &contact.id)?,
             audit::append(
                 &app.db,
-                &event(
-                    "contact.legacy_unlocked",
-                    actor,
-                    profile,
-                    &contact.id,
-                    requester,
-                    json!({}),
-                ),
+                &event("contact.legacy_unlocked", actor, &contact.id, json!({})),
                 app.now,
             )?,
         ],
@@ -244,15 +218,15 @@ async fn ensure_a_responsable_remains(
 /// The organisation's audit trail, for its responsables.
 pub async fn audit_trail(
     app: &App,
-    profile: &ProfileRow,
+    actor: &Actor,
     filter: &audit::AuditFilter<'_>,
     page: i64,
     page_size: i64,
 ) -> Result<(Vec<audit::AuditEntry>, i64), MembersError> {
-    require_responsable(profile)?;
+    require_responsable(&actor.profile)?;
     Ok(audit::page_for_organisation(
         &app.db,
-        &profile.organisation_id,
+        &actor.profile.organisation_id,
         filter,
         page_size,
         (page - 1) * page_size,
@@ -262,30 +236,26 @@ pub async fn audit_trail(
 
 pub async fn change_role(
     app: &App,
-    actor: &str,
-    profile: &ProfileRow,
+    actor: &Actor,
     id: &str,
     role: Role,
-    requester: &Requester,
 ) -> Result<ContactRow, MembersError> {
-    require_responsable(profile)?;
-    let contact = get(app, profile, id).await?;
+    require_responsable(&actor.profile)?;
+    let contact = get(app, actor, id).await?;
     if contact.role == role {
         return Ok(contact);
     }
-    ensure_a_responsable_remains(app, profile, &contact).await?;
+    ensure_a_responsable_remains(app, &actor.profile, &contact).await?;
     let results = atomically(
         &app.db,
         vec![
-            contacts::set_role(&app.db, &profile.organisation_id, id, role.as_str())?,
+            contacts::set_role(&app.db, &actor.profile.organisation_id, id, role.as_str())?,
             audit::append(
                 &app.db,
                 &event(
                     "contact.role_changed",
                     actor,
-                    profile,
                     id,
-                    requester,
                     json!({ "from": contact.role, "to": role.as_str() }),
                 ),
                 app.now,
@@ -297,39 +267,40 @@ pub async fn change_role(
     if !results.first().is_some_and(wrote) {
         return Err(MembersError::LastResponsable);
     }
-    get(app, profile, id).await
+    get(app, actor, id).await
 }
 
 /// An employer's responsable makes a contact an administrator of its authorizations (they may
 /// then grant, change and revoke them), or no longer one.
 pub async fn set_manages_authorizations(
     app: &App,
-    actor: &str,
-    profile: &ProfileRow,
+    actor: &Actor,
     id: &str,
     manages: bool,
-    requester: &Requester,
 ) -> Result<ContactRow, MembersError> {
-    require_responsable(profile)?;
-    if profile.organisation_kind != OrganisationKind::Employer {
+    require_responsable(&actor.profile)?;
+    if actor.profile.organisation_kind != OrganisationKind::Employer {
         return Err(MembersError::EmployersOnly);
     }
-    let contact = get(app, profile, id).await?;
+    let contact = get(app, actor, id).await?;
     if (contact.manages_authorizations == 1) == manages {
         return Ok(contact);
     }
     atomically(
         &app.db,
         vec![
-            contacts::set_manages_authorizations(&app.db, &profile.organisation_id, id, manages)?,
+            contacts::set_manages_authorizations(
+                &app.db,
+                &actor.profile.organisation_id,
+                id,
+                manages,
+            )?,
             audit::append(
                 &app.db,
                 &event(
                     "contact.authorizations_role_changed",
                     actor,
-                    profile,
                     id,
-                    requester,
                     json!({ "manages_authorizations": manages }),
                 ),
                 app.now,
@@ -338,31 +309,25 @@ pub async fn set_manages_authorizations(
         "Failed to change who manages authorizations",
     )
     .await?;
-    get(app, profile, id).await
+    get(app, actor, id).await
 }
 
 /// Ends a contact's access: their profile disappears and sessions acting as it lose it at once
 /// (sessions join the contact's status on every request).
-pub async fn revoke(
-    app: &App,
-    actor: &str,
-    profile: &ProfileRow,
-    id: &str,
-    requester: &Requester,
-) -> Result<ContactRow, MembersError> {
-    require_responsable(profile)?;
-    let contact = get(app, profile, id).await?;
+pub async fn revoke(app: &App, actor: &Actor, id: &str) -> Result<ContactRow, MembersError> {
+    require_responsable(&actor.profile)?;
+    let contact = get(app, actor, id).await?;
     if contact.status == ContactStatus::Revoked {
         return Ok(contact);
     }
-    ensure_a_responsable_remains(app, profile, &contact).await?;
+    ensure_a_responsable_remains(app, &actor.profile, &contact).await?;
     let results = atomically(
         &app.db,
         vec![
-            contacts::revoke(&app.db, &profile.organisation_id, id, app.now)?,
+            contacts::revoke(&app.db, &actor.profile.organisation_id, id, app.now)?,
             audit::append(
                 &app.db,
-                &event("contact.revoked", actor, profile, id, requester, json!({})),
+                &event("contact.revoked", actor, id, json!({})),
                 app.now,
             )?,
             domain_events::append_contact_event_if_written(
@@ -382,5 +347,5 @@ pub async fn revoke(
     if !results.first().is_some_and(wrote) {
         return Err(MembersError::LastResponsable);
     }
-    get(app, profile, id).await
+    get(app, actor, id).await
 }

@@ -21,6 +21,7 @@ use crate::storage::contacts::ProfileRow;
 use crate::storage::monthly_reports::{self, Author, MonthRow, ReportEvent, StoredReport};
 use crate::storage::organisations;
 use crate::storage::users::UserRow;
+use crate::use_cases::Actor;
 use serde_json::json;
 
 #[derive(Debug)]
@@ -104,13 +105,9 @@ impl Writer {
 }
 
 /// A firm's contact in one of its authorized files: the monthly report service must be usable.
-pub async fn for_file(
-    app: &App,
-    profile: &ProfileRow,
-    file_id: &str,
-) -> Result<Access, ReportError> {
-    let file = files::open_service(app, profile, file_id, Service::MonthlyReport).await?;
-    Ok(of_file(profile, &file))
+pub async fn for_file(app: &App, actor: &Actor, file_id: &str) -> Result<Access, ReportError> {
+    let file = files::open_service(app, actor, file_id, Service::MonthlyReport).await?;
+    Ok(of_file(&actor.profile, &file))
 }
 
 /// The reports of a file already opened for the monthly report service.
@@ -164,17 +161,17 @@ pub async fn for_token_employer(app: &App, token: &TokenRow) -> Result<Access, R
 }
 
 /// An employer's own contact.
-pub fn for_employer(profile: &ProfileRow) -> Result<Access, ReportError> {
-    if profile.organisation_kind != OrganisationKind::Employer {
+pub fn for_employer(actor: &Actor) -> Result<Access, ReportError> {
+    if actor.profile.organisation_kind != OrganisationKind::Employer {
         return Err(ReportError::EmployerProfileRequired);
     }
     Ok(Access {
-        employer_id: profile.organisation_id.clone(),
-        employer_name: profile.organisation_name.clone(),
-        file_number: profile.file_number.clone(),
+        employer_id: actor.profile.organisation_id.clone(),
+        employer_name: actor.profile.organisation_name.clone(),
+        file_number: actor.profile.file_number.clone(),
         may_write: true,
         firm_id: None,
-        contact_id: Some(profile.contact_id.clone()),
+        contact_id: Some(actor.profile.contact_id.clone()),
     })
 }
 

@@ -15,7 +15,7 @@ use crate::storage::contacts::{self, ProfileRow};
 use crate::storage::db::Statement;
 use crate::storage::organisations::{self, OrganisationRow};
 use crate::storage::{atomically, wrote};
-use crate::use_cases::Requester;
+use crate::use_cases::Actor;
 use serde_json::json;
 
 /// What is granted: services, level and period.
@@ -34,23 +34,21 @@ pub struct Grant {
 /// Grants a contact of another organisation access to the employer's file.
 pub async fn grant(
     app: &App,
-    actor: &str,
-    profile: &ProfileRow,
+    actor: &Actor,
     grant: Grant,
-    requester: &Requester,
 ) -> Result<AuthorizationRow, AuthorizationError> {
-    require_administrator(profile)?;
+    require_administrator(&actor.profile)?;
     let firm = organisations::find_by_file_number(&app.db, grant.firm_file_number.as_str())
         .await?
         .ok_or_else(|| invalid("firm_file_number", Problem::UnknownFileNumber))?;
-    if firm.id == profile.organisation_id {
+    if firm.id == actor.profile.organisation_id {
         return Err(invalid("firm_file_number", Problem::NotYourOrganisation));
     }
     let contact = contacts::find_by_email_in(&app.db, &firm.id, grant.contact_email.as_str())
         .await?
         .filter(|c| c.status != ContactStatus::Revoked)
         .ok_or_else(|| invalid("contact_email", Problem::UnknownContact))?;
-    let employer = employer_of(app, profile).await?;
+    let employer = employer_of(app, &actor.profile).await?;
     let parties = Parties {
         employer: &employer,
         firm: &firm,
@@ -62,7 +60,6 @@ pub async fn grant(
         &parties,
         &grant.terms,
         &random_id(),
-        requester,
         Vec::new(),
         Template::AuthorizationGranted,
     )
@@ -94,11 +91,10 @@ pub(super) async fn employer_of(
 #[allow(clippy::too_many_arguments)]
 pub(super) async fn create(
     app: &App,
-    actor: &str,
+    actor: &Actor,
     parties: &Parties<'_>,
     terms: &Terms,
     id: &str,
-    requester: &Requester,
     more: Vec<Statement>,
     template: Template,
 ) -> Result<AuthorizationRow, AuthorizationError> {
@@ -125,7 +121,7 @@ pub(super) async fn create(
         statements.extend(record(
             app,
             None,
-            requester,
+            &actor.requester,
             "authorization.expired",
             &ended,
             json!({}),
@@ -145,7 +141,7 @@ pub(super) async fn create(
         level: terms.level,
         starts_at: terms.period.starts_at(),
         ends_at: terms.period.ends_at(),
-        granted_by: actor,
+        granted_by: &actor.user_id,
     };
     let after = AuthorizationRow {
         id: id.to_owned(),
@@ -176,8 +172,8 @@ pub(super) async fn create(
     statements.extend(more);
     statements.extend(record(
         app,
-        Some(actor),
-        requester,
+        Some(actor.user_id.as_str()),
+        &actor.requester,
         "authorization.granted",
         &after,
         json!({}),
@@ -210,13 +206,11 @@ pub struct Change {
 
 pub async fn change(
     app: &App,
-    actor: &str,
-    profile: &ProfileRow,
+    actor: &Actor,
     id: &str,
     change: Change,
-    requester: &Requester,
 ) -> Result<AuthorizationRow, AuthorizationError> {
-    let before = get(app, profile, id).await?;
+    let before = get(app, actor, id).await?;
     if !crate::domain::authorization::is_current(before.status, before.ends_at, app.now) {
         return Err(AuthorizationError::Inactive);
     }
@@ -240,7 +234,7 @@ pub async fn change(
     };
     let mut statements = vec![authorizations::update(
         &app.db,
-        &profile.organisation_id,
+        &actor.profile.organisation_id,
         id,
         after.services,
         after.level,
@@ -250,8 +244,8 @@ pub async fn change(
     let details = json!({ "before": authorization_json(&before, app.now) });
     statements.extend(record(
         app,
-        Some(actor),
-        requester,
+        Some(actor.user_id.as_str()),
+        &actor.requester,
         "authorization.changed",
         &after,
         details,
@@ -260,34 +254,31 @@ pub async fn change(
     if !results.first().is_some_and(wrote) {
         return Err(AuthorizationError::Inactive);
     }
-    get(app, profile, id).await
+    get(app, actor, id).await
 }
 
 /// Revokes at once: the contact's next request no longer finds the file. Revoking a revoked
 /// authorization answers it unchanged.
 pub async fn revoke(
     app: &App,
-    actor: &str,
-    profile: &ProfileRow,
+    actor: &Actor,
     id: &str,
-    requester: &Requester,
 ) -> Result<AuthorizationRow, AuthorizationError> {
-    let before = get(app, profile, id).await?;
+    let before = get(app, actor, id).await?;
     match before.status {
         AuthorizationStatus::Revoked => return Ok(before),
         AuthorizationStatus::Ended => return Err(AuthorizationError::Inactive),
         AuthorizationStatus::Active => {}
     }
-    let statements = revocation(app, actor, &before, requester)?;
+    let statements = revocation(app, actor, &before)?;
     atomically(&app.db, statements, "Failed to revoke an authorization").await?;
-    get(app, profile, id).await
+    get(app, actor, id).await
 }
 
 pub(super) fn revocation(
     app: &App,
-    actor: &str,
+    actor: &Actor,
     before: &AuthorizationRow,
-    requester: &Requester,
 ) -> Result<Vec<Statement>, InfraError> {
     let after = AuthorizationRow {
         status: AuthorizationStatus::Revoked,
@@ -303,8 +294,8 @@ pub(super) fn revocation(
     )?];
     statements.extend(record(
         app,
-        Some(actor),
-        requester,
+        Some(actor.user_id.as_str()),
+        &actor.requester,
         "authorization.revoked",
         &after,
         json!({}),

@@ -23,6 +23,7 @@ use crate::domain::organisation::OrganisationKind;
 use crate::infra::{App, InfraError};
 use crate::storage::authorizations::{self, AuthorizationRow, EmployerFilter};
 use crate::storage::contacts::ProfileRow;
+use crate::use_cases::Actor;
 
 #[derive(Debug)]
 pub enum AuthorizationError {
@@ -70,13 +71,13 @@ pub struct ListQuery<'a> {
 
 pub async fn list(
     app: &App,
-    profile: &ProfileRow,
+    actor: &Actor,
     query: &ListQuery<'_>,
 ) -> Result<(Vec<AuthorizationRow>, i64), AuthorizationError> {
-    require_administrator(profile)?;
+    require_administrator(&actor.profile)?;
     Ok(authorizations::page_for_employer(
         &app.db,
-        &profile.organisation_id,
+        &actor.profile.organisation_id,
         &query.filter,
         app.now,
         query.page_size,
@@ -87,11 +88,11 @@ pub async fn list(
 
 pub async fn get(
     app: &App,
-    profile: &ProfileRow,
+    actor: &Actor,
     id: &str,
 ) -> Result<AuthorizationRow, AuthorizationError> {
-    require_administrator(profile)?;
-    authorizations::find_for_employer(&app.db, &profile.organisation_id, id)
+    require_administrator(&actor.profile)?;
+    authorizations::find_for_employer(&app.db, &actor.profile.organisation_id, id)
         .await?
         .ok_or(AuthorizationError::NotFound)
 }

@@ -9,25 +9,25 @@ use crate::email::templates::Template;
 use crate::infra::{random_id, App};
 use crate::storage::access_requests::{self, AccessRequestRow, Answer, Side};
 use crate::storage::authorizations::AuthorizationRow;
-use crate::storage::contacts::{self, ProfileRow};
+use crate::storage::contacts;
 use crate::storage::organisations;
 use crate::storage::{atomically, wrote};
-use crate::use_cases::Requester;
+use crate::use_cases::Actor;
 use serde_json::json;
 
 pub async fn requests(
     app: &App,
-    profile: &ProfileRow,
+    actor: &Actor,
     status: Option<AccessRequestStatus>,
     page: i64,
     page_size: i64,
 ) -> Result<(Vec<AccessRequestRow>, i64), AuthorizationError> {
-    require_administrator(profile)?;
+    require_administrator(&actor.profile)?;
     Ok(access_requests::page(
         &app.db,
         &access_requests::PageQuery {
             side: Side::Employer,
-            organisation_id: &profile.organisation_id,
+            organisation_id: &actor.profile.organisation_id,
             contact_id: None,
             status,
             now: app.now,
@@ -40,14 +40,14 @@ pub async fn requests(
 
 async fn pending_request(
     app: &App,
-    profile: &ProfileRow,
+    actor: &Actor,
     id: &str,
 ) -> Result<AccessRequestRow, AuthorizationError> {
-    require_administrator(profile)?;
+    require_administrator(&actor.profile)?;
     let request = access_requests::find_for(
         &app.db,
         Side::Employer,
-        &profile.organisation_id,
+        &actor.profile.organisation_id,
         id,
         app.now,
     )
@@ -63,14 +63,12 @@ async fn pending_request(
 /// Approves a pending request: the authorization is created with the terms the employer chose.
 pub async fn approve(
     app: &App,
-    actor: &str,
-    profile: &ProfileRow,
+    actor: &Actor,
     id: &str,
     terms: Terms,
-    requester: &Requester,
 ) -> Result<(AccessRequestRow, AuthorizationRow), AuthorizationError> {
-    let request = pending_request(app, profile, id).await?;
-    let employer = employer_of(app, profile).await?;
+    let request = pending_request(app, actor, id).await?;
+    let employer = employer_of(app, &actor.profile).await?;
     let firm = organisations::find(&app.db, &request.firm_id)
         .await?
         .ok_or(AuthorizationError::NotFound)?;
@@ -83,13 +81,13 @@ pub async fn approve(
         Answer::Approved {
             authorization_id: &authorization_id,
         },
-        actor,
+        &actor.user_id,
         app.now,
     )?];
     more.extend(request_records(
         app,
-        Some(actor),
-        requester,
+        Some(actor.user_id.as_str()),
+        &actor.requester,
         ("access_request.approved", "access_request.answered"),
         &request,
         json!({ "decision": "approved", "authorization_id": authorization_id }),
@@ -105,7 +103,6 @@ pub async fn approve(
         &parties,
         &terms,
         &authorization_id,
-        requester,
         more,
         Template::AccessApproved,
     )
@@ -119,25 +116,23 @@ pub async fn approve(
 /// Declines a pending request; the contact is told, with the reason if one was given.
 pub async fn decline(
     app: &App,
-    actor: &str,
-    profile: &ProfileRow,
+    actor: &Actor,
     id: &str,
     reason: &str,
-    requester: &Requester,
 ) -> Result<AccessRequestRow, AuthorizationError> {
-    let request = pending_request(app, profile, id).await?;
+    let request = pending_request(app, actor, id).await?;
     let mut statements = vec![access_requests::answer(
         &app.db,
-        &profile.organisation_id,
+        &actor.profile.organisation_id,
         id,
         Answer::Declined { reason },
-        actor,
+        &actor.user_id,
         app.now,
     )?];
     statements.extend(request_records(
         app,
-        Some(actor),
-        requester,
+        Some(actor.user_id.as_str()),
+        &actor.requester,
         ("access_request.declined", "access_request.answered"),
         &request,
         json!({ "decision": "declined", "reason": reason }),
@@ -154,7 +149,7 @@ pub async fn decline(
     access_requests::find_for(
         &app.db,
         Side::Employer,
-        &profile.organisation_id,
+        &actor.profile.organisation_id,
         id,
         app.now,
     )

@@ -8,16 +8,14 @@ use crate::domain::authorization::Origin;
 use crate::infra::{App, InfraError};
 use crate::storage::atomically;
 use crate::storage::authorizations::{self, AuthorizationRow};
-use crate::storage::contacts::ProfileRow;
 use crate::storage::db::Statement;
-use crate::use_cases::Requester;
+use crate::use_cases::Actor;
 use serde_json::json;
 
 fn confirmation(
     app: &App,
-    actor: &str,
+    actor: &Actor,
     before: &AuthorizationRow,
-    requester: &Requester,
 ) -> Result<Vec<Statement>, InfraError> {
     let after = AuthorizationRow {
         confirmed_at: Some(app.now),
@@ -32,8 +30,8 @@ fn confirmation(
     )?];
     statements.extend(record(
         app,
-        Some(actor),
-        requester,
+        Some(actor.user_id.as_str()),
+        &actor.requester,
         "authorization.confirmed",
         &after,
         json!({}),
@@ -44,12 +42,10 @@ fn confirmation(
 /// The employer confirms one migrated relation after reviewing it.
 pub async fn confirm(
     app: &App,
-    actor: &str,
-    profile: &ProfileRow,
+    actor: &Actor,
     id: &str,
-    requester: &Requester,
 ) -> Result<AuthorizationRow, AuthorizationError> {
-    let before = get(app, profile, id).await?;
+    let before = get(app, actor, id).await?;
     if before.origin != Origin::Migrated {
         return Err(AuthorizationError::NotMigrated);
     }
@@ -59,9 +55,9 @@ pub async fn confirm(
     if !crate::domain::authorization::is_current(before.status, before.ends_at, app.now) {
         return Err(AuthorizationError::Inactive);
     }
-    let statements = confirmation(app, actor, &before, requester)?;
+    let statements = confirmation(app, actor, &before)?;
     atomically(&app.db, statements, "Failed to confirm a migrated relation").await?;
-    get(app, profile, id).await
+    get(app, actor, id).await
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,21 +70,20 @@ pub enum Decision {
 /// Each batch of relations is written atomically; answers how many were decided.
 pub async fn review(
     app: &App,
-    actor: &str,
-    profile: &ProfileRow,
+    actor: &Actor,
     decision: Decision,
     ids: Option<&[String]>,
-    requester: &Requester,
 ) -> Result<usize, AuthorizationError> {
-    require_administrator(profile)?;
+    require_administrator(&actor.profile)?;
     let pending =
-        authorizations::pending_review(&app.db, &profile.organisation_id, ids, app.now).await?;
+        authorizations::pending_review(&app.db, &actor.profile.organisation_id, ids, app.now)
+            .await?;
     for chunk in pending.chunks(30) {
         let mut statements = Vec::new();
         for relation in chunk {
             statements.extend(match decision {
-                Decision::Confirm => confirmation(app, actor, relation, requester)?,
-                Decision::Revoke => revocation(app, actor, relation, requester)?,
+                Decision::Confirm => confirmation(app, actor, relation)?,
+                Decision::Revoke => revocation(app, actor, relation)?,
             });
         }
         atomically(&app.db, statements, "Failed to review migrated relations").await?;

@@ -20,25 +20,25 @@ use crate::storage::organisations::OrganisationRow;
 use crate::storage::{atomically, authorizations, organisations, rate_limits, wrote, WrittenNow};
 use serde_json::json;
 
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum RequestError {
     /// No employer file has this number and postal code (the same answer either way).
+    #[error("access request: unmatched")]
     Unmatched,
+    #[error("access request: own organisation")]
     OwnOrganisation,
+    #[error("access request: already authorized")]
     AlreadyAuthorized,
+    #[error("access request: already pending")]
     AlreadyPending,
+    #[error("access request: not found")]
     NotFound,
+    #[error("access request: not pending")]
     NotPending,
-    Throttled {
-        retry_after: u64,
-    },
-    Infra(InfraError),
-}
-
-impl From<InfraError> for RequestError {
-    fn from(error: InfraError) -> Self {
-        RequestError::Infra(error)
-    }
+    #[error("access request: throttled (retry after {retry_after:?})")]
+    Throttled { retry_after: u64 },
+    #[error(transparent)]
+    Infra(#[from] InfraError),
 }
 
 pub struct NewRequest {

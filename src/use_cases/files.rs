@@ -186,18 +186,16 @@ pub async fn all(
     }
 }
 
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum FileError {
+    #[error("authorized file: not found")]
     NotFound,
+    #[error("authorized file: service not authorized")]
     ServiceNotAuthorized,
+    #[error("authorized file: service not started")]
     ServiceNotStarted,
-    Infra(InfraError),
-}
-
-impl From<InfraError> for FileError {
-    fn from(error: InfraError) -> Self {
-        FileError::Infra(error)
-    }
+    #[error(transparent)]
+    Infra(#[from] InfraError),
 }
 
 /// One of the active profile's current files; another contact's, revoked or ended: not found.

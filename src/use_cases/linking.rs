@@ -80,21 +80,22 @@ pub fn issue_credentials(
     })
 }
 
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum LinkError {
+    #[error("linking: not found")]
     NotFound,
+    #[error("linking: invalid code (attempts left {attempts_left:?})")]
     InvalidCode { attempts_left: i64 },
+    #[error("linking: rejected: {0:?}")]
     Rejected(LinkRejection),
+    #[error("linking: contact revoked")]
     ContactRevoked,
+    #[error("linking: invalid legacy credentials")]
     InvalidLegacyCredentials,
+    #[error("linking: throttled (retry after {retry_after:?})")]
     Throttled { retry_after: u64 },
-    Infra(InfraError),
-}
-
-impl From<InfraError> for LinkError {
-    fn from(error: InfraError) -> Self {
-        LinkError::Infra(error)
-    }
+    #[error(transparent)]
+    Infra(#[from] InfraError),
 }
 
 /// Method (a): the identifier and code a responsible sent. Linking a file already linked is harmless.

@@ -15,22 +15,24 @@ use crate::storage::organisations::{self, OrganisationRow};
 use crate::storage::{atomically, domain_events, legacy_credentials, wrote, WrittenNow};
 use serde_json::json;
 
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum MembersError {
+    #[error("members: responsable required")]
     ResponsableRequired,
+    #[error("members: not found")]
     NotFound,
+    #[error("members: contact exists")]
     ContactExists,
+    #[error("members: last responsable")]
     LastResponsable,
+    #[error("members: contact linked")]
     ContactLinked,
+    #[error("members: contact revoked")]
     ContactRevoked,
+    #[error("members: employers only")]
     EmployersOnly,
-    Infra(InfraError),
-}
-
-impl From<InfraError> for MembersError {
-    fn from(error: InfraError) -> Self {
-        MembersError::Infra(error)
-    }
+    #[error(transparent)]
+    Infra(#[from] InfraError),
 }
 
 pub fn require_responsable(profile: &ProfileRow) -> Result<(), MembersError> {

@@ -21,16 +21,12 @@ use crate::storage::organisations::{self, NewOrganisation};
 use serde_json::json;
 use std::collections::BTreeMap;
 
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum MigrationError {
+    #[error("migration: run not found")]
     RunNotFound,
-    Infra(InfraError),
-}
-
-impl From<InfraError> for MigrationError {
-    fn from(error: InfraError) -> Self {
-        MigrationError::Infra(error)
-    }
+    #[error(transparent)]
+    Infra(#[from] InfraError),
 }
 
 /// Imports one batch (lines in increasing order). With a run, the batch's outcomes are counted

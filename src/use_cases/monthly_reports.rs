@@ -24,35 +24,45 @@ use crate::storage::users::UserRow;
 use crate::use_cases::Actor;
 use serde_json::json;
 
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum ReportError {
+    #[error("monthly report: not found")]
     NotFound,
+    #[error("monthly report: employer profile required")]
     EmployerProfileRequired,
+    #[error("monthly report: service not authorized")]
     ServiceNotAuthorized,
+    #[error("monthly report: service not started")]
     ServiceNotStarted,
     /// A firm's contact at level "consultation" tried to write.
+    #[error("monthly report: transmission not authorized")]
     TransmissionNotAuthorized,
     /// The month is after the current one.
+    #[error("monthly report: month ahead")]
     MonthAhead,
+    #[error("monthly report: too many lines")]
     TooManyLines,
     /// Lines and the "no activity" declaration at once.
+    #[error("monthly report: no activity with lines")]
     NoActivityWithLines,
+    #[error("monthly report: invalid")]
     Invalid(Vec<LineProblem>),
     /// The report was transmitted and no correction is open.
+    #[error("monthly report: already transmitted")]
     AlreadyTransmitted,
+    #[error("monthly report: no draft")]
     NoDraft,
     /// Neither lines nor the "no activity" declaration.
+    #[error("monthly report: empty")]
     Empty,
+    #[error("monthly report: month not over")]
     MonthNotOver,
+    #[error("monthly report: nothing to correct")]
     NothingToCorrect,
+    #[error("monthly report: correction open")]
     CorrectionOpen,
-    Infra(InfraError),
-}
-
-impl From<InfraError> for ReportError {
-    fn from(error: InfraError) -> Self {
-        ReportError::Infra(error)
-    }
+    #[error(transparent)]
+    Infra(#[from] InfraError),
 }
 
 impl From<FileError> for ReportError {

@@ -31,17 +31,14 @@ pub struct CreatedOrganisation {
     pub code: String,
 }
 
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum OperatorError {
+    #[error("operator: file number taken")]
     FileNumberTaken,
+    #[error("operator: not found")]
     NotFound,
-    Infra(InfraError),
-}
-
-impl From<InfraError> for OperatorError {
-    fn from(error: InfraError) -> Self {
-        OperatorError::Infra(error)
-    }
+    #[error(transparent)]
+    Infra(#[from] InfraError),
 }
 
 pub async fn create_organisation(

@@ -25,24 +25,28 @@ use crate::storage::authorizations::{self, AuthorizationRow, EmployerFilter};
 use crate::storage::contacts::ProfileRow;
 use crate::use_cases::Actor;
 
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum AuthorizationError {
+    #[error("authorization: employer profile required")]
     EmployerProfileRequired,
+    #[error("authorization: administrator required")]
     AdministratorRequired,
+    #[error("authorization: not found")]
     NotFound,
+    #[error("authorization: invalid: {0:?}")]
     Invalid(FieldErrors),
+    #[error("authorization: exists (authorization id {authorization_id:?})")]
     Exists { authorization_id: String },
+    #[error("authorization: inactive")]
     Inactive,
+    #[error("authorization: not migrated")]
     NotMigrated,
+    #[error("authorization: request expired")]
     RequestExpired,
+    #[error("authorization: request answered")]
     RequestAnswered,
-    Infra(InfraError),
-}
-
-impl From<InfraError> for AuthorizationError {
-    fn from(error: InfraError) -> Self {
-        AuthorizationError::Infra(error)
-    }
+    #[error(transparent)]
+    Infra(#[from] InfraError),
 }
 
 fn invalid(field: &'static str, problem: Problem) -> AuthorizationError {

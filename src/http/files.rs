@@ -101,6 +101,9 @@ pub async fn list(call: &Call) -> Result<Reply, ApiError> {
         return super::tokens::authorized_files(call, &header).await;
     }
     let (_, actor) = require_actor(call).await?;
+    // A session reads pages, not the sync window; its parameters are still checked, so a
+    // malformed one is refused here as it is with a token.
+    super::tokens::sync_window(call)?;
     let mut errors = FieldErrors::default();
     let query = file_query(call, &mut errors);
     let page_size = number(call, &mut errors, "page_size", 1..=MAX_PAGE_SIZE);

@@ -115,6 +115,9 @@ pub async fn members(call: &Call) -> Result<Reply, ApiError> {
         return members_changed_since(call, &header).await;
     }
     let (_, actor) = require_actor(call).await?;
+    // A session reads pages, not the sync window; its parameters are still checked, so a
+    // malformed one is refused here as it is with a token.
+    super::tokens::sync_window(call)?;
     let (page, page_size) = paging(call)?;
     let status = call
         .query("status")

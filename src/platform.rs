@@ -6,16 +6,11 @@ use crate::domain::Entropy;
 
 /// A failure of the infrastructure (database, queue, network): logged with its cause, shown to
 /// users as an opaque 500.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
+#[error("{context}: {cause}")]
 pub struct InfraError {
     pub context: String,
     pub cause: String,
-}
-
-impl std::fmt::Display for InfraError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.context, self.cause)
-    }
 }
 
 /// `.context("Failed to …")` on every infrastructure step.

@@ -130,29 +130,42 @@ impl Services {
     }
 }
 
-/// What the contact may do with the authorized services.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Level {
-    Consultation,
-    /// Consultation and transmission.
-    Transmission,
+text_enum! {
+    /// What the contact may do with the authorized services.
+    pub enum Level {
+        Consultation = "consultation",
+        /// Consultation and transmission.
+        Transmission = "transmission",
+    }
 }
 
-impl Level {
-    pub fn parse(raw: &str) -> Result<Level, Problem> {
-        match raw {
-            "consultation" => Ok(Level::Consultation),
-            "transmission" => Ok(Level::Transmission),
-            "" => Err(Problem::Required),
-            _ => Err(Problem::InvalidChoice),
-        }
+text_enum! {
+    /// How an authorization came to be: granted in the portal, or brought in by the legacy
+    /// migration (then the employer reviews it).
+    pub enum Origin {
+        Granted = "granted",
+        Migrated = "migrated",
     }
+}
 
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Level::Consultation => "consultation",
-            Level::Transmission => "transmission",
-        }
+text_enum! {
+    /// An authorization's recorded status; an active one whose end has passed is `Ended` in
+    /// every answer even before the lifecycle job records it (see [`is_current`]).
+    pub enum AuthorizationStatus {
+        Active = "active",
+        Ended = "ended",
+        Revoked = "revoked",
+    }
+}
+
+text_enum! {
+    /// An access request's status; a pending one past its expiry reads as `Expired`.
+    pub enum AccessRequestStatus {
+        Pending = "pending",
+        Approved = "approved",
+        Declined = "declined",
+        Cancelled = "cancelled",
+        Expired = "expired",
     }
 }
 
@@ -300,8 +313,8 @@ impl Period {
 
 /// An active authorization stops counting once its end passes, even before the lifecycle job
 /// records it as ended.
-pub fn is_current(status: &str, ends_at: Option<Millis>, now: Millis) -> bool {
-    status == "active" && ends_at.is_none_or(|end| end > now)
+pub fn is_current(status: AuthorizationStatus, ends_at: Option<Millis>, now: Millis) -> bool {
+    status == AuthorizationStatus::Active && ends_at.is_none_or(|end| end > now)
 }
 
 /// Whether a contact may use one service of a file they are authorized on.
@@ -479,10 +492,10 @@ mod tests {
 
     #[test]
     fn an_authorization_stops_counting_when_its_end_passes() {
-        assert!(is_current("active", None, 5));
-        assert!(is_current("active", Some(6), 5));
-        assert!(!is_current("active", Some(5), 5));
-        assert!(!is_current("revoked", None, 5));
+        assert!(is_current(AuthorizationStatus::Active, None, 5));
+        assert!(is_current(AuthorizationStatus::Active, Some(6), 5));
+        assert!(!is_current(AuthorizationStatus::Active, Some(5), 5));
+        assert!(!is_current(AuthorizationStatus::Revoked, None, 5));
     }
 
     #[test]

@@ -7,6 +7,7 @@
 
 use super::code::OneTimeCode;
 use super::fields::Problem;
+use super::organisation::{OrganisationKind, Role};
 use super::sealing::Sealer;
 use super::secrets::{KeyPurpose, ServerSecrets};
 use super::{Entropy, Millis, MINUTE, SECOND};
@@ -203,13 +204,13 @@ impl RecoveryCode {
 /// responsibles and authorization administrators of every organisation, and every contact of an
 /// organisation whose responsable requires it of all.
 pub fn profile_requires_factor(
-    organisation_kind: &str,
-    role: &str,
+    organisation_kind: OrganisationKind,
+    role: Role,
     manages_authorizations: bool,
     required_of_all_contacts: bool,
 ) -> bool {
-    organisation_kind == "accounting_firm"
-        || role == "responsable"
+    organisation_kind == OrganisationKind::AccountingFirm
+        || role == Role::Responsable
         || manages_authorizations
         || required_of_all_contacts
 }
@@ -364,22 +365,32 @@ mod tests {
     #[test]
     fn firm_profiles_responsibles_and_administrators_need_a_factor() {
         assert!(profile_requires_factor(
-            "accounting_firm",
-            "membre",
+            OrganisationKind::AccountingFirm,
+            Role::Membre,
             false,
             false
         ));
         assert!(profile_requires_factor(
-            "employer",
-            "responsable",
+            OrganisationKind::Employer,
+            Role::Responsable,
             false,
             false
         ));
-        assert!(profile_requires_factor("employer", "membre", true, false));
-        assert!(!profile_requires_factor("employer", "membre", false, false));
+        assert!(profile_requires_factor(
+            OrganisationKind::Employer,
+            Role::Membre,
+            true,
+            false
+        ));
         assert!(!profile_requires_factor(
-            "association",
-            "membre",
+            OrganisationKind::Employer,
+            Role::Membre,
+            false,
+            false
+        ));
+        assert!(!profile_requires_factor(
+            OrganisationKind::Association,
+            Role::Membre,
             false,
             false
         ));
@@ -387,10 +398,15 @@ mod tests {
 
     #[test]
     fn an_organisation_may_require_a_factor_of_every_contact() {
-        assert!(profile_requires_factor("employer", "membre", false, true));
         assert!(profile_requires_factor(
-            "association",
-            "membre",
+            OrganisationKind::Employer,
+            Role::Membre,
+            false,
+            true
+        ));
+        assert!(profile_requires_factor(
+            OrganisationKind::Association,
+            Role::Membre,
             false,
             true
         ));

@@ -3,6 +3,59 @@
 //! Nothing here imports `worker`: time arrives as epoch milliseconds and randomness through
 //! [`Entropy`], so every rule is unit-tested natively with `cargo test`.
 
+/// An enum stored as one of a few TEXT values (a `CHECK (x IN (...))` column) and shown as the
+/// same text in the API: `as_str` and `parse`/`FromStr` are the one mapping between the two, and
+/// serde uses it, so storage rows hold the enum and nothing above storage compares strings.
+/// `parse` answers `Required` for an empty text and `InvalidChoice` for any other unknown one.
+macro_rules! text_enum {
+    ($(#[$meta:meta])* pub enum $name:ident { $($(#[$variant_meta:meta])* $variant:ident = $text:literal,)+ }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum $name {
+            $($(#[$variant_meta])* $variant,)+
+        }
+
+        impl $name {
+            pub fn parse(raw: &str) -> Result<$name, $crate::domain::fields::Problem> {
+                match raw {
+                    $($text => Ok($name::$variant),)+
+                    "" => Err($crate::domain::fields::Problem::Required),
+                    _ => Err($crate::domain::fields::Problem::InvalidChoice),
+                }
+            }
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text,)+
+                }
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = $crate::domain::fields::Problem;
+
+            fn from_str(raw: &str) -> Result<$name, Self::Err> {
+                $name::parse(raw)
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<$name, D::Error> {
+                let raw = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+                $name::parse(&raw).map_err(|_| {
+                    serde::de::Error::custom(format!(concat!("not a ", stringify!($name), ": {:?}"), raw))
+                })
+            }
+        }
+    };
+}
+
 pub mod api_token;
 pub mod authorization;
 pub mod code;

@@ -2,56 +2,32 @@
 
 use super::fields::Problem;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OrganisationKind {
-    AccountingFirm,
-    Employer,
-    Association,
-}
-
-impl OrganisationKind {
-    pub fn parse(raw: &str) -> Result<OrganisationKind, Problem> {
-        match raw {
-            "accounting_firm" => Ok(OrganisationKind::AccountingFirm),
-            "employer" => Ok(OrganisationKind::Employer),
-            "association" => Ok(OrganisationKind::Association),
-            "" => Err(Problem::Required),
-            _ => Err(Problem::InvalidChoice),
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OrganisationKind::AccountingFirm => "accounting_firm",
-            OrganisationKind::Employer => "employer",
-            OrganisationKind::Association => "association",
-        }
+text_enum! {
+    pub enum OrganisationKind {
+        AccountingFirm = "accounting_firm",
+        Employer = "employer",
+        Association = "association",
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Role {
-    Responsable,
-    Membre,
+text_enum! {
+    pub enum Role {
+        Responsable = "responsable",
+        Membre = "membre",
+    }
+}
+
+text_enum! {
+    /// Where a contact stands: invited (credentials sent, no account yet), linked to an account,
+    /// or revoked by a responsable.
+    pub enum ContactStatus {
+        Invited = "invited",
+        Linked = "linked",
+        Revoked = "revoked",
+    }
 }
 
 impl Role {
-    pub fn parse(raw: &str) -> Result<Role, Problem> {
-        match raw {
-            "responsable" => Ok(Role::Responsable),
-            "membre" => Ok(Role::Membre),
-            "" => Err(Problem::Required),
-            _ => Err(Problem::InvalidChoice),
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Responsable => "responsable",
-            Role::Membre => "membre",
-        }
-    }
-
     /// Only responsables invite, reissue credentials, change roles and revoke.
     pub fn may_manage_contacts(self) -> bool {
         self == Role::Responsable
@@ -207,6 +183,27 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn a_stored_status_reads_back_as_the_enum_it_was_written_from() {
+        for status in [
+            ContactStatus::Invited,
+            ContactStatus::Linked,
+            ContactStatus::Revoked,
+        ] {
+            let text = serde_json::to_string(&status).unwrap();
+            assert_eq!(text, format!("\"{}\"", status.as_str()));
+            assert_eq!(
+                serde_json::from_str::<ContactStatus>(&text).unwrap(),
+                status
+            );
+            assert_eq!(status.as_str().parse(), Ok(status));
+        }
+        assert!(
+            serde_json::from_str::<ContactStatus>("\"archived\"").is_err(),
+            "a value outside the column's CHECK fails the row instead of passing as a string"
+        );
     }
 
     #[test]

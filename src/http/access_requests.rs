@@ -4,7 +4,7 @@ use super::body::{json_object, Fields};
 use super::error::ApiError;
 use super::organisation::paging;
 use super::route::{route, Route};
-use super::sessions::require_organisation_profile;
+use super::sessions::require_actor;
 use super::{Call, Reply};
 use crate::domain::authorization::Services;
 use crate::domain::fields::free_text;
@@ -33,7 +33,7 @@ pub fn access_request_json(r: &AccessRequestRow) -> Value {
 }
 
 pub async fn create(call: &mut Call) -> Result<Reply, ApiError> {
-    let (who, profile) = require_organisation_profile(call).await?;
+    let (_, actor) = require_actor(call).await?;
     let mut fields = Fields::new(json_object(&mut call.req).await?);
     let file_number = fields.parsed("file_number", FileNumber::parse);
     let postal_code = fields.parsed("postal_code", PostalCode::parse);
@@ -47,8 +47,7 @@ pub async fn create(call: &mut Call) -> Result<Reply, ApiError> {
             message: message.unwrap_or_default(),
         })
     })?;
-    let request =
-        access_requests::create(&call.app, &who.user.id, &profile, form, &call.requester).await?;
+    let request = access_requests::create(&call.app, &actor, form).await?;
     Ok(Reply::json(
         201,
         json!({ "access_request": access_request_json(&request) }),
@@ -56,9 +55,9 @@ pub async fn create(call: &mut Call) -> Result<Reply, ApiError> {
 }
 
 pub async fn list(call: &Call) -> Result<Reply, ApiError> {
-    let (_, profile) = require_organisation_profile(call).await?;
+    let (_, actor) = require_actor(call).await?;
     let (page, page_size) = paging(call)?;
-    let (items, total) = access_requests::list(&call.app, &profile, page, page_size).await?;
+    let (items, total) = access_requests::list(&call.app, &actor, page, page_size).await?;
     let items: Vec<Value> = items.iter().map(access_request_json).collect();
     Ok(Reply::json(
         200,
@@ -67,15 +66,8 @@ pub async fn list(call: &Call) -> Result<Reply, ApiError> {
 }
 
 pub async fn cancel(call: &Call) -> Result<Reply, ApiError> {
-    let (who, profile) = require_organisation_profile(call).await?;
-    let request = access_requests::cancel(
-        &call.app,
-        &who.user.id,
-        &profile,
-        call.id(),
-        &call.requester,
-    )
-    .await?;
+    let (_, actor) = require_actor(call).await?;
+    let request = access_requests::cancel(&call.app, &actor, call.id()).await?;
     Ok(Reply::json(
         200,
         json!({ "access_request": access_request_json(&request) }),

@@ -6,9 +6,11 @@ use super::body::{json_object, Fields};
 use super::error::ApiError;
 use super::organisation::paging;
 use super::route::{route, Route};
-use super::sessions::require_organisation_profile;
+use super::sessions::require_actor;
 use super::{Call, Reply};
-use crate::domain::authorization::{Day, Level, Period, Services};
+use crate::domain::authorization::{
+    AccessRequestStatus, AuthorizationStatus, Day, Level, Origin, Period, Services,
+};
 use crate::domain::email::Email;
 use crate::domain::fields::{free_text, has_hidden_characters, Problem};
 use crate::domain::organisation::FileNumber;
@@ -44,20 +46,29 @@ fn one(authorization: &crate::storage::authorizations::AuthorizationRow, call: &
     )
 }
 
+/// The `status` query parameter of a list: one status (`default` when absent), or `all` (`None`).
+fn status_filter<T>(
+    call: &Call,
+    default: &str,
+    parse: fn(&str) -> Result<T, Problem>,
+) -> Result<Option<T>, ApiError> {
+    match call.query("status").as_deref().unwrap_or(default) {
+        "all" => Ok(None),
+        status => parse(status)
+            .map(Some)
+            .map_err(|problem| ApiError::invalid_field("status", problem)),
+    }
+}
+
 pub async fn authorizations(call: &Call) -> Result<Reply, ApiError> {
-    let (_, profile) = require_organisation_profile(call).await?;
+    let (_, actor) = require_actor(call).await?;
     let (page, page_size) = paging(call)?;
-    let status = call.query("status").unwrap_or_else(|| "active".into());
-    if !["active", "ended", "revoked", "all"].contains(&status.as_str()) {
-        return Err(ApiError::invalid_field("status", Problem::InvalidChoice));
-    }
-    let origin = call.query("origin");
-    if origin
-        .as_deref()
-        .is_some_and(|o| !["granted", "migrated"].contains(&o))
-    {
-        return Err(ApiError::invalid_field("origin", Problem::InvalidChoice));
-    }
+    let status = status_filter(call, "active", AuthorizationStatus::parse)?;
+    let origin = call
+        .query("origin")
+        .map(|origin| Origin::parse(&origin))
+        .transpose()
+        .map_err(|problem| ApiError::invalid_field("origin", problem))?;
     let to_review = match call.query("review").as_deref() {
         None => false,
         Some("pending") => true,
@@ -73,15 +84,15 @@ pub async fn authorizations(call: &Call) -> Result<Reply, ApiError> {
     }
     let query = ListQuery {
         filter: EmployerFilter {
-            status: (status != "all" && !to_review).then_some(status.as_str()),
-            origin: origin.as_deref(),
+            status: status.filter(|_| !to_review),
+            origin,
             to_review,
             search: folded.as_deref(),
         },
         page,
         page_size,
     };
-    let (items, total) = authorizations::list(&call.app, &profile, &query).await?;
+    let (items, total) = authorizations::list(&call.app, &actor, &query).await?;
     let items: Vec<Value> = items
         .iter()
         .map(|a| authorization_json(a, call.app.now))
@@ -93,8 +104,8 @@ pub async fn authorizations(call: &Call) -> Result<Reply, ApiError> {
 }
 
 pub async fn grant(call: &mut Call) -> Result<Reply, ApiError> {
-    let (who, profile) = require_organisation_profile(call).await?;
-    authorizations::require_administrator(&profile)?;
+    let (who, actor) = require_actor(call).await?;
+    authorizations::require_administrator(&actor.profile)?;
     let mut fields = Fields::new(json_object(&mut call.req).await?);
     let firm_file_number = fields.parsed("firm_file_number", FileNumber::parse);
     let contact_email = fields.parsed("contact_email", Email::parse);
@@ -107,8 +118,7 @@ pub async fn grant(call: &mut Call) -> Result<Reply, ApiError> {
         })
     })?;
     crate::use_cases::mfa::require_recent_factor(&call.app, &who)?;
-    let authorization =
-        authorizations::grant(&call.app, &who.user.id, &profile, grant, &call.requester).await?;
+    let authorization = authorizations::grant(&call.app, &actor, grant).await?;
     Ok(Reply::json(
         201,
         json!({ "authorization": authorization_json(&authorization, call.app.now) }),
@@ -116,14 +126,14 @@ pub async fn grant(call: &mut Call) -> Result<Reply, ApiError> {
 }
 
 pub async fn authorization(call: &Call) -> Result<Reply, ApiError> {
-    let (_, profile) = require_organisation_profile(call).await?;
-    let authorization = authorizations::get(&call.app, &profile, call.id()).await?;
+    let (_, actor) = require_actor(call).await?;
+    let authorization = authorizations::get(&call.app, &actor, call.id()).await?;
     Ok(one(&authorization, call))
 }
 
 pub async fn change(call: &mut Call) -> Result<Reply, ApiError> {
-    let (who, profile) = require_organisation_profile(call).await?;
-    authorizations::get(&call.app, &profile, call.id()).await?;
+    let (who, actor) = require_actor(call).await?;
+    authorizations::get(&call.app, &actor, call.id()).await?;
     let mut fields = Fields::new(json_object(&mut call.req).await?);
     let services = if fields.has("services") {
         fields.parsed_list("services", Services::parse).map(Some)
@@ -155,48 +165,26 @@ pub async fn change(call: &mut Call) -> Result<Reply, ApiError> {
     })?;
     crate::use_cases::mfa::require_recent_factor(&call.app, &who)?;
     let id = call.id().to_owned();
-    let authorization = authorizations::change(
-        &call.app,
-        &who.user.id,
-        &profile,
-        &id,
-        change,
-        &call.requester,
-    )
-    .await?;
+    let authorization = authorizations::change(&call.app, &actor, &id, change).await?;
     Ok(one(&authorization, call))
 }
 
 pub async fn revoke(call: &Call) -> Result<Reply, ApiError> {
-    let (who, profile) = require_organisation_profile(call).await?;
+    let (who, actor) = require_actor(call).await?;
     crate::use_cases::mfa::require_recent_factor(&call.app, &who)?;
-    let authorization = authorizations::revoke(
-        &call.app,
-        &who.user.id,
-        &profile,
-        call.id(),
-        &call.requester,
-    )
-    .await?;
+    let authorization = authorizations::revoke(&call.app, &actor, call.id()).await?;
     Ok(one(&authorization, call))
 }
 
 pub async fn confirm(call: &Call) -> Result<Reply, ApiError> {
-    let (who, profile) = require_organisation_profile(call).await?;
-    let authorization = authorizations::confirm(
-        &call.app,
-        &who.user.id,
-        &profile,
-        call.id(),
-        &call.requester,
-    )
-    .await?;
+    let (_, actor) = require_actor(call).await?;
+    let authorization = authorizations::confirm(&call.app, &actor, call.id()).await?;
     Ok(one(&authorization, call))
 }
 
 pub async fn review(call: &mut Call) -> Result<Reply, ApiError> {
-    let (who, profile) = require_organisation_profile(call).await?;
-    authorizations::require_administrator(&profile)?;
+    let (_, actor) = require_actor(call).await?;
+    authorizations::require_administrator(&actor.profile)?;
     let mut fields = Fields::new(json_object(&mut call.req).await?);
     let decision = fields.parsed("decision", |raw| match raw {
         "confirm" => Ok(Decision::Confirm),
@@ -225,15 +213,7 @@ pub async fn review(call: &mut Call) -> Result<Reply, ApiError> {
         Some(None)
     };
     let (decision, ids) = fields.finish(|| Some((decision?, ids?)))?;
-    let decided = authorizations::review(
-        &call.app,
-        &who.user.id,
-        &profile,
-        decision,
-        ids.as_deref(),
-        &call.requester,
-    )
-    .await?;
+    let decided = authorizations::review(&call.app, &actor, decision, ids.as_deref()).await?;
     let key = match decision {
         Decision::Confirm => "confirmed",
         Decision::Revoke => "revoked",
@@ -242,23 +222,11 @@ pub async fn review(call: &mut Call) -> Result<Reply, ApiError> {
 }
 
 pub async fn access_requests(call: &Call) -> Result<Reply, ApiError> {
-    let (_, profile) = require_organisation_profile(call).await?;
+    let (_, actor) = require_actor(call).await?;
     let (page, page_size) = paging(call)?;
-    let status = call.query("status").unwrap_or_else(|| "pending".into());
-    let statuses = [
-        "pending",
-        "approved",
-        "declined",
-        "cancelled",
-        "expired",
-        "all",
-    ];
-    if !statuses.contains(&status.as_str()) {
-        return Err(ApiError::invalid_field("status", Problem::InvalidChoice));
-    }
-    let status = (status != "all").then_some(status.as_str());
+    let status = status_filter(call, "pending", AccessRequestStatus::parse)?;
     let (items, total) =
-        authorizations::requests(&call.app, &profile, status, page, page_size).await?;
+        authorizations::requests(&call.app, &actor, status, page, page_size).await?;
     let items: Vec<Value> = items.iter().map(access_request_json).collect();
     Ok(Reply::json(
         200,
@@ -267,21 +235,13 @@ pub async fn access_requests(call: &Call) -> Result<Reply, ApiError> {
 }
 
 pub async fn approve(call: &mut Call) -> Result<Reply, ApiError> {
-    let (who, profile) = require_organisation_profile(call).await?;
-    authorizations::require_administrator(&profile)?;
+    let (_, actor) = require_actor(call).await?;
+    authorizations::require_administrator(&actor.profile)?;
     let mut fields = Fields::new(json_object(&mut call.req).await?);
     let terms = terms(&mut fields, call.app.now);
     let terms = fields.finish(|| terms)?;
     let id = call.id().to_owned();
-    let (request, authorization) = authorizations::approve(
-        &call.app,
-        &who.user.id,
-        &profile,
-        &id,
-        terms,
-        &call.requester,
-    )
-    .await?;
+    let (request, authorization) = authorizations::approve(&call.app, &actor, &id, terms).await?;
     Ok(Reply::json(
         200,
         json!({ "access_request": access_request_json(&request), "authorization": authorization_json(&authorization, call.app.now) }),
@@ -289,21 +249,13 @@ pub async fn approve(call: &mut Call) -> Result<Reply, ApiError> {
 }
 
 pub async fn decline(call: &mut Call) -> Result<Reply, ApiError> {
-    let (who, profile) = require_organisation_profile(call).await?;
-    authorizations::require_administrator(&profile)?;
+    let (_, actor) = require_actor(call).await?;
+    authorizations::require_administrator(&actor.profile)?;
     let mut fields = Fields::new(json_object(&mut call.req).await?);
     let reason = fields.optional_parsed("reason", free_text);
     let reason = fields.finish(|| Some(reason.unwrap_or_default()))?;
     let id = call.id().to_owned();
-    let request = authorizations::decline(
-        &call.app,
-        &who.user.id,
-        &profile,
-        &id,
-        &reason,
-        &call.requester,
-    )
-    .await?;
+    let request = authorizations::decline(&call.app, &actor, &id, &reason).await?;
     Ok(Reply::json(
         200,
         json!({ "access_request": access_request_json(&request) }),

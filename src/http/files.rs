@@ -3,8 +3,9 @@
 
 use super::error::ApiError;
 use super::route::{route, Route};
-use super::sessions::require_organisation_profile;
+use super::sessions::require_actor;
 use super::{Call, Reply};
+use crate::domain::authorization::Level;
 use crate::domain::authorization::{value_label, Day, Service, Services};
 use crate::domain::fields::{has_hidden_characters, FieldErrors, Problem};
 use crate::domain::locale::Locale;
@@ -100,7 +101,10 @@ pub async fn list(call: &Call) -> Result<Reply, ApiError> {
     if let Some(header) = super::tokens::bearer(call) {
         return super::tokens::authorized_files(call, &header).await;
     }
-    let (_, profile) = require_organisation_profile(call).await?;
+    let (_, actor) = require_actor(call).await?;
+    // A session reads pages, not the sync window; its parameters are still checked, so a
+    // malformed one is refused here as it is with a token.
+    super::tokens::sync_window(call)?;
     let mut errors = FieldErrors::default();
     let query = file_query(call, &mut errors);
     let page_size = number(call, &mut errors, "page_size", 1..=MAX_PAGE_SIZE);
@@ -120,7 +124,7 @@ pub async fn list(call: &Call) -> Result<Reply, ApiError> {
         (None, None) => Position::First,
     };
     let page_size = page_size.unwrap_or(DEFAULT_PAGE_SIZE);
-    let found = files::list(&call.app, &profile, &query, &position, page_size).await?;
+    let found = files::list(&call.app, &actor, &query, &position, page_size).await?;
     let items: Vec<Value> = found
         .items
         .iter()
@@ -174,24 +178,24 @@ fn csv(files: &[FileRow], locale: Locale) -> String {
             file.employer_name.clone(),
             file.file_number.clone(),
             services.join(", "),
-            value_label(&file.level, locale).to_owned(),
+            value_label(file.level.as_str(), locale).to_owned(),
             file.ends_at
                 .map(|end| Day::ending_at(end).to_iso())
                 .unwrap_or_default(),
-            value_label(&file.origin, locale).to_owned(),
+            value_label(file.origin.as_str(), locale).to_owned(),
         ]
     });
     super::csv::document(&header, rows)
 }
 
 pub async fn export(call: &Call) -> Result<Reply, ApiError> {
-    let (_, profile) = require_organisation_profile(call).await?;
+    let (_, actor) = require_actor(call).await?;
     let mut errors = FieldErrors::default();
     let query = file_query(call, &mut errors);
     if !errors.is_empty() {
         return Err(ApiError::invalid(errors));
     }
-    let (found, rows_read) = files::all(&call.app, &profile, &query).await?;
+    let (found, rows_read) = files::all(&call.app, &actor, &query).await?;
     let name = match call.locale {
         Locale::Fr => "dossiers-autorises",
         Locale::En => "authorized-files",
@@ -206,8 +210,8 @@ pub async fn export(call: &Call) -> Result<Reply, ApiError> {
 }
 
 pub async fn file(call: &Call) -> Result<Reply, ApiError> {
-    let (_, profile) = require_organisation_profile(call).await?;
-    let file = files::get(&call.app, &profile, call.id()).await?;
+    let (_, actor) = require_actor(call).await?;
+    let file = files::get(&call.app, &actor, call.id()).await?;
     let services: Vec<Value> = files::services_of(&file, call.app.now)
         .into_iter()
         .map(|(service, availability)| {
@@ -229,9 +233,9 @@ pub async fn file(call: &Call) -> Result<Reply, ApiError> {
 /// three months over and where each one's report stands (the full reports are under
 /// `/monthly-reports`).
 pub async fn monthly_report(call: &Call) -> Result<Reply, ApiError> {
-    let (_, profile) = require_organisation_profile(call).await?;
-    let file = files::open_service(&call.app, &profile, call.id(), Service::MonthlyReport).await?;
-    let access = reports::of_file(&profile, &file);
+    let (_, actor) = require_actor(call).await?;
+    let file = files::open_service(&call.app, &actor, call.id(), Service::MonthlyReport).await?;
+    let access = reports::of_file(&actor.profile, &file);
     let months = reports::list(&call.app, &access, 4).await?;
     let periods: Vec<Value> = months
         .iter()
@@ -244,7 +248,7 @@ pub async fn monthly_report(call: &Call) -> Result<Reply, ApiError> {
             "file": file_json(&file),
             "service": Service::MonthlyReport.code(),
             "level": file.level,
-            "may_transmit": file.level == "transmission",
+            "may_transmit": file.level == Level::Transmission,
             "periods": periods,
         }),
     ))

@@ -7,7 +7,7 @@
 use super::body::{json_object_within, MAX_IMPORT_BODY_BYTES};
 use super::error::{report_error, ApiError, ErrorCode};
 use super::route::{route, Route};
-use super::sessions::{require_organisation_profile, require_user};
+use super::sessions::{require_actor, require_user};
 use super::{Call, Reply};
 use crate::domain::api_token::Scope as TokenScope;
 use crate::domain::fields::Problem;
@@ -59,10 +59,10 @@ async fn access(call: &Call, scope: Scope, need: Need) -> Result<(Writer, Access
         .map_err(fail)?;
         return Ok((Writer::token(&token), access));
     }
-    let (who, profile) = require_organisation_profile(call).await?;
+    let (who, actor) = require_actor(call).await?;
     let access = match scope {
-        Scope::File => reports::for_file(&call.app, &profile, call.id()).await,
-        Scope::Employer => reports::for_employer(&profile),
+        Scope::File => reports::for_file(&call.app, &actor, call.id()).await,
+        Scope::Employer => reports::for_employer(&actor),
     }
     .map_err(fail)?;
     Ok((Writer::person(&who.user), access))

@@ -5,7 +5,7 @@ use super::csv;
 use super::error::ApiError;
 use super::error::ErrorCode;
 use super::route::{route, Route};
-use super::sessions::{profile_json, require_organisation_profile};
+use super::sessions::{profile_json, require_actor};
 use super::{Call, Reply};
 use crate::domain::authorization::{iso_date, Day};
 use crate::domain::email::Email;
@@ -13,7 +13,7 @@ use crate::domain::fields::{has_hidden_characters, Problem};
 use crate::domain::linking::CredentialState;
 use crate::domain::locale::Locale;
 use crate::domain::name::PersonName;
-use crate::domain::organisation::Role;
+use crate::domain::organisation::{ContactStatus, Role};
 use crate::domain::search::fits_like_pattern;
 use crate::domain::Millis;
 use crate::json;
@@ -84,11 +84,11 @@ pub fn paging(call: &Call) -> Result<(i64, i64), ApiError> {
 }
 
 pub async fn show(call: &Call) -> Result<Reply, ApiError> {
-    let (_, profile) = require_organisation_profile(call).await?;
-    let body = profile_json(Some(&profile));
+    let (_, actor) = require_actor(call).await?;
+    let body = profile_json(Some(&actor.profile));
     Ok(Reply::json(
         200,
-        json!({ "organisation": body["organisation"], "role": profile.role }),
+        json!({ "organisation": body["organisation"], "role": actor.profile.role }),
     ))
 }
 
@@ -101,21 +101,20 @@ fn security_json(security: &members::Security) -> Value {
 
 /// Whether the organisation requires a second factor of every contact.
 pub async fn security(call: &Call) -> Result<Reply, ApiError> {
-    let (_, profile) = require_organisation_profile(call).await?;
-    let security = members::security(&call.app, &profile).await?;
+    let (_, actor) = require_actor(call).await?;
+    let security = members::security(&call.app, &actor.profile).await?;
     Ok(Reply::json(200, security_json(&security)))
 }
 
 /// A responsable changes it, having proved their factor recently.
 pub async fn set_security(call: &mut Call) -> Result<Reply, ApiError> {
-    let (who, profile) = require_organisation_profile(call).await?;
+    let (who, actor) = require_actor(call).await?;
     let mut fields = Fields::new(json_object(&mut call.req).await?);
     let required = fields.boolean("mfa_for_all_contacts");
     let required = fields.finish(|| required)?;
-    members::require_responsable(&profile)?;
+    members::require_responsable(&actor.profile)?;
     crate::use_cases::mfa::require_recent_factor(&call.app, &who)?;
-    let security =
-        members::set_security(&call.app, &who.user.id, &profile, required, &call.requester).await?;
+    let security = members::set_security(&call.app, &actor, required).await?;
     Ok(Reply::json(200, security_json(&security)))
 }
 
@@ -144,15 +143,16 @@ pub async fn members(call: &Call) -> Result<Reply, ApiError> {
     if let Some(header) = super::tokens::bearer(call) {
         return members_changed_since(call, &header).await;
     }
-    let (_, profile) = require_organisation_profile(call).await?;
+    let (_, actor) = require_actor(call).await?;
+    // A session reads pages, not the sync window; its parameters are still checked, so a
+    // malformed one is refused here as it is with a token.
+    super::tokens::sync_window(call)?;
     let (page, page_size) = paging(call)?;
-    let status = call.query("status");
-    if status
-        .as_deref()
-        .is_some_and(|s| !["invited", "linked", "revoked"].contains(&s))
-    {
-        return Err(ApiError::invalid_field("status", Problem::InvalidChoice));
-    }
+    let status = call
+        .query("status")
+        .map(|status| ContactStatus::parse(&status))
+        .transpose()
+        .map_err(|problem| ApiError::invalid_field("status", problem))?;
     // Control characters (a NUL would cut the LIKE pattern short) are in no name: refused.
     let search: Option<String> = call.query("q").map(|q| q.chars().take(40).collect());
     if search.as_deref().is_some_and(has_hidden_characters) {
@@ -164,9 +164,9 @@ pub async fn members(call: &Call) -> Result<Reply, ApiError> {
     }
     let found = members::list(
         &call.app,
-        &profile,
+        &actor,
         folded.as_deref(),
-        status.as_deref(),
+        status,
         page,
         page_size,
     )
@@ -183,8 +183,8 @@ pub async fn members(call: &Call) -> Result<Reply, ApiError> {
 }
 
 pub async fn member(call: &Call) -> Result<Reply, ApiError> {
-    let (_, profile) = require_organisation_profile(call).await?;
-    let contact = members::get(&call.app, &profile, call.id()).await?;
+    let (_, actor) = require_actor(call).await?;
+    let contact = members::get(&call.app, &actor, call.id()).await?;
     Ok(Reply::json(
         200,
         json!({ "contact": contact_json(&contact, call.app.now) }),
@@ -192,7 +192,7 @@ pub async fn member(call: &Call) -> Result<Reply, ApiError> {
 }
 
 pub async fn invite(call: &mut Call) -> Result<Reply, ApiError> {
-    let (who, profile) = require_organisation_profile(call).await?;
+    let (_, actor) = require_actor(call).await?;
     let mut fields = Fields::new(json_object(&mut call.req).await?);
     let first_name = fields.parsed("first_name", PersonName::parse);
     let last_name = fields.parsed("last_name", PersonName::parse);
@@ -206,14 +206,7 @@ pub async fn invite(call: &mut Call) -> Result<Reply, ApiError> {
             role: role?,
         })
     })?;
-    let contact = members::invite(
-        &call.app,
-        &who.user.id,
-        &profile,
-        invitation,
-        &call.requester,
-    )
-    .await?;
+    let contact = members::invite(&call.app, &actor, invitation).await?;
     Ok(Reply::json(
         201,
         json!({ "contact": contact_json(&contact, call.app.now) }),
@@ -222,7 +215,7 @@ pub async fn invite(call: &mut Call) -> Result<Reply, ApiError> {
 
 /// Changes a contact's role and, for an employer, whether they manage its authorizations.
 pub async fn change(call: &mut Call) -> Result<Reply, ApiError> {
-    let (who, profile) = require_organisation_profile(call).await?;
+    let (who, actor) = require_actor(call).await?;
     let mut fields = Fields::new(json_object(&mut call.req).await?);
     let changes_role = fields.has("role") || !fields.has("manages_authorizations");
     let role = if changes_role {
@@ -240,34 +233,14 @@ pub async fn change(call: &mut Call) -> Result<Reply, ApiError> {
     let id = call.id().to_owned();
     let mut changed = None;
     if let Some(role) = role {
-        changed = Some(
-            members::change_role(
-                &call.app,
-                &who.user.id,
-                &profile,
-                &id,
-                role,
-                &call.requester,
-            )
-            .await?,
-        );
+        changed = Some(members::change_role(&call.app, &actor, &id, role).await?);
     }
     if let Some(manages) = manages {
-        changed = Some(
-            members::set_manages_authorizations(
-                &call.app,
-                &who.user.id,
-                &profile,
-                &id,
-                manages,
-                &call.requester,
-            )
-            .await?,
-        );
+        changed = Some(members::set_manages_authorizations(&call.app, &actor, &id, manages).await?);
     }
     let contact = match changed {
         Some(contact) => contact,
-        None => members::get(&call.app, &profile, &id).await?,
+        None => members::get(&call.app, &actor, &id).await?,
     };
     Ok(Reply::json(
         200,
@@ -276,16 +249,9 @@ pub async fn change(call: &mut Call) -> Result<Reply, ApiError> {
 }
 
 pub async fn revoke(call: &Call) -> Result<Reply, ApiError> {
-    let (who, profile) = require_organisation_profile(call).await?;
+    let (who, actor) = require_actor(call).await?;
     crate::use_cases::mfa::require_recent_factor(&call.app, &who)?;
-    let contact = members::revoke(
-        &call.app,
-        &who.user.id,
-        &profile,
-        call.id(),
-        &call.requester,
-    )
-    .await?;
+    let contact = members::revoke(&call.app, &actor, call.id()).await?;
     Ok(Reply::json(
         200,
         json!({ "contact": contact_json(&contact, call.app.now) }),
@@ -293,15 +259,8 @@ pub async fn revoke(call: &Call) -> Result<Reply, ApiError> {
 }
 
 pub async fn reissue(call: &Call) -> Result<Reply, ApiError> {
-    let (who, profile) = require_organisation_profile(call).await?;
-    let contact = members::reissue(
-        &call.app,
-        &who.user.id,
-        &profile,
-        call.id(),
-        &call.requester,
-    )
-    .await?;
+    let (_, actor) = require_actor(call).await?;
+    let contact = members::reissue(&call.app, &actor, call.id()).await?;
     Ok(Reply::json(
         201,
         json!({ "contact": contact_json(&contact, call.app.now) }),
@@ -309,15 +268,8 @@ pub async fn reissue(call: &Call) -> Result<Reply, ApiError> {
 }
 
 pub async fn unlock_legacy(call: &Call) -> Result<Reply, ApiError> {
-    let (who, profile) = require_organisation_profile(call).await?;
-    let contact = members::unlock_legacy(
-        &call.app,
-        &who.user.id,
-        &profile,
-        call.id(),
-        &call.requester,
-    )
-    .await?;
+    let (_, actor) = require_actor(call).await?;
+    let contact = members::unlock_legacy(&call.app, &actor, call.id()).await?;
     Ok(Reply::json(
         200,
         json!({ "contact": contact_json(&contact, call.app.now) }),
@@ -386,12 +338,12 @@ fn audit_json(e: &AuditEntry) -> Value {
 }
 
 pub async fn audit(call: &Call) -> Result<Reply, ApiError> {
-    let (_, profile) = require_organisation_profile(call).await?;
+    let (_, actor) = require_actor(call).await?;
     let (page, page_size) = paging(call)?;
     let query = audit_query(call)?;
     let filter = query.filter();
     let (entries, total) =
-        members::audit_trail(&call.app, &profile, &filter, page, page_size).await?;
+        members::audit_trail(&call.app, &actor, &filter, page, page_size).await?;
     let items: Vec<Value> = entries.iter().map(audit_json).collect();
     Ok(Reply::json(
         200,
@@ -404,11 +356,11 @@ const AUDIT_EXPORT_MAX: i64 = 10_000;
 
 /// The filtered trail as CSV, newest first.
 pub async fn audit_csv(call: &Call) -> Result<Reply, ApiError> {
-    let (_, profile) = require_organisation_profile(call).await?;
+    let (_, actor) = require_actor(call).await?;
     let query = audit_query(call)?;
     let filter = query.filter();
     let (entries, total) =
-        members::audit_trail(&call.app, &profile, &filter, 1, AUDIT_EXPORT_MAX).await?;
+        members::audit_trail(&call.app, &actor, &filter, 1, AUDIT_EXPORT_MAX).await?;
     if total > AUDIT_EXPORT_MAX {
         // Never a silently truncated export: the person narrows the dates instead.
         return Err(ApiError::new(ErrorCode::ExportTooLarge)

@@ -15,6 +15,7 @@ use crate::storage::users::UserRow;
 use crate::use_cases::factors::requires_factor;
 use crate::use_cases::profiles::PERSONAL;
 use crate::use_cases::sessions::{self, Authenticated, LoginOutcome, SignedIn};
+use crate::use_cases::Actor;
 use serde_json::Value;
 
 pub fn me_json(user: &UserRow, profile: Option<&ProfileRow>) -> Value {
@@ -58,6 +59,18 @@ pub async fn require_organisation_profile(
         return Err(ApiError::new(ErrorCode::MfaEnrolmentRequired));
     }
     Ok((who, profile))
+}
+
+/// The signed-in user acting in their active profile, as use cases take them; with the session,
+/// for the checks that need it (a recent second factor).
+pub async fn require_actor(call: &Call) -> Result<(Authenticated, Actor), ApiError> {
+    let (who, profile) = require_organisation_profile(call).await?;
+    let actor = Actor {
+        user_id: who.user.id.clone(),
+        profile,
+        requester: call.requester.clone(),
+    };
+    Ok((who, actor))
 }
 
 /// The signed-in user, or 401.

@@ -3,6 +3,7 @@
 //! trail, the firm's trail and the event log: `authorization.expired`).
 
 use super::{apply_each, Counts};
+use crate::domain::authorization::AuthorizationStatus;
 use crate::infra::{App, InfraError};
 use crate::json;
 use crate::storage::authorizations::{self, AuthorizationRow};
@@ -21,7 +22,7 @@ pub async fn run(app: &App, counts: &mut Counts) -> Result<(), InfraError> {
         "Failed to end lapsed authorizations",
         |before| {
             let after = AuthorizationRow {
-                status: "ended".into(),
+                status: AuthorizationStatus::Ended,
                 updated_at: app.now,
                 ..before.clone()
             };

@@ -11,6 +11,7 @@ use crate::domain::authorization::{Day, Services};
 use crate::domain::email::Email;
 use crate::domain::lifecycle::Reminder;
 use crate::domain::locale::Locale;
+use crate::domain::organisation::ContactStatus;
 use crate::email::{self, templates::Template, EmailMessage};
 use crate::infra::{random_id, App, InfraError};
 use crate::json;
@@ -215,7 +216,7 @@ async fn contact_recipient(
     let contact =
         contacts::find_in(&app.db, &authorization.firm_id, &authorization.contact_id).await?;
     Ok(contact
-        .filter(|contact| contact.status != "revoked")
+        .filter(|contact| contact.status != ContactStatus::Revoked)
         .map(|contact| Recipient {
             locale: contact.locale(),
             address: contact.email,

@@ -1,5 +1,6 @@
 //! Access requests: a firm contact asks an employer for access to its file.
 
+use crate::domain::authorization::AccessRequestStatus;
 use crate::domain::Millis;
 use crate::platform::{Context, InfraError};
 use crate::query;
@@ -21,7 +22,7 @@ pub struct AccessRequestRow {
     pub contact_email: String,
     pub services: i64,
     pub message: String,
-    pub status: String,
+    pub status: AccessRequestStatus,
     pub created_at: Millis,
     pub expires_at: Millis,
     pub answered_at: Option<Millis>,
@@ -122,7 +123,7 @@ pub struct PageQuery<'a> {
     pub side: Side,
     pub organisation_id: &'a str,
     pub contact_id: Option<&'a str>,
-    pub status: Option<&'a str>,
+    pub status: Option<AccessRequestStatus>,
     pub now: Millis,
     pub limit: i64,
     pub offset: i64,

@@ -1,5 +1,6 @@
 //! Organisation API tokens (only their hashes) and what a token may read in sync order.
 
+use crate::domain::organisation::OrganisationKind;
 use crate::domain::Millis;
 use crate::platform::{Context, InfraError};
 use crate::query;
@@ -10,7 +11,7 @@ use serde::Deserialize;
 pub struct TokenRow {
     pub id: String,
     pub organisation_id: String,
-    pub organisation_kind: String,
+    pub organisation_kind: OrganisationKind,
     pub name: String,
     pub prefix: String,
     pub scopes: i64,

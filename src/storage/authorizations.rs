@@ -2,6 +2,7 @@
 //! employer's ids find nothing.
 
 use super::DynamicQuery;
+use crate::domain::authorization::{AuthorizationStatus, Level, Origin};
 use crate::domain::Millis;
 use crate::platform::{Context, InfraError};
 use crate::query;
@@ -23,11 +24,11 @@ pub struct AuthorizationRow {
     pub firm_name: String,
     pub firm_file_number: String,
     pub services: i64,
-    pub level: String,
+    pub level: Level,
     pub starts_at: Millis,
     pub ends_at: Option<Millis>,
-    pub origin: String,
-    pub status: String,
+    pub origin: Origin,
+    pub status: AuthorizationStatus,
     pub confirmed_at: Option<Millis>,
     pub created_at: Millis,
     pub updated_at: Millis,
@@ -52,7 +53,7 @@ pub struct NewAuthorization<'a> {
     pub contact_id: &'a str,
     pub firm_id: &'a str,
     pub services: i64,
-    pub level: &'a str,
+    pub level: Level,
     pub starts_at: Millis,
     pub ends_at: Option<Millis>,
     pub granted_by: &'a str,
@@ -127,8 +128,8 @@ pub async fn find_active(
 /// What the employer's list is narrowed to.
 pub struct EmployerFilter<'a> {
     /// `active`, `ended`, `revoked`, or `None` for all; `ended` includes active rows past their end.
-    pub status: Option<&'a str>,
-    pub origin: Option<&'a str>,
+    pub status: Option<AuthorizationStatus>,
+    pub origin: Option<Origin>,
     /// Only migrated relations the employer has not reviewed yet.
     pub to_review: bool,
     /// Folded search text: the contact's names or email, the firm's name or number.
@@ -156,10 +157,10 @@ pub async fn page_for_employer(
         String::new()
     };
     if let Some(status) = filter.status {
-        conditions.push(format!("{effective} = {}", q.text(status)));
+        conditions.push(format!("{effective} = {}", q.text(status.as_str())));
     }
     if let Some(origin) = filter.origin {
-        conditions.push(format!("a.origin = {}", q.text(origin)));
+        conditions.push(format!("a.origin = {}", q.text(origin.as_str())));
     }
     if filter.to_review {
         conditions.push(format!(
@@ -206,7 +207,7 @@ pub fn update(
     employer_id: &str,
     id: &str,
     services: i64,
-    level: &str,
+    level: Level,
     ends_at: Option<Millis>,
     now: Millis,
 ) -> Result<Statement, InfraError> {

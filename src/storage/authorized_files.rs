@@ -7,7 +7,7 @@
 //! also reports the rows D1 read, for the benchmarks.
 
 use super::{rows_read, DynamicQuery};
-use crate::domain::authorization::Service;
+use crate::domain::authorization::{Level, Origin, Service};
 use crate::domain::paging::{Direction, Sort, SortKey};
 use crate::domain::Millis;
 use crate::platform::{Context, InfraError};
@@ -26,10 +26,10 @@ pub struct FileRow {
     pub file_number: String,
     pub name_key: String,
     pub services: i64,
-    pub level: String,
+    pub level: Level,
     pub starts_at: Millis,
     pub ends_at: Option<Millis>,
-    pub origin: String,
+    pub origin: Origin,
 }
 
 impl FileRow {

@@ -1,3 +1,4 @@
+use crate::domain::organisation::{ContactStatus, OrganisationKind, Role};
 use crate::domain::Millis;
 use crate::platform::{Context, InfraError};
 use crate::query;
@@ -12,8 +13,8 @@ pub struct ContactRow {
     pub first_name: String,
     pub last_name: String,
     pub email: String,
-    pub role: String,
-    pub status: String,
+    pub role: Role,
+    pub status: ContactStatus,
     pub user_id: Option<String>,
     pub user_email: Option<String>,
     /// The language of the linked account, for the emails the contact receives.
@@ -63,7 +64,7 @@ pub struct NewContact<'a> {
     pub first_name: &'a str,
     pub last_name: &'a str,
     pub email: &'a str,
-    pub role: &'a str,
+    pub role: Role,
 }
 
 /// Names and email, folded: what the inventory's search matches.
@@ -170,7 +171,7 @@ pub async fn page(
     db: &Db,
     organisation_id: &str,
     search: Option<&str>,
-    status: Option<&str>,
+    status: Option<ContactStatus>,
     limit: i64,
     offset: i64,
 ) -> Result<ContactPage, InfraError> {
@@ -372,10 +373,10 @@ pub async fn authorization_administrators(
 #[derive(Debug, Clone, Deserialize)]
 pub struct ProfileRow {
     pub contact_id: String,
-    pub role: String,
+    pub role: Role,
     pub organisation_id: String,
     pub organisation_name: String,
-    pub organisation_kind: String,
+    pub organisation_kind: OrganisationKind,
     pub file_number: String,
     pub manages_authorizations: i64,
     /// 1 when the organisation requires a second factor of every contact.

@@ -1,4 +1,5 @@
 use crate::domain::legacy::{lock_delay, HashCost, LegacyFormat, MAX_WRONG_PASSWORDS};
+use crate::domain::organisation::ContactStatus;
 use crate::domain::Millis;
 use crate::platform::{Context, InfraError};
 use crate::query;
@@ -10,7 +11,7 @@ pub struct LegacyRow {
     pub username: String,
     pub password_hash: String,
     pub contact_id: String,
-    pub contact_status: String,
+    pub contact_status: ContactStatus,
     pub organisation_id: String,
 }
 

@@ -1,4 +1,5 @@
 use crate::domain::linking::{CredentialState, MAX_WRONG_CODES};
+use crate::domain::organisation::ContactStatus;
 use crate::domain::Millis;
 use crate::platform::{Context, InfraError};
 use crate::query;
@@ -17,7 +18,7 @@ pub struct CredentialRow {
     pub locked_at: Option<Millis>,
     pub superseded_at: Option<Millis>,
     pub contact_id: String,
-    pub contact_status: String,
+    pub contact_status: ContactStatus,
     pub organisation_id: String,
 }
 

@@ -4,6 +4,7 @@
 
 use crate::domain::authorization::{name_key, Day};
 use crate::domain::migration::{NewAuthorization, RefusedRelation};
+use crate::domain::organisation::ContactStatus;
 use crate::domain::Millis;
 use crate::json;
 use crate::platform::{random_id, Context, InfraError};
@@ -69,7 +70,7 @@ pub struct ContactKey {
     pub id: String,
     pub organisation_id: String,
     pub email: String,
-    pub status: String,
+    pub status: ContactStatus,
 }
 
 /// Every contact, of any organisation, with one of these emails.

@@ -1,3 +1,4 @@
+use crate::domain::organisation::OrganisationKind;
 use crate::domain::Millis;
 use crate::platform::{Context, InfraError};
 use crate::query;
@@ -7,7 +8,7 @@ use serde::Deserialize;
 #[derive(Debug, Clone, Deserialize)]
 pub struct OrganisationRow {
     pub id: String,
-    pub kind: String,
+    pub kind: OrganisationKind,
     pub name: String,
     pub file_number: String,
     pub postal_code: String,
@@ -21,7 +22,7 @@ const COLUMNS: &str =
 
 pub struct NewOrganisation<'a> {
     pub id: &'a str,
-    pub kind: &'a str,
+    pub kind: OrganisationKind,
     pub name: &'a str,
     pub file_number: &'a str,
     pub postal_code: &'a str,

@@ -1,3 +1,4 @@
+use crate::domain::organisation::{OrganisationKind, Role};
 use crate::domain::session::SessionTimes;
 use crate::domain::Millis;
 use crate::platform::{Context, InfraError};
@@ -116,10 +117,10 @@ pub async fn find_with_user(
         locale: String,
         status: String,
         contact_id: Option<String>,
-        role: Option<String>,
+        role: Option<Role>,
         organisation_id: Option<String>,
         organisation_name: Option<String>,
-        organisation_kind: Option<String>,
+        organisation_kind: Option<OrganisationKind>,
         file_number: Option<String>,
         manages_authorizations: Option<i64>,
         mfa_for_all_contacts: Option<i64>,

@@ -2,10 +2,12 @@
 //! they know it (file number and postal code on record), follows the answer, or cancels.
 
 use super::authorizations::{notify, notify_address, request_records};
-use super::Requester;
+use super::{Actor, Requester};
+use crate::domain::authorization::AccessRequestStatus;
 use crate::domain::authorization::{is_current, Services, ACCESS_REQUEST_LIFETIME};
 use crate::domain::locale::Locale;
-use crate::domain::organisation::{FileNumber, PostalCode, Role};
+use crate::domain::organisation::OrganisationKind;
+use crate::domain::organisation::{FileNumber, PostalCode};
 use crate::domain::throttle::ACCESS_REQUESTS_UNMATCHED;
 use crate::email::templates::Template;
 use crate::infra::{random_id, App, Context, InfraError};
@@ -13,32 +15,31 @@ use crate::json;
 use crate::storage::access_requests::{self, AccessRequestRow, NewAccessRequest, PageQuery, Side};
 use crate::storage::audit::{self, AuditEvent};
 use crate::storage::contacts;
-use crate::storage::contacts::ProfileRow;
 use crate::storage::db::Statement;
 use crate::storage::domain_events::{self, DomainEvent};
 use crate::storage::organisations::OrganisationRow;
 use crate::storage::rate_limits::Refused;
 use crate::storage::{atomically, authorizations, organisations, rate_limits, wrote, WrittenNow};
 
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum RequestError {
     /// No employer file has this number and postal code (the same answer either way).
+    #[error("access request: unmatched")]
     Unmatched,
+    #[error("access request: own organisation")]
     OwnOrganisation,
+    #[error("access request: already authorized")]
     AlreadyAuthorized,
+    #[error("access request: already pending")]
     AlreadyPending,
+    #[error("access request: not found")]
     NotFound,
+    #[error("access request: not pending")]
     NotPending,
-    Throttled {
-        retry_after: u64,
-    },
-    Infra(InfraError),
-}
-
-impl From<InfraError> for RequestError {
-    fn from(error: InfraError) -> Self {
-        RequestError::Infra(error)
-    }
+    #[error("access request: throttled (retry after {retry_after:?})")]
+    Throttled { retry_after: u64 },
+    #[error(transparent)]
+    Infra(#[from] InfraError),
 }
 
 pub struct NewRequest {
@@ -50,13 +51,11 @@ pub struct NewRequest {
 
 pub async fn create(
     app: &App,
-    actor: &str,
-    profile: &ProfileRow,
+    actor: &Actor,
     form: NewRequest,
-    requester: &Requester,
 ) -> Result<AccessRequestRow, RequestError> {
     let budget = &ACCESS_REQUESTS_UNMATCHED;
-    let key = budget.key(&profile.contact_id);
+    let key = budget.key(&actor.profile.contact_id);
     // Every request takes a slot before the facts are compared (a burst cannot exceed the
     // budget); a request whose facts match gives it back.
     if let Err(Refused { retry_after }) =
@@ -66,7 +65,9 @@ pub async fn create(
     }
     let employer = organisations::find_by_file_number(&app.db, form.file_number.as_str())
         .await?
-        .filter(|o| o.kind == "employer" && o.postal_code == form.postal_code.as_str());
+        .filter(|o| {
+            o.kind == OrganisationKind::Employer && o.postal_code == form.postal_code.as_str()
+        });
     let Some(employer) = employer else {
         return Err(RequestError::Unmatched);
     };
@@ -74,11 +75,12 @@ pub async fn create(
         .run()
         .await
         .context("Failed to release an access request's slot")?;
-    if employer.id == profile.organisation_id {
+    if employer.id == actor.profile.organisation_id {
         return Err(RequestError::OwnOrganisation);
     }
-    let active = authorizations::find_active(&app.db, &employer.id, &profile.contact_id).await?;
-    if active.is_some_and(|a| is_current(&a.status, a.ends_at, app.now)) {
+    let active =
+        authorizations::find_active(&app.db, &employer.id, &actor.profile.contact_id).await?;
+    if active.is_some_and(|a| is_current(a.status, a.ends_at, app.now)) {
         return Err(RequestError::AlreadyAuthorized);
     }
     let id = random_id();
@@ -87,12 +89,16 @@ pub async fn create(
         column: "created_at",
         id: &id,
     };
-    let payload = json!({ "access_request": { "id": id, "employer_id": employer.id, "firm_id": profile.organisation_id, "contact_id": profile.contact_id, "services": form.services.codes() } });
+    let payload = json!({ "access_request": { "id": id, "employer_id": employer.id, "firm_id": actor.profile.organisation_id, "contact_id": actor.profile.contact_id, "services": form.services.codes() } });
     // A pending request whose lifetime has passed is recorded as expired first, as the expiry job
     // would have: the new one replaces it.
-    let lapsed =
-        access_requests::lapsed_pending_of(&app.db, &employer.id, &profile.contact_id, app.now)
-            .await?;
+    let lapsed = access_requests::lapsed_pending_of(
+        &app.db,
+        &employer.id,
+        &actor.profile.contact_id,
+        app.now,
+    )
+    .await?;
     let mut statements = match &lapsed {
         Some(lapsed) => expiry_records(app, lapsed)?,
         None => Vec::new(),
@@ -104,9 +110,9 @@ pub async fn create(
             &NewAccessRequest {
                 id: &id,
                 employer_id: &employer.id,
-                contact_id: &profile.contact_id,
-                firm_id: &profile.organisation_id,
-                requested_by: actor,
+                contact_id: &actor.profile.contact_id,
+                firm_id: &actor.profile.organisation_id,
+                requested_by: &actor.user_id,
                 services: form.services.bits(),
                 message: &form.message,
                 expires_at: app.now + ACCESS_REQUEST_LIFETIME,
@@ -117,12 +123,12 @@ pub async fn create(
             &app.db,
             &AuditEvent {
                 action: "access_request.created",
-                user_id: Some(actor),
+                user_id: Some(actor.user_id.as_str()),
                 organisation_id: Some(&employer.id),
-                contact_id: Some(&profile.contact_id),
-                ip: requester.ip.as_deref(),
+                contact_id: Some(&actor.profile.contact_id),
+                ip: actor.requester.ip.as_deref(),
                 details: json!({ "access_request_id": id, "services": form.services.codes() }),
-                counterpart_organisation_id: Some(&profile.organisation_id),
+                counterpart_organisation_id: Some(&actor.profile.organisation_id),
             },
             &written,
             app.now,
@@ -132,7 +138,7 @@ pub async fn create(
             &DomainEvent {
                 kind: "access_request.created",
                 employer_id: &employer.id,
-                firm_id: &profile.organisation_id,
+                firm_id: &actor.profile.organisation_id,
                 payload,
             },
             &written,
@@ -143,7 +149,7 @@ pub async fn create(
     if !results.get(inserted).is_some_and(wrote) {
         return Err(RequestError::AlreadyPending);
     }
-    let request = find(app, profile, &id).await?;
+    let request = find(app, actor, &id).await?;
     tell_employer(app, &employer, &request).await?;
     Ok(request)
 }
@@ -186,27 +192,33 @@ async fn tell_employer(
     Ok(())
 }
 
-async fn find(app: &App, profile: &ProfileRow, id: &str) -> Result<AccessRequestRow, RequestError> {
-    access_requests::find_for(&app.db, Side::Firm, &profile.organisation_id, id, app.now)
-        .await?
-        .filter(|r| r.contact_id == profile.contact_id)
-        .ok_or(RequestError::NotFound)
+async fn find(app: &App, actor: &Actor, id: &str) -> Result<AccessRequestRow, RequestError> {
+    access_requests::find_for(
+        &app.db,
+        Side::Firm,
+        &actor.profile.organisation_id,
+        id,
+        app.now,
+    )
+    .await?
+    .filter(|r| r.contact_id == actor.profile.contact_id)
+    .ok_or(RequestError::NotFound)
 }
 
 /// The active contact's requests; a responsable sees every request of the organisation.
 pub async fn list(
     app: &App,
-    profile: &ProfileRow,
+    actor: &Actor,
     page: i64,
     page_size: i64,
 ) -> Result<(Vec<AccessRequestRow>, i64), InfraError> {
-    let everyone = Role::parse(&profile.role).is_ok_and(|r| r.may_manage_contacts());
+    let everyone = actor.profile.role.may_manage_contacts();
     access_requests::page(
         &app.db,
         &PageQuery {
             side: Side::Firm,
-            organisation_id: &profile.organisation_id,
-            contact_id: (!everyone).then_some(profile.contact_id.as_str()),
+            organisation_id: &actor.profile.organisation_id,
+            contact_id: (!everyone).then_some(actor.profile.contact_id.as_str()),
             status: None,
             now: app.now,
             limit: page_size,
@@ -217,18 +229,12 @@ pub async fn list(
 }
 
 /// The requester withdraws a pending request.
-pub async fn cancel(
-    app: &App,
-    actor: &str,
-    profile: &ProfileRow,
-    id: &str,
-    requester: &Requester,
-) -> Result<AccessRequestRow, RequestError> {
-    let request = find(app, profile, id).await?;
-    if request.status == "cancelled" {
+pub async fn cancel(app: &App, actor: &Actor, id: &str) -> Result<AccessRequestRow, RequestError> {
+    let request = find(app, actor, id).await?;
+    if request.status == AccessRequestStatus::Cancelled {
         return Ok(request);
     }
-    if request.status != "pending" {
+    if request.status != AccessRequestStatus::Pending {
         return Err(RequestError::NotPending);
     }
     let written = WrittenNow {
@@ -237,17 +243,17 @@ pub async fn cancel(
         id,
     };
     let statements = vec![
-        access_requests::cancel(&app.db, &profile.contact_id, id, app.now)?,
+        access_requests::cancel(&app.db, &actor.profile.contact_id, id, app.now)?,
         audit::append_if_written(
             &app.db,
             &AuditEvent {
                 action: "access_request.cancelled",
-                user_id: Some(actor),
+                user_id: Some(actor.user_id.as_str()),
                 organisation_id: Some(&request.employer_id),
-                contact_id: Some(&profile.contact_id),
-                ip: requester.ip.as_deref(),
+                contact_id: Some(&actor.profile.contact_id),
+                ip: actor.requester.ip.as_deref(),
                 details: json!({ "access_request_id": id }),
-                counterpart_organisation_id: Some(&profile.organisation_id),
+                counterpart_organisation_id: Some(&actor.profile.organisation_id),
             },
             &written,
             app.now,
@@ -257,7 +263,7 @@ pub async fn cancel(
     if !results.first().is_some_and(wrote) {
         return Err(RequestError::NotPending);
     }
-    find(app, profile, id).await
+    find(app, actor, id).await
 }
 
 /// A lapsed pending request recorded as expired, with its audit entry in both organisations'

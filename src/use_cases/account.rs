@@ -26,35 +26,27 @@ use crate::storage::verifications::{self, CodeOwner};
 use crate::storage::{atomically, rate_limits, wrote};
 use serde_json::Value;
 
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum AccountError {
     /// The current password typed with the request is not the account's.
+    #[error("account: wrong password")]
     WrongPassword,
-    Throttled {
-        retry_after: u64,
-    },
+    #[error("account: throttled (retry after {retry_after:?})")]
+    Throttled { retry_after: u64 },
+    #[error("account: same email")]
     SameEmail,
     /// The proven address was taken by another account before the change was confirmed.
+    #[error("account: email taken")]
     EmailTaken,
+    #[error("account: session not found")]
     SessionNotFound,
     /// Closing the account would leave these organisations without a responsable.
-    LastResponsable {
-        organisations: Vec<String>,
-    },
-    Code(CodeError),
-    Infra(InfraError),
-}
-
-impl From<InfraError> for AccountError {
-    fn from(error: InfraError) -> Self {
-        AccountError::Infra(error)
-    }
-}
-
-impl From<CodeError> for AccountError {
-    fn from(error: CodeError) -> Self {
-        AccountError::Code(error)
-    }
+    #[error("account: last responsable (organisations {organisations:?})")]
+    LastResponsable { organisations: Vec<String> },
+    #[error(transparent)]
+    Code(#[from] CodeError),
+    #[error(transparent)]
+    Infra(#[from] InfraError),
 }
 
 /// The audit event of an action a person took on their own account.

@@ -13,19 +13,18 @@ use crate::storage::verifications::{
     self, CodeOwner, NewVerification, SignupDetails, VerificationRow,
 };
 
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum CodeError {
+    #[error("one-time code: not found")]
     NotFound,
+    #[error("one-time code: invalid (attempts left {attempts_left:?})")]
     Invalid { attempts_left: i64 },
+    #[error("one-time code: rejected: {0:?}")]
     Rejected(CodeRejection),
+    #[error("one-time code: too many attempts (retry after {retry_after:?})")]
     TooManyAttempts { retry_after: u64 },
-    Infra(InfraError),
-}
-
-impl From<InfraError> for CodeError {
-    fn from(error: InfraError) -> Self {
-        CodeError::Infra(error)
-    }
+    #[error(transparent)]
+    Infra(#[from] InfraError),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -133,18 +132,16 @@ pub fn issue(
     })
 }
 
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum ResendError {
+    #[error("code resend: not found")]
     NotFound,
+    #[error("code resend: already used")]
     AlreadyUsed,
+    #[error("code resend: too soon (retry after {retry_after:?})")]
     TooSoon { retry_after: u64 },
-    Infra(InfraError),
-}
-
-impl From<InfraError> for ResendError {
-    fn from(error: InfraError) -> Self {
-        ResendError::Infra(error)
-    }
+    #[error(transparent)]
+    Infra(#[from] InfraError),
 }
 
 /// A fresh code for an existing verification, once the cooldown allows it.

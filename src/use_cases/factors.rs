@@ -21,8 +21,8 @@ use crate::storage::WrittenNow;
 /// an authorization administrator, any contact of an organisation that requires it of all).
 pub fn requires_factor(profile: &ProfileRow) -> bool {
     profile_requires_factor(
-        &profile.organisation_kind,
-        &profile.role,
+        profile.organisation_kind,
+        profile.role,
         profile.manages_authorizations == 1,
         profile.mfa_for_all_contacts == 1,
     )

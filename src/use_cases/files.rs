@@ -10,6 +10,7 @@ use crate::infra::{App, InfraError};
 use crate::storage::authorized_files::{self, FileFilter, FileRow, ReportFilter, Start};
 use crate::storage::contacts::ProfileRow;
 use crate::storage::monthly_reports;
+use crate::use_cases::Actor;
 
 /// The list's search, filters and order.
 pub struct FileQuery {
@@ -95,12 +96,12 @@ pub struct FilePage {
 /// One page of the active profile's files.
 pub async fn list(
     app: &App,
-    profile: &ProfileRow,
+    actor: &Actor,
     query: &FileQuery,
     position: &Position,
     page_size: i64,
 ) -> Result<FilePage, InfraError> {
-    let filter = query.filter(profile, app);
+    let filter = query.filter(&actor.profile, app);
     let (start, direction, first) = match position {
         Position::First => (Start::Offset(0), Direction::Next, 0),
         Position::Page(page) => {
@@ -156,11 +157,11 @@ pub async fn list(
 /// rows D1 read for them.
 pub async fn all(
     app: &App,
-    profile: &ProfileRow,
+    actor: &Actor,
     query: &FileQuery,
 ) -> Result<(Vec<FileRow>, usize), InfraError> {
     const CHUNK: i64 = 1_000;
-    let filter = query.filter(profile, app);
+    let filter = query.filter(&actor.profile, app);
     let mut files: Vec<FileRow> = Vec::new();
     let mut rows_read = 0;
     loop {
@@ -186,23 +187,21 @@ pub async fn all(
     }
 }
 
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum FileError {
+    #[error("authorized file: not found")]
     NotFound,
+    #[error("authorized file: service not authorized")]
     ServiceNotAuthorized,
+    #[error("authorized file: service not started")]
     ServiceNotStarted,
-    Infra(InfraError),
-}
-
-impl From<InfraError> for FileError {
-    fn from(error: InfraError) -> Self {
-        FileError::Infra(error)
-    }
+    #[error(transparent)]
+    Infra(#[from] InfraError),
 }
 
 /// One of the active profile's current files; another contact's, revoked or ended: not found.
-pub async fn get(app: &App, profile: &ProfileRow, id: &str) -> Result<FileRow, FileError> {
-    authorized_files::find(&app.db, &profile.contact_id, id, app.now)
+pub async fn get(app: &App, actor: &Actor, id: &str) -> Result<FileRow, FileError> {
+    authorized_files::find(&app.db, &actor.profile.contact_id, id, app.now)
         .await?
         .ok_or(FileError::NotFound)
 }
@@ -225,11 +224,11 @@ pub fn services_of(file: &FileRow, now: crate::domain::Millis) -> Vec<(Service, 
 /// A service page: the file, provided the contact may use `service` in it now.
 pub async fn open_service(
     app: &App,
-    profile: &ProfileRow,
+    actor: &Actor,
     id: &str,
     service: Service,
 ) -> Result<FileRow, FileError> {
-    let file = get(app, profile, id).await?;
+    let file = get(app, actor, id).await?;
     usable(file, service, app.now)
 }
 

@@ -10,6 +10,7 @@ use crate::domain::linking::{
     LinkCode, LinkIdentifier, LinkRejection, LINK_LIFETIME, MAX_WRONG_CODES,
 };
 use crate::domain::locale::Locale;
+use crate::domain::organisation::{ContactStatus, Role};
 use crate::domain::organisation::{FileNumber, LegacyUsername, PostalCode};
 use crate::domain::secrets::KeyPurpose;
 use crate::domain::throttle::{
@@ -81,21 +82,22 @@ pub fn issue_credentials(
     })
 }
 
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum LinkError {
+    #[error("linking: not found")]
     NotFound,
+    #[error("linking: invalid code (attempts left {attempts_left:?})")]
     InvalidCode { attempts_left: i64 },
+    #[error("linking: rejected: {0:?}")]
     Rejected(LinkRejection),
+    #[error("linking: contact revoked")]
     ContactRevoked,
+    #[error("linking: invalid legacy credentials")]
     InvalidLegacyCredentials,
+    #[error("linking: throttled (retry after {retry_after:?})")]
     Throttled { retry_after: u64 },
-    Infra(InfraError),
-}
-
-impl From<InfraError> for LinkError {
-    fn from(error: InfraError) -> Self {
-        LinkError::Infra(error)
-    }
+    #[error(transparent)]
+    Infra(#[from] InfraError),
 }
 
 /// Method (a): the identifier and code a responsible sent. Linking a file already linked is harmless.
@@ -113,7 +115,7 @@ pub async fn with_credentials(
         .state()
         .check_usable(app.now)
         .map_err(LinkError::Rejected)?;
-    if credentials.contact_status == "revoked" {
+    if credentials.contact_status == ContactStatus::Revoked {
         return Err(LinkError::ContactRevoked);
     }
     // The try takes its slot before the comparison: concurrent tries cannot exceed the cap.
@@ -253,7 +255,7 @@ pub async fn with_legacy(
         "Failed to forget legacy tries",
     )
     .await?;
-    if legacy.contact_status == "revoked" {
+    if legacy.contact_status == ContactStatus::Revoked {
         return Err(LinkError::ContactRevoked);
     }
     if contacts::linked_contact_of_user_in(&app.db, &legacy.organisation_id, user_id)
@@ -262,7 +264,7 @@ pub async fn with_legacy(
     {
         return profile_in(app, user_id, &legacy.organisation_id).await;
     }
-    if legacy.contact_status == "linked" {
+    if legacy.contact_status == ContactStatus::Linked {
         // Someone else already linked with these legacy credentials.
         return Err(LinkError::Rejected(LinkRejection::Used));
     }
@@ -356,7 +358,9 @@ pub async fn by_known_facts(
             contacts::find_by_email_in(&app.db, &organisation.id, on_file.as_str()).await?;
         if let (true, Some(linked)) = (
             within_budget,
-            contact.as_ref().filter(|c| c.status == "linked"),
+            contact
+                .as_ref()
+                .filter(|c| c.status == ContactStatus::Linked),
         ) {
             let notice = email::prepare(
                 app,
@@ -388,15 +392,15 @@ pub async fn by_known_facts(
         }
         let contact_id = match &contact {
             _ if !within_budget => None,
-            Some(ContactRow { status, .. }) if status != "invited" => None,
+            Some(ContactRow { status, .. }) if *status != ContactStatus::Invited => None,
             Some(existing) => Some(existing.id.clone()),
             None => {
                 let id = random_id();
                 let role =
                     if contacts::count_active_responsables(&app.db, &organisation.id).await? == 0 {
-                        "responsable"
+                        Role::Responsable
                     } else {
-                        "membre"
+                        Role::Membre
                     };
                 statements.push(contacts::insert(
                     &app.db,

@@ -2,10 +2,11 @@
 //! query is scoped to the active profile's organisation, so another organisation's ids find nothing.
 
 use super::linking::issue_credentials;
-use super::{organisation_event, Requester};
+use super::{organisation_event, Actor};
 use crate::domain::email::Email;
 use crate::domain::name::PersonName;
 use crate::domain::organisation::{leaves_a_responsable, Role};
+use crate::domain::organisation::{ContactStatus, OrganisationKind};
 use crate::email::{self, templates::Template};
 use crate::infra::{random_id, App, InfraError};
 use crate::json;
@@ -14,27 +15,29 @@ use crate::storage::contacts::{self, ContactPage, ContactRow, NewContact, Profil
 use crate::storage::organisations::{self, OrganisationRow};
 use crate::storage::{atomically, domain_events, legacy_credentials, wrote, WrittenNow};
 
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum MembersError {
+    #[error("members: responsable required")]
     ResponsableRequired,
+    #[error("members: not found")]
     NotFound,
+    #[error("members: contact exists")]
     ContactExists,
+    #[error("members: last responsable")]
     LastResponsable,
+    #[error("members: contact linked")]
     ContactLinked,
+    #[error("members: contact revoked")]
     ContactRevoked,
+    #[error("members: employers only")]
     EmployersOnly,
-    Infra(InfraError),
-}
-
-impl From<InfraError> for MembersError {
-    fn from(error: InfraError) -> Self {
-        MembersError::Infra(error)
-    }
+    #[error(transparent)]
+    Infra(#[from] InfraError),
 }
 
 pub fn require_responsable(profile: &ProfileRow) -> Result<(), MembersError> {
-    match Role::parse(&profile.role) {
-        Ok(role) if role.may_manage_contacts() => Ok(()),
+    match profile.role {
+        role if role.may_manage_contacts() => Ok(()),
         _ => Err(MembersError::ResponsableRequired),
     }
 }
@@ -66,13 +69,11 @@ pub async fn security(app: &App, profile: &ProfileRow) -> Result<Security, Membe
 /// applies from each contact's next request; an unchanged setting writes nothing.
 pub async fn set_security(
     app: &App,
-    actor: &str,
-    profile: &ProfileRow,
+    actor: &Actor,
     mfa_for_all_contacts: bool,
-    requester: &Requester,
 ) -> Result<Security, MembersError> {
-    require_responsable(profile)?;
-    let organisation = organisation_of(app, profile).await?;
+    require_responsable(&actor.profile)?;
+    let organisation = organisation_of(app, &actor.profile).await?;
     if (organisation.mfa_for_all_contacts == 1) != mfa_for_all_contacts {
         atomically(
             &app.db,
@@ -86,9 +87,9 @@ pub async fn set_security(
                     &app.db,
                     &organisation_event(
                         "organisation.security_changed",
-                        actor,
-                        profile,
-                        requester,
+                        &actor.user_id,
+                        &actor.profile,
+                        &actor.requester,
                         json!({ "mfa_for_all_contacts": mfa_for_all_contacts }),
                     ),
                     app.now,
@@ -98,21 +99,21 @@ pub async fn set_security(
         )
         .await?;
     }
-    security(app, profile).await
+    security(app, &actor.profile).await
 }
 
 /// One page of the organisation's contacts; `search` is already folded (see `fold_for_search`).
 pub async fn list(
     app: &App,
-    profile: &ProfileRow,
+    actor: &Actor,
     search: Option<&str>,
-    status: Option<&str>,
+    status: Option<ContactStatus>,
     page: i64,
     page_size: i64,
 ) -> Result<ContactPage, InfraError> {
     contacts::page(
         &app.db,
-        &profile.organisation_id,
+        &actor.profile.organisation_id,
         search,
         status,
         page_size,
@@ -121,8 +122,8 @@ pub async fn list(
     .await
 }
 
-pub async fn get(app: &App, profile: &ProfileRow, id: &str) -> Result<ContactRow, MembersError> {
-    contacts::find_in(&app.db, &profile.organisation_id, id)
+pub async fn get(app: &App, actor: &Actor, id: &str) -> Result<ContactRow, MembersError> {
+    contacts::find_in(&app.db, &actor.profile.organisation_id, id)
         .await?
         .ok_or(MembersError::NotFound)
 }
@@ -136,28 +137,30 @@ pub struct Invitation {
 
 fn event<'a>(
     action: &'a str,
-    actor: &'a str,
-    profile: &'a ProfileRow,
+    actor: &'a Actor,
     contact_id: &'a str,
-    requester: &'a Requester,
     details: serde_json::Value,
 ) -> AuditEvent<'a> {
     AuditEvent {
         contact_id: Some(contact_id),
-        ..organisation_event(action, actor, profile, requester, details)
+        ..organisation_event(
+            action,
+            &actor.user_id,
+            &actor.profile,
+            &actor.requester,
+            details,
+        )
     }
 }
 
 /// Adds a contact and emails them personal link credentials.
 pub async fn invite(
     app: &App,
-    actor: &str,
-    profile: &ProfileRow,
+    actor: &Actor,
     invitation: Invitation,
-    requester: &Requester,
 ) -> Result<ContactRow, MembersError> {
-    require_responsable(profile)?;
-    let organisation = organisation_of(app, profile).await?;
+    require_responsable(&actor.profile)?;
+    let organisation = organisation_of(app, &actor.profile).await?;
     if contacts::find_by_email_in(&app.db, &organisation.id, invitation.email.as_str())
         .await?
         .is_some()
@@ -181,7 +184,7 @@ pub async fn invite(
             first_name: invitation.first_name.as_str(),
             last_name: invitation.last_name.as_str(),
             email: invitation.email.as_str(),
-            role: invitation.role.as_str(),
+            role: invitation.role,
         },
         app.now,
     )?];
@@ -191,34 +194,26 @@ pub async fn invite(
         &event(
             "contact.invited",
             actor,
-            profile,
             &id,
-            requester,
             json!({ "role": invitation.role.as_str() }),
         ),
         app.now,
     )?);
     atomically(&app.db, statements, "Failed to invite a contact").await?;
     email::dispatch(app, issued.message).await?;
-    get(app, profile, &id).await
+    get(app, actor, &id).await
 }
 
 /// Sends new credentials; the previous ones die.
-pub async fn reissue(
-    app: &App,
-    actor: &str,
-    profile: &ProfileRow,
-    id: &str,
-    requester: &Requester,
-) -> Result<ContactRow, MembersError> {
-    require_responsable(profile)?;
-    let contact = get(app, profile, id).await?;
-    match contact.status.as_str() {
-        "linked" => return Err(MembersError::ContactLinked),
-        "revoked" => return Err(MembersError::ContactRevoked),
-        _ => {}
+pub async fn reissue(app: &App, actor: &Actor, id: &str) -> Result<ContactRow, MembersError> {
+    require_responsable(&actor.profile)?;
+    let contact = get(app, actor, id).await?;
+    match contact.status {
+        ContactStatus::Linked => return Err(MembersError::ContactLinked),
+        ContactStatus::Revoked => return Err(MembersError::ContactRevoked),
+        ContactStatus::Invited => {}
     }
-    let organisation = organisation_of(app, profile).await?;
+    let organisation = organisation_of(app, &actor.profile).await?;
     let email = Email::parse(&contact.email).map_err(|_| MembersError::NotFound)?;
     let issued = issue_credentials(
         app,
@@ -231,45 +226,25 @@ pub async fn reissue(
     let mut statements = issued.statements;
     statements.push(audit::append(
         &app.db,
-        &event(
-            "contact.credentials_sent",
-            actor,
-            profile,
-            &contact.id,
-            requester,
-            json!({}),
-        ),
+        &event("contact.credentials_sent", actor, &contact.id, json!({})),
         app.now,
     )?);
     atomically(&app.db, statements, "Failed to reissue link credentials").await?;
     email::dispatch(app, issued.message).await?;
-    get(app, profile, id).await
+    get(app, actor, id).await
 }
 
 /// Lifts the lock of a contact's legacy username before its delay runs out (the owner called).
-pub async fn unlock_legacy(
-    app: &App,
-    actor: &str,
-    profile: &ProfileRow,
-    id: &str,
-    requester: &Requester,
-) -> Result<ContactRow, MembersError> {
-    require_responsable(profile)?;
-    let contact = get(app, profile, id).await?;
+pub async fn unlock_legacy(app: &App, actor: &Actor, id: &str) -> Result<ContactRow, MembersError> {
+    require_responsable(&actor.profile)?;
+    let contact = get(app, actor, id).await?;
     atomically(
         &app.db,
         vec![
             legacy_credentials::unlock_of_contact(&app.db, &contact.id)?,
             audit::append(
                 &app.db,
-                &event(
-                    "contact.legacy_unlocked",
-                    actor,
-                    profile,
-                    &contact.id,
-                    requester,
-                    json!({}),
-                ),
+                &event("contact.legacy_unlocked", actor, &contact.id, json!({})),
                 app.now,
             )?,
         ],
@@ -286,7 +261,8 @@ async fn ensure_a_responsable_remains(
     profile: &ProfileRow,
     contact: &ContactRow,
 ) -> Result<(), MembersError> {
-    let target_is_active_responsable = contact.role == "responsable" && contact.status != "revoked";
+    let target_is_active_responsable =
+        contact.role == Role::Responsable && contact.status != ContactStatus::Revoked;
     let active = contacts::count_active_responsables(&app.db, &profile.organisation_id).await?;
     if leaves_a_responsable(active, target_is_active_responsable) {
         Ok(())
@@ -298,15 +274,15 @@ async fn ensure_a_responsable_remains(
 /// The organisation's audit trail, for its responsables.
 pub async fn audit_trail(
     app: &App,
-    profile: &ProfileRow,
+    actor: &Actor,
     filter: &audit::AuditFilter<'_>,
     page: i64,
     page_size: i64,
 ) -> Result<(Vec<audit::AuditEntry>, i64), MembersError> {
-    require_responsable(profile)?;
+    require_responsable(&actor.profile)?;
     Ok(audit::page_for_organisation(
         &app.db,
-        &profile.organisation_id,
+        &actor.profile.organisation_id,
         filter,
         page_size,
         (page - 1) * page_size,
@@ -316,30 +292,26 @@ pub async fn audit_trail(
 
 pub async fn change_role(
     app: &App,
-    actor: &str,
-    profile: &ProfileRow,
+    actor: &Actor,
     id: &str,
     role: Role,
-    requester: &Requester,
 ) -> Result<ContactRow, MembersError> {
-    require_responsable(profile)?;
-    let contact = get(app, profile, id).await?;
-    if contact.role == role.as_str() {
+    require_responsable(&actor.profile)?;
+    let contact = get(app, actor, id).await?;
+    if contact.role == role {
         return Ok(contact);
     }
-    ensure_a_responsable_remains(app, profile, &contact).await?;
+    ensure_a_responsable_remains(app, &actor.profile, &contact).await?;
     let results = atomically(
         &app.db,
         vec![
-            contacts::set_role(&app.db, &profile.organisation_id, id, role.as_str())?,
+            contacts::set_role(&app.db, &actor.profile.organisation_id, id, role.as_str())?,
             audit::append(
                 &app.db,
                 &event(
                     "contact.role_changed",
                     actor,
-                    profile,
                     id,
-                    requester,
                     json!({ "from": contact.role, "to": role.as_str() }),
                 ),
                 app.now,
@@ -351,39 +323,40 @@ pub async fn change_role(
     if !results.first().is_some_and(wrote) {
         return Err(MembersError::LastResponsable);
     }
-    get(app, profile, id).await
+    get(app, actor, id).await
 }
 
 /// An employer's responsable makes a contact an administrator of its authorizations (they may
 /// then grant, change and revoke them), or no longer one.
 pub async fn set_manages_authorizations(
     app: &App,
-    actor: &str,
-    profile: &ProfileRow,
+    actor: &Actor,
     id: &str,
     manages: bool,
-    requester: &Requester,
 ) -> Result<ContactRow, MembersError> {
-    require_responsable(profile)?;
-    if profile.organisation_kind != "employer" {
+    require_responsable(&actor.profile)?;
+    if actor.profile.organisation_kind != OrganisationKind::Employer {
         return Err(MembersError::EmployersOnly);
     }
-    let contact = get(app, profile, id).await?;
+    let contact = get(app, actor, id).await?;
     if (contact.manages_authorizations == 1) == manages {
         return Ok(contact);
     }
     atomically(
         &app.db,
         vec![
-            contacts::set_manages_authorizations(&app.db, &profile.organisation_id, id, manages)?,
+            contacts::set_manages_authorizations(
+                &app.db,
+                &actor.profile.organisation_id,
+                id,
+                manages,
+            )?,
             audit::append(
                 &app.db,
                 &event(
                     "contact.authorizations_role_changed",
                     actor,
-                    profile,
                     id,
-                    requester,
                     json!({ "manages_authorizations": manages }),
                 ),
                 app.now,
@@ -392,31 +365,25 @@ pub async fn set_manages_authorizations(
         "Failed to change who manages authorizations",
     )
     .await?;
-    get(app, profile, id).await
+    get(app, actor, id).await
 }
 
 /// Ends a contact's access: their profile disappears and sessions acting as it lose it at once
 /// (sessions join the contact's status on every request).
-pub async fn revoke(
-    app: &App,
-    actor: &str,
-    profile: &ProfileRow,
-    id: &str,
-    requester: &Requester,
-) -> Result<ContactRow, MembersError> {
-    require_responsable(profile)?;
-    let contact = get(app, profile, id).await?;
-    if contact.status == "revoked" {
+pub async fn revoke(app: &App, actor: &Actor, id: &str) -> Result<ContactRow, MembersError> {
+    require_responsable(&actor.profile)?;
+    let contact = get(app, actor, id).await?;
+    if contact.status == ContactStatus::Revoked {
         return Ok(contact);
     }
-    ensure_a_responsable_remains(app, profile, &contact).await?;
+    ensure_a_responsable_remains(app, &actor.profile, &contact).await?;
     let results = atomically(
         &app.db,
         vec![
-            contacts::revoke(&app.db, &profile.organisation_id, id, app.now)?,
+            contacts::revoke(&app.db, &actor.profile.organisation_id, id, app.now)?,
             audit::append(
                 &app.db,
-                &event("contact.revoked", actor, profile, id, requester, json!({})),
+                &event("contact.revoked", actor, id, json!({})),
                 app.now,
             )?,
             domain_events::append_contact_event_if_written(
@@ -436,5 +403,5 @@ pub async fn revoke(
     if !results.first().is_some_and(wrote) {
         return Err(MembersError::LastResponsable);
     }
-    get(app, profile, id).await
+    get(app, actor, id).await
 }

@@ -7,6 +7,7 @@ use crate::domain::migration::{
     plan, Decision, EarlierLine, Known, KnownContact, KnownOrganisation, Outcome, ParsedLine, Plan,
     Reason, Record,
 };
+use crate::domain::organisation::ContactStatus;
 use crate::domain::organisation::OrganisationKind;
 use crate::infra::{random_id, App, InfraError};
 use crate::json;
@@ -20,16 +21,12 @@ use crate::storage::migration::{
 use crate::storage::organisations::{self, NewOrganisation};
 use std::collections::BTreeMap;
 
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum MigrationError {
+    #[error("migration: run not found")]
     RunNotFound,
-    Infra(InfraError),
-}
-
-impl From<InfraError> for MigrationError {
-    fn from(error: InfraError) -> Self {
-        MigrationError::Infra(error)
-    }
+    #[error(transparent)]
+    Infra(#[from] InfraError),
 }
 
 /// Imports one batch (lines in increasing order). With a run, the batch's outcomes are counted
@@ -111,7 +108,7 @@ impl Keys {
 
 fn known_contact(key: ContactKey) -> KnownContact {
     KnownContact {
-        revoked: key.status == "revoked",
+        revoked: key.status == ContactStatus::Revoked,
         id: key.id,
         organisation_id: key.organisation_id,
         email: key.email,
@@ -206,7 +203,7 @@ fn record_statements(
             .iter()
             .map(|o| NewOrganisation {
                 id: &o.id,
-                kind: o.record.kind.as_str(),
+                kind: o.record.kind,
                 name: o.record.name.as_str(),
                 file_number: o.record.file_number.as_str(),
                 postal_code: o.record.postal_code.as_str(),
@@ -232,7 +229,7 @@ fn record_statements(
                 first_name: c.person.first_name.as_str(),
                 last_name: c.person.last_name.as_str(),
                 email: c.person.email.as_str(),
-                role: c.person.role.as_str(),
+                role: c.person.role,
             })
             .collect();
         statements.push(contacts::insert_many(db, &rows, now)?);

@@ -32,6 +32,15 @@ pub struct Requester {
     pub device: Option<crate::domain::device::DeviceToken>,
 }
 
+/// Who acts for an organisation: the signed-in user, the profile they act in, and where the
+/// request came from. The HTTP layer builds it once per request from the session.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub user_id: String,
+    pub profile: crate::storage::contacts::ProfileRow,
+    pub requester: Requester,
+}
+
 /// The audit event of an action `actor` took for the organisation of their active `profile`.
 fn organisation_event<'a>(
     action: &'a str,

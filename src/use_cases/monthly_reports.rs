@@ -5,11 +5,13 @@
 //! "consultation et transmission". Another employer's file answers not found.
 
 use super::files::{self, FileError};
+use crate::domain::authorization::Level;
 use crate::domain::authorization::Service;
 use crate::domain::monthly_report::{
     self, receipt_number, Catalog, Entry, Line, LineProblem, Month, RawLine, Standing, Totals,
     WagesUnit, MAX_LINES,
 };
+use crate::domain::organisation::OrganisationKind;
 use crate::domain::Entropy;
 use crate::infra::{App, InfraError, OsEntropy};
 use crate::json;
@@ -20,36 +22,47 @@ use crate::storage::contacts::ProfileRow;
 use crate::storage::monthly_reports::{self, Author, MonthRow, ReportEvent, StoredReport};
 use crate::storage::organisations;
 use crate::storage::users::UserRow;
+use crate::use_cases::Actor;
 
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum ReportError {
+    #[error("monthly report: not found")]
     NotFound,
+    #[error("monthly report: employer profile required")]
     EmployerProfileRequired,
+    #[error("monthly report: service not authorized")]
     ServiceNotAuthorized,
+    #[error("monthly report: service not started")]
     ServiceNotStarted,
     /// A firm's contact at level "consultation" tried to write.
+    #[error("monthly report: transmission not authorized")]
     TransmissionNotAuthorized,
     /// The month is after the current one.
+    #[error("monthly report: month ahead")]
     MonthAhead,
+    #[error("monthly report: too many lines")]
     TooManyLines,
     /// Lines and the "no activity" declaration at once.
+    #[error("monthly report: no activity with lines")]
     NoActivityWithLines,
+    #[error("monthly report: invalid")]
     Invalid(Vec<LineProblem>),
     /// The report was transmitted and no correction is open.
+    #[error("monthly report: already transmitted")]
     AlreadyTransmitted,
+    #[error("monthly report: no draft")]
     NoDraft,
     /// Neither lines nor the "no activity" declaration.
+    #[error("monthly report: empty")]
     Empty,
+    #[error("monthly report: month not over")]
     MonthNotOver,
+    #[error("monthly report: nothing to correct")]
     NothingToCorrect,
+    #[error("monthly report: correction open")]
     CorrectionOpen,
-    Infra(InfraError),
-}
-
-impl From<InfraError> for ReportError {
-    fn from(error: InfraError) -> Self {
-        ReportError::Infra(error)
-    }
+    #[error(transparent)]
+    Infra(#[from] InfraError),
 }
 
 impl From<FileError> for ReportError {
@@ -102,13 +115,9 @@ impl Writer {
 }
 
 /// A firm's contact in one of its authorized files: the monthly report service must be usable.
-pub async fn for_file(
-    app: &App,
-    profile: &ProfileRow,
-    file_id: &str,
-) -> Result<Access, ReportError> {
-    let file = files::open_service(app, profile, file_id, Service::MonthlyReport).await?;
-    Ok(of_file(profile, &file))
+pub async fn for_file(app: &App, actor: &Actor, file_id: &str) -> Result<Access, ReportError> {
+    let file = files::open_service(app, actor, file_id, Service::MonthlyReport).await?;
+    Ok(of_file(&actor.profile, &file))
 }
 
 /// The reports of a file already opened for the monthly report service.
@@ -117,7 +126,7 @@ pub fn of_file(profile: &ProfileRow, file: &FileRow) -> Access {
         employer_id: file.employer_id.clone(),
         employer_name: file.employer_name.clone(),
         file_number: file.file_number.clone(),
-        may_write: file.level == "transmission",
+        may_write: file.level == Level::Transmission,
         firm_id: Some(profile.organisation_id.clone()),
         contact_id: Some(profile.contact_id.clone()),
     }
@@ -137,7 +146,7 @@ pub async fn for_token_file(
         employer_id: file.employer_id,
         employer_name: file.employer_name,
         file_number: file.file_number,
-        may_write: file.level == "transmission",
+        may_write: file.level == Level::Transmission,
         firm_id: Some(token.organisation_id.clone()),
         contact_id: Some(file.contact_id),
     })
@@ -145,7 +154,7 @@ pub async fn for_token_file(
 
 /// An employer's API token: its own reports.
 pub async fn for_token_employer(app: &App, token: &TokenRow) -> Result<Access, ReportError> {
-    if token.organisation_kind != "employer" {
+    if token.organisation_kind != OrganisationKind::Employer {
         return Err(ReportError::EmployerProfileRequired);
     }
     let employer = organisations::find(&app.db, &token.organisation_id)
@@ -162,17 +171,17 @@ pub async fn for_token_employer(app: &App, token: &TokenRow) -> Result<Access, R
 }
 
 /// An employer's own contact.
-pub fn for_employer(profile: &ProfileRow) -> Result<Access, ReportError> {
-    if profile.organisation_kind != "employer" {
+pub fn for_employer(actor: &Actor) -> Result<Access, ReportError> {
+    if actor.profile.organisation_kind != OrganisationKind::Employer {
         return Err(ReportError::EmployerProfileRequired);
     }
     Ok(Access {
-        employer_id: profile.organisation_id.clone(),
-        employer_name: profile.organisation_name.clone(),
-        file_number: profile.file_number.clone(),
+        employer_id: actor.profile.organisation_id.clone(),
+        employer_name: actor.profile.organisation_name.clone(),
+        file_number: actor.profile.file_number.clone(),
         may_write: true,
         firm_id: None,
-        contact_id: Some(profile.contact_id.clone()),
+        contact_id: Some(actor.profile.contact_id.clone()),
     })
 }
 

@@ -4,7 +4,7 @@ use super::linking::issue_credentials;
 use super::Requester;
 use crate::domain::email::Email;
 use crate::domain::name::PersonName;
-use crate::domain::organisation::{FileNumber, LegacyUsername, OrganisationKind, PostalCode};
+use crate::domain::organisation::{FileNumber, LegacyUsername, OrganisationKind, PostalCode, Role};
 use crate::email::{self, templates::Template};
 use crate::infra::{random_id, App, InfraError};
 use crate::json;
@@ -31,17 +31,14 @@ pub struct CreatedOrganisation {
     pub code: String,
 }
 
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum OperatorError {
+    #[error("operator: file number taken")]
     FileNumberTaken,
+    #[error("operator: not found")]
     NotFound,
-    Infra(InfraError),
-}
-
-impl From<InfraError> for OperatorError {
-    fn from(error: InfraError) -> Self {
-        OperatorError::Infra(error)
-    }
+    #[error(transparent)]
+    Infra(#[from] InfraError),
 }
 
 pub async fn create_organisation(
@@ -57,7 +54,7 @@ pub async fn create_organisation(
     }
     let organisation = OrganisationRow {
         id: random_id(),
-        kind: form.kind.as_str().to_owned(),
+        kind: form.kind,
         name: form.name.clone(),
         file_number: form.file_number.as_str().to_owned(),
         postal_code: form.postal_code.as_str().to_owned(),
@@ -78,7 +75,7 @@ pub async fn create_organisation(
             &app.db,
             &NewOrganisation {
                 id: &organisation.id,
-                kind: &organisation.kind,
+                kind: organisation.kind,
                 name: &organisation.name,
                 file_number: &organisation.file_number,
                 postal_code: &organisation.postal_code,
@@ -94,7 +91,7 @@ pub async fn create_organisation(
                 first_name: form.responsible_first_name.as_str(),
                 last_name: form.responsible_last_name.as_str(),
                 email: form.responsible_email.as_str(),
-                role: "responsable",
+                role: Role::Responsable,
             },
             app.now,
         )?,

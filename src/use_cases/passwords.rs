@@ -77,16 +77,12 @@ pub async fn forgot(app: &App, email: &Email, requester: &Requester) -> Result<S
     Ok(issued.verification_id)
 }
 
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum ResetError {
-    Code(CodeError),
+    #[error(transparent)]
+    Code(#[from] CodeError),
+    #[error("password reset: invalid password: {0:?}")]
     InvalidPassword(FieldErrors),
-}
-
-impl From<CodeError> for ResetError {
-    fn from(error: CodeError) -> Self {
-        ResetError::Code(error)
-    }
 }
 
 impl From<InfraError> for ResetError {

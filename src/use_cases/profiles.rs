@@ -18,18 +18,15 @@ pub async fn list(app: &App, user_id: &str) -> Result<Vec<ProfileRow>, InfraErro
     contacts::profiles_of(&app.db, user_id).await
 }
 
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum SwitchError {
+    #[error("profile switch: not found")]
     NotFound,
     /// The profile needs a second factor and the account has none.
+    #[error("profile switch: factor required")]
     FactorRequired,
-    Infra(InfraError),
-}
-
-impl From<InfraError> for SwitchError {
-    fn from(error: InfraError) -> Self {
-        SwitchError::Infra(error)
-    }
+    #[error(transparent)]
+    Infra(#[from] InfraError),
 }
 
 /// Makes `profile_id` the active profile: a new session replaces the current one. A profile of

@@ -13,31 +13,25 @@ use crate::storage::contacts::ProfileRow;
 use crate::storage::rate_limits::Refused;
 use crate::storage::{atomically, rate_limits};
 
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum TokenError {
-    Members(MembersError),
+    #[error(transparent)]
+    Members(#[from] MembersError),
+    #[error("API token: not found")]
     NotFound,
     /// Not a token of ours, or unknown.
+    #[error("API token: invalid")]
     Invalid,
+    #[error("API token: expired")]
     Expired,
+    #[error("API token: revoked")]
     Revoked,
+    #[error("API token: missing scope: {0:?}")]
     MissingScope(Scope),
-    Throttled {
-        retry_after: u64,
-    },
-    Infra(InfraError),
-}
-
-impl From<InfraError> for TokenError {
-    fn from(error: InfraError) -> Self {
-        TokenError::Infra(error)
-    }
-}
-
-impl From<MembersError> for TokenError {
-    fn from(error: MembersError) -> Self {
-        TokenError::Members(error)
-    }
+    #[error("API token: throttled (retry after {retry_after:?})")]
+    Throttled { retry_after: u64 },
+    #[error(transparent)]
+    Infra(#[from] InfraError),
 }
 
 pub struct NewTokenForm {

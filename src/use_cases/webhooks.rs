@@ -54,8 +54,8 @@ async fn take_manual_send(app: &App, endpoint_id: &str) -> Result<(), WebhookErr
 }
 
 fn require_responsable(profile: &ProfileRow) -> Result<(), WebhookError> {
-    match Role::parse(&profile.role) {
-        Ok(Role::Responsable) => Ok(()),
+    match profile.role {
+        Role::Responsable => Ok(()),
         _ => Err(WebhookError::ResponsableRequired),
     }
 }

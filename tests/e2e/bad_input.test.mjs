@@ -5,6 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnApp, GOOD_PASSWORD } from '../support/app.mjs';
+import { sql } from '../support/db.mjs';
 
 let app;
 before(async () => { app = await spawnApp(); });
@@ -145,17 +146,6 @@ function assertRejected(res, expected, label) {
 
 const json = (value) => JSON.stringify(value);
 
-/**
- * app.sql() blocks the event loop for seconds; meanwhile the worker may close an idle keep-alive
- * connection, and the next fetch would be written to that dead socket ("other side closed").
- * Yielding to the event loop afterwards lets the client notice the close first.
- */
-async function sql(command) {
-  const rows = app.sql(command);
-  await new Promise((resolve) => setTimeout(resolve, 50));
-  return rows;
-}
-
 /** The raw JSON text of `object` with `field`'s value replaced by raw JSON text. */
 function withRawValue(object, field, rawValue) {
   const marker = `__raw_${field}__`;
@@ -269,9 +259,9 @@ for (const endpoint of ENDPOINTS) {
 
 test('none of the bad signups, validations or reset requests above wrote a user, a code or an email', async () => {
   const like = `%${TAG}%`;
-  const users = await sql(`SELECT email FROM users WHERE email LIKE '${like}'`);
-  const verifications = await sql(`SELECT email, purpose FROM verifications WHERE email LIKE '${like}'`);
-  const outbox = await sql(`SELECT to_email, template FROM email_outbox WHERE to_email LIKE '${like}'`);
+  const users = await sql(app, `SELECT email FROM users WHERE email LIKE '${like}'`);
+  const verifications = await sql(app, `SELECT email, purpose FROM verifications WHERE email LIKE '${like}'`);
+  const outbox = await sql(app, `SELECT to_email, template FROM email_outbox WHERE to_email LIKE '${like}'`);
   assert.deepEqual(users, [], 'no user row for the addresses used');
   assert.deepEqual(verifications, [], 'no verification (code) row for the addresses used');
   assert.deepEqual(outbox, [], 'no email queued for the addresses used');

@@ -3,10 +3,8 @@
 // "password changed" notice, and the audit log.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import { join } from 'node:path';
-import { spawnApp, TestApp, uniqueEmail, ROOT } from '../support/app.mjs';
+import { spawnApp, TestApp, uniqueEmail } from '../support/app.mjs';
+import { sql } from '../support/db.mjs';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -22,17 +20,6 @@ const isChangedNotice = (email) => email.subject === SUBJECT.changed;
 let app;
 before(async () => { app = await spawnApp(); });
 after(async () => { await app?.stop(); });
-
-/**
- * Like app.sql, but without blocking the event loop: a blocked loop misses the server closing an
- * idle keep-alive connection, and the next request then fails with "other side closed".
- */
-async function sql(command) {
-  const { stdout } = await promisify(execFile)(join(ROOT, 'node_modules', '.bin', 'wrangler'),
-    ['d1', 'execute', 'DB', '--local', '--persist-to', app.state, '--json', '--command', command],
-    { cwd: ROOT, env: { ...process.env, WRANGLER_SEND_METRICS: 'false' } });
-  return JSON.parse(stdout)[0].results;
-}
 
 // Each client has its own IP address so that failed logins never add up across tests.
 let hosts = 0;
@@ -208,7 +195,7 @@ test('a login and a password reset are recorded in the audit log', async () => {
   const code = TestApp.codeOf(await app.waitForEmail(email, isResetCode));
   assert.equal((await app.client().resetPassword(forgot.body.reset_id, code, NEW_PASSWORD)).status, 200);
 
-  const actions = (await sql(`SELECT action FROM audit_events WHERE user_id = '${user.id}' ORDER BY at`)).map((r) => r.action);
+  const actions = (await sql(app, `SELECT action FROM audit_events WHERE user_id = '${user.id}' ORDER BY at`)).map((r) => r.action);
 
   assert.ok(actions.includes('login.succeeded'), `audit actions: ${actions}`);
   assert.ok(actions.includes('password.reset'), `audit actions: ${actions}`);

@@ -8,24 +8,13 @@ import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { spawnApp, uniqueEmail, GOOD_PASSWORD, TestApp, ROOT, freePort, waitFor, sessionCookieOf } from '../support/app.mjs';
+import { sql, quote } from '../support/db.mjs';
 
 let app;
 before(async () => { app = await spawnApp(); });
 after(async () => { await app?.stop(); });
 
 const sha256hex = (text) => createHash('sha256').update(text).digest('hex');
-
-/**
- * app.sql() blocks the event loop for seconds; meanwhile the worker may close an idle keep-alive
- * connection, and the next fetch would be written to that dead socket ("other side closed").
- * Yielding to the event loop afterwards lets the client notice the close first.
- */
-async function sql(command) {
-  const rows = app.sql(command);
-  await new Promise((resolve) => setTimeout(resolve, 50));
-  return rows;
-}
-const quote = (text) => `'${String(text).replaceAll("'", "''")}'`;
 
 /** The directives of a Content-Security-Policy, by name. */
 function parseCsp(header) {
@@ -265,7 +254,7 @@ test('the database keeps only the SHA-256 of the session token, never the cookie
   const token = client.cookies.get('__Host-sel_session');
   assert.match(token ?? '', /^[0-9a-f]{64}$/, 'the cookie carries a 256-bit token');
 
-  const rows = await sql(`SELECT * FROM sessions WHERE user_id = ${quote(user.id)}`);
+  const rows = await sql(app, `SELECT * FROM sessions WHERE user_id = ${quote(user.id)}`);
 
   assert.equal(rows.length, 1, 'one session for the new user');
   assert.notEqual(rows[0].token_hash, token, 'the token itself is not the key');
@@ -278,11 +267,11 @@ test('passwords are stored as Argon2id (m=19456, t=2, p=1) hashes and appear in 
   const { user } = await app.signedUpUser({ password });
   await app.client().logIn(user.email, `${password} faux`); // a failed attempt is audited too
 
-  const [row] = await sql(`SELECT password_hash FROM users WHERE id = ${quote(user.id)}`);
+  const [row] = await sql(app, `SELECT password_hash FROM users WHERE id = ${quote(user.id)}`);
   assert.match(row.password_hash, /^\$argon2id\$v=19\$m=19456,t=2,p=1\$[A-Za-z0-9+/]{22}\$[A-Za-z0-9+/]{43}$/,
     'a PHC Argon2id string with the OWASP parameters, a 128-bit salt and a 256-bit hash');
   for (const table of ['users', 'verifications', 'sessions', 'rate_limits', 'audit_events', 'email_outbox', 'dev_mailbox', 'dead_letters']) {
-    const dump = JSON.stringify(await sql(`SELECT * FROM ${table}`)).normalize('NFC');
+    const dump = JSON.stringify(await sql(app, `SELECT * FROM ${table}`)).normalize('NFC');
     assert.ok(!dump.includes(password), `the password is not stored in clear in ${table}`);
   }
 });
@@ -302,7 +291,7 @@ test('one-time codes (signup and reset) are stored as keyed hashes, never in cle
   const cases = [['signup', started.body.verification_id, signupCode], ['reset', forgot.body.reset_id, resetCode]];
 
   for (const [purpose, id, code] of cases) {
-    const [row] = await sql(`SELECT code_hash FROM verifications WHERE id = ${quote(id)}`);
+    const [row] = await sql(app, `SELECT code_hash FROM verifications WHERE id = ${quote(id)}`);
     assert.ok(row, `the ${purpose} verification is stored`);
     assert.match(row.code_hash, /^[0-9a-f]{64}$/, `${purpose}: the code is stored as a 256-bit hash`);
     assert.ok(!row.code_hash.includes(code), `${purpose}: code_hash does not contain the code`);
@@ -310,7 +299,7 @@ test('one-time codes (signup and reset) are stored as keyed hashes, never in cle
       assert.notEqual(row.code_hash, sha256hex(guess), `${purpose}: the hash is keyed (not a plain SHA-256 that 10^6 guesses would reverse)`);
     }
   }
-  const outbox = await sql(`SELECT template, params, last_error FROM email_outbox WHERE to_email = ${quote(email)}`);
+  const outbox = await sql(app, `SELECT template, params, last_error FROM email_outbox WHERE to_email = ${quote(email)}`);
   assert.ok(outbox.length >= 2, `the signup and reset emails went through the outbox (${outbox.length})`);
   for (const row of outbox) {
     for (const [, , code] of cases) {

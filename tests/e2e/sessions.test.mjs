@@ -2,10 +2,8 @@
 // throttling, server-side revocation, idle and absolute timeouts, and fresh tokens at each login.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import { join } from 'node:path';
-import { spawnApp, TestApp, uniqueEmail, GOOD_PASSWORD, ROOT, sessionCookieOf } from '../support/app.mjs';
+import { spawnApp, TestApp, uniqueEmail, GOOD_PASSWORD, sessionCookieOf } from '../support/app.mjs';
+import { sql } from '../support/db.mjs';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -16,17 +14,6 @@ const WRONG_PASSWORD = 'Pas le bon mot de passe';
 let app;
 before(async () => { app = await spawnApp(); });
 after(async () => { await app?.stop(); });
-
-/**
- * Like app.sql, but without blocking the event loop: a blocked loop misses the server closing an
- * idle keep-alive connection, and the next request then fails with "other side closed".
- */
-async function sql(command) {
-  const { stdout } = await promisify(execFile)(join(ROOT, 'node_modules', '.bin', 'wrangler'),
-    ['d1', 'execute', 'DB', '--local', '--persist-to', app.state, '--json', '--command', command],
-    { cwd: ROOT, env: { ...process.env, WRANGLER_SEND_METRICS: 'false' } });
-  return JSON.parse(stdout)[0].results;
-}
 
 // Failed logins count against the client's IP address too (20 free an hour), so every test signs
 // in from its own documentation address unless it is about that very throttle.
@@ -173,7 +160,7 @@ test('a successful login is recorded in the audit log', async () => {
   const { client, user } = await signedIn();
   assert.equal((await client.me()).status, 200);
 
-  const actions = (await sql(`SELECT action FROM audit_events WHERE user_id = '${user.id}' ORDER BY at`)).map((r) => r.action);
+  const actions = (await sql(app, `SELECT action FROM audit_events WHERE user_id = '${user.id}' ORDER BY at`)).map((r) => r.action);
 
   assert.ok(actions.includes('login.succeeded'), `audit actions: ${actions}`);
 });

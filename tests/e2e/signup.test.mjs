@@ -2,10 +2,8 @@
 // the rules around codes (lifetime, wrong tries, single use, per-email budget) and enumeration.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import { join } from 'node:path';
-import { spawnApp, TestApp, uniqueEmail, GOOD_PASSWORD, ROOT, sessionCookieOf } from '../support/app.mjs';
+import { spawnApp, TestApp, uniqueEmail, GOOD_PASSWORD, sessionCookieOf } from '../support/app.mjs';
+import { sql } from '../support/db.mjs';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -19,17 +17,6 @@ const SUBJECT = {
 let app;
 before(async () => { app = await spawnApp(); });
 after(async () => { await app?.stop(); });
-
-/**
- * Like app.sql, but without blocking the event loop: a blocked loop misses the server closing an
- * idle keep-alive connection, and the next request then fails with "other side closed".
- */
-async function sql(command) {
-  const { stdout } = await promisify(execFile)(join(ROOT, 'node_modules', '.bin', 'wrangler'),
-    ['d1', 'execute', 'DB', '--local', '--persist-to', app.state, '--json', '--command', command],
-    { cwd: ROOT, env: { ...process.env, WRANGLER_SEND_METRICS: 'false' } });
-  return JSON.parse(stdout)[0].results;
-}
 
 function signupForm(email, overrides = {}) {
   return {
@@ -162,7 +149,7 @@ test('a signup with an active account email answers alike, emails the owner a wa
   assert.doesNotMatch(warning.text, /\b\d{6}\b/, 'the warning carries no code');
   const codes = (await app.mailbox(taken)).filter(isSignupCode);
   assert.equal(codes.length, 1, 'only the original signup code, no new code for the taken address');
-  const rows = await sql(`SELECT id, first_name, status FROM users WHERE email = '${taken}'`);
+  const rows = await sql(app, `SELECT id, first_name, status FROM users WHERE email = '${taken}'`);
   assert.deepEqual(rows, [{ id: owner.id, first_name: 'Marie', status: 'active' }], 'the existing account is untouched and alone');
 });
 
@@ -175,7 +162,7 @@ test('a signup without accepting the terms answers 422 on accept_terms and write
   assert.equal(res.body.error.code, 'validation_failed');
   assert.deepEqual(Object.keys(res.body.error.fields), ['accept_terms']);
   assert.match(res.body.error.fields.accept_terms, /conditions d'utilisation/);
-  assert.deepEqual(await sql(`SELECT id FROM users WHERE email = '${email}'`), [], 'no partial write');
+  assert.deepEqual(await sql(app, `SELECT id FROM users WHERE email = '${email}'`), [], 'no partial write');
 });
 
 test("a second signup for a pending email cannot choose the password that the first signer's code activates", async () => {
@@ -228,7 +215,7 @@ test('the right code answers 200 with the user, sets a secure session cookie, an
   assert.equal(me.status, 200, me.text);
   const { next, ...user } = res.body;
   assert.deepEqual(me.body, { ...user, linked_profiles: 0 }, 'GET /api/me shows the same user, with no linked file yet');
-  assert.deepEqual(await sql(`SELECT status FROM users WHERE email = '${email}'`), [{ status: 'active' }]);
+  assert.deepEqual(await sql(app, `SELECT status FROM users WHERE email = '${email}'`), [{ status: 'active' }]);
 });
 
 test('a name typed with combining accents is stored composed (NFC)', async () => {

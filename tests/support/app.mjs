@@ -3,10 +3,10 @@
 // once and sets SEL_SKIP_BUILD=1 so every instance reuses build/).
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, cpSync, existsSync, renameSync, rmSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { DatabaseSync } from 'node:sqlite';
 import { createServer } from 'node:net';
 import { join, dirname } from 'node:path';
 import { createHash } from 'node:crypto';
+import { databaseFile, rowsOf } from './db.mjs';
 import { Client, waitFor, sessionCookieOf, isDevProxyDrop, answeredByWorker, untilAnswered } from './client.mjs';
 
 export { Client, waitFor, sessionCookieOf, isDevProxyDrop, answeredByWorker, untilAnswered };
@@ -89,12 +89,7 @@ export function templateState() {
   return template;
 }
 
-/** The SQLite file of the local D1 database in a state directory. */
-export function databaseFile(state) {
-  const dir = join(state, 'v3', 'd1', 'miniflare-D1DatabaseObject');
-  const file = readdirSync(dir).find((name) => name.endsWith('.sqlite') && name !== 'metadata.sqlite');
-  return join(dir, file);
-}
+export { databaseFile };
 
 /**
  * The worker and its static assets as they are now, copied once per version, with a
@@ -231,14 +226,9 @@ export class TestApp {
     return { client, email, password, user: verified.body };
   }
 
-  /**
-   * Reads this instance's local D1 directly (read-only SQLite, next to the running worker), for
-   * assertions on what was written. `wrangler d1 execute` on a live state directory disturbs the
-   * running instance, so the tests never use it.
-   */
+  /** The rows of one query on this instance's D1, at once (see `sql` in db.mjs to yield after). */
   sql(query) {
-    const db = new DatabaseSync(databaseFile(this.state), { readOnly: true });
-    try { return db.prepare(query).all(); } finally { db.close(); }
+    return rowsOf(this.state, query);
   }
 
   /** Stops the worker and deletes its state, unless `keepState` (then `this.state` stays readable). */

@@ -4,11 +4,10 @@
 // of them), migrated relations seeded in SQL (the import is tested elsewhere), the worker's clock
 // and Montreal days, and snapshots of everything issue 4 writes.
 import assert from 'node:assert/strict';
-import { DatabaseSync } from 'node:sqlite';
-import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { uniqueEmail } from './app.mjs';
+import { sqlWrite } from './db.mjs';
 import {
   sql, quote, createOrganisation, linkedResponsible, linkedMember, invitedMember, signedUp, selectProfile, link, DAY,
 } from './orgs.mjs';
@@ -245,16 +244,7 @@ export async function manyFiles(app, firm, contactEmail, specs, { sessions = 3, 
 
 // --- SQL -------------------------------------------------------------------------------------------
 
-/** Runs one write statement on the instance's local D1 (for seeding what the API cannot make yet). */
-export function sqlWrite(app, statement) {
-  const dir = join(app.state, 'v3', 'd1', 'miniflare-D1DatabaseObject');
-  const file = readdirSync(dir).find((name) => name.endsWith('.sqlite') && name !== 'metadata.sqlite');
-  const db = new DatabaseSync(join(dir, file));
-  try {
-    db.exec('PRAGMA busy_timeout = 5000');
-    return db.prepare(statement).run();
-  } finally { db.close(); }
-}
+export { sqlWrite };
 
 /** The name key the portal stores for sorting and word-prefix search: ' ' + folded words. */
 export const nameKey = (name) => ` ${wordsOf(name).join(' ')}`;

@@ -1,10 +1,9 @@
 // Scheduled work in the end-to-end tests: trigger cron runs and wait for them to be recorded in
 // job_runs, read the worker's clock, and seed many rows straight into the instance's local D1
 // (more than the API could create in a test's time) to prove the batching bounds.
-import { DatabaseSync } from 'node:sqlite';
-import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { waitFor } from './app.mjs';
+import { writable } from './db.mjs';
 
 export const JOBS = ['cleanup', 'authorization_ends', 'access_request_expiry', 'authorization_reminders', 'email_outbox'];
 
@@ -47,19 +46,6 @@ export function montrealDay(instant, plusDays = 0) {
   const date = new Date(`${day}T12:00:00Z`);
   date.setUTCDate(date.getUTCDate() + plusDays);
   return date.toISOString().slice(0, 10);
-}
-
-/** Opens the instance's local D1 for writing, next to the running worker (SQLite's own locking keeps both writers safe). */
-function writable(app, use) {
-  const dir = join(app.state, 'v3', 'd1', 'miniflare-D1DatabaseObject');
-  const file = readdirSync(dir).find((name) => name.endsWith('.sqlite') && name !== 'metadata.sqlite');
-  const db = new DatabaseSync(join(dir, file));
-  try {
-    db.exec('PRAGMA busy_timeout = 5000');
-    return use(db);
-  } finally {
-    db.close();
-  }
 }
 
 /**

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { uniqueEmail, GOOD_PASSWORD, TestApp, waitFor } from './app.mjs';
 import { enrolTotpOnce } from './client.mjs';
+import { sql, quote } from './db.mjs';
 
 export const OPERATOR_TOKEN = 'dev-operator-token';
 export const MINUTE = 60 * 1000;
@@ -19,15 +20,7 @@ async function answer(res) {
   return { status: res.status, headers: res.headers, body, text };
 }
 
-/** Reads the instance's D1, then yields so an idle keep-alive socket closing is noticed first. */
-export async function sql(app, query) {
-  const rows = app.sql(query);
-  await new Promise((resolve) => setImmediate(resolve));
-  return rows;
-}
-
-/** A SQL string literal. */
-export const quote = (text) => `'${String(text).replaceAll("'", "''")}'`;
+export { sql, quote };
 
 // --- Operator ------------------------------------------------------------------------------------
 

@@ -1,6 +1,7 @@
 //! Deciding, record by record, what the import creates, finds already there, or refuses.
 
 use super::record::*;
+use crate::domain::authorization::AuthorizationStatus;
 use crate::domain::authorization::{is_current, Day, Level, Services};
 use crate::domain::organisation::OrganisationKind;
 use crate::domain::Millis;
@@ -347,7 +348,11 @@ fn relate(
     if contact.organisation_id == employer.id {
         return Err(Refusal::of(Reason::SelfAuthorization, "firm_file_number"));
     }
-    let ended = !is_current("active", record.ends_on.map(Day::end), now);
+    let ended = !is_current(
+        AuthorizationStatus::Active,
+        record.ends_on.map(Day::end),
+        now,
+    );
     if !ended
         && known
             .active

@@ -1,0 +1,184 @@
+//! What every change to an authorization or an access request writes besides the change itself:
+//! the JSON the API, audit details and domain events show, the audit and domain events written
+//! in the same batch, and the email telling the contact afterwards.
+
+use crate::domain::authorization::{is_current, AuthorizationStatus, Day, Origin, Services};
+use crate::domain::email::Email;
+use crate::domain::Millis;
+use crate::email::{self, templates::Template};
+use crate::infra::{App, InfraError};
+use crate::json;
+use crate::storage::access_requests::AccessRequestRow;
+use crate::storage::audit::{self, AuditEvent};
+use crate::storage::authorizations::AuthorizationRow;
+use crate::storage::contacts::ContactRow;
+use crate::storage::db::Statement;
+use crate::storage::domain_events::{self, DomainEvent};
+use crate::storage::{atomically, WrittenNow};
+use crate::use_cases::Requester;
+use serde_json::Value;
+
+/// An authorization as the API, the audit details and the domain events show it.
+pub fn authorization_json(a: &AuthorizationRow, now: Millis) -> Value {
+    let services = Services::from_bits(a.services).map(Services::codes);
+    let status = if is_current(a.status, a.ends_at, now) {
+        AuthorizationStatus::Active
+    } else if a.status == AuthorizationStatus::Active {
+        AuthorizationStatus::Ended
+    } else {
+        a.status
+    };
+    let review = match (a.origin, a.confirmed_at) {
+        (Origin::Migrated, None) => json!("pending"),
+        (Origin::Migrated, Some(_)) => json!("confirmed"),
+        (Origin::Granted, _) => Value::Null,
+    };
+    json!({
+        "id": a.id,
+        "employer": { "id": a.employer_id, "name": a.employer_name, "file_number": a.file_number },
+        "contact": { "id": a.contact_id, "first_name": a.contact_first_name, "last_name": a.contact_last_name, "email": a.contact_email },
+        "firm": { "id": a.firm_id, "name": a.firm_name, "file_number": a.firm_file_number },
+        "services": services.unwrap_or_default(),
+        "level": a.level,
+        "starts_on": Day::of(a.starts_at).to_iso(),
+        "ends_on": a.ends_at.map(|end| Day::ending_at(end).to_iso()),
+        "starts_at": a.starts_at,
+        "ends_at": a.ends_at,
+        "origin": a.origin,
+        "status": status,
+        "review": review,
+        "created_at": a.created_at,
+        "updated_at": a.updated_at,
+        "revoked_at": a.revoked_at,
+    })
+}
+
+/// The statements recording a change to an authorization: an audit event in both organisations'
+/// trails and a domain event, each only if the change was written (`updated_at` = now).
+pub fn record(
+    app: &App,
+    actor: Option<&str>,
+    requester: &Requester,
+    kind: &str,
+    after: &AuthorizationRow,
+    details: Value,
+) -> Result<Vec<Statement>, InfraError> {
+    let written = WrittenNow {
+        table: "authorizations",
+        column: "updated_at",
+        id: &after.id,
+    };
+    let payload =
+        json!({ "authorization": authorization_json(after, app.now), "details": details });
+    Ok(vec![
+        audit::append_if_written(
+            &app.db,
+            &AuditEvent {
+                action: kind,
+                user_id: actor,
+                organisation_id: Some(&after.employer_id),
+                contact_id: Some(&after.contact_id),
+                ip: requester.ip.as_deref(),
+                details: json!({ "authorization_id": after.id, "services": payload["authorization"]["services"], "level": after.level, "details": details }),
+                counterpart_organisation_id: Some(&after.firm_id),
+            },
+            &written,
+            app.now,
+        )?,
+        domain_events::append_if_written(
+            &app.db,
+            &DomainEvent {
+                kind,
+                employer_id: &after.employer_id,
+                firm_id: &after.firm_id,
+                payload,
+            },
+            &written,
+            app.now,
+        )?,
+    ])
+}
+
+/// Emails a contact about a decision already committed.
+pub async fn notify(app: &App, contact: &ContactRow, template: Template, params: Value) {
+    notify_address(
+        app,
+        &contact.email,
+        contact.locale(),
+        &contact.first_name,
+        template,
+        params,
+    )
+    .await;
+}
+
+/// Emails an address about a decision already committed. The decision stands if the email
+/// cannot be queued: the failure is logged.
+pub async fn notify_address(
+    app: &App,
+    address: &str,
+    locale: crate::domain::locale::Locale,
+    first_name: &str,
+    template: Template,
+    mut params: Value,
+) {
+    params["first_name"] = json!(first_name);
+    let sent = async {
+        let to = Email::parse(address).map_err(|_| InfraError {
+            context: "A stored email address does not parse".into(),
+            cause: template.name().into(),
+        })?;
+        let pending = email::prepare(app, &to, template, locale, None, params)?;
+        atomically(&app.db, vec![pending.insert], "Failed to record an email").await?;
+        email::dispatch(app, pending.message).await
+    };
+    if let Err(error) = sent.await {
+        worker::console_error!("email {} not sent: {error}", template.name());
+    }
+}
+
+/// The statements recording the end of an access request (`answered_at` = now): an audit event
+/// `action` in both organisations' trails and a domain event `event`, each only if it was written.
+/// `actor` is `None` when nobody acted (the lifecycle job expiring it).
+pub fn request_records(
+    app: &App,
+    actor: Option<&str>,
+    requester: &Requester,
+    (action, event): (&str, &str),
+    request: &AccessRequestRow,
+    details: Value,
+) -> Result<Vec<Statement>, InfraError> {
+    let written = WrittenNow {
+        table: "access_requests",
+        column: "answered_at",
+        id: &request.id,
+    };
+    let payload = json!({ "access_request": { "id": request.id, "employer_id": request.employer_id, "firm_id": request.firm_id, "contact_id": request.contact_id }, "details": details });
+    Ok(vec![
+        audit::append_if_written(
+            &app.db,
+            &AuditEvent {
+                action,
+                user_id: actor,
+                organisation_id: Some(&request.employer_id),
+                contact_id: Some(&request.contact_id),
+                ip: requester.ip.as_deref(),
+                details: json!({ "access_request_id": request.id, "details": details }),
+                counterpart_organisation_id: Some(&request.firm_id),
+            },
+            &written,
+            app.now,
+        )?,
+        domain_events::append_if_written(
+            &app.db,
+            &DomainEvent {
+                kind: event,
+                employer_id: &request.employer_id,
+                firm_id: &request.firm_id,
+                payload,
+            },
+            &written,
+            app.now,
+        )?,
+    ])
+}

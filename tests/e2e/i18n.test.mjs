@@ -1,6 +1,6 @@
-// The UI speaks French first and English too: every text of public/js/i18n.js exists in both
-// languages, with the same placeholders, and every key a page names in its markup exists. Reads the
-// files as text (the dictionary is not exported; no worker is needed).
+// The UI speaks French first and English too: every text of public/i18n/fr.json exists in
+// en.json and back, with the same placeholders, and every key a page names in its markup exists.
+// Reads the files (no worker is needed).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -8,24 +8,17 @@ import { join } from 'node:path';
 import { ROOT } from '../support/app.mjs';
 
 const PUBLIC = join(ROOT, 'public');
-const source = readFileSync(join(PUBLIC, 'js', 'i18n.js'), 'utf8');
 
-/** The entries of one language's dictionary: key → its source text (a string or a plural). */
+/** The entries of one language's texts: key → the text (both forms of a plural, joined). */
 function dictionary(language) {
-  const start = source.indexOf(`\n  ${language}: {\n`);
-  assert.ok(start >= 0, `the ${language} dictionary is found`);
-  const end = source.indexOf('\n  },', start);
+  const texts = JSON.parse(readFileSync(join(PUBLIC, 'i18n', `${language}.json`), 'utf8'));
   const entries = new Map();
-  // An entry starts a line with its quoted key; it runs until the next entry.
-  const lines = source.slice(start, end).split('\n');
-  let key = null;
-  for (const line of lines) {
-    const match = /^ {4}'([^']+)': ?(.*)$/.exec(line);
-    if (match) {
-      key = match[1];
-      entries.set(key, match[2]);
-    } else if (key) {
-      entries.set(key, `${entries.get(key)}\n${line}`);
+  for (const [key, text] of Object.entries(texts)) {
+    if (typeof text === 'string') {
+      entries.set(key, text);
+    } else {
+      assert.deepEqual(Object.keys(text).sort(), ['one', 'other'], `${language} ${key}: a text or a plural`);
+      entries.set(key, `${text.one}\n${text.other}`);
     }
   }
   return entries;

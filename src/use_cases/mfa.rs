@@ -24,29 +24,28 @@ use crate::storage::db::Statement;
 use crate::storage::users::{self, UserRow};
 use crate::storage::{atomically, mfa, rate_limits, wrote};
 
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum MfaError {
+    #[error("mfa: TOTP already enabled")]
     TotpAlreadyEnabled,
+    #[error("mfa: no TOTP set-up pending")]
     TotpNotPending,
+    #[error("mfa: not enabled")]
     NotEnabled,
     /// A wrong code; `attempts_left` when a challenge counts the tries.
-    InvalidCode {
-        attempts_left: Option<i64>,
-    },
+    #[error("mfa: invalid code")]
+    InvalidCode { attempts_left: Option<i64> },
+    #[error("mfa: challenge not found")]
     ChallengeNotFound,
+    #[error("mfa: challenge rejected ({0:?})")]
     ChallengeRejected(ChallengeRejection),
     /// A sensitive action: the session must prove the factor again.
+    #[error("mfa: step-up required")]
     StepUpRequired,
-    TooManyAttempts {
-        retry_after: u64,
-    },
-    Infra(InfraError),
-}
-
-impl From<InfraError> for MfaError {
-    fn from(error: InfraError) -> Self {
-        MfaError::Infra(error)
-    }
+    #[error("mfa: too many attempts, retry in {retry_after} s")]
+    TooManyAttempts { retry_after: u64 },
+    #[error(transparent)]
+    Infra(#[from] InfraError),
 }
 
 /// What proves the second factor: a TOTP code, one of the recovery codes, or a passkey's

@@ -20,23 +20,21 @@ use crate::storage::passkeys::{self, PasskeyRow, Purpose, MAX_PER_USER};
 use crate::storage::users::{self, UserRow};
 use crate::storage::{atomically, mfa, rate_limits, wrote, WrittenNow};
 
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum PasskeyError {
+    #[error("passkeys: not found")]
     NotFound,
     /// The answer proves nothing: unknown or spent challenge, unknown passkey, failed check.
+    #[error("passkeys: rejected ({0:?})")]
     Rejected(Rejection),
+    #[error("passkeys: limit reached")]
     LimitReached,
+    #[error("passkeys: already registered")]
     AlreadyRegistered,
-    Throttled {
-        retry_after: u64,
-    },
-    Infra(InfraError),
-}
-
-impl From<InfraError> for PasskeyError {
-    fn from(error: InfraError) -> Self {
-        PasskeyError::Infra(error)
-    }
+    #[error("passkeys: throttled for {retry_after} s")]
+    Throttled { retry_after: u64 },
+    #[error(transparent)]
+    Infra(#[from] InfraError),
 }
 
 /// A challenge handed to the browser, with what it needs to build its request.

@@ -104,18 +104,16 @@ impl StartedSession {
     }
 }
 
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum LoginError {
+    #[error("login: invalid credentials")]
     InvalidCredentials,
+    #[error("login: email not verified")]
     EmailNotVerified { verification_id: String },
+    #[error("login: throttled for {retry_after} s")]
     Throttled { retry_after: u64 },
-    Infra(InfraError),
-}
-
-impl From<InfraError> for LoginError {
-    fn from(error: InfraError) -> Self {
-        LoginError::Infra(error)
-    }
+    #[error(transparent)]
+    Infra(#[from] InfraError),
 }
 
 /// A password check that costs the same as a real one, for unknown addresses.

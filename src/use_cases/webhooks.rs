@@ -25,23 +25,21 @@ pub const MAX_ENDPOINTS: usize = 10;
 /// After a rotation the previous secret keeps signing this long, so receivers can switch over.
 pub const ROTATION_GRACE: Millis = 24 * HOUR;
 
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum WebhookError {
+    #[error("webhooks: responsable required")]
     ResponsableRequired,
+    #[error("webhooks: not found")]
     NotFound,
+    #[error("webhooks: too many endpoints")]
     TooManyEndpoints,
+    #[error("webhooks: endpoint disabled")]
     EndpointDisabled,
     /// The endpoint's test events and replays are spent for now.
-    Throttled {
-        retry_after: u64,
-    },
-    Infra(InfraError),
-}
-
-impl From<InfraError> for WebhookError {
-    fn from(error: InfraError) -> Self {
-        WebhookError::Infra(error)
-    }
+    #[error("webhooks: throttled for {retry_after} s")]
+    Throttled { retry_after: u64 },
+    #[error(transparent)]
+    Infra(#[from] InfraError),
 }
 
 /// Takes a slot of the endpoint's manual sends (test events and replays) before anything is

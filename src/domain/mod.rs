@@ -80,6 +80,7 @@ pub mod session;
 pub mod throttle;
 pub mod unicode;
 pub mod webauthn;
+pub mod webhook;
 
 pub use unicode::fold_for_search;
 

@@ -9,6 +9,7 @@ use super::sessions::require_organisation_profile;
 use super::{Call, Reply};
 use crate::domain::fields::free_text;
 use crate::domain::fields::Problem;
+use crate::domain::webhook::EndpointStatus;
 use crate::json;
 use crate::storage::webhooks::{AttemptRow, DeliveryRow, EndpointRow};
 use crate::use_cases::webhooks::{self, Change, NewWebhook, WithSecret};
@@ -108,12 +109,7 @@ pub async fn create(call: &mut Call) -> Result<Reply, ApiError> {
 }
 
 fn status_is_active(raw: &str) -> Result<bool, Problem> {
-    match raw {
-        "active" => Ok(true),
-        "disabled" => Ok(false),
-        "" => Err(Problem::Required),
-        _ => Err(Problem::InvalidChoice),
-    }
+    EndpointStatus::parse(raw).map(|status| status == EndpointStatus::Active)
 }
 
 /// Changes what the body names: `url`, `events`, `description`, `status` ("active" enables an

@@ -1,6 +1,7 @@
 //! Webhook endpoints, their deliveries and the attempt log (see `schema.sql`). Every read of the
 //! API is scoped to the organisation, so another organisation's ids find nothing.
 
+use crate::domain::webhook::EndpointStatus;
 use crate::domain::Millis;
 use crate::platform::{Context, InfraError};
 use crate::query;
@@ -18,7 +19,7 @@ pub struct EndpointRow {
     /// JSON array of event types.
     pub events: String,
     pub description: String,
-    pub status: String,
+    pub status: EndpointStatus,
     pub disabled_reason: Option<String>,
     pub disabled_at: Option<Millis>,
     pub previous_secret_expires_at: Option<Millis>,
@@ -100,7 +101,7 @@ pub struct EndpointSettings<'a> {
     pub url: &'a str,
     pub events: &'a str,
     pub description: &'a str,
-    pub status: &'a str,
+    pub status: EndpointStatus,
     pub disabled_reason: Option<&'a str>,
 }
 
@@ -123,7 +124,7 @@ pub fn update_endpoint(
         settings.url,
         settings.events,
         settings.description,
-        settings.status,
+        settings.status.as_str(),
         settings.disabled_reason,
         now
     )
@@ -328,7 +329,7 @@ pub struct DeliveryJob {
     pub endpoint_id: String,
     pub organisation_id: String,
     pub url: String,
-    pub endpoint_status: String,
+    pub endpoint_status: EndpointStatus,
     pub secret: String,
     pub previous_secret: Option<String>,
     pub previous_secret_expires_at: Option<Millis>,
@@ -570,7 +571,7 @@ pub struct OwnedDelivery {
     pub id: String,
     pub endpoint_id: String,
     pub attempts: i64,
-    pub endpoint_status: String,
+    pub endpoint_status: EndpointStatus,
 }
 
 pub async fn find_delivery_in(

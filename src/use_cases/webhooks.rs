@@ -6,6 +6,7 @@
 use super::{organisation_event, Requester};
 use crate::domain::organisation::Role;
 use crate::domain::throttle::WEBHOOK_MANUAL_SENDS;
+use crate::domain::webhook::EndpointStatus;
 use crate::domain::{Millis, HOUR};
 use crate::infra::{random_id, App, InfraError, OsEntropy};
 use crate::json;
@@ -166,9 +167,11 @@ pub async fn change(
     let events = change.events.as_ref().map(EventTypes::to_json);
     let description = change.description.as_deref().unwrap_or(&before.description);
     let (status, disabled_reason) = match change.active {
-        Some(true) => ("active", None),
-        Some(false) if before.status == "active" => ("disabled", Some("manual")),
-        _ => (before.status.as_str(), before.disabled_reason.as_deref()),
+        Some(true) => (EndpointStatus::Active, None),
+        Some(false) if before.status == EndpointStatus::Active => {
+            (EndpointStatus::Disabled, Some("manual"))
+        }
+        _ => (before.status, before.disabled_reason.as_deref()),
     };
     let mut changes = serde_json::Map::new();
     if url != before.url {
@@ -223,7 +226,7 @@ pub async fn change(
         "Failed to change a webhook endpoint",
     )
     .await?;
-    if status == "active" && before.status != "active" {
+    if status == EndpointStatus::Active && before.status != EndpointStatus::Active {
         // Deliveries that waited while it was disabled go out now.
         crate::webhooks::enqueue_due(app).await?;
     }
@@ -322,7 +325,7 @@ pub async fn replay(
     let delivery = webhooks::find_delivery_in(&app.db, &profile.organisation_id, delivery_id)
         .await?
         .ok_or(WebhookError::NotFound)?;
-    if delivery.endpoint_status != "active" {
+    if delivery.endpoint_status != EndpointStatus::Active {
         return Err(WebhookError::EndpointDisabled);
     }
     take_manual_send(app, &delivery.endpoint_id).await?;
@@ -367,7 +370,7 @@ pub async fn send_test(
     requester: &Requester,
 ) -> Result<DeliveryRow, WebhookError> {
     let endpoint = get(app, profile, id).await?;
-    if endpoint.status != "active" {
+    if endpoint.status != EndpointStatus::Active {
         return Err(WebhookError::EndpointDisabled);
     }
     take_manual_send(app, &endpoint.id).await?;

@@ -6,11 +6,12 @@ cd "$(dirname "$0")/.."
 WASM="${1:-build/index_bg.wasm}"
 # The size round took the module from 679,307 B to 592,676 B (bench/RESULTS.md, "Wasm breakdown");
 # the features merged after it (passkeys with P-256 and CBOR, new-device emails, the organisation's
-# second-factor policy, HKDF keys, the limits' refactor, the file keys) brought it to 658,798 B.
-# The budget sits 0.5% above that, so a new feature's cost is a decision, not a drift: whoever
+# second-factor policy, HKDF keys, the limits' refactor, the file keys) brought it to 658,798 B;
+# Montreal times written without chrono's formatter took it back to 650,868 B.
+# The budget sits 0.6% above that, so a new feature's cost is a decision, not a drift: whoever
 # crosses it takes as much out elsewhere or raises it here with the reason. The 600,000 B goal of
 # make bench still stands.
-BUDGET_BYTES=662000
+BUDGET_BYTES=655000
 size=$(gzip -9 -c "$WASM" | wc -c)
 if [ "$size" -gt "$BUDGET_BYTES" ]; then
   echo "wasm over budget: $WASM is $size B gzip -9, the budget is $BUDGET_BYTES B" >&2

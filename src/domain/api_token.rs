@@ -1,9 +1,10 @@
 //! Organisation API tokens, for the accounting platforms that sync with SEL: a 256-bit secret shown
 //! once, stored as its SHA-256, limited to scopes and to an expiry, and rate-limited per token.
 
-use super::authorization::{Day, DAY};
+use super::authorization::DAY;
 use super::fields::Problem;
 use super::throttle::Policy;
+use super::time::Day;
 use super::{Entropy, Millis, MINUTE};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;

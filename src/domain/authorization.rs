@@ -4,8 +4,8 @@
 use super::fields::Problem;
 use super::locale::Locale;
 use super::organisation::Role;
+use super::time::Day;
 use super::{Millis, HOUR};
-use chrono::{Datelike, NaiveDate, Weekday};
 
 pub const DAY: Millis = 24 * HOUR;
 
@@ -175,116 +175,6 @@ pub fn may_manage_authorizations(role: Role, administrator: bool) -> bool {
     role == Role::Responsable || administrator
 }
 
-/// A calendar day in America/Montreal, the portal's time zone.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Day(NaiveDate);
-
-impl Day {
-    /// `YYYY-MM-DD`, between the years 1900 and 2999: legacy relations go back decades. (Offsets
-    /// before 2007 follow today's daylight-saving rule, so a start in the weeks the rule moved is
-    /// off by an hour — harmless for a relation that started long ago.)
-    pub fn parse(raw: &str) -> Result<Day, Problem> {
-        if raw.is_empty() {
-            return Err(Problem::Required);
-        }
-        let well_formed = raw.len() == 10
-            && raw.bytes().enumerate().all(|(i, b)| {
-                if i == 4 || i == 7 {
-                    b == b'-'
-                } else {
-                    b.is_ascii_digit()
-                }
-            });
-        // Read by hand once the shape is checked: chrono's format-string parser and its tables
-        // would otherwise be compiled into the worker for this one format.
-        let number = |range: std::ops::Range<usize>| {
-            raw.as_bytes()[range]
-                .iter()
-                .fold(0u32, |n, b| n * 10 + u32::from(b - b'0'))
-        };
-        let date = Some(well_formed)
-            .filter(|well_formed| *well_formed)
-            .and_then(|_| NaiveDate::from_ymd_opt(number(0..4) as i32, number(5..7), number(8..10)))
-            .filter(|d| (1900..3000).contains(&d.year()))
-            .ok_or(Problem::InvalidDate)?;
-        Ok(Day(date))
-    }
-
-    /// The day an instant falls on in Montreal.
-    pub fn of(instant: Millis) -> Day {
-        let local = instant + montreal_offset(instant);
-        Day(chrono::DateTime::from_timestamp_millis(local)
-            .map(|t| t.date_naive())
-            .unwrap_or_default())
-    }
-
-    /// The instant the day starts (local midnight).
-    pub fn start(self) -> Millis {
-        let midnight = self
-            .0
-            .and_hms_opt(0, 0, 0)
-            .map(|t| t.and_utc().timestamp_millis())
-            .unwrap_or_default();
-        // Midnight is never inside a daylight-saving jump, so one correction is exact.
-        let standard = midnight + 5 * HOUR;
-        midnight - montreal_offset(standard)
-    }
-
-    /// The instant the day ends: the start of the next day.
-    pub fn end(self) -> Millis {
-        self.0.succ_opt().map(Day).unwrap_or(self).start()
-    }
-
-    /// The day before the one an exclusive end instant closes: what an end date shows.
-    pub fn ending_at(end: Millis) -> Day {
-        Day::of(end - 1)
-    }
-
-    pub fn to_iso(self) -> String {
-        iso_date(self.0)
-    }
-}
-
-/// `YYYY-MM-DD`, as chrono's `%Y-%m-%d` writes it (a year outside 0–9999 with its sign), without
-/// its formatting machinery.
-pub fn iso_date(date: NaiveDate) -> String {
-    let year = date.year();
-    if (0..10_000).contains(&year) {
-        format!("{year:04}-{:02}-{:02}", date.month(), date.day())
-    } else {
-        format!("{year:+05}-{:02}-{:02}", date.month(), date.day())
-    }
-}
-
-/// An instant as a Montreal wall-clock time to the minute, `2026-12-07 01:29`.
-pub fn montreal_minute(instant: Millis) -> String {
-    chrono::DateTime::from_timestamp_millis(instant + montreal_offset(instant))
-        .map(|local| local.format("%Y-%m-%d %H:%M").to_string())
-        .unwrap_or_default()
-}
-
-/// Offset of Montreal from UTC at an instant: -4 h in daylight-saving time (from the second Sunday
-/// of March at 2:00 to the first Sunday of November at 2:00, the rule since 2007), -5 h otherwise.
-fn montreal_offset(instant: Millis) -> Millis {
-    let Some(utc) = chrono::DateTime::from_timestamp_millis(instant) else {
-        return -5 * HOUR;
-    };
-    let year = utc.year();
-    let sunday = |month: u32, nth: u8| {
-        NaiveDate::from_weekday_of_month_opt(year, month, Weekday::Sun, nth)
-            .and_then(|d| d.and_hms_opt(0, 0, 0))
-            .map(|t| t.and_utc().timestamp_millis())
-            .unwrap_or_default()
-    };
-    let dst_starts = sunday(3, 2) + 7 * HOUR; // 2:00 EST
-    let dst_ends = sunday(11, 1) + 6 * HOUR; // 2:00 EDT
-    if (dst_starts..dst_ends).contains(&instant) {
-        -4 * HOUR
-    } else {
-        -5 * HOUR
-    }
-}
-
 /// The period of an authorization: from the start of `starts_on` to the end of `ends_on`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Period {
@@ -380,13 +270,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_time_reads_in_montreal_with_daylight_saving() {
-        // 2026-12-07 06:29 UTC is 01:29 in Montreal (EST); 2026-07-01 12:00 UTC is 08:00 (EDT).
-        assert_eq!(montreal_minute(1_796_624_940_000), "2026-12-07 01:29");
-        assert_eq!(montreal_minute(1_782_907_200_000), "2026-07-01 08:00");
-    }
-
-    #[test]
     fn services_parse_from_their_codes_once_each() {
         let set = Services::parse(&["monthly_report", "workforce"]).unwrap();
         assert_eq!(set.bits(), 9);
@@ -406,71 +289,6 @@ mod tests {
         assert!(may_manage_authorizations(Role::Responsable, false));
         assert!(may_manage_authorizations(Role::Membre, true));
         assert!(!may_manage_authorizations(Role::Membre, false));
-    }
-
-    #[test]
-    fn dates_are_written_as_chrono_writes_year_month_day() {
-        for (year, month, day) in [
-            (2026, 11, 7),
-            (1900, 1, 1),
-            (999, 12, 31),
-            (0, 3, 4),
-            (-5, 6, 7),
-            (10_000, 2, 29),
-            (-262_000, 1, 1),
-        ] {
-            let date = NaiveDate::from_ymd_opt(year, month, day).unwrap();
-            assert_eq!(
-                iso_date(date),
-                date.format("%Y-%m-%d").to_string(),
-                "{date:?}"
-            );
-        }
-    }
-
-    #[test]
-    fn days_parse_strictly() {
-        assert_eq!(Day::parse("2026-11-27").unwrap().to_iso(), "2026-11-27");
-        assert_eq!(Day::parse("1987-04-01").unwrap().to_iso(), "1987-04-01");
-        for bad in [
-            "2026-2-1",
-            "2026-02-30",
-            "27/11/2026",
-            "1899-12-31",
-            "3000-01-01",
-            "2026-11-27T00:00",
-        ] {
-            assert_eq!(Day::parse(bad), Err(Problem::InvalidDate), "{bad}");
-        }
-        assert_eq!(Day::parse(""), Err(Problem::Required));
-    }
-
-    #[test]
-    fn days_start_at_montreal_midnight_in_both_seasons() {
-        // 2026-01-15 00:00 EST = 05:00 UTC; 2026-07-15 00:00 EDT = 04:00 UTC.
-        assert_eq!(Day::parse("2026-01-15").unwrap().start(), 1_768_453_200_000);
-        assert_eq!(Day::parse("2026-07-15").unwrap().start(), 1_784_088_000_000);
-        // The days of the changes: 2026-03-08 and 2026-11-01 both start before the jump.
-        assert_eq!(Day::parse("2026-03-08").unwrap().start(), 1_772_946_000_000);
-        assert_eq!(Day::parse("2026-03-09").unwrap().start(), 1_773_028_800_000);
-        assert_eq!(Day::parse("2026-11-01").unwrap().start(), 1_793_505_600_000);
-        assert_eq!(Day::parse("2026-11-02").unwrap().start(), 1_793_595_600_000);
-        let day = Day::parse("2026-11-01").unwrap();
-        assert_eq!(
-            day.end() - day.start(),
-            25 * HOUR,
-            "the autumn day has 25 hours"
-        );
-    }
-
-    #[test]
-    fn an_instant_falls_on_its_montreal_day() {
-        let day = Day::parse("2026-11-27").unwrap();
-        assert_eq!(Day::of(day.start()), day);
-        assert_eq!(Day::of(day.end() - 1), day);
-        assert_eq!(Day::ending_at(day.end()), day);
-        // 2026-11-28 02:00 UTC is still the evening of the 27th in Montreal.
-        assert_eq!(Day::of(1_795_831_200_000), day);
     }
 
     #[test]

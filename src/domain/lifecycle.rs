@@ -74,7 +74,7 @@ impl Reminder {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::authorization::Day;
+    use crate::domain::time::Day;
 
     #[test]
     fn reminders_fall_due_on_the_morning_30_and_7_days_before_the_end() {

@@ -78,6 +78,7 @@ pub mod search;
 pub mod secrets;
 pub mod session;
 pub mod throttle;
+pub mod time;
 pub mod unicode;
 pub mod webauthn;
 pub mod webhook;

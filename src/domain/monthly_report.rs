@@ -3,8 +3,8 @@
 //! line's problems are found at once, each with its line and field, so a user fixes them in one
 //! pass. Trades and regions are data (tables of the schema): validation receives their codes.
 
-use super::authorization::{iso_date, Day};
 use super::fields::{has_hidden_characters, Problem};
+use super::time::{iso_date, Day};
 use super::{fold_for_search, Millis};
 use chrono::NaiveDate;
 use std::collections::HashMap;

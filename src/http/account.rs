@@ -7,13 +7,13 @@ use super::error::ApiError;
 use super::route::{route, Route};
 use super::sessions::{me_json, require_user};
 use super::{Call, Reply};
-use crate::domain::authorization::Day;
 use crate::domain::code::OneTimeCode;
 use crate::domain::email::Email;
 use crate::domain::fields::Problem;
 use crate::domain::locale::Locale;
 use crate::domain::name::PersonName;
 use crate::domain::password::Password;
+use crate::domain::time::Day;
 use crate::json;
 use crate::use_cases::account::{self, ProfileChange};
 

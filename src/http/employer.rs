@@ -9,12 +9,13 @@ use super::route::{route, Route};
 use super::sessions::require_actor;
 use super::{Call, Reply};
 use crate::domain::authorization::{
-    AccessRequestStatus, AuthorizationStatus, Day, Level, Origin, Period, Services,
+    AccessRequestStatus, AuthorizationStatus, Level, Origin, Period, Services,
 };
 use crate::domain::email::Email;
 use crate::domain::fields::{free_text, has_hidden_characters, Problem};
 use crate::domain::organisation::FileNumber;
 use crate::domain::search::fits_like_pattern;
+use crate::domain::time::Day;
 use crate::json;
 use crate::storage::authorizations::EmployerFilter;
 use crate::use_cases::authorizations::{

@@ -7,11 +7,12 @@
 //! authorizations end together gets a digest, not one email per file).
 
 use super::Counts;
-use crate::domain::authorization::{Day, Services};
+use crate::domain::authorization::Services;
 use crate::domain::email::Email;
 use crate::domain::lifecycle::Reminder;
 use crate::domain::locale::Locale;
 use crate::domain::organisation::ContactStatus;
+use crate::domain::time::Day;
 use crate::email::{self, templates::Template, EmailMessage};
 use crate::infra::{random_id, App, InfraError};
 use crate::json;

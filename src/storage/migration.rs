@@ -2,9 +2,10 @@
 //! in one `db.batch`; the keys and rows travel as one JSON array per statement (`json_each`), since
 //! D1 binds at most 100 parameters to a statement.
 
-use crate::domain::authorization::{name_key, Day};
+use crate::domain::authorization::name_key;
 use crate::domain::migration::{NewAuthorization, RefusedRelation};
 use crate::domain::organisation::ContactStatus;
+use crate::domain::time::Day;
 use crate::domain::Millis;
 use crate::json;
 use crate::platform::{random_id, Context, InfraError};

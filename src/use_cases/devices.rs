@@ -4,11 +4,11 @@
 //! (the one that validated the signup) is recorded without a word.
 
 use super::Requester;
-use crate::domain::authorization::montreal_minute;
 use crate::domain::device::{self, DeviceToken};
 use crate::domain::email::Email;
 use crate::domain::locale::Locale;
 use crate::domain::throttle::NEW_DEVICE_EMAILS;
+use crate::domain::time::montreal_minute;
 use crate::email::{self, templates::Template, EmailMessage};
 use crate::infra::{random_id, App, InfraError, OsEntropy};
 use crate::json;

@@ -2,8 +2,9 @@
 
 use super::record::*;
 use crate::domain::authorization::AuthorizationStatus;
-use crate::domain::authorization::{is_current, Day, Level, Services};
+use crate::domain::authorization::{is_current, Level, Services};
 use crate::domain::organisation::OrganisationKind;
+use crate::domain::time::Day;
 use crate::domain::Millis;
 use std::collections::{HashMap, HashSet};
 

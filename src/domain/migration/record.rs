@@ -1,11 +1,12 @@
 //! Reading the legacy export: one JSON line becomes a typed record, or the reason it is refused.
 
-use crate::domain::authorization::{Day, Level, Service, Services};
+use crate::domain::authorization::{Level, Service, Services};
 use crate::domain::email::Email;
 use crate::domain::fields::has_hidden_characters;
 use crate::domain::legacy;
 use crate::domain::name::PersonName;
 use crate::domain::organisation::{FileNumber, LegacyUsername, OrganisationKind, PostalCode, Role};
+use crate::domain::time::Day;
 use crate::domain::to_hex;
 use serde_json::Value;
 use sha2::{Digest, Sha256};

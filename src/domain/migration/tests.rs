@@ -1,7 +1,8 @@
 use super::*;
-use crate::domain::authorization::{Day, Level, Service};
+use crate::domain::authorization::{Level, Service};
 use crate::domain::email::Email;
 use crate::domain::organisation::FileNumber;
+use crate::domain::time::Day;
 use crate::domain::Millis;
 use crate::json;
 use serde_json::Value;

@@ -3,11 +3,12 @@
 use super::records::{authorization_json, notify, record};
 use super::{get, invalid, require_administrator, AuthorizationError};
 use crate::domain::authorization::{AuthorizationStatus, Origin};
-use crate::domain::authorization::{Day, Level, Period, Services};
+use crate::domain::authorization::{Level, Period, Services};
 use crate::domain::email::Email;
 use crate::domain::fields::Problem;
 use crate::domain::organisation::ContactStatus;
 use crate::domain::organisation::FileNumber;
+use crate::domain::time::Day;
 use crate::email::templates::Template;
 use crate::infra::{random_id, App, InfraError};
 use crate::json;

@@ -2,8 +2,9 @@
 //! the JSON the API, audit details and domain events show, the audit and domain events written
 //! in the same batch, and the email telling the contact afterwards.
 
-use crate::domain::authorization::{is_current, AuthorizationStatus, Day, Origin, Services};
+use crate::domain::authorization::{is_current, AuthorizationStatus, Origin, Services};
 use crate::domain::email::Email;
+use crate::domain::time::Day;
 use crate::domain::Millis;
 use crate::email::{self, templates::Template};
 use crate::infra::{App, InfraError};

@@ -213,4 +213,23 @@ mod tests {
             "openapi.json and the route tables disagree"
         );
     }
+
+    #[test]
+    fn no_operation_of_the_openapi_document_names_a_parameter_twice() {
+        let document: serde_json::Value =
+            serde_json::from_str(include_str!("../../public/api/openapi.json")).unwrap();
+        for (path, operations) in document["paths"].as_object().unwrap() {
+            for (method, operation) in operations.as_object().unwrap() {
+                let mut seen = BTreeSet::new();
+                for parameter in operation["parameters"].as_array().into_iter().flatten() {
+                    let key = (parameter["name"].to_string(), parameter["in"].to_string());
+                    assert!(
+                        parameter["name"].is_null() || seen.insert(key),
+                        "{method} {path} names {} twice",
+                        parameter["name"]
+                    );
+                }
+            }
+        }
+    }
 }

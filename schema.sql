@@ -270,6 +270,44 @@ CREATE INDEX IF NOT EXISTS audit_events_user ON audit_events (user_id, at);
 CREATE INDEX IF NOT EXISTS audit_events_organisation ON audit_events (organisation_id, at);
 CREATE INDEX IF NOT EXISTS audit_events_counterpart ON audit_events (counterpart_organisation_id, at);
 
+-- The organisation's audit trail in the order it is read (newest first, whatever narrows it), so a
+-- page reads about its own rows however long the trail grows: each event once per organisation
+-- that sees it (its own and the counterpart) and per key: '' (every event), its category (the
+-- action up to its first dot, 'token.') and its action ('token.created'). seq follows insertion,
+-- so it orders events of the same millisecond and is the cursor's tie-breaker.
+-- audit_trail_counts keeps each key's count, so the total without dates is one row. Both are
+-- kept by the trigger on audit_events (append-only, so nothing is ever removed).
+CREATE TABLE IF NOT EXISTS audit_trail (
+  seq             INTEGER PRIMARY KEY,
+  organisation_id TEXT NOT NULL,
+  key             TEXT NOT NULL,
+  at              INTEGER NOT NULL,
+  event_id        TEXT NOT NULL,
+  action          TEXT NOT NULL                 -- filtered by a prefix that no key matches exactly
+);
+CREATE INDEX IF NOT EXISTS audit_trail_key ON audit_trail (organisation_id, key, at);
+CREATE TABLE IF NOT EXISTS audit_trail_counts (
+  organisation_id TEXT NOT NULL,
+  key             TEXT NOT NULL,
+  n               INTEGER NOT NULL,
+  PRIMARY KEY (organisation_id, key)
+) WITHOUT ROWID;
+CREATE TRIGGER IF NOT EXISTS audit_trail_insert AFTER INSERT ON audit_events
+BEGIN
+  INSERT INTO audit_trail (organisation_id, key, at, event_id, action)
+  SELECT o.id, k.key, NEW.at, NEW.id, NEW.action
+    FROM (SELECT NEW.organisation_id AS id UNION SELECT NEW.counterpart_organisation_id) o,
+         (SELECT '' AS key UNION SELECT substr(NEW.action, 1, instr(NEW.action, '.')) UNION SELECT NEW.action) k
+   WHERE o.id IS NOT NULL
+   ORDER BY o.id, k.key;
+  INSERT INTO audit_trail_counts (organisation_id, key, n)
+  SELECT o.id, k.key, 1
+    FROM (SELECT NEW.organisation_id AS id UNION SELECT NEW.counterpart_organisation_id) o,
+         (SELECT '' AS key UNION SELECT substr(NEW.action, 1, instr(NEW.action, '.')) UNION SELECT NEW.action) k
+   WHERE o.id IS NOT NULL
+  ON CONFLICT (organisation_id, key) DO UPDATE SET n = n + 1;
+END;
+
 -- Every email the portal decides to send. Requests insert a row and enqueue its id; the queue
 -- consumer renders and sends it, then marks it sent so a redelivered message never sends twice.
 -- `params` holds the template's non-secret values; one-time codes travel only in the queue message.

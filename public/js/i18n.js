@@ -170,6 +170,7 @@ const DICTIONARY = {
     'common.none': 'Aucun',
     'common.copy': 'Copier',
     'common.rows': 'Rangées {from} - {to} de {total} enregistrements',
+    'common.rows_more': 'Rangées {from} - {to} de plus de {total} enregistrements',
     'common.no_rows': 'Aucun enregistrement',
     'common.load_failed': 'Impossible de charger ces renseignements.',
 
@@ -1164,6 +1165,7 @@ const DICTIONARY = {
     'common.none': 'None',
     'common.copy': 'Copy',
     'common.rows': 'Rows {from} - {to} of {total} records',
+    'common.rows_more': 'Rows {from} - {to} of more than {total} records',
     'common.no_rows': 'No records',
     'common.load_failed': 'This information could not be loaded.',
 

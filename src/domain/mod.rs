@@ -4,6 +4,7 @@
 //! [`Entropy`], so every rule is unit-tested natively with `cargo test`.
 
 pub mod api_token;
+pub mod audit_trail;
 pub mod authorization;
 pub mod code;
 pub mod device;

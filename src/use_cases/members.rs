@@ -300,18 +300,14 @@ pub async fn audit_trail(
     app: &App,
     profile: &ProfileRow,
     filter: &audit::AuditFilter<'_>,
-    page: i64,
+    page: audit::TrailPage,
     page_size: i64,
-) -> Result<(Vec<audit::AuditEntry>, i64), MembersError> {
+) -> Result<audit::AuditPage, MembersError> {
     require_responsable(profile)?;
-    Ok(audit::page_for_organisation(
-        &app.db,
-        &profile.organisation_id,
-        filter,
-        page_size,
-        (page - 1) * page_size,
+    Ok(
+        audit::page_for_organisation(&app.db, &profile.organisation_id, filter, page_size, page)
+            .await?,
     )
-    .await?)
 }
 
 pub async fn change_role(

@@ -184,6 +184,9 @@ CREATE UNIQUE INDEX IF NOT EXISTS contacts_one_link_per_organisation ON contacts
 -- contact by email alone).
 CREATE INDEX IF NOT EXISTS contacts_email ON contacts (email);
 
+-- The organisation's members in list order (last name, first name): a first page reads about its own rows.
+CREATE INDEX IF NOT EXISTS contacts_organisation_name ON contacts (organisation_id, last_name, first_name, id);
+
 -- Personal link credentials of a contact: a public identifier and a secret code (50 bits,
 -- stored as a keyed hash). Reissuing supersedes the previous ones; five wrong codes lock them.
 CREATE TABLE IF NOT EXISTS link_credentials (
@@ -395,6 +398,8 @@ CREATE INDEX IF NOT EXISTS authorizations_contact_number ON authorizations (cont
 CREATE INDEX IF NOT EXISTS authorizations_contact_ending ON authorizations (contact_id, ends_at) WHERE status = 'active' AND ends_at IS NOT NULL;
 CREATE INDEX IF NOT EXISTS authorizations_employer ON authorizations (employer_id, status, name_key);
 CREATE INDEX IF NOT EXISTS authorizations_ending ON authorizations (ends_at) WHERE status = 'active' AND ends_at IS NOT NULL;
+-- The employer's list of its authorizations, newest first: a first page reads about its own rows.
+CREATE INDEX IF NOT EXISTS authorizations_employer_created ON authorizations (employer_id, created_at DESC, id);
 
 -- Active authorizations per contact, in total and per service, kept exact by the triggers below
 -- (whatever writes the table: grants, revocations, the lifecycle job, the migration import), so

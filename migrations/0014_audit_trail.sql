@@ -48,3 +48,8 @@ BEGIN
    WHERE o.id IS NOT NULL
   ON CONFLICT (organisation_id, key) DO UPDATE SET n = n + 1;
 END;
+
+-- An employer's authorizations and an organisation's members in the order their lists show them,
+-- so a first page reads about its own rows instead of sorting the whole organisation.
+CREATE INDEX IF NOT EXISTS authorizations_employer_created ON authorizations (employer_id, created_at DESC, id);
+CREATE INDEX IF NOT EXISTS contacts_organisation_name ON contacts (organisation_id, last_name, first_name, id);

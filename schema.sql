@@ -276,19 +276,20 @@ CREATE INDEX IF NOT EXISTS audit_events_counterpart ON audit_events (counterpart
 -- The organisation's audit trail in the order it is read (newest first, whatever narrows it), so a
 -- page reads about its own rows however long the trail grows: each event once per organisation
 -- that sees it (its own and the counterpart) and per key: '' (every event), its category (the
--- action up to its first dot, 'token.') and its action ('token.created'). seq follows insertion,
--- so it orders events of the same millisecond and is the cursor's tie-breaker.
+-- action up to its first dot, 'token.') and its action ('token.created'). seq (the event's rowid,
+-- which only grows: events are never deleted) orders events of the same millisecond and is the
+-- cursor's tie-breaker.
 -- audit_trail_counts keeps each key's count, so the total without dates is one row. Both are
 -- kept by the trigger on audit_events (append-only, so nothing is ever removed).
 CREATE TABLE IF NOT EXISTS audit_trail (
-  seq             INTEGER PRIMARY KEY,
   organisation_id TEXT NOT NULL,
   key             TEXT NOT NULL,
   at              INTEGER NOT NULL,
+  seq             INTEGER NOT NULL,             -- the event's rowid: insertion order
   event_id        TEXT NOT NULL,
-  action          TEXT NOT NULL                 -- filtered by a prefix that no key matches exactly
-);
-CREATE INDEX IF NOT EXISTS audit_trail_key ON audit_trail (organisation_id, key, at);
+  action          TEXT NOT NULL,                -- filtered by a prefix that no key matches exactly
+  PRIMARY KEY (organisation_id, key, at, seq)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS audit_trail_counts (
   organisation_id TEXT NOT NULL,
   key             TEXT NOT NULL,
@@ -297,12 +298,11 @@ CREATE TABLE IF NOT EXISTS audit_trail_counts (
 ) WITHOUT ROWID;
 CREATE TRIGGER IF NOT EXISTS audit_trail_insert AFTER INSERT ON audit_events
 BEGIN
-  INSERT INTO audit_trail (organisation_id, key, at, event_id, action)
-  SELECT o.id, k.key, NEW.at, NEW.id, NEW.action
+  INSERT INTO audit_trail (organisation_id, key, at, seq, event_id, action)
+  SELECT o.id, k.key, NEW.at, NEW.rowid, NEW.id, NEW.action
     FROM (SELECT NEW.organisation_id AS id UNION SELECT NEW.counterpart_organisation_id) o,
          (SELECT '' AS key UNION SELECT substr(NEW.action, 1, instr(NEW.action, '.')) UNION SELECT NEW.action) k
-   WHERE o.id IS NOT NULL
-   ORDER BY o.id, k.key;
+   WHERE o.id IS NOT NULL;
   INSERT INTO audit_trail_counts (organisation_id, key, n)
   SELECT o.id, k.key, 1
     FROM (SELECT NEW.organisation_id AS id UNION SELECT NEW.counterpart_organisation_id) o,

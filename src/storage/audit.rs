@@ -216,7 +216,8 @@ pub async fn page_for_organisation(
         Narrowing::Key { key, total } => (key, None, total),
         Narrowing::Walk { total } => (String::new(), filter.action, total),
     };
-    // Only the conditions that apply, so each is a bound of the index range.
+    // Only the conditions that apply, so each is a bound of the index range. The page is chosen in
+    // the index alone (an offset skips index entries only), then joined.
     let mut range = String::new();
     if walk_prefix.is_some() {
         range.push_str(" AND t.action >= ?3 AND t.action < ?3 || '~'");
@@ -245,14 +246,15 @@ pub async fn page_for_organisation(
             "SELECT t.at, t.seq, a.action, a.details, u.first_name || ' ' || u.last_name AS actor_name, u.email AS actor_email,
                 a.contact_id, c.first_name || ' ' || c.last_name AS subject_name,
                 CASE WHEN a.organisation_id = ?1 THEN o.name ELSE oo.name END AS other_organisation_name
-         FROM audit_trail t
+         FROM (SELECT t.at, t.seq, t.event_id FROM audit_trail t
+               WHERE t.organisation_id = ?1 AND t.key = ?2{page_range}
+               ORDER BY t.at DESC, t.seq DESC LIMIT ?8 OFFSET ?9) t
          JOIN audit_events a ON a.id = t.event_id
          LEFT JOIN users u ON u.id = a.user_id
          LEFT JOIN contacts c ON c.id = a.contact_id
          LEFT JOIN organisations o ON o.id = a.counterpart_organisation_id
          LEFT JOIN organisations oo ON oo.id = a.organisation_id
-         WHERE t.organisation_id = ?1 AND t.key = ?2{page_range}
-         ORDER BY t.at DESC, t.seq DESC LIMIT ?8 OFFSET ?9"
+         ORDER BY t.at DESC, t.seq DESC"
         ),
         organisation_id,
         key,

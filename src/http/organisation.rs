@@ -434,8 +434,9 @@ pub async fn audit(call: &Call) -> Result<Reply, ApiError> {
     ))
 }
 
-/// At most this many events in one export: narrow the dates for more.
-const AUDIT_EXPORT_MAX: i64 = 10_000;
+/// At most this many events in one export: narrow the dates for more. The same as the count's
+/// cap, so a capped count always means too many.
+const AUDIT_EXPORT_MAX: i64 = crate::storage::audit::COUNT_CAP;
 
 /// The filtered trail as CSV, newest first.
 pub async fn audit_csv(call: &Call) -> Result<Reply, ApiError> {

@@ -225,16 +225,22 @@ pub async fn page_for_organisation(
     if filter.from.is_some() {
         range.push_str(" AND t.at >= ?4");
     }
-    if filter.until.is_some() {
-        range.push_str(" AND t.at < ?5");
-    }
+    let until = " AND t.at < ?5";
     let cursor = match page {
         TrailPage::After(cursor) => Some(cursor),
         TrailPage::Offset(_) => None,
     };
     let mut page_range = range.clone();
-    if cursor.is_some() {
-        page_range.push_str(" AND (t.at, t.seq) < (?6, ?7)");
+    // Of the cursor and the end of the dates, only the one that implies the other: two upper
+    // bounds would leave the index range to the looser one.
+    match (cursor, filter.until) {
+        (Some(cursor), Some(end)) if end <= cursor.at => page_range.push_str(until),
+        (Some(_), _) => page_range.push_str(" AND (t.at, t.seq) < (?6, ?7)"),
+        (None, Some(_)) => page_range.push_str(until),
+        (None, None) => {}
+    }
+    if filter.until.is_some() {
+        range.push_str(until);
     }
     let offset = match page {
         TrailPage::Offset(offset) => offset,

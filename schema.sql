@@ -184,6 +184,9 @@ CREATE UNIQUE INDEX IF NOT EXISTS contacts_one_link_per_organisation ON contacts
 -- contact by email alone).
 CREATE INDEX IF NOT EXISTS contacts_email ON contacts (email);
 
+-- The organisation's members in list order (last name, first name): a first page reads about its own rows.
+CREATE INDEX IF NOT EXISTS contacts_organisation_name ON contacts (organisation_id, last_name, first_name, id);
+
 -- Personal link credentials of a contact: a public identifier and a secret code (50 bits,
 -- stored as a keyed hash). Reissuing supersedes the previous ones; five wrong codes lock them.
 CREATE TABLE IF NOT EXISTS link_credentials (
@@ -269,6 +272,44 @@ CREATE TABLE IF NOT EXISTS audit_events (
 CREATE INDEX IF NOT EXISTS audit_events_user ON audit_events (user_id, at);
 CREATE INDEX IF NOT EXISTS audit_events_organisation ON audit_events (organisation_id, at);
 CREATE INDEX IF NOT EXISTS audit_events_counterpart ON audit_events (counterpart_organisation_id, at);
+
+-- The organisation's audit trail in the order it is read (newest first, whatever narrows it), so a
+-- page reads about its own rows however long the trail grows: each event once per organisation
+-- that sees it (its own and the counterpart) and per key: '' (every event), its category (the
+-- action up to its first dot, 'token.') and its action ('token.created'). seq (the event's rowid,
+-- which only grows: events are never deleted) orders events of the same millisecond and is the
+-- cursor's tie-breaker.
+-- audit_trail_counts keeps each key's count, so the total without dates is one row. Both are
+-- kept by the trigger on audit_events (append-only, so nothing is ever removed).
+CREATE TABLE IF NOT EXISTS audit_trail (
+  organisation_id TEXT NOT NULL,
+  key             TEXT NOT NULL,
+  at              INTEGER NOT NULL,
+  seq             INTEGER NOT NULL,             -- the event's rowid: insertion order
+  event_id        TEXT NOT NULL,
+  action          TEXT NOT NULL,                -- filtered by a prefix that no key matches exactly
+  PRIMARY KEY (organisation_id, key, at, seq)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS audit_trail_counts (
+  organisation_id TEXT NOT NULL,
+  key             TEXT NOT NULL,
+  n               INTEGER NOT NULL,
+  PRIMARY KEY (organisation_id, key)
+) WITHOUT ROWID;
+CREATE TRIGGER IF NOT EXISTS audit_trail_insert AFTER INSERT ON audit_events
+BEGIN
+  INSERT INTO audit_trail (organisation_id, key, at, seq, event_id, action)
+  SELECT o.id, k.key, NEW.at, NEW.rowid, NEW.id, NEW.action
+    FROM (SELECT NEW.organisation_id AS id UNION SELECT NEW.counterpart_organisation_id) o,
+         (SELECT '' AS key UNION SELECT substr(NEW.action, 1, instr(NEW.action, '.')) UNION SELECT NEW.action) k
+   WHERE o.id IS NOT NULL;
+  INSERT INTO audit_trail_counts (organisation_id, key, n)
+  SELECT o.id, k.key, 1
+    FROM (SELECT NEW.organisation_id AS id UNION SELECT NEW.counterpart_organisation_id) o,
+         (SELECT '' AS key UNION SELECT substr(NEW.action, 1, instr(NEW.action, '.')) UNION SELECT NEW.action) k
+   WHERE o.id IS NOT NULL
+  ON CONFLICT (organisation_id, key) DO UPDATE SET n = n + 1;
+END;
 
 -- Every email the portal decides to send. Requests insert a row and enqueue its id; the queue
 -- consumer renders and sends it, then marks it sent so a redelivered message never sends twice.
@@ -357,6 +398,8 @@ CREATE INDEX IF NOT EXISTS authorizations_contact_number ON authorizations (cont
 CREATE INDEX IF NOT EXISTS authorizations_contact_ending ON authorizations (contact_id, ends_at) WHERE status = 'active' AND ends_at IS NOT NULL;
 CREATE INDEX IF NOT EXISTS authorizations_employer ON authorizations (employer_id, status, name_key);
 CREATE INDEX IF NOT EXISTS authorizations_ending ON authorizations (ends_at) WHERE status = 'active' AND ends_at IS NOT NULL;
+-- The employer's list of its authorizations, newest first: a first page reads about its own rows.
+CREATE INDEX IF NOT EXISTS authorizations_employer_created ON authorizations (employer_id, created_at DESC, id);
 
 -- Active authorizations per contact, in total and per service, kept exact by the triggers below
 -- (whatever writes the table: grants, revocations, the lifecycle job, the migration import), so

@@ -501,7 +501,7 @@ const audit = new OffsetList('audit', {
   onLoad: () => {
     // An export holds at most AUDIT_EXPORT_MAX events (the API refuses more rather than cut them).
     const link = $('audit-export');
-    const tooMany = (audit.data?.total ?? 0) > AUDIT_EXPORT_MAX;
+    const tooMany = (audit.data?.total ?? 0) > AUDIT_EXPORT_MAX || audit.data?.total_capped === true;
     if (tooMany) {
       link.removeAttribute('href');
       link.setAttribute('aria-disabled', 'true');

@@ -82,16 +82,20 @@ export function renderOffsetRows(element, data) {
     return;
   }
   const from = (data.page - 1) * data.page_size + 1;
-  const to = Math.min(data.total, from + (data.items?.length ?? 0) - 1);
-  setText(element, 'common.rows', { from, to, total: data.total });
+  const to = from + (data.items?.length ?? 0) - 1;
+  // A capped total: more events match than it says.
+  if (data.total_capped) setText(element, 'common.rows_more', { from, to, total: data.total });
+  else setText(element, 'common.rows', { from, to: Math.min(data.total, to), total: data.total });
 }
 
 /** Previous/next of an offset-paged list. */
 export function renderOffsetPager(pager, data) {
   const pages = data ? Math.max(1, Math.ceil(data.total / data.page_size)) : 1;
-  pager.hidden = !data || pages <= 1;
   pager.querySelector('[data-page="previous"]').disabled = !data || data.page <= 1;
-  pager.querySelector('[data-page="next"]').disabled = !data || data.page >= pages;
+  // A list that answers a next cursor says itself whether a page follows.
+  const last = data && 'next' in data ? data.next === null : !data || data.page >= pages;
+  pager.hidden = !data || (pages <= 1 && last);
+  pager.querySelector('[data-page="next"]').disabled = last;
 }
 
 /** After paging: keep the focus on the button used, or on the summary if it became disabled. */
@@ -115,13 +119,20 @@ export class OffsetList {
   constructor(name, { url, filters = () => ({}), pageSize = 25, row, emptyKey, onError, onLoad, afterRender, beforePage }) {
     Object.assign(this, { url, filters, pageSize, row, emptyKey, onError, onLoad, afterRender });
     this.page = 1;
+    this.cursors = [];
     this.data = null;
     this.request = 0;
     for (const part of ['wrap', 'body', 'empty', 'summary', 'pager', 'alert']) this[part] = $(`${name}-${part}`);
     this.pager.addEventListener('click', async (event) => {
       const button = event.target.closest('[data-page]');
       if (!button || button.disabled) return;
-      this.page += button.dataset.page === 'next' ? 1 : -1;
+      if (button.dataset.page === 'next') {
+        // Where the next page starts, when the API pages by cursor: it then reads only its rows.
+        this.cursors[this.page - 1] = this.data?.next ?? undefined;
+        this.page += 1;
+      } else {
+        this.page -= 1;
+      }
       beforePage?.();
       await this.load();
       keepPagerFocus(this.summary);
@@ -138,7 +149,9 @@ export class OffsetList {
     for (const [key, value] of Object.entries(this.filters())) {
       if (value !== '' && value !== null && value !== undefined) params.set(key, String(value));
     }
-    params.set('page', String(this.page));
+    const cursor = this.page > 1 ? this.cursors[this.page - 2] : undefined;
+    if (cursor) params.set('after', cursor);
+    else params.set('page', String(this.page));
     params.set('page_size', String(this.pageSize));
     this.wrap.setAttribute('aria-busy', 'true');
     const result = await get(`${this.url}?${params}`);
@@ -154,8 +167,8 @@ export class OffsetList {
       this.page = lastPage;
       return this.load();
     }
-    this.data = result.data;
-    this.onLoad?.(result.data);
+    this.data = result.data.page === null ? { ...result.data, page: this.page } : result.data;
+    this.onLoad?.(this.data);
     this.render();
     return true;
   }

@@ -57,6 +57,7 @@ macro_rules! text_enum {
 }
 
 pub mod api_token;
+pub mod audit_trail;
 pub mod authorization;
 pub mod code;
 pub mod device;

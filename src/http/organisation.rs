@@ -7,6 +7,7 @@ use super::error::ErrorCode;
 use super::route::{route, Route};
 use super::sessions::{profile_json, require_actor};
 use super::{Call, Reply};
+use crate::domain::audit_trail::TrailCursor;
 use crate::domain::email::Email;
 use crate::domain::fields::{has_hidden_characters, Problem};
 use crate::domain::linking::CredentialState;
@@ -17,7 +18,7 @@ use crate::domain::search::fits_like_pattern;
 use crate::domain::time::{iso_date, Day};
 use crate::domain::Millis;
 use crate::json;
-use crate::storage::audit::{AuditEntry, AuditFilter};
+use crate::storage::audit::{AuditEntry, AuditFilter, TrailPage};
 use crate::storage::contacts::ContactRow;
 use crate::use_cases::members::{self, Invitation};
 use serde_json::Value;
@@ -337,36 +338,78 @@ fn audit_json(e: &AuditEntry) -> Value {
     })
 }
 
+/// Which page of the trail: `after` (the `next` cursor of the previous page, which reads about
+/// its own rows) or `page` (by offset), not both.
+fn trail_page(call: &Call, page: i64, page_size: i64) -> Result<TrailPage, ApiError> {
+    match call.query("after") {
+        None => Ok(TrailPage::Offset((page - 1) * page_size)),
+        Some(raw) => TrailCursor::parse(&raw)
+            .filter(|_| call.query("page").is_none())
+            .map(TrailPage::After)
+            .ok_or_else(|| ApiError::invalid_field("after", Problem::InvalidChoice)),
+    }
+}
+
 pub async fn audit(call: &Call) -> Result<Reply, ApiError> {
     let (_, actor) = require_actor(call).await?;
     let (page, page_size) = paging(call)?;
     let query = audit_query(call)?;
+    let trail = trail_page(call, page, page_size)?;
     let filter = query.filter();
-    let (entries, total) =
-        members::audit_trail(&call.app, &actor, &filter, page, page_size).await?;
-    let items: Vec<Value> = entries.iter().map(audit_json).collect();
+    // One more than the page, to know whether another follows.
+    let mut found = members::audit_trail(&call.app, &actor, &filter, trail, page_size + 1).await?;
+    let more = found.entries.len() as i64 > page_size;
+    found.entries.truncate(page_size as usize);
+    let next = more.then(|| found.entries.last()).flatten().map(|e| {
+        TrailCursor {
+            at: e.at,
+            seq: e.seq,
+        }
+        .text()
+    });
+    let items: Vec<Value> = found.entries.iter().map(audit_json).collect();
+    let page = match trail {
+        TrailPage::Offset(_) => json!(page),
+        TrailPage::After(_) => Value::Null,
+    };
     Ok(Reply::json(
         200,
-        json!({ "items": items, "total": total, "page": page, "page_size": page_size }),
+        json!({
+            "items": items,
+            "total": found.total,
+            "total_capped": found.capped,
+            "next": next,
+            "page": page,
+            "page_size": page_size,
+        }),
     ))
 }
 
-/// At most this many events in one export: narrow the dates for more.
-const AUDIT_EXPORT_MAX: i64 = 10_000;
+/// At most this many events in one export: narrow the dates for more. The same as the count's
+/// cap, so a capped count always means too many.
+const AUDIT_EXPORT_MAX: i64 = crate::storage::audit::COUNT_CAP;
 
 /// The filtered trail as CSV, newest first.
 pub async fn audit_csv(call: &Call) -> Result<Reply, ApiError> {
     let (_, actor) = require_actor(call).await?;
     let query = audit_query(call)?;
     let filter = query.filter();
-    let (entries, total) =
-        members::audit_trail(&call.app, &actor, &filter, 1, AUDIT_EXPORT_MAX).await?;
-    if total > AUDIT_EXPORT_MAX {
+    let found = members::audit_trail(
+        &call.app,
+        &actor,
+        &filter,
+        TrailPage::Offset(0),
+        AUDIT_EXPORT_MAX,
+    )
+    .await?;
+    if found.capped || found.total > AUDIT_EXPORT_MAX {
         // Never a silently truncated export: the person narrows the dates instead.
         return Err(ApiError::new(ErrorCode::ExportTooLarge)
-            .with("total", total)
+            .with("total", found.total)
+            .with("total_capped", found.capped)
             .with("max", AUDIT_EXPORT_MAX));
     }
+    let entries = found.entries;
     let header = match call.locale {
         Locale::Fr => [
             "Date (UTC)",

@@ -1,3 +1,4 @@
+use crate::domain::audit_trail::{self, Narrowing, TrailCursor};
 use crate::domain::Millis;
 use crate::platform::{random_id, Context, InfraError};
 use crate::query;
@@ -105,6 +106,8 @@ fn details_text(event: &AuditEvent) -> String {
 #[derive(Debug, Clone, serde::Deserialize)]
 pub struct AuditEntry {
     pub at: Millis,
+    /// Its position in the trail, for the next page's cursor.
+    pub seq: i64,
     pub action: String,
     pub details: String,
     pub actor_name: Option<String>,
@@ -123,37 +126,149 @@ pub struct AuditFilter<'a> {
     pub until: Option<Millis>,
 }
 
+/// Which page: the n-th by offset (reads the rows before it too), or the one after a cursor
+/// (reads about its own rows).
+#[derive(Clone, Copy)]
+pub enum TrailPage {
+    Offset(i64),
+    After(TrailCursor),
+}
+
+/// With dates, the total is counted in the trail up to this many events; above, the answer says
+/// "more than" instead of reading them all.
+pub const COUNT_CAP: i64 = 10_000;
+
+/// A page of the trail and how many events the filter keeps.
+pub struct AuditPage {
+    pub entries: Vec<AuditEntry>,
+    /// Exact, or `COUNT_CAP` when `capped` (more than that many).
+    pub total: i64,
+    pub capped: bool,
+}
+
+#[derive(serde::Deserialize)]
+struct KeyCount {
+    key: String,
+    n: i64,
+}
+
+/// How `action` narrows this organisation's trail, from the kept counts (one row per key that
+/// starts with it, a few dozen at most).
+async fn narrowing(
+    db: &Db,
+    organisation_id: &str,
+    action: Option<&str>,
+) -> Result<Narrowing, InfraError> {
+    let prefix = action.unwrap_or("");
+    let keys: Vec<KeyCount> = if prefix.is_empty() {
+        query!(
+            db,
+            "SELECT key, n FROM audit_trail_counts WHERE organisation_id = ?1 AND key = ''",
+            organisation_id
+        )
+    } else {
+        // '~' sorts after every character an action is made of.
+        query!(
+            db,
+            "SELECT key, n FROM audit_trail_counts
+             WHERE organisation_id = ?1 AND key >= ?2 AND key < ?2 || '~'",
+            organisation_id,
+            prefix
+        )
+    }
+    .context("Failed to prepare the audit counts")?
+    .all()
+    .await
+    .context("Failed to read the audit counts")?
+    .results()
+    .context("Failed to decode the audit counts")?;
+    if prefix.is_empty() {
+        return Ok(match keys.first() {
+            Some(k) => Narrowing::Key {
+                key: String::new(),
+                total: k.n,
+            },
+            None => Narrowing::Nothing,
+        });
+    }
+    let keys: Vec<(String, i64)> = keys.into_iter().map(|k| (k.key, k.n)).collect();
+    Ok(audit_trail::narrow(prefix, &keys))
+}
+
 /// Newest first, with the acting user and the contact concerned: the organisation's own events
-/// and those where it is the counterpart (an employer's decision about one of its contacts).
+/// and those where it is the counterpart (an employer's decision about one of its contacts), read
+/// through `audit_trail` in order, so a page reads about its own rows.
 pub async fn page_for_organisation(
     db: &Db,
     organisation_id: &str,
     filter: &AuditFilter<'_>,
     limit: i64,
-    offset: i64,
-) -> Result<(Vec<AuditEntry>, i64), InfraError> {
-    let action = filter.action.map(|a| format!("{}%", super::escape_like(a)));
-    let condition = "(a.organisation_id = ?1 OR a.counterpart_organisation_id = ?1)
-           AND (?2 IS NULL OR a.action LIKE ?2 ESCAPE '\\')
-           AND (?3 IS NULL OR a.at >= ?3) AND (?4 IS NULL OR a.at < ?4)";
-    let items = query!(
+    page: TrailPage,
+) -> Result<AuditPage, InfraError> {
+    let (key, walk_prefix, kept) = match narrowing(db, organisation_id, filter.action).await? {
+        Narrowing::Nothing => {
+            return Ok(AuditPage {
+                entries: Vec::new(),
+                total: 0,
+                capped: false,
+            })
+        }
+        Narrowing::Key { key, total } => (key, None, total),
+        Narrowing::Walk { total } => (String::new(), filter.action, total),
+    };
+    // Only the conditions that apply, so each is a bound of the index range. The page is chosen in
+    // the index alone (an offset skips index entries only), then joined.
+    let mut range = String::new();
+    if walk_prefix.is_some() {
+        range.push_str(" AND t.action >= ?3 AND t.action < ?3 || '~'");
+    }
+    if filter.from.is_some() {
+        range.push_str(" AND t.at >= ?4");
+    }
+    let until = " AND t.at < ?5";
+    let cursor = match page {
+        TrailPage::After(cursor) => Some(cursor),
+        TrailPage::Offset(_) => None,
+    };
+    let mut page_range = range.clone();
+    // Of the cursor and the end of the dates, only the one that implies the other: two upper
+    // bounds would leave the index range to the looser one.
+    match (cursor, filter.until) {
+        (Some(cursor), Some(end)) if end <= cursor.at => page_range.push_str(until),
+        (Some(_), _) => page_range.push_str(" AND (t.at, t.seq) < (?6, ?7)"),
+        (None, Some(_)) => page_range.push_str(until),
+        (None, None) => {}
+    }
+    if filter.until.is_some() {
+        range.push_str(until);
+    }
+    let offset = match page {
+        TrailPage::Offset(offset) => offset,
+        TrailPage::After(_) => 0,
+    };
+    let entries = query!(
         db,
         &format!(
-            "SELECT a.at, a.action, a.details, u.first_name || ' ' || u.last_name AS actor_name, u.email AS actor_email,
+            "SELECT t.at, t.seq, a.action, a.details, u.first_name || ' ' || u.last_name AS actor_name, u.email AS actor_email,
                 a.contact_id, c.first_name || ' ' || c.last_name AS subject_name,
                 CASE WHEN a.organisation_id = ?1 THEN o.name ELSE oo.name END AS other_organisation_name
-         FROM audit_events a
+         FROM (SELECT t.at, t.seq, t.event_id FROM audit_trail t
+               WHERE t.organisation_id = ?1 AND t.key = ?2{page_range}
+               ORDER BY t.at DESC, t.seq DESC LIMIT ?8 OFFSET ?9) t
+         JOIN audit_events a ON a.id = t.event_id
          LEFT JOIN users u ON u.id = a.user_id
          LEFT JOIN contacts c ON c.id = a.contact_id
          LEFT JOIN organisations o ON o.id = a.counterpart_organisation_id
          LEFT JOIN organisations oo ON oo.id = a.organisation_id
-         WHERE {condition}
-         ORDER BY a.at DESC, a.rowid DESC LIMIT ?5 OFFSET ?6"
+         ORDER BY t.at DESC, t.seq DESC"
         ),
         organisation_id,
-        action,
+        key,
+        walk_prefix,
         filter.from,
         filter.until,
+        cursor.map(|c| c.at),
+        cursor.map(|c| c.seq),
         limit,
         offset
     )
@@ -163,17 +278,35 @@ pub async fn page_for_organisation(
     .context("Failed to read the audit trail")?
     .results()
     .context("Failed to decode the audit trail")?;
-    let total: Option<i64> = query!(
+    if filter.from.is_none() && filter.until.is_none() {
+        return Ok(AuditPage {
+            entries,
+            total: kept,
+            capped: false,
+        });
+    }
+    // Dates: count in the trail's range, up to one past the cap.
+    let counted: Option<i64> = query!(
         db,
-        &format!("SELECT COUNT(*) AS n FROM audit_events a WHERE {condition}"),
+        &format!(
+            "SELECT COUNT(*) AS n FROM (SELECT 1 FROM audit_trail t
+             WHERE t.organisation_id = ?1 AND t.key = ?2{range} LIMIT ?6)"
+        ),
         organisation_id,
-        action,
+        key,
+        walk_prefix,
         filter.from,
-        filter.until
+        filter.until,
+        COUNT_CAP + 1
     )
     .context("Failed to prepare the audit count")?
     .first(Some("n"))
     .await
     .context("Failed to count audit events")?;
-    Ok((items, total.unwrap_or(0)))
+    let counted = counted.unwrap_or(0);
+    Ok(AuditPage {
+        entries,
+        total: counted.min(COUNT_CAP),
+        capped: counted > COUNT_CAP,
+    })
 }

@@ -174,13 +174,17 @@ pub async fn page_for_employer(
         ));
     }
     let filter_sql = conditions.join(" AND ");
+    // The contact and the firm are only read when the search needs them: otherwise the count
+    // reads the employer's index entries alone.
+    let joins = if filter.search.is_some() {
+        "JOIN contacts c ON c.id = a.contact_id JOIN organisations f ON f.id = a.firm_id"
+    } else {
+        ""
+    };
     let total: Option<i64> = q
         .prepare(
             db,
-            &format!(
-                "SELECT COUNT(*) AS n FROM authorizations a JOIN contacts c ON c.id = a.contact_id
-                 JOIN organisations f ON f.id = a.firm_id WHERE {filter_sql}"
-            ),
+            &format!("SELECT COUNT(*) AS n FROM authorizations a {joins} WHERE {filter_sql}"),
         )?
         .first(Some("n"))
         .await

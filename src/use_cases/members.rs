@@ -276,16 +276,16 @@ pub async fn audit_trail(
     app: &App,
     actor: &Actor,
     filter: &audit::AuditFilter<'_>,
-    page: i64,
+    page: audit::TrailPage,
     page_size: i64,
-) -> Result<(Vec<audit::AuditEntry>, i64), MembersError> {
+) -> Result<audit::AuditPage, MembersError> {
     require_responsable(&actor.profile)?;
     Ok(audit::page_for_organisation(
         &app.db,
         &actor.profile.organisation_id,
         filter,
         page_size,
-        (page - 1) * page_size,
+        page,
     )
     .await?)
 }

@@ -136,6 +136,26 @@ test('a responsable creates a token and sees its secret once; the platform reads
     await log.getByText('Plus de 10 000 événements correspondent : choisissez des dates plus rapprochées pour les exporter.', { exact: true }).waitFor();
     assert.equal(await exportLink.getAttribute('href'), null, 'the export link leads nowhere');
     assert.equal(await exportLink.getAttribute('aria-disabled'), 'true', 'and says it is disabled');
+
+    // The next pages follow the trail's cursor (each reads only its rows), and previous comes back.
+    const total = (await log.getByText(/^Rangées 1 - 25 de \d+ enregistrements$/).textContent()).match(/de (\d+)/)[1];
+    const asked = [];
+    page.on('request', (request) => { if (request.url().includes('/api/organisation/audit?')) asked.push(new URL(request.url())); });
+    await button(log, 'Suivant').click();
+    await log.getByText(`Rangées 26 - 50 de ${total} enregistrements`, { exact: true }).waitFor();
+    assert.ok(asked.at(-1).searchParams.get('after') && !asked.at(-1).searchParams.has('page'), `the next page asks after a cursor: ${asked.at(-1)}`);
+    await button(log, 'Suivant').click();
+    await log.getByText(`Rangées 51 - 75 de ${total} enregistrements`, { exact: true }).waitFor();
+    await button(log, 'Précédent').click();
+    await log.getByText(`Rangées 26 - 50 de ${total} enregistrements`, { exact: true }).waitFor();
+
+    // With dates, more than 10,000 events are counted as "more than 10,000", and the export says why it is off.
+    const bulkDay = addDays(await today(app), -10);
+    await label(log, 'Du').fill(bulkDay);
+    await label(log, 'Au').fill(bulkDay);
+    await button(log, 'Filtrer').click();
+    await log.getByText('Rangées 1 - 25 de plus de 10000 enregistrements', { exact: true }).waitFor();
+    assert.equal(await exportLink.getAttribute('aria-disabled'), 'true', 'no export of more than 10,000 events');
   } finally {
     await close();
   }

@@ -188,6 +188,105 @@ test('an export of more than 10,000 events answers 422 export_too_large rather t
   assert.equal(parseCsv(recent.text.slice(1)).length - 1, error.total - 10001, 'every recent event, none of the old ones');
 });
 
+// --- The trail's index: kept in step, counted, paged by cursor ------------------------------------
+
+/** Every page of the trail with these filters, followed through the next cursors. */
+async function walkByCursor(client, params, pageSize) {
+  const pages = [await trail(client, { ...params, page_size: String(pageSize) })];
+  while (pages.at(-1).next) {
+    pages.push(await trail(client, { ...params, page_size: String(pageSize), after: pages.at(-1).next }));
+  }
+  return pages;
+}
+
+test('a new event shows at once in its category and its action, each total counting it, and the trail total is the number of events', async () => {
+  const responsable = await linkedResponsible(app);
+  await invite(responsable.client);
+  const prefixes = ['token.', 'token.created', 'token'];
+  const before = await Promise.all(prefixes.map((action) => trail(responsable.client, { action })));
+
+  await createToken(app, responsable.client, { name: 'Jeton frais' });
+
+  const after = await Promise.all(prefixes.map((action) => trail(responsable.client, { action })));
+  for (const [i, action] of prefixes.entries()) {
+    assert.equal(after[i].total, before[i].total + 1, `action=${action}: the total counts the new event`);
+    assert.equal(after[i].items[0].details.name, 'Jeton frais', `action=${action}: newest first`);
+    assert.equal(after[i].total_capped, false);
+  }
+  const whole = await trail(responsable.client);
+  const [{ n }] = await sql(app, `SELECT COUNT(*) AS n FROM audit_events WHERE organisation_id = ${quote(responsable.organisation.id)} OR counterpart_organisation_id = ${quote(responsable.organisation.id)}`);
+  assert.equal(whole.total, n, 'the kept count is the number of events');
+  assert.ok(actions(whole).includes('token.created'));
+});
+
+test('every action prefix keeps the same events as filtering the whole trail, with the same total', async () => {
+  const responsable = await linkedResponsible(app);
+  await invite(responsable.client);
+  const { token } = await createToken(app, responsable.client);
+  assert.equal((await revokeToken(responsable.client, token.id)).status, 200);
+  const everything = actions(await trail(responsable.client));
+
+  for (const action of ['t', 'token', 'token.', 'token.c', 'token.created', 'link', 'link_', 'contact', 'c', 'o', 'zz']) {
+    const page = await trail(responsable.client, { action });
+    const expected = everything.filter((a) => a.startsWith(action));
+    assert.deepEqual(actions(page), expected, `action=${action}`);
+    assert.equal(page.total, expected.length, `action=${action}: its total`);
+  }
+});
+
+test('pages followed by their next cursor walk the trail newest first, none twice, as the numbered pages do', async () => {
+  const responsable = await linkedResponsible(app);
+  for (const name of ['A', 'B', 'C', 'D', 'E', 'F', 'G']) await createToken(app, responsable.client, { name: `Jeton ${name}` });
+
+  const byCursor = await walkByCursor(responsable.client, { action: 'token.' }, 2);
+  const numbered = [];
+  for (let page = 1; page <= 4; page += 1) numbered.push(await trail(responsable.client, { action: 'token.', page_size: '2', page: String(page) }));
+
+  assert.deepEqual(byCursor.map((p) => p.items.length), [2, 2, 2, 1], 'the last page says there is no next one');
+  assert.deepEqual(byCursor.flatMap((p) => p.items), numbered.flatMap((p) => p.items), 'the same events in the same order');
+  assert.deepEqual(byCursor.flatMap((p) => p.items).map((e) => e.details.name), ['G', 'F', 'E', 'D', 'C', 'B', 'A'].map((x) => `Jeton ${x}`));
+  assert.ok(byCursor.slice(1).every((p) => p.page === null && p.total === 7), 'a cursor page has no number and the same total');
+  assert.equal(numbered[3].next, null, 'the last numbered page has no next cursor');
+});
+
+test('after that is not a cursor, or comes with page, answers 422 naming after', async () => {
+  const { client } = await linkedResponsible(app);
+  for (const query of ['after=abc', 'after=1-', 'after=-1', 'after=1-2-3', 'after=1.5-2', `after=${'9'.repeat(19)}-1`, 'after=1-2&page=2']) {
+    const res = await client.get(`${AUDIT}?${query}`);
+    assertRejected(res, invalid('after', 'after is the next cursor of a page'), `GET ${AUDIT}?${query}`);
+  }
+});
+
+test('with dates the total is counted up to 10,000 and says when there are more; deep pages still follow their cursor', async () => {
+  // Arrange: 10,050 events of one day in the organisation's trail (written straight into D1).
+  const responsable = await linkedResponsible(app);
+  const organisation = responsable.organisation.id;
+  const day = addDays(await today(app), -20);
+  const noon = Date.parse(`${day}T17:00:00Z`);
+  sqlWrite(app, `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10050)
+    INSERT INTO audit_events (id, at, action, organisation_id, details)
+    SELECT 'deep-' || ${quote(organisation)} || '-' || i, ${noon} + i, CASE WHEN i % 2 = 0 THEN 'token.created' ELSE 'token.revoked' END,
+      ${quote(organisation)}, '{"i":' || i || '}' FROM n`);
+
+  // Act
+  const dated = await trail(responsable.client, { from: day, to: day, page_size: '100' });
+  const revoked = await trail(responsable.client, { from: day, to: day, action: 'token.revoked' });
+  const undated = await trail(responsable.client, { action: 'token.' });
+  const csv = await csvExport(responsable.client, { from: day, to: day });
+  let page = dated;
+  for (let i = 0; i < 60; i += 1) page = await trail(responsable.client, { from: day, to: day, page_size: '100', after: page.next });
+
+  // Assert
+  assert.deepEqual([dated.total, dated.total_capped], [10000, true], 'more than 10,000: capped and said so');
+  assert.deepEqual([revoked.total, revoked.total_capped], [5025, false], 'under the cap: exact');
+  assert.deepEqual([undated.total, undated.total_capped], [10050, false], 'without dates: the exact kept count');
+  assert.equal(dated.items[0].details.i, 10050, 'newest first');
+  assert.deepEqual(page.items.map((e) => e.details.i), Array.from({ length: 100 }, (_, k) => 10050 - 6000 - k), 'the 61st page, none skipped');
+  assert.equal(csv.status, 422, csv.text);
+  const { error } = JSON.parse(csv.text);
+  assert.deepEqual([error.code, error.total, error.total_capped, error.max], ['export_too_large', 10000, true, 10000]);
+});
+
 test('the CSV export follows Accept-Language and the same filters as the trail', async () => {
   const responsable = await linkedResponsible(app);
   await invite(responsable.client);

@@ -425,12 +425,13 @@ async function main() {
   const loadAfter = loadavg();
   const during = cpuShare(cpuAtStart, cpuTimes());
 
-  // The sections written elsewhere (the wasm breakdown from twiggy, the module start-up from
-  // wasm_startup.mjs, the bursts) are kept as they are.
+  // The sections written elsewhere (each between its own `<!-- name: start -->` or `begin` marker
+  // and `<!-- name: end -->`: the files, cleanup and webhook benchmarks, the wasm breakdown from
+  // twiggy, the module start-up, the bursts, the hand-measured lists) are kept as they are.
   const results = join(ROOT, 'bench', 'RESULTS.md');
   const previous = existsSync(results) ? readFileSync(results, 'utf8') : '';
-  const breakdown = ['wasm breakdown', 'wasm startup', 'bursts']
-    .map((name) => previous.match(new RegExp(`<!-- ${name}: start -->[\\s\\S]*?<!-- ${name}: end -->\\n?`))?.[0] ?? '').join('\n');
+  const breakdown = [...previous.matchAll(/<!-- ([^:>]+): (?:start|begin)[^>]*-->[\s\S]*?<!-- \1: end -->\n?/g)]
+    .map((section) => section[0]).join('\n');
   writeFileSync(results,
     `${report({ started, finished, host, loadBefore, loadAfter, busyBefore, during, size, startup, seq, seqDirect, runs, direct, floors, floorSeq })}\n${breakdown}`);
   log('wrote bench/RESULTS.md');

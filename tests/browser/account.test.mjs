@@ -2,24 +2,13 @@
 // ends a session of another device, then changes their password (that browser stays signed in,
 // the old password no longer works). The page is checked with axe-core, and at 390 px wide.
 
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { button, emailFor, heading, label, launchBrowser, logIn, openBrowser, text } from '../support/browser.mjs';
+import { app, browser, button, emailFor, heading, label, logIn, openBrowser, text, withWorkerAndBrowser } from '../support/browser.mjs';
 import { assertAccessible, assertFitsPhone } from '../support/a11y.mjs';
-import { spawnApp, GOOD_PASSWORD } from '../support/app.mjs';
+import { GOOD_PASSWORD } from '../support/app.mjs';
 
-let app;
-let browser;
-
-before(async () => {
-  app = await spawnApp();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await app?.stop();
-});
+withWorkerAndBrowser();
 
 const NEW_PASSWORD = 'Quatre hiboux blancs veillent';
 const FIREFOX = 'Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0';

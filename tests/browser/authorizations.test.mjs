@@ -5,24 +5,13 @@
 // manquante?") approved by the employer; and the employer's responsable letting a member manage
 // the authorizations. Organisations, links and the other files are arranged through the API.
 
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { button, emailFor, enrolWhenLed, heading, label, launchBrowser, logIn, menu, openBrowser, text } from '../support/browser.mjs';
-import { spawnApp, uniqueEmail } from '../support/app.mjs';
+import { app, browser, button, emailFor, enrolWhenLed, heading, label, logIn, menu, openBrowser, text, withWorkerAndBrowser } from '../support/browser.mjs';
+import { uniqueEmail } from '../support/app.mjs';
 import { createOrganisation, link, linkedMember, linkedResponsible, selectProfile, signedUp } from '../support/orgs.mjs';
 
-let app;
-let browser;
-
-before(async () => {
-  app = await spawnApp();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await app?.stop();
-});
+withWorkerAndBrowser();
 
 const fileRow = (page, name) => page.locator('tr', { has: page.getByRole('rowheader', { name, exact: true }) });
 const rowStartingWith = (page, name) => page.locator('tr', { has: page.getByRole('rowheader', { name: new RegExp(`^${name}`) }) });

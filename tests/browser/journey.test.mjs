@@ -1,23 +1,11 @@
 // Browser journeys in headless Chromium against the real worker (`wrangler dev`, fresh state).
 // Locators use the French labels and roles of the commission's guide, which checks them too.
 
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { heading, launchBrowser, submitLogin, withPage } from '../support/browser.mjs';
-import { spawnApp } from '../support/app.mjs';
+import { app, browser, heading, submitLogin, withPage, withWorkerAndBrowser } from '../support/browser.mjs';
 
-let app;
-let browser;
-
-before(async () => {
-  app = await spawnApp();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await app?.stop();
-});
+withWorkerAndBrowser();
 
 test('a new user signs up in two screens, validates the emailed code, is offered to link a file, reaches home, logs out and logs back in', async () => {
   const email = 'marie.tremblay@example.com';

@@ -3,26 +3,15 @@
 // the firm's contacts ("Mon organisation"), in headless Chromium against the real worker.
 // Organisations are created as the operator does it (POST /api/operator/organisations).
 
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { button, enrolWhenLed, heading, label, launchBrowser, logIn, menu, openBrowser, tab, withPage } from '../support/browser.mjs';
-import { GOOD_PASSWORD, spawnApp, uniqueEmail } from '../support/app.mjs';
+import { app, browser, button, enrolWhenLed, heading, label, logIn, menu, openBrowser, tab, withPage, withWorkerAndBrowser } from '../support/browser.mjs';
+import { GOOD_PASSWORD, uniqueEmail } from '../support/app.mjs';
 import { selectProfile } from '../support/orgs.mjs';
 
 const OPERATOR_TOKEN = 'dev-operator-token';
 
-let app;
-let browser;
-
-before(async () => {
-  app = await spawnApp();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await app?.stop();
-});
+withWorkerAndBrowser();
 
 let fileNumbers = 4820170;
 /** A file number no other test of this run uses (7 digits, never mistaken for a 6-digit code). */

@@ -5,25 +5,13 @@
 // receipt), and every menu entry leading to a page. Each page visited, "Mon organisation" and
 // "Mes dossiers autorisés" included, is checked with axe-core and fits a 390 px wide phone.
 
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { emailFor, heading, label, launchBrowser, logIn, menu, openBrowser, tab, text } from '../support/browser.mjs';
+import { app, browser, emailFor, heading, label, logIn, menu, openBrowser, tab, text, withWorkerAndBrowser } from '../support/browser.mjs';
 import { assertAccessible, assertFitsPhone } from '../support/a11y.mjs';
-import { spawnApp } from '../support/app.mjs';
 import { employer, firmWithMember, granted, grantBody, workerNow, ACCESS_REQUESTS, FILES } from '../support/authz.mjs';
 
-let app;
-let browser;
-
-before(async () => {
-  app = await spawnApp();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await app?.stop();
-});
+withWorkerAndBrowser();
 
 const MONTREAL = new Intl.DateTimeFormat('en-CA', { timeZone: 'America/Montreal', year: 'numeric', month: '2-digit' });
 function monthsBack(ms, n) {

@@ -4,25 +4,13 @@
 // codes, then signs in again with a code and reaches home; later, creating an API token asks for the
 // factor again in a dialog (step-up). Each page is checked with axe-core and at 390 px wide.
 
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { assertAccessible, assertFitsPhone, button, emailFor, heading, label, launchBrowser, logIn, menu, openBrowser, submitLogin, tab } from '../support/browser.mjs';
-import { spawnApp } from '../support/app.mjs';
+import { app, assertAccessible, assertFitsPhone, browser, button, emailFor, heading, label, logIn, menu, openBrowser, submitLogin, tab, withWorkerAndBrowser } from '../support/browser.mjs';
 import { FACTORS, nextProof, stepOf, totpCode, workerClock } from '../support/client.mjs';
 import { createOrganisation, link, signedUp } from '../support/orgs.mjs';
 
-let app;
-let browser;
-
-before(async () => {
-  app = await spawnApp();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await app?.stop();
-});
+withWorkerAndBrowser();
 
 test('a firm member sets up an authenticator app when led to it, then signs in with its code', async () => {
   // Arrange: Marie has an account linked to a firm she is responsible of (her only profile), and

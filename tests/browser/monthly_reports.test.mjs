@@ -5,27 +5,15 @@
 // transmitted report from its home page. Each page is checked with axe-core and fits 390 px without sideways
 // scrolling. Organisations and the authorization are arranged through the API.
 
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { button, heading, label, launchBrowser, logIn } from '../support/browser.mjs';
-import { spawnApp } from '../support/app.mjs';
+import { app, browser, button, heading, label, logIn, withWorkerAndBrowser } from '../support/browser.mjs';
 import { employer, firmWithMember, granted, grantBody, workerNow } from '../support/authz.mjs';
 
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
-let app;
-let browser;
-
-before(async () => {
-  app = await spawnApp();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await app?.stop();
-});
+withWorkerAndBrowser();
 
 /** A French profile whose pages accept the injected axe-core script; page errors are collected. */
 async function openPage() {

@@ -3,24 +3,12 @@
 // the explanation, and requires a factor of every contact; the member without one, signing in next,
 // is led to "Sécurité de connexion". Each page is checked with axe-core and at 390 px wide.
 
-import { after, before, test } from 'node:test';
-import { assertAccessible, assertFitsPhone, button, heading, label, launchBrowser, logIn, menu, openBrowser, text } from '../support/browser.mjs';
-import { spawnApp } from '../support/app.mjs';
+import { test } from 'node:test';
+import { app, assertAccessible, assertFitsPhone, browser, button, heading, label, logIn, menu, openBrowser, text, withWorkerAndBrowser } from '../support/browser.mjs';
 import { linkedMember } from '../support/orgs.mjs';
 import { employer } from '../support/authz.mjs';
 
-let app;
-let browser;
-
-before(async () => {
-  app = await spawnApp();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await app?.stop();
-});
+withWorkerAndBrowser();
 
 test('a responsable requires a second factor of every contact, and a member without one is led to set one up', async () => {
   // Arrange: an employer, its responsable (with a factor) and a member without one.

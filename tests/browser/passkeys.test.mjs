@@ -6,24 +6,12 @@
 // whose host can be a relying party id (an IP address cannot). Each page is checked with axe-core
 // and at 390 px wide.
 
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { assertAccessible, assertFitsPhone, button, emailFor, heading, label, launchBrowser, openBrowser, text } from '../support/browser.mjs';
-import { spawnApp } from '../support/app.mjs';
+import { app, assertAccessible, assertFitsPhone, browser, button, emailFor, heading, label, openBrowser, text, withWorkerAndBrowser } from '../support/browser.mjs';
 import { signedUp } from '../support/orgs.mjs';
 
-let app;
-let browser;
-
-before(async () => {
-  app = await spawnApp();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await app?.stop();
-});
+withWorkerAndBrowser();
 
 /** A platform authenticator that holds passkeys and verifies its user, like a phone's. */
 async function addVirtualAuthenticator(page) {

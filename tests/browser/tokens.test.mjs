@@ -6,26 +6,14 @@
 // A membre sees neither the activity log nor the tokens. Organisations and the authorization the
 // platform reads are arranged through the API.
 
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { button, emailFor, heading, label, launchBrowser, logIn, menu, openBrowser, tab } from '../support/browser.mjs';
-import { spawnApp } from '../support/app.mjs';
+import { app, browser, button, emailFor, heading, label, logIn, menu, openBrowser, tab, withWorkerAndBrowser } from '../support/browser.mjs';
 import { linkedMember, linkedResponsible } from '../support/orgs.mjs';
 import { granted, grantBody, today, addDays, sqlWrite, quote } from '../support/authz.mjs';
 import { bearerGet, SECRET_SHAPE } from '../support/tokens.mjs';
 
-let app;
-let browser;
-
-before(async () => {
-  app = await spawnApp();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await app?.stop();
-});
+withWorkerAndBrowser();
 
 const tokenRow = (page, name) => page.locator('#tokens-body tr', { has: page.getByRole('rowheader', { name: new RegExp(`^${name}`) }) });
 

@@ -11,25 +11,21 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { button, emailFor, heading, label, launchBrowser, logIn, menu, openBrowser, tab, text } from '../support/browser.mjs';
-import { spawnApp, waitFor } from '../support/app.mjs';
+import { app, browser, button, emailFor, heading, label, logIn, menu, openBrowser, tab, text, withWorkerAndBrowser } from '../support/browser.mjs';
+import { waitFor } from '../support/app.mjs';
 import { linkedMember, linkedResponsible } from '../support/orgs.mjs';
 import { ALL_EVENTS, createWebhook, startReceiver, verify } from '../support/webhooks.mjs';
 
-let app;
-let browser;
 let receiver;
 
+withWorkerAndBrowser();
+
 before(async () => {
-  app = await spawnApp();
-  browser = await launchBrowser();
   receiver = await startReceiver();
 });
 
 after(async () => {
   await receiver?.close();
-  await browser?.close();
-  await app?.stop();
 });
 
 /** The row of the delivery log whose event is `eventLabel` (the newest first). */

@@ -3,11 +3,32 @@
 // what every browser journey does: a fresh French profile checked for page errors, the locators
 // by the guide's roles and labels, and the login.
 import assert from 'node:assert/strict';
+import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { GOOD_PASSWORD, uniqueEmail } from './app.mjs';
+import { GOOD_PASSWORD, spawnApp, uniqueEmail } from './app.mjs';
 import { FACTORS, nextProof, stepOf, totpCode, workerClock } from './client.mjs';
+
+/** The worker and the Chromium of this test file, once `withWorkerAndBrowser()` started them. */
+export let app;
+export let browser;
+
+/**
+ * The setup of a browser test file: a real worker and one Chromium, started before its tests and
+ * stopped after them. `app` and `browser` above are live bindings, and node --test runs each file
+ * in its own process, so each file has its own pair.
+ */
+export function withWorkerAndBrowser() {
+  before(async () => {
+    app = await spawnApp();
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await app?.stop();
+  });
+}
 
 export function launchBrowser() {
   return chromium.launch({

@@ -367,25 +367,26 @@ pub async fn complete_challenge(
     }
     let nonce = random_id();
     let mut opening = sessions::Opening::prepare(app, &user.id, true, requester).await?;
-    let mut statements = vec![
-        mfa::consume_challenge(&app.db, challenge_id, &nonce, app.now)?,
-        opening.insert_if_challenge_consumed_by(app, challenge_id, &nonce)?,
-    ];
-    statements.extend(opening.recognise_device(app, &user, requester).await?);
-    statements.extend([
-        rate_limits::clear(&app.db, &account_key)?,
-        audit::append(
-            &app.db,
-            &AuditEvent {
-                action: "login.succeeded",
-                user_id: Some(&user.id),
-                ip: requester.ip.as_deref(),
-                details: json!({ "factor": proof.method() }),
-                ..Default::default()
-            },
-            app.now,
-        )?,
-    ]);
+    let session = opening.insert_if_challenge_consumed_by(app, challenge_id, &nonce)?;
+    // The challenge's consumption comes first: its result says whether this request won it.
+    let mut statements = vec![mfa::consume_challenge(
+        &app.db,
+        challenge_id,
+        &nonce,
+        app.now,
+    )?];
+    statements.extend(
+        opening
+            .sign_in_statements(
+                app,
+                &user,
+                requester,
+                session,
+                json!({ "factor": proof.method() }),
+            )
+            .await?,
+    );
+    statements.push(rate_limits::clear(&app.db, &account_key)?);
     let results = atomically(
         &app.db,
         statements,

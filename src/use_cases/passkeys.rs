@@ -392,22 +392,17 @@ pub async fn sign_in(
         Err(error) => return Err(error),
     };
     let mut opening = sessions::Opening::prepare(app, &user.id, true, requester).await?;
-    let mut statements = vec![opening.insert_with_factor(app)?];
-    statements.extend(opening.recognise_device(app, &user, requester).await?);
-    statements.extend([
-        rate_limits::release(&app.db, &ip_key)?,
-        audit::append(
-            &app.db,
-            &AuditEvent {
-                action: "login.succeeded",
-                user_id: Some(&user.id),
-                ip: requester.ip.as_deref(),
-                details: json!({ "method": "passkey" }),
-                ..Default::default()
-            },
-            app.now,
-        )?,
-    ]);
+    let session = opening.insert_with_factor(app)?;
+    let mut statements = opening
+        .sign_in_statements(
+            app,
+            &user,
+            requester,
+            session,
+            json!({ "method": "passkey" }),
+        )
+        .await?;
+    statements.push(rate_limits::release(&app.db, &ip_key)?);
     atomically(
         &app.db,
         statements,

@@ -201,22 +201,13 @@ pub async fn log_in(
         });
     }
     let mut opening = Opening::prepare(app, &user.id, false, requester).await?;
-    let mut statements = vec![opening.session.insert(app)?];
-    statements.extend(opening.recognise_device(app, &user, requester).await?);
+    let session = opening.session.insert(app)?;
+    let mut statements = opening
+        .sign_in_statements(app, &user, requester, session, json!({}))
+        .await?;
     statements.extend([
         rate_limits::clear(&app.db, &account_key)?,
         rate_limits::release(&app.db, &ip_key)?,
-        audit::append(
-            &app.db,
-            &AuditEvent {
-                action: "login.succeeded",
-                user_id: Some(&user.id),
-                ip: requester.ip.as_deref(),
-                details: json!({}),
-                ..Default::default()
-            },
-            app.now,
-        )?,
     ]);
     atomically(&app.db, statements, "Failed to start a session").await?;
     let signed_in = opening.signed_in(user);
@@ -270,19 +261,34 @@ impl Opening {
         })
     }
 
-    /// The browser this session starts in: the statements for the batch that stores the session
-    /// (they apply only if it does). A new browser emails the owner once the batch committed
-    /// ([`SignedIn::announce_device`]).
-    pub async fn recognise_device(
+    /// What every sign-in writes in the batch that starts the session, whatever proved it: the
+    /// `session` row (one of the inserts below), the browser it starts in, and the
+    /// `login.succeeded` event with `details`. They apply only if the batch does; a new browser
+    /// emails the owner once the batch committed ([`SignedIn::announce_device`]).
+    pub async fn sign_in_statements(
         &mut self,
         app: &App,
         user: &UserRow,
         requester: &Requester,
+        session: Statement,
+        details: serde_json::Value,
     ) -> Result<Vec<Statement>, InfraError> {
         let mut sighting =
             devices::sighting(app, user, &self.session.token_hash, requester).await?;
-        let statements = std::mem::take(&mut sighting.statements);
+        let mut statements = vec![session];
+        statements.append(&mut sighting.statements);
         self.device = Some(sighting);
+        statements.push(audit::append(
+            &app.db,
+            &AuditEvent {
+                action: "login.succeeded",
+                user_id: Some(&user.id),
+                ip: requester.ip.as_deref(),
+                details,
+                ..Default::default()
+            },
+            app.now,
+        )?);
         Ok(statements)
     }
 

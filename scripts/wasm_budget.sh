@@ -11,7 +11,7 @@ WASM="${1:-build/index_bg.wasm}"
 # The budget sits 0.6% above that, so a new feature's cost is a decision, not a drift: whoever
 # crosses it takes as much out elsewhere or raises it here with the reason. The 600,000 B goal of
 # make bench still stands.
-BUDGET_BYTES=655000
+BUDGET_BYTES=660000
 size=$(gzip -9 -c "$WASM" | wc -c)
 if [ "$size" -gt "$BUDGET_BYTES" ]; then
   echo "wasm over budget: $WASM is $size B gzip -9, the budget is $BUDGET_BYTES B" >&2

@@ -21,6 +21,12 @@ pub fn value<T: Serialize + ?Sized>(value: &T) -> Value {
     serde_json::to_value(value).unwrap()
 }
 
+/// A body as JSON text: `serde_json::to_string`, which cannot fail for the types the portal writes.
+#[inline(never)]
+pub fn text<T: Serialize + ?Sized>(value: &T) -> String {
+    serde_json::to_string(value).unwrap()
+}
+
 /// Builds a `serde_json::Value` from JSON-like syntax, exactly as `serde_json::json!`.
 #[macro_export]
 macro_rules! json {

@@ -4,6 +4,8 @@
 mod access_requests;
 mod account;
 mod accounts;
+#[cfg(test)]
+mod api_document;
 pub mod body;
 mod cookies;
 mod csv;
@@ -40,7 +42,8 @@ use worker::{Env, Request, Response, Result};
 /// What a handler answers, turned into a `Response` in one place.
 pub struct Reply {
     pub status: u16,
-    pub body: Option<Value>,
+    /// A JSON body, already written.
+    pub body: Option<String>,
     pub cookies: Vec<String>,
     pub html: Option<String>,
     /// A file to download: its text, media type and name.
@@ -49,9 +52,10 @@ pub struct Reply {
 }
 
 impl Reply {
-    pub fn json(status: u16, body: Value) -> Reply {
+    /// A JSON answer: a body type of the feature (its schema is in the API document), or a `Value`.
+    pub fn json(status: u16, body: impl serde::Serialize) -> Reply {
         Reply {
-            body: Some(body),
+            body: Some(crate::json::text(&body)),
             ..Reply::no_content()
         }
         .with_status(status)
@@ -198,7 +202,13 @@ async fn answer(
 fn to_response(reply: Reply) -> Result<Response> {
     let mut response = match (reply.html, reply.body, reply.download) {
         (Some(page), _, _) => Response::from_html(page)?,
-        (None, Some(body), _) => Response::from_json(&body)?,
+        (None, Some(body), _) => {
+            let mut response = Response::ok(body)?;
+            response
+                .headers_mut()
+                .set("Content-Type", "application/json")?;
+            response
+        }
         (None, None, Some((text, media_type, filename))) => {
             let mut response = Response::ok(text)?;
             let headers = response.headers_mut();

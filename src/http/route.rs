@@ -9,6 +9,9 @@ use std::pin::Pin;
 /// The future a handler returns, borrowing the call it answers.
 pub type Answer<'a> = Pin<Box<dyn Future<Output = Result<Reply, ApiError>> + 'a>>;
 pub type Handler = for<'a> fn(&'a mut Call) -> Answer<'a>;
+/// The JSON Schema of a body type, as the API document states it.
+#[cfg(test)]
+pub type BodySchema = fn(&mut schemars::SchemaGenerator) -> schemars::Schema;
 
 /// One method on one path, and who may reach it.
 pub struct Route {
@@ -18,18 +21,24 @@ pub struct Route {
     pub handler: Handler,
     /// Development tools: answered only when ENVIRONMENT is "development", from a loopback host.
     pub development_only: bool,
+    /// The JSON bodies the route answers with, per status, as the types the handler serialises
+    /// declare them: the API document's response schemas are derived from these (tests only, so
+    /// the schema code never reaches the worker).
+    #[cfg(test)]
+    pub answers: &'static [(u16, BodySchema)],
 }
 
 /// `route!(GET "/api/me" => me)`, or `route!(dev GET "/dev/jobs" => jobs)` for a development tool.
-/// The handler may take `&Call` or `&mut Call`.
+/// The handler may take `&Call` or `&mut Call`. `route!(GET "/api/x" => x, 200 => Body)` also names
+/// the type of the JSON body answered with that status (one `status => Type` per JSON answer).
 macro_rules! route {
-    (dev $method:ident $path:literal => $handler:path) => {
+    (dev $($route:tt)+) => {
         $crate::http::route::Route {
             development_only: true,
-            ..route!($method $path => $handler)
+            ..route!($($route)+)
         }
     };
-    ($method:ident $path:literal => $handler:path) => {
+    ($method:ident $path:literal => $handler:path $(, $status:literal => $body:ty)* $(,)?) => {
         $crate::http::route::Route {
             method: stringify!($method),
             path: $path,
@@ -40,6 +49,13 @@ macro_rules! route {
                 handle
             },
             development_only: false,
+            #[cfg(test)]
+            answers: &[$(($status, {
+                fn schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                    generator.subschema_for::<$body>()
+                }
+                schema
+            })),*],
         }
     };
 }

@@ -10,41 +10,101 @@ use crate::domain::api_token::{self, Scope, Scopes};
 use crate::domain::fields::{FieldErrors, Problem};
 use crate::domain::name::PersonName;
 use crate::domain::time::Day;
+use crate::domain::Millis;
 use crate::json;
 use crate::storage::api_tokens::TokenRow;
 use crate::storage::sync;
 use crate::use_cases::authorizations::authorization_json;
 use crate::use_cases::tokens::{self, NewTokenForm};
+use serde::Serialize;
 use serde_json::Value;
 
-fn token_json(token: &TokenRow, now: crate::domain::Millis) -> Value {
-    let state = if token.revoked_at.is_some() {
-        "revoked"
-    } else if token.expires_at <= now {
-        "expired"
-    } else {
-        "active"
-    };
-    json!({
-        "id": token.id,
-        "name": token.name,
-        "prefix": token.prefix,
-        "scopes": Scopes::from_bits(token.scopes).map(Scopes::codes).unwrap_or_default(),
-        "expires_at": token.expires_at,
-        "expires_on": Day::ending_at(token.expires_at).to_iso(),
-        "created_at": token.created_at,
-        "created_by": token.created_by_email,
-        "last_used_at": token.last_used_at,
-        "revoked_at": token.revoked_at,
-        "state": state,
-    })
+/// An API token as its organisation sees it: never its secret, which is shown once.
+#[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+struct ApiToken<'a> {
+    id: &'a str,
+    name: &'a str,
+    /// The secret's first characters, to recognise it.
+    prefix: &'a str,
+    #[cfg_attr(test, schemars(with = "Vec<Scope>"))]
+    scopes: Vec<&'static str>,
+    expires_at: Millis,
+    /// The last day it works (America/Montreal), YYYY-MM-DD.
+    expires_on: String,
+    created_at: Millis,
+    /// Who created it, while that account exists.
+    created_by: Option<&'a str>,
+    last_used_at: Option<Millis>,
+    revoked_at: Option<Millis>,
+    state: TokenState,
+}
+
+#[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+#[serde(rename_all = "lowercase")]
+enum TokenState {
+    Active,
+    Expired,
+    Revoked,
+}
+
+impl<'a> ApiToken<'a> {
+    fn of(token: &'a TokenRow, now: Millis) -> ApiToken<'a> {
+        let state = if token.revoked_at.is_some() {
+            TokenState::Revoked
+        } else if token.expires_at <= now {
+            TokenState::Expired
+        } else {
+            TokenState::Active
+        };
+        ApiToken {
+            id: &token.id,
+            name: &token.name,
+            prefix: &token.prefix,
+            scopes: Scopes::from_bits(token.scopes)
+                .map(Scopes::codes)
+                .unwrap_or_default(),
+            expires_at: token.expires_at,
+            expires_on: Day::ending_at(token.expires_at).to_iso(),
+            created_at: token.created_at,
+            created_by: token.created_by_email.as_deref(),
+            last_used_at: token.last_used_at,
+            revoked_at: token.revoked_at,
+            state,
+        }
+    }
+}
+
+#[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+struct TokenList<'a> {
+    items: Vec<ApiToken<'a>>,
+}
+
+#[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+struct OneToken<'a> {
+    token: ApiToken<'a>,
+}
+
+/// A new token, with the only copy of its secret.
+#[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+struct IssuedToken<'a> {
+    token: ApiToken<'a>,
+    #[cfg_attr(test, schemars(regex(pattern = r"^sel_[A-Za-z0-9_-]{43}$")))]
+    secret: &'a str,
 }
 
 pub async fn list(call: &Call) -> Result<Reply, ApiError> {
     let (_, profile) = require_organisation_profile(call).await?;
     let found = tokens::list(&call.app, &profile).await?;
-    let items: Vec<Value> = found.iter().map(|t| token_json(t, call.app.now)).collect();
-    Ok(Reply::json(200, json!({ "items": items })))
+    let items = found
+        .iter()
+        .map(|t| ApiToken::of(t, call.app.now))
+        .collect();
+    Ok(Reply::json(200, TokenList { items }))
 }
 
 pub async fn create(call: &mut Call) -> Result<Reply, ApiError> {
@@ -68,9 +128,13 @@ pub async fn create(call: &mut Call) -> Result<Reply, ApiError> {
     crate::use_cases::mfa::require_recent_factor(&call.app, &who)?;
     let (token, secret) =
         tokens::create(&call.app, &who.user.id, &profile, form, &call.requester).await?;
+    let token = ApiToken::of(&token, call.app.now);
     Ok(Reply::json(
         201,
-        json!({ "token": token_json(&token, call.app.now), "secret": secret }),
+        IssuedToken {
+            token,
+            secret: &secret,
+        },
     ))
 }
 
@@ -84,10 +148,8 @@ pub async fn revoke(call: &Call) -> Result<Reply, ApiError> {
         &call.requester,
     )
     .await?;
-    Ok(Reply::json(
-        200,
-        json!({ "token": token_json(&token, call.app.now) }),
-    ))
+    let token = ApiToken::of(&token, call.app.now);
+    Ok(Reply::json(200, OneToken { token }))
 }
 
 /// The `Authorization` header when it is present: the request is a platform's, not a browser's.
@@ -163,7 +225,7 @@ pub async fn authorized_files(call: &Call, header: &str) -> Result<Reply, ApiErr
 
 /// The routes of this feature.
 pub const ROUTES: &[Route] = &[
-    route!(GET "/api/organisation/tokens" => list),
-    route!(POST "/api/organisation/tokens" => create),
-    route!(DELETE "/api/organisation/tokens/{id}" => revoke),
+    route!(GET "/api/organisation/tokens" => list, 200 => TokenList),
+    route!(POST "/api/organisation/tokens" => create, 201 => IssuedToken),
+    route!(DELETE "/api/organisation/tokens/{id}" => revoke, 200 => OneToken),
 ];

@@ -36,7 +36,6 @@ use crate::domain::locale::Locale;
 use crate::infra::{App, InfraError};
 use crate::use_cases::Requester;
 use error::{ApiError, ErrorCode};
-use serde_json::Value;
 use worker::{Env, Request, Response, Result};
 
 /// What a handler answers, turned into a `Response` in one place.

@@ -4,6 +4,7 @@
 import { join } from 'node:path';
 import { waitFor } from './app.mjs';
 import { writable } from './db.mjs';
+import { workerNow } from './authz.mjs';
 
 export const JOBS = ['cleanup', 'authorization_ends', 'access_request_expiry', 'authorization_reminders', 'email_outbox'];
 
@@ -32,13 +33,7 @@ export function countsOf(runs, job) {
 }
 
 /** The worker's clock now (real time plus the offset the tests moved it by). */
-export async function workerNow(app) {
-  const res = await fetch(`${app.baseUrl}/dev/clock`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ advance_ms: 0 }),
-  });
-  if (res.status !== 200) throw new Error(`clock answered ${res.status}`);
-  return (await res.json()).now;
-}
+export { workerNow };
 
 /** The calendar day (YYYY-MM-DD) an instant falls on in Montreal, `plusDays` later. */
 export function montrealDay(instant, plusDays = 0) {

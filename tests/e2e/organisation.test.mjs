@@ -8,7 +8,7 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnApp, uniqueEmail } from '../support/app.mjs';
 import {
-  sql, quote, operatorRequest, organisationForm, createOrganisation, linkedResponsible, invitedMember, linkedMember,
+  sql, quote, operatorClient, organisationForm, createOrganisation, linkedResponsible, invitedMember, linkedMember,
   credentialsSentTo, isLinkCredentialsEmail, wrongCode, link, selectProfile, signedUp, uniqueFileNumber,
   badInputCases, sendCase, cookieOf, assertRejected, invalid, writeCounts, RTL,
 } from '../support/orgs.mjs';
@@ -40,7 +40,7 @@ test('the operator creates an organisation with its first responsable, whose cre
   const digits = uniqueFileNumber();
   const form = organisationForm({ kind: 'employer', file_number: `${digits.slice(0, 3)} ${digits.slice(3, 6)}-${digits.slice(6)}` });
 
-  const res = await operatorRequest(app, '/api/operator/organisations', { json: form });
+  const res = await operatorClient(app).operatorCreateOrganisation(form);
 
   assert.equal(res.status, 201, res.text);
   const { organisation, responsible } = res.body;
@@ -63,7 +63,7 @@ test('a file number already taken answers 409 file_number_taken, however it is w
   const counts = await writeCounts(app);
   const spaced = form.file_number.replace(/^(\d{3})(\d{3})/, '$1 $2-');
 
-  const res = await operatorRequest(app, '/api/operator/organisations', { json: organisationForm({ file_number: spaced }) });
+  const res = await operatorClient(app).operatorCreateOrganisation(organisationForm({ file_number: spaced }));
 
   assert.equal(res.status, 409, res.text);
   assert.equal(res.body.error.code, 'file_number_taken');
@@ -508,14 +508,14 @@ badInputTable('POST', () => '/api/operator/organisations', {
 test('an operator request whose responsible is not an object names each of its fields', async () => {
   const counts = await writeCounts(app);
   for (const responsible of ['Rachel Responsable', 42, null, ['Rachel']]) {
-    const res = await operatorRequest(app, '/api/operator/organisations', { json: organisationForm({ responsible }) });
+    const res = await operatorClient(app).operatorCreateOrganisation(organisationForm({ responsible }));
     assert.equal(res.status, 422, `${JSON.stringify(responsible)}: ${res.text}`);
     assert.deepEqual(Object.keys(res.body.error.fields).sort(), ['responsible.email', 'responsible.first_name', 'responsible.last_name'], JSON.stringify(responsible));
   }
-  const kinds = await operatorRequest(app, '/api/operator/organisations', { json: organisationForm({ kind: 'bank' }) });
+  const kinds = await operatorClient(app).operatorCreateOrganisation(organisationForm({ kind: 'bank' }));
   assert.equal(kinds.status, 422);
   assert.ok(kinds.body.error.fields.kind, 'the kind is one of accounting_firm, employer, association');
-  const longName = await operatorRequest(app, '/api/operator/organisations', { json: organisationForm({ name: 'N'.repeat(201) }) });
+  const longName = await operatorClient(app).operatorCreateOrganisation(organisationForm({ name: 'N'.repeat(201) }));
   assert.equal(longName.status, 422, 'an absurdly long organisation name is refused');
   assert.deepEqual(await writeCounts(app), counts, 'nothing was written');
 });

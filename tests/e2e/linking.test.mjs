@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { pbkdf2Sync, randomBytes } from 'node:crypto';
 import { spawnApp, uniqueEmail, GOOD_PASSWORD } from '../support/app.mjs';
 import {
-  DAY, MINUTE, sql, quote, operatorRequest, createOrganisation, linkedResponsible, invitedMember,
+  DAY, MINUTE, sql, quote, operatorRequest, operatorClient, createOrganisation, linkedResponsible, invitedMember,
   credentialsSentTo, isLinkCredentialsEmail, wrongCode, link, linkedUser, selectProfile, uniqueFileNumber,
   badInputCases, sendCase, signedUp, cookieOf, assertRejected, invalid, writeCounts, LONG,
 } from '../support/orgs.mjs';
@@ -231,7 +231,7 @@ function legacyItem(fileNumber, { username = legacyUsername('er'), password_hash
   return { username, password_hash, file_number: fileNumber, contact: { first_name, last_name, email, role } };
 }
 
-const importLegacy = (items, options = {}) => operatorRequest(app, '/api/operator/legacy-credentials', { json: { items }, ...options });
+const importLegacy = (items) => operatorClient(app).operatorImportLegacyCredentials({ items });
 const linkLegacy = (client, username, password) => client.linkWithLegacy({ username, password });
 
 test('the operator imports legacy credentials and reports what it created', async () => {

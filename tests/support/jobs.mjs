@@ -4,7 +4,6 @@
 import { join } from 'node:path';
 import { waitFor } from './app.mjs';
 import { writable } from './db.mjs';
-import { workerNow } from './authz.mjs';
 
 export const JOBS = ['cleanup', 'authorization_ends', 'access_request_expiry', 'authorization_reminders', 'email_outbox'];
 
@@ -33,7 +32,7 @@ export function countsOf(runs, job) {
 }
 
 /** The worker's clock now (real time plus the offset the tests moved it by). */
-export { workerNow };
+export { workerNow } from './authz.mjs';
 
 /** The calendar day (YYYY-MM-DD) an instant falls on in Montreal, `plusDays` later. */
 export function montrealDay(instant, plusDays = 0) {

@@ -5,7 +5,7 @@
 dev: ## Serve the portal at http://127.0.0.1:8787 with demo data and the development mailbox
 	bash scripts/dev.sh
 
-test: ## Run every test: lints, unit, end-to-end, browser
+test: ## Run every test: lints, unit, end-to-end, browser, Schemathesis (the API document against the server)
 	bash scripts/test.sh
 
 check: ## Fast checks while coding (seconds once compiled): formatting, clippy, import cycles, native unit tests

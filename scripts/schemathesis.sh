@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# `make check-api`: Schemathesis (property-based testing from public/api/openapi.json) against a
-# real worker, as an employer's responsible signed in: the examples, coverage and fuzzing phases,
+# `make check-api`, and the last step of `make test`: Schemathesis (property-based testing from
+# public/api/openapi.json) against a real worker, as an employer's responsible signed in: the
+# examples, coverage and fuzzing phases,
 # every check, on every operation but the development and operator routes, signing in and out (the
 # run keeps its one session) and the document itself (a static asset: the asset layer, not the
 # worker, answers its other methods). Fails on any disagreement between the document and the
@@ -13,9 +14,17 @@ source scripts/env.sh
 
 VENV=.tools/schemathesis
 if [ ! -x "$VENV/bin/st" ]; then
-  echo "[check-api] installing Schemathesis into $VENV (once)" >&2
+  echo "[check-api] installing Schemathesis from PyPI into $VENV (once)" >&2
+  rm -rf "$VENV"
+  # Debian and Ubuntu ship Python without `venv` (its ensurepip) unless python3-venv is installed.
+  if ! command -v python3 >/dev/null || ! python3 -c 'import ensurepip, venv' 2>/dev/null; then
+    echo "[check-api] installing python3-venv" >&2
+    if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+    $SUDO apt-get update -qq && $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 python3-venv >/dev/null
+  fi
+  # An interrupted install leaves no `st`: the next run starts over (the rm above).
   python3 -m venv "$VENV"
-  "$VENV/bin/pip" install --quiet 'schemathesis>=4,<5'
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check 'schemathesis>=4,<5'
 fi
 
 bash scripts/build.sh

@@ -54,7 +54,7 @@ if (existsSync(FACTORS_FILE)) {
 
 /** Enrols the signed-in `client` in TOTP, unless the account has it; remembers the secret. */
 async function withFactor(client, email) {
-  if ((await client.get('/api/me/mfa')).body?.totp?.enabled) return;
+  if ((await client.mfa()).body?.totp?.enabled) return;
   const { recoveryCodes } = await enrolTotp(client);
   mkdirSync(dirname(FACTORS_FILE), { recursive: true });
   writeFileSync(FACTORS_FILE, JSON.stringify(Object.fromEntries([...FACTORS].map(([who, f]) => [who, f.secret])), null, 2));
@@ -74,8 +74,8 @@ async function account(person) {
 /** Links `client` with fresh operator credentials and makes that profile active. */
 async function linkAndSelect(client, credentials, who) {
   await withFactor(client, who);
-  const linked = must(await client.post('/api/links/credentials', { identifier: credentials.identifier, code: credentials.code }), `linking of ${who}`);
-  must(await client.request('PUT', '/api/session/profile', { json: { profile_id: linked.profile.id } }), `profile of ${who}`);
+  const linked = must(await client.linkWithCredentials({ identifier: credentials.identifier, code: credentials.code }), `linking of ${who}`);
+  must(await client.selectProfile(linked.profile.id), `profile of ${who}`);
 }
 
 const demo = await account(DEMO);
@@ -83,7 +83,7 @@ const firm = await operator(baseUrl, 'create-organisation', { ...FIRM, responsib
 const firstRun = firm.status === 201;
 if (firstRun) {
   await linkAndSelect(demo, firm.body.responsible, DEMO.email);
-  for (const member of MEMBERS) must(await demo.post('/api/organisation/members', member), `invitation of ${member.email}`);
+  for (const member of MEMBERS) must(await demo.inviteMember(member), `invitation of ${member.email}`);
 } else if (firm.body?.error?.code !== 'file_number_taken') {
   throw new Error(`firm not created: ${JSON.stringify(firm.body)}`);
 }
@@ -103,11 +103,11 @@ if (firstRun && created[0].status === 201) {
     [DEMO.email, ['monthly_report', 'workforce', 'status_letter'], 'transmission'],
     [MEMBERS[0].email, ['monthly_report'], 'consultation'],
   ]) {
-    must(await sophie.post('/api/employer/authorizations', { firm_file_number: FIRM.file_number, contact_email, services, level, ends_on: ends }), `authorization of ${contact_email}`);
+    must(await sophie.grantAuthorization({ firm_file_number: FIRM.file_number, contact_email, services, level, ends_on: ends }), `authorization of ${contact_email}`);
   }
   // The demo responsible asks Toitures Laval for access: a pending request, emailed to its address on file.
   const laval = EMPLOYERS[1];
-  must(await demo.post('/api/access-requests', { file_number: laval.file_number, postal_code: laval.postal_code, services: ['monthly_report'], message: 'Nous préparons vos rapports mensuels.' }), 'access request');
+  must(await demo.requestAccess({ file_number: laval.file_number, postal_code: laval.postal_code, services: ['monthly_report'], message: 'Nous préparons vos rapports mensuels.' }), 'access request');
 }
 
 // Most relations come from the legacy system: 60 more employers, each with a relation to the demo

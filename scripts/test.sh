@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make test`: install what is missing, check formatting and lints, run the domain's unit tests
 # natively, build the worker once, check its size budget, prove it deployable (wrangler deploy --dry-run), then run the
-# end-to-end and browser tests against real `wrangler dev` instances.
+# end-to-end and browser tests against real `wrangler dev` instances, and Schemathesis against one
+# (scripts/schemathesis.sh, `make check-api`: the API document and the server agree).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --browser
@@ -32,3 +33,6 @@ echo "dry run ok"
 step "end-to-end and browser tests"
 rm -rf tests/.runs/template-state-* tests/.runs/worker-*
 node --disable-warning=ExperimentalWarning --test --test-concurrency="${TEST_CONCURRENCY:-2}" --test-timeout=240000 'tests/e2e/*.test.mjs' 'tests/browser/*.test.mjs'
+
+step "API document against the server (Schemathesis)"
+bash scripts/schemathesis.sh

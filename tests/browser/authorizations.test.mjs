@@ -50,7 +50,7 @@ async function otherEmployersAuthorizing({ count, prefix, firmFileNumber, contac
     assert.equal(linked.status, 200, `linking employer ${i}: ${linked.text}`);
     const selected = await selectProfile(owner.client, linked.body.profile.id);
     assert.equal(selected.status, 200, `selecting employer ${i}: ${selected.text}`);
-    const granted = await owner.client.post('/api/employer/authorizations', {
+    const granted = await owner.client.grantAuthorization({
       firm_file_number: firmFileNumber, contact_email: contactEmail, services: ['status_letter'], level: 'consultation',
     });
     assert.equal(granted.status, 201, `employer ${i} authorizes the contact: ${granted.text}`);

@@ -219,7 +219,7 @@ test('a user linked to two files chooses one in "Sélectionnez un profil" after 
   const firm = await createOrganisation({ name: 'Cabinet Côté & associés', responsible: { first_name: 'Sophie', last_name: 'Côté', email } });
   const employer = await createOrganisation({ kind: 'employer', name: 'Construction Beauséjour ltée', responsible: { first_name: 'Sophie', last_name: 'Côté', email } });
   for (const organisation of [firm, employer]) {
-    const linked = await client.post('/api/links/credentials', { identifier: organisation.responsible.identifier, code: organisation.responsible.code });
+    const linked = await client.linkWithCredentials({ identifier: organisation.responsible.identifier, code: organisation.responsible.code });
     assert.equal(linked.status, 200, linked.text);
   }
 
@@ -252,11 +252,11 @@ test('a responsable resends credentials, cannot demote the last responsable, rev
   const memberEmail = uniqueEmail('nadia.belanger');
   const { client } = await app.signedUpUser({ email, first_name: 'Luc', last_name: 'Bergeron' });
   const firm = await createOrganisation({ name: 'Bergeron CPA', responsible: { first_name: 'Luc', last_name: 'Bergeron', email } });
-  const linked = await client.post('/api/links/credentials', { identifier: firm.responsible.identifier, code: firm.responsible.code });
+  const linked = await client.linkWithCredentials({ identifier: firm.responsible.identifier, code: firm.responsible.code });
   assert.equal(linked.status, 200, linked.text);
   const selected = await selectProfile(client, linked.body.profile.id);
   assert.equal(selected.status, 200, selected.text);
-  const invited = await client.post('/api/organisation/members', { first_name: 'Nadia', last_name: 'Bélanger', email: memberEmail, role: 'membre' });
+  const invited = await client.inviteMember({ first_name: 'Nadia', last_name: 'Bélanger', email: memberEmail, role: 'membre' });
   assert.equal(invited.status, 201, invited.text);
   await app.waitForEmail(memberEmail, isCredentialsEmail);
 
@@ -307,7 +307,7 @@ test('a responsable resends credentials, cannot demote the last responsable, rev
   // The revoked credentials no longer link anyone.
   const latest = linkCredentialsOf(await app.waitForEmail(memberEmail, isCredentialsEmail, { count: 2 }));
   const stranger = await app.signedUpUser({ email: uniqueEmail('intrus') });
-  const refused = await stranger.client.post('/api/links/credentials', latest);
+  const refused = await stranger.client.linkWithCredentials(latest);
   assert.notEqual(refused.status, 200, 'revoked credentials are refused');
 });
 

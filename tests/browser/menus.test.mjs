@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { app, browser, emailFor, heading, label, logIn, menu, openBrowser, tab, text, withWorkerAndBrowser } from '../support/browser.mjs';
 import { assertAccessible, assertFitsPhone } from '../support/a11y.mjs';
-import { employer, firmWithMember, granted, grantBody, workerNow, ACCESS_REQUESTS, FILES } from '../support/authz.mjs';
+import { employer, firmWithMember, granted, grantBody, workerNow, FILES } from '../support/authz.mjs';
 
 withWorkerAndBrowser();
 
@@ -32,7 +32,7 @@ test('a firm member finds the services, their files, their requests and the help
   const boss = await employer(app, { name: 'Charpentes Catalogue inc.' });
   const other = await employer(app, { name: 'Pavage Demande ltée' });
   const file = await granted(boss.client, grantBody(firm.organisation, firm.member.email, { services: ['workforce', 'monthly_report'], level: 'transmission' }));
-  const asked = await firm.member.client.post(ACCESS_REQUESTS, { file_number: other.organisation.file_number, postal_code: other.postalCode, services: ['monthly_report'] });
+  const asked = await firm.member.client.requestAccess({ file_number: other.organisation.file_number, postal_code: other.postalCode, services: ['monthly_report'] });
   assert.equal(asked.status, 201, asked.text);
   const month = monthsBack(await workerNow(app), 2);
   const reports = `${FILES}/${file.id}/monthly-reports/${month}`;

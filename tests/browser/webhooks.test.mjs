@@ -115,7 +115,7 @@ test('a responsable adds a webhook, sees its secret once, follows its deliveries
 
     // The receiver fails: the delivery of the revocation waits, with its attempts in "Détails".
     receiver.answer = () => 500;
-    const revoked = await firm.client.request('DELETE', `/api/organisation/members/${member.contactId}`);
+    const revoked = await firm.client.revokeMember(member.contactId);
     assert.equal(revoked.status, 200, revoked.text);
     // The first retry comes 5 s after the first failure; the next one would be 5 min later.
     const [, failed] = await receiver.waitFor(3, atSel);
@@ -151,7 +151,7 @@ test('a responsable adds a webhook, sees its secret once, follows its deliveries
     const newSecret = await label(renewed, 'Secret de signature').inputValue();
     assert.match(newSecret, /^whsec_/);
     assert.notEqual(newSecret, secret);
-    const shown = await firm.client.get(`/api/organisation/webhooks/${new URL(page.url()).searchParams.get('id')}`);
+    const shown = await firm.client.webhook(new URL(page.url()).searchParams.get('id'));
     const until = new Intl.DateTimeFormat('fr-CA', { timeZone: 'America/Montreal', dateStyle: 'medium', timeStyle: 'short' })
       .format(new Date(shown.body.webhook.previous_secret_expires_at));
     for (const where of [renewed, page.locator('#webhook-previous-secret')]) {
@@ -192,7 +192,7 @@ test('a responsable adds a webhook, sees its secret once, follows its deliveries
     await page.waitForURL(/\/organisation#webhooks$/);
     await text(page, `Le webhook vers ${url} a été supprimé.`).waitFor();
     await text(page, 'Aucun webhook pour le moment.').waitFor();
-    const left = await firm.client.get('/api/organisation/webhooks');
+    const left = await firm.client.webhooks();
     assert.deepEqual(left.body.items, [], 'the endpoint is gone');
   } finally {
     await close();
@@ -258,7 +258,7 @@ test('an endpoint the receiver answered 410 Gone says why it was disabled, and c
   await linkedMember(app, firm.client, { first_name: 'Rita', last_name: 'Retard', email: emailFor('Rita') });
   await receiver.waitFor(1, { filter: (request) => request.path === '/gone' });
   await waitFor('the endpoint to be disabled', async () => {
-    const shown = await firm.client.get(`/api/organisation/webhooks/${hook.body.webhook.id}`);
+    const shown = await firm.client.webhook(hook.body.webhook.id);
     return shown.body.webhook.status === 'disabled' ? shown : undefined;
   });
 

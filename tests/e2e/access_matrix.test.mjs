@@ -37,7 +37,7 @@ const inDays = (n) => new Intl.DateTimeFormat('en-CA', { timeZone: 'America/Mont
 
 /** Invites a contact without waiting for the email; resolves to the contact. */
 async function invite(client, role = 'membre') {
-  const res = await client.post(MEMBERS, { first_name: 'Cible', last_name: 'Essai', email: uniqueEmail('cible'), role });
+  const res = await client.inviteMember({ first_name: 'Cible', last_name: 'Essai', email: uniqueEmail('cible'), role });
   assert.equal(res.status, 201, `inviting a target: ${res.text}`);
   return res.body.contact;
 }
@@ -181,7 +181,7 @@ const ROUTES = [
   {
     route: 'DELETE /api/organisation/tokens/{id}',
     target: async () => {
-      const res = await fixtures.responsable.client.post(TOKENS, { name: 'Cible', scopes: ['contacts:read'], expires_on: inDays(30) });
+      const res = await fixtures.responsable.client.createToken({ name: 'Cible', scopes: ['contacts:read'], expires_on: inDays(30) });
       assert.equal(res.status, 201, `creating a target token: ${res.text}`);
       return res.body.token;
     },
@@ -266,7 +266,7 @@ describe("ids of another organisation", () => {
   }
 
   test("choosing another organisation's contact as a profile answers 404 profile_not_found", async () => {
-    const res = await fixtures.responsable.client.request('PUT', '/api/session/profile', { json: { profile_id: fixtures.other.contactId } });
+    const res = await fixtures.responsable.client.selectProfile(fixtures.other.contactId);
     assert.equal(res.status, 404, res.text);
     assert.equal(res.body.error.code, 'profile_not_found');
     assert.equal((await fixtures.responsable.client.me()).body.active_profile.id, fixtures.responsable.contactId);

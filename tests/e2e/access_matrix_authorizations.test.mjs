@@ -83,15 +83,15 @@ async function freshMigrated() {
 }
 /** A pending request of the firm's responsable to `emp` ({file_number, postal_code}). */
 async function freshRequest(emp) {
-  const res = await f.firm.responsable.client.post(ACCESS_REQUESTS, { file_number: emp.file_number, postal_code: emp.postal_code, services: ['workforce'] });
+  const res = await f.firm.responsable.client.requestAccess({ file_number: emp.file_number, postal_code: emp.postal_code, services: ['workforce'] });
   assert.equal(res.status, 201, `a request as target: ${res.text}`);
   return res.body.access_request;
 }
 /** Leaves no pending request nor authorization behind a request target, so the next cell can make one. */
 async function clearRequest(target) {
   const [row] = await sql(app, `SELECT status, authorization_id FROM access_requests WHERE id = ${quote(target.id)}`);
-  if (row.status === 'pending') assert.equal((await f.firm.responsable.client.request('DELETE', `${ACCESS_REQUESTS}/${target.id}`)).status, 200);
-  if (row.authorization_id) assert.equal((await f.boss.client.request('DELETE', `${EMPLOYER_AUTHORIZATIONS}/${row.authorization_id}`)).status, 200);
+  if (row.status === 'pending') assert.equal((await f.firm.responsable.client.cancelAccessRequest(target.id)).status, 200);
+  if (row.authorization_id) assert.equal((await f.boss.client.revokeAuthorization(row.authorization_id)).status, 200);
 }
 const requestStatus = async (id) => (await sql(app, `SELECT status FROM access_requests WHERE id = ${quote(id)}`))[0].status;
 
@@ -213,7 +213,7 @@ const ROUTES = [
     check: async (actor, res) => {
       if (res.status !== 201) return;
       assert.equal(res.body.access_request.contact.id, actors[actor].profileId, "the request is the active contact's");
-      assert.equal((await actors[actor].client.request('DELETE', `${ACCESS_REQUESTS}/${res.body.access_request.id}`)).status, 200, 'its maker may cancel it');
+      assert.equal((await actors[actor].client.cancelAccessRequest(res.body.access_request.id)).status, 200, 'its maker may cancel it');
     },
   },
   {
@@ -292,13 +292,13 @@ function monthlyReportRoutes() {
   });
   const drafted = async () => {
     const month = freshReportMonth();
-    const res = await f.boss.client.request('PUT', `${EMPLOYER_REPORTS}/${month}`, { json: { no_activity: true } });
+    const res = await f.boss.client.saveEmployerReport(month, { no_activity: true });
     assert.equal(res.status, 200, res.text);
     return { month };
   };
   const transmitted = async () => {
     const { month } = await drafted();
-    assert.equal((await f.boss.client.post(`${EMPLOYER_REPORTS}/${month}/transmit`)).status, 200);
+    assert.equal((await f.boss.client.transmitEmployerReport(month)).status, 200);
     return { month };
   };
   return [
@@ -426,7 +426,7 @@ describe("another organisation's ids", () => {
   });
 
   test("another employer's review with their ids confirms nothing", async () => {
-    const res = await actors[OTHER_EMP].client.post(REVIEW, { decision: 'revoke', ids: [victims.migrated.id, victims.authorization.id] });
+    const res = await actors[OTHER_EMP].client.reviewMigratedRelations({ decision: 'revoke', ids: [victims.migrated.id, victims.authorization.id] });
     assert.ok(res.status === 404 || (res.status === 200 && res.body.revoked === 0), `${res.status} ${res.text}`);
     assert.deepEqual(await authzCounts(app), before_);
   });

@@ -11,7 +11,7 @@ import {
 } from '../support/orgs.mjs';
 import {
   employer, firmWithMember, anotherMember, deskUser, employerAt, granted, grantBody, filesPage, ids, today, addDays, endOfDay,
-  authzCounts, auditTrail, domainEventsAbout, actAgain, sql, quote, query, DAY, ACCESS_REQUESTS, EMPLOYER_REQUESTS, FILES,
+  authzCounts, auditTrail, domainEventsAbout, actAgain, sql, quote, query, DAY, ACCESS_REQUESTS, EMPLOYER_REQUESTS,
 } from '../support/authz.mjs';
 
 let app;
@@ -27,23 +27,23 @@ before(async () => {
 });
 after(async () => { await app?.stop(); });
 
-const request = (client, body) => client.post(ACCESS_REQUESTS, body);
+const request = (client, body) => client.requestAccess(body);
 const requestBody = (emp, overrides = {}) => ({ file_number: emp.organisation.file_number, postal_code: emp.postalCode, services: ['monthly_report'], ...overrides });
 async function requested(client, emp, overrides) {
   const res = await request(client, requestBody(emp, overrides));
   assert.equal(res.status, 201, `requesting answered ${res.status}: ${res.text}`);
   return res.body.access_request;
 }
-const approve = (client, id, body) => client.post(`${EMPLOYER_REQUESTS}/${id}/approve`, body);
-const decline = (client, id, body = {}) => client.post(`${EMPLOYER_REQUESTS}/${id}/decline`, body);
-const cancel = (client, id) => client.request('DELETE', `${ACCESS_REQUESTS}/${id}`);
+const approve = (client, id, body) => client.approveAccessRequest(id, body);
+const decline = (client, id, body = {}) => client.declineAccessRequest(id, body);
+const cancel = (client, id) => client.cancelAccessRequest(id);
 async function employerRequests(client, params) {
-  const res = await client.get(`${EMPLOYER_REQUESTS}${query(params)}`);
+  const res = await client.employerAccessRequests(params);
   assert.equal(res.status, 200, `the employer's requests answered ${res.status}: ${res.text}`);
   return res.body;
 }
 async function myRequests(client, params) {
-  const res = await client.get(`${ACCESS_REQUESTS}${query(params)}`);
+  const res = await client.accessRequests(params);
   assert.equal(res.status, 200, `the requester's list answered ${res.status}: ${res.text}`);
   return res.body;
 }
@@ -180,7 +180,7 @@ test('an employer contact may also ask another employer for access', async () =>
 test('a user without an organisation profile cannot request access (403 organisation_profile_required)', async () => {
   const personal = app.client();
   assert.equal((await personal.logIn(desk.email, desk.password)).status, 200);
-  assert.equal((await personal.request('PUT', '/api/session/profile', { json: { profile_id: 'personal' } })).status, 200);
+  assert.equal((await personal.selectProfile('personal')).status, 200);
 
   const res = await request(personal, requestBody(boss));
 
@@ -356,7 +356,7 @@ test("the employer's list is filtered by status and pages", async () => {
   const pending = await employerRequests(emp.client, { page_size: 1 });
   const second = await employerRequests(emp.client, { page_size: 1, page: 2 });
   const everything = await employerRequests(emp.client, { status: 'all' });
-  const bad = await emp.client.get(`${EMPLOYER_REQUESTS}?status=ouvert`);
+  const bad = await emp.client.employerAccessRequests({ status: 'ouvert' });
 
   assert.deepEqual([pending.total, pending.items.length, pending.page, pending.page_size], [2, 1, 1, 1]);
   assert.deepEqual([...ids(pending), ...ids(second)].sort(), [made[0].id, made[1].id].sort());
@@ -371,7 +371,7 @@ test('a plain membre of the employer cannot see or answer requests: 403 authoriz
   const counts = await authzCounts(app);
 
   for (const [label, res] of [
-    ['listing', await plain.client.get(EMPLOYER_REQUESTS)],
+    ['listing', await plain.client.employerAccessRequests()],
     ['approving', await approve(plain.client, r.id, { services: ['workforce'], level: 'consultation' })],
     ['declining', await decline(plain.client, r.id, {})],
   ]) {

@@ -66,7 +66,7 @@ const GENERIC = [
 test('PATCH /api/me changes the name and language it is sent and nothing else', async () => {
   const account = await person();
 
-  const res = await account.client.request('PATCH', '/api/me', { json: { first_name: '  Hélène ', locale: 'en' } });
+  const res = await account.client.updateMe({ first_name: '  Hélène ', locale: 'en' });
 
   assert.equal(res.status, 200, res.text);
   assert.equal(res.body.first_name, 'Hélène');
@@ -97,7 +97,7 @@ test('PATCH /api/me refuses bad names, languages and bodies with 4xx JSON and ch
 
 test('a name in a right-to-left script is a name', async () => {
   const account = await person();
-  const res = await account.client.request('PATCH', '/api/me', { json: { last_name: 'مريم' } });
+  const res = await account.client.updateMe({ last_name: 'مريم' });
   assert.equal(res.status, 200, res.text);
   assert.equal(res.body.last_name, 'مريم');
 });
@@ -134,7 +134,7 @@ test('changing the password ends the other sessions, rotates this one and emails
   const expiry = () => app.sql(`SELECT expires_at FROM sessions WHERE user_id = ${quote(account.user.id)} AND revoked_at IS NULL ORDER BY created_at LIMIT 1`)[0].expires_at;
   const firstExpiry = expiry();
 
-  const res = await account.client.post('/api/me/password', {
+  const res = await account.client.changePassword({
     current_password: GOOD_PASSWORD, new_password: NEW_PASSWORD, new_password_confirmation: NEW_PASSWORD,
   });
 
@@ -157,7 +157,7 @@ test('a wrong current password is refused on its field and changes nothing', asy
   const account = await person();
   const before = userRow(account.user.id);
 
-  const res = await account.client.post('/api/me/password', {
+  const res = await account.client.changePassword({
     current_password: 'Pas le bon mot de passe', new_password: NEW_PASSWORD, new_password_confirmation: NEW_PASSWORD,
   });
 
@@ -177,7 +177,7 @@ test('the new password follows the policy of signup', async () => {
     [NEW_PASSWORD, `${NEW_PASSWORD}!`, 'new_password_confirmation', 'the confirmation differs'],
   ];
   for (const [newPassword, confirmation, field, why] of cases) {
-    const res = await account.client.post('/api/me/password', { current_password: GOOD_PASSWORD, new_password: newPassword, new_password_confirmation: confirmation });
+    const res = await account.client.changePassword({ current_password: GOOD_PASSWORD, new_password: newPassword, new_password_confirmation: confirmation });
     assert.equal(res.status, 422, `${why}: ${res.text}`);
     assert.equal(typeof res.body.error.fields[field], 'string', `${why}: ${res.text}`);
   }
@@ -213,7 +213,7 @@ test('a burst of 40 wrong current passwords evaluates the 5 free attempts and th
   const body = { current_password: 'Pas le bon mot de passe', new_password: NEW_PASSWORD, new_password_confirmation: NEW_PASSWORD };
 
   const started = Date.now();
-  const sent = await Promise.all(Array.from({ length: 40 }, () => account.client.post('/api/me/password', body)));
+  const sent = await Promise.all(Array.from({ length: 40 }, () => account.client.changePassword(body)));
   const seconds = (Date.now() - started) / 1000;
 
   const answers = answeredByWorker(sent);
@@ -240,20 +240,20 @@ test('changing the email sends a code to the new address, then tells the old one
   const account = await person();
   const newEmail = uniqueEmail('nouvelle');
 
-  const started = await account.client.post('/api/me/email', { new_email: newEmail, current_password: GOOD_PASSWORD });
+  const started = await account.client.changeEmail({ new_email: newEmail, current_password: GOOD_PASSWORD });
 
   assert.equal(started.status, 202, started.text);
   assert.equal(typeof started.body.verification_id, 'string');
   assert.equal(userRow(account.user.id).email, account.email, 'nothing changes before the code');
   const code = TestApp.codeOf(await emailTo(app, newEmail, isChangeCode));
-  const confirmed = await account.client.post('/api/me/email/confirm', { verification_id: started.body.verification_id, code });
+  const confirmed = await account.client.confirmEmail({ verification_id: started.body.verification_id, code });
   assert.equal(confirmed.status, 200, confirmed.text);
   assert.equal(confirmed.body.email, newEmail);
   const notice = await emailTo(app, account.email, (e) => /adresse courriel de votre compte SEL a été changée/.test(e.subject));
   assert.match(notice.text, /n•••@exemple\.ca/, 'the old address sees the new one masked');
   assert.equal((await freshClient().logIn(newEmail, GOOD_PASSWORD)).status, 200);
   assert.equal((await freshClient().logIn(account.email, GOOD_PASSWORD)).status, 401);
-  const again = await account.client.post('/api/me/email/confirm', { verification_id: started.body.verification_id, code });
+  const again = await account.client.confirmEmail({ verification_id: started.body.verification_id, code });
   assert.equal(again.status, 410, 'a code is used once');
   assert.equal(eventsOf(account.user.id, 'email.changed').length, 1);
 });
@@ -261,14 +261,14 @@ test('changing the email sends a code to the new address, then tells the old one
 test('asking for an address another account holds answers alike; its owner is told and no code works', async () => {
   const owner = await person();
   const account = await person();
-  const free = await account.client.post('/api/me/email', { new_email: uniqueEmail('libre'), current_password: GOOD_PASSWORD });
-  const taken = await account.client.post('/api/me/email', { new_email: owner.email.toUpperCase(), current_password: GOOD_PASSWORD });
+  const free = await account.client.changeEmail({ new_email: uniqueEmail('libre'), current_password: GOOD_PASSWORD });
+  const taken = await account.client.changeEmail({ new_email: owner.email.toUpperCase(), current_password: GOOD_PASSWORD });
 
   assert.equal(taken.status, free.status, taken.text);
   assert.deepEqual(Object.keys(taken.body).sort(), Object.keys(free.body).sort());
   await emailTo(app, owner.email, (e) => /autre compte|another account/i.test(e.subject));
   assert.ok(!(await app.mailbox(owner.email)).some(isChangeCode), 'the owner never receives a code');
-  const guessed = await account.client.post('/api/me/email/confirm', { verification_id: taken.body.verification_id, code: '123456' });
+  const guessed = await account.client.confirmEmail({ verification_id: taken.body.verification_id, code: '123456' });
   assert.equal(guessed.status, 422, guessed.text);
   assert.equal(guessed.body.error.code, 'invalid_code');
   assert.equal(userRow(account.user.id).email, account.email);
@@ -276,18 +276,18 @@ test('asking for an address another account holds answers alike; its owner is to
 
 test('the email change needs the current password, a different address, and the asker\'s own code', async () => {
   const account = await person();
-  const wrong = await account.client.post('/api/me/email', { new_email: uniqueEmail(), current_password: 'Pas le bon mot de passe' });
+  const wrong = await account.client.changeEmail({ new_email: uniqueEmail(), current_password: 'Pas le bon mot de passe' });
   assert.equal(wrong.status, 422, wrong.text);
   assert.equal(typeof wrong.body.error.fields.current_password, 'string');
-  const same = await account.client.post('/api/me/email', { new_email: account.email, current_password: GOOD_PASSWORD });
+  const same = await account.client.changeEmail({ new_email: account.email, current_password: GOOD_PASSWORD });
   assert.equal(same.status, 422, same.text);
   assert.equal(typeof same.body.error.fields.new_email, 'string');
 
   const intruder = await person();
   const newEmail = uniqueEmail('volee');
-  const started = await account.client.post('/api/me/email', { new_email: newEmail, current_password: GOOD_PASSWORD });
+  const started = await account.client.changeEmail({ new_email: newEmail, current_password: GOOD_PASSWORD });
   const code = TestApp.codeOf(await emailTo(app, newEmail, isChangeCode));
-  const stolen = await intruder.client.post('/api/me/email/confirm', { verification_id: started.body.verification_id, code });
+  const stolen = await intruder.client.confirmEmail({ verification_id: started.body.verification_id, code });
   assert.equal(stolen.status, 404, 'another person\'s verification does not exist for them');
   assert.equal(userRow(intruder.user.id).email, intruder.email);
   assert.equal(userRow(account.user.id).email, account.email);
@@ -297,7 +297,7 @@ test('a burst of 40 email changes starts at most 5 an hour; the others wait and 
   const account = await person();
   const addresses = Array.from({ length: 40 }, () => uniqueEmail('rafale'));
 
-  const answers = answeredByWorker(await Promise.all(addresses.map((new_email) => account.client.post('/api/me/email', { new_email, current_password: GOOD_PASSWORD }))));
+  const answers = answeredByWorker(await Promise.all(addresses.map((new_email) => account.client.changeEmail({ new_email, current_password: GOOD_PASSWORD }))));
 
   const statuses = answers.map((r) => r.status);
   assert.ok(statuses.every((s) => s === 202 || s === 429), `only 202 and 429: ${statuses}`);
@@ -338,7 +338,7 @@ test('the sessions list shows each live session with its device, the current one
   await otherSession(account, FIREFOX);
   await otherSession(account, SAFARI_IPHONE);
 
-  const res = await account.client.get('/api/me/sessions');
+  const res = await account.client.sessions();
 
   assert.equal(res.status, 200, res.text);
   assert.equal(res.body.items.length, 3);
@@ -357,12 +357,12 @@ test('a person ends one of their other sessions by id; another person\'s id is 4
   const account = await person();
   const phone = await otherSession(account);
   const stranger = await person();
-  const strangerSessions = (await stranger.client.get('/api/me/sessions')).body.items;
-  const listed = (await account.client.get('/api/me/sessions')).body.items;
+  const strangerSessions = (await stranger.client.sessions()).body.items;
+  const listed = (await account.client.sessions()).body.items;
   const target = listed.find((s) => !s.current);
 
-  const foreign = await account.client.request('DELETE', `/api/me/sessions/${strangerSessions[0].id}`);
-  const ended = await account.client.request('DELETE', `/api/me/sessions/${target.id}`);
+  const foreign = await account.client.endSession(strangerSessions[0].id);
+  const ended = await account.client.endSession(target.id);
 
   assert.equal(foreign.status, 404, foreign.text);
   assert.equal(foreign.body.error.code, 'session_not_found');
@@ -370,10 +370,10 @@ test('a person ends one of their other sessions by id; another person\'s id is 4
   assert.equal(ended.status, 204, ended.text);
   assert.equal((await phone.me()).status, 401);
   assert.equal((await account.client.me()).status, 200);
-  const again = await account.client.request('DELETE', `/api/me/sessions/${target.id}`);
+  const again = await account.client.endSession(target.id);
   assert.equal(again.status, 404, 'an ended session is gone from the list');
   for (const odd of ['x'.repeat(300), '%00', '%E2%80%AE', 'ab%20cd', encodeURIComponent('🎉')]) {
-    const res = await account.client.request('DELETE', `/api/me/sessions/${odd}`);
+    const res = await account.client.endSession(odd);
     assert.ok(res.status === 404, `${odd.slice(0, 20)} answered ${res.status}: ${res.text}`);
     assert.equal(typeof res.body.error.code, 'string');
   }
@@ -384,20 +384,20 @@ test('"sign out everywhere else" ends every session but the current one', async 
   const others = [await otherSession(account), await otherSession(account, FIREFOX)];
   const stranger = await person();
 
-  const res = await account.client.request('DELETE', '/api/me/sessions');
+  const res = await account.client.endOtherSessions();
 
   assert.equal(res.status, 200, res.text);
   assert.equal(res.body.revoked, 2);
   for (const other of others) assert.equal((await other.me()).status, 401);
   assert.equal((await account.client.me()).status, 200);
   assert.equal((await stranger.client.me()).status, 200);
-  assert.equal((await account.client.get('/api/me/sessions')).body.items.length, 1);
+  assert.equal((await account.client.sessions()).body.items.length, 1);
 });
 
 test('ending the current session by id signs this browser out', async () => {
   const account = await person();
-  const current = (await account.client.get('/api/me/sessions')).body.items.find((s) => s.current);
-  const res = await account.client.request('DELETE', `/api/me/sessions/${current.id}`);
+  const current = (await account.client.sessions()).body.items.find((s) => s.current);
+  const res = await account.client.endSession(current.id);
   assert.equal(res.status, 204, res.text);
   assert.equal((await account.client.me()).status, 401);
 });
@@ -409,14 +409,14 @@ test('the activity lists the person\'s own sign-ins, failures and changes, newes
   const stranger = await person();
   await freshClient().logIn(account.email, 'Pas le bon mot de passe');
   await otherSession(account);
-  for (let i = 0; i < 21; i += 1) await account.client.request('PATCH', '/api/me', { json: { first_name: `Marie${'e'.repeat(i % 3)}` } });
+  for (let i = 0; i < 21; i += 1) await account.client.updateMe({ first_name: `Marie${'e'.repeat(i % 3)}` });
 
-  const first = await account.client.get('/api/me/activity');
+  const first = await account.client.activity();
 
   assert.equal(first.status, 200, first.text);
   assert.equal(first.body.items.length, 20);
   assert.equal(typeof first.body.next_cursor, 'string');
-  const second = await account.client.get(`/api/me/activity?cursor=${encodeURIComponent(first.body.next_cursor)}`);
+  const second = await account.client.activity({ cursor: first.body.next_cursor });
   assert.equal(second.status, 200, second.text);
   const all = [...first.body.items, ...second.body.items];
   assert.equal(new Set(all.map((e) => e.id)).size, all.length, 'pages do not overlap');
@@ -430,7 +430,7 @@ test('the activity lists the person\'s own sign-ins, failures and changes, newes
   const strangers = app.sql(`SELECT id FROM audit_events WHERE user_id = ${quote(stranger.user.id)}`).map((r) => r.id);
   assert.ok(all.every((e) => !strangers.includes(e.id)), 'only the person\'s own events');
   for (const bad of ['x', '12_zz', '-1_ab', `${'9'.repeat(400)}_ab`, '%00', encodeURIComponent('\u202E')]) {
-    const res = await account.client.get(`/api/me/activity?cursor=${bad}`);
+    const res = await account.client.activity({ cursor: bad });
     assert.equal(res.status, 422, `cursor ${bad.slice(0, 20)}: ${res.text}`);
   }
 });
@@ -440,7 +440,7 @@ test('the activity lists the person\'s own sign-ins, failures and changes, newes
 test('the export is a JSON download of the account, its profiles, authorizations and events, without secrets', async () => {
   const responsible = await linkedResponsible(app);
 
-  const res = await responsible.client.get('/api/me/export');
+  const res = await responsible.client.exportMyData();
 
   assert.equal(res.status, 200, res.text);
   assert.match(res.headers.get('content-type'), /^application\/json/);
@@ -459,7 +459,7 @@ test('the last responsible of an organisation cannot close their account; nothin
   const responsible = await linkedResponsible(app);
   const before = userRow(responsible.user.id);
 
-  const res = await responsible.client.request('DELETE', '/api/me', { json: { current_password: GOOD_PASSWORD } });
+  const res = await responsible.client.closeAccount({ current_password: GOOD_PASSWORD });
 
   assert.equal(res.status, 409, res.text);
   assert.equal(res.body.error.code, 'last_responsable');
@@ -474,9 +474,9 @@ test('closing an account unlinks its contacts, ends its sessions, erases it and 
   const member = await linkedMember(app, responsible.client);
   const elsewhere = await otherSession(member);
 
-  const wrong = await member.client.request('DELETE', '/api/me', { json: { current_password: 'Pas le bon mot de passe' } });
+  const wrong = await member.client.closeAccount({ current_password: 'Pas le bon mot de passe' });
   assert.equal(wrong.status, 422, wrong.text);
-  const res = await member.client.request('DELETE', '/api/me', { json: { current_password: GOOD_PASSWORD } });
+  const res = await member.client.closeAccount({ current_password: GOOD_PASSWORD });
 
   assert.equal(res.status, 204, res.text);
   assert.equal((await member.client.me()).status, 401);
@@ -505,7 +505,7 @@ test('a closed account that an organisation\'s records still name stays as an em
   await createToken(app, second.client);
   assert.equal(app.sql(`SELECT COUNT(*) AS n FROM totp_factors WHERE user_id = ${quote(second.user.id)}`)[0].n, 1, 'a responsable has a factor');
 
-  const res = await second.client.request('DELETE', '/api/me', { json: { current_password: GOOD_PASSWORD } });
+  const res = await second.client.closeAccount({ current_password: GOOD_PASSWORD });
 
   assert.equal(res.status, 204, `another responsable remains, so the account closes: ${res.text}`);
   const row = userRow(second.user.id);
@@ -540,7 +540,7 @@ test('the cleanup job keeps the emptied row of a closed account while its API to
   const first = await linkedResponsible(app);
   const second = await linkedMember(app, first.client, { role: 'responsable', first_name: 'Rémi', last_name: 'Retrait' });
   await createToken(app, second.client);
-  const closed = await second.client.request('DELETE', '/api/me', { json: { current_password: GOOD_PASSWORD } });
+  const closed = await second.client.closeAccount({ current_password: GOOD_PASSWORD });
   assert.equal(closed.status, 204, closed.text);
 
   await app.advanceClock(8 * 24 * 60 * 60 * 1000);

@@ -11,9 +11,9 @@ import { enrolTotpOnce } from '../support/client.mjs';
 import { linkedResponsible, linkedMember, signedUp, cookieOf, assertRejected, invalid } from '../support/orgs.mjs';
 import {
   employer, firmWithMember, granted, grantBody, setAdministrator, actAgain, today, addDays, parseCsv, sqlWrite, sql, quote,
-  DAY, EMPLOYER_AUTHORIZATIONS,
+  DAY,
 } from '../support/authz.mjs';
-import { AUDIT, AUDIT_CSV, MEMBERS, createToken, revokeToken } from '../support/tokens.mjs';
+import { AUDIT, AUDIT_CSV, createToken, revokeToken } from '../support/tokens.mjs';
 
 let app;
 before(async () => { app = await spawnApp(); });
@@ -21,7 +21,7 @@ after(async () => { await app?.stop(); });
 
 /** GET the trail with these filters, insisting on 200; resolves to the page. */
 async function trail(client, params = {}) {
-  const res = await client.get(`${AUDIT}?${new URLSearchParams({ page_size: '100', ...params })}`);
+  const res = await client.audit({ page_size: '100', ...params });
   assert.equal(res.status, 200, `the trail ${JSON.stringify(params)} answered ${res.status}: ${res.text}`);
   return res.body;
 }
@@ -38,7 +38,7 @@ async function csvExport(client, params = {}, { locale } = {}) {
 }
 
 async function invite(client, { first_name = 'Inès', last_name = 'Invitée' } = {}) {
-  const res = await client.post(MEMBERS, { first_name, last_name, email: uniqueEmail('journal'), role: 'membre' });
+  const res = await client.inviteMember({ first_name, last_name, email: uniqueEmail('journal'), role: 'membre' });
   assert.equal(res.status, 201, res.text);
   return res.body.contact;
 }
@@ -126,7 +126,7 @@ describe('bad filter values answer 422 naming the filter', () => {
     }
   }
   test('empty filter values mean no filter', async () => {
-    const res = await client.get(`${AUDIT}?action=&from=&to=`);
+    const res = await client.audit({ action: '', from: '', to: '' });
     assert.equal(res.status, 200, res.text);
   });
 });
@@ -315,9 +315,9 @@ test("an employer sees who acted on its file, and the firm sees the employer's d
   const bystander = await firmWithMember(app);
 
   const authorization = await granted(admin.client, grantBody(firm.organisation, firm.member.email));
-  const changed = await admin.client.request('PATCH', `${EMPLOYER_AUTHORIZATIONS}/${authorization.id}`, { json: { level: 'transmission' } });
+  const changed = await admin.client.updateAuthorization(authorization.id, { level: 'transmission' });
   assert.equal(changed.status, 200, changed.text);
-  const revoked = await boss.client.request('DELETE', `${EMPLOYER_AUTHORIZATIONS}/${authorization.id}`);
+  const revoked = await boss.client.revokeAuthorization(authorization.id);
   assert.equal(revoked.status, 200, revoked.text);
 
   const employerSide = await trail(boss.client, { action: 'authorization.' });

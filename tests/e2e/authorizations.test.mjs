@@ -83,7 +83,7 @@ test('the file number and the address may be written with spaces, a hyphen or ca
 test('an invited contact who has not linked yet can be authorized, but a revoked contact cannot', async () => {
   const invited = await freshContact('Iris', 'Pasencorelie');
   const revoked = await freshContact('Rémi', 'Révoqué');
-  assert.equal((await firm.responsable.client.request('DELETE', `${MEMBERS}/${revoked.id}`)).status, 200);
+  assert.equal((await firm.responsable.client.revokeMember(revoked.id)).status, 200);
 
   const forInvited = await grant(boss.client, grantBody(firm.organisation, invited.email));
   const counts = await authzCounts(app);
@@ -180,7 +180,7 @@ test('a firm cannot grant itself anything: its responsable and its member get 40
     ['the firm responsable for its member', await grant(firm.responsable.client, grantBody(firm.organisation, firm.member.email))],
     ['the firm responsable naming the employer', await grant(firm.responsable.client, grantBody(boss.organisation, plain.email))],
     ['the firm member for a colleague', await grant(firm.member.client, grantBody(firm.organisation, contact.email))],
-    ['the firm member listing', await firm.member.client.get(EMPLOYER_AUTHORIZATIONS)],
+    ['the firm member listing', await firm.member.client.authorizations()],
   ];
 
   for (const [label, res] of attempts) {
@@ -196,12 +196,12 @@ test("a plain membre of the employer gets 403 authorization_admin_required on ev
   const counts = await authzCounts(app);
 
   const attempts = [
-    ['listing', await plain.client.get(EMPLOYER_AUTHORIZATIONS)],
+    ['listing', await plain.client.authorizations()],
     ['reading one', await plain.client.get(one(target.id))],
     ['granting', await grant(plain.client, grantBody(firm.organisation, (await freshContact()).email))],
     ['changing', await patch(plain.client, target.id, { level: 'transmission' })],
     ['revoking', await revoke(plain.client, target.id)],
-    ['reviewing migrated relations', await plain.client.post(REVIEW, { decision: 'confirm' })],
+    ['reviewing migrated relations', await plain.client.reviewMigratedRelations({ decision: 'confirm' })],
   ];
 
   for (const [label, res] of attempts) {
@@ -217,7 +217,7 @@ test('a contact the responsable makes an administrator of authorizations grants,
   const contact = await freshContact('Alice', 'Administrée');
   const made = await setAdministrator(boss.client, admin.contactId, true);
   assert.equal(made.manages_authorizations, true, 'the contact object says so');
-  const listed = (await boss.client.get(`${MEMBERS}/${admin.contactId}`)).body.contact;
+  const listed = (await boss.client.member(admin.contactId)).body.contact;
   assert.equal(listed.manages_authorizations, true, 'the inventory shows it');
   // An administrator acts with a second factor: the new role asks for one on the next request.
   const unenrolled = await grant(admin.client, grantBody(firm.organisation, contact.email));
@@ -242,8 +242,8 @@ test('only a responsable may make a contact an administrator of authorizations',
   await setAdministrator(boss.client, admin.contactId, true);
   await enrolTotpOnce(admin.client);
   try {
-    const byAdmin = await admin.client.request('PATCH', `${MEMBERS}/${plain.contactId}`, { json: { manages_authorizations: true } });
-    const byPlain = await plain.client.request('PATCH', `${MEMBERS}/${plain.contactId}`, { json: { manages_authorizations: true } });
+    const byAdmin = await admin.client.updateMember(plain.contactId, { manages_authorizations: true });
+    const byPlain = await plain.client.updateMember(plain.contactId, { manages_authorizations: true });
 
     for (const [label, res] of [['an administrator of authorizations', byAdmin], ['a plain membre, for themself', byPlain]]) {
       assert.equal(res.status, 403, `${label}: ${res.text}`);
@@ -251,7 +251,7 @@ test('only a responsable may make a contact an administrator of authorizations',
     }
     const [row] = await sql(app, `SELECT manages_authorizations FROM contacts WHERE id = ${quote(plain.contactId)}`);
     assert.equal(row.manages_authorizations, 0, 'the plain membre is still not an administrator');
-    const inFirm = await firm.responsable.client.request('PATCH', `${MEMBERS}/${firm.member.contactId}`, { json: { manages_authorizations: true } });
+    const inFirm = await firm.responsable.client.updateMember(firm.member.contactId, { manages_authorizations: true });
     assert.equal(inFirm.status, 422, `a firm has no authorizations to administer: ${inFirm.text}`);
     assert.equal(typeof inFirm.body.error.fields?.manages_authorizations, 'string');
   } finally {
@@ -276,7 +276,7 @@ test('changing an authorization updates services, level and end date in place, a
   assert.equal((await authorizationRow(app, first.id)).services, 12, 'stored as the status-letter and monthly-report bits');
   const file = (await filesPage(member.client)).items.find((f) => f.id === first.id);
   assert.deepEqual([file.services, file.level, file.ends_on], [['status_letter', 'monthly_report'], 'transmission', endsOn]);
-  const opened = await member.client.get(`${FILES}/${first.id}`);
+  const opened = await member.client.authorizedFile(first.id);
   assert.deepEqual(opened.body.services.map((s) => [s.code, s.usable]),
     [['workforce', false], ['site_identification', false], ['status_letter', true], ['monthly_report', true]]);
 
@@ -310,7 +310,7 @@ test("revocation takes effect at once: the contact's next list and file open ans
   const a = await granted(boss.client, grantBody(firm.organisation, member.email, { services: ['monthly_report', 'workforce'] }));
   const before = await filesPage(member.client);
   assert.deepEqual(ids(before), [a.id], 'listed before');
-  assert.equal((await member.client.get(`${FILES}/${a.id}/monthly-report`)).status, 200, 'the monthly report opens before');
+  assert.equal((await member.client.fileReportSummary(a.id)).status, 200, 'the monthly report opens before');
 
   const res = await revoke(boss.client, a.id);
 
@@ -323,7 +323,7 @@ test("revocation takes effect at once: the contact's next list and file open ans
     const opened = await member.client.get(path);
     assert.equal(opened.status, 404, `${path}: ${opened.text}`);
   }
-  const csv = await member.client.get(`${FILES}.csv`);
+  const csv = await member.client.authorizedFilesCsv();
   assert.equal(csv.text.replace(/^\uFEFF/, '').trim().split(/\r?\n/).length, 1, 'the CSV export has only its header');
 });
 
@@ -484,14 +484,14 @@ describe('the review of migrated relations', () => {
     const elsewhere = await seedMigrated(app, { employer: boss.organisation, firm: firm.organisation, contactId: (await freshContact('Autre', 'Employeur')).id });
     assert.ok(mine.length >= 2, `pending relations to confirm: ${mine.length}`);
 
-    const res = await reviewer.client.post(REVIEW, { decision: 'confirm' });
+    const res = await reviewer.client.reviewMigratedRelations({ decision: 'confirm' });
 
     assert.equal(res.status, 200, res.text);
     assert.deepEqual(res.body, { confirmed: mine.length });
     assert.equal((await employerList(reviewer.client, { review: 'pending' })).total, 0, 'none left pending');
     for (const id of mine) assert.equal(typeof (await authorizationRow(app, id)).confirmed_at, 'number', id);
     assert.equal((await authorizationRow(app, elsewhere)).confirmed_at, null, "another employer's migrated relation is untouched");
-    const again = await reviewer.client.post(REVIEW, { decision: 'confirm' });
+    const again = await reviewer.client.reviewMigratedRelations({ decision: 'confirm' });
     assert.deepEqual([again.status, again.body], [200, { confirmed: 0 }], 'a second run finds nothing to confirm');
   });
 
@@ -506,7 +506,7 @@ describe('the review of migrated relations', () => {
     const listed = await filesPage(member.client);
     assert.deepEqual(listed.items.map((f) => [f.id, f.origin]), [[pending, 'migrated']], 'the contact sees the migrated file before');
 
-    const res = await other.client.post(REVIEW, { decision: 'revoke' });
+    const res = await other.client.reviewMigratedRelations({ decision: 'revoke' });
 
     assert.equal(res.status, 200, res.text);
     assert.deepEqual(res.body, { revoked: 2 });
@@ -522,7 +522,7 @@ describe('the review of migrated relations', () => {
     const chosen = await seedMigrated(app, { employer: other.organisation, firm: firm.organisation, contactId: (await freshContact('Choisi', 'Un')).id });
     const left = await seedMigrated(app, { employer: other.organisation, firm: firm.organisation, contactId: (await freshContact('Laissé', 'Deux')).id });
 
-    const res = await other.client.post(REVIEW, { decision: 'confirm', ids: [chosen] });
+    const res = await other.client.reviewMigratedRelations({ decision: 'confirm', ids: [chosen] });
 
     assert.equal(res.status, 200, res.text);
     assert.deepEqual(res.body, { confirmed: 1 });
@@ -534,8 +534,8 @@ describe('the review of migrated relations', () => {
     const victim = await seedMigrated(app, { employer: boss.organisation, firm: firm.organisation, contactId: (await freshContact('Victime', 'Idor')).id });
     const counts = await authzCounts(app);
 
-    const confirm = await reviewer.client.post(REVIEW, { decision: 'confirm', ids: [victim] });
-    const revokeAll = await reviewer.client.post(REVIEW, { decision: 'revoke', ids: [victim] });
+    const confirm = await reviewer.client.reviewMigratedRelations({ decision: 'confirm', ids: [victim] });
+    const revokeAll = await reviewer.client.reviewMigratedRelations({ decision: 'revoke', ids: [victim] });
     const single = await reviewer.client.post(`${one(victim)}/confirm`, {});
 
     for (const [label, res] of [['confirm with ids', confirm], ['revoke with ids', revokeAll]]) {

@@ -10,7 +10,7 @@ import { spawnApp } from '../support/app.mjs';
 import {
   employer, firmWithMember, anotherMember, granted, grantBody, listFiles, filesPage, crawl, ids, today, addDays, endOfDay,
   manyFiles, workerNow, actAgain, fold, wordsOf, nameKey, parseCsv, query, sql, sqlWrite, quote, SERVICES, FILES, FILES_CSV,
-  EMPLOYER_AUTHORIZATIONS, DAY,
+  DAY,
 } from '../support/authz.mjs';
 
 let app;
@@ -279,7 +279,7 @@ describe('the search index', () => {
     assert.deepEqual(await keysOf(first.id), expectedKeys('Saphir Révoqué inc.', boss.organisation.file_number));
     assert.deepEqual(await foundWithTotal('saphir'), { ids: [first.id], total: 1 });
 
-    const revoked = await boss.client.request('DELETE', `${EMPLOYER_AUTHORIZATIONS}/${first.id}`);
+    const revoked = await boss.client.revokeAuthorization(first.id);
     assert.ok(revoked.status < 300, `revoking answered ${revoked.status}: ${revoked.text}`);
 
     assert.deepEqual(await keysOf(first.id), [], 'the revoked authorization has no keys left');
@@ -552,7 +552,7 @@ function csvRows(res) {
 
 describe('the CSV export', () => {
   test('is a UTF-8 CSV attachment with a BOM and the French header', async () => {
-    const res = await firm.member.client.get(FILES_CSV);
+    const res = await firm.member.client.authorizedFilesCsv();
 
     assert.equal(res.status, 200, res.text.slice(0, 300));
     assert.match(res.headers.get('content-type') ?? '', /^text\/csv;\s*charset=utf-8$/i);
@@ -564,7 +564,7 @@ describe('the CSV export', () => {
   });
 
   test('holds every file in the order of the list', async () => {
-    const res = await firm.member.client.get(FILES_CSV);
+    const res = await firm.member.client.authorizedFilesCsv();
     const list = await filesPage(firm.member.client, { page_size: 100 });
 
     const rows = csvRows(res);
@@ -578,19 +578,19 @@ describe('the CSV export', () => {
 
   test('holds only the filtered files, in the chosen sort', async () => {
     const params = { q: 'construction', sort: '-number' };
-    const res = await firm.member.client.get(`${FILES_CSV}${query(params)}`);
+    const res = await firm.member.client.authorizedFilesCsv(params);
     const list = await filesPage(firm.member.client, { ...params, page_size: 100 });
 
     assert.equal(res.status, 200);
     assert.ok(list.total >= 2);
     assert.deepEqual(csvRows(res).map((r) => r[1]), list.items.map((f) => f.employer.file_number));
-    const byService = csvRows(await firm.member.client.get(`${FILES_CSV}${query({ service: 'site_identification', ending_within_days: 30 })}`));
+    const byService = csvRows(await firm.member.client.authorizedFilesCsv({ service: 'site_identification', ending_within_days: 30 }));
     assert.deepEqual(byService.map((r) => r[1]).sort(), files.filter((s) => s.services.includes('site_identification') && s.ends_on && s.ends_on <= addDays(day, 30)).map((s) => s.file_number).sort());
   });
 
   test('escapes a name with quotes and a semicolon so it reads back unchanged', async () => {
     const name = 'Toitures "Le Faîte"; Fils & Cie';
-    const res = await firm.member.client.get(`${FILES_CSV}?q=toitures`);
+    const res = await firm.member.client.authorizedFilesCsv({ q: 'toitures' });
 
     assert.ok(res.text.includes('"Toitures ""Le Faîte""; Fils & Cie"'), `quoted with doubled quotes: ${res.text}`);
     const rows = csvRows(res);
@@ -601,7 +601,7 @@ describe('the CSV export', () => {
 
   test('names the services in French, the level, the end date (YYYY-MM-DD) and the origin in each row', async () => {
     const target = files.find((s) => s.ends_on === addDays(day, 10) && s.services.length === 2);
-    const rows = csvRows(await firm.member.client.get(`${FILES_CSV}?q=${target.file_number}`));
+    const rows = csvRows(await firm.member.client.authorizedFilesCsv({ q: target.file_number }));
 
     assert.equal(rows.length, 1);
     const [, , services, level, endsOn, origin] = rows[0];
@@ -619,7 +619,7 @@ describe('the CSV export', () => {
       formulas.push({ emp, file: await granted(emp.client, grantBody(firm.organisation, other.email, { services: ['workforce'] })) });
     }
     try {
-      const rows = csvRows(await other.client.get(FILES_CSV));
+      const rows = csvRows(await other.client.authorizedFilesCsv());
       for (const { emp } of formulas) {
         const row = rows.find((r) => r[1] === emp.organisation.file_number);
         assert.ok(row, `${emp.organisation.name} is exported`);
@@ -629,12 +629,12 @@ describe('the CSV export', () => {
       const listed = await filesPage(other.client, { page_size: 100 });
       assert.ok(listed.items.some((f) => f.employer.name === '=SOMME(1+1)'), 'the list itself shows the name unchanged');
     } finally {
-      for (const { emp, file } of formulas) assert.equal((await emp.client.request('DELETE', `/api/employer/authorizations/${file.id}`)).status, 200);
+      for (const { emp, file } of formulas) assert.equal((await emp.client.revokeAuthorization(file.id)).status, 200);
     }
   });
 
   test('has English headers for an English reader', async () => {
-    const res = await firm.member.client.get(FILES_CSV, { headers: { 'accept-language': 'en-CA,en;q=0.9' } });
+    const res = await firm.member.client.authorizedFilesCsv(undefined, { headers: { 'accept-language': 'en-CA,en;q=0.9' } });
 
     const header = res.text.replace(/^\uFEFF/, '').split(/\r?\n/)[0];
     assert.notEqual(header, FRENCH_HEADER);
@@ -644,8 +644,8 @@ describe('the CSV export', () => {
   });
 
   test('refuses a bad filter with a JSON 422, and refuses anonymous readers with a JSON 401', async () => {
-    const bad = await firm.member.client.get(`${FILES_CSV}?service=paie`);
-    const anonymous = await app.client().get(FILES_CSV);
+    const bad = await firm.member.client.authorizedFilesCsv({ service: 'paie' });
+    const anonymous = await app.client().authorizedFilesCsv();
 
     assert.equal(bad.status, 422, bad.text);
     assert.equal(typeof bad.body.error.fields?.service, 'string');
@@ -662,7 +662,7 @@ describe('opening a file', () => {
   test('shows each of the four services, usable or not for this contact', async () => {
     const spec = withServices(['workforce', 'status_letter']);
 
-    const res = await firm.member.client.get(`${FILES}/${spec.authorization.id}`);
+    const res = await firm.member.client.authorizedFile(spec.authorization.id);
 
     assert.equal(res.status, 200, res.text);
     assert.equal(res.body.file.id, spec.authorization.id);
@@ -679,7 +679,7 @@ describe('opening a file', () => {
   test('the monthly report opens when that service is authorized', async () => {
     const spec = withServices(['monthly_report']);
 
-    const res = await firm.member.client.get(`${FILES}/${spec.authorization.id}/monthly-report`);
+    const res = await firm.member.client.fileReportSummary(spec.authorization.id);
 
     assert.equal(res.status, 200, res.text);
     assert.equal(res.body.service, 'monthly_report');
@@ -691,7 +691,7 @@ describe('opening a file', () => {
   test('the monthly report answers 403 service_not_authorized on a file without that service', async () => {
     const spec = withServices(['site_identification']);
 
-    const res = await firm.member.client.get(`${FILES}/${spec.authorization.id}/monthly-report`);
+    const res = await firm.member.client.fileReportSummary(spec.authorization.id);
 
     assert.equal(res.status, 403, res.text);
     assert.equal(res.body.error.code, 'service_not_authorized');
@@ -704,7 +704,7 @@ describe('opening a file', () => {
       assert.equal(res.status, 404, `${path}: ${res.text}`);
       assert.equal(res.body.error.code, 'not_found', path);
     }
-    const theirs = await other.client.get(`${FILES}/${other.file.id}/monthly-report`);
+    const theirs = await other.client.fileReportSummary(other.file.id);
     assert.equal(theirs.status, 200, 'the contact it belongs to opens it');
   });
 
@@ -712,8 +712,8 @@ describe('opening a file', () => {
     const spec = files.find((s) => s.starts_on);
 
     const listed = await filesPage(firm.member.client, { q: spec.file_number });
-    const res = await firm.member.client.get(`${FILES}/${spec.authorization.id}`);
-    const report = await firm.member.client.get(`${FILES}/${spec.authorization.id}/monthly-report`);
+    const res = await firm.member.client.authorizedFile(spec.authorization.id);
+    const report = await firm.member.client.fileReportSummary(spec.authorization.id);
 
     assert.deepEqual(ids(listed), [spec.authorization.id], 'listed');
     assert.equal(listed.items[0].starts_on, spec.starts_on);
@@ -743,17 +743,17 @@ test('when its end date passes, the file disappears from the list, the total, th
   const after = await filesPage(client, { page_size: 100 });
   assert.deepEqual(ids(after), [other.file.id], 'gone from the list');
   assert.deepEqual([after.total, after.from, after.to], [1, 1, 1], 'and from the total, without waiting for any job');
-  assert.equal((await client.get(`${FILES}/${ending.id}`)).status, 404);
-  assert.equal((await client.get(`${FILES}/${ending.id}/monthly-report`)).status, 404);
-  assert.equal(csvRows(await client.get(FILES_CSV)).length, 1);
+  assert.equal((await client.authorizedFile(ending.id)).status, 404);
+  assert.equal((await client.fileReportSummary(ending.id)).status, 404);
+  assert.equal(csvRows(await client.authorizedFilesCsv()).length, 1);
   assert.equal((await filesPage(client, { service: 'monthly_report' })).total, 1, 'and from the per-service total');
   const bossClient = await actAgain(app, boss);
-  const seen = await bossClient.get(`/api/employer/authorizations/${ending.id}`);
+  const seen = await bossClient.authorization(ending.id);
   assert.equal(seen.body.authorization?.status, 'ended', `the employer sees it ended: ${seen.text}`);
 
   // Five days on, the file that had not started is usable.
   await app.advanceClock(5 * DAY);
   const member = await actAgain(app, firm.member);
-  const opened = await member.get(`${FILES}/${startedSoon.authorization.id}`);
+  const opened = await member.authorizedFile(startedSoon.authorization.id);
   assert.ok(opened.body.services.filter((s) => startedSoon.services.includes(s.code)).every((s) => s.usable), `usable once started: ${opened.text}`);
 });

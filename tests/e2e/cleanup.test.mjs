@@ -85,7 +85,7 @@ test('link credentials are deleted 30 days after they expire, except the latest 
   const responsible = await linkedResponsible(app);
   const linked = await linkedMember(app, responsible.client);
   const invited = await invitedMember(app, responsible.client);
-  const reissued = await responsible.client.post(`/api/organisation/members/${invited.contact.id}/link-credentials`, {});
+  const reissued = await responsible.client.reissueLinkCredentials(invited.contact.id, {});
   assert.equal(reissued.status, 201, reissued.text);
   const latest = await credentialsSentTo(app, invited.email, { count: 2 });
   const credentialsOf = (contactId) => app.sql(`SELECT identifier FROM link_credentials WHERE contact_id = ${quote(contactId)}`).map((r) => r.identifier);

@@ -27,7 +27,7 @@ function outboxOf(app, email) {
 }
 
 async function deadLetters(app) {
-  const res = await app.client().get('/dev/dead-letters');
+  const res = await app.client().devDeadLetters();
   assert.equal(res.status, 200, `/dev/dead-letters should answer: ${res.text}`);
   return res.body.map((letter) => {
     let parsed;
@@ -60,7 +60,7 @@ async function withWorkerLog(app, check) {
 }
 
 async function enqueue(app, message) {
-  const res = await app.client().post('/dev/queues/email', message);
+  const res = await app.client().devEmailQueue(message);
   assert.equal(res.status, 202, `the development queue endpoint should accept the message: ${res.text}`);
 }
 
@@ -105,7 +105,7 @@ describe('with the mailbox provider (the default in development)', () => {
     const newer = await startSignup(app, { email: uniqueEmail('newer') });
     await app.waitForEmail(newer.email);
 
-    const res = await app.client().get('/dev/mailbox');
+    const res = await app.client().devMailbox();
 
     assert.equal(res.status, 200);
     const recipients = res.body.map((entry) => entry.to);

@@ -7,7 +7,7 @@ before(async () => { app = await spawnApp(); });
 after(async () => { await app?.stop(); });
 
 test('the health check answers ok after a real database query', async () => {
-  const res = await app.client().get('/api/health');
+  const res = await app.client().health();
   assert.equal(res.status, 200);
   assert.deepEqual(res.body, { status: 'ok' });
 });

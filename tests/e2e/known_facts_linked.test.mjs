@@ -19,7 +19,7 @@ after(async () => {
   await app?.stop();
 });
 
-const knownFacts = (client, file_number, postal_code) => client.post('/api/links/known-facts', { file_number, postal_code });
+const knownFacts = (client, file_number, postal_code) => client.linkWithKnownFacts({ file_number, postal_code });
 const queued = (to, template) => sql(app, `SELECT id FROM email_outbox WHERE to_email = ${quote(to)} AND template = ${quote(template)}`);
 
 /** An employer whose address on file is its responsable's own, linked. */
@@ -45,11 +45,11 @@ test('matching facts for a file whose address on file is already linked tell tha
   assert.ok(!isLinkCredentialsEmail(notice), 'it carries no credentials');
   assert.ok(!notice.text.includes(requester.email), 'it does not expose the requester\'s address');
 
-  const mine = await requester.client.get('/api/me/requests?kind=link_request');
+  const mine = await requester.client.myRequests({ kind: 'link_request' });
   assert.equal(mine.status, 200, mine.text);
   assert.deepEqual(mine.body.items.map((i) => [i.kind, i.file_number, i.status]), [['link_request', boss.organisation.file_number, 'sent']]);
 
-  const trail = await boss.client.get('/api/organisation/audit?action=link.');
+  const trail = await boss.client.audit({ action: 'link.' });
   assert.equal(trail.status, 200, trail.text);
   const asked = trail.body.items.filter((e) => e.action === 'link.known_facts_already_linked');
   assert.equal(asked.length, 1, 'the responsable sees the request');
@@ -63,7 +63,7 @@ test('the notice to a linked address keeps to the address budget: a second reque
     assert.equal((await knownFacts(requester.client, boss.organisation.file_number, boss.postalCode)).status, 202);
   }
   assert.equal((await queued(boss.onFile, 'known_facts_already_linked')).length, 1, 'one notice a minute');
-  const mine = await requester.client.get('/api/me/requests?kind=link_request');
+  const mine = await requester.client.myRequests({ kind: 'link_request' });
   assert.equal(mine.body.items.length, 2, 'both requests are the requester\'s to see');
 });
 

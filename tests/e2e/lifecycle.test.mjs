@@ -23,7 +23,7 @@ async function parties() {
 
 /** The employer grants a contact of the firm (its responsible unless told) the monthly report until `ends_on`. */
 async function grant({ employer, firm }, ends_on, contact_email = firm.email) {
-  const res = await employer.client.post('/api/employer/authorizations', {
+  const res = await employer.client.grantAuthorization({
     firm_file_number: firm.organisation.file_number, contact_email,
     services: ['monthly_report'], level: 'consultation', ends_on,
   });
@@ -61,7 +61,7 @@ test('an authorization past its end date is ended once, leaves Mes dossiers auto
   const both = await parties();
   const { employer, firm } = both;
   const authorization = await grant(both, montrealDay(await workerNow(app), 1));
-  const listed = async (client) => (await client.get('/api/authorized-files')).body.items.map((file) => file.id);
+  const listed = async (client) => (await client.authorizedFiles()).body.items.map((file) => file.id);
   assert.ok((await listed(firm.client)).includes(authorization.id), 'listed while it lasts');
   const total = () => app.sql(`SELECT total FROM authorized_file_totals WHERE contact_id = ${quote(firm.contactId)}`)[0]?.total;
   assert.equal(total(), 1);
@@ -87,7 +87,7 @@ test('an authorization past its end date is ended once, leaves Mes dossiers auto
   assert.equal(audit[0].user_id, null, 'nobody acted: the job did');
   assert.ok(countsOf(runs, 'authorization_ends').ended >= 1);
   assert.ok(!(await listed(await signedInAgain(firm))).includes(authorization.id), 'no longer listed');
-  const seen = await (await signedInAgain(employer)).get(`/api/employer/authorizations/${authorization.id}`);
+  const seen = await (await signedInAgain(employer)).authorization(authorization.id);
   assert.equal(seen.body.authorization.status, 'ended', 'the employer sees it ended');
 });
 
@@ -163,7 +163,7 @@ test('a member authorized by several employers whose authorizations end together
 test('a pending access request expires after 21 days, once, with its event and audit entries', async () => {
   // Arrange: the firm's responsible asks the employer for access.
   const { employer, firm } = await parties();
-  const asked = await firm.client.post('/api/access-requests', {
+  const asked = await firm.client.requestAccess({
     file_number: employer.organisation.file_number, postal_code: employer.form.postal_code, services: ['status_letter'],
   });
   assert.equal(asked.status, 201, asked.text);
@@ -189,7 +189,7 @@ test('a pending access request expires after 21 days, once, with its event and a
   assert.equal(audit[0].organisation_id, employer.organisation.id);
   assert.equal(audit[0].counterpart_organisation_id, firm.organisation.id);
   assert.ok(countsOf(runs, 'access_request_expiry').expired >= 1);
-  const listed = await (await signedInAgain(employer)).get('/api/employer/access-requests?status=expired');
+  const listed = await (await signedInAgain(employer)).employerAccessRequests({ status: 'expired' });
   assert.ok(listed.body.items.some((request) => request.id === id), 'the employer lists it as expired');
 });
 
@@ -201,9 +201,7 @@ test('an authorization whose end date moves is reminded again about its new end'
   await runJobs(app);
   assert.deepEqual(remindersOf(first), [30]);
   const employer = await signedInAgain(both.employer);
-  const moved = await employer.request('PATCH', `/api/employer/authorizations/${first.id}`, {
-    json: { ends_on: montrealDay(first.ends_at - 1, 20) },
-  });
+  const moved = await employer.updateAuthorization(first.id, { ends_on: montrealDay(first.ends_at - 1, 20) });
   assert.equal(moved.status, 200, moved.text);
   const authorization = moved.body.authorization;
   await runJobs(app);
@@ -225,7 +223,7 @@ test('a contact revoked by their firm is not reminded, the employer still is', a
   const both = await parties();
   const member = await linkedMember(app, both.firm.client);
   const authorization = await grant(both, montrealDay(await workerNow(app), 40), member.email);
-  const revoked = await both.firm.client.request('DELETE', `/api/organisation/members/${member.contactId}`);
+  const revoked = await both.firm.client.revokeMember(member.contactId);
   assert.equal(revoked.status, 200, revoked.text);
 
   // Act
@@ -275,7 +273,7 @@ test('granting again after the end date passed, before the job runs, ends the la
   const employerClient = await signedInAgain(sides.employer);
 
   // Act: the employer grants the same contact again.
-  const res = await employerClient.post('/api/employer/authorizations', {
+  const res = await employerClient.grantAuthorization({
     firm_file_number: sides.firm.organisation.file_number, contact_email: sides.firm.email,
     services: ['workforce'], level: 'transmission',
   });
@@ -286,7 +284,7 @@ test('granting again after the end date passed, before the job runs, ends the la
   assert.equal(old.status, 'ended', 'the lapsed authorization is recorded as ended');
   assert.equal(events('authorization.expired', '$.authorization.id', lapsed.id).length, 1, 'its authorization.expired event is written once');
   assert.equal(audits('authorization.expired', '$.authorization_id', lapsed.id).length, 1, 'and its audit entry');
-  const files = await (await signedInAgain(sides.firm)).get('/api/authorized-files');
+  const files = await (await signedInAgain(sides.firm)).authorizedFiles();
   assert.deepEqual(files.body.items.map((f) => f.id), [res.body.authorization.id], 'only the new authorization is listed');
   assert.equal(files.body.total, 1, 'the total counts it once');
 });

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { pbkdf2Sync, randomBytes } from 'node:crypto';
 import { spawnApp, uniqueEmail, GOOD_PASSWORD, isCodeEmail, TestApp, untilAnswered, waitFor } from '../support/app.mjs';
 import {
-  MINUTE, HOUR, sql, quote, operatorRequest, createOrganisation, credentialsSentTo, wrongCode,
+  MINUTE, HOUR, sql, quote, operatorRequest, operatorClient, createOrganisation, credentialsSentTo, wrongCode,
   linkedResponsible, signedUp, selectProfile,
 } from '../support/orgs.mjs';
 
@@ -297,7 +297,7 @@ test('40 concurrent wrong link codes evaluate at most five and lock the credenti
   const emailed = await credentialsSentTo(app, responsible.email);
   const { client } = await signedUp(app, { email: uniqueEmail('link-burst') });
 
-  const { answers } = await burst(BURST, () => client.post('/api/links/credentials', { identifier: emailed.identifier, code: wrongCode(emailed.code) }));
+  const { answers } = await burst(BURST, () => client.linkWithCredentials({ identifier: emailed.identifier, code: wrongCode(emailed.code) }));
 
   const [row] = await sql(app, `SELECT attempts, locked_at FROM link_credentials WHERE identifier = ${quote(emailed.identifier)}`);
   const [failed] = await sql(app, `SELECT COUNT(*) AS n FROM audit_events WHERE action = 'link.failed' AND contact_id = ${quote(responsible.contact_id)}`);
@@ -305,7 +305,7 @@ test('40 concurrent wrong link codes evaluate at most five and lock the credenti
   assert.ok(failed.n <= 5, `at most five evaluated: ${failed.n}`);
   assert.equal(withCode(answers, 'invalid_link_code'), failed.n, 'one wrong-code answer per evaluated try');
   assert.notEqual(row.locked_at, null, 'the credentials are locked');
-  const right = await client.post('/api/links/credentials', { identifier: emailed.identifier, code: emailed.code });
+  const right = await client.linkWithCredentials({ identifier: emailed.identifier, code: emailed.code });
   assert.equal(right.status, 423, right.text);
 });
 
@@ -313,7 +313,7 @@ test('40 concurrent known-facts requests for one file number evaluate five and e
   const { organisation, form } = await createOrganisation(app);
   const client = (await signedUp(app, { email: uniqueEmail('facts-burst') })).client;
 
-  const { answers } = await burst(BURST, () => client.post('/api/links/known-facts', { file_number: organisation.file_number, postal_code: form.postal_code }));
+  const { answers } = await burst(BURST, () => client.linkWithKnownFacts({ file_number: organisation.file_number, postal_code: form.postal_code }));
 
   const [counter] = await sql(app, `SELECT count FROM rate_limits WHERE key = ${quote(`known-facts:${organisation.file_number}`)}`);
   assert.ok(counter.count <= 5, `at most five requests counted: ${counter.count}`);
@@ -336,13 +336,13 @@ function django(password) {
 async function importedLegacy(fileNumber) {
   const item = { username: legacyUsername(), password_hash: django(LEGACY_PASSWORD), file_number: fileNumber,
     contact: { first_name: 'Émile', last_name: 'Héritage', email: uniqueEmail('heritage'), role: 'membre' } };
-  const res = await operatorRequest(app, '/api/operator/legacy-credentials', { json: { items: [item] } });
+  const res = await operatorClient(app).operatorImportLegacyCredentials({ items: [item] });
   assert.ok(res.status < 300, res.text);
   const [row] = await sql(app, `SELECT contact_id FROM legacy_credentials WHERE username = ${quote(item.username)}`);
   return { ...item, contactId: row.contact_id };
 }
 
-const linkLegacy = (client, username, password) => client.post('/api/links/legacy', { username, password });
+const linkLegacy = (client, username, password) => client.linkWithLegacy({ username, password });
 
 test('40 concurrent wrong legacy passwords for one username evaluate at most five, and a locked username answers like a wrong password', async () => {
   const { organisation } = await createOrganisation(app);
@@ -401,7 +401,7 @@ test('the organisation\'s responsible lifts a legacy lock', async () => {
   for (let i = 0; i < 5; i += 1) await linkLegacy(client, item.username, `faux-${i}`);
   assert.equal((await linkLegacy(client, item.username, LEGACY_PASSWORD)).status, 401, 'locked');
 
-  const unlocked = await responsible.client.post(`/api/organisation/members/${item.contactId}/legacy-unlock`, {});
+  const unlocked = await responsible.client.unlockMemberLegacy(item.contactId, {});
   const res = await linkLegacy(client, item.username, LEGACY_PASSWORD);
 
   assert.equal(unlocked.status, 200, unlocked.text);
@@ -417,10 +417,9 @@ test('the operator lifts a legacy lock by its username, in the organisation\'s a
   client.ip = ownIp();
   for (let i = 0; i < 5; i += 1) await linkLegacy(client, item.username, `faux-${i}`);
   assert.equal((await linkLegacy(client, item.username, LEGACY_PASSWORD)).status, 401, 'locked');
-  const unlockPath = (username) => `/api/operator/legacy-credentials/${encodeURIComponent(username)}/unlock`;
 
-  const stranger = await operatorRequest(app, unlockPath(item.username), { json: {}, token: 'not-the-token' });
-  const unlocked = await operatorRequest(app, unlockPath(item.username.toUpperCase()), { json: {} });
+  const stranger = await operatorClient(app, { token: 'not-the-token' }).operatorUnlockLegacy(item.username, {});
+  const unlocked = await operatorClient(app).operatorUnlockLegacy(item.username.toUpperCase(), {});
   const res = await linkLegacy(client, item.username, LEGACY_PASSWORD);
 
   assert.equal(stranger.status, 401, stranger.text);
@@ -431,10 +430,10 @@ test('the operator lifts a legacy lock by its username, in the organisation\'s a
   assert.equal(event.organisation_id, organisation.id);
   assert.equal(event.user_id, null, 'no user acted: the operator did');
   assert.deepEqual(JSON.parse(event.details), { by: 'operator', username: item.username });
-  const again = await operatorRequest(app, unlockPath(item.username), { json: {} });
+  const again = await operatorClient(app).operatorUnlockLegacy(item.username, {});
   assert.deepEqual(again.body, { username: item.username, was_locked: false }, 'nothing left to lift');
-  assert.equal((await operatorRequest(app, unlockPath('er-inconnu-0'), { json: {} })).status, 422, 'not a username');
-  assert.equal((await operatorRequest(app, unlockPath(`er${process.pid}absent`), { json: {} })).status, 404, 'no such username');
+  assert.equal((await operatorClient(app).operatorUnlockLegacy('er-inconnu-0', {})).status, 422, 'not a username');
+  assert.equal((await operatorClient(app).operatorUnlockLegacy(`er${process.pid}absent`, {})).status, 404, 'no such username');
 });
 
 test('40 concurrent legacy guesses over five usernames from one account stop at twenty an hour', async () => {
@@ -443,9 +442,10 @@ test('40 concurrent legacy guesses over five usernames from one account stop at 
   for (let i = 0; i < 5; i += 1) items.push(await importedLegacy(organisation.file_number));
   const { client, user } = await signedUp(app, { email: uniqueEmail('legacy-spread') });
 
-  const { answers } = await burst(BURST, (i) => app.client({ ip: ownIp() }).request('POST', '/api/links/legacy', {
-    json: { username: items[i % 5].username, password: 'pas-le-bon' }, headers: { cookie: [...client.cookies].map(([k, v]) => `${k}=${v}`).join('; ') },
-  }));
+  const { answers } = await burst(BURST, (i) => app.client({ ip: ownIp() }).linkWithLegacy(
+    { username: items[i % 5].username, password: 'pas-le-bon' },
+    { headers: { cookie: [...client.cookies].map(([k, v]) => `${k}=${v}`).join('; ') } },
+  ));
 
   const [counter] = await sql(app, `SELECT count FROM rate_limits WHERE key = ${quote(`legacy-account:${user.id}`)}`);
   const checked = await sql(app, `SELECT COALESCE(SUM(attempts), 0) AS n FROM legacy_credentials WHERE username IN (${items.map((i) => quote(i.username)).join(',')})`);
@@ -463,7 +463,7 @@ test('an unknown legacy username is checked against a decoy of the median import
     username: legacyUsername(), file_number: organisation.file_number, contact,
     password_hash: `$2b$05$${randomBytes(40).toString('base64').replace(/\+/g, '.').slice(0, 53)}`,
   }));
-  const imported = await operatorRequest(app, '/api/operator/legacy-credentials', { json: { items } });
+  const imported = await operatorClient(app).operatorImportLegacyCredentials({ items });
   assert.ok(imported.status < 300, imported.text);
   const [costs] = await sql(app, "SELECT hashes FROM legacy_hash_costs WHERE format = 'bcrypt' AND cost = 5");
   assert.equal(costs.hashes, total + 1, 'the import counts each hash by format and cost');

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { pbkdf2Sync, randomBytes } from 'node:crypto';
 import { spawnApp, uniqueEmail, GOOD_PASSWORD } from '../support/app.mjs';
 import {
-  DAY, MINUTE, sql, quote, operatorRequest, createOrganisation, linkedResponsible, invitedMember,
+  DAY, MINUTE, sql, quote, operatorRequest, operatorClient, createOrganisation, linkedResponsible, invitedMember,
   credentialsSentTo, isLinkCredentialsEmail, wrongCode, link, linkedUser, selectProfile, uniqueFileNumber,
   badInputCases, sendCase, signedUp, cookieOf, assertRejected, invalid, writeCounts, LONG,
 } from '../support/orgs.mjs';
@@ -26,7 +26,7 @@ function expectedProfile(contactId, organisation, role) {
   };
 }
 
-const getMember = (client, id) => client.get(`/api/organisation/members/${id}`);
+const getMember = (client, id) => client.member(id);
 
 // --- Link credentials ----------------------------------------------------------------------------
 
@@ -41,7 +41,7 @@ test('linking with the emailed credentials answers 200 with the organisation pro
   assert.deepEqual(res.body.profile, expectedProfile(responsible.contact_id, organisation, 'responsable'));
   assert.deepEqual({ identifier: emailed.identifier, code: emailed.code }, { identifier: responsible.identifier, code: responsible.code },
     'the email carries the very credentials the operator was given');
-  const profiles = await client.get('/api/profiles');
+  const profiles = await client.profiles();
   assert.deepEqual(profiles.body.items.map((p) => p.id), ['personal', responsible.contact_id], 'the new profile is listed after the personal one');
 });
 
@@ -88,7 +88,7 @@ test("the responsable's reissue unlocks: new credentials link and the old identi
   const { client } = await signedUp(app, { email: invited.email });
   for (let i = 0; i < 5; i += 1) await link(client, { identifier: invited.identifier, code: wrongCode(invited.code) });
 
-  const reissued = await responsable.client.post(`/api/organisation/members/${invited.contact.id}/link-credentials`, {});
+  const reissued = await responsable.client.reissueLinkCredentials(invited.contact.id, {});
   const fresh = await credentialsSentTo(app, invited.email, { count: 2 });
   const old = await link(client, invited);
   const linked = await link(client, fresh);
@@ -125,14 +125,14 @@ test('used credentials answer 410 link_used, to the user who used them and to an
     assert.equal(res.status, 410, `${who}: ${res.text}`);
     assert.equal(res.body.error.code, 'link_used', who);
   }
-  const profiles = await someoneElse.client.get('/api/profiles');
+  const profiles = await someoneElse.client.profiles();
   assert.deepEqual(profiles.body.items.map((p) => p.id), ['personal'], 'the other user gained no profile');
 });
 
 test('a revoked contact cannot link: 403 contact_revoked', async () => {
   const responsable = await linkedResponsible(app);
   const invited = await invitedMember(app, responsable.client);
-  const revoked = await responsable.client.request('DELETE', `/api/organisation/members/${invited.contact.id}`);
+  const revoked = await responsable.client.revokeMember(invited.contact.id);
   assert.equal(revoked.status, 200, revoked.text);
   const { client } = await signedUp(app, { email: invited.email });
 
@@ -155,7 +155,7 @@ test('linking a file already linked is harmless: 200 with the existing profile, 
   assert.equal(res.status, 200, res.text);
   assert.equal(res.body.profile.id, firstInvite.contact.id, 'the answer is the profile the user already had in that organisation');
   assert.equal(res.body.profile.organisation.id, responsable.organisation.id);
-  const profiles = await member.client.get('/api/profiles');
+  const profiles = await member.client.profiles();
   const inOrganisation = profiles.body.items.filter((p) => p.organisation?.id === responsable.organisation.id);
   assert.equal(inOrganisation.length, 1, 'one profile per organisation');
   const rows = await sql(app, `SELECT id FROM contacts WHERE user_id = ${quote(member.user.id)}`);
@@ -202,7 +202,7 @@ test('malformed identifiers and codes answer 422 naming the field', async () => 
     { body: { identifier: 12345678, code: 1234567890 }, fields: ['identifier', 'code'], why: 'both must be text' },
   ];
   for (const c of cases) {
-    const res = await client.post('/api/links/credentials', c.body);
+    const res = await client.linkWithCredentials(c.body);
     assert.equal(res.status, 422, `${JSON.stringify(c.body)}: ${c.why}: ${res.text}`);
     assert.equal(res.body.error.code, 'validation_failed');
     assert.deepEqual(Object.keys(res.body.error.fields).sort(), [...c.fields].sort(), `${JSON.stringify(c.body)}: ${c.why}`);
@@ -231,8 +231,8 @@ function legacyItem(fileNumber, { username = legacyUsername('er'), password_hash
   return { username, password_hash, file_number: fileNumber, contact: { first_name, last_name, email, role } };
 }
 
-const importLegacy = (items, options = {}) => operatorRequest(app, '/api/operator/legacy-credentials', { json: { items }, ...options });
-const linkLegacy = (client, username, password) => client.post('/api/links/legacy', { username, password });
+const importLegacy = (items) => operatorClient(app).operatorImportLegacyCredentials({ items });
+const linkLegacy = (client, username, password) => client.linkWithLegacy({ username, password });
 
 test('the operator imports legacy credentials and reports what it created', async () => {
   const { organisation } = await createOrganisation(app);
@@ -363,7 +363,7 @@ test('five wrong legacy passwords lock the username: the right password then ans
   assert.deepEqual(statuses, [401, 401, 401, 401, 401]);
   assert.equal(locked.status, 401, locked.text);
   assert.deepEqual(locked.body, wrong.body, 'a locked username answers exactly like a wrong password');
-  const profiles = await client.get('/api/profiles');
+  const profiles = await client.profiles();
   assert.equal(profiles.body.items.length, 1, 'nothing was linked');
 });
 
@@ -388,9 +388,9 @@ test('a revoked contact cannot link with legacy credentials either: 403 contact_
   const responsable = await linkedResponsible(app);
   const item = legacyItem(responsable.organisation.file_number);
   await importLegacy([item]);
-  const found = await responsable.client.get(`/api/organisation/members?q=${encodeURIComponent(item.contact.email)}`);
+  const found = await responsable.client.members({ q: item.contact.email });
   const contactId = found.body.items[0].id;
-  assert.equal((await responsable.client.request('DELETE', `/api/organisation/members/${contactId}`)).status, 200);
+  assert.equal((await responsable.client.revokeMember(contactId)).status, 200);
   const { client } = await signedUp(app);
 
   const res = await linkLegacy(client, item.username, LEGACY_PASSWORD);
@@ -406,14 +406,14 @@ test('legacy usernames without a known prefix answer 422 naming username', async
     assert.equal(res.status, 422, `${username}: ${res.text}`);
     assert.equal(typeof res.body.error.fields?.username, 'string', `${username}: fields.username says why`);
   }
-  const noPassword = await client.post('/api/links/legacy', { username: 'er123456' });
+  const noPassword = await client.linkWithLegacy({ username: 'er123456' });
   assert.equal(noPassword.status, 422);
   assert.equal(typeof noPassword.body.error.fields?.password, 'string', 'the password is required');
 });
 
 // --- Known facts ---------------------------------------------------------------------------------
 
-const knownFacts = (client, file_number, postal_code) => client.post('/api/links/known-facts', { file_number, postal_code });
+const knownFacts = (client, file_number, postal_code) => client.linkWithKnownFacts({ file_number, postal_code });
 
 /** Emails of one template queued to `to` (written in the same request, so reading it is not racy). */
 const queued = (to, template) => sql(app, `SELECT id FROM email_outbox WHERE to_email = ${quote(to)} AND template = ${quote(template)}`);
@@ -482,7 +482,7 @@ test('malformed known facts answer 422 naming the field', async () => {
     [{}, ['file_number', 'postal_code'], 'both are required'],
   ];
   for (const [body, fields, why] of cases) {
-    const res = await client.post('/api/links/known-facts', body);
+    const res = await client.linkWithKnownFacts(body);
     assert.equal(res.status, 422, `${JSON.stringify(body)}: ${why}: ${res.text}`);
     assert.deepEqual(Object.keys(res.body.error.fields).sort(), [...fields].sort(), `${JSON.stringify(body)}: ${why}`);
   }
@@ -503,7 +503,7 @@ async function userWithTwoProfiles() {
 test('GET /api/profiles lists the personal profile, then one profile per linked organisation', async () => {
   const { client, first, second } = await userWithTwoProfiles();
 
-  const res = await client.get('/api/profiles');
+  const res = await client.profiles();
 
   assert.equal(res.status, 200, res.text);
   assert.equal(res.body.active, 'personal', 'linking does not change the active profile');
@@ -530,7 +530,7 @@ test('choosing a profile rotates the session cookie: the old cookie answers 401 
   const me = await client.me();
   assert.equal(me.body.active_profile.id, first.responsible.contact_id);
   assert.equal(me.body.linked_profiles, 2);
-  const organisationView = await client.get('/api/organisation');
+  const organisationView = await client.organisation();
   assert.equal(organisationView.body.organisation.id, first.organisation.id, 'later checks use the chosen profile');
 });
 
@@ -577,7 +577,7 @@ test('signing in with exactly one linked profile answers next "home" with that p
   const me = await client.me();
   assert.equal(me.body.active_profile.id, responsable.contactId, 'the session acts for that organisation');
   assert.equal(me.body.linked_profiles, 1);
-  assert.equal((await client.get('/api/organisation')).status, 200);
+  assert.equal((await client.organisation()).status, 200);
 });
 
 test('signing in with two linked profiles answers next "choose_profile"; the choice then survives', async () => {
@@ -588,7 +588,7 @@ test('signing in with two linked profiles answers next "choose_profile"; the cho
   const chosen = await selectProfile(client, second.responsible.contact_id);
   const reload = await client.me();
   const again = await client.me();
-  const profiles = await client.get('/api/profiles');
+  const profiles = await client.profiles();
 
   assert.equal(res.status, 200, res.text);
   assert.equal(res.body.next, 'choose_profile');
@@ -606,7 +606,7 @@ test('switching back to the personal profile needs no new login', async () => {
 
   assert.equal(res.status, 200, res.text);
   assert.deepEqual(res.body.active_profile, { id: 'personal', kind: 'personal' });
-  const organisationView = await responsable.client.get('/api/organisation');
+  const organisationView = await responsable.client.organisation();
   assert.equal(organisationView.status, 403);
   assert.equal(organisationView.body.error.code, 'organisation_profile_required');
 });
@@ -730,9 +730,9 @@ describe('with a moving clock', () => {
     const signedIn = clockApp.client();
     const login = await signedIn.logIn(responsable.email, responsable.password);
     assert.equal(login.body.next, 'home');
-    const member = await signedIn.get(`/api/organisation/members/${late.contact.id}`);
+    const member = await signedIn.member(late.contact.id);
     assert.equal(member.body.contact.credential.state, 'expired', 'the responsable sees the credentials expired');
-    const reissued = await signedIn.post(`/api/organisation/members/${late.contact.id}/link-credentials`, {});
+    const reissued = await signedIn.reissueLinkCredentials(late.contact.id, {});
     assert.equal(reissued.status, 201, reissued.text);
     const fresh = await credentialsSentTo(clockApp, late.email, { count: 2 });
     assert.equal((await link(tooLate.client, fresh)).status, 200, 'reissued credentials link again');
@@ -741,13 +741,13 @@ describe('with a moving clock', () => {
   test('the known-facts budget of a file number renews after an hour', async () => {
     const { organisation } = await createOrganisation(clockApp, { postal_code: 'K1A 0B1' });
     const requester = await signedUp(clockApp);
-    for (let i = 0; i < 5; i += 1) await requester.client.post('/api/links/known-facts', { file_number: organisation.file_number, postal_code: 'K1A 0B2' });
-    const refused = await requester.client.post('/api/links/known-facts', { file_number: organisation.file_number, postal_code: 'K1A 0B2' });
+    for (let i = 0; i < 5; i += 1) await requester.client.linkWithKnownFacts({ file_number: organisation.file_number, postal_code: 'K1A 0B2' });
+    const refused = await requester.client.linkWithKnownFacts({ file_number: organisation.file_number, postal_code: 'K1A 0B2' });
 
     await clockApp.advanceClock(61 * MINUTE);
     const client = clockApp.client();
     await client.logIn(requester.email, GOOD_PASSWORD);
-    const renewed = await client.post('/api/links/known-facts', { file_number: organisation.file_number, postal_code: 'K1A 0B1' });
+    const renewed = await client.linkWithKnownFacts({ file_number: organisation.file_number, postal_code: 'K1A 0B1' });
 
     assert.equal(refused.status, 429, refused.text);
     assert.equal(renewed.status, 202, renewed.text);

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnApp, ROOT, freePort } from '../support/app.mjs';
 import {
-  operatorRequest, sql, quote, signedUp, selectProfile, credentialsSentTo, link, sendCase, assertRejected,
+  operatorRequest, operatorClient, sql, quote, signedUp, selectProfile, credentialsSentTo, link, sendCase, assertRejected,
   MALFORMED, NOT_OBJECT, TOO_LARGE, NOT_JSON, invalid,
 } from '../support/orgs.mjs';
 
@@ -185,8 +185,8 @@ describe('importing the sample export', () => {
   });
 
   test('the run\'s report can be read again by its id, and an unknown run answers 404', async () => {
-    const res = await operatorRequest(app, `/api/operator/migrations/${first.report.run_id}`, { method: 'GET' });
-    const unknown = await operatorRequest(app, '/api/operator/migrations/run-that-never-was', { method: 'GET' });
+    const res = await operatorClient(app).operatorMigration(first.report.run_id);
+    const unknown = await operatorClient(app).operatorMigration('run-that-never-was');
 
     assert.equal(res.status, 200, res.text);
     assert.deepEqual(res.body, first.report.report);
@@ -289,8 +289,8 @@ describe('once the missing contact is added to the export', () => {
   });
 
   test('its refusal is marked resolved by that run, and the open ones show their new lines', async () => {
-    const resolved = await operatorRequest(app, '/api/operator/unmigrated-relations?status=resolved', { method: 'GET' });
-    const open = await operatorRequest(app, '/api/operator/unmigrated-relations?page_size=100', { method: 'GET' });
+    const resolved = await operatorClient(app).operatorUnmigratedRelations({ status: 'resolved' });
+    const open = await operatorClient(app).operatorUnmigratedRelations({ page_size: 100 });
 
     assert.equal(resolved.status, 200, resolved.text);
     assert.deepEqual(resolved.body.items.map((r) => [r.legacy_id, r.reason, r.status, r.resolved_run_id]),
@@ -308,11 +308,11 @@ describe('a firm whose contacts were migrated', () => {
   let members;
   before(async () => {
     helene = await signedUp(app, { email: 'helene@levesque.example', first_name: 'Hélène', last_name: 'Lévesque' });
-    const linked = await helene.client.post('/api/links/legacy', { username: 'ci200003', password: LEGACY_PASSWORD });
+    const linked = await helene.client.linkWithLegacy({ username: 'ci200003', password: LEGACY_PASSWORD });
     assert.equal(linked.status, 200, linked.text);
     const selected = await selectProfile(helene.client, linked.body.profile.id);
     assert.equal(selected.status, 200, selected.text);
-    members = await helene.client.get('/api/organisation/members?page_size=100');
+    members = await helene.client.members({ page_size: '100' });
   });
 
   test('shows them in the responsible\'s inventory, invited and without credentials', () => {
@@ -328,7 +328,7 @@ describe('a firm whose contacts were migrated', () => {
   test('lets the responsible send a migrated contact link credentials that link their account', async () => {
     const noemie = members.body.items.find((c) => c.email === 'noemie@levesque.example');
 
-    const sent = await helene.client.post(`/api/organisation/members/${noemie.id}/link-credentials`, {});
+    const sent = await helene.client.reissueLinkCredentials(noemie.id, {});
 
     assert.equal(sent.status, 201, sent.text);
     assert.equal(sent.body.contact.credential.state, 'sent');
@@ -342,7 +342,7 @@ describe('a firm whose contacts were migrated', () => {
   });
 
   test('lists the employer files migrated for the responsible in "Mes dossiers autorisés"', async () => {
-    const res = await helene.client.get('/api/authorized-files?sort=name');
+    const res = await helene.client.authorizedFiles({ sort: 'name' });
 
     assert.equal(res.status, 200, res.text);
     assert.deepEqual(res.body.items.map((f) => [f.employer.name, f.employer.file_number, f.services, f.level, f.origin]), [
@@ -350,7 +350,7 @@ describe('a firm whose contacts were migrated', () => {
       ['Construction Boréal inc.', '2000101', ['workforce', 'monthly_report'], 'consultation', 'migrated'],
     ]);
     assert.equal(res.body.total, 2);
-    const search = await helene.client.get('/api/authorized-files?q=quebec');
+    const search = await helene.client.authorizedFiles({ q: 'quebec' });
     assert.deepEqual(search.body.items.map((f) => f.employer.file_number), ['2000102'], 'the copied name is searchable without accents');
   });
 });
@@ -358,11 +358,11 @@ describe('a firm whose contacts were migrated', () => {
 describe('an employer whose relations were migrated', () => {
   test('sees them awaiting its review', async () => {
     const sophie = await signedUp(app, { email: 'sophie@boreal.example', first_name: 'Sophie', last_name: 'Bouchard' });
-    const linked = await sophie.client.post('/api/links/legacy', { username: 'ER300001', password: LEGACY_PASSWORD });
+    const linked = await sophie.client.linkWithLegacy({ username: 'ER300001', password: LEGACY_PASSWORD });
     assert.equal(linked.status, 200, linked.text);
     assert.equal((await selectProfile(sophie.client, linked.body.profile.id)).status, 200);
 
-    const res = await sophie.client.get('/api/employer/authorizations?review=pending');
+    const res = await sophie.client.authorizations({ review: 'pending' });
 
     assert.equal(res.status, 200, res.text);
     assert.deepEqual(res.body.items.map((a) => [a.contact.email, a.origin, a.review, a.status]).sort(), [
@@ -431,7 +431,7 @@ describe('the migration routes', () => {
       { type: 'contact', file_number: 1000101, first_name: ['A'], email: true }, { type: 'organisation', name: 'é'.repeat(5000) }]
       .map((record, i) => ({ line: i + 1, record }));
 
-    const res = await operatorRequest(app, '/api/operator/migrations', { json: { run_id: 'run-odd-records', items } });
+    const res = await operatorClient(app).operatorMigrate({ run_id: 'run-odd-records', items });
 
     assert.equal(res.status, 200, res.text);
     assert.deepEqual(res.body.rejected.map((r) => [r.line, r.kind, r.reason]), [

@@ -72,7 +72,7 @@ after(async () => { await app?.stop(); });
 
 test('a token is created with the monthly report scopes, and the list names them', async () => {
   assert.deepEqual(tokens.full.token.scopes, [READ, WRITE]);
-  const list = await firm.responsable.client.get('/api/organisation/tokens');
+  const list = await firm.responsable.client.tokens();
   assert.deepEqual(list.body.items.find((t) => t.id === tokens.readOnly.token.id).scopes, [READ]);
 });
 
@@ -124,7 +124,7 @@ test('a write token drafts and transmits; forty transmissions with the same Idem
   assert.deepEqual([other.status, other.body.error.code], [409, 'monthly_report_transmitted']);
   const seen = await firm.member.client.get(path);
   assert.deepEqual([seen.status, seen.body.status, seen.body.transmitted.receipt_number], [200, 'transmitted', [...receipts][0]], 'the member sees what the platform transmitted');
-  const own = await boss.client.get(`${OWN}/${month}`);
+  const own = await boss.client.employerReport(month);
   assert.equal(own.body.transmitted.receipt_number, [...receipts][0], 'and so does the employer');
 });
 

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { spawnApp, answeredByWorker, untilAnswered } from '../support/app.mjs';
 import { withReceiver, createWebhook } from '../support/webhooks.mjs';
 import {
-  employer, firmWithMember, anotherMember, granted, grantBody, workerNow, FILES, AUDIT,
+  employer, firmWithMember, anotherMember, granted, grantBody, workerNow, FILES,
 } from '../support/authz.mjs';
 
 let app;
@@ -64,14 +64,14 @@ before(async () => {
 after(async () => { await app?.stop(); });
 
 test('the trades and construction regions come from the database with French and English labels', async () => {
-  const fr = await boss.client.get('/api/monthly-reports/lists');
+  const fr = await boss.client.monthlyReportLists();
   assert.equal(fr.status, 200, fr.text);
   const electrician = fr.body.trades.find((t) => t.code === 'electricien');
   assert.deepEqual([electrician.label, electrician.label_en], ['Électricien', 'Electrician']);
   assert.ok(fr.body.regions.some((r) => r.code === 'montreal' && r.label === 'Montréal'));
   assert.equal(fr.body.regions.length, 11, 'the construction regions of Québec');
   assert.equal(fr.body.max_lines, 2000);
-  const en = await app.client({ locale: 'en' }).get('/api/monthly-reports/lists');
+  const en = await app.client({ locale: 'en' }).monthlyReportLists();
   assert.equal(en.status, 401, 'the lists are for signed-in users');
 });
 
@@ -88,7 +88,7 @@ test('an employer saves a draft whose lines are normalised and whose totals the 
   assert.deepEqual(r.draft.totals, { lines: 2, regular_hours: 77.75, overtime_hours: 2.25, gross_wages_cents: 354_321 }, 'totals sent by the client are ignored');
   assert.deepEqual(r.draft.lines[1], { line: 2, worker_name: 'Jean Roy', worker_id: '7654321', trade: 'charpentier_menuisier', region: 'quebec', regular_hours: 40.25, overtime_hours: 0, gross_wages_cents: 200_000 });
   assert.deepEqual(r.versions.map((v) => [v.number, v.status]), [[1, 'draft']]);
-  const again = await boss.client.get(`${OWN}/${month}`);
+  const again = await boss.client.employerReport(month);
   assert.deepEqual(again.body.draft.lines, r.draft.lines, 'the draft reads back as saved');
   const replaced = await put(boss.client, `${OWN}/${month}`, { lines: [line()] });
   assert.equal(replaced.body.draft.totals.lines, 1, 'a PUT replaces the whole draft');
@@ -126,7 +126,7 @@ test('every problem of every line is answered at once with its line and field, a
   const duplicate = fields.body.error.problems.at(-1);
   assert.equal(duplicate.first_line, 1, 'a duplicate names the line it repeats');
   assert.match(duplicate.message, /ligne 1/);
-  const kept = await boss.client.get(`${OWN}/${month}`);
+  const kept = await boss.client.employerReport(month);
   assert.equal(kept.body.draft.totals.lines, 1, 'the draft is unchanged');
   const en = await app.client({ locale: 'en' });
   en.cookies = boss.client.cookies;
@@ -138,15 +138,15 @@ test('a draft is transmitted once its month is over, with a receipt, and then no
   const month = shift(monthOf(now), -1);
   const current = monthOf(now);
   await put(boss.client, `${OWN}/${current}`, { lines: [line()] });
-  const early = await boss.client.post(`${OWN}/${current}/transmit`);
+  const early = await boss.client.transmitEmployerReport(current);
   assert.deepEqual([early.status, early.body.error.code], [409, 'monthly_report_month_not_over']);
-  const ahead = await boss.client.get(`${OWN}/${shift(current, 1)}`);
+  const ahead = await boss.client.employerReport(shift(current, 1));
   assert.deepEqual([ahead.status, Object.keys(ahead.body.error.fields)], [422, ['month']]);
-  const none = await boss.client.post(`${OWN}/${month}/transmit`);
+  const none = await boss.client.transmitEmployerReport(month);
   assert.deepEqual([none.status, none.body.error.code], [409, 'monthly_report_no_draft']);
 
   await put(boss.client, `${OWN}/${month}`, { lines: [line(), line({ worker_id: '2222222', region: 'estrie' })] });
-  const res = await boss.client.post(`${OWN}/${month}/transmit`);
+  const res = await boss.client.transmitEmployerReport(month);
   assert.equal(res.status, 200, res.text);
   const t = res.body.transmitted;
   assert.match(t.receipt_number, new RegExp(`^RM-${month.replace('-', '')}-[2-9A-HJKMNP-Z]{10}$`));
@@ -156,9 +156,9 @@ test('a draft is transmitted once its month is over, with a receipt, and then no
 
   const edit = await put(boss.client, `${OWN}/${month}`, { lines: [line()] });
   assert.deepEqual([edit.status, edit.body.error.code], [409, 'monthly_report_transmitted']);
-  const twice = await boss.client.post(`${OWN}/${month}/transmit`);
+  const twice = await boss.client.transmitEmployerReport(month);
   assert.deepEqual([twice.status, twice.body.error.code], [409, 'monthly_report_transmitted']);
-  const trail = await boss.client.get(`${AUDIT}?action=monthly_report.transmitted`);
+  const trail = await boss.client.audit({ action: 'monthly_report.transmitted' });
   assert.ok(JSON.stringify(trail.body).includes(t.receipt_number), 'the transmission is in the audit trail');
 });
 
@@ -166,18 +166,18 @@ test('a correction opens the next version with the transmitted lines; its transm
   const month = freshMonth();
   await put(firm.member.client, `${fileReports(writerFile)}/${month}`, { lines: [line()] });
   const first = (await firm.member.client.post(`${fileReports(writerFile)}/${month}/transmit`)).body.transmitted;
-  const nothing = await boss.client.post(`${OWN}/${freshMonth()}/correct`);
+  const nothing = await boss.client.correctEmployerReport(freshMonth());
   assert.deepEqual([nothing.status, nothing.body.error.code], [409, 'monthly_report_nothing_to_correct']);
 
-  const opened = await boss.client.post(`${OWN}/${month}/correct`);
+  const opened = await boss.client.correctEmployerReport(month);
   assert.equal(opened.status, 201, opened.text);
   assert.deepEqual([opened.body.status, opened.body.draft.number, opened.body.transmitted.receipt_number], ['correction', 2, first.receipt_number]);
   assert.deepEqual(opened.body.draft.lines, first.lines, 'the correction starts from the transmitted lines');
-  const again = await boss.client.post(`${OWN}/${month}/correct`);
+  const again = await boss.client.correctEmployerReport(month);
   assert.deepEqual([again.status, again.body.error.code], [409, 'monthly_report_correction_open']);
 
   await put(boss.client, `${OWN}/${month}`, { lines: [line({ regular_hours: 40 })] });
-  const res = await boss.client.post(`${OWN}/${month}/transmit`);
+  const res = await boss.client.transmitEmployerReport(month);
   assert.equal(res.status, 200, res.text);
   assert.notEqual(res.body.transmitted.receipt_number, first.receipt_number, 'a new receipt');
   assert.equal(res.body.transmitted.totals.regular_hours, 40);
@@ -187,9 +187,9 @@ test('a correction opens the next version with the transmitted lines; its transm
   assert.ok(res.body.versions[1].superseded_at >= res.body.versions[0].transmitted_at - 1);
   const seen = await firm.member.client.get(`${fileReports(writerFile)}/${month}`);
   assert.equal(seen.body.transmitted.receipt_number, res.body.transmitted.receipt_number, 'the firm and the employer see the same report');
-  const corrected = JSON.stringify((await boss.client.get(`${AUDIT}?action=monthly_report.corrected`)).body);
+  const corrected = JSON.stringify((await boss.client.audit({ action: 'monthly_report.corrected' })).body);
   assert.ok(corrected.includes(res.body.transmitted.receipt_number) && corrected.includes(first.receipt_number), 'the correction and what it corrects are in the audit trail');
-  const opening = JSON.stringify((await boss.client.get(`${AUDIT}?action=monthly_report.correction_opened`)).body);
+  const opening = JSON.stringify((await boss.client.audit({ action: 'monthly_report.correction_opened' })).body);
   assert.ok(opening.includes(first.receipt_number));
 });
 
@@ -198,11 +198,11 @@ test('"no activity" is an explicit declaration: a report with neither lines nor 
   const both = await put(boss.client, `${OWN}/${month}`, { no_activity: true, lines: [line()] });
   assert.deepEqual([both.status, both.body.error.code], [422, 'monthly_report_no_activity_with_lines']);
   await put(boss.client, `${OWN}/${month}`, {});
-  const empty = await boss.client.post(`${OWN}/${month}/transmit`);
+  const empty = await boss.client.transmitEmployerReport(month);
   assert.deepEqual([empty.status, empty.body.error.code], [422, 'monthly_report_empty']);
   const declared = await put(boss.client, `${OWN}/${month}`, { no_activity: true });
   assert.equal(declared.body.draft.no_activity, true);
-  const res = await boss.client.post(`${OWN}/${month}/transmit`);
+  const res = await boss.client.transmitEmployerReport(month);
   assert.equal(res.status, 200, res.text);
   assert.deepEqual([res.body.transmitted.no_activity, res.body.transmitted.totals.lines], [true, 0]);
 });
@@ -210,7 +210,7 @@ test('"no activity" is an explicit declaration: a report with neither lines nor 
 test('the list shows the last months with their due date, standing and status', async () => {
   const month = freshMonth();
   const current = monthOf(now);
-  const list = await boss.client.get(`${OWN}?months=36`);
+  const list = await boss.client.employerReports({ months: '36' });
   assert.equal(list.status, 200, list.text);
   assert.equal(list.body.items.length, 36);
   assert.equal(list.body.items[0].month, current, 'newest first, from the current month');
@@ -219,11 +219,11 @@ test('the list shows the last months with their due date, standing and status', 
   const dueEnd = Date.parse(`${previous.due_on}T00:00:00-05:00`) + 24 * 3600 * 1000;
   assert.ok(['transmitted', now >= dueEnd ? 'late' : 'to_produce'].includes(previous.standing));
   assert.equal(list.body.items[5].standing === 'transmitted' || list.body.items[5].standing === 'late', true, 'an old month not transmitted is late');
-  const old = await boss.client.get(`${OWN}?months=60`);
+  const old = await boss.client.employerReports({ months: '60' });
   const entry = old.body.items.find((i) => i.month === month);
   assert.deepEqual([entry.status, entry.lines], ['not_started', 0]);
   for (const bad of ['0', '61', 'x']) {
-    const res = await boss.client.get(`${OWN}?months=${bad}`);
+    const res = await boss.client.employerReports({ months: bad });
     assert.deepEqual([res.status, Object.keys(res.body.error.fields)], [422, ['months']], bad);
   }
 });
@@ -266,7 +266,7 @@ test('who may: the employer and a firm contact at level transmission write, at c
 test('a malformed month or body is a 4xx JSON answer, never a 500', async () => {
   const month = freshMonth();
   for (const bad of ['2026-13', '2026-1', '1999-12', '202611']) {
-    const res = await boss.client.get(`${OWN}/${bad}`);
+    const res = await boss.client.employerReport(bad);
     assert.deepEqual([res.status, res.body.error.fields?.month ? 'month' : res.body.error.code], [422, 'month'], bad);
   }
   const cases = [
@@ -374,13 +374,13 @@ test('"Mes dossiers autorisés" shows where each file\'s report of the last mont
     await put(boss.client, path, { no_activity: true });
     assert.equal((await boss.client.post(`${path}/transmit`)).status, 200);
   }
-  const mine = await firm.member.client.get(FILES);
+  const mine = await firm.member.client.authorizedFiles();
   assert.equal(mine.status, 200, mine.text);
   assert.deepEqual(mine.body.items.find((f) => f.id === writerFile.id).monthly_report, { month: previous, due_on: `${monthOf(now)}-15`, standing: 'transmitted' });
-  const theirs = await outsider.client.get(FILES);
+  const theirs = await outsider.client.authorizedFiles();
   const standing = theirs.body.items.find((f) => f.id === outsiderFile.id).monthly_report.standing;
   if (pending) assert.equal(standing, pending, 'not transmitted: to produce until the 15th, late after');
-  const without = await stranger.client.get(FILES);
+  const without = await stranger.client.authorizedFiles();
   assert.equal(without.body.items.find((f) => f.id === strangerFile.id).monthly_report, null, 'no standing where the service is not authorized');
 });
 
@@ -404,8 +404,8 @@ test('a transmission and a correction reach the webhooks of the employer and of 
       assert.deepEqual([report.month, report.receipt_number, report.version, report.corrects, report.employer.id], [month, receipt, 1, null, boss.organisation.id]);
       assert.deepEqual(report.totals, { lines: 2, regular_hours: 75, overtime_hours: 4.5, gross_wages_cents: 308_642 });
     }
-    await boss.client.post(`${OWN}/${month}/correct`);
-    const corrected = await boss.client.post(`${OWN}/${month}/transmit`);
+    await boss.client.correctEmployerReport(month);
+    const corrected = await boss.client.transmitEmployerReport(month);
     assert.equal(corrected.status, 200, corrected.text);
     const [correction] = await receiver.waitFor(1, { filter: (r) => r.path === '/employer' && r.body?.type === 'monthly_report.corrected' });
     assert.deepEqual([correction.body.data.monthly_report.version, correction.body.data.monthly_report.corrects], [2, receipt]);

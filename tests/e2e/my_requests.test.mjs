@@ -7,10 +7,9 @@ import assert from 'node:assert/strict';
 import { GOOD_PASSWORD, spawnApp } from '../support/app.mjs';
 import { createOrganisation, credentialsSentTo, link, quote, signedUp, sql, uniqueFileNumber } from '../support/orgs.mjs';
 import {
-  employer, firmWithMember, anotherMember, granted, grantBody, workerNow, query, ACCESS_REQUESTS, EMPLOYER_REQUESTS, FILES,
+  employer, firmWithMember, anotherMember, granted, grantBody, workerNow, query, FILES,
 } from '../support/authz.mjs';
 
-const REQUESTS = '/api/me/requests';
 const OWN = '/api/employer/monthly-reports';
 
 let app;
@@ -29,7 +28,7 @@ function shift(month, n) {
 const line = { worker_name: 'Marie Tremblay', worker_id: '1234567', trade: 'electricien', region: 'montreal', regular_hours: 37.5, overtime_hours: 0, gross_wages_cents: 154_321 };
 
 async function requestsPage(client, params) {
-  const res = await client.get(`${REQUESTS}${query(params)}`);
+  const res = await client.myRequests(params);
   assert.equal(res.status, 200, `the list answered ${res.status}: ${res.text}`);
   return res.body;
 }
@@ -62,7 +61,7 @@ before(async () => {
 after(async () => { await app?.stop(); });
 
 test('an access request the person made shows with the employer, the services asked and its state as it changes', async () => {
-  const made = await firm.member.client.post(ACCESS_REQUESTS, { file_number: boss.organisation.file_number, postal_code: boss.postalCode, services: ['workforce', 'monthly_report'] });
+  const made = await firm.member.client.requestAccess({ file_number: boss.organisation.file_number, postal_code: boss.postalCode, services: ['workforce', 'monthly_report'] });
   assert.equal(made.status, 201, made.text);
   const id = made.body.access_request.id;
 
@@ -72,7 +71,7 @@ test('an access request the person made shows with the employer, the services as
     ['access_request', 'pending', 'Toitures Demandes inc.', boss.organisation.file_number, ['workforce', 'monthly_report']],
   );
 
-  assert.equal((await boss.client.post(`${EMPLOYER_REQUESTS}/${id}/decline`, {})).status, 200);
+  assert.equal((await boss.client.declineAccessRequest(id, {})).status, 200);
   const declined = (await allRequests(firm.member.client)).find((item) => item.id === id);
   assert.equal(declined.status, 'declined');
 });
@@ -82,8 +81,8 @@ test('known-facts linking requests show as sent whether or not the facts matched
   const requester = await signedUp(app);
   const unknown = uniqueFileNumber();
 
-  assert.equal((await requester.client.post('/api/links/known-facts', { file_number: organisation.file_number, postal_code: 'G1R 4P5' })).status, 202);
-  assert.equal((await requester.client.post('/api/links/known-facts', { file_number: unknown, postal_code: 'G1R 4P5' })).status, 202);
+  assert.equal((await requester.client.linkWithKnownFacts({ file_number: organisation.file_number, postal_code: 'G1R 4P5' })).status, 202);
+  assert.equal((await requester.client.linkWithKnownFacts({ file_number: unknown, postal_code: 'G1R 4P5' })).status, 202);
 
   const sent = await requestsPage(requester.client, { kind: 'link_request' });
   assert.deepEqual(sent.items.map((i) => [i.kind, i.file_number, i.status, i.organisation_name]), [
@@ -98,7 +97,7 @@ test('known-facts linking requests show as sent whether or not the facts matched
 test('transmitted and corrected monthly reports show each transmission with its receipt, the first superseded by the correction', async () => {
   const month = shift(monthOf(now), -30);
   const first = await transmit(boss.client, OWN, month);
-  assert.equal((await boss.client.post(`${OWN}/${month}/correct`)).status, 201);
+  assert.equal((await boss.client.correctEmployerReport(month)).status, 201);
   const second = await transmit(boss.client, OWN, month);
 
   const mine = (await allRequests(boss.client, { kind: 'monthly_report' })).filter((item) => item.month === month);
@@ -135,7 +134,7 @@ test('the list pages 20 at a time, newest first, with a cursor that follows on a
   for (let i = 0; i < 22; i += 1) {
     const file_number = uniqueFileNumber();
     numbers.push(file_number);
-    assert.equal((await person.client.post('/api/links/known-facts', { file_number, postal_code: 'H2X 1Y4' })).status, 202);
+    assert.equal((await person.client.linkWithKnownFacts({ file_number, postal_code: 'H2X 1Y4' })).status, 202);
   }
   const first = await requestsPage(person.client);
   assert.equal(first.items.length, 20);
@@ -149,7 +148,7 @@ test('the list pages 20 at a time, newest first, with a cursor that follows on a
 });
 
 test('40 concurrent reads of the list all answer 200 with the same page', async () => {
-  const answers = await Promise.all(Array.from({ length: 40 }, () => firm.member.client.get(REQUESTS)));
+  const answers = await Promise.all(Array.from({ length: 40 }, () => firm.member.client.myRequests()));
   assert.deepEqual([...new Set(answers.map((r) => r.status))], [200]);
   assert.equal(new Set(answers.map((r) => JSON.stringify(r.body))).size, 1);
 });
@@ -166,25 +165,25 @@ test('bad query input answers 4xx JSON naming the field, and a signed-out call 4
     ['cursor', { cursor: '1700000000000_ab\u0000' }],
   ];
   for (const [field, params] of cases) {
-    const res = await firm.member.client.get(`${REQUESTS}${query(params)}`);
+    const res = await firm.member.client.myRequests(params);
     assert.equal(res.status, 422, `${JSON.stringify(params)}: ${res.text}`);
     assert.equal(typeof res.body.error.fields?.[field], 'string', `${JSON.stringify(params)} names ${field}`);
   }
-  const signedOut = await app.client().get(REQUESTS);
+  const signedOut = await app.client().myRequests();
   assert.equal(signedOut.status, 401);
   assert.equal(typeof signedOut.body.error.code, 'string');
 });
 
 test('the copy of a person\'s data holds their known-facts linking requests, and closing the account takes them with it', async () => {
   const person = await signedUp(app);
-  assert.equal((await person.client.post('/api/links/known-facts', { file_number: uniqueFileNumber(), postal_code: 'H2X 1Y4' })).status, 202);
+  assert.equal((await person.client.linkWithKnownFacts({ file_number: uniqueFileNumber(), postal_code: 'H2X 1Y4' })).status, 202);
   assert.equal((await requestsPage(person.client)).items.length, 1);
-  const id = (await person.client.get('/api/me')).body.id;
+  const id = (await person.client.me()).body.id;
   assert.equal(typeof id, 'string');
-  const exported = await person.client.get('/api/me/export');
+  const exported = await person.client.exportMyData();
   assert.deepEqual(exported.body.linking_requests.map((r) => r.id), [(await requestsPage(person.client)).items[0].id], 'the copy of their data holds the request');
 
-  const closed = await person.client.request('DELETE', '/api/me', { json: { current_password: GOOD_PASSWORD } });
+  const closed = await person.client.closeAccount({ current_password: GOOD_PASSWORD });
 
   assert.equal(closed.status, 204, closed.text);
   const [left] = await sql(app, `SELECT (SELECT COUNT(*) FROM known_facts_requests WHERE user_id = ${quote(id)}) AS requests, (SELECT COUNT(*) FROM users WHERE id = ${quote(id)}) AS users`);

@@ -75,7 +75,7 @@ test('the signup browser and later sign-ins from it send nothing; a new browser 
   assert.equal((await elsewhere.logIn(person.email, person.password)).status, 200);
   assert.equal((await newDeviceEmails(person.email)).length, 1, 'that browser is now known');
 
-  const activity = await person.client.get('/api/me/activity');
+  const activity = await person.client.activity();
   assert.equal(activity.status, 200, activity.text);
   assert.equal(activity.body.items.filter((e) => e.action === 'login.new_device').length, 1, 'the new device shows in the security activity');
   const stored = await sql(app, `SELECT d.device_hash FROM known_devices d JOIN users u ON u.id = d.user_id WHERE u.email = ${quote(person.email)}`);

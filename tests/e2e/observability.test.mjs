@@ -43,8 +43,8 @@ describe('logs and D1 sessions', () => {
 
   test('a route with an id is logged by its pattern, and a write counts the rows it wrote', async () => {
     const { client } = await app.signedUpUser();
-    const missing = await client.get('/api/organisation/webhooks/0123456789abcdef');
-    const signedOut = await client.request('DELETE', '/api/session');
+    const missing = await client.webhook('0123456789abcdef');
+    const signedOut = await client.logOut();
 
     const read = await requestLine(app, missing.headers.get('x-request-id'));
     const write = await requestLine(app, signedOut.headers.get('x-request-id'));
@@ -73,8 +73,8 @@ describe('logs and D1 sessions', () => {
     assert.ok(bookmark, `a bookmark comes back (status ${wrote.status})`);
     assert.equal(client.cookies.get('__Host-sel_d1'), bookmark, 'the browser keeps it in a cookie');
 
-    const byCookie = await client.get('/api/me');
-    const byHeader = await client.get('/api/me', { headers: { 'x-d1-bookmark': bookmark, cookie: cookieWithout(client, '__Host-sel_d1') } });
+    const byCookie = await client.me();
+    const byHeader = await client.me(undefined, { headers: { 'x-d1-bookmark': bookmark, cookie: cookieWithout(client, '__Host-sel_d1') } });
 
     for (const [res, how] of [[byCookie, 'cookie'], [byHeader, 'header']]) {
       assert.equal(res.status, 200, `${how}: ${res.text}`);
@@ -91,7 +91,7 @@ describe('logs and D1 sessions', () => {
       [{ 'x-d1-bookmark': 'first-primary' }, 'a constraint name'],
       [{ cookie: `${session}; __Host-sel_d1=%00%FF` }, 'a cookie that is not one'],
     ]) {
-      const res = await client.get('/api/me', { headers: { cookie: session, ...headers } });
+      const res = await client.me(undefined, { headers: { cookie: session, ...headers } });
       assert.equal(res.status, 200, `${why}: ${res.status} ${res.text}`);
     }
   });

@@ -127,7 +127,7 @@ test('the schema checker of this file rejects a missing required property, a wro
 });
 
 test('GET /api/openapi.json is an OpenAPI 3.1 document whose every $ref resolves', async () => {
-  const res = await app.client().get('/api/openapi.json');
+  const res = await app.client().openapiDocument();
 
   assert.equal(res.status, 200);
   assert.match(res.headers.get('content-type') ?? '', /^application\/json/);
@@ -269,8 +269,8 @@ test('the answers of a real signup, sign-in and password reset match the documen
   const resetMail = await app.waitForEmail(email, (m) => /réinitialisation/.test(m.subject));
   const reset = await step('POST', '/api/password/reset', await app.client().resetPassword(forgot.body.reset_id, TestApp.codeOf(resetMail), 'Quatre hiboux blancs veillent'));
   assert.equal(reset.status, 200, reset.text);
-  await step('GET', '/api/health', await app.client().get('/api/health'));
-  await step('GET', '/dev/mailbox', await app.client().get(`/dev/mailbox?to=${encodeURIComponent(email)}`));
+  await step('GET', '/api/health', await app.client().health());
+  await step('GET', '/dev/mailbox', await app.client().devMailbox({ to: email }));
 
   for (const [method, path, res] of steps) {
     assert.ok(res.status < 300, `${method} ${path} succeeded: ${res.status} ${res.text}`);
@@ -325,49 +325,49 @@ async function issue4Journey() {
   const A = '/api/employer/authorizations';
   const R = '/api/employer/access-requests';
 
-  const grantedRes = await step('POST', A, boss.client.post(A, grantBody(firm.organisation, firm.member.email, { services: ['monthly_report', 'workforce'], ends_on: addDays(await today(app), 30) })), 201);
+  const grantedRes = await step('POST', A, boss.client.grantAuthorization(grantBody(firm.organisation, firm.member.email, { services: ['monthly_report', 'workforce'], ends_on: addDays(await today(app), 30) })), 201);
   const id = grantedRes.body.authorization.id;
-  await step('POST', A, boss.client.post(A, grantBody(firm.organisation, firm.member.email)), 409);
-  await step('POST', A, boss.client.post(A, grantBody(firm.organisation, firm.member.email, { services: [] })), 422);
-  await step('POST', A, firm.member.client.post(A, grantBody(firm.organisation, firm.member.email)), 403);
-  await step('GET', A, boss.client.get(`${A}?status=active`), 200);
-  await step('GET', `${A}/{id}`, boss.client.get(`${A}/${id}`), 200);
-  await step('GET', `${A}/{id}`, other.client.get(`${A}/${id}`), 404);
-  await step('PATCH', `${A}/{id}`, boss.client.request('PATCH', `${A}/${id}`, { json: { level: 'transmission' } }), 200);
-  await step('PATCH', `${A}/{id}`, boss.client.request('PATCH', `${A}/${id}`, { json: { level: 'tout' } }), 422);
+  await step('POST', A, boss.client.grantAuthorization(grantBody(firm.organisation, firm.member.email)), 409);
+  await step('POST', A, boss.client.grantAuthorization(grantBody(firm.organisation, firm.member.email, { services: [] })), 422);
+  await step('POST', A, firm.member.client.grantAuthorization(grantBody(firm.organisation, firm.member.email)), 403);
+  await step('GET', A, boss.client.authorizations({ status: 'active' }), 200);
+  await step('GET', `${A}/{id}`, boss.client.authorization(id), 200);
+  await step('GET', `${A}/{id}`, other.client.authorization(id), 404);
+  await step('PATCH', `${A}/{id}`, boss.client.updateAuthorization(id, { level: 'transmission' }), 200);
+  await step('PATCH', `${A}/{id}`, boss.client.updateAuthorization(id, { level: 'tout' }), 422);
 
-  await step('GET', '/api/authorized-files', firm.member.client.get('/api/authorized-files?page_size=1'), 200);
-  await step('GET', '/api/authorized-files', firm.member.client.get('/api/authorized-files?cursor=abc'), 422);
-  await step('GET', '/api/authorized-files.csv', firm.member.client.get('/api/authorized-files.csv'), 200);
-  await step('GET', '/api/authorized-files/{id}', firm.member.client.get(`/api/authorized-files/${id}`), 200);
-  await step('GET', '/api/authorized-files/{id}', firm.responsable.client.get(`/api/authorized-files/${id}`), 404);
-  await step('GET', '/api/authorized-files/{id}/monthly-report', firm.member.client.get(`/api/authorized-files/${id}/monthly-report`), 200);
+  await step('GET', '/api/authorized-files', firm.member.client.authorizedFiles({ page_size: '1' }), 200);
+  await step('GET', '/api/authorized-files', firm.member.client.authorizedFiles({ cursor: 'abc' }), 422);
+  await step('GET', '/api/authorized-files.csv', firm.member.client.authorizedFilesCsv(), 200);
+  await step('GET', '/api/authorized-files/{id}', firm.member.client.authorizedFile(id), 200);
+  await step('GET', '/api/authorized-files/{id}', firm.responsable.client.authorizedFile(id), 404);
+  await step('GET', '/api/authorized-files/{id}/monthly-report', firm.member.client.fileReportSummary(id), 200);
 
   const migratedContact = await invitedContact(firm.responsable.client, { first_name: 'Migré', last_name: 'Documenté' });
   const migrated = await seedMigrated(app, { employer: boss.organisation, firm: firm.organisation, contactId: migratedContact.id });
-  await step('POST', `${A}/{id}/confirm`, boss.client.post(`${A}/${migrated}/confirm`, {}), 200);
-  await step('POST', `${A}/{id}/confirm`, boss.client.post(`${A}/${id}/confirm`, {}), 409);
-  await step('POST', '/api/employer/migrated-relations/review', boss.client.post('/api/employer/migrated-relations/review', { decision: 'confirm' }), 200);
-  await step('POST', '/api/employer/migrated-relations/review', boss.client.post('/api/employer/migrated-relations/review', { decision: 'oui' }), 422);
+  await step('POST', `${A}/{id}/confirm`, boss.client.confirmAuthorization(migrated, {}), 200);
+  await step('POST', `${A}/{id}/confirm`, boss.client.confirmAuthorization(id, {}), 409);
+  await step('POST', '/api/employer/migrated-relations/review', boss.client.reviewMigratedRelations({ decision: 'confirm' }), 200);
+  await step('POST', '/api/employer/migrated-relations/review', boss.client.reviewMigratedRelations({ decision: 'oui' }), 422);
 
   const requestBody = { file_number: other.organisation.file_number, postal_code: other.postalCode, services: ['workforce'], message: 'Bonjour' };
-  const made = await step('POST', '/api/access-requests', firm.member.client.post('/api/access-requests', requestBody), 201);
-  await step('POST', '/api/access-requests', firm.member.client.post('/api/access-requests', requestBody), 409);
-  await step('POST', '/api/access-requests', firm.member.client.post('/api/access-requests', { ...requestBody, postal_code: 'H0H 0H0' }), 422);
-  await step('GET', '/api/access-requests', firm.member.client.get('/api/access-requests'), 200);
-  await step('GET', R, other.client.get(R), 200);
-  await step('POST', `${R}/{id}/approve`, other.client.post(`${R}/${made.body.access_request.id}/approve`, { services: ['workforce'], level: 'consultation' }), 200);
-  await step('POST', `${R}/{id}/approve`, other.client.post(`${R}/${made.body.access_request.id}/approve`, { services: ['workforce'], level: 'consultation' }), 409);
+  const made = await step('POST', '/api/access-requests', firm.member.client.requestAccess(requestBody), 201);
+  await step('POST', '/api/access-requests', firm.member.client.requestAccess(requestBody), 409);
+  await step('POST', '/api/access-requests', firm.member.client.requestAccess({ ...requestBody, postal_code: 'H0H 0H0' }), 422);
+  await step('GET', '/api/access-requests', firm.member.client.accessRequests(), 200);
+  await step('GET', R, other.client.employerAccessRequests(), 200);
+  await step('POST', `${R}/{id}/approve`, other.client.approveAccessRequest(made.body.access_request.id, { services: ['workforce'], level: 'consultation' }), 200);
+  await step('POST', `${R}/{id}/approve`, other.client.approveAccessRequest(made.body.access_request.id, { services: ['workforce'], level: 'consultation' }), 409);
   const colleague = await anotherMember(app, firm.responsable.client);
-  const toDecline = await step('POST', '/api/access-requests', colleague.client.post('/api/access-requests', requestBody), 201);
-  await step('POST', `${R}/{id}/decline`, other.client.post(`${R}/${toDecline.body.access_request.id}/decline`, { reason: 'Non merci' }), 200);
-  const toCancel = await step('POST', '/api/access-requests', firm.responsable.client.post('/api/access-requests', requestBody), 201);
-  await step('DELETE', '/api/access-requests/{id}', firm.responsable.client.request('DELETE', `/api/access-requests/${toCancel.body.access_request.id}`), 200);
-  await step('DELETE', '/api/access-requests/{id}', firm.member.client.request('DELETE', `/api/access-requests/${toCancel.body.access_request.id}`), 404);
+  const toDecline = await step('POST', '/api/access-requests', colleague.client.requestAccess(requestBody), 201);
+  await step('POST', `${R}/{id}/decline`, other.client.declineAccessRequest(toDecline.body.access_request.id, { reason: 'Non merci' }), 200);
+  const toCancel = await step('POST', '/api/access-requests', firm.responsable.client.requestAccess(requestBody), 201);
+  await step('DELETE', '/api/access-requests/{id}', firm.responsable.client.cancelAccessRequest(toCancel.body.access_request.id), 200);
+  await step('DELETE', '/api/access-requests/{id}', firm.member.client.cancelAccessRequest(toCancel.body.access_request.id), 404);
 
-  await step('DELETE', `${A}/{id}`, boss.client.request('DELETE', `${A}/${id}`), 200);
-  await step('PATCH', `${A}/{id}`, boss.client.request('PATCH', `${A}/${id}`, { json: { level: 'consultation' } }), 409);
-  await step('GET', '/api/authorized-files/{id}', firm.member.client.get(`/api/authorized-files/${id}`), 404);
+  await step('DELETE', `${A}/{id}`, boss.client.revokeAuthorization(id), 200);
+  await step('PATCH', `${A}/{id}`, boss.client.updateAuthorization(id, { level: 'consultation' }), 409);
+  await step('GET', '/api/authorized-files/{id}', firm.member.client.authorizedFile(id), 404);
   return steps;
 }
 
@@ -465,7 +465,7 @@ async function issue5Journey() {
   const boss = await employer(app);
   const firm = await firmWithMember(app);
   const other = await firmWithMember(app);
-  const granted = await boss.client.post('/api/employer/authorizations', grantBody(firm.organisation, firm.member.email));
+  const granted = await boss.client.grantAuthorization(grantBody(firm.organisation, firm.member.email));
   assert.equal(granted.status, 201, granted.text);
   const steps = [];
   const step = async (method, path, promise, expected, label = '') => {
@@ -482,40 +482,40 @@ async function issue5Journey() {
   const body = { name: 'Synchro documentée', scopes: ALL_SCOPES, expires_on: addDays(day, 30) };
   const responsable = firm.responsable.client;
 
-  const created = await step('POST', T, responsable.post(T, body), 201);
+  const created = await step('POST', T, responsable.createToken(body), 201);
   const { token, secret } = created.body;
-  const narrow = await step('POST', T, responsable.post(T, { ...body, scopes: [CONTACTS_SCOPE] }), 201);
-  await step('POST', T, responsable.post(T, { ...body, scopes: [] }), 422);
+  const narrow = await step('POST', T, responsable.createToken({ ...body, scopes: [CONTACTS_SCOPE] }), 201);
+  await step('POST', T, responsable.createToken({ ...body, scopes: [] }), 422);
   await step('POST', T, responsable.request('POST', T, { body: '{"name":', headers: { 'content-type': 'application/json' } }), 400);
-  await step('POST', T, firm.member.client.post(T, body), 403);
-  await step('POST', T, app.client().post(T, body), 401);
-  await step('GET', T, responsable.get(T), 200);
-  await step('GET', T, firm.member.client.get(T), 403);
+  await step('POST', T, firm.member.client.createToken(body), 403);
+  await step('POST', T, app.client().createToken(body), 401);
+  await step('GET', T, responsable.tokens(), 200);
+  await step('GET', T, firm.member.client.tokens(), 403);
 
   await step('GET', F, bearerGet(app, `${F}?since=0`, secret), 200, 'token');
   await step('GET', F, bearerGet(app, `${F}?since=0&limit=1`, secret), 200, 'token, limit 1');
   await step('GET', M, bearerGet(app, `${M}?since=0&limit=1`, secret), 200, 'token');
-  await step('GET', M, responsable.get(M), 200, 'session');
-  await step('GET', F, firm.member.client.get(F), 200, 'session');
+  await step('GET', M, responsable.members(), 200, 'session');
+  await step('GET', F, firm.member.client.authorizedFiles(), 200, 'session');
   await step('GET', F, bearerGet(app, F, null, { authorization: 'Bearer sel_nope' }), 401, 'token_invalid');
   await step('GET', F, bearerGet(app, `${F}?limit=0`, secret), 422, 'bad limit');
   await step('GET', F, bearerGet(app, F, narrow.body.secret), 403, 'token_scope_missing');
   await primeRateLimit(app, narrow.body.token.id, 600);
   await step('GET', M, bearerGet(app, M, narrow.body.secret), 429, 'too_many_requests');
 
-  await step('DELETE', `${T}/{id}`, firm.member.client.request('DELETE', `${T}/${token.id}`), 403);
-  await step('DELETE', `${T}/{id}`, other.responsable.client.request('DELETE', `${T}/${token.id}`), 404);
-  await step('DELETE', `${T}/{id}`, responsable.request('DELETE', `${T}/${token.id}`), 200);
+  await step('DELETE', `${T}/{id}`, firm.member.client.revokeToken(token.id), 403);
+  await step('DELETE', `${T}/{id}`, other.responsable.client.revokeToken(token.id), 404);
+  await step('DELETE', `${T}/{id}`, responsable.revokeToken(token.id), 200);
   await step('GET', F, bearerGet(app, F, secret), 401, 'token_revoked');
 
-  await step('GET', A, responsable.get(`${A}?action=token.&from=${day}&to=${addDays(day, 1)}&page_size=5`), 200);
-  await step('GET', A, responsable.get(A), 200);
-  await step('GET', A, responsable.get(`${A}?from=hier`), 422);
-  await step('GET', A, firm.member.client.get(A), 403);
-  await step('GET', `${A}.csv`, responsable.get(`${A}.csv?action=token.`), 200);
-  await step('GET', `${A}.csv`, responsable.get(`${A}.csv?to=2026-13-40`), 422);
-  await step('GET', `${A}.csv`, firm.member.client.get(`${A}.csv`), 403);
-  await step('GET', `${A}.csv`, app.client().get(`${A}.csv`), 401);
+  await step('GET', A, responsable.audit({ action: 'token.', from: day, to: addDays(day, 1), page_size: '5' }), 200);
+  await step('GET', A, responsable.audit(), 200);
+  await step('GET', A, responsable.audit({ from: 'hier' }), 422);
+  await step('GET', A, firm.member.client.audit(), 403);
+  await step('GET', `${A}.csv`, responsable.auditCsv({ action: 'token.' }), 200);
+  await step('GET', `${A}.csv`, responsable.auditCsv({ to: '2026-13-40' }), 422);
+  await step('GET', `${A}.csv`, firm.member.client.auditCsv(), 403);
+  await step('GET', `${A}.csv`, app.client().auditCsv(), 401);
   return steps;
 }
 
@@ -556,21 +556,21 @@ test('the answers of the account console, successes and errors, match the docume
   };
   const NEW = 'Quatre hiboux blancs veillent';
 
-  await step('PATCH', '/api/me', await client.request('PATCH', '/api/me', { json: { first_name: 'Hélène', locale: 'en' } }), 200);
-  await step('PATCH', '/api/me', await client.request('PATCH', '/api/me', { json: { last_name: '\u202E' } }), 422);
-  const sessions = await step('GET', '/api/me/sessions', await client.get('/api/me/sessions'), 200);
+  await step('PATCH', '/api/me', await client.updateMe({ first_name: 'Hélène', locale: 'en' }), 200);
+  await step('PATCH', '/api/me', await client.updateMe({ last_name: '\u202E' }), 422);
+  const sessions = await step('GET', '/api/me/sessions', await client.sessions(), 200);
   const otherId = sessions.body.items.find((s) => !s.current).id;
-  await step('DELETE', '/api/me/sessions/{id}', await client.request('DELETE', `/api/me/sessions/${otherId}`), 204);
-  await step('DELETE', '/api/me/sessions/{id}', await client.request('DELETE', `/api/me/sessions/${otherId}`), 404);
-  await step('DELETE', '/api/me/sessions', await client.request('DELETE', '/api/me/sessions'), 200);
-  await step('GET', '/api/me/activity', await client.get('/api/me/activity'), 200);
-  await step('GET', '/api/me/activity', await client.get('/api/me/activity?cursor=nope'), 422);
-  await step('GET', '/api/me/export', await client.get('/api/me/export'), 200);
-  const started = await step('POST', '/api/me/email', await client.post('/api/me/email', { new_email: uniqueEmail('nouvelle'), current_password: password }), 202);
-  await step('POST', '/api/me/email/confirm', await client.post('/api/me/email/confirm', { verification_id: started.body.verification_id, code: '000000' }), 422);
-  await step('POST', '/api/me/password', await client.post('/api/me/password', { current_password: password, new_password: NEW, new_password_confirmation: NEW }), 204);
-  await step('POST', '/api/me/password', await client.post('/api/me/password', { current_password: password, new_password: NEW, new_password_confirmation: NEW }), 422);
-  await step('DELETE', '/api/me', await client.request('DELETE', '/api/me', { json: { current_password: NEW } }), 204);
+  await step('DELETE', '/api/me/sessions/{id}', await client.endSession(otherId), 204);
+  await step('DELETE', '/api/me/sessions/{id}', await client.endSession(otherId), 404);
+  await step('DELETE', '/api/me/sessions', await client.endOtherSessions(), 200);
+  await step('GET', '/api/me/activity', await client.activity(), 200);
+  await step('GET', '/api/me/activity', await client.activity({ cursor: 'nope' }), 422);
+  await step('GET', '/api/me/export', await client.exportMyData(), 200);
+  const started = await step('POST', '/api/me/email', await client.changeEmail({ new_email: uniqueEmail('nouvelle'), current_password: password }), 202);
+  await step('POST', '/api/me/email/confirm', await client.confirmEmail({ verification_id: started.body.verification_id, code: '000000' }), 422);
+  await step('POST', '/api/me/password', await client.changePassword({ current_password: password, new_password: NEW, new_password_confirmation: NEW }), 204);
+  await step('POST', '/api/me/password', await client.changePassword({ current_password: password, new_password: NEW, new_password_confirmation: NEW }), 422);
+  await step('DELETE', '/api/me', await client.closeAccount({ current_password: NEW }), 204);
 
   for (const [method, path, res] of steps) assertDocumented(method, path, res);
 });

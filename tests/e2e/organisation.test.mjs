@@ -8,7 +8,7 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnApp, uniqueEmail } from '../support/app.mjs';
 import {
-  sql, quote, operatorRequest, organisationForm, createOrganisation, linkedResponsible, invitedMember, linkedMember,
+  sql, quote, operatorClient, organisationForm, createOrganisation, linkedResponsible, invitedMember, linkedMember,
   credentialsSentTo, isLinkCredentialsEmail, wrongCode, link, selectProfile, signedUp, uniqueFileNumber,
   badInputCases, sendCase, cookieOf, assertRejected, invalid, writeCounts, RTL,
 } from '../support/orgs.mjs';
@@ -22,7 +22,7 @@ const member = (id) => `${MEMBERS}/${id}`;
 
 /** Invites without waiting for the email (the inventory tests only need the contact). */
 async function invite(client, { first_name = 'Martin', last_name = 'Membre', email = uniqueEmail('membre'), role = 'membre' } = {}) {
-  const res = await client.post(MEMBERS, { first_name, last_name, email, role });
+  const res = await client.inviteMember({ first_name, last_name, email, role });
   assert.equal(res.status, 201, `inviting ${first_name} ${last_name}: ${res.text}`);
   return res.body.contact;
 }
@@ -40,7 +40,7 @@ test('the operator creates an organisation with its first responsable, whose cre
   const digits = uniqueFileNumber();
   const form = organisationForm({ kind: 'employer', file_number: `${digits.slice(0, 3)} ${digits.slice(3, 6)}-${digits.slice(6)}` });
 
-  const res = await operatorRequest(app, '/api/operator/organisations', { json: form });
+  const res = await operatorClient(app).operatorCreateOrganisation(form);
 
   assert.equal(res.status, 201, res.text);
   const { organisation, responsible } = res.body;
@@ -63,7 +63,7 @@ test('a file number already taken answers 409 file_number_taken, however it is w
   const counts = await writeCounts(app);
   const spaced = form.file_number.replace(/^(\d{3})(\d{3})/, '$1 $2-');
 
-  const res = await operatorRequest(app, '/api/operator/organisations', { json: organisationForm({ file_number: spaced }) });
+  const res = await operatorClient(app).operatorCreateOrganisation(organisationForm({ file_number: spaced }));
 
   assert.equal(res.status, 409, res.text);
   assert.equal(res.body.error.code, 'file_number_taken');
@@ -75,7 +75,7 @@ test('a file number already taken answers 409 file_number_taken, however it is w
 test('GET /api/organisation names the organisation of the active profile and the role', async () => {
   const responsable = await linkedResponsible(app, { kind: 'association' });
 
-  const res = await responsable.client.get('/api/organisation');
+  const res = await responsable.client.organisation();
 
   assert.equal(res.status, 200, res.text);
   assert.deepEqual(res.body, { organisation: responsable.organisation, role: 'responsable' });
@@ -164,7 +164,7 @@ test('inviting a contact answers 201 and emails personal link credentials to the
   const responsable = await linkedResponsible(app);
   const email = uniqueEmail('invitee');
 
-  const res = await responsable.client.post(MEMBERS, { first_name: ' Élodie ', last_name: 'Ouellet', email: email.toUpperCase(), role: 'membre' });
+  const res = await responsable.client.inviteMember({ first_name: ' Élodie ', last_name: 'Ouellet', email: email.toUpperCase(), role: 'membre' });
 
   assert.equal(res.status, 201, res.text);
   const { contact } = res.body;
@@ -189,8 +189,8 @@ test('inviting an address already in the organisation answers 409 contact_exists
   await invite(responsable.client, { email });
   const counts = await writeCounts(app);
 
-  const again = await responsable.client.post(MEMBERS, { first_name: 'Autre', last_name: 'Personne', email: email.toUpperCase(), role: 'responsable' });
-  const self = await responsable.client.post(MEMBERS, { first_name: 'Rachel', last_name: 'Responsable', email: responsable.email, role: 'membre' });
+  const again = await responsable.client.inviteMember({ first_name: 'Autre', last_name: 'Personne', email: email.toUpperCase(), role: 'responsable' });
+  const self = await responsable.client.inviteMember({ first_name: 'Rachel', last_name: 'Responsable', email: responsable.email, role: 'membre' });
 
   for (const [label, res] of [['an invited address', again], ["the responsable's own address", self]]) {
     assert.equal(res.status, 409, `${label}: ${res.text}`);
@@ -205,7 +205,7 @@ test('the same address may be a contact of two organisations', async () => {
   const email = uniqueEmail('deux');
 
   await invite(first.client, { email });
-  const res = await second.client.post(MEMBERS, { first_name: 'Martin', last_name: 'Membre', email, role: 'membre' });
+  const res = await second.client.inviteMember({ first_name: 'Martin', last_name: 'Membre', email, role: 'membre' });
 
   assert.equal(res.status, 201, res.text);
 });
@@ -213,7 +213,7 @@ test('the same address may be a contact of two organisations', async () => {
 test('a right-to-left name is a real name: the invitation is accepted', async () => {
   const responsable = await linkedResponsible(app);
 
-  const res = await responsable.client.post(MEMBERS, { first_name: 'مريم', last_name: 'כהן', email: uniqueEmail('rtl'), role: 'membre' });
+  const res = await responsable.client.inviteMember({ first_name: 'مريم', last_name: 'כהן', email: uniqueEmail('rtl'), role: 'membre' });
 
   assert.equal(res.status, 201, res.text);
   assert.equal(res.body.contact.first_name, 'مريم');
@@ -224,16 +224,16 @@ test('a right-to-left name is a real name: the invitation is accepted', async ()
 test("the responsable changes a member's role, and the promoted member may then manage contacts at once", async () => {
   const responsable = await linkedResponsible(app);
   const promoted = await linkedMember(app, responsable.client);
-  const before = await promoted.client.post(MEMBERS, { first_name: 'Avant', last_name: 'Promotion', email: uniqueEmail('avant'), role: 'membre' });
+  const before = await promoted.client.inviteMember({ first_name: 'Avant', last_name: 'Promotion', email: uniqueEmail('avant'), role: 'membre' });
 
   const res = await responsable.client.request('PATCH', member(promoted.contactId), { json: { role: 'responsable' } });
-  const after = await promoted.client.post(MEMBERS, { first_name: 'Après', last_name: 'Promotion', email: uniqueEmail('apres'), role: 'membre' });
+  const after = await promoted.client.inviteMember({ first_name: 'Après', last_name: 'Promotion', email: uniqueEmail('apres'), role: 'membre' });
 
   assert.equal(before.status, 403, 'a member may not invite');
   assert.equal(res.status, 200, res.text);
   assert.equal(res.body.contact.role, 'responsable');
   assert.equal(after.status, 201, `the new role applies to the member's current session: ${after.text}`);
-  assert.equal((await promoted.client.get('/api/organisation')).body.role, 'responsable');
+  assert.equal((await promoted.client.organisation()).body.role, 'responsable');
 });
 
 test('the only responsable can be neither demoted nor revoked (409 last_responsable), until a second responsable exists', async () => {
@@ -258,7 +258,7 @@ test('the only responsable can be neither demoted nor revoked (409 last_responsa
   const roles = await sql(app, `SELECT role, status FROM contacts WHERE organisation_id = ${quote(responsable.organisation.id)} ORDER BY role`);
   assert.deepEqual(roles.map((r) => `${r.role}/${r.status}`), ['membre/linked', 'responsable/linked'], 'exactly one responsable remains');
   // The trail is the responsables': the one who remains reads it.
-  const audit = await other.client.get('/api/organisation/audit?page_size=100');
+  const audit = await other.client.audit({ page_size: '100' });
   assert.equal(audit.status, 200, audit.text);
   assert.equal(audit.body.items.filter((e) => e.action === 'contact.role_changed').length, 2, 'refused changes are not in the audit trail');
 });
@@ -276,7 +276,7 @@ test('a second responsable may be revoked', async () => {
 test("revoking a member ends their access at once: their session loses the organisation and their profile list drops it", async () => {
   const responsable = await linkedResponsible(app);
   const revoked = await linkedMember(app, responsable.client);
-  assert.equal((await revoked.client.get('/api/organisation')).status, 200, 'the member acts for the organisation before');
+  assert.equal((await revoked.client.organisation()).status, 200, 'the member acts for the organisation before');
 
   const res = await responsable.client.request('DELETE', member(revoked.contactId));
 
@@ -288,7 +288,7 @@ test("revoking a member ends their access at once: their session loses the organ
     assert.equal(after.status, 403, `${path} right after the revocation: ${after.text}`);
     assert.equal(after.body.error.code, 'organisation_profile_required', path);
   }
-  const profiles = await revoked.client.get('/api/profiles');
+  const profiles = await revoked.client.profiles();
   assert.deepEqual(profiles.body.items.map((p) => p.id), ['personal'], 'the revoked profile is no longer listed');
   assert.equal(profiles.body.active, 'personal');
   const me = await revoked.client.me();
@@ -306,14 +306,14 @@ test('a revoked member invited again under another address links again', async (
   const responsable = await linkedResponsible(app);
   const former = await linkedMember(app, responsable.client);
   await responsable.client.request('DELETE', member(former.contactId));
-  const sameAddress = await responsable.client.post(MEMBERS, { first_name: 'Martin', last_name: 'Membre', email: former.email, role: 'membre' });
+  const sameAddress = await responsable.client.inviteMember({ first_name: 'Martin', last_name: 'Membre', email: former.email, role: 'membre' });
   const reinvited = await invitedMember(app, responsable.client, { email: uniqueEmail('retour') });
 
   const res = await link(former.client, reinvited);
 
   assert.equal(sameAddress.status, 409, 'the revoked contact still holds its address in the organisation');
   const after = await responsable.client.get(member(reinvited.contact.id));
-  const linkedEvents = (await responsable.client.get('/api/organisation/audit?page_size=100')).body.items
+  const linkedEvents = (await responsable.client.audit({ page_size: '100' })).body.items
     .filter((e) => e.action === 'contact.linked' && e.subject?.contact_id === reinvited.contact.id);
   assert.equal(res.status, 200, `the new contact is not revoked, so the former member may link it: ${res.text}`);
   assert.equal(after.body.contact.status, 'linked', 'the new contact is linked');
@@ -376,7 +376,7 @@ test('the audit trail lists invitations, failed and successful links, role chang
   await responsable.client.request('PATCH', member(invited.contact.id), { json: { role: 'responsable' } });
   await responsable.client.request('DELETE', member(invited.contact.id));
 
-  const res = await responsable.client.get('/api/organisation/audit');
+  const res = await responsable.client.audit();
 
   assert.equal(res.status, 200, res.text);
   const byAction = Object.fromEntries(res.body.items.filter((e) => e.subject?.contact_id === invited.contact.id).map((e) => [e.action, e]));
@@ -405,8 +405,8 @@ test('the audit trail pages and shows only its own organisation', async () => {
   await invite(other.client, { first_name: 'Ailleurs' });
   for (let i = 0; i < 3; i += 1) await invite(responsable.client);
 
-  const first = await responsable.client.get('/api/organisation/audit?page=1&page_size=2');
-  const all = await responsable.client.get('/api/organisation/audit?page_size=100');
+  const first = await responsable.client.audit({ page: '1', page_size: '2' });
+  const all = await responsable.client.audit({ page_size: '100' });
 
   assert.equal(first.status, 200, first.text);
   assert.equal(first.body.items.length, 2);
@@ -426,14 +426,14 @@ test('members read the organisation and its inventory, but not its trail, and ev
   const target = await invite(responsable.client);
 
   const reads = [
-    ['GET /api/organisation', await reader.client.get('/api/organisation')],
-    ['GET members', await reader.client.get(MEMBERS)],
+    ['GET /api/organisation', await reader.client.organisation()],
+    ['GET members', await reader.client.members()],
     ['GET a member', await reader.client.get(member(responsable.contactId))],
   ];
-  const trail = await reader.client.get('/api/organisation/audit');
+  const trail = await reader.client.audit();
   const counts = await writeCounts(app);
   const writes = [
-    ['invite', await reader.client.post(MEMBERS, { first_name: 'Non', last_name: 'Autorisé', email: uniqueEmail('non'), role: 'membre' })],
+    ['invite', await reader.client.inviteMember({ first_name: 'Non', last_name: 'Autorisé', email: uniqueEmail('non'), role: 'membre' })],
     ['promote themself', await reader.client.request('PATCH', member(reader.contactId), { json: { role: 'responsable' } })],
     ['demote the responsable', await reader.client.request('PATCH', member(responsable.contactId), { json: { role: 'membre' } })],
     ['revoke the responsable', await reader.client.request('DELETE', member(responsable.contactId))],
@@ -508,14 +508,14 @@ badInputTable('POST', () => '/api/operator/organisations', {
 test('an operator request whose responsible is not an object names each of its fields', async () => {
   const counts = await writeCounts(app);
   for (const responsible of ['Rachel Responsable', 42, null, ['Rachel']]) {
-    const res = await operatorRequest(app, '/api/operator/organisations', { json: organisationForm({ responsible }) });
+    const res = await operatorClient(app).operatorCreateOrganisation(organisationForm({ responsible }));
     assert.equal(res.status, 422, `${JSON.stringify(responsible)}: ${res.text}`);
     assert.deepEqual(Object.keys(res.body.error.fields).sort(), ['responsible.email', 'responsible.first_name', 'responsible.last_name'], JSON.stringify(responsible));
   }
-  const kinds = await operatorRequest(app, '/api/operator/organisations', { json: organisationForm({ kind: 'bank' }) });
+  const kinds = await operatorClient(app).operatorCreateOrganisation(organisationForm({ kind: 'bank' }));
   assert.equal(kinds.status, 422);
   assert.ok(kinds.body.error.fields.kind, 'the kind is one of accounting_firm, employer, association');
-  const longName = await operatorRequest(app, '/api/operator/organisations', { json: organisationForm({ name: 'N'.repeat(201) }) });
+  const longName = await operatorClient(app).operatorCreateOrganisation(organisationForm({ name: 'N'.repeat(201) }));
   assert.equal(longName.status, 422, 'an absurdly long organisation name is refused');
   assert.deepEqual(await writeCounts(app), counts, 'nothing was written');
 });
@@ -552,7 +552,7 @@ describe('bad query strings on the inventory and the audit trail', () => {
     ['10,000 characters', 'a'.repeat(10000)], ['invalid percent-encoding', '%E9%ZZ'], ['a quote and a LIKE wildcard', "'%25"]];
   for (const [label, q] of odd) {
     test(`GET ${MEMBERS} with ${label} in the search never lists everything`, async () => {
-      const res = await client.get(`${MEMBERS}?q=${q}`);
+      const res = await client.members({ q });
       if (res.status === 422) {
         assertRejected(res, invalid('q', 'a search with control characters may be refused'), `q=${q}`);
       } else {

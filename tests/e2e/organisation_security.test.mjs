@@ -11,7 +11,7 @@ import { enrolTotp } from '../support/client.mjs';
 import {
   assertRejected, badInputCases, cookieOf, linkedMember, quote, sendCase, sql, writeCounts,
 } from '../support/orgs.mjs';
-import { employer, firmWithMember, MEMBERS } from '../support/authz.mjs';
+import { employer, firmWithMember } from '../support/authz.mjs';
 
 const SECURITY = '/api/organisation/security';
 const MINUTE = 60 * 1000;
@@ -26,7 +26,7 @@ after(async () => {
   await app?.stop();
 });
 
-const put = (client, body) => client.request('PUT', SECURITY, { json: body });
+const put = (client, body) => client.setOrganisationSecurity(body);
 const refusedForFactor = (res, label) => {
   assert.equal(res.status, 403, `${label}: ${res.text}`);
   assert.equal(res.body.error.code, 'mfa_enrolment_required', label);
@@ -38,10 +38,10 @@ test('a responsable requires a second factor of every contact: a member without 
   const boss = await employer(app);
   const member = await linkedMember(app, boss.client);
 
-  const before = await member.client.get(SECURITY);
+  const before = await member.client.organisationSecurity();
   assert.equal(before.status, 200, before.text);
   assert.deepEqual(before.body, { mfa_for_all_contacts: false, linked_contacts_without_factor: 1 });
-  const list = await member.client.get(MEMBERS);
+  const list = await member.client.members();
   assert.equal(list.status, 200, list.text);
   const factorOf = Object.fromEntries(list.body.items.map((c) => [c.email, c.has_factor]));
   assert.deepEqual(factorOf, { [boss.email]: true, [member.email]: false }, 'the list says who has a factor');
@@ -51,18 +51,18 @@ test('a responsable requires a second factor of every contact: a member without 
   assert.equal(turnedOn.status, 200, turnedOn.text);
   assert.deepEqual(turnedOn.body, { mfa_for_all_contacts: true, linked_contacts_without_factor: 1 });
 
-  refusedForFactor(await member.client.get('/api/organisation'), 'the member\'s very next request on the profile');
-  refusedForFactor(await member.client.get(MEMBERS), 'any route acting for the organisation');
+  refusedForFactor(await member.client.organisation(), 'the member\'s very next request on the profile');
+  refusedForFactor(await member.client.members(), 'any route acting for the organisation');
   const me = await member.client.me();
   assert.equal(me.status, 200, 'the rest of the account stays open (to set a factor up)');
-  refusedForFactor(await member.client.request('PUT', '/api/session/profile', { json: { profile_id: member.profile.id } }), 'choosing the profile again');
+  refusedForFactor(await member.client.selectProfile(member.profile.id), 'choosing the profile again');
 
   await enrolTotp(member.client);
-  const afterEnrolment = await member.client.get('/api/organisation');
+  const afterEnrolment = await member.client.organisation();
   assert.equal(afterEnrolment.status, 200, `with a factor the member acts again: ${afterEnrolment.text}`);
-  assert.equal((await boss.client.get(SECURITY)).body.linked_contacts_without_factor, 0);
+  assert.equal((await boss.client.organisationSecurity()).body.linked_contacts_without_factor, 0);
 
-  const trail = await boss.client.get('/api/organisation/audit?action=organisation.');
+  const trail = await boss.client.audit({ action: 'organisation.' });
   assert.equal(trail.status, 200, trail.text);
   const changed = trail.body.items.filter((e) => e.action === 'organisation.security_changed');
   assert.equal(changed.length, 1, 'the change is in the organisation\'s trail');
@@ -74,7 +74,7 @@ test('turning the policy off lets a contact without a factor act again, and an u
   const boss = await employer(app);
   const member = await linkedMember(app, boss.client);
   assert.equal((await put(boss.client, { mfa_for_all_contacts: true })).status, 200);
-  refusedForFactor(await member.client.get('/api/organisation'), 'while required');
+  refusedForFactor(await member.client.organisation(), 'while required');
 
   const again = await put(boss.client, { mfa_for_all_contacts: true });
   assert.equal(again.status, 200, again.text);
@@ -82,7 +82,7 @@ test('turning the policy off lets a contact without a factor act again, and an u
   assert.equal(off.status, 200, off.text);
   assert.equal(off.body.mfa_for_all_contacts, false);
 
-  assert.equal((await member.client.get('/api/organisation')).status, 200, 'no longer required of a member');
+  assert.equal((await member.client.organisation()).status, 200, 'no longer required of a member');
   const events = await securityEvents(boss.organisation.id);
   assert.deepEqual(events.map((e) => JSON.parse(e.details).mfa_for_all_contacts), [true, false], 'one event per real change');
 });
@@ -90,20 +90,20 @@ test('turning the policy off lets a contact without a factor act again, and an u
 test('a member promoted to responsable while signed in without a factor is refused on their next request', async () => {
   const boss = await employer(app);
   const member = await linkedMember(app, boss.client);
-  assert.equal((await member.client.get(MEMBERS)).status, 200, 'a member of an employer needs no factor');
+  assert.equal((await member.client.members()).status, 200, 'a member of an employer needs no factor');
 
-  const promoted = await boss.client.request('PATCH', `${MEMBERS}/${member.contactId}`, { json: { role: 'responsable' } });
+  const promoted = await boss.client.updateMember(member.contactId, { role: 'responsable' });
   assert.equal(promoted.status, 200, promoted.text);
 
-  refusedForFactor(await member.client.get(MEMBERS), 'the promoted member, next request');
-  refusedForFactor(await member.client.get(SECURITY), 'the promoted member, another route');
+  refusedForFactor(await member.client.members(), 'the promoted member, next request');
+  refusedForFactor(await member.client.organisationSecurity(), 'the promoted member, another route');
   await enrolTotp(member.client);
-  assert.equal((await member.client.get(MEMBERS)).status, 200, 'once enrolled the new responsable acts');
+  assert.equal((await member.client.members()).status, 200, 'once enrolled the new responsable acts');
 });
 
 test('only a responsable changes the setting, a member reads it, and a firm\'s contacts already all need a factor', async () => {
   const firm = await firmWithMember(app);
-  const read = await firm.member.client.get(SECURITY);
+  const read = await firm.member.client.organisationSecurity();
   assert.equal(read.status, 200, read.text);
   assert.equal(read.body.linked_contacts_without_factor, 0, 'every contact of a firm already has a factor');
 
@@ -114,11 +114,11 @@ test('only a responsable changes the setting, a member reads it, and a firm\'s c
 
   const personal = app.client();
   assert.equal((await personal.logIn(firm.member.email, firm.member.password)).status, 200);
-  assert.equal((await personal.request('PUT', '/api/session/profile', { json: { profile_id: 'personal' } })).status, 200);
-  const noProfile = await personal.get(SECURITY);
+  assert.equal((await personal.selectProfile('personal')).status, 200);
+  const noProfile = await personal.organisationSecurity();
   assert.equal(noProfile.status, 403, noProfile.text);
   assert.equal(noProfile.body.error.code, 'organisation_profile_required');
-  const anonymous = await app.client().get(SECURITY);
+  const anonymous = await app.client().organisationSecurity();
   assert.equal(anonymous.status, 401, anonymous.text);
 });
 

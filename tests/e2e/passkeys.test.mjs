@@ -94,24 +94,24 @@ class SoftPasskey {
 async function withPasskey() {
   const account = await signedUp(app, { email: uniqueEmail('passkey') });
   const passkey = new SoftPasskey();
-  const options = await account.client.post(`${PASSKEYS}/options`);
+  const options = await account.client.passkeyCreationOptions();
   assert.equal(options.status, 200, options.text);
-  const registered = await account.client.post(PASSKEYS, { credential: passkey.create(options.body), name: 'Mon téléphone' });
+  const registered = await account.client.addPasskey({ credential: passkey.create(options.body), name: 'Mon téléphone' });
   assert.equal(registered.status, 201, registered.text);
   return { ...account, passkey, registered: registered.body };
 }
 
 /** Signs in with the passkey alone, from a fresh client. */
 async function passkeySignIn(passkey, assertionOptions = {}, client = freshClient()) {
-  const options = await client.post(`${SIGN_IN}/options`);
+  const options = await client.passkeySignInOptions();
   assert.equal(options.status, 200, options.text);
-  const res = await client.post(SIGN_IN, { credential: passkey.get(options.body, assertionOptions) });
+  const res = await client.passkeySignIn({ credential: passkey.get(options.body, assertionOptions) });
   return { client, res, options: options.body };
 }
 
 test('creation options ask for a resident ES256 key with user verification and no attestation, for a random user handle', async () => {
   const account = await signedUp(app, { email: uniqueEmail('options') });
-  const res = await account.client.post(`${PASSKEYS}/options`);
+  const res = await account.client.passkeyCreationOptions();
   assert.equal(res.status, 200, res.text);
   const options = res.body;
   assert.equal(options.rp.id, '127.0.0.1', 'the relying party is the host the request was made to');
@@ -133,20 +133,20 @@ test('a registered passkey is listed, counts as the first factor with its recove
   assert.equal(registered.recovery_codes.length, 10, 'the first factor comes with its recovery codes');
   assert.equal(registered.last_used_at, null);
 
-  const listed = await client.get(PASSKEYS);
+  const listed = await client.passkeys();
   assert.deepEqual(listed.body.items, [{ id: registered.id, name: 'Mon téléphone', created_at: registered.created_at, last_used_at: null }]);
-  const mfa = await client.get('/api/me/mfa');
+  const mfa = await client.mfa();
   assert.deepEqual(mfa.body, { totp: { enabled: false }, passkeys: 1, recovery_codes_left: 10, required: false });
   const [event] = await sql(app, `SELECT details FROM audit_events WHERE action = 'mfa.passkey_added' AND user_id = ${quote(user.id)}`);
   assert.deepEqual(JSON.parse(event.details), { passkey_id: registered.id });
 
-  const again = await client.post(`${PASSKEYS}/options`);
+  const again = await client.passkeyCreationOptions();
   assert.deepEqual(again.body.excludeCredentials, [{ type: 'public-key', id: b64(passkey.credentialId) }]);
   assert.equal(again.body.user.id, passkey.userHandle, 'one handle for all of an account\'s passkeys');
-  const second = await client.post(PASSKEYS, { credential: new SoftPasskey().create(again.body), name: 'Clé USB' });
+  const second = await client.addPasskey({ credential: new SoftPasskey().create(again.body), name: 'Clé USB' });
   assert.equal(second.status, 201, `creating it just proved the factor: no step-up yet: ${second.text}`);
   assert.equal(second.body.recovery_codes, undefined, 'codes come only with the first factor');
-  assert.equal((await client.get('/api/me/mfa')).body.passkeys, 2);
+  assert.equal((await client.mfa()).body.passkeys, 2);
 });
 
 test('a passkey signs in without a password: a session with its factor proven, the counter recorded', async () => {
@@ -162,7 +162,7 @@ test('a passkey signs in without a password: a session with its factor proven, t
   const [row] = await sql(app, `SELECT sign_count, last_used_at FROM passkeys WHERE id = ${quote(registered.id)}`);
   assert.equal(row.sign_count, 1);
   assert.ok(row.last_used_at > 0);
-  const added = await client.post(`${PASSKEYS}/options`);
+  const added = await client.passkeyCreationOptions();
   assert.equal(added.status, 200, 'the passkey proved the factor: no step-up right after');
   const [{ n }] = await sql(app, `SELECT COUNT(*) AS n FROM audit_events WHERE action = 'login.succeeded'
     AND details = '{"method":"passkey"}' AND user_id = (SELECT user_id FROM passkeys WHERE id = ${quote(registered.id)})`);
@@ -175,11 +175,11 @@ test('after the password, the challenge offers the passkey and an assertion for 
   const challenged = await client.post('/api/session', { email, password });
   assert.equal(challenged.status, 202, challenged.text);
   assert.deepEqual(challenged.body.methods, ['passkey', 'recovery_code']);
-  const options = await client.post('/api/session/mfa/passkey/options', { challenge_id: challenged.body.challenge_id });
+  const options = await client.passkeyChallengeOptions({ challenge_id: challenged.body.challenge_id });
   assert.equal(options.status, 200, options.text);
   assert.deepEqual(options.body.allowCredentials, [{ type: 'public-key', id: b64(passkey.credentialId) }]);
 
-  const signedIn = await client.post('/api/session/mfa', { challenge_id: challenged.body.challenge_id, credential: passkey.get(options.body) });
+  const signedIn = await client.answerChallenge({ challenge_id: challenged.body.challenge_id, credential: passkey.get(options.body) });
   assert.equal(signedIn.status, 200, signedIn.text);
   assert.equal(signedIn.body.email, email);
   assert.equal((await client.me()).status, 200);
@@ -189,8 +189,8 @@ test('a wrong passkey answer to the sign-in challenge spends one of its five tri
   const { email, password, passkey } = await withPasskey();
   const client = freshClient();
   const challenged = await client.post('/api/session', { email, password });
-  const options = await client.post('/api/session/mfa/passkey/options', { challenge_id: challenged.body.challenge_id });
-  const wrong = await client.post('/api/session/mfa', {
+  const options = await client.passkeyChallengeOptions({ challenge_id: challenged.body.challenge_id });
+  const wrong = await client.answerChallenge({
     challenge_id: challenged.body.challenge_id,
     credential: passkey.get(options.body, { origin: 'https://evil.example' }),
   });
@@ -203,17 +203,17 @@ test('a wrong passkey answer to the sign-in challenge spends one of its five tri
 test('a challenge serves once: a replayed assertion or registration is refused', async () => {
   const { passkey, client: owner } = await withPasskey();
   const client = freshClient();
-  const options = await client.post(`${SIGN_IN}/options`);
+  const options = await client.passkeySignInOptions();
   const assertion = passkey.get(options.body);
-  assert.equal((await client.post(SIGN_IN, { credential: assertion })).status, 200);
-  const replayed = await freshClient().post(SIGN_IN, { credential: assertion });
+  assert.equal((await client.passkeySignIn({ credential: assertion })).status, 200);
+  const replayed = await freshClient().passkeySignIn({ credential: assertion });
   assert.equal(replayed.status, 422, replayed.text);
   assert.equal(replayed.body.error.code, 'passkey_rejected');
 
-  const creation = await owner.post(`${PASSKEYS}/options`);
+  const creation = await owner.passkeyCreationOptions();
   const credential = new SoftPasskey().create(creation.body);
-  assert.equal((await owner.post(PASSKEYS, { credential, name: 'Une' })).status, 201);
-  const again = await owner.post(PASSKEYS, { credential, name: 'Deux' });
+  assert.equal((await owner.addPasskey({ credential, name: 'Une' })).status, 201);
+  const again = await owner.addPasskey({ credential, name: 'Deux' });
   assert.equal(again.status, 422, again.text);
   assert.equal(again.body.error.code, 'passkey_rejected');
 });
@@ -222,8 +222,8 @@ test('an answer made for another origin, or without user verification, is refuse
   const { passkey } = await withPasskey();
   const client = freshClient();
   for (const [why, options] of [['another origin', { origin: 'https://evil.example' }], ['user not verified', { flags: UP }]]) {
-    const offered = await client.post(`${SIGN_IN}/options`);
-    const res = await client.post(SIGN_IN, { credential: passkey.get(offered.body, options) });
+    const offered = await client.passkeySignInOptions();
+    const res = await client.passkeySignIn({ credential: passkey.get(offered.body, options) });
     assert.equal(res.status, 422, `${why}: ${res.text}`);
     assert.equal(res.body.error.code, 'passkey_rejected', why);
     const [{ n }] = await sql(app, `SELECT COUNT(*) AS n FROM passkey_challenges WHERE challenge = ${quote(offered.body.challenge)}`);
@@ -258,27 +258,27 @@ test('adding or removing a passkey needs a factor proven in the last ten minutes
   client.autoStepUp = false;
   await app.advanceClock(11 * MINUTE);
   for (const [what, send] of [
-    ['creation options', () => client.post(`${PASSKEYS}/options`)],
-    ['removal', () => client.request('DELETE', `${PASSKEYS}/${registered.id}`)],
-    ['adding an authenticator app', () => client.post('/api/me/mfa/totp')],
+    ['creation options', () => client.passkeyCreationOptions()],
+    ['removal', () => client.removePasskey(registered.id)],
+    ['adding an authenticator app', () => client.startTotp()],
   ]) {
     const res = await send();
     assert.equal(res.status, 403, `${what}: ${res.text}`);
     assert.equal(res.body.error.code, 'step_up_required', what);
   }
-  const renamed = await client.request('PATCH', `${PASSKEYS}/${registered.id}`, { json: { name: '  Ordinateur  ' } });
+  const renamed = await client.renamePasskey(registered.id, { name: '  Ordinateur  ' });
   assert.equal(renamed.status, 204, `renaming changes no factor: ${renamed.text}`);
-  assert.equal((await client.get(PASSKEYS)).body.items[0].name, 'Ordinateur');
+  assert.equal((await client.passkeys()).body.items[0].name, 'Ordinateur');
 
-  const options = await client.post(`${STEP_UP}/passkey/options`);
+  const options = await client.passkeyStepUpOptions();
   assert.equal(options.status, 200, options.text);
   assert.deepEqual(options.body.allowCredentials, [{ type: 'public-key', id: b64(passkey.credentialId) }]);
-  const steppedUp = await client.post(STEP_UP, { credential: passkey.get(options.body) });
+  const steppedUp = await client.stepUp({ credential: passkey.get(options.body) });
   assert.equal(steppedUp.status, 204, steppedUp.text);
 
-  const removed = await client.request('DELETE', `${PASSKEYS}/${registered.id}`);
+  const removed = await client.removePasskey(registered.id);
   assert.equal(removed.status, 204, removed.text);
-  assert.deepEqual((await client.get('/api/me/mfa')).body, { totp: { enabled: false }, passkeys: 0, recovery_codes_left: 0, required: false },
+  assert.deepEqual((await client.mfa()).body, { totp: { enabled: false }, passkeys: 0, recovery_codes_left: 0, required: false },
     'the recovery codes go with the last factor');
   const [{ n }] = await sql(app, `SELECT COUNT(*) AS n FROM audit_events WHERE action = 'mfa.passkey_removed' AND user_id = ${quote(user.id)}`);
   assert.equal(n, 1);
@@ -294,8 +294,8 @@ test('another person\'s passkey answers 404 to renaming and removal', async () =
   assert.equal(renamed.status, 404, renamed.text);
   const removed = await other.client.request('DELETE', path);
   assert.equal(removed.status, 404, removed.text);
-  assert.equal((await owner.client.get(PASSKEYS)).body.items[0].name, 'Mon téléphone');
-  assert.equal((await other.client.request('DELETE', `${PASSKEYS}/nope`)).status, 404);
+  assert.equal((await owner.client.passkeys()).body.items[0].name, 'Mon téléphone');
+  assert.equal((await other.client.removePasskey('nope')).status, 404);
 });
 
 test('the passkey routes answer 401 without a session', async () => {
@@ -327,23 +327,23 @@ test('bad credentials and names are refused with 4xx field errors, never a 500',
       assert.ok(res.body.error.fields?.[field], `${path}, ${why}: ${res.text}`);
     }
   }
-  const both = await freshClient().post('/api/session/mfa', { challenge_id: 'x', code: '123456', credential: good });
+  const both = await freshClient().answerChallenge({ challenge_id: 'x', code: '123456', credential: good });
   assert.equal(both.status, 422, 'one proof at a time');
 
-  const creation = await client.post(`${PASSKEYS}/options`);
+  const creation = await client.passkeyCreationOptions();
   const credential = new SoftPasskey().create(creation.body);
   for (const [why, name] of [['an empty name', '   '], ['a name of 61 characters', 'a'.repeat(61)], ['a control character', 'a\u0007b'], ['a number', 12]]) {
-    const res = await client.post(PASSKEYS, { credential, name });
+    const res = await client.addPasskey({ credential, name });
     assert.equal(res.status, 422, `${why}: ${res.text}`);
     assert.ok(res.body.error.fields.name, why);
   }
-  const rs256 = await client.post(`${PASSKEYS}/options`);
-  const refused = await client.post(PASSKEYS, { credential: new SoftPasskey().create(rs256.body, { alg: -257 }), name: 'RSA' });
+  const rs256 = await client.passkeyCreationOptions();
+  const refused = await client.addPasskey({ credential: new SoftPasskey().create(rs256.body, { alg: -257 }), name: 'RSA' });
   assert.equal(refused.status, 422, refused.text);
   assert.equal(refused.body.error.code, 'passkey_rejected', 'only ES256 keys');
   const malformed = await client.request('POST', PASSKEYS, { body: '{', headers: { 'content-type': 'application/json' } });
   assert.equal(malformed.status, 400);
-  const unknownChallenge = await client.post('/api/session/mfa/passkey/options', { challenge_id: 'unknown' });
+  const unknownChallenge = await client.passkeyChallengeOptions({ challenge_id: 'unknown' });
   assert.equal(unknownChallenge.status, 404, unknownChallenge.text);
 });
 
@@ -351,9 +351,9 @@ test('a burst of 40 wrong passkey sign-ins from one address evaluates no more th
   const { passkey } = await withPasskey();
   const ip = '192.0.2.77';
   const client = app.client({ ip });
-  const options = await client.post(`${SIGN_IN}/options`);
+  const options = await client.passkeySignInOptions();
   const wrong = passkey.get(options.body, { origin: 'https://evil.example' });
-  const answers = answeredByWorker(await Promise.all(Array.from({ length: 40 }, () => client.post(SIGN_IN, { credential: wrong }))));
+  const answers = answeredByWorker(await Promise.all(Array.from({ length: 40 }, () => client.passkeySignIn({ credential: wrong }))));
   assert.ok(answers.some((res) => res.status === 429), 'the address is throttled within the burst');
   for (const res of answers) assert.ok([422, 429].includes(res.status), res.text);
   const [{ n }] = await sql(app, `SELECT COUNT(*) AS n FROM audit_events WHERE action = 'login.failed' AND ip = ${quote(ip)}`);
@@ -366,7 +366,7 @@ test('a burst of sign-in challenges from one address stores no more than its bud
   const [{ before }] = await sql(app, 'SELECT COUNT(*) AS before FROM passkey_challenges');
   const answers = [];
   for (let burst = 0; burst < 2; burst += 1) {
-    answers.push(...answeredByWorker(await Promise.all(Array.from({ length: 40 }, () => client.post(`${SIGN_IN}/options`)))));
+    answers.push(...answeredByWorker(await Promise.all(Array.from({ length: 40 }, () => client.passkeySignInOptions()))));
   }
   assert.ok(answers.some((res) => res.status === 429), 'the address waits within the bursts');
   for (const res of answers) assert.ok([200, 429].includes(res.status), res.text);
@@ -375,7 +375,7 @@ test('a burst of sign-in challenges from one address stores no more than its bud
 });
 
 test('the cleanup job purges passkey challenges a day after they expired', async () => {
-  const options = await freshClient().post(`${SIGN_IN}/options`);
+  const options = await freshClient().passkeySignInOptions();
   assert.equal(options.status, 200, options.text);
   await app.advanceClock(24 * 60 * MINUTE + 10 * MINUTE);
   const runs = await runJobs(app);

@@ -29,12 +29,11 @@ function shift(month, n) {
   const index = y * 12 + (m - 1) + n;
   return `${String(Math.floor(index / 12)).padStart(4, '0')}-${String((index % 12) + 1).padStart(2, '0')}`;
 }
-const OWN = '/api/employer/monthly-reports';
 
 async function transmit(client, month) {
-  const draft = await client.request('PUT', `${OWN}/${month}`, { json: { no_activity: true } });
+  const draft = await client.saveEmployerReport(month, { no_activity: true });
   assert.equal(draft.status, 200, draft.text);
-  const sent = await client.post(`${OWN}/${month}/transmit`);
+  const sent = await client.transmitEmployerReport(month);
   assert.equal(sent.status, 200, sent.text);
 }
 
@@ -57,7 +56,7 @@ before(async () => {
   await transmit(transmitter.client, previous);
   await transmit(noService.client, previous);
   await transmit(silent.client, shift(previous, -1));
-  const draft = await drafter.client.request('PUT', `${OWN}/${previous}`, { json: { no_activity: true } });
+  const draft = await drafter.client.saveEmployerReport(previous, { no_activity: true });
   assert.equal(draft.status, 200, draft.text);
   const specs = Array.from({ length: 12 }, (_, i) => ({ name: `Filtre Lot ${String(i).padStart(2, '0')}`, services: ['monthly_report'], level: 'consultation' }));
   seeded = await manyFiles(app, firm.organisation, firm.member.email, specs);
@@ -117,7 +116,7 @@ test('a cursor of the filtered list is refused on the unfiltered one with 422', 
 });
 
 test('the CSV export holds only the filtered files', async () => {
-  const res = await firm.member.client.get(`${FILES_CSV}${query({ report_standing: 'transmitted' })}`);
+  const res = await firm.member.client.authorizedFilesCsv({ report_standing: 'transmitted' });
   assert.equal(res.status, 200, res.text);
   const rows = parseCsv(res.text.replace(/^\uFEFF/, '')).slice(1).filter((row) => row.length > 1);
   const names = rows.map((row) => row[0]).sort();

@@ -139,7 +139,7 @@ test('a database filled at the first migration and upgraded to the latest still 
       const firm = await linkedResponsible(before);
       const authorization = await grant(employer.client, { form: firm.form, responsible: { email: firm.email } });
       await receiver.waitFor(1, { filter: (r) => r.path === '/upgrade' });
-      const filesBefore = await firm.client.get('/api/authorized-files');
+      const filesBefore = await firm.client.authorizedFiles();
       assert.equal(filesBefore.status, 200, filesBefore.text);
       await before.stop({ keepState: true });
 
@@ -156,7 +156,7 @@ test('a database filled at the first migration and upgraded to the latest still 
       const login = await firmAgain.logIn(firm.email, GOOD_PASSWORD);
       assert.equal(login.status, 200, `the firm's responsible signs in: ${login.text}`);
       assert.equal((await selectProfile(firmAgain, firm.profile.id)).status, 200, 'the linked profile is still there');
-      const filesAfter = await firmAgain.get('/api/authorized-files');
+      const filesAfter = await firmAgain.authorizedFiles();
       assert.equal(filesAfter.status, 200, filesAfter.text);
       assert.deepEqual(filesAfter.body.items, filesBefore.body.items, 'the same authorized files');
       assert.equal(filesAfter.body.items.length, 1);
@@ -164,7 +164,7 @@ test('a database filled at the first migration and upgraded to the latest still 
       const employerAgain = upgraded.client();
       assert.equal((await employerAgain.logIn(employer.email, GOOD_PASSWORD)).status, 200, "the employer's responsible signs in");
       assert.equal((await selectProfile(employerAgain, employer.profile.id)).status, 200);
-      const revoked = await employerAgain.request('DELETE', `/api/employer/authorizations/${authorization.id}`);
+      const revoked = await employerAgain.revokeAuthorization(authorization.id);
       assert.ok(revoked.status < 300, `the authorization is revoked: ${revoked.status} ${revoked.text}`);
       const [delivery] = await receiver.waitFor(1, { filter: (r) => r.path === '/upgrade' && r.body?.type === 'authorization.revoked' });
       assert.equal(verify(employer.secret, delivery).valid, true, 'the delivery is signed with the secret made before the upgrade');

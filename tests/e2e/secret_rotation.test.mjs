@@ -79,7 +79,7 @@ for (const [label, key] of [
     const [user] = await sql(app, `SELECT user_id FROM totp_factors WHERE user_id = (SELECT id FROM users WHERE email = ${quote(client.email)})`);
     sqlWrite(app, `UPDATE totp_factors SET sealed_secret = ${quote(seal(key(), base32Bytes(secret), user.user_id))} WHERE user_id = ${quote(user.user_id)}`);
 
-    const res = await client.post('/api/session/step-up', await nextProof(app.baseUrl, factor));
+    const res = await client.stepUp(await nextProof(app.baseUrl, factor));
 
     assert.equal(res.status, 204, res.text);
   });

@@ -14,11 +14,11 @@ import {
 } from '../support/orgs.mjs';
 import {
   employer, firmWithMember, anotherMember, granted, grantBody, seedMigrated, sqlWrite, workerNow, today, addDays,
-  endOfDay, auditTrail, actAgain, sql, quote, DAY, EMPLOYER_AUTHORIZATIONS,
+  endOfDay, auditTrail, actAgain, sql, quote, DAY,
 } from '../support/authz.mjs';
 import {
   TOKENS, FILES, MEMBERS, FILES_SCOPE, CONTACTS_SCOPE, ALL_SCOPES, SECRET_SHAPE, tokenBody, createToken, listTokens,
-  revokeToken, bearerGet, syncPage, syncAll, primeRateLimit,
+  revokeToken, bearerGet, platformClient, syncPage, syncAll, primeRateLimit,
 } from '../support/tokens.mjs';
 
 let app;
@@ -41,7 +41,7 @@ test('a responsable creates a token: the secret is in the answer once, and no li
   const { client } = await linkedResponsible(app);
   const expiresOn = addDays(await today(app), 90);
 
-  const res = await client.post(TOKENS, { name: 'Synchro Acomba', scopes: [FILES_SCOPE], expires_on: expiresOn });
+  const res = await client.createToken({ name: 'Synchro Acomba', scopes: [FILES_SCOPE], expires_on: expiresOn });
 
   assert.equal(res.status, 201, res.text);
   const { token, secret } = res.body;
@@ -54,7 +54,7 @@ test('a responsable creates a token: the secret is in the answer once, and no li
   assert.equal(token.last_used_at, null, 'never used yet');
   assert.equal(token.revoked_at, null);
   assert.ok(!('secret' in token), 'the token object never carries the secret');
-  const list = await client.get(TOKENS);
+  const list = await client.tokens();
   assert.equal(list.status, 200, list.text);
   assert.deepEqual(list.body.items.map((t) => t.id), [token.id]);
   assert.ok(!list.text.includes(secret), 'the list never shows the secret');
@@ -84,7 +84,7 @@ test('tokens are listed newest first, with who created them, and the list shows 
   const second = await createToken(app, responsable.client, { name: 'Second jeton' });
 
   const before = await listTokens(responsable.client);
-  const used = await bearerGet(app, FILES, first.secret);
+  const used = await platformClient(app, first.secret).authorizedFiles();
   const afterUse = await listTokens(responsable.client);
 
   assert.deepEqual(before.map((t) => t.name), ['Second jeton', 'Premier jeton'], 'newest first');
@@ -117,8 +117,8 @@ test('a membre may not list, create or revoke tokens: 403 responsable_required, 
   const countBefore = (await sql(app, 'SELECT COUNT(*) AS n FROM api_tokens'))[0].n;
 
   const answers = [
-    ['list', await membre.client.get(TOKENS)],
-    ['create', await membre.client.post(TOKENS, await tokenBody(app))],
+    ['list', await membre.client.tokens()],
+    ['create', await membre.client.createToken(await tokenBody(app))],
     ['revoke', await revokeToken(membre.client, token.id)],
   ];
 
@@ -127,7 +127,7 @@ test('a membre may not list, create or revoke tokens: 403 responsable_required, 
     assert.equal(res.body.error.code, 'responsable_required', label);
   }
   assert.equal((await sql(app, 'SELECT COUNT(*) AS n FROM api_tokens'))[0].n, countBefore, 'no token was created');
-  assert.equal((await bearerGet(app, FILES, secret)).status, 200, 'the token still works');
+  assert.equal((await platformClient(app, secret).authorizedFiles()).status, 200, 'the token still works');
 });
 
 test("another organisation's token id answers 404 and the token keeps working", async () => {
@@ -139,7 +139,7 @@ test("another organisation's token id answers 404 and the token keeps working", 
 
   assert.equal(res.status, 404, res.text);
   assert.equal(res.body.error.code, 'not_found');
-  assert.equal((await bearerGet(app, FILES, theirs.secret)).status, 200, "B's token was not revoked");
+  assert.equal((await platformClient(app, theirs.secret).authorizedFiles()).status, 200, "B's token was not revoked");
   for (const id of ['0123456789abcdef0123456789abcdef', 'a'.repeat(65)]) {
     const unknown = await revokeToken(a.client, id);
     assert.equal(unknown.status, 404, `${id}: ${unknown.text}`);
@@ -222,7 +222,7 @@ test('a token only opens the routes of its scopes: 403 token_scope_missing names
 test('a revoked token answers 401 token_revoked from the very next request', async () => {
   const { client } = await linkedResponsible(app);
   const { token, secret } = await createToken(app, client);
-  assert.equal((await bearerGet(app, FILES, secret)).status, 200, 'the token works before');
+  assert.equal((await platformClient(app, secret).authorizedFiles()).status, 200, 'the token works before');
 
   const res = await revokeToken(client, token.id);
 
@@ -271,10 +271,10 @@ test('the 401 and 403 messages follow Accept-Language', async () => {
   const { client } = await linkedResponsible(app);
   const { secret } = await createToken(app, client, { scopes: [CONTACTS_SCOPE] });
 
-  const fr = await bearerGet(app, FILES, secret, { headers: { 'accept-language': 'fr-CA' } });
-  const en = await bearerGet(app, FILES, secret, { headers: { 'accept-language': 'en' } });
-  const frInvalid = await bearerGet(app, FILES, null, { authorization: 'Bearer x', headers: { 'accept-language': 'fr-CA' } });
-  const enInvalid = await bearerGet(app, FILES, null, { authorization: 'Bearer x', headers: { 'accept-language': 'en' } });
+  const fr = await platformClient(app, secret).authorizedFiles(undefined, { headers: { 'accept-language': 'fr-CA' } });
+  const en = await platformClient(app, secret).authorizedFiles(undefined, { headers: { 'accept-language': 'en' } });
+  const frInvalid = await platformClient(app, null, { authorization: 'Bearer x' }).authorizedFiles(undefined, { headers: { 'accept-language': 'fr-CA' } });
+  const enInvalid = await platformClient(app, null, { authorization: 'Bearer x' }).authorizedFiles(undefined, { headers: { 'accept-language': 'en' } });
 
   assert.match(fr.body.error.message, /jeton/i);
   assert.match(en.body.error.message, /token/i);
@@ -293,12 +293,12 @@ test('the 601st request of a token within a minute answers 429 with Retry-After;
   const { client } = await linkedResponsible(app);
   const limited = await createToken(app, client);
   const neighbour = await createToken(app, client);
-  assert.equal((await bearerGet(app, FILES, limited.secret)).status, 200, 'the first request');
+  assert.equal((await platformClient(app, limited.secret).authorizedFiles()).status, 200, 'the first request');
   await primeRateLimit(app, limited.token.id, 599);
 
-  const six_hundredth = await bearerGet(app, FILES, limited.secret);
-  const refused = await bearerGet(app, MEMBERS, limited.secret);
-  const neighbourRes = await bearerGet(app, FILES, neighbour.secret);
+  const six_hundredth = await platformClient(app, limited.secret).authorizedFiles();
+  const refused = await platformClient(app, limited.secret).members();
+  const neighbourRes = await platformClient(app, neighbour.secret).authorizedFiles();
 
   assert.equal(six_hundredth.status, 200, `the 600th request is allowed: ${six_hundredth.text}`);
   assert.equal(refused.status, 429, refused.text);
@@ -307,15 +307,15 @@ test('the 601st request of a token within a minute answers 429 with Retry-After;
   assert.ok(retryAfter >= 1 && retryAfter <= 60, `Retry-After is within the minute (${refused.headers.get('retry-after')})`);
   assert.equal(neighbourRes.status, 200, 'another token of the same organisation has its own limit');
   await app.advanceClock(61_000);
-  assert.equal((await bearerGet(app, FILES, limited.secret)).status, 200, 'a new minute, a new budget');
+  assert.equal((await platformClient(app, limited.secret).authorizedFiles()).status, 200, 'a new minute, a new budget');
 });
 
 test('a refused token spends no budget: requests with a missing scope are not counted', async () => {
   const { client } = await linkedResponsible(app);
   const { token, secret } = await createToken(app, client, { scopes: [FILES_SCOPE] });
 
-  await bearerGet(app, MEMBERS, secret);
-  await bearerGet(app, FILES, secret);
+  await platformClient(app, secret).members();
+  await platformClient(app, secret).authorizedFiles();
 
   const [row] = await sql(app, `SELECT count FROM rate_limits WHERE key = ${quote(`api-token:${token.id}`)}`);
   assert.equal(row?.count, 1, 'only the allowed request is counted');
@@ -337,7 +337,7 @@ async function firmWithHistory() {
   sqlWrite(app, `UPDATE authorizations SET status = 'ended', ended_at = ${(await workerNow(app)) - DAY} WHERE id = ${quote(ended)}`);
   const active = await granted(boss.client, grantBody(firm.organisation, firm.member.email, { services: ['workforce'] }));
   const toRevoke = await granted(boss.client, grantBody(firm.organisation, colleague.email));
-  const revoked = await boss.client.request('DELETE', `${EMPLOYER_AUTHORIZATIONS}/${toRevoke.id}`);
+  const revoked = await boss.client.revokeAuthorization(toRevoke.id);
   assert.equal(revoked.status, 200, revoked.text);
   const foreign = await granted(boss.client, grantBody(stranger.organisation, stranger.member.email));
   return { boss, firm, colleague, stranger, ids: { active: active.id, revoked: toRevoke.id, ended, foreign: foreign.id } };
@@ -370,10 +370,10 @@ test('from next_cursor, a sync gives only later changes: a grant, a change and a
 
   const fresh = await granted(boss.client, grantBody(firm.organisation, colleague.email, { services: ['status_letter'] }));
   const afterGrant = await syncPage(app, FILES, secret, { since: start });
-  const changed = await boss.client.request('PATCH', `${EMPLOYER_AUTHORIZATIONS}/${ids.active}`, { json: { level: 'transmission' } });
+  const changed = await boss.client.updateAuthorization(ids.active, { level: 'transmission' });
   assert.equal(changed.status, 200, changed.text);
   const afterChange = await syncPage(app, FILES, secret, { since: afterGrant.next_cursor });
-  const revoked = await boss.client.request('DELETE', `${EMPLOYER_AUTHORIZATIONS}/${fresh.id}`);
+  const revoked = await boss.client.revokeAuthorization(fresh.id);
   assert.equal(revoked.status, 200, revoked.text);
   const afterRevoke = await syncPage(app, FILES, secret, { since: afterChange.next_cursor });
   const quiet = await syncPage(app, FILES, secret, { since: afterRevoke.next_cursor });
@@ -427,8 +427,8 @@ test("a token sees only its organisation's data, even with another organisation'
   const { firm, stranger, ids } = await firmWithHistory();
   const mine = await createToken(app, firm.responsable.client);
 
-  const files = await bearerGet(app, FILES, mine.secret, { headers: { cookie: cookieOf(stranger.responsable.client) } });
-  const contacts = await bearerGet(app, MEMBERS, mine.secret, { headers: { cookie: cookieOf(stranger.member.client) } });
+  const files = await platformClient(app, mine.secret).authorizedFiles(undefined, { headers: { cookie: cookieOf(stranger.responsable.client) } });
+  const contacts = await platformClient(app, mine.secret).members(undefined, { headers: { cookie: cookieOf(stranger.member.client) } });
 
   assert.equal(files.status, 200, files.text);
   assert.ok(files.body.items.length > 0);
@@ -460,13 +460,13 @@ test('the contacts sync gives every contact, then an invitation, a link and a re
 
   const initial = await syncPage(app, MEMBERS, secret, { since: 0 });
   const email = uniqueEmail('synchro');
-  const invited = await responsable.client.post(MEMBERS, { first_name: 'Sylvie', last_name: 'Synchro', email, role: 'membre' });
+  const invited = await responsable.client.inviteMember({ first_name: 'Sylvie', last_name: 'Synchro', email, role: 'membre' });
   assert.equal(invited.status, 201, invited.text);
   const afterInvite = await syncPage(app, MEMBERS, secret, { since: initial.next_cursor });
   const credentials = await credentialsSentTo(app, email);
   await linkedUser(app, credentials, { email, first_name: 'Sylvie', last_name: 'Synchro' });
   const afterLink = await syncPage(app, MEMBERS, secret, { since: afterInvite.next_cursor });
-  const revoked = await responsable.client.request('DELETE', `${MEMBERS}/${invited.body.contact.id}`);
+  const revoked = await responsable.client.revokeMember(invited.body.contact.id);
   assert.equal(revoked.status, 200, revoked.text);
   const afterRevoke = await syncPage(app, MEMBERS, secret, { since: afterLink.next_cursor });
 
@@ -488,7 +488,7 @@ test("a member's activity is not a change: the contacts sync stays quiet while t
   const start = await syncPage(app, MEMBERS, secret, { since: 0 });
 
   await app.advanceClock(2 * 60_000);
-  const active = await member.client.get('/api/organisation');
+  const active = await member.client.organisation();
   assert.equal(active.status, 200, active.text);
   const [row] = await sql(app, `SELECT last_activity_at FROM contacts WHERE id = ${quote(member.contactId)}`);
   assert.ok(row.last_activity_at > start.items.find((c) => c.id === member.contactId).last_activity_at, 'the activity was recorded');
@@ -573,10 +573,10 @@ test('a token works until the end of its expiry day (Montreal), then answers 401
   assert.equal(token.expires_at, endOfDay(day), 'it expires when its day ends in Montreal');
 
   await app.advanceClock(endOfDay(day) - (await workerNow(app)) - 60_000);
-  const lastMinute = await bearerGet(app, FILES, secret);
+  const lastMinute = await platformClient(app, secret).authorizedFiles();
   await app.advanceClock(61_000);
-  const expired = await bearerGet(app, FILES, secret);
-  const contacts = await bearerGet(app, MEMBERS, secret);
+  const expired = await platformClient(app, secret).authorizedFiles();
+  const contacts = await platformClient(app, secret).members();
 
   assert.equal(lastMinute.status, 200, `a minute before the end of its day: ${lastMinute.text}`);
   assertUnauthorized(expired, 'token_expired', 'once its day is over');

@@ -24,7 +24,7 @@ test('a webhook URL on a port other than 443 or 8443 is refused 422, and 8443 is
   }
   const accepted = await createWebhook(client, 'https://hooks.example.com:8443/sel');
   assert.equal(accepted.status, 201, accepted.text);
-  const changed = await client.request('PATCH', `/api/organisation/webhooks/${accepted.body.webhook.id}`, { json: { url: 'https://hooks.example.com:9443/sel' } });
+  const changed = await client.updateWebhook(accepted.body.webhook.id, { url: 'https://hooks.example.com:9443/sel' });
   assert.equal(changed.status, 422, changed.text);
 });
 
@@ -35,7 +35,7 @@ test('40 concurrent test events for one endpoint send at most ten, each audited,
     assert.equal(created.status, 201, created.text);
     const id = created.body.webhook.id;
 
-    const answers = await Promise.all(Array.from({ length: BURST }, () => client.post(`/api/organisation/webhooks/${id}/test`, {})
+    const answers = await Promise.all(Array.from({ length: BURST }, () => client.testWebhook(id, {})
       .catch((error) => ({ status: 0, body: { error: String(error) } }))));
 
     const rows = await deliveryRows(app, id);
@@ -50,7 +50,7 @@ test('40 concurrent test events for one endpoint send at most ten, each audited,
     assert.ok(throttled >= BURST - MANUAL_SENDS_PER_HOUR - dropped, `the rest wait: ${throttled} (${dropped} dropped by the proxy)`);
     assert.equal(audited[0].n, rows.length, 'every test event sent is in the audit trail');
 
-    const replay = await client.post(`/api/organisation/webhooks/deliveries/${rows[0].id}/replay`, {});
+    const replay = await client.replayDelivery(rows[0].id, {});
     assert.equal(replay.status, 429, `replays share the endpoint's budget: ${replay.text}`);
     assert.ok(Number(replay.headers.get('retry-after')) > 0, 'Retry-After says when');
   });
@@ -61,10 +61,10 @@ test('a replay takes a slot of the endpoint\'s budget and is audited', async () 
     const { client } = await linkedResponsible(app);
     const created = await createWebhook(client, `${receiver.url}/replayed`);
     const id = created.body.webhook.id;
-    const sent = await client.post(`/api/organisation/webhooks/${id}/test`, {});
+    const sent = await client.testWebhook(id, {});
     assert.equal(sent.status, 202, sent.text);
 
-    const replay = await client.post(`/api/organisation/webhooks/deliveries/${sent.body.delivery.id}/replay`, {});
+    const replay = await client.replayDelivery(sent.body.delivery.id, {});
 
     assert.equal(replay.status, 202, replay.text);
     const [counter] = await sql(app, `SELECT count FROM rate_limits WHERE key = ${quote(`webhook-manual:${id}`)}`);
@@ -79,11 +79,11 @@ test('a delivery to a closed port is logged as a connection failure, without the
   const closed = await freePort();
   const created = await createWebhook(client, `http://127.0.0.1:${closed}/nobody`);
   assert.equal(created.status, 201, created.text);
-  const sent = await client.post(`/api/organisation/webhooks/${created.body.webhook.id}/test`, {});
+  const sent = await client.testWebhook(created.body.webhook.id, {});
   assert.equal(sent.status, 202, sent.text);
 
   const attempt = await waitFor('the failed attempt', async () => {
-    const res = await client.get(`/api/organisation/webhooks/${created.body.webhook.id}/deliveries`);
+    const res = await client.webhookDeliveries(created.body.webhook.id);
     return res.body.items?.[0]?.attempt_log?.[0];
   });
 

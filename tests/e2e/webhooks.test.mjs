@@ -24,8 +24,8 @@ describe('webhooks in development', () => {
       const { client } = await linkedResponsible(app);
 
       const created = await createWebhook(client, `${receiver.url}/sel`, ['contact.linked', 'contact.revoked'], 'Intégration');
-      const listed = await client.get('/api/organisation/webhooks');
-      const shown = await client.get(`/api/organisation/webhooks/${created.body.webhook.id}`);
+      const listed = await client.webhooks();
+      const shown = await client.webhook(created.body.webhook.id);
 
       assert.equal(created.status, 201, created.text);
       assert.match(created.body.secret, /^whsec_[A-Za-z0-9+/]{43}=$/, 'a Standard Webhooks secret of 32 bytes');
@@ -120,7 +120,7 @@ describe('webhooks in development', () => {
 
       const member = await linkedMember(app, firm.client);
       const [linked] = await receiver.waitFor(1);
-      const revoked = await firm.client.request('DELETE', `/api/organisation/members/${member.contactId}`);
+      const revoked = await firm.client.revokeMember(member.contactId);
       assert.equal(revoked.status, 200, revoked.text);
       const [, revokedEvent] = await receiver.waitFor(2);
 
@@ -149,7 +149,7 @@ describe('webhooks in development', () => {
       await grant(employer.client, firm);
       await receiver.waitFor(1);
       const email = await emailTo(app, employer.email, isDisabledEmail);
-      const shown = await employer.client.get(`/api/organisation/webhooks/${employer.webhook.id}`);
+      const shown = await employer.client.webhook(employer.webhook.id);
 
       assert.equal(shown.body.webhook.status, 'disabled');
       assert.equal(shown.body.webhook.disabled_reason, 'gone');
@@ -168,7 +168,7 @@ describe('webhooks in development', () => {
       assert.equal(receiver.requests.length, 1, 'a disabled endpoint receives nothing');
       assert.equal((await deliveryRows(app, employer.webhook.id)).length, 1, 'nor does it accumulate deliveries');
 
-      const enabled = await employer.client.request('PATCH', `/api/organisation/webhooks/${employer.webhook.id}`, { json: { status: 'active' } });
+      const enabled = await employer.client.updateWebhook(employer.webhook.id, { status: 'active' });
       assert.equal(enabled.status, 200, enabled.text);
       assert.equal(enabled.body.webhook.status, 'active');
       assert.equal(enabled.body.webhook.disabled_reason, null);
@@ -176,7 +176,7 @@ describe('webhooks in development', () => {
       const [, resumed] = await receiver.waitFor(2);
       assert.equal(resumed.status, 200);
       assert.equal(verify(employer.secret, resumed).valid, true);
-      const audit = await employer.client.get('/api/organisation/audit');
+      const audit = await employer.client.audit();
       const actions = audit.body.items.map((e) => e.action);
       assert.ok(actions.includes('webhook.disabled'), `the audit trail says it was disabled: ${actions}`);
     });
@@ -200,7 +200,7 @@ describe('webhooks in development', () => {
       assert.match(delivery.attempt_log[0].error, /redirect/);
       assert.equal(delivery.attempt_log[0].error_kind, 'redirect', 'the attempt says why in a code the UI translates');
       assert.equal(delivery.last_error_kind, 'redirect');
-      const shown = await employer.client.get(`/api/organisation/webhooks/${employer.webhook.id}`);
+      const shown = await employer.client.webhook(employer.webhook.id);
       assert.equal(shown.body.webhook.pending_deliveries, 1, 'the endpoint counts the delivery waiting for its retry');
       assert.ok(delivery.next_attempt_at > delivery.last_attempt_at);
     });
@@ -240,7 +240,7 @@ describe('webhooks in development', () => {
       const asMember = await member.client.post(path, {});
       assert.equal(asMember.status, 403, asMember.text);
       assert.equal(asMember.body.error.code, 'responsable_required');
-      await employer.client.request('PATCH', `/api/organisation/webhooks/${employer.webhook.id}`, { json: { status: 'disabled' } });
+      await employer.client.updateWebhook(employer.webhook.id, { status: 'disabled' });
       const paused = await employer.client.post(path, {});
       assert.equal(paused.status, 409, paused.text);
       assert.equal(paused.body.error.code, 'webhook_disabled');
@@ -255,7 +255,7 @@ describe('webhooks in development', () => {
       const deliveryId = first.headers['webhook-id'];
       await waitFor('the delivery to succeed', async () => (await deliveryRows(app, employer.webhook.id))[0]?.status === 'succeeded');
 
-      const replayed = await employer.client.post(`/api/organisation/webhooks/deliveries/${deliveryId}/replay`, {});
+      const replayed = await employer.client.replayDelivery(deliveryId, {});
       const [, second] = await receiver.waitFor(2);
 
       assert.equal(replayed.status, 202, replayed.text);
@@ -268,11 +268,11 @@ describe('webhooks in development', () => {
         return rows.length === 2 ? rows : undefined;
       });
       assert.deepEqual(attempts.map((a) => [a.number, a.status_code, a.replay]), [[1, 200, 0], [2, 200, 1]]);
-      const unknown = await employer.client.post('/api/organisation/webhooks/deliveries/0123456789abcdef0123456789abcdef/replay', {});
+      const unknown = await employer.client.replayDelivery('0123456789abcdef0123456789abcdef', {});
       assert.equal(unknown.status, 404, unknown.text);
-      const paused = await employer.client.request('PATCH', `/api/organisation/webhooks/${employer.webhook.id}`, { json: { status: 'disabled' } });
+      const paused = await employer.client.updateWebhook(employer.webhook.id, { status: 'disabled' });
       assert.equal(paused.body.webhook.disabled_reason, 'manual');
-      const refused = await employer.client.post(`/api/organisation/webhooks/deliveries/${deliveryId}/replay`, {});
+      const refused = await employer.client.replayDelivery(deliveryId, {});
       assert.equal(refused.status, 409, refused.text);
       assert.equal(refused.body.error.code, 'webhook_disabled');
     });
@@ -283,10 +283,8 @@ describe('webhooks in development', () => {
       const employer = await employerWithWebhook(app, receiver, '/old');
       const id = employer.webhook.id;
 
-      const changed = await employer.client.request('PATCH', `/api/organisation/webhooks/${id}`, {
-        json: { url: `${receiver.url}/new`, events: ['authorization.granted', 'authorization.revoked'], description: 'Nouveau' },
-      });
-      const rotated = await employer.client.post(`/api/organisation/webhooks/${id}/rotate-secret`, {});
+      const changed = await employer.client.updateWebhook(id, { url: `${receiver.url}/new`, events: ['authorization.granted', 'authorization.revoked'], description: 'Nouveau' });
+      const rotated = await employer.client.rotateWebhookSecret(id, {});
       await grant(employer.client, await newFirm(app));
       const [received] = await receiver.waitFor(1);
 
@@ -299,8 +297,8 @@ describe('webhooks in development', () => {
       assert.notEqual(rotated.body.secret, employer.secret);
       assert.equal(verify(rotated.body.secret, received).valid, true);
 
-      const deleted = await employer.client.request('DELETE', `/api/organisation/webhooks/${id}`);
-      const gone = await employer.client.get(`/api/organisation/webhooks/${id}`);
+      const deleted = await employer.client.deleteWebhook(id);
+      const gone = await employer.client.webhook(id);
       await grant(employer.client, await newFirm(app));
       await app.runScheduled();
       await new Promise((resolve) => setTimeout(resolve, 1500));
@@ -309,7 +307,7 @@ describe('webhooks in development', () => {
       assert.equal(gone.status, 404);
       assert.equal(receiver.requests.length, 1, 'nothing is sent to a deleted endpoint');
       assert.equal((await deliveryRows(app, id)).length, 0, 'its delivery log is deleted with it');
-      const audit = await employer.client.get('/api/organisation/audit?page_size=100');
+      const audit = await employer.client.audit({ page_size: '100' });
       const actions = audit.body.items.map((e) => e.action);
       for (const action of ['webhook.created', 'webhook.changed', 'webhook.secret_rotated', 'webhook.deleted']) {
         assert.ok(actions.includes(action), `${action} is in the audit trail: ${actions}`);
@@ -336,7 +334,7 @@ describe('webhooks in development', () => {
       const res = await createWebhook(client, url);
       if (accepted) {
         assert.equal(res.status, 201, `${why} is accepted: ${res.text}`);
-        assert.equal((await client.request('DELETE', `/api/organisation/webhooks/${res.body.webhook.id}`)).status, 204);
+        assert.equal((await client.deleteWebhook(res.body.webhook.id)).status, 204);
       } else {
         assert.equal(res.status, 422, `${why} is refused: ${res.text}`);
         assert.equal(typeof res.body.error.fields?.url, 'string', `${why}: the url field says why`);
@@ -372,11 +370,11 @@ describe('webhooks in development', () => {
         const expected = path === '/api/organisation/webhooks' ? (method === 'GET' ? 200 : 201) : 404;
         assert.equal(asStranger.status, expected, `another organisation: ${method} ${path} → ${asStranger.text}`);
       }
-      const listedByStranger = await other.client.get('/api/organisation/webhooks');
+      const listedByStranger = await other.client.webhooks();
       assert.ok(!listedByStranger.body.items.some((w) => w.id === id), "another organisation's list never shows it");
-      const anonymous = await app.client().get('/api/organisation/webhooks');
+      const anonymous = await app.client().webhooks();
       assert.equal(anonymous.status, 401);
-      const still = await owner.client.get(`/api/organisation/webhooks/${id}`);
+      const still = await owner.client.webhook(id);
       assert.equal(still.body.webhook.description, 'Logiciel comptable', 'nothing was changed by them');
       await new Promise((resolve) => setTimeout(resolve, 1000));
       assert.equal(receiver.requests.length, 1, 'and nothing was replayed');

@@ -72,7 +72,7 @@ describe('webhooks over time', () => {
       const employer = await employerWithWebhook(app, receiver);
       const id = employer.webhook.id;
 
-      const rotated = await employer.client.post(`/api/organisation/webhooks/${id}/rotate-secret`, {});
+      const rotated = await employer.client.rotateWebhookSecret(id, {});
       await grant(employer.client, await newFirm(app));
       const [during] = await receiver.waitFor(1);
 
@@ -159,7 +159,7 @@ describe('webhooks in production', () => {
     }
     const publicHost = await createWebhook(client, 'https://hooks.example.com/sel');
     assert.equal(publicHost.status, 201, `a public https URL is accepted: ${publicHost.text}`);
-    const toPrivate = await client.request('PATCH', `/api/organisation/webhooks/${publicHost.body.webhook.id}`, { json: { url: 'https://10.0.0.1/' } });
+    const toPrivate = await client.updateWebhook(publicHost.body.webhook.id, { url: 'https://10.0.0.1/' });
     assert.equal(toPrivate.status, 422, `changing the URL to a private address is refused too: ${toPrivate.text}`);
   });
 });

@@ -149,8 +149,7 @@ export async function spawnApp({ vars = {}, from = templateState() } = {}) {
   try {
     await waitFor('the worker to answer /api/health', async () => {
       if (exited) throw new Error(`wrangler exited:\n${log}`);
-      const res = await fetch(`${baseUrl}/api/health`);
-      return res.status === 200;
+      return (await new Client(baseUrl).health()).status === 200;
     }, { timeoutMs: 60000, intervalMs: 200 });
   } catch (error) {
     try { process.kill(-child.pid, 'SIGKILL'); } catch {}
@@ -182,9 +181,9 @@ export class TestApp {
   client(options) { return new Client(this.baseUrl, options); }
 
   async mailbox(to) {
-    const res = await fetch(`${this.baseUrl}/dev/mailbox?to=${encodeURIComponent(to)}`);
+    const res = await this.client().devMailbox({ to });
     if (res.status !== 200) throw new Error(`mailbox answered ${res.status}`);
-    return res.json();
+    return res.body;
   }
 
   /** Waits until `count` emails matching `predicate` have reached `to`; returns the newest. */
@@ -203,9 +202,7 @@ export class TestApp {
   }
 
   async advanceClock(ms) {
-    const res = await fetch(`${this.baseUrl}/dev/clock`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ advance_ms: ms }),
-    });
+    const res = await this.client().devClock({ advance_ms: ms });
     if (res.status !== 200) throw new Error(`clock answered ${res.status}`);
   }
 

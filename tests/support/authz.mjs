@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { uniqueEmail } from './app.mjs';
+import { query } from './api.mjs';
 import { sqlWrite } from './db.mjs';
 import {
   sql, quote, createOrganisation, linkedResponsible, linkedMember, invitedMember, signedUp, selectProfile, link, DAY,
@@ -29,11 +30,9 @@ export const AUDIT = '/api/organisation/audit';
 
 /** The worker's current time (epoch ms), real time plus the test clock's offset. */
 export async function workerNow(app) {
-  const res = await fetch(`${app.baseUrl}/dev/clock`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ advance_ms: 0 }),
-  });
+  const res = await app.client().devClock({ advance_ms: 0 });
   if (res.status !== 200) throw new Error(`clock answered ${res.status}`);
-  return (await res.json()).now;
+  return res.body.now;
 }
 
 const MONTREAL = new Intl.DateTimeFormat('en-CA', { timeZone: 'America/Montreal', year: 'numeric', month: '2-digit', day: '2-digit' });
@@ -85,7 +84,7 @@ export const anotherMember = (app, responsableClient, options) => linkedMember(a
 
 /** A contact invited (not linked) by `responsableClient`; resolves to the contact without waiting for the email. */
 export async function invitedContact(responsableClient, { first_name = 'Inès', last_name = 'Invitée', email = uniqueEmail('invite'), role = 'membre' } = {}) {
-  const res = await responsableClient.post(MEMBERS, { first_name, last_name, email, role });
+  const res = await responsableClient.inviteMember({ first_name, last_name, email, role });
   if (res.status !== 201) throw new Error(`inviting answered ${res.status}: ${res.text}`);
   return { ...res.body.contact, email };
 }
@@ -115,7 +114,7 @@ export async function employerAt(app, desk, overrides = {}) {
 
 /** Makes (or unmakes) an employer's contact an administrator of its authorizations. */
 export async function setAdministrator(responsableClient, contactId, value = true) {
-  const res = await responsableClient.request('PATCH', `${MEMBERS}/${contactId}`, { json: { manages_authorizations: value } });
+  const res = await responsableClient.updateMember(contactId, { manages_authorizations: value });
   if (res.status !== 200) throw new Error(`manages_authorizations answered ${res.status}: ${res.text}`);
   return res.body.contact;
 }
@@ -153,7 +152,7 @@ export function grantBody(firm, contactEmail, overrides = {}) {
 
 /** POST /api/employer/authorizations with sensible defaults; resolves to the raw answer. */
 export function grant(employerClient, { firm_file_number, contact_email, services = ['monthly_report'], level = 'consultation', ...rest }) {
-  return employerClient.post(EMPLOYER_AUTHORIZATIONS, { firm_file_number, contact_email, services, level, ...rest });
+  return employerClient.grantAuthorization({ firm_file_number, contact_email, services, level, ...rest });
 }
 
 /** Grants and insists on 201; resolves to the authorization. */
@@ -163,14 +162,10 @@ export async function granted(employerClient, body) {
   return res.body.authorization;
 }
 
-/** The query string of an object, leaving out undefined values. */
-export function query(params = {}) {
-  const entries = Object.entries(params).filter(([, v]) => v !== undefined && v !== null);
-  return entries.length ? `?${new URLSearchParams(entries.map(([k, v]) => [k, String(v)]))}` : '';
-}
+export { query };
 
 /** GET /api/authorized-files with these parameters. */
-export const listFiles = (client, params) => client.get(`${FILES}${query(params)}`);
+export const listFiles = (client, params) => client.authorizedFiles(params);
 
 /** GET /api/authorized-files, insisting on 200; resolves to the page. */
 export async function filesPage(client, params) {
@@ -191,7 +186,7 @@ export async function crawl(client, params) {
 
 /** GET /api/employer/authorizations with these parameters, insisting on 200. */
 export async function employerList(client, params) {
-  const res = await client.get(`${EMPLOYER_AUTHORIZATIONS}${query(params)}`);
+  const res = await client.authorizations(params);
   assert.equal(res.status, 200, `the employer's list ${query(params)} answered ${res.status}: ${res.text}`);
   return res.body;
 }
@@ -295,7 +290,7 @@ export async function authzCounts(app) {
 
 /** The audit trail of the active profile's organisation (newest first, up to 100). */
 export async function auditTrail(client) {
-  const res = await client.get(`${AUDIT}?page_size=100`);
+  const res = await client.audit({ page_size: 100 });
   assert.equal(res.status, 200, `the audit trail answered ${res.status}: ${res.text}`);
   return res.body.items;
 }

@@ -1,9 +1,10 @@
 // The HTTP client of the tests and of the demo seeder: a browser-like client with one method per
-// endpoint, and a poller that waits for a condition instead of sleeping. It also plays the
+// endpoint (named in api.mjs), and a poller that waits for a condition instead of sleeping. It also plays the
 // authenticator app of the accounts it enrolled in TOTP: their sign-in challenges are answered
 // with a computed code (or, when codes of the next steps are spent, a recovery code).
 
 import { createHmac } from 'node:crypto';
+import { Api } from './api.mjs';
 
 const STEP_MS = 30 * 1000;
 
@@ -40,11 +41,9 @@ export const stepOf = (ms) => Math.floor(ms / STEP_MS);
  * local clock where that route is off (`make dev` without CLOCK_CONTROL).
  */
 export async function workerClock(baseUrl) {
-  const res = await fetch(`${baseUrl}/dev/clock`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ advance_ms: 0 }),
-  });
+  const res = await new Client(baseUrl).devClock({ advance_ms: 0 });
   if (res.status !== 200) return Date.now();
-  return (await res.json()).now;
+  return res.body.now;
 }
 
 /** Accounts enrolled through `enrolTotp`, by email: {secret, lastStep, recoveryCodes}. */
@@ -89,11 +88,11 @@ export function enrolTotpOnce(client) {
 export async function enrolTotp(client) {
   const me = await client.me();
   if (me.status !== 200) throw new Error(`GET /api/me answered ${me.status}: ${me.text}`);
-  const started = await client.post('/api/me/mfa/totp');
+  const started = await client.startTotp();
   if (started.status !== 201) throw new Error(`starting TOTP answered ${started.status}: ${started.text}`);
   const { secret } = started.body;
   const step = stepOf(await workerClock(client.baseUrl));
-  const confirmed = await client.post('/api/me/mfa/totp/confirm', { code: totpCode(secret, step) });
+  const confirmed = await client.confirmTotp({ code: totpCode(secret, step) });
   if (confirmed.status !== 200) throw new Error(`confirming TOTP answered ${confirmed.status}: ${confirmed.text}`);
   const factor = { secret, lastStep: step, recoveryCodes: [...confirmed.body.recovery_codes] };
   FACTORS.set(me.body.email, factor);
@@ -147,13 +146,17 @@ export function sessionCookieOf(setCookies) {
 }
 
 /**
- * A browser-like client: keeps its cookies, sends JSON, reads JSON. Like a person asked to confirm
- * with their second factor, it answers 403 step_up_required (for an account it enrolled) with a
- * step-up and sends the request again, unless `autoStepUp` is false.
+ * A browser-like client: keeps its cookies, sends JSON, reads JSON. Like a person with their
+ * authenticator app (for an account it enrolled), it answers the sign-in challenge of `logIn`, and
+ * 403 step_up_required with a step-up before sending the request again, unless `autoStepUp` is
+ * false. `headers` go with every request (a header given as null is not sent: `'sec-fetch-site':
+ * null` for a client that is not a browser, such as an accounting platform or the operator).
  */
-export class Client {
-  constructor(baseUrl, { locale, ip, autoStepUp = true } = {}) {
+export class Client extends Api {
+  constructor(baseUrl, { locale, ip, autoStepUp = true, headers = {} } = {}) {
+    super();
     this.baseUrl = baseUrl;
+    this.headers = headers;
     this.autoStepUp = autoStepUp;
     /** The account this client signed up or in as. */
     this.email = undefined;
@@ -164,18 +167,20 @@ export class Client {
   }
 
   async request(method, path, { json, body, headers = {} } = {}) {
-    const all = { ...headers };
+    const all = { ...this.headers, ...headers };
     if (json !== undefined) {
       all['content-type'] ??= 'application/json';
       body = JSON.stringify(json);
     }
     // What a browser's fetch from a portal page says on every request: writes that carry the
     // session cookie without it are refused.
-    all['sec-fetch-site'] ??= 'same-origin';
-    if (this.locale) all['accept-language'] ??= this.locale;
-    if (this.ip) all['cf-connecting-ip'] ??= this.ip;
-    if (this.userAgent) all['user-agent'] ??= this.userAgent;
-    if (this.cookies.size) all.cookie ??= [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    const add = (name, value) => { if (!(name in all)) all[name] = value; };
+    add('sec-fetch-site', 'same-origin');
+    if (this.locale) add('accept-language', this.locale);
+    if (this.ip) add('cf-connecting-ip', this.ip);
+    if (this.userAgent) add('user-agent', this.userAgent);
+    if (this.cookies.size) add('cookie', [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '));
+    for (const [name, value] of Object.entries(all)) if (value === null || value === undefined) delete all[name];
     const res = await fetch(this.baseUrl + path, { method, headers: all, body, redirect: 'manual' });
     this.lastSetCookie = res.headers.getSetCookie();
     for (const cookie of this.lastSetCookie) {
@@ -189,7 +194,7 @@ export class Client {
     try { data = text ? JSON.parse(text) : undefined; } catch { data = text; }
     const factor = FACTORS.get(this.email);
     if (res.status === 403 && data?.error?.code === 'step_up_required' && this.autoStepUp && factor) {
-      const steppedUp = await this.post('/api/session/step-up', await nextProof(this.baseUrl, factor));
+      const steppedUp = await this.stepUp(await nextProof(this.baseUrl, factor));
       if (steppedUp.status !== 204) throw new Error(`step-up answered ${steppedUp.status}: ${steppedUp.text}`);
       if (path !== '/api/me/mfa/recovery-codes') await this.replenishRecoveryCodes(factor);
       return this.request(method, path, { json, body, headers });
@@ -200,20 +205,18 @@ export class Client {
   get(path, options) { return this.request('GET', path, options); }
   post(path, json, options = {}) { return this.request('POST', path, { ...options, json }); }
 
-  validateSignup(fields) { return this.post('/api/signup/validate', fields); }
-  signUp(fields) {
+  signUp(fields, options) {
     this.email = String(fields?.email ?? '').trim().toLowerCase();
-    return this.post('/api/signup', fields);
+    return super.signUp(fields, options);
   }
-  verify(verification_id, code) { return this.post('/api/signup/verify', { verification_id, code }); }
-  resend(verification_id) { return this.post('/api/signup/resend', { verification_id }); }
+
   /** Signs in; for an account enrolled through `enrolTotp`, answers the challenge as its app would. */
-  async logIn(email, password) {
+  async logIn(email, password, options) {
     this.email = String(email).trim().toLowerCase();
-    const res = await this.post('/api/session', { email, password });
+    const res = await super.logIn(email, password, options);
     const factor = FACTORS.get(String(email).trim().toLowerCase());
-    if (res.status !== 202 || !factor) return res;
-    const signedIn = await this.post('/api/session/mfa', { challenge_id: res.body.challenge_id, ...(await nextProof(this.baseUrl, factor)) });
+    if (res.status !== 202 || !factor || !this.autoStepUp) return res;
+    const signedIn = await this.answerChallenge({ challenge_id: res.body.challenge_id, ...(await nextProof(this.baseUrl, factor)) });
     if (signedIn.status === 200) await this.replenishRecoveryCodes(factor);
     return signedIn;
   }
@@ -227,17 +230,11 @@ export class Client {
     if (factor.recoveryCodes.length > 3 || factor.replenishing) return;
     factor.replenishing = true;
     try {
-      const renewed = await this.post('/api/me/mfa/recovery-codes');
+      const renewed = await this.renewRecoveryCodes();
       if (renewed.status === 200) factor.recoveryCodes = [...renewed.body.recovery_codes];
     } finally {
       factor.replenishing = false;
     }
-  }
-  logOut() { return this.request('DELETE', '/api/session'); }
-  me() { return this.get('/api/me'); }
-  forgotPassword(email) { return this.post('/api/password/forgot', { email }); }
-  resetPassword(reset_id, code, new_password, new_password_confirmation = new_password) {
-    return this.post('/api/password/reset', { reset_id, code, new_password, new_password_confirmation });
   }
 }
 

@@ -32,13 +32,7 @@ export function countsOf(runs, job) {
 }
 
 /** The worker's clock now (real time plus the offset the tests moved it by). */
-export async function workerNow(app) {
-  const res = await fetch(`${app.baseUrl}/dev/clock`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ advance_ms: 0 }),
-  });
-  if (res.status !== 200) throw new Error(`clock answered ${res.status}`);
-  return (await res.json()).now;
-}
+export { workerNow } from './authz.mjs';
 
 /** The calendar day (YYYY-MM-DD) an instant falls on in Montreal, `plusDays` later. */
 export function montrealDay(instant, plusDays = 0) {

@@ -24,7 +24,18 @@ export { sql, quote };
 
 // --- Operator ------------------------------------------------------------------------------------
 
-/** A request to an operator route; `token: null` sends no Authorization header. */
+/**
+ * The operator's client: every request carries the operator token (`token: null`: none), and is
+ * not a browser's (no cookie, no Sec-Fetch-Site). Its methods are the `operator…` ones of Api.
+ */
+export function operatorClient(app, { token = OPERATOR_TOKEN } = {}) {
+  return app.client({ headers: { authorization: token === null ? null : `Bearer ${token}`, 'sec-fetch-site': null } });
+}
+
+/**
+ * A raw request to an operator route, for the tests that send odd ones (any path, method or
+ * Authorization); `token: null` sends no Authorization header.
+ */
 export async function operatorRequest(app, path, { json, body, token = OPERATOR_TOKEN, authorization, headers = {}, method = 'POST' } = {}) {
   const all = { ...headers };
   if (authorization !== undefined) all.authorization = authorization;
@@ -63,7 +74,7 @@ export function organisationForm(overrides = {}) {
  */
 export async function createOrganisation(app, overrides = {}) {
   const form = organisationForm(overrides);
-  const res = await operatorRequest(app, '/api/operator/organisations', { json: form });
+  const res = await operatorClient(app).operatorCreateOrganisation(form);
   if (res.status !== 201) throw new Error(`creating an organisation answered ${res.status}: ${res.text}`);
   return { organisation: res.body.organisation, responsible: { ...form.responsible, ...res.body.responsible }, form };
 }
@@ -125,14 +136,14 @@ export async function signedUp(app, { email = uniqueEmail(), password = GOOD_PAS
 }
 
 export const link = (client, credentials) =>
-  client.post('/api/links/credentials', { identifier: credentials.identifier, code: credentials.code });
+  client.linkWithCredentials({ identifier: credentials.identifier, code: credentials.code });
 
 /**
  * Makes `profile_id` active. A profile that needs a second factor (a firm's, a responsible's or an
  * administrator's) gets one first: the account is enrolled in TOTP, as its owner would be led to.
  */
 export async function selectProfile(client, profile_id) {
-  const select = () => client.request('PUT', '/api/session/profile', { json: { profile_id } });
+  const select = () => client.selectProfile(profile_id);
   const res = await select();
   if (res.status !== 403 || res.body?.error?.code !== 'mfa_enrolment_required') return res;
   await enrolTotpOnce(client);
@@ -173,7 +184,7 @@ export async function linkedResponsible(app, overrides = {}) {
  * {contact, email, identifier, code} once the invitation email has arrived.
  */
 export async function invitedMember(app, responsibleClient, { first_name = 'Martin', last_name = 'Membre', email = uniqueEmail('membre'), role = 'membre' } = {}) {
-  const res = await responsibleClient.post('/api/organisation/members', { first_name, last_name, email, role });
+  const res = await responsibleClient.inviteMember({ first_name, last_name, email, role });
   if (res.status !== 201) throw new Error(`inviting answered ${res.status}: ${res.text}`);
   const sent = await credentialsSentTo(app, email);
   return { contact: res.body.contact, email, identifier: sent.identifier, code: sent.code };

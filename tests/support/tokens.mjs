@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { today, addDays, workerNow, sqlWrite } from './authz.mjs';
 import { quote } from './orgs.mjs';
+import { query } from './api.mjs';
 
 export const TOKENS = '/api/organisation/tokens';
 export const FILES = '/api/authorized-files';
@@ -22,41 +23,34 @@ export async function tokenBody(app, overrides = {}) {
 
 /** Creates a token as `client` (a responsable's session), insisting on 201; resolves to {token, secret}. */
 export async function createToken(app, client, overrides = {}) {
-  const res = await client.post(TOKENS, await tokenBody(app, overrides));
+  const res = await client.createToken(await tokenBody(app, overrides));
   assert.equal(res.status, 201, `creating a token answered ${res.status}: ${res.text}`);
   return res.body;
 }
 
 /** The organisation's tokens as the list shows them. */
 export async function listTokens(client) {
-  const res = await client.get(TOKENS);
+  const res = await client.tokens();
   assert.equal(res.status, 200, `listing tokens answered ${res.status}: ${res.text}`);
   return res.body.items;
 }
 
 /** Revokes a token as `client`; resolves to the raw answer. */
-export const revokeToken = (client, id) => client.request('DELETE', `${TOKENS}/${id}`);
+export const revokeToken = (client, id) => client.revokeToken(id);
 
 /**
- * A GET as a platform: no cookie, `Authorization: Bearer <secret>` (or `authorization` as given,
- * or none when it is null). Resolves to {status, headers, body, text}.
+ * An accounting platform's client: no cookie, no Sec-Fetch-Site, `Authorization: Bearer <secret>`
+ * (or `authorization` as given, or none when it is null) on every request.
  */
-export async function bearerGet(app, path, secret, { authorization, headers = {} } = {}) {
-  const all = { ...headers };
+export function platformClient(app, secret, { authorization } = {}) {
   const value = authorization === undefined ? `Bearer ${secret}` : authorization;
-  if (value !== null) all.authorization = value;
-  const res = await fetch(app.baseUrl + path, { headers: all });
-  const text = await res.text();
-  let body;
-  try { body = text ? JSON.parse(text) : undefined; } catch { body = undefined; }
-  return { status: res.status, headers: res.headers, body, text };
+  return app.client({ headers: { authorization: value, 'sec-fetch-site': null } });
 }
 
-/** The query string of an object, leaving out undefined values. */
-const query = (params) => {
-  const entries = Object.entries(params).filter(([, v]) => v !== undefined && v !== null);
-  return entries.length ? `?${new URLSearchParams(entries.map(([k, v]) => [k, String(v)]))}` : '';
-};
+/** A GET of `path` (any, odd ones too) as a platform (see `platformClient`). */
+export function bearerGet(app, path, secret, { authorization, headers = {} } = {}) {
+  return platformClient(app, secret, { authorization }).get(path, { headers });
+}
 
 /** One sync answer of `path` since `since`, insisting on 200. */
 export async function syncPage(app, path, secret, params = {}) {

@@ -111,7 +111,7 @@ export const SCHEDULE = [5, 300, 1800, 7200, 18000, 36000, 36000, 36000, 36000, 
 export const isDisabledEmail = (email) => /webhook/i.test(email.subject) && /désactivé|disabled/i.test(email.subject);
 
 export const createWebhook = (client, url, events = ['authorization.granted'], description = 'Logiciel comptable') =>
-  client.post('/api/organisation/webhooks', { url, events, description });
+  client.createWebhook({ url, events, description });
 
 /** An employer's responsible with one webhook to `receiver` + `path`. */
 export async function employerWithWebhook(app, receiver, path = '/hook', events = ['authorization.granted']) {
@@ -125,7 +125,7 @@ export async function employerWithWebhook(app, receiver, path = '/hook', events 
 export const newFirm = (app) => createOrganisation(app);
 
 export async function grant(employerClient, firm) {
-  const res = await employerClient.post('/api/employer/authorizations', {
+  const res = await employerClient.grantAuthorization({
     firm_file_number: firm.form.file_number, contact_email: firm.responsible.email, services: ['workforce'], level: 'consultation',
   });
   assert.equal(res.status, 201, `granting: ${res.text}`);
@@ -133,7 +133,7 @@ export async function grant(employerClient, firm) {
 }
 
 export async function deliveries(client, webhookId) {
-  const res = await client.get(`/api/organisation/webhooks/${webhookId}/deliveries`);
+  const res = await client.webhookDeliveries(webhookId);
   assert.equal(res.status, 200, res.text);
   return res.body.items;
 }

@@ -1,6 +1,6 @@
 //! Searches by word prefix and number fragment. They read kept key tables (`authorized_file_keys`,
 //! `contact_keys`, `employer_authorization_keys` in schema.sql), which hold the word prefixes of
-//! 3 to 20 characters and the number fragments of 3 to 5 digits, each in list order; what those
+//! 3 to 20 characters and the number fragments of 3 or 4 digits, each in list order; what those
 //! keys cannot answer alone is checked row by row with `LIKE` patterns, which D1 refuses past 50
 //! bytes, so a search is also measured in bytes once `\`, `%` and `_` are escaped, wildcards
 //! included.
@@ -10,7 +10,7 @@
 pub const MIN_KEY_CHARS: usize = 3;
 /// The longest number fragment the keys hold: a longer one reads the key of its first digits (a
 /// handful of rows at most) and each row is checked against the whole fragment.
-pub const MAX_NUMBER_KEY_CHARS: usize = 5;
+pub const MAX_NUMBER_KEY_CHARS: usize = 4;
 /// The longest word prefix the keys hold, likewise.
 pub const MAX_WORD_KEY_CHARS: usize = 20;
 
@@ -99,7 +99,7 @@ mod tests {
 
     #[test]
     fn long_fragments_and_long_words_read_the_key_of_their_first_characters() {
-        assert_eq!(key_of("12345678"), "12345");
+        assert_eq!(key_of("12345678"), "1234");
         assert_eq!(key_of(&"é".repeat(25)), "é".repeat(20));
         assert_eq!(key_of("gagne"), "gagne");
     }

@@ -1,7 +1,7 @@
 //! The employer's side of `authorizations`: every query is scoped to one employer, so another
 //! employer's ids find nothing.
 
-use super::DynamicQuery;
+use super::{first_count, through_keys, unexpected_batch, DynamicQuery};
 use crate::domain::authorization::{AuthorizationStatus, Level, Origin};
 use crate::domain::search;
 use crate::domain::Millis;
@@ -38,13 +38,29 @@ pub struct AuthorizationRow {
     pub version: i64,
 }
 
-pub const SELECT: &str = "SELECT a.id, a.employer_id, a.employer_name, a.file_number, a.contact_id,
+/// The columns of [`AuthorizationRow`], from `a` joined to its contact `c` and firm `f`.
+macro_rules! columns {
+    () => {
+        "a.id, a.employer_id, a.employer_name, a.file_number, a.contact_id,
        c.first_name AS contact_first_name, c.last_name AS contact_last_name, c.email AS contact_email,
        a.firm_id, f.name AS firm_name, f.file_number AS firm_file_number, a.services, a.level,
-       a.starts_at, a.ends_at, a.origin, a.status, a.confirmed_at, a.created_at, a.updated_at, a.revoked_at, a.version
-  FROM authorizations a
-  JOIN contacts c ON c.id = a.contact_id
-  JOIN organisations f ON f.id = a.firm_id";
+       a.starts_at, a.ends_at, a.origin, a.status, a.confirmed_at, a.created_at, a.updated_at, a.revoked_at, a.version"
+    };
+}
+
+/// The contact and firm an authorization `a` names.
+macro_rules! contact_and_firm {
+    () => {
+        "JOIN contacts c ON c.id = a.contact_id JOIN organisations f ON f.id = a.firm_id"
+    };
+}
+
+pub const SELECT: &str = concat!(
+    "SELECT ",
+    columns!(),
+    " FROM authorizations a ",
+    contact_and_firm!()
+);
 
 pub struct NewAuthorization<'a> {
     pub id: &'a str,
@@ -208,10 +224,12 @@ impl EmployerFilter<'_> {
     ) -> (String, String) {
         let employer = q.text(employer_id);
         let mut source = match key {
-            Some(term) => format!(
-                "employer_authorization_keys t CROSS JOIN authorizations a
-                   ON t.employer_id = {employer} AND t.term = {} AND a.id = t.authorization_id",
-                q.text(term)
+            Some(term) => through_keys(
+                "employer_authorization_keys",
+                ("employer_id", &employer),
+                &q.text(term),
+                "authorizations a",
+                ("authorization_id", "a.id"),
             ),
             None => "authorizations a".to_owned(),
         };
@@ -238,9 +256,8 @@ impl EmployerFilter<'_> {
         }
         if !self.words().is_empty() {
             // The contact and the firm are only read when the search needs them.
-            source.push_str(
-                " JOIN contacts c ON c.id = a.contact_id JOIN organisations f ON f.id = a.firm_id",
-            );
+            source.push(' ');
+            source.push_str(contact_and_firm!());
         }
         for word in self.words() {
             let in_words = q.text(&format!("% {}%", super::escape_like(word)));
@@ -278,18 +295,18 @@ pub async fn page_for_employer(
         None => "a.created_at DESC, a.id",
     };
     let (limit, offset) = (q.number(limit), q.number(offset));
-    // The rows come with their contact and firm: the search may have joined them already.
-    let columns = SELECT
-        .split_once(" FROM ")
-        .map_or(SELECT, |(columns, _)| columns);
+    // The rows come with their contact and firm, which a search has joined already.
     let from = if filter.words().is_empty() {
-        format!("{source} JOIN contacts c ON c.id = a.contact_id JOIN organisations f ON f.id = a.firm_id")
+        format!("{source} {}", contact_and_firm!())
     } else {
         source
     };
     let mut statements = vec![q.prepare(
         db,
-        &format!("{columns} FROM {from} WHERE {conditions} ORDER BY {order} LIMIT {limit} OFFSET {offset}"),
+        &format!(
+            "SELECT {} FROM {from} WHERE {conditions} ORDER BY {order} LIMIT {limit} OFFSET {offset}",
+            columns!()
+        ),
     )?];
     let counting = filter.counting();
     match &counting {
@@ -331,26 +348,22 @@ pub async fn page_for_employer(
         .await
         .context("Failed to list an employer's authorizations")?;
     let Some((page, counts)) = results.split_first() else {
-        return Err(InfraError {
-            context: "Failed to list an employer's authorizations".to_owned(),
-            cause: "D1 answered a batch with an unexpected number of results".to_owned(),
-        });
+        return Err(unexpected_batch(
+            "Failed to list an employer's authorizations",
+        ));
     };
-    #[derive(Deserialize)]
-    struct Count {
-        n: i64,
-    }
-    let mut counted = Vec::new();
-    for count in counts {
-        let rows: Vec<Count> = count
-            .results()
-            .context("Failed to count an employer's authorizations")?;
-        counted.push(rows.first().map_or(0, |c| c.n));
-    }
+    let counted = counts
+        .iter()
+        .map(first_count)
+        .collect::<Result<Vec<i64>, InfraError>>()?;
     let total = match (&counting, counted.as_slice()) {
         (Counting::Kept { lapsed, .. }, [kept, lapsed_rows]) => kept + lapsed * lapsed_rows,
         (_, [n]) => *n,
-        _ => 0,
+        _ => {
+            return Err(unexpected_batch(
+                "Failed to count an employer's authorizations",
+            ))
+        }
     };
     let items = page
         .results()

@@ -6,7 +6,7 @@
 //! `authorized_file_key_counts`) whenever one kept count answers the filter exactly. Every query
 //! also reports the rows D1 read, for the benchmarks.
 
-use super::{rows_read, DynamicQuery};
+use super::{first_count, rows_read, through_keys, unexpected_batch, DynamicQuery};
 use crate::domain::authorization::{Level, Origin, Service};
 use crate::domain::paging::{Direction, Sort, SortKey};
 use crate::domain::search;
@@ -127,11 +127,12 @@ impl FileFilter<'_> {
     /// (a range of its keys in name order, each file once), else all of them.
     fn source(&self, key: Option<&Key>, q: &mut DynamicQuery) -> String {
         match key {
-            Some(key) => format!(
-                "authorized_file_keys t CROSS JOIN authorizations a
-                   ON t.contact_id = {} AND t.term = {} AND a.id = t.authorization_id",
-                q.text(self.contact_id),
-                q.text(&key.term)
+            Some(key) => through_keys(
+                "authorized_file_keys",
+                ("contact_id", &q.text(self.contact_id)),
+                &q.text(&key.term),
+                "authorizations a",
+                ("authorization_id", "a.id"),
             ),
             None => "authorizations a".to_owned(),
         }
@@ -239,7 +240,7 @@ pub async fn page_with_total(
         .await
         .context("Failed to list authorized files")?;
     let Some((page, counts)) = results.split_first() else {
-        return Err(unexpected_batch());
+        return Err(unexpected_batch("Failed to list authorized files"));
     };
     let (rows, read) = page_rows(page)?;
     let (total, counted) = counting.total(counts)?;
@@ -429,7 +430,7 @@ impl Counting {
                 let pending = first_count(reporting)? - first_count(key)?;
                 Ok(((pending - first_count(lapsed)?).max(0), read))
             }
-            _ => Err(unexpected_batch()),
+            _ => Err(unexpected_batch("Failed to list authorized files")),
         }
     }
 }
@@ -443,22 +444,6 @@ fn lapsed_statement(db: &Db, filter: &FileFilter<'_>) -> Result<Statement, Infra
         filter.sql(&mut q, true)
     );
     q.prepare(db, &sql)
-}
-
-fn unexpected_batch() -> InfraError {
-    InfraError {
-        context: "Failed to list authorized files".to_owned(),
-        cause: "D1 answered a batch with an unexpected number of results".to_owned(),
-    }
-}
-
-fn first_count(result: &D1Result) -> Result<i64, InfraError> {
-    #[derive(Deserialize)]
-    struct Count {
-        n: i64,
-    }
-    let rows: Vec<Count> = result.results().context("Failed to decode a count")?;
-    Ok(rows.first().map(|c| c.n).unwrap_or(0))
 }
 
 /// Whose current files a lookup reaches: one contact's (its "Mes dossiers autorisés"), or those

@@ -1,4 +1,4 @@
-use super::DynamicQuery;
+use super::{first_count, through_keys, unexpected_batch, DynamicQuery};
 use crate::domain::organisation::{ContactStatus, OrganisationKind, Role};
 use crate::domain::search;
 use crate::domain::Millis;
@@ -208,10 +208,12 @@ impl ContactFilter<'_> {
     fn sql(&self, key: Option<&str>, q: &mut DynamicQuery) -> (String, String) {
         let organisation = q.text(self.organisation_id);
         let source = match key {
-            Some(term) => format!(
-                "contact_keys t CROSS JOIN contacts c
-                   ON t.organisation_id = {organisation} AND t.term = {} AND c.id = t.contact_id",
-                q.text(term)
+            Some(term) => through_keys(
+                "contact_keys",
+                ("organisation_id", &organisation),
+                &q.text(term),
+                "contacts c",
+                ("contact_id", "c.id"),
             ),
             None => "contacts c".to_owned(),
         };
@@ -288,19 +290,11 @@ pub async fn page(
         .await
         .context("Failed to list contacts")?;
     let [items, count] = results.as_slice() else {
-        return Err(InfraError {
-            context: "Failed to list contacts".to_owned(),
-            cause: "D1 answered a batch with an unexpected number of results".to_owned(),
-        });
+        return Err(unexpected_batch("Failed to list contacts"));
     };
-    #[derive(Deserialize)]
-    struct Count {
-        n: i64,
-    }
-    let total: Vec<Count> = count.results().context("Failed to count contacts")?;
     Ok(ContactPage {
         items: items.results().context("Failed to read contacts")?,
-        total: total.first().map_or(0, |c| c.n),
+        total: first_count(count)?,
     })
 }
 

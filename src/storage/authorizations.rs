@@ -38,16 +38,6 @@ pub struct AuthorizationRow {
     pub version: i64,
 }
 
-/// The columns of [`AuthorizationRow`], from `a` joined to its contact `c` and firm `f`.
-macro_rules! columns {
-    () => {
-        "a.id, a.employer_id, a.employer_name, a.file_number, a.contact_id,
-       c.first_name AS contact_first_name, c.last_name AS contact_last_name, c.email AS contact_email,
-       a.firm_id, f.name AS firm_name, f.file_number AS firm_file_number, a.services, a.level,
-       a.starts_at, a.ends_at, a.origin, a.status, a.confirmed_at, a.created_at, a.updated_at, a.revoked_at, a.version"
-    };
-}
-
 /// The contact and firm an authorization `a` names.
 macro_rules! contact_and_firm {
     () => {
@@ -56,9 +46,11 @@ macro_rules! contact_and_firm {
 }
 
 pub const SELECT: &str = concat!(
-    "SELECT ",
-    columns!(),
-    " FROM authorizations a ",
+    "SELECT a.id, a.employer_id, a.employer_name, a.file_number, a.contact_id,
+       c.first_name AS contact_first_name, c.last_name AS contact_last_name, c.email AS contact_email,
+       a.firm_id, f.name AS firm_name, f.file_number AS firm_file_number, a.services, a.level,
+       a.starts_at, a.ends_at, a.origin, a.status, a.confirmed_at, a.created_at, a.updated_at, a.revoked_at, a.version
+  FROM authorizations a ",
     contact_and_firm!()
 );
 
@@ -223,7 +215,7 @@ impl EmployerFilter<'_> {
         q: &mut DynamicQuery,
     ) -> (String, String) {
         let employer = q.text(employer_id);
-        let mut source = match key {
+        let source = match key {
             Some(term) => through_keys(
                 "employer_authorization_keys",
                 ("employer_id", &employer),
@@ -253,11 +245,6 @@ impl EmployerFilter<'_> {
             conditions.push(format!(
                 "a.origin = 'migrated' AND a.confirmed_at IS NULL AND {effective} = 'active'"
             ));
-        }
-        if !self.words().is_empty() {
-            // The contact and the firm are only read when the search needs them.
-            source.push(' ');
-            source.push_str(contact_and_firm!());
         }
         for word in self.words() {
             let in_words = q.text(&format!("% {}%", super::escape_like(word)));
@@ -295,18 +282,14 @@ pub async fn page_for_employer(
         None => "a.created_at DESC, a.id",
     };
     let (limit, offset) = (q.number(limit), q.number(offset));
-    // The rows come with their contact and firm, which a search has joined already.
-    let from = if filter.words().is_empty() {
-        format!("{source} {}", contact_and_firm!())
-    } else {
-        source
+    // The rows come with their contact and firm (SELECT joins them), reached through the key.
+    let select = match key {
+        Some(_) => SELECT.replacen("FROM authorizations a ", &format!("FROM {source} "), 1),
+        None => SELECT.to_owned(),
     };
     let mut statements = vec![q.prepare(
         db,
-        &format!(
-            "SELECT {} FROM {from} WHERE {conditions} ORDER BY {order} LIMIT {limit} OFFSET {offset}",
-            columns!()
-        ),
+        &format!("{select} WHERE {conditions} ORDER BY {order} LIMIT {limit} OFFSET {offset}"),
     )?];
     let counting = filter.counting();
     match &counting {
@@ -337,9 +320,15 @@ pub async fn page_for_employer(
         Counting::Matching => {
             let mut q = DynamicQuery::default();
             let (source, conditions) = filter.sql(employer_id, key.as_deref(), now, &mut q);
+            // The contact and the firm are only read when the search needs them.
+            let joins = if filter.words().is_empty() {
+                ""
+            } else {
+                contact_and_firm!()
+            };
             statements.push(q.prepare(
                 db,
-                &format!("SELECT COUNT(*) AS n FROM {source} WHERE {conditions}"),
+                &format!("SELECT COUNT(*) AS n FROM {source} {joins} WHERE {conditions}"),
             )?);
         }
     }

@@ -145,7 +145,7 @@ CREATE TABLE IF NOT EXISTS organisations (
   id            TEXT PRIMARY KEY,
   kind          TEXT NOT NULL CHECK (kind IN ('accounting_firm', 'employer', 'association')),
   name          TEXT NOT NULL,
-  name_search   TEXT NOT NULL,                  -- lower case, accents folded: for search
+  name_search   TEXT NOT NULL,                  -- ' ' + folded words of the name: word-prefix search
   file_number   TEXT NOT NULL UNIQUE,           -- digits only
   postal_code   TEXT NOT NULL,                  -- normalised: 'H2X1Y4'
   email_on_file TEXT NOT NULL,
@@ -161,7 +161,7 @@ CREATE TABLE IF NOT EXISTS contacts (
   first_name    TEXT NOT NULL,
   last_name     TEXT NOT NULL,
   email         TEXT NOT NULL,
-  search_text   TEXT NOT NULL,                  -- names and email, lower case, accents folded
+  search_text   TEXT NOT NULL,                  -- ' ' + folded words of the names and email: word-prefix search
   role          TEXT NOT NULL CHECK (role IN ('responsable', 'membre')),
   status        TEXT NOT NULL DEFAULT 'invited' CHECK (status IN ('invited', 'linked', 'revoked')),
   user_id       TEXT REFERENCES users(id),
@@ -862,7 +862,7 @@ CREATE UNIQUE INDEX IF NOT EXISTS known_devices_user_device ON known_devices (us
 CREATE INDEX IF NOT EXISTS known_devices_last_seen ON known_devices (last_seen_at);
 
 -- "Mes dossiers autorisés" in list order whatever narrows it. For each active authorization, its
--- keys: the prefixes of 3 to 20 characters of the words of its name_key, the fragments of 3 to 5
+-- keys: the prefixes of 3 to 20 characters of the words of its name_key, the fragments of 3 or 4
 -- digits of its file number (a longer search reads the key of its first characters and checks
 -- each row), and `#YYYY-MM` for each month whose report its employer transmitted when it holds the
 -- monthly report service. Each key is held in name order (name_key, then id), so a search word
@@ -900,7 +900,7 @@ WHEN NEW.status = 'active'
 BEGIN
   INSERT OR IGNORE INTO authorized_file_keys (contact_id, term, name_key, authorization_id)
     SELECT NEW.contact_id, t.term, NEW.name_key, NEW.id FROM (SELECT substr(w.value, 1, p.key + 3) AS term FROM json_each('["' || replace(substr(NEW.name_key, 2), ' ', '","') || '"]') w, json_each('[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0]') p WHERE length(w.value) >= p.key + 3
-    UNION SELECT substr(NEW.file_number, s.key + 1, l.value) FROM json_each('[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0]') s, json_each('[3,4,5]') l WHERE s.key + l.value <= length(NEW.file_number)
+    UNION SELECT substr(NEW.file_number, s.key + 1, l.value) FROM json_each('[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0]') s, json_each('[3,4]') l WHERE s.key + l.value <= length(NEW.file_number)
     UNION SELECT '#' || r.month FROM monthly_reports r WHERE r.employer_id = NEW.employer_id AND r.transmitted_at IS NOT NULL AND (NEW.services & 8) != 0) t;
 END;
 CREATE TRIGGER IF NOT EXISTS authorized_file_keys_update AFTER UPDATE OF status, contact_id, name_key, file_number, services ON authorizations
@@ -909,11 +909,11 @@ BEGIN
   DELETE FROM authorized_file_keys
    WHERE OLD.status = 'active' AND contact_id = OLD.contact_id AND name_key = OLD.name_key AND authorization_id = OLD.id
      AND term IN (SELECT substr(w.value, 1, p.key + 3) FROM json_each('["' || replace(substr(OLD.name_key, 2), ' ', '","') || '"]') w, json_each('[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0]') p WHERE length(w.value) >= p.key + 3
-    UNION SELECT substr(OLD.file_number, s.key + 1, l.value) FROM json_each('[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0]') s, json_each('[3,4,5]') l WHERE s.key + l.value <= length(OLD.file_number)
+    UNION SELECT substr(OLD.file_number, s.key + 1, l.value) FROM json_each('[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0]') s, json_each('[3,4]') l WHERE s.key + l.value <= length(OLD.file_number)
     UNION SELECT '#' || r.month FROM monthly_reports r WHERE r.employer_id = OLD.employer_id AND r.transmitted_at IS NOT NULL AND (OLD.services & 8) != 0);
   INSERT OR IGNORE INTO authorized_file_keys (contact_id, term, name_key, authorization_id)
     SELECT NEW.contact_id, t.term, NEW.name_key, NEW.id FROM (SELECT substr(w.value, 1, p.key + 3) AS term FROM json_each('["' || replace(substr(NEW.name_key, 2), ' ', '","') || '"]') w, json_each('[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0]') p WHERE length(w.value) >= p.key + 3
-    UNION SELECT substr(NEW.file_number, s.key + 1, l.value) FROM json_each('[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0]') s, json_each('[3,4,5]') l WHERE s.key + l.value <= length(NEW.file_number)
+    UNION SELECT substr(NEW.file_number, s.key + 1, l.value) FROM json_each('[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0]') s, json_each('[3,4]') l WHERE s.key + l.value <= length(NEW.file_number)
     UNION SELECT '#' || r.month FROM monthly_reports r WHERE r.employer_id = NEW.employer_id AND r.transmitted_at IS NOT NULL AND (NEW.services & 8) != 0) t
      WHERE NEW.status = 'active';
 END;
@@ -923,7 +923,7 @@ BEGIN
   DELETE FROM authorized_file_keys
    WHERE contact_id = OLD.contact_id AND name_key = OLD.name_key AND authorization_id = OLD.id
      AND term IN (SELECT substr(w.value, 1, p.key + 3) FROM json_each('["' || replace(substr(OLD.name_key, 2), ' ', '","') || '"]') w, json_each('[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0]') p WHERE length(w.value) >= p.key + 3
-    UNION SELECT substr(OLD.file_number, s.key + 1, l.value) FROM json_each('[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0]') s, json_each('[3,4,5]') l WHERE s.key + l.value <= length(OLD.file_number)
+    UNION SELECT substr(OLD.file_number, s.key + 1, l.value) FROM json_each('[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0]') s, json_each('[3,4]') l WHERE s.key + l.value <= length(OLD.file_number)
     UNION SELECT '#' || r.month FROM monthly_reports r WHERE r.employer_id = OLD.employer_id AND r.transmitted_at IS NOT NULL AND (OLD.services & 8) != 0);
 END;
 CREATE TRIGGER IF NOT EXISTS authorized_file_keys_report_insert AFTER INSERT ON monthly_reports
@@ -949,4 +949,147 @@ BEGIN
   DELETE FROM authorized_file_keys
    WHERE term = '#' || OLD.month AND (contact_id, name_key, authorization_id) IN
      (SELECT a.contact_id, a.name_key, a.id FROM authorizations a WHERE a.employer_id = OLD.employer_id AND a.status = 'active');
+END;
+
+-- The organisation's members and the employer's authorizations in list order whatever search
+-- narrows them, like authorized_file_keys. contact_keys holds, for each contact, the prefixes of
+-- 3 to 20 characters of the words of its search_text (names and email) and `=status`, in name
+-- order (last name, first name, id); employer_authorization_keys holds, for each authorization of
+-- any status, the word prefixes of its contact's search_text and of its firm's name_search, the
+-- fragments of 3 or 4 digits of its firm's number and `=status`, newest first. A search word, or a
+-- status alone, reads one range as far as its page; the _counts tables keep how many rows hold
+-- each key, so a one-word search, a status filter or the whole list counts from one to three rows.
+-- The triggers keep them in step whatever writes contacts, authorizations or organisations (an
+-- invitation, a link, a revocation, a renamed contact or firm, the lifecycle job, the migration
+-- import); search_text and name_search hold a space, then folded words separated by single
+-- spaces, so json_each splits them.
+CREATE TABLE IF NOT EXISTS contact_keys (
+  organisation_id TEXT NOT NULL,
+  term            TEXT NOT NULL,
+  last_name       TEXT NOT NULL,
+  first_name      TEXT NOT NULL,
+  contact_id      TEXT NOT NULL,
+  PRIMARY KEY (organisation_id, term, last_name, first_name, contact_id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS contact_key_counts (
+  organisation_id TEXT NOT NULL,
+  term            TEXT NOT NULL,
+  n               INTEGER NOT NULL,
+  PRIMARY KEY (organisation_id, term)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS employer_authorization_keys (
+  employer_id      TEXT NOT NULL,
+  term             TEXT NOT NULL,
+  created_at       INTEGER NOT NULL,
+  authorization_id TEXT NOT NULL,
+  PRIMARY KEY (employer_id, term, created_at DESC, authorization_id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS employer_authorization_key_counts (
+  employer_id TEXT NOT NULL,
+  term        TEXT NOT NULL,
+  n           INTEGER NOT NULL,
+  PRIMARY KEY (employer_id, term)
+) WITHOUT ROWID;
+CREATE TRIGGER IF NOT EXISTS contact_keys_count_insert AFTER INSERT ON contact_keys
+BEGIN
+  INSERT INTO contact_key_counts (organisation_id, term, n) VALUES (NEW.organisation_id, NEW.term, 1)
+    ON CONFLICT (organisation_id, term) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER IF NOT EXISTS contact_keys_count_delete AFTER DELETE ON contact_keys
+BEGIN
+  UPDATE contact_key_counts SET n = n - 1 WHERE organisation_id = OLD.organisation_id AND term = OLD.term;
+  DELETE FROM contact_key_counts WHERE organisation_id = OLD.organisation_id AND term = OLD.term AND n <= 0;
+END;
+CREATE TRIGGER IF NOT EXISTS employer_authorization_keys_count_insert AFTER INSERT ON employer_authorization_keys
+BEGIN
+  INSERT INTO employer_authorization_key_counts (employer_id, term, n) VALUES (NEW.employer_id, NEW.term, 1)
+    ON CONFLICT (employer_id, term) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER IF NOT EXISTS employer_authorization_keys_count_delete AFTER DELETE ON employer_authorization_keys
+BEGIN
+  UPDATE employer_authorization_key_counts SET n = n - 1 WHERE employer_id = OLD.employer_id AND term = OLD.term;
+  DELETE FROM employer_authorization_key_counts WHERE employer_id = OLD.employer_id AND term = OLD.term AND n <= 0;
+END;
+CREATE TRIGGER IF NOT EXISTS contact_keys_insert AFTER INSERT ON contacts
+BEGIN
+  INSERT OR IGNORE INTO contact_keys (organisation_id, term, last_name, first_name, contact_id)
+    SELECT NEW.organisation_id, t.term, NEW.last_name, NEW.first_name, NEW.id
+      FROM (SELECT substr(w.value, 1, p.key + 3) AS term FROM json_each('["' || replace(substr(NEW.search_text, 2), ' ', '","') || '"]') w, json_each('[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0]') p WHERE length(w.value) >= p.key + 3 UNION SELECT '=' || NEW.status) t;
+END;
+CREATE TRIGGER IF NOT EXISTS contact_keys_update AFTER UPDATE OF organisation_id, last_name, first_name, search_text, status ON contacts
+WHEN (OLD.organisation_id IS NOT NEW.organisation_id OR OLD.last_name IS NOT NEW.last_name OR OLD.first_name IS NOT NEW.first_name OR OLD.search_text IS NOT NEW.search_text OR OLD.status IS NOT NEW.status)
+BEGIN
+  DELETE FROM contact_keys
+   WHERE organisation_id = OLD.organisation_id AND last_name = OLD.last_name AND first_name = OLD.first_name AND contact_id = OLD.id
+     AND term IN (SELECT '=' || OLD.status UNION SELECT term FROM (SELECT substr(w.value, 1, p.key + 3) AS term FROM json_each('["' || replace(substr(OLD.search_text, 2), ' ', '","') || '"]') w, json_each('[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0]') p WHERE length(w.value) >= p.key + 3) WHERE (OLD.organisation_id IS NOT NEW.organisation_id OR OLD.last_name IS NOT NEW.last_name OR OLD.first_name IS NOT NEW.first_name OR OLD.search_text IS NOT NEW.search_text));
+  INSERT OR IGNORE INTO contact_keys (organisation_id, term, last_name, first_name, contact_id)
+    SELECT NEW.organisation_id, t.term, NEW.last_name, NEW.first_name, NEW.id
+      FROM (SELECT '=' || NEW.status AS term UNION SELECT term FROM (SELECT substr(w.value, 1, p.key + 3) AS term FROM json_each('["' || replace(substr(NEW.search_text, 2), ' ', '","') || '"]') w, json_each('[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0]') p WHERE length(w.value) >= p.key + 3) WHERE (OLD.organisation_id IS NOT NEW.organisation_id OR OLD.last_name IS NOT NEW.last_name OR OLD.first_name IS NOT NEW.first_name OR OLD.search_text IS NOT NEW.search_text)) t;
+END;
+CREATE TRIGGER IF NOT EXISTS contact_keys_delete AFTER DELETE ON contacts
+BEGIN
+  DELETE FROM contact_keys
+   WHERE organisation_id = OLD.organisation_id AND last_name = OLD.last_name AND first_name = OLD.first_name AND contact_id = OLD.id
+     AND term IN (SELECT '=' || OLD.status UNION SELECT substr(w.value, 1, p.key + 3) AS term FROM json_each('["' || replace(substr(OLD.search_text, 2), ' ', '","') || '"]') w, json_each('[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0]') p WHERE length(w.value) >= p.key + 3);
+END;
+CREATE TRIGGER IF NOT EXISTS employer_authorization_keys_insert AFTER INSERT ON authorizations
+BEGIN
+  INSERT OR IGNORE INTO employer_authorization_keys (employer_id, term, created_at, authorization_id)
+    SELECT NEW.employer_id, t.term, NEW.created_at, NEW.id FROM (SELECT '=' || NEW.status AS term
+    UNION SELECT substr(w.value, 1, p.key + 3) AS term FROM contacts c, json_each('["' || replace(substr(c.search_text, 2), ' ', '","') || '"]') w, json_each('[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0]') p WHERE c.id = NEW.contact_id AND length(w.value) >= p.key + 3
+    UNION SELECT substr(w.value, 1, p.key + 3) AS term FROM organisations f, json_each('["' || replace(substr(f.name_search, 2), ' ', '","') || '"]') w, json_each('[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0]') p WHERE f.id = NEW.firm_id AND length(w.value) >= p.key + 3
+    UNION SELECT substr(f.file_number, s.key + 1, l.value) AS term FROM organisations f, json_each('[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0]') s, json_each('[3,4]') l WHERE f.id = NEW.firm_id AND s.key + l.value <= length(f.file_number)) t;
+END;
+CREATE TRIGGER IF NOT EXISTS employer_authorization_keys_update AFTER UPDATE OF status, employer_id, contact_id, firm_id, created_at ON authorizations
+WHEN (OLD.employer_id IS NOT NEW.employer_id OR OLD.contact_id IS NOT NEW.contact_id OR OLD.firm_id IS NOT NEW.firm_id OR OLD.created_at IS NOT NEW.created_at OR OLD.status IS NOT NEW.status)
+BEGIN
+  DELETE FROM employer_authorization_keys
+   WHERE employer_id = OLD.employer_id AND created_at = OLD.created_at AND authorization_id = OLD.id
+     AND term IN (SELECT '=' || OLD.status UNION SELECT term FROM (SELECT '=' || OLD.status AS term
+    UNION SELECT substr(w.value, 1, p.key + 3) AS term FROM contacts c, json_each('["' || replace(substr(c.search_text, 2), ' ', '","') || '"]') w, json_each('[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0]') p WHERE c.id = OLD.contact_id AND length(w.value) >= p.key + 3
+    UNION SELECT substr(w.value, 1, p.key + 3) AS term FROM organisations f, json_each('["' || replace(substr(f.name_search, 2), ' ', '","') || '"]') w, json_each('[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0]') p WHERE f.id = OLD.firm_id AND length(w.value) >= p.key + 3
+    UNION SELECT substr(f.file_number, s.key + 1, l.value) AS term FROM organisations f, json_each('[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0]') s, json_each('[3,4]') l WHERE f.id = OLD.firm_id AND s.key + l.value <= length(f.file_number)) WHERE (OLD.employer_id IS NOT NEW.employer_id OR OLD.contact_id IS NOT NEW.contact_id OR OLD.firm_id IS NOT NEW.firm_id OR OLD.created_at IS NOT NEW.created_at));
+  INSERT OR IGNORE INTO employer_authorization_keys (employer_id, term, created_at, authorization_id)
+    SELECT NEW.employer_id, t.term, NEW.created_at, NEW.id
+      FROM (SELECT '=' || NEW.status AS term UNION SELECT term FROM (SELECT '=' || NEW.status AS term
+    UNION SELECT substr(w.value, 1, p.key + 3) AS term FROM contacts c, json_each('["' || replace(substr(c.search_text, 2), ' ', '","') || '"]') w, json_each('[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0]') p WHERE c.id = NEW.contact_id AND length(w.value) >= p.key + 3
+    UNION SELECT substr(w.value, 1, p.key + 3) AS term FROM organisations f, json_each('["' || replace(substr(f.name_search, 2), ' ', '","') || '"]') w, json_each('[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0]') p WHERE f.id = NEW.firm_id AND length(w.value) >= p.key + 3
+    UNION SELECT substr(f.file_number, s.key + 1, l.value) AS term FROM organisations f, json_each('[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0]') s, json_each('[3,4]') l WHERE f.id = NEW.firm_id AND s.key + l.value <= length(f.file_number)) WHERE (OLD.employer_id IS NOT NEW.employer_id OR OLD.contact_id IS NOT NEW.contact_id OR OLD.firm_id IS NOT NEW.firm_id OR OLD.created_at IS NOT NEW.created_at)) t;
+END;
+CREATE TRIGGER IF NOT EXISTS employer_authorization_keys_delete AFTER DELETE ON authorizations
+BEGIN
+  DELETE FROM employer_authorization_keys
+   WHERE employer_id = OLD.employer_id AND created_at = OLD.created_at AND authorization_id = OLD.id
+     AND term IN (SELECT '=' || OLD.status AS term
+    UNION SELECT substr(w.value, 1, p.key + 3) AS term FROM contacts c, json_each('["' || replace(substr(c.search_text, 2), ' ', '","') || '"]') w, json_each('[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0]') p WHERE c.id = OLD.contact_id AND length(w.value) >= p.key + 3
+    UNION SELECT substr(w.value, 1, p.key + 3) AS term FROM organisations f, json_each('["' || replace(substr(f.name_search, 2), ' ', '","') || '"]') w, json_each('[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0]') p WHERE f.id = OLD.firm_id AND length(w.value) >= p.key + 3
+    UNION SELECT substr(f.file_number, s.key + 1, l.value) AS term FROM organisations f, json_each('[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0]') s, json_each('[3,4]') l WHERE f.id = OLD.firm_id AND s.key + l.value <= length(f.file_number));
+END;
+CREATE TRIGGER IF NOT EXISTS employer_authorization_keys_contact_update AFTER UPDATE OF search_text ON contacts
+WHEN OLD.search_text IS NOT NEW.search_text
+BEGIN
+  DELETE FROM employer_authorization_keys
+   WHERE (employer_id, term, created_at, authorization_id) IN
+     (SELECT a.employer_id, w.term, a.created_at, a.id
+        FROM authorizations a, (SELECT substr(w.value, 1, p.key + 3) AS term FROM json_each('["' || replace(substr(OLD.search_text, 2), ' ', '","') || '"]') w, json_each('[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0]') p WHERE length(w.value) >= p.key + 3) w
+       WHERE a.firm_id = OLD.organisation_id AND a.contact_id = OLD.id);
+  INSERT OR IGNORE INTO employer_authorization_keys (employer_id, term, created_at, authorization_id)
+    SELECT a.employer_id, '=' || a.status, a.created_at, a.id FROM authorizations a WHERE a.firm_id = NEW.organisation_id AND a.contact_id = NEW.id
+    UNION ALL SELECT a.employer_id, substr(w.value, 1, p.key + 3), a.created_at, a.id FROM authorizations a JOIN contacts c ON c.id = a.contact_id, json_each('["' || replace(substr(c.search_text, 2), ' ', '","') || '"]') w, json_each('[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0]') p WHERE a.firm_id = NEW.organisation_id AND a.contact_id = NEW.id AND length(w.value) >= p.key + 3
+    UNION ALL SELECT a.employer_id, substr(w.value, 1, p.key + 3), a.created_at, a.id FROM authorizations a JOIN organisations f ON f.id = a.firm_id, json_each('["' || replace(substr(f.name_search, 2), ' ', '","') || '"]') w, json_each('[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0]') p WHERE a.firm_id = NEW.organisation_id AND a.contact_id = NEW.id AND length(w.value) >= p.key + 3
+    UNION ALL SELECT a.employer_id, substr(f.file_number, s.key + 1, l.value), a.created_at, a.id FROM authorizations a JOIN organisations f ON f.id = a.firm_id, json_each('[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0]') s, json_each('[3,4]') l WHERE a.firm_id = NEW.organisation_id AND a.contact_id = NEW.id AND s.key + l.value <= length(f.file_number);
+END;
+CREATE TRIGGER IF NOT EXISTS employer_authorization_keys_firm_update AFTER UPDATE OF name_search, file_number ON organisations
+WHEN OLD.name_search IS NOT NEW.name_search OR OLD.file_number IS NOT NEW.file_number
+BEGIN
+  DELETE FROM employer_authorization_keys
+   WHERE (employer_id, term, created_at, authorization_id) IN
+     (SELECT a.employer_id, w.term, a.created_at, a.id
+        FROM authorizations a, (SELECT substr(w.value, 1, p.key + 3) AS term FROM json_each('["' || replace(substr(OLD.name_search, 2), ' ', '","') || '"]') w, json_each('[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0]') p WHERE length(w.value) >= p.key + 3 UNION SELECT substr(OLD.file_number, s.key + 1, l.value) AS term FROM json_each('[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0]') s, json_each('[3,4]') l WHERE s.key + l.value <= length(OLD.file_number)) w
+       WHERE a.firm_id = OLD.id);
+  INSERT OR IGNORE INTO employer_authorization_keys (employer_id, term, created_at, authorization_id)
+    SELECT a.employer_id, '=' || a.status, a.created_at, a.id FROM authorizations a WHERE a.firm_id = NEW.id
+    UNION ALL SELECT a.employer_id, substr(w.value, 1, p.key + 3), a.created_at, a.id FROM authorizations a JOIN contacts c ON c.id = a.contact_id, json_each('["' || replace(substr(c.search_text, 2), ' ', '","') || '"]') w, json_each('[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0]') p WHERE a.firm_id = NEW.id AND length(w.value) >= p.key + 3
+    UNION ALL SELECT a.employer_id, substr(w.value, 1, p.key + 3), a.created_at, a.id FROM authorizations a JOIN organisations f ON f.id = a.firm_id, json_each('["' || replace(substr(f.name_search, 2), ' ', '","') || '"]') w, json_each('[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0]') p WHERE a.firm_id = NEW.id AND length(w.value) >= p.key + 3
+    UNION ALL SELECT a.employer_id, substr(f.file_number, s.key + 1, l.value), a.created_at, a.id FROM authorizations a JOIN organisations f ON f.id = a.firm_id, json_each('[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0]') s, json_each('[3,4]') l WHERE a.firm_id = NEW.id AND s.key + l.value <= length(f.file_number);
 END;

@@ -365,7 +365,7 @@ function seedBulk(file, api, now) {
     for (let i = 0; i < SEED.employers; i += 1) {
       const e = { id: randomId(), name: employerName()(), number: uniqueFileNumber() };
       e.key = nameKey(e.name);
-      insertOrganisation.run(e.id, 'employer', e.name, fold(e.name), e.number, postalCode(), `dossier${i + 1}@employeur.exemple.ca`, now - below(3000) * DAY);
+      insertOrganisation.run(e.id, 'employer', e.name, nameKey(e.name), e.number, postalCode(), `dossier${i + 1}@employeur.exemple.ca`, now - below(3000) * DAY);
       employers.push(e);
     }
     counts.employers = employers.length;
@@ -375,7 +375,7 @@ function seedBulk(file, api, now) {
       const name = weighted([[4, () => `${family()} ${family()} CPA inc.`], [3, () => `Cabinet comptable ${family()} s.e.n.c.r.l.`],
         [2, () => `${family()} & Associés CPA`], [1, () => `Services comptables ${place()} inc.`]])()();
       const firm = { id: randomId(), name, contacts: 0 };
-      insertOrganisation.run(firm.id, 'accounting_firm', name, fold(name), uniqueFileNumber(), postalCode(), `info@cabinet${f + 1}.exemple.ca`, now - below(3000) * DAY);
+      insertOrganisation.run(firm.id, 'accounting_firm', name, nameKey(name), uniqueFileNumber(), postalCode(), `info@cabinet${f + 1}.exemple.ca`, now - below(3000) * DAY);
       firms.push(firm);
     }
     counts.firms = firms.length;
@@ -443,7 +443,7 @@ function seedBulk(file, api, now) {
       const last = family();
       const email = `${slug(first)}.${slug(last)}.${c + 1}@cabinet${firms.indexOf(firm) + 1}.exemple.ca`;
       const id = randomId();
-      insertContact.run(id, firm.id, first, last, email, fold(`${first} ${last} ${email}`), firm.contacts === 0 ? 'responsable' : 'membre', now - below(1000) * DAY);
+      insertContact.run(id, firm.id, first, last, email, nameKey(`${first} ${last} ${email}`), firm.contacts === 0 ? 'responsable' : 'membre', now - below(1000) * DAY);
       firm.contacts += 1;
       counts.contacts += 1;
       authorize(id, firm.id, sizes[c], false);

@@ -29,10 +29,14 @@ try {
   sqlWrite(app, `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${PEOPLE})
     INSERT INTO contacts (id, organisation_id, first_name, last_name, email, search_text, role, status, created_at)
     SELECT 'bc-' || i, ${quote(firmId)}, 'Prénom' || i, 'Nom' || i, 'p' || i || '@bench.example',
-      'prenom' || i || ' nom' || i || ' p' || i || '@bench.example', 'membre', 'invited', ${now} FROM n`);
-  sqlWrite(app, `INSERT INTO authorizations (id, employer_id, contact_id, firm_id, services, level, starts_at, origin, employer_name, name_key, file_number, created_at, updated_at)
-    SELECT 'ba-' || substr(c.id, 4), ${quote(employerId)}, c.id, ${quote(firmId)}, 1, 'consultation', ${now}, 'granted', ${quote(employerName)}, ' bench', '2000001', ${now} + CAST(substr(c.id, 4) AS INTEGER), ${now}
+      ' prenom' || i || ' nom' || i || ' p' || i || ' bench example', 'membre', CASE WHEN i % 100 = 0 THEN 'revoked' ELSE 'invited' END, ${now} FROM n`);
+  sqlWrite(app, `INSERT INTO authorizations (id, employer_id, contact_id, firm_id, services, level, starts_at, origin, status, employer_name, name_key, file_number, created_at, updated_at)
+    SELECT 'ba-' || substr(c.id, 4), ${quote(employerId)}, c.id, ${quote(firmId)}, 1, 'consultation', ${now}, 'granted',
+      CASE WHEN CAST(substr(c.id, 4) AS INTEGER) % 100 = 0 THEN 'revoked' ELSE 'active' END, ${quote(employerName)}, ' bench', '2000001', ${now} + CAST(substr(c.id, 4) AS INTEGER), ${now}
       FROM contacts c WHERE c.id LIKE 'bc-%'`);
+  const [{ file_number: firmNumber }] = await sql(app, `SELECT file_number FROM organisations WHERE id = ${quote(firmId)}`);
+  const keys = await sql(app, `SELECT (SELECT COUNT(*) FROM contact_keys WHERE organisation_id = ${quote(firmId)}) AS contact_keys,
+      (SELECT COUNT(*) FROM employer_authorization_keys WHERE employer_id = ${quote(employerId)}) AS authorization_keys`);
 
   /** D1 rows read by one GET, from the worker's log line. */
   async function rowsRead(client, path) {
@@ -72,12 +76,26 @@ try {
     await measure('audit, action=token., 5th page by cursor', firm.client, `${AUDIT}?page_size=25&action=token.&after=${page.next}`);
   }
   await measure('members, first page', firm.client, `${MEMBERS}?page_size=25`);
+  await measure('members, page 100 (offset)', firm.client, `${MEMBERS}?page_size=25&page=100`);
   await measure('members, q=nom4999', firm.client, `${MEMBERS}?page_size=25&q=nom4999`);
+  await measure('members, q=nom499 (11 matches)', firm.client, `${MEMBERS}?page_size=25&q=nom499`);
+  await measure('members, q=nom (every member)', firm.client, `${MEMBERS}?page_size=25&q=nom`);
+  await measure('members, q=prenom12 nom12 (two words)', firm.client, `${MEMBERS}?page_size=25&q=prenom12%20nom12`);
   await measure('members, q=zzz (no match)', firm.client, `${MEMBERS}?page_size=25&q=zzz`);
-  await measure('employer authorizations, first page', boss.client, `${EMPLOYER_AUTHORIZATIONS}?page_size=25`);
+  await measure('members, status=revoked (50)', firm.client, `${MEMBERS}?page_size=25&status=revoked`);
+  await measure('members, status=invited&q=nom4999', firm.client, `${MEMBERS}?page_size=25&status=invited&q=nom4999`);
+  await measure('members, q=zz (shorter than a key: walks the list)', firm.client, `${MEMBERS}?page_size=25&q=zz`);
+  await measure('employer authorizations, first page (active)', boss.client, `${EMPLOYER_AUTHORIZATIONS}?page_size=25`);
+  await measure('employer authorizations, status=all', boss.client, `${EMPLOYER_AUTHORIZATIONS}?page_size=25&status=all`);
+  await measure('employer authorizations, status=revoked (50)', boss.client, `${EMPLOYER_AUTHORIZATIONS}?page_size=25&status=revoked`);
   await measure('employer authorizations, q=nom4999', boss.client, `${EMPLOYER_AUTHORIZATIONS}?page_size=25&q=nom4999`);
+  await measure('employer authorizations, q=nom4999&status=all', boss.client, `${EMPLOYER_AUTHORIZATIONS}?page_size=25&q=nom4999&status=all`);
+  await measure('employer authorizations, q=nom499 (11 matches)', boss.client, `${EMPLOYER_AUTHORIZATIONS}?page_size=25&q=nom499`);
+  await measure('employer authorizations, q=nom&status=all (every one)', boss.client, `${EMPLOYER_AUTHORIZATIONS}?page_size=25&q=nom&status=all`);
+  await measure('employer authorizations, the firm\'s number (every one)', boss.client, `${EMPLOYER_AUTHORIZATIONS}?page_size=25&q=${firmNumber}&status=all`);
   await measure('employer authorizations, q=zzz (no match)', boss.client, `${EMPLOYER_AUTHORIZATIONS}?page_size=25&q=zzz`);
-  console.log(`${EVENTS} audit events of one firm (plus its own); ${PEOPLE} contacts in that firm, each authorized by one employer (${PEOPLE} authorizations).\n`);
+  console.log(`${EVENTS} audit events of one firm (plus its own); ${PEOPLE} contacts in that firm (1 in 100 revoked), each authorized by one employer (${PEOPLE} authorizations, 1 in 100 revoked).`);
+  console.log(`Search keys: ${keys[0].contact_keys} for the firm's contacts, ${keys[0].authorization_keys} for the employer's authorizations.\n`);
   console.log('| request | path | D1 rows read | total |\n|---|---|---|---|');
   console.log(rows.join('\n'));
 } finally {

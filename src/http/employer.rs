@@ -83,12 +83,13 @@ pub async fn authorizations(call: &Call) -> Result<Reply, ApiError> {
     if folded.as_deref().is_some_and(|q| !fits_like_pattern(q, 2)) {
         return Err(ApiError::invalid_field("q", Problem::SearchTooLong));
     }
+    let words = crate::domain::search::words_of_search(folded.as_deref());
     let query = ListQuery {
         filter: EmployerFilter {
             status: status.filter(|_| !to_review),
             origin,
             to_review,
-            search: folded.as_deref(),
+            words: words.as_deref(),
         },
         page,
         page_size,

@@ -163,15 +163,8 @@ pub async fn members(call: &Call) -> Result<Reply, ApiError> {
     if folded.as_deref().is_some_and(|q| !fits_like_pattern(q, 2)) {
         return Err(ApiError::invalid_field("q", Problem::SearchTooLong));
     }
-    let found = members::list(
-        &call.app,
-        &actor,
-        folded.as_deref(),
-        status,
-        page,
-        page_size,
-    )
-    .await?;
+    let words = crate::domain::search::words_of_search(folded.as_deref());
+    let found = members::list(&call.app, &actor, words.as_deref(), status, page, page_size).await?;
     let items: Vec<Value> = found
         .items
         .iter()

@@ -1,8 +1,9 @@
 //! The employer's side of `authorizations`: every query is scoped to one employer, so another
 //! employer's ids find nothing.
 
-use super::DynamicQuery;
+use super::{first_count, through_keys, unexpected_batch, DynamicQuery};
 use crate::domain::authorization::{AuthorizationStatus, Level, Origin};
+use crate::domain::search;
 use crate::domain::Millis;
 use crate::platform::{Context, InfraError};
 use crate::query;
@@ -37,13 +38,21 @@ pub struct AuthorizationRow {
     pub version: i64,
 }
 
-pub const SELECT: &str = "SELECT a.id, a.employer_id, a.employer_name, a.file_number, a.contact_id,
+/// The contact and firm an authorization `a` names.
+macro_rules! contact_and_firm {
+    () => {
+        "JOIN contacts c ON c.id = a.contact_id JOIN organisations f ON f.id = a.firm_id"
+    };
+}
+
+pub const SELECT: &str = concat!(
+    "SELECT a.id, a.employer_id, a.employer_name, a.file_number, a.contact_id,
        c.first_name AS contact_first_name, c.last_name AS contact_last_name, c.email AS contact_email,
        a.firm_id, f.name AS firm_name, f.file_number AS firm_file_number, a.services, a.level,
        a.starts_at, a.ends_at, a.origin, a.status, a.confirmed_at, a.created_at, a.updated_at, a.revoked_at, a.version
-  FROM authorizations a
-  JOIN contacts c ON c.id = a.contact_id
-  JOIN organisations f ON f.id = a.firm_id";
+  FROM authorizations a ",
+    contact_and_firm!()
+);
 
 pub struct NewAuthorization<'a> {
     pub id: &'a str,
@@ -132,11 +141,128 @@ pub struct EmployerFilter<'a> {
     pub origin: Option<Origin>,
     /// Only migrated relations the employer has not reviewed yet.
     pub to_review: bool,
-    /// Folded search text: the contact's names or email, the firm's name or number.
-    pub search: Option<&'a str>,
+    /// Folded search words (see `search_words`), each the start of a word of the contact's names
+    /// or email or of the firm's name, or digits of the firm's number; a search without any word
+    /// (punctuation alone) matches nothing.
+    pub words: Option<&'a [String]>,
 }
 
-/// One page of an employer's authorizations, newest first, and the total.
+/// How the employer's list is counted: from kept counts of `employer_authorization_keys` when
+/// they answer the filter (their sum, plus or minus the active rows whose end has passed but that
+/// the lifecycle job has not ended yet), else by counting the matching rows.
+enum Counting {
+    Kept { terms: Vec<String>, lapsed: i64 },
+    Matching,
+}
+
+impl EmployerFilter<'_> {
+    fn words(&self) -> &[String] {
+        self.words.unwrap_or_default()
+    }
+
+    fn narrows_beyond_status(&self) -> bool {
+        self.words.is_some() || self.origin.is_some() || self.to_review
+    }
+
+    /// The range of `employer_authorization_keys` that reads the list newest first, if any: a
+    /// search word's, else the stored status that the status filter reads.
+    fn key(&self) -> Option<String> {
+        if let Some(word) = search::keyed_word(self.words()) {
+            return Some(search::key_of(word));
+        }
+        match self.status {
+            Some(AuthorizationStatus::Active) => Some("=active".to_owned()),
+            Some(AuthorizationStatus::Revoked) => Some("=revoked".to_owned()),
+            _ => None,
+        }
+    }
+
+    fn counting(&self) -> Counting {
+        let kept = |terms: &[&str], lapsed| Counting::Kept {
+            terms: terms.iter().map(|t| (*t).to_owned()).collect(),
+            lapsed,
+        };
+        if !self.narrows_beyond_status() {
+            return match self.status {
+                None => kept(&["=active", "=ended", "=revoked"], 0),
+                Some(AuthorizationStatus::Active) => kept(&["=active"], -1),
+                Some(AuthorizationStatus::Ended) => kept(&["=ended"], 1),
+                Some(AuthorizationStatus::Revoked) => kept(&["=revoked"], 0),
+            };
+        }
+        match (self.words(), self.status, self.origin, self.to_review) {
+            ([word], None, None, false) if search::keyed_word(self.words()).is_some() => {
+                let term = search::key_of(word);
+                if term == *word {
+                    Counting::Kept {
+                        terms: vec![term],
+                        lapsed: 0,
+                    }
+                } else {
+                    Counting::Matching
+                }
+            }
+            _ => Counting::Matching,
+        }
+    }
+
+    /// The FROM clause (through the key's range when there is one) and the WHERE clause.
+    fn sql(
+        &self,
+        employer_id: &str,
+        key: Option<&str>,
+        now: Millis,
+        q: &mut DynamicQuery,
+    ) -> (String, String) {
+        let employer = q.text(employer_id);
+        let source = match key {
+            Some(term) => through_keys(
+                "employer_authorization_keys",
+                ("employer_id", &employer),
+                &q.text(term),
+                "authorizations a",
+                ("authorization_id", "a.id"),
+            ),
+            None => "authorizations a".to_owned(),
+        };
+        let mut conditions = vec![format!("a.employer_id = {employer}")];
+        // Only the status and review filters read `now`: D1 refuses a value bound to no placeholder.
+        let effective = if self.status.is_some() || self.to_review {
+            let now_param = q.number(now);
+            format!(
+                "(CASE WHEN a.status = 'active' AND a.ends_at IS NOT NULL AND a.ends_at <= {now_param} THEN 'ended' ELSE a.status END)"
+            )
+        } else {
+            String::new()
+        };
+        if let Some(status) = self.status {
+            conditions.push(format!("{effective} = {}", q.text(status.as_str())));
+        }
+        if let Some(origin) = self.origin {
+            conditions.push(format!("a.origin = {}", q.text(origin.as_str())));
+        }
+        if self.to_review {
+            conditions.push(format!(
+                "a.origin = 'migrated' AND a.confirmed_at IS NULL AND {effective} = 'active'"
+            ));
+        }
+        for word in self.words() {
+            let in_words = q.text(&format!("% {}%", super::escape_like(word)));
+            let words = format!("(c.search_text || f.name_search) LIKE {in_words} ESCAPE '\\'");
+            if search::is_number(word) {
+                let in_number = q.text(&format!("%{word}%"));
+                conditions.push(format!("({words} OR f.file_number LIKE {in_number})"));
+            } else {
+                conditions.push(words);
+            }
+        }
+        (source, conditions.join(" AND "))
+    }
+}
+
+/// One page of an employer's authorizations, newest first, and the total, in one D1 round trip.
+/// A search word, or the active or revoked status alone, reads its range of
+/// `employer_authorization_keys` as far as the page.
 pub async fn page_for_employer(
     db: &Db,
     employer_id: &str,
@@ -145,64 +271,93 @@ pub async fn page_for_employer(
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<AuthorizationRow>, i64), InfraError> {
+    if filter.words.is_some_and(<[String]>::is_empty) {
+        return Ok((Vec::new(), 0));
+    }
+    let key = filter.key();
     let mut q = DynamicQuery::default();
-    let mut conditions = vec![format!("a.employer_id = {}", q.text(employer_id))];
-    // Only the status and review filters read `now`: D1 refuses a value bound to no placeholder.
-    let effective = if filter.status.is_some() || filter.to_review {
-        let now_param = q.number(now);
-        format!(
-            "(CASE WHEN a.status = 'active' AND a.ends_at IS NOT NULL AND a.ends_at <= {now_param} THEN 'ended' ELSE a.status END)"
-        )
-    } else {
-        String::new()
+    let (source, conditions) = filter.sql(employer_id, key.as_deref(), now, &mut q);
+    let order = match key {
+        Some(_) => "t.created_at DESC, t.authorization_id",
+        None => "a.created_at DESC, a.id",
     };
-    if let Some(status) = filter.status {
-        conditions.push(format!("{effective} = {}", q.text(status.as_str())));
-    }
-    if let Some(origin) = filter.origin {
-        conditions.push(format!("a.origin = {}", q.text(origin.as_str())));
-    }
-    if filter.to_review {
-        conditions.push(format!(
-            "a.origin = 'migrated' AND a.confirmed_at IS NULL AND {effective} = 'active'"
-        ));
-    }
-    if let Some(search) = filter.search {
-        let pattern = q.text(&format!("%{}%", super::escape_like(search)));
-        conditions.push(format!(
-            "(c.search_text LIKE {pattern} ESCAPE '\\' OR f.name_search LIKE {pattern} ESCAPE '\\' OR f.file_number LIKE {pattern} ESCAPE '\\')"
-        ));
-    }
-    let filter_sql = conditions.join(" AND ");
-    // The contact and the firm are only read when the search needs them: otherwise the count
-    // reads the employer's index entries alone.
-    let joins = if filter.search.is_some() {
-        "JOIN contacts c ON c.id = a.contact_id JOIN organisations f ON f.id = a.firm_id"
-    } else {
-        ""
-    };
-    let total: Option<i64> = q
-        .prepare(
-            db,
-            &format!("SELECT COUNT(*) AS n FROM authorizations a {joins} WHERE {filter_sql}"),
-        )?
-        .first(Some("n"))
-        .await
-        .context("Failed to count an employer's authorizations")?;
     let (limit, offset) = (q.number(limit), q.number(offset));
-    let items = q
-        .prepare(
-            db,
-            &format!(
-                "SELECT * FROM ({SELECT} WHERE {filter_sql}) ORDER BY created_at DESC, id LIMIT {limit} OFFSET {offset}"
-            ),
-        )?
-        .all()
+    // The rows come with their contact and firm (SELECT joins them), reached through the key.
+    let select = match key {
+        Some(_) => SELECT.replacen("FROM authorizations a ", &format!("FROM {source} "), 1),
+        None => SELECT.to_owned(),
+    };
+    let mut statements = vec![q.prepare(
+        db,
+        &format!("{select} WHERE {conditions} ORDER BY {order} LIMIT {limit} OFFSET {offset}"),
+    )?];
+    let counting = filter.counting();
+    match &counting {
+        Counting::Kept { terms, lapsed } => {
+            statements.push(
+                query!(
+                    db,
+                    "SELECT COALESCE(SUM(n), 0) AS n FROM employer_authorization_key_counts
+                      WHERE employer_id = ?1 AND term IN (SELECT value FROM json_each(?2))",
+                    employer_id,
+                    serde_json::Value::from(terms.clone()).to_string()
+                )
+                .context("Failed to prepare counting an employer's authorizations")?,
+            );
+            if *lapsed != 0 {
+                statements.push(
+                    query!(
+                        db,
+                        "SELECT COUNT(*) AS n FROM authorizations INDEXED BY authorizations_ending
+                          WHERE status = 'active' AND ends_at IS NOT NULL AND ends_at <= ?2 AND employer_id = ?1",
+                        employer_id,
+                        now
+                    )
+                    .context("Failed to prepare counting an employer's lapsed authorizations")?,
+                );
+            }
+        }
+        Counting::Matching => {
+            let mut q = DynamicQuery::default();
+            let (source, conditions) = filter.sql(employer_id, key.as_deref(), now, &mut q);
+            // The contact and the firm are only read when the search needs them.
+            let joins = if filter.words().is_empty() {
+                ""
+            } else {
+                contact_and_firm!()
+            };
+            statements.push(q.prepare(
+                db,
+                &format!("SELECT COUNT(*) AS n FROM {source} {joins} WHERE {conditions}"),
+            )?);
+        }
+    }
+    let results = db
+        .batch(statements)
         .await
-        .context("Failed to list an employer's authorizations")?
+        .context("Failed to list an employer's authorizations")?;
+    let Some((page, counts)) = results.split_first() else {
+        return Err(unexpected_batch(
+            "Failed to list an employer's authorizations",
+        ));
+    };
+    let counted = counts
+        .iter()
+        .map(first_count)
+        .collect::<Result<Vec<i64>, InfraError>>()?;
+    let total = match (&counting, counted.as_slice()) {
+        (Counting::Kept { lapsed, .. }, [kept, lapsed_rows]) => kept + lapsed * lapsed_rows,
+        (_, [n]) => *n,
+        _ => {
+            return Err(unexpected_batch(
+                "Failed to count an employer's authorizations",
+            ))
+        }
+    };
+    let items = page
         .results()
         .context("Failed to read an employer's authorizations")?;
-    Ok((items, total.unwrap_or(0)))
+    Ok((items, total.max(0)))
 }
 
 /// Changes the services, level and end of an active authorization.

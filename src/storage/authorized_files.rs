@@ -6,9 +6,10 @@
 //! `authorized_file_key_counts`) whenever one kept count answers the filter exactly. Every query
 //! also reports the rows D1 read, for the benchmarks.
 
-use super::{rows_read, DynamicQuery};
+use super::{first_count, rows_read, through_keys, unexpected_batch, DynamicQuery};
 use crate::domain::authorization::{Level, Origin, Service};
 use crate::domain::paging::{Direction, Sort, SortKey};
+use crate::domain::search;
 use crate::domain::Millis;
 use crate::platform::{Context, InfraError};
 use crate::query;
@@ -71,33 +72,12 @@ pub enum ReportFilter {
     Nothing,
 }
 
-/// The shortest word that reads the keys: they hold word prefixes and number fragments of 3
-/// characters or more (see `authorized_file_keys` in schema.sql), and a shorter prefix matches so
-/// many files that reading them in list order, until the page is full, costs little.
-const MIN_INDEXED_CHARS: usize = 3;
-/// The longest number fragment the keys hold: a longer one reads the key of its first digits (a
-/// handful of files at most) and each row is checked against the whole fragment.
-const MAX_NUMBER_KEY_CHARS: usize = 5;
-/// The longest word prefix the keys hold, likewise.
-const MAX_WORD_KEY_CHARS: usize = 20;
-
 /// The range of `authorized_file_keys` that reads a filtered list.
 #[derive(Debug, PartialEq)]
 struct Key {
     term: String,
     /// The key's files are exactly the filter's (lapsed ones aside), so its kept count is the total.
     exact: bool,
-}
-
-/// The key that holds every file a search word matches: the word itself, or its longest prefix
-/// the keys hold.
-fn search_key(word: &str) -> String {
-    let longest = if word.bytes().all(|b| b.is_ascii_digit()) {
-        MAX_NUMBER_KEY_CHARS
-    } else {
-        MAX_WORD_KEY_CHARS
-    };
-    word.chars().take(longest).collect()
 }
 
 /// The key of the files whose employer transmitted the report of `month`.
@@ -110,15 +90,9 @@ impl FileFilter<'_> {
         !self.words.is_empty() || self.ending_before.is_some() || self.report.is_some()
     }
 
-    /// The search word that reads the keys: the longest, as the longest prefix is likely the
-    /// rarest. Every word is still checked against each row by [`Self::sql`].
+    /// The search word that reads the keys (see [`search::keyed_word`]).
     fn indexed_word(&self) -> Option<&str> {
-        self.words
-            .iter()
-            .map(|w| (w.chars().count(), w))
-            .filter(|(chars, _)| *chars >= MIN_INDEXED_CHARS)
-            .max_by_key(|(chars, _)| *chars)
-            .map(|(_, w)| w.as_str())
+        search::keyed_word(self.words)
     }
 
     /// Whether the monthly report filter is the only thing that narrows the list (the service
@@ -132,7 +106,7 @@ impl FileFilter<'_> {
     /// The key that reads the list, if any: a search word's, else the transmitted report's.
     fn key(&self) -> Option<Key> {
         if let Some(word) = self.indexed_word() {
-            let term = search_key(word);
+            let term = search::key_of(word);
             let exact = term == word
                 && self.words.len() == 1
                 && self.service.is_none()
@@ -153,11 +127,12 @@ impl FileFilter<'_> {
     /// (a range of its keys in name order, each file once), else all of them.
     fn source(&self, key: Option<&Key>, q: &mut DynamicQuery) -> String {
         match key {
-            Some(key) => format!(
-                "authorized_file_keys t CROSS JOIN authorizations a
-                   ON t.contact_id = {} AND t.term = {} AND a.id = t.authorization_id",
-                q.text(self.contact_id),
-                q.text(&key.term)
+            Some(key) => through_keys(
+                "authorized_file_keys",
+                ("contact_id", &q.text(self.contact_id)),
+                &q.text(&key.term),
+                "authorizations a",
+                ("authorization_id", "a.id"),
             ),
             None => "authorizations a".to_owned(),
         }
@@ -208,7 +183,7 @@ impl FileFilter<'_> {
         }
         for word in self.words {
             let in_name = q.text(&format!("% {}%", super::escape_like(word)));
-            if word.bytes().all(|b| b.is_ascii_digit()) {
+            if search::is_number(word) {
                 let in_number = q.text(&format!("%{word}%"));
                 conditions.push(format!(
                     "(a.name_key LIKE {in_name} ESCAPE '\\' OR a.file_number LIKE {in_number})"
@@ -265,7 +240,7 @@ pub async fn page_with_total(
         .await
         .context("Failed to list authorized files")?;
     let Some((page, counts)) = results.split_first() else {
-        return Err(unexpected_batch());
+        return Err(unexpected_batch("Failed to list authorized files"));
     };
     let (rows, read) = page_rows(page)?;
     let (total, counted) = counting.total(counts)?;
@@ -455,7 +430,7 @@ impl Counting {
                 let pending = first_count(reporting)? - first_count(key)?;
                 Ok(((pending - first_count(lapsed)?).max(0), read))
             }
-            _ => Err(unexpected_batch()),
+            _ => Err(unexpected_batch("Failed to list authorized files")),
         }
     }
 }
@@ -471,60 +446,33 @@ fn lapsed_statement(db: &Db, filter: &FileFilter<'_>) -> Result<Statement, Infra
     q.prepare(db, &sql)
 }
 
-fn unexpected_batch() -> InfraError {
-    InfraError {
-        context: "Failed to list authorized files".to_owned(),
-        cause: "D1 answered a batch with an unexpected number of results".to_owned(),
-    }
+/// Whose current files a lookup reaches: one contact's (its "Mes dossiers autorisés"), or those
+/// of every contact of a firm (what the firm's API token reaches).
+#[derive(Debug, Clone, Copy)]
+pub enum Holder<'a> {
+    Contact(&'a str),
+    Firm(&'a str),
 }
 
-fn first_count(result: &D1Result) -> Result<i64, InfraError> {
-    #[derive(Deserialize)]
-    struct Count {
-        n: i64,
-    }
-    let rows: Vec<Count> = result.results().context("Failed to decode a count")?;
-    Ok(rows.first().map(|c| c.n).unwrap_or(0))
-}
-
-/// A current file of any contact of the firm `firm_id`, by id: what the firm's API token reaches.
-pub async fn find_for_firm(
-    db: &Db,
-    firm_id: &str,
-    id: &str,
-    now: Millis,
-) -> Result<Option<FileRow>, InfraError> {
-    query!(
-        db,
-        &format!(
-            "SELECT {COLUMNS} FROM authorizations a
-              WHERE a.id = ?1 AND a.firm_id = ?2 AND a.status = 'active' AND (a.ends_at IS NULL OR a.ends_at > ?3)"
-        ),
-        id,
-        firm_id,
-        now
-    )
-    .context("Failed to prepare the firm's authorized file lookup")?
-    .first(None)
-    .await
-    .context("Failed to look up a firm's authorized file")
-}
-
-/// One of the contact's current files, by id.
+/// One current file of `holder`, by id: another holder's, revoked or ended finds nothing.
 pub async fn find(
     db: &Db,
-    contact_id: &str,
+    holder: Holder<'_>,
     id: &str,
     now: Millis,
 ) -> Result<Option<FileRow>, InfraError> {
+    let (column, owner) = match holder {
+        Holder::Contact(contact_id) => ("contact_id", contact_id),
+        Holder::Firm(firm_id) => ("firm_id", firm_id),
+    };
     query!(
         db,
         &format!(
             "SELECT {COLUMNS} FROM authorizations a
-              WHERE a.id = ?1 AND a.contact_id = ?2 AND a.status = 'active' AND (a.ends_at IS NULL OR a.ends_at > ?3)"
+              WHERE a.id = ?1 AND a.{column} = ?2 AND a.status = 'active' AND (a.ends_at IS NULL OR a.ends_at > ?3)"
         ),
         id,
-        contact_id,
+        owner,
         now
     )
     .context("Failed to prepare the authorized file lookup")?
@@ -549,23 +497,6 @@ mod tests {
     }
 
     #[test]
-    fn the_longest_word_reads_the_index() {
-        let words = ["constr".to_owned(), "queb".to_owned(), "12345".to_owned()];
-        assert_eq!(filter(&words).indexed_word(), Some("constr"));
-    }
-
-    #[test]
-    fn words_shorter_than_three_characters_scan_unless_a_longer_word_reads_the_index() {
-        for short in [["12".to_owned()], ["é".to_owned()], ["ab".to_owned()]] {
-            assert_eq!(filter(&short).indexed_word(), None, "{short:?}");
-        }
-        let mixed = ["12".to_owned(), "élan".to_owned()];
-        assert_eq!(filter(&mixed).indexed_word(), Some("élan"));
-        let three_digits = ["123".to_owned()];
-        assert_eq!(filter(&three_digits).indexed_word(), Some("123"));
-    }
-
-    #[test]
     fn one_search_word_alone_reads_its_own_key_whose_count_is_the_total() {
         let words = ["gagne".to_owned()];
         let key = Key {
@@ -580,16 +511,6 @@ mod tests {
         assert_eq!(with_service.key().map(|k| k.exact), Some(false));
         let two = ["gagne".to_owned(), "inc".to_owned()];
         assert_eq!(filter(&two).key().map(|k| k.exact), Some(false));
-    }
-
-    #[test]
-    fn long_fragments_and_long_words_read_the_key_of_their_first_characters() {
-        let number = ["12345678".to_owned()];
-        let key = filter(&number).key().unwrap();
-        assert_eq!((key.term.as_str(), key.exact), ("12345", false));
-        let word = ["é".repeat(25)];
-        let key = filter(&word).key().unwrap();
-        assert_eq!((key.term, key.exact), ("é".repeat(20), false));
     }
 
     #[test]

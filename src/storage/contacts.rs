@@ -1,4 +1,6 @@
+use super::{first_count, through_keys, unexpected_batch, DynamicQuery};
 use crate::domain::organisation::{ContactStatus, OrganisationKind, Role};
+use crate::domain::search;
 use crate::domain::Millis;
 use crate::platform::{Context, InfraError};
 use crate::query;
@@ -47,16 +49,21 @@ impl ContactRow {
     }
 }
 
-pub const SELECT: &str = "SELECT c.id, c.organisation_id, c.first_name, c.last_name, c.email, c.role, c.status,
+const COLUMNS: &str = "c.id, c.organisation_id, c.first_name, c.last_name, c.email, c.role, c.status,
        c.user_id, u.email AS user_email, u.locale AS user_locale, c.linked_at, c.revoked_at, c.last_activity_at, c.created_at,
        lc.identifier AS credential_identifier, lc.sent_at AS credential_sent_at,
        lc.expires_at AS credential_expires_at, lc.attempts AS credential_attempts,
        lc.used_at AS credential_used_at, lc.locked_at AS credential_locked_at, c.manages_authorizations, c.version,
-       EXISTS (SELECT 1 FROM totp_factors t WHERE t.user_id = c.user_id AND t.confirmed_at IS NOT NULL) AS has_factor
-  FROM contacts c
-  LEFT JOIN users u ON u.id = c.user_id
+       EXISTS (SELECT 1 FROM totp_factors t WHERE t.user_id = c.user_id AND t.confirmed_at IS NOT NULL) AS has_factor";
+
+const JOINS: &str = "LEFT JOIN users u ON u.id = c.user_id
   LEFT JOIN link_credentials lc ON lc.id = (
     SELECT id FROM link_credentials WHERE contact_id = c.id AND superseded_at IS NULL ORDER BY created_at DESC LIMIT 1)";
+
+/// The contacts of `from` (which names them `c`) with their account and latest credentials.
+pub fn select(from: &str) -> String {
+    format!("SELECT {COLUMNS} FROM {from} {JOINS}")
+}
 
 pub struct NewContact<'a> {
     pub id: &'a str,
@@ -67,9 +74,10 @@ pub struct NewContact<'a> {
     pub role: Role,
 }
 
-/// Names and email, folded: what the inventory's search matches.
+/// Names and email as folded words (see `name_key`): what the inventory's and the employer's
+/// searches match, and what `contact_keys` and `employer_authorization_keys` split into keys.
 fn search_text(contact: &NewContact) -> String {
-    crate::domain::fold_for_search(&format!(
+    crate::domain::authorization::name_key(&format!(
         "{} {} {}",
         contact.first_name, contact.last_name, contact.email
     ))
@@ -114,7 +122,10 @@ pub async fn find_in(
 ) -> Result<Option<ContactRow>, InfraError> {
     query!(
         db,
-        &format!("{SELECT} WHERE c.organisation_id = ?1 AND c.id = ?2"),
+        &format!(
+            "{} WHERE c.organisation_id = ?1 AND c.id = ?2",
+            select("contacts c")
+        ),
         organisation_id,
         id
     )
@@ -131,7 +142,10 @@ pub async fn find_by_email_in(
 ) -> Result<Option<ContactRow>, InfraError> {
     query!(
         db,
-        &format!("{SELECT} WHERE c.organisation_id = ?1 AND c.email = ?2"),
+        &format!(
+            "{} WHERE c.organisation_id = ?1 AND c.email = ?2",
+            select("contacts c")
+        ),
         organisation_id,
         email
     )
@@ -150,7 +164,8 @@ pub async fn linked_contact_of_user_in(
     query!(
         db,
         &format!(
-            "{SELECT} WHERE c.organisation_id = ?1 AND c.user_id = ?2 AND c.status = 'linked'"
+            "{} WHERE c.organisation_id = ?1 AND c.user_id = ?2 AND c.status = 'linked'",
+            select("contacts c")
         ),
         organisation_id,
         user_id
@@ -166,48 +181,120 @@ pub struct ContactPage {
     pub total: i64,
 }
 
-/// One page of an organisation's contacts, optionally filtered by a folded search text and a status.
+/// What the inventory is narrowed to.
+pub struct ContactFilter<'a> {
+    pub organisation_id: &'a str,
+    /// Folded search words (see `search_words`), each the start of a word of the names or email;
+    /// a search without any word (punctuation alone) matches nothing.
+    pub words: Option<&'a [String]>,
+    pub status: Option<ContactStatus>,
+}
+
+impl ContactFilter<'_> {
+    /// The range of `contact_keys` that reads the list in name order, if any: a search word's,
+    /// else the status's; and whether its kept count is the total.
+    fn key(&self) -> Option<(String, bool)> {
+        let words = self.words.unwrap_or_default();
+        if let Some(word) = search::keyed_word(words) {
+            let term = search::key_of(word);
+            let exact = term == word && words.len() == 1 && self.status.is_none();
+            return Some((term, exact));
+        }
+        self.status
+            .map(|status| (format!("={}", status.as_str()), words.is_empty()))
+    }
+
+    /// The FROM clause (through the key's range when there is one) and the WHERE clause.
+    fn sql(&self, key: Option<&str>, q: &mut DynamicQuery) -> (String, String) {
+        let organisation = q.text(self.organisation_id);
+        let source = match key {
+            Some(term) => through_keys(
+                "contact_keys",
+                ("organisation_id", &organisation),
+                &q.text(term),
+                "contacts c",
+                ("contact_id", "c.id"),
+            ),
+            None => "contacts c".to_owned(),
+        };
+        let mut conditions = vec![format!("c.organisation_id = {organisation}")];
+        if let Some(status) = self.status {
+            conditions.push(format!("c.status = {}", q.text(status.as_str())));
+        }
+        for word in self.words.unwrap_or_default() {
+            let pattern = q.text(&format!("% {}%", super::escape_like(word)));
+            conditions.push(format!("c.search_text LIKE {pattern} ESCAPE '\\'"));
+        }
+        (source, conditions.join(" AND "))
+    }
+}
+
+/// One page of an organisation's contacts in name order and how many match, in one D1 round
+/// trip. A search word or a status reads its range of `contact_keys` as far as the page; the
+/// total is one kept count when one answers the filter (one word, a status, or nothing: the sum of
+/// the three statuses), else the matching rows are counted.
 pub async fn page(
     db: &Db,
-    organisation_id: &str,
-    search: Option<&str>,
-    status: Option<ContactStatus>,
+    filter: &ContactFilter<'_>,
     limit: i64,
     offset: i64,
 ) -> Result<ContactPage, InfraError> {
-    let pattern = search.map(|q| format!("%{}%", super::escape_like(q)));
-    let filter = "c.organisation_id = ?1 AND (?2 IS NULL OR c.search_text LIKE ?2 ESCAPE '\\') AND (?3 IS NULL OR c.status = ?3)";
-    let items = query!(
+    if filter.words.is_some_and(<[String]>::is_empty) {
+        return Ok(ContactPage {
+            items: Vec::new(),
+            total: 0,
+        });
+    }
+    let key = filter.key();
+    let term = key.as_ref().map(|(term, _)| term.as_str());
+    let mut q = DynamicQuery::default();
+    let (source, conditions) = filter.sql(term, &mut q);
+    let order = match term {
+        Some(_) => "t.last_name, t.first_name, t.contact_id",
+        None => "c.last_name, c.first_name, c.id",
+    };
+    let (limit, offset) = (q.number(limit), q.number(offset));
+    let items = q.prepare(
         db,
         &format!(
-            "{SELECT} WHERE {filter} ORDER BY c.last_name, c.first_name, c.id LIMIT ?4 OFFSET ?5"
+            "{} WHERE {conditions} ORDER BY {order} LIMIT {limit} OFFSET {offset}",
+            select(&source)
         ),
-        organisation_id,
-        pattern,
-        status,
-        limit,
-        offset
-    )
-    .context("Failed to prepare the contact listing")?
-    .all()
-    .await
-    .context("Failed to list contacts")?
-    .results()
-    .context("Failed to read contacts")?;
-    let total: Option<i64> = query!(
-        db,
-        &format!("SELECT COUNT(*) AS total FROM contacts c WHERE {filter}"),
-        organisation_id,
-        pattern,
-        status
-    )
-    .context("Failed to prepare the contact count")?
-    .first(Some("total"))
-    .await
-    .context("Failed to count contacts")?;
+    )?;
+    let count = match (&key, filter.words) {
+        (Some((term, true)), _) => query!(
+            db,
+            "SELECT n FROM contact_key_counts WHERE organisation_id = ?1 AND term = ?2",
+            filter.organisation_id,
+            term
+        )
+        .context("Failed to prepare the contact count")?,
+        (None, None) => query!(
+            db,
+            "SELECT COALESCE(SUM(n), 0) AS n FROM contact_key_counts
+              WHERE organisation_id = ?1 AND term IN ('=invited', '=linked', '=revoked')",
+            filter.organisation_id
+        )
+        .context("Failed to prepare the contact count")?,
+        _ => {
+            let mut q = DynamicQuery::default();
+            let (source, conditions) = filter.sql(term, &mut q);
+            q.prepare(
+                db,
+                &format!("SELECT COUNT(*) AS n FROM {source} WHERE {conditions}"),
+            )?
+        }
+    };
+    let results = db
+        .batch(vec![items, count])
+        .await
+        .context("Failed to list contacts")?;
+    let [items, count] = results.as_slice() else {
+        return Err(unexpected_batch("Failed to list contacts"));
+    };
     Ok(ContactPage {
-        items,
-        total: total.unwrap_or(0),
+        items: items.results().context("Failed to read contacts")?,
+        total: first_count(count)?,
     })
 }
 
@@ -356,8 +443,9 @@ pub async fn authorization_administrators(
     query!(
         db,
         &format!(
-            "{SELECT} WHERE c.organisation_id = ?1 AND c.status = 'linked'
-               AND (c.role = 'responsable' OR c.manages_authorizations = 1) ORDER BY c.created_at LIMIT 20"
+            "{} WHERE c.organisation_id = ?1 AND c.status = 'linked'
+               AND (c.role = 'responsable' OR c.manages_authorizations = 1) ORDER BY c.created_at LIMIT 20",
+            select("contacts c")
         ),
         organisation_id
     )

@@ -126,6 +126,41 @@ pub fn wrote(result: &db::D1Result) -> bool {
     changes(result) > 0
 }
 
+/// The error of a batch whose results are not the statements sent (`context` says which).
+pub fn unexpected_batch(context: &str) -> InfraError {
+    InfraError {
+        context: context.to_owned(),
+        cause: "D1 answered a batch with an unexpected number of results".to_owned(),
+    }
+}
+
+/// The `n` of a one-row count (`SELECT COUNT(*) AS n ...`), 0 when it answered no row.
+pub fn first_count(result: &db::D1Result) -> Result<i64, InfraError> {
+    #[derive(serde::Deserialize)]
+    struct Count {
+        n: i64,
+    }
+    let rows: Vec<Count> = result.results().context("Failed to decode a count")?;
+    Ok(rows.first().map_or(0, |c| c.n))
+}
+
+/// The FROM clause of a list read through one range of a kept key table (`keys`, aliased `t`,
+/// whose `owner` column and `term` are bound to the placeholders `owner_value` and `term`), each
+/// key joined to its row `rows` by `t.{link} = {row_id}`. CROSS JOIN keeps the key range the
+/// outer loop, so the rows come in the key's order and a page stops reading at its end.
+pub fn through_keys(
+    keys: &str,
+    (owner, owner_value): (&str, &str),
+    term: &str,
+    rows: &str,
+    (link, row_id): (&str, &str),
+) -> String {
+    format!(
+        "{keys} t CROSS JOIN {rows}
+           ON t.{owner} = {owner_value} AND t.term = {term} AND {row_id} = t.{link}"
+    )
+}
+
 /// Rows read by a statement, from D1's metadata (reported in development, for the benchmarks).
 pub fn rows_read(result: &db::D1Result) -> usize {
     result

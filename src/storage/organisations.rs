@@ -51,7 +51,7 @@ pub fn insert_many(
                 o.id,
                 o.kind,
                 o.name,
-                crate::domain::fold_for_search(o.name),
+                crate::domain::authorization::name_key(o.name),
                 o.file_number,
                 o.postal_code,
                 o.email_on_file

@@ -2,7 +2,7 @@
 //! contact takes from `sync_counter` (schema.sql), read in order by the organisation's index.
 
 use super::authorizations::{AuthorizationRow, SELECT as AUTHORIZATION_SELECT};
-use super::contacts::{ContactRow, SELECT as CONTACT_SELECT};
+use super::contacts::{self, ContactRow};
 use crate::platform::{Context, InfraError};
 use crate::query;
 use crate::storage::db::Db;
@@ -48,7 +48,8 @@ pub async fn contacts_of(
     query!(
         db,
         &format!(
-            "{CONTACT_SELECT} WHERE c.organisation_id = ?1 AND c.version > ?2 ORDER BY c.version LIMIT ?3"
+            "{} WHERE c.organisation_id = ?1 AND c.version > ?2 ORDER BY c.version LIMIT ?3",
+            contacts::select("contacts c")
         ),
         organisation_id,
         since,

@@ -7,7 +7,7 @@ use crate::domain::monthly_report::{Month, Standing};
 use crate::domain::paging::{scope, window, Cursor, Direction, PageWindow, Sort};
 use crate::domain::secrets::KeyPurpose;
 use crate::infra::{App, InfraError};
-use crate::storage::authorized_files::{self, FileFilter, FileRow, ReportFilter, Start};
+use crate::storage::authorized_files::{self, FileFilter, FileRow, Holder, ReportFilter, Start};
 use crate::storage::contacts::ProfileRow;
 use crate::storage::monthly_reports;
 use crate::use_cases::Actor;
@@ -201,9 +201,14 @@ pub enum FileError {
 
 /// One of the active profile's current files; another contact's, revoked or ended: not found.
 pub async fn get(app: &App, actor: &Actor, id: &str) -> Result<FileRow, FileError> {
-    authorized_files::find(&app.db, &actor.profile.contact_id, id, app.now)
-        .await?
-        .ok_or(FileError::NotFound)
+    authorized_files::find(
+        &app.db,
+        Holder::Contact(&actor.profile.contact_id),
+        id,
+        app.now,
+    )
+    .await?
+    .ok_or(FileError::NotFound)
 }
 
 /// Each service of the portal, and whether this contact may use it in this file.
@@ -240,7 +245,7 @@ pub async fn open_firm_service(
     id: &str,
     service: Service,
 ) -> Result<FileRow, FileError> {
-    let file = authorized_files::find_for_firm(&app.db, firm_id, id, app.now)
+    let file = authorized_files::find(&app.db, Holder::Firm(firm_id), id, app.now)
         .await?
         .ok_or(FileError::NotFound)?;
     usable(file, service, app.now)

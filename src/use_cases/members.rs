@@ -11,7 +11,9 @@ use crate::email::{self, templates::Template};
 use crate::infra::{random_id, App, InfraError};
 use crate::json;
 use crate::storage::audit::{self, AuditEvent};
-use crate::storage::contacts::{self, ContactPage, ContactRow, NewContact, ProfileRow};
+use crate::storage::contacts::{
+    self, ContactFilter, ContactPage, ContactRow, NewContact, ProfileRow,
+};
 use crate::storage::organisations::{self, OrganisationRow};
 use crate::storage::{atomically, domain_events, legacy_credentials, wrote, WrittenNow};
 
@@ -102,24 +104,21 @@ pub async fn set_security(
     security(app, &actor.profile).await
 }
 
-/// One page of the organisation's contacts; `search` is already folded (see `fold_for_search`).
+/// One page of the organisation's contacts; `words` are the search's, folded (see `search_words`).
 pub async fn list(
     app: &App,
     actor: &Actor,
-    search: Option<&str>,
+    words: Option<&[String]>,
     status: Option<ContactStatus>,
     page: i64,
     page_size: i64,
 ) -> Result<ContactPage, InfraError> {
-    contacts::page(
-        &app.db,
-        &actor.profile.organisation_id,
-        search,
+    let filter = ContactFilter {
+        organisation_id: &actor.profile.organisation_id,
+        words,
         status,
-        page_size,
-        (page - 1) * page_size,
-    )
-    .await
+    };
+    contacts::page(&app.db, &filter, page_size, (page - 1) * page_size).await
 }
 
 pub async fn get(app: &App, actor: &Actor, id: &str) -> Result<ContactRow, MembersError> {

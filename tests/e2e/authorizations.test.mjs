@@ -14,7 +14,7 @@ import {
 import {
   employer, firmWithMember, anotherMember, invitedContact, setAdministrator, grant, granted, grantBody, filesPage,
   employerList, ids, today, addDays, startOfDay, endOfDay, seedMigrated, authorizationRow, domainEventsAbout, authzCounts,
-  auditTrail, sql, quote, EMPLOYER_AUTHORIZATIONS, REVIEW, FILES, MEMBERS,
+  auditTrail, sql, sqlWrite, quote, workerNow, EMPLOYER_AUTHORIZATIONS, REVIEW, FILES, MEMBERS,
 } from '../support/authz.mjs';
 
 let app;
@@ -373,6 +373,49 @@ test("the employer lists its authorizations by status and finds them by contact 
   assert.deepEqual([active.page, active.page_size], [1, 25], 'offset paging, page 1 of 25 by default');
   const own = await employerList(boss.client, { status: 'all', page_size: 100 });
   assert.ok(own.items.every((x) => x.employer.id === boss.organisation.id), 'only its own authorizations');
+});
+
+test("the employer's search keys follow contacts, firms and authorizations: renamed, revoked, ended and new ones are found by what they are now", async () => {
+  const other = await firmWithMember(app, { overrides: { name: 'Cabinet Wilfrid-Xénon' }, member: { first_name: 'Yolande', last_name: 'Yergeau' } });
+  const contacts = [];
+  for (const first of ['Ulric', 'Ursule', 'Urbain']) contacts.push(await invitedContact(other.responsable.client, { first_name: first, last_name: 'Wojcik' }));
+  const granted3 = [];
+  for (const contact of contacts) granted3.push(await granted(boss.client, grantBody(other.organisation, contact.email)));
+  const [kept, gone, lapsed] = granted3;
+  const employerId = boss.organisation.id;
+  const keyCount = async (term) => (await sql(app, `SELECT n FROM employer_authorization_key_counts WHERE employer_id = ${quote(employerId)} AND term = ${quote(term)}`))[0]?.n ?? 0;
+  assert.deepEqual(ids(await employerList(boss.client, { q: 'xenon wojcik', status: 'all' })).sort(), granted3.map((x) => x.id).sort());
+
+  // No screen renames a contact or a firm yet: the import or an operator may, so the keys follow any write.
+  sqlWrite(app, `UPDATE contacts SET last_name = 'Zabinski', search_text = ' ulric zabinski ' || replace(replace(email, '.', ' '), '@', ' ')
+    WHERE id = ${quote(contacts[0].id)}`);
+  sqlWrite(app, `UPDATE organisations SET name = 'Cabinet Quirion', name_search = ' cabinet quirion' WHERE id = ${quote(other.organisation.id)}`);
+  assert.equal((await revoke(boss.client, gone.id)).status, 200);
+  sqlWrite(app, `UPDATE authorizations SET ends_at = ${(await workerNow(app)) - 60_000} WHERE id = ${quote(lapsed.id)}`);
+  const late = await invitedContact(other.responsable.client, { first_name: 'Ulysse', last_name: 'Wojcik' });
+  const added = await granted(boss.client, grantBody(other.organisation, late.email));
+
+  assert.deepEqual(ids(await employerList(boss.client, { q: 'zabinski' })), [kept.id], 'the new name');
+  assert.deepEqual(ids(await employerList(boss.client, { q: 'wojcik', status: 'all' })).sort(), [gone.id, lapsed.id, added.id].sort(), 'not the old name');
+  assert.equal((await employerList(boss.client, { q: 'xenon', status: 'all' })).total, 0, 'not the old firm name');
+  const firmNow = await employerList(boss.client, { q: 'quirion', status: 'all' });
+  assert.deepEqual([ids(firmNow).sort(), firmNow.total], [[kept.id, gone.id, lapsed.id, added.id].sort(), 4], 'the new firm name, the total from its kept count');
+  assert.deepEqual(ids(await employerList(boss.client, { q: 'QUIRION' })).sort(), [kept.id, added.id].sort(), 'active only: neither the revoked nor the lapsed one');
+  assert.deepEqual(ids(await employerList(boss.client, { q: 'wojcik', status: 'revoked' })), [gone.id]);
+  assert.deepEqual(ids(await employerList(boss.client, { q: 'wojcik', status: 'ended' })), [lapsed.id], 'past its end, not yet recorded ended');
+  sqlWrite(app, `UPDATE authorizations SET status = 'ended', ended_at = ${await workerNow(app)} WHERE id = ${quote(lapsed.id)}`);
+  assert.deepEqual(ids(await employerList(boss.client, { q: 'wojcik', status: 'ended' })), [lapsed.id], 'recorded ended');
+  const fragment = other.organisation.file_number.slice(2, 6);
+  assert.ok(ids(await employerList(boss.client, { q: fragment, status: 'all', page_size: 100 })).includes(added.id), 'digits of the firm number');
+  assert.deepEqual([await keyCount('quirion'), await keyCount('xenon'), await keyCount('zabinski'), await keyCount('wojcik')], [4, 0, 1, 3]);
+
+  // The kept totals of the status filters agree with the rows, lapsed ones counted as ended.
+  const [row] = await sql(app, `SELECT COUNT(*) AS total,
+      SUM(status = 'active' AND (ends_at IS NULL OR ends_at > ${await workerNow(app)})) AS active, SUM(status = 'revoked') AS revoked
+    FROM authorizations WHERE employer_id = ${quote(employerId)}`);
+  const totals = {};
+  for (const status of ['all', 'active', 'revoked', 'ended']) totals[status] = (await employerList(boss.client, { status })).total;
+  assert.deepEqual(totals, { all: row.total, active: row.active, revoked: row.revoked, ended: row.total - row.active - row.revoked });
 });
 
 // --- Audit and domain events -----------------------------------------------------------------------------------

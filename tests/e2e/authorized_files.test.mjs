@@ -240,10 +240,10 @@ describe('the search index', () => {
   /** What the index holds for one authorization: its keys, each with the name key it is ordered by. */
   const keysOf = async (id) => (await sql(app, `SELECT term, name_key FROM authorized_file_keys WHERE authorization_id = ${quote(id)}`))
     .map((r) => `${r.term} ${r.name_key}`).sort();
-  /** The prefixes of 3 to 20 characters of the name's words and the 3-to-5-digit fragments of its number. */
+  /** The prefixes of 3 to 20 characters of the name's words and the 3-or-4-digit fragments of its number. */
   const expectedKeys = (name, number) => {
     const prefixes = wordsOf(name).flatMap((w) => [...w].slice(2, 20).map((_, i) => [...w].slice(0, i + 3).join('')));
-    const fragments = [3, 4, 5].flatMap((n) => [...number].map((_, i) => number.slice(i, i + n)).filter((t) => t.length === n));
+    const fragments = [3, 4].flatMap((n) => [...number].map((_, i) => number.slice(i, i + n)).filter((t) => t.length === n));
     return [...new Set([...prefixes, ...fragments])].map((t) => `${t} ${nameKey(name)}`).sort();
   };
   /** The kept count of a key: what the total of a one-word search is read from. */

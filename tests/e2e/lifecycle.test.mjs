@@ -245,7 +245,7 @@ test('a run ends at most 50 authorizations, and the next run the rest', async ()
   const seeded = 60;
   const contact = (i) => `lapsed-${now}-${i}`;
   insertRows(app, 'contacts', ['id', 'organisation_id', 'first_name', 'last_name', 'email', 'search_text', 'role', 'created_at'],
-    times(seeded, (i) => [contact(i), firm.organisation.id, 'Ève', `Échue ${i}`, `echue${i}.${now}@exemple.ca`, `eve echue ${i}`, 'membre', now - 40 * DAY]));
+    times(seeded, (i) => [contact(i), firm.organisation.id, 'Ève', `Échue ${i}`, `echue${i}.${now}@exemple.ca`, ` eve echue ${i} echue${i} ${now} exemple ca`, 'membre', now - 40 * DAY]));
   insertRows(app, 'authorizations', ['id', 'employer_id', 'contact_id', 'firm_id', 'services', 'level', 'starts_at', 'ends_at', 'origin',
     'employer_name', 'name_key', 'file_number', 'created_at', 'updated_at'],
   times(seeded, (i) => [`auth-${contact(i)}`, employer.organisation.id, contact(i), firm.organisation.id, 8, 'consultation', now - 30 * DAY,

@@ -35,11 +35,12 @@ beforeEach((t) => { current = t.name; });
  * burst took. A request that fails outright counts as status 0.
  *
  * Only wrangler dev's own 503 is set aside (`dropped`), never one of SEL's: its proxy keeps
- * connections to the worker for 5 s, and the worker's runtime closes an idle one after 5 s too;
- * a burst that starts about 5 s after the previous one sends some requests into connections being
- * closed, and the proxy answers 503 for a POST instead of sending it again
- * (cloudflare/workers-sdk#14641). The worker's side is fixed: a burst of password checks no
- * longer holds its runtime for seconds (tests/e2e/bursts.test.mjs).
+ * connections to the worker for 5 s, and the worker's runtime closes one it sees idle for 5 s,
+ * a clock that stands still while local D1 keeps its event loop busy (a loaded machine, a burst of
+ * D1 writes); a burst then sends some requests into connections being closed, and the proxy answers
+ * 503 for a POST instead of sending it again (cloudflare/workers-sdk#14641; bench/RESULTS.md,
+ * "Bursts"). What was SEL's is fixed: a burst of password checks no longer holds the runtime for
+ * seconds (tests/e2e/bursts.test.mjs).
  */
 async function burst(count, send) {
   const started = Date.now();

@@ -4,7 +4,7 @@
 use crate::config::Config;
 use crate::domain::password::CommonPasswords;
 use crate::domain::Millis;
-pub use crate::platform::{random_id, Context, InfraError, OsEntropy};
+pub use crate::platform::{random_id, slow_step, Context, InfraError, OsEntropy};
 use crate::storage::db::{Db, SessionStart};
 use std::cell::OnceCell;
 use std::rc::Rc;

@@ -15,7 +15,7 @@ use crate::domain::throttle::{Policy, EMAIL_CHANGES_PER_ACCOUNT, LOGIN_PER_ACCOU
 use crate::domain::Millis;
 use crate::email::templates::Template;
 use crate::email::{self, PendingEmail};
-use crate::infra::{random_id, App, InfraError, OsEntropy};
+use crate::infra::{random_id, slow_step, App, InfraError, OsEntropy};
 use crate::json;
 use crate::storage::account::{self as store, ActivityEntry, SessionEntry};
 use crate::storage::audit::{self, AuditEvent};
@@ -76,7 +76,7 @@ async fn check_current_password(
 ) -> Result<Statement, AccountError> {
     let key = LOGIN_PER_ACCOUNT.key(&who.user.email);
     reserve(app, &LOGIN_PER_ACCOUNT, &key).await?;
-    if !password::verify(current, &who.user.password_hash) {
+    if !slow_step(|| password::verify(current, &who.user.password_hash)).await {
         let failed = own_event("password.check_failed", who, requester, json!({}));
         atomically(
             &app.db,
@@ -184,7 +184,7 @@ pub async fn change_password(
     requester: &Requester,
 ) -> Result<SessionToken, AccountError> {
     let clear = check_current_password(app, who, current, requester).await?;
-    let new_hash = password::hash(new_password, &mut OsEntropy);
+    let new_hash = slow_step(|| password::hash(new_password, &mut OsEntropy)).await;
     let expires_at = store::session_expiry(&app.db, &who.token_hash)
         .await?
         .unwrap_or(app.now);

@@ -8,11 +8,11 @@ use crate::domain::device::DeviceToken;
 use crate::domain::email::Email;
 use crate::domain::locale::Locale;
 use crate::domain::name::PersonName;
-use crate::domain::password::Password;
+use crate::domain::password::{self, Password};
 use crate::domain::session::SessionToken;
 use crate::email::templates::Template;
 use crate::email::{self, PendingEmail};
-use crate::infra::{App, InfraError};
+use crate::infra::{slow_step, App, InfraError, OsEntropy};
 use crate::json;
 use crate::storage::audit::{self, AuditEvent};
 use crate::storage::users::{self, NewUser, UserRow};
@@ -36,7 +36,7 @@ pub async fn sign_up(
     form: SignupForm,
     requester: &Requester,
 ) -> Result<String, InfraError> {
-    let password_hash = crate::domain::password::hash(&form.password, &mut crate::infra::OsEntropy);
+    let password_hash = slow_step(|| password::hash(&form.password, &mut OsEntropy)).await;
     let existing = users::find_by_email(&app.db, form.email.as_str()).await?;
     let owner = existing.filter(UserRow::is_active);
     let budget = match owner {

@@ -18,7 +18,7 @@ use crate::domain::throttle::{
 };
 use crate::email::templates::Template;
 use crate::email::{self, EmailMessage};
-use crate::infra::{random_id, App, Context, InfraError, OsEntropy};
+use crate::infra::{random_id, slow_step, App, Context, InfraError, OsEntropy};
 use crate::json;
 use crate::storage::audit::{self, AuditEvent};
 use crate::storage::contacts::{self, ContactRow, NewContact, ProfileRow};
@@ -230,15 +230,16 @@ pub async fn with_legacy(
         Some(locked) => {
             // The same work as a wrong password, so neither the answer nor its time tells a
             // locked username (checked against its own hash, the outcome ignored) from one.
-            legacy::verify(password, &locked.password_hash);
+            slow_step(|| legacy::verify(password, &locked.password_hash)).await;
             return Err(LinkError::InvalidLegacyCredentials);
         }
         None => {
-            legacy::verify(password, &decoy_legacy_hash(app).await?);
+            let decoy = decoy_legacy_hash(app).await?;
+            slow_step(|| legacy::verify(password, &decoy)).await;
             return Err(LinkError::InvalidLegacyCredentials);
         }
     };
-    if !legacy::verify(password, &legacy.password_hash) {
+    if !slow_step(|| legacy::verify(password, &legacy.password_hash)).await {
         legacy_credentials::lock_if_exhausted(&app.db, &legacy.username, app.now)?
             .run()
             .await

@@ -9,7 +9,7 @@ use crate::domain::locale::Locale;
 use crate::domain::password::{self, Password};
 use crate::email;
 use crate::email::templates::Template;
-use crate::infra::{random_id, App, InfraError, OsEntropy};
+use crate::infra::{random_id, slow_step, App, InfraError, OsEntropy};
 use crate::json;
 use crate::storage::audit::{self, AuditEvent};
 use crate::storage::users;
@@ -122,7 +122,7 @@ pub async fn reset(
     let user = users::find_by_id(&app.db, &user_id)
         .await?
         .ok_or(CodeError::NotFound)?;
-    let password_hash = password::hash(&new_password, &mut OsEntropy);
+    let password_hash = slow_step(|| password::hash(&new_password, &mut OsEntropy)).await;
     let nonce = random_id();
     let locale = Locale::parse(&user.locale).unwrap_or_default();
     let notice = match &email {

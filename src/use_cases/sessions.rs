@@ -13,7 +13,7 @@ use crate::domain::throttle::{ip_subject, LOGIN_PER_ACCOUNT, LOGIN_PER_IP};
 use crate::domain::Millis;
 use crate::email;
 use crate::email::templates::Template;
-use crate::infra::{App, Context, InfraError, OsEntropy};
+use crate::infra::{slow_step, App, Context, InfraError, OsEntropy};
 use crate::json;
 use crate::storage::audit::{self, AuditEvent};
 use crate::storage::contacts::{self, ProfileRow};
@@ -147,7 +147,7 @@ pub async fn log_in(
     let stored_hash = user
         .as_ref()
         .map_or(DECOY_HASH, |u| u.password_hash.as_str());
-    let password_ok = password::verify(password, stored_hash) && user.is_some();
+    let password_ok = slow_step(|| password::verify(password, stored_hash)).await && user.is_some();
     let known_id = user.as_ref().map(|u| u.id.clone());
     let Some(user) = user.filter(|_| password_ok) else {
         audit::append(

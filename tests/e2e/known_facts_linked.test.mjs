@@ -5,7 +5,7 @@
 // whether the facts matched), and the organisation's responsable sees it in the trail.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnApp, uniqueEmail } from '../support/app.mjs';
+import { spawnApp, uniqueEmail, isDevProxyDrop } from '../support/app.mjs';
 import { emailTo, isLinkCredentialsEmail, quote, signedUp, sql } from '../support/orgs.mjs';
 import { employer } from '../support/authz.mjs';
 
@@ -71,6 +71,7 @@ test('a burst of 40 matching requests to a linked address sends a single notice'
   const boss = await employerLinkedOnFile();
   const requester = await signedUp(app);
   const answers = await Promise.all(Array.from({ length: 40 }, () => knownFacts(requester.client, boss.organisation.file_number, boss.postalCode)));
-  for (const res of answers) assert.ok([202, 429, 503].includes(res.status), `${res.status} ${res.text}`);
+  // wrangler dev's own 503 is set aside (see isDevProxyDrop), never one of SEL's.
+  for (const res of answers) assert.ok([202, 429].includes(res.status) || isDevProxyDrop(res), `${res.status} ${res.text}`);
   assert.equal((await queued(boss.onFile, 'known_facts_already_linked')).length, 1);
 });

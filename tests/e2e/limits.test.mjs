@@ -8,7 +8,7 @@
 import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { pbkdf2Sync, randomBytes } from 'node:crypto';
-import { spawnApp, uniqueEmail, GOOD_PASSWORD, isCodeEmail, TestApp, untilAnswered, waitFor } from '../support/app.mjs';
+import { spawnApp, uniqueEmail, GOOD_PASSWORD, isCodeEmail, TestApp, untilAnswered, waitFor, isDevProxyDrop } from '../support/app.mjs';
 import {
   MINUTE, HOUR, sql, quote, operatorRequest, operatorClient, createOrganisation, credentialsSentTo, wrongCode,
   linkedResponsible, signedUp, selectProfile,
@@ -21,7 +21,7 @@ let app;
 before(async () => { app = await spawnApp(); });
 after(async () => {
   // The lead tracks how often wrangler dev drops a request under a burst.
-  console.log(`limits: ${restarted} of ${sent} burst requests answered 503 (worker restarted mid-request)`);
+  console.log(`limits: ${restarted} of ${sent} burst requests dropped by wrangler dev's proxy (503 worker restarted mid-request)`);
   await app?.stop();
 });
 
@@ -33,17 +33,27 @@ beforeEach((t) => { current = t.name; });
 /**
  * Fires `count` requests at once; resolves to their answers ({status, body}) and how long the
  * burst took. A request that fails outright counts as status 0.
+ *
+ * Only wrangler dev's own 503 is set aside (`dropped`), never one of SEL's: its proxy keeps
+ * connections to the worker for 5 s, and the worker's runtime closes one it sees idle for 5 s,
+ * a clock that stands still while local D1 keeps its event loop busy (a loaded machine, a burst of
+ * D1 writes); a burst then sends some requests into connections being closed, and the proxy answers
+ * 503 for a POST instead of sending it again (cloudflare/workers-sdk#14641; bench/RESULTS.md,
+ * "Bursts"). What was SEL's is fixed: a burst of password checks no longer holds the runtime for
+ * seconds (tests/e2e/bursts.test.mjs).
  */
 async function burst(count, send) {
   const started = Date.now();
   const answers = await Promise.all(Array.from({ length: count }, (_, i) => send(i).catch((error) => ({ status: 0, body: { error: String(error) } }))));
   sent += count;
-  const dropped = answers.filter((a) => a.status === 503).length;
-  if (dropped) console.log(`limits: ${dropped} of ${count} answered 503 in "${current}"`);
-  restarted += dropped;
+  const drops = answers.filter(dropped).length;
+  if (drops) console.log(`limits: ${drops} of ${count} dropped by wrangler dev's proxy in "${current}"`);
+  restarted += drops;
   return { answers, seconds: (Date.now() - started) / SECOND };
 }
 
+/** Whether wrangler dev's proxy, not SEL, answered (see `burst`). */
+const dropped = isDevProxyDrop;
 const withCode = (answers, code) => answers.filter((a) => a.body?.error?.code === code).length;
 const statuses = (answers) => [...new Set(answers.map((a) => a.status))].sort();
 
@@ -73,7 +83,7 @@ test('40 concurrent wrong codes on one password reset evaluate at most five', as
   assert.ok(row.attempts <= 5, `at most five tries were taken: ${row.attempts}`);
   assert.ok(evaluated <= row.attempts, `every wrong-code answer had its try: ${evaluated} answers, ${row.attempts} tries`);
   assert.ok(evaluated >= 1, `the first tries were evaluated: ${JSON.stringify(statuses(answers))}`);
-  assert.equal(withCode(answers, 'invalid_code') + withCode(answers, 'code_exhausted') + answers.filter((a) => a.status === 503).length, BURST,
+  assert.equal(withCode(answers, 'invalid_code') + withCode(answers, 'code_exhausted') + answers.filter(dropped).length, BURST,
     `every other try is refused as exhausted: ${JSON.stringify(answers.map((a) => a.body?.error?.code))}`);
   const ok = await client.resetPassword(resetId, code, 'Un tout nouveau mot de passe');
   assert.notEqual(ok.status, 200, 'the right code no longer works once the five tries are spent');
@@ -139,7 +149,7 @@ test('40 concurrent signups for one address send one code email and all answer a
 
   const { answers } = await burst(BURST, () => app.client({ ip: ownIp() }).signUp(form));
 
-  assert.deepEqual(statuses(answers.filter((a) => a.status !== 503)), [202], 'every signup answers 202');
+  assert.deepEqual(statuses(answers.filter((a) => !dropped(a))), [202], 'every signup answers 202');
   assert.equal(await emailsTo(email, 'signup_code'), 1, 'one code email queued (the outbox row is written with the code)');
 });
 
@@ -155,7 +165,7 @@ test('signing in to a pending account, signing up again and resending share one 
 
   const unverified = logins.answers.filter((a) => a.status === 403);
   assert.ok(unverified.length >= 1, `a login with the right password says the address is not verified: ${JSON.stringify(statuses(logins.answers))}`);
-  assert.ok(logins.answers.every((a) => [403, 429, 503].includes(a.status)), JSON.stringify(statuses(logins.answers)));
+  assert.ok(logins.answers.every((a) => [403, 429].includes(a.status) || dropped(a)), JSON.stringify(statuses(logins.answers)));
   assert.ok(unverified.every((a) => a.body.error.verification_id === first.body.verification_id),
     'inside the minute the pending verification answers again');
   assert.equal(resend.status, 429, `a resend inside the minute is refused: ${resend.text}`);
@@ -176,7 +186,7 @@ test('password resets send at most one email a minute and five an hour, known ad
   const known = await burst(BURST, () => client.forgotPassword(email));
   const stranger = await burst(BURST, () => client.forgotPassword(unknown));
 
-  const answered = (b) => statuses(b.answers.filter((a) => a.status !== 503));
+  const answered = (b) => statuses(b.answers.filter((a) => !dropped(a)));
   assert.deepEqual(answered(known), answered(stranger), 'a known and an unknown address answer alike');
   assert.equal(await emailsTo(email, 'password_reset_code'), 1, 'one reset email in the minute');
   for (let minute = 0; minute < 6; minute += 1) {
@@ -194,7 +204,7 @@ test('signups with a taken address never spend its owner\'s budget', async () =>
   const { answers } = await burst(BURST, () => app.client({ ip: ownIp() }).signUp(form));
   const forgot = await untilAnswered(() => app.client({ ip: ownIp() }).forgotPassword(email));
 
-  assert.deepEqual(statuses(answers.filter((a) => a.status !== 503)), [202], 'a taken address answers like a new one');
+  assert.deepEqual(statuses(answers.filter((a) => !dropped(a))), [202], 'a taken address answers like a new one');
   assert.equal(await emailsTo(email, 'account_exists'), 1, 'the owner hears about it once');
   assert.equal(forgot.status, 202, forgot.text);
   assert.equal(await emailsTo(email, 'password_reset_code'), 1, 'the owner still gets a reset code');
@@ -235,7 +245,7 @@ test('40 concurrent wrong passwords for one account, from 40 addresses, evaluate
   assert.ok(counter.count <= cap, `at most ${cap} attempts in ${seconds} s (five free, then 1 s, 2 s, ...): ${counter.count}`);
   assert.ok(failed.n <= counter.count, `every evaluated attempt had its slot: ${failed.n} evaluated, ${counter.count} slots`);
   assert.equal(withCode(answers, 'invalid_credentials'), failed.n, 'one wrong-password answer per evaluated attempt');
-  assert.equal(withCode(answers, 'too_many_attempts') + failed.n + answers.filter((a) => a.status === 503).length, BURST, 'the rest wait');
+  assert.equal(withCode(answers, 'too_many_attempts') + failed.n + answers.filter(dropped).length, BURST, 'the rest wait');
 });
 
 test('40 concurrent logins from one IPv6 /64 count as one address', async () => {
@@ -249,7 +259,7 @@ test('40 concurrent logins from one IPv6 /64 count as one address', async () => 
   assert.ok(counter, 'one counter for the whole /64');
   assert.ok(counter.count <= cap, `at most ${cap} attempts from the /64: ${counter.count}`);
   assert.ok(withCode(answers, 'invalid_credentials') <= counter.count);
-  assert.ok(withCode(answers, 'too_many_attempts') >= BURST - cap - answers.filter((a) => a.status === 503).length);
+  assert.ok(withCode(answers, 'too_many_attempts') >= BURST - cap - answers.filter(dropped).length);
   const keys = await sql(app, `SELECT key FROM rate_limits WHERE key LIKE ${quote(`login-ip:${subnet}%`)}`);
   assert.equal(keys.length, 1, `the addresses of the /64 share one key: ${JSON.stringify(keys)}`);
 });
@@ -318,7 +328,7 @@ test('40 concurrent known-facts requests for one file number evaluate five and e
   const [counter] = await sql(app, `SELECT count FROM rate_limits WHERE key = ${quote(`known-facts:${organisation.file_number}`)}`);
   assert.ok(counter.count <= 5, `at most five requests counted: ${counter.count}`);
   assert.ok(answers.filter((a) => a.status === 202).length <= 5, `at most five accepted: ${JSON.stringify(statuses(answers))}`);
-  assert.ok(withCode(answers, 'too_many_attempts') >= BURST - 5 - answers.filter((a) => a.status === 503).length);
+  assert.ok(withCode(answers, 'too_many_attempts') >= BURST - 5 - answers.filter(dropped).length);
   assert.ok(await emailsTo(form.email, 'known_facts_link_code') <= 1, 'one set of credentials a minute to the address on file');
 });
 
@@ -357,7 +367,7 @@ test('40 concurrent wrong legacy passwords for one username evaluate at most fiv
   assert.equal(row.locks, 1);
   assert.equal(row.locked_until - row.locked_at, 15 * MINUTE, 'the first lock lasts 15 minutes');
   const wrongAnswer = answers.find((a) => a.status === 401);
-  assert.deepEqual(statuses(answers.filter((a) => a.status !== 503)).filter((s) => s !== 429), [401], 'every evaluated or refused try answers 401');
+  assert.deepEqual(statuses(answers.filter((a) => !dropped(a))).filter((s) => s !== 429), [401], 'every evaluated or refused try answers 401');
 
   const other = await signedUp(app, { email: uniqueEmail('legacy-owner') });
   other.client.ip = ownIp();
@@ -451,7 +461,7 @@ test('40 concurrent legacy guesses over five usernames from one account stop at 
   const checked = await sql(app, `SELECT COALESCE(SUM(attempts), 0) AS n FROM legacy_credentials WHERE username IN (${items.map((i) => quote(i.username)).join(',')})`);
   assert.ok(counter.count <= 20, `at most twenty tries for the account: ${counter.count}`);
   assert.ok(checked[0].n <= 20, `at most twenty passwords checked: ${checked[0].n}`);
-  assert.ok(withCode(answers, 'too_many_attempts') >= BURST - 20 - answers.filter((a) => a.status === 503).length, JSON.stringify(statuses(answers)));
+  assert.ok(withCode(answers, 'too_many_attempts') >= BURST - 20 - answers.filter(dropped).length, JSON.stringify(statuses(answers)));
 });
 
 test('an unknown legacy username is checked against a decoy of the median imported hash\'s format and cost', async () => {

@@ -115,10 +115,13 @@ export async function waitFor(what, check, { timeoutMs = 15000, intervalMs = 100
 }
 
 /**
- * Under a burst, wrangler dev's proxy sometimes loses its connection to the worker and answers
- * 503 "Your worker restarted mid-request" itself (bench/RESULTS.md, "Bursts"): that answer is not
- * SEL's, and a POST it dropped may or may not have run. Burst tests set such answers aside and
- * judge the limit from the other answers and from the database.
+ * wrangler dev's proxy keeps its connections to the worker for 5 s, and the worker's runtime closes
+ * one it sees idle for 5 s, by a clock that stands still while local D1 keeps its event loop busy: a
+ * request can go into a connection being closed, and the proxy then answers 503 "Your worker
+ * restarted mid-request" itself rather than send a POST again (cloudflare/workers-sdk#14641;
+ * bench/RESULTS.md, "Bursts"). That answer is not SEL's, and the POST may not have reached the
+ * worker. Burst tests set such answers aside and judge the limit from the other answers and from
+ * the database.
  */
 export const isDevProxyDrop = (res) => res.status === 503 && /Your worker restarted mid-request/.test(res.text);
 

@@ -6,7 +6,9 @@
 //
 // An employer grants a few authorizations, then changes them in parallel loops (each change is one
 // `authorization.changed` event); the receiver answers 200, checks every signature (Node's crypto)
-// and notes when each event arrived. Then a backlog, to 1 and to 10 endpoints: the same with a
+// and notes when each event arrived. Then many events from one request: migrated relations the
+// employer revokes all at once (the product's review request), so events arrive faster than
+// one request each. Then a backlog, to 1 and to 10 endpoints: the same with a
 // receiver that answers 503, so every delivery waits for its 5-minute retry; the clock moves on,
 // the receiver recovers, and the cron sweep hands the whole backlog to the queue: how fast it
 // drains is the delivery capacity, apart from the requests that create events. Last, the floor: a
@@ -27,6 +29,8 @@ import { join } from 'node:path';
 process.env.SEL_SKIP_BUILD = '1';
 const { spawnApp, ROOT, waitFor } = await import('../tests/support/app.mjs');
 const { linkedResponsible, createOrganisation } = await import('../tests/support/orgs.mjs');
+const { seedMigrated, REVIEW } = await import('../tests/support/authz.mjs');
+const { writable, quote } = await import('../tests/support/db.mjs');
 const { startFloor } = await import('./floor.mjs');
 
 const EVENTS = Number(process.env.BENCH_WEBHOOK_EVENTS ?? 300);
@@ -91,16 +95,22 @@ async function expect(res, status, what) {
   return res.body;
 }
 
-/** An employer with `endpoints` endpoints under `prefix` wanting authorization.changed, and PARALLEL authorizations. */
-async function employerWithEndpoints(prefix, endpoints) {
+/** An employer with `endpoints` endpoints under `prefix` wanting `events`. */
+async function employerWithEndpoints(prefix, endpoints, events = ['authorization.changed']) {
   const employer = await linkedResponsible(app, { kind: 'employer' });
   for (let i = 0; i < endpoints; i += 1) {
     const path = `${prefix}${i}`;
     const created = await expect(await employer.client.post('/api/organisation/webhooks', {
-      url: receiver.url + path, events: ['authorization.changed'],
+      url: receiver.url + path, events,
     }), 201, 'creating an endpoint');
     receiver.secrets.set(path, created.secret);
   }
+  return employer;
+}
+
+/** An employer with `endpoints` endpoints under `prefix` wanting authorization.changed, and PARALLEL authorizations. */
+async function employerToChange(prefix, endpoints) {
+  const employer = await employerWithEndpoints(prefix, endpoints);
   const authorizations = [];
   for (let i = 0; i < PARALLEL; i += 1) {
     const firm = await createOrganisation(app);
@@ -147,7 +157,7 @@ async function change({ client, authorizations }) {
 /** Live: events delivered as they happen. */
 async function run(endpoints) {
   const prefix = `/e${endpoints}-`;
-  const employer = await employerWithEndpoints(prefix, endpoints);
+  const employer = await employerToChange(prefix, endpoints);
   const mine = (r) => r.path.startsWith(prefix);
   const already = receiver.received.filter(mine).length;
   const started = Date.now();
@@ -168,12 +178,51 @@ async function run(endpoints) {
   };
 }
 
+/**
+ * Many events from one request: EVENTS migrated relations (seeded in SQL, as the legacy import
+ * leaves them: one per contact of a firm) that the employer revokes all at once with the review
+ * request the product has, each revocation one `authorization.revoked` event.
+ */
+async function bulk(endpoints) {
+  const prefix = `/bulk${endpoints}-`;
+  const employer = await employerWithEndpoints(prefix, endpoints, ['authorization.revoked']);
+  const firm = (await createOrganisation(app)).organisation;
+  const emp = { ...employer.organisation, name: employer.organisation.name ?? employer.form.name, file_number: employer.organisation.file_number ?? employer.form.file_number };
+  const contacts = Array.from({ length: EVENTS }, (_, i) => `bulk${endpoints}c${i}${Date.now()}`);
+  writable(app, (db) => {
+    db.exec('BEGIN');
+    for (const [i, id] of contacts.entries()) {
+      db.prepare(`INSERT INTO contacts (id, organisation_id, first_name, last_name, email, search_text, role, created_at)
+        VALUES (${quote(id)}, ${quote(firm.id)}, 'Paul', ${quote(`Relation ${i}`)}, ${quote(`${id}@bench.example`)}, ${quote(`paul relation ${i}`)}, 'membre', 0)`).run();
+    }
+    db.exec('COMMIT');
+  });
+  for (const contactId of contacts) await seedMigrated(app, { employer: emp, firm, contactId });
+  const mine = (r) => r.path.startsWith(prefix);
+  const started = Date.now();
+  const answer = await expect(await employer.client.post(REVIEW, { decision: 'revoke' }), 200, 'revoking the migrated relations');
+  const requestsDone = Date.now();
+  const events = answer.revoked;
+  await waitFor(`${events * endpoints} deliveries`, () => receiver.received.filter(mine).length >= events * endpoints,
+    { timeoutMs: 600_000, intervalMs: 100 });
+  const delivered = receiver.received.filter(mine);
+  const last = Math.max(...delivered.map((r) => r.at));
+  const latencies = delivered.map((r) => r.at - r.updatedAt).sort((a, b) => a - b);
+  const seconds = (last - started) / 1000;
+  return {
+    endpoints, events, deliveries: delivered.length, bulk: true,
+    requestSeconds: (requestsDone - started) / 1000, seconds,
+    eventsPerSecond: events / seconds, deliveriesPerSecond: delivered.length / seconds,
+    p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: latencies.at(-1),
+  };
+}
+
 /** Backlog: every delivery waits for its retry, then the sweep releases them all at once. */
 async function drain(endpoints) {
   const prefix = `/backlog${endpoints}-`;
   const mine = (r) => r.path.startsWith(prefix);
   receiver.refusing = (path) => path.startsWith(prefix);
-  const employer = await employerWithEndpoints(prefix, endpoints);
+  const employer = await employerToChange(prefix, endpoints);
   const sent = await change(employer);
   const total = sent * endpoints;
   // The first attempt and the 5-second retry fail: every delivery now waits 5 minutes or more.
@@ -232,17 +281,20 @@ function commit() {
   try { return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim(); } catch { return '?'; }
 }
 
-function section(results, backlogs, floorReq, floorRun, startedAt, loadBefore, loadAfter) {
+function section(results, bulks, backlogs, floorReq, floorRun, startedAt, loadBefore, loadAfter) {
   const ratio = (x, floorValue) => `${fmt(x / floorValue, 2)}×`;
   const rows = results.map((r) => `| ${r.endpoints} | ${r.events} | ${r.deliveries} | ${fmt(r.requestSeconds)} s = ${fmt(r.events / r.requestSeconds)}/s (${ratio(r.events / r.requestSeconds, floorReq.requestsPerSecond)}) | ${fmt(r.seconds)} s | **${fmt(r.eventsPerSecond)}** | **${fmt(r.deliveriesPerSecond)}** (${ratio(r.deliveriesPerSecond, floorRun.deliveriesPerSecond)}) | ${r.p50} / ${r.p99} / ${r.max} ms |`);
+  const bulkRows = bulks.map((r) => `| ${r.endpoints} | ${r.events} | ${r.deliveries} | ${fmt(r.requestSeconds)} s | ${fmt(r.seconds)} s | **${fmt(r.eventsPerSecond)}** | **${fmt(r.deliveriesPerSecond)}** (${ratio(r.deliveriesPerSecond, floorRun.deliveriesPerSecond)}) | ${r.p50} / ${r.p99} / ${r.max} ms |`);
   const backlogRows = backlogs.map((b) => `| ${b.endpoints} | ${b.events} | ${b.deliveries} | ${fmt(b.seconds)} s | ${b.sweeps} | **${fmt(b.eventsPerSecond)}** | **${fmt(b.deliveriesPerSecond)}** | ${ratio(b.deliveriesPerSecond, floorRun.deliveriesPerSecond)} |`);
   const one = results.find((r) => r.endpoints === 1);
   const ten = results.find((r) => r.endpoints === 10);
+  const oneBulk = bulks.find((r) => r.endpoints === 1);
+  const tenBulk = bulks.find((r) => r.endpoints === 10);
   const oneBacklog = backlogs.find((b) => b.endpoints === 1);
   const tenBacklog = backlogs.find((b) => b.endpoints === 10);
   const verdict = (ok) => (ok ? 'met' : '**not met**');
   const loaded = loadBefore[0] > 1 || loadAfter[0] > 2.5;
-  const signatures = results.reduce((n, r) => n + r.deliveries, 0) + backlogs.reduce((n, b) => n + b.deliveries, 0);
+  const signatures = [...results, ...bulks].reduce((n, r) => n + r.deliveries, 0) + backlogs.reduce((n, b) => n + b.deliveries, 0);
   return `${START}
 ## Webhook fan-out (bench/webhooks.mjs)
 
@@ -268,9 +320,9 @@ function section(results, backlogs, floorReq, floorRun, startedAt, loadBefore, l
 
 | goal | measured | verdict |
 |---|---|---|
-| ≥ 200 events/s delivered to one endpoint | live ${fmt(one.eventsPerSecond)}/s, bounded by the changes sent at ${fmt(one.events / one.requestSeconds)}/s; backlog ${fmt(oneBacklog.eventsPerSecond)}/s (${ratio(oneBacklog.deliveriesPerSecond, floorRun.deliveriesPerSecond)} the delivery floor) | live ${verdict(one.eventsPerSecond >= 200)}, backlog ${verdict(oneBacklog.eventsPerSecond >= 200)} |
-| ≥ 600 deliveries/s over ten endpoints | live ${fmt(ten.deliveriesPerSecond)}/s; backlog ${fmt(tenBacklog.deliveriesPerSecond)}/s (${ratio(tenBacklog.deliveriesPerSecond, floorRun.deliveriesPerSecond)} the delivery floor) | live ${verdict(ten.deliveriesPerSecond >= 600)}, backlog ${verdict(tenBacklog.deliveriesPerSecond >= 600)} |
-| p50 change → receiver < 1 s at ten endpoints | ${ten.p50} ms (p99 ${ten.p99} ms) | ${verdict(ten.p50 < 1000)} |
+| ≥ 200 events/s delivered to one endpoint | one change per request: ${fmt(one.eventsPerSecond)}/s, bounded by the changes sent at ${fmt(one.events / one.requestSeconds)}/s; ${oneBulk.events} events from one request: ${fmt(oneBulk.eventsPerSecond)}/s; backlog ${fmt(oneBacklog.eventsPerSecond)}/s (${ratio(oneBacklog.deliveriesPerSecond, floorRun.deliveriesPerSecond)} the delivery floor) | ${verdict(one.eventsPerSecond >= 200)} / ${verdict(oneBulk.eventsPerSecond >= 200)} / ${verdict(oneBacklog.eventsPerSecond >= 200)} |
+| ≥ 600 deliveries/s over ten endpoints | one change per request: ${fmt(ten.deliveriesPerSecond)}/s; from one request: ${fmt(tenBulk.deliveriesPerSecond)}/s; backlog ${fmt(tenBacklog.deliveriesPerSecond)}/s (${ratio(tenBacklog.deliveriesPerSecond, floorRun.deliveriesPerSecond)} the delivery floor) | ${verdict(ten.deliveriesPerSecond >= 600)} / ${verdict(tenBulk.deliveriesPerSecond >= 600)} / ${verdict(tenBacklog.deliveriesPerSecond >= 600)} |
+| p50 change → receiver < 1 s at ten endpoints | one change per request: ${ten.p50} ms (p99 ${ten.p99} ms); from one request: ${tenBulk.p50} ms (p99 ${tenBulk.p99} ms) | ${verdict(ten.p50 < 1000)} / ${verdict(tenBulk.p50 < 1000)} |
 
 Live (events delivered as they happen; the changes' rate is also given as a ratio of the \`SELECT 1\`
 floor, the deliveries' as a ratio of the forwarding floor):
@@ -278,6 +330,15 @@ floor, the deliveries' as a ratio of the forwarding floor):
 | endpoints | events | deliveries | changes sent in (rate, × floor) | all delivered in | events/s delivered | deliveries/s (× floor) | latency p50 / p99 / max |
 |---|---|---|---|---|---|---|---|
 ${rows.join('\n')}
+
+Many events from one request: ${EVENTS} migrated relations (seeded in SQL as the legacy import leaves
+them) revoked at once by the employer's review request (\`POST ${REVIEW}\`, \`{"decision":"revoke"}\`),
+each revocation one \`authorization.revoked\` event, fanned out after the answer; latency from the event's
+time (the request's) to its arrival:
+
+| endpoints | events | deliveries | request answered in | all delivered in | events/s delivered | deliveries/s (× floor) | latency p50 / p99 / max |
+|---|---|---|---|---|---|---|---|
+${bulkRows.join('\n')}
 
 Backlog: ${EVENTS} events whose deliveries all waited for their retry (the receiver answered 503 twice),
 released by moving the clock 7 minutes and running the cron sweep every second until all had
@@ -315,6 +376,13 @@ try {
     log(`changes ${fmt(result.events / result.requestSeconds)}/s; ${fmt(result.eventsPerSecond)} events/s, ${fmt(result.deliveriesPerSecond)} deliveries/s, p50 ${result.p50} ms, p99 ${result.p99} ms`);
     results.push(result);
   }
+  const bulks = [];
+  for (const endpoints of ENDPOINT_COUNTS) {
+    log(`${EVENTS} events from one request to ${endpoints} endpoint(s)…`);
+    const result = await bulk(endpoints);
+    log(`request ${fmt(result.requestSeconds)} s; ${fmt(result.eventsPerSecond)} events/s, ${fmt(result.deliveriesPerSecond)} deliveries/s, p50 ${result.p50} ms, p99 ${result.p99} ms`);
+    bulks.push(result);
+  }
   const backlogs = [];
   for (const endpoints of BACKLOG_ENDPOINTS) {
     log(`backlog of ${EVENTS} events to ${endpoints} endpoint(s)…`);
@@ -331,7 +399,7 @@ try {
   log(`floor: the bare JS worker forwards ${total} bodies…`);
   const floorRun = await floorDrain(total);
   log(`floor: ${fmt(floorRun.deliveriesPerSecond)} deliveries/s`);
-  const text = section(results, backlogs, floorReq, floorRun, startedAt, loadBefore, loadavg());
+  const text = section(results, bulks, backlogs, floorReq, floorRun, startedAt, loadBefore, loadavg());
   const existing = existsSync(RESULTS) ? readFileSync(RESULTS, 'utf8') : '';
   const pattern = new RegExp(`${START}[\\s\\S]*?${END}\\n?`);
   writeFileSync(RESULTS, pattern.test(existing) ? existing.replace(pattern, text) : `${existing.trimEnd()}\n\n${text}`);

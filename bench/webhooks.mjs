@@ -353,8 +353,8 @@ Reading: the live runs are bounded by the requests that make the events (each a 
 change, its audit entry and event in one D1 batch, then the fan-out after the answer: one read, one
 D1 batch, one queue send), which share the two cores with the deliveries. Local Queues hand the
 consumer one batch at a time (miniflare's broker waits for a batch's answer before the next), up to
-100 messages, without waiting for a batch to fill (\`max_batch_timeout = 0\`): what arrives while a batch is
-being delivered makes the next one. A batch costs one D1 round trip to claim all its deliveries,
+100 messages, waiting at most a second for a batch to fill (\`max_batch_timeout = 1\`, which bounds the
+latency of a lone change). A batch costs one D1 round trip to claim all its deliveries,
 their signed POSTs run concurrently, and one D1 batch of two set-based statements logs and
 concludes them all (retries go back in one queue send). At the edge, consumers run concurrently
 (\`max_concurrency\` unset: Queues scales them), so these are lower bounds, useful to compare runs on

@@ -19,7 +19,7 @@
 // its floor. Writes its own section of bench/RESULTS.md (between markers, the rest of the file
 // untouched). Knobs: BENCH_WEBHOOK_EVENTS (events per run, default 300), BENCH_WEBHOOK_PARALLEL
 // (concurrent change loops, each on its own authorization, default 16).
-import { createHmac } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
@@ -29,7 +29,7 @@ import { join } from 'node:path';
 process.env.SEL_SKIP_BUILD = '1';
 const { spawnApp, ROOT, waitFor } = await import('../tests/support/app.mjs');
 const { linkedResponsible, createOrganisation } = await import('../tests/support/orgs.mjs');
-const { seedMigrated, REVIEW } = await import('../tests/support/authz.mjs');
+const { workerNow, nameKey, REVIEW } = await import('../tests/support/authz.mjs');
 const { writable, quote } = await import('../tests/support/db.mjs');
 const { startFloor } = await import('./floor.mjs');
 
@@ -96,8 +96,8 @@ async function expect(res, status, what) {
 }
 
 /** An employer with `endpoints` endpoints under `prefix` wanting `events`. */
-async function employerWithEndpoints(prefix, endpoints, events = ['authorization.changed']) {
-  const employer = await linkedResponsible(app, { kind: 'employer' });
+async function employerWithEndpoints(prefix, endpoints, events = ['authorization.changed'], employer = undefined) {
+  employer ??= await linkedResponsible(app, { kind: 'employer' });
   for (let i = 0; i < endpoints; i += 1) {
     const path = `${prefix}${i}`;
     const created = await expect(await employer.client.post('/api/organisation/webhooks', {
@@ -185,19 +185,27 @@ async function run(endpoints) {
  */
 async function bulk(endpoints) {
   const prefix = `/bulk${endpoints}-`;
-  const employer = await employerWithEndpoints(prefix, endpoints, ['authorization.revoked']);
+  const employer = await linkedResponsible(app, { kind: 'employer' });
   const firm = (await createOrganisation(app)).organisation;
-  const emp = { ...employer.organisation, name: employer.organisation.name ?? employer.form.name, file_number: employer.organisation.file_number ?? employer.form.file_number };
-  const contacts = Array.from({ length: EVENTS }, (_, i) => `bulk${endpoints}c${i}${Date.now()}`);
+  const emp = { id: employer.organisation.id, name: employer.form.name, file_number: employer.form.file_number };
+  // One transaction for all the rows (the columns of tests/support/authz.mjs's seedMigrated), so
+  // the worker's own D1 finds the file locked for a moment only.
+  const old = (await workerNow(app)) - 400 * 86_400_000;
   writable(app, (db) => {
     db.exec('BEGIN');
-    for (const [i, id] of contacts.entries()) {
+    for (let i = 0; i < EVENTS; i += 1) {
+      const contact = randomUUID().replaceAll('-', '');
       db.prepare(`INSERT INTO contacts (id, organisation_id, first_name, last_name, email, search_text, role, created_at)
-        VALUES (${quote(id)}, ${quote(firm.id)}, 'Paul', ${quote(`Relation ${i}`)}, ${quote(`${id}@bench.example`)}, ${quote(`paul relation ${i}`)}, 'membre', 0)`).run();
+        VALUES (${quote(contact)}, ${quote(firm.id)}, 'Paul', ${quote(`Relation ${i}`)}, ${quote(`${contact}@bench.example`)}, ${quote(`paul relation ${i}`)}, 'membre', ${old})`).run();
+      db.prepare(`INSERT INTO authorizations (id, employer_id, contact_id, firm_id, services, level, starts_at, ends_at, origin, status,
+          confirmed_at, legacy_id, employer_name, name_key, file_number, granted_by, created_at, updated_at)
+        VALUES (${quote(randomUUID().replaceAll('-', ''))}, ${quote(emp.id)}, ${quote(contact)}, ${quote(firm.id)}, 9, 'consultation', ${old},
+          NULL, 'migrated', 'active', NULL, ${quote(`LEG-${contact}`)}, ${quote(emp.name)}, ${quote(nameKey(emp.name))},
+          ${quote(emp.file_number)}, NULL, ${old}, ${old})`).run();
     }
     db.exec('COMMIT');
   });
-  for (const contactId of contacts) await seedMigrated(app, { employer: emp, firm, contactId });
+  await employerWithEndpoints(prefix, endpoints, ['authorization.revoked'], employer);
   const mine = (r) => r.path.startsWith(prefix);
   const started = Date.now();
   const answer = await expect(await employer.client.post(REVIEW, { decision: 'revoke' }), 200, 'revoking the migrated relations');

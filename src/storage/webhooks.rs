@@ -413,48 +413,63 @@ pub struct Attempt<'a> {
     pub replay: bool,
 }
 
-pub fn log_attempt(db: &Db, attempt: &Attempt) -> Result<Statement, InfraError> {
-    query!(
-        db,
-        "INSERT OR IGNORE INTO webhook_attempts (delivery_id, number, at, status_code, latency_ms, error, error_kind, replay)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        attempt.delivery_id,
-        attempt.number,
-        attempt.at,
-        attempt.status_code,
-        attempt.latency_ms,
-        attempt.error,
-        attempt.error_kind,
-        i32::from(attempt.replay)
-    )
-    .context("Failed to prepare logging a webhook attempt")
+/// An attempt and what it concludes for its delivery: 'pending' with `next_attempt_at`, or
+/// 'succeeded' / 'failed'.
+pub struct Concluded<'a> {
+    pub attempt: Attempt<'a>,
+    pub status: &'a str,
+    pub next_attempt_at: Option<Millis>,
 }
 
-/// The delivery after an attempt: 'pending' with `next_attempt_at`, or 'succeeded' / 'failed'.
-/// Applies only if no later attempt was claimed meanwhile.
-pub fn conclude(
-    db: &Db,
-    attempt: &Attempt,
-    status: &str,
-    next_attempt_at: Option<Millis>,
-) -> Result<Statement, InfraError> {
-    query!(
+/// A queue batch's attempts as one JSON array of rows, read back by `json_each` in SQL: the
+/// statements then stay two whatever the batch's size, and far below D1's bound parameters.
+fn attempt_rows(concluded: &[Concluded]) -> String {
+    let rows: Vec<serde_json::Value> = concluded
+        .iter()
+        .map(|c| {
+            let a = &c.attempt;
+            crate::json!([
+                a.delivery_id,
+                a.number,
+                a.at,
+                a.status_code,
+                a.latency_ms,
+                a.error,
+                a.error_kind,
+                i32::from(a.replay),
+                c.status,
+                c.next_attempt_at
+            ])
+        })
+        .collect();
+    serde_json::Value::Array(rows).to_string()
+}
+
+/// Logs every attempt of a batch and concludes each delivery, in two statements. A conclusion
+/// applies only if no later attempt was claimed meanwhile; a log entry already there (the same
+/// attempt recorded twice) is left alone.
+pub fn record_attempts(db: &Db, concluded: &[Concluded]) -> Result<[Statement; 2], InfraError> {
+    let rows = attempt_rows(concluded);
+    let log = query!(
         db,
-        "UPDATE webhook_deliveries SET status = ?3, next_attempt_at = ?4, last_status_code = ?5, last_latency_ms = ?6,
-           last_error = ?7, last_error_kind = ?9,
-           delivered_at = CASE WHEN ?3 = 'succeeded' THEN ?8 ELSE delivered_at END
-         WHERE id = ?1 AND attempts = ?2",
-        attempt.delivery_id,
-        attempt.number,
-        status,
-        next_attempt_at,
-        attempt.status_code,
-        attempt.latency_ms,
-        attempt.error,
-        attempt.at,
-        attempt.error_kind
+        "INSERT OR IGNORE INTO webhook_attempts (delivery_id, number, at, status_code, latency_ms, error, error_kind, replay)
+         SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6, value ->> 7
+         FROM json_each(?1)",
+        &rows
     )
-    .context("Failed to prepare concluding a webhook attempt")
+    .context("Failed to prepare logging webhook attempts")?;
+    let conclude = query!(
+        db,
+        "UPDATE webhook_deliveries AS dl SET status = j.value ->> 8, next_attempt_at = j.value ->> 9,
+           last_status_code = j.value ->> 3, last_latency_ms = j.value ->> 4, last_error = j.value ->> 5,
+           last_error_kind = j.value ->> 6,
+           delivered_at = CASE WHEN j.value ->> 8 = 'succeeded' THEN j.value ->> 2 ELSE dl.delivered_at END
+         FROM json_each(?1) AS j
+         WHERE dl.id = j.value ->> 0 AND dl.attempts = j.value ->> 1",
+        &rows
+    )
+    .context("Failed to prepare concluding webhook attempts")?;
+    Ok([log, conclude])
 }
 
 // --- The delivery log ----------------------------------------------------------------------------
@@ -659,3 +674,46 @@ pub const FINISHED_DELIVERIES: super::Purge = super::Purge {
     key: "id",
     condition: "status != 'pending' AND created_at < ?1",
 };
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_batchs_attempts_become_one_json_row_each_in_the_order_the_sql_reads_them() {
+        let concluded = [
+            Concluded {
+                attempt: Attempt {
+                    delivery_id: "d1",
+                    number: 1,
+                    at: 1_000,
+                    status_code: Some(200),
+                    latency_ms: 12,
+                    error: None,
+                    error_kind: None,
+                    replay: false,
+                },
+                status: "succeeded",
+                next_attempt_at: None,
+            },
+            Concluded {
+                attempt: Attempt {
+                    delivery_id: "d2",
+                    number: 3,
+                    at: 1_000,
+                    status_code: None,
+                    latency_ms: 0,
+                    error: Some("no connection to the receiver"),
+                    error_kind: Some("connect"),
+                    replay: true,
+                },
+                status: "pending",
+                next_attempt_at: Some(301_000),
+            },
+        ];
+        assert_eq!(
+            attempt_rows(&concluded),
+            r#"[["d1",1,1000,200,12,null,null,0,"succeeded",null],["d2",3,1000,null,0,"no connection to the receiver","connect",1,"pending",301000]]"#
+        );
+    }
+}

@@ -17,7 +17,7 @@ use crate::infra::{App, InfraError, OsEntropy};
 use crate::json;
 use crate::platform::post_request;
 use crate::storage::audit::{self, AuditEvent};
-use crate::storage::webhooks::{self, Attempt, DeliveryJob};
+use crate::storage::webhooks::{self, Attempt, Concluded, DeliveryJob};
 use crate::storage::{atomically, organisations, wrote, WrittenNow};
 use futures_util::future::{join_all, select, Either};
 use std::time::Duration;
@@ -44,7 +44,38 @@ pub async fn attempt_batch(app: &App, wakes: &[WakeUp]) -> Result<(), InfraError
     if jobs.is_empty() {
         return Ok(());
     }
-    let sent = join_all(jobs.iter().map(|job| send(app, job))).await;
+    // A batch holds a few endpoints and events many times over (an event goes to each of its
+    // endpoints): each endpoint's secrets are opened once, and each event's body built once.
+    // (A batch has at most 100 deliveries: a list searched in order is enough.)
+    let key = SealingKey::new(&app.config.secrets);
+    let mut secrets: Vec<(&str, Option<Vec<SigningSecret>>)> = Vec::new();
+    let mut bodies: Vec<(&str, String)> = Vec::new();
+    for job in &jobs {
+        if !secrets.iter().any(|(id, _)| *id == job.endpoint_id) {
+            secrets.push((&job.endpoint_id, signing_secrets(app, &key, job)));
+        }
+        if !bodies.iter().any(|(id, _)| *id == job.event_id) {
+            let body = payload::body(&Event {
+                id: &job.event_id,
+                kind: &job.event_type,
+                at: job.event_at,
+                payload: &job.payload,
+            });
+            bodies.push((&job.event_id, body));
+        }
+    }
+    let sent = join_all(jobs.iter().map(|job| {
+        let secrets = secrets
+            .iter()
+            .find(|(id, _)| *id == job.endpoint_id)
+            .and_then(|(_, secrets)| secrets.as_deref());
+        let body = bodies
+            .iter()
+            .find(|(id, _)| *id == job.event_id)
+            .map_or("", |(_, body)| body.as_str());
+        send(app, job, secrets, body)
+    }))
+    .await;
     let mut jitter = vec![0u8; jobs.len()];
     OsEntropy.fill(&mut jitter);
     let outcomes: Vec<Outcome> = jobs
@@ -107,8 +138,9 @@ impl<'a> Outcome<'a> {
     }
 }
 
-/// Signs and posts the delivery's body, unless the URL is no longer allowed.
-async fn send(app: &App, job: &DeliveryJob) -> Sent {
+/// Signs and posts the delivery's body, unless the URL is no longer allowed or its endpoint's
+/// secrets (`None`) could not be opened.
+async fn send(app: &App, job: &DeliveryJob, secrets: Option<&[SigningSecret]>, body: &str) -> Sent {
     let failed = |kind: Failure, error: String| Sent {
         status_code: None,
         latency_ms: 0,
@@ -123,26 +155,17 @@ async fn send(app: &App, job: &DeliveryJob) -> Sent {
             )
         }
     };
-    let secrets = match signing_secrets(app, job) {
-        Some(secrets) => secrets,
-        None => {
-            return failed(
-                Failure::SecretUnreadable,
-                "the signing secret cannot be read".into(),
-            )
-        }
+    let Some(secrets) = secrets else {
+        return failed(
+            Failure::SecretUnreadable,
+            "the signing secret cannot be read".into(),
+        );
     };
-    let body = payload::body(&Event {
-        id: &job.event_id,
-        kind: &job.event_type,
-        at: job.event_at,
-        payload: &job.payload,
-    });
     // The receiver checks the timestamp against its own clock: the real one, even when tests
     // move the portal's clock.
     let started = worker::Date::now().as_millis() as i64;
     let timestamp = started / 1000;
-    let request = match build_request(url.as_str(), job, &body, &secrets, timestamp) {
+    let request = match build_request(url.as_str(), job, body, secrets, timestamp) {
         Ok(request) => request,
         Err(error) => {
             return failed(
@@ -193,8 +216,7 @@ async fn send(app: &App, job: &DeliveryJob) -> Sent {
 }
 
 /// The current secret, and the previous one while its grace period lasts.
-fn signing_secrets(app: &App, job: &DeliveryJob) -> Option<Vec<SigningSecret>> {
-    let key = SealingKey::new(&app.config.secrets);
+fn signing_secrets(app: &App, key: &SealingKey, job: &DeliveryJob) -> Option<Vec<SigningSecret>> {
     let mut secrets = vec![key.open(&job.secret, &job.endpoint_id)?];
     let previous_valid = job
         .previous_secret_expires_at
@@ -229,25 +251,24 @@ fn build_request(
     )
 }
 
-/// Logs every attempt and concludes its delivery in one D1 batch; then tells the responsables of
-/// endpoints this batch disabled, and schedules the retries with one queue send.
+/// Logs every attempt and concludes its delivery in one D1 batch (two statements for the whole
+/// queue batch, plus two per endpoint it disables); then tells the responsables of endpoints this
+/// batch disabled, and schedules the retries with one queue send.
 async fn record(app: &App, outcomes: &[Outcome<'_>]) -> Result<(), InfraError> {
-    let mut statements = Vec::new();
+    let concluded: Vec<Concluded> = outcomes
+        .iter()
+        .map(|outcome| Concluded {
+            attempt: outcome.attempt(app.now),
+            status: outcome.conclusion.status,
+            next_attempt_at: outcome.conclusion.retry_in.map(|wait| app.now + wait),
+        })
+        .collect();
+    let mut statements = Vec::from(webhooks::record_attempts(&app.db, &concluded)?);
     // Where each disabling's audit statement sits in the batch: it wrote only if this batch disabled.
     let mut disabled = Vec::new();
     for outcome in outcomes {
-        let attempt = outcome.attempt(app.now);
-        let conclusion = &outcome.conclusion;
         let job = outcome.job;
-        let next_attempt_at = conclusion.retry_in.map(|wait| app.now + wait);
-        statements.push(webhooks::log_attempt(&app.db, &attempt)?);
-        statements.push(webhooks::conclude(
-            &app.db,
-            &attempt,
-            conclusion.status,
-            next_attempt_at,
-        )?);
-        if let Some(reason) = conclusion.disable {
+        if let Some(reason) = outcome.conclusion.disable {
             statements.push(webhooks::disable(
                 &app.db,
                 &job.endpoint_id,

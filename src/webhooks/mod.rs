@@ -28,8 +28,10 @@ pub const LEASE: Millis = MINUTE;
 /// Events fanned out per statement; the sweep runs a few such rounds.
 const FAN_OUT_BATCH: i64 = 500;
 const SWEEP_ROUNDS: usize = 10;
-/// Due deliveries re-enqueued per sweep.
+/// Due deliveries taken per statement; the sweep runs rounds until none is left (bounded), so a
+/// recovering endpoint's backlog reaches the queue in one sweep rather than 500 per ten minutes.
 const DUE_BATCH: i64 = 500;
+const DUE_ROUNDS: usize = 20;
 /// Messages per `sendBatch` (the Queues limit).
 const SEND_BATCH: usize = 100;
 
@@ -115,15 +117,16 @@ pub async fn fan_out(app: &App) -> Result<(i64, usize), InfraError> {
     Ok((upto - position.last_seq, created.len()))
 }
 
-/// Enqueues pending deliveries whose attempt is due: retries whose message was lost, and those
-/// of an endpoint enabled again.
+/// Enqueues pending deliveries whose attempt is due (one bounded round): retries whose message
+/// was lost, and those of an endpoint enabled again. The round leases what it takes before
+/// sending it, so the next round (or a concurrent sweep) takes the following ones.
 pub async fn enqueue_due(app: &App) -> Result<usize, InfraError> {
     let due = webhooks::take_due(&app.db, app.now, app.now + LEASE, DUE_BATCH).await?;
     enqueue(app, &due, false).await?;
     Ok(due.len())
 }
 
-/// The cron hook: fans out what is left, in bounded rounds, then enqueues due deliveries.
+/// The cron hook: fans out what is left, then enqueues due deliveries, each in bounded rounds.
 pub async fn sweep(app: &App) {
     match run_sweep(app).await {
         Ok(report) => console_log!("webhooks sweep: {report}"),
@@ -141,7 +144,14 @@ async fn run_sweep(app: &App) -> Result<String, InfraError> {
             break;
         }
     }
-    let due = enqueue_due(app).await?;
+    let mut due = 0;
+    for _ in 0..DUE_ROUNDS {
+        let taken = enqueue_due(app).await?;
+        due += taken;
+        if (taken as i64) < DUE_BATCH {
+            break;
+        }
+    }
     Ok(format!(
         "events={events} deliveries={deliveries} re-enqueued={due}"
     ))

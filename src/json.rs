@@ -21,10 +21,20 @@ pub fn value<T: Serialize + ?Sized>(value: &T) -> Value {
     serde_json::to_value(value).unwrap()
 }
 
-/// A body as JSON text: `serde_json::to_string`, which cannot fail for the types the portal writes.
+/// A body as JSON text: `serde_json::to_writer` into a buffer, which cannot fail for the types the
+/// portal writes. One copy of this function exists per body type, so it does the least it can:
+/// no panic path, the buffer's conversion shared.
 #[inline(never)]
 pub fn text<T: Serialize + ?Sized>(value: &T) -> String {
-    serde_json::to_string(value).unwrap()
+    let mut out = Vec::with_capacity(128);
+    let _ = serde_json::to_writer(&mut out, value);
+    utf8(out)
+}
+
+/// serde_json writes UTF-8 only.
+#[inline(never)]
+fn utf8(out: Vec<u8>) -> String {
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// Builds a `serde_json::Value` from JSON-like syntax, exactly as `serde_json::json!`.

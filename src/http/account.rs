@@ -1,11 +1,12 @@
 //! "Mon compte": the signed-in person's own account (name and language, password, email,
 //! sessions, security activity, data export, closing the account).
 
+use super::accounts::{cooldown_seconds, CodeSent};
 use super::body::{json_object, Fields};
 use super::cookies;
 use super::error::ApiError;
 use super::route::{route, Route};
-use super::sessions::{me_json, require_user};
+use super::sessions::{require_user, Me};
 use super::{Call, Reply};
 use crate::domain::code::OneTimeCode;
 use crate::domain::email::Email;
@@ -14,8 +15,59 @@ use crate::domain::locale::Locale;
 use crate::domain::name::PersonName;
 use crate::domain::password::Password;
 use crate::domain::time::Day;
-use crate::json;
+use crate::domain::Millis;
 use crate::use_cases::account::{self, ProfileChange};
+use serde::Serialize;
+
+/// A session of the account: a browser signed in, until it signs out or is ended.
+#[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+struct AccountSession<'a> {
+    id: &'a str,
+    created_at: Millis,
+    last_seen_at: Millis,
+    /// Browser and system recognised from the user agent at sign-in.
+    #[cfg_attr(test, schemars(length(max = 40)))]
+    device: Option<&'a str>,
+    ip: Option<&'a str>,
+    /// The session of this request.
+    current: bool,
+}
+
+#[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+struct AccountSessions<'a> {
+    items: Vec<AccountSession<'a>>,
+}
+
+#[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+struct SessionsEnded {
+    /// How many other sessions were ended.
+    revoked: usize,
+}
+
+/// Something that happened to the account, as its security activity shows it.
+#[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+struct AccountEvent<'a> {
+    id: &'a str,
+    at: Millis,
+    /// e.g. login.succeeded, login.failed, password.changed, password.check_failed,
+    /// email.change_requested, email.changed, session.revoked, sessions.revoked_others,
+    /// account.updated
+    action: &'a str,
+    ip: Option<&'a str>,
+}
+
+/// A page of the security activity, newest first.
+#[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+struct AccountActivity<'a> {
+    items: Vec<AccountEvent<'a>>,
+    /// The `cursor` of the next page; null on the last.
+    next_cursor: Option<&'a str>,
+}
 
 pub async fn update_me(call: &mut Call) -> Result<Reply, ApiError> {
     let who = require_user(call).await?;
@@ -33,8 +85,10 @@ pub async fn update_me(call: &mut Call) -> Result<Reply, ApiError> {
         })
     })?;
     let user = account::update_profile(&call.app, &who, change, &call.requester).await?;
-    let mut body = me_json(&user, who.profile.as_ref());
-    body["linked_profiles"] = who.linked_profiles.into();
+    let body = Me {
+        linked_profiles: Some(who.linked_profiles),
+        ..Me::of(&user, who.profile.as_ref())
+    };
     Ok(Reply::json(200, body))
 }
 
@@ -75,13 +129,11 @@ pub async fn change_email(call: &mut Call) -> Result<Reply, ApiError> {
     let verification_id =
         account::request_email_change(&call.app, &who, &new_email, &current, &call.requester)
             .await?;
-    Ok(Reply::json(
-        202,
-        json!({
-            "verification_id": verification_id,
-            "resend_after": crate::domain::code::RESEND_COOLDOWN / crate::domain::SECOND,
-        }),
-    ))
+    let body = CodeSent {
+        verification_id: &verification_id,
+        resend_after: cooldown_seconds(),
+    };
+    Ok(Reply::json(202, body))
 }
 
 pub async fn confirm_email(call: &mut Call) -> Result<Reply, ApiError> {
@@ -93,28 +145,28 @@ pub async fn confirm_email(call: &mut Call) -> Result<Reply, ApiError> {
     let user =
         account::confirm_email_change(&call.app, &who, &verification_id, &code, &call.requester)
             .await?;
-    let mut body = me_json(&user, who.profile.as_ref());
-    body["linked_profiles"] = who.linked_profiles.into();
+    let body = Me {
+        linked_profiles: Some(who.linked_profiles),
+        ..Me::of(&user, who.profile.as_ref())
+    };
     Ok(Reply::json(200, body))
 }
 
 pub async fn list_sessions(call: &mut Call) -> Result<Reply, ApiError> {
     let who = require_user(call).await?;
-    let items: Vec<_> = account::sessions(&call.app, &who)
-        .await?
-        .into_iter()
-        .map(|s| {
-            json!({
-                "id": s.id,
-                "created_at": s.entry.created_at,
-                "last_seen_at": s.entry.last_seen_at,
-                "device": s.entry.device,
-                "ip": s.entry.ip,
-                "current": s.current,
-            })
+    let sessions = account::sessions(&call.app, &who).await?;
+    let items = sessions
+        .iter()
+        .map(|s| AccountSession {
+            id: &s.id,
+            created_at: s.entry.created_at,
+            last_seen_at: s.entry.last_seen_at,
+            device: s.entry.device.as_deref(),
+            ip: s.entry.ip.as_deref(),
+            current: s.current,
         })
         .collect();
-    Ok(Reply::json(200, json!({ "items": items })))
+    Ok(Reply::json(200, AccountSessions { items }))
 }
 
 pub async fn revoke_session(call: &mut Call) -> Result<Reply, ApiError> {
@@ -133,7 +185,7 @@ pub async fn revoke_session(call: &mut Call) -> Result<Reply, ApiError> {
 pub async fn revoke_other_sessions(call: &mut Call) -> Result<Reply, ApiError> {
     let who = require_user(call).await?;
     let revoked = account::revoke_other_sessions(&call.app, &who, &call.requester).await?;
-    Ok(Reply::json(200, json!({ "revoked": revoked })))
+    Ok(Reply::json(200, SessionsEnded { revoked }))
 }
 
 pub async fn activity(call: &mut Call) -> Result<Reply, ApiError> {
@@ -146,15 +198,18 @@ pub async fn activity(call: &mut Call) -> Result<Reply, ApiError> {
         None => None,
     };
     let page = account::activity(&call.app, &who, after).await?;
-    let items: Vec<_> = page
+    let items = page
         .items
-        .into_iter()
-        .map(|e| json!({ "id": e.id, "at": e.at, "action": e.action, "ip": e.ip }))
+        .iter()
+        .map(|e| AccountEvent {
+            id: &e.id,
+            at: e.at,
+            action: &e.action,
+            ip: e.ip.as_deref(),
+        })
         .collect();
-    Ok(Reply::json(
-        200,
-        json!({ "items": items, "next_cursor": page.next_cursor }),
-    ))
+    let next_cursor = page.next_cursor.as_deref();
+    Ok(Reply::json(200, AccountActivity { items, next_cursor }))
 }
 
 pub async fn export(call: &mut Call) -> Result<Reply, ApiError> {
@@ -177,14 +232,14 @@ pub async fn close(call: &mut Call) -> Result<Reply, ApiError> {
 
 /// The routes of this feature.
 pub const ROUTES: &[Route] = &[
-    route!(PATCH "/api/me" => update_me),
+    route!(PATCH "/api/me" => update_me, 200 => Me),
     route!(DELETE "/api/me" => close),
     route!(POST "/api/me/password" => change_password),
-    route!(POST "/api/me/email" => change_email),
-    route!(POST "/api/me/email/confirm" => confirm_email),
-    route!(GET "/api/me/sessions" => list_sessions),
-    route!(DELETE "/api/me/sessions" => revoke_other_sessions),
+    route!(POST "/api/me/email" => change_email, 202 => CodeSent),
+    route!(POST "/api/me/email/confirm" => confirm_email, 200 => Me),
+    route!(GET "/api/me/sessions" => list_sessions, 200 => AccountSessions),
+    route!(DELETE "/api/me/sessions" => revoke_other_sessions, 200 => SessionsEnded),
     route!(DELETE "/api/me/sessions/{id}" => revoke_session),
-    route!(GET "/api/me/activity" => activity),
+    route!(GET "/api/me/activity" => activity, 200 => AccountActivity),
     route!(GET "/api/me/export" => export),
 ];

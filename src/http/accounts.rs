@@ -4,7 +4,7 @@ use super::body::{json_object, Fields};
 use super::cookies;
 use super::error::ApiError;
 use super::route::{route, Route};
-use super::sessions::me_json;
+use super::sessions::Me;
 use super::{Call, Reply};
 use crate::domain::code::OneTimeCode;
 use crate::domain::email::Email;
@@ -12,10 +12,42 @@ use crate::domain::fields::Problem;
 use crate::domain::locale::Locale;
 use crate::domain::name::PersonName;
 use crate::domain::password::{CommonPasswords, Password};
-use crate::json;
 use crate::use_cases::accounts::{self, SignupForm};
 use crate::use_cases::passwords;
 use crate::use_cases::sessions::Next;
+use serde::Serialize;
+
+/// A code was sent to the address, to confirm it with this verification.
+#[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub struct CodeSent<'a> {
+    pub verification_id: &'a str,
+    /// Seconds before another code may be asked for.
+    pub resend_after: u64,
+}
+
+/// A new code was sent.
+#[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+struct CodeResent {
+    /// Seconds before another code may be asked for.
+    retry_after: u64,
+}
+
+/// If the address has an account, a reset code was sent to it (the answer is the same either
+/// way).
+#[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+struct ResetCodeSent<'a> {
+    reset_id: &'a str,
+    /// Seconds before another code may be asked for.
+    resend_after: u64,
+}
+
+/// The password was changed: sign in with the new one.
+#[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+struct PasswordReset {}
 
 /// Screen 1 ("Suivant"): email and password, checked without revealing whether the email is taken.
 struct Credentials {
@@ -77,10 +109,11 @@ pub async fn sign_up(call: &mut Call) -> Result<Reply, ApiError> {
         })
     })?;
     let verification_id = accounts::sign_up(&call.app, form, &call.requester).await?;
-    Ok(Reply::json(
-        202,
-        json!({ "verification_id": verification_id, "resend_after": cooldown_seconds() }),
-    ))
+    let body = CodeSent {
+        verification_id: &verification_id,
+        resend_after: cooldown_seconds(),
+    };
+    Ok(Reply::json(202, body))
 }
 
 pub async fn verify(call: &mut Call) -> Result<Reply, ApiError> {
@@ -91,8 +124,10 @@ pub async fn verify(call: &mut Call) -> Result<Reply, ApiError> {
     let (user, token, device) =
         accounts::verify(&call.app, &verification_id, &code, &call.requester).await?;
     // A brand-new account has no linked file yet: the guide sends it to "Liaison d'un profil".
-    let mut body = me_json(&user, None);
-    body["next"] = Next::Link.as_str().into();
+    let body = Me {
+        next: Some(Next::Link),
+        ..Me::of(&user, None)
+    };
     Ok(Reply::json(200, body)
         .with_cookie(cookies::set_session(&token))
         .with_cookie(cookies::set_device(&device)))
@@ -103,7 +138,7 @@ pub async fn resend(call: &mut Call) -> Result<Reply, ApiError> {
     let verification_id = fields.id("verification_id");
     let verification_id = fields.finish(|| verification_id)?;
     let retry_after = accounts::resend(&call.app, &verification_id).await?;
-    Ok(Reply::json(202, json!({ "retry_after": retry_after })))
+    Ok(Reply::json(202, CodeResent { retry_after }))
 }
 
 pub async fn forgot_password(call: &mut Call) -> Result<Reply, ApiError> {
@@ -111,10 +146,11 @@ pub async fn forgot_password(call: &mut Call) -> Result<Reply, ApiError> {
     let email = fields.parsed("email", Email::parse);
     let email = fields.finish(|| email)?;
     let reset_id = passwords::forgot(&call.app, &email, &call.requester).await?;
-    Ok(Reply::json(
-        202,
-        json!({ "reset_id": reset_id, "resend_after": cooldown_seconds() }),
-    ))
+    let body = ResetCodeSent {
+        reset_id: &reset_id,
+        resend_after: cooldown_seconds(),
+    };
+    Ok(Reply::json(202, body))
 }
 
 pub async fn reset_password(call: &mut Call) -> Result<Reply, ApiError> {
@@ -134,19 +170,19 @@ pub async fn reset_password(call: &mut Call) -> Result<Reply, ApiError> {
         &call.requester,
     )
     .await?;
-    Ok(Reply::json(200, json!({})))
+    Ok(Reply::json(200, PasswordReset {}))
 }
 
-fn cooldown_seconds() -> u64 {
+pub fn cooldown_seconds() -> u64 {
     (crate::domain::code::RESEND_COOLDOWN / crate::domain::SECOND) as u64
 }
 
 /// The routes of this feature.
 pub const ROUTES: &[Route] = &[
     route!(POST "/api/signup/validate" => validate),
-    route!(POST "/api/signup" => sign_up),
-    route!(POST "/api/signup/verify" => verify),
-    route!(POST "/api/signup/resend" => resend),
-    route!(POST "/api/password/forgot" => forgot_password),
-    route!(POST "/api/password/reset" => reset_password),
+    route!(POST "/api/signup" => sign_up, 202 => CodeSent),
+    route!(POST "/api/signup/verify" => verify, 200 => Me),
+    route!(POST "/api/signup/resend" => resend, 202 => CodeResent),
+    route!(POST "/api/password/forgot" => forgot_password, 202 => ResetCodeSent),
+    route!(POST "/api/password/reset" => reset_password, 200 => PasswordReset),
 ];

@@ -8,11 +8,45 @@ use super::error::{ApiError, ErrorCode};
 use super::route::{route, Route};
 use super::{Call, Reply};
 use crate::domain::fields::Problem;
+use crate::domain::Millis;
 use crate::email::templates::escape_html;
 use crate::infra::Context;
-use crate::json;
 use crate::storage::{dev_clock, job_runs, mailbox};
+use serde::Serialize;
 use serde_json::Value;
+
+/// The development clock, moved.
+#[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+struct ClockMoved {
+    now: Millis,
+}
+
+/// The message is on the email queue.
+#[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+struct Enqueued {}
+
+/// A scheduled run: when, and what it did.
+#[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+struct JobRun<'a> {
+    id: &'a str,
+    #[cfg_attr(
+        test,
+        schemars(extend("enum" = [
+            "cleanup", "authorization_ends", "access_request_expiry", "authorization_reminders"
+        ]))
+    )]
+    job: &'a str,
+    cron: &'a str,
+    started_at: Millis,
+    finished_at: Option<Millis>,
+    /// What the run counted, by name.
+    #[cfg_attr(test, schemars(with = "std::collections::BTreeMap<String, u64>"))]
+    counts: Value,
+    error: Option<&'a str>,
+}
 use worker::{QueueContentType, RawMessageBuilder};
 
 fn recipient(call: &Call) -> Option<String> {
@@ -22,10 +56,7 @@ fn recipient(call: &Call) -> Option<String> {
 
 pub async fn mailbox(call: &Call) -> Result<Reply, ApiError> {
     let entries = mailbox::list(&call.app.db, recipient(call).as_deref(), 200).await?;
-    Ok(Reply::json(
-        200,
-        serde_json::to_value(entries).context("Failed to encode the mailbox")?,
-    ))
+    Ok(Reply::json(200, entries))
 }
 
 pub async fn mailbox_page(call: &Call) -> Result<Reply, ApiError> {
@@ -68,7 +99,8 @@ pub async fn advance_clock(call: &mut Call) -> Result<Reply, ApiError> {
         return Err(ApiError::invalid_field("advance_ms", Problem::Required));
     };
     dev_clock::advance(&call.app.db, by).await?;
-    Ok(Reply::json(200, json!({ "now": call.app.now + by })))
+    let now = call.app.now + by;
+    Ok(Reply::json(200, ClockMoved { now }))
 }
 
 pub async fn dead_letters(call: &Call) -> Result<Reply, ApiError> {
@@ -89,32 +121,33 @@ pub async fn enqueue_email(call: &mut Call) -> Result<Reply, ApiError> {
         .send_raw(RawMessageBuilder::new(message).build_with_content_type(QueueContentType::Json))
         .await
         .context("Failed to enqueue a development message")?;
-    Ok(Reply::json(202, json!({})))
+    Ok(Reply::json(202, Enqueued {}))
 }
 
 /// The latest scheduled runs, newest first (`?job=cleanup` for one job's).
 pub async fn jobs(call: &Call) -> Result<Reply, ApiError> {
     let runs = job_runs::recent(&call.app.db, call.query("job").as_deref(), 100).await?;
-    let runs = runs
-        .into_iter()
-        .map(|run| {
-            json!({
-                "id": run.id, "job": run.job, "cron": run.cron,
-                "started_at": run.started_at, "finished_at": run.finished_at,
-                "counts": serde_json::from_str::<Value>(&run.counts).unwrap_or_default(),
-                "error": run.error,
-            })
+    let runs: Vec<JobRun> = runs
+        .iter()
+        .map(|run| JobRun {
+            id: &run.id,
+            job: &run.job,
+            cron: &run.cron,
+            started_at: run.started_at,
+            finished_at: run.finished_at,
+            counts: serde_json::from_str(&run.counts).unwrap_or_default(),
+            error: run.error.as_deref(),
         })
         .collect();
-    Ok(Reply::json(200, Value::Array(runs)))
+    Ok(Reply::json(200, runs))
 }
 
 /// The routes of this feature.
 pub const ROUTES: &[Route] = &[
     route!(dev GET "/dev/mailbox" => mailbox),
     route!(dev GET "/dev/mailbox/" => mailbox_page),
-    route!(dev POST "/dev/clock" => advance_clock),
+    route!(dev POST "/dev/clock" => advance_clock, 200 => ClockMoved),
     route!(dev GET "/dev/dead-letters" => dead_letters),
-    route!(dev POST "/dev/queues/email" => enqueue_email),
-    route!(dev GET "/dev/jobs" => jobs),
+    route!(dev POST "/dev/queues/email" => enqueue_email, 202 => Enqueued),
+    route!(dev GET "/dev/jobs" => jobs, 200 => Vec<JobRun>),
 ];

@@ -11,21 +11,66 @@ use crate::domain::code::OneTimeCode;
 use crate::domain::fields::Problem;
 use crate::domain::mfa::RecoveryCode;
 use crate::domain::webauthn::{Assertion, RelyingParty};
-use crate::json;
 use crate::use_cases::mfa::{self, Proof};
+use serde::Serialize;
+
+/// The person's second factors.
+#[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+struct FactorStatus {
+    totp: TotpStatus,
+    /// Passkeys registered.
+    #[cfg_attr(test, schemars(range(min = 0, max = 10)))]
+    passkeys: i64,
+    #[cfg_attr(test, schemars(range(min = 0, max = 10)))]
+    recovery_codes_left: i64,
+    /// Whether a profile of the person needs a factor: any accounting-firm profile, and
+    /// responsibles or authorization administrators of any organisation.
+    required: bool,
+}
+
+#[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+struct TotpStatus {
+    enabled: bool,
+}
+
+/// An authenticator app's secret, to confirm with a code it shows.
+#[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+struct TotpSetup<'a> {
+    /// Base 32 (RFC 4648, no padding), 160 bits.
+    secret: &'a str,
+    /// otpauth://totp/SEL:<email>?secret=…&issuer=SEL&algorithm=SHA1&digits=6&period=30
+    otpauth_uri: &'a str,
+}
+
+#[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+struct RecoveryCodes<'a> {
+    /// Shown once. Each serves once; typing ignores case, spaces and hyphens.
+    #[cfg_attr(
+        test,
+        schemars(
+            length(min = 10, max = 10),
+            inner(regex(pattern = r"^[0-9A-HJKMNP-TV-Z]{5}-[0-9A-HJKMNP-TV-Z]{5}$"))
+        )
+    )]
+    recovery_codes: &'a [String],
+}
 
 pub async fn status(call: &Call) -> Result<Reply, ApiError> {
     let who = require_user(call).await?;
     let status = mfa::status(&call.app, &who.user.id).await?;
-    Ok(Reply::json(
-        200,
-        json!({
-            "totp": { "enabled": status.totp_enabled },
-            "passkeys": status.passkeys,
-            "recovery_codes_left": status.recovery_codes_left,
-            "required": status.required,
-        }),
-    ))
+    let body = FactorStatus {
+        totp: TotpStatus {
+            enabled: status.totp_enabled,
+        },
+        passkeys: status.passkeys,
+        recovery_codes_left: status.recovery_codes_left,
+        required: status.required,
+    };
+    Ok(Reply::json(200, body))
 }
 
 pub async fn start_totp(call: &Call) -> Result<Reply, ApiError> {
@@ -33,10 +78,11 @@ pub async fn start_totp(call: &Call) -> Result<Reply, ApiError> {
     // Adding TOTP next to a passkey is a change of the factors.
     mfa::require_recent_factor(&call.app, &who)?;
     let (secret, otpauth_uri) = mfa::start_totp(&call.app, &who.user).await?;
-    Ok(Reply::json(
-        201,
-        json!({ "secret": secret, "otpauth_uri": otpauth_uri }),
-    ))
+    let body = TotpSetup {
+        secret: &secret,
+        otpauth_uri: &otpauth_uri,
+    };
+    Ok(Reply::json(201, body))
 }
 
 pub async fn confirm_totp(call: &mut Call) -> Result<Reply, ApiError> {
@@ -45,7 +91,12 @@ pub async fn confirm_totp(call: &mut Call) -> Result<Reply, ApiError> {
     let code = fields.parsed("code", OneTimeCode::parse);
     let code = fields.finish(|| code)?;
     let codes = mfa::confirm_totp(&call.app, &who, &code, &call.requester).await?;
-    Ok(Reply::json(200, json!({ "recovery_codes": codes })))
+    Ok(Reply::json(
+        200,
+        RecoveryCodes {
+            recovery_codes: &codes,
+        },
+    ))
 }
 
 pub async fn disable_totp(call: &Call) -> Result<Reply, ApiError> {
@@ -59,7 +110,12 @@ pub async fn regenerate_recovery_codes(call: &Call) -> Result<Reply, ApiError> {
     let who = require_user(call).await?;
     mfa::require_recent_factor(&call.app, &who)?;
     let codes = mfa::regenerate_recovery_codes(&call.app, &who.user, &call.requester).await?;
-    Ok(Reply::json(200, json!({ "recovery_codes": codes })))
+    Ok(Reply::json(
+        200,
+        RecoveryCodes {
+            recovery_codes: &codes,
+        },
+    ))
 }
 
 /// `code` (TOTP), `recovery_code` or `credential` (a passkey's assertion), exactly one of them.
@@ -122,13 +178,19 @@ pub async fn step_up_passkey_options(call: &Call) -> Result<Reply, ApiError> {
 
 /// The routes of this feature.
 pub const ROUTES: &[Route] = &[
-    route!(GET "/api/me/mfa" => status),
-    route!(POST "/api/me/mfa/totp" => start_totp),
+    route!(GET "/api/me/mfa" => status, 200 => FactorStatus),
+    route!(POST "/api/me/mfa/totp" => start_totp, 201 => TotpSetup),
     route!(DELETE "/api/me/mfa/totp" => disable_totp),
-    route!(POST "/api/me/mfa/totp/confirm" => confirm_totp),
-    route!(POST "/api/me/mfa/recovery-codes" => regenerate_recovery_codes),
-    route!(POST "/api/session/mfa" => answer_challenge),
-    route!(POST "/api/session/mfa/passkey/options" => challenge_passkey_options),
+    route!(POST "/api/me/mfa/totp/confirm" => confirm_totp, 200 => RecoveryCodes),
+    route!(POST "/api/me/mfa/recovery-codes" => regenerate_recovery_codes, 200 => RecoveryCodes),
+    route!(POST "/api/session/mfa" => answer_challenge, 200 => super::sessions::Me),
+    route!(
+        POST "/api/session/mfa/passkey/options" => challenge_passkey_options,
+        200 => super::passkeys::PasskeyRequestOptions
+    ),
     route!(POST "/api/session/step-up" => step_up),
-    route!(POST "/api/session/step-up/passkey/options" => step_up_passkey_options),
+    route!(
+        POST "/api/session/step-up/passkey/options" => step_up_passkey_options,
+        200 => super::passkeys::PasskeyRequestOptions
+    ),
 ];

@@ -53,8 +53,14 @@ pub struct Reply {
 impl Reply {
     /// A JSON answer: a body type of the feature (its schema is in the API document), or a `Value`.
     pub fn json(status: u16, body: impl serde::Serialize) -> Reply {
+        Reply::written(status, crate::json::text(&body))
+    }
+
+    /// A JSON answer already written: built once, not once per body type.
+    #[inline(never)]
+    fn written(status: u16, text: String) -> Reply {
         Reply {
-            body: Some(crate::json::text(&body)),
+            body: Some(text),
             ..Reply::no_content()
         }
         .with_status(status)

@@ -5,10 +5,10 @@ use super::route::{route, Route};
 use super::sessions::require_user;
 use super::{Call, Reply};
 use crate::domain::fields::Problem;
-use crate::json;
+use crate::domain::Millis;
 use crate::storage::my_requests::RequestRow;
 use crate::use_cases::my_requests::{self, parse_cursor, parse_kind, service_codes};
-use serde_json::Value;
+use serde::Serialize;
 
 /// Where the receipt of a transmitted report opens for this person, if it still does.
 fn receipt_path(row: &RequestRow) -> Option<String> {
@@ -21,27 +21,87 @@ fn receipt_path(row: &RequestRow) -> Option<String> {
     Some(format!("/monthly-report-receipt?file={file}&month={month}"))
 }
 
-fn item_json(row: &RequestRow) -> Value {
-    let mut item = json!({
-        "kind": row.kind,
-        "id": row.id,
-        "at": row.at,
-        "status": row.status,
-        "organisation_name": row.organisation_name,
-        "file_number": row.file_number,
-    });
-    match row.kind.as_str() {
-        "access_request" => item["services"] = service_codes(row.services).into(),
-        "monthly_report" => {
-            item["month"] = row.month.clone().into();
-            item["version"] = row.version.into();
-            item["correction"] = (row.version.unwrap_or(1) > 1).into();
-            item["receipt_number"] = row.receipt_number.clone().into();
-            item["receipt_path"] = receipt_path(row).into();
+/// A request the person made, newest first: an access request, a linking request by known facts,
+/// or a monthly report transmitted.
+#[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+struct MyRequest<'a> {
+    #[cfg_attr(
+        test,
+        schemars(extend("enum" = ["access_request", "link_request", "monthly_report"]))
+    )]
+    kind: &'a str,
+    id: &'a str,
+    /// When it was made or transmitted, milliseconds since the epoch.
+    at: Millis,
+    #[cfg_attr(
+        test,
+        schemars(extend("enum" = [
+            "pending", "approved", "declined", "cancelled", "expired", "sent", "linked",
+            "transmitted", "superseded"
+        ]))
+    )]
+    status: &'a str,
+    /// The employer's name; null for a linking request (the answer never says whom the number
+    /// names).
+    organisation_name: Option<&'a str>,
+    file_number: &'a str,
+    /// access_request: the services asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        test,
+        schemars(extend("items" = {
+            "enum": ["workforce", "site_identification", "status_letter", "monthly_report"]
+        }))
+    )]
+    services: Option<Vec<&'static str>>,
+    #[serde(flatten)]
+    report: Option<ReportRequest<'a>>,
+}
+
+/// What a monthly report's request adds.
+#[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+struct ReportRequest<'a> {
+    /// YYYY-MM.
+    month: Option<&'a str>,
+    /// 1 for the first transmission, more for corrections.
+    version: Option<i64>,
+    correction: bool,
+    receipt_number: Option<&'a str>,
+    /// Where its receipt opens, while the person may still see it.
+    receipt_path: Option<String>,
+}
+
+impl<'a> MyRequest<'a> {
+    fn of(row: &'a RequestRow) -> MyRequest<'a> {
+        let kind = row.kind.as_str();
+        MyRequest {
+            kind,
+            id: &row.id,
+            at: row.at,
+            status: &row.status,
+            organisation_name: row.organisation_name.as_deref(),
+            file_number: &row.file_number,
+            services: (kind == "access_request").then(|| service_codes(row.services)),
+            report: (kind == "monthly_report").then(|| ReportRequest {
+                month: row.month.as_deref(),
+                version: row.version,
+                correction: row.version.unwrap_or(1) > 1,
+                receipt_number: row.receipt_number.as_deref(),
+                receipt_path: receipt_path(row),
+            }),
         }
-        _ => {}
     }
-    item
+}
+
+/// A page of the person's requests.
+#[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+struct MyRequests<'a> {
+    items: Vec<MyRequest<'a>>,
+    /// The `cursor` of the next page; null on the last.
+    next_cursor: Option<&'a str>,
 }
 
 pub async fn list(call: &mut Call) -> Result<Reply, ApiError> {
@@ -58,11 +118,9 @@ pub async fn list(call: &mut Call) -> Result<Reply, ApiError> {
         None => None,
     };
     let page = my_requests::list(&call.app, &who, kind, after).await?;
-    let items: Vec<_> = page.items.iter().map(item_json).collect();
-    Ok(Reply::json(
-        200,
-        json!({ "items": items, "next_cursor": page.next_cursor }),
-    ))
+    let items = page.items.iter().map(MyRequest::of).collect();
+    let next_cursor = page.next_cursor.as_deref();
+    Ok(Reply::json(200, MyRequests { items, next_cursor }))
 }
 
-pub const ROUTES: &[Route] = &[route!(GET "/api/me/requests" => list)];
+pub const ROUTES: &[Route] = &[route!(GET "/api/me/requests" => list, 200 => MyRequests)];

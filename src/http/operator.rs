@@ -8,10 +8,45 @@ use super::{Call, Reply};
 use crate::domain::email::Email;
 use crate::domain::name::PersonName;
 use crate::domain::organisation::{FileNumber, LegacyUsername, OrganisationKind, PostalCode};
-use crate::json;
 use crate::use_cases::operator::{self, NewOrganisationForm};
+use serde::Serialize;
 use serde_json::{Map, Value};
 use subtle::ConstantTimeEq;
+
+/// The organisation created, and the linking credentials its responsible receives.
+#[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+struct OrganisationCreated<'a> {
+    organisation: OperatorOrganisation<'a>,
+    responsible: NewResponsible<'a>,
+}
+
+#[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+struct OperatorOrganisation<'a> {
+    id: &'a str,
+    kind: OrganisationKind,
+    name: &'a str,
+    file_number: &'a str,
+}
+
+/// The responsible's contact, and the credentials that link an account to it.
+#[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+struct NewResponsible<'a> {
+    contact_id: &'a str,
+    identifier: &'a str,
+    code: &'a str,
+}
+
+#[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+struct LegacyUnlocked<'a> {
+    /// In lower case.
+    username: &'a str,
+    /// Whether a lock was lifted.
+    was_locked: bool,
+}
 
 pub(super) fn require_operator(call: &Call) -> Result<(), ApiError> {
     let presented = call
@@ -73,13 +108,20 @@ pub async fn create_organisation(call: &mut Call) -> Result<Reply, ApiError> {
     })?;
     let created = operator::create_organisation(&call.app, form, &call.requester).await?;
     let organisation = &created.organisation;
-    Ok(Reply::json(
-        201,
-        json!({
-            "organisation": { "id": organisation.id, "kind": organisation.kind, "name": organisation.name, "file_number": organisation.file_number },
-            "responsible": { "contact_id": created.responsible_contact_id, "identifier": created.identifier, "code": created.code },
-        }),
-    ))
+    let body = OrganisationCreated {
+        organisation: OperatorOrganisation {
+            id: &organisation.id,
+            kind: organisation.kind,
+            name: &organisation.name,
+            file_number: &organisation.file_number,
+        },
+        responsible: NewResponsible {
+            contact_id: &created.responsible_contact_id,
+            identifier: &created.identifier,
+            code: &created.code,
+        },
+    };
+    Ok(Reply::json(201, body))
 }
 
 /// Lifts the lock of a legacy username (by its username, as its owner gives it on the phone).
@@ -88,14 +130,21 @@ pub async fn unlock_legacy(call: &Call) -> Result<Reply, ApiError> {
     let username = LegacyUsername::parse(call.id())
         .map_err(|problem| ApiError::invalid_field("username", problem))?;
     let was_locked = operator::unlock_legacy(&call.app, &username, &call.requester).await?;
-    Ok(Reply::json(
-        200,
-        json!({ "username": username.as_str(), "was_locked": was_locked }),
-    ))
+    let body = LegacyUnlocked {
+        username: username.as_str(),
+        was_locked,
+    };
+    Ok(Reply::json(200, body))
 }
 
 /// The routes of this feature.
 pub const ROUTES: &[Route] = &[
-    route!(POST "/api/operator/organisations" => create_organisation),
-    route!(POST "/api/operator/legacy-credentials/{username}/unlock" => unlock_legacy),
+    route!(
+        POST "/api/operator/organisations" => create_organisation,
+        201 => OrganisationCreated
+    ),
+    route!(
+        POST "/api/operator/legacy-credentials/{username}/unlock" => unlock_legacy,
+        200 => LegacyUnlocked
+    ),
 ];

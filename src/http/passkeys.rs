@@ -9,11 +9,11 @@ use super::{Call, Reply};
 use crate::domain::webauthn::{
     self, Assertion, Registration, RelyingParty, CHALLENGE_LIFETIME, ES256,
 };
-use crate::json;
+use crate::domain::Millis;
 use crate::storage::passkeys::PasskeyRow;
 use crate::use_cases::mfa;
 use crate::use_cases::passkeys::{self, Ceremony};
-use serde_json::Value;
+use serde::Serialize;
 
 /// The relying party is the host the page was served from (a passkey works only where it was
 /// made), and the origin is that page's.
@@ -31,38 +31,166 @@ pub fn relying_party(call: &Call) -> RelyingParty {
     }
 }
 
-fn credential_list(ids: &[String]) -> Value {
+/// A credential allowed or excluded by a ceremony.
+#[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+struct PasskeyCredential<'a> {
+    #[serde(rename = "type")]
+    #[cfg_attr(test, schemars(extend("const" = "public-key")))]
+    kind: &'static str,
+    /// The credential id, base64url without padding.
+    id: &'a str,
+}
+
+fn credential_list(ids: &[String]) -> Vec<PasskeyCredential<'_>> {
     ids.iter()
-        .map(|id| json!({ "type": "public-key", "id": id }))
+        .map(|id| PasskeyCredential {
+            kind: "public-key",
+            id,
+        })
         .collect()
+}
+
+/// PublicKeyCredentialRequestOptions as JSON (base64url without padding for binary members):
+/// pass to navigator.credentials.get after decoding challenge and allowCredentials[].id.
+#[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct PasskeyRequestOptions<'a> {
+    /// 32 random bytes, base64url without padding; answers once within 5 minutes.
+    challenge: &'a str,
+    /// The host the request was made to.
+    rp_id: String,
+    #[cfg_attr(test, schemars(extend("const" = 300000)))]
+    timeout: Millis,
+    #[cfg_attr(test, schemars(extend("const" = "required")))]
+    user_verification: &'static str,
+    /// Empty for a discoverable sign-in; the person's passkeys for a second factor.
+    allow_credentials: Vec<PasskeyCredential<'a>>,
 }
 
 /// `PublicKeyCredentialRequestOptions`: user verification required, and the allowed
 /// credentials (none: any discoverable passkey of this host).
-pub fn request_options(call: &Call, ceremony: &Ceremony) -> Value {
-    json!({
-        "challenge": ceremony.challenge,
-        "rpId": relying_party(call).id,
-        "timeout": CHALLENGE_LIFETIME,
-        "userVerification": "required",
-        "allowCredentials": credential_list(&ceremony.credentials),
-    })
+pub fn request_options<'a>(call: &Call, ceremony: &'a Ceremony) -> PasskeyRequestOptions<'a> {
+    PasskeyRequestOptions {
+        challenge: &ceremony.challenge,
+        rp_id: relying_party(call).id,
+        timeout: CHALLENGE_LIFETIME,
+        user_verification: "required",
+        allow_credentials: credential_list(&ceremony.credentials),
+    }
 }
 
-fn passkey_json(passkey: &PasskeyRow) -> Value {
-    json!({
-        "id": passkey.id,
-        "name": passkey.name,
-        "created_at": passkey.created_at,
-        "last_used_at": passkey.last_used_at,
-    })
+/// PublicKeyCredentialCreationOptions as JSON (base64url without padding for challenge, user.id
+/// and excludeCredentials[].id): pass to navigator.credentials.create once decoded.
+#[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase")]
+struct PasskeyCreationOptions<'a> {
+    challenge: &'a str,
+    rp: PasskeyRelyingParty,
+    user: PasskeyUser<'a>,
+    pub_key_cred_params: [PasskeyAlgorithm; 1],
+    #[cfg_attr(test, schemars(extend("const" = 300000)))]
+    timeout: Millis,
+    /// The person's passkeys, not to be registered twice.
+    exclude_credentials: Vec<PasskeyCredential<'a>>,
+    authenticator_selection: PasskeySelection,
+    #[cfg_attr(test, schemars(extend("const" = "none")))]
+    attestation: &'static str,
+}
+
+#[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+struct PasskeyRelyingParty {
+    /// The host the request was made to.
+    id: String,
+    #[cfg_attr(test, schemars(extend("const" = "SEL")))]
+    name: &'static str,
+}
+
+#[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase")]
+struct PasskeyUser<'a> {
+    /// The account's handle.
+    id: &'a str,
+    /// The account's email.
+    name: &'a str,
+    display_name: String,
+}
+
+#[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+struct PasskeyAlgorithm {
+    #[serde(rename = "type")]
+    #[cfg_attr(test, schemars(extend("const" = "public-key")))]
+    kind: &'static str,
+    /// ES256.
+    #[cfg_attr(test, schemars(extend("const" = -7)))]
+    alg: i64,
+}
+
+#[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase")]
+struct PasskeySelection {
+    #[cfg_attr(test, schemars(extend("const" = "required")))]
+    resident_key: &'static str,
+    #[cfg_attr(test, schemars(extend("const" = true)))]
+    require_resident_key: bool,
+    #[cfg_attr(test, schemars(extend("const" = "required")))]
+    user_verification: &'static str,
+}
+
+/// A passkey of the person.
+#[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+struct Passkey<'a> {
+    /// The portal's id of the passkey (not the credential id).
+    id: &'a str,
+    #[cfg_attr(test, schemars(length(min = 1, max = 60)))]
+    name: &'a str,
+    created_at: Millis,
+    /// The last sign-in or second-factor proof with it.
+    last_used_at: Option<Millis>,
+}
+
+impl<'a> Passkey<'a> {
+    fn of(passkey: &'a PasskeyRow) -> Passkey<'a> {
+        Passkey {
+            id: &passkey.id,
+            name: &passkey.name,
+            created_at: passkey.created_at,
+            last_used_at: passkey.last_used_at,
+        }
+    }
+}
+
+#[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+struct PasskeyList<'a> {
+    #[cfg_attr(test, schemars(length(max = 10)))]
+    items: Vec<Passkey<'a>>,
+}
+
+/// The passkey registered.
+#[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+struct RegisteredPasskey<'a> {
+    #[serde(flatten)]
+    passkey: Passkey<'a>,
+    /// Only when the passkey is the account's first factor: shown once.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(test, schemars(length(min = 10, max = 10)))]
+    recovery_codes: Option<&'a [String]>,
 }
 
 pub async fn list(call: &Call) -> Result<Reply, ApiError> {
     let who = require_user(call).await?;
     let passkeys = passkeys::list(&call.app, &who.user.id).await?;
-    let items: Vec<Value> = passkeys.iter().map(passkey_json).collect();
-    Ok(Reply::json(200, json!({ "items": items })))
+    let items = passkeys.iter().map(Passkey::of).collect();
+    Ok(Reply::json(200, PasskeyList { items }))
 }
 
 pub async fn creation_options(call: &Call) -> Result<Reply, ApiError> {
@@ -70,27 +198,31 @@ pub async fn creation_options(call: &Call) -> Result<Reply, ApiError> {
     mfa::require_recent_factor(&call.app, &who)?;
     let ceremony = passkeys::creation(&call.app, &who.user.id).await?;
     let user = &who.user;
-    Ok(Reply::json(
-        200,
-        json!({
-            "challenge": ceremony.challenge,
-            "rp": { "id": relying_party(call).id, "name": "SEL" },
-            "user": {
-                "id": ceremony.user_handle,
-                "name": user.email,
-                "displayName": format!("{} {}", user.first_name, user.last_name),
-            },
-            "pubKeyCredParams": [{ "type": "public-key", "alg": ES256 }],
-            "timeout": CHALLENGE_LIFETIME,
-            "excludeCredentials": credential_list(&ceremony.credentials),
-            "authenticatorSelection": {
-                "residentKey": "required",
-                "requireResidentKey": true,
-                "userVerification": "required",
-            },
-            "attestation": "none",
-        }),
-    ))
+    let options = PasskeyCreationOptions {
+        challenge: &ceremony.challenge,
+        rp: PasskeyRelyingParty {
+            id: relying_party(call).id,
+            name: "SEL",
+        },
+        user: PasskeyUser {
+            id: ceremony.user_handle.as_deref().unwrap_or_default(),
+            name: &user.email,
+            display_name: format!("{} {}", user.first_name, user.last_name),
+        },
+        pub_key_cred_params: [PasskeyAlgorithm {
+            kind: "public-key",
+            alg: ES256,
+        }],
+        timeout: CHALLENGE_LIFETIME,
+        exclude_credentials: credential_list(&ceremony.credentials),
+        authenticator_selection: PasskeySelection {
+            resident_key: "required",
+            require_resident_key: true,
+            user_verification: "required",
+        },
+        attestation: "none",
+    };
+    Ok(Reply::json(200, options))
 }
 
 pub async fn register(call: &mut Call) -> Result<Reply, ApiError> {
@@ -103,10 +235,10 @@ pub async fn register(call: &mut Call) -> Result<Reply, ApiError> {
     let rp = relying_party(call);
     let registered =
         passkeys::register(&call.app, &who, &registration, &name, &rp, &call.requester).await?;
-    let mut body = passkey_json(&registered.passkey);
-    if let Some(codes) = registered.recovery_codes {
-        body["recovery_codes"] = codes.into();
-    }
+    let body = RegisteredPasskey {
+        passkey: Passkey::of(&registered.passkey),
+        recovery_codes: registered.recovery_codes.as_deref(),
+    };
     Ok(Reply::json(201, body))
 }
 
@@ -142,11 +274,11 @@ pub async fn sign_in(call: &mut Call) -> Result<Reply, ApiError> {
 
 /// The routes of this feature.
 pub const ROUTES: &[Route] = &[
-    route!(GET "/api/me/passkeys" => list),
-    route!(POST "/api/me/passkeys" => register),
-    route!(POST "/api/me/passkeys/options" => creation_options),
+    route!(GET "/api/me/passkeys" => list, 200 => PasskeyList),
+    route!(POST "/api/me/passkeys" => register, 201 => RegisteredPasskey),
+    route!(POST "/api/me/passkeys/options" => creation_options, 200 => PasskeyCreationOptions),
     route!(PATCH "/api/me/passkeys/{id}" => rename),
     route!(DELETE "/api/me/passkeys/{id}" => remove),
-    route!(POST "/api/session/passkey/options" => sign_in_options),
-    route!(POST "/api/session/passkey" => sign_in),
+    route!(POST "/api/session/passkey/options" => sign_in_options, 200 => PasskeyRequestOptions),
+    route!(POST "/api/session/passkey" => sign_in, 200 => super::sessions::Me),
 ];

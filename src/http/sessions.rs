@@ -8,39 +8,103 @@ use super::route::{route, Route};
 use super::{Call, Reply};
 use crate::domain::email::Email;
 use crate::domain::fields::Problem;
+use crate::domain::organisation::{OrganisationKind, Role};
 use crate::domain::password::Password;
-use crate::json;
 use crate::storage::contacts::ProfileRow;
 use crate::storage::users::UserRow;
 use crate::use_cases::factors::requires_factor;
 use crate::use_cases::profiles::PERSONAL;
-use crate::use_cases::sessions::{self, Authenticated, LoginOutcome, SignedIn};
+use crate::use_cases::sessions::{self, Authenticated, LoginOutcome, Next, SignedIn};
 use crate::use_cases::Actor;
-use serde_json::Value;
+use serde::Serialize;
 
-pub fn me_json(user: &UserRow, profile: Option<&ProfileRow>) -> Value {
-    json!({
-        "id": user.id,
-        "email": user.email,
-        "first_name": user.first_name,
-        "last_name": user.last_name,
-        "locale": user.locale,
-        "active_profile": profile_json(profile),
-    })
+/// The signed-in person, and the profile they act in.
+#[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub struct Me<'a> {
+    pub id: &'a str,
+    pub email: &'a str,
+    pub first_name: &'a str,
+    pub last_name: &'a str,
+    #[cfg_attr(test, schemars(extend("enum" = ["fr", "en"])))]
+    pub locale: &'a str,
+    pub active_profile: Profile<'a>,
+    /// How many organisation profiles the account is linked to (the current user, and after a
+    /// change of name, language or email).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub linked_profiles: Option<i64>,
+    /// Where the portal leads a person who just signed in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next: Option<Next>,
 }
 
-/// A profile as the API shows it: the personal one, or an organisation's contact.
-pub fn profile_json(profile: Option<&ProfileRow>) -> Value {
-    match profile {
-        None => json!({ "id": PERSONAL, "kind": "personal" }),
-        Some(p) => json!({
-            "id": p.contact_id,
-            "kind": "organisation",
-            "role": p.role,
-            "manages_authorizations": p.manages_authorizations == 1,
-            "organisation": { "id": p.organisation_id, "name": p.organisation_name, "kind": p.organisation_kind, "file_number": p.file_number },
-        }),
+impl<'a> Me<'a> {
+    pub fn of(user: &'a UserRow, profile: Option<&'a ProfileRow>) -> Me<'a> {
+        Me {
+            id: &user.id,
+            email: &user.email,
+            first_name: &user.first_name,
+            last_name: &user.last_name,
+            locale: &user.locale,
+            active_profile: Profile::of(profile),
+            linked_profiles: None,
+            next: None,
+        }
     }
+}
+
+/// A profile the person may act in: their own (personal), or as a contact of an organisation.
+#[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum Profile<'a> {
+    Personal {
+        #[cfg_attr(test, schemars(extend("const" = "personal")))]
+        id: &'static str,
+    },
+    Organisation {
+        /// The contact's id.
+        id: &'a str,
+        role: Role,
+        /// An employer's contact who may manage its authorizations (responsables always may).
+        manages_authorizations: bool,
+        organisation: ProfileOrganisation<'a>,
+    },
+}
+
+/// The organisation a profile acts for.
+#[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub struct ProfileOrganisation<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    pub kind: OrganisationKind,
+    pub file_number: &'a str,
+}
+
+impl<'a> Profile<'a> {
+    pub fn of(profile: Option<&'a ProfileRow>) -> Profile<'a> {
+        match profile {
+            None => Profile::Personal { id: PERSONAL },
+            Some(p) => Profile::Organisation {
+                id: &p.contact_id,
+                role: p.role,
+                manages_authorizations: p.manages_authorizations == 1,
+                organisation: ProfileOrganisation {
+                    id: &p.organisation_id,
+                    name: &p.organisation_name,
+                    kind: p.organisation_kind,
+                    file_number: &p.file_number,
+                },
+            },
+        }
+    }
+}
+
+/// A profile as JSON, for the organisation's own page: read back from its text, which shares the
+/// serialiser the bodies use rather than compiling a second one into a `Value`.
+pub fn profile_json(profile: Option<&ProfileRow>) -> serde_json::Value {
+    serde_json::from_str(&crate::json::text(&Profile::of(profile))).unwrap_or_default()
 }
 
 /// The signed-in user with an organisation profile active, or 401/403. The second-factor policy
@@ -82,6 +146,22 @@ pub async fn require_user(call: &Call) -> Result<Authenticated, ApiError> {
         .ok_or_else(|| ApiError::new(ErrorCode::Unauthenticated))
 }
 
+/// The password was right; the account has a second factor, to give within the challenge.
+#[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+struct FactorChallenge<'a> {
+    #[cfg_attr(test, schemars(extend("const" = true)))]
+    mfa_required: bool,
+    challenge_id: &'a str,
+    /// totp when the authenticator app is set up, passkey when the account has one, and
+    /// recovery_code.
+    #[cfg_attr(
+        test,
+        schemars(extend("items" = { "enum": ["totp", "passkey", "recovery_code"] }))
+    )]
+    methods: Vec<&'static str>,
+}
+
 pub async fn log_in(call: &mut Call) -> Result<Reply, ApiError> {
     let mut fields = Fields::new(json_object(&mut call.req).await?);
     // An address past the longest deliverable one cannot exist: refused before anything is
@@ -101,10 +181,12 @@ pub async fn log_in(call: &mut Call) -> Result<Reply, ApiError> {
             challenge_id,
             methods,
         } => {
-            return Ok(Reply::json(
-                202,
-                json!({ "mfa_required": true, "challenge_id": challenge_id, "methods": methods }),
-            ))
+            let challenge = FactorChallenge {
+                mfa_required: true,
+                challenge_id: &challenge_id,
+                methods,
+            };
+            return Ok(Reply::json(202, challenge));
         }
     };
     Ok(signed_in_reply(&signed_in))
@@ -112,8 +194,10 @@ pub async fn log_in(call: &mut Call) -> Result<Reply, ApiError> {
 
 /// A session just started: who, where to go next, the session cookie and the device cookie.
 pub fn signed_in_reply(signed_in: &SignedIn) -> Reply {
-    let mut body = me_json(&signed_in.user, signed_in.profile.as_ref());
-    body["next"] = signed_in.next.as_str().into();
+    let body = Me {
+        next: Some(signed_in.next),
+        ..Me::of(&signed_in.user, signed_in.profile.as_ref())
+    };
     let reply = Reply::json(200, body).with_cookie(cookies::set_session(&signed_in.token));
     match &signed_in.device {
         Some(device) => reply.with_cookie(cookies::set_device(device)),
@@ -130,14 +214,16 @@ pub async fn log_out(call: &Call) -> Result<Reply, ApiError> {
 
 pub async fn me(call: &Call) -> Result<Reply, ApiError> {
     let who = require_user(call).await?;
-    let mut body = me_json(&who.user, who.profile.as_ref());
-    body["linked_profiles"] = who.linked_profiles.into();
+    let body = Me {
+        linked_profiles: Some(who.linked_profiles),
+        ..Me::of(&who.user, who.profile.as_ref())
+    };
     Ok(Reply::json(200, body))
 }
 
 /// The routes of this feature.
 pub const ROUTES: &[Route] = &[
-    route!(POST "/api/session" => log_in),
+    route!(POST "/api/session" => log_in, 200 => Me, 202 => FactorChallenge),
     route!(DELETE "/api/session" => log_out),
-    route!(GET "/api/me" => me),
+    route!(GET "/api/me" => me, 200 => Me),
 ];

@@ -4,7 +4,7 @@
 use super::body::{json_object, Fields};
 use super::error::ApiError;
 use super::route::{route, Route};
-use super::sessions::require_organisation_profile;
+use super::sessions::require_actor;
 use super::{Call, Reply};
 use crate::domain::api_token::{self, Scope, Scopes};
 use crate::domain::fields::{FieldErrors, Problem};
@@ -98,8 +98,8 @@ struct IssuedToken<'a> {
 }
 
 pub async fn list(call: &Call) -> Result<Reply, ApiError> {
-    let (_, profile) = require_organisation_profile(call).await?;
-    let found = tokens::list(&call.app, &profile).await?;
+    let (_, actor) = require_actor(call).await?;
+    let found = tokens::list(&call.app, &actor).await?;
     let items = found
         .iter()
         .map(|t| ApiToken::of(t, call.app.now))
@@ -108,7 +108,7 @@ pub async fn list(call: &Call) -> Result<Reply, ApiError> {
 }
 
 pub async fn create(call: &mut Call) -> Result<Reply, ApiError> {
-    let (who, profile) = require_organisation_profile(call).await?;
+    let (who, actor) = require_actor(call).await?;
     let mut fields = Fields::new(json_object(&mut call.req).await?);
     let name = fields.parsed("name", |raw| {
         PersonName::parse(raw).map(|n| n.as_str().to_owned())
@@ -126,8 +126,7 @@ pub async fn create(call: &mut Call) -> Result<Reply, ApiError> {
         })
     })?;
     crate::use_cases::mfa::require_recent_factor(&call.app, &who)?;
-    let (token, secret) =
-        tokens::create(&call.app, &who.user.id, &profile, form, &call.requester).await?;
+    let (token, secret) = tokens::create(&call.app, &actor, form).await?;
     let token = ApiToken::of(&token, call.app.now);
     Ok(Reply::json(
         201,
@@ -139,15 +138,8 @@ pub async fn create(call: &mut Call) -> Result<Reply, ApiError> {
 }
 
 pub async fn revoke(call: &Call) -> Result<Reply, ApiError> {
-    let (who, profile) = require_organisation_profile(call).await?;
-    let token = tokens::revoke(
-        &call.app,
-        &who.user.id,
-        &profile,
-        call.id(),
-        &call.requester,
-    )
-    .await?;
+    let (_, actor) = require_actor(call).await?;
+    let token = tokens::revoke(&call.app, &actor, call.id()).await?;
     let token = ApiToken::of(&token, call.app.now);
     Ok(Reply::json(200, OneToken { token }))
 }

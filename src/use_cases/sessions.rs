@@ -333,7 +333,9 @@ impl Opening {
 }
 
 /// Where a freshly signed-in user goes: link a file, choose among several, or straight home.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
 pub enum Next {
     Link,
     ChooseProfile,
@@ -348,15 +350,6 @@ impl Next {
             0 => Next::Link,
             1 => Next::Home,
             _ => Next::ChooseProfile,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Next::Link => "link",
-            Next::ChooseProfile => "choose_profile",
-            Next::Home => "home",
-            Next::EnrolFactor => "enrol_factor",
         }
     }
 }

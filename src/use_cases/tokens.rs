@@ -3,13 +3,11 @@
 //! read the organisation's authorized files or contacts, within its scopes and rate limit.
 
 use super::members::{require_responsable, MembersError};
-use super::{organisation_event, Requester};
+use super::{organisation_event, Actor};
 use crate::domain::api_token::{self, IssuedToken, Scope, Scopes, REQUESTS_PER_TOKEN};
 use crate::infra::{random_id, App, Context, InfraError, OsEntropy};
-use crate::json;
 use crate::storage::api_tokens::{self, NewToken, TokenRow};
 use crate::storage::audit;
-use crate::storage::contacts::ProfileRow;
 use crate::storage::rate_limits::Refused;
 use crate::storage::{atomically, rate_limits};
 
@@ -34,6 +32,17 @@ pub enum TokenError {
     Infra(#[from] InfraError),
 }
 
+/// What the audit trail keeps of a token created or revoked: never its secret.
+#[derive(serde::Serialize)]
+struct TokenDetails<'a> {
+    token_id: &'a str,
+    name: &'a str,
+    prefix: &'a str,
+    /// Only at its creation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    scopes: Option<Vec<&'static str>>,
+}
+
 pub struct NewTokenForm {
     pub name: String,
     pub scopes: Scopes,
@@ -43,11 +52,10 @@ pub struct NewTokenForm {
 /// Creates a token; answers it with its secret, which is never shown again.
 pub async fn create(
     app: &App,
-    actor: &str,
-    profile: &ProfileRow,
+    actor: &Actor,
     form: NewTokenForm,
-    requester: &Requester,
 ) -> Result<(TokenRow, String), TokenError> {
+    let profile = &actor.profile;
     require_responsable(profile)?;
     let issued = IssuedToken::generate(&mut OsEntropy);
     let id = random_id();
@@ -64,7 +72,7 @@ pub async fn create(
                     token_hash: &issued.hash,
                     scopes: form.scopes.bits(),
                     expires_at: form.expires_at,
-                    created_by: actor,
+                    created_by: &actor.user_id,
                 },
                 app.now,
             )?,
@@ -72,10 +80,15 @@ pub async fn create(
                 &app.db,
                 &organisation_event(
                     "token.created",
-                    actor,
+                    &actor.user_id,
                     profile,
-                    requester,
-                    json!({ "token_id": id, "name": form.name, "prefix": issued.prefix, "scopes": form.scopes.codes() }),
+                    &actor.requester,
+                    crate::json::value(&TokenDetails {
+                        token_id: &id,
+                        name: &form.name,
+                        prefix: &issued.prefix,
+                        scopes: Some(form.scopes.codes()),
+                    }),
                 ),
                 app.now,
             )?,
@@ -89,19 +102,14 @@ pub async fn create(
     Ok((token, issued.secret))
 }
 
-pub async fn list(app: &App, profile: &ProfileRow) -> Result<Vec<TokenRow>, TokenError> {
-    require_responsable(profile)?;
-    Ok(api_tokens::list(&app.db, &profile.organisation_id).await?)
+pub async fn list(app: &App, actor: &Actor) -> Result<Vec<TokenRow>, TokenError> {
+    require_responsable(&actor.profile)?;
+    Ok(api_tokens::list(&app.db, &actor.profile.organisation_id).await?)
 }
 
 /// Revokes at once: the next request with the token answers 401.
-pub async fn revoke(
-    app: &App,
-    actor: &str,
-    profile: &ProfileRow,
-    id: &str,
-    requester: &Requester,
-) -> Result<TokenRow, TokenError> {
+pub async fn revoke(app: &App, actor: &Actor, id: &str) -> Result<TokenRow, TokenError> {
+    let profile = &actor.profile;
     require_responsable(profile)?;
     let token = api_tokens::find_in(&app.db, &profile.organisation_id, id)
         .await?
@@ -115,10 +123,15 @@ pub async fn revoke(
                     &app.db,
                     &organisation_event(
                         "token.revoked",
-                        actor,
+                        &actor.user_id,
                         profile,
-                        requester,
-                        json!({ "token_id": id, "name": token.name, "prefix": token.prefix }),
+                        &actor.requester,
+                        crate::json::value(&TokenDetails {
+                            token_id: id,
+                            name: &token.name,
+                            prefix: &token.prefix,
+                            scopes: None,
+                        }),
                     ),
                     app.now,
                 )?,

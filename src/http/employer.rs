@@ -7,7 +7,7 @@ use super::error::ApiError;
 use super::organisation::paging;
 use super::route::{route, Route};
 use super::sessions::require_actor;
-use super::{Call, Reply};
+use super::{Call, Page, Reply};
 use crate::domain::authorization::{
     AccessRequestStatus, AuthorizationStatus, Level, Origin, Period, Services,
 };
@@ -17,10 +17,11 @@ use crate::domain::organisation::FileNumber;
 use crate::domain::search::fits_like_pattern;
 use crate::domain::time::Day;
 use crate::json;
-use crate::storage::authorizations::EmployerFilter;
+use crate::storage::authorizations::{AuthorizationRow, EmployerFilter};
 use crate::use_cases::authorizations::{
-    self, authorization_json, Change, Decision, Grant, ListQuery, Terms,
+    self, Authorization, Change, Decision, Grant, ListQuery, Terms,
 };
+use serde::Serialize;
 use serde_json::Value;
 
 /// Services, level and period from a body; the start defaults to today.
@@ -40,11 +41,24 @@ fn terms(fields: &mut Fields, now: crate::domain::Millis) -> Option<Terms> {
     })
 }
 
-fn one(authorization: &crate::storage::authorizations::AuthorizationRow, call: &Call) -> Reply {
-    Reply::json(
-        200,
-        json!({ "authorization": authorization_json(authorization, call.app.now) }),
-    )
+#[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+struct OneAuthorization<'a> {
+    authorization: Authorization<'a>,
+}
+
+fn one(status: u16, authorization: &AuthorizationRow, call: &Call) -> Reply {
+    let authorization = Authorization::of(authorization, call.app.now);
+    Reply::json(status, OneAuthorization { authorization })
+}
+
+/// How many migrated relations the review confirmed, or revoked.
+#[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+#[serde(rename_all = "lowercase")]
+enum Reviewed {
+    Confirmed(usize),
+    Revoked(usize),
 }
 
 /// The `status` query parameter of a list: one status (`default` when absent), or `all` (`None`).
@@ -94,13 +108,18 @@ pub async fn authorizations(call: &Call) -> Result<Reply, ApiError> {
         page_size,
     };
     let (items, total) = authorizations::list(&call.app, &actor, &query).await?;
-    let items: Vec<Value> = items
+    let items = items
         .iter()
-        .map(|a| authorization_json(a, call.app.now))
+        .map(|a| Authorization::of(a, call.app.now))
         .collect();
     Ok(Reply::json(
         200,
-        json!({ "items": items, "total": total, "page": page, "page_size": page_size }),
+        Page {
+            items,
+            total,
+            page,
+            page_size,
+        },
     ))
 }
 
@@ -120,16 +139,13 @@ pub async fn grant(call: &mut Call) -> Result<Reply, ApiError> {
     })?;
     crate::use_cases::mfa::require_recent_factor(&call.app, &who)?;
     let authorization = authorizations::grant(&call.app, &actor, grant).await?;
-    Ok(Reply::json(
-        201,
-        json!({ "authorization": authorization_json(&authorization, call.app.now) }),
-    ))
+    Ok(one(201, &authorization, call))
 }
 
 pub async fn authorization(call: &Call) -> Result<Reply, ApiError> {
     let (_, actor) = require_actor(call).await?;
     let authorization = authorizations::get(&call.app, &actor, call.id()).await?;
-    Ok(one(&authorization, call))
+    Ok(one(200, &authorization, call))
 }
 
 pub async fn change(call: &mut Call) -> Result<Reply, ApiError> {
@@ -167,20 +183,20 @@ pub async fn change(call: &mut Call) -> Result<Reply, ApiError> {
     crate::use_cases::mfa::require_recent_factor(&call.app, &who)?;
     let id = call.id().to_owned();
     let authorization = authorizations::change(&call.app, &actor, &id, change).await?;
-    Ok(one(&authorization, call))
+    Ok(one(200, &authorization, call))
 }
 
 pub async fn revoke(call: &Call) -> Result<Reply, ApiError> {
     let (who, actor) = require_actor(call).await?;
     crate::use_cases::mfa::require_recent_factor(&call.app, &who)?;
     let authorization = authorizations::revoke(&call.app, &actor, call.id()).await?;
-    Ok(one(&authorization, call))
+    Ok(one(200, &authorization, call))
 }
 
 pub async fn confirm(call: &Call) -> Result<Reply, ApiError> {
     let (_, actor) = require_actor(call).await?;
     let authorization = authorizations::confirm(&call.app, &actor, call.id()).await?;
-    Ok(one(&authorization, call))
+    Ok(one(200, &authorization, call))
 }
 
 pub async fn review(call: &mut Call) -> Result<Reply, ApiError> {
@@ -215,11 +231,11 @@ pub async fn review(call: &mut Call) -> Result<Reply, ApiError> {
     };
     let (decision, ids) = fields.finish(|| Some((decision?, ids?)))?;
     let decided = authorizations::review(&call.app, &actor, decision, ids.as_deref()).await?;
-    let key = match decision {
-        Decision::Confirm => "confirmed",
-        Decision::Revoke => "revoked",
+    let reviewed = match decision {
+        Decision::Confirm => Reviewed::Confirmed(decided),
+        Decision::Revoke => Reviewed::Revoked(decided),
     };
-    Ok(Reply::json(200, json!({ key: decided })))
+    Ok(Reply::json(200, reviewed))
 }
 
 pub async fn access_requests(call: &Call) -> Result<Reply, ApiError> {
@@ -231,7 +247,12 @@ pub async fn access_requests(call: &Call) -> Result<Reply, ApiError> {
     let items: Vec<Value> = items.iter().map(access_request_json).collect();
     Ok(Reply::json(
         200,
-        json!({ "items": items, "total": total, "page": page, "page_size": page_size }),
+        Page {
+            items,
+            total,
+            page,
+            page_size,
+        },
     ))
 }
 
@@ -245,7 +266,7 @@ pub async fn approve(call: &mut Call) -> Result<Reply, ApiError> {
     let (request, authorization) = authorizations::approve(&call.app, &actor, &id, terms).await?;
     Ok(Reply::json(
         200,
-        json!({ "access_request": access_request_json(&request), "authorization": authorization_json(&authorization, call.app.now) }),
+        json!({ "access_request": access_request_json(&request), "authorization": Authorization::of(&authorization, call.app.now) }),
     ))
 }
 
@@ -265,13 +286,13 @@ pub async fn decline(call: &mut Call) -> Result<Reply, ApiError> {
 
 /// The routes of this feature.
 pub const ROUTES: &[Route] = &[
-    route!(GET "/api/employer/authorizations" => authorizations),
-    route!(POST "/api/employer/authorizations" => grant),
-    route!(GET "/api/employer/authorizations/{id}" => authorization),
-    route!(PATCH "/api/employer/authorizations/{id}" => change),
-    route!(DELETE "/api/employer/authorizations/{id}" => revoke),
-    route!(POST "/api/employer/authorizations/{id}/confirm" => confirm),
-    route!(POST "/api/employer/migrated-relations/review" => review),
+    route!(GET "/api/employer/authorizations" => authorizations, 200 => Page<Authorization>),
+    route!(POST "/api/employer/authorizations" => grant, 201 => OneAuthorization),
+    route!(GET "/api/employer/authorizations/{id}" => authorization, 200 => OneAuthorization),
+    route!(PATCH "/api/employer/authorizations/{id}" => change, 200 => OneAuthorization),
+    route!(DELETE "/api/employer/authorizations/{id}" => revoke, 200 => OneAuthorization),
+    route!(POST "/api/employer/authorizations/{id}/confirm" => confirm, 200 => OneAuthorization),
+    route!(POST "/api/employer/migrated-relations/review" => review, 200 => Reviewed),
     route!(GET "/api/employer/access-requests" => access_requests),
     route!(POST "/api/employer/access-requests/{id}/approve" => approve),
     route!(POST "/api/employer/access-requests/{id}/decline" => decline),

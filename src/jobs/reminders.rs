@@ -21,7 +21,7 @@ use crate::storage::authorizations::{self, AuthorizationRow, ReminderWindow};
 use crate::storage::db::Statement;
 use crate::storage::domain_events::{self, DomainEvent};
 use crate::storage::{atomically, contacts, organisations, wrote, WrittenNow};
-use crate::use_cases::authorizations::authorization_json;
+use crate::use_cases::authorizations::Authorization;
 use serde_json::Value;
 use std::collections::HashMap;
 use worker::console_error;
@@ -256,7 +256,7 @@ fn claim_statements(
                 employer_id: &authorization.employer_id,
                 firm_id: &authorization.firm_id,
                 payload: json!({
-                    "authorization": authorization_json(authorization, app.now),
+                    "authorization": Authorization::of(authorization, app.now),
                     "details": { "days_before": item["days_before"], "ends_on": item["ends_on"] },
                 }),
             },

@@ -52,6 +52,14 @@ fn one(status: u16, authorization: &AuthorizationRow, call: &Call) -> Reply {
     Reply::json(status, OneAuthorization { authorization })
 }
 
+/// An approved access request and the authorization it granted (the request's schema is its
+/// feature's).
+#[derive(Serialize)]
+struct Approved<'a> {
+    access_request: Value,
+    authorization: Authorization<'a>,
+}
+
 /// How many migrated relations the review confirmed, or revoked.
 #[derive(Serialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
@@ -112,15 +120,7 @@ pub async fn authorizations(call: &Call) -> Result<Reply, ApiError> {
         .iter()
         .map(|a| Authorization::of(a, call.app.now))
         .collect();
-    Ok(Reply::json(
-        200,
-        Page {
-            items,
-            total,
-            page,
-            page_size,
-        },
-    ))
+    Ok(Page::reply(items, total, page, page_size))
 }
 
 pub async fn grant(call: &mut Call) -> Result<Reply, ApiError> {
@@ -245,15 +245,7 @@ pub async fn access_requests(call: &Call) -> Result<Reply, ApiError> {
     let (items, total) =
         authorizations::requests(&call.app, &actor, status, page, page_size).await?;
     let items: Vec<Value> = items.iter().map(access_request_json).collect();
-    Ok(Reply::json(
-        200,
-        Page {
-            items,
-            total,
-            page,
-            page_size,
-        },
-    ))
+    Ok(Page::reply(items, total, page, page_size))
 }
 
 pub async fn approve(call: &mut Call) -> Result<Reply, ApiError> {
@@ -266,7 +258,10 @@ pub async fn approve(call: &mut Call) -> Result<Reply, ApiError> {
     let (request, authorization) = authorizations::approve(&call.app, &actor, &id, terms).await?;
     Ok(Reply::json(
         200,
-        json!({ "access_request": access_request_json(&request), "authorization": Authorization::of(&authorization, call.app.now) }),
+        Approved {
+            access_request: access_request_json(&request),
+            authorization: Authorization::of(&authorization, call.app.now),
+        },
     ))
 }
 

@@ -49,6 +49,19 @@ pub struct Page<T> {
     pub page_size: i64,
 }
 
+impl<T: serde::Serialize> Page<T> {
+    /// The page as a 200 answer.
+    pub fn reply(items: Vec<T>, total: i64, page: i64, page_size: i64) -> Reply {
+        let page = Page {
+            items,
+            total,
+            page,
+            page_size,
+        };
+        Reply::json(200, page)
+    }
+}
+
 /// What a handler answers, turned into a `Response` in one place.
 pub struct Reply {
     pub status: u16,
@@ -64,8 +77,15 @@ pub struct Reply {
 impl Reply {
     /// A JSON answer: a body type of the feature (its schema is in the API document), or a `Value`.
     pub fn json(status: u16, body: impl serde::Serialize) -> Reply {
+        Reply::written(status, crate::json::text(&body))
+    }
+
+    /// A JSON answer already written: the reply is made by one copy of this code, not one per
+    /// body type.
+    #[inline(never)]
+    fn written(status: u16, body: String) -> Reply {
         Reply {
-            body: Some(crate::json::text(&body)),
+            body: Some(body),
             ..Reply::no_content()
         }
         .with_status(status)

@@ -322,7 +322,7 @@ async fn members_changed_since(call: &Call, header: &str) -> Result<Reply, ApiEr
     Ok(super::tokens::changes(
         &rows,
         |c| c.version,
-        |c| json::value(&Contact::of(c, call.app.now)),
+        |c| json::value_via_text(&Contact::of(c, call.app.now)),
         since,
         limit,
     ))
@@ -365,15 +365,7 @@ pub async fn members(call: &Call) -> Result<Reply, ApiError> {
         .iter()
         .map(|c| Contact::of(c, call.app.now))
         .collect();
-    Ok(Reply::json(
-        200,
-        Page {
-            items,
-            total: found.total,
-            page,
-            page_size,
-        },
-    ))
+    Ok(Page::reply(items, found.total, page, page_size))
 }
 
 pub async fn member(call: &Call) -> Result<Reply, ApiError> {

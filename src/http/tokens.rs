@@ -217,7 +217,7 @@ pub async fn authorized_files(call: &Call, header: &str) -> Result<Reply, ApiErr
     Ok(changes(
         &rows,
         |a| a.version,
-        |a| json::value(&Authorization::of(a, call.app.now)),
+        |a| json::value_via_text(&Authorization::of(a, call.app.now)),
         since,
         limit,
     ))

@@ -243,7 +243,8 @@ pub async fn change(
         after.ends_at,
         app.now,
     )?];
-    let details = json!({ "before": Authorization::of(&before, app.now) });
+    let before_json = json::value_via_text(&Authorization::of(&before, app.now));
+    let details = json!({ "before": before_json });
     statements.extend(record(
         app,
         Some(actor.user_id.as_str()),

@@ -169,7 +169,7 @@ pub fn record(
                 organisation_id: Some(&after.employer_id),
                 contact_id: Some(&after.contact_id),
                 ip: requester.ip.as_deref(),
-                details: json::value(&AuthorizationAudit {
+                details: json::value_via_text(&AuthorizationAudit {
                     authorization_id: &after.id,
                     services: &event.authorization.services,
                     level: after.level,
@@ -186,7 +186,7 @@ pub fn record(
                 kind,
                 employer_id: &after.employer_id,
                 firm_id: &after.firm_id,
-                payload: json::value(&event),
+                payload: json::value_via_text(&event),
             },
             &written,
             app.now,

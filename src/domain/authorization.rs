@@ -21,6 +21,28 @@ pub enum Service {
     MonthlyReport,
 }
 
+/// A service is written as its code.
+impl serde::Serialize for Service {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.code())
+    }
+}
+
+/// Its codes, inline where a body uses it (the API document is derived in tests only).
+#[cfg(test)]
+impl schemars::JsonSchema for Service {
+    fn inline_schema() -> bool {
+        true
+    }
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Service".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let codes: Vec<&str> = Service::ALL.iter().map(|s| s.code()).collect();
+        schemars::json_schema!({ "enum": codes })
+    }
+}
+
 impl Service {
     pub const ALL: [Service; 4] = [
         Service::Workforce,

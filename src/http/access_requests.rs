@@ -5,7 +5,7 @@ use super::error::ApiError;
 use super::organisation::paging;
 use super::route::{route, Route};
 use super::sessions::require_actor;
-use super::{Call, Reply};
+use super::{Call, Page, Reply};
 use crate::domain::authorization::AccessRequestStatus;
 use crate::domain::authorization::Services;
 use crate::domain::fields::free_text;
@@ -95,24 +95,10 @@ impl<'a> AccessRequest<'a> {
 
 /// An access request as JSON, for the employer's side: read back from its text, which shares the
 /// serialiser the bodies use rather than compiling a second one into a `Value`.
-pub fn access_request_json(r: &AccessRequestRow) -> serde_json::Value {
-    serde_json::from_str(&crate::json::text(&AccessRequest::of(r))).unwrap_or_default()
-}
-
 #[derive(Serialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
-struct OneAccessRequest<'a> {
-    access_request: AccessRequest<'a>,
-}
-
-/// A page of the firm's access requests, newest first.
-#[derive(Serialize)]
-#[cfg_attr(test, derive(schemars::JsonSchema))]
-struct AccessRequestPage<'a> {
-    items: Vec<AccessRequest<'a>>,
-    total: i64,
-    page: i64,
-    page_size: i64,
+pub struct OneAccessRequest<'a> {
+    pub access_request: AccessRequest<'a>,
 }
 
 pub async fn create(call: &mut Call) -> Result<Reply, ApiError> {
@@ -144,13 +130,7 @@ pub async fn list(call: &Call) -> Result<Reply, ApiError> {
     let (page, page_size) = paging(call)?;
     let (items, total) = access_requests::list(&call.app, &actor, page, page_size).await?;
     let items = items.iter().map(AccessRequest::of).collect();
-    let body = AccessRequestPage {
-        items,
-        total,
-        page,
-        page_size,
-    };
-    Ok(Reply::json(200, body))
+    Ok(Page::reply(items, total, page, page_size))
 }
 
 pub async fn cancel(call: &Call) -> Result<Reply, ApiError> {
@@ -166,7 +146,7 @@ pub async fn cancel(call: &Call) -> Result<Reply, ApiError> {
 
 /// The routes of this feature.
 pub const ROUTES: &[Route] = &[
-    route!(GET "/api/access-requests" => list, 200 => AccessRequestPage),
+    route!(GET "/api/access-requests" => list, 200 => Page<AccessRequest>),
     route!(POST "/api/access-requests" => create, 201 => OneAccessRequest),
     route!(DELETE "/api/access-requests/{id}" => cancel, 200 => OneAccessRequest),
 ];

@@ -1,13 +1,13 @@
 //! The employer's side, under `/api/employer/`: its authorizations of other organisations'
 //! contacts, the migrated relations to review, and the access requests to answer.
 
-use super::access_requests::access_request_json;
+use super::access_requests::{AccessRequest, OneAccessRequest};
 use super::body::{json_object, Fields};
 use super::error::ApiError;
 use super::organisation::paging;
 use super::route::{route, Route};
 use super::sessions::require_actor;
-use super::{Call, Reply};
+use super::{Call, Page, Reply};
 use crate::domain::authorization::{
     AccessRequestStatus, AuthorizationStatus, Level, Origin, Period, Services,
 };
@@ -16,12 +16,11 @@ use crate::domain::fields::{free_text, has_hidden_characters, Problem};
 use crate::domain::organisation::FileNumber;
 use crate::domain::search::fits_like_pattern;
 use crate::domain::time::Day;
-use crate::json;
-use crate::storage::authorizations::EmployerFilter;
+use crate::storage::authorizations::{AuthorizationRow, EmployerFilter};
 use crate::use_cases::authorizations::{
-    self, authorization_json, Change, Decision, Grant, ListQuery, Terms,
+    self, Authorization, Change, Decision, Grant, ListQuery, Terms,
 };
-use serde_json::Value;
+use serde::Serialize;
 
 /// Services, level and period from a body; the start defaults to today.
 fn terms(fields: &mut Fields, now: crate::domain::Millis) -> Option<Terms> {
@@ -40,11 +39,32 @@ fn terms(fields: &mut Fields, now: crate::domain::Millis) -> Option<Terms> {
     })
 }
 
-fn one(authorization: &crate::storage::authorizations::AuthorizationRow, call: &Call) -> Reply {
-    Reply::json(
-        200,
-        json!({ "authorization": authorization_json(authorization, call.app.now) }),
-    )
+#[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+struct OneAuthorization<'a> {
+    authorization: Authorization<'a>,
+}
+
+fn one(status: u16, authorization: &AuthorizationRow, call: &Call) -> Reply {
+    let authorization = Authorization::of(authorization, call.app.now);
+    Reply::json(status, OneAuthorization { authorization })
+}
+
+/// An approved access request and the authorization it granted.
+#[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+struct Approved<'a> {
+    access_request: AccessRequest<'a>,
+    authorization: Authorization<'a>,
+}
+
+/// How many migrated relations the review confirmed, or revoked.
+#[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+#[serde(rename_all = "lowercase")]
+enum Reviewed {
+    Confirmed(usize),
+    Revoked(usize),
 }
 
 /// The `status` query parameter of a list: one status (`default` when absent), or `all` (`None`).
@@ -95,14 +115,11 @@ pub async fn authorizations(call: &Call) -> Result<Reply, ApiError> {
         page_size,
     };
     let (items, total) = authorizations::list(&call.app, &actor, &query).await?;
-    let items: Vec<Value> = items
+    let items = items
         .iter()
-        .map(|a| authorization_json(a, call.app.now))
+        .map(|a| Authorization::of(a, call.app.now))
         .collect();
-    Ok(Reply::json(
-        200,
-        json!({ "items": items, "total": total, "page": page, "page_size": page_size }),
-    ))
+    Ok(Page::reply(items, total, page, page_size))
 }
 
 pub async fn grant(call: &mut Call) -> Result<Reply, ApiError> {
@@ -121,16 +138,13 @@ pub async fn grant(call: &mut Call) -> Result<Reply, ApiError> {
     })?;
     crate::use_cases::mfa::require_recent_factor(&call.app, &who)?;
     let authorization = authorizations::grant(&call.app, &actor, grant).await?;
-    Ok(Reply::json(
-        201,
-        json!({ "authorization": authorization_json(&authorization, call.app.now) }),
-    ))
+    Ok(one(201, &authorization, call))
 }
 
 pub async fn authorization(call: &Call) -> Result<Reply, ApiError> {
     let (_, actor) = require_actor(call).await?;
     let authorization = authorizations::get(&call.app, &actor, call.id()).await?;
-    Ok(one(&authorization, call))
+    Ok(one(200, &authorization, call))
 }
 
 pub async fn change(call: &mut Call) -> Result<Reply, ApiError> {
@@ -168,20 +182,20 @@ pub async fn change(call: &mut Call) -> Result<Reply, ApiError> {
     crate::use_cases::mfa::require_recent_factor(&call.app, &who)?;
     let id = call.id().to_owned();
     let authorization = authorizations::change(&call.app, &actor, &id, change).await?;
-    Ok(one(&authorization, call))
+    Ok(one(200, &authorization, call))
 }
 
 pub async fn revoke(call: &Call) -> Result<Reply, ApiError> {
     let (who, actor) = require_actor(call).await?;
     crate::use_cases::mfa::require_recent_factor(&call.app, &who)?;
     let authorization = authorizations::revoke(&call.app, &actor, call.id()).await?;
-    Ok(one(&authorization, call))
+    Ok(one(200, &authorization, call))
 }
 
 pub async fn confirm(call: &Call) -> Result<Reply, ApiError> {
     let (_, actor) = require_actor(call).await?;
     let authorization = authorizations::confirm(&call.app, &actor, call.id()).await?;
-    Ok(one(&authorization, call))
+    Ok(one(200, &authorization, call))
 }
 
 pub async fn review(call: &mut Call) -> Result<Reply, ApiError> {
@@ -216,11 +230,11 @@ pub async fn review(call: &mut Call) -> Result<Reply, ApiError> {
     };
     let (decision, ids) = fields.finish(|| Some((decision?, ids?)))?;
     let decided = authorizations::review(&call.app, &actor, decision, ids.as_deref()).await?;
-    let key = match decision {
-        Decision::Confirm => "confirmed",
-        Decision::Revoke => "revoked",
+    let reviewed = match decision {
+        Decision::Confirm => Reviewed::Confirmed(decided),
+        Decision::Revoke => Reviewed::Revoked(decided),
     };
-    Ok(Reply::json(200, json!({ key: decided })))
+    Ok(Reply::json(200, reviewed))
 }
 
 pub async fn access_requests(call: &Call) -> Result<Reply, ApiError> {
@@ -229,11 +243,8 @@ pub async fn access_requests(call: &Call) -> Result<Reply, ApiError> {
     let status = status_filter(call, "pending", AccessRequestStatus::parse)?;
     let (items, total) =
         authorizations::requests(&call.app, &actor, status, page, page_size).await?;
-    let items: Vec<Value> = items.iter().map(access_request_json).collect();
-    Ok(Reply::json(
-        200,
-        json!({ "items": items, "total": total, "page": page, "page_size": page_size }),
-    ))
+    let items = items.iter().map(AccessRequest::of).collect();
+    Ok(Page::reply(items, total, page, page_size))
 }
 
 pub async fn approve(call: &mut Call) -> Result<Reply, ApiError> {
@@ -246,7 +257,10 @@ pub async fn approve(call: &mut Call) -> Result<Reply, ApiError> {
     let (request, authorization) = authorizations::approve(&call.app, &actor, &id, terms).await?;
     Ok(Reply::json(
         200,
-        json!({ "access_request": access_request_json(&request), "authorization": authorization_json(&authorization, call.app.now) }),
+        Approved {
+            access_request: AccessRequest::of(&request),
+            authorization: Authorization::of(&authorization, call.app.now),
+        },
     ))
 }
 
@@ -258,22 +272,20 @@ pub async fn decline(call: &mut Call) -> Result<Reply, ApiError> {
     let reason = fields.finish(|| Some(reason.unwrap_or_default()))?;
     let id = call.id().to_owned();
     let request = authorizations::decline(&call.app, &actor, &id, &reason).await?;
-    Ok(Reply::json(
-        200,
-        json!({ "access_request": access_request_json(&request) }),
-    ))
+    let access_request = AccessRequest::of(&request);
+    Ok(Reply::json(200, OneAccessRequest { access_request }))
 }
 
 /// The routes of this feature.
 pub const ROUTES: &[Route] = &[
-    route!(GET "/api/employer/authorizations" => authorizations),
-    route!(POST "/api/employer/authorizations" => grant),
-    route!(GET "/api/employer/authorizations/{id}" => authorization),
-    route!(PATCH "/api/employer/authorizations/{id}" => change),
-    route!(DELETE "/api/employer/authorizations/{id}" => revoke),
-    route!(POST "/api/employer/authorizations/{id}/confirm" => confirm),
-    route!(POST "/api/employer/migrated-relations/review" => review),
-    route!(GET "/api/employer/access-requests" => access_requests),
-    route!(POST "/api/employer/access-requests/{id}/approve" => approve),
-    route!(POST "/api/employer/access-requests/{id}/decline" => decline),
+    route!(GET "/api/employer/authorizations" => authorizations, 200 => Page<Authorization>),
+    route!(POST "/api/employer/authorizations" => grant, 201 => OneAuthorization),
+    route!(GET "/api/employer/authorizations/{id}" => authorization, 200 => OneAuthorization),
+    route!(PATCH "/api/employer/authorizations/{id}" => change, 200 => OneAuthorization),
+    route!(DELETE "/api/employer/authorizations/{id}" => revoke, 200 => OneAuthorization),
+    route!(POST "/api/employer/authorizations/{id}/confirm" => confirm, 200 => OneAuthorization),
+    route!(POST "/api/employer/migrated-relations/review" => review, 200 => Reviewed),
+    route!(GET "/api/employer/access-requests" => access_requests, 200 => Page<AccessRequest>),
+    route!(POST "/api/employer/access-requests/{id}/approve" => approve, 200 => Approved),
+    route!(POST "/api/employer/access-requests/{id}/decline" => decline, 200 => OneAccessRequest),
 ];

@@ -5,51 +5,151 @@ use super::error::ApiError;
 use super::route::{route, Route};
 use super::sessions::require_actor;
 use super::{Call, Reply};
-use crate::domain::authorization::Level;
-use crate::domain::authorization::{value_label, Service, Services};
+use crate::domain::authorization::{value_label, Level, Origin, Service, Services};
 use crate::domain::fields::{has_hidden_characters, FieldErrors, Problem};
 use crate::domain::locale::Locale;
 use crate::domain::monthly_report::Standing;
 use crate::domain::paging::Sort;
 use crate::domain::time::Day;
-use crate::json;
+use crate::domain::Millis;
 use crate::storage::authorized_files::FileRow;
+use crate::use_cases::authorizations::OrganisationRef;
 use crate::use_cases::files::{self, FileQuery, Position};
 use crate::use_cases::monthly_reports as reports;
-use serde_json::Value;
+use serde::Serialize;
 
 const DEFAULT_PAGE_SIZE: i64 = 25;
 const MAX_PAGE_SIZE: i64 = 100;
 
-fn file_json(file: &FileRow) -> Value {
-    json!({
-        "id": file.id,
-        "employer": { "id": file.employer_id, "name": file.employer_name, "file_number": file.file_number },
-        "services": Services::from_bits(file.services).map(Services::codes).unwrap_or_default(),
-        "level": file.level,
-        "starts_on": Day::of(file.starts_at).to_iso(),
-        "ends_on": file.ends_at.map(|end| Day::ending_at(end).to_iso()),
-        "starts_at": file.starts_at,
-        "ends_at": file.ends_at,
-        "origin": file.origin,
-    })
+/// A file the contact is authorized for: an employer's, through an authorization.
+#[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+struct AuthorizedFile<'a> {
+    id: &'a str,
+    employer: OrganisationRef<'a>,
+    #[cfg_attr(test, schemars(with = "Vec<Service>"))]
+    services: Vec<&'static str>,
+    level: Level,
+    /// The first day (America/Montreal), YYYY-MM-DD.
+    starts_on: String,
+    /// The last day (America/Montreal), YYYY-MM-DD; null when it has no end.
+    ends_on: Option<String>,
+    starts_at: Millis,
+    ends_at: Option<Millis>,
+    origin: Origin,
+    /// In the list only: where the file's report of the last month over stands (due the 15th of
+    /// the current month), when the contact may use the monthly report in it; null otherwise
+    #[serde(skip_serializing_if = "Option::is_none")]
+    monthly_report: Option<Option<ReportStanding>>,
+}
+
+impl<'a> AuthorizedFile<'a> {
+    fn of(file: &'a FileRow) -> AuthorizedFile<'a> {
+        AuthorizedFile {
+            id: &file.id,
+            employer: OrganisationRef {
+                id: &file.employer_id,
+                name: &file.employer_name,
+                file_number: &file.file_number,
+            },
+            services: Services::from_bits(file.services)
+                .map(Services::codes)
+                .unwrap_or_default(),
+            level: file.level,
+            starts_on: Day::of(file.starts_at).to_iso(),
+            ends_on: file.ends_at.map(|end| Day::ending_at(end).to_iso()),
+            starts_at: file.starts_at,
+            ends_at: file.ends_at,
+            origin: file.origin,
+            monthly_report: None,
+        }
+    }
+}
+
+/// Where a file's report of the last month over stands.
+#[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+struct ReportStanding {
+    #[cfg_attr(test, schemars(regex(pattern = r"^[0-9]{4}-[0-9]{2}$")))]
+    month: String,
+    #[cfg_attr(test, schemars(extend("format" = "date")))]
+    due_on: String,
+    #[cfg_attr(test, schemars(extend("enum" = ["to_produce", "late", "transmitted"])))]
+    standing: &'static str,
 }
 
 /// Where the file's report of the last due month stands, when the contact may use the monthly
 /// report in it (null otherwise).
-fn report_standing(file: &FileRow, page: &files::FilePage, now: crate::domain::Millis) -> Value {
+fn report_standing(file: &FileRow, page: &files::FilePage, now: Millis) -> Option<ReportStanding> {
     let reporting =
         Services::from_bits(file.services).is_some_and(|s| s.contains(Service::MonthlyReport));
     if !reporting {
-        return Value::Null;
+        return None;
     }
     let transmitted = page.reports_transmitted.contains(&file.employer_id);
     let month = page.report_month;
-    json!({
-        "month": month.as_string(),
-        "due_on": month.due_on().to_iso(),
-        "standing": Standing::of(transmitted, month, now).code(),
+    Some(ReportStanding {
+        month: month.as_string(),
+        due_on: month.due_on().to_iso(),
+        standing: Standing::of(transmitted, month, now).code(),
     })
+}
+
+/// A page of files: rows from..to of total.
+#[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+struct FilePage<'a> {
+    items: Vec<AuthorizedFile<'a>>,
+    total: i64,
+    from: i64,
+    to: i64,
+    next_cursor: Option<String>,
+    prev_cursor: Option<String>,
+    page_size: i64,
+    sort: &'static str,
+}
+
+/// A service of a file, and whether the contact may use it today.
+#[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+struct FileService {
+    code: Service,
+    name: &'static str,
+    usable: bool,
+    /// Why it is not usable; null when it is.
+    #[cfg_attr(test, schemars(extend("enum" = [null, "not_authorized", "not_started"])))]
+    reason: Option<&'static str>,
+}
+
+/// One file and its services.
+#[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+struct FileDetail<'a> {
+    file: AuthorizedFile<'a>,
+    services: Vec<FileService>,
+    level: Level,
+}
+
+/// A past month's report and where it stands.
+#[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+struct ReportPeriod {
+    #[cfg_attr(test, schemars(regex(pattern = r"^[0-9]{4}-[0-9]{2}$")))]
+    period: String,
+    #[cfg_attr(test, schemars(extend("enum" = ["to_produce", "late", "transmitted"])))]
+    status: &'static str,
+}
+
+/// The monthly report service of a file, in short.
+#[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+struct FileMonthlyReport<'a> {
+    file: AuthorizedFile<'a>,
+    #[cfg_attr(test, schemars(extend("const" = "monthly_report")))]
+    service: Service,
+    level: Level,
+    may_transmit: bool,
+    periods: Vec<ReportPeriod>,
 }
 
 /// A whole number from the query string within `range`; the problem is recorded otherwise.
@@ -126,28 +226,28 @@ pub async fn list(call: &Call) -> Result<Reply, ApiError> {
     };
     let page_size = page_size.unwrap_or(DEFAULT_PAGE_SIZE);
     let found = files::list(&call.app, &actor, &query, &position, page_size).await?;
-    let items: Vec<Value> = found
+    let items = found
         .items
         .iter()
-        .map(|file| {
-            let mut json = file_json(file);
-            json["monthly_report"] = report_standing(file, &found, call.app.now);
-            json
+        .map(|file| AuthorizedFile {
+            monthly_report: Some(report_standing(file, &found, call.app.now)),
+            ..AuthorizedFile::of(file)
         })
         .collect();
     let window = &found.window;
+    let cursor = |c| files::cursor_text(&call.app, c, &query);
     let reply = Reply::json(
         200,
-        json!({
-            "items": items,
-            "total": found.total,
-            "from": window.from,
-            "to": window.to,
-            "next_cursor": window.next.as_ref().map(|c| files::cursor_text(&call.app, c, &query)),
-            "prev_cursor": window.previous.as_ref().map(|c| files::cursor_text(&call.app, c, &query)),
-            "page_size": page_size,
-            "sort": query.sort.as_str(),
-        }),
+        FilePage {
+            items,
+            total: found.total,
+            from: window.from,
+            to: window.to,
+            next_cursor: window.next.as_ref().map(cursor),
+            prev_cursor: window.previous.as_ref().map(cursor),
+            page_size,
+            sort: query.sort.as_str(),
+        },
     );
     Ok(with_rows_read(reply, call, found.rows_read))
 }
@@ -213,20 +313,22 @@ pub async fn export(call: &Call) -> Result<Reply, ApiError> {
 pub async fn file(call: &Call) -> Result<Reply, ApiError> {
     let (_, actor) = require_actor(call).await?;
     let file = files::get(&call.app, &actor, call.id()).await?;
-    let services: Vec<Value> = files::services_of(&file, call.app.now)
+    let services = files::services_of(&file, call.app.now)
         .into_iter()
-        .map(|(service, availability)| {
-            json!({
-                "code": service.code(),
-                "name": service.label(call.locale),
-                "usable": availability.reason().is_none(),
-                "reason": availability.reason(),
-            })
+        .map(|(service, availability)| FileService {
+            code: service,
+            name: service.label(call.locale),
+            usable: availability.reason().is_none(),
+            reason: availability.reason(),
         })
         .collect();
     Ok(Reply::json(
         200,
-        json!({ "file": file_json(&file), "services": services, "level": file.level }),
+        FileDetail {
+            file: AuthorizedFile::of(&file),
+            services,
+            level: file.level,
+        },
     ))
 }
 
@@ -238,20 +340,23 @@ pub async fn monthly_report(call: &Call) -> Result<Reply, ApiError> {
     let file = files::open_service(&call.app, &actor, call.id(), Service::MonthlyReport).await?;
     let access = reports::of_file(&actor.profile, &file);
     let months = reports::list(&call.app, &access, 4).await?;
-    let periods: Vec<Value> = months
+    let periods = months
         .iter()
         .skip(1)
-        .map(|m| json!({ "period": m.month.as_string(), "status": m.standing.code() }))
+        .map(|m| ReportPeriod {
+            period: m.month.as_string(),
+            status: m.standing.code(),
+        })
         .collect();
     Ok(Reply::json(
         200,
-        json!({
-            "file": file_json(&file),
-            "service": Service::MonthlyReport.code(),
-            "level": file.level,
-            "may_transmit": file.level == Level::Transmission,
-            "periods": periods,
-        }),
+        FileMonthlyReport {
+            file: AuthorizedFile::of(&file),
+            service: Service::MonthlyReport,
+            level: file.level,
+            may_transmit: file.level == Level::Transmission,
+            periods,
+        },
     ))
 }
 
@@ -259,6 +364,6 @@ pub async fn monthly_report(call: &Call) -> Result<Reply, ApiError> {
 pub const ROUTES: &[Route] = &[
     route!(GET "/api/authorized-files" => list),
     route!(GET "/api/authorized-files.csv" => export),
-    route!(GET "/api/authorized-files/{id}" => file),
-    route!(GET "/api/authorized-files/{id}/monthly-report" => monthly_report),
+    route!(GET "/api/authorized-files/{id}" => file, 200 => FileDetail),
+    route!(GET "/api/authorized-files/{id}/monthly-report" => monthly_report, 200 => FileMonthlyReport),
 ];

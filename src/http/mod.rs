@@ -38,6 +38,30 @@ use crate::use_cases::Requester;
 use error::{ApiError, ErrorCode};
 use worker::{Env, Request, Response, Result};
 
+/// One page of a list: `items`, and how many the filters keep in all.
+#[derive(serde::Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+#[cfg_attr(test, schemars(rename = "{T}Page"))]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: i64,
+    pub page: i64,
+    pub page_size: i64,
+}
+
+impl<T: serde::Serialize> Page<T> {
+    /// The page as a 200 answer.
+    pub fn reply(items: Vec<T>, total: i64, page: i64, page_size: i64) -> Reply {
+        let page = Page {
+            items,
+            total,
+            page,
+            page_size,
+        };
+        Reply::json(200, page)
+    }
+}
+
 /// What a handler answers, turned into a `Response` in one place.
 pub struct Reply {
     pub status: u16,

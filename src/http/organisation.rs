@@ -5,63 +5,256 @@ use super::csv;
 use super::error::ApiError;
 use super::error::ErrorCode;
 use super::route::{route, Route};
-use super::sessions::{profile_json, require_actor};
-use super::{Call, Reply};
+use super::sessions::require_actor;
+use super::{Call, Page, Reply};
 use crate::domain::audit_trail::TrailCursor;
 use crate::domain::email::Email;
 use crate::domain::fields::{has_hidden_characters, Problem};
 use crate::domain::linking::CredentialState;
 use crate::domain::locale::Locale;
 use crate::domain::name::PersonName;
-use crate::domain::organisation::{ContactStatus, Role};
+use crate::domain::organisation::{ContactStatus, OrganisationKind, Role};
 use crate::domain::search::fits_like_pattern;
 use crate::domain::time::{iso_date, Day};
 use crate::domain::Millis;
 use crate::json;
 use crate::storage::audit::{AuditEntry, AuditFilter, TrailPage};
-use crate::storage::contacts::ContactRow;
+use crate::storage::contacts::{ContactRow, ProfileRow};
 use crate::use_cases::members::{self, Invitation};
+use serde::Serialize;
 use serde_json::Value;
 
 const MAX_PAGE_SIZE: i64 = 100;
 
-/// The credential state of a contact's latest credentials, as the inventory shows it.
-fn credential_json(contact: &ContactRow, now: Millis) -> Value {
-    match (
-        &contact.credential_identifier,
-        contact.credential_expires_at,
-    ) {
-        (Some(identifier), Some(expires_at)) => {
-            let state = CredentialState {
-                expires_at,
-                wrong_attempts: contact.credential_attempts.unwrap_or(0),
-                used: contact.credential_used_at.is_some(),
-                locked: contact.credential_locked_at.is_some(),
-                superseded: false,
-            };
-            json!({ "state": state.label(now), "identifier": identifier, "sent_at": contact.credential_sent_at, "expires_at": expires_at })
+/// An organisation as its contacts see it.
+#[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub struct Organisation<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    pub kind: OrganisationKind,
+    pub file_number: &'a str,
+}
+
+impl<'a> Organisation<'a> {
+    pub fn of(profile: &'a ProfileRow) -> Organisation<'a> {
+        Organisation {
+            id: &profile.organisation_id,
+            name: &profile.organisation_name,
+            kind: profile.organisation_kind,
+            file_number: &profile.file_number,
         }
-        _ => json!({ "state": "none" }),
     }
 }
 
-pub fn contact_json(contact: &ContactRow, now: Millis) -> Value {
-    json!({
-        "id": contact.id,
-        "first_name": contact.first_name,
-        "last_name": contact.last_name,
-        "email": contact.email,
-        "role": contact.role,
-        "status": contact.status,
-        "linked_user": contact.user_id.as_ref().map(|id| json!({ "id": id, "email": contact.user_email })),
-        "linked_at": contact.linked_at,
-        "revoked_at": contact.revoked_at,
-        "last_activity_at": contact.last_activity_at,
-        "created_at": contact.created_at,
-        "credential": credential_json(contact, now),
-        "manages_authorizations": contact.manages_authorizations == 1,
-        "has_factor": contact.has_factor == 1,
-    })
+/// The organisation of the active profile, and the contact's role in it.
+#[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+struct MyOrganisation<'a> {
+    organisation: Organisation<'a>,
+    role: Role,
+}
+
+/// The organisation's second-factor policy.
+#[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+struct SecurityPolicy {
+    /// Every contact needs a second factor to act for the organisation, not only responsables and
+    /// authorization administrators.
+    mfa_for_all_contacts: bool,
+    /// Linked contacts with no second factor yet: with the setting on, they are refused (403
+    /// mfa_enrolment_required) until they set one up.
+    #[cfg_attr(test, schemars(range(min = 0)))]
+    linked_contacts_without_factor: i64,
+}
+
+impl SecurityPolicy {
+    fn of(security: members::Security) -> SecurityPolicy {
+        SecurityPolicy {
+            mfa_for_all_contacts: security.mfa_for_all_contacts,
+            linked_contacts_without_factor: security.linked_without_factor,
+        }
+    }
+}
+
+/// The account a contact is linked to.
+#[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+struct LinkedUser<'a> {
+    id: &'a str,
+    email: Option<&'a str>,
+}
+
+/// The contact's latest linking credentials: only `state` (`none`) when none were sent.
+#[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+struct Credential<'a> {
+    #[cfg_attr(test, schemars(extend("enum" = ["sent", "used", "expired", "locked", "none"])))]
+    state: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    identifier: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sent_at: Option<Millis>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    expires_at: Option<Millis>,
+}
+
+impl<'a> Credential<'a> {
+    /// The credential state of a contact's latest credentials, as the inventory shows it.
+    fn of(contact: &'a ContactRow, now: Millis) -> Credential<'a> {
+        match (
+            &contact.credential_identifier,
+            contact.credential_expires_at,
+        ) {
+            (Some(identifier), Some(expires_at)) => {
+                let state = CredentialState {
+                    expires_at,
+                    wrong_attempts: contact.credential_attempts.unwrap_or(0),
+                    used: contact.credential_used_at.is_some(),
+                    locked: contact.credential_locked_at.is_some(),
+                    superseded: false,
+                };
+                Credential {
+                    state: state.label(now),
+                    identifier: Some(identifier),
+                    sent_at: contact.credential_sent_at,
+                    expires_at: Some(expires_at),
+                }
+            }
+            _ => Credential {
+                state: "none",
+                identifier: None,
+                sent_at: None,
+                expires_at: None,
+            },
+        }
+    }
+}
+
+/// A contact of the organisation.
+#[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub struct Contact<'a> {
+    id: &'a str,
+    first_name: &'a str,
+    last_name: &'a str,
+    email: &'a str,
+    role: Role,
+    status: ContactStatus,
+    /// The account the contact is linked to; null until linked.
+    linked_user: Option<LinkedUser<'a>>,
+    linked_at: Option<Millis>,
+    revoked_at: Option<Millis>,
+    last_activity_at: Option<Millis>,
+    created_at: Millis,
+    credential: Credential<'a>,
+    manages_authorizations: bool,
+    /// The linked account has a confirmed second factor (which one, and its secret, are never
+    /// shown).
+    has_factor: bool,
+}
+
+impl<'a> Contact<'a> {
+    pub fn of(contact: &'a ContactRow, now: Millis) -> Contact<'a> {
+        Contact {
+            id: &contact.id,
+            first_name: &contact.first_name,
+            last_name: &contact.last_name,
+            email: &contact.email,
+            role: contact.role,
+            status: contact.status,
+            linked_user: contact.user_id.as_deref().map(|id| LinkedUser {
+                id,
+                email: contact.user_email.as_deref(),
+            }),
+            linked_at: contact.linked_at,
+            revoked_at: contact.revoked_at,
+            last_activity_at: contact.last_activity_at,
+            created_at: contact.created_at,
+            credential: Credential::of(contact, now),
+            manages_authorizations: contact.manages_authorizations == 1,
+            has_factor: contact.has_factor == 1,
+        }
+    }
+}
+
+#[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+struct OneContact<'a> {
+    contact: Contact<'a>,
+}
+
+fn one_contact(status: u16, contact: &ContactRow, call: &Call) -> Reply {
+    let contact = Contact::of(contact, call.app.now);
+    Reply::json(status, OneContact { contact })
+}
+
+/// What happened, who did it, and to whom.
+#[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+#[cfg_attr(test, schemars(deny_unknown_fields))]
+struct AuditEvent<'a> {
+    /// Epoch ms
+    at: Millis,
+    /// e.g. contact.invited, authorization.granted, token.created
+    action: &'a str,
+    actor: Option<AuditActor<'a>>,
+    subject: Option<AuditSubject<'a>>,
+    #[cfg_attr(test, schemars(with = "Option<serde_json::Map<String, Value>>"))]
+    details: Value,
+    /// The other organisation of an action that spans two (an employer's decision about a firm's
+    /// contact)
+    counterpart: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+struct AuditActor<'a> {
+    name: &'a str,
+    email: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+struct AuditSubject<'a> {
+    contact_id: &'a str,
+    name: Option<&'a str>,
+}
+
+impl<'a> AuditEvent<'a> {
+    fn of(e: &'a AuditEntry) -> AuditEvent<'a> {
+        AuditEvent {
+            at: e.at,
+            action: &e.action,
+            actor: e.actor_name.as_deref().map(|name| AuditActor {
+                name,
+                email: e.actor_email.as_deref(),
+            }),
+            subject: e.contact_id.as_deref().map(|contact_id| AuditSubject {
+                contact_id,
+                name: e.subject_name.as_deref(),
+            }),
+            details: serde_json::from_str(&e.details).unwrap_or(Value::Null),
+            counterpart: e.other_organisation_name.as_deref(),
+        }
+    }
+}
+
+/// A page of the audit trail.
+#[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+struct AuditPage<'a> {
+    items: Vec<AuditEvent<'a>>,
+    /// How many events the filters keep; with from or to and total_capped true, more than this
+    /// (10000)
+    total: i64,
+    /// True when from or to is given and more than 10,000 events match: total is then 10000
+    total_capped: bool,
+    /// Pass as after (with the same filters) for the next page; null on the last page
+    next: Option<String>,
+    /// The page asked for; null when the page was asked with after
+    page: Option<i64>,
+    page_size: i64,
 }
 
 /// `page` and `page_size` from the query string, bounded; a malformed value is a 422.
@@ -86,25 +279,20 @@ pub fn paging(call: &Call) -> Result<(i64, i64), ApiError> {
 
 pub async fn show(call: &Call) -> Result<Reply, ApiError> {
     let (_, actor) = require_actor(call).await?;
-    let body = profile_json(Some(&actor.profile));
     Ok(Reply::json(
         200,
-        json!({ "organisation": body["organisation"], "role": actor.profile.role }),
+        MyOrganisation {
+            organisation: Organisation::of(&actor.profile),
+            role: actor.profile.role,
+        },
     ))
-}
-
-fn security_json(security: &members::Security) -> Value {
-    json!({
-        "mfa_for_all_contacts": security.mfa_for_all_contacts,
-        "linked_contacts_without_factor": security.linked_without_factor,
-    })
 }
 
 /// Whether the organisation requires a second factor of every contact.
 pub async fn security(call: &Call) -> Result<Reply, ApiError> {
     let (_, actor) = require_actor(call).await?;
     let security = members::security(&call.app, &actor.profile).await?;
-    Ok(Reply::json(200, security_json(&security)))
+    Ok(Reply::json(200, SecurityPolicy::of(security)))
 }
 
 /// A responsable changes it, having proved their factor recently.
@@ -116,7 +304,7 @@ pub async fn set_security(call: &mut Call) -> Result<Reply, ApiError> {
     members::require_responsable(&actor.profile)?;
     crate::use_cases::mfa::require_recent_factor(&call.app, &who)?;
     let security = members::set_security(&call.app, &actor, required).await?;
-    Ok(Reply::json(200, security_json(&security)))
+    Ok(Reply::json(200, SecurityPolicy::of(security)))
 }
 
 /// `GET /api/organisation/members` with a token: the organisation's contacts changed since `since`.
@@ -134,7 +322,7 @@ async fn members_changed_since(call: &Call, header: &str) -> Result<Reply, ApiEr
     Ok(super::tokens::changes(
         &rows,
         |c| c.version,
-        |c| contact_json(c, call.app.now),
+        |c| json::value_via_text(&Contact::of(c, call.app.now)),
         since,
         limit,
     ))
@@ -165,24 +353,18 @@ pub async fn members(call: &Call) -> Result<Reply, ApiError> {
     }
     let words = crate::domain::search::words_of_search(folded.as_deref());
     let found = members::list(&call.app, &actor, words.as_deref(), status, page, page_size).await?;
-    let items: Vec<Value> = found
+    let items = found
         .items
         .iter()
-        .map(|c| contact_json(c, call.app.now))
+        .map(|c| Contact::of(c, call.app.now))
         .collect();
-    Ok(Reply::json(
-        200,
-        json!({ "items": items, "total": found.total, "page": page, "page_size": page_size }),
-    ))
+    Ok(Page::reply(items, found.total, page, page_size))
 }
 
 pub async fn member(call: &Call) -> Result<Reply, ApiError> {
     let (_, actor) = require_actor(call).await?;
     let contact = members::get(&call.app, &actor, call.id()).await?;
-    Ok(Reply::json(
-        200,
-        json!({ "contact": contact_json(&contact, call.app.now) }),
-    ))
+    Ok(one_contact(200, &contact, call))
 }
 
 pub async fn invite(call: &mut Call) -> Result<Reply, ApiError> {
@@ -201,10 +383,7 @@ pub async fn invite(call: &mut Call) -> Result<Reply, ApiError> {
         })
     })?;
     let contact = members::invite(&call.app, &actor, invitation).await?;
-    Ok(Reply::json(
-        201,
-        json!({ "contact": contact_json(&contact, call.app.now) }),
-    ))
+    Ok(one_contact(201, &contact, call))
 }
 
 /// Changes a contact's role and, for an employer, whether they manage its authorizations.
@@ -236,38 +415,26 @@ pub async fn change(call: &mut Call) -> Result<Reply, ApiError> {
         Some(contact) => contact,
         None => members::get(&call.app, &actor, &id).await?,
     };
-    Ok(Reply::json(
-        200,
-        json!({ "contact": contact_json(&contact, call.app.now) }),
-    ))
+    Ok(one_contact(200, &contact, call))
 }
 
 pub async fn revoke(call: &Call) -> Result<Reply, ApiError> {
     let (who, actor) = require_actor(call).await?;
     crate::use_cases::mfa::require_recent_factor(&call.app, &who)?;
     let contact = members::revoke(&call.app, &actor, call.id()).await?;
-    Ok(Reply::json(
-        200,
-        json!({ "contact": contact_json(&contact, call.app.now) }),
-    ))
+    Ok(one_contact(200, &contact, call))
 }
 
 pub async fn reissue(call: &Call) -> Result<Reply, ApiError> {
     let (_, actor) = require_actor(call).await?;
     let contact = members::reissue(&call.app, &actor, call.id()).await?;
-    Ok(Reply::json(
-        201,
-        json!({ "contact": contact_json(&contact, call.app.now) }),
-    ))
+    Ok(one_contact(201, &contact, call))
 }
 
 pub async fn unlock_legacy(call: &Call) -> Result<Reply, ApiError> {
     let (_, actor) = require_actor(call).await?;
     let contact = members::unlock_legacy(&call.app, &actor, call.id()).await?;
-    Ok(Reply::json(
-        200,
-        json!({ "contact": contact_json(&contact, call.app.now) }),
-    ))
+    Ok(one_contact(200, &contact, call))
 }
 
 /// The trail's filters from the query string: `action` (a prefix such as `authorization.`),
@@ -320,17 +487,6 @@ fn audit_query(call: &Call) -> Result<AuditQuery, ApiError> {
         .map_err(ApiError::invalid)
 }
 
-fn audit_json(e: &AuditEntry) -> Value {
-    json!({
-        "at": e.at,
-        "action": e.action,
-        "actor": e.actor_name.as_ref().map(|name| json!({ "name": name, "email": e.actor_email })),
-        "subject": e.contact_id.as_ref().map(|id| json!({ "contact_id": id, "name": e.subject_name })),
-        "details": serde_json::from_str::<Value>(&e.details).unwrap_or(Value::Null),
-        "counterpart": e.other_organisation_name,
-    })
-}
-
 /// Which page of the trail: `after` (the `next` cursor of the previous page, which reads about
 /// its own rows) or `page` (by offset), not both.
 fn trail_page(call: &Call, page: i64, page_size: i64) -> Result<TrailPage, ApiError> {
@@ -360,21 +516,20 @@ pub async fn audit(call: &Call) -> Result<Reply, ApiError> {
         }
         .text()
     });
-    let items: Vec<Value> = found.entries.iter().map(audit_json).collect();
     let page = match trail {
-        TrailPage::Offset(_) => json!(page),
-        TrailPage::After(_) => Value::Null,
+        TrailPage::Offset(_) => Some(page),
+        TrailPage::After(_) => None,
     };
     Ok(Reply::json(
         200,
-        json!({
-            "items": items,
-            "total": found.total,
-            "total_capped": found.capped,
-            "next": next,
-            "page": page,
-            "page_size": page_size,
-        }),
+        AuditPage {
+            items: found.entries.iter().map(AuditEvent::of).collect(),
+            total: found.total,
+            total_capped: found.capped,
+            next,
+            page,
+            page_size,
+        },
     ))
 }
 
@@ -460,16 +615,16 @@ pub async fn audit_csv(call: &Call) -> Result<Reply, ApiError> {
 
 /// The routes of this feature.
 pub const ROUTES: &[Route] = &[
-    route!(GET "/api/organisation" => show),
-    route!(GET "/api/organisation/security" => security),
-    route!(PUT "/api/organisation/security" => set_security),
+    route!(GET "/api/organisation" => show, 200 => MyOrganisation),
+    route!(GET "/api/organisation/security" => security, 200 => SecurityPolicy),
+    route!(PUT "/api/organisation/security" => set_security, 200 => SecurityPolicy),
     route!(GET "/api/organisation/members" => members),
-    route!(POST "/api/organisation/members" => invite),
-    route!(GET "/api/organisation/members/{id}" => member),
-    route!(PATCH "/api/organisation/members/{id}" => change),
-    route!(DELETE "/api/organisation/members/{id}" => revoke),
-    route!(POST "/api/organisation/members/{id}/link-credentials" => reissue),
-    route!(POST "/api/organisation/members/{id}/legacy-unlock" => unlock_legacy),
-    route!(GET "/api/organisation/audit" => audit),
+    route!(POST "/api/organisation/members" => invite, 201 => OneContact),
+    route!(GET "/api/organisation/members/{id}" => member, 200 => OneContact),
+    route!(PATCH "/api/organisation/members/{id}" => change, 200 => OneContact),
+    route!(DELETE "/api/organisation/members/{id}" => revoke, 200 => OneContact),
+    route!(POST "/api/organisation/members/{id}/link-credentials" => reissue, 201 => OneContact),
+    route!(POST "/api/organisation/members/{id}/legacy-unlock" => unlock_legacy, 200 => OneContact),
+    route!(GET "/api/organisation/audit" => audit, 200 => AuditPage),
     route!(GET "/api/organisation/audit.csv" => audit_csv),
 ];

@@ -103,10 +103,6 @@ impl<'a> Profile<'a> {
 
 /// A profile as JSON, for the organisation's own page: read back from its text, which shares the
 /// serialiser the bodies use rather than compiling a second one into a `Value`.
-pub fn profile_json(profile: Option<&ProfileRow>) -> serde_json::Value {
-    serde_json::from_str(&crate::json::text(&Profile::of(profile))).unwrap_or_default()
-}
-
 /// The signed-in user with an organisation profile active, or 401/403. The second-factor policy
 /// is checked on every request, from the role and organisation the session lookup already joins:
 /// a contact promoted to responsable, or whose organisation came to require a factor of all,

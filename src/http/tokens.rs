@@ -14,7 +14,7 @@ use crate::domain::Millis;
 use crate::json;
 use crate::storage::api_tokens::TokenRow;
 use crate::storage::sync;
-use crate::use_cases::authorizations::authorization_json;
+use crate::use_cases::authorizations::Authorization;
 use crate::use_cases::tokens::{self, NewTokenForm};
 use serde::Serialize;
 use serde_json::Value;
@@ -209,7 +209,7 @@ pub async fn authorized_files(call: &Call, header: &str) -> Result<Reply, ApiErr
     Ok(changes(
         &rows,
         |a| a.version,
-        |a| authorization_json(a, call.app.now),
+        |a| json::value_via_text(&Authorization::of(a, call.app.now)),
         since,
         limit,
     ))

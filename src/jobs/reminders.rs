@@ -21,7 +21,7 @@ use crate::storage::authorizations::{self, AuthorizationRow, ReminderWindow};
 use crate::storage::db::Statement;
 use crate::storage::domain_events::{self, DomainEvent};
 use crate::storage::{atomically, contacts, organisations, wrote, WrittenNow};
-use crate::use_cases::authorizations::authorization_json;
+use crate::use_cases::authorizations::{Authorization, AuthorizationEvent};
 use serde_json::Value;
 use std::collections::HashMap;
 use worker::console_error;
@@ -255,9 +255,9 @@ fn claim_statements(
                 kind: "authorization.expiring",
                 employer_id: &authorization.employer_id,
                 firm_id: &authorization.firm_id,
-                payload: json!({
-                    "authorization": authorization_json(authorization, app.now),
-                    "details": { "days_before": item["days_before"], "ends_on": item["ends_on"] },
+                payload: json::value_via_text(&AuthorizationEvent {
+                    authorization: Authorization::of(authorization, app.now),
+                    details: &json!({ "days_before": item["days_before"], "ends_on": item["ends_on"] }),
                 }),
             },
             &written,

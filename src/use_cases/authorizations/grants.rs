@@ -1,6 +1,7 @@
 //! Granting, changing and revoking an authorization.
 
-use super::records::{authorization_json, notify, record};
+use super::records::{notify, record, Authorization};
+use super::review::{decided, Decision};
 use super::{get, invalid, require_administrator, AuthorizationError};
 use crate::domain::authorization::{AuthorizationStatus, Origin};
 use crate::domain::authorization::{Level, Period, Services};
@@ -242,7 +243,8 @@ pub async fn change(
         after.ends_at,
         app.now,
     )?];
-    let details = json!({ "before": authorization_json(&before, app.now) });
+    let before_json = json::value_via_text(&Authorization::of(&before, app.now));
+    let details = json!({ "before": before_json });
     statements.extend(record(
         app,
         Some(actor.user_id.as_str()),
@@ -271,35 +273,7 @@ pub async fn revoke(
         AuthorizationStatus::Ended => return Err(AuthorizationError::Inactive),
         AuthorizationStatus::Active => {}
     }
-    let statements = revocation(app, actor, &before)?;
+    let statements = decided(app, actor, &before, Decision::Revoke)?;
     atomically(&app.db, statements, "Failed to revoke an authorization").await?;
     get(app, actor, id).await
-}
-
-pub(super) fn revocation(
-    app: &App,
-    actor: &Actor,
-    before: &AuthorizationRow,
-) -> Result<Vec<Statement>, InfraError> {
-    let after = AuthorizationRow {
-        status: AuthorizationStatus::Revoked,
-        revoked_at: Some(app.now),
-        updated_at: app.now,
-        ..before.clone()
-    };
-    let mut statements = vec![authorizations::revoke(
-        &app.db,
-        &before.employer_id,
-        &before.id,
-        app.now,
-    )?];
-    statements.extend(record(
-        app,
-        Some(actor.user_id.as_str()),
-        &actor.requester,
-        "authorization.revoked",
-        &after,
-        json!({}),
-    )?);
-    Ok(statements)
 }

@@ -13,7 +13,10 @@ mod requests;
 mod review;
 
 pub use grants::{change, grant, revoke, Change, Grant, Terms};
-pub use records::{authorization_json, notify, notify_address, record, request_records};
+pub use records::{
+    notify, notify_address, record, request_records, Authorization, AuthorizationEvent,
+    OrganisationRef,
+};
 pub use requests::{approve, decline, requests};
 pub use review::{confirm, review, Decision};
 

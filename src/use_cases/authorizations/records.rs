@@ -2,7 +2,7 @@
 //! the JSON the API, audit details and domain events show, the audit and domain events written
 //! in the same batch, and the email telling the contact afterwards.
 
-use crate::domain::authorization::{is_current, AuthorizationStatus, Origin, Services};
+use crate::domain::authorization::{is_current, AuthorizationStatus, Level, Origin, Services};
 use crate::domain::email::Email;
 use crate::domain::time::Day;
 use crate::domain::Millis;
@@ -17,41 +17,128 @@ use crate::storage::db::Statement;
 use crate::storage::domain_events::{self, DomainEvent};
 use crate::storage::{atomically, WrittenNow};
 use crate::use_cases::Requester;
+use serde::Serialize;
 use serde_json::Value;
 
+/// An organisation as a party to an authorization or a file: an employer or an accounting firm.
+#[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub struct OrganisationRef<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    pub file_number: &'a str,
+}
+
+/// The contact of another organisation an authorization is granted to.
+#[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub struct AuthorizedContact<'a> {
+    pub id: &'a str,
+    pub first_name: &'a str,
+    pub last_name: &'a str,
+    pub email: &'a str,
+}
+
+/// Where the employer's review of a migrated relation stands.
+#[derive(Serialize, Clone, Copy)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum Review {
+    Pending,
+    Confirmed,
+}
+
 /// An authorization as the API, the audit details and the domain events show it.
-pub fn authorization_json(a: &AuthorizationRow, now: Millis) -> Value {
-    let services = Services::from_bits(a.services).map(Services::codes);
-    let status = if is_current(a.status, a.ends_at, now) {
-        AuthorizationStatus::Active
-    } else if a.status == AuthorizationStatus::Active {
-        AuthorizationStatus::Ended
-    } else {
-        a.status
-    };
-    let review = match (a.origin, a.confirmed_at) {
-        (Origin::Migrated, None) => json!("pending"),
-        (Origin::Migrated, Some(_)) => json!("confirmed"),
-        (Origin::Granted, _) => Value::Null,
-    };
-    json!({
-        "id": a.id,
-        "employer": { "id": a.employer_id, "name": a.employer_name, "file_number": a.file_number },
-        "contact": { "id": a.contact_id, "first_name": a.contact_first_name, "last_name": a.contact_last_name, "email": a.contact_email },
-        "firm": { "id": a.firm_id, "name": a.firm_name, "file_number": a.firm_file_number },
-        "services": services.unwrap_or_default(),
-        "level": a.level,
-        "starts_on": Day::of(a.starts_at).to_iso(),
-        "ends_on": a.ends_at.map(|end| Day::ending_at(end).to_iso()),
-        "starts_at": a.starts_at,
-        "ends_at": a.ends_at,
-        "origin": a.origin,
-        "status": status,
-        "review": review,
-        "created_at": a.created_at,
-        "updated_at": a.updated_at,
-        "revoked_at": a.revoked_at,
-    })
+#[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub struct Authorization<'a> {
+    pub id: &'a str,
+    pub employer: OrganisationRef<'a>,
+    pub contact: AuthorizedContact<'a>,
+    pub firm: OrganisationRef<'a>,
+    #[cfg_attr(test, schemars(with = "Vec<crate::domain::authorization::Service>"))]
+    pub services: Vec<&'static str>,
+    pub level: Level,
+    /// The first day (America/Montreal), YYYY-MM-DD.
+    pub starts_on: String,
+    /// The last day (America/Montreal), YYYY-MM-DD; null when it has no end.
+    pub ends_on: Option<String>,
+    pub starts_at: Millis,
+    pub ends_at: Option<Millis>,
+    pub origin: Origin,
+    /// `ended` as soon as its end has passed, even before the lifecycle job records it.
+    pub status: AuthorizationStatus,
+    /// A migrated relation's review; null for a granted authorization.
+    pub review: Option<Review>,
+    pub created_at: Millis,
+    pub updated_at: Millis,
+    pub revoked_at: Option<Millis>,
+}
+
+impl<'a> Authorization<'a> {
+    pub fn of(a: &'a AuthorizationRow, now: Millis) -> Authorization<'a> {
+        let status = if is_current(a.status, a.ends_at, now) {
+            AuthorizationStatus::Active
+        } else if a.status == AuthorizationStatus::Active {
+            AuthorizationStatus::Ended
+        } else {
+            a.status
+        };
+        let review = match (a.origin, a.confirmed_at) {
+            (Origin::Migrated, None) => Some(Review::Pending),
+            (Origin::Migrated, Some(_)) => Some(Review::Confirmed),
+            (Origin::Granted, _) => None,
+        };
+        Authorization {
+            id: &a.id,
+            employer: OrganisationRef {
+                id: &a.employer_id,
+                name: &a.employer_name,
+                file_number: &a.file_number,
+            },
+            contact: AuthorizedContact {
+                id: &a.contact_id,
+                first_name: &a.contact_first_name,
+                last_name: &a.contact_last_name,
+                email: &a.contact_email,
+            },
+            firm: OrganisationRef {
+                id: &a.firm_id,
+                name: &a.firm_name,
+                file_number: &a.firm_file_number,
+            },
+            services: Services::from_bits(a.services)
+                .map(Services::codes)
+                .unwrap_or_default(),
+            level: a.level,
+            starts_on: Day::of(a.starts_at).to_iso(),
+            ends_on: a.ends_at.map(|end| Day::ending_at(end).to_iso()),
+            starts_at: a.starts_at,
+            ends_at: a.ends_at,
+            origin: a.origin,
+            status,
+            review,
+            created_at: a.created_at,
+            updated_at: a.updated_at,
+            revoked_at: a.revoked_at,
+        }
+    }
+}
+
+/// A domain event about an authorization: the authorization after the change, and what changed.
+#[derive(Serialize)]
+pub struct AuthorizationEvent<'a> {
+    pub authorization: Authorization<'a>,
+    pub details: &'a Value,
+}
+
+/// The audit details of a change to an authorization.
+#[derive(Serialize)]
+struct AuthorizationAudit<'a> {
+    authorization_id: &'a str,
+    services: &'a [&'static str],
+    level: Level,
+    details: &'a Value,
 }
 
 /// The statements recording a change to an authorization: an audit event in both organisations'
@@ -69,8 +156,10 @@ pub fn record(
         column: "updated_at",
         id: &after.id,
     };
-    let payload =
-        json!({ "authorization": authorization_json(after, app.now), "details": details });
+    let event = AuthorizationEvent {
+        authorization: Authorization::of(after, app.now),
+        details: &details,
+    };
     Ok(vec![
         audit::append_if_written(
             &app.db,
@@ -80,7 +169,12 @@ pub fn record(
                 organisation_id: Some(&after.employer_id),
                 contact_id: Some(&after.contact_id),
                 ip: requester.ip.as_deref(),
-                details: json!({ "authorization_id": after.id, "services": payload["authorization"]["services"], "level": after.level, "details": details }),
+                details: json::value_via_text(&AuthorizationAudit {
+                    authorization_id: &after.id,
+                    services: &event.authorization.services,
+                    level: after.level,
+                    details: &details,
+                }),
                 counterpart_organisation_id: Some(&after.firm_id),
             },
             &written,
@@ -92,7 +186,7 @@ pub fn record(
                 kind,
                 employer_id: &after.employer_id,
                 firm_id: &after.firm_id,
-                payload,
+                payload: json::value_via_text(&event),
             },
             &written,
             app.now,

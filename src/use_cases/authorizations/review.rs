@@ -1,10 +1,9 @@
 //! Reviewing the relations the legacy migration brought in: the employer confirms or revokes
 //! them, one at a time or all at once.
 
-use super::grants::revocation;
 use super::records::record;
 use super::{get, require_administrator, AuthorizationError};
-use crate::domain::authorization::Origin;
+use crate::domain::authorization::{AuthorizationStatus, Origin};
 use crate::infra::{App, InfraError};
 use crate::json;
 use crate::storage::atomically;
@@ -12,27 +11,42 @@ use crate::storage::authorizations::{self, AuthorizationRow};
 use crate::storage::db::Statement;
 use crate::use_cases::Actor;
 
-fn confirmation(
+/// The statements of an actor's decision on one authorization: the change, and its records as
+/// the authorization stands after it.
+pub(super) fn decided(
     app: &App,
     actor: &Actor,
     before: &AuthorizationRow,
+    decision: Decision,
 ) -> Result<Vec<Statement>, InfraError> {
-    let after = AuthorizationRow {
-        confirmed_at: Some(app.now),
-        updated_at: app.now,
-        ..before.clone()
+    let (employer_id, id, now) = (&before.employer_id, &before.id, app.now);
+    let (change, kind, after) = match decision {
+        Decision::Confirm => (
+            authorizations::confirm(&app.db, employer_id, id, now)?,
+            "authorization.confirmed",
+            AuthorizationRow {
+                confirmed_at: Some(now),
+                updated_at: now,
+                ..before.clone()
+            },
+        ),
+        Decision::Revoke => (
+            authorizations::revoke(&app.db, employer_id, id, now)?,
+            "authorization.revoked",
+            AuthorizationRow {
+                status: AuthorizationStatus::Revoked,
+                revoked_at: Some(now),
+                updated_at: now,
+                ..before.clone()
+            },
+        ),
     };
-    let mut statements = vec![authorizations::confirm(
-        &app.db,
-        &before.employer_id,
-        &before.id,
-        app.now,
-    )?];
+    let mut statements = vec![change];
     statements.extend(record(
         app,
         Some(actor.user_id.as_str()),
         &actor.requester,
-        "authorization.confirmed",
+        kind,
         &after,
         json!({}),
     )?);
@@ -55,7 +69,7 @@ pub async fn confirm(
     if !crate::domain::authorization::is_current(before.status, before.ends_at, app.now) {
         return Err(AuthorizationError::Inactive);
     }
-    let statements = confirmation(app, actor, &before)?;
+    let statements = decided(app, actor, &before, Decision::Confirm)?;
     atomically(&app.db, statements, "Failed to confirm a migrated relation").await?;
     get(app, actor, id).await
 }
@@ -81,10 +95,7 @@ pub async fn review(
     for chunk in pending.chunks(30) {
         let mut statements = Vec::new();
         for relation in chunk {
-            statements.extend(match decision {
-                Decision::Confirm => confirmation(app, actor, relation)?,
-                Decision::Revoke => revocation(app, actor, relation)?,
-            });
+            statements.extend(decided(app, actor, relation, decision)?);
         }
         atomically(&app.db, statements, "Failed to review migrated relations").await?;
     }

@@ -62,6 +62,7 @@ pub mod authorization;
 pub mod code;
 pub mod device;
 pub mod email;
+pub mod es256;
 pub mod fields;
 pub mod legacy;
 pub mod lifecycle;

@@ -1,8 +1,9 @@
 // Renames the module's imports from the JS glue to short names, in the wasm and in the glue
-// alike. wasm-bindgen names each import after its JS function plus a 16-digit hash
-// (`__wbg_append_ba9a4dc30a0323fd`, about 170 of them): the hashes do not compress, and the import
-// section was 3.5 KB of the gzip. The glue only uses these names as the keys of the object it
-// hands to `WebAssembly.Instance`, so renaming both sides changes nothing else.
+// alike: the module `./index_bg.js` becomes `g`, and each function a number. wasm-bindgen names each
+// import after its JS function plus a 16-digit hash (`__wbg_append_ba9a4dc30a0323fd`, about 190 of
+// them): the hashes do not compress, and the import section was 3.5 KB of the gzip. The glue only
+// uses these names as the keys of the object it hands to `WebAssembly.Instance`, so renaming both
+// sides changes nothing else.
 // Usage: node scripts/shorten_wasm_imports.mjs build/index_bg.wasm build/index.js
 import { readFileSync, writeFileSync } from 'node:fs';
 
@@ -10,6 +11,7 @@ const [wasmFile, jsFile] = process.argv.slice(2);
 const bytes = readFileSync(wasmFile);
 let js = readFileSync(jsFile, 'utf8');
 const GLUE = './index_bg.js';
+const SHORT_GLUE = 'g';
 
 function leb(pos) {
   let value = 0;
@@ -95,12 +97,13 @@ for (let pos = 8; pos < bytes.length;) {
       }
       js = js.slice(0, start) + js.slice(start).replace(key, `$1${JSON.stringify(newName)}:`);
     }
-    entries.push(str(module), str(newName), descriptor);
+    entries.push(str(module === GLUE ? SHORT_GLUE : module), str(newName), descriptor);
     at = descriptorEnd;
   }
   const section = Buffer.concat(entries);
   out.push(Buffer.from([2]), encodeLeb(section.length), section);
 }
+js = js.slice(0, start) + JSON.stringify(SHORT_GLUE) + js.slice(start + GLUE.length + 2);
 writeFileSync(wasmFile, Buffer.concat(out));
 writeFileSync(jsFile, js);
 console.error(`${wasmFile}: ${renamed} imports from ${GLUE} renamed`);

@@ -21,30 +21,9 @@ pub async fn verify(point: &Point, message: &[u8], signature: &[u8; 64]) -> Opti
 
 #[cfg(target_arch = "wasm32")]
 mod imp {
-    use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
-    use wasm_bindgen::{JsCast, JsValue};
-    use wasm_bindgen_futures::JsFuture;
-
-    /// `crypto.subtle[method](...args)`, awaited.
-    async fn subtle(method: &str, args: &Array) -> Option<JsValue> {
-        let crypto = Reflect::get(&js_sys::global(), &"crypto".into()).ok()?;
-        let subtle = Reflect::get(&crypto, &"subtle".into()).ok()?;
-        let function: Function = Reflect::get(&subtle, &method.into())
-            .ok()?
-            .dyn_into()
-            .ok()?;
-        let promise: Promise = function.apply(&subtle, args).ok()?.dyn_into().ok()?;
-        JsFuture::from(promise).await.ok()
-    }
-
-    fn algorithm(fields: &[(&str, &str)]) -> JsValue {
-        let object = Object::new();
-        for (name, value) in fields {
-            // Setting a property of a fresh plain object cannot fail.
-            let _ = Reflect::set(&object, &(*name).into(), &(*value).into());
-        }
-        object.into()
-    }
+    use super::super::webcrypto::{algorithm, subtle};
+    use js_sys::{Array, Uint8Array};
+    use wasm_bindgen::JsValue;
 
     /// The WebCrypto key of `point`; `None` when it is not a point of P-256.
     pub async fn import(point: &[u8]) -> Option<JsValue> {

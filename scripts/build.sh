@@ -15,3 +15,4 @@ fi
 echo "[build] worker-build --release: cargo, then wasm-bindgen, then wasm-opt (the slowest step, silent for a minute or two)" >&2
 worker-build --release
 node scripts/strip_wasm_names.mjs build/index_bg.wasm
+node scripts/shorten_wasm_imports.mjs build/index_bg.wasm build/index.js

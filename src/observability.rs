@@ -6,7 +6,7 @@
 
 use crate::json;
 use crate::storage::db::Usage;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 /// What one request did, for its line.
 pub struct RequestLine<'a> {
@@ -73,15 +73,13 @@ pub fn cron_run(cron: &str, duration_ms: u64, d1: Usage) -> Value {
 
 fn add_usage(line: &mut Value, d1: Usage) {
     if let Value::Object(fields) = line {
-        let usage: Map<String, Value> = [
+        for (name, value) in [
             ("d1_queries", d1.queries),
             ("d1_rows_read", d1.rows_read),
             ("d1_rows_written", d1.rows_written),
-        ]
-        .into_iter()
-        .map(|(name, value)| (name.to_owned(), value.into()))
-        .collect();
-        fields.extend(usage);
+        ] {
+            fields.insert(name.to_owned(), value.into());
+        }
     }
 }
 

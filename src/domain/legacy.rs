@@ -136,7 +136,7 @@ impl HashCost {
 /// work of one check: the decoy for an unknown username then costs what a typical known one does.
 pub fn median_cost(costs: &[HashCost]) -> Option<(LegacyFormat, u64)> {
     let mut sorted: Vec<&HashCost> = costs.iter().filter(|c| c.hashes > 0).collect();
-    sorted.sort_by_key(|c| (c.work(), c.cost));
+    super::order::sort_by_key(&mut sorted, |c| (c.work(), c.cost));
     let total: u64 = sorted.iter().map(|c| c.hashes).sum();
     let middle = total.checked_sub(1)? / 2;
     let mut seen = 0;

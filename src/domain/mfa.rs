@@ -7,11 +7,11 @@
 
 use super::code::OneTimeCode;
 use super::fields::Problem;
+use super::hmac_sha1;
 use super::organisation::{OrganisationKind, Role};
 use super::sealing::Sealer;
 use super::secrets::{KeyPurpose, ServerSecrets};
 use super::{Entropy, Millis, MINUTE, SECOND};
-use hmac::{Hmac, Mac};
 use subtle::ConstantTimeEq;
 
 /// 160 bits, the size RFC 4226 recommends for HMAC-SHA-1.
@@ -79,11 +79,8 @@ impl TotpSecret {
     }
 
     /// The six-digit code of a time step (RFC 4226 dynamic truncation).
-    fn code_at(&self, step: i64) -> u32 {
-        let mut mac =
-            <Hmac<sha1::Sha1> as Mac>::new_from_slice(&self.0).expect("HMAC takes any key length");
-        mac.update(&step.to_be_bytes());
-        let digest = mac.finalize().into_bytes();
+    async fn code_at(&self, step: i64) -> Option<u32> {
+        let digest = hmac_sha1::sign(&self.0, &step.to_be_bytes()).await?;
         let offset = (digest[19] & 0x0f) as usize;
         let binary = u32::from_be_bytes([
             digest[offset] & 0x7f,
@@ -91,13 +88,13 @@ impl TotpSecret {
             digest[offset + 2],
             digest[offset + 3],
         ]);
-        binary % 1_000_000
+        Some(binary % 1_000_000)
     }
 
     /// The time step a typed code belongs to, if it is the code of the current step or of one
     /// step either side, and later than the last step already used (a code serves once). Every
     /// candidate is compared, in constant time.
-    pub fn matching_step(
+    pub async fn matching_step(
         &self,
         code: &OneTimeCode,
         now: Millis,
@@ -106,7 +103,7 @@ impl TotpSecret {
         let current = now.div_euclid(STEP);
         let mut found = None;
         for step in current - DRIFT_STEPS..=current + DRIFT_STEPS {
-            let expected = format!("{:06}", self.code_at(step));
+            let expected = format!("{:06}", self.code_at(step).await?);
             let equal: bool = expected.as_bytes().ct_eq(code.expose().as_bytes()).into();
             if equal && step > last_used_step && found.is_none() {
                 found = Some(step);
@@ -256,6 +253,23 @@ pub fn challenge_rejection(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use futures_util::FutureExt;
+
+    fn code_at(secret: &TotpSecret, step: i64) -> u32 {
+        secret.code_at(step).now_or_never().unwrap().unwrap()
+    }
+
+    fn matching_step(
+        secret: &TotpSecret,
+        code: &OneTimeCode,
+        now: Millis,
+        last_used_step: i64,
+    ) -> Option<i64> {
+        secret
+            .matching_step(code, now, last_used_step)
+            .now_or_never()
+            .unwrap()
+    }
     use crate::domain::testing::FixedEntropy;
 
     /// The SHA-1 seed of RFC 6238's test vectors.
@@ -278,7 +292,7 @@ mod tests {
             (2000000000, 279037),
             (20000000000, 353130),
         ] {
-            assert_eq!(secret.code_at(seconds / 30), expected, "at {seconds} s");
+            assert_eq!(code_at(&secret, seconds / 30), expected, "at {seconds} s");
         }
     }
 
@@ -288,9 +302,9 @@ mod tests {
         let now = 1111111111 * SECOND;
         let step = now / STEP;
         for (offset, accepted) in [(-2, false), (-1, true), (0, true), (1, true), (2, false)] {
-            let typed = code(&format!("{:06}", secret.code_at(step + offset)));
+            let typed = code(&format!("{:06}", code_at(&secret, step + offset)));
             assert_eq!(
-                secret.matching_step(&typed, now, -1),
+                matching_step(&secret, &typed, now, -1),
                 accepted.then_some(step + offset),
                 "offset {offset}"
             );
@@ -302,12 +316,12 @@ mod tests {
         let secret = rfc_secret();
         let now = 1234567890 * SECOND;
         let step = now / STEP;
-        let typed = code(&format!("{:06}", secret.code_at(step)));
-        assert_eq!(secret.matching_step(&typed, now, step - 1), Some(step));
-        assert_eq!(secret.matching_step(&typed, now, step), None);
-        let earlier = code(&format!("{:06}", secret.code_at(step - 1)));
+        let typed = code(&format!("{:06}", code_at(&secret, step)));
+        assert_eq!(matching_step(&secret, &typed, now, step - 1), Some(step));
+        assert_eq!(matching_step(&secret, &typed, now, step), None);
+        let earlier = code(&format!("{:06}", code_at(&secret, step - 1)));
         assert_eq!(
-            secret.matching_step(&earlier, now, step),
+            matching_step(&secret, &earlier, now, step),
             None,
             "an older code after a newer one"
         );

@@ -76,7 +76,9 @@ pub mod authorization;
 pub mod code;
 pub mod device;
 pub mod email;
+pub mod es256;
 pub mod fields;
+pub mod hmac_sha1;
 pub mod legacy;
 pub mod lifecycle;
 pub mod linking;
@@ -85,6 +87,7 @@ pub mod mfa;
 pub mod migration;
 pub mod monthly_report;
 pub mod name;
+pub mod order;
 pub mod organisation;
 pub mod paging;
 pub mod password;
@@ -96,6 +99,8 @@ pub mod throttle;
 pub mod time;
 pub mod unicode;
 pub mod webauthn;
+#[cfg(target_arch = "wasm32")]
+mod webcrypto;
 pub mod webhook;
 
 pub use unicode::fold_for_search;

@@ -559,7 +559,7 @@ pub fn validate(
             }
         }
     }
-    problems.sort_by_key(|p| (p.line, p.field));
+    super::order::sort_by_key(&mut problems, |p| (p.line, p.field));
     if problems.is_empty() {
         Ok(lines)
     } else {

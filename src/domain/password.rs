@@ -3,6 +3,9 @@
 
 use super::email::Email;
 use super::fields::{FieldErrors, Problem};
+use base64::engine::general_purpose::STANDARD_NO_PAD;
+use base64::Engine;
+use subtle::ConstantTimeEq;
 
 /// Lower-cased common passwords of 8 characters or more, one a line (the 30,000 most frequent
 /// passwords of the MIT-licensed zxcvbn frequency lists, plus common French-Canadian choices).
@@ -98,36 +101,85 @@ impl Password {
     }
 }
 
-/// Argon2id with the OWASP parameters: m=19456 KiB, t=2, p=1.
-fn hasher() -> argon2::Argon2<'static> {
-    let params = argon2::Params::new(19_456, 2, 1, None).expect("valid Argon2 parameters");
-    argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params)
+/// How a stored hash begins: Argon2id, version 0x13, then its parameters.
+const PHC_ARGON2ID: &str = "$argon2id$v=19$";
+/// Argon2's memory in KiB, passes and lanes: `(m, t, p)`.
+type Parameters = (u32, u32, u32);
+/// The OWASP parameters every new hash uses: m=19456 KiB, t=2, p=1.
+const PARAMETERS: Parameters = (19_456, 2, 1);
+
+/// Argon2id with parameters `(m, t, p)` and an output of `length` bytes.
+fn hasher((m, t, p): Parameters, length: usize) -> Option<argon2::Argon2<'static>> {
+    let params = argon2::Params::new(m, t, p, Some(length)).ok()?;
+    Some(argon2::Argon2::new(
+        argon2::Algorithm::Argon2id,
+        argon2::Version::V0x13,
+        params,
+    ))
 }
 
-/// The PHC string stored for a password, with a fresh 128-bit salt.
+/// The PHC string stored for a password (`$argon2id$v=19$m=…,t=…,p=…$salt$hash`, both in
+/// unpadded base64), with a fresh 128-bit salt and a 256-bit hash. Written and read here rather
+/// than through the `password-hash` crate, whose parser and second base64 weighed 4 KB gzip.
 pub fn hash(password: &Password, entropy: &mut dyn super::Entropy) -> String {
-    use argon2::password_hash::{PasswordHasher, SaltString};
     let mut salt = [0u8; 16];
     entropy.fill(&mut salt);
-    let salt = SaltString::encode_b64(&salt).expect("16 bytes make a valid salt");
-    hasher()
-        .hash_password(password.expose().as_bytes(), &salt)
-        .expect("Argon2 hashing succeeds")
-        .to_string()
+    let mut output = [0u8; 32];
+    hasher(PARAMETERS, output.len())
+        .expect("valid Argon2 parameters")
+        .hash_password_into(password.expose().as_bytes(), &salt, &mut output)
+        .expect("Argon2 hashing succeeds");
+    let (m, t, p) = PARAMETERS;
+    format!(
+        "{PHC_ARGON2ID}m={m},t={t},p={p}${}${}",
+        STANDARD_NO_PAD.encode(salt),
+        STANDARD_NO_PAD.encode(output)
+    )
 }
 
-/// Whether a password matches a stored PHC string (constant-time inside argon2).
+/// Whether a password matches a stored PHC string: the hash recomputed with its salt and
+/// parameters, compared in constant time.
 pub fn verify(password: &Password, stored: &str) -> bool {
-    use argon2::password_hash::{PasswordHash, PasswordVerifier};
-    PasswordHash::new(stored).is_ok_and(|parsed| {
-        hasher()
-            .verify_password(password.expose().as_bytes(), &parsed)
+    let Some((parameters, salt, expected)) = parse_phc(stored) else {
+        return false;
+    };
+    let mut output = vec![0u8; expected.len()];
+    hasher(parameters, expected.len()).is_some_and(|argon2| {
+        argon2
+            .hash_password_into(password.expose().as_bytes(), &salt, &mut output)
             .is_ok()
+            && bool::from(output.ct_eq(&expected))
     })
 }
 
+/// The parameters, salt and hash of an Argon2id PHC string.
+fn parse_phc(stored: &str) -> Option<(Parameters, Vec<u8>, Vec<u8>)> {
+    let mut parts = stored.strip_prefix(PHC_ARGON2ID)?.split('$');
+    let (parameters, salt, hash) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() {
+        return None;
+    }
+    let mut values = parameters.split(',');
+    let mut value = |name: &str| -> Option<u32> { values.next()?.strip_prefix(name)?.parse().ok() };
+    let parameters = (value("m=")?, value("t=")?, value("p=")?);
+    if values.next().is_some() {
+        return None;
+    }
+    let decode = |text: &str| STANDARD_NO_PAD.decode(text).ok();
+    Some((parameters, decode(salt)?, decode(hash)?))
+}
+
 fn is_common(lowered: &str, common: &CommonPasswords) -> bool {
-    let distinct: std::collections::BTreeSet<char> = lowered.chars().collect();
+    // Counted without a set: collecting into one sorts, and a sort is compiled per element type.
+    let mut distinct: Vec<char> = Vec::with_capacity(5);
+    for c in lowered.chars() {
+        if distinct.len() == 5 {
+            break;
+        }
+        if !distinct.contains(&c) {
+            distinct.push(c);
+        }
+    }
     if distinct.len() < 5 {
         return true;
     }
@@ -268,6 +320,51 @@ mod tests {
             &stored
         ));
         assert!(!verify(&password, "not a hash"));
+    }
+
+    #[test]
+    fn hashes_are_the_phc_strings_of_the_argon2_crate_both_ways() {
+        use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+        let password = Password::parse_attempt("Trois chats gris dorment").unwrap();
+        let argon2 = hasher(PARAMETERS, 32).unwrap();
+        let salt = SaltString::encode_b64(&[7u8; 16]).unwrap();
+        let theirs = argon2
+            .hash_password(password.expose().as_bytes(), &salt)
+            .unwrap()
+            .to_string();
+        assert!(verify(&password, &theirs), "{theirs}");
+        let ours = hash(
+            &password,
+            &mut crate::domain::testing::FixedEntropy::new(&[7]),
+        );
+        assert_eq!(ours, theirs);
+        let parsed = PasswordHash::new(&ours).unwrap();
+        assert!(argon2
+            .verify_password(password.expose().as_bytes(), &parsed)
+            .is_ok());
+    }
+
+    #[test]
+    fn malformed_or_foreign_phc_strings_verify_nothing() {
+        let password = Password::parse_attempt("Trois chats gris dorment").unwrap();
+        let good = hash(
+            &password,
+            &mut crate::domain::testing::FixedEntropy::new(&[5]),
+        );
+        let (head, hash_part) = good.rsplit_once('$').unwrap();
+        for stored in [
+            good.replace("$argon2id$", "$argon2i$"),
+            good.replace("v=19", "v=16"),
+            good.replace("m=19456,t=2,p=1", "t=2,m=19456,p=1"),
+            good.replace("m=19456,t=2,p=1", "m=19456,t=2,p=1,x=1"),
+            good.replace("t=2", "t=3"),
+            format!("{head}${}", &hash_part[1..]),
+            format!("{good}$extra"),
+            format!("{head}$***"),
+            String::new(),
+        ] {
+            assert!(!verify(&password, &stored), "{stored}");
+        }
     }
 
     #[test]

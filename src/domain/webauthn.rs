@@ -3,12 +3,11 @@
 //! format "none" are accepted: the portal asks for no attestation, so it trusts no authenticator
 //! maker, only the key it is given at registration and the user verification the flags report.
 
+use super::es256::{self, Point};
 use super::fields::Problem;
 use super::{Entropy, Millis, MINUTE};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use p256::ecdsa::signature::Verifier;
-use p256::ecdsa::{Signature, VerifyingKey};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
@@ -252,7 +251,7 @@ impl<'a> AuthenticatorData<'a> {
 }
 
 /// Checks a new credential against the challenge handed out for it; answers the key to store.
-pub fn verify_registration(
+pub async fn verify_registration(
     registration: &Registration,
     challenge: &str,
     rp: &RelyingParty,
@@ -273,28 +272,128 @@ pub fn verify_registration(
         return Err(Rejection::Malformed);
     }
     let (credential_id, cose_key) = after_length.split_at(id_length);
+    let point = es256_public_key(cose_key)?;
+    if !es256::is_public_key(&point).await {
+        return Err(Rejection::UnsupportedKey);
+    }
     Ok(NewPasskey {
         credential_id: URL_SAFE_NO_PAD.encode(credential_id),
-        public_key: URL_SAFE_NO_PAD.encode(es256_public_key(cose_key)?),
+        public_key: URL_SAFE_NO_PAD.encode(point),
         sign_count: data.sign_count,
     })
 }
 
+/// A reader of the CBOR (RFC 8949) that authenticators write, with definite lengths only
+/// (CTAP2's canonical form): maps, integers, text and byte strings, and skipping anything else.
+/// An attestation object and a COSE key need no more, and a CBOR crate weighed more than this.
+struct Cbor<'a> {
+    bytes: &'a [u8],
+}
+
+impl<'a> Cbor<'a> {
+    /// Nesting deeper than this in a skipped item is refused.
+    const MAX_DEPTH: u8 = 8;
+
+    /// The major type and argument of the next item's head.
+    fn head(&mut self) -> Option<(u8, u64)> {
+        let (&first, rest) = self.bytes.split_first()?;
+        let (major, info) = (first >> 5, first & 0x1f);
+        let size = match info {
+            0..=23 => 0,
+            24 => 1,
+            25 => 2,
+            26 => 4,
+            27 => 8,
+            _ => return None,
+        };
+        let argument = rest.get(..size)?;
+        self.bytes = &rest[size..];
+        let argument = match size {
+            0 => u64::from(info),
+            _ => argument.iter().fold(0, |n, b| n << 8 | u64::from(*b)),
+        };
+        Some((major, argument))
+    }
+
+    fn take(&mut self, length: u64) -> Option<&'a [u8]> {
+        let length = usize::try_from(length).ok()?;
+        let taken = self.bytes.get(..length)?;
+        self.bytes = &self.bytes[length..];
+        Some(taken)
+    }
+
+    /// A map's number of entries.
+    fn map(&mut self) -> Option<u64> {
+        match self.head()? {
+            (5, entries) => Some(entries),
+            _ => None,
+        }
+    }
+
+    fn int(&mut self) -> Option<i64> {
+        match self.head()? {
+            (0, n) => i64::try_from(n).ok(),
+            (1, n) => i64::try_from(n).ok().map(|n| -1 - n),
+            _ => None,
+        }
+    }
+
+    fn bytes(&mut self) -> Option<&'a [u8]> {
+        match self.head()? {
+            (2, length) => self.take(length),
+            _ => None,
+        }
+    }
+
+    fn text(&mut self) -> Option<&'a str> {
+        match self.head()? {
+            (3, length) => std::str::from_utf8(self.take(length)?).ok(),
+            _ => None,
+        }
+    }
+
+    /// Passes over one item, with what it nests.
+    fn skip(&mut self, depth: u8) -> Option<()> {
+        let depth = depth.checked_sub(1)?;
+        match self.head()? {
+            // Integers, and simple values and floats (their bytes are the head's argument).
+            (0 | 1 | 7, _) => {}
+            (2 | 3, length) => {
+                self.take(length)?;
+            }
+            (4, items) => {
+                for _ in 0..items {
+                    self.skip(depth)?;
+                }
+            }
+            (5, entries) => {
+                for _ in 0..entries {
+                    self.skip(depth)?;
+                    self.skip(depth)?;
+                }
+            }
+            // A tag, then the item it tags.
+            _ => self.skip(depth)?,
+        }
+        Some(())
+    }
+}
+
 /// The `authData` of an attestation object whose format is "none" (an empty statement).
 fn attested_auth_data(object: &[u8]) -> Result<&[u8], Rejection> {
-    let mut decoder = minicbor::Decoder::new(object);
-    let entries = decoder.map().ok().flatten().ok_or(Rejection::Malformed)?;
+    let mut cbor = Cbor { bytes: object };
+    let entries = cbor.map().ok_or(Rejection::Malformed)?;
     let (mut format, mut auth_data) = (None, None);
     for _ in 0..entries {
-        match decoder.str().map_err(|_| Rejection::Malformed)? {
-            "fmt" => format = Some(decoder.str().map_err(|_| Rejection::Malformed)?),
-            "authData" => auth_data = Some(decoder.bytes().map_err(|_| Rejection::Malformed)?),
+        match cbor.text().ok_or(Rejection::Malformed)? {
+            "fmt" => format = Some(cbor.text().ok_or(Rejection::Malformed)?),
+            "authData" => auth_data = Some(cbor.bytes().ok_or(Rejection::Malformed)?),
             "attStmt" => {
-                if decoder.map().map_err(|_| Rejection::Malformed)? != Some(0) {
+                if cbor.map().ok_or(Rejection::Malformed)? != 0 {
                     return Err(Rejection::UnsupportedAttestation);
                 }
             }
-            _ => decoder.skip().map_err(|_| Rejection::Malformed)?,
+            _ => cbor.skip(Cbor::MAX_DEPTH).ok_or(Rejection::Malformed)?,
         }
     }
     if format.ok_or(Rejection::Malformed)? != "none" {
@@ -304,27 +403,26 @@ fn attested_auth_data(object: &[u8]) -> Result<&[u8], Rejection> {
 }
 
 /// A COSE_Key (RFC 9053) that is an EC2 key on P-256 for ES256, as a SEC1 uncompressed point
-/// checked to be on the curve.
-fn es256_public_key(cose: &[u8]) -> Result<[u8; 65], Rejection> {
-    let mut decoder = minicbor::Decoder::new(cose);
-    let entries = decoder.map().ok().flatten().ok_or(Rejection::Malformed)?;
+/// (whether it is on the curve is for [`es256::is_public_key`]).
+fn es256_public_key(cose: &[u8]) -> Result<Point, Rejection> {
+    let mut cbor = Cbor { bytes: cose };
+    let entries = cbor.map().ok_or(Rejection::Malformed)?;
     let (mut kty, mut alg, mut crv, mut x, mut y) = (None, None, None, None, None);
     for _ in 0..entries {
-        let label = decoder.i64().map_err(|_| Rejection::Malformed)?;
-        let int = |d: &mut minicbor::Decoder| d.i64().map_err(|_| Rejection::UnsupportedKey);
-        let bytes = |d: &mut minicbor::Decoder<'_>| -> Result<[u8; 32], Rejection> {
-            d.bytes()
-                .ok()
+        let label = cbor.int().ok_or(Rejection::Malformed)?;
+        let int = |c: &mut Cbor| c.int().ok_or(Rejection::UnsupportedKey);
+        let bytes = |c: &mut Cbor| -> Result<[u8; 32], Rejection> {
+            c.bytes()
                 .and_then(|b| <[u8; 32]>::try_from(b).ok())
                 .ok_or(Rejection::UnsupportedKey)
         };
         match label {
-            1 => kty = Some(int(&mut decoder)?),
-            3 => alg = Some(int(&mut decoder)?),
-            -1 => crv = Some(int(&mut decoder)?),
-            -2 => x = Some(bytes(&mut decoder)?),
-            -3 => y = Some(bytes(&mut decoder)?),
-            _ => decoder.skip().map_err(|_| Rejection::Malformed)?,
+            1 => kty = Some(int(&mut cbor)?),
+            3 => alg = Some(int(&mut cbor)?),
+            -1 => crv = Some(int(&mut cbor)?),
+            -2 => x = Some(bytes(&mut cbor)?),
+            -3 => y = Some(bytes(&mut cbor)?),
+            _ => cbor.skip(Cbor::MAX_DEPTH).ok_or(Rejection::Malformed)?,
         }
     }
     // kty EC2 (2), alg ES256 (-7), crv P-256 (1).
@@ -335,13 +433,13 @@ fn es256_public_key(cose: &[u8]) -> Result<[u8; 65], Rejection> {
     let mut point = [4u8; 65];
     point[1..33].copy_from_slice(&x);
     point[33..].copy_from_slice(&y);
-    VerifyingKey::from_sec1_bytes(&point).map_err(|_| Rejection::UnsupportedKey)?;
     Ok(point)
 }
 
 /// An ASN.1 DER ECDSA signature (`SEQUENCE { r INTEGER, s INTEGER }`), what WebAuthn sends for
-/// ES256, as the 64 bytes r || s. Read by hand: a DER library would weigh more than this.
-fn der_signature(der: &[u8]) -> Option<Signature> {
+/// ES256, as the 64 bytes r || s that WebCrypto verifies. Read by hand: a DER library would
+/// weigh more than this.
+fn der_signature(der: &[u8]) -> Option<[u8; 64]> {
     let body = match der {
         [0x30, length, body @ ..] if usize::from(*length) == body.len() => body,
         _ => return None,
@@ -370,13 +468,13 @@ fn der_signature(der: &[u8]) -> Option<Signature> {
     if !rest.is_empty() {
         return None;
     }
-    Signature::from_slice(&rs).ok()
+    Some(rs)
 }
 
 /// Checks an assertion against the challenge handed out for it and the stored key and sign
 /// counter; answers the counter to store. A counter that does not grow (unless the
 /// authenticator keeps none: both zero) means a cloned authenticator and is refused.
-pub fn verify_assertion(
+pub async fn verify_assertion(
     assertion: &Assertion,
     challenge: &str,
     rp: &RelyingParty,
@@ -386,16 +484,19 @@ pub fn verify_assertion(
     assertion.client_data.check("webauthn.get", challenge, rp)?;
     let data = AuthenticatorData::parse(&assertion.authenticator_data)?;
     data.check(rp)?;
-    let key = URL_SAFE_NO_PAD
+    let point = URL_SAFE_NO_PAD
         .decode(public_key)
         .ok()
-        .and_then(|point| VerifyingKey::from_sec1_bytes(&point).ok())
+        .and_then(|point| Point::try_from(point).ok())
         .ok_or(Rejection::UnsupportedKey)?;
     let signature = der_signature(&assertion.signature).ok_or(Rejection::BadSignature)?;
     let mut signed = assertion.authenticator_data.clone();
     signed.extend_from_slice(&Sha256::digest(&assertion.client_data_json));
-    key.verify(&signed, &signature)
-        .map_err(|_| Rejection::BadSignature)?;
+    match es256::verify(&point, &signed, &signature).await {
+        Some(true) => {}
+        Some(false) => return Err(Rejection::BadSignature),
+        None => return Err(Rejection::UnsupportedKey),
+    }
     if (data.sign_count != 0 || stored_count != 0) && data.sign_count <= stored_count {
         return Err(Rejection::CounterRegression);
     }
@@ -405,8 +506,9 @@ pub fn verify_assertion(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use futures_util::FutureExt;
     use p256::ecdsa::signature::Signer;
-    use p256::ecdsa::SigningKey;
+    use p256::ecdsa::{Signature, SigningKey};
     use serde_json::json;
 
     const CHALLENGE: &str = "c2VydmVyLWNoYWxsZW5nZS1vZi0zMi1ieXRlcy4uLi4";
@@ -505,6 +607,8 @@ mod tests {
             let registration =
                 Registration::from_json(&credential).map_err(|_| Rejection::Malformed)?;
             verify_registration(&registration, CHALLENGE, &rp())
+                .now_or_never()
+                .unwrap()
         }
     }
 
@@ -657,6 +761,8 @@ mod tests {
             let assertion = Assertion::from_json(&credential).map_err(|_| Rejection::Malformed)?;
             let stored_key = b64(key().verifying_key().to_encoded_point(false).as_bytes());
             verify_assertion(&assertion, CHALLENGE, &rp(), &stored_key, self.stored_count)
+                .now_or_never()
+                .unwrap()
         }
     }
 
@@ -792,7 +898,10 @@ mod tests {
     fn der_signatures_are_read_as_r_and_s_and_malformed_ones_refused() {
         let signature: Signature = key().sign(b"message");
         let der = signature.to_der();
-        assert_eq!(der_signature(der.as_bytes()), Some(signature));
+        assert_eq!(
+            der_signature(der.as_bytes()),
+            Some(<[u8; 64]>::from(signature.to_bytes()))
+        );
         let bytes = der.as_bytes();
         let cases: [(&str, Vec<u8>); 5] = [
             ("truncated", bytes[..bytes.len() - 1].to_vec()),
@@ -804,6 +913,36 @@ mod tests {
         for (reason, der) in cases {
             assert_eq!(der_signature(&der), None, "{reason}");
         }
+    }
+
+    #[test]
+    fn cbor_items_around_the_ones_read_are_skipped_and_truncated_ones_refused() {
+        let mut object = Vec::new();
+        let mut e = minicbor::Encoder::new(&mut object);
+        e.map(6).unwrap();
+        e.str("fmt").unwrap().str("none").unwrap();
+        e.str("extra").unwrap().array(3).unwrap();
+        e.i64(-300).unwrap().f64(1.5).unwrap().bool(true).unwrap();
+        e.str("nested").unwrap().map(1).unwrap();
+        e.u64(1 << 40)
+            .unwrap()
+            .tag(minicbor::data::Tag::new(24))
+            .unwrap();
+        e.bytes(&[1, 2, 3]).unwrap();
+        e.str("attStmt").unwrap().map(0).unwrap();
+        e.str("null").unwrap().null().unwrap();
+        e.str("authData").unwrap().bytes(b"data").unwrap();
+        assert_eq!(attested_auth_data(&object), Ok(&b"data"[..]));
+        for length in 0..object.len() {
+            assert!(
+                attested_auth_data(&object[..length]).is_err(),
+                "cut at {length}"
+            );
+        }
+        let mut deep = vec![0xa1, 0x61, b'x'];
+        deep.extend([0x81; 20]);
+        deep.push(0);
+        assert_eq!(attested_auth_data(&deep), Err(Rejection::Malformed));
     }
 
     #[test]

@@ -75,16 +75,14 @@ impl ApiError {
         error.insert("code".into(), self.code.code().into());
         error.insert("message".into(), self.code.message(locale).into());
         if let Some(fields) = &self.fields {
-            let fields: Map<String, Value> = fields
-                .iter()
-                .map(|(name, problem)| {
-                    (
-                        name.to_owned(),
-                        i18n::problem_message(problem, locale).into(),
-                    )
-                })
-                .collect();
-            error.insert("fields".into(), Value::Object(fields));
+            let mut messages = Map::new();
+            for (name, problem) in fields.iter() {
+                messages.insert(
+                    name.to_owned(),
+                    i18n::problem_message(problem, locale).into(),
+                );
+            }
+            error.insert("fields".into(), Value::Object(messages));
         }
         if let Some(seconds) = self.retry_after {
             error.insert("retry_after".into(), seconds.into());

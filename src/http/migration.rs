@@ -90,17 +90,14 @@ fn batch_lines(items: Option<Value>) -> Result<Vec<ParsedLine>, Problem> {
 
 /// Counts per record kind (the four kinds an export has), zeros included.
 fn per_kind(decisions: &[Decision], wanted: Outcome) -> Value {
-    let counts: Map<String, Value> = Kind::ALL
-        .into_iter()
-        .filter(|kind| *kind != Kind::Unknown)
-        .map(|kind| {
-            let n = decisions
-                .iter()
-                .filter(|d| d.kind == kind && d.outcome == wanted)
-                .count();
-            (kind.as_str().to_owned(), n.into())
-        })
-        .collect();
+    let mut counts = Map::new();
+    for kind in Kind::ALL.into_iter().filter(|kind| *kind != Kind::Unknown) {
+        let n = decisions
+            .iter()
+            .filter(|d| d.kind == kind && d.outcome == wanted)
+            .count();
+        counts.insert(kind.as_str().to_owned(), n.into());
+    }
     Value::Object(counts)
 }
 

@@ -25,6 +25,7 @@ mod observe;
 mod operator;
 mod organisation;
 mod passkeys;
+mod request_url;
 pub mod route;
 pub mod router;
 mod security;
@@ -152,12 +153,8 @@ impl Call {
 
     /// A query-string parameter, trimmed; `None` when absent or blank.
     pub fn query(&self, name: &str) -> Option<String> {
-        let url = self.req.url().ok()?;
-        let value = url
-            .query_pairs()
-            .find(|(key, _)| key == name)
-            .map(|(_, value)| value.trim().to_owned());
-        value.filter(|v| !v.is_empty())
+        let value = request_url::query(&self.req.inner().url(), name)?;
+        Some(value.trim().to_owned()).filter(|v| !v.is_empty())
     }
 }
 
@@ -205,10 +202,7 @@ async fn answer(
     let app = App::with_db(env, db.clone()).await?;
     // A deployment left in development mode still keeps its tools (codes, clock) to the machine
     // it runs on.
-    let loopback = req
-        .url()
-        .ok()
-        .is_some_and(|url| url.host_str().is_some_and(security::is_loopback_host));
+    let loopback = security::is_loopback_host(request_url::host(&req.inner().url()));
     if route.development_only && !(app.config.development && loopback) {
         return Err(ApiError::new(ErrorCode::NotFound));
     }

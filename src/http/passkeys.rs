@@ -3,6 +3,7 @@
 
 use super::body::{json_object, Fields};
 use super::error::ApiError;
+use super::request_url;
 use super::route::{route, Route};
 use super::sessions::{require_user, signed_in_reply};
 use super::{Call, Reply};
@@ -18,16 +19,10 @@ use serde::Serialize;
 /// The relying party is the host the page was served from (a passkey works only where it was
 /// made), and the origin is that page's.
 pub fn relying_party(call: &Call) -> RelyingParty {
-    let url = call.req.url().ok();
+    let url = call.req.inner().url();
     RelyingParty {
-        id: url
-            .as_ref()
-            .and_then(|url| url.host_str())
-            .unwrap_or_default()
-            .to_owned(),
-        origin: url
-            .map(|url| url.origin().ascii_serialization())
-            .unwrap_or_default(),
+        id: request_url::host(&url).to_owned(),
+        origin: request_url::origin(&url),
     }
 }
 

@@ -1,6 +1,7 @@
 //! Cross-site request defence and the security headers of every worker response.
 
 use super::error::{ApiError, ErrorCode};
+use super::request_url;
 use crate::domain::session::COOKIE_NAME;
 use worker::{Headers, Method, Request};
 
@@ -21,10 +22,7 @@ pub fn reject_cross_site(req: &Request) -> Result<(), ApiError> {
     }
     let origin = header("Origin");
     if let Some(origin) = &origin {
-        let own = req
-            .url()
-            .map(|url| url.origin().ascii_serialization())
-            .unwrap_or_default();
+        let own = request_url::origin(&req.inner().url());
         if *origin != own {
             return Err(ApiError::new(ErrorCode::CrossSiteRequest));
         }

@@ -180,11 +180,10 @@ impl Counts {
     }
 
     fn to_json(&self) -> String {
-        let object: serde_json::Map<String, serde_json::Value> = self
-            .0
-            .iter()
-            .map(|(kind, rows)| ((*kind).to_owned(), (*rows).into()))
-            .collect();
+        let mut object = serde_json::Map::new();
+        for (kind, rows) in &self.0 {
+            object.insert((*kind).to_owned(), (*rows).into());
+        }
         serde_json::Value::Object(object).to_string()
     }
 }

@@ -127,6 +127,7 @@ pub async fn confirm_totp(
         .ok_or_else(|| unreadable_secret(&user.id))?;
     let step = secret
         .matching_step(code, app.now, totp.last_used_step)
+        .await
         .ok_or(MfaError::InvalidCode {
             attempts_left: None,
         })?;
@@ -246,7 +247,10 @@ async fn spend_proof(app: &App, user_id: &str, proof: &Proof) -> Result<bool, In
             let secret = sealing_key(app)
                 .open(&totp.sealed_secret, user_id)
                 .ok_or_else(|| unreadable_secret(user_id))?;
-            let Some(step) = secret.matching_step(code, app.now, totp.last_used_step) else {
+            let Some(step) = secret
+                .matching_step(code, app.now, totp.last_used_step)
+                .await
+            else {
                 return Ok(false);
             };
             let used = atomically(

@@ -7,6 +7,7 @@ use crate::domain::migration::{
     plan, Decision, EarlierLine, Known, KnownContact, KnownOrganisation, Outcome, ParsedLine, Plan,
     Reason, Record,
 };
+use crate::domain::order;
 use crate::domain::organisation::ContactStatus;
 use crate::domain::organisation::OrganisationKind;
 use crate::infra::{random_id, App, InfraError};
@@ -99,7 +100,7 @@ impl Keys {
             &mut keys.usernames,
             &mut keys.legacy_ids,
         ] {
-            list.sort();
+            order::sort_by(list, |a, b| a.cmp(b));
             list.dedup();
         }
         keys

@@ -155,8 +155,9 @@ pub async fn register(
     )
     .await?
     .ok_or(PasskeyError::Rejected(Rejection::WrongChallenge))?;
-    let new =
-        verify_registration(registration, &taken.challenge, rp).map_err(PasskeyError::Rejected)?;
+    let new = verify_registration(registration, &taken.challenge, rp)
+        .await
+        .map_err(PasskeyError::Rejected)?;
     if passkeys::find_by_credential(&app.db, &new.credential_id)
         .await?
         .is_some()
@@ -327,6 +328,7 @@ async fn verify_and_record(
         &passkey.public_key,
         stored_count,
     )
+    .await
     .map_err(PasskeyError::Rejected)?;
     let recorded = atomically(
         &app.db,

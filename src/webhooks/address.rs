@@ -4,7 +4,6 @@
 
 use crate::domain::fields::{has_hidden_characters, Problem};
 use std::net::{Ipv4Addr, Ipv6Addr};
-use url::{Host, Url};
 
 /// Longer URLs are refused.
 pub const MAX_URL_LENGTH: usize = 2048;
@@ -39,39 +38,44 @@ impl EndpointUrl {
         if has_hidden_characters(raw) || raw.contains(char::is_whitespace) {
             return Err(Problem::InvalidUrl);
         }
-        let url = Url::parse(raw).map_err(|_| Problem::InvalidUrl)?;
-        if !url.username().is_empty() || url.password().is_some() {
+        // International names are taken in their xn-- form only (as the native parser's ASCII-only
+        // IDNA does; the runtime's would convert them).
+        if !authority(raw).is_ascii() {
             return Err(Problem::InvalidUrl);
         }
-        let host = url.host().ok_or(Problem::InvalidUrl)?;
-        let loopback = match host {
+        let url = imp::parse(raw).ok_or(Problem::InvalidUrl)?;
+        if url.credentials {
+            return Err(Problem::InvalidUrl);
+        }
+        let host = url.host.as_ref().ok_or(Problem::InvalidUrl)?;
+        let loopback = match *host {
             Host::Ipv4(ip) if written_as(raw, &ip.to_string()) => ip.is_loopback(),
             Host::Ipv6(ip) => ip == Ipv6Addr::LOCALHOST,
-            Host::Domain(name) => name.trim_end_matches('.') == "localhost",
+            Host::Domain(ref name) => name.trim_end_matches('.') == "localhost",
             Host::Ipv4(_) => false,
         };
-        match url.scheme() {
+        match url.scheme.as_str() {
             "https" => {}
             "http" if development && loopback => {}
             "http" => return Err(Problem::HttpsRequired),
             _ => return Err(Problem::InvalidUrl),
         }
-        let public = match host {
+        let public = match *host {
             // An address in decimal, octal or hex notation, or percent-encoded, is a trick.
             Host::Ipv4(ip) => written_as(raw, &ip.to_string()) && is_public_v4(ip),
             Host::Ipv6(ip) => is_public_v6(ip),
-            Host::Domain(name) => is_public_name(name),
+            Host::Domain(ref name) => is_public_name(name),
         };
         let local_development = development && loopback;
         if !(public || local_development) {
             return Err(Problem::AddressNotAllowed);
         }
         // Receivers listen on the ports of HTTPS; any other port is more likely an internal service.
-        let allowed_port = matches!(url.port_or_known_default(), Some(443 | 8443));
+        let allowed_port = matches!(url.port, Some(443 | 8443));
         if !(allowed_port || local_development) {
             return Err(Problem::PortNotAllowed);
         }
-        Ok(EndpointUrl(url.into()))
+        Ok(EndpointUrl(url.href))
     }
 
     pub fn as_str(&self) -> &str {
@@ -79,13 +83,107 @@ impl EndpointUrl {
     }
 }
 
-/// Whether the host of `raw` is written exactly as `canonical` (case and a trailing dot aside).
-fn written_as(raw: &str, canonical: &str) -> bool {
+/// The authority of `raw` as written (between the scheme's `://` and the path).
+fn authority(raw: &str) -> &str {
     let after_scheme = raw.split_once("://").map_or(raw, |(_, rest)| rest);
-    let authority = after_scheme
+    after_scheme
         .split(['/', '?', '#', '\\'])
         .next()
-        .unwrap_or_default();
+        .unwrap_or_default()
+}
+
+enum Host {
+    Ipv4(Ipv4Addr),
+    Ipv6(Ipv6Addr),
+    Domain(String),
+}
+
+/// A URL as the WHATWG URL standard parses it: what the guard looks at, and its serialization.
+struct ParsedUrl {
+    scheme: String,
+    /// A user name or password is present.
+    credentials: bool,
+    host: Option<Host>,
+    /// The port, written or the scheme's default.
+    port: Option<u16>,
+    href: String,
+}
+
+/// The URL parser is the runtime's (`new URL`) in the worker, so the wasm does not carry a second
+/// one (the `url` crate's parser with its IDNA, host and percent-encoding code); native builds
+/// (unit tests, tools) use the `url` crate. Both implement the WHATWG URL standard.
+#[cfg(target_arch = "wasm32")]
+mod imp {
+    use super::{Host, ParsedUrl};
+    use js_sys::{Array, Function, Reflect};
+    use wasm_bindgen::{JsCast, JsValue};
+
+    pub fn parse(raw: &str) -> Option<ParsedUrl> {
+        let constructor: Function = Reflect::get(&js_sys::global(), &"URL".into())
+            .ok()?
+            .dyn_into()
+            .ok()?;
+        let url = Reflect::construct(&constructor, &Array::of1(&raw.into())).ok()?;
+        let part = |name: &str| -> String {
+            Reflect::get(&url, &JsValue::from_str(name))
+                .ok()
+                .and_then(|value| value.as_string())
+                .unwrap_or_default()
+        };
+        let scheme = part("protocol").trim_end_matches(':').to_owned();
+        let hostname = part("hostname");
+        let host = if hostname.is_empty() {
+            None
+        } else if let Some(v6) = hostname.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+            Some(Host::Ipv6(v6.parse().ok()?))
+        } else if let Ok(v4) = hostname.parse() {
+            Some(Host::Ipv4(v4))
+        } else {
+            Some(Host::Domain(hostname))
+        };
+        let port = match part("port").as_str() {
+            "" => match scheme.as_str() {
+                "https" | "wss" => Some(443),
+                "http" | "ws" => Some(80),
+                "ftp" => Some(21),
+                _ => None,
+            },
+            written => Some(written.parse().ok()?),
+        };
+        Some(ParsedUrl {
+            credentials: !part("username").is_empty() || !part("password").is_empty(),
+            scheme,
+            host,
+            port,
+            href: part("href"),
+        })
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+mod imp {
+    use super::{Host, ParsedUrl};
+    use url::Url;
+
+    pub fn parse(raw: &str) -> Option<ParsedUrl> {
+        let url = Url::parse(raw).ok()?;
+        Some(ParsedUrl {
+            scheme: url.scheme().to_owned(),
+            credentials: !url.username().is_empty() || url.password().is_some(),
+            host: url.host().map(|host| match host {
+                url::Host::Ipv4(ip) => Host::Ipv4(ip),
+                url::Host::Ipv6(ip) => Host::Ipv6(ip),
+                url::Host::Domain(name) => Host::Domain(name.to_owned()),
+            }),
+            port: url.port_or_known_default(),
+            href: url.into(),
+        })
+    }
+}
+
+/// Whether the host of `raw` is written exactly as `canonical` (case and a trailing dot aside).
+fn written_as(raw: &str, canonical: &str) -> bool {
+    let authority = authority(raw);
     let host_and_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
     let host = host_and_port
         .rsplit_once(':')

@@ -12,8 +12,7 @@ use crate::domain::migration::{Decision, Kind, Outcome, ParsedLine, Reason};
 use crate::domain::Millis;
 use crate::use_cases::migration;
 use serde::Serialize;
-use serde_json::Value;
-use std::collections::BTreeMap;
+use serde_json::{Map, Value};
 
 /// A batch holds at most this many lines (and at most 1 MiB).
 pub const MAX_BATCH_LINES: usize = 200;
@@ -31,6 +30,17 @@ fn reason_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
 fn kind_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
     let kinds: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
     schemars::json_schema!({ "enum": kinds })
+}
+
+/// How many records were rejected, by reason.
+#[cfg(test)]
+fn reason_counts_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    let reason = reason_schema(generator);
+    schemars::json_schema!({
+        "type": "object",
+        "propertyNames": reason,
+        "additionalProperties": { "type": "integer", "minimum": 1 },
+    })
 }
 
 /// A legacy credential that was not imported.
@@ -131,16 +141,21 @@ struct MigrationRun<'a> {
 /// Rejected records of a run, by record kind, then by reason.
 #[derive(Serialize, Default)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
-struct RejectedByKind<'a> {
-    organisation: BTreeMap<&'a str, i64>,
-    contact: BTreeMap<&'a str, i64>,
-    legacy_credential: BTreeMap<&'a str, i64>,
-    relation: BTreeMap<&'a str, i64>,
-    unknown: BTreeMap<&'a str, i64>,
+struct RejectedByKind {
+    #[cfg_attr(test, schemars(schema_with = "reason_counts_schema"))]
+    organisation: Map<String, Value>,
+    #[cfg_attr(test, schemars(schema_with = "reason_counts_schema"))]
+    contact: Map<String, Value>,
+    #[cfg_attr(test, schemars(schema_with = "reason_counts_schema"))]
+    legacy_credential: Map<String, Value>,
+    #[cfg_attr(test, schemars(schema_with = "reason_counts_schema"))]
+    relation: Map<String, Value>,
+    #[cfg_attr(test, schemars(schema_with = "reason_counts_schema"))]
+    unknown: Map<String, Value>,
 }
 
-impl<'a> RejectedByKind<'a> {
-    fn of_kind(&mut self, kind: Kind) -> &mut BTreeMap<&'a str, i64> {
+impl RejectedByKind {
+    fn of_kind(&mut self, kind: Kind) -> &mut Map<String, Value> {
         match kind {
             Kind::Organisation => &mut self.organisation,
             Kind::Contact => &mut self.contact,
@@ -166,7 +181,7 @@ struct MigrationReport<'a> {
     run: MigrationRun<'a>,
     created: MigrationCounts,
     already_present: MigrationCounts,
-    rejected: RejectedByKind<'a>,
+    rejected: RejectedByKind,
     totals: MigrationTotals,
 }
 
@@ -348,13 +363,14 @@ pub async fn report(call: &Call) -> Result<Reply, ApiError> {
                 kind.and_then(|kind| body.already_present.of_kind(kind)),
                 &mut body.totals.already_present,
             ),
-            _ => (
-                kind.map(|kind| {
+            _ => {
+                if let Some(kind) = kind {
                     let reasons = body.rejected.of_kind(kind);
-                    reasons.entry(row.reason.as_str()).or_insert(0)
-                }),
-                &mut body.totals.rejected,
-            ),
+                    let count = reasons.entry(row.reason.as_str()).or_insert(Value::from(0));
+                    *count = Value::from(count.as_i64().unwrap_or(0) + row.count);
+                }
+                (None, &mut body.totals.rejected)
+            }
         };
         if let Some(count) = count {
             *count += row.count;

@@ -53,8 +53,15 @@ pub struct Reply {
 impl Reply {
     /// A JSON answer: a body type of the feature (its schema is in the API document), or a `Value`.
     pub fn json(status: u16, body: impl serde::Serialize) -> Reply {
+        Reply::json_text(status, crate::json::text(&body))
+    }
+
+    /// The part of [`Reply::json`] that does not depend on the body's type, written once rather
+    /// than once per body type.
+    #[inline(never)]
+    fn json_text(status: u16, text: String) -> Reply {
         Reply {
-            body: Some(crate::json::text(&body)),
+            body: Some(text),
             ..Reply::no_content()
         }
         .with_status(status)

@@ -186,10 +186,10 @@ impl ReportStatus {
     }
 }
 
-/// What every month's report states, whatever its content.
+/// A month's report: its draft, its transmitted version and its history.
 #[derive(Serialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
-struct MonthFacts {
+struct MonthlyReport<'a> {
     #[cfg_attr(test, schemars(regex(pattern = r"^[0-9]{4}-[0-9]{2}$")))]
     month: String,
     /// The 15th of the following month (America/Montreal)
@@ -200,32 +200,16 @@ struct MonthFacts {
     /// Whether the month has ended: only then may its report be transmitted
     month_over: bool,
     status: ReportStatus,
-}
-
-impl MonthFacts {
-    fn of(month: Month, status: ReportStatus, transmitted: bool, now: Millis) -> MonthFacts {
-        MonthFacts {
-            month: month.as_string(),
-            due_on: month.due_on().to_iso(),
-            standing: Standing::of(transmitted, month, now).code(),
-            month_over: monthly_report::month_is_over(month, now),
-            status,
-        }
-    }
-}
-
-/// A month's report: its draft, its transmitted version and its history.
-#[derive(Serialize)]
-#[cfg_attr(test, derive(schemars::JsonSchema))]
-struct MonthlyReport<'a> {
-    #[serde(flatten)]
-    facts: MonthFacts,
     employer: ReportEmployer<'a>,
     may_write: bool,
     draft: Option<MonthlyReportVersion<'a>>,
     transmitted: Option<MonthlyReportVersion<'a>>,
     /// Every version, newest first (the history)
     versions: Vec<MonthlyReportVersion<'a>>,
+    /// Only on a transmission (see MonthlyReportTransmission).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(test, schemars(skip))]
+    receipt_number: Option<&'a str>,
 }
 
 impl<'a> MonthlyReport<'a> {
@@ -237,9 +221,12 @@ impl<'a> MonthlyReport<'a> {
     ) -> MonthlyReport<'a> {
         let draft = report.draft();
         let transmitted = report.transmitted();
-        let status = ReportStatus::of(draft, transmitted);
         MonthlyReport {
-            facts: MonthFacts::of(month, status, transmitted.is_some(), now),
+            month: month.as_string(),
+            due_on: month.due_on().to_iso(),
+            standing: Standing::of(transmitted.is_some(), month, now).code(),
+            month_over: monthly_report::month_is_over(month, now),
+            status: ReportStatus::of(draft, transmitted),
             employer: ReportEmployer::of(access),
             may_write: access.may_write,
             draft: draft.map(|v| MonthlyReportVersion::of(v, Some(&report.draft_lines))),
@@ -250,28 +237,40 @@ impl<'a> MonthlyReport<'a> {
                 .iter()
                 .map(|v| MonthlyReportVersion::of(v, None))
                 .collect(),
+            receipt_number: None,
         }
     }
 }
 
+// The server writes a transmission as a `MonthlyReport` with its `receipt_number` (one serializer
+// for both); this type states that body in the API document.
 /// The report once transmitted, and the receipt number this transmission gave (with an
 /// Idempotency-Key already used for this report: the receipt of that earlier transmission,
 /// nothing transmitted again)
-#[derive(Serialize)]
-#[cfg_attr(test, derive(schemars::JsonSchema))]
-struct MonthlyReportTransmission<'a> {
+#[cfg(test)]
+#[derive(schemars::JsonSchema)]
+#[allow(dead_code, reason = "only its schema is used")]
+struct MonthlyReportTransmission {
     #[serde(flatten)]
-    report: MonthlyReport<'a>,
-    #[cfg_attr(test, schemars(regex(pattern = r"^RM-[0-9]{6}-[2-9A-HJKMNP-Z]{10}$")))]
-    receipt_number: &'a str,
+    report: MonthlyReport<'static>,
+    #[schemars(regex(pattern = r"^RM-[0-9]{6}-[2-9A-HJKMNP-Z]{10}$"))]
+    receipt_number: String,
 }
 
 /// A month in the list of an employer's reports.
 #[derive(Serialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 struct MonthlyReportMonth<'a> {
-    #[serde(flatten)]
-    facts: MonthFacts,
+    #[cfg_attr(test, schemars(regex(pattern = r"^[0-9]{4}-[0-9]{2}$")))]
+    month: String,
+    /// The 15th of the following month (America/Montreal)
+    #[cfg_attr(test, schemars(extend("format" = "date")))]
+    due_on: String,
+    #[cfg_attr(test, schemars(extend("enum" = ["to_produce", "late", "transmitted"])))]
+    standing: &'static str,
+    /// Whether the month has ended: only then may its report be transmitted
+    month_over: bool,
+    status: ReportStatus,
     lines: i64,
     no_activity: bool,
     receipt_number: Option<&'a str>,
@@ -282,10 +281,14 @@ struct MonthlyReportMonth<'a> {
 impl<'a> MonthlyReportMonth<'a> {
     fn of(summary: &'a MonthSummary, now: Millis) -> MonthlyReportMonth<'a> {
         let transmitted = summary.transmitted.as_ref();
-        let status = ReportStatus::of(summary.draft.as_ref(), transmitted);
         let current = transmitted.or(summary.draft.as_ref());
+        let month = summary.month;
         MonthlyReportMonth {
-            facts: MonthFacts::of(summary.month, status, transmitted.is_some(), now),
+            month: month.as_string(),
+            due_on: month.due_on().to_iso(),
+            standing: Standing::of(transmitted.is_some(), month, now).code(),
+            month_over: monthly_report::month_is_over(month, now),
+            status: ReportStatus::of(summary.draft.as_ref(), transmitted),
             lines: current.map(|r| r.line_count).unwrap_or(0),
             no_activity: current.is_some_and(|r| r.no_activity == 1),
             receipt_number: transmitted.and_then(|r| r.receipt_number.as_deref()),
@@ -554,14 +557,11 @@ async fn transmit(call: &Call, scope: Scope) -> Result<Reply, ApiError> {
     let (report, receipt) = reports::transmit(&call.app, &access, &who, ip, month, key.as_deref())
         .await
         .map_err(|e| report_error(e, call.locale))?;
-    let report = MonthlyReport::of(&access, month, &report, call.app.now);
-    Ok(Reply::json(
-        200,
-        MonthlyReportTransmission {
-            report,
-            receipt_number: &receipt,
-        },
-    ))
+    let body = MonthlyReport {
+        receipt_number: Some(&receipt),
+        ..MonthlyReport::of(&access, month, &report, call.app.now)
+    };
+    Ok(Reply::json(200, body))
 }
 
 async fn correct(call: &Call, scope: Scope) -> Result<Reply, ApiError> {

@@ -16,6 +16,7 @@ use crate::use_cases::webhooks::{self, Change, NewWebhook, WithSecret};
 use crate::webhooks::address::EndpointUrl;
 use crate::webhooks::events::EventTypes;
 use serde::Serialize;
+use serde_json::Value;
 
 /// The error kinds of a failed attempt (see WebhookAttempt), null on success.
 #[cfg(test)]
@@ -54,7 +55,7 @@ struct Webhook<'a> {
     id: &'a str,
     url: &'a str,
     #[cfg_attr(test, schemars(schema_with = "event_types_schema"))]
-    events: Vec<&'a str>,
+    events: Value,
     description: &'a str,
     status: EndpointStatus,
     #[cfg_attr(test, schemars(extend("enum" = ["gone", "failing", "manual", null])))]
@@ -74,7 +75,7 @@ impl<'a> Webhook<'a> {
         Webhook {
             id: &endpoint.id,
             url: &endpoint.url,
-            // Stored as a JSON array of the known event types, which need no escapes.
+            // Stored as a JSON array of event types.
             events: serde_json::from_str(&endpoint.events).unwrap_or_default(),
             description: &endpoint.description,
             status: endpoint.status,

@@ -22,7 +22,6 @@ use crate::storage::db::Statement;
 use crate::storage::domain_events::{self, DomainEvent};
 use crate::storage::{atomically, contacts, organisations, wrote, WrittenNow};
 use crate::use_cases::authorizations::authorization_json;
-use serde::Serialize;
 use serde_json::Value;
 use std::collections::HashMap;
 use worker::console_error;
@@ -226,20 +225,6 @@ async fn contact_recipient(
         }))
 }
 
-/// The data of an `authorization.expiring` event.
-#[derive(Serialize)]
-struct AuthorizationExpiring<'a> {
-    authorization: Value,
-    details: ExpiringDetails<'a>,
-}
-
-/// When the expiring authorization ends, and how many days before that the reminder goes out.
-#[derive(Serialize)]
-struct ExpiringDetails<'a> {
-    days_before: &'a Value,
-    ends_on: &'a Value,
-}
-
 /// Claims the reminder (`claim` is the new row's id) and records its `authorization.expiring`
 /// event if the claim was written.
 fn claim_statements(
@@ -270,12 +255,9 @@ fn claim_statements(
                 kind: "authorization.expiring",
                 employer_id: &authorization.employer_id,
                 firm_id: &authorization.firm_id,
-                payload: json::value(&AuthorizationExpiring {
-                    authorization: authorization_json(authorization, app.now),
-                    details: ExpiringDetails {
-                        days_before: &item["days_before"],
-                        ends_on: &item["ends_on"],
-                    },
+                payload: json!({
+                    "authorization": authorization_json(authorization, app.now),
+                    "details": { "days_before": item["days_before"], "ends_on": item["ends_on"] },
                 }),
             },
             &written,

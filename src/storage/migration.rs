@@ -13,9 +13,10 @@ use crate::query;
 use crate::storage::db::{Db, Statement};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
+use serde_json::Value;
 
 fn json_array<T: serde::Serialize>(items: &[T]) -> String {
-    json::text(items)
+    json!(items).to_string()
 }
 
 async fn all<T: DeserializeOwned>(
@@ -191,26 +192,26 @@ pub fn insert_authorizations(
     authorizations: &[NewAuthorization],
     now: Millis,
 ) -> Result<Statement, InfraError> {
-    let rows: Vec<_> = authorizations
+    let rows: Vec<Value> = authorizations
         .iter()
         .map(|a| {
             let ends_at = a.ends_on.map(Day::end);
-            (
-                &a.id,
-                &a.employer.id,
-                &a.contact_id,
-                &a.firm_id,
+            json!([
+                a.id,
+                a.employer.id,
+                a.contact_id,
+                a.firm_id,
                 a.services.bits(),
                 a.level.as_str(),
                 a.starts_on.start(),
                 ends_at,
                 if a.ended { "ended" } else { "active" },
-                &a.legacy_id,
-                &a.employer.name,
+                a.legacy_id,
+                a.employer.name,
                 name_key(&a.employer.name),
-                &a.employer.file_number,
-                if a.ended { ends_at } else { None },
-            )
+                a.employer.file_number,
+                if a.ended { ends_at } else { None }
+            ])
         })
         .collect();
     query!(
@@ -220,7 +221,7 @@ pub fn insert_authorizations(
          SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6, value ->> 7,
            'migrated', value ->> 8, value ->> 9, value ->> 10, value ->> 11, value ->> 12, ?2, ?2, value ->> 13
          FROM json_each(?1)",
-        json::text(&rows),
+        Value::from(rows).to_string(),
         now
     )
     .context("Failed to prepare the migrated authorizations")
@@ -233,15 +234,15 @@ pub fn record_migrated(
     run_id: &str,
     now: Millis,
 ) -> Result<Statement, InfraError> {
-    let rows: Vec<_> = authorizations
+    let rows: Vec<Value> = authorizations
         .iter()
-        .map(|a| (&a.legacy_id, &a.id, &a.fingerprint, a.line))
+        .map(|a| json!([a.legacy_id, a.id, a.fingerprint, a.line]))
         .collect();
     query!(
         db,
         "INSERT INTO migrated_relations (legacy_id, authorization_id, fingerprint, line, run_id, migrated_at)
          SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, ?2, ?3 FROM json_each(?1)",
-        json::text(&rows),
+        Value::from(rows).to_string(),
         run_id,
         now
     )
@@ -256,16 +257,16 @@ pub fn append_migrated_events(
     run_id: Option<&str>,
     now: Millis,
 ) -> Result<Statement, InfraError> {
-    let rows: Vec<_> = authorizations
+    let rows: Vec<Value> = authorizations
         .iter()
         .map(|a| {
-            (
+            json!([
                 random_id(),
-                &a.id,
+                a.id,
                 a.services.codes(),
                 a.starts_on.to_iso(),
-                a.ends_on.map(Day::to_iso),
-            )
+                a.ends_on.map(Day::to_iso)
+            ])
         })
         .collect();
     query!(
@@ -283,7 +284,7 @@ pub fn append_migrated_events(
          FROM json_each(?1) j JOIN authorizations a ON a.id = j.value ->> 1
            JOIN contacts c ON c.id = a.contact_id JOIN organisations f ON f.id = a.firm_id
          ORDER BY j.key",
-        json::text(&rows),
+        Value::from(rows).to_string(),
         now,
         run_id
     )
@@ -306,17 +307,17 @@ pub fn append_audit_events(
     ip: Option<&str>,
     now: Millis,
 ) -> Result<Statement, InfraError> {
-    let rows: Vec<_> = events
+    let rows: Vec<Value> = events
         .iter()
         .map(|e| {
-            (
+            json!([
                 random_id(),
                 e.action,
                 e.organisation_id,
                 e.contact_id,
                 e.counterpart_organisation_id,
-                &e.details,
-            )
+                e.details
+            ])
         })
         .collect();
     query!(
@@ -324,7 +325,7 @@ pub fn append_audit_events(
         "INSERT INTO audit_events (id, at, action, organisation_id, contact_id, counterpart_organisation_id, ip, details)
          SELECT value ->> 0, ?2, value ->> 1, value ->> 2, value ->> 3, value ->> 4, ?3, value ->> 5
          FROM json_each(?1) ORDER BY key",
-        json::text(&rows),
+        Value::from(rows).to_string(),
         now,
         ip
     )
@@ -357,17 +358,17 @@ pub fn record_refusals(
     run_id: &str,
     now: Millis,
 ) -> Result<Statement, InfraError> {
-    let rows: Vec<_> = refused
+    let rows: Vec<Value> = refused
         .iter()
         .map(|r| {
-            (
+            json!([
                 random_id(),
-                &r.relation.legacy_id,
-                &r.relation.fingerprint,
+                r.relation.legacy_id,
+                r.relation.fingerprint,
                 r.reason.as_str(),
-                &r.relation.text,
-                r.line,
-            )
+                r.relation.text,
+                r.line
+            ])
         })
         .collect();
     query!(
@@ -377,7 +378,7 @@ pub fn record_refusals(
          FROM json_each(?1) WHERE true
          ON CONFLICT (fingerprint) WHERE resolved_at IS NULL DO UPDATE SET
            reason = excluded.reason, line = excluded.line, run_id = excluded.run_id, updated_at = excluded.updated_at",
-        json::text(&rows),
+        Value::from(rows).to_string(),
         run_id,
         now
     )

@@ -92,23 +92,6 @@ struct TransmittedReport<'a> {
     totals: MonthlyReportTotals,
 }
 
-/// The audit details of a transmission.
-#[derive(Serialize)]
-struct TransmissionDetails<'a> {
-    month: &'a str,
-    receipt_number: &'a str,
-    version: i64,
-    corrects: Option<&'a str>,
-}
-
-/// The audit details of a correction opened.
-#[derive(Serialize)]
-struct CorrectionDetails<'a> {
-    month: &'a str,
-    corrects: Option<&'a str>,
-    version: i64,
-}
-
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
     #[error("monthly report: not found")]
@@ -469,11 +452,8 @@ pub async fn transmit(
     };
     let month_text = month.as_string();
     let corrects = corrects.flatten();
-    let details = json::value(&TransmissionDetails {
-        month: &month_text,
-        receipt_number: &receipt,
-        version: draft.number,
-        corrects: corrects.as_deref(),
+    let details = json!({
+        "month": month_text, "receipt_number": receipt, "version": draft.number, "corrects": corrects,
     });
     let audit = audit_event(action, access, writer, ip, details);
     let event = ReportEvent {
@@ -547,10 +527,8 @@ pub async fn correct(
     let Some(transmitted) = report.transmitted() else {
         return Err(ReportError::NothingToCorrect);
     };
-    let details = json::value(&CorrectionDetails {
-        month: &month.as_string(),
-        corrects: transmitted.receipt_number.as_deref(),
-        version: transmitted.number + 1,
+    let details = json!({
+        "month": month.as_string(), "corrects": transmitted.receipt_number, "version": transmitted.number + 1,
     });
     let event = audit_event(
         "monthly_report.correction_opened",

@@ -128,11 +128,7 @@ pub async fn create(
                     actor,
                     profile,
                     requester,
-                    json::value(&Audited::Created {
-                        webhook_id: &id,
-                        url: new.url.as_str(),
-                        events: new.events.as_slice(),
-                    }),
+                    json!({ "webhook_id": id, "url": new.url.as_str(), "events": new.events.as_slice() }),
                 ),
                 app.now,
             )?,
@@ -144,55 +140,6 @@ pub async fn create(
         endpoint: get(app, profile, &id).await?,
         secret: secret.reveal(),
     })
-}
-
-/// The audit details of a responsable's action on an endpoint.
-#[derive(Serialize)]
-#[serde(untagged)]
-enum Audited<'a> {
-    Created {
-        webhook_id: &'a str,
-        url: &'a str,
-        events: &'a [&'static str],
-    },
-    Changed {
-        webhook_id: &'a str,
-        changes: Changes<'a>,
-    },
-    Deleted {
-        webhook_id: &'a str,
-        url: &'a str,
-    },
-    Rotated {
-        webhook_id: &'a str,
-        previous_secret_expires_at: Millis,
-    },
-    Replayed {
-        delivery_id: &'a str,
-    },
-    TestSent {
-        webhook_id: &'a str,
-        delivery_id: &'a str,
-    },
-}
-
-/// What a change did: only what differs from before.
-#[derive(Serialize)]
-struct Changes<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    url: Option<FromTo<&'a str>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    events: Option<&'a [&'static str]>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    description: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    status: Option<FromTo<EndpointStatus>>,
-}
-
-#[derive(Serialize)]
-struct FromTo<T> {
-    from: T,
-    to: T,
 }
 
 /// What a PATCH names; the rest stays as it is.
@@ -227,27 +174,26 @@ pub async fn change(
         }
         _ => (before.status, before.disabled_reason.as_deref()),
     };
-    let changes = Changes {
-        url: (url != before.url).then_some(FromTo {
-            from: before.url.as_str(),
-            to: url,
-        }),
-        events: change
-            .events
-            .as_ref()
-            .filter(|_| events.as_deref().is_some_and(|e| e != before.events))
-            .map(EventTypes::as_slice),
-        description: (description != before.description).then_some(description),
-        status: (status != before.status).then_some(FromTo {
-            from: before.status,
-            to: status,
-        }),
-    };
-    let changed = changes.url.is_some()
-        || changes.events.is_some()
-        || changes.description.is_some()
-        || changes.status.is_some();
-    if !changed {
+    let mut changes = serde_json::Map::new();
+    if url != before.url {
+        changes.insert("url".into(), json!({ "from": before.url, "to": url }));
+    }
+    if events.as_deref().is_some_and(|e| e != before.events) {
+        changes.insert(
+            "events".into(),
+            json!(change.events.as_ref().map(EventTypes::as_slice)),
+        );
+    }
+    if description != before.description {
+        changes.insert("description".into(), json!(description));
+    }
+    if status != before.status {
+        changes.insert(
+            "status".into(),
+            json!({ "from": before.status, "to": status }),
+        );
+    }
+    if changes.is_empty() {
         return Ok(before);
     }
     atomically(
@@ -273,10 +219,7 @@ pub async fn change(
                     actor,
                     profile,
                     requester,
-                    json::value(&Audited::Changed {
-                        webhook_id: id,
-                        changes,
-                    }),
+                    json!({ "webhook_id": id, "changes": changes }),
                 ),
                 app.now,
             )?,
@@ -307,10 +250,7 @@ pub async fn delete(
             actor,
             profile,
             requester,
-            json::value(&Audited::Deleted {
-                webhook_id: id,
-                url: &endpoint.url,
-            }),
+            json!({ "webhook_id": id, "url": endpoint.url }),
         ),
         app.now,
     )?);
@@ -348,10 +288,7 @@ pub async fn rotate_secret(
                     actor,
                     profile,
                     requester,
-                    json::value(&Audited::Rotated {
-                        webhook_id: id,
-                        previous_secret_expires_at: grace_until,
-                    }),
+                    json!({ "webhook_id": id, "previous_secret_expires_at": grace_until }),
                 ),
                 app.now,
             )?,
@@ -404,9 +341,7 @@ pub async fn replay(
                     actor,
                     profile,
                     requester,
-                    json::value(&Audited::Replayed {
-                        delivery_id: &delivery.id,
-                    }),
+                    json!({ "delivery_id": delivery.id }),
                 ),
                 app.now,
             )?,
@@ -481,10 +416,7 @@ pub async fn send_test(
                     actor,
                     profile,
                     requester,
-                    json::value(&Audited::TestSent {
-                        webhook_id: &endpoint.id,
-                        delivery_id: &delivery_id,
-                    }),
+                    json!({ "webhook_id": endpoint.id, "delivery_id": delivery_id }),
                 ),
                 app.now,
             )?,

@@ -2,6 +2,16 @@
 
 use super::fields::{has_hidden_characters, Problem};
 
+text_enum! {
+    /// Where an email of the outbox is: queued (to send, retries included), sent, or failed
+    /// (given up).
+    pub enum OutboxStatus {
+        Queued = "queued",
+        Sent = "sent",
+        Failed = "failed",
+    }
+}
+
 /// A syntactically valid, normalised email address. The only way to get one is [`Email::parse`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Email(String);

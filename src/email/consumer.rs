@@ -5,6 +5,7 @@
 use super::providers::{self, SendError};
 use super::templates::{Rendered, Template};
 use super::EmailMessage;
+use crate::domain::email::OutboxStatus;
 use crate::domain::locale::Locale;
 use crate::infra::{App, InfraError};
 use crate::storage::outbox::{self, OutboxRow};
@@ -31,7 +32,7 @@ pub fn plan(row: Option<&OutboxRow>, message: &EmailMessage) -> Plan {
     let Some(row) = row else {
         return Plan::Undeliverable(format!("no outbox row {}", message.outbox_id));
     };
-    if row.status != "queued" {
+    if row.status != OutboxStatus::Queued {
         return Plan::AlreadyDone;
     }
     let Some(template) = Template::from_name(&row.template) else {
@@ -94,14 +95,14 @@ pub async fn deliver(app: &App, message: &EmailMessage) -> Result<Outcome, Infra
 mod tests {
     use super::*;
 
-    fn row(status: &str, template: &str) -> OutboxRow {
+    fn row(status: OutboxStatus, template: &str) -> OutboxRow {
         OutboxRow {
             id: "o1".into(),
             to_email: "a@b.ca".into(),
             template: template.into(),
             locale: "en".into(),
             params: "{}".into(),
-            status: status.into(),
+            status,
             attempts: 0,
         }
     }
@@ -117,7 +118,7 @@ mod tests {
     fn a_queued_email_is_sent_in_its_language() {
         assert_eq!(
             plan(
-                Some(&row("queued", "signup_code")),
+                Some(&row(OutboxStatus::Queued, "signup_code")),
                 &message(Some("123456"))
             ),
             Plan::Send {
@@ -130,12 +131,15 @@ mod tests {
     #[test]
     fn a_redelivered_message_of_a_sent_email_is_not_sent_again() {
         assert_eq!(
-            plan(Some(&row("sent", "signup_code")), &message(Some("123456"))),
+            plan(
+                Some(&row(OutboxStatus::Sent, "signup_code")),
+                &message(Some("123456"))
+            ),
             Plan::AlreadyDone
         );
         assert_eq!(
             plan(
-                Some(&row("failed", "signup_code")),
+                Some(&row(OutboxStatus::Failed, "signup_code")),
                 &message(Some("123456"))
             ),
             Plan::AlreadyDone
@@ -146,11 +150,14 @@ mod tests {
     fn messages_that_can_never_be_delivered_are_dead_lettered() {
         assert!(matches!(plan(None, &message(None)), Plan::Undeliverable(_)));
         assert!(matches!(
-            plan(Some(&row("queued", "nope")), &message(None)),
+            plan(Some(&row(OutboxStatus::Queued, "nope")), &message(None)),
             Plan::Undeliverable(_)
         ));
         assert!(matches!(
-            plan(Some(&row("queued", "signup_code")), &message(None)),
+            plan(
+                Some(&row(OutboxStatus::Queued, "signup_code")),
+                &message(None)
+            ),
             Plan::Undeliverable(_)
         ));
     }

@@ -5,7 +5,14 @@
 //! derived parts into the document instead (the rest of it — requests, parameters, errors — is
 //! written by hand and checked against the server by Schemathesis).
 
+use super::route::BodySchema;
 use super::router::all;
+use crate::use_cases::monthly_reports::MonthlyReportEvent;
+use crate::use_cases::webhooks::WebhookTestEvent;
+use crate::webhooks::events::EVENT_TYPES;
+use crate::webhooks::payload::{
+    AccessRequestEvent, AuthorizationEvent, ContactEvent, TruncatedEvent,
+};
 use indexmap::IndexMap;
 use schemars::generate::SchemaSettings;
 use serde::{Deserialize, Serialize};
@@ -42,6 +49,118 @@ impl Json {
     }
 }
 
+fn schema_of<T: schemars::JsonSchema>(
+    generator: &mut schemars::SchemaGenerator,
+) -> schemars::Schema {
+    generator.subschema_for::<T>()
+}
+
+/// The webhooks an endpoint receives (the document's `webhooks`): each event type, what it
+/// announces, and the type of its data.
+const WEBHOOKS: &[(&str, &str, BodySchema)] = &[
+    (
+        "authorization.granted",
+        "An authorization was granted",
+        schema_of::<AuthorizationEvent>,
+    ),
+    (
+        "authorization.changed",
+        "An authorization's services or level changed",
+        schema_of::<AuthorizationEvent>,
+    ),
+    (
+        "authorization.revoked",
+        "An authorization was revoked",
+        schema_of::<AuthorizationEvent>,
+    ),
+    (
+        "authorization.expiring",
+        "An authorization ends in 30 or 7 days",
+        schema_of::<AuthorizationEvent>,
+    ),
+    (
+        "authorization.expired",
+        "An authorization reached its end date",
+        schema_of::<AuthorizationEvent>,
+    ),
+    (
+        "contact.linked",
+        "A contact linked their account",
+        schema_of::<ContactEvent>,
+    ),
+    (
+        "contact.revoked",
+        "A contact was revoked",
+        schema_of::<ContactEvent>,
+    ),
+    (
+        "access_request.created",
+        "A firm asked an employer for an authorization",
+        schema_of::<AccessRequestEvent>,
+    ),
+    (
+        "access_request.answered",
+        "An access request was approved, declined, cancelled or expired",
+        schema_of::<AccessRequestEvent>,
+    ),
+    (
+        "monthly_report.transmitted",
+        "A monthly report was transmitted",
+        schema_of::<MonthlyReportEvent>,
+    ),
+    (
+        "monthly_report.corrected",
+        "A corrected monthly report was transmitted",
+        schema_of::<MonthlyReportEvent>,
+    ),
+    (
+        "webhook.test",
+        "A test a responsable sent to this endpoint only",
+        schema_of::<WebhookTestEvent>,
+    ),
+];
+
+/// The request a webhook sends for an event: the Standard Webhooks body around its data.
+fn webhook_operation(
+    event: &str,
+    summary: &str,
+    data: schemars::Schema,
+    generator: &mut schemars::SchemaGenerator,
+) -> Value {
+    let truncated = generator.subschema_for::<TruncatedEvent>();
+    serde_json::json!({
+        "summary": summary,
+        "description": "Signed with the endpoint's secret (headers webhook-id, webhook-timestamp, webhook-signature: Standard Webhooks). Any 2xx answer acknowledges it; anything else is retried on the schedule.",
+        "requestBody": {
+            "required": true,
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["type", "timestamp", "data"],
+                        "properties": {
+                            "type": { "const": event },
+                            "timestamp": { "type": "string", "format": "date-time" },
+                            "data": {
+                                "description": "The event's data and its id; an event too large to send whole (over 20 KB) comes as its id alone",
+                                "oneOf": [
+                                    {
+                                        "allOf": [data],
+                                        "required": ["event_id"],
+                                        "properties": { "event_id": { "type": "string" } },
+                                    },
+                                    truncated,
+                                ],
+                            },
+                        },
+                    },
+                },
+            },
+        },
+        "responses": { "2XX": { "description": "Received" } },
+    })
+}
+
 /// The document with every derived part put in its place.
 fn derived(mut document: Json) -> Json {
     let mut generator = SchemaSettings::draft2020_12()
@@ -63,6 +182,11 @@ fn derived(mut document: Json) -> Json {
             *document.at(&content).at(&["application/json", "schema"]) =
                 Json::from_value(schema(&mut generator).to_value());
         }
+    }
+    for (event, summary, data) in WEBHOOKS {
+        let data = data(&mut generator);
+        let operation = webhook_operation(event, summary, data, &mut generator);
+        *document.at(&["webhooks", event, "post"]) = Json::from_value(operation);
     }
     for (name, schema) in generator.take_definitions(true) {
         *document.at(&["components", "schemas", &name]) = Json::from_value(schema);
@@ -124,6 +248,16 @@ fn every_component_schema_of_the_document_is_referenced() {
         assert!(
             text.contains(&reference),
             "components.schemas.{name} is used nowhere: a body type was renamed or removed"
+        );
+    }
+}
+
+#[test]
+fn every_event_an_endpoint_may_subscribe_to_is_a_documented_webhook() {
+    for event in EVENT_TYPES {
+        assert!(
+            WEBHOOKS.iter().any(|(name, _, _)| *name == event),
+            "{event} has no entry in WEBHOOKS"
         );
     }
 }

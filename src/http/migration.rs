@@ -9,8 +9,9 @@ use super::route::{route, Route};
 use super::{Call, Reply};
 use crate::domain::fields::Problem;
 use crate::domain::migration::{Decision, Kind, Outcome, ParsedLine, Reason};
-use crate::json;
+use crate::domain::Millis;
 use crate::use_cases::migration;
+use serde::Serialize;
 use serde_json::{Map, Value};
 
 /// A batch holds at most this many lines (and at most 1 MiB).
@@ -18,6 +19,212 @@ pub const MAX_BATCH_LINES: usize = 200;
 
 /// Line numbers are those of the export file.
 const MAX_LINE: u64 = 1_000_000_000;
+
+#[cfg(test)]
+fn reason_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    let reasons: Vec<&str> = Reason::ALL.iter().map(|r| r.as_str()).collect();
+    schemars::json_schema!({ "enum": reasons })
+}
+
+#[cfg(test)]
+fn kind_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    let kinds: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
+    schemars::json_schema!({ "enum": kinds })
+}
+
+/// How many records were rejected, by reason.
+#[cfg(test)]
+fn reason_counts_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    let reason = reason_schema(generator);
+    schemars::json_schema!({
+        "type": "object",
+        "propertyNames": reason,
+        "additionalProperties": { "type": "integer", "minimum": 1 },
+    })
+}
+
+/// A legacy credential that was not imported.
+#[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+struct RejectedCredential<'a> {
+    /// Its index in `items`
+    index: u64,
+    username: &'a str,
+    #[cfg_attr(test, schemars(extend("enum" = [
+        "invalid_username", "unsupported_hash", "hash_too_costly", "invalid_contact",
+        "unknown_file_number"
+    ])))]
+    reason: &'static str,
+}
+
+/// What an import of legacy credentials did.
+#[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+struct CredentialImport<'a> {
+    created: usize,
+    already_present: usize,
+    rejected: Vec<RejectedCredential<'a>>,
+}
+
+/// Counts per record kind (the four kinds an export has), zeros included.
+#[derive(Serialize, Default)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+#[cfg_attr(test, schemars(deny_unknown_fields))]
+struct MigrationCounts {
+    #[cfg_attr(test, schemars(range(min = 0)))]
+    organisation: i64,
+    #[cfg_attr(test, schemars(range(min = 0)))]
+    contact: i64,
+    #[cfg_attr(test, schemars(range(min = 0)))]
+    legacy_credential: i64,
+    #[cfg_attr(test, schemars(range(min = 0)))]
+    relation: i64,
+}
+
+impl MigrationCounts {
+    fn of(decisions: &[Decision], wanted: Outcome) -> MigrationCounts {
+        let mut counts = MigrationCounts::default();
+        for decision in decisions.iter().filter(|d| d.outcome == wanted) {
+            if let Some(count) = counts.of_kind(decision.kind) {
+                *count += 1;
+            }
+        }
+        counts
+    }
+
+    fn of_kind(&mut self, kind: Kind) -> Option<&mut i64> {
+        match kind {
+            Kind::Organisation => Some(&mut self.organisation),
+            Kind::Contact => Some(&mut self.contact),
+            Kind::LegacyCredential => Some(&mut self.legacy_credential),
+            Kind::Relation => Some(&mut self.relation),
+            Kind::Unknown => None,
+        }
+    }
+}
+
+/// A line of the batch that was not imported.
+#[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+struct RejectedLine<'a> {
+    line: u64,
+    #[cfg_attr(test, schemars(schema_with = "kind_schema"))]
+    kind: &'static str,
+    /// The file number, email, username or legacy id of the record, as given
+    key: Option<&'a str>,
+    #[cfg_attr(test, schemars(schema_with = "reason_schema"))]
+    reason: &'static str,
+    /// The member of the record at fault, when one is
+    field: Option<&'static str>,
+}
+
+/// What one batch of a run did.
+#[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+struct MigrationBatch<'a> {
+    run_id: &'a str,
+    #[cfg_attr(test, schemars(range(min = 1)))]
+    lines: usize,
+    created: MigrationCounts,
+    already_present: MigrationCounts,
+    rejected: Vec<RejectedLine<'a>>,
+}
+
+#[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+struct MigrationRun<'a> {
+    id: &'a str,
+    started_at: Millis,
+    updated_at: Millis,
+}
+
+/// Rejected records of a run, by record kind, then by reason.
+#[derive(Serialize, Default)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+struct RejectedByKind {
+    #[cfg_attr(test, schemars(schema_with = "reason_counts_schema"))]
+    organisation: Map<String, Value>,
+    #[cfg_attr(test, schemars(schema_with = "reason_counts_schema"))]
+    contact: Map<String, Value>,
+    #[cfg_attr(test, schemars(schema_with = "reason_counts_schema"))]
+    legacy_credential: Map<String, Value>,
+    #[cfg_attr(test, schemars(schema_with = "reason_counts_schema"))]
+    relation: Map<String, Value>,
+    #[cfg_attr(test, schemars(schema_with = "reason_counts_schema"))]
+    unknown: Map<String, Value>,
+}
+
+impl RejectedByKind {
+    fn of_kind(&mut self, kind: Kind) -> &mut Map<String, Value> {
+        match kind {
+            Kind::Organisation => &mut self.organisation,
+            Kind::Contact => &mut self.contact,
+            Kind::LegacyCredential => &mut self.legacy_credential,
+            Kind::Relation => &mut self.relation,
+            Kind::Unknown => &mut self.unknown,
+        }
+    }
+}
+
+#[derive(Serialize, Default)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+struct MigrationTotals {
+    created: i64,
+    already_present: i64,
+    rejected: i64,
+}
+
+/// What a run did, over all its batches.
+#[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+struct MigrationReport<'a> {
+    run: MigrationRun<'a>,
+    created: MigrationCounts,
+    already_present: MigrationCounts,
+    rejected: RejectedByKind,
+    totals: MigrationTotals,
+}
+
+#[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+#[serde(rename_all = "lowercase")]
+enum UnmigratedStatus {
+    Open,
+    Resolved,
+}
+
+/// A relation of the legacy export that could not be migrated
+#[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+struct UnmigratedRelation<'a> {
+    id: &'a str,
+    legacy_id: Option<&'a str>,
+    #[cfg_attr(test, schemars(schema_with = "reason_schema"))]
+    reason: &'a str,
+    /// Its line in the export, in the latest run that refused it
+    #[cfg_attr(test, schemars(range(min = 1)))]
+    line: u64,
+    /// The latest run that refused it
+    run_id: &'a str,
+    first_run_id: &'a str,
+    /// The record as exported
+    record: Value,
+    status: UnmigratedStatus,
+    created_at: Millis,
+    updated_at: Millis,
+    /// When a later run migrated a relation with this legacy id
+    resolved_at: Option<Millis>,
+    resolved_run_id: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+struct UnmigratedRelationPage<'a> {
+    items: Vec<UnmigratedRelation<'a>>,
+    total: i64,
+    page: i64,
+    page_size: i64,
+}
 
 /// Imports legacy credentials (items without `type`, format in the README "Legacy credentials").
 pub async fn import_legacy_credentials(call: &mut Call) -> Result<Reply, ApiError> {
@@ -33,18 +240,24 @@ pub async fn import_legacy_credentials(call: &mut Call) -> Result<Reply, ApiErro
         .collect();
     let decisions = migration::import(&call.app, None, lines, &call.requester).await?;
     let count = |wanted: Outcome| decisions.iter().filter(|d| d.outcome == wanted).count();
-    let rejected: Vec<Value> = decisions
+    let rejected = decisions
         .iter()
         .filter_map(|d| match d.outcome {
-            Outcome::Rejected(refusal) => Some(
-                json!({ "index": d.line, "username": d.key.as_deref().unwrap_or(""), "reason": refusal.reason.as_str() }),
-            ),
+            Outcome::Rejected(refusal) => Some(RejectedCredential {
+                index: d.line,
+                username: d.key.as_deref().unwrap_or(""),
+                reason: refusal.reason.as_str(),
+            }),
             _ => None,
         })
         .collect();
     Ok(Reply::json(
         200,
-        json!({ "created": count(Outcome::Created), "already_present": count(Outcome::AlreadyPresent), "rejected": rejected }),
+        CredentialImport {
+            created: count(Outcome::Created),
+            already_present: count(Outcome::AlreadyPresent),
+            rejected,
+        },
     ))
 }
 
@@ -88,19 +301,6 @@ fn batch_lines(items: Option<Value>) -> Result<Vec<ParsedLine>, Problem> {
     Ok(lines)
 }
 
-/// Counts per record kind (the four kinds an export has), zeros included.
-fn per_kind(decisions: &[Decision], wanted: Outcome) -> Value {
-    let mut counts = Map::new();
-    for kind in Kind::ALL.into_iter().filter(|kind| *kind != Kind::Unknown) {
-        let n = decisions
-            .iter()
-            .filter(|d| d.kind == kind && d.outcome == wanted)
-            .count();
-        counts.insert(kind.as_str().to_owned(), n.into());
-    }
-    Value::Object(counts)
-}
-
 /// Imports one batch of a legacy export under a run id (format in the README, "Legacy migration").
 pub async fn import_batch(call: &mut Call) -> Result<Reply, ApiError> {
     require_operator(call)?;
@@ -111,25 +311,28 @@ pub async fn import_batch(call: &mut Call) -> Result<Reply, ApiError> {
     let lines = fields.errors.take("items", batch_lines(items));
     let (run_id, lines) = fields.finish(|| Some((run_id?, lines?)))?;
     let decisions = migration::import(&call.app, Some(&run_id), lines, &call.requester).await?;
-    let rejected: Vec<Value> = decisions
+    let rejected = decisions
         .iter()
         .filter_map(|d| match d.outcome {
-            Outcome::Rejected(refusal) => Some(json!({
-                "line": d.line, "kind": d.kind.as_str(), "key": d.key,
-                "reason": refusal.reason.as_str(), "field": refusal.field,
-            })),
+            Outcome::Rejected(refusal) => Some(RejectedLine {
+                line: d.line,
+                kind: d.kind.as_str(),
+                key: d.key.as_deref(),
+                reason: refusal.reason.as_str(),
+                field: refusal.field,
+            }),
             _ => None,
         })
         .collect();
     Ok(Reply::json(
         200,
-        json!({
-            "run_id": run_id,
-            "lines": decisions.len(),
-            "created": per_kind(&decisions, Outcome::Created),
-            "already_present": per_kind(&decisions, Outcome::AlreadyPresent),
-            "rejected": rejected,
-        }),
+        MigrationBatch {
+            run_id: &run_id,
+            lines: decisions.len(),
+            created: MigrationCounts::of(&decisions, Outcome::Created),
+            already_present: MigrationCounts::of(&decisions, Outcome::AlreadyPresent),
+            rejected,
+        },
     ))
 }
 
@@ -138,44 +341,43 @@ pub async fn import_batch(call: &mut Call) -> Result<Reply, ApiError> {
 pub async fn report(call: &Call) -> Result<Reply, ApiError> {
     require_operator(call)?;
     let report = migration::report(&call.app, call.id()).await?;
-    let kinds = |all: bool| -> Map<String, Value> {
-        Kind::ALL
-            .into_iter()
-            .filter(|kind| all || *kind != Kind::Unknown)
-            .map(|kind| (kind.as_str().to_owned(), json!(0)))
-            .collect()
+    let mut body = MigrationReport {
+        run: MigrationRun {
+            id: &report.run.id,
+            started_at: report.run.started_at,
+            updated_at: report.run.updated_at,
+        },
+        created: MigrationCounts::default(),
+        already_present: MigrationCounts::default(),
+        rejected: RejectedByKind::default(),
+        totals: MigrationTotals::default(),
     };
-    let (mut created, mut present, mut rejected) = (kinds(false), kinds(false), kinds(true));
-    for kind in rejected.values_mut() {
-        *kind = json!({});
-    }
-    let mut totals = Map::new();
     for row in &report.totals {
-        let target = match row.outcome.as_str() {
-            "created" => created.get_mut(&row.kind),
-            "already_present" => present.get_mut(&row.kind),
-            _ => rejected
-                .get_mut(&row.kind)
-                .and_then(|reasons| reasons.as_object_mut())
-                .map(|reasons| reasons.entry(row.reason.clone()).or_insert(json!(0))),
+        let kind = Kind::parse(&row.kind);
+        let (count, total) = match row.outcome.as_str() {
+            "created" => (
+                kind.and_then(|kind| body.created.of_kind(kind)),
+                &mut body.totals.created,
+            ),
+            "already_present" => (
+                kind.and_then(|kind| body.already_present.of_kind(kind)),
+                &mut body.totals.already_present,
+            ),
+            _ => {
+                if let Some(kind) = kind {
+                    let reasons = body.rejected.of_kind(kind);
+                    let count = reasons.entry(row.reason.as_str()).or_insert(Value::from(0));
+                    *count = Value::from(count.as_i64().unwrap_or(0) + row.count);
+                }
+                (None, &mut body.totals.rejected)
+            }
         };
-        if let Some(count) = target {
-            *count = json!(count.as_i64().unwrap_or(0) + row.count);
+        if let Some(count) = count {
+            *count += row.count;
         }
-        let total = totals.entry(row.outcome.clone()).or_insert(json!(0));
-        *total = json!(total.as_i64().unwrap_or(0) + row.count);
+        *total += row.count;
     }
-    let total = |outcome: &str| totals.get(outcome).cloned().unwrap_or(json!(0));
-    Ok(Reply::json(
-        200,
-        json!({
-            "run": { "id": report.run.id, "started_at": report.run.started_at, "updated_at": report.run.updated_at },
-            "created": created,
-            "already_present": present,
-            "rejected": rejected,
-            "totals": { "created": total("created"), "already_present": total("already_present"), "rejected": total("rejected") },
-        }),
-    ))
+    Ok(Reply::json(200, body))
 }
 
 /// The relations that could not be migrated: `?reason=&status=open|resolved|all&page=&page_size=`.
@@ -197,42 +399,50 @@ pub async fn unmigrated_relations(call: &Call) -> Result<Reply, ApiError> {
     };
     let (rows, total) =
         migration::unmigrated_relations(&call.app, reason, resolved, page, page_size).await?;
-    let items: Vec<Value> = rows
-        .into_iter()
-        .map(|row| {
-            json!({
-                "id": row.id,
-                "legacy_id": row.legacy_id,
-                "reason": row.reason,
-                "line": row.line,
-                "run_id": row.run_id,
-                "first_run_id": row.first_run_id,
-                "record": serde_json::from_str::<Value>(&row.record).unwrap_or(Value::String(row.record)),
-                "status": if row.resolved_at.is_some() { "resolved" } else { "open" },
-                "created_at": row.created_at,
-                "updated_at": row.updated_at,
-                "resolved_at": row.resolved_at,
-                "resolved_run_id": row.resolved_run_id,
-            })
+    let items = rows
+        .iter()
+        .map(|row| UnmigratedRelation {
+            id: &row.id,
+            legacy_id: row.legacy_id.as_deref(),
+            reason: &row.reason,
+            line: row.line,
+            run_id: &row.run_id,
+            first_run_id: &row.first_run_id,
+            record: serde_json::from_str(&row.record)
+                .unwrap_or_else(|_| Value::String(row.record.clone())),
+            status: match row.resolved_at {
+                Some(_) => UnmigratedStatus::Resolved,
+                None => UnmigratedStatus::Open,
+            },
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+            resolved_at: row.resolved_at,
+            resolved_run_id: row.resolved_run_id.as_deref(),
         })
         .collect();
     Ok(Reply::json(
         200,
-        json!({ "items": items, "total": total, "page": page, "page_size": page_size }),
+        UnmigratedRelationPage {
+            items,
+            total,
+            page,
+            page_size,
+        },
     ))
 }
 
 /// The routes of this feature.
 pub const ROUTES: &[Route] = &[
-    route!(POST "/api/operator/legacy-credentials" => import_legacy_credentials),
-    route!(POST "/api/operator/migrations" => import_batch),
-    route!(GET "/api/operator/migrations/{id}" => report),
-    route!(GET "/api/operator/unmigrated-relations" => unmigrated_relations),
+    route!(POST "/api/operator/legacy-credentials" => import_legacy_credentials, 200 => CredentialImport),
+    route!(POST "/api/operator/migrations" => import_batch, 200 => MigrationBatch),
+    route!(GET "/api/operator/migrations/{id}" => report, 200 => MigrationReport),
+    route!(GET "/api/operator/unmigrated-relations" => unmigrated_relations, 200 => UnmigratedRelationPage),
 ];
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::json;
 
     #[test]
     fn a_batch_is_lines_in_increasing_order_each_a_record_or_an_unreadable_line() {

@@ -16,13 +16,13 @@ use crate::domain::monthly_report::{
     self, hours_of, Entry, LineProblem, Month, Raw, RawLine, Standing, WagesUnit,
 };
 use crate::domain::Millis;
-use crate::json;
 use crate::storage::monthly_reports::{LineRow, StoredReport, VersionRow};
 use crate::use_cases::monthly_reports::{
-    self as reports, Access, MonthSummary, ReportError, Writer,
+    self as reports, Access, MonthSummary, MonthlyReportTotals, ReportEmployer, ReportError, Writer,
 };
 use crate::use_cases::tokens;
-use serde_json::{Map, Value};
+use serde::Serialize;
+use serde_json::Value;
 
 /// Months the list shows by default, and at most.
 const DEFAULT_MONTHS: usize = 12;
@@ -78,143 +78,263 @@ fn month_of(call: &Call, scope: Scope) -> Result<Month, ApiError> {
     Month::parse(raw).ok_or_else(|| ApiError::invalid_field("month", Problem::InvalidMonth))
 }
 
-fn totals_json(version: &VersionRow) -> Value {
-    let totals = version.totals();
-    json!({
-        "lines": totals.lines,
-        "regular_hours": hours_of(totals.regular_quarters),
-        "overtime_hours": hours_of(totals.overtime_quarters),
-        "gross_wages_cents": totals.gross_cents,
-    })
+/// Hours as the API shows them: quarter hours, each of a line's at most 300.
+#[cfg(test)]
+fn hours_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({ "type": "number", "minimum": 0, "maximum": 300, "multipleOf": 0.25 })
 }
 
-fn line_json(line: &LineRow) -> Value {
-    json!({
-        "line": line.line,
-        "worker_name": line.worker_name,
-        "worker_id": line.worker_id,
-        "trade": line.trade,
-        "region": line.region,
-        "regular_hours": hours_of(line.regular_quarters),
-        "overtime_hours": hours_of(line.overtime_quarters),
-        "gross_wages_cents": line.gross_cents,
-    })
+/// One line: a worker, trade and region with hours (quarter hours, each at most 300) and gross
+/// wages in cents. The same worker_id, trade and region twice is refused.
+#[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+struct MonthlyReportLine<'a> {
+    #[cfg_attr(test, schemars(range(min = 1)))]
+    line: i64,
+    #[cfg_attr(test, schemars(length(max = 100)))]
+    worker_name: &'a str,
+    #[cfg_attr(test, schemars(regex(pattern = r"^[0-9]{6,10}$")))]
+    worker_id: &'a str,
+    /// A code of GET /api/monthly-reports/lists (a French or English label is accepted on input)
+    trade: &'a str,
+    /// A construction region's code of GET /api/monthly-reports/lists (a label is accepted on
+    /// input)
+    region: &'a str,
+    #[cfg_attr(test, schemars(schema_with = "hours_schema"))]
+    regular_hours: f64,
+    #[cfg_attr(test, schemars(schema_with = "hours_schema"))]
+    overtime_hours: f64,
+    #[cfg_attr(test, schemars(range(min = 0, max = 1_000_000_000)))]
+    gross_wages_cents: i64,
 }
 
-fn version_json(version: &VersionRow, lines: Option<&[LineRow]>) -> Value {
-    let mut json = json!({
-        "id": version.id,
-        "number": version.number,
-        "status": version.status,
-        "no_activity": version.no_activity == 1,
-        "totals": totals_json(version),
-        "receipt_number": version.receipt_number,
-        "transmitted_at": version.transmitted_at,
-        "transmitted_by": version.transmitted_by_name,
-        "superseded_at": version.superseded_at,
-        "updated_at": version.updated_at,
-    });
-    if let Some(lines) = lines {
-        json["lines"] = lines.iter().map(line_json).collect::<Vec<_>>().into();
+impl<'a> MonthlyReportLine<'a> {
+    fn of(line: &'a LineRow) -> MonthlyReportLine<'a> {
+        MonthlyReportLine {
+            line: line.line,
+            worker_name: &line.worker_name,
+            worker_id: &line.worker_id,
+            trade: &line.trade,
+            region: &line.region,
+            regular_hours: hours_of(line.regular_quarters),
+            overtime_hours: hours_of(line.overtime_quarters),
+            gross_wages_cents: line.gross_cents,
+        }
     }
-    json
 }
 
-fn employer_json(access: &Access) -> Value {
-    json!({ "id": access.employer_id, "name": access.employer_name, "file_number": access.file_number })
+/// A version of a report: version 1 is the first draft; a correction opens the next one.
+#[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+struct MonthlyReportVersion<'a> {
+    id: &'a str,
+    #[cfg_attr(test, schemars(range(min = 1)))]
+    number: i64,
+    #[cfg_attr(test, schemars(extend("enum" = ["draft", "transmitted", "superseded"])))]
+    status: &'a str,
+    no_activity: bool,
+    totals: MonthlyReportTotals,
+    #[cfg_attr(test, schemars(regex(pattern = r"^RM-[0-9]{6}-[2-9A-HJKMNP-Z]{10}$")))]
+    receipt_number: Option<&'a str>,
+    transmitted_at: Option<Millis>,
+    transmitted_by: Option<&'a str>,
+    superseded_at: Option<Millis>,
+    updated_at: Millis,
+    /// The version's lines, on the draft and the transmitted version (not in the history)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(test, schemars(with = "Vec<MonthlyReportLine<'a>>"))]
+    lines: Option<Vec<MonthlyReportLine<'a>>>,
 }
 
-fn month_facts(month: Month, transmitted: bool, now: Millis) -> Map<String, Value> {
-    let mut facts = Map::new();
-    facts.insert("month".into(), month.as_string().into());
-    facts.insert("due_on".into(), month.due_on().to_iso().into());
-    facts.insert(
-        "standing".into(),
-        Standing::of(transmitted, month, now).code().into(),
-    );
-    facts.insert(
-        "month_over".into(),
-        monthly_report::month_is_over(month, now).into(),
-    );
-    facts
+impl<'a> MonthlyReportVersion<'a> {
+    fn of(version: &'a VersionRow, lines: Option<&'a [LineRow]>) -> MonthlyReportVersion<'a> {
+        MonthlyReportVersion {
+            id: &version.id,
+            number: version.number,
+            status: &version.status,
+            no_activity: version.no_activity == 1,
+            totals: MonthlyReportTotals::of(&version.totals()),
+            receipt_number: version.receipt_number.as_deref(),
+            transmitted_at: version.transmitted_at,
+            transmitted_by: version.transmitted_by_name.as_deref(),
+            superseded_at: version.superseded_at,
+            updated_at: version.updated_at,
+            lines: lines.map(|lines| lines.iter().map(MonthlyReportLine::of).collect()),
+        }
+    }
 }
 
-fn report_json(call: &Call, access: &Access, month: Month, report: &StoredReport) -> Value {
-    let draft = report.draft();
-    let transmitted = report.transmitted();
-    let status = match (draft, transmitted) {
-        (None, None) => "not_started",
-        (Some(_), None) => "draft",
-        (None, Some(_)) => "transmitted",
-        (Some(_), Some(_)) => "correction",
-    };
-    let mut body = month_facts(month, transmitted.is_some(), call.app.now);
-    body.insert("employer".into(), employer_json(access));
-    body.insert("may_write".into(), access.may_write.into());
-    body.insert("status".into(), status.into());
-    body.insert(
-        "draft".into(),
-        draft
-            .map(|v| version_json(v, Some(&report.draft_lines)))
-            .unwrap_or(Value::Null),
-    );
-    body.insert(
-        "transmitted".into(),
-        transmitted
-            .map(|v| version_json(v, Some(&report.transmitted_lines)))
-            .unwrap_or(Value::Null),
-    );
-    body.insert(
-        "versions".into(),
-        report
-            .versions
-            .iter()
-            .map(|v| version_json(v, None))
-            .collect::<Vec<_>>()
-            .into(),
-    );
-    Value::Object(body)
+/// Where a month's report is: correction means transmitted, with a corrective draft open.
+#[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+enum ReportStatus {
+    NotStarted,
+    Draft,
+    Transmitted,
+    Correction,
 }
 
-fn summary_json(summary: &MonthSummary, now: Millis) -> Value {
-    let mut body = month_facts(summary.month, summary.transmitted.is_some(), now);
-    let status = match (&summary.draft, &summary.transmitted) {
-        (None, None) => "not_started",
-        (Some(_), None) => "draft",
-        (None, Some(_)) => "transmitted",
-        (Some(_), Some(_)) => "correction",
-    };
-    body.insert("status".into(), status.into());
-    let current = summary.transmitted.as_ref().or(summary.draft.as_ref());
-    body.insert(
-        "lines".into(),
-        current.map(|r| r.line_count).unwrap_or(0).into(),
-    );
-    body.insert(
-        "no_activity".into(),
-        current.is_some_and(|r| r.no_activity == 1).into(),
-    );
-    body.insert(
-        "receipt_number".into(),
-        summary
-            .transmitted
-            .as_ref()
-            .and_then(|r| r.receipt_number.clone())
-            .into(),
-    );
-    body.insert(
-        "transmitted_at".into(),
-        summary
-            .transmitted
-            .as_ref()
-            .and_then(|r| r.transmitted_at)
-            .into(),
-    );
-    body.insert(
-        "version".into(),
-        current.map(|r| r.number).unwrap_or(0).into(),
-    );
-    Value::Object(body)
+impl ReportStatus {
+    fn of<T>(draft: Option<T>, transmitted: Option<T>) -> ReportStatus {
+        match (draft, transmitted) {
+            (None, None) => ReportStatus::NotStarted,
+            (Some(_), None) => ReportStatus::Draft,
+            (None, Some(_)) => ReportStatus::Transmitted,
+            (Some(_), Some(_)) => ReportStatus::Correction,
+        }
+    }
+}
+
+/// A month's report: its draft, its transmitted version and its history.
+#[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+struct MonthlyReport<'a> {
+    #[cfg_attr(test, schemars(regex(pattern = r"^[0-9]{4}-[0-9]{2}$")))]
+    month: String,
+    /// The 15th of the following month (America/Montreal)
+    #[cfg_attr(test, schemars(extend("format" = "date")))]
+    due_on: String,
+    #[cfg_attr(test, schemars(extend("enum" = ["to_produce", "late", "transmitted"])))]
+    standing: &'static str,
+    /// Whether the month has ended: only then may its report be transmitted
+    month_over: bool,
+    status: ReportStatus,
+    employer: ReportEmployer<'a>,
+    may_write: bool,
+    draft: Option<MonthlyReportVersion<'a>>,
+    transmitted: Option<MonthlyReportVersion<'a>>,
+    /// Every version, newest first (the history)
+    versions: Vec<MonthlyReportVersion<'a>>,
+    /// Only on a transmission (see MonthlyReportTransmission).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(test, schemars(skip))]
+    receipt_number: Option<&'a str>,
+}
+
+impl<'a> MonthlyReport<'a> {
+    fn of(
+        access: &'a Access,
+        month: Month,
+        report: &'a StoredReport,
+        now: Millis,
+    ) -> MonthlyReport<'a> {
+        let draft = report.draft();
+        let transmitted = report.transmitted();
+        MonthlyReport {
+            month: month.as_string(),
+            due_on: month.due_on().to_iso(),
+            standing: Standing::of(transmitted.is_some(), month, now).code(),
+            month_over: monthly_report::month_is_over(month, now),
+            status: ReportStatus::of(draft, transmitted),
+            employer: ReportEmployer::of(access),
+            may_write: access.may_write,
+            draft: draft.map(|v| MonthlyReportVersion::of(v, Some(&report.draft_lines))),
+            transmitted: transmitted
+                .map(|v| MonthlyReportVersion::of(v, Some(&report.transmitted_lines))),
+            versions: report
+                .versions
+                .iter()
+                .map(|v| MonthlyReportVersion::of(v, None))
+                .collect(),
+            receipt_number: None,
+        }
+    }
+}
+
+// The server writes a transmission as a `MonthlyReport` with its `receipt_number` (one serializer
+// for both); this type states that body in the API document.
+/// The report once transmitted, and the receipt number this transmission gave (with an
+/// Idempotency-Key already used for this report: the receipt of that earlier transmission,
+/// nothing transmitted again)
+#[cfg(test)]
+#[derive(schemars::JsonSchema)]
+#[allow(dead_code, reason = "only its schema is used")]
+struct MonthlyReportTransmission {
+    #[serde(flatten)]
+    report: MonthlyReport<'static>,
+    #[schemars(regex(pattern = r"^RM-[0-9]{6}-[2-9A-HJKMNP-Z]{10}$"))]
+    receipt_number: String,
+}
+
+/// A month in the list of an employer's reports.
+#[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+struct MonthlyReportMonth<'a> {
+    #[cfg_attr(test, schemars(regex(pattern = r"^[0-9]{4}-[0-9]{2}$")))]
+    month: String,
+    /// The 15th of the following month (America/Montreal)
+    #[cfg_attr(test, schemars(extend("format" = "date")))]
+    due_on: String,
+    #[cfg_attr(test, schemars(extend("enum" = ["to_produce", "late", "transmitted"])))]
+    standing: &'static str,
+    /// Whether the month has ended: only then may its report be transmitted
+    month_over: bool,
+    status: ReportStatus,
+    lines: i64,
+    no_activity: bool,
+    receipt_number: Option<&'a str>,
+    transmitted_at: Option<Millis>,
+    version: i64,
+}
+
+impl<'a> MonthlyReportMonth<'a> {
+    fn of(summary: &'a MonthSummary, now: Millis) -> MonthlyReportMonth<'a> {
+        let transmitted = summary.transmitted.as_ref();
+        let current = transmitted.or(summary.draft.as_ref());
+        let month = summary.month;
+        MonthlyReportMonth {
+            month: month.as_string(),
+            due_on: month.due_on().to_iso(),
+            standing: Standing::of(transmitted.is_some(), month, now).code(),
+            month_over: monthly_report::month_is_over(month, now),
+            status: ReportStatus::of(summary.draft.as_ref(), transmitted),
+            lines: current.map(|r| r.line_count).unwrap_or(0),
+            no_activity: current.is_some_and(|r| r.no_activity == 1),
+            receipt_number: transmitted.and_then(|r| r.receipt_number.as_deref()),
+            transmitted_at: transmitted.and_then(|r| r.transmitted_at),
+            version: current.map(|r| r.number).unwrap_or(0),
+        }
+    }
+}
+
+/// An employer's months, newest first.
+#[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+struct MonthlyReportList<'a> {
+    employer: ReportEmployer<'a>,
+    may_write: bool,
+    items: Vec<MonthlyReportMonth<'a>>,
+}
+
+/// A trade or a region, with its label in the request's language and in both.
+#[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+struct ListEntry<'a> {
+    code: &'a str,
+    label: &'a str,
+    label_fr: &'a str,
+    label_en: &'a str,
+}
+
+/// A column of an imported file: the field it fills, and its French and English names.
+#[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+struct ImportColumn {
+    field: &'static str,
+    fr: &'static str,
+    en: &'static str,
+}
+
+/// The trades and regions a line may name, and the columns an imported file has.
+#[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+struct MonthlyReportLists<'a> {
+    trades: Vec<ListEntry<'a>>,
+    regions: Vec<ListEntry<'a>>,
+    import_columns: Vec<ImportColumn>,
+    max_lines: usize,
+    max_hours: i64,
 }
 
 async fn list(call: &Call, scope: Scope) -> Result<Reply, ApiError> {
@@ -228,13 +348,17 @@ async fn list(call: &Call, scope: Scope) -> Result<Reply, ApiError> {
             .ok_or_else(|| ApiError::invalid_field("months", Problem::InvalidChoice))?,
     };
     let months = reports::list(&call.app, &access, count).await?;
-    let items: Vec<Value> = months
+    let items = months
         .iter()
-        .map(|m| summary_json(m, call.app.now))
+        .map(|m| MonthlyReportMonth::of(m, call.app.now))
         .collect();
     Ok(Reply::json(
         200,
-        json!({ "employer": employer_json(&access), "may_write": access.may_write, "items": items }),
+        MonthlyReportList {
+            employer: ReportEmployer::of(&access),
+            may_write: access.may_write,
+            items,
+        },
     ))
 }
 
@@ -244,7 +368,10 @@ async fn get(call: &Call, scope: Scope) -> Result<Reply, ApiError> {
     let report = reports::get(&call.app, &access, month)
         .await
         .map_err(|e| report_error(e, call.locale))?;
-    Ok(Reply::json(200, report_json(call, &access, month, &report)))
+    Ok(Reply::json(
+        200,
+        MonthlyReport::of(&access, month, &report, call.app.now),
+    ))
 }
 
 /// A JSON value as a raw field of a line.
@@ -331,7 +458,10 @@ async fn save(call: &mut Call, scope: Scope) -> Result<Reply, ApiError> {
     )
     .await
     .map_err(fail)?;
-    Ok(Reply::json(200, report_json(call, &access, month, &report)))
+    Ok(Reply::json(
+        200,
+        MonthlyReport::of(&access, month, &report, call.app.now),
+    ))
 }
 
 async fn import(call: &mut Call, scope: Scope) -> Result<Reply, ApiError> {
@@ -397,7 +527,10 @@ async fn import(call: &mut Call, scope: Scope) -> Result<Reply, ApiError> {
     )
     .await
     .map_err(fail)?;
-    Ok(Reply::json(200, report_json(call, &access, month, &report)))
+    Ok(Reply::json(
+        200,
+        MonthlyReport::of(&access, month, &report, call.app.now),
+    ))
 }
 
 /// The `Idempotency-Key` header: 1 to 100 visible ASCII characters, when present.
@@ -424,8 +557,10 @@ async fn transmit(call: &Call, scope: Scope) -> Result<Reply, ApiError> {
     let (report, receipt) = reports::transmit(&call.app, &access, &who, ip, month, key.as_deref())
         .await
         .map_err(|e| report_error(e, call.locale))?;
-    let mut body = report_json(call, &access, month, &report);
-    body["receipt_number"] = receipt.into();
+    let body = MonthlyReport {
+        receipt_number: Some(&receipt),
+        ..MonthlyReport::of(&access, month, &report, call.app.now)
+    };
     Ok(Reply::json(200, body))
 }
 
@@ -436,19 +571,20 @@ async fn correct(call: &Call, scope: Scope) -> Result<Reply, ApiError> {
     let report = reports::correct(&call.app, &access, &who, ip, month)
         .await
         .map_err(|e| report_error(e, call.locale))?;
-    Ok(Reply::json(201, report_json(call, &access, month, &report)))
+    Ok(Reply::json(
+        201,
+        MonthlyReport::of(&access, month, &report, call.app.now),
+    ))
 }
 
-fn entries_json(entries: &[Entry], locale: Locale) -> Vec<Value> {
+fn entries(entries: &[Entry], locale: Locale) -> Vec<ListEntry<'_>> {
     entries
         .iter()
-        .map(|e| {
-            json!({
-                "code": e.code,
-                "label": locale.pick(&e.label_fr, &e.label_en),
-                "label_fr": e.label_fr,
-                "label_en": e.label_en,
-            })
+        .map(|e| ListEntry {
+            code: &e.code,
+            label: locale.pick(&e.label_fr, &e.label_en),
+            label_fr: &e.label_fr,
+            label_en: &e.label_en,
         })
         .collect()
 }
@@ -457,22 +593,26 @@ fn entries_json(entries: &[Entry], locale: Locale) -> Vec<Value> {
 async fn lists(call: &Call) -> Result<Reply, ApiError> {
     require_user(call).await?;
     let (trades, regions) = reports::lists(&call.app).await?;
-    let columns: Vec<Value> = monthly_report::LineField::COLUMNS
+    let import_columns = monthly_report::LineField::COLUMNS
         .iter()
         .map(|f| {
             let (fr, en) = f.columns();
-            json!({ "field": f.code(), "fr": fr, "en": en })
+            ImportColumn {
+                field: f.code(),
+                fr,
+                en,
+            }
         })
         .collect();
     Ok(Reply::json(
         200,
-        json!({
-            "trades": entries_json(&trades, call.locale),
-            "regions": entries_json(&regions, call.locale),
-            "import_columns": columns,
-            "max_lines": monthly_report::MAX_LINES,
-            "max_hours": monthly_report::MAX_HOURS,
-        }),
+        MonthlyReportLists {
+            trades: entries(&trades, call.locale),
+            regions: entries(&regions, call.locale),
+            import_columns,
+            max_lines: monthly_report::MAX_LINES,
+            max_hours: monthly_report::MAX_HOURS,
+        },
     ))
 }
 
@@ -515,17 +655,17 @@ async fn own_correct(call: &Call) -> Result<Reply, ApiError> {
 
 /// The routes of this feature.
 pub const ROUTES: &[Route] = &[
-    route!(GET "/api/monthly-reports/lists" => lists),
-    route!(GET "/api/authorized-files/{id}/monthly-reports" => file_list),
-    route!(GET "/api/authorized-files/{id}/monthly-reports/{month}" => file_get),
-    route!(PUT "/api/authorized-files/{id}/monthly-reports/{month}" => file_save),
-    route!(POST "/api/authorized-files/{id}/monthly-reports/{month}/import" => file_import),
-    route!(POST "/api/authorized-files/{id}/monthly-reports/{month}/transmit" => file_transmit),
-    route!(POST "/api/authorized-files/{id}/monthly-reports/{month}/correct" => file_correct),
-    route!(GET "/api/employer/monthly-reports" => own_list),
-    route!(GET "/api/employer/monthly-reports/{month}" => own_get),
-    route!(PUT "/api/employer/monthly-reports/{month}" => own_save),
-    route!(POST "/api/employer/monthly-reports/{month}/import" => own_import),
-    route!(POST "/api/employer/monthly-reports/{month}/transmit" => own_transmit),
-    route!(POST "/api/employer/monthly-reports/{month}/correct" => own_correct),
+    route!(GET "/api/monthly-reports/lists" => lists, 200 => MonthlyReportLists),
+    route!(GET "/api/authorized-files/{id}/monthly-reports" => file_list, 200 => MonthlyReportList),
+    route!(GET "/api/authorized-files/{id}/monthly-reports/{month}" => file_get, 200 => MonthlyReport),
+    route!(PUT "/api/authorized-files/{id}/monthly-reports/{month}" => file_save, 200 => MonthlyReport),
+    route!(POST "/api/authorized-files/{id}/monthly-reports/{month}/import" => file_import, 200 => MonthlyReport),
+    route!(POST "/api/authorized-files/{id}/monthly-reports/{month}/transmit" => file_transmit, 200 => MonthlyReportTransmission),
+    route!(POST "/api/authorized-files/{id}/monthly-reports/{month}/correct" => file_correct, 201 => MonthlyReport),
+    route!(GET "/api/employer/monthly-reports" => own_list, 200 => MonthlyReportList),
+    route!(GET "/api/employer/monthly-reports/{month}" => own_get, 200 => MonthlyReport),
+    route!(PUT "/api/employer/monthly-reports/{month}" => own_save, 200 => MonthlyReport),
+    route!(POST "/api/employer/monthly-reports/{month}/import" => own_import, 200 => MonthlyReport),
+    route!(POST "/api/employer/monthly-reports/{month}/transmit" => own_transmit, 200 => MonthlyReportTransmission),
+    route!(POST "/api/employer/monthly-reports/{month}/correct" => own_correct, 201 => MonthlyReport),
 ];

@@ -297,7 +297,8 @@ pub struct MigrationAudit<'a> {
     pub organisation_id: &'a str,
     pub contact_id: Option<&'a str>,
     pub counterpart_organisation_id: Option<&'a str>,
-    pub details: Value,
+    /// The details, as JSON text.
+    pub details: String,
 }
 
 pub fn append_audit_events(
@@ -315,7 +316,7 @@ pub fn append_audit_events(
                 e.organisation_id,
                 e.contact_id,
                 e.counterpart_organisation_id,
-                e.details.to_string()
+                e.details
             ])
         })
         .collect();

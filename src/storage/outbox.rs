@@ -1,3 +1,4 @@
+use crate::domain::email::OutboxStatus;
 use crate::domain::Millis;
 use crate::platform::{Context, InfraError};
 use crate::query;
@@ -11,7 +12,7 @@ pub struct OutboxRow {
     pub template: String,
     pub locale: String,
     pub params: String,
-    pub status: String,
+    pub status: OutboxStatus,
     pub attempts: i64,
 }
 

@@ -3,6 +3,7 @@
 //! migrated. The legacy-credentials import is the same engine over credential records alone.
 
 use super::Requester;
+use crate::domain::authorization::Level;
 use crate::domain::migration::{
     plan, Decision, EarlierLine, Known, KnownContact, KnownOrganisation, Outcome, ParsedLine, Plan,
     Reason, Record,
@@ -10,6 +11,7 @@ use crate::domain::migration::{
 use crate::domain::order;
 use crate::domain::organisation::ContactStatus;
 use crate::domain::organisation::OrganisationKind;
+use crate::domain::organisation::Role;
 use crate::infra::{random_id, App, InfraError};
 use crate::json;
 use crate::storage::atomically;
@@ -20,6 +22,7 @@ use crate::storage::migration::{
     self as store, ContactKey, MigrationAudit, OutcomeCount, OutcomeTotal, RefusalRow, RunRow,
 };
 use crate::storage::organisations::{self, NewOrganisation};
+use serde::Serialize;
 use std::collections::BTreeMap;
 
 #[derive(Debug, thiserror::Error)]
@@ -188,6 +191,37 @@ async fn known_for(
     Ok(known)
 }
 
+/// The audit details of what a batch imported, by kind of record.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Imported<'a> {
+    Organisation {
+        run_id: Option<&'a str>,
+        file_number: &'a str,
+    },
+    Contact {
+        run_id: Option<&'a str>,
+        role: Role,
+    },
+    Credential {
+        run_id: Option<&'a str>,
+        username: &'a str,
+    },
+    Authorization {
+        authorization_id: &'a str,
+        services: Vec<&'static str>,
+        level: Level,
+        details: MigratedFrom<'a>,
+    },
+}
+
+/// Where a migrated authorization came from.
+#[derive(Serialize)]
+struct MigratedFrom<'a> {
+    legacy_id: &'a str,
+    run_id: Option<&'a str>,
+}
+
 /// The rows a batch creates, with their audit events and domain events.
 fn record_statements(
     app: &App,
@@ -217,7 +251,10 @@ fn record_statements(
             organisation_id: &o.id,
             contact_id: None,
             counterpart_organisation_id: None,
-            details: json!({ "run_id": run_id, "file_number": o.record.file_number.as_str() }),
+            details: json::text(&Imported::Organisation {
+                run_id,
+                file_number: o.record.file_number.as_str(),
+            }),
         }));
     }
     if !plan.contacts.is_empty() {
@@ -239,7 +276,10 @@ fn record_statements(
             organisation_id: &c.organisation_id,
             contact_id: Some(&c.id),
             counterpart_organisation_id: None,
-            details: json!({ "run_id": run_id, "role": c.person.role.as_str() }),
+            details: json::text(&Imported::Contact {
+                run_id,
+                role: c.person.role,
+            }),
         }));
     }
     if !plan.credentials.is_empty() {
@@ -258,7 +298,10 @@ fn record_statements(
             organisation_id: &c.organisation_id,
             contact_id: Some(&c.contact_id),
             counterpart_organisation_id: None,
-            details: json!({ "run_id": run_id, "username": c.username }),
+            details: json::text(&Imported::Credential {
+                run_id,
+                username: &c.username,
+            }),
         }));
     }
     if !plan.authorizations.is_empty() {
@@ -274,8 +317,15 @@ fn record_statements(
             organisation_id: &a.employer.id,
             contact_id: Some(&a.contact_id),
             counterpart_organisation_id: Some(&a.firm_id),
-            details: json!({ "authorization_id": a.id, "services": a.services.codes(), "level": a.level.as_str(),
-                "details": { "legacy_id": a.legacy_id, "run_id": run_id } }),
+            details: json::text(&Imported::Authorization {
+                authorization_id: &a.id,
+                services: a.services.codes(),
+                level: a.level,
+                details: MigratedFrom {
+                    legacy_id: &a.legacy_id,
+                    run_id,
+                },
+            }),
         }));
     }
     if !audit.is_empty() {

@@ -23,6 +23,74 @@ use crate::storage::monthly_reports::{self, Author, MonthRow, ReportEvent, Store
 use crate::storage::organisations;
 use crate::storage::users::UserRow;
 use crate::use_cases::Actor;
+use serde::Serialize;
+
+/// The employer whose reports these are.
+#[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub struct ReportEmployer<'a> {
+    id: &'a str,
+    name: &'a str,
+    file_number: &'a str,
+}
+
+impl<'a> ReportEmployer<'a> {
+    pub fn of(access: &'a Access) -> ReportEmployer<'a> {
+        ReportEmployer {
+            id: &access.employer_id,
+            name: &access.employer_name,
+            file_number: &access.file_number,
+        }
+    }
+}
+
+/// A version's totals, always computed by the server from its lines.
+#[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub struct MonthlyReportTotals {
+    lines: i64,
+    regular_hours: f64,
+    overtime_hours: f64,
+    gross_wages_cents: i64,
+}
+
+impl MonthlyReportTotals {
+    pub fn of(totals: &Totals) -> MonthlyReportTotals {
+        MonthlyReportTotals {
+            lines: totals.lines,
+            regular_hours: monthly_report::hours_of(totals.regular_quarters),
+            overtime_hours: monthly_report::hours_of(totals.overtime_quarters),
+            gross_wages_cents: totals.gross_cents,
+        }
+    }
+}
+
+/// The data of the webhooks `monthly_report.transmitted` and `monthly_report.corrected`.
+#[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub struct MonthlyReportEvent<'a> {
+    monthly_report: TransmittedReport<'a>,
+}
+
+/// A report as its transmission left it.
+#[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+struct TransmittedReport<'a> {
+    employer: ReportEmployer<'a>,
+    /// YYYY-MM
+    month: &'a str,
+    /// The 15th of the following month (America/Montreal), YYYY-MM-DD
+    due_on: String,
+    version: i64,
+    receipt_number: &'a str,
+    /// The receipt number of the version this one corrects; null on a first transmission
+    corrects: Option<&'a str>,
+    transmitted_at: crate::domain::Millis,
+    /// Who transmitted it: a person's name, or an API token's
+    transmitted_by: &'a str,
+    no_activity: bool,
+    totals: MonthlyReportTotals,
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
@@ -382,28 +450,30 @@ pub async fn transmit(
     } else {
         "monthly_report.transmitted"
     };
+    let month_text = month.as_string();
+    let corrects = corrects.flatten();
     let details = json!({
-        "month": month.as_string(), "receipt_number": receipt, "version": draft.number,
-        "corrects": corrects.flatten(),
+        "month": month_text, "receipt_number": receipt, "version": draft.number, "corrects": corrects,
     });
     let audit = audit_event(action, access, writer, ip, details);
-    let totals = Totals::of(&lines);
     let event = ReportEvent {
         kind: action,
         employer_id: &access.employer_id,
         firm_id: access.firm_id.as_deref(),
-        payload: json!({ "monthly_report": {
-            "employer": { "id": access.employer_id, "name": access.employer_name, "file_number": access.file_number },
-            "month": month.as_string(), "due_on": month.due_on().to_iso(), "version": draft.number,
-            "receipt_number": receipt, "corrects": audit.details["corrects"].clone(),
-            "transmitted_at": app.now, "transmitted_by": writer.name, "no_activity": draft.no_activity == 1,
-            "totals": {
-                "lines": totals.lines,
-                "regular_hours": monthly_report::hours_of(totals.regular_quarters),
-                "overtime_hours": monthly_report::hours_of(totals.overtime_quarters),
-                "gross_wages_cents": totals.gross_cents,
+        payload: json::value(&MonthlyReportEvent {
+            monthly_report: TransmittedReport {
+                employer: ReportEmployer::of(access),
+                month: &month_text,
+                due_on: month.due_on().to_iso(),
+                version: draft.number,
+                receipt_number: &receipt,
+                corrects: corrects.as_deref(),
+                transmitted_at: app.now,
+                transmitted_by: &writer.name,
+                no_activity: draft.no_activity == 1,
+                totals: MonthlyReportTotals::of(&Totals::of(&lines)),
             },
-        }}),
+        }),
     };
     let author = author(writer);
     let done = monthly_reports::transmit(

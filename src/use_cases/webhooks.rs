@@ -20,6 +20,7 @@ use crate::storage::{atomically, rate_limits, wrote};
 use crate::webhooks::address::EndpointUrl;
 use crate::webhooks::events::EventTypes;
 use crate::webhooks::secret::{SealingKey, SigningSecret};
+use serde::Serialize;
 
 /// Endpoints per organisation: enough for a few platforms, bounded so fan-out stays cheap.
 pub const MAX_ENDPOINTS: usize = 10;
@@ -360,6 +361,22 @@ pub async fn replay(
         .ok_or(WebhookError::NotFound)
 }
 
+/// The data of a `webhook.test` event: the endpoint it was sent to, to check a receiver's
+/// signature code with.
+#[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub struct WebhookTestEvent<'a> {
+    webhook: TestedEndpoint<'a>,
+    organisation_id: &'a str,
+}
+
+#[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+struct TestedEndpoint<'a> {
+    id: &'a str,
+    url: &'a str,
+}
+
 /// A `webhook.test` event for one endpoint only (its receiver checks its signature code with it),
 /// sent at once. The event belongs to no organisation, so the fan-out never sends it elsewhere.
 pub async fn send_test(
@@ -375,9 +392,12 @@ pub async fn send_test(
     }
     take_manual_send(app, &endpoint.id).await?;
     let (event_id, delivery_id) = (random_id(), random_id());
-    let payload = json!({
-        "webhook": { "id": endpoint.id, "url": endpoint.url },
-        "organisation_id": endpoint.organisation_id,
+    let payload = json::value(&WebhookTestEvent {
+        webhook: TestedEndpoint {
+            id: &endpoint.id,
+            url: &endpoint.url,
+        },
+        organisation_id: &endpoint.organisation_id,
     });
     atomically(
         &app.db,

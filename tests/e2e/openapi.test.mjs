@@ -20,7 +20,7 @@ after(async () => { await app?.stop(); });
 
 // ---------------------------------------------------------------------------------------------
 // A tiny JSON Schema checker: $ref (local), type, required, properties, additionalProperties,
-// items, const, enum, pattern, minimum. Returns the list of problems, each with its JSON path.
+// items, const, enum, pattern, minimum, allOf, anyOf, oneOf. Returns the list of problems, each with its JSON path.
 
 function resolveRef(ref) {
   assert.ok(ref.startsWith('#/'), `only local $refs are supported: ${ref}`);
@@ -57,6 +57,12 @@ function check(schema, value, path = '$') {
   }
   if (schema.pattern && actual === 'string' && !new RegExp(schema.pattern, 'u').test(value)) {
     problems.push(`${path}: ${JSON.stringify(value)} does not match ${schema.pattern}`);
+  }
+  for (const part of schema.allOf ?? []) problems.push(...check(part, value, path));
+  for (const [keyword, wanted] of [['anyOf', (n) => n >= 1], ['oneOf', (n) => n === 1]]) {
+    if (!schema[keyword]) continue;
+    const matching = schema[keyword].filter((alternative) => check(alternative, value, path).length === 0).length;
+    if (!wanted(matching)) problems.push(`${path}: ${matching} of the ${keyword} alternatives match ${JSON.stringify(value)?.slice(0, 80)}`);
   }
   if (schema.minimum !== undefined && typeof value === 'number' && value < schema.minimum) {
     problems.push(`${path}: ${value} is below the minimum ${schema.minimum}`);
@@ -403,6 +409,15 @@ for (const [method, path] of [
   });
 }
 
+test('the document describes the webhook of every event an endpoint may subscribe to, and of the test event', () => {
+  const events = deref(doc.components.schemas.Webhook).properties.events.items.enum;
+  for (const event of [...events, 'webhook.test']) {
+    const operation = doc.webhooks?.[event]?.post;
+    assert.ok(operation?.requestBody?.content?.['application/json']?.schema, `${event} is in the document's webhooks`);
+    assert.equal(operation.requestBody.content['application/json'].schema.properties.type.const, event);
+  }
+});
+
 test('the answers of the webhook routes, successes and errors, match the documented schemas', async () => {
   await withReceiver(async (receiver) => {
     const { client } = await linkedResponsible(app, { kind: 'employer' });
@@ -422,6 +437,8 @@ test('the answers of the webhook routes, successes and errors, match the documen
     await step('POST', `${base}/{id}/rotate-secret`, await client.post(`${base}/${id}/rotate-secret`, {}), 200);
     await grantWithWebhook(client, await createOrganisation(app));
     const [received] = await receiver.waitFor(1);
+    const webhook = doc.webhooks[received.body.type].post.requestBody.content['application/json'].schema;
+    assert.deepEqual(check(webhook, received.body), [], `the webhook ${received.text.slice(0, 300)} matches the document's webhooks`);
     await waitFor('the attempt to be logged', async () => (await client.get(`${base}/${id}/deliveries`)).body.items[0]?.status === 'succeeded');
     await step('GET', `${base}/{id}/deliveries`, await client.get(`${base}/${id}/deliveries`), 200);
     const replay = `${base}/deliveries/${received.headers['webhook-id']}/replay`;

@@ -123,13 +123,18 @@ impl SealingKey {
     }
 
     /// Bound to `user_id`.
-    pub fn seal(&self, secret: &TotpSecret, user_id: &str, entropy: &mut impl Entropy) -> String {
-        self.0.seal(&secret.0, user_id, entropy)
+    pub async fn seal(
+        &self,
+        secret: &TotpSecret,
+        user_id: &str,
+        entropy: &mut impl Entropy,
+    ) -> String {
+        self.0.seal(&secret.0, user_id, entropy).await
     }
 
     /// `None` when the text was not sealed by this key for this `user_id`.
-    pub fn open(&self, sealed: &str, user_id: &str) -> Option<TotpSecret> {
-        self.0.open(sealed, user_id).map(TotpSecret)
+    pub async fn open(&self, sealed: &str, user_id: &str) -> Option<TotpSecret> {
+        self.0.open(sealed, user_id).await.map(TotpSecret)
     }
 }
 
@@ -345,16 +350,29 @@ mod tests {
     fn a_sealed_secret_opens_only_with_its_key_and_user() {
         let secret = TotpSecret::generate(&mut FixedEntropy::new(&[3, 4, 5]));
         let key = SealingKey::new(&ServerSecrets::new(b"server secret".to_vec(), None));
-        let sealed = key.seal(&secret, "user-1", &mut FixedEntropy::new(&[8]));
+        let sealed = key
+            .seal(&secret, "user-1", &mut FixedEntropy::new(&[8]))
+            .now_or_never()
+            .unwrap();
         assert!(sealed.starts_with("v1."));
         assert!(!sealed.contains(&secret.base32()));
-        assert_eq!(key.open(&sealed, "user-1"), Some(secret));
-        assert_eq!(key.open(&sealed, "user-2"), None, "bound to its user");
         assert_eq!(
-            SealingKey::new(&ServerSecrets::new(b"other".to_vec(), None)).open(&sealed, "user-1"),
+            key.open(&sealed, "user-1").now_or_never().unwrap(),
+            Some(secret)
+        );
+        assert_eq!(
+            key.open(&sealed, "user-2").now_or_never().unwrap(),
+            None,
+            "bound to its user"
+        );
+        assert_eq!(
+            SealingKey::new(&ServerSecrets::new(b"other".to_vec(), None))
+                .open(&sealed, "user-1")
+                .now_or_never()
+                .unwrap(),
             None
         );
-        assert_eq!(key.open("v1.AAAA", "user-1"), None);
+        assert_eq!(key.open("v1.AAAA", "user-1").now_or_never().unwrap(), None);
     }
 
     #[test]

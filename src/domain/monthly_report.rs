@@ -7,7 +7,6 @@ use super::fields::{has_hidden_characters, Problem};
 use super::time::{iso_date, Day};
 use super::{fold_for_search, Millis};
 use chrono::NaiveDate;
-use std::collections::HashMap;
 
 /// At most this many lines in one report (and in one imported file).
 pub const MAX_LINES: usize = 2_000;
@@ -339,20 +338,22 @@ pub struct Entry {
 /// The trades and regions a line may name, each by code or by its French or English label
 /// (case and accents ignored).
 pub struct Catalog {
-    trades: HashMap<String, String>,
-    regions: HashMap<String, String>,
+    trades: Vec<(String, String)>,
+    regions: Vec<(String, String)>,
 }
 
 impl Catalog {
     pub fn new(trades: &[Entry], regions: &[Entry]) -> Catalog {
-        fn index(entries: &[Entry]) -> HashMap<String, String> {
-            let mut map = HashMap::new();
-            for entry in entries {
-                for key in [&entry.code, &entry.label_fr, &entry.label_en] {
-                    map.insert(fold_for_search(key.trim()), entry.code.clone());
+        // A few dozen entries, searched in order (a hash map's code weighs more in the wasm);
+        // a later entry's key wins, as it would in a map.
+        fn index(entries: &[Entry]) -> Vec<(String, String)> {
+            let mut index = Vec::new();
+            for entry in entries.iter().rev() {
+                for key in [&entry.label_en, &entry.label_fr, &entry.code] {
+                    index.push((fold_for_search(key.trim()), entry.code.clone()));
                 }
             }
-            map
+            index
         }
         Catalog {
             trades: index(trades),
@@ -427,9 +428,13 @@ fn worker_id(raw: &Raw) -> Result<String, Issue> {
     valid.then_some(id).ok_or(Issue::InvalidWorkerId)
 }
 
-fn listed(raw: &Raw, index: &HashMap<String, String>, unknown: Issue) -> Result<String, Issue> {
-    let value = text(raw)?;
-    index.get(&fold_for_search(&value)).cloned().ok_or(unknown)
+fn listed(raw: &Raw, index: &[(String, String)], unknown: Issue) -> Result<String, Issue> {
+    let value = fold_for_search(&text(raw)?);
+    index
+        .iter()
+        .find(|(key, _)| *key == value)
+        .map(|(_, code)| code.clone())
+        .ok_or(unknown)
 }
 
 /// A decimal written with `.` or `,` (an imported file may use either), as hundredths.
@@ -504,7 +509,8 @@ pub fn validate(
 ) -> Result<Vec<Line>, Vec<LineProblem>> {
     let mut problems = Vec::new();
     let mut lines = Vec::with_capacity(raw.len());
-    let mut seen: HashMap<(String, String, String), usize> = HashMap::new();
+    // The keys seen so far, sorted, each with its first line.
+    let mut seen: Vec<((String, String, String), usize)> = Vec::new();
     for line in raw {
         let mut field = |field: LineField, result: Result<String, Issue>| {
             result
@@ -531,14 +537,13 @@ pub fn validate(
         let gross = number(LineField::GrossWages, cents(&line.gross_wages, unit));
         if let (Some(id), Some(trade), Some(region)) = (&id, &trade, &region) {
             let key = (id.clone(), trade.clone(), region.clone());
-            if let Some(first) = seen.get(&key) {
-                problems.push(LineProblem::new(
+            match seen.binary_search_by(|(seen, _)| seen.cmp(&key)) {
+                Ok(found) => problems.push(LineProblem::new(
                     line.number,
                     LineField::WorkerId,
-                    Issue::Duplicate(*first),
-                ));
-            } else {
-                seen.insert(key, line.number);
+                    Issue::Duplicate(seen[found].1),
+                )),
+                Err(at) => seen.insert(at, (key, line.number)),
             }
         }
         if let (Some(worker_name), Some(worker_id), Some(trade), Some(region)) =
@@ -591,7 +596,13 @@ pub fn lines_of_table(rows: &[Vec<String>]) -> Result<Vec<RawLine>, Vec<LineProb
         )]);
     };
     let mut problems = Vec::new();
-    let mut positions: HashMap<LineField, usize> = HashMap::new();
+    let mut positions: Vec<(LineField, usize)> = Vec::new();
+    let position = |positions: &[(LineField, usize)], field: LineField| {
+        positions
+            .iter()
+            .find(|(known, _)| *known == field)
+            .map(|(_, index)| *index)
+    };
     for (index, cell) in header.iter().enumerate() {
         let problem = |issue| LineProblem {
             line: 1,
@@ -601,16 +612,16 @@ pub fn lines_of_table(rows: &[Vec<String>]) -> Result<Vec<RawLine>, Vec<LineProb
         };
         match column_of(cell) {
             None => problems.push(problem(Issue::UnknownColumn)),
-            Some(field) if positions.contains_key(&field) => {
+            Some(field) if position(&positions, field).is_some() => {
                 problems.push(problem(Issue::DuplicateColumn))
             }
             Some(field) => {
-                positions.insert(field, index);
+                positions.push((field, index));
             }
         }
     }
     for field in LineField::COLUMNS {
-        if !positions.contains_key(&field) {
+        if position(&positions, field).is_none() {
             problems.push(LineProblem {
                 line: 1,
                 field,
@@ -636,7 +647,9 @@ pub fn lines_of_table(rows: &[Vec<String>]) -> Result<Vec<RawLine>, Vec<LineProb
             ));
             continue;
         }
-        let cell = |field: LineField| Raw::Text(row[positions[&field]].clone());
+        let cell = |field: LineField| {
+            Raw::Text(position(&positions, field).map_or_else(String::new, |at| row[at].clone()))
+        };
         lines.push(RawLine {
             number,
             worker_name: cell(LineField::WorkerName),

@@ -2,10 +2,9 @@
 //! from the server secret for one purpose (see `secrets`), each sealed text bound to the row that owns it (its id
 //! is the associated data), so a sealed value copied to another row does not open.
 
+use super::gcm;
 use super::secrets::{KeyPurpose, ServerSecrets};
 use super::Entropy;
-use aes_gcm::aead::{Aead, Payload};
-use aes_gcm::{Aes256Gcm, KeyInit, Nonce};
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
 
@@ -15,63 +14,46 @@ const SEALED_PREFIX: &str = "v1.";
 
 /// Seals under the current key of one purpose; opens what any key still accepted sealed (the
 /// previous secret's during a rotation, and the key used before keys were derived with HKDF).
+/// Keys are 32 bytes (AES-256).
 pub struct Sealer {
-    current: Aes256Gcm,
-    accepted: Vec<Aes256Gcm>,
-}
-
-fn cipher(key: &[u8]) -> Aes256Gcm {
-    Aes256Gcm::new_from_slice(key).expect("32 bytes make an AES-256 key")
+    current: Vec<u8>,
+    accepted: Vec<Vec<u8>>,
 }
 
 impl Sealer {
     pub fn new(secrets: &ServerSecrets, purpose: KeyPurpose) -> Sealer {
         Sealer {
-            current: cipher(&secrets.key(purpose)),
-            accepted: secrets
-                .accepted_keys(purpose)
-                .iter()
-                .map(|key| cipher(key))
-                .collect(),
+            current: secrets.key(purpose),
+            accepted: secrets.accepted_keys(purpose),
         }
     }
 
     /// `v1.<base64 of nonce and ciphertext>`, bound to `owner`.
-    pub fn seal(&self, secret: &[u8], owner: &str, entropy: &mut impl Entropy) -> String {
+    pub async fn seal(&self, secret: &[u8], owner: &str, entropy: &mut impl Entropy) -> String {
         let mut nonce = [0u8; NONCE_BYTES];
         entropy.fill(&mut nonce);
-        let sealed = self
-            .current
-            .encrypt(
-                Nonce::from_slice(&nonce),
-                Payload {
-                    msg: secret,
-                    aad: owner.as_bytes(),
-                },
-            )
-            .expect("AES-GCM seals a short secret");
+        let sealed = gcm::seal(&self.current, &nonce, owner.as_bytes(), secret)
+            .await
+            .expect("AES-GCM seals a short secret under a 32-byte key");
         let mut bytes = nonce.to_vec();
         bytes.extend(sealed);
         format!("{SEALED_PREFIX}{}", BASE64.encode(bytes))
     }
 
     /// `None` when the text was not sealed by this key for this owner.
-    pub fn open(&self, sealed: &str, owner: &str) -> Option<Vec<u8>> {
+    pub async fn open(&self, sealed: &str, owner: &str) -> Option<Vec<u8>> {
         let bytes = BASE64.decode(sealed.strip_prefix(SEALED_PREFIX)?).ok()?;
         if bytes.len() <= NONCE_BYTES {
             return None;
         }
         let (nonce, ciphertext) = bytes.split_at(NONCE_BYTES);
-        self.accepted.iter().find_map(|key| {
-            key.decrypt(
-                Nonce::from_slice(nonce),
-                Payload {
-                    msg: ciphertext,
-                    aad: owner.as_bytes(),
-                },
-            )
-            .ok()
-        })
+        let nonce: &[u8; NONCE_BYTES] = nonce.try_into().ok()?;
+        for key in &self.accepted {
+            if let Some(secret) = gcm::open(key, nonce, owner.as_bytes(), ciphertext).await {
+                return Some(secret);
+            }
+        }
+        None
     }
 }
 
@@ -79,7 +61,19 @@ impl Sealer {
 mod tests {
     use super::*;
     use crate::domain::testing::FixedEntropy;
+    use futures_util::FutureExt;
     use hmac::{Hmac, Mac};
+
+    fn seal(sealer: &Sealer, secret: &[u8], owner: &str, entropy: u8) -> String {
+        sealer
+            .seal(secret, owner, &mut FixedEntropy::new(&[entropy]))
+            .now_or_never()
+            .unwrap()
+    }
+
+    fn open(sealer: &Sealer, sealed: &str, owner: &str) -> Option<Vec<u8>> {
+        sealer.open(sealed, owner).now_or_never().unwrap()
+    }
 
     fn secrets(current: &[u8], previous: Option<&[u8]>) -> ServerSecrets {
         ServerSecrets::new(current.to_vec(), previous.map(<[u8]>::to_vec))
@@ -88,22 +82,22 @@ mod tests {
     #[test]
     fn a_text_sealed_under_the_previous_secret_opens_after_a_rotation() {
         let before = Sealer::new(&secrets(b"old", None), KeyPurpose::TotpSealing);
-        let sealed = before.seal(b"totp", "user-1", &mut FixedEntropy::new(&[1]));
+        let sealed = seal(&before, b"totp", "user-1", 1);
         let rotated = Sealer::new(&secrets(b"new", Some(b"old")), KeyPurpose::TotpSealing);
-        assert_eq!(rotated.open(&sealed, "user-1"), Some(b"totp".to_vec()));
-        let resealed = rotated.seal(b"totp", "user-1", &mut FixedEntropy::new(&[2]));
+        assert_eq!(open(&rotated, &sealed, "user-1"), Some(b"totp".to_vec()));
+        let resealed = seal(&rotated, b"totp", "user-1", 2);
         assert_eq!(
-            before.open(&resealed, "user-1"),
+            open(&before, &resealed, "user-1"),
             None,
             "new texts use the new secret"
         );
         let after = Sealer::new(&secrets(b"new", None), KeyPurpose::TotpSealing);
         assert_eq!(
-            after.open(&sealed, "user-1"),
+            open(&after, &sealed, "user-1"),
             None,
             "once the previous secret is gone"
         );
-        assert_eq!(after.open(&resealed, "user-1"), Some(b"totp".to_vec()));
+        assert_eq!(open(&after, &resealed, "user-1"), Some(b"totp".to_vec()));
     }
 
     #[test]
@@ -112,15 +106,15 @@ mod tests {
         let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(b"secret").unwrap();
         mac.update(b"sel/webhook-signing-secrets/v1");
         let former = Sealer {
-            current: cipher(&mac.finalize().into_bytes()),
+            current: mac.finalize().into_bytes().to_vec(),
             accepted: vec![],
         };
-        let sealed = former.seal(b"whsec", "endpoint-1", &mut FixedEntropy::new(&[3]));
+        let sealed = seal(&former, b"whsec", "endpoint-1", 3);
         let now = Sealer::new(&secrets(b"secret", None), KeyPurpose::WebhookSealing);
-        assert_eq!(now.open(&sealed, "endpoint-1"), Some(b"whsec".to_vec()));
+        assert_eq!(open(&now, &sealed, "endpoint-1"), Some(b"whsec".to_vec()));
         let other = Sealer::new(&secrets(b"secret", None), KeyPurpose::TotpSealing);
         assert_eq!(
-            other.open(&sealed, "endpoint-1"),
+            open(&other, &sealed, "endpoint-1"),
             None,
             "not another purpose's"
         );

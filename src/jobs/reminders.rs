@@ -23,7 +23,6 @@ use crate::storage::domain_events::{self, DomainEvent};
 use crate::storage::{atomically, contacts, organisations, wrote, WrittenNow};
 use crate::use_cases::authorizations::{Authorization, AuthorizationEvent};
 use serde_json::Value;
-use std::collections::HashMap;
 use worker::console_error;
 
 /// Authorizations reminded per run at most (two statements each, plus one email per recipient); a
@@ -50,7 +49,8 @@ pub async fn run(app: &App, counts: &mut Counts) -> Result<(), InfraError> {
     counts.add("reminders", 0);
     counts.add("emails", 0);
     let due = authorizations::due_for_reminder(&app.db, &window, PER_RUN).await?;
-    let mut employers: HashMap<String, Vec<Recipient>> = HashMap::new();
+    // At most a run's few dozen employers, searched in order.
+    let mut employers: Vec<(String, Vec<Recipient>)> = Vec::new();
     let mut statements = Vec::new();
     let mut claims = Vec::new();
     let mut digests = Digests::default();
@@ -61,15 +61,22 @@ pub async fn run(app: &App, counts: &mut Counts) -> Result<(), InfraError> {
         else {
             continue;
         };
-        if !employers.contains_key(&authorization.employer_id) {
-            let recipients = employer_recipients(app, &authorization.employer_id).await?;
-            employers.insert(authorization.employer_id.clone(), recipients);
-        }
+        let known = employers
+            .iter()
+            .position(|(id, _)| *id == authorization.employer_id);
+        let employer = match known {
+            Some(employer) => employer,
+            None => {
+                let recipients = employer_recipients(app, &authorization.employer_id).await?;
+                employers.push((authorization.employer_id.clone(), recipients));
+                employers.len() - 1
+            }
+        };
         let claim = random_id();
         let item = reminded(authorization, reminder);
         claims.push(statements.len());
         statements.extend(claim_statements(app, authorization, &claim, &item)?);
-        for recipient in &employers[&authorization.employer_id] {
+        for recipient in &employers[employer].1 {
             digests.add(
                 recipient,
                 Template::AuthorizationExpiringEmployer,

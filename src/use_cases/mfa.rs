@@ -95,7 +95,9 @@ pub async fn start_totp(app: &App, user: &UserRow) -> Result<(String, String), M
         return Err(MfaError::TotpAlreadyEnabled);
     }
     let secret = TotpSecret::generate(&mut OsEntropy);
-    let sealed = sealing_key(app).seal(&secret, &user.id, &mut OsEntropy);
+    let sealed = sealing_key(app)
+        .seal(&secret, &user.id, &mut OsEntropy)
+        .await;
     let stored = atomically(
         &app.db,
         vec![mfa::put_pending_totp(&app.db, &user.id, &sealed, app.now)?],
@@ -124,6 +126,7 @@ pub async fn confirm_totp(
     }
     let secret = sealing_key(app)
         .open(&totp.sealed_secret, &user.id)
+        .await
         .ok_or_else(|| unreadable_secret(&user.id))?;
     let step = secret
         .matching_step(code, app.now, totp.last_used_step)
@@ -246,6 +249,7 @@ async fn spend_proof(app: &App, user_id: &str, proof: &Proof) -> Result<bool, In
             }
             let secret = sealing_key(app)
                 .open(&totp.sealed_secret, user_id)
+                .await
                 .ok_or_else(|| unreadable_secret(user_id))?;
             let Some(step) = secret
                 .matching_step(code, app.now, totp.last_used_step)

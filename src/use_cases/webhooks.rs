@@ -105,7 +105,7 @@ pub async fn create(
     }
     let id = random_id();
     let secret = SigningSecret::generate(&mut OsEntropy);
-    let sealed = sealing_key(app).seal(&secret, &id, &mut OsEntropy);
+    let sealed = sealing_key(app).seal(&secret, &id, &mut OsEntropy).await;
     atomically(
         &app.db,
         vec![
@@ -268,7 +268,7 @@ pub async fn rotate_secret(
 ) -> Result<WithSecret, WebhookError> {
     get(app, profile, id).await?;
     let secret = SigningSecret::generate(&mut OsEntropy);
-    let sealed = sealing_key(app).seal(&secret, id, &mut OsEntropy);
+    let sealed = sealing_key(app).seal(&secret, id, &mut OsEntropy).await;
     let grace_until = app.now + ROTATION_GRACE;
     atomically(
         &app.db,

@@ -52,7 +52,7 @@ pub async fn attempt_batch(app: &App, wakes: &[WakeUp]) -> Result<(), InfraError
     let mut bodies: Vec<(&str, String)> = Vec::new();
     for job in &jobs {
         if !secrets.iter().any(|(id, _)| *id == job.endpoint_id) {
-            secrets.push((&job.endpoint_id, signing_secrets(app, &key, job)));
+            secrets.push((&job.endpoint_id, signing_secrets(app, &key, job).await));
         }
         if !bodies.iter().any(|(id, _)| *id == job.event_id) {
             let body = payload::body(&Event {
@@ -216,13 +216,17 @@ async fn send(app: &App, job: &DeliveryJob, secrets: Option<&[SigningSecret]>, b
 }
 
 /// The current secret, and the previous one while its grace period lasts.
-fn signing_secrets(app: &App, key: &SealingKey, job: &DeliveryJob) -> Option<Vec<SigningSecret>> {
-    let mut secrets = vec![key.open(&job.secret, &job.endpoint_id)?];
+async fn signing_secrets(
+    app: &App,
+    key: &SealingKey,
+    job: &DeliveryJob,
+) -> Option<Vec<SigningSecret>> {
+    let mut secrets = vec![key.open(&job.secret, &job.endpoint_id).await?];
     let previous_valid = job
         .previous_secret_expires_at
         .is_some_and(|until| app.now < until);
     if let (Some(previous), true) = (&job.previous_secret, previous_valid) {
-        secrets.push(key.open(previous, &job.endpoint_id)?);
+        secrets.push(key.open(previous, &job.endpoint_id).await?);
     }
     Some(secrets)
 }

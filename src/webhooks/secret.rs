@@ -65,18 +65,18 @@ impl SealingKey {
     }
 
     /// Bound to `endpoint_id`.
-    pub fn seal(
+    pub async fn seal(
         &self,
         secret: &SigningSecret,
         endpoint_id: &str,
         entropy: &mut impl Entropy,
     ) -> String {
-        self.0.seal(&secret.0, endpoint_id, entropy)
+        self.0.seal(&secret.0, endpoint_id, entropy).await
     }
 
     /// `None` when the text was not sealed by this key for this `endpoint_id`.
-    pub fn open(&self, sealed: &str, endpoint_id: &str) -> Option<SigningSecret> {
-        self.0.open(sealed, endpoint_id).map(SigningSecret)
+    pub async fn open(&self, sealed: &str, endpoint_id: &str) -> Option<SigningSecret> {
+        self.0.open(sealed, endpoint_id).await.map(SigningSecret)
     }
 }
 
@@ -84,6 +84,7 @@ impl SealingKey {
 mod tests {
     use super::*;
     use crate::domain::testing::FixedEntropy;
+    use futures_util::FutureExt;
 
     /// The example of the Standard Webhooks specification's reference libraries.
     const SPEC_SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
@@ -142,25 +143,39 @@ mod tests {
     fn a_sealed_secret_opens_only_with_its_key_and_endpoint() {
         let secret = SigningSecret::generate(&mut FixedEntropy::new(&[3, 4, 5]));
         let key = SealingKey::new(&ServerSecrets::new(b"server secret".to_vec(), None));
-        let sealed = key.seal(&secret, "endpoint-1", &mut FixedEntropy::new(&[8]));
+        let sealed = key
+            .seal(&secret, "endpoint-1", &mut FixedEntropy::new(&[8]))
+            .now_or_never()
+            .unwrap();
 
         assert!(sealed.starts_with("v1."));
         assert!(
             !sealed.contains(&secret.reveal()[6..]),
             "the secret is not readable"
         );
-        assert_eq!(key.open(&sealed, "endpoint-1"), Some(secret));
         assert_eq!(
-            key.open(&sealed, "endpoint-2"),
+            key.open(&sealed, "endpoint-1").now_or_never().unwrap(),
+            Some(secret)
+        );
+        assert_eq!(
+            key.open(&sealed, "endpoint-2").now_or_never().unwrap(),
             None,
             "bound to its endpoint"
         );
         assert_eq!(
             SealingKey::new(&ServerSecrets::new(b"another secret".to_vec(), None))
-                .open(&sealed, "endpoint-1"),
+                .open(&sealed, "endpoint-1")
+                .now_or_never()
+                .unwrap(),
             None
         );
-        assert_eq!(key.open("v1.AAAA", "endpoint-1"), None);
-        assert_eq!(key.open("plain", "endpoint-1"), None);
+        assert_eq!(
+            key.open("v1.AAAA", "endpoint-1").now_or_never().unwrap(),
+            None
+        );
+        assert_eq!(
+            key.open("plain", "endpoint-1").now_or_never().unwrap(),
+            None
+        );
     }
 }

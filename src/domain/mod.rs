@@ -98,6 +98,7 @@ pub mod session;
 pub mod throttle;
 pub mod time;
 pub mod unicode;
+pub mod user;
 pub mod webauthn;
 #[cfg(target_arch = "wasm32")]
 mod webcrypto;

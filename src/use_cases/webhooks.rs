@@ -6,7 +6,7 @@
 use super::{organisation_event, Requester};
 use crate::domain::organisation::Role;
 use crate::domain::throttle::WEBHOOK_MANUAL_SENDS;
-use crate::domain::webhook::EndpointStatus;
+use crate::domain::webhook::{DisabledReason, EndpointStatus};
 use crate::domain::{Millis, HOUR};
 use crate::infra::{random_id, App, InfraError, OsEntropy};
 use crate::json;
@@ -170,9 +170,9 @@ pub async fn change(
     let (status, disabled_reason) = match change.active {
         Some(true) => (EndpointStatus::Active, None),
         Some(false) if before.status == EndpointStatus::Active => {
-            (EndpointStatus::Disabled, Some("manual"))
+            (EndpointStatus::Disabled, Some(DisabledReason::Manual))
         }
-        _ => (before.status, before.disabled_reason.as_deref()),
+        _ => (before.status, before.disabled_reason),
     };
     let mut changes = serde_json::Map::new();
     if url != before.url {

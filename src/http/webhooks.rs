@@ -5,7 +5,7 @@ use super::body::{json_object, Fields};
 use super::error::ApiError;
 use super::organisation::paging;
 use super::route::{route, Route};
-use super::sessions::require_organisation_profile;
+use super::sessions::require_actor;
 use super::{Call, Reply};
 use crate::domain::fields::free_text;
 use crate::domain::fields::Problem;
@@ -228,21 +228,21 @@ struct OneDelivery<'a> {
 }
 
 pub async fn list(call: &Call) -> Result<Reply, ApiError> {
-    let (_, profile) = require_organisation_profile(call).await?;
-    let endpoints = webhooks::list(&call.app, &profile).await?;
+    let (_, actor) = require_actor(call).await?;
+    let endpoints = webhooks::list(&call.app, &actor).await?;
     let items = endpoints.iter().map(Webhook::of).collect();
     Ok(Reply::json(200, WebhookList { items }))
 }
 
 pub async fn show(call: &Call) -> Result<Reply, ApiError> {
-    let (_, profile) = require_organisation_profile(call).await?;
-    let endpoint = webhooks::get(&call.app, &profile, call.id()).await?;
+    let (_, actor) = require_actor(call).await?;
+    let endpoint = webhooks::get(&call.app, &actor, call.id()).await?;
     let webhook = Webhook::of(&endpoint);
     Ok(Reply::json(200, OneWebhook { webhook }))
 }
 
 pub async fn create(call: &mut Call) -> Result<Reply, ApiError> {
-    let (who, profile) = require_organisation_profile(call).await?;
+    let (who, actor) = require_actor(call).await?;
     let development = call.app.config.development;
     let mut fields = Fields::new(json_object(&mut call.req).await?);
     let url = fields.parsed("url", |raw| EndpointUrl::parse(raw, development));
@@ -256,7 +256,7 @@ pub async fn create(call: &mut Call) -> Result<Reply, ApiError> {
         })
     })?;
     crate::use_cases::mfa::require_recent_factor(&call.app, &who)?;
-    let created = webhooks::create(&call.app, &who.user.id, &profile, new, &call.requester).await?;
+    let created = webhooks::create(&call.app, &actor, new).await?;
     Ok(Reply::json(201, WebhookWithSecret::of(&created)))
 }
 
@@ -267,7 +267,7 @@ fn status_is_active(raw: &str) -> Result<bool, Problem> {
 /// Changes what the body names: `url`, `events`, `description`, `status` ("active" enables an
 /// endpoint again, "disabled" pauses it).
 pub async fn change(call: &mut Call) -> Result<Reply, ApiError> {
-    let (who, profile) = require_organisation_profile(call).await?;
+    let (_, actor) = require_actor(call).await?;
     let development = call.app.config.development;
     let mut fields = Fields::new(json_object(&mut call.req).await?);
     let url = if fields.has("url") {
@@ -306,50 +306,28 @@ pub async fn change(call: &mut Call) -> Result<Reply, ApiError> {
         names_something.then_some(change)
     })?;
     let id = call.id().to_owned();
-    let endpoint = webhooks::change(
-        &call.app,
-        &who.user.id,
-        &profile,
-        &id,
-        change,
-        &call.requester,
-    )
-    .await?;
+    let endpoint = webhooks::change(&call.app, &actor, &id, change).await?;
     let webhook = Webhook::of(&endpoint);
     Ok(Reply::json(200, OneWebhook { webhook }))
 }
 
 pub async fn delete(call: &Call) -> Result<Reply, ApiError> {
-    let (who, profile) = require_organisation_profile(call).await?;
-    webhooks::delete(
-        &call.app,
-        &who.user.id,
-        &profile,
-        call.id(),
-        &call.requester,
-    )
-    .await?;
+    let (_, actor) = require_actor(call).await?;
+    webhooks::delete(&call.app, &actor, call.id()).await?;
     Ok(Reply::no_content())
 }
 
 pub async fn rotate_secret(call: &Call) -> Result<Reply, ApiError> {
-    let (who, profile) = require_organisation_profile(call).await?;
+    let (who, actor) = require_actor(call).await?;
     crate::use_cases::mfa::require_recent_factor(&call.app, &who)?;
-    let rotated = webhooks::rotate_secret(
-        &call.app,
-        &who.user.id,
-        &profile,
-        call.id(),
-        &call.requester,
-    )
-    .await?;
+    let rotated = webhooks::rotate_secret(&call.app, &actor, call.id()).await?;
     Ok(Reply::json(200, WebhookWithSecret::of(&rotated)))
 }
 
 pub async fn deliveries(call: &Call) -> Result<Reply, ApiError> {
-    let (_, profile) = require_organisation_profile(call).await?;
+    let (_, actor) = require_actor(call).await?;
     let (page, page_size) = paging(call)?;
-    let found = webhooks::deliveries(&call.app, &profile, call.id(), page, page_size).await?;
+    let found = webhooks::deliveries(&call.app, &actor, call.id(), page, page_size).await?;
     let items = found
         .items
         .iter()
@@ -375,15 +353,8 @@ pub async fn deliveries(call: &Call) -> Result<Reply, ApiError> {
 }
 
 pub async fn replay(call: &Call) -> Result<Reply, ApiError> {
-    let (who, profile) = require_organisation_profile(call).await?;
-    let delivery = webhooks::replay(
-        &call.app,
-        &who.user.id,
-        &profile,
-        call.id(),
-        &call.requester,
-    )
-    .await?;
+    let (_, actor) = require_actor(call).await?;
+    let delivery = webhooks::replay(&call.app, &actor, call.id()).await?;
     let delivery = WebhookDelivery::of(&delivery, None);
     Ok(Reply::json(202, OneDelivery { delivery }))
 }
@@ -391,15 +362,8 @@ pub async fn replay(call: &Call) -> Result<Reply, ApiError> {
 /// Sends a `webhook.test` event to this endpoint only, so its receiver can check its signature
 /// code without waiting for a real change.
 pub async fn send_test(call: &Call) -> Result<Reply, ApiError> {
-    let (who, profile) = require_organisation_profile(call).await?;
-    let delivery = webhooks::send_test(
-        &call.app,
-        &who.user.id,
-        &profile,
-        call.id(),
-        &call.requester,
-    )
-    .await?;
+    let (_, actor) = require_actor(call).await?;
+    let delivery = webhooks::send_test(&call.app, &actor, call.id()).await?;
     let delivery = WebhookDelivery::of(&delivery, None);
     Ok(Reply::json(202, OneDelivery { delivery }))
 }

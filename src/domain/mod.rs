@@ -91,6 +91,7 @@ pub mod order;
 pub mod organisation;
 pub mod paging;
 pub mod password;
+pub mod request;
 pub mod sealing;
 pub mod search;
 pub mod secrets;

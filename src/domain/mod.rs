@@ -92,6 +92,7 @@ pub mod order;
 pub mod organisation;
 pub mod paging;
 pub mod password;
+pub mod request;
 pub mod sealing;
 pub mod search;
 pub mod secrets;
@@ -99,6 +100,7 @@ pub mod session;
 pub mod throttle;
 pub mod time;
 pub mod unicode;
+pub mod user;
 pub mod webauthn;
 #[cfg(target_arch = "wasm32")]
 mod webcrypto;

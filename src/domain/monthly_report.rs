@@ -110,6 +110,16 @@ impl Month {
 /// How many days before a report's due date its reminders go out.
 pub const REMINDER_DAYS_BEFORE: u32 = 5;
 
+text_enum! {
+    /// Where a version of a report stands: the draft (at most one), the transmitted version (at
+    /// most one), or a transmitted version a later correction replaced.
+    pub enum VersionStatus {
+        Draft = "draft",
+        Transmitted = "transmitted",
+        Superseded = "superseded",
+    }
+}
+
 /// The month whose report the reminders are about at `now`: the last month over, from the start
 /// of its reminder day (the 10th, Montreal time) until its due date ends; none outside that span.
 pub fn reminder_month(now: Millis) -> Option<Month> {

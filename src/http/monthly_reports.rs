@@ -13,7 +13,7 @@ use crate::domain::api_token::Scope as TokenScope;
 use crate::domain::fields::Problem;
 use crate::domain::locale::Locale;
 use crate::domain::monthly_report::{
-    self, hours_of, Entry, LineProblem, Month, Raw, RawLine, Standing, WagesUnit,
+    self, hours_of, Entry, LineProblem, Month, Raw, RawLine, Standing, VersionStatus, WagesUnit,
 };
 use crate::domain::Millis;
 use crate::storage::monthly_reports::{LineRow, StoredReport, VersionRow};
@@ -130,8 +130,7 @@ struct MonthlyReportVersion<'a> {
     id: &'a str,
     #[cfg_attr(test, schemars(range(min = 1)))]
     number: i64,
-    #[cfg_attr(test, schemars(extend("enum" = ["draft", "transmitted", "superseded"])))]
-    status: &'a str,
+    status: VersionStatus,
     no_activity: bool,
     totals: MonthlyReportTotals,
     #[cfg_attr(test, schemars(regex(pattern = r"^RM-[0-9]{6}-[2-9A-HJKMNP-Z]{10}$")))]
@@ -151,7 +150,7 @@ impl<'a> MonthlyReportVersion<'a> {
         MonthlyReportVersion {
             id: &version.id,
             number: version.number,
-            status: &version.status,
+            status: version.status,
             no_activity: version.no_activity == 1,
             totals: MonthlyReportTotals::of(&version.totals()),
             receipt_number: version.receipt_number.as_deref(),

@@ -5,6 +5,7 @@ use super::route::{route, Route};
 use super::sessions::require_user;
 use super::{Call, Reply};
 use crate::domain::fields::Problem;
+use crate::domain::request::{RequestKind, RequestStatus};
 use crate::domain::Millis;
 use crate::storage::my_requests::RequestRow;
 use crate::use_cases::my_requests::{self, parse_cursor, parse_kind, service_codes};
@@ -26,22 +27,11 @@ fn receipt_path(row: &RequestRow) -> Option<String> {
 #[derive(Serialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 struct MyRequest<'a> {
-    #[cfg_attr(
-        test,
-        schemars(extend("enum" = ["access_request", "link_request", "monthly_report"]))
-    )]
-    kind: &'a str,
+    kind: RequestKind,
     id: &'a str,
     /// When it was made or transmitted, milliseconds since the epoch.
     at: Millis,
-    #[cfg_attr(
-        test,
-        schemars(extend("enum" = [
-            "pending", "approved", "declined", "cancelled", "expired", "sent", "linked",
-            "transmitted", "superseded"
-        ]))
-    )]
-    status: &'a str,
+    status: RequestStatus,
     /// The employer's name; null for a linking request (the answer never says whom the number
     /// names).
     organisation_name: Option<&'a str>,
@@ -75,16 +65,16 @@ struct ReportRequest<'a> {
 
 impl<'a> MyRequest<'a> {
     fn of(row: &'a RequestRow) -> MyRequest<'a> {
-        let kind = row.kind.as_str();
+        let kind = row.kind;
         MyRequest {
             kind,
             id: &row.id,
             at: row.at,
-            status: &row.status,
+            status: row.status,
             organisation_name: row.organisation_name.as_deref(),
             file_number: &row.file_number,
-            services: (kind == "access_request").then(|| service_codes(row.services)),
-            report: (kind == "monthly_report").then(|| ReportRequest {
+            services: (kind == RequestKind::AccessRequest).then(|| service_codes(row.services)),
+            report: (kind == RequestKind::MonthlyReport).then(|| ReportRequest {
                 month: row.month.as_deref(),
                 version: row.version,
                 correction: row.version.unwrap_or(1) > 1,

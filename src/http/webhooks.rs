@@ -5,11 +5,11 @@ use super::body::{json_object, Fields};
 use super::error::ApiError;
 use super::organisation::paging;
 use super::route::{route, Route};
-use super::sessions::require_organisation_profile;
+use super::sessions::require_actor;
 use super::{Call, Reply};
 use crate::domain::fields::free_text;
 use crate::domain::fields::Problem;
-use crate::domain::webhook::EndpointStatus;
+use crate::domain::webhook::{DeliveryStatus, DisabledReason, EndpointStatus, Failure};
 use crate::domain::Millis;
 use crate::storage::webhooks::{AttemptRow, DeliveryRow, EndpointRow};
 use crate::use_cases::webhooks::{self, Change, NewWebhook, WithSecret};
@@ -17,28 +17,6 @@ use crate::webhooks::address::EndpointUrl;
 use crate::webhooks::events::EventTypes;
 use serde::Serialize;
 use serde_json::Value;
-
-/// The error kinds of a failed attempt (see WebhookAttempt), null on success.
-#[cfg(test)]
-const ERROR_KINDS: [Option<&str>; 12] = [
-    Some("status"),
-    Some("redirect"),
-    Some("gone"),
-    Some("timeout"),
-    Some("dns"),
-    Some("connect"),
-    Some("tls"),
-    Some("unreachable"),
-    Some("address_not_allowed"),
-    Some("secret_unreadable"),
-    Some("request_invalid"),
-    None,
-];
-
-#[cfg(test)]
-fn error_kind_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-    schemars::json_schema!({ "enum": ERROR_KINDS })
-}
 
 #[cfg(test)]
 fn event_types_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
@@ -58,8 +36,7 @@ struct Webhook<'a> {
     events: Value,
     description: &'a str,
     status: EndpointStatus,
-    #[cfg_attr(test, schemars(extend("enum" = ["gone", "failing", "manual", null])))]
-    disabled_reason: Option<&'a str>,
+    disabled_reason: Option<DisabledReason>,
     disabled_at: Option<Millis>,
     /// Until then the previous secret signs too (after a rotation)
     previous_secret_expires_at: Option<Millis>,
@@ -79,7 +56,7 @@ impl<'a> Webhook<'a> {
             events: serde_json::from_str(&endpoint.events).unwrap_or_default(),
             description: &endpoint.description,
             status: endpoint.status,
-            disabled_reason: endpoint.disabled_reason.as_deref(),
+            disabled_reason: endpoint.disabled_reason,
             disabled_at: endpoint.disabled_at,
             previous_secret_expires_at: endpoint.previous_secret_expires_at,
             created_at: endpoint.created_at,
@@ -157,8 +134,7 @@ struct WebhookAttempt<'a> {
     /// connection: refused, reset, lost), tls (the TLS handshake failed), unreachable (the request
     /// failed otherwise), address_not_allowed (the address, or its port, became one deliveries may
     /// not go to: the SSRF guard), secret_unreadable, request_invalid; null on success
-    #[cfg_attr(test, schemars(schema_with = "error_kind_schema"))]
-    error_kind: Option<&'a str>,
+    error_kind: Option<Failure>,
     replay: bool,
 }
 
@@ -170,7 +146,7 @@ impl<'a> WebhookAttempt<'a> {
             status_code: attempt.status_code,
             latency_ms: attempt.latency_ms,
             error: attempt.error.as_deref(),
-            error_kind: attempt.error_kind.as_deref(),
+            error_kind: attempt.error_kind,
             replay: attempt.replay == 1,
         }
     }
@@ -184,8 +160,7 @@ struct WebhookDelivery<'a> {
     id: &'a str,
     webhook_id: &'a str,
     event: DeliveredEvent<'a>,
-    #[cfg_attr(test, schemars(extend("enum" = ["pending", "succeeded", "failed"])))]
-    status: &'a str,
+    status: DeliveryStatus,
     attempts: i64,
     next_attempt_at: Option<Millis>,
     last_attempt_at: Option<Millis>,
@@ -193,8 +168,7 @@ struct WebhookDelivery<'a> {
     last_latency_ms: Option<i64>,
     last_error: Option<&'a str>,
     /// The last attempt's error_kind (see WebhookAttempt)
-    #[cfg_attr(test, schemars(schema_with = "error_kind_schema"))]
-    last_error_kind: Option<&'a str>,
+    last_error_kind: Option<Failure>,
     delivered_at: Option<Millis>,
     created_at: Millis,
     subject: DeliverySubject<'a>,
@@ -217,14 +191,14 @@ impl<'a> WebhookDelivery<'a> {
                 kind: &delivery.event_type,
                 at: delivery.event_at,
             },
-            status: &delivery.status,
+            status: delivery.status,
             attempts: delivery.attempts,
             next_attempt_at: delivery.next_attempt_at,
             last_attempt_at: delivery.last_attempt_at,
             last_status_code: delivery.last_status_code,
             last_latency_ms: delivery.last_latency_ms,
             last_error: delivery.last_error.as_deref(),
-            last_error_kind: delivery.last_error_kind.as_deref(),
+            last_error_kind: delivery.last_error_kind,
             delivered_at: delivery.delivered_at,
             created_at: delivery.created_at,
             subject: DeliverySubject {
@@ -254,21 +228,21 @@ struct OneDelivery<'a> {
 }
 
 pub async fn list(call: &Call) -> Result<Reply, ApiError> {
-    let (_, profile) = require_organisation_profile(call).await?;
-    let endpoints = webhooks::list(&call.app, &profile).await?;
+    let (_, actor) = require_actor(call).await?;
+    let endpoints = webhooks::list(&call.app, &actor).await?;
     let items = endpoints.iter().map(Webhook::of).collect();
     Ok(Reply::json(200, WebhookList { items }))
 }
 
 pub async fn show(call: &Call) -> Result<Reply, ApiError> {
-    let (_, profile) = require_organisation_profile(call).await?;
-    let endpoint = webhooks::get(&call.app, &profile, call.id()).await?;
+    let (_, actor) = require_actor(call).await?;
+    let endpoint = webhooks::get(&call.app, &actor, call.id()).await?;
     let webhook = Webhook::of(&endpoint);
     Ok(Reply::json(200, OneWebhook { webhook }))
 }
 
 pub async fn create(call: &mut Call) -> Result<Reply, ApiError> {
-    let (who, profile) = require_organisation_profile(call).await?;
+    let (who, actor) = require_actor(call).await?;
     let development = call.app.config.development;
     let mut fields = Fields::new(json_object(&mut call.req).await?);
     let url = fields.parsed("url", |raw| EndpointUrl::parse(raw, development));
@@ -282,7 +256,7 @@ pub async fn create(call: &mut Call) -> Result<Reply, ApiError> {
         })
     })?;
     crate::use_cases::mfa::require_recent_factor(&call.app, &who)?;
-    let created = webhooks::create(&call.app, &who.user.id, &profile, new, &call.requester).await?;
+    let created = webhooks::create(&call.app, &actor, new).await?;
     Ok(Reply::json(201, WebhookWithSecret::of(&created)))
 }
 
@@ -293,7 +267,7 @@ fn status_is_active(raw: &str) -> Result<bool, Problem> {
 /// Changes what the body names: `url`, `events`, `description`, `status` ("active" enables an
 /// endpoint again, "disabled" pauses it).
 pub async fn change(call: &mut Call) -> Result<Reply, ApiError> {
-    let (who, profile) = require_organisation_profile(call).await?;
+    let (_, actor) = require_actor(call).await?;
     let development = call.app.config.development;
     let mut fields = Fields::new(json_object(&mut call.req).await?);
     let url = if fields.has("url") {
@@ -332,50 +306,28 @@ pub async fn change(call: &mut Call) -> Result<Reply, ApiError> {
         names_something.then_some(change)
     })?;
     let id = call.id().to_owned();
-    let endpoint = webhooks::change(
-        &call.app,
-        &who.user.id,
-        &profile,
-        &id,
-        change,
-        &call.requester,
-    )
-    .await?;
+    let endpoint = webhooks::change(&call.app, &actor, &id, change).await?;
     let webhook = Webhook::of(&endpoint);
     Ok(Reply::json(200, OneWebhook { webhook }))
 }
 
 pub async fn delete(call: &Call) -> Result<Reply, ApiError> {
-    let (who, profile) = require_organisation_profile(call).await?;
-    webhooks::delete(
-        &call.app,
-        &who.user.id,
-        &profile,
-        call.id(),
-        &call.requester,
-    )
-    .await?;
+    let (_, actor) = require_actor(call).await?;
+    webhooks::delete(&call.app, &actor, call.id()).await?;
     Ok(Reply::no_content())
 }
 
 pub async fn rotate_secret(call: &Call) -> Result<Reply, ApiError> {
-    let (who, profile) = require_organisation_profile(call).await?;
+    let (who, actor) = require_actor(call).await?;
     crate::use_cases::mfa::require_recent_factor(&call.app, &who)?;
-    let rotated = webhooks::rotate_secret(
-        &call.app,
-        &who.user.id,
-        &profile,
-        call.id(),
-        &call.requester,
-    )
-    .await?;
+    let rotated = webhooks::rotate_secret(&call.app, &actor, call.id()).await?;
     Ok(Reply::json(200, WebhookWithSecret::of(&rotated)))
 }
 
 pub async fn deliveries(call: &Call) -> Result<Reply, ApiError> {
-    let (_, profile) = require_organisation_profile(call).await?;
+    let (_, actor) = require_actor(call).await?;
     let (page, page_size) = paging(call)?;
-    let found = webhooks::deliveries(&call.app, &profile, call.id(), page, page_size).await?;
+    let found = webhooks::deliveries(&call.app, &actor, call.id(), page, page_size).await?;
     let items = found
         .items
         .iter()
@@ -401,15 +353,8 @@ pub async fn deliveries(call: &Call) -> Result<Reply, ApiError> {
 }
 
 pub async fn replay(call: &Call) -> Result<Reply, ApiError> {
-    let (who, profile) = require_organisation_profile(call).await?;
-    let delivery = webhooks::replay(
-        &call.app,
-        &who.user.id,
-        &profile,
-        call.id(),
-        &call.requester,
-    )
-    .await?;
+    let (_, actor) = require_actor(call).await?;
+    let delivery = webhooks::replay(&call.app, &actor, call.id()).await?;
     let delivery = WebhookDelivery::of(&delivery, None);
     Ok(Reply::json(202, OneDelivery { delivery }))
 }
@@ -417,15 +362,8 @@ pub async fn replay(call: &Call) -> Result<Reply, ApiError> {
 /// Sends a `webhook.test` event to this endpoint only, so its receiver can check its signature
 /// code without waiting for a real change.
 pub async fn send_test(call: &Call) -> Result<Reply, ApiError> {
-    let (who, profile) = require_organisation_profile(call).await?;
-    let delivery = webhooks::send_test(
-        &call.app,
-        &who.user.id,
-        &profile,
-        call.id(),
-        &call.requester,
-    )
-    .await?;
+    let (_, actor) = require_actor(call).await?;
+    let delivery = webhooks::send_test(&call.app, &actor, call.id()).await?;
     let delivery = WebhookDelivery::of(&delivery, None);
     Ok(Reply::json(202, OneDelivery { delivery }))
 }

@@ -4,7 +4,7 @@
 
 use super::audit::AuditEvent;
 use super::wrote;
-use crate::domain::monthly_report::{Entry, Line, Month, Totals};
+use crate::domain::monthly_report::{Entry, Line, Month, Totals, VersionStatus};
 use crate::domain::Millis;
 use crate::platform::{random_id, Context, InfraError};
 use crate::query;
@@ -56,7 +56,7 @@ pub struct VersionRow {
     pub id: String,
     pub report_id: String,
     pub number: i64,
-    pub status: String,
+    pub status: VersionStatus,
     pub no_activity: i64,
     pub line_count: i64,
     pub regular_quarters: i64,
@@ -109,11 +109,15 @@ pub struct StoredReport {
 
 impl StoredReport {
     pub fn draft(&self) -> Option<&VersionRow> {
-        self.versions.iter().find(|v| v.status == "draft")
+        self.versions
+            .iter()
+            .find(|v| v.status == VersionStatus::Draft)
     }
 
     pub fn transmitted(&self) -> Option<&VersionRow> {
-        self.versions.iter().find(|v| v.status == "transmitted")
+        self.versions
+            .iter()
+            .find(|v| v.status == VersionStatus::Transmitted)
     }
 }
 
@@ -121,7 +125,7 @@ fn lines_of(
     db: &Db,
     employer_id: &str,
     month: &str,
-    status: &str,
+    status: VersionStatus,
 ) -> Result<Statement, InfraError> {
     query!(
         db,
@@ -134,7 +138,7 @@ fn lines_of(
           ORDER BY l.line",
         employer_id,
         month,
-        status
+        status.as_str()
     )
     .context("Failed to prepare the lines of a monthly report")
 }
@@ -170,8 +174,8 @@ pub async fn find(db: &Db, employer_id: &str, month: Month) -> Result<StoredRepo
     let results = db
         .batch(vec![
             versions,
-            lines_of(db, employer_id, &month, "draft")?,
-            lines_of(db, employer_id, &month, "transmitted")?,
+            lines_of(db, employer_id, &month, VersionStatus::Draft)?,
+            lines_of(db, employer_id, &month, VersionStatus::Transmitted)?,
         ])
         .await
         .context("Failed to read a monthly report")?;
@@ -187,7 +191,7 @@ pub async fn find(db: &Db, employer_id: &str, month: Month) -> Result<StoredRepo
 pub struct MonthRow {
     pub month: String,
     pub number: i64,
-    pub status: String,
+    pub status: VersionStatus,
     pub no_activity: i64,
     pub line_count: i64,
     pub receipt_number: Option<String>,

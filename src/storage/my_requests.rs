@@ -1,6 +1,7 @@
 //! The queries of "Mes demandes": a person's own access requests, known-facts linking requests and
 //! monthly report transmissions, as one list, newest first.
 
+use crate::domain::request::{RequestKind, RequestStatus};
 use crate::domain::Millis;
 use crate::platform::{Context, InfraError};
 use crate::query;
@@ -32,10 +33,10 @@ pub fn record_known_facts(
 /// One request as the list shows it. Columns a kind does not have are NULL.
 #[derive(Debug, Clone, Deserialize)]
 pub struct RequestRow {
-    pub kind: String,
+    pub kind: RequestKind,
     pub id: String,
     pub at: Millis,
-    pub status: String,
+    pub status: RequestStatus,
     pub organisation_name: Option<String>,
     pub file_number: String,
     pub services: Option<i64>,
@@ -54,7 +55,7 @@ pub struct RequestRow {
 pub async fn list(
     db: &Db,
     user_id: &str,
-    kind: Option<&str>,
+    kind: Option<RequestKind>,
     after: Option<(Millis, &str)>,
     now: Millis,
     limit: i64,
@@ -95,7 +96,7 @@ pub async fn list(
          ORDER BY at DESC, id DESC LIMIT ?6",
         user_id,
         now,
-        kind,
+        kind.map(RequestKind::as_str),
         at,
         id,
         limit

@@ -1,5 +1,6 @@
 use crate::domain::organisation::{OrganisationKind, Role};
 use crate::domain::session::SessionTimes;
+use crate::domain::user::UserStatus;
 use crate::domain::Millis;
 use crate::platform::{Context, InfraError};
 use crate::query;
@@ -115,7 +116,7 @@ pub async fn find_with_user(
         first_name: String,
         last_name: String,
         locale: String,
-        status: String,
+        status: UserStatus,
         contact_id: Option<String>,
         role: Option<Role>,
         organisation_id: Option<String>,

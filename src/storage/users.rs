@@ -1,3 +1,4 @@
+use crate::domain::user::UserStatus;
 use crate::domain::Millis;
 use crate::platform::{Context, InfraError};
 use crate::query;
@@ -12,12 +13,12 @@ pub struct UserRow {
     pub first_name: String,
     pub last_name: String,
     pub locale: String,
-    pub status: String,
+    pub status: UserStatus,
 }
 
 impl UserRow {
     pub fn is_active(&self) -> bool {
-        self.status == "active"
+        self.status == UserStatus::Active
     }
 }
 

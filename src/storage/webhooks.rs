@@ -1,7 +1,7 @@
 //! Webhook endpoints, their deliveries and the attempt log (see `schema.sql`). Every read of the
 //! API is scoped to the organisation, so another organisation's ids find nothing.
 
-use crate::domain::webhook::EndpointStatus;
+use crate::domain::webhook::{DeliveryStatus, DisabledReason, EndpointStatus, Failure};
 use crate::domain::Millis;
 use crate::platform::{Context, InfraError};
 use crate::query;
@@ -20,7 +20,7 @@ pub struct EndpointRow {
     pub events: String,
     pub description: String,
     pub status: EndpointStatus,
-    pub disabled_reason: Option<String>,
+    pub disabled_reason: Option<DisabledReason>,
     pub disabled_at: Option<Millis>,
     pub previous_secret_expires_at: Option<Millis>,
     pub created_at: Millis,
@@ -102,7 +102,7 @@ pub struct EndpointSettings<'a> {
     pub events: &'a str,
     pub description: &'a str,
     pub status: EndpointStatus,
-    pub disabled_reason: Option<&'a str>,
+    pub disabled_reason: Option<DisabledReason>,
 }
 
 /// `disabled_at` is set when the endpoint becomes disabled and cleared when it is enabled again.
@@ -125,7 +125,7 @@ pub fn update_endpoint(
         settings.events,
         settings.description,
         settings.status.as_str(),
-        settings.disabled_reason,
+        settings.disabled_reason.map(DisabledReason::as_str),
         now
     )
     .context("Failed to prepare changing a webhook endpoint")
@@ -186,13 +186,18 @@ pub fn delete_endpoint(
 }
 
 /// Disables an active endpoint on the receiver's behalf (410 Gone, or retries exhausted).
-pub fn disable(db: &Db, id: &str, reason: &str, now: Millis) -> Result<Statement, InfraError> {
+pub fn disable(
+    db: &Db,
+    id: &str,
+    reason: DisabledReason,
+    now: Millis,
+) -> Result<Statement, InfraError> {
     query!(
         db,
         "UPDATE webhook_endpoints SET status = 'disabled', disabled_reason = ?2, disabled_at = ?3, updated_at = ?3
          WHERE id = ?1 AND status = 'active'",
         id,
-        reason,
+        reason.as_str(),
         now
     )
     .context("Failed to prepare disabling a webhook endpoint")
@@ -323,7 +328,7 @@ pub async fn take_due(
 #[derive(Debug, Clone, Deserialize)]
 pub struct DeliveryJob {
     pub id: String,
-    pub status: String,
+    pub status: DeliveryStatus,
     pub attempts: i64,
     pub round_attempts: i64,
     pub endpoint_id: String,
@@ -409,7 +414,7 @@ pub struct Attempt<'a> {
     pub status_code: Option<u16>,
     pub latency_ms: i64,
     pub error: Option<&'a str>,
-    pub error_kind: Option<&'static str>,
+    pub error_kind: Option<Failure>,
     pub replay: bool,
 }
 
@@ -417,7 +422,7 @@ pub struct Attempt<'a> {
 /// 'succeeded' / 'failed'.
 pub struct Concluded<'a> {
     pub attempt: Attempt<'a>,
-    pub status: &'a str,
+    pub status: DeliveryStatus,
     pub next_attempt_at: Option<Millis>,
 }
 
@@ -481,14 +486,14 @@ pub struct DeliveryRow {
     pub event_id: Option<String>,
     pub event_type: String,
     pub event_at: Option<Millis>,
-    pub status: String,
+    pub status: DeliveryStatus,
     pub attempts: i64,
     pub next_attempt_at: Option<Millis>,
     pub last_attempt_at: Option<Millis>,
     pub last_status_code: Option<i64>,
     pub last_latency_ms: Option<i64>,
     pub last_error: Option<String>,
-    pub last_error_kind: Option<String>,
+    pub last_error_kind: Option<Failure>,
     pub delivered_at: Option<Millis>,
     pub created_at: Millis,
     /// Whom or what the event was about, from its payload: a contact's name, an employer's.
@@ -519,7 +524,7 @@ pub struct AttemptRow {
     pub status_code: Option<i64>,
     pub latency_ms: i64,
     pub error: Option<String>,
-    pub error_kind: Option<String>,
+    pub error_kind: Option<Failure>,
     pub replay: i64,
 }
 
@@ -693,7 +698,7 @@ mod tests {
                     error_kind: None,
                     replay: false,
                 },
-                status: "succeeded",
+                status: DeliveryStatus::Succeeded,
                 next_attempt_at: None,
             },
             Concluded {
@@ -704,10 +709,10 @@ mod tests {
                     status_code: None,
                     latency_ms: 0,
                     error: Some("no connection to the receiver"),
-                    error_kind: Some("connect"),
+                    error_kind: Some(Failure::Connect),
                     replay: true,
                 },
-                status: "pending",
+                status: DeliveryStatus::Pending,
                 next_attempt_at: Some(301_000),
             },
         ];

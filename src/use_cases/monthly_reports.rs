@@ -9,7 +9,7 @@ use crate::domain::authorization::Level;
 use crate::domain::authorization::Service;
 use crate::domain::monthly_report::{
     self, receipt_number, Catalog, Entry, Line, LineProblem, Month, RawLine, Standing, Totals,
-    WagesUnit, MAX_LINES,
+    VersionStatus, WagesUnit, MAX_LINES,
 };
 use crate::domain::organisation::OrganisationKind;
 use crate::domain::Entropy;
@@ -299,16 +299,16 @@ pub async fn list(
         .into_iter()
         .map(|month| {
             let key = month.as_string();
-            let of = |status: &str| {
+            let of = |status: VersionStatus| {
                 rows.iter()
                     .find(|r| r.month == key && r.status == status)
                     .cloned()
             };
-            let transmitted = of("transmitted");
+            let transmitted = of(VersionStatus::Transmitted);
             MonthSummary {
                 month,
                 standing: Standing::of(transmitted.is_some(), month, app.now),
-                draft: of("draft"),
+                draft: of(VersionStatus::Draft),
                 transmitted,
             }
         })

@@ -4,20 +4,16 @@ use super::account::parse_activity_cursor;
 use super::sessions::Authenticated;
 use crate::domain::authorization::Services;
 use crate::domain::fields::Problem;
+use crate::domain::request::RequestKind;
 use crate::domain::Millis;
 use crate::infra::{App, InfraError};
 use crate::storage::my_requests::{self as store, RequestRow};
 
 pub const PAGE: i64 = 20;
 
-/// The kinds of request the list can be narrowed to.
-pub const KINDS: [&str; 3] = ["access_request", "link_request", "monthly_report"];
-
-pub fn parse_kind(raw: &str) -> Result<&'static str, Problem> {
-    KINDS
-        .into_iter()
-        .find(|kind| *kind == raw)
-        .ok_or(Problem::InvalidChoice)
+/// The kind the list is narrowed to; an empty one is as unknown as any other.
+pub fn parse_kind(raw: &str) -> Result<RequestKind, Problem> {
+    RequestKind::parse(raw).map_err(|_| Problem::InvalidChoice)
 }
 
 /// A keyset position: the last request shown, as `<at>_<id>`.
@@ -33,7 +29,7 @@ pub struct RequestsPage {
 pub async fn list(
     app: &App,
     who: &Authenticated,
-    kind: Option<&str>,
+    kind: Option<RequestKind>,
     after: Option<(Millis, String)>,
 ) -> Result<RequestsPage, InfraError> {
     let mut items = store::list(
@@ -66,8 +62,12 @@ mod tests {
 
     #[test]
     fn only_the_three_kinds_narrow_the_list() {
-        for kind in KINDS {
-            assert_eq!(parse_kind(kind), Ok(kind));
+        for kind in [
+            RequestKind::AccessRequest,
+            RequestKind::LinkRequest,
+            RequestKind::MonthlyReport,
+        ] {
+            assert_eq!(parse_kind(kind.as_str()), Ok(kind));
         }
         for bad in ["", "Access_request", "report", "access_request "] {
             assert_eq!(parse_kind(bad), Err(Problem::InvalidChoice), "{bad:?}");

@@ -3,10 +3,10 @@
 //! scoped to the active profile's organisation, so another organisation's ids find nothing.
 //! Sending is the webhook queue's work (`crate::webhooks`).
 
-use super::{organisation_event, Requester};
+use super::{organisation_event, Actor};
 use crate::domain::organisation::Role;
 use crate::domain::throttle::WEBHOOK_MANUAL_SENDS;
-use crate::domain::webhook::EndpointStatus;
+use crate::domain::webhook::{DisabledReason, EndpointStatus};
 use crate::domain::{Millis, HOUR};
 use crate::infra::{random_id, App, InfraError, OsEntropy};
 use crate::json;
@@ -60,14 +60,14 @@ fn require_responsable(profile: &ProfileRow) -> Result<(), WebhookError> {
     }
 }
 
-pub async fn list(app: &App, profile: &ProfileRow) -> Result<Vec<EndpointRow>, WebhookError> {
-    require_responsable(profile)?;
-    Ok(webhooks::endpoints_of(&app.db, &profile.organisation_id).await?)
+pub async fn list(app: &App, actor: &Actor) -> Result<Vec<EndpointRow>, WebhookError> {
+    require_responsable(&actor.profile)?;
+    Ok(webhooks::endpoints_of(&app.db, &actor.profile.organisation_id).await?)
 }
 
-pub async fn get(app: &App, profile: &ProfileRow, id: &str) -> Result<EndpointRow, WebhookError> {
-    require_responsable(profile)?;
-    webhooks::find_endpoint(&app.db, &profile.organisation_id, id)
+pub async fn get(app: &App, actor: &Actor, id: &str) -> Result<EndpointRow, WebhookError> {
+    require_responsable(&actor.profile)?;
+    webhooks::find_endpoint(&app.db, &actor.profile.organisation_id, id)
         .await?
         .ok_or(WebhookError::NotFound)
 }
@@ -88,13 +88,8 @@ fn sealing_key(app: &App) -> SealingKey {
     SealingKey::new(&app.config.secrets)
 }
 
-pub async fn create(
-    app: &App,
-    actor: &str,
-    profile: &ProfileRow,
-    new: NewWebhook,
-    requester: &Requester,
-) -> Result<WithSecret, WebhookError> {
+pub async fn create(app: &App, actor: &Actor, new: NewWebhook) -> Result<WithSecret, WebhookError> {
+    let profile = &actor.profile;
     require_responsable(profile)?;
     if webhooks::endpoints_of(&app.db, &profile.organisation_id)
         .await?
@@ -125,9 +120,9 @@ pub async fn create(
                 &app.db,
                 &organisation_event(
                     "webhook.created",
-                    actor,
+                    &actor.user_id,
                     profile,
-                    requester,
+                    &actor.requester,
                     json!({ "webhook_id": id, "url": new.url.as_str(), "events": new.events.as_slice() }),
                 ),
                 app.now,
@@ -137,7 +132,7 @@ pub async fn create(
     )
     .await?;
     Ok(WithSecret {
-        endpoint: get(app, profile, &id).await?,
+        endpoint: get(app, actor, &id).await?,
         secret: secret.reveal(),
     })
 }
@@ -154,13 +149,12 @@ pub struct Change {
 
 pub async fn change(
     app: &App,
-    actor: &str,
-    profile: &ProfileRow,
+    actor: &Actor,
     id: &str,
     change: Change,
-    requester: &Requester,
 ) -> Result<EndpointRow, WebhookError> {
-    let before = get(app, profile, id).await?;
+    let profile = &actor.profile;
+    let before = get(app, actor, id).await?;
     let url = change
         .url
         .as_ref()
@@ -170,9 +164,9 @@ pub async fn change(
     let (status, disabled_reason) = match change.active {
         Some(true) => (EndpointStatus::Active, None),
         Some(false) if before.status == EndpointStatus::Active => {
-            (EndpointStatus::Disabled, Some("manual"))
+            (EndpointStatus::Disabled, Some(DisabledReason::Manual))
         }
-        _ => (before.status, before.disabled_reason.as_deref()),
+        _ => (before.status, before.disabled_reason),
     };
     let mut changes = serde_json::Map::new();
     if url != before.url {
@@ -216,9 +210,9 @@ pub async fn change(
                 &app.db,
                 &organisation_event(
                     "webhook.changed",
-                    actor,
+                    &actor.user_id,
                     profile,
-                    requester,
+                    &actor.requester,
                     json!({ "webhook_id": id, "changes": changes }),
                 ),
                 app.now,
@@ -231,25 +225,20 @@ pub async fn change(
         // Deliveries that waited while it was disabled go out now.
         crate::webhooks::enqueue_due(app).await?;
     }
-    get(app, profile, id).await
+    get(app, actor, id).await
 }
 
-pub async fn delete(
-    app: &App,
-    actor: &str,
-    profile: &ProfileRow,
-    id: &str,
-    requester: &Requester,
-) -> Result<(), WebhookError> {
-    let endpoint = get(app, profile, id).await?;
+pub async fn delete(app: &App, actor: &Actor, id: &str) -> Result<(), WebhookError> {
+    let profile = &actor.profile;
+    let endpoint = get(app, actor, id).await?;
     let mut statements = webhooks::delete_endpoint(&app.db, &profile.organisation_id, id)?;
     statements.push(audit::append(
         &app.db,
         &organisation_event(
             "webhook.deleted",
-            actor,
+            &actor.user_id,
             profile,
-            requester,
+            &actor.requester,
             json!({ "webhook_id": id, "url": endpoint.url }),
         ),
         app.now,
@@ -259,14 +248,9 @@ pub async fn delete(
 }
 
 /// A new signing secret; the previous one keeps signing for [`ROTATION_GRACE`].
-pub async fn rotate_secret(
-    app: &App,
-    actor: &str,
-    profile: &ProfileRow,
-    id: &str,
-    requester: &Requester,
-) -> Result<WithSecret, WebhookError> {
-    get(app, profile, id).await?;
+pub async fn rotate_secret(app: &App, actor: &Actor, id: &str) -> Result<WithSecret, WebhookError> {
+    let profile = &actor.profile;
+    get(app, actor, id).await?;
     let secret = SigningSecret::generate(&mut OsEntropy);
     let sealed = sealing_key(app).seal(&secret, id, &mut OsEntropy).await;
     let grace_until = app.now + ROTATION_GRACE;
@@ -285,9 +269,9 @@ pub async fn rotate_secret(
                 &app.db,
                 &organisation_event(
                     "webhook.secret_rotated",
-                    actor,
+                    &actor.user_id,
                     profile,
-                    requester,
+                    &actor.requester,
                     json!({ "webhook_id": id, "previous_secret_expires_at": grace_until }),
                 ),
                 app.now,
@@ -297,19 +281,19 @@ pub async fn rotate_secret(
     )
     .await?;
     Ok(WithSecret {
-        endpoint: get(app, profile, id).await?,
+        endpoint: get(app, actor, id).await?,
         secret: secret.reveal(),
     })
 }
 
 pub async fn deliveries(
     app: &App,
-    profile: &ProfileRow,
+    actor: &Actor,
     id: &str,
     page: i64,
     page_size: i64,
 ) -> Result<DeliveryPage, WebhookError> {
-    let endpoint = get(app, profile, id).await?;
+    let endpoint = get(app, actor, id).await?;
     Ok(webhooks::deliveries_page(&app.db, &endpoint.id, page_size, (page - 1) * page_size).await?)
 }
 
@@ -317,11 +301,10 @@ pub async fn deliveries(
 /// follow the schedule from the start.
 pub async fn replay(
     app: &App,
-    actor: &str,
-    profile: &ProfileRow,
+    actor: &Actor,
     delivery_id: &str,
-    requester: &Requester,
 ) -> Result<DeliveryRow, WebhookError> {
+    let profile = &actor.profile;
     require_responsable(profile)?;
     let delivery = webhooks::find_delivery_in(&app.db, &profile.organisation_id, delivery_id)
         .await?
@@ -338,9 +321,9 @@ pub async fn replay(
                 &app.db,
                 &organisation_event(
                     "webhook.delivery_replayed",
-                    actor,
+                    &actor.user_id,
                     profile,
-                    requester,
+                    &actor.requester,
                     json!({ "delivery_id": delivery.id }),
                 ),
                 app.now,
@@ -379,14 +362,9 @@ struct TestedEndpoint<'a> {
 
 /// A `webhook.test` event for one endpoint only (its receiver checks its signature code with it),
 /// sent at once. The event belongs to no organisation, so the fan-out never sends it elsewhere.
-pub async fn send_test(
-    app: &App,
-    actor: &str,
-    profile: &ProfileRow,
-    id: &str,
-    requester: &Requester,
-) -> Result<DeliveryRow, WebhookError> {
-    let endpoint = get(app, profile, id).await?;
+pub async fn send_test(app: &App, actor: &Actor, id: &str) -> Result<DeliveryRow, WebhookError> {
+    let profile = &actor.profile;
+    let endpoint = get(app, actor, id).await?;
     if endpoint.status != EndpointStatus::Active {
         return Err(WebhookError::EndpointDisabled);
     }
@@ -413,9 +391,9 @@ pub async fn send_test(
                 &app.db,
                 &organisation_event(
                     "webhook.test_sent",
-                    actor,
+                    &actor.user_id,
                     profile,
-                    requester,
+                    &actor.requester,
                     json!({ "webhook_id": endpoint.id, "delivery_id": delivery_id }),
                 ),
                 app.now,

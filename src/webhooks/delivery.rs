@@ -4,12 +4,11 @@
 
 use super::address::EndpointUrl;
 use super::payload::{self, Event};
-use super::schedule::{
-    classify, conclude, failed_fetch, failed_fetch_detail, Conclusion, Failure, Verdict,
-};
+use super::schedule::{classify, conclude, failed_fetch, failed_fetch_detail, Conclusion, Verdict};
 use super::secret::{signature_header, SealingKey, SigningSecret};
 use super::{enqueue_after, WakeUp, LEASE};
 use crate::domain::locale::Locale;
+use crate::domain::webhook::{DisabledReason, Failure};
 use crate::domain::Millis;
 use crate::domain::{email::Email, Entropy};
 use crate::email::{self, templates::Template};
@@ -132,7 +131,7 @@ impl<'a> Outcome<'a> {
             status_code: self.status_code,
             latency_ms: self.latency_ms,
             error: self.error.as_deref(),
-            error_kind: self.error_kind.map(Failure::code),
+            error_kind: self.error_kind,
             replay: self.replay,
         }
     }
@@ -195,7 +194,7 @@ async fn send(app: &App, job: &DeliveryJob, secrets: Option<&[SigningSecret]>, b
             worker::console_warn!(
                 "webhook {} not delivered ({}): {error}",
                 job.id,
-                kind.code()
+                kind.as_str()
             );
             Sent {
                 latency_ms,
@@ -315,7 +314,11 @@ async fn record(app: &App, outcomes: &[Outcome<'_>]) -> Result<(), InfraError> {
 }
 
 /// Emails the organisation's responsables that the endpoint was disabled, and why.
-async fn tell_responsables(app: &App, job: &DeliveryJob, reason: &str) -> Result<(), InfraError> {
+async fn tell_responsables(
+    app: &App,
+    job: &DeliveryJob,
+    reason: DisabledReason,
+) -> Result<(), InfraError> {
     let organisation_name = organisations::find(&app.db, &job.organisation_id)
         .await?
         .map(|o| o.name)

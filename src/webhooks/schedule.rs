@@ -2,6 +2,7 @@
 //! Standard Webhooks specification (5 s, 5 min, 30 min, 2 h, 5 h, then every 10 h), stretched to
 //! about three days, with up to 20 % jitter so that retries to a recovering receiver spread out.
 
+use crate::domain::webhook::{DeliveryStatus, DisabledReason, Failure};
 use crate::domain::{Millis, SECOND};
 
 /// The wait before each retry, in seconds: after the first failed attempt, 5 s; after the
@@ -20,51 +21,6 @@ pub enum Verdict {
     /// Anything else (including redirects, which are never followed): try again later. `error`
     /// is the detail, in English, for operators.
     Failed { kind: Failure, error: String },
-}
-
-/// Why an attempt failed, as a code the delivery log gives the UI to say in its language.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Failure {
-    /// The receiver answered an error status.
-    Status,
-    /// The receiver answered a redirect, which is never followed.
-    Redirect,
-    /// 410 Gone.
-    Gone,
-    /// No answer within the attempt's timeout.
-    Timeout,
-    /// The receiver's name did not resolve.
-    Dns,
-    /// No connection to the receiver (refused, reset, lost).
-    Connect,
-    /// The TLS handshake failed (certificate not trusted, expired, for another name…).
-    Tls,
-    /// The request failed in a way the platform did not say more about.
-    Unreachable,
-    /// The address became one deliveries may not go to (SSRF guard).
-    AddressNotAllowed,
-    /// The endpoint's signing secret could not be decrypted.
-    SecretUnreadable,
-    /// The request could not be built.
-    RequestInvalid,
-}
-
-impl Failure {
-    pub fn code(self) -> &'static str {
-        match self {
-            Failure::Status => "status",
-            Failure::Redirect => "redirect",
-            Failure::Gone => "gone",
-            Failure::Timeout => "timeout",
-            Failure::Dns => "dns",
-            Failure::Connect => "connect",
-            Failure::Tls => "tls",
-            Failure::Unreachable => "unreachable",
-            Failure::AddressNotAllowed => "address_not_allowed",
-            Failure::SecretUnreadable => "secret_unreadable",
-            Failure::RequestInvalid => "request_invalid",
-        }
-    }
 }
 
 /// Why a fetch that got no answer failed, from the platform's message, which is not kept: the
@@ -146,11 +102,11 @@ pub fn after_failure(failed_attempts: i64, jitter: u8) -> Next {
 /// Where a delivery stands after an attempt.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Conclusion {
-    /// 'succeeded', 'pending' (a retry is scheduled) or 'failed'.
-    pub status: &'static str,
+    /// Pending when a retry is scheduled.
+    pub status: DeliveryStatus,
     pub retry_in: Option<Millis>,
-    /// Why the endpoint must be disabled now, if it must: 'gone' or 'failing'.
-    pub disable: Option<&'static str>,
+    /// Why the endpoint must be disabled now, if it must: gone or failing.
+    pub disable: Option<DisabledReason>,
 }
 
 /// `round_attempts` includes the attempt just made.
@@ -161,15 +117,15 @@ pub fn conclude(verdict: &Verdict, round_attempts: i64, jitter: u8) -> Conclusio
         disable,
     };
     match verdict {
-        Verdict::Delivered => done("succeeded", None),
-        Verdict::Gone => done("failed", Some("gone")),
+        Verdict::Delivered => done(DeliveryStatus::Succeeded, None),
+        Verdict::Gone => done(DeliveryStatus::Failed, Some(DisabledReason::Gone)),
         Verdict::Failed { .. } => match after_failure(round_attempts, jitter) {
             Next::RetryIn(wait) => Conclusion {
-                status: "pending",
+                status: DeliveryStatus::Pending,
                 retry_in: Some(wait),
                 disable: None,
             },
-            Next::GiveUp => done("failed", Some("failing")),
+            Next::GiveUp => done(DeliveryStatus::Failed, Some(DisabledReason::Failing)),
         },
     }
 }
@@ -269,7 +225,7 @@ mod tests {
         assert_eq!(
             conclude(&Verdict::Delivered, 3, 0),
             Conclusion {
-                status: "succeeded",
+                status: DeliveryStatus::Succeeded,
                 retry_in: None,
                 disable: None
             }
@@ -277,7 +233,7 @@ mod tests {
         assert_eq!(
             conclude(&failed, 1, 0),
             Conclusion {
-                status: "pending",
+                status: DeliveryStatus::Pending,
                 retry_in: Some(5 * SECOND),
                 disable: None
             }
@@ -285,18 +241,18 @@ mod tests {
         assert_eq!(
             conclude(&failed, 12, 0),
             Conclusion {
-                status: "failed",
+                status: DeliveryStatus::Failed,
                 retry_in: None,
-                disable: Some("failing")
+                disable: Some(DisabledReason::Failing)
             },
             "retries exhausted"
         );
         assert_eq!(
             conclude(&Verdict::Gone, 1, 0),
             Conclusion {
-                status: "failed",
+                status: DeliveryStatus::Failed,
                 retry_in: None,
-                disable: Some("gone")
+                disable: Some(DisabledReason::Gone)
             },
             "410 disables at once"
         );

@@ -63,7 +63,7 @@ fn prepare_when(
     row: Option<&WrittenNow>,
 ) -> Result<PendingEmail, InfraError> {
     let id = random_id();
-    let params = params.to_string();
+    let params = crate::json::text(&params);
     let insert = outbox::insert(
         &app.db,
         &outbox::NewEmail {

@@ -65,7 +65,7 @@ async fn send_http(
     let request = post_request(
         url,
         &headers,
-        &body.to_string(),
+        &crate::json::text(&body),
         worker::web_sys::RequestRedirect::Follow,
     )
     .map_err(|e| SendError::Permanent(format!("bad provider URL: {e}")))?;

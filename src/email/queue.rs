@@ -96,7 +96,7 @@ fn redact_code(body: &str) -> String {
             if object.contains_key("code") {
                 object.insert("code".into(), "<redacted>".into());
             }
-            serde_json::Value::Object(object).to_string()
+            crate::json::text(&serde_json::Value::Object(object))
         }
         _ => body.to_owned(),
     }

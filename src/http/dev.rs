@@ -114,7 +114,7 @@ pub async fn dead_letters(call: &Call) -> Result<Reply, ApiError> {
 pub async fn enqueue_email(call: &mut Call) -> Result<Reply, ApiError> {
     let body = json_object(&mut call.req).await?;
     // Sent as parsed JSON, exactly as received: `Queue::send` would turn a JSON object into a JS Map.
-    let message = worker::js_sys::JSON::parse(&Value::Object(body).to_string())
+    let message = worker::js_sys::JSON::parse(&crate::json::text(&Value::Object(body)))
         .map_err(|_| ApiError::new(ErrorCode::MalformedJson))?;
     call.app
         .email_queue

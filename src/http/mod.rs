@@ -254,14 +254,10 @@ fn to_response(reply: Reply) -> Result<Response> {
 }
 
 fn error_response(error: &ApiError, locale: Locale) -> Result<Response> {
-    let mut response = Response::from_json(&error.body(locale))?;
+    let mut reply = Reply::json(error.status(), error.body(locale));
     if let Some(seconds) = error.retry_after {
-        response
-            .headers_mut()
-            .set("Retry-After", &seconds.to_string())?;
+        reply.headers.push(("Retry-After", seconds.to_string()));
     }
-    for (name, value) in &error.headers {
-        response.headers_mut().set(name, value)?;
-    }
-    Ok(response)
+    reply.headers.extend(error.headers.iter().cloned());
+    to_response(reply)
 }

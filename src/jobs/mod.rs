@@ -184,7 +184,7 @@ impl Counts {
         for (kind, rows) in &self.0 {
             object.insert((*kind).to_owned(), (*rows).into());
         }
-        serde_json::Value::Object(object).to_string()
+        crate::json::text(&serde_json::Value::Object(object))
     }
 }
 

@@ -98,7 +98,7 @@ fn details_text(event: &AuditEvent) -> String {
     if event.details.is_null() {
         "{}".to_owned()
     } else {
-        event.details.to_string()
+        crate::json::text(&event.details)
     }
 }
 

@@ -300,7 +300,7 @@ pub async fn page_for_employer(
                     "SELECT COALESCE(SUM(n), 0) AS n FROM employer_authorization_key_counts
                       WHERE employer_id = ?1 AND term IN (SELECT value FROM json_each(?2))",
                     employer_id,
-                    serde_json::Value::from(terms.clone()).to_string()
+                    crate::json::text(&serde_json::Value::from(terms.clone()))
                 )
                 .context("Failed to prepare counting an employer's authorizations")?,
             );
@@ -416,7 +416,7 @@ pub async fn pending_review(
     ids: Option<&[String]>,
     now: Millis,
 ) -> Result<Vec<AuthorizationRow>, InfraError> {
-    let ids_json = ids.map(|ids| serde_json::Value::from(ids.to_vec()).to_string());
+    let ids_json = ids.map(|ids| crate::json::text(&serde_json::Value::from(ids.to_vec())));
     query!(
         db,
         &format!(

@@ -108,7 +108,7 @@ pub fn insert_many(db: &Db, contacts: &[NewContact], now: Millis) -> Result<Stat
         "INSERT INTO contacts (id, organisation_id, first_name, last_name, email, search_text, role, created_at)
          SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6, ?2
          FROM json_each(?1)",
-        serde_json::Value::from(rows).to_string(),
+        crate::json::text(&serde_json::Value::from(rows)),
         now
     )
     .context("Failed to prepare the creation of contacts")

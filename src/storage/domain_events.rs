@@ -31,7 +31,7 @@ pub fn append_if_written(
         now,
         event.employer_id,
         event.firm_id,
-        event.payload.to_string(),
+        crate::json::text(&event.payload),
         row.id
     )
     .context("Failed to prepare a domain event")

@@ -76,7 +76,7 @@ pub fn insert_many(
         db,
         "INSERT INTO legacy_credentials (username, contact_id, password_hash, imported_at)
          SELECT value ->> 0, value ->> 1, value ->> 2, ?2 FROM json_each(?1)",
-        serde_json::Value::from(rows).to_string(),
+        crate::json::text(&serde_json::Value::from(rows)),
         now
     )
     .context("Failed to prepare importing legacy credentials")

@@ -16,7 +16,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 fn json_array<T: serde::Serialize>(items: &[T]) -> String {
-    json!(items).to_string()
+    crate::json::text(&json!(items))
 }
 
 async fn all<T: DeserializeOwned>(
@@ -221,7 +221,7 @@ pub fn insert_authorizations(
          SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6, value ->> 7,
            'migrated', value ->> 8, value ->> 9, value ->> 10, value ->> 11, value ->> 12, ?2, ?2, value ->> 13
          FROM json_each(?1)",
-        Value::from(rows).to_string(),
+        crate::json::text(&Value::from(rows)),
         now
     )
     .context("Failed to prepare the migrated authorizations")
@@ -242,7 +242,7 @@ pub fn record_migrated(
         db,
         "INSERT INTO migrated_relations (legacy_id, authorization_id, fingerprint, line, run_id, migrated_at)
          SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, ?2, ?3 FROM json_each(?1)",
-        Value::from(rows).to_string(),
+        crate::json::text(&Value::from(rows)),
         run_id,
         now
     )
@@ -284,7 +284,7 @@ pub fn append_migrated_events(
          FROM json_each(?1) j JOIN authorizations a ON a.id = j.value ->> 1
            JOIN contacts c ON c.id = a.contact_id JOIN organisations f ON f.id = a.firm_id
          ORDER BY j.key",
-        Value::from(rows).to_string(),
+        crate::json::text(&Value::from(rows)),
         now,
         run_id
     )
@@ -325,7 +325,7 @@ pub fn append_audit_events(
         "INSERT INTO audit_events (id, at, action, organisation_id, contact_id, counterpart_organisation_id, ip, details)
          SELECT value ->> 0, ?2, value ->> 1, value ->> 2, value ->> 3, value ->> 4, ?3, value ->> 5
          FROM json_each(?1) ORDER BY key",
-        Value::from(rows).to_string(),
+        crate::json::text(&Value::from(rows)),
         now,
         ip
     )
@@ -378,7 +378,7 @@ pub fn record_refusals(
          FROM json_each(?1) WHERE true
          ON CONFLICT (fingerprint) WHERE resolved_at IS NULL DO UPDATE SET
            reason = excluded.reason, line = excluded.line, run_id = excluded.run_id, updated_at = excluded.updated_at",
-        Value::from(rows).to_string(),
+        crate::json::text(&Value::from(rows)),
         run_id,
         now
     )

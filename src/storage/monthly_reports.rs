@@ -251,7 +251,7 @@ fn audit_if(
         event.organisation_id,
         event.contact_id,
         event.ip,
-        event.details.to_string(),
+        crate::json::text(&event.details),
         event.counterpart_organisation_id,
         version_id,
         value
@@ -353,7 +353,7 @@ pub async fn save_draft(
                   WHERE r.employer_id = ?1 AND r.month = ?2 AND v.status = 'draft'",
                 employer_id,
                 &month,
-                serde_json::Value::Array(rows).to_string(),
+                crate::json::text(&serde_json::Value::Array(rows)),
                 (chunk_index * LINES_PER_STATEMENT) as i64
             )
             .context("Failed to prepare a draft's lines")?,
@@ -439,7 +439,7 @@ pub async fn transmit(
             now,
             event.employer_id,
             event.firm_id,
-            event.payload.to_string(),
+            crate::json::text(&event.payload),
             draft_id,
             receipt_number
         )

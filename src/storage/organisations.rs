@@ -63,7 +63,7 @@ pub fn insert_many(
         "INSERT INTO organisations (id, kind, name, name_search, file_number, postal_code, email_on_file, created_at)
          SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6, ?2
          FROM json_each(?1)",
-        serde_json::Value::from(rows).to_string(),
+        crate::json::text(&serde_json::Value::from(rows)),
         now
     )
     .context("Failed to prepare the creation of organisations")

@@ -447,7 +447,7 @@ fn attempt_rows(concluded: &[Concluded]) -> String {
             ])
         })
         .collect();
-    serde_json::Value::Array(rows).to_string()
+    crate::json::text(&serde_json::Value::Array(rows))
 }
 
 /// Logs every attempt of a batch and concludes each delivery, in two statements. A conclusion
@@ -635,7 +635,7 @@ pub fn test_event(
          VALUES (?1, 'webhook.test', ?2, NULL, NULL, ?3)",
         event_id,
         now,
-        payload.to_string()
+        crate::json::text(&payload)
     )
     .context("Failed to prepare a test event")
 }

@@ -794,7 +794,7 @@ function section({ started, finished, host, loadBefore, loadAfter, uptimeBefore,
 ## "Mes dossiers autorisés" at 50,000 files (\`bench/files.mjs\`)
 
 This section is written by \`bench/files.mjs\` (\`make bench-files\`, also run by \`make bench\` after the
-sections above); it replaces only itself. Goal of issue 4: p99 under ${GOAL_P99_MS} ms for the first page, a deep page
+sections above); it replaces only itself. Goal: p99 under ${GOAL_P99_MS} ms for the first page, a deep page
 and a search, for a firm member with 50,000 authorized files in a database with 1,000,000 authorizations,
 measured locally on 2 cores.
 

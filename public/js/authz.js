@@ -1,4 +1,4 @@
-// What the pages of issue 4 share: the words of authorizations (services, levels, origins,
+// What the pages of authorizations share: the words of authorizations (services, levels, origins,
 // statuses) and the cells and form fields that show them.
 
 import { dayElement, formatDate } from './format.js';

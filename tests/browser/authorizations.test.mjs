@@ -1,4 +1,4 @@
-// Browser journeys of issue 4 in headless Chromium against the real worker: an employer authorizes
+// Browser journeys of authorizations in headless Chromium against the real worker: an employer authorizes
 // a firm's contact in "Autorisations (employeur)", the contact finds the file in "Mes dossiers
 // autorisés" (search, paging, the address keeping the list), opens it and its monthly report, and
 // loses it as soon as the employer revokes; a firm contact's access request ("Relation client

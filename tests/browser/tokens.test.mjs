@@ -1,4 +1,4 @@
-// Browser journeys of issue 5 in headless Chromium against the real worker: in "Mon organisation",
+// Browser journeys of API tokens and the audit trail in headless Chromium against the real worker: in "Mon organisation",
 // a responsable creates an API token (its secret shown once, with a warning), an accounting
 // platform (this test, with fetch) reads the firm's authorized files with it, the responsable
 // revokes it after a confirmation and the platform's next request answers 401; the activity log

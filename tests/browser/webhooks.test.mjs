@@ -1,4 +1,4 @@
-// Browser journeys of the webhooks (issue 5) in headless Chromium against the real worker: in
+// Browser journeys of the webhooks in headless Chromium against the real worker: in
 // "Mon organisation › Webhooks" a responsable adds an endpoint pointing at a local receiver (http
 // to 127.0.0.1 is allowed in development) and sees its signing secret once; the receiver gets
 // signed deliveries (checked by the independent verifier) when contacts of the firm link or are

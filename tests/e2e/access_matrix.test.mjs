@@ -1,4 +1,4 @@
-// Who may call what: every route of issue 3, and the audit and token routes of issue 5, ×
+// Who may call what: every route of organisations and contacts, and the audit and token routes, ×
 // (anonymous, a user without an organisation profile, a member, a responsable, the responsable of
 // another organisation), with the expected status in one table; ids of another organisation answer 404 (no IDOR) and change nothing; the
 // operator routes need the operator token, and the development token never opens production.
@@ -139,7 +139,7 @@ const ROUTES = [
   {
     route: 'GET /api/organisation/audit',
     request: () => ({ method: 'GET', path: '/api/organisation/audit' }),
-    // The trail is the responsables' (issue 5): a membre is refused.
+    // The trail is the responsables': a membre is refused.
     expect: { [ANON]: unauthenticated, [PERSONAL]: noProfile, [MEMBER]: notResponsable, [RESPONSABLE]: ok(), [OTHER]: ok() },
     check: (actor, res) => {
       if (actor !== OTHER) return;

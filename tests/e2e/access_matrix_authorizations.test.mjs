@@ -1,4 +1,4 @@
-// Who may call what, for every route of issue 4: each route × (anonymous, a user without an
+// Who may call what, for every route of authorizations: each route × (anonymous, a user without an
 // organisation profile, a firm member, a firm responsable, an employer responsable, a plain membre
 // of the employer, another employer's responsable, another firm's member) with the expected status
 // and code in one table; targets that a call changes are made fresh for each cell and checked
@@ -335,7 +335,7 @@ function monthlyReportRoutes() {
   ];
 }
 
-describe('the access matrix of issue 4', () => {
+describe('the access matrix of authorizations', () => {
   for (const spec of ROUTES) {
     for (const [actor, [status, code]] of Object.entries(spec.expect)) {
       test(`${spec.route} as ${actor} answers ${status}${code ? ` ${code}` : ''}`, async () => {

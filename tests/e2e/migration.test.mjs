@@ -1,4 +1,4 @@
-// The legacy migration import (issue 4): the operator's `import-migration` command streams the
+// The legacy migration import: the operator's `import-migration` command streams the
 // messy sample export of tests/fixtures to a real worker; the report says exactly what was created,
 // what was already there and why each refused line was refused; importing again changes nothing;
 // unmigrated relations stay queryable and resolve once fixed; migrated contacts can be sent link

@@ -316,7 +316,7 @@ function undeclared(schemaName, value) {
   return Object.keys(value).filter((key) => !declared.includes(key));
 }
 
-/** An employer, a firm with a linked member, and the steps of one real journey through issue 4. */
+/** An employer, a firm with a linked member, and the steps of one real journey through authorizations. */
 async function issue4Journey() {
   const boss = await employer(app, { name: 'Béton Documenté inc.' });
   const other = await employer(app, { name: 'Autre Documenté ltée' });
@@ -477,7 +477,7 @@ test('the listing routes document the token as an alternative to the session', (
   }
 });
 
-/** A firm whose responsable has tokens, and the steps of one real journey through issue 5. */
+/** A firm whose responsable has tokens, and the steps of one real journey through tokens and sync. */
 async function issue5Journey() {
   const boss = await employer(app);
   const firm = await firmWithMember(app);

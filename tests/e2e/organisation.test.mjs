@@ -474,7 +474,7 @@ test('members read the organisation and its inventory, but not its trail, and ev
 
   for (const [label, res] of reads) assert.equal(res.status, 200, `${label}: ${res.text}`);
   assert.equal(reads[0][1].body.role, 'membre');
-  assert.equal(trail.status, 403, `the audit trail is the responsables' (issue 5): ${trail.text}`);
+  assert.equal(trail.status, 403, `the audit trail is the responsables': ${trail.text}`);
   assert.equal(trail.body.error.code, 'responsable_required');
   for (const [label, res] of writes) {
     assert.equal(res.status, 403, `${label}: ${res.text}`);

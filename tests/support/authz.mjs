@@ -1,8 +1,8 @@
-// Employers, firms and authorizations for the end-to-end tests of issue 4: an employer with its
+// Employers, firms and authorizations for the end-to-end tests of authorizations: an employer with its
 // linked responsable, a firm with a linked member, grants through the API, many files for one
 // contact (employers made by the operator route, granted by one administrator user linked to all
 // of them), migrated relations seeded in SQL (the import is tested elsewhere), the worker's clock
-// and Montreal days, and snapshots of everything issue 4 writes.
+// and Montreal days, and snapshots of everything authorizations write.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -271,7 +271,7 @@ export async function authorizationRow(app, id) {
 export const domainEventsAbout = (app, id) =>
   sql(app, `SELECT seq, type, employer_id, firm_id, payload FROM domain_events WHERE payload LIKE ${quote(`%${id}%`)} ORDER BY seq`);
 
-/** Counts of everything issue 4 writes, to compare before and after refused requests. */
+/** Counts of everything authorizations write, to compare before and after refused requests. */
 export async function authzCounts(app) {
   const [row] = await sql(app, `SELECT
     (SELECT COUNT(*) FROM authorizations) AS authorizations,

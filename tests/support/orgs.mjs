@@ -1,4 +1,4 @@
-// Organisations, contacts and profiles for the end-to-end tests of issue 3: the operator commands
+// Organisations, contacts and profiles for the end-to-end tests of organisations: the operator commands
 // (with the development operator token), link credentials as the invitation email carries them,
 // signed-up users linked to a contact with that profile active, and a bad-input table shared by
 // every new JSON endpoint.
@@ -339,7 +339,7 @@ export function assertRejected(res, expected, label) {
 }
 
 /**
- * Counts of everything issue 3 writes, to compare before and after a bad-input table. Session
+ * Counts of everything organisations and contacts write, to compare before and after a bad-input table. Session
  * rows are counted too (choosing a profile creates one).
  */
 export async function writeCounts(app) {

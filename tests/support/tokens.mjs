@@ -1,4 +1,4 @@
-// API tokens for the end-to-end tests of issue 5: creating one through the responsable's session,
+// API tokens for the end-to-end tests of tokens: creating one through the responsable's session,
 // calling the listing routes with `Authorization: Bearer …` the way an accounting platform does,
 // and following a sync from a cursor to the end.
 import assert from 'node:assert/strict';

@@ -6,6 +6,7 @@
 // sides changes nothing else.
 // Usage: node scripts/shorten_wasm_imports.mjs build/index_bg.wasm build/index.js
 import { readFileSync, writeFileSync } from 'node:fs';
+import { readLeb } from './wasm_leb.mjs';
 
 const [wasmFile, jsFile] = process.argv.slice(2);
 const bytes = readFileSync(wasmFile);
@@ -13,18 +14,7 @@ let js = readFileSync(jsFile, 'utf8');
 const GLUE = './index_bg.js';
 const SHORT_GLUE = 'g';
 
-function leb(pos) {
-  let value = 0;
-  let shift = 0;
-  let byte;
-  do {
-    byte = bytes[pos];
-    pos += 1;
-    value += (byte & 0x7f) * 2 ** shift;
-    shift += 7;
-  } while (byte & 0x80);
-  return [value, pos];
-}
+const leb = (pos) => readLeb(bytes, pos);
 function encodeLeb(value) {
   const out = [];
   do {

@@ -2,22 +2,11 @@
 // module: about a tenth of the wasm, downloaded and parsed by every cold isolate. A panic still logs
 // its message and source location. Usage: node scripts/strip_wasm_names.mjs build/index_bg.wasm
 import { readFileSync, writeFileSync } from 'node:fs';
+import { readLeb } from './wasm_leb.mjs';
 
 const file = process.argv[2];
 const bytes = readFileSync(file);
-/** An unsigned LEB128 at `pos`: [value, position after it]. */
-function leb(pos) {
-  let value = 0;
-  let shift = 0;
-  let byte;
-  do {
-    byte = bytes[pos];
-    pos += 1;
-    value += (byte & 0x7f) * 2 ** shift;
-    shift += 7;
-  } while (byte & 0x80);
-  return [value, pos];
-}
+const leb = (pos) => readLeb(bytes, pos);
 
 const kept = [bytes.subarray(0, 8)]; // magic and version
 let dropped = 0;

@@ -5,7 +5,7 @@ use super::csv;
 use super::error::ApiError;
 use super::error::ErrorCode;
 use super::route::{route, Route};
-use super::sessions::require_actor;
+use super::sessions::{require_actor, Organisation};
 use super::{Call, Page, Reply};
 use crate::domain::audit_trail::TrailCursor;
 use crate::domain::email::Email;
@@ -13,39 +13,18 @@ use crate::domain::fields::{has_hidden_characters, Problem};
 use crate::domain::linking::CredentialState;
 use crate::domain::locale::Locale;
 use crate::domain::name::PersonName;
-use crate::domain::organisation::{ContactStatus, OrganisationKind, Role};
+use crate::domain::organisation::{ContactStatus, Role};
 use crate::domain::search::fits_like_pattern;
 use crate::domain::time::{iso_date, Day};
 use crate::domain::Millis;
 use crate::json;
 use crate::storage::audit::{AuditEntry, AuditFilter, TrailPage};
-use crate::storage::contacts::{ContactRow, ProfileRow};
+use crate::storage::contacts::ContactRow;
 use crate::use_cases::members::{self, Invitation};
 use serde::Serialize;
 use serde_json::Value;
 
 const MAX_PAGE_SIZE: i64 = 100;
-
-/// An organisation as its contacts see it.
-#[derive(Serialize)]
-#[cfg_attr(test, derive(schemars::JsonSchema))]
-pub struct Organisation<'a> {
-    pub id: &'a str,
-    pub name: &'a str,
-    pub kind: OrganisationKind,
-    pub file_number: &'a str,
-}
-
-impl<'a> Organisation<'a> {
-    pub fn of(profile: &'a ProfileRow) -> Organisation<'a> {
-        Organisation {
-            id: &profile.organisation_id,
-            name: &profile.organisation_name,
-            kind: profile.organisation_kind,
-            file_number: &profile.file_number,
-        }
-    }
-}
 
 /// The organisation of the active profile, and the contact's role in it.
 #[derive(Serialize)]

@@ -68,18 +68,29 @@ pub enum Profile<'a> {
         role: Role,
         /// An employer's contact who may manage its authorizations (responsables always may).
         manages_authorizations: bool,
-        organisation: ProfileOrganisation<'a>,
+        organisation: Organisation<'a>,
     },
 }
 
-/// The organisation a profile acts for.
+/// The organisation a profile acts for, as its contacts see it.
 #[derive(Serialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
-pub struct ProfileOrganisation<'a> {
+pub struct Organisation<'a> {
     pub id: &'a str,
     pub name: &'a str,
     pub kind: OrganisationKind,
     pub file_number: &'a str,
+}
+
+impl<'a> Organisation<'a> {
+    pub fn of(profile: &'a ProfileRow) -> Organisation<'a> {
+        Organisation {
+            id: &profile.organisation_id,
+            name: &profile.organisation_name,
+            kind: profile.organisation_kind,
+            file_number: &profile.file_number,
+        }
+    }
 }
 
 impl<'a> Profile<'a> {
@@ -90,12 +101,7 @@ impl<'a> Profile<'a> {
                 id: &p.contact_id,
                 role: p.role,
                 manages_authorizations: p.manages_authorizations == 1,
-                organisation: ProfileOrganisation {
-                    id: &p.organisation_id,
-                    name: &p.organisation_name,
-                    kind: p.organisation_kind,
-                    file_number: &p.file_number,
-                },
+                organisation: Organisation::of(p),
             },
         }
     }

@@ -1,4 +1,4 @@
-//! Reading JSON request bodies: bounded size, JSON media type, an object, and typed fields whose
+//! Reading request bodies: bounded size, the media type the route accepts, and for JSON an object, and typed fields whose
 //! problems are collected per field.
 
 use super::error::{ApiError, ErrorCode};
@@ -22,31 +22,12 @@ pub async fn json_object_within(
     req: &mut Request,
     max_bytes: usize,
 ) -> Result<Map<String, Value>, ApiError> {
-    let content_type = req
-        .headers()
-        .get("Content-Type")
-        .ok()
-        .flatten()
-        .unwrap_or_default();
-    let media_type = content_type
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    if media_type != "application/json" {
-        return Err(ApiError::new(ErrorCode::UnsupportedMediaType));
-    }
-    let declared = req
-        .headers()
-        .get("Content-Length")
-        .ok()
-        .flatten()
-        .and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|length| length > max_bytes) {
-        return Err(ApiError::new(ErrorCode::BodyTooLarge));
-    }
-    let bytes = read_within(req, max_bytes).await?;
+    const JSON: BodyKind = BodyKind {
+        media_type: "application/json",
+        wrong_type: ErrorCode::UnsupportedMediaType,
+        unreadable: ErrorCode::MalformedJson,
+    };
+    let bytes = read_body(req, &JSON, max_bytes).await?;
     match serde_json::from_slice::<Value>(&bytes) {
         Ok(Value::Object(object)) => Ok(object),
         Ok(_) => Err(ApiError::new(ErrorCode::BodyNotObject)),
@@ -54,11 +35,44 @@ pub async fn json_object_within(
     }
 }
 
+/// What a route accepts as its body, and what it answers otherwise.
+pub struct BodyKind {
+    pub media_type: &'static str,
+    /// Answers a body of another media type.
+    pub wrong_type: ErrorCode,
+    /// Answers a body that breaks off while it is read.
+    pub unreadable: ErrorCode,
+}
+
+/// The bytes of a body of `kind`'s media type and at most `max_bytes` (413 above it, whether the
+/// client declared its length or not).
+pub async fn read_body(
+    req: &mut Request,
+    kind: &BodyKind,
+    max_bytes: usize,
+) -> Result<Vec<u8>, ApiError> {
+    let header = |name: &str| req.headers().get(name).ok().flatten().unwrap_or_default();
+    let content_type = header("Content-Type");
+    let media_type = content_type.split(';').next().unwrap_or("").trim();
+    if !media_type.eq_ignore_ascii_case(kind.media_type) {
+        return Err(ApiError::new(kind.wrong_type));
+    }
+    let declared = header("Content-Length").parse::<usize>().ok();
+    if declared.is_some_and(|length| length > max_bytes) {
+        return Err(ApiError::new(ErrorCode::BodyTooLarge));
+    }
+    read_within(req, max_bytes, kind.unreadable).await
+}
+
 /// The body's bytes, counted as they arrive: a body sent without `Content-Length` (chunked) is
 /// refused once it passes `max_bytes`. The rest is read and dropped, never held: answering before
 /// the client has finished sending breaks its connection (the local runtime then fails the next
 /// request on it).
-async fn read_within(req: &mut Request, max_bytes: usize) -> Result<Vec<u8>, ApiError> {
+async fn read_within(
+    req: &mut Request,
+    max_bytes: usize,
+    unreadable: ErrorCode,
+) -> Result<Vec<u8>, ApiError> {
     use futures_util::StreamExt;
     let Ok(mut stream) = req.stream() else {
         // No body at all.
@@ -67,7 +81,7 @@ async fn read_within(req: &mut Request, max_bytes: usize) -> Result<Vec<u8>, Api
     let mut bytes = Vec::new();
     let mut too_large = false;
     while let Some(chunk) = stream.next().await {
-        let chunk = chunk.map_err(|_| ApiError::new(ErrorCode::MalformedJson))?;
+        let chunk = chunk.map_err(|_| ApiError::new(unreadable))?;
         if too_large || bytes.len() + chunk.len() > max_bytes {
             too_large = true;
             bytes = Vec::new();

@@ -4,7 +4,7 @@
 //! organisation's API token (`Authorization: Bearer`) reaches the same routes within its scopes:
 //! a firm's, the files its contacts are authorized on; an employer's, its own reports.
 
-use super::body::{json_object_within, MAX_IMPORT_BODY_BYTES};
+use super::body::{json_object_within, read_body, BodyKind, MAX_IMPORT_BODY_BYTES};
 use super::error::{report_error, ApiError, ErrorCode};
 use super::route::{route, Route};
 use super::sessions::{require_actor, require_user};
@@ -35,6 +35,18 @@ enum Scope {
     Employer,
 }
 
+impl Scope {
+    /// The path says which: the same handlers answer `/api/authorized-files/{id}/monthly-reports…`
+    /// and `/api/employer/monthly-reports…`.
+    fn of(call: &Call) -> Scope {
+        if call.req.path().starts_with("/api/authorized-files/") {
+            Scope::File
+        } else {
+            Scope::Employer
+        }
+    }
+}
+
 /// What the route does with the reports: a token needs the matching scope.
 #[derive(Clone, Copy)]
 enum Need {
@@ -44,7 +56,8 @@ enum Need {
 
 /// Who acts (the signed-in user, or the API token of the `Authorization` header) and the reports
 /// they reach on this route.
-async fn access(call: &Call, scope: Scope, need: Need) -> Result<(Writer, Access), ApiError> {
+async fn access(call: &Call, need: Need) -> Result<(Writer, Access), ApiError> {
+    let scope = Scope::of(call);
     let fail = |e: ReportError| report_error(e, call.locale);
     if let Some(header) = super::tokens::bearer(call) {
         let wanted = match need {
@@ -68,13 +81,9 @@ async fn access(call: &Call, scope: Scope, need: Need) -> Result<(Writer, Access
     Ok((Writer::person(&who.user), access))
 }
 
-/// The `{month}` of the path.
-fn month_of(call: &Call, scope: Scope) -> Result<Month, ApiError> {
-    let index = match scope {
-        Scope::File => 1,
-        Scope::Employer => 0,
-    };
-    let raw = call.params.get(index).map(String::as_str).unwrap_or("");
+/// The `{month}` of the path (its last parameter on every route that has one).
+fn month_of(call: &Call) -> Result<Month, ApiError> {
+    let raw = call.params.last().map(String::as_str).unwrap_or("");
     Month::parse(raw).ok_or_else(|| ApiError::invalid_field("month", Problem::InvalidMonth))
 }
 
@@ -336,8 +345,8 @@ struct MonthlyReportLists<'a> {
     max_hours: i64,
 }
 
-async fn list(call: &Call, scope: Scope) -> Result<Reply, ApiError> {
-    let (_, access) = access(call, scope, Need::Read).await?;
+async fn list(call: &Call) -> Result<Reply, ApiError> {
+    let (_, access) = access(call, Need::Read).await?;
     let count = match call.query("months") {
         None => DEFAULT_MONTHS,
         Some(raw) => raw
@@ -361,9 +370,9 @@ async fn list(call: &Call, scope: Scope) -> Result<Reply, ApiError> {
     ))
 }
 
-async fn get(call: &Call, scope: Scope) -> Result<Reply, ApiError> {
-    let (_, access) = access(call, scope, Need::Read).await?;
-    let month = month_of(call, scope)?;
+async fn get(call: &Call) -> Result<Reply, ApiError> {
+    let (_, access) = access(call, Need::Read).await?;
+    let month = month_of(call)?;
     let report = reports::get(&call.app, &access, month)
         .await
         .map_err(|e| report_error(e, call.locale))?;
@@ -416,9 +425,9 @@ fn raw_lines(items: &[Value]) -> Result<Vec<RawLine>, Vec<LineProblem>> {
     }
 }
 
-async fn save(call: &mut Call, scope: Scope) -> Result<Reply, ApiError> {
-    let (who, access) = access(call, scope, Need::Write).await?;
-    let month = month_of(call, scope)?;
+async fn save(call: &mut Call) -> Result<Reply, ApiError> {
+    let (who, access) = access(call, Need::Write).await?;
+    let month = month_of(call)?;
     reports::writable(&access).map_err(|e| report_error(e, call.locale))?;
     let body = json_object_within(&mut call.req, MAX_IMPORT_BODY_BYTES).await?;
     let mut fields = crate::domain::fields::FieldErrors::default();
@@ -463,44 +472,16 @@ async fn save(call: &mut Call, scope: Scope) -> Result<Reply, ApiError> {
     ))
 }
 
-async fn import(call: &mut Call, scope: Scope) -> Result<Reply, ApiError> {
-    let (who, access) = access(call, scope, Need::Write).await?;
-    let month = month_of(call, scope)?;
+async fn import(call: &mut Call) -> Result<Reply, ApiError> {
+    let (who, access) = access(call, Need::Write).await?;
+    let month = month_of(call)?;
     reports::writable(&access).map_err(|e| report_error(e, call.locale))?;
-    let media_type = call
-        .req
-        .headers()
-        .get("Content-Type")
-        .ok()
-        .flatten()
-        .unwrap_or_default();
-    let media_type = media_type
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    if media_type != "text/csv" {
-        return Err(ApiError::new(ErrorCode::CsvRequired));
-    }
-    let declared = call
-        .req
-        .headers()
-        .get("Content-Length")
-        .ok()
-        .flatten()
-        .and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|length| length > MAX_IMPORT_BODY_BYTES) {
-        return Err(ApiError::new(ErrorCode::BodyTooLarge));
-    }
-    let bytes = call
-        .req
-        .bytes()
-        .await
-        .map_err(|_| ApiError::new(ErrorCode::CsvNotUtf8))?;
-    if bytes.len() > MAX_IMPORT_BODY_BYTES {
-        return Err(ApiError::new(ErrorCode::BodyTooLarge));
-    }
+    const CSV: BodyKind = BodyKind {
+        media_type: "text/csv",
+        wrong_type: ErrorCode::CsvRequired,
+        unreadable: ErrorCode::CsvNotUtf8,
+    };
+    let bytes = read_body(&mut call.req, &CSV, MAX_IMPORT_BODY_BYTES).await?;
     let text = String::from_utf8(bytes).map_err(|_| ApiError::new(ErrorCode::CsvNotUtf8))?;
     let fail = |e: ReportError| report_error(e, call.locale);
     let rows = super::csv::read(&text).map_err(|line| {
@@ -548,9 +529,9 @@ fn idempotency_key(call: &Call) -> Result<Option<String>, ApiError> {
     }
 }
 
-async fn transmit(call: &Call, scope: Scope) -> Result<Reply, ApiError> {
-    let (who, access) = access(call, scope, Need::Write).await?;
-    let month = month_of(call, scope)?;
+async fn transmit(call: &Call) -> Result<Reply, ApiError> {
+    let (who, access) = access(call, Need::Write).await?;
+    let month = month_of(call)?;
     let key = idempotency_key(call)?;
     let ip = call.requester.ip.as_deref();
     let (report, receipt) = reports::transmit(&call.app, &access, &who, ip, month, key.as_deref())
@@ -563,9 +544,9 @@ async fn transmit(call: &Call, scope: Scope) -> Result<Reply, ApiError> {
     Ok(Reply::json(200, body))
 }
 
-async fn correct(call: &Call, scope: Scope) -> Result<Reply, ApiError> {
-    let (who, access) = access(call, scope, Need::Write).await?;
-    let month = month_of(call, scope)?;
+async fn correct(call: &Call) -> Result<Reply, ApiError> {
+    let (who, access) = access(call, Need::Write).await?;
+    let month = month_of(call)?;
     let ip = call.requester.ip.as_deref();
     let report = reports::correct(&call.app, &access, &who, ip, month)
         .await
@@ -615,56 +596,19 @@ async fn lists(call: &Call) -> Result<Reply, ApiError> {
     ))
 }
 
-async fn file_list(call: &Call) -> Result<Reply, ApiError> {
-    list(call, Scope::File).await
-}
-async fn file_get(call: &Call) -> Result<Reply, ApiError> {
-    get(call, Scope::File).await
-}
-async fn file_save(call: &mut Call) -> Result<Reply, ApiError> {
-    save(call, Scope::File).await
-}
-async fn file_import(call: &mut Call) -> Result<Reply, ApiError> {
-    import(call, Scope::File).await
-}
-async fn file_transmit(call: &Call) -> Result<Reply, ApiError> {
-    transmit(call, Scope::File).await
-}
-async fn file_correct(call: &Call) -> Result<Reply, ApiError> {
-    correct(call, Scope::File).await
-}
-async fn own_list(call: &Call) -> Result<Reply, ApiError> {
-    list(call, Scope::Employer).await
-}
-async fn own_get(call: &Call) -> Result<Reply, ApiError> {
-    get(call, Scope::Employer).await
-}
-async fn own_save(call: &mut Call) -> Result<Reply, ApiError> {
-    save(call, Scope::Employer).await
-}
-async fn own_import(call: &mut Call) -> Result<Reply, ApiError> {
-    import(call, Scope::Employer).await
-}
-async fn own_transmit(call: &Call) -> Result<Reply, ApiError> {
-    transmit(call, Scope::Employer).await
-}
-async fn own_correct(call: &Call) -> Result<Reply, ApiError> {
-    correct(call, Scope::Employer).await
-}
-
 /// The routes of this feature.
 pub const ROUTES: &[Route] = &[
     route!(GET "/api/monthly-reports/lists" => lists, 200 => MonthlyReportLists),
-    route!(GET "/api/authorized-files/{id}/monthly-reports" => file_list, 200 => MonthlyReportList),
-    route!(GET "/api/authorized-files/{id}/monthly-reports/{month}" => file_get, 200 => MonthlyReport),
-    route!(PUT "/api/authorized-files/{id}/monthly-reports/{month}" => file_save, 200 => MonthlyReport),
-    route!(POST "/api/authorized-files/{id}/monthly-reports/{month}/import" => file_import, 200 => MonthlyReport),
-    route!(POST "/api/authorized-files/{id}/monthly-reports/{month}/transmit" => file_transmit, 200 => MonthlyReportTransmission),
-    route!(POST "/api/authorized-files/{id}/monthly-reports/{month}/correct" => file_correct, 201 => MonthlyReport),
-    route!(GET "/api/employer/monthly-reports" => own_list, 200 => MonthlyReportList),
-    route!(GET "/api/employer/monthly-reports/{month}" => own_get, 200 => MonthlyReport),
-    route!(PUT "/api/employer/monthly-reports/{month}" => own_save, 200 => MonthlyReport),
-    route!(POST "/api/employer/monthly-reports/{month}/import" => own_import, 200 => MonthlyReport),
-    route!(POST "/api/employer/monthly-reports/{month}/transmit" => own_transmit, 200 => MonthlyReportTransmission),
-    route!(POST "/api/employer/monthly-reports/{month}/correct" => own_correct, 201 => MonthlyReport),
+    route!(GET "/api/authorized-files/{id}/monthly-reports" => list, 200 => MonthlyReportList),
+    route!(GET "/api/authorized-files/{id}/monthly-reports/{month}" => get, 200 => MonthlyReport),
+    route!(PUT "/api/authorized-files/{id}/monthly-reports/{month}" => save, 200 => MonthlyReport),
+    route!(POST "/api/authorized-files/{id}/monthly-reports/{month}/import" => import, 200 => MonthlyReport),
+    route!(POST "/api/authorized-files/{id}/monthly-reports/{month}/transmit" => transmit, 200 => MonthlyReportTransmission),
+    route!(POST "/api/authorized-files/{id}/monthly-reports/{month}/correct" => correct, 201 => MonthlyReport),
+    route!(GET "/api/employer/monthly-reports" => list, 200 => MonthlyReportList),
+    route!(GET "/api/employer/monthly-reports/{month}" => get, 200 => MonthlyReport),
+    route!(PUT "/api/employer/monthly-reports/{month}" => save, 200 => MonthlyReport),
+    route!(POST "/api/employer/monthly-reports/{month}/import" => import, 200 => MonthlyReport),
+    route!(POST "/api/employer/monthly-reports/{month}/transmit" => transmit, 200 => MonthlyReportTransmission),
+    route!(POST "/api/employer/monthly-reports/{month}/correct" => correct, 201 => MonthlyReport),
 ];

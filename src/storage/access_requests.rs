@@ -4,7 +4,7 @@ use crate::domain::authorization::AccessRequestStatus;
 use crate::domain::Millis;
 use crate::platform::{Context, InfraError};
 use crate::query;
-use crate::storage::db::{Db, Statement};
+use crate::storage::db::{Db, Run, Statement};
 use serde::Deserialize;
 
 #[derive(Debug, Clone, Deserialize)]
@@ -96,10 +96,8 @@ pub async fn find_for(
         organisation_id,
         id
     )
-    .context("Failed to prepare the access request lookup")?
-    .first(None)
+    .row("Failed to look up an access request")
     .await
-    .context("Failed to look up an access request")
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -152,12 +150,8 @@ pub async fn page(
         page.limit,
         page.offset
     )
-    .context("Failed to prepare listing access requests")?
-    .all()
-    .await
-    .context("Failed to list access requests")?
-    .results()
-    .context("Failed to read access requests")?;
+    .rows("Failed to list access requests")
+    .await?;
     let total: Option<i64> = query!(
         db,
         &format!("SELECT COUNT(*) AS n FROM access_requests r WHERE {filter}"),
@@ -166,10 +160,8 @@ pub async fn page(
         page.contact_id,
         page.status
     )
-    .context("Failed to prepare counting access requests")?
-    .first(Some("n"))
-    .await
-    .context("Failed to count access requests")?;
+    .value("n", "Failed to count access requests")
+    .await?;
     Ok((items, total.unwrap_or(0)))
 }
 
@@ -234,12 +226,8 @@ pub async fn lapsed_pending(
         now,
         limit
     )
-    .context("Failed to prepare listing lapsed access requests")?
-    .all()
-    .await
-    .context("Failed to list lapsed access requests")?
-    .results()
-    .context("Failed to read lapsed access requests")
+    .rows("Failed to list lapsed access requests")
+.await
 }
 
 /// The contact's pending request to the employer whose lifetime has passed, which the expiry job
@@ -260,10 +248,8 @@ pub async fn lapsed_pending_of(
         employer_id,
         contact_id
     )
-    .context("Failed to prepare finding a lapsed access request")?
-    .first(None)
-    .await
-    .context("Failed to find a lapsed access request")
+    .row("Failed to find a lapsed access request")
+.await
 }
 
 /// Records a lapsed request as expired; `answered_at` says when it closed. Changes nothing if it

@@ -5,7 +5,7 @@ use crate::domain::session::IDLE_TIMEOUT;
 use crate::domain::Millis;
 use crate::platform::{Context, InfraError};
 use crate::query;
-use crate::storage::db::{Db, Statement};
+use crate::storage::db::{Db, Run, Statement};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -113,12 +113,8 @@ pub async fn live_sessions(
         now,
         IDLE_TIMEOUT
     )
-    .context("Failed to prepare listing a user's sessions")?
-    .all()
+    .rows("Failed to list a user's sessions")
     .await
-    .context("Failed to list a user's sessions")?
-    .results()
-    .context("Failed to read a user's sessions")
 }
 
 /// When a session reaches its absolute timeout.
@@ -128,10 +124,8 @@ pub async fn session_expiry(db: &Db, token_hash: &str) -> Result<Option<Millis>,
         "SELECT expires_at FROM sessions WHERE token_hash = ?1",
         token_hash
     )
-    .context("Failed to prepare reading a session's expiry")?
-    .first(Some("expires_at"))
+    .value("expires_at", "Failed to read a session's expiry")
     .await
-    .context("Failed to read a session's expiry")
 }
 
 /// Ends one session of a user.
@@ -178,12 +172,8 @@ pub async fn activity(
         id,
         limit
     )
-    .context("Failed to prepare reading a user's activity")?
-    .all()
+    .rows("Failed to read a user's activity")
     .await
-    .context("Failed to read a user's activity")?
-    .results()
-    .context("Failed to read a user's activity rows")
 }
 
 /// The organisations where the user is the only responsable left: closing the account would
@@ -205,12 +195,8 @@ pub async fn organisations_only_they_lead(
          ORDER BY o.name",
         user_id
     )
-    .context("Failed to prepare finding organisations only the user leads")?
-    .all()
-    .await
-    .context("Failed to find organisations only the user leads")?
-    .results()
-    .context("Failed to read organisations only the user leads")?;
+    .rows("Failed to find organisations only the user leads")
+.await?;
     Ok(rows.into_iter().map(|r| r.name).collect())
 }
 

@@ -4,7 +4,7 @@ use crate::domain::organisation::OrganisationKind;
 use crate::domain::Millis;
 use crate::platform::{Context, InfraError};
 use crate::query;
-use crate::storage::db::{Db, Statement};
+use crate::storage::db::{Db, Run, Statement};
 use serde::Deserialize;
 
 #[derive(Debug, Clone, Deserialize)]
@@ -69,12 +69,8 @@ pub async fn list(db: &Db, organisation_id: &str) -> Result<Vec<TokenRow>, Infra
         ),
         organisation_id
     )
-    .context("Failed to prepare listing API tokens")?
-    .all()
+    .rows("Failed to list API tokens")
     .await
-    .context("Failed to list API tokens")?
-    .results()
-    .context("Failed to read API tokens")
 }
 
 pub async fn find_in(
@@ -88,19 +84,15 @@ pub async fn find_in(
         organisation_id,
         id
     )
-    .context("Failed to prepare the API token lookup")?
-    .first(None)
+    .row("Failed to look up an API token")
     .await
-    .context("Failed to look up an API token")
 }
 
 /// The token a request presents, by the hash of its secret.
 pub async fn find_by_hash(db: &Db, token_hash: &str) -> Result<Option<TokenRow>, InfraError> {
     query!(db, &format!("{SELECT} WHERE t.token_hash = ?1"), token_hash)
-        .context("Failed to prepare the API token authentication")?
-        .first(None)
+        .row("Failed to authenticate an API token")
         .await
-        .context("Failed to authenticate an API token")
 }
 
 pub fn revoke(

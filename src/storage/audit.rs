@@ -2,7 +2,7 @@ use crate::domain::audit_trail::{self, Narrowing, TrailCursor};
 use crate::domain::Millis;
 use crate::platform::{random_id, Context, InfraError};
 use crate::query;
-use crate::storage::db::{Db, Statement};
+use crate::storage::db::{Db, Run, Statement};
 
 /// One security-relevant action, appended to `audit_events`.
 #[derive(Default)]
@@ -17,6 +17,22 @@ pub struct AuditEvent<'a> {
     pub details: serde_json::Value,
     /// The other organisation concerned (an employer's authorization of a firm's contact).
     pub counterpart_organisation_id: Option<&'a str>,
+}
+
+impl<'a> AuditEvent<'a> {
+    /// What a user did, or what happened to their account, from `ip`.
+    pub fn of_user(action: &'a str, user_id: Option<&'a str>, ip: Option<&'a str>) -> Self {
+        AuditEvent {
+            action,
+            user_id,
+            ip,
+            ..Default::default()
+        }
+    }
+
+    pub fn with_details(self, details: serde_json::Value) -> Self {
+        AuditEvent { details, ..self }
+    }
 }
 
 pub fn append(db: &Db, event: &AuditEvent, now: Millis) -> Result<Statement, InfraError> {
@@ -94,7 +110,8 @@ pub fn append_if_written(
     .context("Failed to prepare an audit event")
 }
 
-fn details_text(event: &AuditEvent) -> String {
+/// The details as stored: `{}` when there are none.
+pub fn details_text(event: &AuditEvent) -> String {
     if event.details.is_null() {
         "{}".to_owned()
     } else {
@@ -176,12 +193,8 @@ async fn narrowing(
             prefix
         )
     }
-    .context("Failed to prepare the audit counts")?
-    .all()
-    .await
-    .context("Failed to read the audit counts")?
-    .results()
-    .context("Failed to decode the audit counts")?;
+    .rows("Failed to read the audit counts")
+    .await?;
     if prefix.is_empty() {
         return Ok(match keys.first() {
             Some(k) => Narrowing::Key {
@@ -272,12 +285,8 @@ pub async fn page_for_organisation(
         limit,
         offset
     )
-    .context("Failed to prepare the audit trail")?
-    .all()
-    .await
-    .context("Failed to read the audit trail")?
-    .results()
-    .context("Failed to decode the audit trail")?;
+    .rows("Failed to read the audit trail")
+.await?;
     if filter.from.is_none() && filter.until.is_none() {
         return Ok(AuditPage {
             entries,
@@ -299,10 +308,8 @@ pub async fn page_for_organisation(
         filter.until,
         COUNT_CAP + 1
     )
-    .context("Failed to prepare the audit count")?
-    .first(Some("n"))
-    .await
-    .context("Failed to count audit events")?;
+    .value("n", "Failed to count audit events")
+    .await?;
     let counted = counted.unwrap_or(0);
     Ok(AuditPage {
         entries,

@@ -7,7 +7,7 @@ use crate::domain::search;
 use crate::domain::Millis;
 use crate::platform::{Context, InfraError};
 use crate::query;
-use crate::storage::db::{Db, Statement};
+use crate::storage::db::{Db, Run, Statement};
 use serde::Deserialize;
 
 /// An authorization with the contact and firm it names.
@@ -109,10 +109,8 @@ pub async fn find_for_employer(
         employer_id,
         id
     )
-    .context("Failed to prepare the authorization lookup")?
-    .first(None)
+    .row("Failed to look up an authorization")
     .await
-    .context("Failed to look up an authorization")
 }
 
 /// The active authorization of an employer for a contact, if any (ended ones included until the
@@ -128,10 +126,8 @@ pub async fn find_active(
         employer_id,
         contact_id
     )
-    .context("Failed to prepare the active authorization lookup")?
-    .first(None)
+    .row("Failed to look up an active authorization")
     .await
-    .context("Failed to look up an active authorization")
 }
 
 /// What the employer's list is narrowed to.
@@ -429,12 +425,8 @@ pub async fn pending_review(
         now,
         ids_json
     )
-    .context("Failed to prepare listing migrated relations to review")?
-    .all()
+    .rows("Failed to list migrated relations to review")
     .await
-    .context("Failed to list migrated relations to review")?
-    .results()
-    .context("Failed to read migrated relations to review")
 }
 
 /// Active authorizations whose end has passed, earliest end first: what the lifecycle job ends.
@@ -448,12 +440,8 @@ pub async fn lapsed(db: &Db, now: Millis, limit: i64) -> Result<Vec<Authorizatio
         now,
         limit
     )
-    .context("Failed to prepare listing lapsed authorizations")?
-    .all()
+    .rows("Failed to list lapsed authorizations")
     .await
-    .context("Failed to list lapsed authorizations")?
-    .results()
-    .context("Failed to read lapsed authorizations")
 }
 
 /// Records one lapsed authorization as ended (the triggers update the contact's totals); changes
@@ -502,10 +490,6 @@ pub async fn due_for_reminder(
         window.last_days,
         limit
     )
-    .context("Failed to prepare listing authorizations due a reminder")?
-    .all()
-    .await
-    .context("Failed to list authorizations due a reminder")?
-    .results()
-    .context("Failed to read authorizations due a reminder")
+    .rows("Failed to list authorizations due a reminder")
+.await
 }

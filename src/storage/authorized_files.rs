@@ -13,7 +13,7 @@ use crate::domain::search;
 use crate::domain::Millis;
 use crate::platform::{Context, InfraError};
 use crate::query;
-use crate::storage::db::{D1Result, Db, Statement};
+use crate::storage::db::{D1Result, Db, Run, Statement};
 use serde::Deserialize;
 
 /// One authorized file, as the list shows it.
@@ -475,10 +475,8 @@ pub async fn find(
         owner,
         now
     )
-    .context("Failed to prepare the authorized file lookup")?
-    .first(None)
-    .await
-    .context("Failed to look up an authorized file")
+    .row("Failed to look up an authorized file")
+.await
 }
 
 #[cfg(test)]

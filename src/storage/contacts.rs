@@ -4,7 +4,7 @@ use crate::domain::search;
 use crate::domain::Millis;
 use crate::platform::{Context, InfraError};
 use crate::query;
-use crate::storage::db::{Db, Statement};
+use crate::storage::db::{Db, Run, Statement};
 use serde::Deserialize;
 
 /// A contact with what the inventory shows: its linked account and its latest credentials.
@@ -129,10 +129,8 @@ pub async fn find_in(
         organisation_id,
         id
     )
-    .context("Failed to prepare the contact lookup")?
-    .first(None)
+    .row("Failed to look up a contact")
     .await
-    .context("Failed to look up a contact")
 }
 
 pub async fn find_by_email_in(
@@ -149,10 +147,8 @@ pub async fn find_by_email_in(
         organisation_id,
         email
     )
-    .context("Failed to prepare the contact lookup by email")?
-    .first(None)
+    .row("Failed to look up a contact by email")
     .await
-    .context("Failed to look up a contact by email")
 }
 
 /// The contact of an organisation currently linked to a user, if any (a revoked one is not).
@@ -170,10 +166,8 @@ pub async fn linked_contact_of_user_in(
         organisation_id,
         user_id
     )
-    .context("Failed to prepare the linked contact lookup")?
-    .first(None)
+    .row("Failed to look up a linked contact")
     .await
-    .context("Failed to look up a linked contact")
 }
 
 pub struct ContactPage {
@@ -309,10 +303,8 @@ pub async fn count_linked_without_factor(
            AND NOT EXISTS (SELECT 1 FROM totp_factors t WHERE t.user_id = c.user_id AND t.confirmed_at IS NOT NULL)",
         organisation_id
     )
-    .context("Failed to prepare counting contacts without a second factor")?
-    .first(Some("n"))
-    .await
-    .context("Failed to count contacts without a second factor")?;
+    .value("n", "Failed to count contacts without a second factor")
+.await?;
     Ok(count.unwrap_or(0))
 }
 
@@ -322,10 +314,8 @@ pub async fn count_active_responsables(db: &Db, organisation_id: &str) -> Result
         "SELECT COUNT(*) AS n FROM contacts WHERE organisation_id = ?1 AND role = 'responsable' AND status != 'revoked'",
         organisation_id
     )
-    .context("Failed to prepare counting responsables")?
-    .first(Some("n"))
-    .await
-    .context("Failed to count responsables")?;
+    .value("n", "Failed to count responsables")
+.await?;
     Ok(count.unwrap_or(0))
 }
 
@@ -449,12 +439,8 @@ pub async fn authorization_administrators(
         ),
         organisation_id
     )
-    .context("Failed to prepare listing authorization administrators")?
-    .all()
-    .await
-    .context("Failed to list authorization administrators")?
-    .results()
-    .context("Failed to read authorization administrators")
+    .rows("Failed to list authorization administrators")
+.await
 }
 
 /// The organisation profiles of a user: one per linked contact.
@@ -484,10 +470,6 @@ pub async fn profiles_of(db: &Db, user_id: &str) -> Result<Vec<ProfileRow>, Infr
         ),
         user_id
     )
-    .context("Failed to prepare the profile listing")?
-    .all()
-    .await
-    .context("Failed to list profiles")?
-    .results()
-    .context("Failed to read profiles")
+    .rows("Failed to list profiles")
+.await
 }

@@ -5,6 +5,7 @@
 //! `Db` and `Statement` have the methods of `D1Database` and `D1PreparedStatement` that storage
 //! uses, and [`query!`](crate::query) is `worker::query!` for a `Db`.
 
+use crate::platform::{Context, InfraError};
 use futures_util::FutureExt;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
@@ -288,12 +289,99 @@ impl Statement {
     }
 }
 
+/// Running a statement as storage does, from what [`query!`](crate::query) answers: one
+/// description of the query (`"Failed to …"`) serves as the context of every step that can fail
+/// (binding, running, decoding), so a query function reads as its SQL and one sentence.
+pub trait Run: Sized {
+    /// Every row, each decoded as `T`.
+    fn rows<T: DeserializeOwned>(
+        self,
+        what: &str,
+    ) -> impl Future<Output = Result<Vec<T>, InfraError>>;
+    /// The first row, `None` when there is none.
+    fn row<'a, T: DeserializeOwned + 'a>(
+        self,
+        what: &'a str,
+    ) -> impl Future<Output = Result<Option<T>, InfraError>> + 'a;
+    /// One column of the first row, `None` when there is no row.
+    fn value<'a, T: DeserializeOwned + 'a>(
+        self,
+        column: &'a str,
+        what: &'a str,
+    ) -> impl Future<Output = Result<Option<T>, InfraError>> + 'a;
+    /// Runs a statement that returns no rows; its result holds the metadata (changes).
+    fn execute(self, what: &str) -> impl Future<Output = Result<D1Result, InfraError>>;
+}
+
+impl Run for worker::Result<Statement> {
+    fn rows<T: DeserializeOwned>(
+        self,
+        what: &str,
+    ) -> impl Future<Output = Result<Vec<T>, InfraError>> {
+        // The query's future is one function for every row type; each type adds only its decoding.
+        all(self, what).map(move |result| result?.results().context(what))
+    }
+
+    fn row<'a, T: DeserializeOwned + 'a>(
+        self,
+        what: &'a str,
+    ) -> impl Future<Output = Result<Option<T>, InfraError>> + 'a {
+        first(self, None, what)
+    }
+
+    fn value<'a, T: DeserializeOwned + 'a>(
+        self,
+        column: &'a str,
+        what: &'a str,
+    ) -> impl Future<Output = Result<Option<T>, InfraError>> + 'a {
+        first(self, Some(column), what)
+    }
+
+    fn execute(self, what: &str) -> impl Future<Output = Result<D1Result, InfraError>> {
+        run(self, what)
+    }
+}
+
+async fn run(statement: worker::Result<Statement>, what: &str) -> Result<D1Result, InfraError> {
+    statement.context(what)?.run().await.context(what)
+}
+
+async fn all(statement: worker::Result<Statement>, what: &str) -> Result<D1Result, InfraError> {
+    statement.context(what)?.all().await.context(what)
+}
+
+async fn first_value_of(
+    statement: worker::Result<Statement>,
+    column: Option<&str>,
+    what: &str,
+) -> Result<Option<JsValue>, InfraError> {
+    statement
+        .context(what)?
+        .first_value(column)
+        .await
+        .context(what)
+}
+
+fn first<'a, T: DeserializeOwned + 'a>(
+    statement: worker::Result<Statement>,
+    column: Option<&'a str>,
+    what: &'a str,
+) -> impl Future<Output = Result<Option<T>, InfraError>> + 'a {
+    first_value_of(statement, column, what).map(move |value| match value? {
+        Some(value) => serde_wasm_bindgen::from_value(value)
+            .map(Some)
+            .context(what),
+        None => Ok(None),
+    })
+}
+
 /// `worker::query!` for a [`Db`]: prepares `$query` and binds the arguments (serialized as
-/// `worker::query!` does, missing values as NULL).
+/// `worker::query!` does, missing values as NULL). Always a `worker::Result`, arguments or not, so
+/// every query runs through [`Run`].
 #[macro_export]
 macro_rules! query {
     ($db:expr, $query:expr) => {
-        $crate::storage::db::Db::prepare($db, $query)
+        worker::Result::Ok($crate::storage::db::Db::prepare($db, $query))
     };
     ($db:expr, $query:expr, $($args:expr),* $(,)?) => {{
         || -> worker::Result<$crate::storage::db::Statement> {

@@ -1,13 +1,12 @@
 use crate::domain::Millis;
-use crate::platform::{Context, InfraError};
+use crate::platform::InfraError;
 use crate::query;
-use crate::storage::db::Db;
+use crate::storage::db::{Db, Run};
 
 pub async fn offset(db: &Db) -> Result<Millis, InfraError> {
     let offset: Option<Millis> = query!(db, "SELECT offset_ms FROM dev_clock WHERE id = 1")
-        .first(Some("offset_ms"))
-        .await
-        .context("Failed to read the development clock")?;
+        .value("offset_ms", "Failed to read the development clock")
+        .await?;
     Ok(offset.unwrap_or(0))
 }
 
@@ -18,9 +17,7 @@ pub async fn advance(db: &Db, by: Millis) -> Result<(), InfraError> {
          ON CONFLICT (id) DO UPDATE SET offset_ms = offset_ms + excluded.offset_ms",
         by
     )
-    .context("Failed to prepare moving the development clock")?
-    .run()
-    .await
-    .context("Failed to move the development clock")?;
+    .execute("Failed to move the development clock")
+    .await?;
     Ok(())
 }

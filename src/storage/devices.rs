@@ -3,7 +3,7 @@
 use crate::domain::Millis;
 use crate::platform::{Context, InfraError};
 use crate::query;
-use crate::storage::db::{Db, Statement};
+use crate::storage::db::{Db, Run, Statement};
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize)]
@@ -22,10 +22,8 @@ pub async fn sighting(db: &Db, user_id: &str, device_hash: &str) -> Result<Sight
         user_id,
         device_hash
     )
-    .context("Failed to prepare looking up a device")?
-    .first(None)
-    .await
-    .context("Failed to look up a device")?;
+    .row("Failed to look up a device")
+.await?;
     Ok(row.unwrap_or(Sighting { known: 0, any: 0 }))
 }
 

@@ -1,9 +1,9 @@
 //! The record of scheduled runs: one row per job per cron event.
 
 use crate::domain::Millis;
-use crate::platform::{Context, InfraError};
+use crate::platform::InfraError;
 use crate::query;
-use crate::storage::db::Db;
+use crate::storage::db::{Db, Run};
 use serde::Deserialize;
 
 pub async fn start(
@@ -21,10 +21,8 @@ pub async fn start(
         cron,
         now
     )
-    .context("Failed to prepare recording a job run")?
-    .run()
-    .await
-    .context("Failed to record the start of a job run")?;
+    .execute("Failed to record the start of a job run")
+    .await?;
     Ok(())
 }
 
@@ -44,10 +42,8 @@ pub async fn finish(
         counts,
         error
     )
-    .context("Failed to prepare recording the end of a job run")?
-    .run()
-    .await
-    .context("Failed to record the end of a job run")?;
+    .execute("Failed to record the end of a job run")
+    .await?;
     Ok(())
 }
 
@@ -71,12 +67,8 @@ pub async fn recent(db: &Db, job: Option<&str>, limit: i64) -> Result<Vec<JobRun
         job,
         limit
     )
-    .context("Failed to prepare listing job runs")?
-    .all()
+    .rows("Failed to list job runs")
     .await
-    .context("Failed to list job runs")?
-    .results()
-    .context("Failed to read job runs")
 }
 
 /// The record of runs started before the cutoff.

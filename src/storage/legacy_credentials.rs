@@ -3,7 +3,7 @@ use crate::domain::organisation::ContactStatus;
 use crate::domain::Millis;
 use crate::platform::{Context, InfraError};
 use crate::query;
-use crate::storage::db::{Db, Statement};
+use crate::storage::db::{Db, Run, Statement};
 use serde::Deserialize;
 
 #[derive(Debug, Clone, Deserialize)]
@@ -23,10 +23,8 @@ pub async fn find(db: &Db, username: &str) -> Result<Option<LegacyRow>, InfraErr
          FROM legacy_credentials l JOIN contacts c ON c.id = l.contact_id WHERE l.username = ?1",
         username
     )
-    .context("Failed to prepare the legacy credentials lookup")?
-    .first(None)
+    .row("Failed to look up legacy credentials")
     .await
-    .context("Failed to look up legacy credentials")
 }
 
 /// How many imported hashes have each format and cost (a few rows, kept by a trigger).
@@ -38,11 +36,8 @@ pub async fn hash_costs(db: &Db) -> Result<Vec<HashCost>, InfraError> {
         hashes: u64,
     }
     let rows: Vec<Row> = query!(db, "SELECT format, cost, hashes FROM legacy_hash_costs")
-        .all()
-        .await
-        .context("Failed to read the legacy hash costs")?
-        .results()
-        .context("Failed to decode the legacy hash costs")?;
+        .rows("Failed to read the legacy hash costs")
+        .await?;
     Ok(rows
         .into_iter()
         .filter_map(|r| {
@@ -99,10 +94,8 @@ pub async fn reserve_attempt(db: &Db, username: &str, now: Millis) -> Result<boo
         now,
         MAX_WRONG_PASSWORDS
     )
-    .context("Failed to prepare reserving a legacy try")?
-    .first(Some("attempts"))
-    .await
-    .context("Failed to reserve a legacy try")?;
+    .value("attempts", "Failed to reserve a legacy try")
+.await?;
     Ok(reserved.is_some())
 }
 

@@ -3,7 +3,7 @@ use crate::domain::organisation::ContactStatus;
 use crate::domain::Millis;
 use crate::platform::{Context, InfraError};
 use crate::query;
-use crate::storage::db::{Db, Statement};
+use crate::storage::db::{Db, Run, Statement};
 use serde::Deserialize;
 
 /// Credentials with the contact they link to.
@@ -79,10 +79,8 @@ pub async fn find_by_identifier(
          FROM link_credentials lc JOIN contacts c ON c.id = lc.contact_id WHERE lc.identifier = ?1",
         identifier
     )
-    .context("Failed to prepare the link credentials lookup")?
-    .first(None)
-    .await
-    .context("Failed to look up link credentials")
+    .row("Failed to look up link credentials")
+.await
 }
 
 /// Takes one of the credentials' tries before the code is compared, in one statement: of any
@@ -98,10 +96,8 @@ pub async fn reserve_attempt(db: &Db, id: &str, now: Millis) -> Result<Option<i6
         now,
         MAX_WRONG_CODES
     )
-    .context("Failed to prepare reserving a link code try")?
-    .first(Some("attempts"))
+    .value("attempts", "Failed to reserve a link code try")
     .await
-    .context("Failed to reserve a link code try")
 }
 
 /// Locks credentials whose tries are used up by wrong codes.

@@ -1,9 +1,9 @@
 //! The development mailbox: emails "delivered" by the mailbox provider.
 
 use crate::domain::Millis;
-use crate::platform::{Context, InfraError};
+use crate::platform::InfraError;
 use crate::query;
-use crate::storage::db::Db;
+use crate::storage::db::{Db, Run};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -28,10 +28,8 @@ pub async fn deliver(db: &Db, outbox_id: &str, entry: &MailboxEntry) -> Result<(
         entry.html,
         entry.sent_at
     )
-    .context("Failed to prepare a mailbox delivery")?
-    .run()
-    .await
-    .context("Failed to store an email in the development mailbox")?;
+    .execute("Failed to store an email in the development mailbox")
+.await?;
     Ok(())
 }
 
@@ -44,12 +42,8 @@ pub async fn list(db: &Db, to: Option<&str>, limit: i64) -> Result<Vec<MailboxEn
         to,
         limit
     )
-    .context("Failed to prepare the mailbox listing")?
-    .all()
-    .await
-    .context("Failed to list the development mailbox")?
-    .results()
-    .context("Failed to read the development mailbox")
+    .rows("Failed to list the development mailbox")
+.await
 }
 
 pub async fn record_dead_letter(
@@ -67,10 +61,8 @@ pub async fn record_dead_letter(
         body,
         now
     )
-    .context("Failed to prepare recording a dead letter")?
-    .run()
-    .await
-    .context("Failed to record a dead letter")?;
+    .execute("Failed to record a dead letter")
+    .await?;
     Ok(())
 }
 
@@ -79,11 +71,8 @@ pub async fn dead_letters(db: &Db) -> Result<Vec<serde_json::Value>, InfraError>
         db,
         "SELECT id, queue, body, received_at FROM dead_letters ORDER BY received_at DESC LIMIT 100"
     )
-    .all()
+    .rows("Failed to list dead letters")
     .await
-    .context("Failed to list dead letters")?
-    .results()
-    .context("Failed to read dead letters")
 }
 
 /// Development mailbox entries delivered before the cutoff.

@@ -5,7 +5,7 @@ use crate::domain::mfa::MAX_CHALLENGE_ATTEMPTS;
 use crate::domain::Millis;
 use crate::platform::{Context, InfraError};
 use crate::query;
-use crate::storage::db::{Db, Statement};
+use crate::storage::db::{Db, Run, Statement};
 use crate::storage::sessions::NewSession;
 use serde::Deserialize;
 
@@ -22,10 +22,8 @@ pub async fn find_totp(db: &Db, user_id: &str) -> Result<Option<TotpRow>, InfraE
         "SELECT sealed_secret, confirmed_at, last_used_step FROM totp_factors WHERE user_id = ?1",
         user_id
     )
-    .context("Failed to prepare the TOTP lookup")?
-    .first(None)
+    .row("Failed to look up a TOTP factor")
     .await
-    .context("Failed to look up a TOTP factor")
 }
 
 /// A new pending secret, replacing a pending one; a confirmed factor is left as it is.
@@ -99,12 +97,8 @@ pub async fn unused_recovery_codes(
         "SELECT id, code_hash FROM recovery_codes WHERE user_id = ?1 AND used_at IS NULL",
         user_id
     )
-    .context("Failed to prepare listing recovery codes")?
-    .all()
+    .rows("Failed to list recovery codes")
     .await
-    .context("Failed to list recovery codes")?
-    .results()
-    .context("Failed to read recovery codes")
 }
 
 pub fn delete_recovery_codes(db: &Db, user_id: &str) -> Result<Statement, InfraError> {
@@ -173,10 +167,8 @@ pub async fn summary(db: &Db, user_id: &str) -> Result<FactorSummary, InfraError
                 (SELECT COUNT(*) FROM recovery_codes WHERE user_id = ?1 AND used_at IS NULL) AS recovery_codes_left",
         user_id
     )
-    .context("Failed to prepare the factor summary")?
-    .first(None)
-    .await
-    .context("Failed to read the factor summary")?;
+    .row("Failed to read the factor summary")
+.await?;
     Ok(row.unwrap_or(FactorSummary {
         totp_enabled: 0,
         passkeys: 0,
@@ -225,10 +217,8 @@ pub async fn reserve_try(
         now,
         MAX_CHALLENGE_ATTEMPTS
     )
-    .context("Failed to prepare reserving a challenge try")?
-    .first(None)
+    .row("Failed to reserve a challenge try")
     .await
-    .context("Failed to reserve a challenge try")
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -245,10 +235,8 @@ pub async fn find_challenge(db: &Db, id: &str) -> Result<Option<ChallengeRow>, I
         "SELECT user_id, attempts, expires_at, consumed_at FROM mfa_challenges WHERE id = ?1",
         id
     )
-    .context("Failed to prepare the challenge lookup")?
-    .first(None)
+    .row("Failed to look up a challenge")
     .await
-    .context("Failed to look up a challenge")
 }
 
 /// Consumes the challenge, once; the statements after it in the batch check for `nonce`.
@@ -333,10 +321,8 @@ pub async fn reserve_step_up_try(
         window,
         max_tries
     )
-    .context("Failed to prepare reserving a step-up try")?
-    .first(Some("count"))
+    .value("count", "Failed to reserve a step-up try")
     .await
-    .context("Failed to reserve a step-up try")
 }
 
 /// When the user's step-up window reopens, for `Retry-After`.
@@ -346,10 +332,8 @@ pub async fn step_up_window_start(db: &Db, key: &str) -> Result<Option<Millis>, 
         "SELECT window_start FROM rate_limits WHERE key = ?1",
         key
     )
-    .context("Failed to prepare the step-up window lookup")?
-    .first(Some("window_start"))
+    .value("window_start", "Failed to read the step-up window")
     .await
-    .context("Failed to read the step-up window")
 }
 
 /// Sign-in challenges past their five minutes (answered or not).

@@ -10,26 +10,13 @@ use crate::domain::Millis;
 use crate::json;
 use crate::platform::{random_id, Context, InfraError};
 use crate::query;
-use crate::storage::db::{Db, Statement};
+use crate::storage::db::{Db, Run, Statement};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::Value;
 
 fn json_array<T: serde::Serialize>(items: &[T]) -> String {
     crate::json::text(&json!(items))
-}
-
-async fn all<T: DeserializeOwned>(
-    statement: Result<Statement, worker::Error>,
-    what: &str,
-) -> Result<Vec<T>, InfraError> {
-    statement
-        .context(what)?
-        .all()
-        .await
-        .context(what)?
-        .results()
-        .context(what)
 }
 
 // --- What already exists ------------------------------------------------------------------------
@@ -41,7 +28,7 @@ async fn for_keys<T: DeserializeOwned>(
     keys: &[String],
     what: &str,
 ) -> Result<Vec<T>, InfraError> {
-    all(query!(db, sql, json_array(keys)), what).await
+    query!(db, sql, json_array(keys)).rows(what).await
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -144,16 +131,14 @@ pub async fn refused_in_run(
     run_id: &str,
     legacy_ids: &[String],
 ) -> Result<Vec<RefusedKey>, InfraError> {
-    all(
-        query!(
-            db,
-            "SELECT legacy_id, line, fingerprint FROM unmigrated_relations
+    query!(
+        db,
+        "SELECT legacy_id, line, fingerprint FROM unmigrated_relations
              WHERE legacy_id IN (SELECT value FROM json_each(?1)) AND run_id = ?2",
-            json_array(legacy_ids),
-            run_id
-        ),
-        "Failed to look up the relations this run refused",
+        json_array(legacy_ids),
+        run_id
     )
+    .rows("Failed to look up the relations this run refused")
     .await
 }
 
@@ -169,17 +154,15 @@ pub async fn active_pairs(
     employer_ids: &[String],
     contact_ids: &[String],
 ) -> Result<Vec<ActivePair>, InfraError> {
-    all(
-        query!(
-            db,
-            "SELECT employer_id, contact_id FROM authorizations
+    query!(
+        db,
+        "SELECT employer_id, contact_id FROM authorizations
              WHERE status = 'active' AND employer_id IN (SELECT value FROM json_each(?1))
                AND contact_id IN (SELECT value FROM json_each(?2))",
-            json_array(employer_ids),
-            json_array(contact_ids)
-        ),
-        "Failed to look up the active authorizations of a migration batch",
+        json_array(employer_ids),
+        json_array(contact_ids)
     )
+    .rows("Failed to look up the active authorizations of a migration batch")
     .await
 }
 
@@ -433,10 +416,8 @@ pub async fn find_run(db: &Db, run_id: &str) -> Result<Option<RunRow>, InfraErro
         "SELECT id, started_at, updated_at FROM migration_runs WHERE id = ?1",
         run_id
     )
-    .context("Failed to prepare the migration run lookup")?
-    .first(None)
+    .row("Failed to look up a migration run")
     .await
-    .context("Failed to look up a migration run")
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -448,15 +429,13 @@ pub struct OutcomeTotal {
 }
 
 pub async fn run_totals(db: &Db, run_id: &str) -> Result<Vec<OutcomeTotal>, InfraError> {
-    all(
-        query!(
-            db,
-            "SELECT kind, outcome, reason, SUM(count) AS count FROM migration_outcomes
+    query!(
+        db,
+        "SELECT kind, outcome, reason, SUM(count) AS count FROM migration_outcomes
              WHERE run_id = ?1 GROUP BY kind, outcome, reason ORDER BY kind, outcome, reason",
-            run_id
-        ),
-        "Failed to total a migration run",
+        run_id
     )
+    .rows("Failed to total a migration run")
     .await
 }
 
@@ -485,8 +464,7 @@ pub async fn page_refusals(
     offset: i64,
 ) -> Result<(Vec<RefusalRow>, i64), InfraError> {
     let filter = "(?1 IS NULL OR reason = ?1) AND (?2 IS NULL OR (resolved_at IS NOT NULL) = ?2)";
-    let items = all(
-        query!(
+    let items = query!(
             db,
             &format!(
                 "SELECT id, legacy_id, reason, record, line, run_id, first_run_id, created_at, updated_at,
@@ -497,9 +475,8 @@ pub async fn page_refusals(
             resolved.map(i64::from),
             limit,
             offset
-        ),
-        "Failed to list the unmigrated relations",
-    )
+        )
+.rows("Failed to list the unmigrated relations")
     .await?;
     let total: Option<i64> = query!(
         db,
@@ -507,9 +484,7 @@ pub async fn page_refusals(
         reason,
         resolved.map(i64::from)
     )
-    .context("Failed to prepare counting the unmigrated relations")?
-    .first(Some("n"))
-    .await
-    .context("Failed to count the unmigrated relations")?;
+    .value("n", "Failed to count the unmigrated relations")
+    .await?;
     Ok((items, total.unwrap_or(0)))
 }

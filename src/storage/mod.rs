@@ -35,7 +35,7 @@ pub mod webhooks;
 use crate::domain::Millis;
 use crate::platform::{Context, InfraError};
 use crate::query;
-use crate::storage::db::{Db, Statement};
+use crate::storage::db::{Db, Run, Statement};
 
 /// Runs statements atomically: D1 executes a batch as one transaction.
 pub async fn atomically(
@@ -110,12 +110,8 @@ impl Purge {
             before,
             limit
         )
-        .context("Failed to prepare a purge")?
-        .all()
-        .await
-        .context(&format!("Failed to purge {table}"))?
-        .results()
-        .context("Failed to read a purge's result")?;
+        .rows(&format!("Failed to purge {table}"))
+        .await?;
         Ok(deleted.len())
     }
 }

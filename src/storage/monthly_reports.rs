@@ -8,7 +8,7 @@ use crate::domain::monthly_report::{Entry, Line, Month, Totals, VersionStatus};
 use crate::domain::Millis;
 use crate::platform::{random_id, Context, InfraError};
 use crate::query;
-use crate::storage::db::{Db, Statement};
+use crate::storage::db::{Db, Run, Statement};
 use serde::Deserialize;
 
 /// Lines per INSERT statement: each statement carries its lines as one JSON parameter (D1 binds at
@@ -24,14 +24,9 @@ struct EntryRow {
 
 /// The trades, then the regions, in their list order.
 pub async fn lists(db: &Db) -> Result<(Vec<Entry>, Vec<Entry>), InfraError> {
-    let trades = query!(
-        db,
-        "SELECT code, label_fr, label_en FROM trades ORDER BY position"
-    );
-    let regions = query!(
-        db,
-        "SELECT code, label_fr, label_en FROM construction_regions ORDER BY position"
-    );
+    let trades = db.prepare("SELECT code, label_fr, label_en FROM trades ORDER BY position");
+    let regions =
+        db.prepare("SELECT code, label_fr, label_en FROM construction_regions ORDER BY position");
     let results = db
         .batch(vec![trades, regions])
         .await
@@ -214,12 +209,8 @@ pub async fn months(
         from.as_string(),
         to.as_string()
     )
-    .context("Failed to prepare the list of monthly reports")?
-    .all()
-    .await
-    .context("Failed to list monthly reports")?
-    .results()
-    .context("Failed to read the list of monthly reports")
+    .rows("Failed to list monthly reports")
+.await
 }
 
 /// Who writes: the user, and their name as a receipt shows it.
@@ -251,7 +242,7 @@ fn audit_if(
         event.organisation_id,
         event.contact_id,
         event.ip,
-        crate::json::text(&event.details),
+        super::audit::details_text(event),
         event.counterpart_organisation_id,
         version_id,
         value

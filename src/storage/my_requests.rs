@@ -5,7 +5,7 @@ use crate::domain::request::{RequestKind, RequestStatus};
 use crate::domain::Millis;
 use crate::platform::{Context, InfraError};
 use crate::query;
-use crate::storage::db::{Db, Statement};
+use crate::storage::db::{Db, Run, Statement};
 use serde::Deserialize;
 
 /// Keeps a known-facts linking request for the person who made it, matched or not.
@@ -101,10 +101,6 @@ pub async fn list(
         id,
         limit
     )
-    .context("Failed to prepare reading a person's requests")?
-    .all()
-    .await
-    .context("Failed to read a person's requests")?
-    .results()
-    .context("Failed to read a person's request rows")
+    .rows("Failed to read a person's requests")
+.await
 }

@@ -2,7 +2,7 @@ use crate::domain::organisation::OrganisationKind;
 use crate::domain::Millis;
 use crate::platform::{Context, InfraError};
 use crate::query;
-use crate::storage::db::{Db, Statement};
+use crate::storage::db::{Db, Run, Statement};
 use serde::Deserialize;
 
 #[derive(Debug, Clone, Deserialize)]
@@ -78,10 +78,8 @@ pub async fn find_by_file_number(
         &format!("SELECT {COLUMNS} FROM organisations WHERE file_number = ?1"),
         file_number
     )
-    .context("Failed to prepare the organisation lookup by file number")?
-    .first(None)
+    .row("Failed to look up an organisation by file number")
     .await
-    .context("Failed to look up an organisation by file number")
 }
 
 pub async fn find(db: &Db, id: &str) -> Result<Option<OrganisationRow>, InfraError> {
@@ -90,10 +88,8 @@ pub async fn find(db: &Db, id: &str) -> Result<Option<OrganisationRow>, InfraErr
         &format!("SELECT {COLUMNS} FROM organisations WHERE id = ?1"),
         id
     )
-    .context("Failed to prepare the organisation lookup")?
-    .first(None)
+    .row("Failed to look up an organisation")
     .await
-    .context("Failed to look up an organisation")
 }
 
 /// Whether every contact of the organisation needs a second factor; writes only a change, so the

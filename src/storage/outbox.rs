@@ -2,7 +2,7 @@ use crate::domain::email::OutboxStatus;
 use crate::domain::Millis;
 use crate::platform::{Context, InfraError};
 use crate::query;
-use crate::storage::db::{Db, Statement};
+use crate::storage::db::{Db, Run, Statement};
 use serde::Deserialize;
 
 #[derive(Debug, Clone, Deserialize)]
@@ -52,18 +52,14 @@ pub fn insert(
 
 pub async fn find(db: &Db, id: &str) -> Result<Option<OutboxRow>, InfraError> {
     query!(db, "SELECT id, to_email, template, locale, params, status, attempts FROM email_outbox WHERE id = ?1", id)
-        .context("Failed to prepare the outbox lookup")?
-        .first(None)
-        .await
-        .context("Failed to look up an outgoing email")
+        .row("Failed to look up an outgoing email")
+.await
 }
 
 pub async fn mark_sent(db: &Db, id: &str, now: Millis) -> Result<(), InfraError> {
     query!(db, "UPDATE email_outbox SET status = 'sent', sent_at = ?2, attempts = attempts + 1, last_error = NULL WHERE id = ?1", id, now)
-        .context("Failed to prepare marking an email sent")?
-        .run()
-        .await
-        .context("Failed to mark an email sent")?;
+        .execute("Failed to mark an email sent")
+.await?;
     Ok(())
 }
 
@@ -83,10 +79,8 @@ pub async fn record_failure(
         error,
         i32::from(final_failure)
     )
-    .context("Failed to prepare recording an email failure")?
-    .run()
-    .await
-    .context("Failed to record an email failure")?;
+    .execute("Failed to record an email failure")
+    .await?;
     Ok(())
 }
 
@@ -119,12 +113,8 @@ pub async fn take_stranded(
         now,
         limit
     )
-    .context("Failed to prepare taking stranded emails")?
-    .all()
+    .rows("Failed to take stranded emails")
     .await
-    .context("Failed to take stranded emails")?
-    .results()
-    .context("Failed to read stranded emails")
 }
 
 /// Gives up queued emails (by id) that can no longer be sent, saying why.
@@ -137,10 +127,8 @@ pub async fn give_up(db: &Db, ids: &[&str], reason: &str) -> Result<usize, Infra
         ids,
         reason
     )
-    .context("Failed to prepare giving up emails")?
-    .run()
-    .await
-    .context("Failed to give up emails")?;
+    .execute("Failed to give up emails")
+    .await?;
     Ok(super::changes(&result))
 }
 

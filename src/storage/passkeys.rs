@@ -4,7 +4,7 @@ use crate::domain::webauthn::NewPasskey;
 use crate::domain::Millis;
 use crate::platform::{Context, InfraError};
 use crate::query;
-use crate::storage::db::{Db, Statement};
+use crate::storage::db::{Db, Run, Statement};
 use serde::Deserialize;
 
 /// Passkeys one person may have.
@@ -80,10 +80,8 @@ pub async fn take_challenge(
         user_id,
         now
     )
-    .context("Failed to prepare taking a passkey challenge")?
-    .first(None)
+    .row("Failed to take a passkey challenge")
     .await
-    .context("Failed to take a passkey challenge")
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -108,12 +106,8 @@ pub async fn list(db: &Db, user_id: &str) -> Result<Vec<PasskeyRow>, InfraError>
         &format!("SELECT {COLUMNS} FROM passkeys WHERE user_id = ?1 ORDER BY created_at, id"),
         user_id
     )
-    .context("Failed to prepare listing passkeys")?
-    .all()
+    .rows("Failed to list passkeys")
     .await
-    .context("Failed to list passkeys")?
-    .results()
-    .context("Failed to read passkeys")
 }
 
 pub async fn find_by_credential(
@@ -125,10 +119,8 @@ pub async fn find_by_credential(
         &format!("SELECT {COLUMNS} FROM passkeys WHERE credential_id = ?1"),
         credential_id
     )
-    .context("Failed to prepare the passkey lookup")?
-    .first(None)
+    .row("Failed to look up a passkey")
     .await
-    .context("Failed to look up a passkey")
 }
 
 /// The new passkey, unless its credential is already registered or the person has

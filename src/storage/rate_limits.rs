@@ -2,7 +2,7 @@ use crate::domain::throttle::{Counter, Policy};
 use crate::domain::Millis;
 use crate::platform::{Context, InfraError};
 use crate::query;
-use crate::storage::db::{Db, Statement};
+use crate::storage::db::{Db, Run, Statement};
 
 async fn find(db: &Db, key: &str) -> Result<Option<Counter>, InfraError> {
     #[derive(serde::Deserialize)]
@@ -16,10 +16,8 @@ async fn find(db: &Db, key: &str) -> Result<Option<Counter>, InfraError> {
         "SELECT window_start, count, last_at FROM rate_limits WHERE key = ?1",
         key
     )
-    .context("Failed to prepare a rate-limit lookup")?
-    .first(None)
-    .await
-    .context("Failed to read a rate-limit counter")?;
+    .row("Failed to read a rate-limit counter")
+    .await?;
     Ok(row.map(|r| Counter {
         window_start: r.window_start,
         count: r.count,

@@ -4,7 +4,7 @@
 use crate::domain::Millis;
 use crate::platform::{Context, InfraError};
 use crate::query;
-use crate::storage::db::{Db, Statement};
+use crate::storage::db::{Db, Run, Statement};
 use serde::Deserialize;
 
 /// Someone to remind: a firm's contact with files to transmit, or an employer's responsable.
@@ -54,12 +54,8 @@ pub async fn firm_contacts(
         now,
         limit
     )
-    .context("Failed to prepare finding the firm contacts to remind of a monthly report")?
-    .all()
-    .await
-    .context("Failed to find the firm contacts to remind of a monthly report")?
-    .results()
-    .context("Failed to read the firm contacts to remind of a monthly report")
+    .rows("Failed to find the firm contacts to remind of a monthly report")
+.await
 }
 
 /// The first `limit` files (by name) of a firm contact whose report of `month` is due, and how
@@ -147,12 +143,8 @@ pub async fn employer_responsables(
         month,
         limit
     )
-    .context("Failed to prepare finding the employer responsables to remind of a monthly report")?
-    .all()
-    .await
-    .context("Failed to find the employer responsables to remind of a monthly report")?
-    .results()
-    .context("Failed to read the employer responsables to remind of a monthly report")
+    .rows("Failed to find the employer responsables to remind of a monthly report")
+.await
 }
 
 /// Claims the reminder of `month` for a contact (`id` is the new row's); changes nothing if an

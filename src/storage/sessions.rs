@@ -4,7 +4,7 @@ use crate::domain::user::UserStatus;
 use crate::domain::Millis;
 use crate::platform::{Context, InfraError};
 use crate::query;
-use crate::storage::db::{Db, Statement};
+use crate::storage::db::{Db, Run, Statement};
 use serde::Deserialize;
 
 #[derive(Debug, Clone, Deserialize)]
@@ -142,10 +142,8 @@ pub async fn find_with_user(
          WHERE s.token_hash = ?1",
         token_hash
     )
-    .context("Failed to prepare the session lookup")?
-    .first(None)
-    .await
-    .context("Failed to look up a session")?;
+    .row("Failed to look up a session")
+.await?;
     Ok(row.map(|j| {
         let profile = match (
             j.contact_id,

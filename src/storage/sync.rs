@@ -3,9 +3,9 @@
 
 use super::authorizations::{AuthorizationRow, SELECT as AUTHORIZATION_SELECT};
 use super::contacts::{self, ContactRow};
-use crate::platform::{Context, InfraError};
+use crate::platform::InfraError;
 use crate::query;
-use crate::storage::db::Db;
+use crate::storage::db::{Db, Run};
 
 /// The authorizations an organisation is a party to (as the firm of their contact, or as the
 /// employer that granted them), every status, changed after `since`, oldest change first. Each
@@ -30,12 +30,8 @@ pub async fn authorizations_of(
         since,
         limit
     )
-    .context("Failed to prepare the authorization changes")?
-    .all()
-    .await
-    .context("Failed to read the authorization changes")?
-    .results()
-    .context("Failed to decode the authorization changes")
+    .rows("Failed to read the authorization changes")
+.await
 }
 
 /// The contacts of an organisation changed after `since`, oldest change first.
@@ -55,10 +51,6 @@ pub async fn contacts_of(
         since,
         limit
     )
-    .context("Failed to prepare the contact changes")?
-    .all()
+    .rows("Failed to read the contact changes")
     .await
-    .context("Failed to read the contact changes")?
-    .results()
-    .context("Failed to decode the contact changes")
 }

@@ -2,7 +2,7 @@ use crate::domain::user::UserStatus;
 use crate::domain::Millis;
 use crate::platform::{Context, InfraError};
 use crate::query;
-use crate::storage::db::{Db, Statement};
+use crate::storage::db::{Db, Run, Statement};
 use serde::Deserialize;
 
 #[derive(Debug, Clone, Deserialize)]
@@ -30,10 +30,8 @@ pub async fn find_by_email(db: &Db, email: &str) -> Result<Option<UserRow>, Infr
         &format!("SELECT {COLUMNS} FROM users WHERE email = ?1"),
         email
     )
-    .context("Failed to prepare the user lookup by email")?
-    .first(None)
+    .row("Failed to look up a user by email")
     .await
-    .context("Failed to look up a user by email")
 }
 
 pub async fn find_by_id(db: &Db, id: &str) -> Result<Option<UserRow>, InfraError> {
@@ -42,10 +40,8 @@ pub async fn find_by_id(db: &Db, id: &str) -> Result<Option<UserRow>, InfraError
         &format!("SELECT {COLUMNS} FROM users WHERE id = ?1"),
         id
     )
-    .context("Failed to prepare the user lookup by id")?
-    .first(None)
+    .row("Failed to look up a user by id")
     .await
-    .context("Failed to look up a user by id")
 }
 
 pub struct NewUser<'a> {
@@ -57,8 +53,6 @@ pub struct NewUser<'a> {
     pub locale: &'a str,
 }
 
-/// Creates a pending user, or refreshes the details of a pending one with the same email (someone
-/// signing up again before validating). An active user is never touched.
 /// Creates a pending user unless one with that email exists. A second signup for a pending email
 /// changes nothing here: its details travel with its own verification and apply only when that
 /// code is used (see [`activate_if_consumed_by`]), so nobody can choose the password that another

@@ -2,7 +2,7 @@ use crate::domain::code::{CodeState, MAX_WRONG_ATTEMPTS};
 use crate::domain::Millis;
 use crate::platform::{Context, InfraError};
 use crate::query;
-use crate::storage::db::{Db, Statement};
+use crate::storage::db::{Db, Run, Statement};
 use serde::Deserialize;
 
 #[derive(Debug, Clone, Deserialize)]
@@ -98,10 +98,8 @@ pub async fn find(db: &Db, id: &str, purpose: &str) -> Result<Option<Verificatio
         id,
         purpose
     )
-    .context("Failed to prepare the verification lookup")?
-    .first(None)
-    .await
-    .context("Failed to look up a verification")
+    .row("Failed to look up a verification")
+.await
 }
 
 /// The most recent unused verification of a purpose for an address, among decoys (`decoy`) or
@@ -122,10 +120,8 @@ pub async fn latest_unused(
         purpose,
         i64::from(decoy)
     )
-    .context("Failed to prepare the latest verification lookup")?
-    .first(None)
-    .await
-    .context("Failed to look up the latest verification")
+    .row("Failed to look up the latest verification")
+.await
 }
 
 /// Ends every unused code of a purpose for an address (a newer one replaces them).
@@ -164,10 +160,8 @@ pub async fn reserve_attempt(
         MAX_WRONG_ATTEMPTS,
         now
     )
-    .context("Failed to prepare reserving a code try")?
-    .first(None)
-    .await
-    .context("Failed to reserve a code try")
+    .row("Failed to reserve a code try")
+.await
 }
 
 /// Gives back a try that was reserved but never compared (the email's budget refused it).

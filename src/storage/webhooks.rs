@@ -5,7 +5,7 @@ use crate::domain::webhook::{DeliveryStatus, DisabledReason, EndpointStatus, Fai
 use crate::domain::Millis;
 use crate::platform::{Context, InfraError};
 use crate::query;
-use crate::storage::db::{Db, Statement};
+use crate::storage::db::{Db, Run, Statement};
 use serde::Deserialize;
 
 // --- Endpoints -----------------------------------------------------------------------------------
@@ -71,12 +71,8 @@ pub async fn endpoints_of(db: &Db, organisation_id: &str) -> Result<Vec<Endpoint
         &format!("SELECT {ENDPOINT_COLUMNS} FROM webhook_endpoints WHERE organisation_id = ?1 ORDER BY created_at, id"),
         organisation_id
     )
-    .context("Failed to prepare listing webhook endpoints")?
-    .all()
-    .await
-    .context("Failed to list webhook endpoints")?
-    .results()
-    .context("Failed to read webhook endpoints")
+    .rows("Failed to list webhook endpoints")
+.await
 }
 
 pub async fn find_endpoint(
@@ -90,10 +86,8 @@ pub async fn find_endpoint(
         organisation_id,
         id
     )
-    .context("Failed to prepare the webhook endpoint lookup")?
-    .first(None)
-    .await
-    .context("Failed to look up a webhook endpoint")
+    .row("Failed to look up a webhook endpoint")
+.await
 }
 
 /// The settings a responsible may change, as they will be after the change.
@@ -222,12 +216,8 @@ pub async fn responsables_of(
          ORDER BY c.created_at LIMIT 20",
         organisation_id
     )
-    .context("Failed to prepare listing the responsables to notify")?
-    .all()
+    .rows("Failed to list the responsables to notify")
     .await
-    .context("Failed to list the responsables to notify")?
-    .results()
-    .context("Failed to read the responsables to notify")
 }
 
 // --- Fan-out and wake-ups ------------------------------------------------------------------------
@@ -314,12 +304,8 @@ pub async fn take_due(
         lease_until,
         limit
     )
-    .context("Failed to prepare taking due webhook deliveries")?
-    .all()
-    .await
-    .context("Failed to take due webhook deliveries")?
-    .results()
-    .context("Failed to read due webhook deliveries")
+    .rows("Failed to take due webhook deliveries")
+.await
 }
 
 // --- One attempt ---------------------------------------------------------------------------------
@@ -549,12 +535,8 @@ pub async fn deliveries_page(
         limit,
         offset
     )
-    .context("Failed to prepare the webhook delivery log")?
-    .all()
-    .await
-    .context("Failed to read the webhook delivery log")?
-    .results()
-    .context("Failed to decode the webhook delivery log")?;
+    .rows("Failed to read the webhook delivery log")
+.await?;
     let attempts = query!(
         db,
         &format!("SELECT delivery_id, number, at, status_code, latency_ms, error, error_kind, replay FROM webhook_attempts
@@ -563,21 +545,15 @@ pub async fn deliveries_page(
         limit,
         offset
     )
-    .context("Failed to prepare the webhook attempt log")?
-    .all()
-    .await
-    .context("Failed to read the webhook attempt log")?
-    .results()
-    .context("Failed to decode the webhook attempt log")?;
+    .rows("Failed to read the webhook attempt log")
+.await?;
     let total: Option<i64> = query!(
         db,
         "SELECT COUNT(*) AS n FROM webhook_deliveries WHERE endpoint_id = ?1",
         endpoint_id
     )
-    .context("Failed to prepare counting webhook deliveries")?
-    .first(Some("n"))
-    .await
-    .context("Failed to count webhook deliveries")?;
+    .value("n", "Failed to count webhook deliveries")
+    .await?;
     Ok(DeliveryPage {
         items,
         attempts,
@@ -607,18 +583,14 @@ pub async fn find_delivery_in(
         organisation_id,
         id
     )
-    .context("Failed to prepare the webhook delivery lookup")?
-    .first(None)
-    .await
-    .context("Failed to look up a webhook delivery")
+    .row("Failed to look up a webhook delivery")
+.await
 }
 
 pub async fn find_delivery(db: &Db, id: &str) -> Result<Option<DeliveryRow>, InfraError> {
     query!(db, &format!("{DELIVERY_SELECT} WHERE dl.id = ?1"), id)
-        .context("Failed to prepare reading a webhook delivery")?
-        .first(None)
+        .row("Failed to read a webhook delivery")
         .await
-        .context("Failed to read a webhook delivery")
 }
 
 /// The `webhook.test` event of one endpoint's test: it belongs to no organisation (employer and

@@ -56,13 +56,7 @@ fn own_event<'a>(
     requester: &'a Requester,
     details: Value,
 ) -> AuditEvent<'a> {
-    AuditEvent {
-        action,
-        user_id: Some(&who.user.id),
-        ip: requester.ip.as_deref(),
-        details,
-        ..Default::default()
-    }
+    AuditEvent::of_user(action, Some(&who.user.id), requester.ip.as_deref()).with_details(details)
 }
 
 /// Checks the current password after taking one attempt of the account's login budget (taken

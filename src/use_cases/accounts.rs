@@ -72,13 +72,11 @@ pub async fn sign_up(
             )?;
             let attempt = audit::append(
                 &app.db,
-                &AuditEvent {
-                    action: "signup.address_taken",
-                    user_id: Some(&owner.id),
-                    ip: requester.ip.as_deref(),
-                    details: json!({}),
-                    ..Default::default()
-                },
+                &AuditEvent::of_user(
+                    "signup.address_taken",
+                    Some(&owner.id),
+                    requester.ip.as_deref(),
+                ),
                 app.now,
             )?;
             (issued, notice, vec![attempt])
@@ -155,13 +153,7 @@ pub async fn verify(
         session.insert_if_consumed_by(app, &verification.id, &nonce)?,
         audit::append(
             &app.db,
-            &AuditEvent {
-                action: "signup.verified",
-                user_id: Some(&user_id),
-                ip: requester.ip.as_deref(),
-                details: json!({}),
-                ..Default::default()
-            },
+            &AuditEvent::of_user("signup.verified", Some(&user_id), requester.ip.as_deref()),
             app.now,
         )?,
     ];

@@ -53,13 +53,8 @@ pub async fn sighting(
         let network = requester.ip.as_deref().and_then(device::coarse_ip);
         statements.push(audit::append(
             &app.db,
-            &AuditEvent {
-                action: "login.new_device",
-                user_id: Some(&user.id),
-                ip: requester.ip.as_deref(),
-                details: json!({ "device": label }),
-                ..Default::default()
-            },
+            &AuditEvent::of_user("login.new_device", Some(&user.id), requester.ip.as_deref())
+                .with_details(json!({ "device": label })),
             app.now,
         )?);
         let within_budget = rate_limits::take(

@@ -218,13 +218,7 @@ fn audit_statement(
 ) -> Result<Statement, InfraError> {
     audit::append(
         &app.db,
-        &AuditEvent {
-            action,
-            user_id: Some(user_id),
-            ip: requester.ip.as_deref(),
-            details: json!({}),
-            ..Default::default()
-        },
+        &AuditEvent::of_user(action, Some(user_id), requester.ip.as_deref()),
         app.now,
     )
 }
@@ -356,13 +350,12 @@ pub async fn complete_challenge(
                 rate_limits::count(&app.db, &LOGIN_PER_ACCOUNT, &account_key, app.now)?,
                 audit::append(
                     &app.db,
-                    &AuditEvent {
-                        action: "login.factor_failed",
-                        user_id: Some(&user.id),
-                        ip: requester.ip.as_deref(),
-                        details: json!({ "method": proof.method() }),
-                        ..Default::default()
-                    },
+                    &AuditEvent::of_user(
+                        "login.factor_failed",
+                        Some(&user.id),
+                        requester.ip.as_deref(),
+                    )
+                    .with_details(json!({ "method": proof.method() })),
                     app.now,
                 )?,
             ],
@@ -449,13 +442,12 @@ pub async fn step_up(
             &app.db,
             vec![audit::append(
                 &app.db,
-                &AuditEvent {
-                    action: "session.step_up_failed",
-                    user_id: Some(&who.user.id),
-                    ip: requester.ip.as_deref(),
-                    details: json!({ "method": proof.method() }),
-                    ..Default::default()
-                },
+                &AuditEvent::of_user(
+                    "session.step_up_failed",
+                    Some(&who.user.id),
+                    requester.ip.as_deref(),
+                )
+                .with_details(json!({ "method": proof.method() })),
                 app.now,
             )?],
             "Failed to record a wrong step-up code",

@@ -46,13 +46,11 @@ pub async fn forgot(app: &App, email: &Email, requester: &Requester) -> Result<S
         issued.insert,
         audit::append(
             &app.db,
-            &AuditEvent {
-                action: "password.reset_requested",
-                user_id: user.as_ref().map(|u| u.id.as_str()),
-                ip: requester.ip.as_deref(),
-                details: json!({}),
-                ..Default::default()
-            },
+            &AuditEvent::of_user(
+                "password.reset_requested",
+                user.as_ref().map(|u| u.id.as_str()),
+                requester.ip.as_deref(),
+            ),
             app.now,
         )?,
     ];
@@ -156,13 +154,7 @@ pub async fn reset(
         )?,
         audit::append(
             &app.db,
-            &AuditEvent {
-                action: "password.reset",
-                user_id: Some(&user_id),
-                ip: requester.ip.as_deref(),
-                details: json!({}),
-                ..Default::default()
-            },
+            &AuditEvent::of_user("password.reset", Some(&user_id), requester.ip.as_deref()),
             app.now,
         )?,
     ];

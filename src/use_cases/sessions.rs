@@ -152,14 +152,9 @@ pub async fn log_in(
     let Some(user) = user.filter(|_| password_ok) else {
         audit::append(
             &app.db,
-            &AuditEvent {
-                action: "login.failed",
-                // The owner of an existing account sees its failures in "Mon compte".
-                user_id: known_id.as_deref(),
-                ip: requester.ip.as_deref(),
-                details: json!({ "email": account }),
-                ..Default::default()
-            },
+            // The owner of an existing account sees its failures in "Mon compte".
+            &AuditEvent::of_user("login.failed", known_id.as_deref(), requester.ip.as_deref())
+                .with_details(json!({ "email": account })),
             app.now,
         )?
         .run()
@@ -182,13 +177,11 @@ pub async fn log_in(
                 challenge,
                 audit::append(
                     &app.db,
-                    &AuditEvent {
-                        action: "login.factor_required",
-                        user_id: Some(&user.id),
-                        ip: requester.ip.as_deref(),
-                        details: json!({}),
-                        ..Default::default()
-                    },
+                    &AuditEvent::of_user(
+                        "login.factor_required",
+                        Some(&user.id),
+                        requester.ip.as_deref(),
+                    ),
                     app.now,
                 )?,
             ],
@@ -280,13 +273,8 @@ impl Opening {
         self.device = Some(sighting);
         statements.push(audit::append(
             &app.db,
-            &AuditEvent {
-                action: "login.succeeded",
-                user_id: Some(&user.id),
-                ip: requester.ip.as_deref(),
-                details,
-                ..Default::default()
-            },
+            &AuditEvent::of_user("login.succeeded", Some(&user.id), requester.ip.as_deref())
+                .with_details(details),
             app.now,
         )?);
         Ok(statements)
@@ -481,13 +469,7 @@ pub async fn log_out(
             sessions::revoke(&app.db, &who.token_hash, app.now)?,
             audit::append(
                 &app.db,
-                &AuditEvent {
-                    action: "logout",
-                    user_id: Some(&who.user.id),
-                    ip: requester.ip.as_deref(),
-                    details: json!({}),
-                    ..Default::default()
-                },
+                &AuditEvent::of_user("logout", Some(&who.user.id), requester.ip.as_deref()),
                 app.now,
             )?,
         ],

@@ -6,7 +6,6 @@ use crate::domain::Millis;
 use crate::platform::{Context, InfraError};
 use crate::query;
 use crate::storage::db::{Db, Run, Statement};
-use crate::storage::sessions::NewSession;
 use serde::Deserialize;
 
 #[derive(Debug, Clone, Deserialize)]
@@ -254,33 +253,6 @@ pub fn consume_challenge(
         now
     )
     .context("Failed to prepare consuming a challenge")
-}
-
-/// A session, created only if this request consumed the challenge.
-pub fn insert_session_if_challenge_consumed_by(
-    db: &Db,
-    session: &NewSession,
-    challenge_id: &str,
-    nonce: &str,
-    now: Millis,
-) -> Result<Statement, InfraError> {
-    query!(
-        db,
-        "INSERT INTO sessions (token_hash, user_id, active_contact_id, created_at, last_seen_at, expires_at, ip, user_agent, factor_verified_at)
-         SELECT ?1, ?2, ?9, ?3, ?3, ?4, ?5, ?6, ?10
-         WHERE EXISTS (SELECT 1 FROM mfa_challenges WHERE id = ?7 AND consumed_by = ?8)",
-        session.token_hash,
-        session.user_id,
-        now,
-        session.expires_at,
-        session.ip,
-        session.user_agent,
-        challenge_id,
-        nonce,
-        session.active_contact_id,
-        session.factor_verified_at
-    )
-    .context("Failed to prepare the creation of a session")
 }
 
 /// Records that the session proved a factor now; its expiry does not move.

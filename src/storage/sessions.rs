@@ -57,30 +57,44 @@ pub fn insert(db: &Db, session: &NewSession, now: Millis) -> Result<Statement, I
     .context("Failed to prepare the creation of a session")
 }
 
-/// Same as [`insert`], but only if this request consumed the verification (see
-/// `verifications::consume`).
-pub fn insert_if_consumed_by(
+/// What this request consumed to start a session: a one-time code's verification (see
+/// `verifications::consume`) or a sign-in challenge (`mfa::consume_challenge`), marked with the
+/// request's nonce.
+pub enum Consumed<'a> {
+    Verification { id: &'a str, nonce: &'a str },
+    Challenge { id: &'a str, nonce: &'a str },
+}
+
+/// Same as [`insert`], but only if this request consumed `what`: a request that lost the race
+/// for it starts no session.
+pub fn insert_if_consumed(
     db: &Db,
     session: &NewSession,
-    verification_id: &str,
-    nonce: &str,
+    what: Consumed,
     now: Millis,
 ) -> Result<Statement, InfraError> {
+    let (table, id, nonce) = match what {
+        Consumed::Verification { id, nonce } => ("verifications", id, nonce),
+        Consumed::Challenge { id, nonce } => ("mfa_challenges", id, nonce),
+    };
     query!(
         db,
-        "INSERT INTO sessions (token_hash, user_id, active_contact_id, created_at, last_seen_at, expires_at, ip, user_agent, device)
-         SELECT ?1, ?2, ?9, ?3, ?3, ?4, ?5, ?6, ?10
-         WHERE EXISTS (SELECT 1 FROM verifications WHERE id = ?7 AND consumed_by = ?8)",
+        &format!(
+            "INSERT INTO sessions (token_hash, user_id, active_contact_id, created_at, last_seen_at, expires_at, ip, user_agent, device, factor_verified_at)
+             SELECT ?1, ?2, ?7, ?3, ?3, ?4, ?5, ?6, ?8, ?9
+             WHERE EXISTS (SELECT 1 FROM {table} WHERE id = ?10 AND consumed_by = ?11)"
+        ),
         session.token_hash,
         session.user_id,
         now,
         session.expires_at,
         session.ip,
         session.user_agent,
-        verification_id,
-        nonce,
         session.active_contact_id,
-        session.device
+        session.device,
+        session.factor_verified_at,
+        id,
+        nonce
     )
     .context("Failed to prepare the creation of a session")
 }

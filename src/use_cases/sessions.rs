@@ -19,7 +19,7 @@ use crate::storage::audit::{self, AuditEvent};
 use crate::storage::contacts::{self, ProfileRow};
 use crate::storage::db::Statement;
 use crate::storage::rate_limits::Refused;
-use crate::storage::sessions::{self, NewSession};
+use crate::storage::sessions::{self, Consumed, NewSession};
 use crate::storage::users::{self, UserRow};
 use crate::storage::verifications::{self, CodeOwner};
 use crate::storage::{atomically, rate_limits};
@@ -100,7 +100,11 @@ impl StartedSession {
         verification_id: &str,
         nonce: &str,
     ) -> Result<Statement, InfraError> {
-        sessions::insert_if_consumed_by(&app.db, &self.row(), verification_id, nonce, app.now)
+        let consumed = Consumed::Verification {
+            id: verification_id,
+            nonce,
+        };
+        sessions::insert_if_consumed(&app.db, &self.row(), consumed, app.now)
     }
 }
 
@@ -289,13 +293,11 @@ impl Opening {
         nonce: &str,
     ) -> Result<Statement, InfraError> {
         self.session.factor_verified_at = Some(app.now);
-        crate::storage::mfa::insert_session_if_challenge_consumed_by(
-            &app.db,
-            &self.session.row(),
-            challenge_id,
+        let consumed = Consumed::Challenge {
+            id: challenge_id,
             nonce,
-            app.now,
-        )
+        };
+        sessions::insert_if_consumed(&app.db, &self.session.row(), consumed, app.now)
     }
 
     /// The session, having proved its factor as it starts (a passkey sign-in).

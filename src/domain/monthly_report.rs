@@ -3,7 +3,7 @@
 //! line's problems are found at once, each with its line and field, so a user fixes them in one
 //! pass. Trades and regions are data (tables of the schema): validation receives their codes.
 
-use super::fields::{has_hidden_characters, Problem};
+use super::fields::has_hidden_characters;
 use super::time::{iso_date, Day};
 use super::{fold_for_search, Millis};
 use chrono::NaiveDate;
@@ -127,14 +127,35 @@ pub fn reminder_month(now: Millis) -> Option<Month> {
     (now >= month.reminder_on().start() && now < month.due_at()).then_some(month)
 }
 
-/// Where a report stands for a month, as lists show it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Standing {
-    /// Not transmitted, and its due date is to come.
-    ToProduce,
-    /// Not transmitted, and its due date has passed.
-    Late,
-    Transmitted,
+/// A month in a body: `YYYY-MM`.
+impl serde::Serialize for Month {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.as_string())
+    }
+}
+
+#[cfg(test)]
+impl schemars::JsonSchema for Month {
+    fn inline_schema() -> bool {
+        true
+    }
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Month".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$" })
+    }
+}
+
+text_enum! {
+    /// Where a report stands for a month, as lists show it.
+    pub enum Standing {
+        /// Not transmitted, and its due date is to come.
+        ToProduce = "to_produce",
+        /// Not transmitted, and its due date has passed.
+        Late = "late",
+        Transmitted = "transmitted",
+    }
 }
 
 impl Standing {
@@ -145,23 +166,6 @@ impl Standing {
             Standing::Late
         } else {
             Standing::ToProduce
-        }
-    }
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Standing::ToProduce => "to_produce",
-            Standing::Late => "late",
-            Standing::Transmitted => "transmitted",
-        }
-    }
-
-    pub fn parse(raw: &str) -> Result<Standing, Problem> {
-        match raw {
-            "to_produce" => Ok(Standing::ToProduce),
-            "late" => Ok(Standing::Late),
-            "transmitted" => Ok(Standing::Transmitted),
-            _ => Err(Problem::InvalidChoice),
         }
     }
 
@@ -820,7 +824,10 @@ mod tests {
             Some(false)
         );
         assert_eq!(Standing::parse("late"), Ok(Standing::Late));
-        assert_eq!(Standing::parse("LATE"), Err(Problem::InvalidChoice));
+        assert_eq!(
+            Standing::parse("LATE"),
+            Err(crate::domain::fields::Problem::InvalidChoice)
+        );
     }
 
     #[test]

@@ -72,6 +72,26 @@ impl Day {
     }
 }
 
+/// A day in a body: `YYYY-MM-DD`.
+impl serde::Serialize for Day {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.to_iso())
+    }
+}
+
+#[cfg(test)]
+impl schemars::JsonSchema for Day {
+    fn inline_schema() -> bool {
+        true
+    }
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Day".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "type": "string", "format": "date" })
+    }
+}
+
 /// `YYYY-MM-DD`, as chrono's `%Y-%m-%d` writes it (a year outside 0–9999 with its sign), without
 /// its formatting machinery.
 pub fn iso_date(date: NaiveDate) -> String {

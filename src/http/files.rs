@@ -8,7 +8,7 @@ use super::{Call, Reply};
 use crate::domain::authorization::{value_label, Level, Origin, Service, Services};
 use crate::domain::fields::{has_hidden_characters, FieldErrors, Problem};
 use crate::domain::locale::Locale;
-use crate::domain::monthly_report::Standing;
+use crate::domain::monthly_report::{Month, Standing};
 use crate::domain::paging::Sort;
 use crate::domain::time::Day;
 use crate::domain::Millis;
@@ -70,12 +70,9 @@ impl<'a> AuthorizedFile<'a> {
 #[derive(Serialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 struct ReportStanding {
-    #[cfg_attr(test, schemars(regex(pattern = r"^[0-9]{4}-[0-9]{2}$")))]
-    month: String,
-    #[cfg_attr(test, schemars(extend("format" = "date")))]
-    due_on: String,
-    #[cfg_attr(test, schemars(extend("enum" = ["to_produce", "late", "transmitted"])))]
-    standing: &'static str,
+    month: Month,
+    due_on: Day,
+    standing: Standing,
 }
 
 /// Where the file's report of the last due month stands, when the contact may use the monthly
@@ -89,9 +86,9 @@ fn report_standing(file: &FileRow, page: &files::FilePage, now: Millis) -> Optio
     let transmitted = page.reports_transmitted.contains(&file.employer_id);
     let month = page.report_month;
     Some(ReportStanding {
-        month: month.as_string(),
-        due_on: month.due_on().to_iso(),
-        standing: Standing::of(transmitted, month, now).code(),
+        month,
+        due_on: month.due_on(),
+        standing: Standing::of(transmitted, month, now),
     })
 }
 
@@ -134,10 +131,8 @@ struct FileDetail<'a> {
 #[derive(Serialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 struct ReportPeriod {
-    #[cfg_attr(test, schemars(regex(pattern = r"^[0-9]{4}-[0-9]{2}$")))]
-    period: String,
-    #[cfg_attr(test, schemars(extend("enum" = ["to_produce", "late", "transmitted"])))]
-    status: &'static str,
+    period: Month,
+    status: Standing,
 }
 
 /// The monthly report service of a file, in short.
@@ -344,8 +339,8 @@ pub async fn monthly_report(call: &Call) -> Result<Reply, ApiError> {
         .iter()
         .skip(1)
         .map(|m| ReportPeriod {
-            period: m.month.as_string(),
-            status: m.standing.code(),
+            period: m.month,
+            status: m.standing,
         })
         .collect();
     Ok(Reply::json(

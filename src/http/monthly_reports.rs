@@ -15,6 +15,7 @@ use crate::domain::locale::Locale;
 use crate::domain::monthly_report::{
     self, hours_of, Entry, LineProblem, Month, Raw, RawLine, Standing, VersionStatus, WagesUnit,
 };
+use crate::domain::time::Day;
 use crate::domain::Millis;
 use crate::storage::monthly_reports::{LineRow, StoredReport, VersionRow};
 use crate::use_cases::monthly_reports::{
@@ -198,13 +199,10 @@ impl ReportStatus {
 #[derive(Serialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 struct MonthlyReport<'a> {
-    #[cfg_attr(test, schemars(regex(pattern = r"^[0-9]{4}-[0-9]{2}$")))]
-    month: String,
+    month: Month,
     /// The 15th of the following month (America/Montreal)
-    #[cfg_attr(test, schemars(extend("format" = "date")))]
-    due_on: String,
-    #[cfg_attr(test, schemars(extend("enum" = ["to_produce", "late", "transmitted"])))]
-    standing: &'static str,
+    due_on: Day,
+    standing: Standing,
     /// Whether the month has ended: only then may its report be transmitted
     month_over: bool,
     status: ReportStatus,
@@ -230,9 +228,9 @@ impl<'a> MonthlyReport<'a> {
         let draft = report.draft();
         let transmitted = report.transmitted();
         MonthlyReport {
-            month: month.as_string(),
-            due_on: month.due_on().to_iso(),
-            standing: Standing::of(transmitted.is_some(), month, now).code(),
+            month,
+            due_on: month.due_on(),
+            standing: Standing::of(transmitted.is_some(), month, now),
             month_over: monthly_report::month_is_over(month, now),
             status: ReportStatus::of(draft, transmitted),
             employer: ReportEmployer::of(access),
@@ -269,13 +267,10 @@ struct MonthlyReportTransmission {
 #[derive(Serialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 struct MonthlyReportMonth<'a> {
-    #[cfg_attr(test, schemars(regex(pattern = r"^[0-9]{4}-[0-9]{2}$")))]
-    month: String,
+    month: Month,
     /// The 15th of the following month (America/Montreal)
-    #[cfg_attr(test, schemars(extend("format" = "date")))]
-    due_on: String,
-    #[cfg_attr(test, schemars(extend("enum" = ["to_produce", "late", "transmitted"])))]
-    standing: &'static str,
+    due_on: Day,
+    standing: Standing,
     /// Whether the month has ended: only then may its report be transmitted
     month_over: bool,
     status: ReportStatus,
@@ -292,9 +287,9 @@ impl<'a> MonthlyReportMonth<'a> {
         let current = transmitted.or(summary.draft.as_ref());
         let month = summary.month;
         MonthlyReportMonth {
-            month: month.as_string(),
-            due_on: month.due_on().to_iso(),
-            standing: Standing::of(transmitted.is_some(), month, now).code(),
+            month,
+            due_on: month.due_on(),
+            standing: Standing::of(transmitted.is_some(), month, now),
             month_over: monthly_report::month_is_over(month, now),
             status: ReportStatus::of(summary.draft.as_ref(), transmitted),
             lines: current.map(|r| r.line_count).unwrap_or(0),

@@ -50,7 +50,7 @@ impl FileQuery {
             &self.words.join(" "),
             self.service.map(Service::code).unwrap_or(""),
             &ending,
-            self.report_standing.map(Standing::code).unwrap_or(""),
+            self.report_standing.map(Standing::as_str).unwrap_or(""),
         ])
     }
 

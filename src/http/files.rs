@@ -357,7 +357,7 @@ pub async fn monthly_report(call: &Call) -> Result<Reply, ApiError> {
 
 /// The routes of this feature.
 pub const ROUTES: &[Route] = &[
-    route!(GET "/api/authorized-files" => list),
+    route!(GET "/api/authorized-files" => list, 200 => super::route::OneOf<FilePage, super::tokens::Changes<crate::use_cases::authorizations::Authorization>>),
     route!(GET "/api/authorized-files.csv" => export),
     route!(GET "/api/authorized-files/{id}" => file, 200 => FileDetail),
     route!(GET "/api/authorized-files/{id}/monthly-report" => monthly_report, 200 => FileMonthlyReport),

@@ -17,7 +17,6 @@ use crate::domain::organisation::{ContactStatus, Role};
 use crate::domain::search::fits_like_pattern;
 use crate::domain::time::{iso_date, Day};
 use crate::domain::Millis;
-use crate::json;
 use crate::storage::audit::{AuditEntry, AuditFilter, TrailPage};
 use crate::storage::contacts::ContactRow;
 use crate::use_cases::members::{self, Invitation};
@@ -298,10 +297,10 @@ async fn members_changed_since(call: &Call, header: &str) -> Result<Reply, ApiEr
     let rows =
         crate::storage::sync::contacts_of(&call.app.db, &token.organisation_id, since, limit + 1)
             .await?;
-    Ok(super::tokens::changes(
+    Ok(super::tokens::Changes::reply(
         &rows,
         |c| c.version,
-        |c| json::value_via_text(&Contact::of(c, call.app.now)),
+        |c| Contact::of(c, call.app.now),
         since,
         limit,
     ))
@@ -597,7 +596,7 @@ pub const ROUTES: &[Route] = &[
     route!(GET "/api/organisation" => show, 200 => MyOrganisation),
     route!(GET "/api/organisation/security" => security, 200 => SecurityPolicy),
     route!(PUT "/api/organisation/security" => set_security, 200 => SecurityPolicy),
-    route!(GET "/api/organisation/members" => members),
+    route!(GET "/api/organisation/members" => members, 200 => super::route::OneOf<Page<Contact>, super::tokens::Changes<Contact>>),
     route!(POST "/api/organisation/members" => invite, 201 => OneContact),
     route!(GET "/api/organisation/members/{id}" => member, 200 => OneContact),
     route!(PATCH "/api/organisation/members/{id}" => change, 200 => OneContact),

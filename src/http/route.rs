@@ -13,6 +13,26 @@ pub type Handler = for<'a> fn(&'a mut Call) -> Answer<'a>;
 #[cfg(test)]
 pub type BodySchema = fn(&mut schemars::SchemaGenerator) -> schemars::Schema;
 
+/// The body of a route that answers one of two types (a session and an API token read the same
+/// path differently): the document's `oneOf`. Only its schema exists.
+#[cfg(test)]
+pub struct OneOf<A, B>(std::marker::PhantomData<(A, B)>);
+
+#[cfg(test)]
+impl<A: schemars::JsonSchema, B: schemars::JsonSchema> schemars::JsonSchema for OneOf<A, B> {
+    fn inline_schema() -> bool {
+        true
+    }
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        format!("{}Or{}", A::schema_name(), B::schema_name()).into()
+    }
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "oneOf": [generator.subschema_for::<A>(), generator.subschema_for::<B>()]
+        })
+    }
+}
+
 /// One method on one path, and who may reach it.
 pub struct Route {
     pub method: &'static str,

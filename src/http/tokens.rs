@@ -11,13 +11,11 @@ use crate::domain::fields::{FieldErrors, Problem};
 use crate::domain::name::PersonName;
 use crate::domain::time::Day;
 use crate::domain::Millis;
-use crate::json;
 use crate::storage::api_tokens::TokenRow;
 use crate::storage::sync;
 use crate::use_cases::authorizations::Authorization;
 use crate::use_cases::tokens::{self, NewTokenForm};
 use serde::Serialize;
-use serde_json::Value;
 
 /// An API token as its organisation sees it: never its secret, which is shown once.
 #[derive(Serialize)]
@@ -172,30 +170,56 @@ pub fn sync_window(call: &Call) -> Result<(i64, i64), ApiError> {
         .map_err(ApiError::invalid)
 }
 
-/// One page of a platform's sync: each row as JSON with its `version`, the cursor after the last
-/// one shown, and whether more follow (`rows` holds one more than `limit` when they do).
-pub fn changes<T>(
-    rows: &[T],
-    version: impl Fn(&T) -> i64,
-    to_json: impl Fn(&T) -> Value,
-    since: i64,
-    limit: i64,
-) -> Reply {
-    let has_more = rows.len() as i64 > limit;
-    let shown = &rows[..rows.len().min(limit as usize)];
-    let items: Vec<Value> = shown
-        .iter()
-        .map(|row| {
-            let mut item = to_json(row);
-            item["version"] = version(row).into();
-            item
-        })
-        .collect();
-    let next = shown.iter().map(&version).max().unwrap_or(since);
-    Reply::json(
-        200,
-        json!({ "items": items, "next_cursor": next.to_string(), "has_more": has_more }),
-    )
+/// One page of a platform's sync: the rows changed since its cursor, each with its `version`.
+#[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+#[cfg_attr(test, schemars(rename = "{T}Changes", deny_unknown_fields))]
+pub struct Changes<T> {
+    items: Vec<Changed<T>>,
+    /// Pass it as `since` in the next sync
+    #[cfg_attr(test, schemars(regex(pattern = r"^[0-9]+$")))]
+    next_cursor: String,
+    has_more: bool,
+}
+
+/// A row of a sync and its place in the sync order.
+#[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+#[cfg_attr(test, schemars(rename = "Changed{T}"))]
+pub struct Changed<T> {
+    #[serde(flatten)]
+    item: T,
+    /// The change's place in the sync order: next_cursor is the last one given
+    #[cfg_attr(test, schemars(range(min = 1)))]
+    version: i64,
+}
+
+impl<T: Serialize> Changes<T> {
+    /// The answer for `rows` (one more than `limit` when more follow), each shown as `body`.
+    pub fn reply<'a, R>(
+        rows: &'a [R],
+        version: impl Fn(&R) -> i64,
+        body: impl Fn(&'a R) -> T,
+        since: i64,
+        limit: i64,
+    ) -> Reply {
+        let has_more = rows.len() as i64 > limit;
+        let shown = &rows[..rows.len().min(limit as usize)];
+        let items = shown
+            .iter()
+            .map(|row| Changed {
+                item: body(row),
+                version: version(row),
+            })
+            .collect();
+        let next = shown.iter().map(&version).max().unwrap_or(since);
+        let changes = Changes {
+            items,
+            next_cursor: next.to_string(),
+            has_more,
+        };
+        Reply::json(200, changes)
+    }
 }
 
 /// `GET /api/authorized-files` with a token: every authorization of the organisation's contacts
@@ -206,10 +230,10 @@ pub async fn authorized_files(call: &Call, header: &str) -> Result<Reply, ApiErr
     let (since, limit) = sync_window(call)?;
     let rows =
         sync::authorizations_of(&call.app.db, &token.organisation_id, since, limit + 1).await?;
-    Ok(changes(
+    Ok(Changes::reply(
         &rows,
         |a| a.version,
-        |a| json::value_via_text(&Authorization::of(a, call.app.now)),
+        |a| Authorization::of(a, call.app.now),
         since,
         limit,
     ))

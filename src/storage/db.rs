@@ -629,6 +629,40 @@ impl<'de> de::MapAccess<'de> for Fields {
     }
 }
 
+/// The arguments of one [`query!`](crate::query), each serialized by one function per argument
+/// type: a failure is kept until all are serialized, so a call site is one call per argument
+/// rather than a branch that drops the values serialized before it.
+#[derive(Default)]
+pub struct Binder {
+    failure: std::cell::Cell<Option<serde_wasm_bindgen::Error>>,
+}
+
+impl Binder {
+    /// The argument as `worker::query!` serializes it (missing values as NULL); `undefined` after
+    /// a failure, which [`Binder::bind`] then answers.
+    #[inline(never)]
+    pub fn value<T: serde::Serialize + ?Sized>(&self, argument: &T) -> JsValue {
+        let serializer = serde_wasm_bindgen::Serializer::new().serialize_missing_as_null(true);
+        argument.serialize(&serializer).unwrap_or_else(|error| {
+            self.fail(error);
+            JsValue::UNDEFINED
+        })
+    }
+
+    fn fail(&self, error: serde_wasm_bindgen::Error) {
+        let first = self.failure.take().unwrap_or(error);
+        self.failure.set(Some(first));
+    }
+
+    /// The statement with the arguments bound, or the first argument's failure.
+    pub fn bind(self, statement: Statement, values: &[JsValue]) -> worker::Result<Statement> {
+        match self.failure.into_inner() {
+            Some(error) => Err(worker::Error::Internal(error.into())),
+            None => statement.bind(values),
+        }
+    }
+}
+
 /// `worker::query!` for a [`Db`]: prepares `$query` and binds the arguments (serialized as
 /// `worker::query!` does, missing values as NULL).
 #[macro_export]
@@ -637,15 +671,10 @@ macro_rules! query {
         $crate::storage::db::Db::prepare($db, $query)
     };
     ($db:expr, $query:expr, $($args:expr),* $(,)?) => {{
-        || -> worker::Result<$crate::storage::db::Statement> {
-            let prepared = $crate::storage::db::Db::prepare($db, $query);
-            let serializer = worker::d1::serde_wasm_bindgen::Serializer::new().serialize_missing_as_null(true);
-            let bindings = &[$(
-                ::serde::ser::Serialize::serialize(&$args, &serializer)
-                    .map_err(|e| worker::Error::Internal(e.into()))?
-            ),*];
-            $crate::storage::db::Statement::bind(prepared, bindings)
-        }()
+        let prepared = $crate::storage::db::Db::prepare($db, $query);
+        let binder = $crate::storage::db::Binder::default();
+        let bindings = &[$(binder.value(&$args)),*];
+        binder.bind(prepared, bindings)
     }};
 }
 

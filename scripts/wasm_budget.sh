@@ -12,10 +12,12 @@ WASM="${1:-build/index_bg.wasm}"
 # it back under the 600,000 B goal (597,490 B). The round's features then took it to 612,608 B
 # (typed response bodies — one Serialize per body type —, member and employer search keys, hashes
 # taking turns, statuses as enums); AES-GCM from WebCrypto, no hash maps, and one way of writing
-# JSON took it back to 604,566 B. Storage queries with one context string each (instead of three)
-# took it to 596,711 B. The budget is the goal, 600,000 B: whoever crosses it takes as much out
-# elsewhere (the next lead: serde_wasm_bindgen's per-row-type decoders, bench/RESULTS.md).
-BUDGET_BYTES=600000
+# JSON took it back to 604,566 B. Storage queries with one context string each (instead of three),
+# reading D1 rows without serde_wasm_bindgen's per-row-type decoders and binding query arguments
+# without a branch per argument took it to 574,746 B (bench/RESULTS.md, "Fourth size round"). The
+# budget sits just above that, under the 600,000 B goal: whoever crosses it takes as much out
+# elsewhere.
+BUDGET_BYTES=578000
 size=$(gzip -9 -c "$WASM" | wc -c)
 if [ "$size" -gt "$BUDGET_BYTES" ]; then
   echo "wasm over budget: $WASM is $size B gzip -9, the budget is $BUDGET_BYTES B" >&2

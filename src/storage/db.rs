@@ -7,7 +7,7 @@
 
 use crate::platform::{Context, InfraError};
 use futures_util::FutureExt;
-use serde::de::DeserializeOwned;
+use serde::de::{self, DeserializeOwned, Expected, IntoDeserializer, Visitor};
 use serde::Deserialize;
 use std::cell::Cell;
 use std::future::Future;
@@ -83,9 +83,14 @@ impl D1Result {
             return Ok(Vec::new());
         }
         let rows: Array = rows.dyn_into()?;
-        rows.iter()
-            .map(|row| Ok(serde_wasm_bindgen::from_value(row)?))
-            .collect()
+        // A counted loop rather than `collect()`: the iterator adapters would be compiled again
+        // for every row type, with the row's decoder inlined into them.
+        let count = rows.length();
+        let mut decoded = Vec::with_capacity(count as usize);
+        for index in 0..count {
+            decoded.push(decode(rows.get(index))?);
+        }
+        Ok(decoded)
     }
 
     /// The metadata, when D1 sent it.
@@ -263,10 +268,8 @@ impl Statement {
     {
         // Only the decoding depends on `T`: the query's future is one function for every row type,
         // and each type adds only a decoding step after it (not a state machine of its own).
-        self.first_value(column).map(|value| match value? {
-            Some(value) => Ok(Some(serde_wasm_bindgen::from_value(value)?)),
-            None => Ok(None),
-        })
+        self.first_value(column)
+            .map(|value| value?.map(decode).transpose())
     }
 
     async fn first_value(&self, column: Option<&str>) -> worker::Result<Option<JsValue>> {
@@ -368,11 +371,383 @@ fn first<'a, T: DeserializeOwned + 'a>(
     what: &'a str,
 ) -> impl Future<Output = Result<Option<T>, InfraError>> + 'a {
     first_value_of(statement, column, what).map(move |value| match value? {
-        Some(value) => serde_wasm_bindgen::from_value(value)
-            .map(Some)
-            .context(what),
+        Some(value) => decode(value).map(Some).context(what),
         None => Ok(None),
     })
+}
+
+/// Decodes one D1 row (or one column of it) as `T`. One function per row type, shared by
+/// `results` and `first`.
+#[inline(never)]
+fn decode<T: DeserializeOwned>(value: JsValue) -> worker::Result<T> {
+    Ok(T::deserialize(Js(value))?)
+}
+
+type DecodeResult<T> = Result<T, serde_wasm_bindgen::Error>;
+
+/// A D1 row or one of its values, decoded as `serde_wasm_bindgen::Deserializer` decodes it. For
+/// the values D1 answers (objects of null, numbers and strings) each method reads the value in one
+/// function shared by every type and calls one method of the visitor, and a row's fields are
+/// handed over by position, so what is compiled per row type is little more than its derived
+/// decoder; any other value (BigInt, array, a map for `Value` or `flatten`) goes to
+/// serde_wasm_bindgen itself. Its struct decoding, compiled again inside every row type's decoder
+/// with a name comparison per field, weighed ~117 KB of the module.
+struct Js(JsValue);
+
+impl Js {
+    fn js(self) -> serde_wasm_bindgen::Deserializer {
+        serde_wasm_bindgen::Deserializer::from(self.0)
+    }
+
+    fn is_nullish(&self) -> bool {
+        self.0.is_null() || self.0.is_undefined()
+    }
+}
+
+/// What a value is, for the methods that accept more than one kind.
+enum Kind {
+    Nullish,
+    Bool(bool),
+    /// A number that is a safe integer (`Number.isSafeInteger`).
+    Integer(i64),
+    Number(f64),
+    Text(String),
+    /// A BigInt, an array, an object…: left to serde_wasm_bindgen.
+    Other,
+}
+
+#[inline(never)]
+fn kind(value: &JsValue) -> Kind {
+    if value.is_null() || value.is_undefined() {
+        Kind::Nullish
+    } else if let Some(flag) = value.as_bool() {
+        Kind::Bool(flag)
+    } else if let Some(number) = value.as_f64() {
+        match safe_integer(number) {
+            Some(integer) => Kind::Integer(integer),
+            None => Kind::Number(number),
+        }
+    } else if let Some(text) = value.as_string() {
+        Kind::Text(text)
+    } else {
+        Kind::Other
+    }
+}
+
+/// `Number.isSafeInteger`, then the integer.
+fn safe_integer(number: f64) -> Option<i64> {
+    const MAX_SAFE: f64 = 9_007_199_254_740_991.0;
+    (number.trunc() == number && number.abs() <= MAX_SAFE).then_some(number as i64)
+}
+
+/// The value as a safe integer, when it is a number that is one.
+#[inline(never)]
+fn integer(value: &JsValue) -> Option<i64> {
+    value.as_f64().and_then(safe_integer)
+}
+
+/// serde_wasm_bindgen's `invalid_type` error for a value of the kinds D1 answers.
+#[cold]
+#[inline(never)]
+fn mismatch(value: &JsValue, expected: &dyn Expected) -> serde_wasm_bindgen::Error {
+    let text;
+    let unexpected = if value.is_null() || value.is_undefined() {
+        de::Unexpected::Unit
+    } else if let Some(flag) = value.as_bool() {
+        de::Unexpected::Bool(flag)
+    } else if let Some(number) = value.as_f64() {
+        de::Unexpected::Float(number)
+    } else if let Some(string) = value.as_string() {
+        text = string;
+        de::Unexpected::Str(&text)
+    } else {
+        text = format!("{value:?}");
+        de::Unexpected::Other(&text)
+    };
+    de::Error::invalid_type(unexpected, expected)
+}
+
+impl Js {
+    fn signed<'de, V: Visitor<'de>>(self, visitor: V) -> DecodeResult<V::Value> {
+        match integer(&self.0) {
+            Some(integer) => visitor.visit_i64(integer),
+            None => Err(mismatch(&self.0, &visitor)),
+        }
+    }
+
+    fn unsigned<'de, V: Visitor<'de>>(self, visitor: V) -> DecodeResult<V::Value> {
+        match integer(&self.0) {
+            Some(integer) if integer >= 0 => visitor.visit_u64(integer as u64),
+            _ => Err(mismatch(&self.0, &visitor)),
+        }
+    }
+}
+
+impl<'de> de::Deserializer<'de> for Js {
+    type Error = serde_wasm_bindgen::Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> DecodeResult<V::Value> {
+        match kind(&self.0) {
+            Kind::Nullish => visitor.visit_unit(),
+            Kind::Bool(flag) => visitor.visit_bool(flag),
+            Kind::Integer(integer) => visitor.visit_i64(integer),
+            Kind::Number(number) => visitor.visit_f64(number),
+            Kind::Text(text) => visitor.visit_string(text),
+            Kind::Other => self.js().deserialize_any(visitor),
+        }
+    }
+
+    fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> DecodeResult<V::Value> {
+        match self.0.as_bool() {
+            Some(flag) => visitor.visit_bool(flag),
+            None => Err(mismatch(&self.0, &visitor)),
+        }
+    }
+
+    fn deserialize_i8<V: Visitor<'de>>(self, visitor: V) -> DecodeResult<V::Value> {
+        self.signed(visitor)
+    }
+
+    fn deserialize_i16<V: Visitor<'de>>(self, visitor: V) -> DecodeResult<V::Value> {
+        self.signed(visitor)
+    }
+
+    fn deserialize_i32<V: Visitor<'de>>(self, visitor: V) -> DecodeResult<V::Value> {
+        self.signed(visitor)
+    }
+
+    fn deserialize_i64<V: Visitor<'de>>(self, visitor: V) -> DecodeResult<V::Value> {
+        if self.0.is_bigint() {
+            return self.js().deserialize_i64(visitor);
+        }
+        self.signed(visitor)
+    }
+
+    fn deserialize_u8<V: Visitor<'de>>(self, visitor: V) -> DecodeResult<V::Value> {
+        self.unsigned(visitor)
+    }
+
+    fn deserialize_u16<V: Visitor<'de>>(self, visitor: V) -> DecodeResult<V::Value> {
+        self.unsigned(visitor)
+    }
+
+    fn deserialize_u32<V: Visitor<'de>>(self, visitor: V) -> DecodeResult<V::Value> {
+        self.unsigned(visitor)
+    }
+
+    fn deserialize_u64<V: Visitor<'de>>(self, visitor: V) -> DecodeResult<V::Value> {
+        if self.0.is_bigint() {
+            return self.js().deserialize_u64(visitor);
+        }
+        self.unsigned(visitor)
+    }
+
+    fn deserialize_f32<V: Visitor<'de>>(self, visitor: V) -> DecodeResult<V::Value> {
+        self.deserialize_f64(visitor)
+    }
+
+    fn deserialize_f64<V: Visitor<'de>>(self, visitor: V) -> DecodeResult<V::Value> {
+        match self.0.as_f64() {
+            Some(number) => visitor.visit_f64(number),
+            None => Err(mismatch(&self.0, &visitor)),
+        }
+    }
+
+    fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> DecodeResult<V::Value> {
+        self.deserialize_string(visitor)
+    }
+
+    fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> DecodeResult<V::Value> {
+        match self.0.as_string() {
+            Some(text) => visitor.visit_string(text),
+            None => Err(mismatch(&self.0, &visitor)),
+        }
+    }
+
+    fn deserialize_identifier<V: Visitor<'de>>(self, visitor: V) -> DecodeResult<V::Value> {
+        self.deserialize_string(visitor)
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> DecodeResult<V::Value> {
+        if self.is_nullish() {
+            visitor.visit_none()
+        } else {
+            visitor.visit_some(self)
+        }
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> DecodeResult<V::Value> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        fields: &'static [&'static str],
+        visitor: V,
+    ) -> DecodeResult<V::Value> {
+        if !self.0.is_object() {
+            return Err(mismatch(&self.0, &visitor));
+        }
+        visitor.visit_map(Fields {
+            row: self.0,
+            fields,
+            next: 0,
+            value: JsValue::UNDEFINED,
+        })
+    }
+
+    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> DecodeResult<V::Value> {
+        visitor.visit_unit()
+    }
+
+    fn deserialize_char<V: Visitor<'de>>(self, visitor: V) -> DecodeResult<V::Value> {
+        self.js().deserialize_char(visitor)
+    }
+
+    fn deserialize_i128<V: Visitor<'de>>(self, visitor: V) -> DecodeResult<V::Value> {
+        self.js().deserialize_i128(visitor)
+    }
+
+    fn deserialize_u128<V: Visitor<'de>>(self, visitor: V) -> DecodeResult<V::Value> {
+        self.js().deserialize_u128(visitor)
+    }
+
+    fn deserialize_bytes<V: Visitor<'de>>(self, visitor: V) -> DecodeResult<V::Value> {
+        self.js().deserialize_bytes(visitor)
+    }
+
+    fn deserialize_byte_buf<V: Visitor<'de>>(self, visitor: V) -> DecodeResult<V::Value> {
+        self.js().deserialize_byte_buf(visitor)
+    }
+
+    fn deserialize_unit<V: Visitor<'de>>(self, visitor: V) -> DecodeResult<V::Value> {
+        self.js().deserialize_unit(visitor)
+    }
+
+    fn deserialize_unit_struct<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        visitor: V,
+    ) -> DecodeResult<V::Value> {
+        self.js().deserialize_unit_struct(name, visitor)
+    }
+
+    fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> DecodeResult<V::Value> {
+        self.js().deserialize_seq(visitor)
+    }
+
+    fn deserialize_tuple<V: Visitor<'de>>(self, len: usize, visitor: V) -> DecodeResult<V::Value> {
+        self.js().deserialize_tuple(len, visitor)
+    }
+
+    fn deserialize_tuple_struct<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        len: usize,
+        visitor: V,
+    ) -> DecodeResult<V::Value> {
+        self.js().deserialize_tuple_struct(name, len, visitor)
+    }
+
+    fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> DecodeResult<V::Value> {
+        self.js().deserialize_map(visitor)
+    }
+
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        variants: &'static [&'static str],
+        visitor: V,
+    ) -> DecodeResult<V::Value> {
+        self.js().deserialize_enum(name, variants, visitor)
+    }
+}
+
+/// The fields of a row, in the order of the type's fields; a field the row lacks is skipped (so
+/// serde applies its default or its `None`), as serde_wasm_bindgen does. Each field is named to
+/// the type by its position, which derived decoders accept as well as its name and match with a
+/// jump rather than a string comparison per field. The position is the field's only while
+/// `fields` lists one name per field: no `#[serde(alias)]` on a row type.
+struct Fields {
+    row: JsValue,
+    fields: &'static [&'static str],
+    next: usize,
+    value: JsValue,
+}
+
+impl Fields {
+    /// The position of the next field the row has, its value kept for `next_value_seed`.
+    #[inline(never)]
+    fn advance(&mut self) -> DecodeResult<Option<u64>> {
+        while let Some(&name) = self.fields.get(self.next) {
+            let position = self.next as u64;
+            self.next += 1;
+            let key = JsValue::from_str(name);
+            let value = Reflect::get(&self.row, &key)?;
+            if !value.is_undefined() || Reflect::has(&self.row, &key)? {
+                self.value = value;
+                return Ok(Some(position));
+            }
+        }
+        Ok(None)
+    }
+}
+
+impl<'de> de::MapAccess<'de> for Fields {
+    type Error = serde_wasm_bindgen::Error;
+
+    fn next_key_seed<K: de::DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> DecodeResult<Option<K::Value>> {
+        match self.advance()? {
+            Some(position) => seed.deserialize(position.into_deserializer()).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    fn next_value_seed<V: de::DeserializeSeed<'de>>(&mut self, seed: V) -> DecodeResult<V::Value> {
+        seed.deserialize(Js(std::mem::replace(&mut self.value, JsValue::UNDEFINED)))
+    }
+}
+
+/// The arguments of one [`query!`](crate::query), each serialized by one function per argument
+/// type: a failure is kept until all are serialized, so a call site is one call per argument
+/// rather than a branch that drops the values serialized before it.
+#[derive(Default)]
+pub struct Binder {
+    failure: std::cell::Cell<Option<serde_wasm_bindgen::Error>>,
+}
+
+impl Binder {
+    /// The argument as `worker::query!` serializes it (missing values as NULL); `undefined` after
+    /// a failure, which [`Binder::bind`] then answers.
+    #[inline(never)]
+    pub fn value<T: serde::Serialize + ?Sized>(&self, argument: &T) -> JsValue {
+        let serializer = serde_wasm_bindgen::Serializer::new().serialize_missing_as_null(true);
+        argument.serialize(&serializer).unwrap_or_else(|error| {
+            self.fail(error);
+            JsValue::UNDEFINED
+        })
+    }
+
+    fn fail(&self, error: serde_wasm_bindgen::Error) {
+        let first = self.failure.take().unwrap_or(error);
+        self.failure.set(Some(first));
+    }
+
+    /// The statement with the arguments bound, or the first argument's failure.
+    pub fn bind(self, statement: Statement, values: &[JsValue]) -> worker::Result<Statement> {
+        match self.failure.into_inner() {
+            Some(error) => Err(worker::Error::Internal(error.into())),
+            None => statement.bind(values),
+        }
+    }
 }
 
 /// `worker::query!` for a [`Db`]: prepares `$query` and binds the arguments (serialized as
@@ -384,15 +759,10 @@ macro_rules! query {
         worker::Result::Ok($crate::storage::db::Db::prepare($db, $query))
     };
     ($db:expr, $query:expr, $($args:expr),* $(,)?) => {{
-        || -> worker::Result<$crate::storage::db::Statement> {
-            let prepared = $crate::storage::db::Db::prepare($db, $query);
-            let serializer = worker::d1::serde_wasm_bindgen::Serializer::new().serialize_missing_as_null(true);
-            let bindings = &[$(
-                ::serde::ser::Serialize::serialize(&$args, &serializer)
-                    .map_err(|e| worker::Error::Internal(e.into()))?
-            ),*];
-            $crate::storage::db::Statement::bind(prepared, bindings)
-        }()
+        let prepared = $crate::storage::db::Db::prepare($db, $query);
+        let binder = $crate::storage::db::Binder::default();
+        let bindings = &[$(binder.value(&$args)),*];
+        binder.bind(prepared, bindings)
     }};
 }
 

@@ -46,13 +46,12 @@ pub async fn attempt_batch(app: &App, wakes: &[WakeUp]) -> Result<(), InfraError
     // A batch holds a few endpoints and events many times over (an event goes to each of its
     // endpoints): each endpoint's secrets are opened once, and each event's body built once.
     // (A batch has at most 100 deliveries: a list searched in order is enough.)
-    // The endpoints' secrets are opened concurrently (each is a few WebCrypto calls).
     let key = SealingKey::new(&app.config.secrets);
-    let mut endpoints: Vec<&DeliveryJob> = Vec::new();
+    let mut secrets: Vec<(&str, Option<Vec<SigningSecret>>)> = Vec::new();
     let mut bodies: Vec<(&str, String)> = Vec::new();
     for job in &jobs {
-        if !endpoints.iter().any(|e| e.endpoint_id == job.endpoint_id) {
-            endpoints.push(job);
+        if !secrets.iter().any(|(id, _)| *id == job.endpoint_id) {
+            secrets.push((&job.endpoint_id, signing_secrets(app, &key, job).await));
         }
         if !bodies.iter().any(|(id, _)| *id == job.event_id) {
             let body = payload::body(&Event {
@@ -64,12 +63,6 @@ pub async fn attempt_batch(app: &App, wakes: &[WakeUp]) -> Result<(), InfraError
             bodies.push((&job.event_id, body));
         }
     }
-    let opened = join_all(endpoints.iter().map(|job| signing_secrets(app, &key, job))).await;
-    let secrets: Vec<(&str, Option<Vec<SigningSecret>>)> = endpoints
-        .iter()
-        .map(|job| job.endpoint_id.as_str())
-        .zip(opened)
-        .collect();
     let sent = join_all(jobs.iter().map(|job| {
         let secrets = secrets
             .iter()

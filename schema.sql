@@ -903,8 +903,14 @@ BEGIN
     UNION SELECT substr(NEW.file_number, s.key + 1, l.value) FROM json_each('[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0]') s, json_each('[3,4]') l WHERE s.key + l.value <= length(NEW.file_number)
     UNION SELECT '#' || r.month FROM monthly_reports r WHERE r.employer_id = NEW.employer_id AND r.transmitted_at IS NOT NULL AND (NEW.services & 8) != 0) t;
 END;
+-- A change that keeps an active file's status, contact, name, number and employer (a change of
+-- services, level or end date, the employer's most frequent) rewrites none of its word and
+-- number keys: only its `#YYYY-MM` keys depend on the services, and only when the monthly report
+-- service comes or goes (authorized_file_keys_services).
 CREATE TRIGGER IF NOT EXISTS authorized_file_keys_update AFTER UPDATE OF status, contact_id, name_key, file_number, services ON authorizations
-WHEN OLD.status = 'active' OR NEW.status = 'active'
+WHEN (OLD.status = 'active' OR NEW.status = 'active')
+  AND NOT (OLD.status = NEW.status AND OLD.contact_id = NEW.contact_id AND OLD.name_key = NEW.name_key
+           AND OLD.file_number = NEW.file_number AND OLD.employer_id = NEW.employer_id)
 BEGIN
   DELETE FROM authorized_file_keys
    WHERE OLD.status = 'active' AND contact_id = OLD.contact_id AND name_key = OLD.name_key AND authorization_id = OLD.id
@@ -916,6 +922,17 @@ BEGIN
     UNION SELECT substr(NEW.file_number, s.key + 1, l.value) FROM json_each('[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0]') s, json_each('[3,4]') l WHERE s.key + l.value <= length(NEW.file_number)
     UNION SELECT '#' || r.month FROM monthly_reports r WHERE r.employer_id = NEW.employer_id AND r.transmitted_at IS NOT NULL AND (NEW.services & 8) != 0) t
      WHERE NEW.status = 'active';
+END;
+CREATE TRIGGER IF NOT EXISTS authorized_file_keys_services AFTER UPDATE OF services ON authorizations
+WHEN OLD.status = 'active' AND NEW.status = 'active' AND OLD.contact_id = NEW.contact_id AND OLD.name_key = NEW.name_key
+  AND OLD.file_number = NEW.file_number AND OLD.employer_id = NEW.employer_id AND (OLD.services & 8) != (NEW.services & 8)
+BEGIN
+  DELETE FROM authorized_file_keys
+   WHERE (NEW.services & 8) = 0 AND contact_id = OLD.contact_id AND name_key = OLD.name_key AND authorization_id = OLD.id
+     AND term IN (SELECT '#' || r.month FROM monthly_reports r WHERE r.employer_id = OLD.employer_id AND r.transmitted_at IS NOT NULL);
+  INSERT OR IGNORE INTO authorized_file_keys (contact_id, term, name_key, authorization_id)
+    SELECT NEW.contact_id, '#' || r.month, NEW.name_key, NEW.id FROM monthly_reports r
+     WHERE (NEW.services & 8) != 0 AND r.employer_id = NEW.employer_id AND r.transmitted_at IS NOT NULL;
 END;
 CREATE TRIGGER IF NOT EXISTS authorized_file_keys_delete AFTER DELETE ON authorizations
 WHEN OLD.status = 'active'

@@ -15,8 +15,10 @@
 // bare JS worker (bench/floor/) on the same wrangler (1) answers a D1 `SELECT 1` to as many
 // concurrent loops as the changes had, the floor of the requests that create events, and (2)
 // queues as many messages as the larger backlog and only forwards each body to the same receiver,
-// a batch's posts concurrently, the floor of delivery; every figure is reported as a ratio of
-// its floor. Writes its own section of bench/RESULTS.md (between markers, the rest of the file
+// a batch's posts concurrently, the floor of delivery, (3) does the same from as many requests of
+// ten bodies in as many loops as the live changes had, the floor of the live run at ten endpoints;
+// (2) and (3) also give the floor's own latency from the request that queued a body to its
+// arrival, what local Queues allow at all; every figure is reported as a ratio of its floor. Writes its own section of bench/RESULTS.md (between markers, the rest of the file
 // untouched). Knobs: BENCH_WEBHOOK_EVENTS (events per run, default 300), BENCH_WEBHOOK_PARALLEL
 // (concurrent change loops, each on its own authorization, default 16).
 import { createHmac, randomUUID } from 'node:crypto';
@@ -72,7 +74,7 @@ async function startReceiver() {
       }
       const body = Buffer.concat(chunks).toString('utf8');
       if (req.url.startsWith('/floor')) {
-        state.received.push({ at, path: req.url });
+        state.received.push({ at, path: req.url, queuedAt: Number(req.headers['x-queued-at']) });
         res.writeHead(200).end('ok');
         return;
       }
@@ -271,28 +273,60 @@ async function floorRequests() {
   return { requests: sent, requestsPerSecond: sent / ((Date.now() - started) / 1000) };
 }
 
-/** The floor of delivery: the bare JS worker forwards `total` bodies like SEL's to the receiver, through its queue. */
+/** Arrivals at the floor's `prefix` since `already`: rate and latency from the queuing request. */
+function floorArrivals(prefix, already, total, started) {
+  const delivered = receiver.received.filter((r) => r.path.startsWith(prefix)).slice(already);
+  const seconds = (Math.max(...delivered.map((r) => r.at)) - started) / 1000;
+  const latencies = delivered.map((r) => r.at - r.queuedAt).sort((a, b) => a - b);
+  return {
+    deliveries: delivered.length, seconds, deliveriesPerSecond: delivered.length / seconds,
+    p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: latencies.at(-1),
+  };
+}
+
+/** The floor of delivery: the bare JS worker forwards `total` bodies like SEL's to the receiver, through its queue, from one request. */
 async function floorDrain(total) {
-  const prefix = '/floor';
-  const mine = (r) => r.path.startsWith(prefix);
+  const prefix = '/floor-drain';
   const bodies = Array.from({ length: total }, () => receiver.sample);
   const started = Date.now();
   const res = await fetch(`${floor.baseUrl}/forward`, { method: 'POST', body: JSON.stringify({ target: `${receiver.url}${prefix}`, bodies }) });
   if (res.status !== 202) throw new Error(`the floor worker answered ${res.status}: ${await res.text()}`);
-  await waitFor(`${total} forwards`, () => receiver.received.filter(mine).length >= total, { timeoutMs: 600_000, intervalMs: 100 });
-  const arrivals = receiver.received.filter(mine).map((r) => r.at);
-  const seconds = (Math.max(...arrivals) - started) / 1000;
-  return { deliveries: arrivals.length, seconds, deliveriesPerSecond: arrivals.length / seconds };
+  await waitFor(`${total} forwards`, () => receiver.received.filter((r) => r.path.startsWith(prefix)).length >= total, { timeoutMs: 600_000, intervalMs: 100 });
+  return floorArrivals(prefix, 0, total, started);
+}
+
+/**
+ * The floor of the live run at `endpoints` endpoints: PARALLEL loops of requests that each queue
+ * `endpoints` bodies, EVENTS requests in all, as the changes and their fan-out do.
+ */
+async function floorLive(endpoints) {
+  const prefix = '/floor-live';
+  const bodies = Array.from({ length: endpoints }, () => receiver.sample);
+  const body = JSON.stringify({ target: `${receiver.url}${prefix}`, bodies });
+  const started = Date.now();
+  await Promise.all(Array.from({ length: PARALLEL }, async (_, loop) => {
+    for (let n = loop; n < EVENTS; n += PARALLEL) {
+      const res = await fetch(`${floor.baseUrl}/forward`, { method: 'POST', body });
+      await res.arrayBuffer();
+      if (res.status !== 202) throw new Error(`the floor worker answered ${res.status}`);
+    }
+  }));
+  const total = EVENTS * endpoints;
+  await waitFor(`${total} live forwards`, () => receiver.received.filter((r) => r.path.startsWith(prefix)).length >= total, { timeoutMs: 600_000, intervalMs: 100 });
+  return { endpoints, ...floorArrivals(prefix, 0, total, started) };
 }
 
 function commit() {
   try { return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim(); } catch { return '?'; }
 }
 
-function section(results, bulks, backlogs, floorReq, floorRun, startedAt, loadBefore, loadAfter) {
+function section(results, bulks, backlogs, floorReq, floorRun, floorLiveRun, startedAt, loadBefore, loadAfter) {
   const ratio = (x, floorValue) => `${fmt(x / floorValue, 2)}×`;
-  const rows = results.map((r) => `| ${r.endpoints} | ${r.events} | ${r.deliveries} | ${fmt(r.requestSeconds)} s = ${fmt(r.events / r.requestSeconds)}/s (${ratio(r.events / r.requestSeconds, floorReq.requestsPerSecond)}) | ${fmt(r.seconds)} s | **${fmt(r.eventsPerSecond)}** | **${fmt(r.deliveriesPerSecond)}** (${ratio(r.deliveriesPerSecond, floorRun.deliveriesPerSecond)}) | ${r.p50} / ${r.p99} / ${r.max} ms |`);
-  const bulkRows = bulks.map((r) => `| ${r.endpoints} | ${r.events} | ${r.deliveries} | ${fmt(r.requestSeconds)} s | ${fmt(r.seconds)} s | **${fmt(r.eventsPerSecond)}** | **${fmt(r.deliveriesPerSecond)}** (${ratio(r.deliveriesPerSecond, floorRun.deliveriesPerSecond)}) | ${r.p50} / ${r.p99} / ${r.max} ms |`);
+  const times = (x, floorValue) => `${fmt(x / floorValue, 1)}×`;
+  // The floor's latency beside SEL's where the floor made the same deliveries the same way.
+  const versusFloor = (r, floorValue) => (floorValue.deliveries === r.deliveries ? `${times(r.p50, floorValue.p50)} (${floorValue.p50} ms)` : '—');
+  const rows = results.map((r) => `| ${r.endpoints} | ${r.events} | ${r.deliveries} | ${fmt(r.requestSeconds)} s = ${fmt(r.events / r.requestSeconds)}/s (${ratio(r.events / r.requestSeconds, floorReq.requestsPerSecond)}) | ${fmt(r.seconds)} s | **${fmt(r.eventsPerSecond)}** | **${fmt(r.deliveriesPerSecond)}** (${ratio(r.deliveriesPerSecond, floorRun.deliveriesPerSecond)}) | ${r.p50} / ${r.p99} / ${r.max} ms | ${versusFloor(r, floorLiveRun)} |`);
+  const bulkRows = bulks.map((r) => `| ${r.endpoints} | ${r.events} | ${r.deliveries} | ${fmt(r.requestSeconds)} s | ${fmt(r.seconds)} s | **${fmt(r.eventsPerSecond)}** | **${fmt(r.deliveriesPerSecond)}** (${ratio(r.deliveriesPerSecond, floorRun.deliveriesPerSecond)}) | ${r.p50} / ${r.p99} / ${r.max} ms | ${versusFloor(r, floorRun)} |`);
   const backlogRows = backlogs.map((b) => `| ${b.endpoints} | ${b.events} | ${b.deliveries} | ${fmt(b.seconds)} s | ${b.sweeps} | **${fmt(b.eventsPerSecond)}** | **${fmt(b.deliveriesPerSecond)}** | ${ratio(b.deliveriesPerSecond, floorRun.deliveriesPerSecond)} |`);
   const one = results.find((r) => r.endpoints === 1);
   const ten = results.find((r) => r.endpoints === 10);
@@ -324,19 +358,23 @@ function section(results, bulks, backlogs, floorReq, floorRun, startedAt, loadBe
 - **Floors (bare JS worker of \`bench/floor/\`, same wrangler, in this run):** ${PARALLEL} loops of a D1
   \`SELECT 1\` request: **${fmt(floorReq.requestsPerSecond)} requests/s**; ${floorRun.deliveries} queued bodies forwarded to the same
   receiver (local Queues, same batching as SEL's webhook queue; no claim, no signature, no log):
-  **${fmt(floorRun.deliveriesPerSecond)} deliveries/s** (${fmt(floorRun.seconds)} s).
+  **${fmt(floorRun.deliveriesPerSecond)} deliveries/s** (${fmt(floorRun.seconds)} s), latency from the request that queued them to
+  their arrival **p50 ${floorRun.p50} / p99 ${floorRun.p99} ms** (max ${floorRun.max}); the same ${floorLiveRun.deliveries} bodies queued ${floorLiveRun.endpoints} at a time by
+  ${EVENTS} requests in ${PARALLEL} loops, as the live run at ${floorLiveRun.endpoints} endpoints makes them: ${fmt(floorLiveRun.deliveriesPerSecond)} deliveries/s,
+  **p50 ${floorLiveRun.p50} / p99 ${floorLiveRun.p99} ms** (max ${floorLiveRun.max}). Local Queues hand out one batch at a time, so a burst of
+  ${floorRun.deliveries} waits ${fmt(floorRun.deliveries / 100, 0)} batches even with nothing else to do: these latencies are what the runtime allows at all.
 
 | goal | measured | verdict |
 |---|---|---|
 | ≥ 200 events/s delivered to one endpoint | one change per request: ${fmt(one.eventsPerSecond)}/s, bounded by the changes sent at ${fmt(one.events / one.requestSeconds)}/s; ${oneBulk.events} events from one request: ${fmt(oneBulk.eventsPerSecond)}/s; backlog ${fmt(oneBacklog.eventsPerSecond)}/s (${ratio(oneBacklog.deliveriesPerSecond, floorRun.deliveriesPerSecond)} the delivery floor) | ${verdict(one.eventsPerSecond >= 200)} / ${verdict(oneBulk.eventsPerSecond >= 200)} / ${verdict(oneBacklog.eventsPerSecond >= 200)} |
 | ≥ 600 deliveries/s over ten endpoints | one change per request: ${fmt(ten.deliveriesPerSecond)}/s; from one request: ${fmt(tenBulk.deliveriesPerSecond)}/s; backlog ${fmt(tenBacklog.deliveriesPerSecond)}/s (${ratio(tenBacklog.deliveriesPerSecond, floorRun.deliveriesPerSecond)} the delivery floor) | ${verdict(ten.deliveriesPerSecond >= 600)} / ${verdict(tenBulk.deliveriesPerSecond >= 600)} / ${verdict(tenBacklog.deliveriesPerSecond >= 600)} |
-| p50 change → receiver < 1 s at ten endpoints | one change per request: ${ten.p50} ms (p99 ${ten.p99} ms); from one request: ${tenBulk.p50} ms (p99 ${tenBulk.p99} ms) | ${verdict(ten.p50 < 1000)} / ${verdict(tenBulk.p50 < 1000)} |
+| p50 change → receiver < 1 s at ten endpoints | one change per request: ${ten.p50} ms (p99 ${ten.p99} ms; the floor's ${floorLiveRun.p50} ms: ${times(ten.p50, floorLiveRun.p50)}); from one request: ${tenBulk.p50} ms (p99 ${tenBulk.p99} ms; the floor's ${floorRun.p50} ms for the same ${floorRun.deliveries} bodies from one request: ${times(tenBulk.p50, floorRun.p50)}) | ${verdict(ten.p50 < 1000)} / ${verdict(tenBulk.p50 < 1000)} |
 
 Live (events delivered as they happen; the changes' rate is also given as a ratio of the \`SELECT 1\`
 floor, the deliveries' as a ratio of the forwarding floor):
 
-| endpoints | events | deliveries | changes sent in (rate, × floor) | all delivered in | events/s delivered | deliveries/s (× floor) | latency p50 / p99 / max |
-|---|---|---|---|---|---|---|---|
+| endpoints | events | deliveries | changes sent in (rate, × floor) | all delivered in | events/s delivered | deliveries/s (× floor) | latency p50 / p99 / max | p50 × the floor's (its p50) |
+|---|---|---|---|---|---|---|---|---|
 ${rows.join('\n')}
 
 Many events from one request: ${EVENTS} migrated relations (seeded in SQL as the legacy import leaves
@@ -344,8 +382,8 @@ them) revoked at once by the employer's review request (\`POST ${REVIEW}\`, \`{"
 each revocation one \`authorization.revoked\` event, fanned out after the answer; latency from the event's
 time (the request's) to its arrival:
 
-| endpoints | events | deliveries | request answered in | all delivered in | events/s delivered | deliveries/s (× floor) | latency p50 / p99 / max |
-|---|---|---|---|---|---|---|---|
+| endpoints | events | deliveries | request answered in | all delivered in | events/s delivered | deliveries/s (× floor) | latency p50 / p99 / max | p50 × the floor's (its p50) |
+|---|---|---|---|---|---|---|---|---|
 ${bulkRows.join('\n')}
 
 Backlog: ${EVENTS} events whose deliveries all waited for their retry (the receiver answered 503 twice),
@@ -358,11 +396,14 @@ request competing: the delivery capacity.
 ${backlogRows.join('\n')}
 
 Reading: the live runs are bounded by the requests that make the events (each a session check, the
-change, its audit entry and event in one D1 batch, then the fan-out after the answer: one read, one
-D1 batch, one queue send), which share the two cores with the deliveries. Local Queues hand the
-consumer one batch at a time (miniflare's broker waits for a batch's answer before the next), up to
-100 messages, waiting at most a second for a batch to fill (\`max_batch_timeout = 1\`, which bounds the
-latency of a lone change). A batch costs one D1 round trip to claim all its deliveries,
+authorization's read, the change with its audit entry and event in one D1 batch, then the fan-out
+after the answer: one D1 batch that reads the position, creates the deliveries and advances, and one
+queue send), which share the two cores, the one D1 database and the worker's one isolate with the
+deliveries. Local Queues hand the consumer one batch at a time (miniflare's broker waits for a
+batch's answer before the next), up to 100 messages, waiting at most a second for a batch to fill
+(\`max_batch_timeout = 1\`, which bounds the latency of a lone change); when a batch comes back with
+fewer than 100 messages waiting, the broker waits that second again unless 100 gather first, so a
+burst's tail waits a second even with nothing else to do. A batch costs one D1 round trip to claim all its deliveries,
 their signed POSTs run concurrently, and one D1 batch of two set-based statements logs and
 concludes them all (retries go back in one queue send). At the edge, consumers run concurrently
 (\`max_concurrency\` unset: Queues scales them), so these are lower bounds, useful to compare runs on
@@ -406,8 +447,12 @@ try {
   const total = Math.max(...backlogs.map((b) => b.deliveries));
   log(`floor: the bare JS worker forwards ${total} bodies…`);
   const floorRun = await floorDrain(total);
-  log(`floor: ${fmt(floorRun.deliveriesPerSecond)} deliveries/s`);
-  const text = section(results, bulks, backlogs, floorReq, floorRun, startedAt, loadBefore, loadavg());
+  log(`floor: ${fmt(floorRun.deliveriesPerSecond)} deliveries/s, p50 ${floorRun.p50} ms, p99 ${floorRun.p99} ms`);
+  const endpoints = Math.max(...ENDPOINT_COUNTS);
+  log(`floor: ${EVENTS} requests of ${endpoints} bodies in ${PARALLEL} loops…`);
+  const floorLiveRun = await floorLive(endpoints);
+  log(`floor: ${fmt(floorLiveRun.deliveriesPerSecond)} deliveries/s, p50 ${floorLiveRun.p50} ms, p99 ${floorLiveRun.p99} ms`);
+  const text = section(results, bulks, backlogs, floorReq, floorRun, floorLiveRun, startedAt, loadBefore, loadavg());
   const existing = existsSync(RESULTS) ? readFileSync(RESULTS, 'utf8') : '';
   const pattern = new RegExp(`${START}[\\s\\S]*?${END}\\n?`);
   writeFileSync(RESULTS, pattern.test(existing) ? existing.replace(pattern, text) : `${existing.trimEnd()}\n\n${text}`);

@@ -149,7 +149,7 @@ pub async fn authorization(call: &Call) -> Result<Reply, ApiError> {
 
 pub async fn change(call: &mut Call) -> Result<Reply, ApiError> {
     let (who, actor) = require_actor(call).await?;
-    authorizations::get(&call.app, &actor, call.id()).await?;
+    let before = authorizations::get(&call.app, &actor, call.id()).await?;
     let mut fields = Fields::new(json_object(&mut call.req).await?);
     let services = if fields.has("services") {
         fields.parsed_list("services", Services::parse).map(Some)
@@ -180,8 +180,7 @@ pub async fn change(call: &mut Call) -> Result<Reply, ApiError> {
         })
     })?;
     crate::use_cases::mfa::require_recent_factor(&call.app, &who)?;
-    let id = call.id().to_owned();
-    let authorization = authorizations::change(&call.app, &actor, &id, change).await?;
+    let authorization = authorizations::change(&call.app, &actor, before, change).await?;
     Ok(one(200, &authorization, call))
 }
 

@@ -236,51 +236,52 @@ pub struct FanOutPosition {
     pub newest_seq: i64,
 }
 
-pub async fn fan_out_position(db: &Db) -> Result<FanOutPosition, InfraError> {
-    db.prepare(
-        "SELECT last_seq, (SELECT COALESCE(MAX(seq), 0) FROM domain_events) AS newest_seq FROM webhook_fanout WHERE id = 1",
-    )
-    .first(None)
-    .await
-    .context("Failed to read the fan-out position")?
-    .ok_or_else(|| InfraError {
-        context: "The webhook_fanout row is missing".into(),
-        cause: "schema.sql inserts it".into(),
-    })
+/// The newest event: one subquery shared by the statements of the fan-out.
+const NEWEST_SEQ: &str = "(SELECT COALESCE(MAX(seq), 0) FROM domain_events)";
+
+/// The fan-out position as the batch starts (read in the batch, so it is the one the following
+/// statements see).
+pub fn fan_out_position(db: &Db) -> Statement {
+    db.prepare(format!(
+        "SELECT last_seq, {NEWEST_SEQ} AS newest_seq FROM webhook_fanout WHERE id = 1"
+    ))
 }
 
-/// One delivery per wanting active endpoint of the event's organisations, for the events in
-/// (`after`, `upto`]; existing ones are left alone. Returns the new deliveries, leased until
-/// `lease_until` (they are enqueued at once).
+/// One delivery per wanting active endpoint of the event's organisations, for the events after
+/// the fan-out position, at most `limit`; existing ones are left alone. Returns the new
+/// deliveries, leased until `lease_until` (they are enqueued at once).
 pub fn fan_out(
     db: &Db,
-    after: i64,
-    upto: i64,
+    limit: i64,
     now: Millis,
     lease_until: Millis,
 ) -> Result<Statement, InfraError> {
     query!(
         db,
         "INSERT OR IGNORE INTO webhook_deliveries (id, endpoint_id, event_seq, event_type, next_attempt_at, created_at)
-         SELECT lower(hex(randomblob(16))), w.id, d.seq, d.type, ?4, ?3
-         FROM domain_events d
+         SELECT lower(hex(randomblob(16))), w.id, d.seq, d.type, ?3, ?2
+         FROM webhook_fanout f
+         JOIN domain_events d ON d.seq > f.last_seq AND d.seq <= f.last_seq + ?1
          JOIN webhook_endpoints w ON w.organisation_id IN (d.employer_id, d.firm_id)
-         WHERE d.seq > ?1 AND d.seq <= ?2 AND d.seq > w.after_seq AND w.status = 'active'
+         WHERE f.id = 1 AND d.seq > w.after_seq AND w.status = 'active'
            AND EXISTS (SELECT 1 FROM json_each(w.events) WHERE json_each.value = d.type)
          RETURNING id, attempts",
-        after,
-        upto,
+        limit,
         now,
         lease_until
     )
     .context("Failed to prepare the webhook fan-out")
 }
 
-pub fn advance_fan_out(db: &Db, upto: i64) -> Result<Statement, InfraError> {
+/// Moves the fan-out position past the events [`fan_out`] handled (at most `limit`).
+pub fn advance_fan_out(db: &Db, limit: i64) -> Result<Statement, InfraError> {
     query!(
         db,
-        "UPDATE webhook_fanout SET last_seq = MAX(last_seq, ?1) WHERE id = 1",
-        upto
+        &format!(
+            "UPDATE webhook_fanout SET last_seq = MIN(last_seq + ?1, {NEWEST_SEQ})
+             WHERE id = 1 AND last_seq < {NEWEST_SEQ}"
+        ),
+        limit
     )
     .context("Failed to prepare advancing the fan-out")
 }

@@ -17,8 +17,8 @@ pub mod secret;
 
 use crate::domain::{Millis, MINUTE};
 use crate::infra::{App, Context, InfraError};
-use crate::storage::atomically;
-use crate::storage::webhooks::{self, Due};
+use crate::storage::webhooks::{self, Due, FanOutPosition};
+use crate::storage::{atomically, unexpected_batch};
 use serde::{Deserialize, Serialize};
 use worker::{console_error, console_log, BatchMessageBuilder, Env, MessageBuilder};
 
@@ -91,30 +91,42 @@ pub async fn enqueue_after(app: &App, retries: &[(&str, i64, Millis)]) -> Result
 }
 
 /// Creates the deliveries of the events not yet fanned out (one bounded batch) and enqueues
-/// them. Returns how many events and deliveries it handled.
+/// them. Returns how many events and deliveries it handled. One D1 batch reads the position,
+/// creates the deliveries and advances the position: a request that appended nothing writes
+/// nothing.
 pub async fn fan_out(app: &App) -> Result<(i64, usize), InfraError> {
-    let position = webhooks::fan_out_position(&app.db).await?;
-    if position.newest_seq <= position.last_seq {
-        return Ok((0, 0));
-    }
-    let upto = position.newest_seq.min(position.last_seq + FAN_OUT_BATCH);
     let results = atomically(
         &app.db,
         vec![
-            webhooks::fan_out(&app.db, position.last_seq, upto, app.now, app.now + LEASE)?,
-            webhooks::advance_fan_out(&app.db, upto)?,
+            webhooks::fan_out_position(&app.db),
+            webhooks::fan_out(&app.db, FAN_OUT_BATCH, app.now, app.now + LEASE)?,
+            webhooks::advance_fan_out(&app.db, FAN_OUT_BATCH)?,
         ],
         "Failed to fan out domain events to webhooks",
     )
     .await?;
-    let created: Vec<Due> = match results.first() {
-        Some(result) => result
-            .results()
-            .context("Failed to read the new webhook deliveries")?,
-        None => Vec::new(),
+    let [position, created, _] = results.as_slice() else {
+        return Err(unexpected_batch(
+            "Failed to fan out domain events to webhooks",
+        ));
     };
+    let position: Option<FanOutPosition> = position
+        .results()
+        .context("Failed to read the fan-out position")?
+        .into_iter()
+        .next();
+    let Some(position) = position else {
+        return Err(InfraError {
+            context: "The webhook_fanout row is missing".into(),
+            cause: "schema.sql inserts it".into(),
+        });
+    };
+    let created: Vec<Due> = created
+        .results()
+        .context("Failed to read the new webhook deliveries")?;
     enqueue(app, &created, false).await?;
-    Ok((upto - position.last_seq, created.len()))
+    let fanned = (position.newest_seq - position.last_seq).clamp(0, FAN_OUT_BATCH);
+    Ok((fanned, created.len()))
 }
 
 /// Enqueues pending deliveries whose attempt is due (one bounded round): retries whose message

@@ -156,15 +156,23 @@ test('a file given the monthly report after its employer transmitted stands tran
   const transmitted = async () => filesPage(firm.member.client, { report_standing: 'transmitted', page_size: 100 });
   const before = await transmitted();
   assert.ok(!employerIds([before]).includes(noService.organisation.id));
+  const keys = () => app.sql(`SELECT term FROM authorized_file_keys WHERE authorization_id = ${quote(noService.file.id)} ORDER BY term`)
+    .map((row) => row.term);
+  const wordKeys = keys();
 
   sqlWrite(app, `UPDATE authorizations SET services = 9 WHERE id = ${quote(noService.file.id)}`);
   const given = await transmitted();
   assert.deepEqual(employerIds([given]), [...employerIds([before]), noService.organisation.id].sort());
   assert.equal(given.total, before.total + 1, 'the kept count follows the service');
+  assert.deepEqual(keys(), [`#${previous}`, ...wordKeys], 'the month key joins the word and number keys, which stay');
+
+  sqlWrite(app, `UPDATE authorizations SET level = 'consultation', services = 9 WHERE id = ${quote(noService.file.id)}`);
+  assert.deepEqual(keys(), [`#${previous}`, ...wordKeys], 'a change that keeps the service keeps every key');
 
   sqlWrite(app, `UPDATE authorizations SET services = 1 WHERE id = ${quote(noService.file.id)}`);
   const taken = await transmitted();
   assert.deepEqual([employerIds([taken]), taken.total], [employerIds([before]), before.total]);
+  assert.deepEqual(keys(), wordKeys);
   const stillPending = await filesPage(firm.member.client, { report_standing: pending, page_size: 100 });
   assert.ok(!employerIds([stillPending]).includes(noService.organisation.id), 'without the service, never pending either');
 });

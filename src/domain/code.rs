@@ -40,17 +40,7 @@ impl OneTimeCode {
 
     /// A code as typed: spaces and hyphens are forgiven, anything but six digits is not.
     pub fn parse(raw: &str) -> Result<OneTimeCode, Problem> {
-        let digits: String = raw
-            .chars()
-            .filter(|c| !c.is_whitespace() && *c != '-')
-            .collect();
-        if digits.is_empty() {
-            return Err(Problem::Required);
-        }
-        if digits.len() != 6 || !digits.chars().all(|c| c.is_ascii_digit()) {
-            return Err(Problem::InvalidCode);
-        }
-        Ok(OneTimeCode(digits))
+        super::fields::digits(raw, 6..=6, Problem::InvalidCode).map(OneTimeCode)
     }
 
     pub fn expose(&self) -> &str {

@@ -97,6 +97,26 @@ impl FieldErrors {
     }
 }
 
+/// A number as typed (a code, a file number): spaces and hyphens forgiven; `count` digits in
+/// all, or `invalid`.
+pub fn digits(
+    raw: &str,
+    count: std::ops::RangeInclusive<usize>,
+    invalid: Problem,
+) -> Result<String, Problem> {
+    let digits: String = raw
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .collect();
+    if digits.is_empty() {
+        return Err(Problem::Required);
+    }
+    if !count.contains(&digits.len()) || !digits.chars().all(|c| c.is_ascii_digit()) {
+        return Err(invalid);
+    }
+    Ok(digits)
+}
+
 /// Rejects text that would render misleadingly: control characters and bidirectional overrides.
 pub fn has_hidden_characters(text: &str) -> bool {
     text.chars().any(|c| {

@@ -45,17 +45,7 @@ pub struct FileNumber(String);
 
 impl FileNumber {
     pub fn parse(raw: &str) -> Result<FileNumber, Problem> {
-        let digits: String = raw
-            .chars()
-            .filter(|c| !c.is_whitespace() && *c != '-')
-            .collect();
-        if digits.is_empty() {
-            return Err(Problem::Required);
-        }
-        if !(6..=10).contains(&digits.len()) || !digits.chars().all(|c| c.is_ascii_digit()) {
-            return Err(Problem::InvalidFileNumber);
-        }
-        Ok(FileNumber(digits))
+        super::fields::digits(raw, 6..=10, Problem::InvalidFileNumber).map(FileNumber)
     }
 
     pub fn as_str(&self) -> &str {

@@ -25,6 +25,14 @@ pub struct Sighting {
     pub email: Option<EmailMessage>,
 }
 
+/// The browser's token: the one it sent, or a new one.
+fn token_of(requester: &Requester) -> DeviceToken {
+    requester
+        .device
+        .clone()
+        .unwrap_or_else(|| DeviceToken::generate(&mut OsEntropy))
+}
+
 /// The browser of a session about to start (`token_hash`) for `user`.
 pub async fn sighting(
     app: &App,
@@ -32,10 +40,7 @@ pub async fn sighting(
     token_hash: &str,
     requester: &Requester,
 ) -> Result<Sighting, InfraError> {
-    let token = requester
-        .device
-        .clone()
-        .unwrap_or_else(|| DeviceToken::generate(&mut OsEntropy));
+    let token = token_of(requester);
     let device_hash = token.hash();
     let seen = devices::sighting(&app.db, &user.id, &device_hash).await?;
     let id = random_id();
@@ -84,10 +89,7 @@ pub fn first(
     token_hash: &str,
     requester: &Requester,
 ) -> Result<Sighting, InfraError> {
-    let token = requester
-        .device
-        .clone()
-        .unwrap_or_else(|| DeviceToken::generate(&mut OsEntropy));
+    let token = token_of(requester);
     let statement = devices::record_if_session(
         &app.db,
         &random_id(),

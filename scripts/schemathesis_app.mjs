@@ -4,11 +4,14 @@
 //
 // Usage: node scripts/schemathesis_app.mjs <directory>. Each run is one `st run`, on one actor's
 // session: the script writes <directory>/run-N.toml (scripts/schemathesis.toml, then the real
-// values of path parameters, and for the runs on an actor of their own of body fields, per
-// operation) and <directory>/run-N.args (the operations it covers, as `st run` options, one a
+// values of path parameters and of the body fields that name a pending object (a signup, a reset,
+// a sign-in challenge, credentials), per operation) and <directory>/run-N.args (the operations it covers, as `st run` options, one a
 // line), then prints one JSON line {base_url, runs: [{name, session, config, args, step_up}]} and
 // serves until it receives SIGTERM or SIGINT. On SIGUSR1 every actor with a second factor proves it
 // again (a step-up lasts ten minutes), then the line `stepped-up N` is printed (N counting signals).
+// On SIGUSR2 it writes to stderr, from the worker's request log since seeding ended, each tested
+// operation that never answered anything but 401, 403 or 404 (nobody reached it for real), then
+// prints the line `tallied`.
 import { pbkdf2Sync, randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,11 +19,28 @@ import { spawnApp, GOOD_PASSWORD, uniqueEmail } from '../tests/support/app.mjs';
 import { FACTORS, nextProof } from '../tests/support/client.mjs';
 import { createOrganisation, invitedMember, linkedMember, operatorClient, signedUp } from '../tests/support/orgs.mjs';
 import { employer, firmWithMember, invitedContact, granted, grantBody, today, addDays, randomPostalCode } from '../tests/support/authz.mjs';
+import { SoftPasskey } from '../tests/support/passkeys.mjs';
 import { startReceiver } from '../tests/support/webhooks.mjs';
 
 const [dir] = process.argv.slice(2);
 if (!dir) throw new Error('usage: node scripts/schemathesis_app.mjs <directory>');
 const app = await spawnApp();
+// The statuses each operation answered, by its route pattern, from the worker's request log lines.
+const statuses = new Map();
+let pending = '';
+app.child.stdout.on('data', (chunk) => {
+  const lines = (pending + chunk).split('\n');
+  pending = lines.pop();
+  for (const line of lines) {
+    if (!line.startsWith('{') || !line.includes('"kind":"request"')) continue;
+    try {
+      const { method, route, status } = JSON.parse(line);
+      const key = `${method} ${route}`;
+      if (!statuses.has(key)) statuses.set(key, new Set());
+      statuses.get(key).add(status);
+    } catch { /* not a request line */ }
+  }
+});
 const receiver = await startReceiver();
 let stopping = false;
 const stop = async (code = 0) => {
@@ -106,6 +126,10 @@ try {
   const firmToken = await tokenOf(firm.responsable.client);
   const firmContact = await invitedContact(firm.responsable.client);
   const bossToken = await tokenOf(boss.client);
+  const creation = await expect('asking to create a passkey', boss.client.passkeyCreationOptions(), 200);
+  const passkey = await expect('adding a passkey', boss.client.addPasskey({
+    credential: new SoftPasskey(app.baseUrl).create(creation), name: 'Clé USB',
+  }), 201);
   const bossSession = await anotherSessionId(boss, boss.client);
   const enderSession = await anotherSessionId(ender, ender.client);
 
@@ -181,6 +205,8 @@ try {
         'POST /api/employer/access-requests/{id}/approve': id(request.access_request.id),
         'POST /api/employer/access-requests/{id}/decline': id(request.access_request.id),
         'DELETE /api/organisation/tokens/{id}': id(bossToken),
+        'PATCH /api/me/passkeys/{id}': id(passkey.id),
+        'DELETE /api/me/passkeys/{id}': id(passkey.id),
         'DELETE /api/me/sessions/{id}': id(bossSession),
         ...employerMonth,
         'POST /api/signup/resend': { 'body.verification_id': pendingSignup.verification_id },
@@ -246,6 +272,20 @@ try {
   for (const client of factored) {
     if (!(await stepUp(client))) throw new Error(`the step-up of ${client.email} failed`);
   }
+  process.on('SIGUSR2', () => {
+    const document = JSON.parse(readFileSync(new URL('../public/api/openapi.json', import.meta.url), 'utf8'));
+    const operations = Object.entries(document.paths).flatMap(([path, item]) =>
+      Object.keys(item).filter((m) => ['get', 'put', 'post', 'delete', 'patch'].includes(m)).map((m) => `${m.toUpperCase()} ${path}`))
+      .filter((op) => !new RegExp(EXCLUDED).test(op.slice(op.indexOf(' ') + 1)));
+    const shallow = operations.filter((op) => [...(statuses.get(op) ?? [])].every((status) => [401, 403, 404].includes(status)));
+    process.stderr.write(`[check-api] ${operations.length} operations under test; ${shallow.length} never answered anything but 401, 403 or 404${
+      shallow.map((op) => `\n  ${op}: ${[...(statuses.get(op) ?? [])].sort().join(', ') || 'never requested'}`).join('')}\n`);
+    // SEL_CHECK_API_TALLY=1: every operation's statuses, to see what each run reached.
+    if (process.env.SEL_CHECK_API_TALLY === '1') {
+      for (const op of operations) process.stderr.write(`  ${op}: ${[...(statuses.get(op) ?? [])].sort().join(', ')}\n`);
+    }
+    process.stdout.write('tallied\n');
+  });
   let signals = 0;
   process.on('SIGUSR1', async () => {
     signals += 1;
@@ -267,6 +307,7 @@ try {
     writeFileSync(args, `${filters.join('\n')}\n`);
     return { name: run.name, session: session(run.client), config, args, step_up: factored.includes(run.client) };
   });
+  statuses.clear();
   process.stdout.write(`${JSON.stringify({ base_url: app.baseUrl, runs: described })}\n`);
 } catch (error) {
   process.stderr.write(`seeding failed: ${error.stack ?? error}\n${app.log().slice(-4000)}\n`);

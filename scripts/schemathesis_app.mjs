@@ -98,8 +98,10 @@ try {
   const [signer, changer, closer, ender] = plain;
   const requester = await linkedMember(app, firm.responsable.client, { first_name: 'Rémi', last_name: 'Requérant' });
 
-  // The employer's side: a contact of its own, an authorization of the firm's member, an access
-  // request of another member, a webhook with one delivery, a token, a second session.
+  // For each organisation: a contact of its own, a webhook with one delivery, a token. For the
+  // employer: an authorization of the firm's member and an access request of another member, a
+  // passkey and a second session of its responsible. For the firm's responsible: an authorized
+  // file (with the monthly report) and an access request of its own.
   const bossMember = await invitedContact(boss.client);
   const memberAuthorization = await granted(boss.client, grantBody(firm.organisation, firm.member.email, { services: ['monthly_report', 'workforce'], level: 'transmission' }));
   const responsableFile = await granted(boss.client, grantBody(firm.organisation, firm.responsable.email, { services: ['monthly_report', 'workforce'], level: 'transmission', ends_on: addDays(await today(app), 60) }));
@@ -111,6 +113,8 @@ try {
   const cancellable = await expect('asking for access', firm.responsable.client.requestAccess({
     file_number: other.form.file_number, postal_code: other.form.postal_code, services: ['status_letter'], message: 'Bonjour',
   }), 201);
+
+  const third = await createOrganisation(app, { kind: 'employer', postal_code: randomPostalCode() });
 
   const webhookOf = async (client, path) => {
     const { webhook } = await expect('creating a webhook', client.createWebhook({ url: `${receiver.url}${path}`, events: ['authorization.granted'] }), 201);
@@ -131,7 +135,8 @@ try {
     credential: new SoftPasskey(app.baseUrl).create(creation), name: 'Clé USB',
   }), 201);
   const bossSession = await anotherSessionId(boss, boss.client);
-  const enderSession = await anotherSessionId(ender, ender.client);
+  // Something for DELETE /api/me/sessions to end.
+  await anotherSessionId(ender, ender.client);
 
   // Pending codes and challenges, for the operations that answer them (with a wrong code, as the
   // fuzzer's codes are): a signup, a password reset, a sign-in's second factor, an email change.
@@ -167,7 +172,7 @@ try {
     'POST /api/organisation/webhooks/{id}/test': id(hook.webhook),
     'GET /api/organisation/webhooks/{id}/deliveries': id(hook.webhook),
     'POST /api/organisation/webhooks/deliveries/{id}/replay': id(hook.delivery),
-    ...(token ? { 'DELETE /api/organisation/tokens/{id}': id(token) } : {}),
+    'DELETE /api/organisation/tokens/{id}': id(token),
   });
   const fileParameters = (file) => Object.fromEntries([
     'GET /api/authorized-files/{id}', 'GET /api/authorized-files/{id}/monthly-report', 'GET /api/authorized-files/{id}/monthly-reports',
@@ -197,18 +202,25 @@ try {
       // Every operation but those of a firm's authorized files (covered by the firm's run).
       filters: ['--exclude-path-regex', `${EXCLUDED}|^/api/authorized-files/`, ...ALONE.flatMap((op) => ['--exclude-name', op])],
       parameters: {
-        ...organisationParameters(bossMember.id, bossHook, null),
+        ...organisationParameters(bossMember.id, bossHook, bossToken),
         'GET /api/employer/authorizations/{id}': id(memberAuthorization.id),
         'PATCH /api/employer/authorizations/{id}': id(memberAuthorization.id),
         'DELETE /api/employer/authorizations/{id}': id(memberAuthorization.id),
         'POST /api/employer/authorizations/{id}/confirm': id(memberAuthorization.id),
         'POST /api/employer/access-requests/{id}/approve': id(request.access_request.id),
         'POST /api/employer/access-requests/{id}/decline': id(request.access_request.id),
-        'DELETE /api/organisation/tokens/{id}': id(bossToken),
         'PATCH /api/me/passkeys/{id}': id(passkey.id),
         'DELETE /api/me/passkeys/{id}': id(passkey.id),
         'DELETE /api/me/sessions/{id}': id(bossSession),
         ...employerMonth,
+        // Bodies the generator rarely makes valid (an address matching the document's pattern, a
+        // password confirmed, an existing firm contact): real ones, so that these succeed too.
+        'POST /api/signup/validate': { 'body.email': uniqueEmail('nouveau'), 'body.password': GOOD_PASSWORD, 'body.password_confirmation': GOOD_PASSWORD },
+        'POST /api/signup': { 'body.email': uniqueEmail('nouveau'), 'body.password': GOOD_PASSWORD, 'body.password_confirmation': GOOD_PASSWORD },
+        'POST /api/password/forgot': { 'body.email': ender.email },
+        'POST /api/me/email': { 'body.new_email': uniqueEmail('nouvelle'), 'body.current_password': GOOD_PASSWORD },
+        'POST /api/organisation/members': { 'body.email': uniqueEmail('invite') },
+        'POST /api/employer/authorizations': { 'body.firm_file_number': firm.organisation.file_number, 'body.contact_email': requester.email },
         'POST /api/signup/resend': { 'body.verification_id': pendingSignup.verification_id },
         'POST /api/signup/verify': { 'body.verification_id': pendingSignup.verification_id },
         'POST /api/password/reset': { 'body.reset_id': reset.reset_id },
@@ -229,6 +241,8 @@ try {
         ...organisationParameters(firmContact.id, firmHook, firmToken),
         ...fileParameters(responsableFile.id),
         'DELETE /api/access-requests/{id}': id(cancellable.access_request.id),
+        'POST /api/organisation/members': { 'body.email': uniqueEmail('invite') },
+        'POST /api/access-requests': { 'body.file_number': third.form.file_number, 'body.postal_code': third.form.postal_code },
       },
     },
     {

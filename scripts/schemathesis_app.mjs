@@ -60,6 +60,9 @@ async function expect(what, promise, status) {
   return res.body;
 }
 
+/** The password the password-change run sets (then the current one no longer matches). */
+const NEW_PASSWORD = 'Quatre hiboux blancs veillent';
+
 const session = (client) => client.cookies.get('__Host-sel_session');
 
 /** Proves the second factor of `client`'s account in its session (sensitive actions need it). */
@@ -267,7 +270,9 @@ try {
       name: 'password change (an account of its own: the change ends the other sessions)',
       client: changer.client,
       operations: ['POST /api/me/password'],
-      parameters: { 'POST /api/me/password': { 'body.current_password': GOOD_PASSWORD } },
+      parameters: { 'POST /api/me/password': {
+        'body.current_password': GOOD_PASSWORD, 'body.new_password': NEW_PASSWORD, 'body.new_password_confirmation': NEW_PASSWORD,
+      } },
     },
     {
       name: 'the end of the other sessions (an account of its own, signed in twice)',

@@ -1,12 +1,13 @@
-// Passkeys end to end, with a software authenticator written here (a P-256 key from node:crypto,
-// an attestation object of format "none" in CBOR, signed assertions): registration, sign-in without
+// Passkeys end to end, with a software authenticator (tests/support/passkeys.mjs: a P-256 key from
+// node:crypto, an attestation object of format "none" in CBOR, signed assertions): registration, sign-in without
 // a password and as the second factor after one, a challenge that serves once, the origin, the
 // sign counter, step-up before changing the factors, another person's passkey, and bad input.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
+import { generateKeyPairSync } from 'node:crypto';
 import { spawnApp, uniqueEmail, answeredByWorker } from '../support/app.mjs';
 import { signedUp, sql, quote } from '../support/orgs.mjs';
+import { SoftPasskey, b64, UP } from '../support/passkeys.mjs';
 import { runJobs, countsOf } from '../support/jobs.mjs';
 
 const MINUTE = 60 * 1000;
@@ -22,78 +23,10 @@ let hosts = 0;
 /** Each test signs in from its own address: failed sign-ins count per IP. */
 const freshClient = () => { hosts += 1; return app.client({ ip: `198.51.100.${hosts}` }); };
 
-const b64 = (bytes) => Buffer.from(bytes).toString('base64url');
-const sha256 = (data) => createHash('sha256').update(data).digest();
-
-/** The little CBOR an authenticator writes: maps, text, bytes and integers (RFC 8949). */
-function cbor(value) {
-  const head = (major, n) => {
-    if (n < 24) return Buffer.from([(major << 5) | n]);
-    if (n < 256) return Buffer.from([(major << 5) | 24, n]);
-    const b = Buffer.alloc(3); b[0] = (major << 5) | 25; b.writeUInt16BE(n, 1); return b;
-  };
-  if (Number.isInteger(value)) return value >= 0 ? head(0, value) : head(1, -1 - value);
-  if (typeof value === 'string') { const b = Buffer.from(value); return Buffer.concat([head(3, b.length), b]); }
-  if (Buffer.isBuffer(value)) return Buffer.concat([head(2, value.length), value]);
-  const entries = value instanceof Map ? [...value] : Object.entries(value);
-  return Buffer.concat([head(5, entries.length), ...entries.flatMap(([k, v]) => [cbor(k), cbor(v)])]);
-}
-
-const UP = 0x01, UV = 0x04, AT = 0x40;
-
-/** A passkey on a software authenticator: creates itself from creation options, then signs. */
-class SoftPasskey {
-  constructor() {
-    ({ privateKey: this.privateKey, publicKey: this.publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' }));
-    this.credentialId = randomBytes(16);
-    this.counter = 0;
-    this.origin = app.baseUrl;
-  }
-
-  authData(rpId, flags, extra = Buffer.alloc(0)) {
-    const count = Buffer.alloc(4); count.writeUInt32BE(this.counter);
-    return Buffer.concat([sha256(rpId), Buffer.from([flags]), count, extra]);
-  }
-
-  clientData(type, challenge, origin = this.origin) {
-    return Buffer.from(JSON.stringify({ type, challenge, origin, crossOrigin: false }));
-  }
-
-  /** navigator.credentials.create, as PublicKeyCredential.toJSON() gives it. */
-  create(options, { origin, flags = UP | UV, alg = -7 } = {}) {
-    this.rpId = options.rp.id;
-    this.userHandle = options.user.id;
-    const { x, y } = this.publicKey.export({ format: 'jwk' });
-    const coseKey = cbor(new Map([[1, 2], [3, alg], [-1, 1], [-2, Buffer.from(x, 'base64url')], [-3, Buffer.from(y, 'base64url')]]));
-    const idLength = Buffer.alloc(2); idLength.writeUInt16BE(this.credentialId.length);
-    const attested = Buffer.concat([Buffer.alloc(16), idLength, this.credentialId, coseKey]);
-    const attestationObject = cbor({ fmt: 'none', attStmt: {}, authData: this.authData(this.rpId, flags | AT, attested) });
-    return {
-      id: b64(this.credentialId), rawId: b64(this.credentialId), type: 'public-key',
-      response: { clientDataJSON: b64(this.clientData('webauthn.create', options.challenge, origin)), attestationObject: b64(attestationObject) },
-    };
-  }
-
-  /** navigator.credentials.get: the counter grows by one unless `counter` says otherwise. */
-  get(options, { origin, flags = UP | UV, counter = this.counter + 1, key = this.privateKey } = {}) {
-    this.counter = counter;
-    const authenticatorData = this.authData(options.rpId, flags);
-    const clientDataJSON = this.clientData('webauthn.get', options.challenge, origin);
-    const signature = sign('sha256', Buffer.concat([authenticatorData, sha256(clientDataJSON)]), key);
-    return {
-      id: b64(this.credentialId), rawId: b64(this.credentialId), type: 'public-key',
-      response: {
-        clientDataJSON: b64(clientDataJSON), authenticatorData: b64(authenticatorData),
-        signature: b64(signature), userHandle: this.userHandle,
-      },
-    };
-  }
-}
-
 /** A signed-up account with one passkey registered: {client, email, password, user, passkey, registered}. */
 async function withPasskey() {
   const account = await signedUp(app, { email: uniqueEmail('passkey') });
-  const passkey = new SoftPasskey();
+  const passkey = new SoftPasskey(app.baseUrl);
   const options = await account.client.passkeyCreationOptions();
   assert.equal(options.status, 200, options.text);
   const registered = await account.client.addPasskey({ credential: passkey.create(options.body), name: 'Mon téléphone' });
@@ -143,7 +76,7 @@ test('a registered passkey is listed, counts as the first factor with its recove
   const again = await client.passkeyCreationOptions();
   assert.deepEqual(again.body.excludeCredentials, [{ type: 'public-key', id: b64(passkey.credentialId) }]);
   assert.equal(again.body.user.id, passkey.userHandle, 'one handle for all of an account\'s passkeys');
-  const second = await client.addPasskey({ credential: new SoftPasskey().create(again.body), name: 'Clé USB' });
+  const second = await client.addPasskey({ credential: new SoftPasskey(app.baseUrl).create(again.body), name: 'Clé USB' });
   assert.equal(second.status, 201, `creating it just proved the factor: no step-up yet: ${second.text}`);
   assert.equal(second.body.recovery_codes, undefined, 'codes come only with the first factor');
   assert.equal((await client.mfa()).body.passkeys, 2);
@@ -211,7 +144,7 @@ test('a challenge serves once: a replayed assertion or registration is refused',
   assert.equal(replayed.body.error.code, 'passkey_rejected');
 
   const creation = await owner.passkeyCreationOptions();
-  const credential = new SoftPasskey().create(creation.body);
+  const credential = new SoftPasskey(app.baseUrl).create(creation.body);
   assert.equal((await owner.addPasskey({ credential, name: 'Une' })).status, 201);
   const again = await owner.addPasskey({ credential, name: 'Deux' });
   assert.equal(again.status, 422, again.text);
@@ -331,14 +264,14 @@ test('bad credentials and names are refused with 4xx field errors, never a 500',
   assert.equal(both.status, 422, 'one proof at a time');
 
   const creation = await client.passkeyCreationOptions();
-  const credential = new SoftPasskey().create(creation.body);
+  const credential = new SoftPasskey(app.baseUrl).create(creation.body);
   for (const [why, name] of [['an empty name', '   '], ['a name of 61 characters', 'a'.repeat(61)], ['a control character', 'a\u0007b'], ['a number', 12]]) {
     const res = await client.addPasskey({ credential, name });
     assert.equal(res.status, 422, `${why}: ${res.text}`);
     assert.ok(res.body.error.fields.name, why);
   }
   const rs256 = await client.passkeyCreationOptions();
-  const refused = await client.addPasskey({ credential: new SoftPasskey().create(rs256.body, { alg: -257 }), name: 'RSA' });
+  const refused = await client.addPasskey({ credential: new SoftPasskey(app.baseUrl).create(rs256.body, { alg: -257 }), name: 'RSA' });
   assert.equal(refused.status, 422, refused.text);
   assert.equal(refused.body.error.code, 'passkey_rejected', 'only ES256 keys');
   const malformed = await client.request('POST', PASSKEYS, { body: '{', headers: { 'content-type': 'application/json' } });

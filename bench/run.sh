@@ -4,7 +4,7 @@
 # through the API, measures (wasm size, Argon2id cost, latency/throughput under load with wrk),
 # overwrites bench/RESULTS.md and stops everything it started. Takes ~2 minutes after the build.
 # Then bench/wasm_startup.mjs times V8 compiling and instantiating the module, bench/files.sh
-# measures "Mes dossiers autorisés" at 50,000 files (seeding takes ~2-3 minutes the first time),
+# measures "Mes dossiers autorisés" at 50,000 files (seeding takes most of an hour the first time),
 # bench/cleanup.mjs the cleanup of 100,000 rows and bench/webhooks.mjs webhook fan-out, each in its
 # own section of RESULTS.md.
 # Knobs: BENCH_DURATION_S (each wrk run, default 15), BENCH_ROUNDS (sequential rounds, default 40),

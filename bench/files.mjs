@@ -571,6 +571,9 @@ async function seededState() {
     sqliteBytes: statSync(sqliteFile(state)).size,
     timings: { schemaS: (t1 - t0) / 1000, apiS: (t2 - t1) / 1000, bulkS: (t3 - t2) / 1000, totalS: (t3 - t0) / 1000 },
   };
+  // The member's second factor, enrolled while linking (a firm profile needs one): kept with the
+  // state, so every later run (a --seed-only one included) answers the sign-in challenge.
+  if (FACTORS.has(meta.member.email)) meta.member.factor = FACTORS.get(meta.member.email);
   writeFileSync(metaPath, JSON.stringify(meta, null, 2)); // written last: its presence means complete
   log(`seeded in ${fmt(meta.timings.totalS)} s (schema ${fmt(meta.timings.schemaS)} s, API ${fmt(meta.timings.apiS)} s, ` +
     `bulk ${fmt(meta.timings.bulkS)} s for ${int(bulk.counts.authorizations)} authorizations, ${int(bulk.counts.employers)} employers, ` +

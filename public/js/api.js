@@ -23,6 +23,12 @@ export async function api(method, path, body) {
   let response;
   try {
     response = await fetch(path, init);
+    // A read that met a passing failure (an edge or a proxy dropping the connection: 502–504) is
+    // safe to send again, once, before the page shows an error; a write is never repeated.
+    if (method === 'GET' && response.status >= 502 && response.status <= 504) {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      response = await fetch(path, init);
+    }
   } catch {
     return { ok: false, status: 0, error: { code: 'network_error', message: t('common.network_error') } };
   }

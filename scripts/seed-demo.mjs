@@ -141,7 +141,7 @@ console.log(`
   Demo responsible of "${FIRM.name}" (file ${FIRM.file_number}):
       ${DEMO.email} / ${DEMO.password}  → "Mon organisation" lists the firm's contacts
       Second factor (required for firm profiles and responsibles): the sign-in asks for a code;
-      node scripts/totp.mjs ${DEMO.email}   prints the current one (same for ${EMPLOYERS[0].responsible.email})
+      node scripts/totp.mjs ${DEMO.email}   prints the current one, and the next (same for ${EMPLOYERS[0].responsible.email})
   Try the journey of a firm member:
       1. create an account at ${baseUrl}/signup as ${MEMBERS[0].email} (code in the mailbox)
       2. link it with the credentials of the invitation email: ${baseUrl}/dev/mailbox/?to=${MEMBERS[0].email}

@@ -18,4 +18,8 @@ if (!secret) {
   process.exit(1);
 }
 const now = Date.now();
-console.log(`${totpCode(secret, stepOf(now))}   (valid ${30 - Math.floor((now / 1000) % 30)} s more)`);
+const step = stepOf(now);
+// A code serves once: right after `make dev` the seeder may have used the current one, and the
+// portal then answers that it is invalid; the next one is accepted as soon as its step starts (or
+// already, within the portal's one-step drift).
+console.log(`${totpCode(secret, step)}   (valid ${30 - Math.floor((now / 1000) % 30)} s more; if already used, the next one: ${totpCode(secret, step + 1)})`);

@@ -20,20 +20,11 @@ pub enum Scope {
     MonthlyReportsWrite,
 }
 
-/// A scope as the API writes it: its code.
-#[cfg(test)]
-impl schemars::JsonSchema for Scope {
-    fn inline_schema() -> bool {
-        true
-    }
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "Scope".into()
-    }
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        let codes: Vec<&str> = Scope::ALL.into_iter().map(Scope::code).collect();
-        schemars::json_schema!({ "enum": codes })
-    }
-}
+// A scope as the API writes it: its code.
+inline_schema!(Scope, {
+    let codes: Vec<&str> = Scope::ALL.into_iter().map(Scope::code).collect();
+    schemars::json_schema!({ "enum": codes })
+});
 
 impl Scope {
     pub const ALL: [Scope; 4] = [

@@ -28,20 +28,11 @@ impl serde::Serialize for Service {
     }
 }
 
-/// Its codes, inline where a body uses it (the API document is derived in tests only).
-#[cfg(test)]
-impl schemars::JsonSchema for Service {
-    fn inline_schema() -> bool {
-        true
-    }
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "Service".into()
-    }
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        let codes: Vec<&str> = Service::ALL.iter().map(|s| s.code()).collect();
-        schemars::json_schema!({ "enum": codes })
-    }
-}
+// A service as the API writes it: its code.
+inline_schema!(Service, {
+    let codes: Vec<&str> = Service::ALL.iter().map(|s| s.code()).collect();
+    schemars::json_schema!({ "enum": codes })
+});
 
 impl Service {
     pub const ALL: [Service; 4] = [

@@ -3,6 +3,26 @@
 //! Nothing here imports `worker`: time arrives as epoch milliseconds and randomness through
 //! [`Entropy`], so every rule is unit-tested natively with `cargo test`.
 
+/// The JSON Schema of a type that serialises itself, written inline where a body uses it:
+/// `inline_schema!(Day, schemars::json_schema!({ "type": "string", "format": "date" }))`. Tests
+/// only: the API document is derived there, so nothing of it reaches the worker.
+macro_rules! inline_schema {
+    ($name:ident, $schema:expr) => {
+        #[cfg(test)]
+        impl schemars::JsonSchema for $name {
+            fn inline_schema() -> bool {
+                true
+            }
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                stringify!($name).into()
+            }
+            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                $schema
+            }
+        }
+    };
+}
+
 /// An enum stored as one of a few TEXT values (a `CHECK (x IN (...))` column) and shown as the
 /// same text in the API: `as_str` and `parse`/`FromStr` are the one mapping between the two, and
 /// serde uses it, so storage rows hold the enum and nothing above storage compares strings.
@@ -45,19 +65,7 @@ macro_rules! text_enum {
             }
         }
 
-        /// Its texts, inline where a body uses it (the API document is derived in tests only).
-        #[cfg(test)]
-        impl schemars::JsonSchema for $name {
-            fn inline_schema() -> bool {
-                true
-            }
-            fn schema_name() -> std::borrow::Cow<'static, str> {
-                stringify!($name).into()
-            }
-            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-                schemars::json_schema!({ "enum": [$($text),+] })
-            }
-        }
+        inline_schema!($name, schemars::json_schema!({ "enum": [$($text),+] }));
 
         impl<'de> serde::Deserialize<'de> for $name {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<$name, D::Error> {

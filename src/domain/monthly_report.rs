@@ -134,18 +134,10 @@ impl serde::Serialize for Month {
     }
 }
 
-#[cfg(test)]
-impl schemars::JsonSchema for Month {
-    fn inline_schema() -> bool {
-        true
-    }
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "Month".into()
-    }
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({ "type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$" })
-    }
-}
+inline_schema!(
+    Month,
+    schemars::json_schema!({ "type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$" })
+);
 
 text_enum! {
     /// Where a report stands for a month, as lists show it.

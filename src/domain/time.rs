@@ -79,18 +79,10 @@ impl serde::Serialize for Day {
     }
 }
 
-#[cfg(test)]
-impl schemars::JsonSchema for Day {
-    fn inline_schema() -> bool {
-        true
-    }
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "Day".into()
-    }
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({ "type": "string", "format": "date" })
-    }
-}
+inline_schema!(
+    Day,
+    schemars::json_schema!({ "type": "string", "format": "date" })
+);
 
 /// `YYYY-MM-DD`, as chrono's `%Y-%m-%d` writes it (a year outside 0–9999 with its sign), without
 /// its formatting machinery.

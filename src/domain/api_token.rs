@@ -3,6 +3,7 @@
 
 use super::authorization::DAY;
 use super::fields::Problem;
+use super::flags::{Flag, Flags};
 use super::throttle::Policy;
 use super::time::Day;
 use super::{Entropy, Millis, MINUTE};
@@ -42,6 +43,10 @@ impl Scope {
             Scope::MonthlyReportsWrite => "monthly_reports:write",
         }
     }
+}
+
+impl Flag for Scope {
+    const EVERY: &'static [Scope] = &Scope::ALL;
 
     fn bit(self) -> i64 {
         match self {
@@ -51,48 +56,21 @@ impl Scope {
             Scope::MonthlyReportsWrite => 8,
         }
     }
+
+    fn code(self) -> &'static str {
+        Scope::code(self)
+    }
+
+    fn from_code(code: &str) -> Result<Scope, Problem> {
+        Scope::ALL
+            .into_iter()
+            .find(|s| s.code() == code)
+            .ok_or(Problem::InvalidChoice)
+    }
 }
 
 /// A non-empty set of scopes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Scopes(i64);
-
-impl Scopes {
-    pub fn parse(codes: &[&str]) -> Result<Scopes, Problem> {
-        let mut bits = 0;
-        for code in codes {
-            let scope = Scope::ALL
-                .into_iter()
-                .find(|s| s.code() == *code)
-                .ok_or(Problem::InvalidChoice)?;
-            if bits & scope.bit() != 0 {
-                return Err(Problem::DuplicateChoice);
-            }
-            bits |= scope.bit();
-        }
-        Scopes::from_bits(bits).ok_or(Problem::Required)
-    }
-
-    pub fn from_bits(bits: i64) -> Option<Scopes> {
-        (1..=15).contains(&bits).then_some(Scopes(bits))
-    }
-
-    pub fn bits(self) -> i64 {
-        self.0
-    }
-
-    pub fn allows(self, scope: Scope) -> bool {
-        self.0 & scope.bit() != 0
-    }
-
-    pub fn codes(self) -> Vec<&'static str> {
-        Scope::ALL
-            .into_iter()
-            .filter(|s| self.allows(*s))
-            .map(Scope::code)
-            .collect()
-    }
-}
+pub type Scopes = Flags<Scope>;
 
 const PREFIX: &str = "sel_";
 /// `sel_` and 43 base64url characters: 256 bits.
@@ -209,14 +187,15 @@ mod tests {
     #[test]
     fn scopes_parse_from_their_codes() {
         let both = Scopes::parse(&["contacts:read", "authorized_files:read"]).unwrap();
-        assert!(both.allows(Scope::Contacts) && both.allows(Scope::AuthorizedFiles));
+        assert!(both.contains(Scope::Contacts) && both.contains(Scope::AuthorizedFiles));
         assert_eq!(both.codes(), vec!["authorized_files:read", "contacts:read"]);
         assert_eq!(Scopes::parse(&[]), Err(Problem::Required));
         let reports = Scopes::parse(&["monthly_reports:write", "monthly_reports:read"]).unwrap();
         assert!(
-            reports.allows(Scope::MonthlyReportsRead) && reports.allows(Scope::MonthlyReportsWrite)
+            reports.contains(Scope::MonthlyReportsRead)
+                && reports.contains(Scope::MonthlyReportsWrite)
         );
-        assert!(!reports.allows(Scope::AuthorizedFiles));
+        assert!(!reports.contains(Scope::AuthorizedFiles));
         assert_eq!(Scopes::from_bits(reports.bits()), Some(reports));
         assert_eq!(Scopes::from_bits(16), None);
         assert_eq!(Scopes::parse(&["admin"]), Err(Problem::InvalidChoice));

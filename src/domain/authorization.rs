@@ -2,6 +2,7 @@
 //! at a level, for a period. Also the calendar days those periods are made of (America/Montreal).
 
 use super::fields::Problem;
+use super::flags::{Flag, Flags};
 use super::locale::Locale;
 use super::organisation::Role;
 use super::time::Day;
@@ -104,44 +105,24 @@ pub fn value_label(value: &str, locale: Locale) -> &'static str {
     locale.pick(fr, en)
 }
 
-/// A non-empty set of services.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Services(i64);
+impl Flag for Service {
+    const EVERY: &'static [Service] = &Service::ALL;
 
-impl Services {
-    /// From the API's list of service codes: at least one, each known, none twice.
-    pub fn parse(codes: &[&str]) -> Result<Services, Problem> {
-        let mut bits = 0;
-        for code in codes {
-            let bit = Service::parse(code)?.bit();
-            if bits & bit != 0 {
-                return Err(Problem::DuplicateChoice);
-            }
-            bits |= bit;
-        }
-        Services::from_bits(bits).ok_or(Problem::Required)
+    fn bit(self) -> i64 {
+        Service::bit(self)
     }
 
-    pub fn from_bits(bits: i64) -> Option<Services> {
-        (1..=15).contains(&bits).then_some(Services(bits))
+    fn code(self) -> &'static str {
+        Service::code(self)
     }
 
-    pub fn bits(self) -> i64 {
-        self.0
-    }
-
-    pub fn contains(self, service: Service) -> bool {
-        self.0 & service.bit() != 0
-    }
-
-    pub fn iter(self) -> impl Iterator<Item = Service> {
-        Service::ALL.into_iter().filter(move |s| self.contains(*s))
-    }
-
-    pub fn codes(self) -> Vec<&'static str> {
-        self.iter().map(Service::code).collect()
+    fn from_code(code: &str) -> Result<Service, Problem> {
+        Service::parse(code)
     }
 }
+
+/// A non-empty set of services.
+pub type Services = Flags<Service>;
 
 text_enum! {
     /// What the contact may do with the authorized services.

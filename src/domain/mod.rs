@@ -86,6 +86,7 @@ pub mod device;
 pub mod email;
 pub mod es256;
 pub mod fields;
+pub mod flags;
 pub mod gcm;
 pub mod hmac_sha1;
 pub mod legacy;

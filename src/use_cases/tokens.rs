@@ -158,7 +158,7 @@ pub async fn authenticate(app: &App, header: &str, scope: Scope) -> Result<Token
     if token.expires_at <= app.now {
         return Err(TokenError::Expired);
     }
-    if !Scopes::from_bits(token.scopes).is_some_and(|s| s.allows(scope)) {
+    if !Scopes::from_bits(token.scopes).is_some_and(|s| s.contains(scope)) {
         return Err(TokenError::MissingScope(scope));
     }
     let limit = &REQUESTS_PER_TOKEN;

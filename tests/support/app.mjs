@@ -122,6 +122,21 @@ export async function spawnApp({ vars = {}, from = templateState() } = {}) {
   mkdirSync(RUNS, { recursive: true });
   const state = mkdtempSync(join(RUNS, 'state-'));
   cpSync(from, state, { recursive: true });
+  // The ports are found free, then bound by wrangler a moment later: an instance of another suite
+  // starting at the same time may take one in between, and wrangler then exits at once. A new
+  // pair of ports is chosen then; any other failure is the test's.
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await startOn(state, vars);
+    } catch (error) {
+      if (attempt < 3 && /Address already in use/.test(error.message)) continue;
+      throw error;
+    }
+  }
+}
+
+/** Starts wrangler dev on `state` with two ports found free. */
+async function startOn(state, vars) {
   const port = await freePort();
   const inspectorPort = await freePort();
   const allVars = { ENVIRONMENT: 'development', EMAIL_PROVIDER: 'mailbox', CLOCK_CONTROL: 'enabled', ...vars };

@@ -4,7 +4,7 @@ use super::error::ApiError;
 use super::error::ErrorCode;
 use super::route::{route, Route};
 use super::{Call, Reply};
-use crate::infra::Context;
+use crate::storage::db::Run;
 use serde::Serialize;
 
 #[derive(Serialize)]
@@ -16,13 +16,9 @@ struct Health {
 
 /// 200 only after a real round trip to D1.
 pub async fn health(call: &Call) -> Result<Reply, ApiError> {
-    let one: Option<i64> = call
-        .app
-        .db
-        .prepare("SELECT 1 AS ok")
-        .first(Some("ok"))
-        .await
-        .context("Failed to reach D1 for the health check")?;
+    let one: Option<i64> = crate::query!(&call.app.db, "SELECT 1 AS ok")
+        .value("ok", "Failed to reach D1 for the health check")
+        .await?;
     match one {
         Some(1) => Ok(Reply::json(200, Health { status: "ok" })),
         _ => Err(ApiError::new(ErrorCode::ServiceUnavailable)),

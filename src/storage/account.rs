@@ -261,11 +261,6 @@ pub fn close_account(db: &Db, user_id: &str, now: Millis) -> Result<Vec<Statemen
     ])
 }
 
-/// Rows of one query as JSON objects, for the export.
-async fn rows(statement: Statement, what: &str) -> Result<Vec<Value>, InfraError> {
-    statement.all().await.context(what)?.results().context(what)
-}
-
 /// Everything held about a person, as JSON sections.
 pub struct Export {
     pub account: Vec<Value>,
@@ -287,8 +282,7 @@ pub async fn export(db: &Db, user_id: &str) -> Result<Export, InfraError> {
         "SELECT id, email, first_name, last_name, locale, status, created_at, verified_at, password_changed_at
          FROM users WHERE id = ?1",
         user_id
-    )
-    .context("Failed to prepare exporting an account")?;
+    );
     let profiles = query!(
         db,
         "SELECT c.id, c.first_name, c.last_name, c.email, c.role, c.status, c.linked_at, c.revoked_at,
@@ -298,8 +292,7 @@ pub async fn export(db: &Db, user_id: &str) -> Result<Export, InfraError> {
          FROM contacts c JOIN organisations o ON o.id = c.organisation_id
          WHERE c.user_id = ?1 ORDER BY c.created_at",
         user_id
-    )
-    .context("Failed to prepare exporting profiles")?;
+    );
     let authorizations = query!(
         db,
         "SELECT a.id, a.contact_id, a.employer_id, a.employer_name, a.file_number, a.services, a.level,
@@ -307,61 +300,56 @@ pub async fn export(db: &Db, user_id: &str) -> Result<Export, InfraError> {
          FROM authorizations a JOIN contacts c ON c.id = a.contact_id
          WHERE c.user_id = ?1 ORDER BY a.created_at",
         user_id
-    )
-    .context("Failed to prepare exporting authorizations")?;
+    );
     let access_requests = query!(
         db,
         "SELECT id, employer_id, contact_id, services, message, status, created_at, expires_at, answered_at
          FROM access_requests WHERE requested_by = ?1 ORDER BY created_at",
         user_id
-    )
-    .context("Failed to prepare exporting access requests")?;
+    );
     let linking_requests = query!(
         db,
         "SELECT id, file_number, created_at, expires_at FROM known_facts_requests
          WHERE user_id = ?1 ORDER BY created_at",
         user_id
-    )
-    .context("Failed to prepare exporting known-facts linking requests")?;
+    );
     let sessions = query!(
         db,
         "SELECT created_at, last_seen_at, expires_at, revoked_at, ip, device FROM sessions
          WHERE user_id = ?1 ORDER BY created_at",
         user_id
-    )
-    .context("Failed to prepare exporting sessions")?;
+    );
     let devices = query!(
         db,
         "SELECT created_at, last_seen_at FROM known_devices WHERE user_id = ?1 ORDER BY created_at",
         user_id
-    )
-    .context("Failed to prepare exporting devices")?;
+    );
     let passkeys = query!(
         db,
         "SELECT name, created_at, last_used_at FROM passkeys WHERE user_id = ?1 ORDER BY created_at",
         user_id
-    )
-    .context("Failed to prepare exporting passkeys")?;
+    );
     let events = query!(
         db,
         "SELECT at, action, organisation_id, contact_id, ip, details FROM audit_events
          WHERE user_id = ?1 ORDER BY at, id",
         user_id
-    )
-    .context("Failed to prepare exporting events")?;
+    );
     Ok(Export {
-        account: rows(account, "Failed to export an account").await?,
-        profiles: rows(profiles, "Failed to export profiles").await?,
-        authorizations: rows(authorizations, "Failed to export authorizations").await?,
-        access_requests: rows(access_requests, "Failed to export access requests").await?,
-        linking_requests: rows(
-            linking_requests,
-            "Failed to export known-facts linking requests",
-        )
-        .await?,
-        sessions: rows(sessions, "Failed to export sessions").await?,
-        devices: rows(devices, "Failed to export devices").await?,
-        passkeys: rows(passkeys, "Failed to export passkeys").await?,
-        events: rows(events, "Failed to export events").await?,
+        account: account.rows("Failed to export an account").await?,
+        profiles: profiles.rows("Failed to export profiles").await?,
+        authorizations: authorizations
+            .rows("Failed to export authorizations")
+            .await?,
+        access_requests: access_requests
+            .rows("Failed to export access requests")
+            .await?,
+        linking_requests: linking_requests
+            .rows("Failed to export known-facts linking requests")
+            .await?,
+        sessions: sessions.rows("Failed to export sessions").await?,
+        devices: devices.rows("Failed to export devices").await?,
+        passkeys: passkeys.rows("Failed to export passkeys").await?,
+        events: events.rows("Failed to export events").await?,
     })
 }

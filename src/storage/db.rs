@@ -8,7 +8,6 @@
 use crate::platform::{Context, InfraError};
 use futures_util::FutureExt;
 use serde::de::{self, DeserializeOwned, Expected, IntoDeserializer, Visitor};
-use serde::Deserialize;
 use std::cell::Cell;
 use std::future::Future;
 use std::rc::Rc;
@@ -259,19 +258,6 @@ impl Statement {
 
     /// The first row (or, with `column`, that column of it); `None` when there is no row. D1's own
     /// `first` drops the metadata, so this runs `all` and takes the first row, as `first` does.
-    pub fn first<'a, T>(
-        &'a self,
-        column: Option<&'a str>,
-    ) -> impl Future<Output = worker::Result<Option<T>>> + 'a
-    where
-        T: for<'de> Deserialize<'de>,
-    {
-        // Only the decoding depends on `T`: the query's future is one function for every row type,
-        // and each type adds only a decoding step after it (not a state machine of its own).
-        self.first_value(column)
-            .map(|value| value?.map(decode).transpose())
-    }
-
     async fn first_value(&self, column: Option<&str>) -> worker::Result<Option<JsValue>> {
         let answer = answer(self.inner.inner().all()?).await?;
         record(&self.usage, answer.meta().ok().flatten());
@@ -316,7 +302,8 @@ pub trait Run: Sized {
     fn execute(self, what: &str) -> impl Future<Output = Result<D1Result, InfraError>>;
 }
 
-impl Run for worker::Result<Statement> {
+/// A statement a storage function prepared (its own context already given to a failure).
+impl Run for Result<Statement, InfraError> {
     fn rows<T: DeserializeOwned>(
         self,
         what: &str,
@@ -345,28 +332,55 @@ impl Run for worker::Result<Statement> {
     }
 }
 
-async fn run(statement: worker::Result<Statement>, what: &str) -> Result<D1Result, InfraError> {
-    statement.context(what)?.run().await.context(what)
+/// A statement as [`query!`](crate::query) answers it: a failure to bind takes `what` as context.
+impl Run for worker::Result<Statement> {
+    fn rows<T: DeserializeOwned>(
+        self,
+        what: &str,
+    ) -> impl Future<Output = Result<Vec<T>, InfraError>> {
+        self.context(what).rows(what)
+    }
+
+    fn row<'a, T: DeserializeOwned + 'a>(
+        self,
+        what: &'a str,
+    ) -> impl Future<Output = Result<Option<T>, InfraError>> + 'a {
+        self.context(what).row(what)
+    }
+
+    fn value<'a, T: DeserializeOwned + 'a>(
+        self,
+        column: &'a str,
+        what: &'a str,
+    ) -> impl Future<Output = Result<Option<T>, InfraError>> + 'a {
+        self.context(what).value(column, what)
+    }
+
+    fn execute(self, what: &str) -> impl Future<Output = Result<D1Result, InfraError>> {
+        self.context(what).execute(what)
+    }
 }
 
-async fn all(statement: worker::Result<Statement>, what: &str) -> Result<D1Result, InfraError> {
-    statement.context(what)?.all().await.context(what)
+async fn run(statement: Result<Statement, InfraError>, what: &str) -> Result<D1Result, InfraError> {
+    statement?.run().await.context(what)
+}
+
+async fn all(statement: Result<Statement, InfraError>, what: &str) -> Result<D1Result, InfraError> {
+    statement?.all().await.context(what)
 }
 
 async fn first_value_of(
-    statement: worker::Result<Statement>,
+    statement: Result<Statement, InfraError>,
     column: Option<&str>,
     what: &str,
 ) -> Result<Option<JsValue>, InfraError> {
-    statement
-        .context(what)?
-        .first_value(column)
-        .await
-        .context(what)
+    statement?.first_value(column).await.context(what)
 }
 
+/// Only the decoding depends on `T`: the query's future is one function for every row type, and
+/// each type adds only a decoding step after it (not a state machine of its own).
 fn first<'a, T: DeserializeOwned + 'a>(
-    statement: worker::Result<Statement>,
+    statement: Result<Statement, InfraError>,
     column: Option<&'a str>,
     what: &'a str,
 ) -> impl Future<Output = Result<Option<T>, InfraError>> + 'a {
@@ -756,7 +770,7 @@ impl Binder {
 #[macro_export]
 macro_rules! query {
     ($db:expr, $query:expr) => {
-        worker::Result::Ok($crate::storage::db::Db::prepare($db, $query))
+        ::std::result::Result::<_, worker::Error>::Ok($crate::storage::db::Db::prepare($db, $query))
     };
     ($db:expr, $query:expr, $($args:expr),* $(,)?) => {{
         let prepared = $crate::storage::db::Db::prepare($db, $query);

@@ -86,10 +86,8 @@ async fn reserve(
         policy.max_failures,
         policy.max_delay
     )
-    .context("Failed to prepare reserving an attempt")?
-    .first::<i64>(Some("count"))
+    .value("count", "Failed to reserve an attempt")
     .await
-    .context("Failed to reserve an attempt")
 }
 
 /// Counts a failure that was capped elsewhere (a second-factor code, whose challenge allows five),

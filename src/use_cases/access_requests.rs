@@ -10,12 +10,12 @@ use crate::domain::organisation::OrganisationKind;
 use crate::domain::organisation::{FileNumber, PostalCode};
 use crate::domain::throttle::ACCESS_REQUESTS_UNMATCHED;
 use crate::email::templates::Template;
-use crate::infra::{random_id, App, Context, InfraError};
+use crate::infra::{random_id, App, InfraError};
 use crate::json;
 use crate::storage::access_requests::{self, AccessRequestRow, NewAccessRequest, PageQuery, Side};
 use crate::storage::audit::{self, AuditEvent};
 use crate::storage::contacts;
-use crate::storage::db::Statement;
+use crate::storage::db::{Run, Statement};
 use crate::storage::domain_events::{self, DomainEvent};
 use crate::storage::organisations::OrganisationRow;
 use crate::storage::rate_limits::Refused;
@@ -71,10 +71,9 @@ pub async fn create(
     let Some(employer) = employer else {
         return Err(RequestError::Unmatched);
     };
-    rate_limits::release(&app.db, &key)?
-        .run()
-        .await
-        .context("Failed to release an access request's slot")?;
+    rate_limits::release(&app.db, &key)
+        .execute("Failed to release an access request's slot")
+        .await?;
     if employer.id == actor.profile.organisation_id {
         return Err(RequestError::OwnOrganisation);
     }

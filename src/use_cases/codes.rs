@@ -5,8 +5,8 @@ use crate::domain::email::Email;
 use crate::domain::seconds_until;
 use crate::domain::secrets::KeyPurpose;
 use crate::domain::throttle::{CODE_EMAILS_PER_HOUR, CODE_EMAIL_COOLDOWN, CODE_FAILURES_PER_EMAIL};
-use crate::infra::{random_id, App, Context, InfraError, OsEntropy};
-use crate::storage::db::Statement;
+use crate::infra::{random_id, App, InfraError, OsEntropy};
+use crate::storage::db::{Run, Statement};
 use crate::storage::rate_limits;
 use crate::storage::rate_limits::Refused;
 use crate::storage::verifications::{
@@ -209,10 +209,9 @@ pub async fn check(
     let budget_key = budget_key(&verification);
     let budget = [(&CODE_FAILURES_PER_EMAIL, budget_key.as_str())];
     if let Err(Refused { retry_after }) = rate_limits::take(&app.db, app.now, &budget).await? {
-        verifications::release_attempt(&app.db, &verification.id)?
-            .run()
-            .await
-            .context("Failed to release a code try")?;
+        verifications::release_attempt(&app.db, &verification.id)
+            .execute("Failed to release a code try")
+            .await?;
         return Err(CodeError::TooManyAttempts { retry_after });
     }
     let matches = verification.user_id.is_some()

@@ -18,11 +18,11 @@ use crate::domain::throttle::{
 };
 use crate::email::templates::Template;
 use crate::email::{self, EmailMessage};
-use crate::infra::{random_id, slow_step, App, Context, InfraError, OsEntropy};
+use crate::infra::{random_id, slow_step, App, InfraError, OsEntropy};
 use crate::json;
 use crate::storage::audit::{self, AuditEvent};
 use crate::storage::contacts::{self, ContactRow, NewContact, ProfileRow};
-use crate::storage::db::Statement;
+use crate::storage::db::{Run, Statement};
 use crate::storage::link_credentials::{self, NewCredentials};
 use crate::storage::my_requests;
 use crate::storage::organisations::{self, OrganisationRow};
@@ -159,10 +159,9 @@ pub async fn with_credentials(
         .await?
         .is_some()
     {
-        link_credentials::release_attempt(&app.db, &credentials.id)?
-            .run()
-            .await
-            .context("Failed to release a link code try")?;
+        link_credentials::release_attempt(&app.db, &credentials.id)
+            .execute("Failed to release a link code try")
+            .await?;
         return profile_in(app, user_id, &credentials.organisation_id).await;
     }
     let nonce = random_id();
@@ -240,10 +239,9 @@ pub async fn with_legacy(
         }
     };
     if !slow_step(|| legacy::verify(password, &legacy.password_hash)).await {
-        legacy_credentials::lock_if_exhausted(&app.db, &legacy.username, app.now)?
-            .run()
-            .await
-            .context("Failed to lock legacy credentials")?;
+        legacy_credentials::lock_if_exhausted(&app.db, &legacy.username, app.now)
+            .execute("Failed to lock legacy credentials")
+            .await?;
         return Err(LinkError::InvalidLegacyCredentials);
     }
     atomically(

@@ -13,9 +13,10 @@ use crate::domain::webauthn::{
     self, verify_assertion, verify_registration, Assertion, Registration, Rejection, RelyingParty,
     CHALLENGE_LIFETIME,
 };
-use crate::infra::{random_id, App, Context, InfraError, OsEntropy};
+use crate::infra::{random_id, App, InfraError, OsEntropy};
 use crate::json;
 use crate::storage::audit::{self, AuditEvent};
+use crate::storage::db::Run;
 use crate::storage::passkeys::{self, PasskeyRow, Purpose, MAX_PER_USER};
 use crate::storage::users::{self, UserRow};
 use crate::storage::{atomically, mfa, rate_limits, wrote, WrittenNow};
@@ -59,10 +60,9 @@ async fn hand_out(
         user,
         app.now + CHALLENGE_LIFETIME,
         app.now,
-    )?
-    .run()
-    .await
-    .context("Failed to store a passkey challenge")?;
+    )
+    .execute("Failed to store a passkey challenge")
+    .await?;
     Ok(challenge)
 }
 
@@ -385,10 +385,9 @@ pub async fn sign_in(
                     ..Default::default()
                 },
                 app.now,
-            )?
-            .run()
-            .await
-            .context("Failed to record a failed passkey sign-in")?;
+            )
+            .execute("Failed to record a failed passkey sign-in")
+            .await?;
             return Err(PasskeyError::Rejected(rejection));
         }
         Err(error) => return Err(error),

@@ -17,7 +17,7 @@ use crate::infra::{slow_step, App, Context, InfraError, OsEntropy};
 use crate::json;
 use crate::storage::audit::{self, AuditEvent};
 use crate::storage::contacts::{self, ProfileRow};
-use crate::storage::db::Statement;
+use crate::storage::db::{Run, Statement};
 use crate::storage::rate_limits::Refused;
 use crate::storage::sessions::{self, Consumed, NewSession};
 use crate::storage::users::{self, UserRow};
@@ -160,10 +160,9 @@ pub async fn log_in(
             &AuditEvent::of_user("login.failed", known_id.as_deref(), requester.ip.as_deref())
                 .with_details(json!({ "email": account })),
             app.now,
-        )?
-        .run()
-        .await
-        .context("Failed to record a failed login")?;
+        )
+        .execute("Failed to record a failed login")
+        .await?;
         return Err(LoginError::InvalidCredentials);
     };
     if !user.is_active() {

@@ -5,9 +5,10 @@
 use super::members::{require_responsable, MembersError};
 use super::{organisation_event, Actor};
 use crate::domain::api_token::{self, IssuedToken, Scope, Scopes, REQUESTS_PER_TOKEN};
-use crate::infra::{random_id, App, Context, InfraError, OsEntropy};
+use crate::infra::{random_id, App, InfraError, OsEntropy};
 use crate::storage::api_tokens::{self, NewToken, TokenRow};
 use crate::storage::audit;
+use crate::storage::db::Run;
 use crate::storage::rate_limits::Refused;
 use crate::storage::{atomically, rate_limits};
 
@@ -169,9 +170,8 @@ pub async fn authenticate(app: &App, header: &str, scope: Scope) -> Result<Token
     {
         return Err(TokenError::Throttled { retry_after });
     }
-    api_tokens::touch(&app.db, &token.id, app.now)?
-        .run()
-        .await
-        .context("Failed to record an API token's use")?;
+    api_tokens::touch(&app.db, &token.id, app.now)
+        .execute("Failed to record an API token's use")
+        .await?;
     Ok(token)
 }

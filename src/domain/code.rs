@@ -16,11 +16,7 @@ pub const RESEND_COOLDOWN: Millis = 60 * SECOND;
 #[derive(Clone, PartialEq, Eq)]
 pub struct OneTimeCode(String);
 
-impl std::fmt::Debug for OneTimeCode {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("OneTimeCode(<redacted>)")
-    }
-}
+redacted_debug!(OneTimeCode);
 
 impl OneTimeCode {
     /// A uniformly random code: 32-bit draws above the largest multiple of 10^6 are rejected so

@@ -5,12 +5,19 @@
 
 /// The ciphertext and tag of `message` under a 32-byte `key`, bound to `aad`.
 pub async fn seal(key: &[u8], nonce: &[u8; 12], aad: &[u8], message: &[u8]) -> Option<Vec<u8>> {
-    imp::run(true, key, nonce, aad, message).await
+    imp::run(true, &Params { key, nonce, aad }, message).await
 }
 
 /// The message, or `None` when `sealed` was not sealed under `key` with this nonce and `aad`.
 pub async fn open(key: &[u8], nonce: &[u8; 12], aad: &[u8], sealed: &[u8]) -> Option<Vec<u8>> {
-    imp::run(false, key, nonce, aad, sealed).await
+    imp::run(false, &Params { key, nonce, aad }, sealed).await
+}
+
+/// What a message is sealed under: the key, the nonce, and the additional data it is bound to.
+struct Params<'a> {
+    key: &'a [u8],
+    nonce: &'a [u8; 12],
+    aad: &'a [u8],
 }
 
 #[cfg(target_arch = "wasm32")]
@@ -19,13 +26,8 @@ mod imp {
     use js_sys::{Array, Object, Reflect, Uint8Array};
     use wasm_bindgen::JsValue;
 
-    pub async fn run(
-        sealing: bool,
-        key: &[u8],
-        nonce: &[u8; 12],
-        aad: &[u8],
-        input: &[u8],
-    ) -> Option<Vec<u8>> {
+    pub async fn run(sealing: bool, params: &super::Params<'_>, input: &[u8]) -> Option<Vec<u8>> {
+        let super::Params { key, nonce, aad } = *params;
         let usage = if sealing { "encrypt" } else { "decrypt" };
         let import = Array::of5(
             &"raw".into(),
@@ -56,13 +58,8 @@ mod imp {
     use aes_gcm::aead::{Aead, Payload};
     use aes_gcm::{Aes256Gcm, KeyInit, Nonce};
 
-    pub async fn run(
-        sealing: bool,
-        key: &[u8],
-        nonce: &[u8; 12],
-        aad: &[u8],
-        msg: &[u8],
-    ) -> Option<Vec<u8>> {
+    pub async fn run(sealing: bool, params: &super::Params<'_>, msg: &[u8]) -> Option<Vec<u8>> {
+        let super::Params { key, nonce, aad } = *params;
         let cipher = Aes256Gcm::new_from_slice(key).ok()?;
         let nonce = Nonce::from_slice(nonce);
         let payload = Payload { msg, aad };

@@ -70,11 +70,7 @@ impl LinkIdentifier {
 #[derive(Clone, PartialEq, Eq)]
 pub struct LinkCode(String);
 
-impl std::fmt::Debug for LinkCode {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("LinkCode(<redacted>)")
-    }
-}
+redacted_debug!(LinkCode);
 
 impl LinkCode {
     pub fn generate(entropy: &mut dyn Entropy) -> LinkCode {

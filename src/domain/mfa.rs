@@ -36,11 +36,7 @@ const RECOVERY_CHARS: usize = 10;
 #[derive(Clone, PartialEq, Eq)]
 pub struct TotpSecret(Vec<u8>);
 
-impl std::fmt::Debug for TotpSecret {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("TotpSecret(<redacted>)")
-    }
-}
+redacted_debug!(TotpSecret);
 
 impl TotpSecret {
     pub fn generate(entropy: &mut impl Entropy) -> TotpSecret {
@@ -143,11 +139,7 @@ impl SealingKey {
 #[derive(Clone, PartialEq, Eq)]
 pub struct RecoveryCode(String);
 
-impl std::fmt::Debug for RecoveryCode {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("RecoveryCode(<redacted>)")
-    }
-}
+redacted_debug!(RecoveryCode);
 
 impl RecoveryCode {
     pub fn generate(entropy: &mut dyn Entropy) -> RecoveryCode {

@@ -23,6 +23,19 @@ macro_rules! inline_schema {
     };
 }
 
+/// A `Debug` that names the type and never shows its value: secrets, codes and passwords must
+/// not reach a log through `{:?}`.
+macro_rules! redacted_debug {
+    ($name:ident) => {
+        impl std::fmt::Debug for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(concat!(stringify!($name), "(<redacted>)"))
+            }
+        }
+    };
+}
+pub(crate) use redacted_debug;
+
 /// An enum stored as one of a few TEXT values (a `CHECK (x IN (...))` column) and shown as the
 /// same text in the API: `as_str` and `parse`/`FromStr` are the one mapping between the two, and
 /// serde uses it, so storage rows hold the enum and nothing above storage compares strings.

@@ -33,11 +33,7 @@ pub const MAX_CHARS: usize = 128;
 #[derive(Clone, PartialEq, Eq)]
 pub struct Password(String);
 
-impl std::fmt::Debug for Password {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Password(<redacted>)")
-    }
-}
+redacted_debug!(Password);
 
 impl Password {
     /// Checks a new password and its confirmation against the policy. Problems are reported under

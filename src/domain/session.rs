@@ -13,11 +13,7 @@ pub const COOKIE_NAME: &str = "__Host-sel_session";
 #[derive(Clone, PartialEq, Eq)]
 pub struct SessionToken(String);
 
-impl std::fmt::Debug for SessionToken {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("SessionToken(<redacted>)")
-    }
-}
+redacted_debug!(SessionToken);
 
 impl SessionToken {
     pub fn generate(entropy: &mut dyn Entropy) -> SessionToken {

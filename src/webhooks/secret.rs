@@ -17,11 +17,7 @@ const SECRET_BYTES: usize = 32;
 #[derive(Clone, PartialEq, Eq)]
 pub struct SigningSecret(Vec<u8>);
 
-impl std::fmt::Debug for SigningSecret {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("SigningSecret(<redacted>)")
-    }
-}
+crate::domain::redacted_debug!(SigningSecret);
 
 impl SigningSecret {
     pub fn generate(entropy: &mut impl Entropy) -> SigningSecret {

@@ -134,138 +134,174 @@ pub fn plan(
     now: Millis,
     new_id: &mut dyn FnMut() -> String,
 ) -> Plan {
-    let mut plan = Plan::default();
+    let mut planner = Planner {
+        known,
+        plan: Plan::default(),
+        now,
+        new_id,
+    };
     for parsed in lines {
-        let outcome = match parsed.record {
-            Err(refusal) => check_duplicate(&parsed, known)
-                .map(Outcome::Rejected)
-                .unwrap_or(Outcome::Rejected(refusal)),
-            Ok(Record::Organisation(record)) => {
-                decide_organisation(record, known, &mut plan, new_id)
-            }
-            Ok(Record::Contact(record)) => decide_contact(record, known, &mut plan, new_id),
-            Ok(Record::LegacyCredential(record)) => {
-                decide_credential(record, known, &mut plan, new_id)
-            }
-            Ok(Record::Relation(ref record)) => {
-                decide_relation(&parsed, record, known, &mut plan, now, new_id)
-            }
+        let decided = match parsed.record {
+            Err(refusal) => Err(check_duplicate(&parsed, planner.known).unwrap_or(refusal)),
+            Ok(Record::Organisation(record)) => Ok(planner.organisation(record)),
+            Ok(Record::Contact(record)) => planner.contact(record),
+            Ok(Record::LegacyCredential(record)) => planner.credential(record),
+            Ok(Record::Relation(ref record)) => planner.relation(&parsed, record),
         };
+        let outcome = decided.unwrap_or_else(Outcome::Rejected);
         if let (Outcome::Rejected(refusal), Some(relation)) = (outcome, &parsed.relation) {
-            plan.refused_relations.push(RefusedRelation {
+            planner.plan.refused_relations.push(RefusedRelation {
                 line: parsed.line,
                 relation: relation.clone(),
                 reason: refusal.reason,
             });
         }
-        plan.decisions.push(Decision {
+        planner.plan.decisions.push(Decision {
             line: parsed.line,
             kind: parsed.kind,
             key: parsed.key,
             outcome,
         });
     }
-    plan
+    planner.plan
 }
 
-fn decide_organisation(
-    record: OrganisationRecord,
-    known: &mut Known,
-    plan: &mut Plan,
-    new_id: &mut dyn FnMut() -> String,
-) -> Outcome {
-    let number = record.file_number.as_str().to_owned();
-    if known.organisations.contains_key(&number) {
-        return Outcome::AlreadyPresent;
+/// The state a batch's decisions share: what is known (and grows as lines create), the plan
+/// being written, and where new ids come from.
+struct Planner<'a> {
+    known: &'a mut Known,
+    plan: Plan,
+    now: Millis,
+    new_id: &'a mut dyn FnMut() -> String,
+}
+
+impl Planner<'_> {
+    fn organisation(&mut self, record: OrganisationRecord) -> Outcome {
+        let number = record.file_number.as_str().to_owned();
+        if self.known.organisations.contains_key(&number) {
+            return Outcome::AlreadyPresent;
+        }
+        let id = (self.new_id)();
+        self.known.organisations.insert(
+            number.clone(),
+            KnownOrganisation {
+                id: id.clone(),
+                kind: record.kind.as_str().to_owned(),
+                name: record.name.as_str().to_owned(),
+                file_number: number,
+            },
+        );
+        self.plan.organisations.push(NewOrganisation { id, record });
+        Outcome::Created
     }
-    let id = new_id();
-    known.organisations.insert(
-        number.clone(),
-        KnownOrganisation {
+
+    /// The id of the organisation a record names by its file number.
+    fn organisation_id(&self, file_number: &str) -> Result<String, Refusal> {
+        self.known
+            .organisations
+            .get(file_number)
+            .map(|organisation| organisation.id.clone())
+            .ok_or(Refusal::of(Reason::UnknownFileNumber, "file_number"))
+    }
+
+    /// The contact of `person` in `organisation_id`, created when the organisation has none with
+    /// that email (whatever its status: the import never changes an existing contact).
+    fn contact_for(&mut self, person: Person, organisation_id: &str) -> (String, bool) {
+        if let Some(contact) = self
+            .known
+            .contact_in(organisation_id, person.email.as_str())
+        {
+            return (contact.id.clone(), false);
+        }
+        let id = (self.new_id)();
+        self.known.contacts.push(KnownContact {
             id: id.clone(),
-            kind: record.kind.as_str().to_owned(),
-            name: record.name.as_str().to_owned(),
-            file_number: number,
-        },
-    );
-    plan.organisations.push(NewOrganisation { id, record });
-    Outcome::Created
-}
-
-/// The contact of `person` in `organisation_id`, created when the organisation has none with
-/// that email (whatever its status: the import never changes an existing contact).
-fn contact_for(
-    person: Person,
-    organisation_id: &str,
-    known: &mut Known,
-    plan: &mut Plan,
-    new_id: &mut dyn FnMut() -> String,
-) -> (String, bool) {
-    if let Some(contact) = known.contact_in(organisation_id, person.email.as_str()) {
-        return (contact.id.clone(), false);
-    }
-    let id = new_id();
-    known.contacts.push(KnownContact {
-        id: id.clone(),
-        organisation_id: organisation_id.to_owned(),
-        email: person.email.as_str().to_owned(),
-        revoked: false,
-    });
-    plan.contacts.push(NewContact {
-        id: id.clone(),
-        organisation_id: organisation_id.to_owned(),
-        person,
-    });
-    (id, true)
-}
-
-fn decide_contact(
-    record: ContactRecord,
-    known: &mut Known,
-    plan: &mut Plan,
-    new_id: &mut dyn FnMut() -> String,
-) -> Outcome {
-    let Some(organisation) = known.organisations.get(record.file_number.as_str()) else {
-        return Outcome::Rejected(Refusal::of(Reason::UnknownFileNumber, "file_number"));
-    };
-    let organisation_id = organisation.id.clone();
-    match contact_for(record.person, &organisation_id, known, plan, new_id) {
-        (_, true) => Outcome::Created,
-        (_, false) => Outcome::AlreadyPresent,
-    }
-}
-
-fn decide_credential(
-    record: CredentialRecord,
-    known: &mut Known,
-    plan: &mut Plan,
-    new_id: &mut dyn FnMut() -> String,
-) -> Outcome {
-    let Some(organisation) = known.organisations.get(record.file_number.as_str()) else {
-        return Outcome::Rejected(Refusal::of(Reason::UnknownFileNumber, "file_number"));
-    };
-    if known.usernames.contains_key(record.username.as_str()) {
-        return Outcome::AlreadyPresent;
-    }
-    let organisation_id = organisation.id.clone();
-    let email = record.person.email.as_str().to_owned();
-    let (contact_id, _) = contact_for(record.person, &organisation_id, known, plan, new_id);
-    known.usernames.insert(
-        record.username.as_str().to_owned(),
-        KnownContact {
-            id: contact_id.clone(),
-            organisation_id: organisation_id.clone(),
-            email,
+            organisation_id: organisation_id.to_owned(),
+            email: person.email.as_str().to_owned(),
             revoked: false,
-        },
-    );
-    plan.credentials.push(NewCredential {
-        username: record.username.as_str().to_owned(),
-        password_hash: record.password_hash,
-        contact_id,
-        organisation_id,
-    });
-    Outcome::Created
+        });
+        self.plan.contacts.push(NewContact {
+            id: id.clone(),
+            organisation_id: organisation_id.to_owned(),
+            person,
+        });
+        (id, true)
+    }
+
+    fn contact(&mut self, record: ContactRecord) -> Result<Outcome, Refusal> {
+        let organisation_id = self.organisation_id(record.file_number.as_str())?;
+        Ok(match self.contact_for(record.person, &organisation_id) {
+            (_, true) => Outcome::Created,
+            (_, false) => Outcome::AlreadyPresent,
+        })
+    }
+
+    fn credential(&mut self, record: CredentialRecord) -> Result<Outcome, Refusal> {
+        let organisation_id = self.organisation_id(record.file_number.as_str())?;
+        if self.known.usernames.contains_key(record.username.as_str()) {
+            return Ok(Outcome::AlreadyPresent);
+        }
+        let email = record.person.email.as_str().to_owned();
+        let (contact_id, _) = self.contact_for(record.person, &organisation_id);
+        self.known.usernames.insert(
+            record.username.as_str().to_owned(),
+            KnownContact {
+                id: contact_id.clone(),
+                organisation_id: organisation_id.clone(),
+                email,
+                revoked: false,
+            },
+        );
+        self.plan.credentials.push(NewCredential {
+            username: record.username.as_str().to_owned(),
+            password_hash: record.password_hash,
+            contact_id,
+            organisation_id,
+        });
+        Ok(Outcome::Created)
+    }
+
+    fn relation(
+        &mut self,
+        parsed: &ParsedLine,
+        record: &RelationRecord,
+    ) -> Result<Outcome, Refusal> {
+        if let Some(refusal) = check_duplicate(parsed, self.known) {
+            return Err(refusal);
+        }
+        if self.known.migrated.contains_key(&record.legacy_id) {
+            return Ok(Outcome::AlreadyPresent);
+        }
+        let (employer, contact, ended) = relate(record, self.known, self.now)?;
+        let fingerprint = parsed
+            .relation
+            .as_ref()
+            .map(|line| line.fingerprint.clone())
+            .unwrap_or_default();
+        self.known
+            .migrated
+            .insert(record.legacy_id.clone(), fingerprint.clone());
+        if !ended {
+            self.known
+                .active
+                .insert((employer.id.clone(), contact.id.clone()));
+        }
+        self.plan.authorizations.push(NewAuthorization {
+            id: (self.new_id)(),
+            line: parsed.line,
+            legacy_id: record.legacy_id.clone(),
+            fingerprint,
+            employer,
+            contact_id: contact.id,
+            firm_id: contact.organisation_id,
+            services: record.services,
+            level: record.level,
+            starts_on: record.starts_on,
+            ends_on: record.ends_on,
+            ended,
+        });
+        Ok(Outcome::Created)
+    }
 }
 
 /// A legacy id seen before with other content: already migrated from another record, or
@@ -283,54 +319,6 @@ fn check_duplicate(parsed: &ParsedLine, known: &Known) -> Option<Refusal> {
             && earlier.fingerprint != relation.fingerprint
     });
     (migrated_otherwise || refused_otherwise).then(|| Refusal::of(Reason::Duplicate, "legacy_id"))
-}
-
-fn decide_relation(
-    parsed: &ParsedLine,
-    record: &RelationRecord,
-    known: &mut Known,
-    plan: &mut Plan,
-    now: Millis,
-    new_id: &mut dyn FnMut() -> String,
-) -> Outcome {
-    if let Some(refusal) = check_duplicate(parsed, known) {
-        return Outcome::Rejected(refusal);
-    }
-    if known.migrated.contains_key(&record.legacy_id) {
-        return Outcome::AlreadyPresent;
-    }
-    let (employer, contact, ended) = match relate(record, known, now) {
-        Ok(parties) => parties,
-        Err(refusal) => return Outcome::Rejected(refusal),
-    };
-    let fingerprint = parsed
-        .relation
-        .as_ref()
-        .map(|line| line.fingerprint.clone())
-        .unwrap_or_default();
-    known
-        .migrated
-        .insert(record.legacy_id.clone(), fingerprint.clone());
-    if !ended {
-        known
-            .active
-            .insert((employer.id.clone(), contact.id.clone()));
-    }
-    plan.authorizations.push(NewAuthorization {
-        id: new_id(),
-        line: parsed.line,
-        legacy_id: record.legacy_id.clone(),
-        fingerprint,
-        employer,
-        contact_id: contact.id,
-        firm_id: contact.organisation_id,
-        services: record.services,
-        level: record.level,
-        starts_on: record.starts_on,
-        ends_on: record.ends_on,
-        ended,
-    });
-    Outcome::Created
 }
 
 /// The checks that need the database: the employer, the contact, and that the relation is new.

@@ -9,13 +9,9 @@ use super::code::OneTimeCode;
 use super::fields::Problem;
 use super::hmac_sha1;
 use super::organisation::{OrganisationKind, Role};
-use super::sealing::Sealer;
-use super::secrets::{KeyPurpose, ServerSecrets};
 use super::{Entropy, Millis, MINUTE, SECOND};
 use subtle::ConstantTimeEq;
 
-/// 160 bits, the size RFC 4226 recommends for HMAC-SHA-1.
-const SECRET_BYTES: usize = 20;
 const STEP: Millis = 30 * SECOND;
 /// Accepted drift between the server's clock and the authenticator's, in steps.
 const DRIFT_STEPS: i64 = 1;
@@ -33,18 +29,14 @@ const BASE32: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 const RECOVERY_ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 const RECOVERY_CHARS: usize = 10;
 
-#[derive(Clone, PartialEq, Eq)]
-pub struct TotpSecret(Vec<u8>);
-
-redacted_debug!(TotpSecret);
+sealed_secret!(
+    /// A TOTP key: 160 bits, the size RFC 4226 recommends for HMAC-SHA-1.
+    TotpSecret,
+    TotpSealing,
+    20
+);
 
 impl TotpSecret {
-    pub fn generate(entropy: &mut impl Entropy) -> TotpSecret {
-        let mut bytes = vec![0u8; SECRET_BYTES];
-        entropy.fill(&mut bytes);
-        TotpSecret(bytes)
-    }
-
     /// The secret as an authenticator app takes it: base 32 without padding.
     pub fn base32(&self) -> String {
         let mut out = String::with_capacity(self.0.len().div_ceil(5) * 8);
@@ -110,29 +102,7 @@ impl TotpSecret {
 }
 
 /// Seals and opens TOTP secrets at rest.
-pub struct SealingKey(Sealer);
-
-impl SealingKey {
-    /// Derived from the server secrets, for this purpose only.
-    pub fn new(secrets: &ServerSecrets) -> SealingKey {
-        SealingKey(Sealer::new(secrets, KeyPurpose::TotpSealing))
-    }
-
-    /// Bound to `user_id`.
-    pub async fn seal(
-        &self,
-        secret: &TotpSecret,
-        user_id: &str,
-        entropy: &mut impl Entropy,
-    ) -> String {
-        self.0.seal(&secret.0, user_id, entropy).await
-    }
-
-    /// `None` when the text was not sealed by this key for this `user_id`.
-    pub async fn open(&self, sealed: &str, user_id: &str) -> Option<TotpSecret> {
-        self.0.open(sealed, user_id).await.map(TotpSecret)
-    }
-}
+pub type SealingKey = crate::domain::sealing::SealingKey<TotpSecret>;
 
 /// A single-use recovery code: ten characters of Crockford base 32 (50 bits), shown as
 /// `XXXXX-XXXXX`, stored as a keyed hash.
@@ -336,35 +306,6 @@ mod tests {
             !format!("{:?}", rfc_secret()).contains("GEZ"),
             "never in logs"
         );
-    }
-
-    #[test]
-    fn a_sealed_secret_opens_only_with_its_key_and_user() {
-        let secret = TotpSecret::generate(&mut FixedEntropy::new(&[3, 4, 5]));
-        let key = SealingKey::new(&ServerSecrets::new(b"server secret".to_vec(), None));
-        let sealed = key
-            .seal(&secret, "user-1", &mut FixedEntropy::new(&[8]))
-            .now_or_never()
-            .unwrap();
-        assert!(sealed.starts_with("v1."));
-        assert!(!sealed.contains(&secret.base32()));
-        assert_eq!(
-            key.open(&sealed, "user-1").now_or_never().unwrap(),
-            Some(secret)
-        );
-        assert_eq!(
-            key.open(&sealed, "user-2").now_or_never().unwrap(),
-            None,
-            "bound to its user"
-        );
-        assert_eq!(
-            SealingKey::new(&ServerSecrets::new(b"other".to_vec(), None))
-                .open(&sealed, "user-1")
-                .now_or_never()
-                .unwrap(),
-            None
-        );
-        assert_eq!(key.open("v1.AAAA", "user-1").now_or_never().unwrap(), None);
     }
 
     #[test]

@@ -36,6 +36,33 @@ macro_rules! redacted_debug {
 }
 pub(crate) use redacted_debug;
 
+/// A secret of `$bytes` random bytes kept at rest sealed under the key of `$purpose` (see
+/// [`sealing::SealedSecret`]); its `Debug` shows nothing of it.
+macro_rules! sealed_secret {
+    ($(#[$doc:meta])* $name:ident, $purpose:ident, $bytes:expr) => {
+        $(#[$doc])*
+        #[derive(Clone, PartialEq, Eq)]
+        pub struct $name(Vec<u8>);
+
+        $crate::domain::redacted_debug!($name);
+
+        impl $crate::domain::sealing::SealedSecret for $name {
+            const PURPOSE: $crate::domain::secrets::KeyPurpose =
+                $crate::domain::secrets::KeyPurpose::$purpose;
+            const BYTES: usize = $bytes;
+
+            fn from_bytes(bytes: Vec<u8>) -> $name {
+                $name(bytes)
+            }
+
+            fn bytes(&self) -> &[u8] {
+                &self.0
+            }
+        }
+    };
+}
+pub(crate) use sealed_secret;
+
 /// An enum stored as one of a few TEXT values (a `CHECK (x IN (...))` column) and shown as the
 /// same text in the API: `as_str` and `parse`/`FromStr` are the one mapping between the two, and
 /// serde uses it, so storage rows hold the enum and nothing above storage compares strings.

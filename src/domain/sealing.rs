@@ -7,6 +7,7 @@ use super::secrets::{KeyPurpose, ServerSecrets};
 use super::Entropy;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
+use std::marker::PhantomData;
 
 const NONCE_BYTES: usize = 12;
 /// The format of a sealed text, so a later one can be told apart.
@@ -57,6 +58,40 @@ impl Sealer {
     }
 }
 
+/// A secret kept at rest: random bytes, sealed under the key of its purpose.
+pub trait SealedSecret: Sized {
+    const PURPOSE: KeyPurpose;
+    /// How many random bytes a new one has.
+    const BYTES: usize;
+    fn from_bytes(bytes: Vec<u8>) -> Self;
+    fn bytes(&self) -> &[u8];
+
+    fn generate(entropy: &mut impl Entropy) -> Self {
+        let mut bytes = vec![0u8; Self::BYTES];
+        entropy.fill(&mut bytes);
+        Self::from_bytes(bytes)
+    }
+}
+
+/// Seals and opens one kind of secret, each bound to the id of the row that owns it.
+pub struct SealingKey<S>(Sealer, PhantomData<S>);
+
+impl<S: SealedSecret> SealingKey<S> {
+    /// Derived from the server secrets, for this kind of secret only.
+    pub fn new(secrets: &ServerSecrets) -> Self {
+        SealingKey(Sealer::new(secrets, S::PURPOSE), PhantomData)
+    }
+
+    pub async fn seal(&self, secret: &S, owner: &str, entropy: &mut impl Entropy) -> String {
+        self.0.seal(secret.bytes(), owner, entropy).await
+    }
+
+    /// `None` when the text was not sealed by this key for this `owner`.
+    pub async fn open(&self, sealed: &str, owner: &str) -> Option<S> {
+        self.0.open(sealed, owner).await.map(S::from_bytes)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -77,6 +112,34 @@ mod tests {
 
     fn secrets(current: &[u8], previous: Option<&[u8]>) -> ServerSecrets {
         ServerSecrets::new(current.to_vec(), previous.map(<[u8]>::to_vec))
+    }
+
+    sealed_secret!(Secret, TotpSealing, 20);
+
+    #[test]
+    fn a_sealed_secret_shows_nothing_of_itself_and_opens_only_with_its_key_and_owner() {
+        let secret = Secret::generate(&mut FixedEntropy::new(&[3, 4, 5]));
+        let key = SealingKey::<Secret>::new(&secrets(b"server secret", None));
+        let sealed = key
+            .seal(&secret, "owner-1", &mut FixedEntropy::new(&[8]))
+            .now_or_never()
+            .unwrap();
+        assert!(sealed.starts_with("v1."));
+        assert!(!sealed.contains(&BASE64.encode(secret.bytes())[..8]));
+        let opened = |key: &SealingKey<Secret>, text: &str, owner: &str| {
+            key.open(text, owner).now_or_never().unwrap()
+        };
+        assert_eq!(opened(&key, &sealed, "owner-1"), Some(secret));
+        assert_eq!(opened(&key, &sealed, "owner-2"), None, "bound to its owner");
+        let other = SealingKey::<Secret>::new(&secrets(b"other", None));
+        assert_eq!(
+            opened(&other, &sealed, "owner-1"),
+            None,
+            "only under its key"
+        );
+        for malformed in ["v1.AAAA", "plain"] {
+            assert_eq!(opened(&key, malformed, "owner-1"), None, "{malformed}");
+        }
     }
 
     #[test]

@@ -11,6 +11,7 @@ use crate::domain::mfa::{
     challenge_rejection, sensitive_action_allowed, ChallengeRejection, RecoveryCode, SealingKey,
     TotpSecret, MAX_CHALLENGE_ATTEMPTS,
 };
+use crate::domain::sealing::SealedSecret;
 use crate::domain::secrets::KeyPurpose;
 use crate::domain::throttle::LOGIN_PER_ACCOUNT;
 use crate::domain::webauthn::{Assertion, RelyingParty};

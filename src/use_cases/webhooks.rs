@@ -5,6 +5,7 @@
 
 use super::{organisation_event, Actor};
 use crate::domain::organisation::Role;
+use crate::domain::sealing::SealedSecret;
 use crate::domain::throttle::WEBHOOK_MANUAL_SENDS;
 use crate::domain::webhook::{DisabledReason, EndpointStatus};
 use crate::domain::{Millis, HOUR};

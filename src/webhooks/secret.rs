@@ -3,29 +3,21 @@
 //! key derived from the server secret, bound to its endpoint, so a copy of the table alone signs
 //! nothing.
 
-use crate::domain::sealing::Sealer;
-use crate::domain::secrets::{KeyPurpose, ServerSecrets};
-use crate::domain::Entropy;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
 pub const SECRET_PREFIX: &str = "whsec_";
-const SECRET_BYTES: usize = 32;
 
-#[derive(Clone, PartialEq, Eq)]
-pub struct SigningSecret(Vec<u8>);
-
-crate::domain::redacted_debug!(SigningSecret);
+crate::domain::sealed_secret!(
+    /// A signing key: 256 random bits.
+    SigningSecret,
+    WebhookSealing,
+    32
+);
 
 impl SigningSecret {
-    pub fn generate(entropy: &mut impl Entropy) -> SigningSecret {
-        let mut bytes = vec![0u8; SECRET_BYTES];
-        entropy.fill(&mut bytes);
-        SigningSecret(bytes)
-    }
-
     /// The secret as the receiver configures it: `whsec_<base64>`.
     pub fn reveal(&self) -> String {
         format!("{SECRET_PREFIX}{}", BASE64.encode(&self.0))
@@ -52,35 +44,13 @@ pub fn signature_header(secrets: &[SigningSecret], id: &str, timestamp: i64, bod
 }
 
 /// Seals and opens signing secrets at rest.
-pub struct SealingKey(Sealer);
-
-impl SealingKey {
-    /// Derived from the server secrets, for this purpose only.
-    pub fn new(secrets: &ServerSecrets) -> SealingKey {
-        SealingKey(Sealer::new(secrets, KeyPurpose::WebhookSealing))
-    }
-
-    /// Bound to `endpoint_id`.
-    pub async fn seal(
-        &self,
-        secret: &SigningSecret,
-        endpoint_id: &str,
-        entropy: &mut impl Entropy,
-    ) -> String {
-        self.0.seal(&secret.0, endpoint_id, entropy).await
-    }
-
-    /// `None` when the text was not sealed by this key for this `endpoint_id`.
-    pub async fn open(&self, sealed: &str, endpoint_id: &str) -> Option<SigningSecret> {
-        self.0.open(sealed, endpoint_id).await.map(SigningSecret)
-    }
-}
+pub type SealingKey = crate::domain::sealing::SealingKey<SigningSecret>;
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::sealing::SealedSecret;
     use crate::domain::testing::FixedEntropy;
-    use futures_util::FutureExt;
 
     /// The example of the Standard Webhooks specification's reference libraries.
     const SPEC_SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
@@ -132,46 +102,6 @@ mod tests {
         assert!(
             !format!("{secret:?}").contains(&revealed[6..]),
             "never in logs"
-        );
-    }
-
-    #[test]
-    fn a_sealed_secret_opens_only_with_its_key_and_endpoint() {
-        let secret = SigningSecret::generate(&mut FixedEntropy::new(&[3, 4, 5]));
-        let key = SealingKey::new(&ServerSecrets::new(b"server secret".to_vec(), None));
-        let sealed = key
-            .seal(&secret, "endpoint-1", &mut FixedEntropy::new(&[8]))
-            .now_or_never()
-            .unwrap();
-
-        assert!(sealed.starts_with("v1."));
-        assert!(
-            !sealed.contains(&secret.reveal()[6..]),
-            "the secret is not readable"
-        );
-        assert_eq!(
-            key.open(&sealed, "endpoint-1").now_or_never().unwrap(),
-            Some(secret)
-        );
-        assert_eq!(
-            key.open(&sealed, "endpoint-2").now_or_never().unwrap(),
-            None,
-            "bound to its endpoint"
-        );
-        assert_eq!(
-            SealingKey::new(&ServerSecrets::new(b"another secret".to_vec(), None))
-                .open(&sealed, "endpoint-1")
-                .now_or_never()
-                .unwrap(),
-            None
-        );
-        assert_eq!(
-            key.open("v1.AAAA", "endpoint-1").now_or_never().unwrap(),
-            None
-        );
-        assert_eq!(
-            key.open("plain", "endpoint-1").now_or_never().unwrap(),
-            None
         );
     }
 }

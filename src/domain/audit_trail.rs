@@ -95,6 +95,13 @@ impl TrailCursor {
 mod tests {
     use super::*;
 
+    fn key(key: &str, total: i64) -> Narrowing {
+        Narrowing::Key {
+            key: key.into(),
+            total,
+        }
+    }
+
     fn keys(list: &[(&str, i64)]) -> Vec<(String, i64)> {
         list.iter().map(|(k, n)| ((*k).to_owned(), *n)).collect()
     }
@@ -102,37 +109,19 @@ mod tests {
     #[test]
     fn a_category_reads_its_own_key() {
         let found = keys(&[("token.", 5), ("token.created", 3), ("token.revoked", 2)]);
-        assert_eq!(
-            narrow("token.", &found),
-            Narrowing::Key {
-                key: "token.".into(),
-                total: 5
-            }
-        );
+        assert_eq!(narrow("token.", &found), key("token.", 5));
     }
 
     #[test]
     fn a_prefix_that_keeps_one_action_reads_that_action() {
         let found = keys(&[("token.revoked", 2)]);
-        assert_eq!(
-            narrow("token.rev", &found),
-            Narrowing::Key {
-                key: "token.revoked".into(),
-                total: 2
-            }
-        );
+        assert_eq!(narrow("token.rev", &found), key("token.revoked", 2));
     }
 
     #[test]
     fn a_prefix_that_keeps_a_whole_category_reads_the_category() {
         let found = keys(&[("token.", 5), ("token.created", 3), ("token.revoked", 2)]);
-        assert_eq!(
-            narrow("token", &found),
-            Narrowing::Key {
-                key: "token.".into(),
-                total: 5
-            }
-        );
+        assert_eq!(narrow("token", &found), key("token.", 5));
     }
 
     #[test]

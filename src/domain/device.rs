@@ -83,7 +83,12 @@ fn browser(ua: &str) -> Option<&'static str> {
         ("Safari/", "Safari"),
         ("curl/", "curl"),
     ];
-    BROWSERS
+    first_named(ua, &BROWSERS)
+}
+
+/// The name of the first token of `table` found in `ua`.
+fn first_named(ua: &str, table: &[(&str, &'static str)]) -> Option<&'static str> {
+    table
         .iter()
         .find(|(token, _)| ua.contains(token))
         .map(|(_, name)| *name)
@@ -100,10 +105,7 @@ fn system(ua: &str) -> Option<&'static str> {
         ("Macintosh", "macOS"),
         ("Linux", "Linux"),
     ];
-    SYSTEMS
-        .iter()
-        .find(|(token, _)| ua.contains(token))
-        .map(|(_, name)| *name)
+    first_named(ua, &SYSTEMS)
 }
 
 #[cfg(test)]

@@ -505,6 +505,24 @@ fn cents(raw: &Raw, unit: WagesUnit) -> Result<i64, Issue> {
     Ok(cents)
 }
 
+/// Where a line's problems are noted as its fields are read.
+struct Noted<'a> {
+    line: usize,
+    problems: &'a mut Vec<LineProblem>,
+}
+
+impl Noted<'_> {
+    /// The field's value, or `None` with its problem noted.
+    fn keep<T>(&mut self, field: LineField, result: Result<T, Issue>) -> Option<T> {
+        result
+            .map_err(|issue| {
+                self.problems
+                    .push(LineProblem::new(self.line, field, issue))
+            })
+            .ok()
+    }
+}
+
 /// Validates every line at once: every field of every line, then lines that repeat the same
 /// worker, trade and region. Either all lines are valid, or every problem is answered, in line
 /// and field order.
@@ -518,29 +536,23 @@ pub fn validate(
     // The keys seen so far, sorted, each with its first line.
     let mut seen: Vec<((String, String, String), usize)> = Vec::new();
     for line in raw {
-        let mut field = |field: LineField, result: Result<String, Issue>| {
-            result
-                .map_err(|issue| problems.push(LineProblem::new(line.number, field, issue)))
-                .ok()
+        let mut noted = Noted {
+            line: line.number,
+            problems: &mut problems,
         };
-        let name = field(LineField::WorkerName, worker_name(&line.worker_name));
-        let id = field(LineField::WorkerId, worker_id(&line.worker_id));
-        let trade = field(
+        let name = noted.keep(LineField::WorkerName, worker_name(&line.worker_name));
+        let id = noted.keep(LineField::WorkerId, worker_id(&line.worker_id));
+        let trade = noted.keep(
             LineField::Trade,
             listed(&line.trade, &catalog.trades, Issue::UnknownTrade),
         );
-        let region = field(
+        let region = noted.keep(
             LineField::Region,
             listed(&line.region, &catalog.regions, Issue::UnknownRegion),
         );
-        let mut number = |field: LineField, result: Result<i64, Issue>| {
-            result
-                .map_err(|issue| problems.push(LineProblem::new(line.number, field, issue)))
-                .ok()
-        };
-        let regular = number(LineField::RegularHours, quarters(&line.regular_hours));
-        let overtime = number(LineField::OvertimeHours, quarters(&line.overtime_hours));
-        let gross = number(LineField::GrossWages, cents(&line.gross_wages, unit));
+        let regular = noted.keep(LineField::RegularHours, quarters(&line.regular_hours));
+        let overtime = noted.keep(LineField::OvertimeHours, quarters(&line.overtime_hours));
+        let gross = noted.keep(LineField::GrossWages, cents(&line.gross_wages, unit));
         if let (Some(id), Some(trade), Some(region)) = (&id, &trade, &region) {
             let key = (id.clone(), trade.clone(), region.clone());
             match seen.binary_search_by(|(seen, _)| seen.cmp(&key)) {

@@ -197,15 +197,13 @@ mod tests {
         let name = String::from("Boréal");
         let key = "dynamic";
         let missing: Option<i64> = None;
-        let ours = json!({
-            "id": 7,
-            "name": name,
-            "nested": { "list": [1, "two", null, true, { "x": 1.5 }], "empty": {}, "none": [] },
-            "missing": missing,
-            (key): false,
-            "id": "replaced",
-        });
-        let theirs = serde_json::json!({
+        // The same tokens through both macros.
+        macro_rules! both {
+            ($($body:tt)+) => {
+                (json!($($body)+), serde_json::json!($($body)+))
+            };
+        }
+        let (ours, theirs) = both!({
             "id": 7,
             "name": name,
             "nested": { "list": [1, "two", null, true, { "x": 1.5 }], "empty": {}, "none": [] },
@@ -214,7 +212,8 @@ mod tests {
             "id": "replaced",
         });
         assert_eq!(ours, theirs);
-        assert_eq!(json!([name, 2]), serde_json::json!([name, 2]));
+        let (ours, theirs) = both!([name, 2]);
+        assert_eq!(ours, theirs);
         assert_eq!(json!(null), serde_json::Value::Null);
     }
 }

@@ -10,8 +10,8 @@ pub mod templates;
 use crate::domain::email::Email;
 use crate::domain::locale::Locale;
 use crate::infra::{random_id, App, Context, InfraError};
-use crate::storage::db::Statement;
-use crate::storage::{outbox, WrittenNow};
+use crate::storage::db::{D1Result, Statement};
+use crate::storage::{atomically, outbox, wrote, WrittenNow};
 use serde::{Deserialize, Serialize};
 use templates::Template;
 
@@ -94,6 +94,32 @@ pub async fn dispatch(app: &App, message: EmailMessage) -> Result<(), InfraError
 }
 
 /// Hands committed emails to the queue, a hundred per call (the most a batch send takes).
+/// Writes `statements`, then the emails' rows, in one batch, and enqueues the emails whose row was
+/// written: each was prepared with [`prepare_if_written`], so it goes out only with the claim it
+/// names. Answers the batch's results (the emails' last) and how many emails were enqueued.
+pub async fn write_claimed(
+    app: &App,
+    mut statements: Vec<Statement>,
+    emails: Vec<PendingEmail>,
+    what: &str,
+) -> Result<(Vec<D1Result>, usize), InfraError> {
+    let first_email = statements.len();
+    let mut messages = Vec::with_capacity(emails.len());
+    for email in emails {
+        statements.push(email.insert);
+        messages.push(email.message);
+    }
+    let results = atomically(&app.db, statements, what).await?;
+    let sent: Vec<EmailMessage> = messages
+        .into_iter()
+        .zip(results.get(first_email..).unwrap_or_default())
+        .filter(|(_, result)| wrote(result))
+        .map(|(message, _)| message)
+        .collect();
+    dispatch_all(app, &sent).await?;
+    Ok((results, sent.len()))
+}
+
 pub async fn dispatch_all(app: &App, messages: &[EmailMessage]) -> Result<(), InfraError> {
     for chunk in messages.chunks(100) {
         app.email_queue

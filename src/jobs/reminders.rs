@@ -13,14 +13,14 @@ use crate::domain::lifecycle::Reminder;
 use crate::domain::locale::Locale;
 use crate::domain::organisation::ContactStatus;
 use crate::domain::time::Day;
-use crate::email::{self, templates::Template, EmailMessage};
+use crate::email::{self, templates::Template};
 use crate::infra::{random_id, App, InfraError};
 use crate::json;
 use crate::storage::authorization_reminders::{self, NewReminder};
 use crate::storage::authorizations::{self, AuthorizationRow, ReminderWindow};
 use crate::storage::db::Statement;
 use crate::storage::domain_events::{self, DomainEvent};
-use crate::storage::{atomically, contacts, organisations, wrote, WrittenNow};
+use crate::storage::{contacts, organisations, wrote, WrittenNow};
 use crate::use_cases::authorizations::{Authorization, AuthorizationEvent};
 use serde_json::Value;
 use worker::console_error;
@@ -88,7 +88,7 @@ pub async fn run(app: &App, counts: &mut Counts) -> Result<(), InfraError> {
             digests.add(&contact, Template::AuthorizationExpiring, &claim, &item);
         }
     }
-    let mut messages: Vec<EmailMessage> = Vec::new();
+    let mut emails = Vec::new();
     for digest in digests.0 {
         let Ok(to) = Email::parse(&digest.recipient.address) else {
             console_error!("reminders: the stored address of a recipient does not parse");
@@ -109,14 +109,13 @@ pub async fn run(app: &App, counts: &mut Counts) -> Result<(), InfraError> {
             digest.params(),
             &written,
         )?;
-        statements.push(pending.insert);
-        messages.push(pending.message);
+        emails.push(pending);
     }
     if statements.is_empty() {
         return Ok(());
     }
-    let first_email = statements.len() - messages.len();
-    let results = atomically(&app.db, statements, "Failed to record reminders").await?;
+    let (results, sent) =
+        email::write_claimed(app, statements, emails, "Failed to record reminders").await?;
     counts.add(
         "reminders",
         claims
@@ -124,14 +123,7 @@ pub async fn run(app: &App, counts: &mut Counts) -> Result<(), InfraError> {
             .filter(|&&index| results.get(index).is_some_and(wrote))
             .count(),
     );
-    let sent: Vec<EmailMessage> = messages
-        .into_iter()
-        .zip(results.get(first_email..).unwrap_or_default())
-        .filter(|(_, result)| wrote(result))
-        .map(|(message, _)| message)
-        .collect();
-    email::dispatch_all(app, &sent).await?;
-    counts.add("emails", sent.len());
+    counts.add("emails", sent);
     Ok(())
 }
 

@@ -9,11 +9,11 @@ use super::Counts;
 use crate::domain::email::Email;
 use crate::domain::locale::Locale;
 use crate::domain::monthly_report::{reminder_month, Month};
-use crate::email::{self, templates::Template, EmailMessage};
+use crate::email::{self, templates::Template};
 use crate::infra::{random_id, App, InfraError};
 use crate::json;
 use crate::storage::report_reminders;
-use crate::storage::{atomically, wrote, WrittenNow};
+use crate::storage::WrittenNow;
 use serde_json::Value;
 use worker::console_error;
 
@@ -98,8 +98,8 @@ async fn send(
     reminders: Vec<Reminder>,
     counts: &mut Counts,
 ) -> Result<(), InfraError> {
-    let mut statements = Vec::new();
-    let mut messages: Vec<EmailMessage> = Vec::new();
+    let mut claims = Vec::new();
+    let mut emails = Vec::new();
     for reminder in &reminders {
         let Ok(to) = Email::parse(&reminder.to) else {
             console_error!("report reminders: the stored address of a contact does not parse");
@@ -110,7 +110,7 @@ async fn send(
             .as_deref()
             .and_then(Locale::parse)
             .unwrap_or_default();
-        statements.push(report_reminders::claim(
+        claims.push(report_reminders::claim(
             &app.db,
             &reminder.claim,
             month,
@@ -131,21 +131,13 @@ async fn send(
             reminder.params.clone(),
             &written,
         )?;
-        statements.push(pending.insert);
-        messages.push(pending.message);
+        emails.push(pending);
     }
-    if statements.is_empty() {
+    if claims.is_empty() {
         return Ok(());
     }
-    let results = atomically(&app.db, statements, "Failed to record report reminders").await?;
-    // Claims and emails alternate in the batch: an email went out where its claim was written.
-    let sent: Vec<EmailMessage> = messages
-        .into_iter()
-        .zip(results.chunks(2))
-        .filter(|(_, pair)| pair.first().is_some_and(wrote))
-        .map(|(message, _)| message)
-        .collect();
-    counts.add("report_reminders", sent.len());
-    email::dispatch_all(app, &sent).await?;
+    let (_, sent) =
+        email::write_claimed(app, claims, emails, "Failed to record report reminders").await?;
+    counts.add("report_reminders", sent);
     Ok(())
 }

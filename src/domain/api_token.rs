@@ -3,71 +3,26 @@
 
 use super::authorization::DAY;
 use super::fields::Problem;
-use super::flags::{Flag, Flags};
+use super::flags::Flags;
 use super::throttle::Policy;
 use super::time::Day;
 use super::{Entropy, Millis, MINUTE};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 
-/// What a token may do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Scope {
-    AuthorizedFiles,
-    Contacts,
-    /// List and read the monthly reports of the files the organisation is authorized on.
-    MonthlyReportsRead,
-    /// Draft, import, transmit and correct them (where the authorization's level allows it).
-    MonthlyReportsWrite,
-}
-
-// A scope as the API writes it: its code.
-inline_schema!(Scope, {
-    let codes: Vec<&str> = Scope::ALL.into_iter().map(Scope::code).collect();
-    schemars::json_schema!({ "enum": codes })
-});
-
-impl Scope {
-    pub const ALL: [Scope; 4] = [
-        Scope::AuthorizedFiles,
-        Scope::Contacts,
-        Scope::MonthlyReportsRead,
-        Scope::MonthlyReportsWrite,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Scope::AuthorizedFiles => "authorized_files:read",
-            Scope::Contacts => "contacts:read",
-            Scope::MonthlyReportsRead => "monthly_reports:read",
-            Scope::MonthlyReportsWrite => "monthly_reports:write",
-        }
+text_enum! {
+    /// What a token may do.
+    pub enum Scope {
+        AuthorizedFiles = "authorized_files:read",
+        Contacts = "contacts:read",
+        /// List and read the monthly reports of the files the organisation is authorized on.
+        MonthlyReportsRead = "monthly_reports:read",
+        /// Draft, import, transmit and correct them (where the authorization's level allows it).
+        MonthlyReportsWrite = "monthly_reports:write",
     }
 }
 
-impl Flag for Scope {
-    const EVERY: &'static [Scope] = &Scope::ALL;
-
-    fn bit(self) -> i64 {
-        match self {
-            Scope::AuthorizedFiles => 1,
-            Scope::Contacts => 2,
-            Scope::MonthlyReportsRead => 4,
-            Scope::MonthlyReportsWrite => 8,
-        }
-    }
-
-    fn code(self) -> &'static str {
-        Scope::code(self)
-    }
-
-    fn from_code(code: &str) -> Result<Scope, Problem> {
-        Scope::ALL
-            .into_iter()
-            .find(|s| s.code() == code)
-            .ok_or(Problem::InvalidChoice)
-    }
-}
+super::flags::flag!(Scope);
 
 /// A non-empty set of scopes.
 pub type Scopes = Flags<Scope>;

@@ -2,7 +2,7 @@
 //! at a level, for a period. Also the calendar days those periods are made of (America/Montreal).
 
 use super::fields::Problem;
-use super::flags::{Flag, Flags};
+use super::flags::Flags;
 use super::locale::Locale;
 use super::organisation::Role;
 use super::time::Day;
@@ -13,67 +13,17 @@ pub const DAY: Millis = 24 * HOUR;
 /// A pending access request expires after 21 days.
 pub const ACCESS_REQUEST_LIFETIME: Millis = 21 * DAY;
 
-/// The services an employer can open to a firm's contact, in the order the portal lists them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Service {
-    Workforce,
-    SiteIdentification,
-    StatusLetter,
-    MonthlyReport,
-}
-
-/// A service is written as its code.
-impl serde::Serialize for Service {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.code())
+text_enum! {
+    /// The services an employer can open to a firm's contact, in the order the portal lists them.
+    pub enum Service {
+        Workforce = "workforce",
+        SiteIdentification = "site_identification",
+        StatusLetter = "status_letter",
+        MonthlyReport = "monthly_report",
     }
 }
 
-// A service as the API writes it: its code.
-inline_schema!(Service, {
-    let codes: Vec<&str> = Service::ALL.iter().map(|s| s.code()).collect();
-    schemars::json_schema!({ "enum": codes })
-});
-
-impl Service {
-    pub const ALL: [Service; 4] = [
-        Service::Workforce,
-        Service::SiteIdentification,
-        Service::StatusLetter,
-        Service::MonthlyReport,
-    ];
-
-    pub fn parse(raw: &str) -> Result<Service, Problem> {
-        Service::ALL
-            .into_iter()
-            .find(|s| s.code() == raw)
-            .ok_or(if raw.is_empty() {
-                Problem::Required
-            } else {
-                Problem::InvalidChoice
-            })
-    }
-
-    /// The service's name in the API.
-    pub fn code(self) -> &'static str {
-        match self {
-            Service::Workforce => "workforce",
-            Service::SiteIdentification => "site_identification",
-            Service::StatusLetter => "status_letter",
-            Service::MonthlyReport => "monthly_report",
-        }
-    }
-
-    /// Its bit in a stored set of services.
-    pub fn bit(self) -> i64 {
-        match self {
-            Service::Workforce => 1,
-            Service::SiteIdentification => 2,
-            Service::StatusLetter => 4,
-            Service::MonthlyReport => 8,
-        }
-    }
-}
+super::flags::flag!(Service);
 
 impl Service {
     /// The service's name, as the portal shows it.
@@ -103,22 +53,6 @@ pub fn value_label(value: &str, locale: Locale) -> &'static str {
         _ => ("", ""),
     };
     locale.pick(fr, en)
-}
-
-impl Flag for Service {
-    const EVERY: &'static [Service] = &Service::ALL;
-
-    fn bit(self) -> i64 {
-        Service::bit(self)
-    }
-
-    fn code(self) -> &'static str {
-        Service::code(self)
-    }
-
-    fn from_code(code: &str) -> Result<Service, Problem> {
-        Service::parse(code)
-    }
 }
 
 /// A non-empty set of services.
@@ -262,6 +196,23 @@ pub fn search_words(query: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::api_token::Scope;
+
+    #[test]
+    fn stored_bits_keep_their_meaning() {
+        // Sets are stored as sums of bits taken from the declaration order: a reordered enum
+        // would silently change what every stored row means.
+        use Service::*;
+        let services = [Workforce, SiteIdentification, StatusLetter, MonthlyReport];
+        assert_eq!(services.map(Service::bit), [1, 2, 4, 8]);
+        let scopes = [
+            Scope::AuthorizedFiles,
+            Scope::Contacts,
+            Scope::MonthlyReportsRead,
+            Scope::MonthlyReportsWrite,
+        ];
+        assert_eq!(scopes.map(Scope::bit), [1, 2, 4, 8]);
+    }
 
     #[test]
     fn services_parse_from_their_codes_once_each() {

@@ -13,6 +13,36 @@ pub trait Flag: Copy + 'static {
     fn from_code(code: &str) -> Result<Self, Problem>;
 }
 
+/// Makes a `text_enum!` a choice of such a set: the bit of each value is its place in the
+/// declaration (1, 2, 4, ...), so the declared order must never change.
+macro_rules! flag {
+    ($name:ident) => {
+        impl $name {
+            /// Its bit in a stored set.
+            pub fn bit(self) -> i64 {
+                1 << self as i64
+            }
+        }
+
+        impl $crate::domain::flags::Flag for $name {
+            const EVERY: &'static [$name] = &$name::ALL;
+
+            fn bit(self) -> i64 {
+                $name::bit(self)
+            }
+
+            fn code(self) -> &'static str {
+                self.as_str()
+            }
+
+            fn from_code(code: &str) -> Result<$name, Problem> {
+                $name::parse(code)
+            }
+        }
+    };
+}
+pub(crate) use flag;
+
 /// A non-empty set of choices.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Flags<F>(i64, PhantomData<F>);

@@ -76,6 +76,9 @@ macro_rules! text_enum {
         }
 
         impl $name {
+            /// Every value, in the order it is declared (the order lists show them).
+            pub const ALL: [$name; [$($text),+].len()] = [$($name::$variant),+];
+
             pub fn parse(raw: &str) -> Result<$name, $crate::domain::fields::Problem> {
                 match raw {
                     $($text => Ok($name::$variant),)+

@@ -301,7 +301,7 @@ impl From<crate::use_cases::tokens::TokenError> for ApiError {
             TokenError::Expired => unauthorized(ErrorCode::TokenExpired),
             TokenError::Revoked => unauthorized(ErrorCode::TokenRevoked),
             TokenError::MissingScope(scope) => {
-                ApiError::new(ErrorCode::TokenScopeMissing).with("required_scope", scope.code())
+                ApiError::new(ErrorCode::TokenScopeMissing).with("required_scope", scope.as_str())
             }
             TokenError::Throttled { retry_after } => {
                 ApiError::new(ErrorCode::TooManyRequests).retry_after(retry_after)

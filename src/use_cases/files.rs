@@ -48,7 +48,7 @@ impl FileQuery {
         scope(&[
             self.sort.as_str(),
             &self.words.join(" "),
-            self.service.map(Service::code).unwrap_or(""),
+            self.service.map(Service::as_str).unwrap_or(""),
             &ending,
             self.report_standing.map(Standing::as_str).unwrap_or(""),
         ])

@@ -21,20 +21,14 @@ pub async fn verify(point: &Point, message: &[u8], signature: &[u8; 64]) -> Opti
 
 #[cfg(target_arch = "wasm32")]
 mod imp {
-    use super::super::webcrypto::{algorithm, subtle};
+    use super::super::webcrypto::{algorithm, import_raw, subtle};
     use js_sys::{Array, Uint8Array};
     use wasm_bindgen::JsValue;
 
     /// The WebCrypto key of `point`; `None` when it is not a point of P-256.
     pub async fn import(point: &[u8]) -> Option<JsValue> {
-        let args = Array::of5(
-            &"raw".into(),
-            &Uint8Array::from(point),
-            &algorithm(&[("name", "ECDSA"), ("namedCurve", "P-256")]),
-            &false.into(),
-            &Array::of1(&"verify".into()),
-        );
-        subtle("importKey", &args).await
+        let curve = algorithm(&[("name", "ECDSA"), ("namedCurve", "P-256")]);
+        import_raw(point, &curve, "verify").await
     }
 
     pub async fn verify(key: &JsValue, message: &[u8], signature: &[u8; 64]) -> bool {

@@ -22,21 +22,14 @@ struct Params<'a> {
 
 #[cfg(target_arch = "wasm32")]
 mod imp {
-    use super::super::webcrypto::subtle;
+    use super::super::webcrypto::{import_raw, subtle};
     use js_sys::{Array, Object, Reflect, Uint8Array};
     use wasm_bindgen::JsValue;
 
     pub async fn run(sealing: bool, params: &super::Params<'_>, input: &[u8]) -> Option<Vec<u8>> {
         let super::Params { key, nonce, aad } = *params;
         let usage = if sealing { "encrypt" } else { "decrypt" };
-        let import = Array::of5(
-            &"raw".into(),
-            &Uint8Array::from(key),
-            &"AES-GCM".into(),
-            &false.into(),
-            &Array::of1(&usage.into()),
-        );
-        let key = subtle("importKey", &import).await?;
+        let key = import_raw(key, &"AES-GCM".into(), usage).await?;
         let algorithm = Object::new();
         let fields: [(&str, JsValue); 4] = [
             ("name", "AES-GCM".into()),

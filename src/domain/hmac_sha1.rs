@@ -9,18 +9,12 @@ pub async fn sign(key: &[u8], message: &[u8]) -> Option<[u8; 20]> {
 
 #[cfg(target_arch = "wasm32")]
 mod imp {
-    use super::super::webcrypto::{algorithm, subtle};
+    use super::super::webcrypto::{algorithm, import_raw, subtle};
     use js_sys::{Array, Uint8Array};
 
     pub async fn sign(key: &[u8], message: &[u8]) -> Option<[u8; 20]> {
-        let import = Array::of5(
-            &"raw".into(),
-            &Uint8Array::from(key),
-            &algorithm(&[("name", "HMAC"), ("hash", "SHA-1")]),
-            &false.into(),
-            &Array::of1(&"sign".into()),
-        );
-        let key = subtle("importKey", &import).await?;
+        let hmac = algorithm(&[("name", "HMAC"), ("hash", "SHA-1")]);
+        let key = import_raw(key, &hmac, "sign").await?;
         let args = Array::of3(&"HMAC".into(), &key, &Uint8Array::from(message));
         let mac = Uint8Array::new(&subtle("sign", &args).await?).to_vec();
         <[u8; 20]>::try_from(mac).ok()

@@ -81,41 +81,43 @@ fn quality(text: &str) -> Option<u64> {
 mod tests {
     use super::*;
 
+    /// Each header and the language it picks, with why.
+    fn picks(cases: &[(&str, Locale, &str)]) {
+        for (header, expected, why) in cases {
+            assert_eq!(
+                Locale::from_accept_language(header),
+                *expected,
+                "{why}: {header:?}"
+            );
+        }
+    }
+
     #[test]
     fn french_is_the_default_language() {
-        assert_eq!(Locale::from_accept_language(""), Locale::Fr);
-        assert_eq!(Locale::from_accept_language("de-DE,es"), Locale::Fr);
+        picks(&[
+            ("", Locale::Fr, "no header"),
+            ("de-DE,es", Locale::Fr, "neither language"),
+        ]);
     }
 
     #[test]
     fn the_preferred_of_french_and_english_wins() {
-        assert_eq!(
-            Locale::from_accept_language("en-CA,en;q=0.9,fr;q=0.8"),
-            Locale::En
-        );
-        assert_eq!(Locale::from_accept_language("en;q=0.5, fr-CA"), Locale::Fr);
-        assert_eq!(Locale::from_accept_language("de, en;q=0.3"), Locale::En);
+        picks(&[
+            ("en-CA,en;q=0.9,fr;q=0.8", Locale::En, "English first"),
+            ("en;q=0.5, fr-CA", Locale::Fr, "French at quality 1"),
+            ("de, en;q=0.3", Locale::En, "English the only one named"),
+        ]);
     }
 
     #[test]
     fn qualities_compare_as_decimals_and_an_unreadable_one_counts_as_one() {
-        assert_eq!(
-            Locale::from_accept_language("en;q=0.8, fr;q=0.85"),
-            Locale::Fr
-        );
-        assert_eq!(
-            Locale::from_accept_language("fr;q=0.25, en;q=.5"),
-            Locale::En
-        );
-        assert_eq!(
-            Locale::from_accept_language("en;q=1.0, fr;q=0.999"),
-            Locale::En
-        );
-        assert_eq!(
-            Locale::from_accept_language("en;q=0.9, fr;q=0.8x"),
-            Locale::Fr
-        );
-        assert_eq!(Locale::from_accept_language("fr;q=0, en;q=."), Locale::En);
+        picks(&[
+            ("en;q=0.8, fr;q=0.85", Locale::Fr, "0.85 above 0.8"),
+            ("fr;q=0.25, en;q=.5", Locale::En, "a leading dot"),
+            ("en;q=1.0, fr;q=0.999", Locale::En, "1.0 above 0.999"),
+            ("en;q=0.9, fr;q=0.8x", Locale::Fr, "unreadable: one"),
+            ("fr;q=0, en;q=.", Locale::En, "zero is never picked"),
+        ]);
         assert_eq!(quality("0.5"), Some(ONE / 2));
         assert_eq!(quality("1"), Some(ONE));
         assert_eq!(quality("-1"), None);

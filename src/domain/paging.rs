@@ -194,6 +194,11 @@ pub fn window(
 mod tests {
     use super::*;
 
+    /// The row a cursor names and its position.
+    fn at(cursor: &Option<Cursor>) -> Option<(&str, i64)> {
+        cursor.as_ref().map(|c| (c.id.as_str(), c.position))
+    }
+
     fn rows(ids: std::ops::Range<u32>) -> Vec<(String, String)> {
         ids.map(|i| (format!("k{i:03}"), format!("id{i}")))
             .collect()
@@ -258,8 +263,7 @@ mod tests {
     fn the_first_page_has_a_next_cursor_only() {
         let page = window(&rows(0..26), 25, Direction::Next, 0);
         assert_eq!((page.from, page.to), (1, 25));
-        assert_eq!(page.next.as_ref().map(|c| c.id.as_str()), Some("id24"));
-        assert_eq!(page.next.map(|c| c.position), Some(24));
+        assert_eq!(at(&page.next), Some(("id24", 24)));
         assert!(page.previous.is_none());
     }
 
@@ -267,8 +271,7 @@ mod tests {
     fn a_middle_page_read_forward_has_both_cursors() {
         let page = window(&rows(25..51), 25, Direction::Next, 25);
         assert_eq!((page.from, page.to), (26, 50));
-        assert_eq!(page.previous.as_ref().map(|c| c.id.as_str()), Some("id25"));
-        assert_eq!(page.previous.map(|c| c.position), Some(25));
+        assert_eq!(at(&page.previous), Some(("id25", 25)));
     }
 
     #[test]

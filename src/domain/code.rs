@@ -102,7 +102,7 @@ pub fn check_resend(last_sent_at: Millis, now: Millis) -> Result<(), Millis> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::testing::FixedEntropy;
+    use crate::domain::testing::{refuses, FixedEntropy};
 
     #[test]
     fn generated_codes_have_six_digits_with_leading_zeros() {
@@ -124,14 +124,13 @@ mod tests {
         assert_eq!(OneTimeCode::parse(" 123 456 ").unwrap().expose(), "123456");
         assert_eq!(OneTimeCode::parse("123-456").unwrap().expose(), "123456");
         assert_eq!(OneTimeCode::parse(""), Err(Problem::Required));
-        assert_eq!(OneTimeCode::parse("12345"), Err(Problem::InvalidCode));
-        assert_eq!(OneTimeCode::parse("1234567"), Err(Problem::InvalidCode));
-        assert_eq!(OneTimeCode::parse("12345a"), Err(Problem::InvalidCode));
-        assert_eq!(
-            OneTimeCode::parse("١٢٣٤٥٦"),
-            Err(Problem::InvalidCode),
-            "Arabic-Indic digits"
-        );
+        let invalid = [
+            ("12345", "five digits"),
+            ("1234567", "seven digits"),
+            ("12345a", "a letter"),
+            ("١٢٣٤٥٦", "Arabic-Indic digits"),
+        ];
+        refuses(OneTimeCode::parse, Problem::InvalidCode, &invalid);
     }
 
     #[test]

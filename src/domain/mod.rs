@@ -217,7 +217,19 @@ pub fn keyed_hash_matches(keys: &[Vec<u8>], context: &str, secret: &str, stored:
 
 #[cfg(test)]
 pub mod testing {
+    use super::fields::Problem;
     use super::Entropy;
+
+    /// Asserts that `parse` refuses each raw text with `problem` (each case names why it must).
+    pub fn refuses<T: std::fmt::Debug + PartialEq>(
+        parse: impl Fn(&str) -> Result<T, Problem>,
+        problem: Problem,
+        cases: &[(&str, &str)],
+    ) {
+        for (raw, why) in cases {
+            assert_eq!(parse(raw), Err(problem), "{why}: {raw:?}");
+        }
+    }
 
     /// Deterministic entropy: yields the given bytes in a loop.
     pub struct FixedEntropy(pub Vec<u8>, pub usize);

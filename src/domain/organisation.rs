@@ -116,6 +116,7 @@ impl LegacyUsername {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::testing::refuses;
 
     #[test]
     fn only_responsables_manage_contacts() {
@@ -140,13 +141,13 @@ mod tests {
             "123456789"
         );
         assert_eq!(FileNumber::parse(""), Err(Problem::Required));
-        assert_eq!(FileNumber::parse("12345"), Err(Problem::InvalidFileNumber));
-        assert_eq!(
-            FileNumber::parse("12345678901"),
-            Err(Problem::InvalidFileNumber)
-        );
-        assert_eq!(FileNumber::parse("12345a"), Err(Problem::InvalidFileNumber));
-        assert_eq!(FileNumber::parse("١٢٣٤٥٦"), Err(Problem::InvalidFileNumber));
+        let invalid = [
+            ("12345", "too short"),
+            ("12345678901", "too long"),
+            ("12345a", "a letter"),
+            ("١٢٣٤٥٦", "Arabic-Indic digits"),
+        ];
+        refuses(FileNumber::parse, Problem::InvalidFileNumber, &invalid);
     }
 
     #[test]
@@ -166,13 +167,17 @@ mod tests {
         for ok in ["ci1234", "as.jean", "ap_99"] {
             assert!(LegacyUsername::parse(ok).is_ok(), "{ok}");
         }
-        for bad in ["xx1234", "er", "er 12", "ér123"] {
-            assert_eq!(
-                LegacyUsername::parse(bad),
-                Err(Problem::InvalidLegacyUsername),
-                "{bad}"
-            );
-        }
+        let invalid = [
+            ("xx1234", "unknown prefix"),
+            ("er", "a prefix alone"),
+            ("er 12", "a space"),
+            ("ér123", "an accent"),
+        ];
+        refuses(
+            LegacyUsername::parse,
+            Problem::InvalidLegacyUsername,
+            &invalid,
+        );
     }
 
     #[test]

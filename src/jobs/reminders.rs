@@ -253,7 +253,7 @@ fn claim_statements(
             &DomainEvent {
                 kind: "authorization.expiring",
                 employer_id: &authorization.employer_id,
-                firm_id: &authorization.firm_id,
+                firm_id: Some(&authorization.firm_id),
                 payload: json::value_via_text(&AuthorizationEvent {
                     authorization: Authorization::of(authorization, app.now),
                     details: &json!({ "days_before": item["days_before"], "ends_on": item["ends_on"] }),

@@ -2,7 +2,7 @@ use crate::domain::audit_trail::{self, Narrowing, TrailCursor};
 use crate::domain::Millis;
 use crate::platform::{random_id, Context, InfraError};
 use crate::query;
-use crate::storage::db::{Db, Run, Statement};
+use crate::storage::db::{Binder, Db, Run, Statement};
 
 /// One security-relevant action, appended to `audit_events`.
 #[derive(Default)]
@@ -36,21 +36,7 @@ impl<'a> AuditEvent<'a> {
 }
 
 pub fn append(db: &Db, event: &AuditEvent, now: Millis) -> Result<Statement, InfraError> {
-    query!(
-        db,
-        "INSERT INTO audit_events (id, at, action, user_id, organisation_id, contact_id, ip, details, counterpart_organisation_id)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        random_id(),
-        now,
-        event.action,
-        event.user_id,
-        event.organisation_id,
-        event.contact_id,
-        event.ip,
-        details_text(event),
-        event.counterpart_organisation_id
-    )
-    .context("Failed to prepare an audit event")
+    append_where(db, event, now, "TRUE", &[])
 }
 
 /// Same as [`append`], but only if link credentials were used by this request (nonce): a request
@@ -62,23 +48,13 @@ pub fn append_if_credentials_used_by(
     nonce: &str,
     now: Millis,
 ) -> Result<Statement, InfraError> {
-    query!(
+    append_where(
         db,
-        "INSERT INTO audit_events (id, at, action, user_id, organisation_id, contact_id, ip, details)
-         SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8
-         WHERE EXISTS (SELECT 1 FROM link_credentials WHERE id = ?9 AND used_by = ?10)",
-        random_id(),
+        event,
         now,
-        event.action,
-        event.user_id,
-        event.organisation_id,
-        event.contact_id,
-        event.ip,
-        details_text(event),
-        credentials_id,
-        nonce
+        "EXISTS (SELECT 1 FROM link_credentials WHERE id = ?10 AND used_by = ?11)",
+        &[credentials_id, nonce],
     )
-    .context("Failed to prepare an audit event")
 }
 
 /// Same as [`append`], but only if `row` was written by this batch: its `column` equals `now`.
@@ -89,29 +65,43 @@ pub fn append_if_written(
     row: &super::WrittenNow,
     now: Millis,
 ) -> Result<Statement, InfraError> {
-    query!(
+    append_where(db, event, now, &row.exists("?10", "?2"), &[row.id])
+}
+
+/// Same as [`append`], but only where `condition` holds once the batch's earlier writes are done:
+/// SQL in which `?2` is `now` and `?10`, `?11`… are the `values`, in order.
+pub fn append_where(
+    db: &Db,
+    event: &AuditEvent,
+    now: Millis,
+    condition: &str,
+    values: &[&str],
+) -> Result<Statement, InfraError> {
+    let row = |binder: &Binder| {
+        vec![
+            binder.value(&random_id()),
+            binder.value(&now),
+            binder.value(event.action),
+            binder.value(&event.user_id),
+            binder.value(&event.organisation_id),
+            binder.value(&event.contact_id),
+            binder.value(&event.ip),
+            binder.value(&details_text(event)),
+            binder.value(&event.counterpart_organisation_id),
+        ]
+    };
+    super::domain_events::insert_where(
         db,
-        &format!(
-            "INSERT INTO audit_events (id, at, action, user_id, organisation_id, contact_id, ip, details, counterpart_organisation_id)
-             SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9 WHERE {}",
-            row.exists("?10", "?2")
-        ),
-        random_id(),
-        now,
-        event.action,
-        event.user_id,
-        event.organisation_id,
-        event.contact_id,
-        event.ip,
-        details_text(event),
-        event.counterpart_organisation_id,
-        row.id
+        "audit_events (id, at, action, user_id, organisation_id, contact_id, ip, details, counterpart_organisation_id)",
+        row,
+        condition,
+        values,
     )
     .context("Failed to prepare an audit event")
 }
 
 /// The details as stored: `{}` when there are none.
-pub fn details_text(event: &AuditEvent) -> String {
+fn details_text(event: &AuditEvent) -> String {
     if event.details.is_null() {
         "{}".to_owned()
     } else {

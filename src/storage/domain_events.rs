@@ -3,12 +3,14 @@
 use crate::domain::Millis;
 use crate::platform::{random_id, Context, InfraError};
 use crate::query;
-use crate::storage::db::{Db, Statement};
+use crate::storage::db::{Binder, Db, Statement};
+use worker::wasm_bindgen::JsValue;
 
 pub struct DomainEvent<'a> {
     pub kind: &'a str,
     pub employer_id: &'a str,
-    pub firm_id: &'a str,
+    /// NULL for an event of the employer alone (its own monthly report).
+    pub firm_id: Option<&'a str>,
     pub payload: serde_json::Value,
 }
 
@@ -19,22 +21,57 @@ pub fn append_if_written(
     row: &super::WrittenNow,
     now: Millis,
 ) -> Result<Statement, InfraError> {
-    query!(
+    append_where(db, event, now, &row.exists("?7", "?3"), &[row.id])
+}
+
+/// Appends the event only where `condition` holds once the batch's earlier writes are done: SQL in
+/// which `?3` is `now` and `?7`, `?8`… are the `values`, in order.
+pub fn append_where(
+    db: &Db,
+    event: &DomainEvent,
+    now: Millis,
+    condition: &str,
+    values: &[&str],
+) -> Result<Statement, InfraError> {
+    let row = |binder: &Binder| {
+        vec![
+            binder.value(&random_id()),
+            binder.value(event.kind),
+            binder.value(&now),
+            binder.value(event.employer_id),
+            binder.value(&event.firm_id),
+            binder.value(&crate::json::text(&event.payload)),
+        ]
+    };
+    insert_where(
         db,
-        &format!(
-            "INSERT INTO domain_events (id, type, at, employer_id, firm_id, payload)
-             SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE {}",
-            row.exists("?7", "?3")
-        ),
-        random_id(),
-        event.kind,
-        now,
-        event.employer_id,
-        event.firm_id,
-        crate::json::text(&event.payload),
-        row.id
+        "domain_events (id, type, at, employer_id, firm_id, payload)",
+        row,
+        condition,
+        values,
     )
     .context("Failed to prepare a domain event")
+}
+
+/// One row of an event log (`domain_events`, `audit_events`), appended in the same batch as the
+/// change it records and kept only where `condition` holds: the row's values (`row`) are `?1`,
+/// `?2`…, and the condition's `values` follow them, in order.
+pub(super) fn insert_where(
+    db: &Db,
+    into: &str,
+    row: impl FnOnce(&Binder) -> Vec<JsValue>,
+    condition: &str,
+    values: &[&str],
+) -> worker::Result<Statement> {
+    let binder = Binder::default();
+    let mut bindings = row(&binder);
+    let placeholders: Vec<String> = (1..=bindings.len()).map(|n| format!("?{n}")).collect();
+    bindings.extend(values.iter().map(|value| binder.value(value)));
+    let sql = format!(
+        "INSERT INTO {into} SELECT {} WHERE {condition}",
+        placeholders.join(", ")
+    );
+    binder.bind(db.prepare(sql), &bindings)
 }
 
 /// Appends `contact.linked` or `contact.revoked` about the contact `row` names, if this batch

@@ -2,7 +2,8 @@
 //! that save a draft, transmit it and open a correction, each one D1 batch whose statements act
 //! only if the report is still in the state the request saw.
 
-use super::audit::AuditEvent;
+use super::audit::{self, AuditEvent};
+use super::domain_events::{self, DomainEvent};
 use super::wrote;
 use crate::domain::monthly_report::{Entry, Line, Month, Totals, VersionStatus};
 use crate::domain::Millis;
@@ -228,26 +229,15 @@ fn audit_if(
     (condition, value): (&str, &str),
     now: Millis,
 ) -> Result<Statement, InfraError> {
-    query!(
+    audit::append_where(
         db,
-        &format!(
-            "INSERT INTO audit_events (id, at, action, user_id, organisation_id, contact_id, ip, details, counterpart_organisation_id)
-             SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9
-              WHERE EXISTS (SELECT 1 FROM monthly_report_versions v WHERE v.id = ?10 AND {condition})"
-        ),
-        random_id(),
+        event,
         now,
-        event.action,
-        event.user_id,
-        event.organisation_id,
-        event.contact_id,
-        event.ip,
-        super::audit::details_text(event),
-        event.counterpart_organisation_id,
-        version_id,
-        value
+        &format!(
+            "EXISTS (SELECT 1 FROM monthly_report_versions v WHERE v.id = ?10 AND {condition})"
+        ),
+        &[version_id, value],
     )
-    .context("Failed to prepare a monthly report's audit event")
 }
 
 /// Replaces the draft of the employer's report of `month` (created, with the report, when the
@@ -355,24 +345,17 @@ pub async fn save_draft(
     Ok(results.get(2).is_some_and(wrote))
 }
 
-/// What a transmission tells the webhooks of the employer and of the acting firm.
-pub struct ReportEvent<'a> {
-    pub kind: &'a str,
-    pub employer_id: &'a str,
-    pub firm_id: Option<&'a str>,
-    pub payload: serde_json::Value,
-}
-
 /// Transmits the draft: it becomes the transmitted version with its receipt and the client's
 /// idempotency key, if any (totals recomputed from its stored lines), and the version it corrects, if any, is superseded. False
-/// when the draft was transmitted meanwhile.
+/// when the draft was transmitted meanwhile. `event` is what the transmission tells the webhooks of
+/// the employer and of the acting firm.
 pub async fn transmit(
     db: &Db,
     draft: &VersionRow,
     receipt: (&str, Option<&str>),
     author: &Author<'_>,
     audit_event: &AuditEvent<'_>,
-    event: &ReportEvent<'_>,
+    event: &DomainEvent<'_>,
     now: Millis,
 ) -> Result<bool, InfraError> {
     let (receipt_number, idempotency_key) = receipt;
@@ -420,21 +403,13 @@ pub async fn transmit(
             ("v.receipt_number = ?11", receipt_number),
             now,
         )?,
-        query!(
+        domain_events::append_where(
             db,
-            "INSERT INTO domain_events (id, type, at, employer_id, firm_id, payload)
-             SELECT ?1, ?2, ?3, ?4, ?5, ?6
-              WHERE EXISTS (SELECT 1 FROM monthly_report_versions WHERE id = ?7 AND receipt_number = ?8)",
-            random_id(),
-            event.kind,
+            event,
             now,
-            event.employer_id,
-            event.firm_id,
-            crate::json::text(&event.payload),
-            draft_id,
-            receipt_number
-        )
-        .context("Failed to prepare a monthly report's domain event")?,
+            "EXISTS (SELECT 1 FROM monthly_report_versions WHERE id = ?7 AND receipt_number = ?8)",
+            &[draft_id, receipt_number],
+        )?,
     ];
     let results = super::atomically(db, statements, "Failed to transmit a monthly report").await?;
     Ok(results.get(1).is_some_and(wrote))

@@ -67,10 +67,6 @@ pub async fn firm_files(
     now: Millis,
     limit: i64,
 ) -> Result<(Vec<DueFile>, i64), InfraError> {
-    #[derive(Deserialize)]
-    struct Count {
-        n: i64,
-    }
     let results = db
         .batch(vec![
             query!(
@@ -104,10 +100,7 @@ pub async fn firm_files(
     let files: Vec<DueFile> = files
         .results()
         .context("Failed to read the files to remind of")?;
-    let counts: Vec<Count> = count
-        .results()
-        .context("Failed to read the count of files to remind of")?;
-    Ok((files, counts.first().map_or(0, |c| c.n)))
+    Ok((files, super::first_count(count)?))
 }
 
 /// An employer's responsable to remind, with the employer.

@@ -137,7 +137,7 @@ pub async fn create(
             &DomainEvent {
                 kind: "access_request.created",
                 employer_id: &employer.id,
-                firm_id: &actor.profile.organisation_id,
+                firm_id: Some(&actor.profile.organisation_id),
                 payload,
             },
             &written,

@@ -19,7 +19,8 @@ use crate::storage::api_tokens::TokenRow;
 use crate::storage::audit::AuditEvent;
 use crate::storage::authorized_files::FileRow;
 use crate::storage::contacts::ProfileRow;
-use crate::storage::monthly_reports::{self, Author, MonthRow, ReportEvent, StoredReport};
+use crate::storage::domain_events::DomainEvent;
+use crate::storage::monthly_reports::{self, Author, MonthRow, StoredReport};
 use crate::storage::organisations;
 use crate::storage::users::UserRow;
 use crate::use_cases::Actor;
@@ -456,7 +457,7 @@ pub async fn transmit(
         "month": month_text, "receipt_number": receipt, "version": draft.number, "corrects": corrects,
     });
     let audit = audit_event(action, access, writer, ip, details);
-    let event = ReportEvent {
+    let event = DomainEvent {
         kind: action,
         employer_id: &access.employer_id,
         firm_id: access.firm_id.as_deref(),

@@ -185,7 +185,7 @@ pub fn record(
             &DomainEvent {
                 kind,
                 employer_id: &after.employer_id,
-                firm_id: &after.firm_id,
+                firm_id: Some(&after.firm_id),
                 payload: json::value_via_text(&event),
             },
             &written,
@@ -269,7 +269,7 @@ pub fn request_records(
             &DomainEvent {
                 kind: event,
                 employer_id: &request.employer_id,
-                firm_id: &request.firm_id,
+                firm_id: Some(&request.firm_id),
                 payload,
             },
             &written,

@@ -74,7 +74,7 @@ pub fn insert_many(
         .map(|c| crate::json!([c.username, c.contact_id, c.password_hash]));
     INSERT.statement(
         db,
-        rows,
+        rows.collect(),
         now,
         "Failed to prepare importing legacy credentials",
     )

@@ -129,7 +129,7 @@ impl InsertMany {
     pub fn statement(
         &self,
         db: &Db,
-        rows: impl Iterator<Item = serde_json::Value>,
+        rows: Vec<serde_json::Value>,
         now: Millis,
         what: &str,
     ) -> Result<Statement, InfraError> {
@@ -147,7 +147,7 @@ impl InsertMany {
             &format!(
                 "INSERT INTO {table} ({columns}, {stamp}) SELECT {values}, ?2 FROM json_each(?1)"
             ),
-            crate::json::text(&serde_json::Value::Array(rows.collect())),
+            crate::json::text(&serde_json::Value::Array(rows)),
             now
         )
         .context(what)

@@ -70,7 +70,7 @@ pub fn insert_many(
     });
     INSERT.statement(
         db,
-        rows,
+        rows.collect(),
         now,
         "Failed to prepare the creation of organisations",
     )

@@ -77,11 +77,9 @@ pub struct D1Meta {
 impl D1Result {
     /// The rows, each decoded as `T` (none for a statement that returns no rows).
     pub fn results<T: DeserializeOwned>(&self) -> worker::Result<Vec<T>> {
-        let rows = Reflect::get(&self.0, &"results".into())?;
-        if rows.is_undefined() || rows.is_null() {
+        let Some(rows) = self.rows()? else {
             return Ok(Vec::new());
-        }
-        let rows: Array = rows.dyn_into()?;
+        };
         // A counted loop rather than `collect()`: the iterator adapters would be compiled again
         // for every row type, with the row's decoder inlined into them.
         let count = rows.length();
@@ -94,15 +92,38 @@ impl D1Result {
 
     /// The first row, decoded as `T`; `None` for a statement that returned no row.
     pub fn first_row<T: DeserializeOwned>(&self) -> worker::Result<Option<T>> {
-        Ok(self.results()?.into_iter().next())
+        self.first()?.map(decode).transpose()
+    }
+
+    /// The first row, undecoded: only the decoding is compiled again for every row type.
+    fn first(&self) -> worker::Result<Option<JsValue>> {
+        let row = match self.rows()? {
+            Some(rows) => rows.get(0),
+            None => return Ok(None),
+        };
+        Ok((!row.is_undefined()).then_some(row))
+    }
+
+    /// The rows as D1 answered them, when it answered any (not for every statement).
+    fn rows(&self) -> worker::Result<Option<Array>> {
+        match self.field("results")? {
+            Some(rows) => Ok(Some(rows.dyn_into()?)),
+            None => Ok(None),
+        }
+    }
+
+    /// A field of the answer, `None` when D1 did not send it.
+    #[inline(never)]
+    fn field(&self, name: &str) -> worker::Result<Option<JsValue>> {
+        let value = Reflect::get(&self.0, &name.into())?;
+        Ok((!value.is_undefined() && !value.is_null()).then_some(value))
     }
 
     /// The metadata, when D1 sent it.
     pub fn meta(&self) -> worker::Result<Option<D1Meta>> {
-        let meta = Reflect::get(&self.0, &"meta".into())?;
-        if meta.is_undefined() || meta.is_null() {
+        let Some(meta) = self.field("meta")? else {
             return Ok(None);
-        }
+        };
         // Three numbers read directly: a serde decoder for them weighed more than these lines.
         let count = |name: &str| -> worker::Result<Option<u64>> {
             Ok(Reflect::get(&meta, &name.into())?
@@ -266,11 +287,9 @@ impl Statement {
     async fn first_value(&self, column: Option<&str>) -> worker::Result<Option<JsValue>> {
         let answer = answer(self.inner.inner().all()?).await?;
         record(&self.usage, answer.meta().ok().flatten());
-        let rows: Array = Reflect::get(&answer.0, &"results".into())?.into();
-        let row = rows.get(0);
-        if row.is_undefined() {
+        let Some(row) = answer.first()? else {
             return Ok(None);
-        }
+        };
         match column {
             Some(name) if Reflect::has(&row, &name.into())? => {
                 Ok(Some(Reflect::get(&row, &name.into())?))

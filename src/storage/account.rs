@@ -200,6 +200,18 @@ pub async fn organisations_only_they_lead(
     Ok(rows.into_iter().map(|r| r.name).collect())
 }
 
+/// The tables of a person's own codes, browsers, factors and requests, each with what a failure
+/// names: all go with the account, even when its row stays (it is referenced by what the person
+/// did), so nothing of the person's own credentials outlives it.
+const ERASED_WITH_ACCOUNT: [(&str, &str); 6] = [
+    ("verifications", "codes"),
+    ("known_devices", "devices"),
+    ("totp_factors", "authenticator app"),
+    ("recovery_codes", "recovery codes"),
+    ("passkeys", "passkeys"),
+    ("known_facts_requests", "linking requests"),
+];
+
 /// The closing of an account, in the order of one batch: its contacts lose their link (a linked
 /// one can be linked again with new credentials), its personal data is erased, and the row
 /// itself goes unless an access request or an API token it made still names it (those keep the
@@ -207,7 +219,7 @@ pub async fn organisations_only_they_lead(
 /// verifications go with the row, or are ended first when it stays; its known-facts linking
 /// requests go.
 pub fn close_account(db: &Db, user_id: &str, now: Millis) -> Result<Vec<Statement>, InfraError> {
-    Ok(vec![
+    let mut statements = vec![
         query!(
             db,
             "UPDATE contacts SET user_id = NULL, linked_at = NULL,
@@ -223,23 +235,13 @@ pub fn close_account(db: &Db, user_id: &str, now: Millis) -> Result<Vec<Statemen
             now
         )
         .context("Failed to prepare ending a closed account's sessions")?,
-        query!(db, "DELETE FROM verifications WHERE user_id = ?1", user_id)
-            .context("Failed to prepare deleting a closed account's codes")?,
-        super::devices::delete_of_user(db, user_id)?,
-        // The row may stay (it is referenced by what the person did), but not the factors:
-        // nothing of the person's own credentials outlives the account.
-        query!(db, "DELETE FROM totp_factors WHERE user_id = ?1", user_id)
-            .context("Failed to prepare deleting a closed account's authenticator app")?,
-        query!(db, "DELETE FROM recovery_codes WHERE user_id = ?1", user_id)
-            .context("Failed to prepare deleting a closed account's recovery codes")?,
-        query!(db, "DELETE FROM passkeys WHERE user_id = ?1", user_id)
-            .context("Failed to prepare deleting a closed account's passkeys")?,
-        query!(
-            db,
-            "DELETE FROM known_facts_requests WHERE user_id = ?1",
-            user_id
-        )
-        .context("Failed to prepare deleting a closed account's linking requests")?,
+    ];
+    for (table, what) in ERASED_WITH_ACCOUNT {
+        let delete = format!("DELETE FROM {table} WHERE user_id = ?1");
+        let failure = format!("Failed to prepare deleting a closed account's {what}");
+        statements.push(query!(db, &delete, user_id).context(&failure)?);
+    }
+    statements.extend([
         // Status 'pending' and a hash no password matches: nobody can sign in to the row left.
         query!(
             db,
@@ -258,7 +260,8 @@ pub fn close_account(db: &Db, user_id: &str, now: Millis) -> Result<Vec<Statemen
             user_id
         )
         .context("Failed to prepare deleting a closed account")?,
-    ])
+    ]);
+    Ok(statements)
 }
 
 /// Everything held about a person, as JSON sections.

@@ -215,10 +215,9 @@ pub async fn read(
     start: &Start<'_>,
     limit: i64,
 ) -> Result<(Vec<FileRow>, usize), InfraError> {
-    let result = page_statement(db, filter, sort, start, limit)?
-        .all()
-        .await
-        .context("Failed to list authorized files")?;
+    let result = page_statement(db, filter, sort, start, limit)
+        .all("Failed to list authorized files")
+        .await?;
     page_rows(&result)
 }
 
@@ -407,10 +406,8 @@ impl Counting {
             (Counting::Matching, [matching]) => Ok((first_count(matching)?, read)),
             (Counting::Kept { service }, [totals, lapsed]) => {
                 let kept: Option<Totals> = totals
-                    .results()
-                    .context("Failed to decode the totals of authorized files")?
-                    .into_iter()
-                    .next();
+                    .first_row()
+                    .context("Failed to decode the totals of authorized files")?;
                 let Some(kept) = kept else {
                     return Ok((0, read));
                 };

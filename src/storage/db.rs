@@ -77,11 +77,9 @@ pub struct D1Meta {
 impl D1Result {
     /// The rows, each decoded as `T` (none for a statement that returns no rows).
     pub fn results<T: DeserializeOwned>(&self) -> worker::Result<Vec<T>> {
-        let rows = Reflect::get(&self.0, &"results".into())?;
-        if rows.is_undefined() || rows.is_null() {
+        let Some(rows) = self.rows()? else {
             return Ok(Vec::new());
-        }
-        let rows: Array = rows.dyn_into()?;
+        };
         // A counted loop rather than `collect()`: the iterator adapters would be compiled again
         // for every row type, with the row's decoder inlined into them.
         let count = rows.length();
@@ -92,12 +90,40 @@ impl D1Result {
         Ok(decoded)
     }
 
+    /// The first row, decoded as `T`; `None` for a statement that returned no row.
+    pub fn first_row<T: DeserializeOwned>(&self) -> worker::Result<Option<T>> {
+        self.first()?.map(decode).transpose()
+    }
+
+    /// The first row, undecoded: only the decoding is compiled again for every row type.
+    fn first(&self) -> worker::Result<Option<JsValue>> {
+        let row = match self.rows()? {
+            Some(rows) => rows.get(0),
+            None => return Ok(None),
+        };
+        Ok((!row.is_undefined()).then_some(row))
+    }
+
+    /// The rows as D1 answered them, when it answered any (not for every statement).
+    fn rows(&self) -> worker::Result<Option<Array>> {
+        match self.field("results")? {
+            Some(rows) => Ok(Some(rows.dyn_into()?)),
+            None => Ok(None),
+        }
+    }
+
+    /// A field of the answer, `None` when D1 did not send it.
+    #[inline(never)]
+    fn field(&self, name: &str) -> worker::Result<Option<JsValue>> {
+        let value = Reflect::get(&self.0, &name.into())?;
+        Ok((!value.is_undefined() && !value.is_null()).then_some(value))
+    }
+
     /// The metadata, when D1 sent it.
     pub fn meta(&self) -> worker::Result<Option<D1Meta>> {
-        let meta = Reflect::get(&self.0, &"meta".into())?;
-        if meta.is_undefined() || meta.is_null() {
+        let Some(meta) = self.field("meta")? else {
             return Ok(None);
-        }
+        };
         // Three numbers read directly: a serde decoder for them weighed more than these lines.
         let count = |name: &str| -> worker::Result<Option<u64>> {
             Ok(Reflect::get(&meta, &name.into())?
@@ -261,11 +287,9 @@ impl Statement {
     async fn first_value(&self, column: Option<&str>) -> worker::Result<Option<JsValue>> {
         let answer = answer(self.inner.inner().all()?).await?;
         record(&self.usage, answer.meta().ok().flatten());
-        let rows: Array = Reflect::get(&answer.0, &"results".into())?.into();
-        let row = rows.get(0);
-        if row.is_undefined() {
+        let Some(row) = answer.first()? else {
             return Ok(None);
-        }
+        };
         match column {
             Some(name) if Reflect::has(&row, &name.into())? => {
                 Ok(Some(Reflect::get(&row, &name.into())?))
@@ -300,6 +324,8 @@ pub trait Run: Sized {
     ) -> impl Future<Output = Result<Option<T>, InfraError>> + 'a;
     /// Runs a statement that returns no rows; its result holds the metadata (changes).
     fn execute(self, what: &str) -> impl Future<Output = Result<D1Result, InfraError>>;
+    /// Every row and the metadata, undecoded: for a caller that also reports the rows D1 read.
+    fn all(self, what: &str) -> impl Future<Output = Result<D1Result, InfraError>>;
 }
 
 /// A statement a storage function prepared (its own context already given to a failure).
@@ -330,6 +356,10 @@ impl Run for Result<Statement, InfraError> {
     fn execute(self, what: &str) -> impl Future<Output = Result<D1Result, InfraError>> {
         run(self, what)
     }
+
+    fn all(self, what: &str) -> impl Future<Output = Result<D1Result, InfraError>> {
+        all(self, what)
+    }
 }
 
 /// A statement as [`query!`](crate::query) answers it: a failure to bind takes `what` as context.
@@ -358,6 +388,10 @@ impl Run for worker::Result<Statement> {
 
     fn execute(self, what: &str) -> impl Future<Output = Result<D1Result, InfraError>> {
         self.context(what).execute(what)
+    }
+
+    fn all(self, what: &str) -> impl Future<Output = Result<D1Result, InfraError>> {
+        self.context(what).all(what)
     }
 }
 
@@ -482,23 +516,66 @@ fn mismatch(value: &JsValue, expected: &dyn Expected) -> serde_wasm_bindgen::Err
 }
 
 impl Js {
-    fn signed<'de, V: Visitor<'de>>(self, visitor: V) -> DecodeResult<V::Value> {
-        match integer(&self.0) {
-            Some(integer) => visitor.visit_i64(integer),
+    /// The value as `read` takes it, handed to `visit`; a value `read` refuses is a type mismatch.
+    fn visit_as<'de, V: Visitor<'de>, T>(
+        self,
+        visitor: V,
+        read: impl FnOnce(&JsValue) -> Option<T>,
+        visit: impl FnOnce(V, T) -> DecodeResult<V::Value>,
+    ) -> DecodeResult<V::Value> {
+        match read(&self.0) {
+            Some(value) => visit(visitor, value),
             None => Err(mismatch(&self.0, &visitor)),
         }
     }
 
-    fn unsigned<'de, V: Visitor<'de>>(self, visitor: V) -> DecodeResult<V::Value> {
-        match integer(&self.0) {
-            Some(integer) if integer >= 0 => visitor.visit_u64(integer as u64),
-            _ => Err(mismatch(&self.0, &visitor)),
-        }
+    fn signed<'de, V: Visitor<'de>>(self, visitor: V) -> DecodeResult<V::Value> {
+        self.visit_as(visitor, integer, V::visit_i64)
     }
+
+    fn unsigned<'de, V: Visitor<'de>>(self, visitor: V) -> DecodeResult<V::Value> {
+        let read = |value: &JsValue| integer(value).and_then(|integer| u64::try_from(integer).ok());
+        self.visit_as(visitor, read, V::visit_u64)
+    }
+}
+
+/// Deserializer methods that only hand the value to another reader: one of `Js`'s own
+/// (`signed`, `unsigned`, or a method for a wider type), or serde_wasm_bindgen (`js`) for the kinds
+/// D1 never answers. Each takes the named arguments before the visitor.
+macro_rules! hand_over {
+    ($reader:ident: $($method:ident),+) => {$(
+        fn $method<V: Visitor<'de>>(self, visitor: V) -> DecodeResult<V::Value> {
+            self.$reader(visitor)
+        }
+    )+};
+    (js: $($method:ident($($arg:ident: $type:ty),*)),+) => {$(
+        fn $method<V: Visitor<'de>>(self, $($arg: $type,)* visitor: V) -> DecodeResult<V::Value> {
+            self.js().$method($($arg,)* visitor)
+        }
+    )+};
 }
 
 impl<'de> de::Deserializer<'de> for Js {
     type Error = serde_wasm_bindgen::Error;
+
+    hand_over!(signed: deserialize_i8, deserialize_i16, deserialize_i32);
+    hand_over!(unsigned: deserialize_u8, deserialize_u16, deserialize_u32);
+    hand_over!(deserialize_f64: deserialize_f32);
+    hand_over!(deserialize_string: deserialize_str, deserialize_identifier);
+    hand_over!(js:
+        deserialize_char(),
+        deserialize_i128(),
+        deserialize_u128(),
+        deserialize_bytes(),
+        deserialize_byte_buf(),
+        deserialize_unit(),
+        deserialize_unit_struct(name: &'static str),
+        deserialize_seq(),
+        deserialize_tuple(len: usize),
+        deserialize_tuple_struct(name: &'static str, len: usize),
+        deserialize_map(),
+        deserialize_enum(name: &'static str, variants: &'static [&'static str])
+    );
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> DecodeResult<V::Value> {
         match kind(&self.0) {
@@ -512,22 +589,7 @@ impl<'de> de::Deserializer<'de> for Js {
     }
 
     fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> DecodeResult<V::Value> {
-        match self.0.as_bool() {
-            Some(flag) => visitor.visit_bool(flag),
-            None => Err(mismatch(&self.0, &visitor)),
-        }
-    }
-
-    fn deserialize_i8<V: Visitor<'de>>(self, visitor: V) -> DecodeResult<V::Value> {
-        self.signed(visitor)
-    }
-
-    fn deserialize_i16<V: Visitor<'de>>(self, visitor: V) -> DecodeResult<V::Value> {
-        self.signed(visitor)
-    }
-
-    fn deserialize_i32<V: Visitor<'de>>(self, visitor: V) -> DecodeResult<V::Value> {
-        self.signed(visitor)
+        self.visit_as(visitor, JsValue::as_bool, V::visit_bool)
     }
 
     fn deserialize_i64<V: Visitor<'de>>(self, visitor: V) -> DecodeResult<V::Value> {
@@ -537,18 +599,6 @@ impl<'de> de::Deserializer<'de> for Js {
         self.signed(visitor)
     }
 
-    fn deserialize_u8<V: Visitor<'de>>(self, visitor: V) -> DecodeResult<V::Value> {
-        self.unsigned(visitor)
-    }
-
-    fn deserialize_u16<V: Visitor<'de>>(self, visitor: V) -> DecodeResult<V::Value> {
-        self.unsigned(visitor)
-    }
-
-    fn deserialize_u32<V: Visitor<'de>>(self, visitor: V) -> DecodeResult<V::Value> {
-        self.unsigned(visitor)
-    }
-
     fn deserialize_u64<V: Visitor<'de>>(self, visitor: V) -> DecodeResult<V::Value> {
         if self.0.is_bigint() {
             return self.js().deserialize_u64(visitor);
@@ -556,30 +606,12 @@ impl<'de> de::Deserializer<'de> for Js {
         self.unsigned(visitor)
     }
 
-    fn deserialize_f32<V: Visitor<'de>>(self, visitor: V) -> DecodeResult<V::Value> {
-        self.deserialize_f64(visitor)
-    }
-
     fn deserialize_f64<V: Visitor<'de>>(self, visitor: V) -> DecodeResult<V::Value> {
-        match self.0.as_f64() {
-            Some(number) => visitor.visit_f64(number),
-            None => Err(mismatch(&self.0, &visitor)),
-        }
-    }
-
-    fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> DecodeResult<V::Value> {
-        self.deserialize_string(visitor)
+        self.visit_as(visitor, JsValue::as_f64, V::visit_f64)
     }
 
     fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> DecodeResult<V::Value> {
-        match self.0.as_string() {
-            Some(text) => visitor.visit_string(text),
-            None => Err(mismatch(&self.0, &visitor)),
-        }
-    }
-
-    fn deserialize_identifier<V: Visitor<'de>>(self, visitor: V) -> DecodeResult<V::Value> {
-        self.deserialize_string(visitor)
+        self.visit_as(visitor, JsValue::as_string, V::visit_string)
     }
 
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> DecodeResult<V::Value> {
@@ -617,68 +649,6 @@ impl<'de> de::Deserializer<'de> for Js {
 
     fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> DecodeResult<V::Value> {
         visitor.visit_unit()
-    }
-
-    fn deserialize_char<V: Visitor<'de>>(self, visitor: V) -> DecodeResult<V::Value> {
-        self.js().deserialize_char(visitor)
-    }
-
-    fn deserialize_i128<V: Visitor<'de>>(self, visitor: V) -> DecodeResult<V::Value> {
-        self.js().deserialize_i128(visitor)
-    }
-
-    fn deserialize_u128<V: Visitor<'de>>(self, visitor: V) -> DecodeResult<V::Value> {
-        self.js().deserialize_u128(visitor)
-    }
-
-    fn deserialize_bytes<V: Visitor<'de>>(self, visitor: V) -> DecodeResult<V::Value> {
-        self.js().deserialize_bytes(visitor)
-    }
-
-    fn deserialize_byte_buf<V: Visitor<'de>>(self, visitor: V) -> DecodeResult<V::Value> {
-        self.js().deserialize_byte_buf(visitor)
-    }
-
-    fn deserialize_unit<V: Visitor<'de>>(self, visitor: V) -> DecodeResult<V::Value> {
-        self.js().deserialize_unit(visitor)
-    }
-
-    fn deserialize_unit_struct<V: Visitor<'de>>(
-        self,
-        name: &'static str,
-        visitor: V,
-    ) -> DecodeResult<V::Value> {
-        self.js().deserialize_unit_struct(name, visitor)
-    }
-
-    fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> DecodeResult<V::Value> {
-        self.js().deserialize_seq(visitor)
-    }
-
-    fn deserialize_tuple<V: Visitor<'de>>(self, len: usize, visitor: V) -> DecodeResult<V::Value> {
-        self.js().deserialize_tuple(len, visitor)
-    }
-
-    fn deserialize_tuple_struct<V: Visitor<'de>>(
-        self,
-        name: &'static str,
-        len: usize,
-        visitor: V,
-    ) -> DecodeResult<V::Value> {
-        self.js().deserialize_tuple_struct(name, len, visitor)
-    }
-
-    fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> DecodeResult<V::Value> {
-        self.js().deserialize_map(visitor)
-    }
-
-    fn deserialize_enum<V: Visitor<'de>>(
-        self,
-        name: &'static str,
-        variants: &'static [&'static str],
-        visitor: V,
-    ) -> DecodeResult<V::Value> {
-        self.js().deserialize_enum(name, variants, visitor)
     }
 }
 

@@ -51,11 +51,6 @@ pub fn record_if_session(
     .context("Failed to prepare recording a device")
 }
 
-pub fn delete_of_user(db: &Db, user_id: &str) -> Result<Statement, InfraError> {
-    query!(db, "DELETE FROM known_devices WHERE user_id = ?1", user_id)
-        .context("Failed to prepare forgetting a closed account's devices")
-}
-
 /// Browsers not seen since before the cutoff.
 pub const UNSEEN: super::Purge = super::Purge {
     table: "known_devices",

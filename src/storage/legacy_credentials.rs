@@ -57,24 +57,27 @@ pub struct NewLegacyCredential<'a> {
     pub password_hash: &'a str,
 }
 
-/// Inserts many legacy credentials in one statement, the rows as one JSON array.
+const INSERT: super::InsertMany = super::InsertMany {
+    table: "legacy_credentials",
+    columns: &["username", "contact_id", "password_hash"],
+    stamp: "imported_at",
+};
+
+/// Inserts many legacy credentials in one statement (see [`super::InsertMany`]).
 pub fn insert_many(
     db: &Db,
     credentials: &[NewLegacyCredential],
     now: Millis,
 ) -> Result<Statement, InfraError> {
-    let rows: Vec<serde_json::Value> = credentials
+    let rows = credentials
         .iter()
-        .map(|c| crate::json!([c.username, c.contact_id, c.password_hash]))
-        .collect();
-    query!(
+        .map(|c| crate::json!([c.username, c.contact_id, c.password_hash]));
+    INSERT.statement(
         db,
-        "INSERT INTO legacy_credentials (username, contact_id, password_hash, imported_at)
-         SELECT value ->> 0, value ->> 1, value ->> 2, ?2 FROM json_each(?1)",
-        crate::json::text(&serde_json::Value::from(rows)),
-        now
+        rows.collect(),
+        now,
+        "Failed to prepare importing legacy credentials",
     )
-    .context("Failed to prepare importing legacy credentials")
 }
 
 /// Takes one try of a username before its password is checked, in one statement: at most five
@@ -128,22 +131,23 @@ pub fn forget_attempts(db: &Db, username: &str) -> Result<Statement, InfraError>
 
 /// The operator lifts the lock of one legacy username.
 pub fn unlock(db: &Db, username: &str) -> Result<Statement, InfraError> {
-    query!(
-        db,
-        "UPDATE legacy_credentials SET attempts = 0, locked_at = NULL, locked_until = NULL
-         WHERE username = ?1 AND locked_at IS NOT NULL",
-        username
-    )
-    .context("Failed to prepare unlocking a legacy username")
+    unlock_where(db, "username", username)
 }
 
 /// The organisation's responsible lifts the lock of a contact's legacy username.
 pub fn unlock_of_contact(db: &Db, contact_id: &str) -> Result<Statement, InfraError> {
+    unlock_where(db, "contact_id", contact_id)
+}
+
+/// Lifts the lock of the credentials whose `column` is `value`.
+fn unlock_where(db: &Db, column: &str, value: &str) -> Result<Statement, InfraError> {
     query!(
         db,
-        "UPDATE legacy_credentials SET attempts = 0, locked_at = NULL, locked_until = NULL
-         WHERE contact_id = ?1 AND locked_at IS NOT NULL",
-        contact_id
+        &format!(
+            "UPDATE legacy_credentials SET attempts = 0, locked_at = NULL, locked_until = NULL
+             WHERE {column} = ?1 AND locked_at IS NOT NULL"
+        ),
+        value
     )
     .context("Failed to prepare unlocking legacy credentials")
 }

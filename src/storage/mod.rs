@@ -116,6 +116,44 @@ impl Purge {
     }
 }
 
+/// Rows written by one statement however many they are (D1 binds at most 100 parameters): the rows
+/// travel as one JSON array, each row an array of its values for `columns` in order, and `stamp`
+/// (an instant column) is set to the statement's `now`.
+pub struct InsertMany {
+    pub table: &'static str,
+    pub columns: &'static [&'static str],
+    pub stamp: &'static str,
+}
+
+impl InsertMany {
+    pub fn statement(
+        &self,
+        db: &Db,
+        rows: Vec<serde_json::Value>,
+        now: Millis,
+        what: &str,
+    ) -> Result<Statement, InfraError> {
+        let InsertMany {
+            table,
+            columns,
+            stamp,
+        } = self;
+        let values: Vec<String> = (0..columns.len())
+            .map(|index| format!("value ->> {index}"))
+            .collect();
+        let (columns, values) = (columns.join(", "), values.join(", "));
+        query!(
+            db,
+            &format!(
+                "INSERT INTO {table} ({columns}, {stamp}) SELECT {values}, ?2 FROM json_each(?1)"
+            ),
+            crate::json::text(&serde_json::Value::Array(rows)),
+            now
+        )
+        .context(what)
+    }
+}
+
 /// Whether a write changed a row. D1 counts the rows its triggers change too, so a write on
 /// `authorizations` reports more than one.
 pub fn wrote(result: &db::D1Result) -> bool {
@@ -136,8 +174,8 @@ pub fn first_count(result: &db::D1Result) -> Result<i64, InfraError> {
     struct Count {
         n: i64,
     }
-    let rows: Vec<Count> = result.results().context("Failed to decode a count")?;
-    Ok(rows.first().map_or(0, |c| c.n))
+    let count: Option<Count> = result.first_row().context("Failed to decode a count")?;
+    Ok(count.map_or(0, |c| c.n))
 }
 
 /// The FROM clause of a list read through one range of a kept key table (`keys`, aliased `t`,

@@ -37,36 +37,43 @@ pub fn insert(
     insert_many(db, std::slice::from_ref(organisation), now)
 }
 
-/// Inserts many organisations in one statement (D1 binds at most 100 parameters: the rows travel
-/// as one JSON array).
+const INSERT: super::InsertMany = super::InsertMany {
+    table: "organisations",
+    columns: &[
+        "id",
+        "kind",
+        "name",
+        "name_search",
+        "file_number",
+        "postal_code",
+        "email_on_file",
+    ],
+    stamp: "created_at",
+};
+
+/// Inserts many organisations in one statement (see [`super::InsertMany`]).
 pub fn insert_many(
     db: &Db,
     organisations: &[NewOrganisation],
     now: Millis,
 ) -> Result<Statement, InfraError> {
-    let rows: Vec<serde_json::Value> = organisations
-        .iter()
-        .map(|o| {
-            crate::json!([
-                o.id,
-                o.kind,
-                o.name,
-                crate::domain::authorization::name_key(o.name),
-                o.file_number,
-                o.postal_code,
-                o.email_on_file
-            ])
-        })
-        .collect();
-    query!(
+    let rows = organisations.iter().map(|o| {
+        crate::json!([
+            o.id,
+            o.kind,
+            o.name,
+            crate::domain::authorization::name_key(o.name),
+            o.file_number,
+            o.postal_code,
+            o.email_on_file
+        ])
+    });
+    INSERT.statement(
         db,
-        "INSERT INTO organisations (id, kind, name, name_search, file_number, postal_code, email_on_file, created_at)
-         SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6, ?2
-         FROM json_each(?1)",
-        crate::json::text(&serde_json::Value::from(rows)),
-        now
+        rows.collect(),
+        now,
+        "Failed to prepare the creation of organisations",
     )
-    .context("Failed to prepare the creation of organisations")
 }
 
 pub async fn find_by_file_number(

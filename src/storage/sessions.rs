@@ -40,21 +40,7 @@ pub struct NewSession<'a> {
 }
 
 pub fn insert(db: &Db, session: &NewSession, now: Millis) -> Result<Statement, InfraError> {
-    query!(
-        db,
-        "INSERT INTO sessions (token_hash, user_id, active_contact_id, created_at, last_seen_at, expires_at, ip, user_agent, device, factor_verified_at)
-         VALUES (?1, ?2, ?7, ?3, ?3, ?4, ?5, ?6, ?8, ?9)",
-        session.token_hash,
-        session.user_id,
-        now,
-        session.expires_at,
-        session.ip,
-        session.user_agent,
-        session.active_contact_id,
-        session.device,
-        session.factor_verified_at
-    )
-    .context("Failed to prepare the creation of a session")
+    insert_when(db, session, None, now)
 }
 
 /// What this request consumed to start a session: a one-time code's verification (see
@@ -73,16 +59,33 @@ pub fn insert_if_consumed(
     what: Consumed,
     now: Millis,
 ) -> Result<Statement, InfraError> {
-    let (table, id, nonce) = match what {
+    insert_when(db, session, Some(what), now)
+}
+
+/// The creation of a session, only if this request consumed `what` when there is one. Without
+/// it the condition's two placeholders are bound to NULL and it holds (D1 refuses a value bound
+/// to no placeholder).
+fn insert_when(
+    db: &Db,
+    session: &NewSession,
+    what: Option<Consumed>,
+    now: Millis,
+) -> Result<Statement, InfraError> {
+    let guard = what.map(|what| match what {
         Consumed::Verification { id, nonce } => ("verifications", id, nonce),
         Consumed::Challenge { id, nonce } => ("mfa_challenges", id, nonce),
+    });
+    let condition = match guard {
+        Some((table, ..)) => {
+            format!("EXISTS (SELECT 1 FROM {table} WHERE id = ?10 AND consumed_by = ?11)")
+        }
+        None => "?10 IS NULL AND ?11 IS NULL".to_owned(),
     };
     query!(
         db,
         &format!(
             "INSERT INTO sessions (token_hash, user_id, active_contact_id, created_at, last_seen_at, expires_at, ip, user_agent, device, factor_verified_at)
-             SELECT ?1, ?2, ?7, ?3, ?3, ?4, ?5, ?6, ?8, ?9
-             WHERE EXISTS (SELECT 1 FROM {table} WHERE id = ?10 AND consumed_by = ?11)"
+             SELECT ?1, ?2, ?7, ?3, ?3, ?4, ?5, ?6, ?8, ?9 WHERE {condition}"
         ),
         session.token_hash,
         session.user_id,
@@ -93,8 +96,8 @@ pub fn insert_if_consumed(
         session.active_contact_id,
         session.device,
         session.factor_verified_at,
-        id,
-        nonce
+        guard.map(|(_, id, _)| id),
+        guard.map(|(.., nonce)| nonce)
     )
     .context("Failed to prepare the creation of a session")
 }

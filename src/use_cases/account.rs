@@ -4,7 +4,7 @@
 
 use super::codes::{self, CodeError, EmailPurpose, Purpose};
 use super::sessions::{Authenticated, StartedSession};
-use super::Requester;
+use super::{commit_and_send, stored_email, Requester};
 use crate::domain::code::{check_resend, CodeRejection, OneTimeCode};
 use crate::domain::email::Email;
 use crate::domain::locale::Locale;
@@ -13,8 +13,8 @@ use crate::domain::password::{self, Password};
 use crate::domain::session::{public_id, SessionToken};
 use crate::domain::throttle::{Policy, EMAIL_CHANGES_PER_ACCOUNT, LOGIN_PER_ACCOUNT};
 use crate::domain::Millis;
+use crate::email;
 use crate::email::templates::Template;
-use crate::email::{self, PendingEmail};
 use crate::infra::{random_id, slow_step, App, InfraError, OsEntropy};
 use crate::json;
 use crate::storage::account::{self as store, ActivityEntry, SessionEntry};
@@ -90,33 +90,8 @@ async fn reserve(app: &App, policy: &Policy, key: &str) -> Result<(), AccountErr
         .map_err(|Refused { retry_after }| AccountError::Throttled { retry_after })
 }
 
-fn email_of(user: &UserRow) -> Result<Email, InfraError> {
-    Email::parse(&user.email).map_err(|_| InfraError {
-        context: "A stored email does not parse".into(),
-        cause: user.id.clone(),
-    })
-}
-
 fn locale_of(user: &UserRow) -> Locale {
     Locale::parse(&user.locale).unwrap_or_default()
-}
-
-async fn send(
-    app: &App,
-    mut batch: Vec<Statement>,
-    emails: Vec<PendingEmail>,
-    what: &str,
-) -> Result<Vec<crate::storage::db::D1Result>, InfraError> {
-    let mut messages = Vec::new();
-    for pending in emails {
-        batch.push(pending.insert);
-        messages.push(pending.message);
-    }
-    let results = atomically(&app.db, batch, what).await?;
-    for message in messages {
-        email::dispatch(app, message).await?;
-    }
-    Ok(results)
 }
 
 /// What `PATCH /api/me` may change; `None` keeps the stored value.
@@ -186,7 +161,7 @@ pub async fn change_password(
     session.active_contact_id = who.profile.as_ref().map(|p| p.contact_id.clone());
     let notice = email::prepare(
         app,
-        &email_of(&who.user)?,
+        &stored_email(&who.user.email, &who.user.id)?,
         Template::PasswordChanged,
         locale_of(&who.user),
         None,
@@ -206,7 +181,7 @@ pub async fn change_password(
         clear,
         audit::append(&app.db, &event, app.now)?,
     ];
-    let results = send(app, batch, vec![notice], "Failed to change a password").await?;
+    let results = commit_and_send(app, batch, [notice], "Failed to change a password").await?;
     if !results.first().is_some_and(wrote) {
         // Another request changed the password between the check and this write.
         return Err(AccountError::WrongPassword);
@@ -307,13 +282,7 @@ pub async fn request_email_change(
         clear,
         audit::append(&app.db, &event, app.now)?,
     ];
-    send(
-        app,
-        batch,
-        message.into_iter().collect(),
-        "Failed to start an email change",
-    )
-    .await?;
+    commit_and_send(app, batch, message, "Failed to start an email change").await?;
     Ok(issued.verification_id)
 }
 
@@ -342,7 +311,7 @@ pub async fn confirm_email_change(
     let nonce = random_id();
     let notice = email::prepare(
         app,
-        &email_of(&who.user)?,
+        &stored_email(&who.user.email, &who.user.id)?,
         Template::EmailChanged,
         locale_of(&who.user),
         None,
@@ -354,7 +323,7 @@ pub async fn confirm_email_change(
         store::set_email_if_consumed_by(&app.db, &who.user.id, &verification.id, &nonce)?,
         audit::append(&app.db, &event, app.now)?,
     ];
-    let results = send(app, batch, vec![notice], "Failed to change an email").await?;
+    let results = commit_and_send(app, batch, [notice], "Failed to change an email").await?;
     if !results.first().is_some_and(wrote) {
         return Err(CodeError::Rejected(CodeRejection::AlreadyUsed).into());
     }
@@ -524,7 +493,7 @@ pub async fn close(
     }
     let notice = email::prepare(
         app,
-        &email_of(&who.user)?,
+        &stored_email(&who.user.email, &who.user.id)?,
         Template::AccountClosed,
         locale_of(&who.user),
         None,
@@ -534,7 +503,7 @@ pub async fn close(
     let event = own_event("account.closed", who, requester, json!({}));
     let mut batch = vec![clear, audit::append(&app.db, &event, app.now)?];
     batch.extend(store::close_account(&app.db, &who.user.id, app.now)?);
-    send(app, batch, vec![notice], "Failed to close an account").await?;
+    commit_and_send(app, batch, [notice], "Failed to close an account").await?;
     Ok(())
 }
 

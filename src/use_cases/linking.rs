@@ -3,7 +3,7 @@
 //! the address on file).
 
 use super::codes::{self, EmailPurpose};
-use super::Requester;
+use super::{stored_email, Requester};
 use crate::domain::email::Email;
 use crate::domain::legacy;
 use crate::domain::linking::{
@@ -345,10 +345,7 @@ pub async fn by_known_facts(
         .filter(|o| o.postal_code == postal_code.as_str());
     let mut message = None;
     if let Some(organisation) = organisation {
-        let on_file = Email::parse(&organisation.email_on_file).map_err(|_| InfraError {
-            context: "An email on file does not parse".into(),
-            cause: organisation.id.clone(),
-        })?;
+        let on_file = stored_email(&organisation.email_on_file, &organisation.id)?;
         // The address on file gets at most one set of credentials a minute and five an hour.
         let within_budget = codes::reserve_email(app, EmailPurpose::KnownFacts, on_file.as_str())
             .await?

@@ -5,7 +5,7 @@
 use super::factors::{self, change_notice, has_factor, new_recovery_codes, requires_factor};
 use super::passkeys;
 use super::sessions::{self, Authenticated, SignedIn};
-use super::Requester;
+use super::{commit_and_send, user_audit, Requester};
 use crate::domain::code::OneTimeCode;
 use crate::domain::mfa::{
     challenge_rejection, sensitive_action_allowed, ChallengeRejection, RecoveryCode, SealingKey,
@@ -15,12 +15,10 @@ use crate::domain::secrets::KeyPurpose;
 use crate::domain::throttle::LOGIN_PER_ACCOUNT;
 use crate::domain::webauthn::{Assertion, RelyingParty};
 use crate::domain::{seconds_until, Millis, MINUTE};
-use crate::email;
 use crate::infra::{random_id, App, InfraError, OsEntropy};
 use crate::json;
 use crate::storage::audit::{self, AuditEvent};
 use crate::storage::contacts;
-use crate::storage::db::Statement;
 use crate::storage::users::{self, UserRow};
 use crate::storage::{atomically, mfa, rate_limits, wrote};
 
@@ -150,16 +148,9 @@ pub async fn confirm_totp(
         &who.token_hash,
         app.now,
     )?);
-    statements.push(audit_statement(
-        app,
-        "mfa.totp_enabled",
-        &user.id,
-        requester,
-    )?);
+    statements.push(user_audit(app, "mfa.totp_enabled", &user.id, requester)?);
     let notice = change_notice(app, user, "enabled", None)?;
-    statements.push(notice.insert);
-    atomically(&app.db, statements, "Failed to store recovery codes").await?;
-    email::dispatch(app, notice.message).await?;
+    commit_and_send(app, statements, [notice], "Failed to store recovery codes").await?;
     Ok(codes)
 }
 
@@ -172,18 +163,17 @@ pub async fn disable_totp(
         return Err(MfaError::NotEnabled);
     }
     let notice = change_notice(app, user, "disabled", None)?;
-    atomically(
-        &app.db,
+    commit_and_send(
+        app,
         vec![
             mfa::delete_totp(&app.db, &user.id)?,
             mfa::delete_recovery_codes_without_factor(&app.db, &user.id)?,
-            audit_statement(app, "mfa.totp_disabled", &user.id, requester)?,
-            notice.insert,
+            user_audit(app, "mfa.totp_disabled", &user.id, requester)?,
         ],
+        [notice],
         "Failed to remove a TOTP factor",
     )
     .await?;
-    email::dispatch(app, notice.message).await?;
     Ok(())
 }
 
@@ -197,30 +187,21 @@ pub async fn regenerate_recovery_codes(
         return Err(MfaError::NotEnabled);
     }
     let (codes, mut statements) = new_recovery_codes(app, &user.id)?;
-    statements.push(audit_statement(
+    statements.push(user_audit(
         app,
         "mfa.recovery_codes_regenerated",
         &user.id,
         requester,
     )?);
     let notice = change_notice(app, user, "recovery_codes", None)?;
-    statements.push(notice.insert);
-    atomically(&app.db, statements, "Failed to replace recovery codes").await?;
-    email::dispatch(app, notice.message).await?;
-    Ok(codes)
-}
-
-fn audit_statement(
-    app: &App,
-    action: &str,
-    user_id: &str,
-    requester: &Requester,
-) -> Result<Statement, InfraError> {
-    audit::append(
-        &app.db,
-        &AuditEvent::of_user(action, Some(user_id), requester.ip.as_deref()),
-        app.now,
+    commit_and_send(
+        app,
+        statements,
+        [notice],
+        "Failed to replace recovery codes",
     )
+    .await?;
+    Ok(codes)
 }
 
 fn unreadable_secret(user_id: &str) -> InfraError {
@@ -462,7 +443,7 @@ pub async fn step_up(
         vec![
             mfa::mark_factor_verified(&app.db, &who.token_hash, app.now)?,
             crate::storage::rate_limits::clear(&app.db, &key)?,
-            audit_statement(app, "session.stepped_up", &who.user.id, requester)?,
+            user_audit(app, "session.stepped_up", &who.user.id, requester)?,
         ],
         "Failed to record a step-up",
     )

@@ -3,7 +3,6 @@
 //! in the same batch, and the email telling the contact afterwards.
 
 use crate::domain::authorization::{is_current, AuthorizationStatus, Level, Origin, Services};
-use crate::domain::email::Email;
 use crate::domain::time::Day;
 use crate::domain::Millis;
 use crate::email::{self, templates::Template};
@@ -16,7 +15,7 @@ use crate::storage::contacts::ContactRow;
 use crate::storage::db::Statement;
 use crate::storage::domain_events::{self, DomainEvent};
 use crate::storage::{atomically, WrittenNow};
-use crate::use_cases::Requester;
+use crate::use_cases::{stored_email, Requester};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -219,10 +218,7 @@ pub async fn notify_address(
 ) {
     params["first_name"] = json!(first_name);
     let sent = async {
-        let to = Email::parse(address).map_err(|_| InfraError {
-            context: "A stored email address does not parse".into(),
-            cause: template.name().into(),
-        })?;
+        let to = stored_email(address, template.name())?;
         let pending = email::prepare(app, &to, template, locale, None, params)?;
         atomically(&app.db, vec![pending.insert], "Failed to record an email").await?;
         email::dispatch(app, pending.message).await

@@ -85,11 +85,7 @@ pub async fn update_me(call: &mut Call) -> Result<Reply, ApiError> {
         })
     })?;
     let user = account::update_profile(&call.app, &who, change, &call.requester).await?;
-    let body = Me {
-        linked_profiles: Some(who.linked_profiles),
-        ..Me::of(&user, who.profile.as_ref())
-    };
-    Ok(Reply::json(200, body))
+    Ok(Reply::json(200, Me::in_session(&user, &who)))
 }
 
 pub async fn change_password(call: &mut Call) -> Result<Reply, ApiError> {
@@ -145,11 +141,7 @@ pub async fn confirm_email(call: &mut Call) -> Result<Reply, ApiError> {
     let user =
         account::confirm_email_change(&call.app, &who, &verification_id, &code, &call.requester)
             .await?;
-    let body = Me {
-        linked_profiles: Some(who.linked_profiles),
-        ..Me::of(&user, who.profile.as_ref())
-    };
-    Ok(Reply::json(200, body))
+    Ok(Reply::json(200, Me::in_session(&user, &who)))
 }
 
 pub async fn list_sessions(call: &mut Call) -> Result<Reply, ApiError> {

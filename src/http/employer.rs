@@ -151,21 +151,11 @@ pub async fn change(call: &mut Call) -> Result<Reply, ApiError> {
     let (who, actor) = require_actor(call).await?;
     let before = authorizations::get(&call.app, &actor, call.id()).await?;
     let mut fields = Fields::new(json_object(&mut call.req).await?);
-    let services = if fields.has("services") {
-        fields.parsed_list("services", Services::parse).map(Some)
-    } else {
-        Some(None)
-    };
-    let level = if fields.has("level") {
-        fields.parsed("level", Level::parse).map(Some)
-    } else {
-        Some(None)
-    };
-    let ends_on = if fields.has("ends_on") {
-        Some(Some(fields.optional_parsed("ends_on", Day::parse)))
-    } else {
-        Some(None)
-    };
+    let services = fields.change("services", |f, name| f.parsed_list(name, Services::parse));
+    let level = fields.change("level", |f, name| f.parsed(name, Level::parse));
+    let ends_on = fields.change("ends_on", |f, name| {
+        Some(f.optional_parsed(name, Day::parse))
+    });
     if !["services", "level", "ends_on"]
         .iter()
         .any(|name| fields.has(name))

@@ -374,11 +374,7 @@ pub async fn change(call: &mut Call) -> Result<Reply, ApiError> {
     } else {
         Some(None)
     };
-    let manages = if fields.has("manages_authorizations") {
-        fields.boolean("manages_authorizations").map(Some)
-    } else {
-        Some(None)
-    };
+    let manages = fields.change("manages_authorizations", Fields::boolean);
     let (role, manages) = fields.finish(|| Some((role?, manages?)))?;
     crate::use_cases::mfa::require_recent_factor(&call.app, &who)?;
     let id = call.id().to_owned();

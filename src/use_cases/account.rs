@@ -4,7 +4,7 @@
 
 use super::codes::{self, CodeError, EmailPurpose, Purpose};
 use super::sessions::{Authenticated, StartedSession};
-use super::{commit_and_send, stored_email, Requester};
+use super::{commit_and_send, stored_email, KeysetPage, Requester};
 use crate::domain::code::{check_resend, CodeRejection, OneTimeCode};
 use crate::domain::email::Email;
 use crate::domain::locale::Locale;
@@ -428,29 +428,19 @@ pub fn parse_activity_cursor(raw: &str) -> Option<(Millis, String)> {
     valid_id.then(|| (at, id.to_owned()))
 }
 
-pub struct ActivityPage {
-    pub items: Vec<ActivityEntry>,
-    pub next_cursor: Option<String>,
-}
-
 pub async fn activity(
     app: &App,
     who: &Authenticated,
     after: Option<(Millis, String)>,
-) -> Result<ActivityPage, InfraError> {
-    let mut items = store::activity(
+) -> Result<KeysetPage<ActivityEntry>, InfraError> {
+    let items = store::activity(
         &app.db,
         &who.user.id,
         after.as_ref().map(|(at, id)| (*at, id.as_str())),
         ACTIVITY_PAGE + 1,
     )
     .await?;
-    let more = items.len() as i64 > ACTIVITY_PAGE;
-    items.truncate(ACTIVITY_PAGE as usize);
-    let next_cursor = more
-        .then(|| items.last().map(|last| format!("{}_{}", last.at, last.id)))
-        .flatten();
-    Ok(ActivityPage { items, next_cursor })
+    Ok(KeysetPage::of(items, ACTIVITY_PAGE, |e| (e.at, &e.id)))
 }
 
 /// Everything held about the person, as one JSON document.

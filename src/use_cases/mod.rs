@@ -24,6 +24,8 @@ pub mod tokens;
 pub mod webhooks;
 
 use crate::domain::email::Email;
+use crate::domain::flags::{Flag, Flags};
+use crate::domain::Millis;
 use crate::email::PendingEmail;
 use crate::infra::{App, InfraError};
 use crate::storage::audit::{self, AuditEvent};
@@ -106,4 +108,32 @@ fn stored_email(address: &str, owner: &str) -> Result<Email, InfraError> {
         context: "A stored email does not parse".into(),
         cause: owner.to_owned(),
     })
+}
+
+/// The API codes of a stored set of choices (an authorization's services, a token's scopes); none
+/// when the stored sum names no set.
+pub fn stored_codes<F: Flag>(bits: i64) -> Vec<&'static str> {
+    Flags::<F>::from_bits(bits)
+        .map(Flags::codes)
+        .unwrap_or_default()
+}
+
+/// A page of a list read by keyset: the items, and the cursor of the next page (`<at>_<id>` of
+/// the last item shown) when one follows.
+pub struct KeysetPage<T> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+}
+
+impl<T> KeysetPage<T> {
+    /// From up to `size + 1` items read: the extra one only tells that another page follows.
+    fn of(mut items: Vec<T>, size: i64, position: impl Fn(&T) -> (Millis, &str)) -> KeysetPage<T> {
+        let more = items.len() as i64 > size;
+        items.truncate(size as usize);
+        let next_cursor = more
+            .then(|| items.last().map(position))
+            .flatten()
+            .map(|(at, id)| format!("{at}_{id}"));
+        KeysetPage { items, next_cursor }
+    }
 }

@@ -2,6 +2,7 @@
 
 use super::account::parse_activity_cursor;
 use super::sessions::Authenticated;
+use super::KeysetPage;
 use crate::domain::authorization::Services;
 use crate::domain::fields::Problem;
 use crate::domain::request::RequestKind;
@@ -21,18 +22,13 @@ pub fn parse_cursor(raw: &str) -> Option<(Millis, String)> {
     parse_activity_cursor(raw)
 }
 
-pub struct RequestsPage {
-    pub items: Vec<RequestRow>,
-    pub next_cursor: Option<String>,
-}
-
 pub async fn list(
     app: &App,
     who: &Authenticated,
     kind: Option<RequestKind>,
     after: Option<(Millis, String)>,
-) -> Result<RequestsPage, InfraError> {
-    let mut items = store::list(
+) -> Result<KeysetPage<RequestRow>, InfraError> {
+    let items = store::list(
         &app.db,
         &who.user.id,
         kind,
@@ -41,12 +37,7 @@ pub async fn list(
         PAGE + 1,
     )
     .await?;
-    let more = items.len() as i64 > PAGE;
-    items.truncate(PAGE as usize);
-    let next_cursor = more
-        .then(|| items.last().map(|last| format!("{}_{}", last.at, last.id)))
-        .flatten();
-    Ok(RequestsPage { items, next_cursor })
+    Ok(KeysetPage::of(items, PAGE, |r| (r.at, &r.id)))
 }
 
 /// The service codes of a stored set, in the portal's order.

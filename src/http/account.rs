@@ -1,7 +1,7 @@
 //! "Mon compte": the signed-in person's own account (name and language, password, email,
 //! sessions, security activity, data export, closing the account).
 
-use super::accounts::{cooldown_seconds, CodeSent};
+use super::accounts::CodeSent;
 use super::body::{json_object, Fields};
 use super::cookies;
 use super::error::ApiError;
@@ -125,11 +125,7 @@ pub async fn change_email(call: &mut Call) -> Result<Reply, ApiError> {
     let verification_id =
         account::request_email_change(&call.app, &who, &new_email, &current, &call.requester)
             .await?;
-    let body = CodeSent {
-        verification_id: &verification_id,
-        resend_after: cooldown_seconds(),
-    };
-    Ok(Reply::json(202, body))
+    Ok(CodeSent::reply(&verification_id))
 }
 
 pub async fn confirm_email(call: &mut Call) -> Result<Reply, ApiError> {

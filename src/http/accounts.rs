@@ -26,6 +26,17 @@ pub struct CodeSent<'a> {
     pub resend_after: u64,
 }
 
+impl CodeSent<'_> {
+    /// 202: the code of `verification_id` is on its way.
+    pub fn reply(verification_id: &str) -> Reply {
+        let body = CodeSent {
+            verification_id,
+            resend_after: cooldown_seconds(),
+        };
+        Reply::json(202, body)
+    }
+}
+
 /// A new code was sent.
 #[derive(Serialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
@@ -109,11 +120,7 @@ pub async fn sign_up(call: &mut Call) -> Result<Reply, ApiError> {
         })
     })?;
     let verification_id = accounts::sign_up(&call.app, form, &call.requester).await?;
-    let body = CodeSent {
-        verification_id: &verification_id,
-        resend_after: cooldown_seconds(),
-    };
-    Ok(Reply::json(202, body))
+    Ok(CodeSent::reply(&verification_id))
 }
 
 pub async fn verify(call: &mut Call) -> Result<Reply, ApiError> {
@@ -173,7 +180,7 @@ pub async fn reset_password(call: &mut Call) -> Result<Reply, ApiError> {
     Ok(Reply::json(200, PasswordReset {}))
 }
 
-pub fn cooldown_seconds() -> u64 {
+fn cooldown_seconds() -> u64 {
     (crate::domain::code::RESEND_COOLDOWN / crate::domain::SECOND) as u64
 }
 

@@ -20,6 +20,7 @@ use crate::storage::domain_events::{self, DomainEvent};
 use crate::storage::organisations::OrganisationRow;
 use crate::storage::rate_limits::Refused;
 use crate::storage::{atomically, authorizations, organisations, rate_limits, wrote, WrittenNow};
+use serde_json::Value;
 
 #[derive(Debug, thiserror::Error)]
 pub enum RequestError {
@@ -120,15 +121,12 @@ pub async fn create(
         )?,
         audit::append_if_written(
             &app.db,
-            &AuditEvent {
-                action: "access_request.created",
-                user_id: Some(actor.user_id.as_str()),
-                organisation_id: Some(&employer.id),
-                contact_id: Some(&actor.profile.contact_id),
-                ip: actor.requester.ip.as_deref(),
-                details: json!({ "access_request_id": id, "services": form.services.codes() }),
-                counterpart_organisation_id: Some(&actor.profile.organisation_id),
-            },
+            &request_event(
+                "access_request.created",
+                actor,
+                &employer.id,
+                json!({ "access_request_id": id, "services": form.services.codes() }),
+            ),
             &written,
             app.now,
         )?,
@@ -151,6 +149,24 @@ pub async fn create(
     let request = find(app, actor, &id).await?;
     tell_employer(app, &employer, &request).await?;
     Ok(request)
+}
+
+/// The audit event of the actor's own request to `employer_id`, in both organisations' trails.
+fn request_event<'a>(
+    action: &'a str,
+    actor: &'a Actor,
+    employer_id: &'a str,
+    details: Value,
+) -> AuditEvent<'a> {
+    AuditEvent {
+        action,
+        user_id: Some(&actor.user_id),
+        organisation_id: Some(employer_id),
+        contact_id: Some(&actor.profile.contact_id),
+        ip: actor.requester.ip.as_deref(),
+        details,
+        counterpart_organisation_id: Some(&actor.profile.organisation_id),
+    }
 }
 
 /// Emails the employer's administrators of authorizations about a new request, or the address on
@@ -245,15 +261,12 @@ pub async fn cancel(app: &App, actor: &Actor, id: &str) -> Result<AccessRequestR
         access_requests::cancel(&app.db, &actor.profile.contact_id, id, app.now)?,
         audit::append_if_written(
             &app.db,
-            &AuditEvent {
-                action: "access_request.cancelled",
-                user_id: Some(actor.user_id.as_str()),
-                organisation_id: Some(&request.employer_id),
-                contact_id: Some(&actor.profile.contact_id),
-                ip: actor.requester.ip.as_deref(),
-                details: json!({ "access_request_id": id }),
-                counterpart_organisation_id: Some(&actor.profile.organisation_id),
-            },
+            &request_event(
+                "access_request.cancelled",
+                actor,
+                &request.employer_id,
+                json!({ "access_request_id": id }),
+            ),
             &written,
             app.now,
         )?,

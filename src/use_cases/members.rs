@@ -51,6 +51,12 @@ async fn organisation_of(app: &App, profile: &ProfileRow) -> Result<Organisation
         .ok_or(MembersError::NotFound)
 }
 
+/// The actor's organisation, for its responsables to manage.
+async fn managed_organisation(app: &App, actor: &Actor) -> Result<OrganisationRow, MembersError> {
+    require_responsable(&actor.profile)?;
+    organisation_of(app, &actor.profile).await
+}
+
 /// The organisation's second-factor policy as "Mon organisation" shows it.
 pub struct Security {
     /// Whether every contact needs a second factor, not only responsables and administrators.
@@ -75,8 +81,7 @@ pub async fn set_security(
     actor: &Actor,
     mfa_for_all_contacts: bool,
 ) -> Result<Security, MembersError> {
-    require_responsable(&actor.profile)?;
-    let organisation = organisation_of(app, &actor.profile).await?;
+    let organisation = managed_organisation(app, actor).await?;
     if (organisation.mfa_for_all_contacts == 1) != mfa_for_all_contacts {
         atomically(
             &app.db,
@@ -165,8 +170,7 @@ pub async fn invite(
     actor: &Actor,
     invitation: Invitation,
 ) -> Result<ContactRow, MembersError> {
-    require_responsable(&actor.profile)?;
-    let organisation = organisation_of(app, &actor.profile).await?;
+    let organisation = managed_organisation(app, actor).await?;
     if contacts::find_by_email_in(&app.db, &organisation.id, invitation.email.as_str())
         .await?
         .is_some()

@@ -19,7 +19,7 @@ use crate::infra::{random_id, slow_step, App, InfraError, OsEntropy};
 use crate::json;
 use crate::storage::account::{self as store, ActivityEntry, SessionEntry};
 use crate::storage::audit::{self, AuditEvent};
-use crate::storage::db::Statement;
+use crate::storage::db::{Run, Statement};
 use crate::storage::rate_limits::Refused;
 use crate::storage::users::{self, UserRow};
 use crate::storage::verifications::{self, CodeOwner};
@@ -72,12 +72,9 @@ async fn check_current_password(
     reserve(app, &LOGIN_PER_ACCOUNT, &key).await?;
     if !slow_step(|| password::verify(current, &who.user.password_hash)).await {
         let failed = own_event("password.check_failed", who, requester, json!({}));
-        atomically(
-            &app.db,
-            vec![audit::append(&app.db, &failed, app.now)?],
-            "Failed to record a wrong current password",
-        )
-        .await?;
+        audit::append(&app.db, &failed, app.now)
+            .execute("Failed to record a wrong current password")
+            .await?;
         return Err(AccountError::WrongPassword);
     }
     Ok(rate_limits::clear(&app.db, &key)?)

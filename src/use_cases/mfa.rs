@@ -19,6 +19,7 @@ use crate::infra::{random_id, App, InfraError, OsEntropy};
 use crate::json;
 use crate::storage::audit::{self, AuditEvent};
 use crate::storage::contacts;
+use crate::storage::db::Run;
 use crate::storage::users::{self, UserRow};
 use crate::storage::{atomically, mfa, rate_limits, wrote};
 
@@ -96,13 +97,10 @@ pub async fn start_totp(app: &App, user: &UserRow) -> Result<(String, String), M
     let sealed = sealing_key(app)
         .seal(&secret, &user.id, &mut OsEntropy)
         .await;
-    let stored = atomically(
-        &app.db,
-        vec![mfa::put_pending_totp(&app.db, &user.id, &sealed, app.now)?],
-        "Failed to store a pending TOTP secret",
-    )
-    .await?;
-    if !stored.first().is_some_and(wrote) {
+    let stored = mfa::put_pending_totp(&app.db, &user.id, &sealed, app.now)
+        .execute("Failed to store a pending TOTP secret")
+        .await?;
+    if !wrote(&stored) {
         return Err(MfaError::TotpAlreadyEnabled);
     }
     Ok((secret.base32(), secret.otpauth_uri(&user.email)))
@@ -132,13 +130,10 @@ pub async fn confirm_totp(
         .ok_or(MfaError::InvalidCode {
             attempts_left: None,
         })?;
-    let confirmed = atomically(
-        &app.db,
-        vec![mfa::confirm_totp(&app.db, &user.id, step, app.now)?],
-        "Failed to confirm a TOTP factor",
-    )
-    .await?;
-    if !confirmed.first().is_some_and(wrote) {
+    let confirmed = mfa::confirm_totp(&app.db, &user.id, step, app.now)
+        .execute("Failed to confirm a TOTP factor")
+        .await?;
+    if !wrote(&confirmed) {
         return Err(MfaError::TotpNotPending);
     }
     let (codes, mut statements) = new_recovery_codes(app, &user.id)?;
@@ -232,13 +227,10 @@ async fn spend_proof(app: &App, user_id: &str, proof: &Proof) -> Result<bool, In
             else {
                 return Ok(false);
             };
-            let used = atomically(
-                &app.db,
-                vec![mfa::use_totp_step(&app.db, user_id, step)?],
-                "Failed to use a TOTP step",
-            )
-            .await?;
-            Ok(used.first().is_some_and(wrote))
+            let used = mfa::use_totp_step(&app.db, user_id, step)
+                .execute("Failed to use a TOTP step")
+                .await?;
+            Ok(wrote(&used))
         }
         Proof::Recovery(code) => {
             let stored = mfa::unused_recovery_codes(&app.db, user_id).await?;
@@ -254,13 +246,10 @@ async fn spend_proof(app: &App, user_id: &str, proof: &Proof) -> Result<bool, In
             let Some(id) = matched else {
                 return Ok(false);
             };
-            let used = atomically(
-                &app.db,
-                vec![mfa::use_recovery_code(&app.db, id, app.now)?],
-                "Failed to use a recovery code",
-            )
-            .await?;
-            Ok(used.first().is_some_and(wrote))
+            let used = mfa::use_recovery_code(&app.db, id, app.now)
+                .execute("Failed to use a recovery code")
+                .await?;
+            Ok(wrote(&used))
         }
         Proof::Passkey(assertion, rp) => passkeys::spend(app, user_id, assertion, rp).await,
     }

@@ -2,7 +2,7 @@
 //! sessions, security activity, data export, closing the account).
 
 use super::accounts::CodeSent;
-use super::body::{json_object, Fields};
+use super::body::{form, json_object, Fields};
 use super::cookies;
 use super::error::ApiError;
 use super::route::{route, Route};
@@ -210,9 +210,10 @@ pub async fn export(call: &mut Call) -> Result<Reply, ApiError> {
 
 pub async fn close(call: &mut Call) -> Result<Reply, ApiError> {
     let who = require_user(call).await?;
-    let mut fields = Fields::new(json_object(&mut call.req).await?);
-    let current = fields.parsed("current_password", Password::parse_attempt);
-    let current = fields.finish(|| current)?;
+    let current = form(&mut call.req, |f| {
+        f.parsed("current_password", Password::parse_attempt)
+    })
+    .await?;
     crate::use_cases::mfa::require_recent_factor(&call.app, &who)?;
     account::close(&call.app, &who, &current, &call.requester).await?;
     Ok(Reply::no_content().with_cookie(cookies::clear_session()))

@@ -1,6 +1,6 @@
 //! Signup screens, code validation and resend, forgotten password.
 
-use super::body::{json_object, Fields};
+use super::body::{form, json_object, Fields};
 use super::cookies;
 use super::error::ApiError;
 use super::route::{route, Route};
@@ -141,17 +141,13 @@ pub async fn verify(call: &mut Call) -> Result<Reply, ApiError> {
 }
 
 pub async fn resend(call: &mut Call) -> Result<Reply, ApiError> {
-    let mut fields = Fields::new(json_object(&mut call.req).await?);
-    let verification_id = fields.id("verification_id");
-    let verification_id = fields.finish(|| verification_id)?;
+    let verification_id = form(&mut call.req, |f| f.id("verification_id")).await?;
     let retry_after = accounts::resend(&call.app, &verification_id).await?;
     Ok(Reply::json(202, CodeResent { retry_after }))
 }
 
 pub async fn forgot_password(call: &mut Call) -> Result<Reply, ApiError> {
-    let mut fields = Fields::new(json_object(&mut call.req).await?);
-    let email = fields.parsed("email", Email::parse);
-    let email = fields.finish(|| email)?;
+    let email = form(&mut call.req, |f| f.parsed("email", Email::parse)).await?;
     let reset_id = passwords::forgot(&call.app, &email, &call.requester).await?;
     let body = ResetCodeSent {
         reset_id: &reset_id,

@@ -17,6 +17,17 @@ pub async fn json_object(req: &mut Request) -> Result<Map<String, Value>, ApiErr
     json_object_within(req, MAX_BODY_BYTES).await
 }
 
+/// The value `read` makes of the fields of a JSON request body: 422 with every field's problem
+/// when any is rejected.
+pub async fn form<T>(
+    req: &mut Request,
+    read: impl FnOnce(&mut Fields) -> Option<T>,
+) -> Result<T, ApiError> {
+    let mut fields = Fields::new(json_object(req).await?);
+    let value = read(&mut fields);
+    fields.finish(|| value)
+}
+
 /// The JSON object of a request body of at most `max_bytes`.
 pub async fn json_object_within(
     req: &mut Request,

@@ -2,7 +2,7 @@
 //! contacts, the migrated relations to review, and the access requests to answer.
 
 use super::access_requests::{AccessRequest, OneAccessRequest};
-use super::body::{json_object, Fields};
+use super::body::{form, json_object, Fields};
 use super::error::ApiError;
 use super::organisation::paging;
 use super::route::{route, Route};
@@ -239,9 +239,7 @@ pub async fn access_requests(call: &Call) -> Result<Reply, ApiError> {
 pub async fn approve(call: &mut Call) -> Result<Reply, ApiError> {
     let (_, actor) = require_actor(call).await?;
     authorizations::require_administrator(&actor.profile)?;
-    let mut fields = Fields::new(json_object(&mut call.req).await?);
-    let terms = terms(&mut fields, call.app.now);
-    let terms = fields.finish(|| terms)?;
+    let terms = form(&mut call.req, |f| terms(f, call.app.now)).await?;
     let id = call.id().to_owned();
     let (request, authorization) = authorizations::approve(&call.app, &actor, &id, terms).await?;
     Ok(Reply::json(

@@ -1,6 +1,6 @@
 //! "Mon organisation": the organisation of the active profile, its contacts and its audit trail.
 
-use super::body::{json_object, Fields};
+use super::body::{form, json_object, Fields};
 use super::csv;
 use super::error::ApiError;
 use super::error::ErrorCode;
@@ -276,9 +276,7 @@ pub async fn security(call: &Call) -> Result<Reply, ApiError> {
 /// A responsable changes it, having proved their factor recently.
 pub async fn set_security(call: &mut Call) -> Result<Reply, ApiError> {
     let (who, actor) = require_actor(call).await?;
-    let mut fields = Fields::new(json_object(&mut call.req).await?);
-    let required = fields.boolean("mfa_for_all_contacts");
-    let required = fields.finish(|| required)?;
+    let required = form(&mut call.req, |f| f.boolean("mfa_for_all_contacts")).await?;
     members::require_responsable(&actor.profile)?;
     crate::use_cases::mfa::require_recent_factor(&call.app, &who)?;
     let security = members::set_security(&call.app, &actor, required).await?;

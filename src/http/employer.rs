@@ -4,7 +4,7 @@
 use super::access_requests::{AccessRequest, OneAccessRequest};
 use super::body::{form, json_object, Fields};
 use super::error::ApiError;
-use super::organisation::paging;
+use super::organisation::{paging, search_words};
 use super::route::{route, Route};
 use super::sessions::require_actor;
 use super::{Call, Page, Reply};
@@ -12,9 +12,8 @@ use crate::domain::authorization::{
     AccessRequestStatus, AuthorizationStatus, Level, Origin, Period, Services,
 };
 use crate::domain::email::Email;
-use crate::domain::fields::{free_text, has_hidden_characters, Problem};
+use crate::domain::fields::{free_text, Problem};
 use crate::domain::organisation::FileNumber;
-use crate::domain::search::fits_like_pattern;
 use crate::domain::time::Day;
 use crate::storage::authorizations::{AuthorizationRow, EmployerFilter};
 use crate::use_cases::authorizations::{
@@ -95,15 +94,7 @@ pub async fn authorizations(call: &Call) -> Result<Reply, ApiError> {
         Some("pending") => true,
         Some(_) => return Err(ApiError::invalid_field("review", Problem::InvalidChoice)),
     };
-    let search: Option<String> = call.query("q").map(|q| q.chars().take(60).collect());
-    if search.as_deref().is_some_and(has_hidden_characters) {
-        return Err(ApiError::invalid_field("q", Problem::InvalidSearch));
-    }
-    let folded = search.as_deref().map(crate::domain::fold_for_search);
-    if folded.as_deref().is_some_and(|q| !fits_like_pattern(q, 2)) {
-        return Err(ApiError::invalid_field("q", Problem::SearchTooLong));
-    }
-    let words = crate::domain::search::words_of_search(folded.as_deref());
+    let words = search_words(call, 60)?;
     let query = ListQuery {
         filter: EmployerFilter {
             status: status.filter(|_| !to_review),

@@ -235,6 +235,21 @@ struct AuditPage<'a> {
     page_size: i64,
 }
 
+/// The words of the `q` search, cut to its first `max_chars` characters. Control characters (a
+/// NUL would cut the LIKE pattern short) are in no name: a 422, as is a search too long for the
+/// LIKE pattern.
+pub fn search_words(call: &Call, max_chars: usize) -> Result<Option<Vec<String>>, ApiError> {
+    let search: Option<String> = call.query("q").map(|q| q.chars().take(max_chars).collect());
+    if search.as_deref().is_some_and(has_hidden_characters) {
+        return Err(ApiError::invalid_field("q", Problem::InvalidSearch));
+    }
+    let folded = search.as_deref().map(crate::domain::fold_for_search);
+    if folded.as_deref().is_some_and(|q| !fits_like_pattern(q, 2)) {
+        return Err(ApiError::invalid_field("q", Problem::SearchTooLong));
+    }
+    Ok(crate::domain::search::words_of_search(folded.as_deref()))
+}
+
 /// `page` and `page_size` from the query string, bounded; a malformed value is a 422.
 pub fn paging(call: &Call) -> Result<(i64, i64), ApiError> {
     let mut errors = crate::domain::fields::FieldErrors::default();
@@ -318,16 +333,7 @@ pub async fn members(call: &Call) -> Result<Reply, ApiError> {
         .map(|status| ContactStatus::parse(&status))
         .transpose()
         .map_err(|problem| ApiError::invalid_field("status", problem))?;
-    // Control characters (a NUL would cut the LIKE pattern short) are in no name: refused.
-    let search: Option<String> = call.query("q").map(|q| q.chars().take(40).collect());
-    if search.as_deref().is_some_and(has_hidden_characters) {
-        return Err(ApiError::invalid_field("q", Problem::InvalidSearch));
-    }
-    let folded = search.as_deref().map(crate::domain::fold_for_search);
-    if folded.as_deref().is_some_and(|q| !fits_like_pattern(q, 2)) {
-        return Err(ApiError::invalid_field("q", Problem::SearchTooLong));
-    }
-    let words = crate::domain::search::words_of_search(folded.as_deref());
+    let words = search_words(call, 40)?;
     let found = members::list(&call.app, &actor, words.as_deref(), status, page, page_size).await?;
     let items = found
         .items

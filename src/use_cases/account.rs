@@ -98,20 +98,27 @@ pub struct ProfileChange {
     pub locale: Option<Locale>,
 }
 
+impl ProfileChange {
+    /// The names of the fields it changes, for the audit trail.
+    fn fields(&self) -> Vec<&'static str> {
+        [
+            ("first_name", self.first_name.is_some()),
+            ("last_name", self.last_name.is_some()),
+            ("locale", self.locale.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(name, present)| present.then_some(name))
+        .collect()
+    }
+}
+
 pub async fn update_profile(
     app: &App,
     who: &Authenticated,
     change: ProfileChange,
     requester: &Requester,
 ) -> Result<UserRow, AccountError> {
-    let changed: Vec<&str> = [
-        ("first_name", change.first_name.is_some()),
-        ("last_name", change.last_name.is_some()),
-        ("locale", change.locale.is_some()),
-    ]
-    .into_iter()
-    .filter_map(|(name, present)| present.then_some(name))
-    .collect();
+    let changed = change.fields();
     if !changed.is_empty() {
         let event = own_event(
             "account.updated",

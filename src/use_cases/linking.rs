@@ -346,6 +346,19 @@ pub async fn by_known_facts(
     let mut message = None;
     if let Some(organisation) = organisation {
         let on_file = stored_email(&organisation.email_on_file, &organisation.id)?;
+        // What the facts led to, for one of the organisation's contacts, in its trail.
+        let audit_of = |action: &str, contact_id: &str| {
+            let event = AuditEvent {
+                action,
+                user_id: Some(user_id),
+                organisation_id: Some(&organisation.id),
+                contact_id: Some(contact_id),
+                ip: requester.ip.as_deref(),
+                details: json!({}),
+                counterpart_organisation_id: None,
+            };
+            audit::append(&app.db, &event, app.now)
+        };
         // The address on file gets at most one set of credentials a minute and five an hour.
         let within_budget = codes::reserve_email(app, EmailPurpose::KnownFacts, on_file.as_str())
             .await?
@@ -371,19 +384,7 @@ pub async fn by_known_facts(
                 }),
             )?;
             statements.push(notice.insert);
-            statements.push(audit::append(
-                &app.db,
-                &AuditEvent {
-                    action: "link.known_facts_already_linked",
-                    user_id: Some(user_id),
-                    organisation_id: Some(&organisation.id),
-                    contact_id: Some(&linked.id),
-                    ip: requester.ip.as_deref(),
-                    details: json!({}),
-                    counterpart_organisation_id: None,
-                },
-                app.now,
-            )?);
+            statements.push(audit_of("link.known_facts_already_linked", &linked.id)?);
             message = Some(notice.message);
         }
         let contact_id = match &contact {
@@ -423,19 +424,7 @@ pub async fn by_known_facts(
                 Template::KnownFactsLinkCode,
             )?;
             statements.extend(issued.statements);
-            statements.push(audit::append(
-                &app.db,
-                &AuditEvent {
-                    action: "link.known_facts_sent",
-                    user_id: Some(user_id),
-                    organisation_id: Some(&organisation.id),
-                    contact_id: Some(&contact_id),
-                    ip: requester.ip.as_deref(),
-                    details: json!({}),
-                    counterpart_organisation_id: None,
-                },
-                app.now,
-            )?);
+            statements.push(audit_of("link.known_facts_sent", &contact_id)?);
             message = Some(issued.message);
         }
     }

@@ -1,8 +1,8 @@
 //! "Mon compte": the signed-in person's own account (name and language, password, email,
 //! sessions, security activity, data export, closing the account).
 
-use super::accounts::{cooldown_seconds, CodeSent};
-use super::body::{json_object, Fields};
+use super::accounts::CodeSent;
+use super::body::{form, json_object, Fields};
 use super::cookies;
 use super::error::ApiError;
 use super::route::{route, Route};
@@ -85,11 +85,7 @@ pub async fn update_me(call: &mut Call) -> Result<Reply, ApiError> {
         })
     })?;
     let user = account::update_profile(&call.app, &who, change, &call.requester).await?;
-    let body = Me {
-        linked_profiles: Some(who.linked_profiles),
-        ..Me::of(&user, who.profile.as_ref())
-    };
-    Ok(Reply::json(200, body))
+    Ok(Reply::json(200, Me::in_session(&user, &who)))
 }
 
 pub async fn change_password(call: &mut Call) -> Result<Reply, ApiError> {
@@ -129,11 +125,7 @@ pub async fn change_email(call: &mut Call) -> Result<Reply, ApiError> {
     let verification_id =
         account::request_email_change(&call.app, &who, &new_email, &current, &call.requester)
             .await?;
-    let body = CodeSent {
-        verification_id: &verification_id,
-        resend_after: cooldown_seconds(),
-    };
-    Ok(Reply::json(202, body))
+    Ok(CodeSent::reply(&verification_id))
 }
 
 pub async fn confirm_email(call: &mut Call) -> Result<Reply, ApiError> {
@@ -145,11 +137,7 @@ pub async fn confirm_email(call: &mut Call) -> Result<Reply, ApiError> {
     let user =
         account::confirm_email_change(&call.app, &who, &verification_id, &code, &call.requester)
             .await?;
-    let body = Me {
-        linked_profiles: Some(who.linked_profiles),
-        ..Me::of(&user, who.profile.as_ref())
-    };
-    Ok(Reply::json(200, body))
+    Ok(Reply::json(200, Me::in_session(&user, &who)))
 }
 
 pub async fn list_sessions(call: &mut Call) -> Result<Reply, ApiError> {
@@ -222,9 +210,10 @@ pub async fn export(call: &mut Call) -> Result<Reply, ApiError> {
 
 pub async fn close(call: &mut Call) -> Result<Reply, ApiError> {
     let who = require_user(call).await?;
-    let mut fields = Fields::new(json_object(&mut call.req).await?);
-    let current = fields.parsed("current_password", Password::parse_attempt);
-    let current = fields.finish(|| current)?;
+    let current = form(&mut call.req, |f| {
+        f.parsed("current_password", Password::parse_attempt)
+    })
+    .await?;
     crate::use_cases::mfa::require_recent_factor(&call.app, &who)?;
     account::close(&call.app, &who, &current, &call.requester).await?;
     Ok(Reply::no_content().with_cookie(cookies::clear_session()))

@@ -1,6 +1,6 @@
 //! Signup screens, code validation and resend, forgotten password.
 
-use super::body::{json_object, Fields};
+use super::body::{form, json_object, Fields};
 use super::cookies;
 use super::error::ApiError;
 use super::route::{route, Route};
@@ -24,6 +24,17 @@ pub struct CodeSent<'a> {
     pub verification_id: &'a str,
     /// Seconds before another code may be asked for.
     pub resend_after: u64,
+}
+
+impl CodeSent<'_> {
+    /// 202: the code of `verification_id` is on its way.
+    pub fn reply(verification_id: &str) -> Reply {
+        let body = CodeSent {
+            verification_id,
+            resend_after: cooldown_seconds(),
+        };
+        Reply::json(202, body)
+    }
 }
 
 /// A new code was sent.
@@ -109,11 +120,7 @@ pub async fn sign_up(call: &mut Call) -> Result<Reply, ApiError> {
         })
     })?;
     let verification_id = accounts::sign_up(&call.app, form, &call.requester).await?;
-    let body = CodeSent {
-        verification_id: &verification_id,
-        resend_after: cooldown_seconds(),
-    };
-    Ok(Reply::json(202, body))
+    Ok(CodeSent::reply(&verification_id))
 }
 
 pub async fn verify(call: &mut Call) -> Result<Reply, ApiError> {
@@ -134,17 +141,13 @@ pub async fn verify(call: &mut Call) -> Result<Reply, ApiError> {
 }
 
 pub async fn resend(call: &mut Call) -> Result<Reply, ApiError> {
-    let mut fields = Fields::new(json_object(&mut call.req).await?);
-    let verification_id = fields.id("verification_id");
-    let verification_id = fields.finish(|| verification_id)?;
+    let verification_id = form(&mut call.req, |f| f.id("verification_id")).await?;
     let retry_after = accounts::resend(&call.app, &verification_id).await?;
     Ok(Reply::json(202, CodeResent { retry_after }))
 }
 
 pub async fn forgot_password(call: &mut Call) -> Result<Reply, ApiError> {
-    let mut fields = Fields::new(json_object(&mut call.req).await?);
-    let email = fields.parsed("email", Email::parse);
-    let email = fields.finish(|| email)?;
+    let email = form(&mut call.req, |f| f.parsed("email", Email::parse)).await?;
     let reset_id = passwords::forgot(&call.app, &email, &call.requester).await?;
     let body = ResetCodeSent {
         reset_id: &reset_id,
@@ -173,7 +176,7 @@ pub async fn reset_password(call: &mut Call) -> Result<Reply, ApiError> {
     Ok(Reply::json(200, PasswordReset {}))
 }
 
-pub fn cooldown_seconds() -> u64 {
+fn cooldown_seconds() -> u64 {
     (crate::domain::code::RESEND_COOLDOWN / crate::domain::SECOND) as u64
 }
 

@@ -17,6 +17,17 @@ pub async fn json_object(req: &mut Request) -> Result<Map<String, Value>, ApiErr
     json_object_within(req, MAX_BODY_BYTES).await
 }
 
+/// The value `read` makes of the fields of a JSON request body: 422 with every field's problem
+/// when any is rejected.
+pub async fn form<T>(
+    req: &mut Request,
+    read: impl FnOnce(&mut Fields) -> Option<T>,
+) -> Result<T, ApiError> {
+    let mut fields = Fields::new(json_object(req).await?);
+    let value = read(&mut fields);
+    fields.finish(|| value)
+}
+
 /// The JSON object of a request body of at most `max_bytes`.
 pub async fn json_object_within(
     req: &mut Request,
@@ -95,6 +106,10 @@ async fn read_within(
     Ok(bytes)
 }
 
+fn text(value: &Value) -> Result<&str, Problem> {
+    value.as_str().ok_or(Problem::NotAString)
+}
+
 /// Typed access to the members of a JSON object, recording each field's problem.
 pub struct Fields {
     object: Map<String, Value>,
@@ -109,45 +124,36 @@ impl Fields {
         }
     }
 
+    /// A member read by `read`; `None` when missing or null (a problem when `required`), or
+    /// with the problem `read` found recorded.
+    fn member<T>(
+        &mut self,
+        name: &'static str,
+        required: bool,
+        read: impl FnOnce(&Value) -> Result<T, Problem>,
+    ) -> Option<T> {
+        let result = match self.object.get(name) {
+            None | Some(Value::Null) if required => Err(Problem::Required),
+            None | Some(Value::Null) => return None,
+            Some(value) => read(value),
+        };
+        self.errors.take(name, result)
+    }
+
     /// A required string; `None` (with the problem recorded) when missing or not a string.
     pub fn string(&mut self, name: &'static str) -> Option<String> {
-        match self.object.get(name) {
-            None | Some(Value::Null) => {
-                self.errors.add(name, Problem::Required);
-                None
-            }
-            Some(Value::String(value)) => Some(value.clone()),
-            Some(_) => {
-                self.errors.add(name, Problem::NotAString);
-                None
-            }
-        }
+        self.member(name, true, |value| text(value).map(str::to_owned))
     }
 
     /// An optional string: `None` when absent or null.
     pub fn optional_string(&mut self, name: &'static str) -> Option<String> {
-        match self.object.get(name) {
-            None | Some(Value::Null) => None,
-            Some(Value::String(value)) => Some(value.clone()),
-            Some(_) => {
-                self.errors.add(name, Problem::NotAString);
-                None
-            }
-        }
+        self.member(name, false, |value| text(value).map(str::to_owned))
     }
 
     pub fn boolean(&mut self, name: &'static str) -> Option<bool> {
-        match self.object.get(name) {
-            None | Some(Value::Null) => {
-                self.errors.add(name, Problem::Required);
-                None
-            }
-            Some(Value::Bool(value)) => Some(*value),
-            Some(_) => {
-                self.errors.add(name, Problem::NotABoolean);
-                None
-            }
-        }
+        self.member(name, true, |value| {
+            value.as_bool().ok_or(Problem::NotABoolean)
+        })
     }
 
     /// Records a problem the caller found by comparing fields (e.g. two that exclude each other).
@@ -160,14 +166,27 @@ impl Fields {
         self.object.contains_key(name)
     }
 
+    /// A member a PATCH may leave out: `Some(None)` when absent (unchanged), else what `read`
+    /// makes of it (`None` when rejected).
+    pub fn change<T>(
+        &mut self,
+        name: &'static str,
+        read: impl FnOnce(&mut Fields, &'static str) -> Option<T>,
+    ) -> Option<Option<T>> {
+        if self.has(name) {
+            read(self, name).map(Some)
+        } else {
+            Some(None)
+        }
+    }
+
     /// An optional string parsed into a domain type: `None` when absent, null or rejected.
     pub fn optional_parsed<T>(
         &mut self,
         name: &'static str,
         parse: impl FnOnce(&str) -> Result<T, Problem>,
     ) -> Option<T> {
-        let raw = self.optional_string(name)?;
-        self.errors.take(name, parse(&raw))
+        self.member(name, false, |value| text(value).and_then(parse))
     }
 
     /// A required list of strings parsed as a whole into a domain type.
@@ -176,17 +195,15 @@ impl Fields {
         name: &'static str,
         parse: impl FnOnce(&[&str]) -> Result<T, Problem>,
     ) -> Option<T> {
-        let strings = match self.object.get(name) {
-            None | Some(Value::Null) => Err(Problem::Required),
-            Some(Value::Array(items)) if items.len() > 20 => Err(Problem::TooLong),
-            Some(Value::Array(items)) => items
+        self.member(name, true, |value| match value {
+            Value::Array(items) if items.len() > 20 => Err(Problem::TooLong),
+            Value::Array(items) => items
                 .iter()
-                .map(|item| item.as_str().ok_or(Problem::NotAString))
-                .collect::<Result<Vec<&str>, Problem>>(),
-            Some(_) => Err(Problem::NotAList),
-        };
-        let result = strings.and_then(|strings| parse(&strings));
-        self.errors.take(name, result)
+                .map(text)
+                .collect::<Result<Vec<&str>, Problem>>()
+                .and_then(|strings| parse(&strings)),
+            _ => Err(Problem::NotAList),
+        })
     }
 
     /// A required member of any JSON type (e.g. a WebAuthn credential object) parsed into a
@@ -196,11 +213,7 @@ impl Fields {
         name: &'static str,
         parse: impl FnOnce(&Value) -> Result<T, Problem>,
     ) -> Option<T> {
-        let result = match self.object.get(name) {
-            None | Some(Value::Null) => Err(Problem::Required),
-            Some(value) => parse(value),
-        };
-        self.errors.take(name, result)
+        self.member(name, true, parse)
     }
 
     /// A required string parsed into a domain type.
@@ -209,8 +222,7 @@ impl Fields {
         name: &'static str,
         parse: impl FnOnce(&str) -> Result<T, Problem>,
     ) -> Option<T> {
-        let raw = self.string(name)?;
-        self.errors.take(name, parse(&raw))
+        self.member(name, true, |value| text(value).and_then(parse))
     }
 
     /// An identifier handed out by the API: short printable ASCII.

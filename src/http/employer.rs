@@ -2,9 +2,9 @@
 //! contacts, the migrated relations to review, and the access requests to answer.
 
 use super::access_requests::{AccessRequest, OneAccessRequest};
-use super::body::{json_object, Fields};
+use super::body::{form, json_object, Fields};
 use super::error::ApiError;
-use super::organisation::paging;
+use super::organisation::{paging, search_words};
 use super::route::{route, Route};
 use super::sessions::require_actor;
 use super::{Call, Page, Reply};
@@ -12,9 +12,8 @@ use crate::domain::authorization::{
     AccessRequestStatus, AuthorizationStatus, Level, Origin, Period, Services,
 };
 use crate::domain::email::Email;
-use crate::domain::fields::{free_text, has_hidden_characters, Problem};
+use crate::domain::fields::{free_text, Problem};
 use crate::domain::organisation::FileNumber;
-use crate::domain::search::fits_like_pattern;
 use crate::domain::time::Day;
 use crate::storage::authorizations::{AuthorizationRow, EmployerFilter};
 use crate::use_cases::authorizations::{
@@ -95,15 +94,7 @@ pub async fn authorizations(call: &Call) -> Result<Reply, ApiError> {
         Some("pending") => true,
         Some(_) => return Err(ApiError::invalid_field("review", Problem::InvalidChoice)),
     };
-    let search: Option<String> = call.query("q").map(|q| q.chars().take(60).collect());
-    if search.as_deref().is_some_and(has_hidden_characters) {
-        return Err(ApiError::invalid_field("q", Problem::InvalidSearch));
-    }
-    let folded = search.as_deref().map(crate::domain::fold_for_search);
-    if folded.as_deref().is_some_and(|q| !fits_like_pattern(q, 2)) {
-        return Err(ApiError::invalid_field("q", Problem::SearchTooLong));
-    }
-    let words = crate::domain::search::words_of_search(folded.as_deref());
+    let words = search_words(call, 60)?;
     let query = ListQuery {
         filter: EmployerFilter {
             status: status.filter(|_| !to_review),
@@ -151,21 +142,11 @@ pub async fn change(call: &mut Call) -> Result<Reply, ApiError> {
     let (who, actor) = require_actor(call).await?;
     let before = authorizations::get(&call.app, &actor, call.id()).await?;
     let mut fields = Fields::new(json_object(&mut call.req).await?);
-    let services = if fields.has("services") {
-        fields.parsed_list("services", Services::parse).map(Some)
-    } else {
-        Some(None)
-    };
-    let level = if fields.has("level") {
-        fields.parsed("level", Level::parse).map(Some)
-    } else {
-        Some(None)
-    };
-    let ends_on = if fields.has("ends_on") {
-        Some(Some(fields.optional_parsed("ends_on", Day::parse)))
-    } else {
-        Some(None)
-    };
+    let services = fields.change("services", |f, name| f.parsed_list(name, Services::parse));
+    let level = fields.change("level", |f, name| f.parsed(name, Level::parse));
+    let ends_on = fields.change("ends_on", |f, name| {
+        Some(f.optional_parsed(name, Day::parse))
+    });
     if !["services", "level", "ends_on"]
         .iter()
         .any(|name| fields.has(name))
@@ -249,9 +230,7 @@ pub async fn access_requests(call: &Call) -> Result<Reply, ApiError> {
 pub async fn approve(call: &mut Call) -> Result<Reply, ApiError> {
     let (_, actor) = require_actor(call).await?;
     authorizations::require_administrator(&actor.profile)?;
-    let mut fields = Fields::new(json_object(&mut call.req).await?);
-    let terms = terms(&mut fields, call.app.now);
-    let terms = fields.finish(|| terms)?;
+    let terms = form(&mut call.req, |f| terms(f, call.app.now)).await?;
     let id = call.id().to_owned();
     let (request, authorization) = authorizations::approve(&call.app, &actor, &id, terms).await?;
     Ok(Reply::json(

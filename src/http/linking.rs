@@ -1,6 +1,6 @@
 //! "Liaison d'un profil" and "Sélectionnez un profil".
 
-use super::body::{json_object, Fields};
+use super::body::{form, json_object, Fields};
 use super::cookies;
 use super::error::ApiError;
 use super::route::{route, Route};
@@ -95,9 +95,7 @@ pub async fn profiles(call: &Call) -> Result<Reply, ApiError> {
 
 pub async fn select_profile(call: &mut Call) -> Result<Reply, ApiError> {
     let who = require_user(call).await?;
-    let mut fields = Fields::new(json_object(&mut call.req).await?);
-    let profile_id = fields.id("profile_id");
-    let profile_id = fields.finish(|| profile_id)?;
+    let profile_id = form(&mut call.req, |f| f.id("profile_id")).await?;
     let (profile, token) = profiles::switch(&call.app, &who, &profile_id, &call.requester).await?;
     Ok(Reply::json(200, Me::of(&who.user, profile.as_ref()))
         .with_cookie(cookies::set_session(&token)))

@@ -1,7 +1,7 @@
 //! The second factor: "Sécurité de connexion" (TOTP, recovery codes), the sign-in challenge and
 //! step-up.
 
-use super::body::{json_object, Fields};
+use super::body::{form, json_object, Fields};
 use super::error::ApiError;
 use super::passkeys::{relying_party, request_options};
 use super::route::{route, Route};
@@ -87,9 +87,7 @@ pub async fn start_totp(call: &Call) -> Result<Reply, ApiError> {
 
 pub async fn confirm_totp(call: &mut Call) -> Result<Reply, ApiError> {
     let who = require_user(call).await?;
-    let mut fields = Fields::new(json_object(&mut call.req).await?);
-    let code = fields.parsed("code", OneTimeCode::parse);
-    let code = fields.finish(|| code)?;
+    let code = form(&mut call.req, |f| f.parsed("code", OneTimeCode::parse)).await?;
     let codes = mfa::confirm_totp(&call.app, &who, &code, &call.requester).await?;
     Ok(Reply::json(
         200,
@@ -155,17 +153,14 @@ pub async fn answer_challenge(call: &mut Call) -> Result<Reply, ApiError> {
 
 pub async fn step_up(call: &mut Call) -> Result<Reply, ApiError> {
     let who = require_user(call).await?;
-    let mut fields = Fields::new(json_object(&mut call.req).await?);
-    let proof = proof(&mut fields, relying_party(call));
-    let proof = fields.finish(|| proof)?;
+    let rp = relying_party(call);
+    let proof = form(&mut call.req, |f| proof(f, rp)).await?;
     mfa::step_up(&call.app, &who, &proof, &call.requester).await?;
     Ok(Reply::no_content())
 }
 
 pub async fn challenge_passkey_options(call: &mut Call) -> Result<Reply, ApiError> {
-    let mut fields = Fields::new(json_object(&mut call.req).await?);
-    let challenge_id = fields.id("challenge_id");
-    let challenge_id = fields.finish(|| challenge_id)?;
+    let challenge_id = form(&mut call.req, |f| f.id("challenge_id")).await?;
     let ceremony = mfa::passkey_options(&call.app, &challenge_id).await?;
     Ok(Reply::json(200, request_options(call, &ceremony)))
 }

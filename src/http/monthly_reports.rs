@@ -368,13 +368,35 @@ async fn list(call: &Call) -> Result<Reply, ApiError> {
 async fn get(call: &Call) -> Result<Reply, ApiError> {
     let (_, access) = access(call, Need::Read).await?;
     let month = month_of(call)?;
-    let report = reports::get(&call.app, &access, month)
-        .await
-        .map_err(|e| report_error(e, call.locale))?;
-    Ok(Reply::json(
-        200,
-        MonthlyReport::of(&access, month, &report, call.app.now),
-    ))
+    let report = reports::get(&call.app, &access, month).await;
+    report_reply(call, 200, &access, month, report)
+}
+
+/// The report of `month` as a use case answered it, or that use case's error.
+fn report_reply(
+    call: &Call,
+    status: u16,
+    access: &Access,
+    month: Month,
+    report: Result<StoredReport, ReportError>,
+) -> Result<Reply, ApiError> {
+    let report = report.map_err(|e| report_error(e, call.locale))?;
+    let body = MonthlyReport::of(access, month, &report, call.app.now);
+    Ok(Reply::json(status, body))
+}
+
+/// Saves the draft of `month` from lines read from JSON or from a CSV file, and answers it.
+async fn store_draft(
+    call: &Call,
+    who: &Writer,
+    access: &Access,
+    month: Month,
+    no_activity: bool,
+    lines: &[RawLine],
+    unit: WagesUnit,
+) -> Result<Reply, ApiError> {
+    let saved = reports::save_draft(&call.app, access, who, month, no_activity, lines, unit).await;
+    report_reply(call, 200, access, month, saved)
 }
 
 /// A JSON value as a raw field of a line.
@@ -450,21 +472,16 @@ async fn save(call: &mut Call) -> Result<Reply, ApiError> {
         return Err(fail(ReportError::TooManyLines));
     }
     let lines = raw_lines(items).map_err(|p| fail(ReportError::Invalid(p)))?;
-    let report = reports::save_draft(
-        &call.app,
-        &access,
+    store_draft(
+        call,
         &who,
+        &access,
         month,
         no_activity,
         &lines,
         WagesUnit::Cents,
     )
     .await
-    .map_err(fail)?;
-    Ok(Reply::json(
-        200,
-        MonthlyReport::of(&access, month, &report, call.app.now),
-    ))
 }
 
 async fn import(call: &mut Call) -> Result<Reply, ApiError> {
@@ -491,21 +508,16 @@ async fn import(call: &mut Call) -> Result<Reply, ApiError> {
     if lines.len() > monthly_report::MAX_LINES {
         return Err(fail(ReportError::TooManyLines));
     }
-    let report = reports::save_draft(
-        &call.app,
-        &access,
+    store_draft(
+        call,
         &who,
+        &access,
         month,
         false,
         &lines,
         WagesUnit::Dollars,
     )
     .await
-    .map_err(fail)?;
-    Ok(Reply::json(
-        200,
-        MonthlyReport::of(&access, month, &report, call.app.now),
-    ))
 }
 
 /// The `Idempotency-Key` header: 1 to 100 visible ASCII characters, when present.
@@ -543,13 +555,8 @@ async fn correct(call: &Call) -> Result<Reply, ApiError> {
     let (who, access) = access(call, Need::Write).await?;
     let month = month_of(call)?;
     let ip = call.requester.ip.as_deref();
-    let report = reports::correct(&call.app, &access, &who, ip, month)
-        .await
-        .map_err(|e| report_error(e, call.locale))?;
-    Ok(Reply::json(
-        201,
-        MonthlyReport::of(&access, month, &report, call.app.now),
-    ))
+    let report = reports::correct(&call.app, &access, &who, ip, month).await;
+    report_reply(call, 201, &access, month, report)
 }
 
 fn entries(entries: &[Entry], locale: Locale) -> Vec<ListEntry<'_>> {

@@ -1,6 +1,6 @@
 //! "Mon organisation": the organisation of the active profile, its contacts and its audit trail.
 
-use super::body::{json_object, Fields};
+use super::body::{form, json_object, Fields};
 use super::csv;
 use super::error::ApiError;
 use super::error::ErrorCode;
@@ -235,6 +235,21 @@ struct AuditPage<'a> {
     page_size: i64,
 }
 
+/// The words of the `q` search, cut to its first `max_chars` characters. Control characters (a
+/// NUL would cut the LIKE pattern short) are in no name: a 422, as is a search too long for the
+/// LIKE pattern.
+pub fn search_words(call: &Call, max_chars: usize) -> Result<Option<Vec<String>>, ApiError> {
+    let search: Option<String> = call.query("q").map(|q| q.chars().take(max_chars).collect());
+    if search.as_deref().is_some_and(has_hidden_characters) {
+        return Err(ApiError::invalid_field("q", Problem::InvalidSearch));
+    }
+    let folded = search.as_deref().map(crate::domain::fold_for_search);
+    if folded.as_deref().is_some_and(|q| !fits_like_pattern(q, 2)) {
+        return Err(ApiError::invalid_field("q", Problem::SearchTooLong));
+    }
+    Ok(crate::domain::search::words_of_search(folded.as_deref()))
+}
+
 /// `page` and `page_size` from the query string, bounded; a malformed value is a 422.
 pub fn paging(call: &Call) -> Result<(i64, i64), ApiError> {
     let mut errors = crate::domain::fields::FieldErrors::default();
@@ -276,9 +291,7 @@ pub async fn security(call: &Call) -> Result<Reply, ApiError> {
 /// A responsable changes it, having proved their factor recently.
 pub async fn set_security(call: &mut Call) -> Result<Reply, ApiError> {
     let (who, actor) = require_actor(call).await?;
-    let mut fields = Fields::new(json_object(&mut call.req).await?);
-    let required = fields.boolean("mfa_for_all_contacts");
-    let required = fields.finish(|| required)?;
+    let required = form(&mut call.req, |f| f.boolean("mfa_for_all_contacts")).await?;
     members::require_responsable(&actor.profile)?;
     crate::use_cases::mfa::require_recent_factor(&call.app, &who)?;
     let security = members::set_security(&call.app, &actor, required).await?;
@@ -320,16 +333,7 @@ pub async fn members(call: &Call) -> Result<Reply, ApiError> {
         .map(|status| ContactStatus::parse(&status))
         .transpose()
         .map_err(|problem| ApiError::invalid_field("status", problem))?;
-    // Control characters (a NUL would cut the LIKE pattern short) are in no name: refused.
-    let search: Option<String> = call.query("q").map(|q| q.chars().take(40).collect());
-    if search.as_deref().is_some_and(has_hidden_characters) {
-        return Err(ApiError::invalid_field("q", Problem::InvalidSearch));
-    }
-    let folded = search.as_deref().map(crate::domain::fold_for_search);
-    if folded.as_deref().is_some_and(|q| !fits_like_pattern(q, 2)) {
-        return Err(ApiError::invalid_field("q", Problem::SearchTooLong));
-    }
-    let words = crate::domain::search::words_of_search(folded.as_deref());
+    let words = search_words(call, 40)?;
     let found = members::list(&call.app, &actor, words.as_deref(), status, page, page_size).await?;
     let items = found
         .items
@@ -374,11 +378,7 @@ pub async fn change(call: &mut Call) -> Result<Reply, ApiError> {
     } else {
         Some(None)
     };
-    let manages = if fields.has("manages_authorizations") {
-        fields.boolean("manages_authorizations").map(Some)
-    } else {
-        Some(None)
-    };
+    let manages = fields.change("manages_authorizations", Fields::boolean);
     let (role, manages) = fields.finish(|| Some((role?, manages?)))?;
     crate::use_cases::mfa::require_recent_factor(&call.app, &who)?;
     let id = call.id().to_owned();

@@ -1,7 +1,7 @@
 //! Passkeys: the person's own in "Mon compte", signing in with one, and the WebAuthn options
 //! the browser needs for each ceremony (JSON, binary members in base64url).
 
-use super::body::{json_object, Fields};
+use super::body::{form, json_object, Fields};
 use super::error::ApiError;
 use super::request_url;
 use super::route::{route, Route};
@@ -239,9 +239,7 @@ pub async fn register(call: &mut Call) -> Result<Reply, ApiError> {
 
 pub async fn rename(call: &mut Call) -> Result<Reply, ApiError> {
     let who = require_user(call).await?;
-    let mut fields = Fields::new(json_object(&mut call.req).await?);
-    let name = fields.parsed("name", webauthn::parse_name);
-    let name = fields.finish(|| name)?;
+    let name = form(&mut call.req, |f| f.parsed("name", webauthn::parse_name)).await?;
     passkeys::rename(&call.app, &who.user.id, call.id(), &name).await?;
     Ok(Reply::no_content())
 }
@@ -259,9 +257,10 @@ pub async fn sign_in_options(call: &Call) -> Result<Reply, ApiError> {
 }
 
 pub async fn sign_in(call: &mut Call) -> Result<Reply, ApiError> {
-    let mut fields = Fields::new(json_object(&mut call.req).await?);
-    let assertion = fields.parsed_value("credential", Assertion::from_json);
-    let assertion = fields.finish(|| assertion)?;
+    let assertion = form(&mut call.req, |f| {
+        f.parsed_value("credential", Assertion::from_json)
+    })
+    .await?;
     let rp = relying_party(call);
     let signed_in = passkeys::sign_in(&call.app, &assertion, &rp, &call.requester).await?;
     Ok(signed_in_reply(&signed_in))

@@ -51,6 +51,14 @@ impl<'a> Me<'a> {
             next: None,
         }
     }
+
+    /// `user` (as stored now) in the session `who`, with how many profiles the account has.
+    pub fn in_session(user: &'a UserRow, who: &'a Authenticated) -> Me<'a> {
+        Me {
+            linked_profiles: Some(who.linked_profiles),
+            ..Me::of(user, who.profile.as_ref())
+        }
+    }
 }
 
 /// A profile the person may act in: their own (personal), or as a contact of an organisation.
@@ -216,11 +224,7 @@ pub async fn log_out(call: &Call) -> Result<Reply, ApiError> {
 
 pub async fn me(call: &Call) -> Result<Reply, ApiError> {
     let who = require_user(call).await?;
-    let body = Me {
-        linked_profiles: Some(who.linked_profiles),
-        ..Me::of(&who.user, who.profile.as_ref())
-    };
-    Ok(Reply::json(200, body))
+    Ok(Reply::json(200, Me::in_session(&who.user, &who)))
 }
 
 /// The routes of this feature.

@@ -14,6 +14,7 @@ use crate::domain::Millis;
 use crate::storage::api_tokens::TokenRow;
 use crate::storage::sync;
 use crate::use_cases::authorizations::Authorization;
+use crate::use_cases::stored_codes;
 use crate::use_cases::tokens::{self, NewTokenForm};
 use serde::Serialize;
 
@@ -60,9 +61,7 @@ impl<'a> ApiToken<'a> {
             id: &token.id,
             name: &token.name,
             prefix: &token.prefix,
-            scopes: Scopes::from_bits(token.scopes)
-                .map(Scopes::codes)
-                .unwrap_or_default(),
+            scopes: stored_codes::<Scope>(token.scopes),
             expires_at: token.expires_at,
             expires_on: Day::ending_at(token.expires_at).to_iso(),
             created_at: token.created_at,

@@ -270,28 +270,12 @@ pub async fn change(call: &mut Call) -> Result<Reply, ApiError> {
     let (_, actor) = require_actor(call).await?;
     let development = call.app.config.development;
     let mut fields = Fields::new(json_object(&mut call.req).await?);
-    let url = if fields.has("url") {
-        fields
-            .parsed("url", |raw| EndpointUrl::parse(raw, development))
-            .map(Some)
-    } else {
-        Some(None)
-    };
-    let events = if fields.has("events") {
-        fields.parsed_list("events", EventTypes::parse).map(Some)
-    } else {
-        Some(None)
-    };
-    let description = if fields.has("description") {
-        fields.parsed("description", free_text).map(Some)
-    } else {
-        Some(None)
-    };
-    let active = if fields.has("status") {
-        fields.parsed("status", status_is_active).map(Some)
-    } else {
-        Some(None)
-    };
+    let url = fields.change("url", |f, name| {
+        f.parsed(name, |raw| EndpointUrl::parse(raw, development))
+    });
+    let events = fields.change("events", |f, name| f.parsed_list(name, EventTypes::parse));
+    let description = fields.change("description", |f, name| f.parsed(name, free_text));
+    let active = fields.change("status", |f, name| f.parsed(name, status_is_active));
     let change = fields.finish(|| {
         let change = Change {
             url: url?,

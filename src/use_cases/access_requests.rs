@@ -2,9 +2,9 @@
 //! they know it (file number and postal code on record), follows the answer, or cancels.
 
 use super::authorizations::{notify, notify_address, request_records};
-use super::{Actor, Requester};
+use super::{stored_codes, Actor, Requester};
 use crate::domain::authorization::AccessRequestStatus;
-use crate::domain::authorization::{is_current, Services, ACCESS_REQUEST_LIFETIME};
+use crate::domain::authorization::{is_current, Service, Services, ACCESS_REQUEST_LIFETIME};
 use crate::domain::locale::Locale;
 use crate::domain::organisation::OrganisationKind;
 use crate::domain::organisation::{FileNumber, PostalCode};
@@ -20,6 +20,7 @@ use crate::storage::domain_events::{self, DomainEvent};
 use crate::storage::organisations::OrganisationRow;
 use crate::storage::rate_limits::Refused;
 use crate::storage::{atomically, authorizations, organisations, rate_limits, wrote, WrittenNow};
+use serde_json::Value;
 
 #[derive(Debug, thiserror::Error)]
 pub enum RequestError {
@@ -120,15 +121,12 @@ pub async fn create(
         )?,
         audit::append_if_written(
             &app.db,
-            &AuditEvent {
-                action: "access_request.created",
-                user_id: Some(actor.user_id.as_str()),
-                organisation_id: Some(&employer.id),
-                contact_id: Some(&actor.profile.contact_id),
-                ip: actor.requester.ip.as_deref(),
-                details: json!({ "access_request_id": id, "services": form.services.codes() }),
-                counterpart_organisation_id: Some(&actor.profile.organisation_id),
-            },
+            &request_event(
+                "access_request.created",
+                actor,
+                &employer.id,
+                json!({ "access_request_id": id, "services": form.services.codes() }),
+            ),
             &written,
             app.now,
         )?,
@@ -153,6 +151,24 @@ pub async fn create(
     Ok(request)
 }
 
+/// The audit event of the actor's own request to `employer_id`, in both organisations' trails.
+fn request_event<'a>(
+    action: &'a str,
+    actor: &'a Actor,
+    employer_id: &'a str,
+    details: Value,
+) -> AuditEvent<'a> {
+    AuditEvent {
+        action,
+        user_id: Some(&actor.user_id),
+        organisation_id: Some(employer_id),
+        contact_id: Some(&actor.profile.contact_id),
+        ip: actor.requester.ip.as_deref(),
+        details,
+        counterpart_organisation_id: Some(&actor.profile.organisation_id),
+    }
+}
+
 /// Emails the employer's administrators of authorizations about a new request, or the address on
 /// file when none has linked an account yet.
 async fn tell_employer(
@@ -164,7 +180,7 @@ async fn tell_employer(
         "employer_name": employer.name, "file_number": employer.file_number,
         "firm_name": request.firm_name,
         "requester_name": format!("{} {}", request.contact_first_name, request.contact_last_name),
-        "services": Services::from_bits(request.services).map(Services::codes).unwrap_or_default(),
+        "services": stored_codes::<Service>(request.services),
         "message": request.message,
     });
     let administrators = contacts::authorization_administrators(&app.db, &employer.id).await?;
@@ -245,15 +261,12 @@ pub async fn cancel(app: &App, actor: &Actor, id: &str) -> Result<AccessRequestR
         access_requests::cancel(&app.db, &actor.profile.contact_id, id, app.now)?,
         audit::append_if_written(
             &app.db,
-            &AuditEvent {
-                action: "access_request.cancelled",
-                user_id: Some(actor.user_id.as_str()),
-                organisation_id: Some(&request.employer_id),
-                contact_id: Some(&actor.profile.contact_id),
-                ip: actor.requester.ip.as_deref(),
-                details: json!({ "access_request_id": id }),
-                counterpart_organisation_id: Some(&actor.profile.organisation_id),
-            },
+            &request_event(
+                "access_request.cancelled",
+                actor,
+                &request.employer_id,
+                json!({ "access_request_id": id }),
+            ),
             &written,
             app.now,
         )?,

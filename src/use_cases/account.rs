@@ -4,7 +4,7 @@
 
 use super::codes::{self, CodeError, EmailPurpose, Purpose};
 use super::sessions::{Authenticated, StartedSession};
-use super::Requester;
+use super::{commit_and_send, stored_email, KeysetPage, Requester};
 use crate::domain::code::{check_resend, CodeRejection, OneTimeCode};
 use crate::domain::email::Email;
 use crate::domain::locale::Locale;
@@ -13,13 +13,13 @@ use crate::domain::password::{self, Password};
 use crate::domain::session::{public_id, SessionToken};
 use crate::domain::throttle::{Policy, EMAIL_CHANGES_PER_ACCOUNT, LOGIN_PER_ACCOUNT};
 use crate::domain::Millis;
+use crate::email;
 use crate::email::templates::Template;
-use crate::email::{self, PendingEmail};
 use crate::infra::{random_id, slow_step, App, InfraError, OsEntropy};
 use crate::json;
 use crate::storage::account::{self as store, ActivityEntry, SessionEntry};
 use crate::storage::audit::{self, AuditEvent};
-use crate::storage::db::Statement;
+use crate::storage::db::{Run, Statement};
 use crate::storage::rate_limits::Refused;
 use crate::storage::users::{self, UserRow};
 use crate::storage::verifications::{self, CodeOwner};
@@ -72,12 +72,9 @@ async fn check_current_password(
     reserve(app, &LOGIN_PER_ACCOUNT, &key).await?;
     if !slow_step(|| password::verify(current, &who.user.password_hash)).await {
         let failed = own_event("password.check_failed", who, requester, json!({}));
-        atomically(
-            &app.db,
-            vec![audit::append(&app.db, &failed, app.now)?],
-            "Failed to record a wrong current password",
-        )
-        .await?;
+        audit::append(&app.db, &failed, app.now)
+            .execute("Failed to record a wrong current password")
+            .await?;
         return Err(AccountError::WrongPassword);
     }
     Ok(rate_limits::clear(&app.db, &key)?)
@@ -90,33 +87,8 @@ async fn reserve(app: &App, policy: &Policy, key: &str) -> Result<(), AccountErr
         .map_err(|Refused { retry_after }| AccountError::Throttled { retry_after })
 }
 
-fn email_of(user: &UserRow) -> Result<Email, InfraError> {
-    Email::parse(&user.email).map_err(|_| InfraError {
-        context: "A stored email does not parse".into(),
-        cause: user.id.clone(),
-    })
-}
-
 fn locale_of(user: &UserRow) -> Locale {
     Locale::parse(&user.locale).unwrap_or_default()
-}
-
-async fn send(
-    app: &App,
-    mut batch: Vec<Statement>,
-    emails: Vec<PendingEmail>,
-    what: &str,
-) -> Result<Vec<crate::storage::db::D1Result>, InfraError> {
-    let mut messages = Vec::new();
-    for pending in emails {
-        batch.push(pending.insert);
-        messages.push(pending.message);
-    }
-    let results = atomically(&app.db, batch, what).await?;
-    for message in messages {
-        email::dispatch(app, message).await?;
-    }
-    Ok(results)
 }
 
 /// What `PATCH /api/me` may change; `None` keeps the stored value.
@@ -126,20 +98,27 @@ pub struct ProfileChange {
     pub locale: Option<Locale>,
 }
 
+impl ProfileChange {
+    /// The names of the fields it changes, for the audit trail.
+    fn fields(&self) -> Vec<&'static str> {
+        [
+            ("first_name", self.first_name.is_some()),
+            ("last_name", self.last_name.is_some()),
+            ("locale", self.locale.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(name, present)| present.then_some(name))
+        .collect()
+    }
+}
+
 pub async fn update_profile(
     app: &App,
     who: &Authenticated,
     change: ProfileChange,
     requester: &Requester,
 ) -> Result<UserRow, AccountError> {
-    let changed: Vec<&str> = [
-        ("first_name", change.first_name.is_some()),
-        ("last_name", change.last_name.is_some()),
-        ("locale", change.locale.is_some()),
-    ]
-    .into_iter()
-    .filter_map(|(name, present)| present.then_some(name))
-    .collect();
+    let changed = change.fields();
     if !changed.is_empty() {
         let event = own_event(
             "account.updated",
@@ -186,7 +165,7 @@ pub async fn change_password(
     session.active_contact_id = who.profile.as_ref().map(|p| p.contact_id.clone());
     let notice = email::prepare(
         app,
-        &email_of(&who.user)?,
+        &stored_email(&who.user.email, &who.user.id)?,
         Template::PasswordChanged,
         locale_of(&who.user),
         None,
@@ -206,7 +185,7 @@ pub async fn change_password(
         clear,
         audit::append(&app.db, &event, app.now)?,
     ];
-    let results = send(app, batch, vec![notice], "Failed to change a password").await?;
+    let results = commit_and_send(app, batch, [notice], "Failed to change a password").await?;
     if !results.first().is_some_and(wrote) {
         // Another request changed the password between the check and this write.
         return Err(AccountError::WrongPassword);
@@ -307,13 +286,7 @@ pub async fn request_email_change(
         clear,
         audit::append(&app.db, &event, app.now)?,
     ];
-    send(
-        app,
-        batch,
-        message.into_iter().collect(),
-        "Failed to start an email change",
-    )
-    .await?;
+    commit_and_send(app, batch, message, "Failed to start an email change").await?;
     Ok(issued.verification_id)
 }
 
@@ -342,7 +315,7 @@ pub async fn confirm_email_change(
     let nonce = random_id();
     let notice = email::prepare(
         app,
-        &email_of(&who.user)?,
+        &stored_email(&who.user.email, &who.user.id)?,
         Template::EmailChanged,
         locale_of(&who.user),
         None,
@@ -354,7 +327,7 @@ pub async fn confirm_email_change(
         store::set_email_if_consumed_by(&app.db, &who.user.id, &verification.id, &nonce)?,
         audit::append(&app.db, &event, app.now)?,
     ];
-    let results = send(app, batch, vec![notice], "Failed to change an email").await?;
+    let results = commit_and_send(app, batch, [notice], "Failed to change an email").await?;
     if !results.first().is_some_and(wrote) {
         return Err(CodeError::Rejected(CodeRejection::AlreadyUsed).into());
     }
@@ -459,29 +432,19 @@ pub fn parse_activity_cursor(raw: &str) -> Option<(Millis, String)> {
     valid_id.then(|| (at, id.to_owned()))
 }
 
-pub struct ActivityPage {
-    pub items: Vec<ActivityEntry>,
-    pub next_cursor: Option<String>,
-}
-
 pub async fn activity(
     app: &App,
     who: &Authenticated,
     after: Option<(Millis, String)>,
-) -> Result<ActivityPage, InfraError> {
-    let mut items = store::activity(
+) -> Result<KeysetPage<ActivityEntry>, InfraError> {
+    let items = store::activity(
         &app.db,
         &who.user.id,
         after.as_ref().map(|(at, id)| (*at, id.as_str())),
         ACTIVITY_PAGE + 1,
     )
     .await?;
-    let more = items.len() as i64 > ACTIVITY_PAGE;
-    items.truncate(ACTIVITY_PAGE as usize);
-    let next_cursor = more
-        .then(|| items.last().map(|last| format!("{}_{}", last.at, last.id)))
-        .flatten();
-    Ok(ActivityPage { items, next_cursor })
+    Ok(KeysetPage::of(items, ACTIVITY_PAGE, |e| (e.at, &e.id)))
 }
 
 /// Everything held about the person, as one JSON document.
@@ -524,7 +487,7 @@ pub async fn close(
     }
     let notice = email::prepare(
         app,
-        &email_of(&who.user)?,
+        &stored_email(&who.user.email, &who.user.id)?,
         Template::AccountClosed,
         locale_of(&who.user),
         None,
@@ -534,7 +497,7 @@ pub async fn close(
     let event = own_event("account.closed", who, requester, json!({}));
     let mut batch = vec![clear, audit::append(&app.db, &event, app.now)?];
     batch.extend(store::close_account(&app.db, &who.user.id, app.now)?);
-    send(app, batch, vec![notice], "Failed to close an account").await?;
+    commit_and_send(app, batch, [notice], "Failed to close an account").await?;
     Ok(())
 }
 

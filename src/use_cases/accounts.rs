@@ -3,18 +3,17 @@
 use super::codes::{self, CodeError, EmailPurpose, Purpose, ResendError};
 use super::devices;
 use super::sessions::StartedSession;
-use super::Requester;
+use super::{commit_and_send, user_audit, Requester};
 use crate::domain::device::DeviceToken;
 use crate::domain::email::Email;
 use crate::domain::locale::Locale;
 use crate::domain::name::PersonName;
 use crate::domain::password::{self, Password};
 use crate::domain::session::SessionToken;
+use crate::email;
 use crate::email::templates::Template;
-use crate::email::{self, PendingEmail};
 use crate::infra::{slow_step, App, InfraError, OsEntropy};
 use crate::json;
-use crate::storage::audit::{self, AuditEvent};
 use crate::storage::users::{self, NewUser, UserRow};
 use crate::storage::verifications::{self, CodeOwner, SignupDetails};
 use crate::storage::{atomically, wrote};
@@ -70,15 +69,7 @@ pub async fn sign_up(
                 None,
                 json!({ "first_name": owner.first_name }),
             )?;
-            let attempt = audit::append(
-                &app.db,
-                &AuditEvent::of_user(
-                    "signup.address_taken",
-                    Some(&owner.id),
-                    requester.ip.as_deref(),
-                ),
-                app.now,
-            )?;
+            let attempt = user_audit(app, "signup.address_taken", &owner.id, requester)?;
             (issued, notice, vec![attempt])
         }
         None => {
@@ -118,19 +109,10 @@ pub async fn sign_up(
             (issued, code_email, vec![user])
         }
     };
-    let PendingEmail {
-        insert: outbox_insert,
-        message,
-    } = pending_email;
     let mut batch = statements;
     batch.push(issued.insert);
-    if send {
-        batch.push(outbox_insert);
-    }
-    atomically(&app.db, batch, "Failed to record a signup").await?;
-    if send {
-        email::dispatch(app, message).await?;
-    }
+    let to_send = send.then_some(pending_email);
+    commit_and_send(app, batch, to_send, "Failed to record a signup").await?;
     Ok(issued.verification_id)
 }
 
@@ -151,11 +133,7 @@ pub async fn verify(
         users::activate_if_consumed_by(&app.db, &user_id, &verification.id, &nonce, app.now)?,
         codes::release_budget(app, &verification)?,
         session.insert_if_consumed_by(app, &verification.id, &nonce)?,
-        audit::append(
-            &app.db,
-            &AuditEvent::of_user("signup.verified", Some(&user_id), requester.ip.as_deref()),
-            app.now,
-        )?,
+        user_audit(app, "signup.verified", &user_id, requester)?,
     ];
     statements.extend(device.statements);
     let results = atomically(&app.db, statements, "Failed to activate an account").await?;
@@ -174,28 +152,22 @@ pub async fn verify(
 pub async fn resend(app: &App, verification_id: &str) -> Result<u64, ResendError> {
     let (verification, code, replace) =
         codes::reissue(app, Purpose::Signup, verification_id).await?;
-    let mut batch = vec![replace];
-    let mut message = None;
+    let mut code_email = None;
     if let Some(user) = match &verification.user_id {
         Some(id) => users::find_by_id(&app.db, id).await?,
         None => None,
     } {
         let email = Email::parse(&user.email).map_err(|_| ResendError::NotFound)?;
         let locale = Locale::parse(&user.locale).unwrap_or_default();
-        let pending = email::prepare(
+        code_email = Some(email::prepare(
             app,
             &email,
             Template::SignupCode,
             locale,
             Some(code.expose()),
             json!({ "first_name": user.first_name }),
-        )?;
-        batch.push(pending.insert);
-        message = Some(pending.message);
+        )?);
     }
-    atomically(&app.db, batch, "Failed to replace a code").await?;
-    if let Some(message) = message {
-        email::dispatch(app, message).await?;
-    }
+    commit_and_send(app, vec![replace], code_email, "Failed to replace a code").await?;
     Ok(crate::domain::code::RESEND_COOLDOWN as u64 / 1000)
 }

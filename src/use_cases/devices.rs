@@ -3,9 +3,8 @@
 //! hourly budget) and shows in their security activity; the very first browser of an account
 //! (the one that validated the signup) is recorded without a word.
 
-use super::Requester;
+use super::{stored_email, Requester};
 use crate::domain::device::{self, DeviceToken};
-use crate::domain::email::Email;
 use crate::domain::locale::Locale;
 use crate::domain::throttle::NEW_DEVICE_EMAILS;
 use crate::domain::time::montreal_minute;
@@ -113,10 +112,7 @@ fn new_device_email(
     label: Option<String>,
     network: Option<String>,
 ) -> Result<email::PendingEmail, InfraError> {
-    let to = Email::parse(&user.email).map_err(|_| InfraError {
-        context: "A stored email does not parse".into(),
-        cause: user.id.clone(),
-    })?;
+    let to = stored_email(&user.email, &user.id)?;
     email::prepare_if_written(
         app,
         &to,

@@ -3,7 +3,7 @@
 //! session when it does, and what every factor change writes (recovery codes, the owner's
 //! notice). A leaf under [`super::sessions`], [`super::mfa`] and [`super::passkeys`].
 
-use crate::domain::email::Email;
+use super::stored_email;
 use crate::domain::locale::Locale;
 use crate::domain::mfa::{
     profile_requires_factor, RecoveryCode, CHALLENGE_LIFETIME, RECOVERY_CODE_COUNT,
@@ -109,10 +109,7 @@ pub fn change_notice(
     change: &str,
     row: Option<&WrittenNow>,
 ) -> Result<email::PendingEmail, InfraError> {
-    let to = Email::parse(&user.email).map_err(|_| InfraError {
-        context: "A stored email does not parse".into(),
-        cause: user.id.clone(),
-    })?;
+    let to = stored_email(&user.email, &user.id)?;
     let locale = Locale::parse(&user.locale).unwrap_or_default();
     let params = json!({ "first_name": user.first_name, "change": change });
     match row {

@@ -3,7 +3,7 @@
 //! the address on file).
 
 use super::codes::{self, EmailPurpose};
-use super::Requester;
+use super::{stored_email, Requester};
 use crate::domain::email::Email;
 use crate::domain::legacy;
 use crate::domain::linking::{
@@ -345,10 +345,20 @@ pub async fn by_known_facts(
         .filter(|o| o.postal_code == postal_code.as_str());
     let mut message = None;
     if let Some(organisation) = organisation {
-        let on_file = Email::parse(&organisation.email_on_file).map_err(|_| InfraError {
-            context: "An email on file does not parse".into(),
-            cause: organisation.id.clone(),
-        })?;
+        let on_file = stored_email(&organisation.email_on_file, &organisation.id)?;
+        // What the facts led to, for one of the organisation's contacts, in its trail.
+        let audit_of = |action: &str, contact_id: &str| {
+            let event = AuditEvent {
+                action,
+                user_id: Some(user_id),
+                organisation_id: Some(&organisation.id),
+                contact_id: Some(contact_id),
+                ip: requester.ip.as_deref(),
+                details: json!({}),
+                counterpart_organisation_id: None,
+            };
+            audit::append(&app.db, &event, app.now)
+        };
         // The address on file gets at most one set of credentials a minute and five an hour.
         let within_budget = codes::reserve_email(app, EmailPurpose::KnownFacts, on_file.as_str())
             .await?
@@ -374,19 +384,7 @@ pub async fn by_known_facts(
                 }),
             )?;
             statements.push(notice.insert);
-            statements.push(audit::append(
-                &app.db,
-                &AuditEvent {
-                    action: "link.known_facts_already_linked",
-                    user_id: Some(user_id),
-                    organisation_id: Some(&organisation.id),
-                    contact_id: Some(&linked.id),
-                    ip: requester.ip.as_deref(),
-                    details: json!({}),
-                    counterpart_organisation_id: None,
-                },
-                app.now,
-            )?);
+            statements.push(audit_of("link.known_facts_already_linked", &linked.id)?);
             message = Some(notice.message);
         }
         let contact_id = match &contact {
@@ -426,19 +424,7 @@ pub async fn by_known_facts(
                 Template::KnownFactsLinkCode,
             )?;
             statements.extend(issued.statements);
-            statements.push(audit::append(
-                &app.db,
-                &AuditEvent {
-                    action: "link.known_facts_sent",
-                    user_id: Some(user_id),
-                    organisation_id: Some(&organisation.id),
-                    contact_id: Some(&contact_id),
-                    ip: requester.ip.as_deref(),
-                    details: json!({}),
-                    counterpart_organisation_id: None,
-                },
-                app.now,
-            )?);
+            statements.push(audit_of("link.known_facts_sent", &contact_id)?);
             message = Some(issued.message);
         }
     }

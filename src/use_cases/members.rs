@@ -14,6 +14,7 @@ use crate::storage::audit::{self, AuditEvent};
 use crate::storage::contacts::{
     self, ContactFilter, ContactPage, ContactRow, NewContact, ProfileRow,
 };
+use crate::storage::db::Statement;
 use crate::storage::organisations::{self, OrganisationRow};
 use crate::storage::{atomically, domain_events, legacy_credentials, wrote, WrittenNow};
 
@@ -50,6 +51,12 @@ async fn organisation_of(app: &App, profile: &ProfileRow) -> Result<Organisation
         .ok_or(MembersError::NotFound)
 }
 
+/// The actor's organisation, for its responsables to manage.
+async fn managed_organisation(app: &App, actor: &Actor) -> Result<OrganisationRow, MembersError> {
+    require_responsable(&actor.profile)?;
+    organisation_of(app, &actor.profile).await
+}
+
 /// The organisation's second-factor policy as "Mon organisation" shows it.
 pub struct Security {
     /// Whether every contact needs a second factor, not only responsables and administrators.
@@ -74,8 +81,7 @@ pub async fn set_security(
     actor: &Actor,
     mfa_for_all_contacts: bool,
 ) -> Result<Security, MembersError> {
-    require_responsable(&actor.profile)?;
-    let organisation = organisation_of(app, &actor.profile).await?;
+    let organisation = managed_organisation(app, actor).await?;
     if (organisation.mfa_for_all_contacts == 1) != mfa_for_all_contacts {
         atomically(
             &app.db,
@@ -121,6 +127,12 @@ pub async fn list(
     contacts::page(&app.db, &filter, page_size, (page - 1) * page_size).await
 }
 
+/// A contact of the organisation, for its responsables to manage.
+async fn managed(app: &App, actor: &Actor, id: &str) -> Result<ContactRow, MembersError> {
+    require_responsable(&actor.profile)?;
+    get(app, actor, id).await
+}
+
 pub async fn get(app: &App, actor: &Actor, id: &str) -> Result<ContactRow, MembersError> {
     contacts::find_in(&app.db, &actor.profile.organisation_id, id)
         .await?
@@ -158,8 +170,7 @@ pub async fn invite(
     actor: &Actor,
     invitation: Invitation,
 ) -> Result<ContactRow, MembersError> {
-    require_responsable(&actor.profile)?;
-    let organisation = organisation_of(app, &actor.profile).await?;
+    let organisation = managed_organisation(app, actor).await?;
     if contacts::find_by_email_in(&app.db, &organisation.id, invitation.email.as_str())
         .await?
         .is_some()
@@ -205,8 +216,7 @@ pub async fn invite(
 
 /// Sends new credentials; the previous ones die.
 pub async fn reissue(app: &App, actor: &Actor, id: &str) -> Result<ContactRow, MembersError> {
-    require_responsable(&actor.profile)?;
-    let contact = get(app, actor, id).await?;
+    let contact = managed(app, actor, id).await?;
     match contact.status {
         ContactStatus::Linked => return Err(MembersError::ContactLinked),
         ContactStatus::Revoked => return Err(MembersError::ContactRevoked),
@@ -235,8 +245,7 @@ pub async fn reissue(app: &App, actor: &Actor, id: &str) -> Result<ContactRow, M
 
 /// Lifts the lock of a contact's legacy username before its delay runs out (the owner called).
 pub async fn unlock_legacy(app: &App, actor: &Actor, id: &str) -> Result<ContactRow, MembersError> {
-    require_responsable(&actor.profile)?;
-    let contact = get(app, actor, id).await?;
+    let contact = managed(app, actor, id).await?;
     atomically(
         &app.db,
         vec![
@@ -270,6 +279,23 @@ async fn ensure_a_responsable_remains(
     }
 }
 
+/// Writes a change to `contact` that must leave the organisation an active responsable (its
+/// first statement, a guarded UPDATE, refuses otherwise), then answers the contact as changed.
+async fn write_keeping_a_responsable(
+    app: &App,
+    actor: &Actor,
+    contact: &ContactRow,
+    statements: Vec<Statement>,
+    what: &str,
+) -> Result<ContactRow, MembersError> {
+    ensure_a_responsable_remains(app, &actor.profile, contact).await?;
+    let results = atomically(&app.db, statements, what).await?;
+    if !results.first().is_some_and(wrote) {
+        return Err(MembersError::LastResponsable);
+    }
+    get(app, actor, &contact.id).await
+}
+
 /// The organisation's audit trail, for its responsables.
 pub async fn audit_trail(
     app: &App,
@@ -295,34 +321,24 @@ pub async fn change_role(
     id: &str,
     role: Role,
 ) -> Result<ContactRow, MembersError> {
-    require_responsable(&actor.profile)?;
-    let contact = get(app, actor, id).await?;
+    let contact = managed(app, actor, id).await?;
     if contact.role == role {
         return Ok(contact);
     }
-    ensure_a_responsable_remains(app, &actor.profile, &contact).await?;
-    let results = atomically(
-        &app.db,
-        vec![
-            contacts::set_role(&app.db, &actor.profile.organisation_id, id, role.as_str())?,
-            audit::append(
-                &app.db,
-                &event(
-                    "contact.role_changed",
-                    actor,
-                    id,
-                    json!({ "from": contact.role, "to": role.as_str() }),
-                ),
-                app.now,
-            )?,
-        ],
-        "Failed to change a role",
-    )
-    .await?;
-    if !results.first().is_some_and(wrote) {
-        return Err(MembersError::LastResponsable);
-    }
-    get(app, actor, id).await
+    let statements = vec![
+        contacts::set_role(&app.db, &actor.profile.organisation_id, id, role.as_str())?,
+        audit::append(
+            &app.db,
+            &event(
+                "contact.role_changed",
+                actor,
+                id,
+                json!({ "from": contact.role, "to": role.as_str() }),
+            ),
+            app.now,
+        )?,
+    ];
+    write_keeping_a_responsable(app, actor, &contact, statements, "Failed to change a role").await
 }
 
 /// An employer's responsable makes a contact an administrator of its authorizations (they may
@@ -370,37 +386,34 @@ pub async fn set_manages_authorizations(
 /// Ends a contact's access: their profile disappears and sessions acting as it lose it at once
 /// (sessions join the contact's status on every request).
 pub async fn revoke(app: &App, actor: &Actor, id: &str) -> Result<ContactRow, MembersError> {
-    require_responsable(&actor.profile)?;
-    let contact = get(app, actor, id).await?;
+    let contact = managed(app, actor, id).await?;
     if contact.status == ContactStatus::Revoked {
         return Ok(contact);
     }
-    ensure_a_responsable_remains(app, &actor.profile, &contact).await?;
-    let results = atomically(
-        &app.db,
-        vec![
-            contacts::revoke(&app.db, &actor.profile.organisation_id, id, app.now)?,
-            audit::append(
-                &app.db,
-                &event("contact.revoked", actor, id, json!({})),
-                app.now,
-            )?,
-            domain_events::append_contact_event_if_written(
-                &app.db,
-                "contact.revoked",
-                &WrittenNow {
-                    table: "contacts",
-                    column: "revoked_at",
-                    id,
-                },
-                app.now,
-            )?,
-        ],
+    let statements = vec![
+        contacts::revoke(&app.db, &actor.profile.organisation_id, id, app.now)?,
+        audit::append(
+            &app.db,
+            &event("contact.revoked", actor, id, json!({})),
+            app.now,
+        )?,
+        domain_events::append_contact_event_if_written(
+            &app.db,
+            "contact.revoked",
+            &WrittenNow {
+                table: "contacts",
+                column: "revoked_at",
+                id,
+            },
+            app.now,
+        )?,
+    ];
+    write_keeping_a_responsable(
+        app,
+        actor,
+        &contact,
+        statements,
         "Failed to revoke a contact",
     )
-    .await?;
-    if !results.first().is_some_and(wrote) {
-        return Err(MembersError::LastResponsable);
-    }
-    get(app, actor, id).await
+    .await
 }

@@ -5,7 +5,7 @@
 use super::factors::{self, change_notice, has_factor, new_recovery_codes, requires_factor};
 use super::passkeys;
 use super::sessions::{self, Authenticated, SignedIn};
-use super::Requester;
+use super::{commit_and_send, user_audit, Requester};
 use crate::domain::code::OneTimeCode;
 use crate::domain::mfa::{
     challenge_rejection, sensitive_action_allowed, ChallengeRejection, RecoveryCode, SealingKey,
@@ -16,12 +16,11 @@ use crate::domain::secrets::KeyPurpose;
 use crate::domain::throttle::LOGIN_PER_ACCOUNT;
 use crate::domain::webauthn::{Assertion, RelyingParty};
 use crate::domain::{seconds_until, Millis, MINUTE};
-use crate::email;
 use crate::infra::{random_id, App, InfraError, OsEntropy};
 use crate::json;
 use crate::storage::audit::{self, AuditEvent};
 use crate::storage::contacts;
-use crate::storage::db::Statement;
+use crate::storage::db::Run;
 use crate::storage::users::{self, UserRow};
 use crate::storage::{atomically, mfa, rate_limits, wrote};
 
@@ -99,13 +98,10 @@ pub async fn start_totp(app: &App, user: &UserRow) -> Result<(String, String), M
     let sealed = sealing_key(app)
         .seal(&secret, &user.id, &mut OsEntropy)
         .await;
-    let stored = atomically(
-        &app.db,
-        vec![mfa::put_pending_totp(&app.db, &user.id, &sealed, app.now)?],
-        "Failed to store a pending TOTP secret",
-    )
-    .await?;
-    if !stored.first().is_some_and(wrote) {
+    let stored = mfa::put_pending_totp(&app.db, &user.id, &sealed, app.now)
+        .execute("Failed to store a pending TOTP secret")
+        .await?;
+    if !wrote(&stored) {
         return Err(MfaError::TotpAlreadyEnabled);
     }
     Ok((secret.base32(), secret.otpauth_uri(&user.email)))
@@ -135,13 +131,10 @@ pub async fn confirm_totp(
         .ok_or(MfaError::InvalidCode {
             attempts_left: None,
         })?;
-    let confirmed = atomically(
-        &app.db,
-        vec![mfa::confirm_totp(&app.db, &user.id, step, app.now)?],
-        "Failed to confirm a TOTP factor",
-    )
-    .await?;
-    if !confirmed.first().is_some_and(wrote) {
+    let confirmed = mfa::confirm_totp(&app.db, &user.id, step, app.now)
+        .execute("Failed to confirm a TOTP factor")
+        .await?;
+    if !wrote(&confirmed) {
         return Err(MfaError::TotpNotPending);
     }
     let (codes, mut statements) = new_recovery_codes(app, &user.id)?;
@@ -151,16 +144,9 @@ pub async fn confirm_totp(
         &who.token_hash,
         app.now,
     )?);
-    statements.push(audit_statement(
-        app,
-        "mfa.totp_enabled",
-        &user.id,
-        requester,
-    )?);
+    statements.push(user_audit(app, "mfa.totp_enabled", &user.id, requester)?);
     let notice = change_notice(app, user, "enabled", None)?;
-    statements.push(notice.insert);
-    atomically(&app.db, statements, "Failed to store recovery codes").await?;
-    email::dispatch(app, notice.message).await?;
+    commit_and_send(app, statements, [notice], "Failed to store recovery codes").await?;
     Ok(codes)
 }
 
@@ -173,18 +159,17 @@ pub async fn disable_totp(
         return Err(MfaError::NotEnabled);
     }
     let notice = change_notice(app, user, "disabled", None)?;
-    atomically(
-        &app.db,
+    commit_and_send(
+        app,
         vec![
             mfa::delete_totp(&app.db, &user.id)?,
             mfa::delete_recovery_codes_without_factor(&app.db, &user.id)?,
-            audit_statement(app, "mfa.totp_disabled", &user.id, requester)?,
-            notice.insert,
+            user_audit(app, "mfa.totp_disabled", &user.id, requester)?,
         ],
+        [notice],
         "Failed to remove a TOTP factor",
     )
     .await?;
-    email::dispatch(app, notice.message).await?;
     Ok(())
 }
 
@@ -198,30 +183,21 @@ pub async fn regenerate_recovery_codes(
         return Err(MfaError::NotEnabled);
     }
     let (codes, mut statements) = new_recovery_codes(app, &user.id)?;
-    statements.push(audit_statement(
+    statements.push(user_audit(
         app,
         "mfa.recovery_codes_regenerated",
         &user.id,
         requester,
     )?);
     let notice = change_notice(app, user, "recovery_codes", None)?;
-    statements.push(notice.insert);
-    atomically(&app.db, statements, "Failed to replace recovery codes").await?;
-    email::dispatch(app, notice.message).await?;
-    Ok(codes)
-}
-
-fn audit_statement(
-    app: &App,
-    action: &str,
-    user_id: &str,
-    requester: &Requester,
-) -> Result<Statement, InfraError> {
-    audit::append(
-        &app.db,
-        &AuditEvent::of_user(action, Some(user_id), requester.ip.as_deref()),
-        app.now,
+    commit_and_send(
+        app,
+        statements,
+        [notice],
+        "Failed to replace recovery codes",
     )
+    .await?;
+    Ok(codes)
 }
 
 fn unreadable_secret(user_id: &str) -> InfraError {
@@ -252,13 +228,10 @@ async fn spend_proof(app: &App, user_id: &str, proof: &Proof) -> Result<bool, In
             else {
                 return Ok(false);
             };
-            let used = atomically(
-                &app.db,
-                vec![mfa::use_totp_step(&app.db, user_id, step)?],
-                "Failed to use a TOTP step",
-            )
-            .await?;
-            Ok(used.first().is_some_and(wrote))
+            let used = mfa::use_totp_step(&app.db, user_id, step)
+                .execute("Failed to use a TOTP step")
+                .await?;
+            Ok(wrote(&used))
         }
         Proof::Recovery(code) => {
             let stored = mfa::unused_recovery_codes(&app.db, user_id).await?;
@@ -274,13 +247,10 @@ async fn spend_proof(app: &App, user_id: &str, proof: &Proof) -> Result<bool, In
             let Some(id) = matched else {
                 return Ok(false);
             };
-            let used = atomically(
-                &app.db,
-                vec![mfa::use_recovery_code(&app.db, id, app.now)?],
-                "Failed to use a recovery code",
-            )
-            .await?;
-            Ok(used.first().is_some_and(wrote))
+            let used = mfa::use_recovery_code(&app.db, id, app.now)
+                .execute("Failed to use a recovery code")
+                .await?;
+            Ok(wrote(&used))
         }
         Proof::Passkey(assertion, rp) => passkeys::spend(app, user_id, assertion, rp).await,
     }
@@ -463,7 +433,7 @@ pub async fn step_up(
         vec![
             mfa::mark_factor_verified(&app.db, &who.token_hash, app.now)?,
             crate::storage::rate_limits::clear(&app.db, &key)?,
-            audit_statement(app, "session.stepped_up", &who.user.id, requester)?,
+            user_audit(app, "session.stepped_up", &who.user.id, requester)?,
         ],
         "Failed to record a step-up",
     )

@@ -23,6 +23,14 @@ pub mod sessions;
 pub mod tokens;
 pub mod webhooks;
 
+use crate::domain::email::Email;
+use crate::domain::flags::{Flag, Flags};
+use crate::domain::Millis;
+use crate::email::PendingEmail;
+use crate::infra::{App, InfraError};
+use crate::storage::audit::{self, AuditEvent};
+use crate::storage::db::{D1Result, Statement};
+
 /// Who is asking, as far as auditing and throttling care.
 #[derive(Debug, Clone, Default)]
 pub struct Requester {
@@ -48,13 +56,84 @@ fn organisation_event<'a>(
     profile: &'a crate::storage::contacts::ProfileRow,
     requester: &'a Requester,
     details: serde_json::Value,
-) -> crate::storage::audit::AuditEvent<'a> {
-    crate::storage::audit::AuditEvent {
+) -> AuditEvent<'a> {
+    AuditEvent {
         action,
         user_id: Some(actor),
         organisation_id: Some(&profile.organisation_id),
         ip: requester.ip.as_deref(),
         details,
         ..Default::default()
+    }
+}
+
+/// The audit statement of an action on a user's own account.
+fn user_audit(
+    app: &App,
+    action: &str,
+    user_id: &str,
+    requester: &Requester,
+) -> Result<Statement, InfraError> {
+    audit::append(
+        &app.db,
+        &AuditEvent::of_user(action, Some(user_id), requester.ip.as_deref()),
+        app.now,
+    )
+}
+
+/// Writes `batch` and the emails that tell of it in one transaction, then queues the emails: an
+/// email goes out only once what it tells of is stored.
+async fn commit_and_send(
+    app: &App,
+    mut batch: Vec<Statement>,
+    emails: impl IntoIterator<Item = PendingEmail>,
+    what: &str,
+) -> Result<Vec<D1Result>, InfraError> {
+    let mut messages = Vec::new();
+    for pending in emails {
+        batch.push(pending.insert);
+        messages.push(pending.message);
+    }
+    let results = crate::storage::atomically(&app.db, batch, what).await?;
+    for message in messages {
+        crate::email::dispatch(app, message).await?;
+    }
+    Ok(results)
+}
+
+/// An address the database holds: it parsed when it was stored, so a failure is the
+/// infrastructure's (`owner` names the row, for the log).
+fn stored_email(address: &str, owner: &str) -> Result<Email, InfraError> {
+    Email::parse(address).map_err(|_| InfraError {
+        context: "A stored email does not parse".into(),
+        cause: owner.to_owned(),
+    })
+}
+
+/// The API codes of a stored set of choices (an authorization's services, a token's scopes); none
+/// when the stored sum names no set.
+pub fn stored_codes<F: Flag>(bits: i64) -> Vec<&'static str> {
+    Flags::<F>::from_bits(bits)
+        .map(Flags::codes)
+        .unwrap_or_default()
+}
+
+/// A page of a list read by keyset: the items, and the cursor of the next page (`<at>_<id>` of
+/// the last item shown) when one follows.
+pub struct KeysetPage<T> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+}
+
+impl<T> KeysetPage<T> {
+    /// From up to `size + 1` items read: the extra one only tells that another page follows.
+    fn of(mut items: Vec<T>, size: i64, position: impl Fn(&T) -> (Millis, &str)) -> KeysetPage<T> {
+        let more = items.len() as i64 > size;
+        items.truncate(size as usize);
+        let next_cursor = more
+            .then(|| items.last().map(position))
+            .flatten()
+            .map(|(at, id)| format!("{at}_{id}"));
+        KeysetPage { items, next_cursor }
     }
 }

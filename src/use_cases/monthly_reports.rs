@@ -13,6 +13,7 @@ use crate::domain::monthly_report::{
 };
 use crate::domain::organisation::OrganisationKind;
 use crate::domain::Entropy;
+use crate::domain::Millis;
 use crate::infra::{App, InfraError, OsEntropy};
 use crate::json;
 use crate::storage::api_tokens::TokenRow;
@@ -285,6 +286,25 @@ pub struct MonthSummary {
     pub transmitted: Option<MonthRow>,
 }
 
+impl MonthSummary {
+    /// `month` from the employer's stored versions of the months listed.
+    fn of(month: Month, rows: &[MonthRow], now: Millis) -> MonthSummary {
+        let key = month.as_string();
+        let of = |status: VersionStatus| {
+            rows.iter()
+                .find(|r| r.month == key && r.status == status)
+                .cloned()
+        };
+        let transmitted = of(VersionStatus::Transmitted);
+        MonthSummary {
+            month,
+            standing: Standing::of(transmitted.is_some(), month, now),
+            draft: of(VersionStatus::Draft),
+            transmitted,
+        }
+    }
+}
+
 /// The employer's months, newest first: the `count` months up to the current one.
 pub async fn list(
     app: &App,
@@ -298,21 +318,7 @@ pub async fn list(
     let rows = monthly_reports::months(&app.db, &access.employer_id, *oldest, *newest).await?;
     Ok(months
         .into_iter()
-        .map(|month| {
-            let key = month.as_string();
-            let of = |status: VersionStatus| {
-                rows.iter()
-                    .find(|r| r.month == key && r.status == status)
-                    .cloned()
-            };
-            let transmitted = of(VersionStatus::Transmitted);
-            MonthSummary {
-                month,
-                standing: Standing::of(transmitted.is_some(), month, app.now),
-                draft: of(VersionStatus::Draft),
-                transmitted,
-            }
-        })
+        .map(|month| MonthSummary::of(month, &rows, app.now))
         .collect())
 }
 

@@ -2,7 +2,8 @@
 
 use super::account::parse_activity_cursor;
 use super::sessions::Authenticated;
-use crate::domain::authorization::Services;
+use super::{stored_codes, KeysetPage};
+use crate::domain::authorization::Service;
 use crate::domain::fields::Problem;
 use crate::domain::request::RequestKind;
 use crate::domain::Millis;
@@ -21,18 +22,13 @@ pub fn parse_cursor(raw: &str) -> Option<(Millis, String)> {
     parse_activity_cursor(raw)
 }
 
-pub struct RequestsPage {
-    pub items: Vec<RequestRow>,
-    pub next_cursor: Option<String>,
-}
-
 pub async fn list(
     app: &App,
     who: &Authenticated,
     kind: Option<RequestKind>,
     after: Option<(Millis, String)>,
-) -> Result<RequestsPage, InfraError> {
-    let mut items = store::list(
+) -> Result<KeysetPage<RequestRow>, InfraError> {
+    let items = store::list(
         &app.db,
         &who.user.id,
         kind,
@@ -41,19 +37,12 @@ pub async fn list(
         PAGE + 1,
     )
     .await?;
-    let more = items.len() as i64 > PAGE;
-    items.truncate(PAGE as usize);
-    let next_cursor = more
-        .then(|| items.last().map(|last| format!("{}_{}", last.at, last.id)))
-        .flatten();
-    Ok(RequestsPage { items, next_cursor })
+    Ok(KeysetPage::of(items, PAGE, |r| (r.at, &r.id)))
 }
 
 /// The service codes of a stored set, in the portal's order.
 pub fn service_codes(bits: Option<i64>) -> Vec<&'static str> {
-    bits.and_then(Services::from_bits)
-        .map(Services::codes)
-        .unwrap_or_default()
+    bits.map(stored_codes::<Service>).unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -243,13 +243,10 @@ pub async fn list(app: &App, user_id: &str) -> Result<Vec<PasskeyRow>, InfraErro
 }
 
 pub async fn rename(app: &App, user_id: &str, id: &str, name: &str) -> Result<(), PasskeyError> {
-    let renamed = atomically(
-        &app.db,
-        vec![passkeys::rename(&app.db, user_id, id, name)?],
-        "Failed to rename a passkey",
-    )
-    .await?;
-    if renamed.first().is_some_and(wrote) {
+    let renamed = passkeys::rename(&app.db, user_id, id, name)
+        .execute("Failed to rename a passkey")
+        .await?;
+    if wrote(&renamed) {
         Ok(())
     } else {
         Err(PasskeyError::NotFound)
@@ -330,13 +327,10 @@ async fn verify_and_record(
     )
     .await
     .map_err(PasskeyError::Rejected)?;
-    let recorded = atomically(
-        &app.db,
-        vec![passkeys::record_use(&app.db, &passkey.id, count, app.now)?],
-        "Failed to record a passkey use",
-    )
-    .await?;
-    if !recorded.first().is_some_and(wrote) {
+    let recorded = passkeys::record_use(&app.db, &passkey.id, count, app.now)
+        .execute("Failed to record a passkey use")
+        .await?;
+    if !wrote(&recorded) {
         return Err(PasskeyError::Rejected(Rejection::CounterRegression));
     }
     Ok(passkey)

@@ -1,7 +1,7 @@
 //! "Mot de passe oublié?": a code emailed to the address, then a new password.
 
 use super::codes::{self, CodeError, EmailPurpose, Purpose};
-use super::Requester;
+use super::{commit_and_send, user_audit, Requester};
 use crate::domain::code::{CodeRejection, OneTimeCode};
 use crate::domain::email::Email;
 use crate::domain::fields::FieldErrors;
@@ -40,7 +40,7 @@ pub async fn forgot(app: &App, email: &Email, requester: &Requester) -> Result<S
         .as_ref()
         .map_or(CodeOwner::Nobody, |u| CodeOwner::User(&u.id));
     let issued = codes::issue(app, Purpose::Reset, owner, email, None)?;
-    let mut batch = vec![
+    let batch = vec![
         // Only the newest reset code of an address works: earlier ones expire now.
         verifications::expire_unused(&app.db, Purpose::Reset.as_str(), email.as_str(), app.now)?,
         issued.insert,
@@ -54,24 +54,25 @@ pub async fn forgot(app: &App, email: &Email, requester: &Requester) -> Result<S
             app.now,
         )?,
     ];
-    let mut message = None;
+    let mut code_email = None;
     if let Some(user) = user.as_ref().filter(|_| send) {
         let locale = Locale::parse(&user.locale).unwrap_or_default();
-        let pending = email::prepare(
+        code_email = Some(email::prepare(
             app,
             email,
             Template::PasswordResetCode,
             locale,
             Some(issued.code.expose()),
             json!({ "first_name": user.first_name }),
-        )?;
-        batch.push(pending.insert);
-        message = Some(pending.message);
+        )?);
     }
-    atomically(&app.db, batch, "Failed to record a password reset request").await?;
-    if let Some(message) = message {
-        email::dispatch(app, message).await?;
-    }
+    commit_and_send(
+        app,
+        batch,
+        code_email,
+        "Failed to record a password reset request",
+    )
+    .await?;
     Ok(issued.verification_id)
 }
 
@@ -152,11 +153,7 @@ pub async fn reset(
             &nonce,
             app.now,
         )?,
-        audit::append(
-            &app.db,
-            &AuditEvent::of_user("password.reset", Some(&user_id), requester.ip.as_deref()),
-            app.now,
-        )?,
+        user_audit(app, "password.reset", &user_id, requester)?,
     ];
     let message = notice.map(|pending| {
         batch.push(pending.insert);

@@ -3,7 +3,7 @@
 use super::codes::{self, EmailPurpose, Purpose};
 use super::devices;
 use super::factors;
-use super::Requester;
+use super::{commit_and_send, stored_email, user_audit, Requester};
 use crate::domain::device::{self, DeviceToken};
 use crate::domain::email::Email;
 use crate::domain::locale::Locale;
@@ -178,15 +178,7 @@ pub async fn log_in(
             &app.db,
             vec![
                 challenge,
-                audit::append(
-                    &app.db,
-                    &AuditEvent::of_user(
-                        "login.factor_required",
-                        Some(&user.id),
-                        requester.ip.as_deref(),
-                    ),
-                    app.now,
-                )?,
+                user_audit(app, "login.factor_required", &user.id, requester)?,
             ],
             "Failed to start a sign-in challenge",
         )
@@ -367,10 +359,7 @@ impl SignedIn {
 /// Someone proved the password of an account that never validated its address: a new code, within
 /// the address's signup email budget; inside its wait the latest code's verification answers.
 async fn send_fresh_signup_code(app: &App, user: &UserRow) -> Result<String, InfraError> {
-    let email = Email::parse(&user.email).map_err(|_| InfraError {
-        context: "A stored email does not parse".into(),
-        cause: user.id.clone(),
-    })?;
+    let email = stored_email(&user.email, &user.id)?;
     let send = codes::reserve_email(app, EmailPurpose::Signup, email.as_str())
         .await?
         .is_ok();
@@ -406,13 +395,13 @@ async fn send_fresh_signup_code(app: &App, user: &UserRow) -> Result<String, Inf
         Some(issued.code.expose()),
         json!({ "first_name": user.first_name }),
     )?;
-    atomically(
-        &app.db,
-        vec![issued.insert, pending.insert],
+    commit_and_send(
+        app,
+        vec![issued.insert],
+        [pending],
         "Failed to issue a new signup code",
     )
     .await?;
-    email::dispatch(app, pending.message).await?;
     Ok(issued.verification_id)
 }
 
@@ -468,11 +457,7 @@ pub async fn log_out(
         &app.db,
         vec![
             sessions::revoke(&app.db, &who.token_hash, app.now)?,
-            audit::append(
-                &app.db,
-                &AuditEvent::of_user("logout", Some(&who.user.id), requester.ip.as_deref()),
-                app.now,
-            )?,
+            user_audit(app, "logout", &who.user.id, requester)?,
         ],
         "Failed to end a session",
     )

@@ -2,8 +2,7 @@
 //! the JSON the API, audit details and domain events show, the audit and domain events written
 //! in the same batch, and the email telling the contact afterwards.
 
-use crate::domain::authorization::{is_current, AuthorizationStatus, Level, Origin, Services};
-use crate::domain::email::Email;
+use crate::domain::authorization::{is_current, AuthorizationStatus, Level, Origin, Service};
 use crate::domain::time::Day;
 use crate::domain::Millis;
 use crate::email::{self, templates::Template};
@@ -16,7 +15,7 @@ use crate::storage::contacts::ContactRow;
 use crate::storage::db::Statement;
 use crate::storage::domain_events::{self, DomainEvent};
 use crate::storage::{atomically, WrittenNow};
-use crate::use_cases::Requester;
+use crate::use_cases::{stored_codes, stored_email, Requester};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -107,9 +106,7 @@ impl<'a> Authorization<'a> {
                 name: &a.firm_name,
                 file_number: &a.firm_file_number,
             },
-            services: Services::from_bits(a.services)
-                .map(Services::codes)
-                .unwrap_or_default(),
+            services: stored_codes::<Service>(a.services),
             level: a.level,
             starts_on: Day::of(a.starts_at).to_iso(),
             ends_on: a.ends_at.map(|end| Day::ending_at(end).to_iso()),
@@ -219,10 +216,7 @@ pub async fn notify_address(
 ) {
     params["first_name"] = json!(first_name);
     let sent = async {
-        let to = Email::parse(address).map_err(|_| InfraError {
-            context: "A stored email address does not parse".into(),
-            cause: template.name().into(),
-        })?;
+        let to = stored_email(address, template.name())?;
         let pending = email::prepare(app, &to, template, locale, None, params)?;
         atomically(&app.db, vec![pending.insert], "Failed to record an email").await?;
         email::dispatch(app, pending.message).await

@@ -6,14 +6,16 @@ use super::records::{notify, request_records};
 use super::{require_administrator, AuthorizationError};
 use crate::domain::authorization::AccessRequestStatus;
 use crate::email::templates::Template;
-use crate::infra::{random_id, App};
+use crate::infra::{random_id, App, InfraError};
 use crate::json;
 use crate::storage::access_requests::{self, AccessRequestRow, Answer, Side};
 use crate::storage::authorizations::AuthorizationRow;
 use crate::storage::contacts;
+use crate::storage::db::Statement;
 use crate::storage::organisations;
 use crate::storage::{atomically, wrote};
 use crate::use_cases::Actor;
+use serde_json::Value;
 
 pub async fn requests(
     app: &App,
@@ -38,13 +40,13 @@ pub async fn requests(
     .await?)
 }
 
-async fn pending_request(
+/// A request made to the actor's organisation.
+async fn find_request(
     app: &App,
     actor: &Actor,
     id: &str,
 ) -> Result<AccessRequestRow, AuthorizationError> {
-    require_administrator(&actor.profile)?;
-    let request = access_requests::find_for(
+    access_requests::find_for(
         &app.db,
         Side::Employer,
         &actor.profile.organisation_id,
@@ -52,12 +54,49 @@ async fn pending_request(
         app.now,
     )
     .await?
-    .ok_or(AuthorizationError::NotFound)?;
+    .ok_or(AuthorizationError::NotFound)
+}
+
+async fn pending_request(
+    app: &App,
+    actor: &Actor,
+    id: &str,
+) -> Result<AccessRequestRow, AuthorizationError> {
+    require_administrator(&actor.profile)?;
+    let request = find_request(app, actor, id).await?;
     match request.status {
         AccessRequestStatus::Pending => Ok(request),
         AccessRequestStatus::Expired => Err(AuthorizationError::RequestExpired),
         _ => Err(AuthorizationError::RequestAnswered),
     }
+}
+
+/// The employer's answer to a pending request, recorded as `action` (see `request_records`).
+fn answer_records(
+    app: &App,
+    actor: &Actor,
+    request: &AccessRequestRow,
+    answer: Answer,
+    action: &str,
+    details: Value,
+) -> Result<Vec<Statement>, InfraError> {
+    let mut statements = vec![access_requests::answer(
+        &app.db,
+        &actor.profile.organisation_id,
+        &request.id,
+        answer,
+        &actor.user_id,
+        app.now,
+    )?];
+    statements.extend(request_records(
+        app,
+        Some(actor.user_id.as_str()),
+        &actor.requester,
+        (action, "access_request.answered"),
+        request,
+        details,
+    )?);
+    Ok(statements)
 }
 
 /// Approves a pending request: the authorization is created with the terms the employer chose.
@@ -74,24 +113,16 @@ pub async fn approve(
         .ok_or(AuthorizationError::NotFound)?;
     let authorization_id = random_id();
     // The answer and its records are written in the authorization's batch: all or nothing.
-    let mut more = vec![access_requests::answer(
-        &app.db,
-        &employer.id,
-        id,
+    let more = answer_records(
+        app,
+        actor,
+        &request,
         Answer::Approved {
             authorization_id: &authorization_id,
         },
-        &actor.user_id,
-        app.now,
-    )?];
-    more.extend(request_records(
-        app,
-        Some(actor.user_id.as_str()),
-        &actor.requester,
-        ("access_request.approved", "access_request.answered"),
-        &request,
+        "access_request.approved",
         json!({ "decision": "approved", "authorization_id": authorization_id }),
-    )?);
+    )?;
     let parties = Parties {
         employer: &employer,
         firm: &firm,
@@ -107,9 +138,7 @@ pub async fn approve(
         Template::AccessApproved,
     )
     .await?;
-    let request = access_requests::find_for(&app.db, Side::Employer, &employer.id, id, app.now)
-        .await?
-        .ok_or(AuthorizationError::NotFound)?;
+    let request = find_request(app, actor, id).await?;
     Ok((request, authorization))
 }
 
@@ -121,22 +150,14 @@ pub async fn decline(
     reason: &str,
 ) -> Result<AccessRequestRow, AuthorizationError> {
     let request = pending_request(app, actor, id).await?;
-    let mut statements = vec![access_requests::answer(
-        &app.db,
-        &actor.profile.organisation_id,
-        id,
-        Answer::Declined { reason },
-        &actor.user_id,
-        app.now,
-    )?];
-    statements.extend(request_records(
+    let statements = answer_records(
         app,
-        Some(actor.user_id.as_str()),
-        &actor.requester,
-        ("access_request.declined", "access_request.answered"),
+        actor,
         &request,
+        Answer::Declined { reason },
+        "access_request.declined",
         json!({ "decision": "declined", "reason": reason }),
-    )?);
+    )?;
     let results = atomically(&app.db, statements, "Failed to decline an access request").await?;
     if !results.first().is_some_and(wrote) {
         return Err(AuthorizationError::RequestAnswered);
@@ -146,13 +167,5 @@ pub async fn decline(
         let params = json!({ "employer_name": request.employer_name, "file_number": request.employer_file_number, "reason": reason });
         notify(app, &contact, Template::AccessDeclined, params).await;
     }
-    access_requests::find_for(
-        &app.db,
-        Side::Employer,
-        &actor.profile.organisation_id,
-        id,
-        app.now,
-    )
-    .await?
-    .ok_or(AuthorizationError::NotFound)
+    find_request(app, actor, id).await
 }

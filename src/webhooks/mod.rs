@@ -35,10 +35,12 @@ const SWEEP_ROUNDS: usize = 10;
 /// recovering endpoint's backlog reaches the queue in one sweep rather than 500 per ten minutes.
 const DUE_BATCH: i64 = 500;
 const DUE_ROUNDS: usize = 20;
-/// New deliveries a request's fan-out attempts itself right after its answer (one change makes
-/// one per endpoint, at most ten); beyond them, a large fan-out is left to the queue, whose
-/// batches are sent concurrently anyway.
-const DIRECT_ATTEMPTS: usize = 50;
+/// New deliveries a request's fan-out attempts itself right after its answer: as many as one
+/// queue batch (`max_batch_size`), so this step is never larger than the consumer's. The fan-out
+/// takes every event not yet fanned out, other requests' too (theirs then find nothing left), so
+/// under concurrent changes one fan-out holds several changes' deliveries; beyond this bound, a
+/// large fan-out is left to the queue, whose batches are sent concurrently too.
+const DIRECT_ATTEMPTS: usize = 100;
 /// Messages per `sendBatch` (the Queues limit).
 const SEND_BATCH: usize = 100;
 

@@ -120,7 +120,7 @@ describe('webhooks sent at once by the request that made the event', () => {
         assert.equal(created.status, 201, created.text);
         endpoints.push(created.body.webhook.id);
       }
-      const relations = 6;
+      const relations = 11;
       for (let i = 0; i < relations; i += 1) {
         const firm = await createOrganisation(app);
         await seedMigrated(app, { employer: employer.organisation, firm: firm.organisation, contactId: firm.responsible.contact_id });

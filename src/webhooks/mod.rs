@@ -2,8 +2,8 @@
 //! wanting endpoint of the event's organisations, idempotent), each delivery is a message on the
 //! webhook queue, and the consumer makes one signed attempt per message, then schedules the next
 //! or concludes. The request that appended the events makes the first attempt of its first new
-//! deliveries itself, once answered, through the same claim (their messages then find nothing to
-//! claim). The cron sweep fans out what requests left behind and re-enqueues due deliveries
+//! deliveries itself, once answered, through the same claim (their messages, sent to arrive when
+//! the lease ends, then find nothing to claim). The cron sweep fans out what requests left behind and re-enqueues due deliveries
 //! whose message was lost.
 //!
 //! `address`, `events`, `payload`, `schedule` and `secret` are pure (no `worker`), unit-tested
@@ -186,10 +186,11 @@ async fn run_sweep(app: &App) -> Result<String, InfraError> {
 }
 
 /// After a request that may have appended domain events (run once the response is sent): fans
-/// them out, enqueues every new delivery, and meanwhile attempts the first ones at once rather
-/// than after the queue's wait for a batch to fill. Their queue messages then find them claimed
-/// and send nothing; they remain the way out if this attempt never starts (and the sweep, once
-/// the lease ends, if it never concludes). Retries always go through the queue.
+/// them out and attempts the first new deliveries at once rather than after the queue's wait for
+/// a batch to fill; the others are enqueued as usual. The queue message of a delivery attempted
+/// here waits for the lease: if this attempt never started (the isolate died first), it claims the
+/// delivery then; otherwise it finds it claimed and sends nothing, without holding up the queue
+/// meanwhile. Retries always go through the queue.
 pub async fn after_request(env: Env) {
     let app = match App::from_env(&env).await {
         Ok(app) => app,
@@ -212,18 +213,25 @@ pub async fn after_request(env: Env) {
     if created.is_empty() {
         return;
     }
-    let first: Vec<WakeUp> = created
+    let (first, rest) = created.split_at(created.len().min(DIRECT_ATTEMPTS));
+    let wakes: Vec<WakeUp> = first
         .iter()
-        .take(DIRECT_ATTEMPTS)
         .map(|due| WakeUp {
             delivery_id: due.id.clone(),
             attempts: due.attempts,
             replay: false,
         })
         .collect();
+    let after_lease: Vec<(&str, i64, Millis)> = first
+        .iter()
+        .map(|due| (due.id.as_str(), due.attempts, LEASE))
+        .collect();
     let (enqueued, attempted) = join(
-        enqueue(&app, &created, false),
-        delivery::attempt_batch(&app, &first),
+        async {
+            enqueue(&app, rest, false).await?;
+            enqueue_after(&app, &after_lease).await
+        },
+        delivery::attempt_batch(&app, &wakes),
     )
     .await;
     if let Err(error) = enqueued {

@@ -401,9 +401,11 @@ authorization's read, the change with its audit entry and event in one D1 batch,
 answer the fan-out: one D1 batch that reads the position, creates the deliveries and advances, one
 queue send, and meanwhile the first attempt of those deliveries, at most 100: one D1 round trip to
 claim them, their signed POSTs concurrently, one D1 batch to log and conclude them), which share the
-two cores, the one D1 database and the worker's one isolate. A delivery's queue message then finds it
-claimed and sends nothing: the queue carries the retries, the deliveries of a large fan-out beyond
-the first 100 (the bulk runs) and what the sweep re-enqueues. Local Queues hand the consumer one batch
+two cores, the one D1 database and the worker's one isolate. The queue message of a delivery so
+attempted is sent to arrive when its lease ends (a minute later: it takes over only if that attempt
+never started), finds it claimed and sends nothing; here those messages reach the consumer during the
+later runs. The queue carries the retries, the deliveries of a large fan-out beyond the first 100
+(the bulk runs) and what the sweep re-enqueues. Local Queues hand the consumer one batch
 at a time (miniflare's broker waits for a batch's answer before the next), up to 100 messages, waiting
 at most a second for a batch to fill (\`max_batch_timeout = 1\`); when a batch comes back with fewer
 than 100 messages waiting, the broker waits that second again unless 100 gather first, so a burst's

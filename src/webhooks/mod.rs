@@ -3,8 +3,8 @@
 //! webhook queue, and the consumer makes one signed attempt per message, then schedules the next
 //! or concludes. The request that appended the events makes the first attempt of its first new
 //! deliveries itself, once answered, through the same claim (their messages, sent to arrive when
-//! the lease ends, then find nothing to claim). The cron sweep fans out what requests left behind and re-enqueues due deliveries
-//! whose message was lost.
+//! the lease ends, then find nothing to claim). The cron sweep fans out what requests left behind
+//! and re-enqueues due deliveries whose message was lost.
 //!
 //! `address`, `events`, `payload`, `schedule` and `secret` are pure (no `worker`), unit-tested
 //! natively; `delivery` and `queue` do the I/O.

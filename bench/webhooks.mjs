@@ -1,8 +1,8 @@
 // Webhook fan-out benchmark (part of `make bench`; alone: `SEL_SKIP_BUILD=1 node bench/webhooks.mjs`
 // after a build). Not a test: it measures, on this machine, how fast domain events reach a local
-// receiver through the whole path — the request that appends the event, the fan-out after it, the
-// webhook queue, the signed POST, the attempt log — with 1 and then 10 endpoints (the most an
-// organisation may have) wanting every event.
+// receiver through the whole path — the request that appends the event, the fan-out after it and
+// the first attempt it makes itself (or the webhook queue's), the signed POST, the attempt log —
+// with 1 and then 10 endpoints (the most an organisation may have) wanting every event.
 //
 // An employer grants a few authorizations, then changes them in parallel loops (each change is one
 // `authorization.changed` event); the receiver answers 200, checks every signature (Node's crypto)
@@ -348,7 +348,8 @@ function section(results, bulks, backlogs, floorReq, floorRun, floorLiveRun, sta
   quiet-machine re-run is pending before these numbers are compared with earlier runs.` : ''}
 - **What:** one employer, ${PARALLEL} authorizations changed in ${PARALLEL} parallel loops (\`PATCH /api/employer/authorizations/{id}\`),
   each change one \`authorization.changed\` event, fanned out after the request to every endpoint of the
-  employer, sent through the webhook queue to a local receiver (node:http on 127.0.0.1, answers 200,
+  employer, its first attempt made by the request itself once answered (up to 100 new deliveries per
+  request; the rest, and every retry, through the webhook queue) to a local receiver (node:http on 127.0.0.1, answers 200,
   checks every signature). Same \`wrangler dev\` setup as above (local workerd, D1, Queues), but with the
   controllable clock on (\`CLOCK_CONTROL=enabled\`, one more D1 read per request and batch) for the backlog.
   The clock starts at the first change and stops when the last delivery arrives; latency is from the
@@ -396,16 +397,22 @@ request competing: the delivery capacity.
 ${backlogRows.join('\n')}
 
 Reading: the live runs are bounded by the requests that make the events (each a session check, the
-authorization's read, the change with its audit entry and event in one D1 batch, then the fan-out
-after the answer: one D1 batch that reads the position, creates the deliveries and advances, and one
-queue send), which share the two cores, the one D1 database and the worker's one isolate with the
-deliveries. Local Queues hand the consumer one batch at a time (miniflare's broker waits for a
-batch's answer before the next), up to 100 messages, waiting at most a second for a batch to fill
-(\`max_batch_timeout = 1\`, which bounds the latency of a lone change); when a batch comes back with
-fewer than 100 messages waiting, the broker waits that second again unless 100 gather first, so a
-burst's tail waits a second even with nothing else to do. A batch costs one D1 round trip to claim all its deliveries,
-their signed POSTs run concurrently, and one D1 batch of two set-based statements logs and
-concludes them all (retries go back in one queue send). At the edge, consumers run concurrently
+authorization's read, the change with its audit entry and event in one D1 batch, then after the
+answer the fan-out: one D1 batch that reads the position, creates the deliveries and advances, one
+queue send, and meanwhile the first attempt of those deliveries, at most 100: one D1 round trip to
+claim them, their signed POSTs concurrently, one D1 batch to log and conclude them), which share the
+two cores, the one D1 database and the worker's one isolate. The queue message of a delivery so
+attempted is sent to arrive when its lease ends (a minute later: it takes over only if that attempt
+never started), finds it claimed and sends nothing; here those messages reach the consumer during the
+later runs. The queue carries the retries, the deliveries of a large fan-out beyond the first 100
+(the bulk runs) and what the sweep re-enqueues. Local Queues hand the consumer one batch
+at a time (miniflare's broker waits for a batch's answer before the next), up to 100 messages, waiting
+at most a second for a batch to fill (\`max_batch_timeout = 1\`); when a batch comes back with fewer
+than 100 messages waiting, the broker waits that second again unless 100 gather first, so a burst's
+tail waits a second even with nothing else to do. A queue batch costs one D1 round trip to claim all
+its deliveries (reading each event once), their signed POSTs run concurrently under one timeout, and
+one D1 batch of two set-based statements logs and concludes them all (retries go back in one queue
+send). At the edge, consumers run concurrently
 (\`max_concurrency\` unset: Queues scales them), so these are lower bounds, useful to compare runs on
 this machine.
 ${END}

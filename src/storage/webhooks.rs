@@ -6,6 +6,7 @@ use crate::domain::Millis;
 use crate::platform::{Context, InfraError};
 use crate::query;
 use crate::storage::db::{Db, Run, Statement};
+use crate::storage::{atomically, unexpected_batch};
 use serde::Deserialize;
 
 // --- Endpoints -----------------------------------------------------------------------------------
@@ -311,7 +312,8 @@ pub async fn take_due(
 
 // --- One attempt ---------------------------------------------------------------------------------
 
-/// What an attempt needs: the delivery, its endpoint (with the sealed secrets) and its event.
+/// What an attempt needs: the delivery and its endpoint (with the sealed secrets); its event is
+/// read apart, once per batch ([`ClaimedEvent`]).
 #[derive(Debug, Clone, Deserialize)]
 pub struct DeliveryJob {
     pub id: String,
@@ -325,36 +327,66 @@ pub struct DeliveryJob {
     pub secret: String,
     pub previous_secret: Option<String>,
     pub previous_secret_expires_at: Option<Millis>,
-    pub event_id: String,
-    pub event_type: String,
-    pub event_at: Millis,
+    pub event_seq: i64,
+}
+
+/// The event of one or more claimed deliveries (an event goes to each of its endpoints: read once).
+#[derive(Debug, Clone, Deserialize)]
+pub struct ClaimedEvent {
+    pub seq: i64,
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub at: Millis,
     pub payload: String,
 }
 
-/// Claims the next attempt of each delivery a queue batch wakes up, provided its attempt count is
-/// still the one its message carries (a duplicate or stale message claims nothing), the delivery
-/// pending and its endpoint active; the lease covers the attempt if the worker dies during it.
-/// Answers the claimed deliveries as they were before the claim, with what sending them needs.
-/// One D1 round trip for the whole batch: the read, then the claim, in one batch.
+/// The attempts a batch claimed, and their events.
+pub struct Claimed {
+    pub jobs: Vec<DeliveryJob>,
+    pub events: Vec<ClaimedEvent>,
+}
+
+/// The deliveries the claim takes, as both reads and the claim select them: named by a wake-up
+/// (`?1`, a JSON array of `[id, attempts]`) with that very attempt count, pending, their endpoint
+/// active. The reads run first in the claim's batch, so they see what the claim takes.
+const CLAIMABLE: &str =
+    "FROM webhook_deliveries dl JOIN webhook_endpoints w ON w.id = dl.endpoint_id
+         WHERE (dl.id, dl.attempts) IN (SELECT value ->> 0, value ->> 1 FROM json_each(?1))
+           AND dl.status = 'pending' AND w.status = 'active'";
+
+/// Claims the next attempt of each delivery a batch of wake-ups names, provided its attempt count
+/// is still the one the wake-up carries (a duplicate or stale message, or a delivery an attempt
+/// right after its request already took, claims nothing), the delivery pending and its endpoint
+/// active; the lease covers the attempt if the worker dies during it. Answers the claimed
+/// deliveries as they were before the claim, with what sending them needs, each event once.
+/// One D1 round trip for the whole batch: the two reads, then the claim, in one batch.
 pub async fn claim_batch(
     db: &Db,
     wakes: &[(&str, i64)],
     now: Millis,
     lease_until: Millis,
-) -> Result<Vec<DeliveryJob>, InfraError> {
+) -> Result<Claimed, InfraError> {
     let wanted = serde_json::to_string(wakes).unwrap_or_else(|_| "[]".to_owned());
     let read = query!(
         db,
-        "SELECT dl.id, dl.status, dl.attempts, dl.round_attempts, w.id AS endpoint_id, w.organisation_id, w.url,
-                w.status AS endpoint_status, w.secret, w.previous_secret, w.previous_secret_expires_at,
-                d.id AS event_id, d.type AS event_type, d.at AS event_at, d.payload
-         FROM webhook_deliveries dl
-         JOIN webhook_endpoints w ON w.id = dl.endpoint_id
-         JOIN domain_events d ON d.seq = dl.event_seq
-         WHERE dl.id IN (SELECT value ->> 0 FROM json_each(?1))",
+        &format!(
+            "SELECT dl.id, dl.status, dl.attempts, dl.round_attempts, w.id AS endpoint_id, w.organisation_id, w.url,
+                    w.status AS endpoint_status, w.secret, w.previous_secret, w.previous_secret_expires_at, dl.event_seq
+             {CLAIMABLE}"
+        ),
         &wanted
     )
     .context("Failed to prepare the webhook deliveries lookup")?;
+    let events = query!(
+        db,
+        &format!(
+            "SELECT seq, id, type, at, payload FROM domain_events
+             WHERE seq IN (SELECT dl.event_seq {CLAIMABLE})"
+        ),
+        &wanted
+    )
+    .context("Failed to prepare the webhook events lookup")?;
     let claim = query!(
         db,
         "UPDATE webhook_deliveries SET attempts = attempts + 1, round_attempts = round_attempts + 1,
@@ -367,30 +399,35 @@ pub async fn claim_batch(
         lease_until
     )
     .context("Failed to prepare claiming webhook attempts")?;
-    let results = db
-        .batch(vec![read, claim])
-        .await
-        .context("Failed to claim webhook attempts")?;
-    let [read, claimed] = results.as_slice() else {
-        return Err(InfraError {
-            context: "Failed to claim webhook attempts".to_owned(),
-            cause: "D1 answered a batch with an unexpected number of results".to_owned(),
-        });
+    let results = atomically(
+        db,
+        vec![read, events, claim],
+        "Failed to claim webhook attempts",
+    )
+    .await?;
+    let [read, events, claimed] = results.as_slice() else {
+        return Err(unexpected_batch("Failed to claim webhook attempts"));
     };
     #[derive(Deserialize)]
-    struct Claimed {
+    struct ClaimedId {
         id: String,
     }
-    let claimed: Vec<Claimed> = claimed
+    let claimed: Vec<ClaimedId> = claimed
         .results()
         .context("Failed to read the claimed webhook attempts")?;
+    let events: Vec<ClaimedEvent> = events
+        .results()
+        .context("Failed to read the events of webhook deliveries")?;
     let jobs: Vec<DeliveryJob> = read
         .results()
         .context("Failed to read the webhook deliveries")?;
-    Ok(jobs
+    // The reads select what the claim takes; a delivery whose event is gone is not sent.
+    let jobs = jobs
         .into_iter()
         .filter(|job| claimed.iter().any(|c| c.id == job.id))
-        .collect())
+        .filter(|job| events.iter().any(|e| e.seq == job.event_seq))
+        .collect();
+    Ok(Claimed { jobs, events })
 }
 
 /// One attempt's entry in the log.

@@ -1,5 +1,5 @@
-//! The attempts of a queue batch's deliveries: claim them together, sign and POST each body
-//! concurrently (no redirects, bounded time), log the answers and conclude in one D1 batch, then
+//! The attempts of a batch of deliveries: claim them together, sign and POST each body
+//! concurrently (no redirects, one time bound for the batch), log the answers and conclude in one D1 batch, then
 //! schedule the retries, disabling an endpoint and telling its responsables when it must.
 
 use super::address::EndpointUrl;
@@ -16,13 +16,13 @@ use crate::infra::{App, InfraError, OsEntropy};
 use crate::json;
 use crate::platform::post_request;
 use crate::storage::audit::{self, AuditEvent};
-use crate::storage::webhooks::{self, Attempt, Concluded, DeliveryJob};
+use crate::storage::webhooks::{self, Attempt, Claimed, Concluded, DeliveryJob};
 use crate::storage::{atomically, organisations, wrote, WrittenNow};
 use futures_util::future::{join_all, select, Either};
 use std::time::Duration;
-use worker::{AbortController, Delay, Fetch, Headers, Request};
+use worker::{AbortController, AbortSignal, Delay, Fetch, Headers, Request};
 
-/// How long the receiver has to answer one attempt.
+/// How long the receivers of a batch have to answer its attempts.
 const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// What happened on the wire.
@@ -32,14 +32,17 @@ struct Sent {
     verdict: Verdict,
 }
 
-/// Attempts the deliveries a queue batch wakes up: claims them all in one D1 round trip, sends
-/// them concurrently, and records every outcome in one D1 batch.
+/// Attempts the deliveries a batch of wake-ups names (a queue batch's, or the new deliveries of
+/// a request's fan-out right after its answer): claims them all in one D1 round trip, sends them
+/// concurrently under one timeout, and records every outcome in one D1 batch. What another
+/// attempt already claimed is left alone, so a delivery is sent once whoever wakes it.
 pub async fn attempt_batch(app: &App, wakes: &[WakeUp]) -> Result<(), InfraError> {
     let wanted: Vec<(&str, i64)> = wakes
         .iter()
         .map(|w| (w.delivery_id.as_str(), w.attempts))
         .collect();
-    let jobs = webhooks::claim_batch(&app.db, &wanted, app.now, app.now + LEASE).await?;
+    let Claimed { jobs, events } =
+        webhooks::claim_batch(&app.db, &wanted, app.now, app.now + LEASE).await?;
     if jobs.is_empty() {
         return Ok(());
     }
@@ -48,33 +51,45 @@ pub async fn attempt_batch(app: &App, wakes: &[WakeUp]) -> Result<(), InfraError
     // (A batch has at most 100 deliveries: a list searched in order is enough.)
     let key = SealingKey::new(&app.config.secrets);
     let mut secrets: Vec<(&str, Option<Vec<SigningSecret>>)> = Vec::new();
-    let mut bodies: Vec<(&str, String)> = Vec::new();
     for job in &jobs {
         if !secrets.iter().any(|(id, _)| *id == job.endpoint_id) {
             secrets.push((&job.endpoint_id, signing_secrets(app, &key, job).await));
         }
-        if !bodies.iter().any(|(id, _)| *id == job.event_id) {
-            let body = payload::body(&Event {
-                id: &job.event_id,
-                kind: &job.event_type,
-                at: job.event_at,
-                payload: &job.payload,
-            });
-            bodies.push((&job.event_id, body));
-        }
     }
-    let sent = join_all(jobs.iter().map(|job| {
+    let bodies: Vec<(i64, String)> = events
+        .iter()
+        .map(|event| {
+            let body = payload::body(&Event {
+                id: &event.id,
+                kind: &event.kind,
+                at: event.at,
+                payload: &event.payload,
+            });
+            (event.seq, body)
+        })
+        .collect();
+    // One timer for the whole batch: when it fires, the posts still waiting are aborted together.
+    let controller = AbortController::default();
+    let signal = controller.signal();
+    let sending = join_all(jobs.iter().map(|job| {
         let secrets = secrets
             .iter()
             .find(|(id, _)| *id == job.endpoint_id)
             .and_then(|(_, secrets)| secrets.as_deref());
         let body = bodies
             .iter()
-            .find(|(id, _)| *id == job.event_id)
+            .find(|(seq, _)| *seq == job.event_seq)
             .map_or("", |(_, body)| body.as_str());
-        send(app, job, secrets, body)
-    }))
-    .await;
+        send(app, job, secrets, body, &signal)
+    }));
+    let mut sending = std::pin::pin!(sending);
+    let sent = match select(sending.as_mut(), Delay::from(ATTEMPT_TIMEOUT)).await {
+        Either::Left((sent, _)) => sent,
+        Either::Right(((), _)) => {
+            controller.abort();
+            sending.await
+        }
+    };
     let mut jitter = vec![0u8; jobs.len()];
     OsEntropy.fill(&mut jitter);
     let outcomes: Vec<Outcome> = jobs
@@ -138,8 +153,14 @@ impl<'a> Outcome<'a> {
 }
 
 /// Signs and posts the delivery's body, unless the URL is no longer allowed or its endpoint's
-/// secrets (`None`) could not be opened.
-async fn send(app: &App, job: &DeliveryJob, secrets: Option<&[SigningSecret]>, body: &str) -> Sent {
+/// secrets (`None`) could not be opened; `signal` aborts it when the batch's time is up.
+async fn send(
+    app: &App,
+    job: &DeliveryJob,
+    secrets: Option<&[SigningSecret]>,
+    body: &str,
+    signal: &AbortSignal,
+) -> Sent {
     let failed = |kind: Failure, error: String| Sent {
         status_code: None,
         latency_ms: 0,
@@ -173,14 +194,10 @@ async fn send(app: &App, job: &DeliveryJob, secrets: Option<&[SigningSecret]>, b
             )
         }
     };
-    let controller = AbortController::default();
-    let signal = controller.signal();
-    let fetch = Fetch::Request(request);
-    let posting = std::pin::pin!(fetch.send_with_signal(&signal));
-    let answer = select(posting, Delay::from(ATTEMPT_TIMEOUT)).await;
+    let answer = Fetch::Request(request).send_with_signal(signal).await;
     let latency_ms = worker::Date::now().as_millis() as i64 - started;
     match answer {
-        Either::Left((Ok(response), _)) => {
+        Ok(response) => {
             let status = response.status_code();
             Sent {
                 status_code: Some(status),
@@ -188,7 +205,14 @@ async fn send(app: &App, job: &DeliveryJob, secrets: Option<&[SigningSecret]>, b
                 verdict: classify(status),
             }
         }
-        Either::Left((Err(error), _)) => {
+        Err(_) if signal.aborted() => Sent {
+            latency_ms,
+            ..failed(
+                Failure::Timeout,
+                format!("no answer within {} s", ATTEMPT_TIMEOUT.as_secs()),
+            )
+        },
+        Err(error) => {
             // The platform's words stay in the worker's log; the delivery log keeps a kind.
             let kind = failed_fetch(&error.to_string());
             worker::console_warn!(
@@ -199,16 +223,6 @@ async fn send(app: &App, job: &DeliveryJob, secrets: Option<&[SigningSecret]>, b
             Sent {
                 latency_ms,
                 ..failed(kind, failed_fetch_detail(kind).to_owned())
-            }
-        }
-        Either::Right(_) => {
-            controller.abort();
-            Sent {
-                latency_ms,
-                ..failed(
-                    Failure::Timeout,
-                    format!("no answer within {} s", ATTEMPT_TIMEOUT.as_secs()),
-                )
             }
         }
     }

@@ -1,8 +1,10 @@
 //! Outgoing webhooks (Standard Webhooks). Domain events become deliveries (fan-out: one per
 //! wanting endpoint of the event's organisations, idempotent), each delivery is a message on the
 //! webhook queue, and the consumer makes one signed attempt per message, then schedules the next
-//! or concludes. The cron sweep fans out what requests left behind and re-enqueues due deliveries
-//! whose message was lost.
+//! or concludes. The request that appended the events makes the first attempt of its first new
+//! deliveries itself, once answered, through the same claim (their messages, sent to arrive when
+//! the lease ends, then find nothing to claim). The cron sweep fans out what requests left behind
+//! and re-enqueues due deliveries whose message was lost.
 //!
 //! `address`, `events`, `payload`, `schedule` and `secret` are pure (no `worker`), unit-tested
 //! natively; `delivery` and `queue` do the I/O.
@@ -19,6 +21,7 @@ use crate::domain::{Millis, MINUTE};
 use crate::infra::{App, Context, InfraError};
 use crate::storage::webhooks::{self, Due, FanOutPosition};
 use crate::storage::{atomically, unexpected_batch};
+use futures_util::future::join;
 use serde::{Deserialize, Serialize};
 use worker::{console_error, console_log, BatchMessageBuilder, Env, MessageBuilder};
 
@@ -32,6 +35,12 @@ const SWEEP_ROUNDS: usize = 10;
 /// recovering endpoint's backlog reaches the queue in one sweep rather than 500 per ten minutes.
 const DUE_BATCH: i64 = 500;
 const DUE_ROUNDS: usize = 20;
+/// New deliveries a request's fan-out attempts itself right after its answer: as many as one
+/// queue batch (`max_batch_size`), so this step is never larger than the consumer's. The fan-out
+/// takes every event not yet fanned out, other requests' too (theirs then find nothing left), so
+/// under concurrent changes one fan-out holds several changes' deliveries; beyond this bound, a
+/// large fan-out is left to the queue, whose batches are sent concurrently too.
+const DIRECT_ATTEMPTS: usize = 100;
 /// Messages per `sendBatch` (the Queues limit).
 const SEND_BATCH: usize = 100;
 
@@ -91,10 +100,18 @@ pub async fn enqueue_after(app: &App, retries: &[(&str, i64, Millis)]) -> Result
 }
 
 /// Creates the deliveries of the events not yet fanned out (one bounded batch) and enqueues
-/// them. Returns how many events and deliveries it handled. One D1 batch reads the position,
-/// creates the deliveries and advances the position: a request that appended nothing writes
-/// nothing.
+/// them. Returns how many events and deliveries it handled.
 pub async fn fan_out(app: &App) -> Result<(i64, usize), InfraError> {
+    let (fanned, created) = create_deliveries(app).await?;
+    enqueue(app, &created, false).await?;
+    Ok((fanned, created.len()))
+}
+
+/// Creates the deliveries of the events not yet fanned out (one bounded batch), leased for their
+/// first attempt. Returns how many events it handled and the new deliveries. One D1 batch reads
+/// the position, creates the deliveries and advances the position: a request that appended
+/// nothing writes nothing.
+async fn create_deliveries(app: &App) -> Result<(i64, Vec<Due>), InfraError> {
     let results = atomically(
         &app.db,
         vec![
@@ -124,9 +141,8 @@ pub async fn fan_out(app: &App) -> Result<(i64, usize), InfraError> {
     let created: Vec<Due> = created
         .results()
         .context("Failed to read the new webhook deliveries")?;
-    enqueue(app, &created, false).await?;
     let fanned = (position.newest_seq - position.last_seq).clamp(0, FAN_OUT_BATCH);
-    Ok((fanned, created.len()))
+    Ok((fanned, created))
 }
 
 /// Enqueues pending deliveries whose attempt is due (one bounded round): retries whose message
@@ -169,13 +185,63 @@ async fn run_sweep(app: &App) -> Result<String, InfraError> {
     ))
 }
 
-/// After a request that may have appended domain events (run once the response is sent).
+/// After a request that may have appended domain events (run once the response is sent): fans
+/// them out and attempts the first new deliveries at once rather than after the queue's wait for
+/// a batch to fill; the others are enqueued as usual. The queue message of a delivery attempted
+/// here waits for the lease: if this attempt never started (the isolate died first), it claims the
+/// delivery then; otherwise it finds it claimed and sends nothing, without holding up the queue
+/// meanwhile. Retries always go through the queue.
 pub async fn after_request(env: Env) {
-    let fanned = match App::from_env(&env).await {
-        Ok(app) => fan_out(&app).await,
-        Err(error) => Err(error),
+    let app = match App::from_env(&env).await {
+        Ok(app) => app,
+        Err(error) => {
+            console_error!(
+                "webhooks fan-out after a request failed (the sweep will retry): {error}"
+            );
+            return;
+        }
     };
-    if let Err(error) = fanned {
-        console_error!("webhooks fan-out after a request failed (the sweep will retry): {error}");
+    let created = match create_deliveries(&app).await {
+        Ok((_, created)) => created,
+        Err(error) => {
+            console_error!(
+                "webhooks fan-out after a request failed (the sweep will retry): {error}"
+            );
+            return;
+        }
+    };
+    if created.is_empty() {
+        return;
+    }
+    let (first, rest) = created.split_at(created.len().min(DIRECT_ATTEMPTS));
+    let wakes: Vec<WakeUp> = first
+        .iter()
+        .map(|due| WakeUp {
+            delivery_id: due.id.clone(),
+            attempts: due.attempts,
+            replay: false,
+        })
+        .collect();
+    let after_lease: Vec<(&str, i64, Millis)> = first
+        .iter()
+        .map(|due| (due.id.as_str(), due.attempts, LEASE))
+        .collect();
+    let (enqueued, attempted) = join(
+        async {
+            enqueue(&app, rest, false).await?;
+            enqueue_after(&app, &after_lease).await
+        },
+        delivery::attempt_batch(&app, &wakes),
+    )
+    .await;
+    if let Err(error) = enqueued {
+        console_error!(
+            "webhooks fan-out after a request: enqueuing failed (the sweep re-enqueues once the lease ends): {error}"
+        );
+    }
+    if let Err(error) = attempted {
+        console_error!(
+            "webhooks: attempting new deliveries at once failed (the queue or the sweep sends them): {error}"
+        );
     }
 }

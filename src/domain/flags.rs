@@ -82,4 +82,9 @@ impl<F: Flag> Flags<F> {
     pub fn codes(self) -> Vec<&'static str> {
         self.iter().map(F::code).collect()
     }
+
+    /// The API codes of a stored sum: none for an empty or unknown one.
+    pub fn codes_of(bits: i64) -> Vec<&'static str> {
+        Self::from_bits(bits).map(Self::codes).unwrap_or_default()
+    }
 }

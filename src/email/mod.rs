@@ -95,16 +95,17 @@ pub async fn dispatch(app: &App, message: EmailMessage) -> Result<(), InfraError
 
 /// Hands committed emails to the queue, a hundred per call (the most a batch send takes).
 /// Writes `statements`, then the emails' rows, in one batch, and enqueues the emails whose row was
-/// written: each was prepared with [`prepare_if_written`], so it goes out only with the claim it
-/// names. Answers the batch's results (the emails' last) and how many emails were enqueued.
-pub async fn write_claimed(
+/// written: an email goes out only once what it tells of is stored, and one prepared with
+/// [`prepare_if_written`] only with the claim it names. Answers the batch's results (the emails'
+/// last) and how many emails were enqueued.
+pub async fn commit_and_send(
     app: &App,
     mut statements: Vec<Statement>,
-    emails: Vec<PendingEmail>,
+    emails: impl IntoIterator<Item = PendingEmail>,
     what: &str,
 ) -> Result<(Vec<D1Result>, usize), InfraError> {
     let first_email = statements.len();
-    let mut messages = Vec::with_capacity(emails.len());
+    let mut messages = Vec::new();
     for email in emails {
         statements.push(email.insert);
         messages.push(email.message);

@@ -7,13 +7,12 @@ use super::route::{route, Route};
 use super::sessions::require_actor;
 use super::{Call, Page, Reply};
 use crate::domain::authorization::AccessRequestStatus;
-use crate::domain::authorization::{Service, Services};
+use crate::domain::authorization::Services;
 use crate::domain::fields::free_text;
 use crate::domain::organisation::{FileNumber, PostalCode};
 use crate::domain::Millis;
 use crate::storage::access_requests::AccessRequestRow;
 use crate::use_cases::access_requests::{self, NewRequest};
-use crate::use_cases::stored_codes;
 use serde::Serialize;
 
 /// An access request as both sides see it.
@@ -80,7 +79,7 @@ impl<'a> AccessRequest<'a> {
                 last_name: &r.contact_last_name,
                 email: &r.contact_email,
             },
-            services: stored_codes::<Service>(r.services),
+            services: Services::codes_of(r.services),
             message: &r.message,
             status: r.status,
             created_at: r.created_at,

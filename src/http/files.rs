@@ -16,7 +16,6 @@ use crate::storage::authorized_files::FileRow;
 use crate::use_cases::authorizations::OrganisationRef;
 use crate::use_cases::files::{self, FileQuery, Position};
 use crate::use_cases::monthly_reports as reports;
-use crate::use_cases::stored_codes;
 use serde::Serialize;
 
 const DEFAULT_PAGE_SIZE: i64 = 25;
@@ -53,7 +52,7 @@ impl<'a> AuthorizedFile<'a> {
                 name: &file.employer_name,
                 file_number: &file.file_number,
             },
-            services: stored_codes::<Service>(file.services),
+            services: Services::codes_of(file.services),
             level: file.level,
             starts_on: Day::of(file.starts_at).to_iso(),
             ends_on: file.ends_at.map(|end| Day::ending_at(end).to_iso()),

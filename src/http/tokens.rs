@@ -14,7 +14,6 @@ use crate::domain::Millis;
 use crate::storage::api_tokens::TokenRow;
 use crate::storage::sync;
 use crate::use_cases::authorizations::Authorization;
-use crate::use_cases::stored_codes;
 use crate::use_cases::tokens::{self, NewTokenForm};
 use serde::Serialize;
 
@@ -61,7 +60,7 @@ impl<'a> ApiToken<'a> {
             id: &token.id,
             name: &token.name,
             prefix: &token.prefix,
-            scopes: stored_codes::<Scope>(token.scopes),
+            scopes: Scopes::codes_of(token.scopes),
             expires_at: token.expires_at,
             expires_on: Day::ending_at(token.expires_at).to_iso(),
             created_at: token.created_at,

@@ -115,7 +115,7 @@ pub async fn run(app: &App, counts: &mut Counts) -> Result<(), InfraError> {
         return Ok(());
     }
     let (results, sent) =
-        email::write_claimed(app, statements, emails, "Failed to record reminders").await?;
+        email::commit_and_send(app, statements, emails, "Failed to record reminders").await?;
     counts.add(
         "reminders",
         claims
@@ -133,7 +133,7 @@ fn reminded(authorization: &AuthorizationRow, reminder: Reminder) -> Value {
         "employer_name": authorization.employer_name, "file_number": authorization.file_number,
         "firm_name": authorization.firm_name,
         "contact_name": format!("{} {}", authorization.contact_first_name, authorization.contact_last_name),
-        "services": Services::from_bits(authorization.services).map(Services::codes).unwrap_or_default(),
+        "services": Services::codes_of(authorization.services),
         "level": authorization.level,
         "ends_on": Day::ending_at(authorization.ends_at.unwrap_or_default()).to_iso(),
         "days_before": reminder.days_before(),

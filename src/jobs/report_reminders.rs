@@ -137,7 +137,7 @@ async fn send(
         return Ok(());
     }
     let (_, sent) =
-        email::write_claimed(app, claims, emails, "Failed to record report reminders").await?;
+        email::commit_and_send(app, claims, emails, "Failed to record report reminders").await?;
     counts.add("report_reminders", sent);
     Ok(())
 }

@@ -2,9 +2,9 @@
 //! they know it (file number and postal code on record), follows the answer, or cancels.
 
 use super::authorizations::{notify, notify_address, request_records};
-use super::{stored_codes, Actor, Requester};
+use super::{Actor, Requester};
 use crate::domain::authorization::AccessRequestStatus;
-use crate::domain::authorization::{is_current, Service, Services, ACCESS_REQUEST_LIFETIME};
+use crate::domain::authorization::{is_current, Services, ACCESS_REQUEST_LIFETIME};
 use crate::domain::locale::Locale;
 use crate::domain::organisation::OrganisationKind;
 use crate::domain::organisation::{FileNumber, PostalCode};
@@ -180,7 +180,7 @@ async fn tell_employer(
         "employer_name": employer.name, "file_number": employer.file_number,
         "firm_name": request.firm_name,
         "requester_name": format!("{} {}", request.contact_first_name, request.contact_last_name),
-        "services": stored_codes::<Service>(request.services),
+        "services": Services::codes_of(request.services),
         "message": request.message,
     });
     let administrators = contacts::authorization_administrators(&app.db, &employer.id).await?;

@@ -4,7 +4,7 @@
 
 use super::codes::{self, CodeError, EmailPurpose, Purpose};
 use super::sessions::{Authenticated, StartedSession};
-use super::{commit_and_send, stored_email, KeysetPage, Requester};
+use super::{stored_email, KeysetPage, Requester};
 use crate::domain::code::{check_resend, CodeRejection, OneTimeCode};
 use crate::domain::email::Email;
 use crate::domain::locale::Locale;
@@ -185,7 +185,9 @@ pub async fn change_password(
         clear,
         audit::append(&app.db, &event, app.now)?,
     ];
-    let results = commit_and_send(app, batch, [notice], "Failed to change a password").await?;
+    let results = email::commit_and_send(app, batch, [notice], "Failed to change a password")
+        .await?
+        .0;
     if !results.first().is_some_and(wrote) {
         // Another request changed the password between the check and this write.
         return Err(AccountError::WrongPassword);
@@ -286,7 +288,7 @@ pub async fn request_email_change(
         clear,
         audit::append(&app.db, &event, app.now)?,
     ];
-    commit_and_send(app, batch, message, "Failed to start an email change").await?;
+    email::commit_and_send(app, batch, message, "Failed to start an email change").await?;
     Ok(issued.verification_id)
 }
 
@@ -327,7 +329,9 @@ pub async fn confirm_email_change(
         store::set_email_if_consumed_by(&app.db, &who.user.id, &verification.id, &nonce)?,
         audit::append(&app.db, &event, app.now)?,
     ];
-    let results = commit_and_send(app, batch, [notice], "Failed to change an email").await?;
+    let results = email::commit_and_send(app, batch, [notice], "Failed to change an email")
+        .await?
+        .0;
     if !results.first().is_some_and(wrote) {
         return Err(CodeError::Rejected(CodeRejection::AlreadyUsed).into());
     }
@@ -497,7 +501,7 @@ pub async fn close(
     let event = own_event("account.closed", who, requester, json!({}));
     let mut batch = vec![clear, audit::append(&app.db, &event, app.now)?];
     batch.extend(store::close_account(&app.db, &who.user.id, app.now)?);
-    commit_and_send(app, batch, [notice], "Failed to close an account").await?;
+    email::commit_and_send(app, batch, [notice], "Failed to close an account").await?;
     Ok(())
 }
 

@@ -3,7 +3,7 @@
 use super::codes::{self, CodeError, EmailPurpose, Purpose, ResendError};
 use super::devices;
 use super::sessions::StartedSession;
-use super::{commit_and_send, user_audit, Requester};
+use super::{user_audit, Requester};
 use crate::domain::device::DeviceToken;
 use crate::domain::email::Email;
 use crate::domain::locale::Locale;
@@ -112,7 +112,7 @@ pub async fn sign_up(
     let mut batch = statements;
     batch.push(issued.insert);
     let to_send = send.then_some(pending_email);
-    commit_and_send(app, batch, to_send, "Failed to record a signup").await?;
+    email::commit_and_send(app, batch, to_send, "Failed to record a signup").await?;
     Ok(issued.verification_id)
 }
 
@@ -168,6 +168,6 @@ pub async fn resend(app: &App, verification_id: &str) -> Result<u64, ResendError
             json!({ "first_name": user.first_name }),
         )?);
     }
-    commit_and_send(app, vec![replace], code_email, "Failed to replace a code").await?;
+    email::commit_and_send(app, vec![replace], code_email, "Failed to replace a code").await?;
     Ok(crate::domain::code::RESEND_COOLDOWN as u64 / 1000)
 }

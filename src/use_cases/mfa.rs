@@ -5,7 +5,7 @@
 use super::factors::{self, change_notice, has_factor, new_recovery_codes, requires_factor};
 use super::passkeys;
 use super::sessions::{self, Authenticated, SignedIn};
-use super::{commit_and_send, user_audit, Requester};
+use super::{user_audit, Requester};
 use crate::domain::code::OneTimeCode;
 use crate::domain::mfa::{
     challenge_rejection, sensitive_action_allowed, ChallengeRejection, RecoveryCode, SealingKey,
@@ -16,6 +16,7 @@ use crate::domain::secrets::KeyPurpose;
 use crate::domain::throttle::LOGIN_PER_ACCOUNT;
 use crate::domain::webauthn::{Assertion, RelyingParty};
 use crate::domain::{seconds_until, Millis, MINUTE};
+use crate::email;
 use crate::infra::{random_id, App, InfraError, OsEntropy};
 use crate::json;
 use crate::storage::audit::{self, AuditEvent};
@@ -146,7 +147,7 @@ pub async fn confirm_totp(
     )?);
     statements.push(user_audit(app, "mfa.totp_enabled", &user.id, requester)?);
     let notice = change_notice(app, user, "enabled", None)?;
-    commit_and_send(app, statements, [notice], "Failed to store recovery codes").await?;
+    email::commit_and_send(app, statements, [notice], "Failed to store recovery codes").await?;
     Ok(codes)
 }
 
@@ -159,7 +160,7 @@ pub async fn disable_totp(
         return Err(MfaError::NotEnabled);
     }
     let notice = change_notice(app, user, "disabled", None)?;
-    commit_and_send(
+    email::commit_and_send(
         app,
         vec![
             mfa::delete_totp(&app.db, &user.id)?,
@@ -190,7 +191,7 @@ pub async fn regenerate_recovery_codes(
         requester,
     )?);
     let notice = change_notice(app, user, "recovery_codes", None)?;
-    commit_and_send(
+    email::commit_and_send(
         app,
         statements,
         [notice],

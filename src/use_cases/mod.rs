@@ -24,12 +24,10 @@ pub mod tokens;
 pub mod webhooks;
 
 use crate::domain::email::Email;
-use crate::domain::flags::{Flag, Flags};
 use crate::domain::Millis;
-use crate::email::PendingEmail;
 use crate::infra::{App, InfraError};
 use crate::storage::audit::{self, AuditEvent};
-use crate::storage::db::{D1Result, Statement};
+use crate::storage::db::Statement;
 
 /// Who is asking, as far as auditing and throttling care.
 #[derive(Debug, Clone, Default)]
@@ -81,26 +79,6 @@ fn user_audit(
     )
 }
 
-/// Writes `batch` and the emails that tell of it in one transaction, then queues the emails: an
-/// email goes out only once what it tells of is stored.
-async fn commit_and_send(
-    app: &App,
-    mut batch: Vec<Statement>,
-    emails: impl IntoIterator<Item = PendingEmail>,
-    what: &str,
-) -> Result<Vec<D1Result>, InfraError> {
-    let mut messages = Vec::new();
-    for pending in emails {
-        batch.push(pending.insert);
-        messages.push(pending.message);
-    }
-    let results = crate::storage::atomically(&app.db, batch, what).await?;
-    for message in messages {
-        crate::email::dispatch(app, message).await?;
-    }
-    Ok(results)
-}
-
 /// An address the database holds: it parsed when it was stored, so a failure is the
 /// infrastructure's (`owner` names the row, for the log).
 fn stored_email(address: &str, owner: &str) -> Result<Email, InfraError> {
@@ -108,14 +86,6 @@ fn stored_email(address: &str, owner: &str) -> Result<Email, InfraError> {
         context: "A stored email does not parse".into(),
         cause: owner.to_owned(),
     })
-}
-
-/// The API codes of a stored set of choices (an authorization's services, a token's scopes); none
-/// when the stored sum names no set.
-pub fn stored_codes<F: Flag>(bits: i64) -> Vec<&'static str> {
-    Flags::<F>::from_bits(bits)
-        .map(Flags::codes)
-        .unwrap_or_default()
 }
 
 /// A page of a list read by keyset: the items, and the cursor of the next page (`<at>_<id>` of

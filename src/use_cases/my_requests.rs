@@ -2,8 +2,8 @@
 
 use super::account::parse_activity_cursor;
 use super::sessions::Authenticated;
-use super::{stored_codes, KeysetPage};
-use crate::domain::authorization::Service;
+use super::KeysetPage;
+use crate::domain::authorization::Services;
 use crate::domain::fields::Problem;
 use crate::domain::request::RequestKind;
 use crate::domain::Millis;
@@ -42,7 +42,7 @@ pub async fn list(
 
 /// The service codes of a stored set, in the portal's order.
 pub fn service_codes(bits: Option<i64>) -> Vec<&'static str> {
-    bits.map(stored_codes::<Service>).unwrap_or_default()
+    bits.map(Services::codes_of).unwrap_or_default()
 }
 
 #[cfg(test)]

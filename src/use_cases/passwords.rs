@@ -1,7 +1,7 @@
 //! "Mot de passe oublié?": a code emailed to the address, then a new password.
 
 use super::codes::{self, CodeError, EmailPurpose, Purpose};
-use super::{commit_and_send, user_audit, Requester};
+use super::{user_audit, Requester};
 use crate::domain::code::{CodeRejection, OneTimeCode};
 use crate::domain::email::Email;
 use crate::domain::fields::FieldErrors;
@@ -66,7 +66,7 @@ pub async fn forgot(app: &App, email: &Email, requester: &Requester) -> Result<S
             json!({ "first_name": user.first_name }),
         )?);
     }
-    commit_and_send(
+    email::commit_and_send(
         app,
         batch,
         code_email,

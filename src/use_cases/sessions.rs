@@ -3,7 +3,7 @@
 use super::codes::{self, EmailPurpose, Purpose};
 use super::devices;
 use super::factors;
-use super::{commit_and_send, stored_email, user_audit, Requester};
+use super::{stored_email, user_audit, Requester};
 use crate::domain::device::{self, DeviceToken};
 use crate::domain::email::Email;
 use crate::domain::locale::Locale;
@@ -395,7 +395,7 @@ async fn send_fresh_signup_code(app: &App, user: &UserRow) -> Result<String, Inf
         Some(issued.code.expose()),
         json!({ "first_name": user.first_name }),
     )?;
-    commit_and_send(
+    email::commit_and_send(
         app,
         vec![issued.insert],
         [pending],

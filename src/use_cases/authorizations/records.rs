@@ -2,7 +2,7 @@
 //! the JSON the API, audit details and domain events show, the audit and domain events written
 //! in the same batch, and the email telling the contact afterwards.
 
-use crate::domain::authorization::{is_current, AuthorizationStatus, Level, Origin, Service};
+use crate::domain::authorization::{is_current, AuthorizationStatus, Level, Origin, Services};
 use crate::domain::time::Day;
 use crate::domain::Millis;
 use crate::email::{self, templates::Template};
@@ -15,7 +15,7 @@ use crate::storage::contacts::ContactRow;
 use crate::storage::db::Statement;
 use crate::storage::domain_events::{self, DomainEvent};
 use crate::storage::{atomically, WrittenNow};
-use crate::use_cases::{stored_codes, stored_email, Requester};
+use crate::use_cases::{stored_email, Requester};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -106,7 +106,7 @@ impl<'a> Authorization<'a> {
                 name: &a.firm_name,
                 file_number: &a.firm_file_number,
             },
-            services: stored_codes::<Service>(a.services),
+            services: Services::codes_of(a.services),
             level: a.level,
             starts_on: Day::of(a.starts_at).to_iso(),
             ends_on: a.ends_at.map(|end| Day::ending_at(end).to_iso()),

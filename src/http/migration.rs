@@ -20,22 +20,10 @@ pub const MAX_BATCH_LINES: usize = 200;
 /// Line numbers are those of the export file.
 const MAX_LINE: u64 = 1_000_000_000;
 
-#[cfg(test)]
-fn reason_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-    let reasons: Vec<&str> = Reason::ALL.iter().map(|r| r.as_str()).collect();
-    schemars::json_schema!({ "enum": reasons })
-}
-
-#[cfg(test)]
-fn kind_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-    let kinds: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
-    schemars::json_schema!({ "enum": kinds })
-}
-
 /// How many records were rejected, by reason.
 #[cfg(test)]
 fn reason_counts_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
-    let reason = reason_schema(generator);
+    let reason = generator.subschema_for::<Reason>();
     schemars::json_schema!({
         "type": "object",
         "propertyNames": reason,
@@ -108,12 +96,10 @@ impl MigrationCounts {
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 struct RejectedLine<'a> {
     line: u64,
-    #[cfg_attr(test, schemars(schema_with = "kind_schema"))]
-    kind: &'static str,
+    kind: Kind,
     /// The file number, email, username or legacy id of the record, as given
     key: Option<&'a str>,
-    #[cfg_attr(test, schemars(schema_with = "reason_schema"))]
-    reason: &'static str,
+    reason: Reason,
     /// The member of the record at fault, when one is
     field: Option<&'static str>,
 }
@@ -199,7 +185,7 @@ enum UnmigratedStatus {
 struct UnmigratedRelation<'a> {
     id: &'a str,
     legacy_id: Option<&'a str>,
-    #[cfg_attr(test, schemars(schema_with = "reason_schema"))]
+    #[cfg_attr(test, schemars(with = "Reason"))]
     reason: &'a str,
     /// Its line in the export, in the latest run that refused it
     #[cfg_attr(test, schemars(range(min = 1)))]
@@ -271,7 +257,7 @@ fn batch_line(item: &Value, previous: u64) -> Option<ParsedLine> {
         .filter(|line| *line > previous && *line <= MAX_LINE)?;
     match (object.get("record"), object.get("unreadable"), object.len()) {
         (Some(record), None, 2) => Some(ParsedLine::read(line, record)),
-        (None, Some(Value::String(reason)), 2) => match Reason::parse(reason)? {
+        (None, Some(Value::String(reason)), 2) => match Reason::parse(reason).ok()? {
             reason @ (Reason::MalformedJson | Reason::RecordTooLarge) => {
                 Some(ParsedLine::unreadable(line, reason))
             }
@@ -316,9 +302,9 @@ pub async fn import_batch(call: &mut Call) -> Result<Reply, ApiError> {
         .filter_map(|d| match d.outcome {
             Outcome::Rejected(refusal) => Some(RejectedLine {
                 line: d.line,
-                kind: d.kind.as_str(),
+                kind: d.kind,
                 key: d.key.as_deref(),
-                reason: refusal.reason.as_str(),
+                reason: refusal.reason,
                 field: refusal.field,
             }),
             _ => None,
@@ -353,7 +339,7 @@ pub async fn report(call: &Call) -> Result<Reply, ApiError> {
         totals: MigrationTotals::default(),
     };
     for row in &report.totals {
-        let kind = Kind::parse(&row.kind);
+        let kind = Kind::parse(&row.kind).ok();
         let (count, total) = match row.outcome.as_str() {
             "created" => (
                 kind.and_then(|kind| body.created.of_kind(kind)),
@@ -388,7 +374,7 @@ pub async fn unmigrated_relations(call: &Call) -> Result<Reply, ApiError> {
         None => None,
         Some(raw) => Some(
             Reason::parse(&raw)
-                .ok_or_else(|| ApiError::invalid_field("reason", Problem::InvalidChoice))?,
+                .map_err(|_| ApiError::invalid_field("reason", Problem::InvalidChoice))?,
         ),
     };
     let resolved = match call.query("status").as_deref() {

@@ -32,113 +32,41 @@ pub fn service_of_code(code: &str) -> Option<Service> {
         .or_else(|| Service::parse(&code.to_ascii_lowercase()).ok())
 }
 
-/// What a line of the export holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Kind {
-    Organisation,
-    Contact,
-    LegacyCredential,
-    Relation,
-    /// A line that is not JSON, too long, or an object without a known `type`.
-    Unknown,
-}
-
-impl Kind {
-    pub const ALL: [Kind; 5] = [
-        Kind::Organisation,
-        Kind::Contact,
-        Kind::LegacyCredential,
-        Kind::Relation,
-        Kind::Unknown,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::Organisation => "organisation",
-            Kind::Contact => "contact",
-            Kind::LegacyCredential => "legacy_credential",
-            Kind::Relation => "relation",
-            Kind::Unknown => "unknown",
-        }
-    }
-
-    pub fn parse(raw: &str) -> Option<Kind> {
-        Kind::ALL.into_iter().find(|kind| kind.as_str() == raw)
+text_enum! {
+    /// What a line of the export holds.
+    #[derive(Hash, PartialOrd, Ord)]
+    pub enum Kind {
+        Organisation = "organisation",
+        Contact = "contact",
+        LegacyCredential = "legacy_credential",
+        Relation = "relation",
+        /// A line that is not JSON, too long, or an object without a known `type`.
+        Unknown = "unknown",
     }
 }
 
-/// Why a record was not imported.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Reason {
-    MalformedJson,
-    RecordTooLarge,
-    InvalidRecord,
-    InvalidOrganisation,
-    InvalidContact,
-    UnknownFileNumber,
-    InvalidUsername,
-    UnsupportedHash,
-    HashTooCostly,
-    InvalidRelation,
-    UnknownService,
-    InvalidDates,
-    MissingEmail,
-    UnknownEmployer,
-    UnknownContact,
-    AmbiguousContact,
-    SelfAuthorization,
-    Duplicate,
-}
-
-impl Reason {
-    pub const ALL: [Reason; 18] = [
-        Reason::MalformedJson,
-        Reason::RecordTooLarge,
-        Reason::InvalidRecord,
-        Reason::InvalidOrganisation,
-        Reason::InvalidContact,
-        Reason::UnknownFileNumber,
-        Reason::InvalidUsername,
-        Reason::UnsupportedHash,
-        Reason::HashTooCostly,
-        Reason::InvalidRelation,
-        Reason::UnknownService,
-        Reason::InvalidDates,
-        Reason::MissingEmail,
-        Reason::UnknownEmployer,
-        Reason::UnknownContact,
-        Reason::AmbiguousContact,
-        Reason::SelfAuthorization,
-        Reason::Duplicate,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Reason::MalformedJson => "malformed_json",
-            Reason::RecordTooLarge => "record_too_large",
-            Reason::InvalidRecord => "invalid_record",
-            Reason::InvalidOrganisation => "invalid_organisation",
-            Reason::InvalidContact => "invalid_contact",
-            Reason::UnknownFileNumber => "unknown_file_number",
-            Reason::InvalidUsername => "invalid_username",
-            Reason::UnsupportedHash => "unsupported_hash",
-            Reason::HashTooCostly => "hash_too_costly",
-            Reason::InvalidRelation => "invalid_relation",
-            Reason::UnknownService => "unknown_service",
-            Reason::InvalidDates => "invalid_dates",
-            Reason::MissingEmail => "missing_email",
-            Reason::UnknownEmployer => "unknown_employer",
-            Reason::UnknownContact => "unknown_contact",
-            Reason::AmbiguousContact => "ambiguous_contact",
-            Reason::SelfAuthorization => "self_authorization",
-            Reason::Duplicate => "duplicate",
-        }
-    }
-
-    pub fn parse(raw: &str) -> Option<Reason> {
-        Reason::ALL
-            .into_iter()
-            .find(|reason| reason.as_str() == raw)
+text_enum! {
+    /// Why a record was not imported.
+    #[derive(Hash, PartialOrd, Ord)]
+    pub enum Reason {
+        MalformedJson = "malformed_json",
+        RecordTooLarge = "record_too_large",
+        InvalidRecord = "invalid_record",
+        InvalidOrganisation = "invalid_organisation",
+        InvalidContact = "invalid_contact",
+        UnknownFileNumber = "unknown_file_number",
+        InvalidUsername = "invalid_username",
+        UnsupportedHash = "unsupported_hash",
+        HashTooCostly = "hash_too_costly",
+        InvalidRelation = "invalid_relation",
+        UnknownService = "unknown_service",
+        InvalidDates = "invalid_dates",
+        MissingEmail = "missing_email",
+        UnknownEmployer = "unknown_employer",
+        UnknownContact = "unknown_contact",
+        AmbiguousContact = "ambiguous_contact",
+        SelfAuthorization = "self_authorization",
+        Duplicate = "duplicate",
     }
 }
 
@@ -268,7 +196,7 @@ impl ParsedLine {
         let kind = value
             .get("type")
             .and_then(Value::as_str)
-            .and_then(Kind::parse)
+            .and_then(|kind| Kind::parse(kind).ok())
             .filter(|kind| *kind != Kind::Unknown);
         let Some(kind) = kind else {
             return ParsedLine {

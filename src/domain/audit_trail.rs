@@ -79,6 +79,7 @@ impl TrailCursor {
             (!part.is_empty() && part.len() <= 18 && part.bytes().all(|b| b.is_ascii_digit()))
                 .then(|| part.parse::<i64>().ok())
                 .flatten()
+                .filter(|n| *n <= super::MAX_BOUND_INTEGER)
         };
         Some(TrailCursor {
             at: number(at)?,
@@ -171,6 +172,7 @@ mod tests {
             "+1-2",
             "1 -2",
             "9999999999999999999-1",
+            "21943800-394608137627671182",
         ] {
             assert_eq!(TrailCursor::parse(text), None, "{text:?}");
         }

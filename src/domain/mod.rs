@@ -163,6 +163,11 @@ pub use unicode::fold_for_search;
 /// Milliseconds since the Unix epoch, UTC.
 pub type Millis = i64;
 
+/// The largest integer a D1 statement receives exactly: arguments reach D1 as JavaScript numbers
+/// (2^53 - 1). A number read from a request and bound to a query is refused above it, so a
+/// cursor or a sync position out of that range is a 422, never a binding failure.
+pub const MAX_BOUND_INTEGER: i64 = 9_007_199_254_740_991;
+
 pub const SECOND: Millis = 1_000;
 pub const MINUTE: Millis = 60 * SECOND;
 pub const HOUR: Millis = 60 * MINUTE;

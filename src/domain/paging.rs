@@ -110,7 +110,7 @@ impl Cursor {
         let position = next()?
             .parse::<i64>()
             .ok()
-            .filter(|p| *p >= 0)
+            .filter(|p| (0..=super::MAX_BOUND_INTEGER).contains(p))
             .ok_or(invalid)?;
         let id = next()?.to_owned();
         let key = next()?.to_owned();

@@ -10,7 +10,7 @@ use crate::domain::api_token::{self, Scope, Scopes};
 use crate::domain::fields::{FieldErrors, Problem};
 use crate::domain::name::PersonName;
 use crate::domain::time::Day;
-use crate::domain::Millis;
+use crate::domain::{Millis, MAX_BOUND_INTEGER};
 use crate::storage::api_tokens::TokenRow;
 use crate::storage::sync;
 use crate::use_cases::authorizations::Authorization;
@@ -161,7 +161,12 @@ pub fn sync_window(call: &Call) -> Result<(i64, i64), ApiError> {
                 .ok_or(problem),
         ),
     };
-    let since = number("since", 0..=i64::MAX, 0, Problem::InvalidSyncCursor);
+    let since = number(
+        "since",
+        0..=MAX_BOUND_INTEGER,
+        0,
+        Problem::InvalidSyncCursor,
+    );
     let limit = number("limit", 1..=500, 100, Problem::InvalidSyncLimit);
     errors
         .into_result(|| (since.unwrap_or(0), limit.unwrap_or(100)))

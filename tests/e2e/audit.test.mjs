@@ -251,7 +251,7 @@ test('pages followed by their next cursor walk the trail newest first, none twic
 
 test('after that is not a cursor, or comes with page, answers 422 naming after', async () => {
   const { client } = await linkedResponsible(app);
-  for (const query of ['after=abc', 'after=1-', 'after=-1', 'after=1-2-3', 'after=1.5-2', `after=${'9'.repeat(19)}-1`, 'after=1-2&page=2']) {
+  for (const query of ['after=abc', 'after=1-', 'after=-1', 'after=1-2-3', 'after=1.5-2', `after=${'9'.repeat(19)}-1`, 'after=21943800-394608137627671182', 'after=1-2&page=2']) {
     const res = await client.get(`${AUDIT}?${query}`);
     assertRejected(res, invalid('after', 'after is the next cursor of a page'), `GET ${AUDIT}?${query}`);
   }

@@ -130,18 +130,24 @@ async function employerToChange(prefix, endpoints) {
  * time, so the count of events stays the count of changes answered 200.
  */
 async function changeOnce(client, id, services) {
+  const res = await sentAgainIfDropped(() => client.request('PATCH', `/api/employer/authorizations/${id}`, { json: { services } }));
+  return expect(res, 200, 'changing');
+}
+let dropped = 0;
+
+/** `send()`, again (up to 5 times in all) when the development proxy dropped it: a reset or its 503. */
+async function sentAgainIfDropped(send) {
   for (let attempt = 1; ; attempt += 1) {
     try {
-      const res = await client.request('PATCH', `/api/employer/authorizations/${id}`, { json: { services } });
+      const res = await send();
       if (res.status === 503 && attempt < 5) { dropped += 1; continue; }
-      return await expect(res, 200, 'changing');
+      return res;
     } catch (error) {
       if (attempt >= 5 || !String(error.cause?.code ?? error.message).match(/ECONNRESET|fetch failed|UND_ERR_SOCKET/)) throw error;
       dropped += 1;
     }
   }
 }
-let dropped = 0;
 
 /** EVENTS changes in PARALLEL loops; resolves to how many were made. */
 async function change({ client, authorizations }) {
@@ -306,7 +312,9 @@ async function floorLive(endpoints) {
   const started = Date.now();
   await Promise.all(Array.from({ length: PARALLEL }, async (_, loop) => {
     for (let n = loop; n < EVENTS; n += PARALLEL) {
-      const res = await fetch(`${floor.baseUrl}/forward`, { method: 'POST', body });
+      // A request the proxy dropped is sent again, as SEL's changes are (its bodies may then
+      // arrive twice: the count below waits for at least as many).
+      const res = await sentAgainIfDropped(() => fetch(`${floor.baseUrl}/forward`, { method: 'POST', body }));
       await res.arrayBuffer();
       if (res.status !== 202) throw new Error(`the floor worker answered ${res.status}`);
     }

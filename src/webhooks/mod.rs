@@ -2,9 +2,10 @@
 //! wanting endpoint of the event's organisations, idempotent), each delivery is a message on the
 //! webhook queue, and the consumer makes one signed attempt per message, then schedules the next
 //! or concludes. The request that appended the events makes the first attempt of its first new
-//! deliveries itself, once answered, through the same claim (their messages, sent to arrive when
-//! the lease ends, then find nothing to claim). The cron sweep fans out what requests left behind
-//! and re-enqueues due deliveries whose message was lost.
+//! deliveries itself, once answered, through the same claim (they get no message: they are created
+//! leased, and should that attempt never start, the sweep takes them once the lease ends). The
+//! cron sweep fans out what requests left behind and re-enqueues due deliveries whose message was
+//! lost.
 //!
 //! `address`, `events`, `payload`, `schedule` and `secret` are pure (no `worker`), unit-tested
 //! natively; `delivery` and `queue` do the I/O.
@@ -187,10 +188,10 @@ async fn run_sweep(app: &App) -> Result<String, InfraError> {
 
 /// After a request that may have appended domain events (run once the response is sent): fans
 /// them out and attempts the first new deliveries at once rather than after the queue's wait for
-/// a batch to fill; the others are enqueued as usual. The queue message of a delivery attempted
-/// here waits for the lease: if this attempt never started (the isolate died first), it claims the
-/// delivery then; otherwise it finds it claimed and sends nothing, without holding up the queue
-/// meanwhile. Retries always go through the queue.
+/// a batch to fill; the others are enqueued as usual. A delivery attempted here gets no queue
+/// message: it was created leased, so if this attempt never started (the isolate died first) the
+/// cron sweep hands it to the queue once the lease ends, as it does for any lost message; a failed
+/// attempt's retry goes through the queue like every retry.
 pub async fn after_request(env: Env) {
     let app = match App::from_env(&env).await {
         Ok(app) => app,
@@ -222,15 +223,8 @@ pub async fn after_request(env: Env) {
             replay: false,
         })
         .collect();
-    let after_lease: Vec<(&str, i64, Millis)> = first
-        .iter()
-        .map(|due| (due.id.as_str(), due.attempts, LEASE))
-        .collect();
     let (enqueued, attempted) = join(
-        async {
-            enqueue(&app, rest, false).await?;
-            enqueue_after(&app, &after_lease).await
-        },
+        enqueue(&app, rest, false),
         delivery::attempt_batch(&app, &wakes),
     )
     .await;

@@ -123,6 +123,24 @@ export async function waitFor(what, check, { timeoutMs = 15000, intervalMs = 100
  * worker. Burst tests set such answers aside and judge the limit from the other answers and from
  * the database.
  */
+/** How long a GET may go without an answer before it counts as lost (see `sentAgainIfLost`). */
+const LOST_AFTER_MS = 60_000;
+
+/**
+ * Under a full run's load, wrangler dev's proxy has been seen to lose a request: no answer at all,
+ * until the suite's own timeout (a burst of 40 GETs, once in thousands). A GET (never a write) with
+ * no answer for a minute is sent once more, as the portal's pages do with a GET the proxy failed;
+ * a worker that really hangs still hangs the second time.
+ */
+async function sentAgainIfLost(send) {
+  try {
+    return await send(AbortSignal.timeout(LOST_AFTER_MS));
+  } catch (error) {
+    if (error.name !== 'TimeoutError') throw error;
+    return send(undefined);
+  }
+}
+
 export const isDevProxyDrop = (res) => res.status === 503 && /Your worker restarted mid-request/.test(res.text);
 
 /** The answers SEL itself gave to a burst (see `isDevProxyDrop`), at least one. */
@@ -184,7 +202,8 @@ export class Client extends Api {
     if (this.userAgent) add('user-agent', this.userAgent);
     if (this.cookies.size) add('cookie', [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '));
     for (const [name, value] of Object.entries(all)) if (value === null || value === undefined) delete all[name];
-    const res = await fetch(this.baseUrl + path, { method, headers: all, body, redirect: 'manual' });
+    const send = (signal) => fetch(this.baseUrl + path, { method, headers: all, body, redirect: 'manual', signal });
+    const res = method === 'GET' ? await sentAgainIfLost(send) : await send();
     this.lastSetCookie = res.headers.getSetCookie();
     for (const cookie of this.lastSetCookie) {
       const [pair, ...attributes] = cookie.split(';');
